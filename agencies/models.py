@@ -1,0 +1,188 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Sector(models.TextChoices):
+    POLICE = "police", _("Police")
+    SOCIAL_CARE = "social_care", _("Children's social care")
+    HEALTH = "health", _("Health")
+    EDUCATION = "education", _("Education")
+    YOUTH = "youth", _("Youth services")
+    JUSTICE = "justice", _("Youth justice")
+    THIRD_SECTOR = "third_sector", _("Third sector")
+    LOCAL_AUTHORITY = "local_authority", _("Local authority")
+    OTHER = "other", _("Other")
+
+
+class Agency(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(_("short name"), max_length=60, unique=True)
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    QA_MANAGER = "qa_manager", _("QA manager")
+    MANAGER = "manager", _("Manager")
+    PRACTITIONER = "practitioner", _("Practitioner")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class User(AbstractUser):
+    """A person using the portal.
+
+    `role` is the person's standing in the partnership. Being an auditor or the lead officer
+    is not a role of its own: it comes from an assignment on an audit (AuditAgency.auditor,
+    Audit.lead_officer), so the same practitioner can audit one year and read the next.
+    """
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PRACTITIONER)
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+    job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    board_access = models.BooleanField(
+        _("board access"), default=False, help_text=_("May read restricted full reports.")
+    )
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role__in=["manager", "practitioner"]) | models.Q(agency__isnull=False),
+                name="agency_staff_have_an_agency",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_qa_manager(self) -> bool:
+        return self.is_active and self.role == Role.QA_MANAGER
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.is_active and (self.role == Role.ADMINISTRATOR or self.is_superuser)
+
+    @property
+    def is_manager(self) -> bool:
+        return self.is_active and self.role in (Role.MANAGER, Role.QA_MANAGER)
+
+
+class Partnership(models.Model):
+    """The partnership's own settings. There is one row (pk=1); use Partnership.load()."""
+
+    name = models.CharField(_("name"), max_length=200, default="Safeguarding Children Partnership")
+    short_name = models.CharField(_("short name"), max_length=40, default="SCP")
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    feedback_invitation = models.TextField(
+        _("feedback invitation"),
+        blank=True,
+        default=(
+            "We would like to hear your thoughts, feedback and comments on the findings presented "
+            "in this briefing and on the style of the briefing itself."
+        ),
+    )
+    training = models.TextField(_("training"), blank=True)
+    retention_months = models.PositiveIntegerField(
+        _("retention (months)"),
+        default=24,
+        help_text=_("Months after an audit is closed before its case-level detail is removed."),
+    )
+
+    class Meta:
+        verbose_name = _("partnership settings")
+        verbose_name_plural = _("partnership settings")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def load(cls) -> "Partnership":
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class SupportContact(models.Model):
+    """A local support line printed in briefings ("If you are worried about a child call…")."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="support_contacts")
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("when to contact"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    url = models.URLField(_("web address"), blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LinkKind(models.TextChoices):
+    USEFUL = "useful", _("Useful link")
+    READING = "reading", _("Further reading")
+    TRAINING = "training", _("Training")
+    PROCEDURE = "procedure", _("Procedures and tools")
+
+
+class PartnershipLink(models.Model):
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="links")
+    kind = models.CharField(_("kind"), max_length=20, choices=LinkKind.choices, default=LinkKind.USEFUL)
+    title = models.CharField(_("title"), max_length=300)
+    url = models.URLField(_("web address"), max_length=500)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["kind", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", _("Viewed")
+    CHANGE = "change", _("Changed")
+    EXPORT = "export", _("Exported")
+    DOWNLOAD = "download", _("Downloaded")
+    REFUSED = "refused", _("Refused")
+    PURGE = "purge", _("Purged")
+
+
+class AccessRecord(models.Model):
+    """Who saw or changed what, when and from where. Append-only: rows are never updated."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=20, choices=AccessAction.choices)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=60, blank=True)
+    summary = models.CharField(max_length=300, blank=True)
+    path = models.CharField(max_length=500, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type} {self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Access records are append-only.")
+        super().save(*args, **kwargs)

@@ -1,0 +1,32 @@
+from dataclasses import dataclass
+
+from audits.models import Audit, AuditAgency, AuditStatus
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a user's navigation offers. Access itself is checked per object in every view."""
+
+    authenticated: bool = False
+    qa_manager: bool = False
+    lead_officer: bool = False
+    auditor: bool = False
+    administrator: bool = False
+    reader: bool = False
+
+    @property
+    def runs_audits(self) -> bool:
+        return self.qa_manager or self.lead_officer
+
+
+def user_capabilities(user) -> Capabilities:
+    if user is None or not user.is_authenticated:
+        return Capabilities()
+    return Capabilities(
+        authenticated=True,
+        qa_manager=user.is_qa_manager,
+        lead_officer=Audit.objects.filter(lead_officer=user).exists(),
+        auditor=AuditAgency.objects.filter(auditor=user).exclude(audit__status=AuditStatus.PLANNING).exists(),
+        administrator=user.is_administrator,
+        reader=user.agency_id is not None or user.is_qa_manager,
+    )

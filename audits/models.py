@@ -1,0 +1,575 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from agencies.models import Agency
+
+# --- Shared taxonomies -----------------------------------------------------------------------
+
+
+class AuditTheme(models.Model):
+    """What an audit is about: child sexual exploitation, neglect, missing children…"""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RiskFactor(models.Model):
+    """One entry of the shared taxonomy of risk factors and emerging themes.
+
+    Used to flag cases, to record the risk factors an auditor saw, and to tag an audit's
+    emerging themes, so that the same theme can be followed from audit to audit.
+    """
+
+    name = models.CharField(_("name"), max_length=160, unique=True)
+    slug = models.SlugField(max_length=160, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- Audit tools -----------------------------------------------------------------------------
+
+
+class GradeScale(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Grade(models.Model):
+    """One step of a scale. rank 1 is the best; a difference in rank is a difference in steps."""
+
+    scale = models.ForeignKey(GradeScale, on_delete=models.CASCADE, related_name="grades")
+    rank = models.PositiveSmallIntegerField()
+    label = models.CharField(_("label"), max_length=60)
+    code = models.SlugField(max_length=40)
+
+    class Meta:
+        ordering = ["scale", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["scale", "rank"], name="grade_rank_unique_in_scale"),
+            models.UniqueConstraint(fields=["scale", "code"], name="grade_code_unique_in_scale"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class AuditTool(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ToolVersion(models.Model):
+    """A fixed version of an audit tool. Once an audit uses it, it is never edited: copy it."""
+
+    tool = models.ForeignKey(AuditTool, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    scale = models.ForeignKey(GradeScale, on_delete=models.PROTECT, related_name="tool_versions")
+    notes = models.TextField(_("what changed"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["tool", "number"]
+        constraints = [models.UniqueConstraint(fields=["tool", "number"], name="tool_version_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.tool} v{self.number}"
+
+    @property
+    def in_use(self) -> bool:
+        return self.audits.exists()
+
+
+class Section(models.Model):
+    """A stage of the child's journey: Response, Assessment, Planning, Intervention…"""
+
+    version = models.ForeignKey(ToolVersion, on_delete=models.CASCADE, related_name="sections")
+    order = models.PositiveSmallIntegerField()
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["version", "order"]
+        constraints = [models.UniqueConstraint(fields=["version", "order"], name="section_order_unique")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AnswerType(models.TextChoices):
+    GRADE = "grade", _("Grade and evidence")
+    TEXT = "text", _("Evidence only")
+
+
+class Standard(models.Model):
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="standards")
+    order = models.PositiveSmallIntegerField()
+    code = models.CharField(_("code"), max_length=12)
+    text = models.TextField(_("standard"))
+    guidance = models.TextField(_("guidance for the auditor"), blank=True)
+    answer_type = models.CharField(max_length=10, choices=AnswerType.choices, default=AnswerType.GRADE)
+
+    class Meta:
+        ordering = ["section__order", "order"]
+        constraints = [models.UniqueConstraint(fields=["section", "order"], name="standard_order_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text[:60]}"
+
+
+# --- Audits ------------------------------------------------------------------------------------
+
+
+class AuditStatus(models.TextChoices):
+    PLANNING = "planning", _("Planning")
+    PART_A = "part_a", _("Part A open")
+    PART_B = "part_b", _("Part B")
+    REPORTING = "reporting", _("Reporting")
+    CLOSED = "closed", _("Closed")
+
+
+AUDIT_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    AuditStatus.PLANNING: (AuditStatus.PART_A,),
+    AuditStatus.PART_A: (AuditStatus.PART_B, AuditStatus.PLANNING),
+    AuditStatus.PART_B: (AuditStatus.REPORTING, AuditStatus.PART_A),
+    AuditStatus.REPORTING: (AuditStatus.CLOSED, AuditStatus.PART_B),
+    AuditStatus.CLOSED: (),
+}
+
+
+class AuditQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "AuditQuerySet":
+        """Audits the user may open at all (each page then checks what they may do in it)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_qa_manager:
+            return self
+        return self.filter(
+            Q(lead_officer=user) | Q(participants__auditor=user) | Q(participants__agency_id=user.agency_id)
+        ).distinct()
+
+    def managed_by(self, user) -> "AuditQuerySet":
+        """Audits the user runs: all of them for a QA manager, their own for a lead officer."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_qa_manager:
+            return self
+        return self.filter(lead_officer=user)
+
+
+class Audit(models.Model):
+    title = models.CharField(_("title"), max_length=250)
+    slug = models.SlugField(max_length=80, unique=True)
+    theme = models.ForeignKey(AuditTheme, on_delete=models.PROTECT, related_name="audits")
+    scope_question = models.TextField(_("scope question"))
+    context = models.TextField(_("why the audit was done"), blank=True)
+    methodology = models.TextField(_("methodology"), blank=True)
+    cohort_source = models.CharField(_("cohort source"), max_length=300, blank=True)
+    tool_version = models.ForeignKey(ToolVersion, on_delete=models.PROTECT, related_name="audits")
+    lead_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_audits"
+    )
+    status = models.CharField(max_length=20, choices=AuditStatus.choices, default=AuditStatus.PLANNING)
+    part_a_due = models.DateField(_("Part A due"), null=True, blank=True)
+    part_b_date = models.DateField(_("Part B session"), null=True, blank=True)
+    what_next = models.TextField(_("what next"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def can_move_to(self, status: str) -> bool:
+        return status in AUDIT_TRANSITIONS[self.status]
+
+    @property
+    def next_statuses(self) -> list[tuple[str, str]]:
+        return [(s, AuditStatus(s).label) for s in AUDIT_TRANSITIONS[self.status]]
+
+    @property
+    def part_a_open(self) -> bool:
+        return self.status == AuditStatus.PART_A
+
+    @property
+    def year(self) -> int:
+        return (self.part_b_date or self.created_at.date()).year
+
+
+class AuditAgency(models.Model):
+    """An agency taking part in an audit, and the auditor it named."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="participants")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="audit_participations")
+    auditor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assignments"
+    )
+
+    class Meta:
+        ordering = ["agency__name"]
+        constraints = [models.UniqueConstraint(fields=["audit", "agency"], name="one_participation_per_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.agency} in {self.audit}"
+
+    def clean(self) -> None:
+        if self.auditor_id and self.auditor.agency_id != self.agency_id:
+            raise ValidationError({"auditor": _("The auditor must work for this agency.")})
+
+
+class AgeBand(models.TextChoices):
+    UNDER_10 = "0-9", _("Under 10")
+    AGE_10_12 = "10-12", _("10 to 12")
+    AGE_13_15 = "13-15", _("13 to 15")
+    AGE_16_17 = "16-17", _("16 to 17")
+    AGE_18_PLUS = "18+", _("18 and over")
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Another gender")
+    UNKNOWN = "unknown", _("Not recorded")
+
+
+class Case(models.Model):
+    """A pseudonymised case. There is deliberately no field for a name, date of birth or record number."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="cases")
+    reference = models.CharField(_("case reference"), max_length=30, help_text=_('For example "Case 3".'))
+    order = models.PositiveSmallIntegerField(default=0)
+    age_band = models.CharField(_("age band"), max_length=10, choices=AgeBand.choices)
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
+    risk_factors = models.ManyToManyField(RiskFactor, blank=True, related_name="cases")
+
+    class Meta:
+        ordering = ["audit", "order", "reference"]
+        constraints = [models.UniqueConstraint(fields=["audit", "reference"], name="case_reference_unique_in_audit")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+# --- Part A ----------------------------------------------------------------------------------
+
+
+class ReturnStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned for amendment")
+    ACCEPTED = "accepted", _("Accepted")
+
+
+RETURN_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    ReturnStatus.NOT_STARTED: (ReturnStatus.DRAFT, ReturnStatus.SUBMITTED),
+    ReturnStatus.DRAFT: (ReturnStatus.SUBMITTED,),
+    ReturnStatus.SUBMITTED: (ReturnStatus.RETURNED, ReturnStatus.ACCEPTED),
+    ReturnStatus.RETURNED: (ReturnStatus.SUBMITTED,),
+    # An accepted return is locked; only the QA manager's unlock sends it back.
+    ReturnStatus.ACCEPTED: (ReturnStatus.RETURNED,),
+}
+
+EDITABLE_RETURN_STATUSES = (ReturnStatus.NOT_STARTED, ReturnStatus.DRAFT, ReturnStatus.RETURNED)
+
+
+class ReturnQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ReturnQuerySet":
+        """The one place that decides whose Part A returns a user may read.
+
+        QA manager: all. Lead officer: the audits they lead. Agency staff: their own agency's
+        returns only; and, once the audit reaches Part B, the returns of the audits their
+        agency's auditor sits on (the Part B session shares findings side by side).
+        """
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_qa_manager:
+            return self
+        query = Q(audit__lead_officer=user)
+        if user.agency_id:
+            query |= Q(agency_id=user.agency_id)
+            query |= Q(
+                audit__participants__auditor=user,
+                audit__status__in=[AuditStatus.PART_B, AuditStatus.REPORTING, AuditStatus.CLOSED],
+            )
+        return self.filter(query).distinct()
+
+
+class PartAReturn(models.Model):
+    """One agency's Part A review of one case."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="returns")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="returns")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="returns")
+    tool_version = models.ForeignKey(ToolVersion, on_delete=models.PROTECT, related_name="returns")
+    status = models.CharField(max_length=20, choices=ReturnStatus.choices, default=ReturnStatus.NOT_STARTED)
+    no_involvement = models.BooleanField(_("my agency had no involvement with this case"), default=False)
+    no_involvement_reason = models.TextField(_("reason"), blank=True)
+    strengths = models.TextField(_("strengths"), blank=True)
+    improvements = models.TextField(_("areas for improvement"), blank=True)
+    risk_factors = models.ManyToManyField(RiskFactor, blank=True, related_name="returns")
+    overall_grade = models.ForeignKey(
+        Grade, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("overall grade")
+    )
+    # Optimistic locking: every save bumps it; a save based on an older number is refused.
+    version = models.PositiveIntegerField(default=0)
+    identifiers_confirmed = models.BooleanField(default=False)
+    amendment_comment = models.TextField(_("comment from the QA manager"), blank=True)
+    last_saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[risk_factors])
+    objects = ReturnQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["audit", "case__order", "agency__name"]
+        constraints = [
+            # A case belongs to one audit, so this is one return per case × agency × audit.
+            models.UniqueConstraint(fields=["case", "agency"], name="one_return_per_case_and_agency"),
+        ]
+        indexes = [models.Index(fields=["agency", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.case} — {self.agency.short_name}"
+
+    def clean(self) -> None:
+        if self.case_id and self.audit_id and self.case.audit_id != self.audit_id:
+            raise ValidationError(_("The case belongs to another audit."))
+        if self.audit_id and self.tool_version_id and self.tool_version_id != self.audit.tool_version_id:
+            raise ValidationError(_("A return uses its audit's tool version."))
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_RETURN_STATUSES
+
+    @property
+    def is_locked(self) -> bool:
+        return not self.is_editable
+
+    def can_move_to(self, status: str) -> bool:
+        return status in RETURN_TRANSITIONS[self.status]
+
+    @property
+    def display_status(self) -> str:
+        if self.no_involvement and self.status in (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED):
+            return str(_("No involvement"))
+        return self.get_status_display()
+
+
+class Answer(models.Model):
+    part_a_return = models.ForeignKey(PartAReturn, on_delete=models.CASCADE, related_name="answers")
+    standard = models.ForeignKey(Standard, on_delete=models.PROTECT, related_name="answers")
+    grade = models.ForeignKey(Grade, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    not_applicable = models.BooleanField(default=False)
+    evidence = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["standard__section__order", "standard__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["part_a_return", "standard"], name="one_answer_per_standard"),
+            models.CheckConstraint(
+                condition=~(Q(grade__isnull=False) & Q(not_applicable=True)), name="answer_grade_or_not_applicable"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.part_a_return} {self.standard.code}"
+
+    @property
+    def is_answered(self) -> bool:
+        if self.not_applicable:
+            return True
+        if self.standard.answer_type == AnswerType.TEXT:
+            return bool(self.evidence.strip())
+        return self.grade_id is not None
+
+
+# --- Part B ----------------------------------------------------------------------------------
+
+
+class PartBSession(models.Model):
+    audit = models.OneToOneField(Audit, on_delete=models.CASCADE, related_name="session")
+    date = models.DateField(_("date"), null=True, blank=True)
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    def __str__(self) -> str:
+        return f"Part B session of {self.audit}"
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", _("Present")
+    APOLOGIES = "apologies", _("Apologies")
+
+
+class Attendance(models.Model):
+    session = models.ForeignKey(PartBSession, on_delete=models.CASCADE, related_name="attendance")
+    participant = models.ForeignKey(AuditAgency, on_delete=models.CASCADE, related_name="attendance")
+    status = models.CharField(max_length=20, choices=AttendanceStatus.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["session", "participant"], name="one_attendance_per_agency")]
+
+
+class CaseJudgement(models.Model):
+    """The Part B group's consensus on a case: per journey stage, or overall when section is empty."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="judgements")
+    section = models.ForeignKey(Section, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    grade = models.ForeignKey(Grade, on_delete=models.PROTECT, related_name="+")
+    reasons = models.TextField(_("reasons"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "section"], condition=Q(section__isnull=False), name="one_judgement_per_stage"
+            ),
+            models.UniqueConstraint(fields=["case"], condition=Q(section__isnull=True), name="one_overall_judgement"),
+        ]
+
+
+class FindingKind(models.TextChoices):
+    STRENGTH = "strength", _("Overall strength")
+    THEME = "theme", _("Emerging theme / risk factor")
+    KEY_MESSAGE = "key_message", _("Key message for inter-agency learning")
+    MANAGER_POINT = "manager_point", _("Key point for managers")
+    LEARNING_POINT = "learning_point", _("Learning point")
+    PRACTITIONER_POINT = "practitioner_point", _("Key learning point for practitioners")
+    AGENCY_STRENGTH = "agency_strength", _("Agency strength")
+    AGENCY_IMPROVEMENT = "agency_improvement", _("Agency area for improvement")
+
+
+AGENCY_FINDING_KINDS = (FindingKind.AGENCY_STRENGTH, FindingKind.AGENCY_IMPROVEMENT)
+
+
+class Finding(models.Model):
+    """One item of the audit's overall findings. Within a kind, `order` is the briefing's order."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="findings")
+    kind = models.CharField(max_length=30, choices=FindingKind.choices)
+    heading = models.CharField(_("heading"), max_length=300, blank=True)
+    body = models.TextField(_("text"), blank=True)
+    order = models.PositiveIntegerField(default=0)
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="findings")
+    risk_factors = models.ManyToManyField(RiskFactor, blank=True, related_name="findings")
+    cases = models.ManyToManyField(Case, blank=True, related_name="findings")
+    returns = models.ManyToManyField(PartAReturn, blank=True, related_name="findings")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords(m2m_fields=[risk_factors, cases, returns])
+
+    class Meta:
+        ordering = ["audit", "kind", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=AGENCY_FINDING_KINDS, agency__isnull=False)
+                | (~Q(kind__in=AGENCY_FINDING_KINDS) & Q(agency__isnull=True)),
+                name="agency_findings_name_their_agency",
+            ),
+            models.CheckConstraint(condition=~Q(heading="", body=""), name="finding_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.heading or self.body[:80]
+
+
+class RecommendationStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETE = "complete", _("Complete")
+    CLOSED = "closed", _("Closed")
+
+
+RECOMMENDATION_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    RecommendationStatus.OPEN: (RecommendationStatus.IN_PROGRESS, RecommendationStatus.COMPLETE),
+    RecommendationStatus.IN_PROGRESS: (RecommendationStatus.COMPLETE, RecommendationStatus.OPEN),
+    RecommendationStatus.COMPLETE: (RecommendationStatus.CLOSED, RecommendationStatus.IN_PROGRESS),
+    RecommendationStatus.CLOSED: (),
+}
+
+
+class Recommendation(models.Model):
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="recommendations")
+    text = models.TextField(_("recommendation"))
+    owner = models.CharField(_("owner"), max_length=200, blank=True, help_text=_("A group, e.g. the CSE Steering Group."))
+    owner_agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="recommendations"
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    status = models.CharField(max_length=20, choices=RecommendationStatus.choices, default=RecommendationStatus.OPEN)
+    impact_evidence = models.TextField(_("evidence of impact"), blank=True)
+    order = models.PositiveIntegerField(default=0)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    findings = models.ManyToManyField(Finding, blank=True, related_name="recommendations")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["audit", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="closed") | ~Q(impact_evidence=""), name="closed_recommendation_has_impact"
+            ),
+            models.CheckConstraint(
+                condition=~Q(owner="") | Q(owner_agency__isnull=False), name="recommendation_has_owner"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    @property
+    def owner_name(self) -> str:
+        return self.owner or (self.owner_agency.name if self.owner_agency_id else "")
+
+    @property
+    def rag(self) -> str:
+        """Red / amber / green from status and due date."""
+        if self.status in (RecommendationStatus.COMPLETE, RecommendationStatus.CLOSED):
+            return "green"
+        if self.due_date is None:
+            return "amber"
+        today = timezone.localdate()
+        if self.due_date < today:
+            return "red"
+        if (self.due_date - today).days <= 30:
+            return "amber"
+        return "green"
+
+    def can_move_to(self, status: str) -> bool:
+        return status in RECOMMENDATION_TRANSITIONS[self.status]

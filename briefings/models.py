@@ -1,0 +1,105 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from audits.models import Audit
+
+
+class Edition(models.TextChoices):
+    MANAGERS = "managers", _("Managers' briefing")
+    PRACTITIONERS = "practitioners", _("Practitioners' briefing")
+    FULL_REPORT = "full", _("Full report")
+
+
+class Briefing(models.Model):
+    """The editable draft of one edition of an audit's briefing. Published versions are BriefingVersion."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="briefings")
+    edition = models.CharField(max_length=20, choices=Edition.choices)
+    title = models.CharField(_("title"), max_length=250)
+    audience = models.CharField(_("audience"), max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["audit", "edition"]
+        constraints = [models.UniqueConstraint(fields=["audit", "edition"], name="one_briefing_per_edition")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_edition_display()})"
+
+
+class BriefingSection(models.Model):
+    """One section of a briefing: prefilled from the audit, then editable and hideable.
+
+    `body` is plain text: paragraphs separated by blank lines, bullet points as lines starting
+    with "- ", and "**Heading:** text" for a bold lead-in. No HTML is ever accepted.
+    """
+
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="sections")
+    key = models.SlugField(max_length=40)
+    heading = models.CharField(_("heading"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    hidden = models.BooleanField(_("hide this section"), default=False)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["briefing", "order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["briefing", "key"], name="one_section_per_key")]
+
+    def __str__(self) -> str:
+        return self.heading
+
+
+class RenderStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RENDERING = "rendering", _("Rendering")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+def briefing_upload_to(instance: "BriefingVersion", filename: str) -> str:
+    return f"briefings/{instance.briefing.audit_id}/{instance.briefing.edition}-v{instance.number}.pdf"
+
+
+class BriefingVersion(models.Model):
+    """A published, numbered version: a frozen copy of the content and its PDF."""
+
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    content = models.JSONField(default=dict)
+    status = models.CharField(max_length=20, choices=RenderStatus.choices, default=RenderStatus.QUEUED)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to=briefing_upload_to, blank=True)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    rendered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["briefing", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["briefing", "number"], name="one_version_per_number"),
+            models.CheckConstraint(condition=~Q(status="done") | ~Q(file=""), name="rendered_version_has_file"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.briefing} v{self.number}"
+
+
+class Feedback(models.Model):
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="feedback")
+    version = models.ForeignKey(BriefingVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    rating = models.PositiveSmallIntegerField(_("how useful was this briefing?"))
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="rating_one_to_five"),
+        ]
