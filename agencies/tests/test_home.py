@@ -1,0 +1,39 @@
+import pytest
+from django.urls import reverse
+
+EXPECTED_HOME = {
+    "qa_manager": "/audits/",
+    "lead_officer": "/audits/",
+    "auditor": "/audits/my-returns/",
+    "other_auditor": "/audits/my-returns/",
+    "colleague": "/briefings/",
+    "manager": "/briefings/",
+    "practitioner": "/briefings/",
+}
+
+
+@pytest.mark.parametrize("who,target", EXPECTED_HOME.items())
+def test_home_sends_each_role_to_its_start_page(client_for, audit, who, target):
+    response = client_for(who).get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url == target
+    assert client_for(who).get(target).status_code == 200
+
+
+def test_administrator_home_offers_users_not_case_content(client_for, audit):
+    response = client_for("administrator").get(reverse("home"))
+    assert response.status_code == 200
+    assert b"Users" in response.content
+    assert b"CSE audit" not in response.content
+
+
+def test_anonymous_goes_to_login(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_signed_in_pages_are_not_stored(client_for, audit):
+    response = client_for("auditor").get(reverse("audits:my_returns"))
+    assert response["Cache-Control"] == "no-store, private"
+    assert "default-src 'self'" in response["Content-Security-Policy"]

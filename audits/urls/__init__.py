@@ -1,0 +1,13 @@
+from django.urls import path
+
+from audits.views import common
+
+from . import parta, partb
+
+app_name = "audits"
+
+urlpatterns = [
+    path("", common.audit_list, name="audit_list"),
+    *parta.urlpatterns,
+    *partb.urlpatterns,
+]
