@@ -69,14 +69,15 @@ def _version_key(name: str) -> tuple[int, ...]:
     return tuple(int(part) for part in name.split(".") if part.isdigit())
 
 
-def pid_alive(pid: int) -> bool:
+def owner_alive(pid: int) -> bool:
+    """Whether the test_services.py run with this pid is still alive (not a zombie, not a reused pid)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
         return False
-    except PermissionError:
-        return True
-    return True
+    state = stat.rsplit(")", 1)[-1].split()[0]
+    return state not in ("Z", "X") and b"test_services" in cmdline
 
 
 class Services:
@@ -314,7 +315,7 @@ def remove_stale_runs() -> None:
             owner = int((root / "owner.pid").read_text())
         except (OSError, ValueError):
             continue
-        if pid_alive(owner):
+        if owner_alive(owner):
             continue
         log(f"removing the leftovers of a dead run in {root}")
         try:
@@ -382,27 +383,22 @@ def run(command: list[str], services: Services) -> int:
     received: list[int] = []
 
     def forward(signum: int, _frame: object) -> None:
+        # The first signal, whichever it is, becomes a SIGINT: pytest then stops as on Ctrl-C and
+        # runs its teardown (the Celery worker, the test database). A second one kills outright.
         received.append(signum)
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signum)
+            os.killpg(proc.pid, signal.SIGINT if len(received) == 1 else signal.SIGKILL)
 
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, forward)
     try:
         with terminal_foreground(proc.pid):
-            while True:
-                try:
-                    returncode = proc.wait()
-                    break
-                except InterruptedError:
-                    continue
+            returncode = proc.wait()
     finally:
         end_process_group(proc.pid)
-    if returncode < 0:
-        return 128 - returncode
-    if received and returncode == 0:
+    if received:
         return 128 + received[0]
-    return returncode
+    return 128 - returncode if returncode < 0 else returncode
 
 
 def main(argv: list[str] | None = None) -> int:

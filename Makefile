@@ -1,0 +1,91 @@
+# auditportal: developer and CI entry points. `make help` lists them.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-builtin-rules
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+VENV_STAMP := $(VENV)/.requirements.stamp
+NODE_STAMP := node_modules/.install.stamp
+PIP := $(PY) -m pip --disable-pip-version-check --no-input
+# The test fixtures are loaded as plugins here too, so that they work whatever the root conftest.py says.
+PYTEST_ARGS ?=
+PYTEST := $(PY) -m pytest -p tests.fixtures_services -p tests.fixtures_browser
+
+VENDOR := static/vendor
+VENDOR_FILES := \
+	$(VENDOR)/bootstrap/bootstrap.min.css \
+	$(VENDOR)/bootstrap/bootstrap.min.css.map \
+	$(VENDOR)/bootstrap/bootstrap.bundle.min.js \
+	$(VENDOR)/bootstrap/bootstrap.bundle.min.js.map \
+	$(VENDOR)/htmx/htmx.min.js
+
+.PHONY: help venv install assets system-deps demo test lint fmt clean distclean
+
+help:
+	@echo "make install      .venv with the pinned Python packages, and the front-end assets"
+	@echo "make demo         the demo on http://127.0.0.1:8000 (SQLite, tasks run in-process)"
+	@echo "make test         lint, then every test against real PostgreSQL, Redis, Celery and Chromium"
+	@echo "make lint / fmt   ruff check and format check / apply ruff's formatting and fixes"
+	@echo "make system-deps  the Debian packages the tests need (installed when root)"
+	@echo "make clean        remove build and test leftovers (distclean: .venv and node_modules too)"
+
+venv: $(VENV_STAMP)
+
+$(VENV_STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PIP) install --quiet -r requirements-dev.txt
+	@touch $@
+
+install: venv assets
+
+assets: $(VENDOR_FILES)
+
+$(NODE_STAMP): package.json package-lock.json
+	@npm ci --no-audit --no-fund --loglevel=error >/dev/null
+	@touch $@
+
+$(VENDOR)/bootstrap/%: $(NODE_STAMP)
+	@mkdir -p $(@D)
+	@cp node_modules/bootstrap/dist/$(if $(filter %.js %.js.map,$*),js,css)/$* $@
+
+$(VENDOR)/htmx/%: $(NODE_STAMP)
+	@mkdir -p $(@D)
+	@cp node_modules/htmx.org/dist/$* $@
+
+system-deps:
+	@scripts/system_deps.sh all
+
+demo: install
+	@scripts/system_deps.sh weasyprint
+	@mkdir -p var
+	@unset DATABASE_URL CELERY_BROKER_URL; export DEBUG=1 DEMO=1; \
+	$(PY) manage.py migrate --noinput && \
+	$(PY) manage.py load_demo && \
+	exec $(PY) manage.py runserver 127.0.0.1:8000
+
+# Lint failures do not hide test results: both run, and either one fails the target.
+test: system-deps install
+	@status=0; \
+	$(MAKE) --no-print-directory lint || status=1; \
+	$(PY) scripts/test_services.py -- $(PYTEST) $(PYTEST_ARGS) || status=$$?; \
+	exit $$status
+
+lint: venv
+	@status=0; \
+	$(VENV)/bin/ruff check . || status=1; \
+	$(VENV)/bin/ruff format --check . || status=1; \
+	exit $$status
+
+fmt: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENDOR) test-artifacts .pytest_cache .ruff_cache
+	find . -path ./.venv -prune -o -path ./node_modules -prune -o -name __pycache__ -type d -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) node_modules
