@@ -36,7 +36,7 @@ venv: $(VENV_STAMP)
 
 $(VENV_STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PIP) install --quiet -r requirements-dev.txt
+	@$(PIP) install -qq -r requirements-dev.txt
 	@touch $@
 
 install: venv assets

@@ -412,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("no command given: python scripts/test_services.py -- pytest")
 
     remove_stale_runs()
-    services = Services(postgres=not args.no_postgres, redis=not args.no_redis)
+    services: Services | None = None
 
     # Until the command runs, a signal stops us through the usual exception path, cleanup included.
     def interrupted(signum: int, _frame: object) -> None:
@@ -422,10 +422,15 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(sig, interrupted)
     try:
         started = time.monotonic()
+        services = Services(postgres=not args.no_postgres, redis=not args.no_redis)
         services.start()
+        running = [
+            f"{name} on 127.0.0.1:{port}"
+            for name, port in (("PostgreSQL", services.pg_port), ("Redis", services.redis_port))
+            if port
+        ]
         log(
-            f"PostgreSQL on 127.0.0.1:{services.pg_port}, Redis on 127.0.0.1:{services.redis_port} "
-            f"(ready in {time.monotonic() - started:.1f}s, files in {services.root})"
+            f"{', '.join(running) or 'no services'} (ready in {time.monotonic() - started:.1f}s, files in {services.root})"
         )
         return run(command, services)
     except ServiceError as exc:
@@ -437,7 +442,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, signal.SIG_IGN)  # let nothing interrupt the cleanup itself
-        services.stop()
+        if services is not None:
+            services.stop()
 
 
 if __name__ == "__main__":
