@@ -573,3 +573,42 @@ class Recommendation(models.Model):
 
     def can_move_to(self, status: str) -> bool:
         return status in RECOMMENDATION_TRANSITIONS[self.status]
+
+
+# --- Part A reminders ------------------------------------------------------------------------
+
+
+class ReminderKind(models.TextChoices):
+    AUTOMATIC = "automatic", _("Automatic reminder")
+    CHASE = "chase", _("Chased by the QA manager")
+
+
+class ReminderLog(models.Model):
+    """An e-mail sent to an auditor about unsubmitted Part A returns.
+
+    Automatic reminders go out at most once a day per auditor: the constraint below is what
+    guarantees it, even when two reminder runs overlap.
+    """
+
+    auditor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    audit = models.ForeignKey(Audit, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    sent_on = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    summary = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["auditor", "sent_on"],
+                condition=Q(kind="automatic"),
+                name="one_automatic_reminder_per_auditor_per_day",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.auditor} on {self.sent_on}"
