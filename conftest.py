@@ -16,6 +16,8 @@ from agencies.tests.factories import AdministratorFactory, AgencyFactory, QAMana
 from audits.models import AuditStatus
 from audits.tests.factories import AuditAgencyFactory, AuditFactory, CaseFactory, make_returns
 
+pytest_plugins = ["tests.fixtures_services", "tests.fixtures_browser"]
+
 CAST = [
     "qa_manager",
     "lead_officer",

@@ -8,7 +8,9 @@ from .models import AccessRecord, Agency, Partnership, PartnershipLink, SupportC
 class UserAdmin(BaseUserAdmin):
     list_display = ("username", "first_name", "last_name", "role", "agency", "is_active")
     list_filter = ("role", "agency", "is_active")
-    fieldsets = BaseUserAdmin.fieldsets + (("Partnership", {"fields": ("role", "agency", "job_title", "board_access")}),)
+    fieldsets = BaseUserAdmin.fieldsets + (
+        ("Partnership", {"fields": ("role", "agency", "job_title", "board_access")}),
+    )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (("Partnership", {"fields": ("role", "agency")}),)
 
 

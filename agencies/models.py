@@ -169,7 +169,12 @@ class AccessRecord(models.Model):
     # No database constraint and no cascade: the record outlives the account, and the database
     # refuses any UPDATE of this table (see migration 0002), which SET_NULL would need.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     username = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=20, choices=AccessAction.choices)

@@ -190,6 +190,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "part-a-reminders": {"task": "audits.tasks.send_part_a_reminders", "schedule": 60 * 60 * 6},
 }
+# Briefing renders left queued by a broker outage, or by a worker that died, are queued again.
+CELERY_BEAT_SCHEDULE["briefing-render-requeue"] = {"task": "briefings.tasks.requeue_stalled_versions", "schedule": 120}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

@@ -441,6 +441,9 @@ class Attendance(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["session", "participant"], name="one_attendance_per_agency")]
 
+    def __str__(self) -> str:
+        return f"{self.participant.agency}: {self.get_status_display()}"
+
 
 class CaseJudgement(models.Model):
     """The Part B group's consensus on a case: per journey stage, or overall when section is empty."""
@@ -461,6 +464,9 @@ class CaseJudgement(models.Model):
             ),
             models.UniqueConstraint(fields=["case"], condition=Q(section__isnull=True), name="one_overall_judgement"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.section or _('overall')} — {self.grade}"
 
 
 class FindingKind(models.TextChoices):
@@ -526,7 +532,9 @@ RECOMMENDATION_TRANSITIONS: dict[str, tuple[str, ...]] = {
 class Recommendation(models.Model):
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="recommendations")
     text = models.TextField(_("recommendation"))
-    owner = models.CharField(_("owner"), max_length=200, blank=True, help_text=_("A group, e.g. the CSE Steering Group."))
+    owner = models.CharField(
+        _("owner"), max_length=200, blank=True, help_text=_("A group, e.g. the CSE Steering Group.")
+    )
     owner_agency = models.ForeignKey(
         Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="recommendations"
     )

@@ -44,6 +44,10 @@ class BriefingSection(models.Model):
     body = models.TextField(_("text"), blank=True)
     hidden = models.BooleanField(_("hide this section"), default=False)
     order = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["briefing", "order", "pk"]
@@ -78,6 +82,11 @@ class BriefingVersion(models.Model):
     published_at = models.DateTimeField(default=timezone.now)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     rendered_at = models.DateTimeField(null=True, blank=True)
+    # When the render was (last) put on the queue and (last) started: the requeue of versions
+    # left behind by a broker outage or a killed worker goes by these.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    file_size = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["briefing", "-number"]
@@ -88,6 +97,19 @@ class BriefingVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.briefing} v{self.number}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == RenderStatus.DONE and bool(self.file)
+
+    @property
+    def is_finished(self) -> bool:
+        """Done or failed: nothing more will happen without a person asking (the poll stops)."""
+        return self.status in (RenderStatus.DONE, RenderStatus.FAILED)
+
+    @property
+    def download_name(self) -> str:
+        return f"{self.briefing.audit.slug}-{self.briefing.edition}-v{self.number}.pdf"
 
 
 class Feedback(models.Model):
@@ -103,3 +125,6 @@ class Feedback(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="rating_one_to_five"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}/5 on {self.briefing}"

@@ -22,7 +22,12 @@ class RiskFactorFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"risk-factor-{n}")
 
 
-GRADES = [("outstanding", "Outstanding"), ("good", "Good"), ("requires-improvement", "Requires improvement"), ("inadequate", "Inadequate")]
+GRADES = [
+    ("outstanding", "Outstanding"),
+    ("good", "Good"),
+    ("requires-improvement", "Requires improvement"),
+    ("inadequate", "Inadequate"),
+]
 
 
 def make_scale(name: str = "Ofsted four-point scale") -> models.GradeScale:
@@ -41,7 +46,9 @@ def make_tool_version(*, standards: int = 10, sections: int = 5, name: str | Non
     tool = models.AuditTool.objects.create(name=name or f"Tool {models.AuditTool.objects.count() + 1}")
     version = models.ToolVersion.objects.create(tool=tool, number=1, scale=make_scale())
     section_objs = [
-        models.Section.objects.create(version=version, order=i + 1, title=JOURNEY[i % len(JOURNEY)] + ("" if i < len(JOURNEY) else f" {i}"))
+        models.Section.objects.create(
+            version=version, order=i + 1, title=JOURNEY[i % len(JOURNEY)] + ("" if i < len(JOURNEY) else f" {i}")
+        )
         for i in range(sections)
     ]
     for n in range(standards):
