@@ -1,11 +1,461 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Part B: the QA manager's and lead officer's pages, and the evidence board the audit team reads.
 
-from audits.access import get_managed_audit
+Every view loads its audit through an access helper (404 for anyone else, recorded as refused),
+binds a form, calls a service, sets a message and redirects.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from agencies.services import AccessAction, access_record
+from audits import exports
+from audits.access import get_board_audit, managed_audit_or_404
+from audits.charts import render_heatmap_svg
+from audits.forms_partb import (
+    AttendanceForm,
+    AuditTransitionForm,
+    FindingForm,
+    JudgementForm,
+    PromoteForm,
+    RecommendationFilterForm,
+    RecommendationForm,
+    RecommendationTransitionForm,
+    SessionForm,
+    judgement_section,
+)
+from audits.models import AGENCY_FINDING_KINDS, Audit, AuditStatus, Finding, FindingKind, Recommendation
+from audits.selectors import partb as selectors
+from audits.services import partb as services
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _flash_error(request: HttpRequest, error: ValidationError) -> None:
+    messages.error(request, _error_text(error))
+
+
+# --- Progress dashboard and the audit's status -------------------------------------------------
 
 
 @login_required
+@require_GET
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    audit = get_managed_audit(request.user, slug)
-    return render(request, "audits/dashboard.html", {"audit": audit})
+    audit = managed_audit_or_404(request, slug)
+    context = {
+        "audit": audit,
+        "board": selectors.dashboard_for(request.user, audit),
+        "statuses": AuditStatus.choices,
+    }
+    return render(request, "audits/dashboard.html", context)
+
+
+@login_required
+@require_POST
+def audit_status(request: HttpRequest, slug: str) -> HttpResponse:
+    audit = managed_audit_or_404(request, slug)
+    form = AuditTransitionForm(request.POST, audit=audit)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the next steps offered for this audit."))
+        return redirect("audits:dashboard", slug=audit.slug)
+    to_status = form.cleaned_data["to_status"]
+    try:
+        audit = services.audit_transition(
+            request=request,
+            user=request.user,
+            audit=audit,
+            to_status=to_status,
+            confirm_missing=form.cleaned_data["confirm_missing"],
+        )
+    except services.MissingReturnsError as missing:
+        # Not an error: the move needs a second, informed click. The page says which returns.
+        context = {"audit": audit, "missing": missing.missing, "to_status": to_status}
+        return render(request, "audits/partb/confirm_part_b.html", context, status=409)
+    except ValidationError as error:
+        _flash_error(request, error)
+    else:
+        messages.success(
+            request, _("The audit is now at the %(status)s stage.") % {"status": audit.get_status_display()}
+        )
+    return redirect("audits:dashboard", slug=audit.slug)
+
+
+# --- Part B session ----------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session(request: HttpRequest, slug: str) -> HttpResponse:
+    audit = managed_audit_or_404(request, slug)
+    current, rows = selectors.session_with_attendance(audit)
+    details_form = SessionForm(instance=current, initial={"date": audit.part_b_date} if current is None else None)
+    attendance_form = AttendanceForm(rows=rows)
+    if request.method == "POST":
+        which = request.POST.get("form")
+        try:
+            if which == "details":
+                details_form = SessionForm(request.POST, instance=current)
+                if details_form.is_valid():
+                    data = details_form.cleaned_data
+                    services.session_update(
+                        request=request,
+                        user=request.user,
+                        audit=audit,
+                        date=data["date"],
+                        venue=data["venue"],
+                        notes=data["notes"],
+                    )
+                    messages.success(request, _("Session details saved."))
+                    return redirect("audits:session", slug=audit.slug)
+            elif which == "attendance":
+                attendance_form = AttendanceForm(request.POST, rows=rows)
+                if attendance_form.is_valid():
+                    services.attendance_record(
+                        request=request, user=request.user, audit=audit, statuses=attendance_form.statuses()
+                    )
+                    messages.success(request, _("Attendance saved."))
+                    return redirect("audits:session", slug=audit.slug)
+        except ValidationError as error:
+            _flash_error(request, error)
+            return redirect("audits:session", slug=audit.slug)
+    context = {
+        "audit": audit,
+        "session": current,
+        "details_form": details_form,
+        "attendance_form": attendance_form,
+        "attendance_editable": audit.status in services.PART_B_EDITABLE,
+        "session_editable": audit.status in services.SESSION_EDITABLE,
+    }
+    return render(request, "audits/partb/session.html", context, status=400 if request.method == "POST" else 200)
+
+
+# --- Evidence boards ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def boards(request: HttpRequest, slug: str) -> HttpResponse:
+    audit, can_manage = get_board_audit(request.user, slug, request=request)
+    context = {"audit": audit, "can_manage": can_manage, "cases": selectors.board_index(audit)}
+    return render(request, "audits/partb/boards.html", context)
+
+
+@login_required
+@require_GET
+def evidence_board(request: HttpRequest, slug: str, case_id: int) -> HttpResponse:
+    audit, can_manage = get_board_audit(request.user, slug, request=request)
+    case = get_object_or_404(audit.cases, pk=case_id)
+    board = selectors.evidence_board(request.user, audit, case)
+    can_edit = can_manage and audit.status in services.PART_B_EDITABLE
+    if can_edit:
+        for stage in board.stages:
+            stage.form = _judgement_form(audit, board, stage.judgement, prefix=f"stage-{stage.section.pk}")
+        board.overall_form = _judgement_form(audit, board, board.overall, prefix="overall")
+    access_record(request=request, action=AccessAction.VIEW, obj=case, summary=f"Evidence board: {audit} — {case}")
+    context = {"audit": audit, "board": board, "can_manage": can_manage, "can_edit": can_edit}
+    return render(request, "audits/partb/board.html", context)
+
+
+def _judgement_form(audit: Audit, board, judgement, *, prefix: str) -> JudgementForm:
+    initial = {"grade": judgement.grade_id, "reasons": judgement.reasons} if judgement else None
+    return JudgementForm(audit=audit, grades=board.grades, prefix=prefix, initial=initial)
+
+
+@login_required
+@require_POST
+def judgement(request: HttpRequest, slug: str, case_id: int) -> HttpResponse:
+    audit = managed_audit_or_404(request, slug)
+    case = get_object_or_404(audit.cases.select_related("audit__tool_version"), pk=case_id)
+    board_url = reverse("audits:evidence_board", kwargs={"slug": audit.slug, "case_id": case.pk})
+    try:
+        section = judgement_section(audit, request.POST.get("section", ""))
+        prefix = f"stage-{section.pk}" if section else "overall"
+        form = JudgementForm(request.POST, audit=audit, prefix=prefix)
+        if not form.is_valid():
+            messages.error(request, _("Choose a consensus grade."))
+            return redirect(board_url)
+        services.judgement_record(
+            request=request,
+            user=request.user,
+            case=case,
+            section=section,
+            grade=form.cleaned_data["grade"],
+            reasons=form.cleaned_data["reasons"],
+        )
+    except ValidationError as error:
+        _flash_error(request, error)
+        return redirect(board_url)
+    stage = section.title if section else _("the case overall")
+    messages.success(request, _("Consensus judgement recorded for %(stage)s.") % {"stage": stage})
+    return redirect(f"{board_url}#{prefix}")
+
+
+@login_required
+@require_GET
+def heatmap(request: HttpRequest, slug: str) -> HttpResponse:
+    audit, can_manage = get_board_audit(request.user, slug, request=request)
+    dist = selectors.grade_distribution(audit)
+    context = {"audit": audit, "can_manage": can_manage, "dist": dist, "svg": render_heatmap_svg(dist)}
+    return render(request, "audits/partb/heatmap.html", context)
+
+
+# --- Findings ----------------------------------------------------------------------------------
+
+
+def _findings_page(request: HttpRequest, audit: Audit, bound: FindingForm | None = None, status: int = 200):
+    sections = []
+    for kind, label, items in selectors.findings_by_kind(audit):
+        form = bound if bound is not None and bound.kind == kind else FindingForm(audit=audit, kind=kind, prefix=kind)
+        sections.append({"kind": kind, "label": label, "findings": items, "form": form})
+    context = {
+        "audit": audit,
+        "sections": sections,
+        "editable": audit.status in services.PART_B_EDITABLE,
+        "agency_kinds": AGENCY_FINDING_KINDS,
+    }
+    return render(request, "audits/partb/findings.html", context, status=status)
+
+
+@login_required
+@require_GET
+def findings(request: HttpRequest, slug: str) -> HttpResponse:
+    return _findings_page(request, managed_audit_or_404(request, slug))
+
+
+@login_required
+@require_POST
+def finding_add(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
+    audit = managed_audit_or_404(request, slug)
+    if kind not in FindingKind.values:
+        raise Http404("No such kind of finding.")
+    form = FindingForm(request.POST, audit=audit, kind=kind, prefix=kind)
+    if form.is_valid():
+        try:
+            services.finding_add(request=request, user=request.user, audit=audit, kind=kind, **form.service_kwargs())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Added to %(list)s.") % {"list": FindingKind(kind).label})
+            return redirect(reverse("audits:findings", kwargs={"slug": audit.slug}) + f"#{kind}")
+    return _findings_page(request, audit, bound=form, status=400)
+
+
+def _managed_finding(request: HttpRequest, slug: str, finding_id: int) -> tuple[Audit, Finding]:
+    audit = managed_audit_or_404(request, slug)
+    return audit, get_object_or_404(Finding.objects.select_related("audit", "agency"), pk=finding_id, audit=audit)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def finding_edit(request: HttpRequest, slug: str, finding_id: int) -> HttpResponse:
+    audit, finding = _managed_finding(request, slug, finding_id)
+    if request.method == "POST":
+        form = FindingForm(request.POST, audit=audit, kind=finding.kind, with_returns=True)
+        if form.is_valid():
+            try:
+                services.finding_update(request=request, user=request.user, finding=finding, **form.service_kwargs())
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Finding saved."))
+                return redirect(reverse("audits:findings", kwargs={"slug": audit.slug}) + f"#finding-{finding.pk}")
+    else:
+        form = FindingForm(audit=audit, kind=finding.kind, with_returns=True, initial=FindingForm.initial_for(finding))
+    context = {"audit": audit, "finding": finding, "form": form, "editable": audit.status in services.PART_B_EDITABLE}
+    return render(request, "audits/partb/finding_form.html", context, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_POST
+def finding_delete(request: HttpRequest, slug: str, finding_id: int) -> HttpResponse:
+    audit, finding = _managed_finding(request, slug, finding_id)
+    try:
+        services.finding_delete(request=request, user=request.user, finding=finding)
+    except ValidationError as error:
+        _flash_error(request, error)
+    else:
+        messages.success(request, _("Finding deleted."))
+    return redirect(reverse("audits:findings", kwargs={"slug": audit.slug}) + f"#{finding.kind}")
+
+
+@login_required
+@require_POST
+def finding_move(request: HttpRequest, slug: str, finding_id: int) -> HttpResponse:
+    audit, finding = _managed_finding(request, slug, finding_id)
+    try:
+        services.finding_move(
+            request=request, user=request.user, finding=finding, direction=request.POST.get("direction", "")
+        )
+    except ValidationError as error:
+        _flash_error(request, error)
+    return redirect(reverse("audits:findings", kwargs={"slug": audit.slug}) + f"#finding-{finding.pk}")
+
+
+@login_required
+@require_POST
+def finding_promote(request: HttpRequest, slug: str) -> HttpResponse:
+    audit = managed_audit_or_404(request, slug)
+    form = PromoteForm(request.POST, audit=audit, user=request.user)
+    if not form.is_valid():
+        messages.error(request, _("That text could not be promoted."))
+        return redirect("audits:boards", slug=audit.slug)
+    ret = form.cleaned_data["part_a_return"]
+    kind = form.cleaned_data["kind"]
+    try:
+        finding, created = services.finding_promote(
+            request=request, user=request.user, part_a_return=ret, field=form.cleaned_data["field"], kind=kind
+        )
+    except ValidationError as error:
+        _flash_error(request, error)
+    else:
+        label = FindingKind(kind).label
+        if created:
+            messages.success(request, _("Promoted to %(list)s, citing %(ret)s.") % {"list": label, "ret": ret})
+        else:
+            messages.info(request, _("That text is already in %(list)s.") % {"list": label})
+    url = reverse("audits:evidence_board", kwargs={"slug": audit.slug, "case_id": ret.case_id})
+    return redirect(f"{url}#agency-{ret.agency_id}")
+
+
+# --- Recommendations ---------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recommendations(request: HttpRequest, slug: str) -> HttpResponse:
+    audit = managed_audit_or_404(request, slug)
+    form = RecommendationForm(audit=audit)
+    if request.method == "POST":
+        form = RecommendationForm(request.POST, audit=audit)
+        if form.is_valid():
+            try:
+                services.recommendation_add(request=request, user=request.user, audit=audit, **form.service_kwargs())
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Recommendation added."))
+                return redirect("audits:recommendations", slug=audit.slug)
+    items = selectors.audit_recommendations(audit)
+    for item in items:
+        item.transition_form = RecommendationTransitionForm(
+            recommendation=item, prefix=f"rec-{item.pk}", initial={"impact_evidence": item.impact_evidence}
+        )
+    context = {
+        "audit": audit,
+        "recommendations": items,
+        "form": form,
+        "editable": audit.status in services.PART_B_EDITABLE,
+        "trackable": audit.status in services.RECOMMENDATION_TRACKABLE,
+        "today": timezone.localdate(),
+    }
+    return render(
+        request, "audits/partb/recommendations.html", context, status=400 if request.method == "POST" else 200
+    )
+
+
+def _managed_recommendation(request: HttpRequest, slug: str, rec_id: int) -> tuple[Audit, Recommendation]:
+    audit = managed_audit_or_404(request, slug)
+    rec = get_object_or_404(Recommendation.objects.select_related("owner_agency"), pk=rec_id, audit=audit)
+    return audit, rec
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recommendation_edit(request: HttpRequest, slug: str, rec_id: int) -> HttpResponse:
+    audit, rec = _managed_recommendation(request, slug, rec_id)
+    form = RecommendationForm(request.POST or None, instance=rec, audit=audit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.recommendation_update(
+                request=request, user=request.user, recommendation=rec, **form.service_kwargs()
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Recommendation saved."))
+            return redirect("audits:recommendations", slug=audit.slug)
+    context = {"audit": audit, "recommendation": rec, "form": form}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "audits/partb/recommendation_form.html", context, status=status)
+
+
+@login_required
+@require_POST
+def recommendation_status(request: HttpRequest, slug: str, rec_id: int) -> HttpResponse:
+    audit, rec = _managed_recommendation(request, slug, rec_id)
+    form = RecommendationTransitionForm(request.POST, recommendation=rec, prefix=f"rec-{rec.pk}")
+    if form.is_valid():
+        try:
+            rec = services.recommendation_transition(
+                request=request,
+                user=request.user,
+                recommendation=rec,
+                to_status=form.cleaned_data["to_status"],
+                impact_evidence=form.cleaned_data["impact_evidence"],
+            )
+        except ValidationError as error:
+            _flash_error(request, error)
+        else:
+            messages.success(request, _("Recommendation is now %(status)s.") % {"status": rec.get_status_display()})
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    if request.POST.get("next") == "all":
+        return redirect("audits:recommendations_all")
+    return redirect(reverse("audits:recommendations", kwargs={"slug": audit.slug}) + f"#rec-{rec.pk}")
+
+
+@login_required
+@require_GET
+def recommendations_all(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not Audit.objects.managed_by(user).exists():
+        access_record(request=request, action=AccessAction.REFUSED, object_type="audits.recommendation", summary="all")
+        raise Http404("No audits.")
+    form = RecommendationFilterForm(request.GET or None)
+    status = form.cleaned_data["status"] if form.is_valid() else ""
+    context = {
+        "items": selectors.recommendations_across(user, status=status),
+        "form": form,
+        "today": timezone.localdate(),
+    }
+    return render(request, "audits/partb/recommendations_all.html", context)
+
+
+# --- Exports -----------------------------------------------------------------------------------
+
+
+def _export_name(audit: Audit, ext: str) -> str:
+    return f"{audit.slug}-{timezone.localdate():%Y-%m-%d}.{ext}"
+
+
+@login_required
+@require_GET
+def export_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    audit = managed_audit_or_404(request, slug)
+    access_record(request=request, action=AccessAction.EXPORT, obj=audit, summary=f"CSV export of {audit}")
+    response = StreamingHttpResponse(exports.csv_lines(request.user, audit), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(audit, "csv")}"'
+    return response
+
+
+@login_required
+@require_GET
+def export_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
+    audit = managed_audit_or_404(request, slug)
+    access_record(request=request, action=AccessAction.EXPORT, obj=audit, summary=f"XLSX export of {audit}")
+    return FileResponse(
+        exports.xlsx_file(request.user, audit),
+        as_attachment=True,
+        filename=_export_name(audit, "xlsx"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

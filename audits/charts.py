@@ -1,0 +1,135 @@
+"""Server-rendered SVG charts, embedded inline in pages and in briefing PDFs.
+
+No script, no style attributes (the Content-Security-Policy forbids inline styles): presentation
+attributes only. Every piece of text is escaped. Colour is never the only signal: each cell
+writes its count, and every column is labelled with its grade.
+"""
+
+from __future__ import annotations
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from audits.models import Audit, Grade
+from audits.selectors.partb import GradeDistribution, grade_distribution
+
+# From the best step of a scale to the worst. Dark text (#212529) on any of these, at any
+# opacity over white, stays above a 4.5:1 contrast ratio.
+PALETTE = ["#4caf50", "#aed581", "#ffd54f", "#ffb74d", "#e57373"]
+TEXT = "#212529"
+MUTED = "#595959"
+FONT = "Arial, Helvetica, sans-serif"
+
+LABEL_WIDTH = 300
+CELL = 28
+GROUP_GAP = 10
+ROW = 28
+HEADER = 130
+LEGEND = 40
+PAD = 10
+
+
+def grade_colour(position: int, steps: int) -> str:
+    if steps <= 1:
+        return PALETTE[0]
+    return PALETTE[round(position * (len(PALETTE) - 1) / (steps - 1))]
+
+
+def grade_abbreviations(grades: list[Grade]) -> list[str]:
+    """ "Requires improvement" → "RI"; the rank number when two grades would share initials."""
+    initials = ["".join(word[0] for word in g.label.split() if word).upper() or str(g.rank) for g in grades]
+    if len(set(initials)) < len(initials):
+        return [str(g.rank) for g in grades]
+    return initials
+
+
+def _truncate(text: str, length: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def _describe(dist: GradeDistribution) -> str:
+    totals = ", ".join(f"{grade.label} {n}" for grade, n in dist.totals_by_grade())
+    return (
+        f"Heatmap of the grades {len(dist.agencies)} agencies gave to {len(dist.rows)} standards across "
+        f"the cases of {dist.audit.title}. Each cell shows, for one standard and one agency, how many cases "
+        f"were graded at each step of the scale. {dist.total} graded answers in all: {totals}. "
+        "The same figures are in the table that accompanies the chart."
+    )
+
+
+def render_heatmap_svg(dist: GradeDistribution) -> SafeString:
+    grades, agencies = dist.grades, dist.agencies
+    abbreviations = grade_abbreviations(grades)
+    steps = len(grades)
+    group = max(steps, 1) * CELL + GROUP_GAP
+    width = PAD * 2 + LABEL_WIDTH + max(len(agencies), 1) * group
+    height = PAD * 2 + LEGEND + HEADER + max(len(dist.rows), 1) * ROW
+    peak = max((n for _s, cells in dist.rows for cell in cells for n in cell.counts), default=0)
+    uid = f"heatmap-{dist.audit.pk}"
+    out: list[str] = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="heatmap-svg" role="img" '
+        f'aria-labelledby="{uid}-title {uid}-desc" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" font-family="{FONT}" font-size="12">',
+        f'<title id="{uid}-title">{escape("Grades by standard and agency: " + dist.audit.title)}</title>',
+        f'<desc id="{uid}-desc">{escape(_describe(dist))}</desc>',
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
+    ]
+    # Legend: a swatch, the abbreviation and the grade's full name, for every step of the scale.
+    x = PAD
+    for i, (grade, abbr) in enumerate(zip(grades, abbreviations, strict=True)):
+        label = f"{abbr} = {grade.label}"
+        out.append(
+            f'<rect x="{x}" y="{PAD}" width="16" height="16" fill="{grade_colour(i, steps)}" stroke="{TEXT}" '
+            f'stroke-width="0.5"/><text x="{x + 22}" y="{PAD + 13}" fill="{TEXT}">{escape(label)}</text>'
+        )
+        x += 36 + 7 * len(label)
+    top = PAD + LEGEND
+    # Column headers: the agency (slanted, to fit) and, under it, one column per grade.
+    for a, agency in enumerate(agencies):
+        gx = PAD + LABEL_WIDTH + a * group
+        cx = gx + (steps * CELL) / 2
+        out.append(
+            f'<text x="{cx:.0f}" y="{top + HEADER - 30}" fill="{TEXT}" font-weight="bold" '
+            f'transform="rotate(-35 {cx:.0f} {top + HEADER - 30})">{escape(_truncate(agency.short_name, 22))}'
+            f"<title>{escape(agency.name)}</title></text>"
+        )
+        for g, abbr in enumerate(abbreviations):
+            out.append(
+                f'<text x="{gx + g * CELL + CELL / 2:.0f}" y="{top + HEADER - 8}" fill="{TEXT}" '
+                f'text-anchor="middle" font-size="11">{escape(abbr)}</text>'
+            )
+    y0 = top + HEADER
+    if not dist.rows or not agencies:
+        out.append(f'<text x="{PAD}" y="{y0 + 18}" fill="{TEXT}">{escape("No graded standards yet.")}</text>')
+    for r, (standard, cells) in enumerate(dist.rows):
+        y = y0 + r * ROW
+        out.append(f"<g><title>{escape(f'{standard.code} {standard.text}')}</title>")
+        out.append(
+            f'<text x="{PAD}" y="{y + ROW / 2 + 4:.0f}" fill="{TEXT}">'
+            f"{escape(_truncate(f'{standard.code} {standard.text}', 44))}</text>"
+        )
+        for a, cell in enumerate(cells):
+            gx = PAD + LABEL_WIDTH + a * group
+            for g, count in enumerate(cell.counts):
+                cx = gx + g * CELL
+                if count:
+                    opacity = 0.3 + 0.7 * count / peak
+                    fill = f'fill="{grade_colour(g, steps)}" fill-opacity="{opacity:.2f}"'
+                else:
+                    fill = 'fill="#ffffff"'
+                out.append(
+                    f'<rect x="{cx}" y="{y + 2}" width="{CELL - 2}" height="{ROW - 4}" {fill} '
+                    f'stroke="#adb5bd" stroke-width="0.5"/>'
+                    f'<text x="{cx + (CELL - 2) / 2:.0f}" y="{y + ROW / 2 + 4:.0f}" text-anchor="middle" '
+                    f'fill="{TEXT if count else MUTED}">{count}</text>'
+                )
+        out.append("</g>")
+    out.append("</svg>")
+    # Every interpolated text went through escape(); numbers and colours are our own.
+    return mark_safe("".join(out))  # noqa: S308
+
+
+def heatmap_svg(audit: Audit) -> SafeString:
+    """The audit's standards × agencies grade distribution as an inline SVG (a str, safe markup)."""
+    return render_heatmap_svg(grade_distribution(audit))

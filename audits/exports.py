@@ -1,0 +1,156 @@
+"""CSV and XLSX exports of an audit: one row per Part A answer, plus findings and recommendations.
+
+Pseudonymised by construction: a case is only ever its reference. Answers are read through
+PartAReturn.objects.visible_to(user) like every other page, and iterated in chunks so that a
+large audit is never held in memory at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from collections.abc import Iterator
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from audits.models import Answer, Audit, CaseJudgement, PartAReturn
+from audits.selectors.partb import findings_by_kind
+
+ANSWER_HEADER = [
+    "Audit",
+    "Case reference",
+    "Agency",
+    "Stage",
+    "Standard code",
+    "Standard",
+    "Grade",
+    "Not applicable",
+    "Evidence",
+    "Return status",
+]
+FINDING_HEADER = ["Kind", "Order", "Agency", "Heading", "Text", "Risk factors", "Cases cited", "Returns cited"]
+RECOMMENDATION_HEADER = ["Order", "Recommendation", "Owner", "Due date", "Status", "RAG", "Evidence of impact"]
+JUDGEMENT_HEADER = ["Case reference", "Stage", "Consensus grade", "Reasons"]
+
+# Spreadsheets run text that starts with one of these as a formula (CSV/formula injection):
+# such a value is written with a leading apostrophe, which shows it as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def answers_for_export(user, audit: Audit):
+    """Every answer of the audit's returns the user may see, in case, agency and standard order."""
+    visible = PartAReturn.objects.visible_to(user).filter(audit=audit).values("pk")
+    return (
+        Answer.objects.filter(part_a_return__in=visible)
+        .select_related("part_a_return__case", "part_a_return__agency", "standard__section", "grade")
+        .order_by(
+            "part_a_return__case__order",
+            "part_a_return__case__reference",
+            "part_a_return__agency__name",
+            "standard__section__order",
+            "standard__order",
+        )
+    )
+
+
+def answer_rows(user, audit: Audit) -> Iterator[list[str]]:
+    for answer in answers_for_export(user, audit).iterator(chunk_size=2000):
+        ret = answer.part_a_return
+        yield [
+            audit.title,
+            ret.case.reference,
+            ret.agency.name,
+            answer.standard.section.title,
+            answer.standard.code,
+            answer.standard.text,
+            answer.grade.label if answer.grade_id else "",
+            "yes" if answer.not_applicable else "",
+            answer.evidence,
+            ret.get_status_display(),
+        ]
+
+
+def finding_rows(audit: Audit) -> Iterator[list[str]]:
+    for _kind, label, findings in findings_by_kind(audit):
+        for finding in findings:
+            yield [
+                str(label),
+                finding.order + 1,
+                finding.agency.name if finding.agency_id else "",
+                finding.heading,
+                finding.body,
+                "; ".join(rf.name for rf in finding.risk_factors.all()),
+                "; ".join(c.reference for c in finding.cases.all()),
+                "; ".join(f"{r.case.reference} ({r.agency.short_name})" for r in finding.returns.all()),
+            ]
+
+
+def recommendation_rows(audit: Audit) -> Iterator[list[str]]:
+    for rec in audit.recommendations.select_related("owner_agency").order_by("order", "pk"):
+        yield [
+            rec.order + 1,
+            rec.text,
+            rec.owner_name,
+            rec.due_date.isoformat() if rec.due_date else "",
+            rec.get_status_display(),
+            rec.rag,
+            rec.impact_evidence,
+        ]
+
+
+def judgement_rows(audit: Audit) -> Iterator[list[str]]:
+    judgements = (
+        CaseJudgement.objects.filter(case__audit=audit)
+        .select_related("case", "section", "grade")
+        .order_by("case__order", "case__reference", "section__order")
+    )
+    for j in judgements:
+        yield [j.case.reference, j.section.title if j.section_id else "Overall", j.grade.label, j.reasons]
+
+
+class _Echo:
+    """A file-like object whose write() hands back the line, for a streamed csv.writer."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(user, audit: Audit) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield "\ufeff"  # a byte-order mark, so that Excel reads the file as UTF-8
+    yield writer.writerow(ANSWER_HEADER)
+    for row in answer_rows(user, audit):
+        yield writer.writerow([safe_cell(v) for v in row])
+
+
+def _sheet(workbook: Workbook, title: str, header: list[str], rows) -> None:
+    sheet = workbook.create_sheet(title)
+    bold = Font(bold=True)
+    cells = []
+    for name in header:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = bold
+        cells.append(cell)
+    sheet.append(cells)
+    for row in rows:
+        sheet.append([v if isinstance(v, int) else safe_cell(v) for v in row])
+
+
+def xlsx_file(user, audit: Audit):
+    """The workbook in a temporary file (write-only mode: rows go straight to disk), rewound."""
+    workbook = Workbook(write_only=True)
+    _sheet(workbook, "Answers", ANSWER_HEADER, answer_rows(user, audit))
+    _sheet(workbook, "Consensus judgements", JUDGEMENT_HEADER, judgement_rows(audit))
+    _sheet(workbook, "Findings", FINDING_HEADER, finding_rows(audit))
+    _sheet(workbook, "Recommendations", RECOMMENDATION_HEADER, recommendation_rows(audit))
+    out = tempfile.TemporaryFile()
+    workbook.save(out)
+    out.seek(0)
+    return out

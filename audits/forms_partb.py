@@ -1,0 +1,274 @@
+"""Forms for Part B. They validate input; the services in audits/services/partb.py do the writing."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency
+from audits.models import (
+    AGENCY_FINDING_KINDS,
+    RECOMMENDATION_TRANSITIONS,
+    AttendanceStatus,
+    Audit,
+    Case,
+    Finding,
+    FindingKind,
+    Grade,
+    PartAReturn,
+    PartBSession,
+    Recommendation,
+    RecommendationStatus,
+    RiskFactor,
+    Section,
+)
+from audits.selectors.partb import citable_returns
+from audits.services.partb import PROMOTIONS
+
+TEXT_MAX = settings.PART_A_MAX_TEXT
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class AuditTransitionForm(forms.Form):
+    to_status = forms.ChoiceField(label=_("Move the audit to"))
+    confirm_missing = forms.BooleanField(
+        label=_("I know these returns are missing and want to start Part B anyway"), required=False
+    )
+
+    def __init__(self, *args, audit: Audit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_status"].choices = audit.next_statuses
+
+
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = PartBSession
+        fields = ["date", "venue", "notes"]
+        widgets = {"date": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
+
+
+ATTENDANCE_CHOICES = [("", _("Not recorded")), *AttendanceStatus.choices]
+
+
+class AttendanceForm(forms.Form):
+    """One radio group per participating agency: present, apologies or not recorded."""
+
+    def __init__(self, *args, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.participants = {}
+        for participant, status in rows:
+            name = f"participant_{participant.pk}"
+            auditor = participant.auditor.get_full_name() if participant.auditor else _("no auditor named")
+            self.fields[name] = forms.ChoiceField(
+                label=f"{participant.agency.name} ({auditor or participant.auditor.username})",
+                choices=ATTENDANCE_CHOICES,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+                required=False,
+                initial=status,
+            )
+            self.participants[name] = participant
+
+    def statuses(self) -> dict[int, str]:
+        return {p.pk: self.cleaned_data.get(name) or "" for name, p in self.participants.items()}
+
+
+class JudgementForm(forms.Form):
+    grade = forms.ModelChoiceField(label=_("Consensus grade"), queryset=Grade.objects.none(), empty_label=None)
+    reasons = forms.CharField(
+        label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=TEXT_MAX
+    )
+
+    def __init__(self, *args, audit: Audit, grades=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["grade"]
+        field.queryset = Grade.objects.filter(scale_id=audit.tool_version.scale_id).order_by("rank")
+        if grades is not None:
+            # The board already holds the scale's grades: reuse them, no query per form.
+            field.choices = [(g.pk, g.label) for g in grades]
+
+
+def judgement_section(audit: Audit, raw: str) -> Section | None:
+    """The stage a judgement form posts for: empty for the case overall."""
+    if not raw:
+        return None
+    try:
+        return Section.objects.get(pk=int(raw), version_id=audit.tool_version_id)
+    except (ValueError, Section.DoesNotExist):
+        raise forms.ValidationError(_("Unknown journey stage.")) from None
+
+
+class FindingForm(forms.Form):
+    heading = forms.CharField(label=_("Heading"), max_length=300, required=False)
+    body = forms.CharField(
+        label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=TEXT_MAX
+    )
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none(), required=False)
+    risk_factors = forms.ModelMultipleChoiceField(
+        label=_("Risk factors from the shared list"),
+        queryset=RiskFactor.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    new_risk_factor = forms.CharField(
+        label=_("Add a new risk factor to the shared list"),
+        max_length=160,
+        required=False,
+        help_text=_("It is added to the list every audit uses."),
+    )
+    cases = forms.ModelMultipleChoiceField(
+        label=_("Cases that evidence it"),
+        queryset=Case.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    returns = forms.ModelMultipleChoiceField(
+        label=_("Part A returns that evidence it"),
+        queryset=PartAReturn.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, audit: Audit, kind: str, with_returns: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.audit, self.kind = audit, kind
+        if kind in AGENCY_FINDING_KINDS:
+            self.fields["agency"].required = True
+            self.fields["agency"].queryset = Agency.objects.filter(audit_participations__audit=audit).order_by("name")
+        else:
+            del self.fields["agency"]
+        if kind != FindingKind.THEME:
+            del self.fields["risk_factors"]
+            del self.fields["new_risk_factor"]
+        self.fields["cases"].queryset = audit.cases.order_by("order", "reference")
+        if with_returns:
+            self.fields["returns"].queryset = citable_returns(audit)
+            self.fields["returns"].label_from_instance = lambda r: f"{r.case.reference} — {r.agency.name}"
+        else:
+            del self.fields["returns"]
+        self.fields["heading"].label = {
+            FindingKind.STRENGTH: _("Heading"),
+            FindingKind.THEME: _("Theme"),
+        }.get(kind, _("Lead-in (printed in bold)"))
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("heading") or "").strip() and not (data.get("body") or "").strip():
+            raise forms.ValidationError(_("Write a heading or some text."))
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        kwargs = {
+            "heading": data.get("heading", ""),
+            "body": data.get("body", ""),
+            "agency": data.get("agency"),
+            "cases": data.get("cases"),
+        }
+        if "returns" in self.fields:
+            kwargs["returns"] = data.get("returns")
+        if "risk_factors" in self.fields:
+            kwargs["risk_factors"] = data.get("risk_factors")
+            kwargs["new_risk_factor"] = data.get("new_risk_factor", "")
+        return kwargs
+
+    @classmethod
+    def initial_for(cls, finding: Finding) -> dict:
+        return {
+            "heading": finding.heading,
+            "body": finding.body,
+            "agency": finding.agency_id,
+            "risk_factors": list(finding.risk_factors.all()),
+            "cases": list(finding.cases.all()),
+            "returns": list(finding.returns.all()),
+        }
+
+
+class PromoteForm(forms.Form):
+    part_a_return = forms.ModelChoiceField(queryset=PartAReturn.objects.none())
+    field = forms.ChoiceField(choices=[(k, k) for k in PROMOTIONS])
+    kind = forms.ChoiceField(choices=FindingKind.choices)
+
+    def __init__(self, *args, audit: Audit, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["part_a_return"].queryset = PartAReturn.objects.visible_to(user).filter(audit=audit)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("field") and data.get("kind") and data["kind"] not in PROMOTIONS[data["field"]]:
+            raise forms.ValidationError(_("That text cannot be promoted to that kind of finding."))
+        return data
+
+
+class RecommendationForm(forms.ModelForm):
+    class Meta:
+        model = Recommendation
+        fields = ["text", "owner", "owner_agency", "due_date", "findings"]
+        labels = {"owner": _("Owner group"), "owner_agency": _("or owner agency")}
+        help_texts = {
+            "owner": _("A group, for example the CSE Steering Group. Or choose an agency below."),
+            "findings": _("The findings that led to this recommendation (optional)."),
+        }
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 3}),
+            "due_date": DateInput(),
+            "findings": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, audit: Audit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_agency"].queryset = Agency.objects.order_by("name")
+        self.fields["findings"].queryset = audit.findings.order_by("kind", "order", "pk")
+        self.fields["findings"].label_from_instance = lambda f: f"{f.get_kind_display()}: {f}"
+        self.fields["text"].max_length = TEXT_MAX
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("owner") or "").strip() and not data.get("owner_agency"):
+            raise forms.ValidationError(_("Name the group or the agency that owns the recommendation."))
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "text": data["text"],
+            "owner": data.get("owner", ""),
+            "owner_agency": data.get("owner_agency"),
+            "due_date": data.get("due_date"),
+            "findings": data.get("findings"),
+        }
+
+
+class RecommendationTransitionForm(forms.Form):
+    to_status = forms.ChoiceField(label=_("New status"), choices=RecommendationStatus.choices)
+    impact_evidence = forms.CharField(
+        label=_("Evidence of impact"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=TEXT_MAX,
+        help_text=_("Needed to close a recommendation: what changed, and how we know."),
+    )
+
+    def __init__(self, *args, recommendation: Recommendation, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = RECOMMENDATION_TRANSITIONS[recommendation.status]
+        self.fields["to_status"].choices = [(s, RecommendationStatus(s).label) for s in allowed]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("to_status") == RecommendationStatus.CLOSED and not (data.get("impact_evidence") or "").strip():
+            self.add_error("impact_evidence", _("Closing a recommendation needs a note on the evidence of its impact."))
+        return data
+
+
+RECOMMENDATION_FILTER_CHOICES = [("", _("All statuses")), *RecommendationStatus.choices]
+
+
+class RecommendationFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=RECOMMENDATION_FILTER_CHOICES, required=False)

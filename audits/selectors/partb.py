@@ -1,0 +1,494 @@
+"""Reads for Part B: the progress dashboard, the evidence board, the heatmap, findings and recommendations.
+
+Every function here costs a fixed number of queries whatever the number of cases, agencies and
+standards: rows are fetched in a few flat queries and put together in Python.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Case as CaseWhen
+from django.db.models import Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from agencies.models import AccessAction, AccessRecord, Agency
+from audits.models import (
+    AGENCY_FINDING_KINDS,
+    Answer,
+    AnswerType,
+    Attendance,
+    Audit,
+    AuditAgency,
+    AuditStatus,
+    Case,
+    CaseJudgement,
+    Finding,
+    FindingKind,
+    Grade,
+    PartAReturn,
+    PartBSession,
+    Recommendation,
+    RecommendationStatus,
+    ReturnStatus,
+    Section,
+    Standard,
+)
+
+# A return counts as received once its auditor has submitted it (accepted ones included).
+RECEIVED_STATUSES = (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED)
+STATUS_HISTORY_PREFIX = "Status changed"
+
+
+def is_received(ret: PartAReturn) -> bool:
+    return ret.status in RECEIVED_STATUSES
+
+
+def is_overdue(audit: Audit, ret: PartAReturn, today=None) -> bool:
+    """Still awaited after the Part A due date, while Part A is open."""
+    today = today or timezone.localdate()
+    return (
+        audit.status == AuditStatus.PART_A
+        and audit.part_a_due is not None
+        and audit.part_a_due < today
+        and not is_received(ret)
+    )
+
+
+# --- Progress dashboard ------------------------------------------------------------------------
+
+
+@dataclass
+class MatrixCell:
+    ret: PartAReturn | None
+    overdue: bool = False
+
+
+@dataclass
+class AgencyProgress:
+    participant: AuditAgency
+    total: int = 0
+    received: int = 0
+    overdue: int = 0
+
+    @property
+    def outstanding(self) -> int:
+        return self.total - self.received
+
+
+@dataclass
+class Dashboard:
+    audit: Audit
+    participants: list[AgencyProgress]
+    rows: list[tuple[Case, list[MatrixCell]]]
+    counts: list[tuple[str, str, int]]  # (status, label, number)
+    total: int
+    received: int
+    overdue: int
+    missing: list[PartAReturn]
+    history: list[AccessRecord]
+
+    @property
+    def percent_complete(self) -> int:
+        return round(100 * self.received / self.total) if self.total else 0
+
+
+def _returns_for(user, audit: Audit) -> QuerySet[PartAReturn]:
+    # Part B pages read returns through the single isolation point, like every other page.
+    return PartAReturn.objects.visible_to(user).filter(audit=audit)
+
+
+def missing_returns(audit: Audit) -> list[PartAReturn]:
+    """Returns not yet received, for the move to Part B: one query."""
+    return list(
+        PartAReturn.objects.filter(audit=audit)
+        .exclude(status__in=RECEIVED_STATUSES)
+        .select_related("case", "agency")
+        .order_by("case__order", "case__reference", "agency__name")
+    )
+
+
+def status_history(audit: Audit, limit: int = 10) -> list[AccessRecord]:
+    return list(
+        AccessRecord.objects.filter(
+            object_type="audits.audit",
+            object_id=str(audit.pk),
+            action=AccessAction.CHANGE,
+            summary__startswith=STATUS_HISTORY_PREFIX,
+        )[:limit]
+    )
+
+
+def dashboard_for(user, audit: Audit) -> Dashboard:
+    """The cases × agencies progress matrix. Queries: participants (with agency and auditor),
+    cases, returns, status history: four, whatever the size of the audit."""
+    today = timezone.localdate()
+    participants = list(audit.participants.select_related("agency", "auditor").order_by("agency__name"))
+    cases = list(audit.cases.order_by("order", "reference"))
+    returns = list(_returns_for(user, audit).select_related("case", "agency").order_by())
+    by_key = {(r.case_id, r.agency_id): r for r in returns}
+    progress = {p.agency_id: AgencyProgress(participant=p) for p in participants}
+
+    rows: list[tuple[Case, list[MatrixCell]]] = []
+    missing: list[PartAReturn] = []
+    counts: dict[str, int] = defaultdict(int)
+    received = overdue = 0
+    for case in cases:
+        cells = []
+        for p in participants:
+            ret = by_key.get((case.pk, p.agency_id))
+            cell = MatrixCell(ret=ret)
+            if ret is not None:
+                agency = progress[p.agency_id]
+                agency.total += 1
+                counts[ret.status] += 1
+                if is_received(ret):
+                    agency.received += 1
+                    received += 1
+                else:
+                    missing.append(ret)
+                    if is_overdue(audit, ret, today):
+                        cell.overdue = True
+                        agency.overdue += 1
+                        overdue += 1
+            cells.append(cell)
+        rows.append((case, cells))
+    total = sum(counts.values())
+    return Dashboard(
+        audit=audit,
+        participants=list(progress.values()),
+        rows=rows,
+        counts=[(s.value, s.label, counts.get(s.value, 0)) for s in ReturnStatus],
+        total=total,
+        received=received,
+        overdue=overdue,
+        missing=missing,
+        history=status_history(audit),
+    )
+
+
+# --- Part B session ----------------------------------------------------------------------------
+
+
+def session_with_attendance(audit: Audit) -> tuple[PartBSession | None, list[tuple[AuditAgency, str]]]:
+    """The session (if any) and each participating agency with its recorded attendance ("" if none)."""
+    session = PartBSession.objects.filter(audit=audit).first()
+    participants = list(audit.participants.select_related("agency", "auditor").order_by("agency__name"))
+    recorded: dict[int, str] = {}
+    if session is not None:
+        recorded = dict(Attendance.objects.filter(session=session).values_list("participant_id", "status"))
+    return session, [(p, recorded.get(p.pk, "")) for p in participants]
+
+
+# --- Evidence board ----------------------------------------------------------------------------
+
+
+@dataclass
+class BoardCell:
+    """One agency's answer to one standard, as the board shows it."""
+
+    participant: AuditAgency
+    ret: PartAReturn | None
+    answer: Answer | None = None
+
+    @property
+    def state(self) -> str:
+        """no_return | no_involvement | not_answered | not_applicable | graded | text"""
+        if self.ret is None or not is_received(self.ret):
+            return "no_return"
+        if self.ret.no_involvement:
+            return "no_involvement"
+        if self.answer is None:
+            return "not_answered"
+        if self.answer.not_applicable:
+            return "not_applicable"
+        if self.answer.grade_id:
+            return "graded"
+        return "text"
+
+
+@dataclass
+class BoardRow:
+    standard: Standard
+    cells: list[BoardCell]
+
+    @property
+    def ranks(self) -> list[int]:
+        return [c.answer.grade.rank for c in self.cells if c.state == "graded"]
+
+    @property
+    def spread(self) -> int:
+        ranks = self.ranks
+        return max(ranks) - min(ranks) if ranks else 0
+
+    @property
+    def divergent(self) -> bool:
+        """Agencies' grades differ by two or more steps of the scale."""
+        return self.spread >= 2
+
+
+@dataclass
+class BoardStage:
+    section: Section
+    rows: list[BoardRow]
+    judgement: CaseJudgement | None = None
+
+    @property
+    def divergent_count(self) -> int:
+        return sum(1 for row in self.rows if row.divergent)
+
+
+@dataclass
+class AgencyAccount:
+    """What one agency's return says about the case as a whole: overall grade, strengths, improvements."""
+
+    participant: AuditAgency
+    ret: PartAReturn | None
+    promoted: set[str] = field(default_factory=set)  # finding kinds this return was already promoted to
+
+    @property
+    def received(self) -> bool:
+        return self.ret is not None and is_received(self.ret)
+
+
+@dataclass
+class EvidenceBoard:
+    audit: Audit
+    case: Case
+    cases: list[Case]
+    participants: list[AuditAgency]
+    stages: list[BoardStage]
+    accounts: list[AgencyAccount]
+    overall: CaseJudgement | None
+    grades: list[Grade]
+    risk_factors: list = field(default_factory=list)
+
+    @property
+    def divergent_count(self) -> int:
+        return sum(stage.divergent_count for stage in self.stages)
+
+    @property
+    def previous_case(self) -> Case | None:
+        i = self.cases.index(self.case)
+        return self.cases[i - 1] if i > 0 else None
+
+    @property
+    def next_case(self) -> Case | None:
+        i = self.cases.index(self.case)
+        return self.cases[i + 1] if i + 1 < len(self.cases) else None
+
+
+def evidence_board(user, audit: Audit, case: Case) -> EvidenceBoard:
+    """Every agency's Part A findings for one case, side by side.
+
+    Queries (constant): cases; participants with agency; sections; standards; returns with
+    agency and overall grade; answers with grade; grades of the scale; judgements; links from
+    findings to these returns; the case's risk factors: ten.
+    """
+    cases = list(audit.cases.order_by("order", "reference"))
+    participants = list(audit.participants.select_related("agency").order_by("agency__name"))
+    sections = list(Section.objects.filter(version_id=audit.tool_version_id).order_by("order"))
+    standards = list(
+        Standard.objects.filter(section__version_id=audit.tool_version_id).order_by("section__order", "order")
+    )
+    returns = list(_returns_for(user, audit).filter(case=case).select_related("agency", "overall_grade").order_by())
+    by_agency = {r.agency_id: r for r in returns}
+    received_ids = [r.pk for r in returns if is_received(r) and not r.no_involvement]
+    answers = {
+        (a.part_a_return_id, a.standard_id): a
+        for a in Answer.objects.filter(part_a_return_id__in=received_ids).select_related("grade")
+    }
+    grades = list(Grade.objects.filter(scale_id=audit.tool_version.scale_id).order_by("rank"))
+    judgements = list(CaseJudgement.objects.filter(case=case).select_related("grade", "recorded_by"))
+    promoted: dict[int, set[str]] = defaultdict(set)
+    for return_id, kind in Finding.returns.through.objects.filter(
+        partareturn_id__in=[r.pk for r in returns]
+    ).values_list("partareturn_id", "finding__kind"):
+        promoted[return_id].add(kind)
+
+    by_section: dict[int, list[BoardRow]] = defaultdict(list)
+    for standard in standards:
+        cells = []
+        for p in participants:
+            ret = by_agency.get(p.agency_id)
+            answer = answers.get((ret.pk, standard.pk)) if ret is not None else None
+            cells.append(BoardCell(participant=p, ret=ret, answer=answer))
+        by_section[standard.section_id].append(BoardRow(standard=standard, cells=cells))
+    stage_judgement = {j.section_id: j for j in judgements if j.section_id}
+    stages = [BoardStage(section=s, rows=by_section[s.pk], judgement=stage_judgement.get(s.pk)) for s in sections]
+    accounts = [
+        AgencyAccount(
+            participant=p,
+            ret=by_agency.get(p.agency_id),
+            promoted=promoted.get(by_agency[p.agency_id].pk, set()) if p.agency_id in by_agency else set(),
+        )
+        for p in participants
+    ]
+    return EvidenceBoard(
+        audit=audit,
+        case=case,
+        cases=cases,
+        participants=participants,
+        stages=stages,
+        accounts=accounts,
+        overall=next((j for j in judgements if j.section_id is None), None),
+        grades=grades,
+        risk_factors=list(case.risk_factors.all()),
+    )
+
+
+def board_index(audit: Audit) -> list[tuple[Case, int, int]]:
+    """Each case with the number of stage judgements and whether it has an overall one. Two queries."""
+    cases = list(audit.cases.order_by("order", "reference"))
+    stage_counts: dict[int, int] = defaultdict(int)
+    overall: set[int] = set()
+    for case_id, section_id in CaseJudgement.objects.filter(case__audit=audit).values_list("case_id", "section_id"):
+        if section_id is None:
+            overall.add(case_id)
+        else:
+            stage_counts[case_id] += 1
+    return [(c, stage_counts[c.pk], int(c.pk in overall)) for c in cases]
+
+
+# --- Heatmap -----------------------------------------------------------------------------------
+
+
+@dataclass
+class DistributionCell:
+    agency: Agency
+    counts: list[int]  # one per grade, in the scale's order
+    not_applicable: int = 0
+
+    @property
+    def graded(self) -> int:
+        return sum(self.counts)
+
+
+@dataclass
+class GradeDistribution:
+    audit: Audit
+    grades: list[Grade]
+    agencies: list[Agency]
+    rows: list[tuple[Standard, list[DistributionCell]]]
+
+    @property
+    def total(self) -> int:
+        return sum(cell.graded for _standard, cells in self.rows for cell in cells)
+
+    def totals_by_grade(self) -> list[tuple[Grade, int]]:
+        return [
+            (grade, sum(cell.counts[i] for _s, cells in self.rows for cell in cells))
+            for i, grade in enumerate(self.grades)
+        ]
+
+
+def grade_distribution(audit: Audit) -> GradeDistribution:
+    """Standards × agencies: how many cases each agency graded at each step of the scale.
+
+    Counts the answers of received returns (submitted or accepted) of agencies that were
+    involved. Queries: grades, participating agencies, graded standards, one aggregate over the
+    answers: four.
+    """
+    grades = list(Grade.objects.filter(scale_id=audit.tool_version.scale_id).order_by("rank"))
+    agencies = [p.agency for p in audit.participants.select_related("agency").order_by("agency__name")]
+    standards = list(
+        Standard.objects.filter(section__version_id=audit.tool_version_id, answer_type=AnswerType.GRADE)
+        .select_related("section")
+        .order_by("section__order", "order")
+    )
+    tallies = (
+        Answer.objects.filter(
+            part_a_return__audit=audit,
+            part_a_return__status__in=RECEIVED_STATUSES,
+            part_a_return__no_involvement=False,
+        )
+        .filter(Q(grade__isnull=False) | Q(not_applicable=True))
+        .values("standard_id", "part_a_return__agency_id", "grade_id", "not_applicable")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    grade_index = {g.pk: i for i, g in enumerate(grades)}
+    cells: dict[tuple[int, int], DistributionCell] = {}
+    for standard in standards:
+        for agency in agencies:
+            cells[(standard.pk, agency.pk)] = DistributionCell(agency=agency, counts=[0] * len(grades))
+    for row in tallies:
+        cell = cells.get((row["standard_id"], row["part_a_return__agency_id"]))
+        if cell is None:
+            continue
+        if row["not_applicable"]:
+            cell.not_applicable += row["n"]
+        elif row["grade_id"] in grade_index:
+            cell.counts[grade_index[row["grade_id"]]] += row["n"]
+    rows = [(s, [cells[(s.pk, a.pk)] for a in agencies]) for s in standards]
+    return GradeDistribution(audit=audit, grades=grades, agencies=agencies, rows=rows)
+
+
+# --- Findings ----------------------------------------------------------------------------------
+
+
+def findings_by_kind(audit: Audit) -> list[tuple[str, str, list[Finding]]]:
+    """(kind, label, findings in the briefing's order) for every kind. Agency kinds are ordered by
+    agency, then order. Queries: findings with agency, and one per prefetched relation: four."""
+    findings = list(
+        Finding.objects.filter(audit=audit)
+        .select_related("agency")
+        .prefetch_related(
+            "risk_factors", "cases", Prefetch("returns", queryset=PartAReturn.objects.select_related("case", "agency"))
+        )
+        .order_by("kind", "agency__name", "order", "pk")
+    )
+    grouped: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        grouped[finding.kind].append(finding)
+    return [(kind.value, kind.label, grouped.get(kind.value, [])) for kind in FindingKind]
+
+
+def finding_siblings(finding: Finding) -> QuerySet[Finding]:
+    """The list a finding is ordered within: its audit and kind (and agency, for agency findings)."""
+    siblings = Finding.objects.filter(audit_id=finding.audit_id, kind=finding.kind)
+    if finding.kind in AGENCY_FINDING_KINDS:
+        siblings = siblings.filter(agency_id=finding.agency_id)
+    return siblings.order_by("order", "pk")
+
+
+def citable_returns(audit: Audit) -> QuerySet[PartAReturn]:
+    return (
+        PartAReturn.objects.filter(audit=audit, status__in=RECEIVED_STATUSES)
+        .select_related("case", "agency")
+        .order_by("case__order", "case__reference", "agency__name")
+    )
+
+
+# --- Recommendations ---------------------------------------------------------------------------
+
+OPEN_RECOMMENDATION_STATUSES = (RecommendationStatus.OPEN, RecommendationStatus.IN_PROGRESS)
+
+
+def _with_overdue_first(qs: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
+    today = timezone.localdate()
+    return qs.annotate(
+        overdue_first=CaseWhen(
+            When(status__in=OPEN_RECOMMENDATION_STATUSES, due_date__lt=today, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    )
+
+
+def audit_recommendations(audit: Audit) -> list[Recommendation]:
+    """In the audit's own order (the briefing's order). One query."""
+    return list(audit.recommendations.select_related("owner_agency").order_by("order", "pk"))
+
+
+def recommendations_across(user, status: str = "") -> list[Recommendation]:
+    """Recommendations of every audit the user runs, overdue first, then by due date. One query."""
+    qs = Recommendation.objects.filter(audit__in=Audit.objects.managed_by(user)).select_related("audit", "owner_agency")
+    if status:
+        qs = qs.filter(status=status)
+    return list(
+        _with_overdue_first(qs).order_by(
+            "overdue_first", F("due_date").asc(nulls_last=True), "audit__title", "order", "pk"
+        )
+    )

@@ -1,0 +1,528 @@
+"""Writes for Part B: the audit's status, the session, consensus judgements, findings, recommendations.
+
+Every function is keyword-only, runs in one transaction and writes one access record
+(AccessAction.CHANGE) naming who changed what.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency
+from agencies.services import AccessAction, access_record
+from audits.models import (
+    AGENCY_FINDING_KINDS,
+    Attendance,
+    AttendanceStatus,
+    Audit,
+    AuditAgency,
+    AuditStatus,
+    Case,
+    CaseJudgement,
+    Finding,
+    FindingKind,
+    Grade,
+    PartAReturn,
+    PartBSession,
+    Recommendation,
+    RecommendationStatus,
+    RiskFactor,
+    Section,
+)
+from audits.selectors.partb import STATUS_HISTORY_PREFIX, finding_siblings, missing_returns
+
+# Part B work (the session, judgements, findings) is recorded while the audit is in Part B or
+# Reporting; a closed audit is read-only, apart from tracking its recommendations to closure.
+PART_B_EDITABLE = (AuditStatus.PART_B, AuditStatus.REPORTING)
+RECOMMENDATION_TRACKABLE = (AuditStatus.PART_B, AuditStatus.REPORTING, AuditStatus.CLOSED)
+SESSION_EDITABLE = (AuditStatus.PLANNING, AuditStatus.PART_A, AuditStatus.PART_B, AuditStatus.REPORTING)
+
+# What a strength or an area for improvement in a Part A return may be promoted to.
+PROMOTIONS: dict[str, tuple[str, ...]] = {
+    "strengths": (FindingKind.STRENGTH, FindingKind.AGENCY_STRENGTH),
+    "improvements": (FindingKind.AGENCY_IMPROVEMENT, FindingKind.LEARNING_POINT, FindingKind.THEME),
+}
+
+
+class MissingReturnsError(Exception):
+    """Moving to Part B while returns are still awaited needs an explicit confirmation."""
+
+    def __init__(self, missing: list[PartAReturn]):
+        super().__init__(f"{len(missing)} Part A returns are still missing")
+        self.missing = missing
+
+
+def _require_status(audit: Audit, allowed: Iterable[str], what: str) -> None:
+    if audit.status not in allowed:
+        raise ValidationError(
+            _("%(what)s cannot be changed while the audit is %(status)s.")
+            % {"what": what, "status": audit.get_status_display().lower()}
+        )
+
+
+def _locked_audit(audit: Audit) -> Audit:
+    """Re-read the audit under a row lock, so that two people cannot change its status at once."""
+    return Audit.objects.select_for_update().get(pk=audit.pk)
+
+
+# --- The audit's status ------------------------------------------------------------------------
+
+
+def _returns_create_fallback(*, audit: Audit) -> None:
+    existing = set(PartAReturn.objects.filter(audit=audit).values_list("case_id", "agency_id"))
+    PartAReturn.objects.bulk_create(
+        [
+            PartAReturn(audit=audit, case=case, agency_id=p.agency_id, tool_version_id=audit.tool_version_id)
+            for case in audit.cases.all()
+            for p in audit.participants.all()
+            if (case.pk, p.agency_id) not in existing
+        ]
+    )
+
+
+def _returns_create(*, audit: Audit) -> None:
+    """Opening Part A creates a return per case × participating agency (Part A's service)."""
+    try:
+        from audits.services.parta import returns_create_for_audit
+    except ImportError:  # Part A's service not there yet: the same idempotent creation here.
+        _returns_create_fallback(audit=audit)
+    else:
+        returns_create_for_audit(audit=audit)
+
+
+def audit_transition(
+    *, request: HttpRequest | None = None, user, audit: Audit, to_status: str, confirm_missing: bool = False
+) -> Audit:
+    """Move the audit to the next stage (AUDIT_TRANSITIONS). Raises ValidationError for a move that
+    is not allowed, MissingReturnsError for a move to Part B with returns still missing."""
+    with transaction.atomic():
+        audit = _locked_audit(audit)
+        old_label = audit.get_status_display()
+        if not audit.can_move_to(to_status):
+            raise ValidationError(
+                _("An audit cannot move from %(old)s to %(new)s.")
+                % {"old": old_label, "new": AuditStatus(to_status).label if to_status in AuditStatus else to_status}
+            )
+        note = ""
+        if to_status == AuditStatus.PART_A and audit.status == AuditStatus.PLANNING:
+            if not audit.cases.exists() or not audit.participants.exists():
+                raise ValidationError(_("Part A needs at least one case and one participating agency."))
+            _returns_create(audit=audit)
+        if to_status == AuditStatus.PART_B and audit.status == AuditStatus.PART_A:
+            missing = missing_returns(audit)
+            if missing and not confirm_missing:
+                raise MissingReturnsError(missing)
+            if missing:
+                note = f" with {len(missing)} returns missing"
+            PartBSession.objects.get_or_create(audit=audit, defaults={"date": audit.part_b_date})
+        if to_status == AuditStatus.CLOSED:
+            audit.closed_at = timezone.now()
+        audit.status = to_status
+        audit.save(update_fields=["status", "closed_at"])
+        access_record(
+            request=request,
+            user=user,
+            action=AccessAction.CHANGE,
+            obj=audit,
+            # Not translated: the dashboard finds the status history by this prefix.
+            summary=f"{STATUS_HISTORY_PREFIX} from {old_label} to {audit.get_status_display()}{note}",
+        )
+    return audit
+
+
+# --- Part B session ----------------------------------------------------------------------------
+
+
+def session_update(
+    *, request: HttpRequest | None = None, user, audit: Audit, date: datetime.date | None, venue: str, notes: str = ""
+) -> PartBSession:
+    with transaction.atomic():
+        _require_status(audit, SESSION_EDITABLE, _("The Part B session"))
+        session, _created = PartBSession.objects.select_for_update().get_or_create(audit=audit)
+        session.date, session.venue, session.notes = date, venue, notes
+        session.save()
+        # The audit's own Part B date is what briefings print: keep the two the same.
+        Audit.objects.filter(pk=audit.pk).update(part_b_date=date)
+        audit.part_b_date = date
+        access_record(
+            request=request, user=user, action=AccessAction.CHANGE, obj=session, summary=f"Part B session of {audit}"
+        )
+    return session
+
+
+def attendance_record(
+    *, request: HttpRequest | None = None, user, audit: Audit, statuses: dict[int, str]
+) -> PartBSession:
+    """Record who attended: {AuditAgency id: present | apologies | "" (not recorded)}."""
+    with transaction.atomic():
+        _require_status(audit, PART_B_EDITABLE, _("Attendance"))
+        session, _created = PartBSession.objects.get_or_create(audit=audit, defaults={"date": audit.part_b_date})
+        participants = {p.pk: p for p in AuditAgency.objects.filter(audit=audit)}
+        for participant_id, status in statuses.items():
+            if participant_id not in participants:
+                raise ValidationError(_("That agency does not take part in this audit."))
+            if status and status not in AttendanceStatus.values:
+                raise ValidationError(_("Unknown attendance status."))
+            if status:
+                Attendance.objects.update_or_create(
+                    session=session, participant_id=participant_id, defaults={"status": status}
+                )
+            else:
+                Attendance.objects.filter(session=session, participant_id=participant_id).delete()
+        present = sum(1 for s in statuses.values() if s == AttendanceStatus.PRESENT)
+        access_record(
+            request=request,
+            user=user,
+            action=AccessAction.CHANGE,
+            obj=session,
+            summary=f"Attendance recorded: {present} of {len(participants)} agencies present",
+        )
+    return session
+
+
+# --- Consensus judgements ----------------------------------------------------------------------
+
+
+def judgement_record(
+    *,
+    request: HttpRequest | None = None,
+    user,
+    case: Case,
+    section: Section | None,
+    grade: Grade,
+    reasons: str,
+) -> CaseJudgement:
+    """The group's consensus for one journey stage of a case, or for the case overall (section None)."""
+    audit = case.audit
+    with transaction.atomic():
+        _require_status(audit, PART_B_EDITABLE, _("Consensus judgements"))
+        if section is not None and section.version_id != audit.tool_version_id:
+            raise ValidationError(_("That stage is not in this audit's tool."))
+        if grade.scale_id != audit.tool_version.scale_id:
+            raise ValidationError(_("That grade is not on this audit's scale."))
+        judgement, _created = CaseJudgement.objects.update_or_create(
+            case=case, section=section, defaults={"grade": grade, "reasons": reasons.strip(), "recorded_by": user}
+        )
+        stage = section.title if section else "overall"
+        access_record(
+            request=request,
+            user=user,
+            action=AccessAction.CHANGE,
+            obj=judgement,
+            summary=f"Consensus judgement for {case.reference} ({stage}): {grade.label}",
+        )
+    return judgement
+
+
+# --- Findings ----------------------------------------------------------------------------------
+
+
+def risk_factor_get_or_create(*, name: str) -> RiskFactor:
+    """The shared taxonomy grows from the findings editor: reuse an entry with the same name or slug."""
+    name = " ".join(name.split())
+    slug = slugify(name)[:160]
+    if not slug:
+        raise ValidationError(_("A risk factor needs a name."))
+    existing = RiskFactor.objects.filter(name__iexact=name).first() or RiskFactor.objects.filter(slug=slug).first()
+    if existing:
+        return existing
+    return RiskFactor.objects.create(name=name[:160], slug=slug)
+
+
+def _check_finding(audit: Audit, kind: str, agency: Agency | None, heading: str, body: str) -> None:
+    if kind not in FindingKind.values:
+        raise ValidationError(_("Unknown kind of finding."))
+    if kind in AGENCY_FINDING_KINDS:
+        if agency is None:
+            raise ValidationError(_("Choose the agency this finding is about."))
+        if not audit.participants.filter(agency=agency).exists():
+            raise ValidationError(_("That agency does not take part in this audit."))
+    elif agency is not None:
+        raise ValidationError(_("Only agency strengths and areas for improvement name an agency."))
+    if not heading.strip() and not body.strip():
+        raise ValidationError(_("Write a heading or some text."))
+
+
+def _set_citations(
+    finding: Finding,
+    *,
+    cases: Iterable[Case] | None,
+    returns: Iterable[PartAReturn] | None,
+    risk_factors: Iterable[RiskFactor] | None,
+    new_risk_factor: str,
+) -> None:
+    if cases is not None:
+        cases = list(cases)
+        if any(c.audit_id != finding.audit_id for c in cases):
+            raise ValidationError(_("A finding can only cite cases of its own audit."))
+        finding.cases.set(cases)
+    if returns is not None:
+        returns = list(returns)
+        if any(r.audit_id != finding.audit_id for r in returns):
+            raise ValidationError(_("A finding can only cite returns of its own audit."))
+        finding.returns.set(returns)
+    if risk_factors is not None or new_risk_factor.strip():
+        factors = list(risk_factors) if risk_factors is not None else list(finding.risk_factors.all())
+        if new_risk_factor.strip():
+            factors.append(risk_factor_get_or_create(name=new_risk_factor))
+        finding.risk_factors.set(factors)
+
+
+def _next_order(audit: Audit, kind: str, agency: Agency | None) -> int:
+    siblings = Finding.objects.filter(audit=audit, kind=kind)
+    if kind in AGENCY_FINDING_KINDS:
+        siblings = siblings.filter(agency=agency)
+    top = siblings.aggregate(top=Max("order"))["top"]
+    return 0 if top is None else top + 1
+
+
+def finding_add(
+    *,
+    request: HttpRequest | None = None,
+    user,
+    audit: Audit,
+    kind: str,
+    heading: str = "",
+    body: str = "",
+    agency: Agency | None = None,
+    cases: Iterable[Case] | None = None,
+    returns: Iterable[PartAReturn] | None = None,
+    risk_factors: Iterable[RiskFactor] | None = None,
+    new_risk_factor: str = "",
+) -> Finding:
+    with transaction.atomic():
+        _require_status(audit, PART_B_EDITABLE, _("Findings"))
+        _check_finding(audit, kind, agency, heading, body)
+        finding = Finding.objects.create(
+            audit=audit,
+            kind=kind,
+            heading=heading.strip(),
+            body=body.strip(),
+            agency=agency,
+            order=_next_order(audit, kind, agency),
+        )
+        _set_citations(
+            finding, cases=cases, returns=returns, risk_factors=risk_factors, new_risk_factor=new_risk_factor
+        )
+        access_record(
+            request=request, user=user, action=AccessAction.CHANGE, obj=finding, summary=f"Finding added: {finding}"
+        )
+    return finding
+
+
+def finding_update(
+    *,
+    request: HttpRequest | None = None,
+    user,
+    finding: Finding,
+    heading: str,
+    body: str,
+    agency: Agency | None = None,
+    cases: Iterable[Case] | None = None,
+    returns: Iterable[PartAReturn] | None = None,
+    risk_factors: Iterable[RiskFactor] | None = None,
+    new_risk_factor: str = "",
+) -> Finding:
+    with transaction.atomic():
+        audit = finding.audit
+        _require_status(audit, PART_B_EDITABLE, _("Findings"))
+        _check_finding(audit, finding.kind, agency, heading, body)
+        if finding.kind in AGENCY_FINDING_KINDS and agency.pk != finding.agency_id:
+            finding.order = _next_order(audit, finding.kind, agency)
+        finding.heading, finding.body, finding.agency = heading.strip(), body.strip(), agency
+        finding.save()
+        _set_citations(
+            finding, cases=cases, returns=returns, risk_factors=risk_factors, new_risk_factor=new_risk_factor
+        )
+        access_record(
+            request=request, user=user, action=AccessAction.CHANGE, obj=finding, summary=f"Finding changed: {finding}"
+        )
+    return finding
+
+
+def finding_delete(*, request: HttpRequest | None = None, user, finding: Finding) -> None:
+    with transaction.atomic():
+        _require_status(finding.audit, PART_B_EDITABLE, _("Findings"))
+        access_record(
+            request=request, user=user, action=AccessAction.CHANGE, obj=finding, summary=f"Finding deleted: {finding}"
+        )
+        finding.delete()
+
+
+def finding_move(*, request: HttpRequest | None = None, user, finding: Finding, direction: str) -> Finding:
+    """Move a finding one place up or down its list; the list is renumbered 0, 1, 2…"""
+    if direction not in ("up", "down"):
+        raise ValidationError(_("Move a finding up or down."))
+    with transaction.atomic():
+        _require_status(finding.audit, PART_B_EDITABLE, _("Findings"))
+        siblings = list(finding_siblings(finding).select_for_update())
+        index = next(i for i, f in enumerate(siblings) if f.pk == finding.pk)
+        target = index - 1 if direction == "up" else index + 1
+        if 0 <= target < len(siblings):
+            siblings[index], siblings[target] = siblings[target], siblings[index]
+        for order, sibling in enumerate(siblings):
+            sibling.order = order
+        Finding.objects.bulk_update(siblings, ["order"])
+        finding.order = next(f.order for f in siblings if f.pk == finding.pk)
+        access_record(
+            request=request,
+            user=user,
+            action=AccessAction.CHANGE,
+            obj=finding,
+            summary=f"Finding moved {direction} to place {finding.order + 1}: {finding}",
+        )
+    return finding
+
+
+def finding_promote(
+    *, request: HttpRequest | None = None, user, part_a_return: PartAReturn, field: str, kind: str
+) -> tuple[Finding, bool]:
+    """Make a Part A return's strengths or areas for improvement into a finding, citing the return
+    and its case. Returns (finding, created): promoting the same text to the same kind twice
+    gives back the first finding."""
+    if field not in PROMOTIONS or kind not in PROMOTIONS[field]:
+        raise ValidationError(_("That text cannot be promoted to that kind of finding."))
+    text = getattr(part_a_return, field).strip()
+    if not text:
+        raise ValidationError(_("There is no text to promote."))
+    audit = part_a_return.audit
+    with transaction.atomic():
+        _require_status(audit, PART_B_EDITABLE, _("Findings"))
+        existing = Finding.objects.filter(audit=audit, kind=kind, body=text, returns=part_a_return).first()
+        if existing is not None:
+            return existing, False
+        agency = part_a_return.agency if kind in AGENCY_FINDING_KINDS else None
+        finding = Finding.objects.create(
+            audit=audit, kind=kind, body=text, agency=agency, order=_next_order(audit, kind, agency)
+        )
+        finding.returns.add(part_a_return)
+        finding.cases.add(part_a_return.case_id)
+        access_record(
+            request=request,
+            user=user,
+            action=AccessAction.CHANGE,
+            obj=finding,
+            summary=f"Promoted from {part_a_return} ({field}) to {FindingKind(kind).label}",
+        )
+    return finding, True
+
+
+# --- Recommendations ---------------------------------------------------------------------------
+
+
+def _check_owner(audit: Audit, owner: str, owner_agency: Agency | None) -> None:
+    if not owner.strip() and owner_agency is None:
+        raise ValidationError(_("Name the group or the agency that owns the recommendation."))
+
+
+def recommendation_add(
+    *,
+    request: HttpRequest | None = None,
+    user,
+    audit: Audit,
+    text: str,
+    owner: str = "",
+    owner_agency: Agency | None = None,
+    due_date: datetime.date | None = None,
+    findings: Iterable[Finding] | None = None,
+) -> Recommendation:
+    with transaction.atomic():
+        _require_status(audit, PART_B_EDITABLE, _("Recommendations"))
+        _check_owner(audit, owner, owner_agency)
+        if not text.strip():
+            raise ValidationError(_("Write the recommendation."))
+        top = audit.recommendations.aggregate(top=Max("order"))["top"]
+        recommendation = Recommendation.objects.create(
+            audit=audit,
+            text=text.strip(),
+            owner=owner.strip(),
+            owner_agency=owner_agency,
+            due_date=due_date,
+            order=0 if top is None else top + 1,
+        )
+        if findings is not None:
+            recommendation.findings.set([f for f in findings if f.audit_id == audit.pk])
+        access_record(
+            request=request,
+            user=user,
+            action=AccessAction.CHANGE,
+            obj=recommendation,
+            summary=f"Recommendation added: {recommendation}",
+        )
+    return recommendation
+
+
+def recommendation_update(
+    *,
+    request: HttpRequest | None = None,
+    user,
+    recommendation: Recommendation,
+    text: str,
+    owner: str = "",
+    owner_agency: Agency | None = None,
+    due_date: datetime.date | None = None,
+    findings: Iterable[Finding] | None = None,
+) -> Recommendation:
+    with transaction.atomic():
+        audit = recommendation.audit
+        _require_status(audit, RECOMMENDATION_TRACKABLE, _("Recommendations"))
+        _check_owner(audit, owner, owner_agency)
+        if not text.strip():
+            raise ValidationError(_("Write the recommendation."))
+        if recommendation.status == RecommendationStatus.CLOSED:
+            raise ValidationError(_("A closed recommendation cannot be changed."))
+        recommendation.text, recommendation.owner = text.strip(), owner.strip()
+        recommendation.owner_agency, recommendation.due_date = owner_agency, due_date
+        recommendation.save()
+        if findings is not None:
+            recommendation.findings.set([f for f in findings if f.audit_id == audit.pk])
+        access_record(
+            request=request,
+            user=user,
+            action=AccessAction.CHANGE,
+            obj=recommendation,
+            summary=f"Recommendation changed: {recommendation}",
+        )
+    return recommendation
+
+
+def recommendation_transition(
+    *,
+    request: HttpRequest | None = None,
+    user,
+    recommendation: Recommendation,
+    to_status: str,
+    impact_evidence: str = "",
+) -> Recommendation:
+    """Open → in progress → complete → closed. Closing needs a note on the evidence of impact."""
+    with transaction.atomic():
+        recommendation = Recommendation.objects.select_for_update().select_related("audit").get(pk=recommendation.pk)
+        _require_status(recommendation.audit, RECOMMENDATION_TRACKABLE, _("Recommendations"))
+        old_label = recommendation.get_status_display()
+        if not recommendation.can_move_to(to_status):
+            raise ValidationError(_("A recommendation cannot move from %(old)s to that status.") % {"old": old_label})
+        if impact_evidence.strip():
+            recommendation.impact_evidence = impact_evidence.strip()
+        if to_status == RecommendationStatus.CLOSED:
+            if not recommendation.impact_evidence.strip():
+                raise ValidationError(_("Closing a recommendation needs a note on the evidence of its impact."))
+            recommendation.closed_at = timezone.now()
+        recommendation.status = to_status
+        recommendation.save()
+        access_record(
+            request=request,
+            user=user,
+            action=AccessAction.CHANGE,
+            obj=recommendation,
+            summary=f"Recommendation {old_label} → {recommendation.get_status_display()}: {recommendation}",
+        )
+    return recommendation
