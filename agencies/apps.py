@@ -1,5 +1,19 @@
+import time
+
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
+
+
+def _mark_sign_in(sender, request, user, **kwargs) -> None:
+    # The absolute session limit and "recent sign-in" checks count from here.
+    if request is not None and hasattr(request, "session"):
+        from .middleware import AUTH_AT
+
+        request.session[AUTH_AT] = time.time()
 
 
 class AgenciesConfig(AppConfig):
     name = "agencies"
+
+    def ready(self) -> None:
+        user_logged_in.connect(_mark_sign_in, dispatch_uid="agencies_mark_sign_in")

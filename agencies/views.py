@@ -1,11 +1,36 @@
+import time
+
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+from django_otp import login as otp_login
+from django_otp import match_token, user_has_device
 
+from . import mfa
+from .forms import LoginForm, ReauthenticateForm, TokenForm
+from .middleware import AUTH_AT
 from .selectors import user_capabilities
+
+
+class PortalLoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+def _safe_next(request: HttpRequest, default: str = "home") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return reverse(default)
 
 
 @login_required
@@ -21,6 +46,62 @@ def home(request: HttpRequest) -> HttpResponse:
     if caps.administrator:
         return render(request, "agencies/admin_home.html")
     return render(request, "agencies/no_role.html")
+
+
+@login_required
+def mfa_verify(request: HttpRequest) -> HttpResponse:
+    """Ask for the second factor; someone with no authenticator yet is sent to set one up."""
+    if not user_has_device(request.user):
+        return redirect(f"{reverse('mfa_setup')}?next={_safe_next(request)}")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_safe_next(request))
+        form.add_error(
+            "code",
+            _(
+                "That code is not right. Check your app's clock, or use a recovery code. After a wrong code, wait a few seconds before the next try."
+            ),
+        )
+    return render(request, "registration/mfa_verify.html", {"form": form, "next": _safe_next(request)})
+
+
+@login_required
+def mfa_setup(request: HttpRequest) -> HttpResponse:
+    """Set up (or replace) the authenticator app. Replacing needs the current second factor first."""
+    if user_has_device(request.user) and not request.user.is_verified():
+        return redirect(f"{reverse('mfa_verify')}?next={request.path}")
+    device = mfa.totp_device_pending(request.user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            codes = mfa.mfa_confirm(user=request.user, device=device)
+            otp_login(request, device)
+            return render(
+                request, "registration/mfa_recovery_codes.html", {"codes": codes, "next": _safe_next(request)}
+            )
+        form.add_error(
+            "code", _("That code is not right. Scan the QR code again and enter the code your app shows now.")
+        )
+    context = {
+        "form": form,
+        "qr": mfa.qr_data_uri(device),
+        "secret": mfa.secret_for_manual_entry(device),
+        "next": _safe_next(request),
+    }
+    return render(request, "registration/mfa_setup.html", context)
+
+
+@login_required
+def reauthenticate(request: HttpRequest) -> HttpResponse:
+    form = ReauthenticateForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        request.session[AUTH_AT] = time.time()
+        messages.success(request, _("Thank you. Please repeat what you were doing."))
+        return redirect(_safe_next(request))
+    return render(request, "registration/reauthenticate.html", {"form": form, "next": _safe_next(request)})
 
 
 @require_GET

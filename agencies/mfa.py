@@ -1,0 +1,40 @@
+"""Two-factor authentication with django-otp: a TOTP authenticator app plus single-use recovery codes."""
+
+import base64
+import io
+
+from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.qr import write_qrcode_image
+
+RECOVERY_CODES = 10
+
+
+def totp_device_pending(user) -> TOTPDevice:
+    """The user's not-yet-confirmed authenticator, created on first visit to the set-up page."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+
+
+def qr_data_uri(device: TOTPDevice) -> str:
+    out = io.BytesIO()
+    write_qrcode_image(device.config_url, out)
+    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def secret_for_manual_entry(device: TOTPDevice) -> str:
+    return base64.b32encode(device.bin_key).decode().rstrip("=")
+
+
+@transaction.atomic
+def mfa_confirm(*, user, device: TOTPDevice) -> list[str]:
+    """Confirm the authenticator, replace any other devices, and issue fresh recovery codes."""
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    StaticDevice.objects.filter(user=user).delete()
+    static = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=static, token=code) for code in codes])
+    return codes

@@ -1,0 +1,169 @@
+"""Sign-in security: two-factor authentication, lockout, session limits, recent sign-in."""
+
+import time
+
+import pytest
+from axes.models import AccessAttempt
+from django.test import override_settings
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from agencies.decorators import recent_login_required
+from agencies.middleware import AUTH_AT
+from agencies.tests.factories import UserFactory
+
+PASSWORD = "correct horse battery staple"
+
+
+def sign_in(client, username: str, password: str = PASSWORD):
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+def current_code(device: TOTPDevice) -> str:
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+@override_settings(MFA_REQUIRED=True)
+def test_first_sign_in_must_set_up_an_authenticator_then_gets_recovery_codes(client, auditor, audit):
+    assert sign_in(client, "auditor.a").status_code == 302
+    # Every page but the two-factor ones is closed until the second step is done.
+    response = client.get(reverse("audits:my_returns"))
+    assert response.status_code == 302 and response.url.startswith(reverse("mfa_verify"))
+    response = client.get(response.url)
+    assert response.status_code == 302 and response.url.startswith(reverse("mfa_setup"))
+    page = client.get(reverse("mfa_setup"))
+    assert b"data:image/svg+xml;base64," in page.content
+    device = TOTPDevice.objects.get(user=auditor, confirmed=False)
+
+    wrong = client.post(reverse("mfa_setup"), {"code": "000000" if current_code(device) != "000000" else "111111"})
+    assert b"That code is not right" in wrong.content
+    assert not TOTPDevice.objects.get(pk=device.pk).confirmed
+    # django-otp throttles: after a wrong code the next try must wait a second.
+    time.sleep(1.1)
+
+    done = client.post(reverse("mfa_setup"), {"code": current_code(device)})
+    assert done.status_code == 200
+    assert len(done.context["codes"]) == 10
+    assert client.get(reverse("audits:my_returns")).status_code == 200
+
+
+@override_settings(MFA_REQUIRED=True)
+def test_next_sign_in_asks_for_a_code_and_a_recovery_code_works_once(client, auditor, audit):
+    client.force_login(auditor)
+    device = TOTPDevice.objects.create(user=auditor, name="app", confirmed=False)
+    from agencies.mfa import mfa_confirm
+
+    codes = mfa_confirm(user=auditor, device=device)
+    client.logout()
+
+    sign_in(client, "auditor.a")
+    assert client.get(reverse("audits:my_returns")).status_code == 302
+    assert b"not right" in client.post(reverse("mfa_verify"), {"code": "12345678"}).content
+    time.sleep(1.1)
+    ok = client.post(reverse("mfa_verify"), {"code": codes[0], "next": reverse("audits:my_returns")})
+    assert ok.status_code == 302 and ok.url == reverse("audits:my_returns")
+    assert client.get(reverse("audits:my_returns")).status_code == 200
+
+    client.logout()
+    sign_in(client, "auditor.a")
+    reused = client.post(reverse("mfa_verify"), {"code": codes[0]})
+    assert b"not right" in reused.content
+    time.sleep(2.1)
+    ok = client.post(reverse("mfa_verify"), {"code": current_code(TOTPDevice.objects.get(user=auditor))})
+    assert ok.status_code == 302
+
+
+@override_settings(MFA_REQUIRED=True)
+def test_json_requests_without_second_factor_get_401_not_a_redirect(client, auditor, audit):
+    sign_in(client, "auditor.a")
+    response = client.get(reverse("audits:my_returns"), HTTP_ACCEPT="application/json")
+    assert response.status_code == 401
+
+
+@override_settings(MFA_REQUIRED=False)
+def test_demo_mode_needs_no_second_factor(client, auditor, audit):
+    sign_in(client, "auditor.a")
+    assert client.get(reverse("audits:my_returns")).status_code == 200
+
+
+def test_five_wrong_passwords_lock_the_account_with_a_clear_message(client, db):
+    UserFactory(username="target")
+    for _ in range(4):
+        assert sign_in(client, "target", "wrong password").status_code == 200
+    locked = sign_in(client, "target", "wrong password")
+    assert locked.status_code == 429
+    assert b"Too many failed sign-in attempts" in locked.content
+    # Even the right password is refused while locked.
+    assert sign_in(client, "target").status_code == 429
+    # The administrator's unlock path: removing the attempts in the admin (or `axes_reset_username`).
+    AccessAttempt.objects.filter(username="target").delete()
+    assert sign_in(client, "target").status_code == 302
+
+
+def test_sign_in_starts_a_new_session(client, auditor):
+    client.get(reverse("login"))
+    before = client.cookies.get("sessionid")
+    sign_in(client, "auditor.a")
+    assert client.cookies["sessionid"].value != (before.value if before else None)
+
+
+def test_session_ends_12_hours_after_sign_in_however_active(client, auditor, audit, settings):
+    sign_in(client, "auditor.a")
+    session = client.session
+    session[AUTH_AT] = time.time() - settings.SESSION_ABSOLUTE_SECONDS - 1
+    session.save()
+    response = client.get(reverse("audits:my_returns"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    assert client.get(reverse("audits:my_returns")).status_code == 302
+
+
+def test_idle_limit_is_30_minutes_renewed_by_every_request(settings):
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def test_sensitive_action_needs_a_recent_sign_in(rf, client, auditor, settings):
+    sign_in(client, "auditor.a")
+    calls = []
+
+    @recent_login_required
+    def sensitive(request):
+        calls.append(request)
+        from django.http import HttpResponse
+
+        return HttpResponse("done")
+
+    request = rf.post("/audits/x/accept/", HTTP_REFERER="http://testserver/audits/x/")
+    request.user = auditor
+    request.session = client.session
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    request._messages = FallbackStorage(request)
+    assert sensitive(request).content == b"done"
+
+    request.session[AUTH_AT] = time.time() - settings.RECENT_LOGIN_SECONDS - 1
+    refused = sensitive(request)
+    assert refused.status_code == 302
+    assert refused.url.startswith(reverse("reauthenticate"))
+    assert "next=http%3A%2F%2Ftestserver%2Faudits%2Fx%2F" in refused.url
+    assert len(calls) == 1
+
+
+def test_reauthenticate_refreshes_the_sign_in_time(client, auditor, settings):
+    sign_in(client, "auditor.a")
+    session = client.session
+    session[AUTH_AT] = time.time() - settings.RECENT_LOGIN_SECONDS - 1
+    session.save()
+    assert b"not your password" in client.post(reverse("reauthenticate"), {"password": "nope"}).content
+    response = client.post(reverse("reauthenticate"), {"password": PASSWORD, "next": "/audits/my-returns/"})
+    assert response.status_code == 302 and response.url == "/audits/my-returns/"
+    assert time.time() - client.session[AUTH_AT] < 5
+
+
+@pytest.mark.parametrize(
+    "path", ["/accounts/two-factor/", "/accounts/two-factor/setup/", "/accounts/confirm-password/"]
+)
+def test_account_pages_need_a_signed_in_user(client, path, db):
+    response = client.get(path)
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
