@@ -1,0 +1,63 @@
+"""The production configuration documented in README.md passes Django's deployment checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+
+# The environment of README.md's "Running in production", with this test run's database.
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "kD9v-3xq_7Lw2pZrT8mYbN4cJfH6sQe1uVaGiOo5RdXl0tEkWzC",
+    "ALLOWED_HOSTS": "audits.example.gov.uk",
+    "CSRF_TRUSTED_ORIGINS": "https://audits.example.gov.uk",
+    "BEHIND_TLS_PROXY": "1",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+}
+
+
+def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"AUDITPORTAL_TESTING", "DEBUG", "DEMO", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_passes_with_the_documented_production_environment():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_check_deploy_fails_on_an_insecure_configuration():
+    env = {**PRODUCTION_ENV, "SECURE_HSTS_SECONDS": "0", "SESSION_COOKIE_SECURE": "0"}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "security.W004" in result.stderr + result.stdout
+    assert "security.W012" in result.stderr + result.stdout
+
+
+def test_production_start_without_secret_key_is_refused():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_demo_loader_is_refused_in_production():
+    result = run_manage("load_demo", env=PRODUCTION_ENV)
+    assert result.returncode != 0
