@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand
+
+from audits.services.retention import purge_expired
+
+
+class Command(BaseCommand):
+    help = "Remove case-level detail and free text of closed audits past the retention period."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--dry-run", action="store_true", help="List what would be removed; change nothing.")
+
+    def handle(self, *args, dry_run: bool = False, **options) -> None:
+        results = purge_expired(dry_run=dry_run)
+        if not results:
+            self.stdout.write("No audit is past its retention period.")
+        for result in results:
+            if dry_run:
+                self.stdout.write(f"Would purge: {result.slug} (closed {result.closed_at:%d %b %Y})")
+            else:
+                self.stdout.write(
+                    f"Purged {result.audit.slug}: {result.returns} returns, {result.answers} answers, "
+                    f"{result.judgements} consensus judgements."
+                )

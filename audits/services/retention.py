@@ -1,0 +1,78 @@
+"""Retention: case-level detail of closed audits is removed once the partnership's retention period ends.
+
+What goes: every free text written about a case (Part A evidence, strengths, areas for improvement,
+reasons, comments, consensus reasons), the risk-factor flags of cases and of returns, and the change
+history holding earlier copies of those texts. What stays: the audit, its cases as bare references,
+grades (so aggregates and charts still add up), findings, recommendations and published briefings.
+"""
+
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import AccessAction, Partnership
+from agencies.services import access_record
+from audits.models import Answer, Audit, AuditStatus, Case, CaseJudgement, PartAReturn
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    audit: Audit
+    returns: int
+    answers: int
+    judgements: int
+
+
+def audits_expired(*, now=None) -> list[Audit]:
+    """Closed audits whose retention period has run out and that still hold case-level detail."""
+    now = now or timezone.now()
+    months = Partnership.load().retention_months
+    cutoff = now - relativedelta(months=months)
+    return list(
+        Audit.objects.filter(status=AuditStatus.CLOSED, closed_at__lte=cutoff, purged_at__isnull=True).order_by(
+            "closed_at"
+        )
+    )
+
+
+@transaction.atomic
+def audit_purge_case_detail(*, audit: Audit, user=None) -> PurgeResult:
+    audit = Audit.objects.select_for_update().get(pk=audit.pk)
+    returns = PartAReturn.objects.filter(audit=audit)
+    answers = Answer.objects.filter(part_a_return__audit=audit)
+    judgements = CaseJudgement.objects.filter(case__audit=audit)
+    return_ids = list(returns.values_list("pk", flat=True))
+    answer_ids = list(answers.values_list("pk", flat=True))
+    judgement_ids = list(judgements.values_list("pk", flat=True))
+
+    # Queryset updates write no history rows; the history that exists is deleted below.
+    n_returns = returns.update(
+        strengths="", improvements="", no_involvement_reason="", amendment_comment="", identifiers_confirmed=False
+    )
+    n_answers = answers.update(evidence="")
+    n_judgements = judgements.update(reasons="")
+    PartAReturn.risk_factors.through.objects.filter(partareturn_id__in=return_ids).delete()
+    Case.risk_factors.through.objects.filter(case__audit=audit).delete()
+
+    PartAReturn.history.model.objects.filter(id__in=return_ids).delete()
+    Answer.history.model.objects.filter(id__in=answer_ids).delete()
+    CaseJudgement.history.model.objects.filter(id__in=judgement_ids).delete()
+
+    audit.purged_at = timezone.now()
+    audit.save(update_fields=["purged_at"])
+    access_record(
+        user=user,
+        action=AccessAction.PURGE,
+        obj=audit,
+        summary=f"Case-level detail removed: {n_returns} returns, {n_answers} answers, {n_judgements} judgements",
+    )
+    return PurgeResult(audit=audit, returns=n_returns, answers=n_answers, judgements=n_judgements)
+
+
+def purge_expired(*, dry_run: bool = False, now=None) -> list[PurgeResult | Audit]:
+    expired = audits_expired(now=now)
+    if dry_run:
+        return expired
+    return [audit_purge_case_detail(audit=audit) for audit in expired]
