@@ -108,6 +108,12 @@ class BriefingVersion(models.Model):
         return self.status in (RenderStatus.DONE, RenderStatus.FAILED)
 
     @property
+    def waiting_seconds(self) -> float:
+        """How long the render has been queued or running: the page offers a retry when it is long."""
+        since = self.started_at if self.status == RenderStatus.RENDERING else self.queued_at
+        return (timezone.now() - (since or self.published_at)).total_seconds()
+
+    @property
     def download_name(self) -> str:
         return f"{self.briefing.audit.slug}-{self.briefing.edition}-v{self.number}.pdf"
 

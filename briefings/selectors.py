@@ -1,23 +1,254 @@
-from django.db.models import QuerySet
+"""Reads for briefings. Each one costs a fixed number of queries, whatever the data size."""
 
-from .models import BriefingVersion, Edition, RenderStatus
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from agencies.models import Partnership, PartnershipLink, SupportContact
+from audits.models import (
+    AGENCY_FINDING_KINDS,
+    Audit,
+    AuditAgency,
+    AuditTheme,
+    Case,
+    CaseJudgement,
+    Finding,
+    FindingKind,
+    PartBSession,
+    Recommendation,
+    Section,
+)
+
+from .models import Briefing, BriefingVersion, Edition, Feedback, RenderStatus
+
+# --- Who may read what ------------------------------------------------------------------------
 
 
 def editions_readable_by(user) -> list[str]:
-    """Which editions a person may read: managers both briefings, practitioners theirs, full report restricted."""
+    """The editions a person may read in every audit.
+
+    Agency staff read the practitioners' edition, managers the managers' edition too; the full
+    report is for the QA manager and people given board access. (A lead officer also reads the
+    full report of the audits they lead: see `readable_versions`.) People outside the agencies,
+    such as the IT administrator, read nothing unless given board access.
+    """
     if not user.is_authenticated or not user.is_active:
         return []
-    editions = [Edition.PRACTITIONERS]
-    if user.is_manager:
-        editions.append(Edition.MANAGERS)
     if user.is_qa_manager or user.board_access:
-        editions.append(Edition.FULL_REPORT)
-    return editions
+        return [Edition.MANAGERS, Edition.PRACTITIONERS, Edition.FULL_REPORT]
+    if user.agency_id is None:
+        return []
+    if user.is_manager:
+        return [Edition.MANAGERS, Edition.PRACTITIONERS]
+    return [Edition.PRACTITIONERS]
+
+
+def readable_briefings_filter(user) -> Q:
+    editions = editions_readable_by(user)
+    query = Q(edition__in=editions)
+    if user.is_authenticated and user.is_active:
+        query |= Q(edition=Edition.FULL_REPORT, audit__lead_officer=user)
+    return query
+
+
+def may_use_library(user) -> bool:
+    return bool(editions_readable_by(user)) or (
+        user.is_authenticated and user.is_active and Audit.objects.filter(lead_officer=user).exists()
+    )
+
+
+def readable_versions(user) -> QuerySet[BriefingVersion]:
+    """Rendered versions the user may download: the library's rule, applied to one version too."""
+    if not user.is_authenticated or not user.is_active:
+        return BriefingVersion.objects.none()
+    briefing_ids = Briefing.objects.filter(readable_briefings_filter(user)).values("pk")
+    managed_ids = Briefing.objects.filter(audit__in=Audit.objects.managed_by(user)).values("pk")
+    return (
+        BriefingVersion.objects.filter(status=RenderStatus.DONE)
+        .exclude(file="")
+        .filter(Q(briefing_id__in=briefing_ids) | Q(briefing_id__in=managed_ids))
+    )
 
 
 def library_versions_for(user) -> QuerySet[BriefingVersion]:
     return (
-        BriefingVersion.objects.filter(status=RenderStatus.DONE, briefing__edition__in=editions_readable_by(user))
+        readable_versions(user)
         .select_related("briefing", "briefing__audit", "briefing__audit__theme")
         .order_by("-published_at")
+    )
+
+
+# --- The library ------------------------------------------------------------------------------
+
+
+@dataclass
+class LibraryFilters:
+    theme: str = ""
+    year: int | None = None
+    q: str = ""
+
+
+def library_briefings(user, filters: LibraryFilters) -> QuerySet[Briefing]:
+    """Briefings with at least one rendered version the user may read, newest first.
+
+    Two queries when evaluated: the briefings (with audit and theme) and their rendered versions.
+    """
+    done_versions = BriefingVersion.objects.filter(status=RenderStatus.DONE).exclude(file="").order_by("-number")
+    readable = readable_versions(user).values("briefing_id")
+    briefings = (
+        Briefing.objects.filter(pk__in=readable)
+        .select_related("audit", "audit__theme")
+        .prefetch_related(Prefetch("versions", queryset=done_versions, to_attr="done_versions"))
+    )
+    if filters.theme:
+        briefings = briefings.filter(audit__theme__slug=filters.theme)
+    if filters.year:
+        briefings = briefings.filter(
+            Q(audit__part_b_date__year=filters.year)
+            | Q(audit__part_b_date__isnull=True, audit__created_at__year=filters.year)
+        )
+    if filters.q:
+        briefings = briefings.filter(Q(title__icontains=filters.q) | Q(audit__title__icontains=filters.q))
+    return briefings.order_by("-audit__part_b_date", "-audit__created_at", "audit_id", "edition")
+
+
+def library_filter_choices(user) -> tuple[list[AuditTheme], list[int]]:
+    """Themes and years that have something readable. Two queries."""
+    audit_ids = readable_versions(user).values("briefing__audit_id")
+    themes = list(AuditTheme.objects.filter(audits__in=audit_ids).distinct().order_by("name"))
+    years: set[int] = set()
+    for part_b, created in Audit.objects.filter(pk__in=audit_ids).values_list("part_b_date", "created_at"):
+        years.add((part_b or created.date()).year)
+    return themes, sorted(years, reverse=True)
+
+
+# --- Everything a briefing is made from --------------------------------------------------------
+
+
+@dataclass
+class CaseRow:
+    reference: str
+    stage_grades: list[tuple[str, str]]  # (grade label, grade code) per journey stage; ("", "") when none
+    overall: tuple[str, str]
+    reasons: str
+
+
+@dataclass
+class AuditBriefingData:
+    """An audit and its Part B findings, loaded once for the prefill and the snapshot."""
+
+    audit: Audit
+    session: PartBSession | None
+    agencies: list[str]
+    cases_count: int
+    stages: list[str]
+    findings: dict[str, list[Finding]] = field(default_factory=dict)
+    agency_findings: dict[str, dict[str, list[Finding]]] = field(default_factory=dict)
+    recommendations: list[Recommendation] = field(default_factory=list)
+    partnership: Partnership | None = None
+    support_contacts: list[SupportContact] = field(default_factory=list)
+    links: dict[str, list[PartnershipLink]] = field(default_factory=dict)
+    case_rows: list[CaseRow] = field(default_factory=list)
+
+    @property
+    def part_b_date(self) -> date | None:
+        if self.session is not None and self.session.date:
+            return self.session.date
+        return self.audit.part_b_date
+
+    @property
+    def venue(self) -> str:
+        return self.session.venue if self.session is not None else ""
+
+
+def audit_briefing_data(audit: Audit, *, with_cases: bool = False) -> AuditBriefingData:
+    """Load an audit's findings, recommendations and the partnership's settings in a fixed number of queries."""
+    session = PartBSession.objects.filter(audit=audit).first()
+    participants = list(AuditAgency.objects.filter(audit=audit).select_related("agency").order_by("agency__name"))
+    findings = list(
+        Finding.objects.filter(audit=audit)
+        .select_related("agency")
+        .prefetch_related("risk_factors")
+        .order_by("kind", "order", "pk")
+    )
+    by_kind: dict[str, list[Finding]] = {kind: [] for kind in FindingKind.values}
+    by_agency: dict[str, dict[str, list[Finding]]] = {}
+    for finding in findings:
+        by_kind[finding.kind].append(finding)
+        if finding.kind in AGENCY_FINDING_KINDS:
+            by_agency.setdefault(finding.agency.name, {k: [] for k in AGENCY_FINDING_KINDS})[finding.kind].append(
+                finding
+            )
+    partnership = Partnership.load()
+    links: dict[str, list[PartnershipLink]] = {}
+    for link in PartnershipLink.objects.filter(partnership=partnership).order_by("kind", "order", "pk"):
+        links.setdefault(link.kind, []).append(link)
+    stages = list(Section.objects.filter(version_id=audit.tool_version_id).order_by("order"))
+    data = AuditBriefingData(
+        audit=audit,
+        session=session,
+        agencies=[p.agency.name for p in participants],
+        cases_count=Case.objects.filter(audit=audit).count(),
+        stages=[s.title for s in stages],
+        findings=by_kind,
+        agency_findings=dict(sorted(by_agency.items())),
+        recommendations=list(
+            Recommendation.objects.filter(audit=audit).select_related("owner_agency").order_by("order", "pk")
+        ),
+        partnership=partnership,
+        support_contacts=list(SupportContact.objects.filter(partnership=partnership).order_by("order", "pk")),
+        links=links,
+    )
+    if with_cases:
+        data.case_rows = case_rows(audit, stages)
+    return data
+
+
+def case_rows(audit: Audit, stages: list[Section]) -> list[CaseRow]:
+    """The Part B consensus per case, by case reference only: no age band, gender or other detail."""
+    cases = (
+        Case.objects.filter(audit=audit)
+        .order_by("order", "reference")
+        .prefetch_related(Prefetch("judgements", queryset=CaseJudgement.objects.select_related("grade")))
+    )
+    rows = []
+    for case in cases:
+        by_stage = {j.section_id: j for j in case.judgements.all()}
+        overall = by_stage.get(None)
+        rows.append(
+            CaseRow(
+                reference=case.reference,
+                stage_grades=[
+                    (by_stage[s.pk].grade.label, by_stage[s.pk].grade.code) if s.pk in by_stage else ("", "")
+                    for s in stages
+                ],
+                overall=(overall.grade.label, overall.grade.code) if overall else ("", ""),
+                reasons=overall.reasons if overall else "",
+            )
+        )
+    return [row for row in rows if row.overall[0] or any(label for label, _code in row.stage_grades)]
+
+
+# --- The composer and the QA manager's feedback page -----------------------------------------
+
+
+def briefings_of_audit(audit: Audit) -> dict[str, Briefing]:
+    briefings = Briefing.objects.filter(audit=audit).prefetch_related(
+        Prefetch("versions", queryset=BriefingVersion.objects.order_by("-number"), to_attr="all_versions")
+    )
+    return {b.edition: b for b in briefings}
+
+
+def versions_of(briefing: Briefing) -> list[BriefingVersion]:
+    return list(briefing.versions.select_related("published_by").order_by("-number"))
+
+
+def feedback_for(briefing: Briefing) -> list[Feedback]:
+    return list(
+        Feedback.objects.filter(briefing=briefing)
+        .select_related("user", "user__agency", "version")
+        .order_by("-created_at")
     )

@@ -1,10 +1,330 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Briefing pages. Thin: load through briefings.access (404 + a refusal record), bind, call a service."""
 
-from .selectors import library_versions_for
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Avg, Count
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from agencies.decorators import recent_login_required
+from agencies.services import AccessAction, access_record
+from audits.models import Audit
+
+from . import access, services
+from .content import build_content, document_context
+from .forms import BriefingDetailsForm, FeedbackForm, LibraryFilterForm, SectionForm
+from .models import Briefing, BriefingSection, Edition, RenderStatus
+from .prefill import SPECS
+from .selectors import (
+    LibraryFilters,
+    briefings_of_audit,
+    feedback_for,
+    library_briefings,
+    library_filter_choices,
+    may_use_library,
+    versions_of,
+)
+
+LIBRARY_PAGE_SIZE = 20
+# A render still queued or rendering after this long gets a Retry button on the status line.
+STUCK_AFTER_SECONDS = 120
+
+
+# --- The library (readers) --------------------------------------------------------------------
 
 
 @login_required
+@require_GET
 def library(request: HttpRequest) -> HttpResponse:
-    return render(request, "briefings/library.html", {"versions": library_versions_for(request.user)})
+    if not may_use_library(request.user):
+        raise access.refuse(request, object_type="briefings.library", summary="briefings library")
+    themes, years = library_filter_choices(request.user)
+    form = LibraryFilterForm(request.GET or None, themes=themes, years=years)
+    filters = LibraryFilters()
+    if form.is_valid():
+        filters = LibraryFilters(
+            theme=form.cleaned_data["theme"] or "", year=form.cleaned_data["year"], q=form.cleaned_data["q"].strip()
+        )
+    page = Paginator(library_briefings(request.user, filters), LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
+    composable = list(Audit.objects.managed_by(request.user).select_related("theme").order_by("-created_at")[:50])
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "briefings/library.html",
+        {"form": form, "page": page, "composable": composable, "query": query.urlencode()},
+    )
+
+
+@login_required
+@require_GET
+def briefing_page(request: HttpRequest, pk: int) -> HttpResponse:
+    briefing = access.readable_briefing(request, pk)
+    versions = [v for v in versions_of(briefing) if v.is_done]
+    return render(
+        request,
+        "briefings/briefing_page.html",
+        {"briefing": briefing, "versions": versions, "form": FeedbackForm()},
+    )
+
+
+@login_required
+@require_POST
+def feedback_create(request: HttpRequest, pk: int) -> HttpResponse:
+    briefing = access.readable_briefing(request, pk)
+    versions = [v for v in versions_of(briefing) if v.is_done]
+    form = FeedbackForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "briefings/briefing_page.html", {"briefing": briefing, "versions": versions, "form": form}
+        )
+    services.feedback_add(
+        briefing=briefing,
+        version=versions[0] if versions else None,
+        user=request.user,
+        rating=form.cleaned_data["rating"],
+        comment=form.cleaned_data["comment"],
+        request=request,
+    )
+    messages.success(request, _("Thank you: your feedback has been sent to the partnership's QA manager."))
+    return redirect("briefings:briefing_page", pk=briefing.pk)
+
+
+@login_required
+@require_GET
+def download(request: HttpRequest, pk: int) -> FileResponse:
+    """The PDF, streamed from private storage after the permission check: there is no public URL."""
+    version = access.readable_version(request, pk)
+    try:
+        handle = version.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing.") from None
+    access_record(
+        request=request, action=AccessAction.DOWNLOAD, obj=version, summary=f"Downloaded {version.download_name}"
+    )
+    return FileResponse(handle, as_attachment=True, filename=version.download_name, content_type="application/pdf")
+
+
+# --- Composing (QA manager, lead officer) -------------------------------------------------------
+
+
+@login_required
+@require_GET
+def audit_briefings(request: HttpRequest, slug: str) -> HttpResponse:
+    audit = access.managed_audit(request, slug)
+    existing = briefings_of_audit(audit)
+    editions = [{"value": e.value, "label": e.label, "briefing": existing.get(e.value)} for e in Edition]
+    return render(request, "briefings/audit_briefings.html", {"audit": audit, "editions": editions})
+
+
+def _composer_context(briefing: Briefing, *, forms: dict[str, SectionForm] | None = None) -> dict:
+    sections = list(briefing.sections.select_related("updated_by").order_by("order", "pk"))
+    forms = forms or {}
+    cards = [
+        {"section": s, "form": forms.get(s.key) or SectionForm(instance=s), "spec": SPECS.get(s.key)} for s in sections
+    ]
+    stats = briefing.feedback.aggregate(count=Count("pk"), average=Avg("rating"))
+    return {
+        "briefing": briefing,
+        "audit": briefing.audit,
+        "cards": cards,
+        "details_form": BriefingDetailsForm(instance=briefing),
+        "versions": versions_of(briefing),
+        "editions": [(e.value, e.label) for e in Edition],
+        "feedback_stats": stats,
+        "stuck_after": STUCK_AFTER_SECONDS,
+    }
+
+
+@login_required
+@require_GET
+def composer(request: HttpRequest, slug: str, edition: str) -> HttpResponse:
+    edition = access.edition_or_404(edition)
+    audit = access.managed_audit(request, slug)
+    briefing = Briefing.objects.filter(audit=audit, edition=edition).select_related("audit", "audit__theme").first()
+    if briefing is None:
+        return render(
+            request,
+            "briefings/start.html",
+            {"audit": audit, "edition": edition, "edition_label": Edition(edition).label},
+        )
+    access.record_view(request, briefing, summary=f"Composer: {briefing}")
+    return render(request, "briefings/composer.html", _composer_context(briefing))
+
+
+@login_required
+@require_POST
+def briefing_start(request: HttpRequest, slug: str, edition: str) -> HttpResponse:
+    edition = access.edition_or_404(edition)
+    audit = access.managed_audit(request, slug)
+    services.briefing_create(audit=audit, edition=edition, user=request.user, request=request)
+    messages.success(request, _("The briefing has been drafted from the audit's findings. Check every section."))
+    return redirect("briefings:composer", slug=audit.slug, edition=edition)
+
+
+@login_required
+@require_POST
+def details_update(request: HttpRequest, slug: str, edition: str) -> HttpResponse:
+    briefing = access.managed_briefing(request, slug, access.edition_or_404(edition))
+    form = BriefingDetailsForm(request.POST, instance=briefing)
+    if not form.is_valid():
+        briefing.refresh_from_db()
+        context = _composer_context(briefing)
+        context["details_form"] = form
+        return render(request, "briefings/composer.html", context, status=400)
+    services.briefing_update_details(
+        briefing=briefing,
+        title=form.cleaned_data["title"],
+        audience=form.cleaned_data["audience"],
+        user=request.user,
+        request=request,
+    )
+    messages.success(request, _("Title and audience saved."))
+    return redirect("briefings:composer", slug=slug, edition=edition)
+
+
+def _section(request: HttpRequest, slug: str, edition: str, key: str) -> BriefingSection:
+    briefing = access.managed_briefing(request, slug, access.edition_or_404(edition))
+    section = BriefingSection.objects.filter(briefing=briefing, key=key).select_related("briefing__audit").first()
+    if section is None:
+        raise Http404("No such section.")
+    return section
+
+
+def _back_to(section: BriefingSection) -> str:
+    briefing = section.briefing
+    url = reverse("briefings:composer", kwargs={"slug": briefing.audit.slug, "edition": briefing.edition})
+    return f"{url}#card-{section.key}"
+
+
+@login_required
+@require_POST
+def section_update(request: HttpRequest, slug: str, edition: str, key: str) -> HttpResponse:
+    section = _section(request, slug, edition, key)
+    form = SectionForm(request.POST, instance=section)
+    saved = False
+    if form.is_valid():
+        services.briefing_section_update(
+            section=section,
+            heading=form.cleaned_data["heading"],
+            body=form.cleaned_data["body"],
+            hidden=form.cleaned_data["hidden"],
+            user=request.user,
+            request=request,
+        )
+        saved = True
+        form = SectionForm(instance=section)
+    if request.htmx:
+        card = {"section": section, "form": form, "spec": SPECS.get(section.key)}
+        return render(
+            request,
+            "briefings/includes/section_card.html",
+            {"card": card, "briefing": section.briefing, "saved_at": timezone.localtime() if saved else None},
+        )
+    if not saved:
+        context = _composer_context(section.briefing, forms={section.key: form})
+        return render(request, "briefings/composer.html", context, status=400)
+    messages.success(request, _("“%(heading)s” saved.") % {"heading": section.heading})
+    return redirect(_back_to(section))
+
+
+@login_required
+@require_POST
+def section_refresh(request: HttpRequest, slug: str, edition: str, key: str) -> HttpResponse:
+    section = _section(request, slug, edition, key)
+    services.briefing_section_refresh(section=section, user=request.user, request=request)
+    messages.success(request, _("“%(heading)s” written again from the findings.") % {"heading": section.heading})
+    return redirect(_back_to(section))
+
+
+@login_required
+@require_POST
+def section_move(request: HttpRequest, slug: str, edition: str, key: str) -> HttpResponse:
+    section = _section(request, slug, edition, key)
+    try:
+        services.briefing_section_move(
+            section=section, direction=request.POST.get("direction", ""), user=request.user, request=request
+        )
+    except services.BriefingError as exc:
+        messages.error(request, str(exc))
+    return redirect(_back_to(section))
+
+
+@login_required
+@require_GET
+def preview(request: HttpRequest, slug: str, edition: str) -> HttpResponse:
+    briefing = access.managed_briefing(request, slug, access.edition_or_404(edition))
+    access.record_view(request, briefing, summary=f"Preview: {briefing}")
+    context = document_context(build_content(briefing))
+    context.update({"briefing": briefing, "audit": briefing.audit})
+    return render(request, "briefings/preview.html", context)
+
+
+@login_required
+@recent_login_required
+def publish(request: HttpRequest, slug: str, edition: str) -> HttpResponse:
+    """GET: what is about to be published, and a confirm button. POST: publish."""
+    briefing = access.managed_briefing(request, slug, access.edition_or_404(edition))
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            messages.error(request, _("Tick the box to confirm the briefing is ready to publish."))
+            return redirect("briefings:publish", slug=slug, edition=edition)
+        try:
+            version = services.briefing_publish(briefing=briefing, user=request.user, request=request)
+        except services.BriefingError as exc:
+            messages.error(request, str(exc))
+            return redirect("briefings:composer", slug=slug, edition=edition)
+        messages.success(
+            request,
+            _("Version %(n)s published. Its PDF is being made: this page shows when it is ready.")
+            % {"n": version.number},
+        )
+        return redirect(f"{reverse('briefings:composer', kwargs={'slug': slug, 'edition': edition})}#versions")
+    access.record_view(request, briefing, summary=f"Publish confirmation: {briefing}")
+    sections = [s for s in briefing.sections.order_by("order", "pk") if not s.hidden]
+    next_number = (briefing.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    return render(
+        request, "briefings/publish.html", {"briefing": briefing, "sections": sections, "next_number": next_number}
+    )
+
+
+@login_required
+@require_GET
+def version_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The status line of one version; polled by htmx every 2 s until done or failed."""
+    version = access.managed_version(request, pk)
+    return render(
+        request, "briefings/includes/version_status.html", {"version": version, "stuck_after": STUCK_AFTER_SECONDS}
+    )
+
+
+@login_required
+@require_POST
+def version_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    version = access.managed_version(request, pk)
+    version = services.briefing_version_retry(version=version, user=request.user, request=request)
+    if version.status == RenderStatus.DONE:
+        messages.info(request, _("That version's PDF is already made."))
+    else:
+        messages.success(request, _("The PDF has been queued again."))
+    briefing = version.briefing
+    return redirect(
+        f"{reverse('briefings:composer', kwargs={'slug': briefing.audit.slug, 'edition': briefing.edition})}#versions"
+    )
+
+
+@login_required
+@require_GET
+def feedback_list(request: HttpRequest, slug: str, edition: str) -> HttpResponse:
+    briefing = access.managed_briefing(request, slug, access.edition_or_404(edition))
+    access.record_view(request, briefing, summary=f"Feedback on {briefing}")
+    feedback = feedback_for(briefing)
+    stats = briefing.feedback.aggregate(count=Count("pk"), average=Avg("rating"))
+    return render(request, "briefings/feedback_list.html", {"briefing": briefing, "feedback": feedback, "stats": stats})

@@ -1,0 +1,95 @@
+"""One access helper per object type: each returns the object or records a refusal and raises 404.
+
+404 rather than 403, so that nothing leaks about which audits, briefings or versions exist.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest
+
+from agencies.services import AccessAction, access_record
+from audits.models import Audit
+
+from .models import Briefing, BriefingVersion, Edition
+from .selectors import readable_briefings_filter, readable_versions
+
+
+def refuse(request: HttpRequest, *, object_type: str, object_id: str = "", summary: str = "") -> Http404:
+    access_record(
+        request=request, action=AccessAction.REFUSED, object_type=object_type, object_id=object_id, summary=summary
+    )
+    return Http404("Not found.")
+
+
+def record_view(request: HttpRequest, obj, summary: str = "") -> None:
+    access_record(request=request, action=AccessAction.VIEW, obj=obj, summary=summary)
+
+
+def managed_audit(request: HttpRequest, slug: str) -> Audit:
+    """An audit whose briefings the user composes: QA manager any, lead officer their own."""
+    audit = Audit.objects.managed_by(request.user).select_related("theme", "lead_officer").filter(slug=slug).first()
+    if audit is None:
+        audit_id = Audit.objects.filter(slug=slug).values_list("pk", flat=True).first()
+        raise refuse(request, object_type="audits.audit", object_id=str(audit_id or ""), summary=f"briefings of {slug}")
+    return audit
+
+
+def edition_or_404(edition: str) -> str:
+    if edition not in Edition.values:
+        raise Http404("No such edition.")
+    return edition
+
+
+def managed_briefing(request: HttpRequest, slug: str, edition: str) -> Briefing:
+    """The draft of one edition of a managed audit (404 if it has not been started)."""
+    audit = managed_audit(request, slug)
+    briefing = Briefing.objects.select_related("audit", "audit__theme").filter(audit=audit, edition=edition).first()
+    if briefing is None:
+        raise Http404("This briefing has not been started.")
+    return briefing
+
+
+def managed_version(request: HttpRequest, pk: int) -> BriefingVersion:
+    """A version of a briefing of an audit the user composes (for its status and retry)."""
+    version = (
+        BriefingVersion.objects.select_related("briefing", "briefing__audit")
+        .filter(pk=pk, briefing__audit__in=Audit.objects.managed_by(request.user))
+        .first()
+    )
+    if version is None:
+        raise refuse(request, object_type="briefings.briefingversion", object_id=str(pk), summary="render status")
+    return version
+
+
+def readable_version(request: HttpRequest, pk: int) -> BriefingVersion:
+    """A rendered version the user may download: the library's rule, or the audit's composers."""
+    version = readable_versions(request.user).select_related("briefing", "briefing__audit").filter(pk=pk).first()
+    if version is None:
+        raise refuse(request, object_type="briefings.briefingversion", object_id=str(pk), summary="download")
+    return version
+
+
+def readable_briefing(request: HttpRequest, pk: int) -> Briefing:
+    """A briefing with at least one rendered version the user may read (its page in the library)."""
+    briefing = (
+        Briefing.objects.filter(pk=pk)
+        .filter(pk__in=readable_versions(request.user).values("briefing_id"))
+        .select_related("audit", "audit__theme")
+        .first()
+    )
+    if briefing is None:
+        raise refuse(request, object_type="briefings.briefing", object_id=str(pk), summary="library page")
+    return briefing
+
+
+__all__ = [
+    "edition_or_404",
+    "managed_audit",
+    "managed_briefing",
+    "managed_version",
+    "readable_briefing",
+    "readable_briefings_filter",
+    "readable_version",
+    "record_view",
+    "refuse",
+]

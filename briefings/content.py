@@ -1,0 +1,173 @@
+"""One briefing's content: the snapshot a version freezes, and the context both renderings use.
+
+`build_content(briefing)` reads the draft (its visible sections, in order) and the data the
+data sections need (the heatmap SVG, the case judgements) into a JSON-serialisable dict. A
+published BriefingVersion stores exactly that dict, and the PDF is rendered from it, so a version
+never changes when the draft or the findings move on.
+
+`document_context(content)` turns such a dict into what templates/briefings/includes/document.html
+needs. The browser preview and the PDF both go through it and through that one template, so they
+hold the same sections in the same order.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import logging
+import re
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from . import markup
+from .models import Briefing, Edition
+from .prefill import DATA_SECTIONS, allowed_in
+from .selectors import AuditBriefingData, audit_briefing_data
+
+logger = logging.getLogger(__name__)
+
+CONTENT_SCHEMA = 1
+
+
+def heatmap_svg_for(audit) -> str:
+    """The Part B heatmap (standards × agencies grade distribution) as an SVG document."""
+    try:
+        from audits.charts import heatmap_svg
+    except ImportError:  # Part B's chart module is not in this tree (yet): the section shows its text only.
+        logger.warning("audits.charts.heatmap_svg is not available: the briefing heatmap is left out")
+        return ""
+    return heatmap_svg(audit) or ""
+
+
+def build_content(
+    briefing: Briefing,
+    *,
+    data: AuditBriefingData | None = None,
+    number: int | None = None,
+    published_at: datetime | None = None,
+    published_by: str = "",
+) -> dict[str, Any]:
+    audit = briefing.audit
+    edition = briefing.edition
+    sections = [s for s in briefing.sections.all() if not s.hidden and allowed_in(s.key, edition)]
+    sections.sort(key=lambda s: (s.order, s.pk))
+    keys = {s.key for s in sections}
+    if data is None:
+        data = audit_briefing_data(audit, with_cases="case_judgements" in keys)
+    partnership = data.partnership
+    content: dict[str, Any] = {
+        "schema": CONTENT_SCHEMA,
+        "edition": edition,
+        "edition_label": str(Edition(edition).label),
+        "title": briefing.title,
+        "audience": briefing.audience,
+        "partnership": {
+            "name": partnership.name,
+            "short_name": partnership.short_name,
+            "contact_email": partnership.contact_email,
+        },
+        "audit": {
+            "title": audit.title,
+            "slug": audit.slug,
+            "theme": audit.theme.name,
+            "year": audit.year,
+            "scope_question": " ".join(audit.scope_question.split()),
+        },
+        "facts": {
+            "cases": data.cases_count,
+            "agencies": len(data.agencies),
+            "part_b_date": data.part_b_date.isoformat() if data.part_b_date else "",
+        },
+        "sections": [{"key": s.key, "heading": s.heading, "body": s.body} for s in sections],
+        "heatmap_svg": "",
+        "case_judgements": None,
+        "version": number,
+        "published_at": published_at.isoformat() if published_at else "",
+        "published_by": published_by,
+    }
+    if "heatmap" in keys:
+        content["heatmap_svg"] = heatmap_svg_for(audit)
+    if "case_judgements" in keys and edition == Edition.FULL_REPORT:
+        content["case_judgements"] = {
+            "stages": data.stages,
+            "rows": [
+                {
+                    "reference": row.reference,
+                    "stages": [list(grade) for grade in row.stage_grades],
+                    "overall": list(row.overall),
+                    "reasons": row.reasons,
+                }
+                for row in data.case_rows
+            ],
+        }
+    return content
+
+
+def _svg_data_uri(svg: str) -> str:
+    # The SVG goes in as an image, never as markup of the page: nothing in it can reach the
+    # document (or, in the browser, run), and what it might try to fetch goes through the
+    # renderer's url_fetcher like anything else.
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def _svg_description(svg: str) -> str:
+    """The chart's own <desc> (audits.charts writes one), as the image's alternative text."""
+    match = re.search(r"<desc[^>]*>(.*?)</desc>", svg, re.S)
+    if not match:
+        return ""
+    text = " ".join(html.unescape(match.group(1)).split())
+    # The chart's page has the figures as a table beside it; the briefing has not.
+    return re.sub(r"\s*The same figures are in the table[^.]*\.", "", text)
+
+
+def document_context(content: dict[str, Any]) -> dict[str, Any]:
+    published_at = parse_datetime(content["published_at"]) if content.get("published_at") else None
+    if published_at is not None:
+        published_at = timezone.localtime(published_at)
+    part_b = content["facts"].get("part_b_date") or ""
+    sections = []
+    for section in content["sections"]:
+        key = section["key"]
+        item = {
+            "key": key,
+            "heading": section["heading"],
+            "html": markup.render(section["body"]),
+            "data": key in DATA_SECTIONS,
+        }
+        if key == "heatmap":
+            svg = content.get("heatmap_svg") or ""
+            item["figure"] = _svg_data_uri(svg) if svg else ""
+            item["figure_alt"] = _svg_description(svg)
+        if key == "case_judgements":
+            item["table"] = content.get("case_judgements")
+        # A section with nothing to show is left out rather than printed as a bare heading.
+        if item["html"] or item.get("figure") or (item.get("table") and item["table"]["rows"]):
+            sections.append(item)
+    edition = content["edition"]
+    return {
+        "content": content,
+        "edition": edition,
+        "edition_label": content["edition_label"],
+        "restricted": edition == Edition.FULL_REPORT,
+        "doc_title": content["title"],
+        "author": content["partnership"]["name"],
+        "partnership_name": content["partnership"]["name"],
+        "audience": content["audience"],
+        "subtitle": content["audit"]["scope_question"],
+        "theme": content["audit"]["theme"],
+        "facts": {
+            "cases": content["facts"]["cases"],
+            "agencies": content["facts"]["agencies"],
+            "part_b_date": date_format(datetime.fromisoformat(part_b).date(), "j F Y") if part_b else "",
+        },
+        "version": content.get("version"),
+        "published_on": date_format(published_at, "j F Y") if published_at else "",
+        "is_draft": content.get("version") is None,
+        "sections": sections,
+        "keywords": ", ".join([content["audit"]["theme"], _("multi-agency case file audit"), _("learning briefing")]),
+    }

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Briefing, BriefingSection, Feedback
+from .services import SECTION_MAX_CHARS
+
+BODY_HELP = _(
+    "Plain text. Leave a blank line between paragraphs. Start a line with “- ” for a bullet point or “1. ” for a "
+    "numbered point (an indented line below it adds a note, such as the owner). “## ” starts a titled block. "
+    "**Bold** and [a link](https://…) work; web and e-mail addresses become links. Anything else, HTML "
+    "included, is printed exactly as typed."
+)
+
+
+class BriefingDetailsForm(forms.ModelForm):
+    class Meta:
+        model = Briefing
+        fields = ["title", "audience"]
+
+
+class SectionForm(forms.ModelForm):
+    body = forms.CharField(
+        label=_("Text"), required=False, max_length=SECTION_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 8})
+    )
+
+    class Meta:
+        model = BriefingSection
+        fields = ["heading", "body", "hidden"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        key = self.instance.key or "new"
+        # Every section's form is on one page: ids must be unique.
+        self.auto_id = f"section-{key}-%s"
+        self.fields["body"].help_text = BODY_HELP
+        self.fields["body"].widget.attrs["aria-describedby"] = f"section-{key}-body-help"
+
+
+class FeedbackForm(forms.ModelForm):
+    rating = forms.TypedChoiceField(
+        label=_("How useful was this briefing?"),
+        choices=[
+            (5, _("5 – very useful")),
+            (4, _("4 – useful")),
+            (3, _("3 – fairly useful")),
+            (2, _("2 – not very useful")),
+            (1, _("1 – not useful")),
+        ],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What did you find useful, what would you change? Please do not include details of any child."),
+    )
+
+    class Meta:
+        model = Feedback
+        fields = ["rating", "comment"]
+
+
+class LibraryFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search titles"), required=False, max_length=200)
+    theme = forms.ChoiceField(label=_("Theme"), required=False)
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, themes=(), years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].choices = [("", _("All themes"))] + [(t.slug, t.name) for t in themes]
+        self.fields["year"].choices = [("", _("All years"))] + [(y, str(y)) for y in years]

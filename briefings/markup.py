@@ -1,0 +1,192 @@
+"""The plain-text format of a briefing section, and its one renderer.
+
+A section's `body` is plain text. Nothing in it is ever treated as HTML: the renderer escapes
+every character a person typed and builds the markup itself, so the same text is safe in the
+browser preview and in the PDF (where WeasyPrint would otherwise fetch `<img src>`,
+`<link href>`…). The format is small on purpose:
+
+    ## Information sharing            a sub-heading; it opens a titled block (a strength, an agency)
+    Paragraphs are separated          lines of one paragraph are joined
+    by a blank line.
+
+    - a bullet point                  a bullet list
+    1. a numbered point               a numbered list (the numbers are the list's own)
+       **Owner:** CSE Steering Group  an indented line continues the item above, on a line of its own
+    **Lead-in:** text                 bold: any **…** span (a lead-in at the start is the usual use)
+    [Barnardo's](https://…)           a link; http(s) and mailto only, anything else stays text
+    https://… and name@example.org   are made into links as they stand
+
+Structured sections are written in this format by the prefill (briefings/prefill.py): overall
+strengths as "## heading" + paragraph blocks, recommendations as a numbered list whose items carry
+an indented "**Owner:**" line. So the structure survives any edit a person makes, and "refresh
+from findings" writes it again from Part B.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+HEADING_RE = re.compile(r"^#{2,3}\s+(?P<text>\S.*)$")
+BULLET_RE = re.compile(r"^[-*•✓]\s+(?P<text>.*)$")
+NUMBERED_RE = re.compile(r"^\d{1,3}[.)]\s+(?P<text>.*)$")
+CONTINUATION_RE = re.compile(r"^(?: {2,}|\t)\s*(?P<text>\S.*)$")
+
+# Inline tokens, tried in this order at each position.
+_LINK_RE = re.compile(r"\[(?P<label>[^\]\n]{1,300})\]\((?P<url>[^)\s]{1,1000})\)")
+_BOLD_RE = re.compile(r"\*\*(?P<text>[^*\n]{1,500}?)\*\*")
+_URL_RE = re.compile(r"(?P<bare_url>(?:https?://|www\.)[^\s<>\"'()\[\]]{1,1000}[^\s<>\"'()\[\].,;:!?])")
+_EMAIL_RE = re.compile(r"(?P<email>[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,250}\.[A-Za-z]{2,24})")
+_INLINE_RE = re.compile("|".join(f"(?:{r.pattern})" for r in (_LINK_RE, _BOLD_RE, _URL_RE, _EMAIL_RE)))
+
+SAFE_SCHEMES = ("http://", "https://", "mailto:")
+
+
+@dataclass
+class Block:
+    kind: str  # "heading", "paragraph", "bullets", "numbered"
+    lines: list[str] = field(default_factory=list)
+    # For lists: one entry per item, each a list of lines (the first, then its continuation lines).
+    items: list[list[str]] = field(default_factory=list)
+
+
+def parse(text: str) -> list[Block]:
+    """Split the text into blocks. Every line of the input lands in exactly one block."""
+    blocks: list[Block] = []
+    current: Block | None = None
+
+    def close() -> None:
+        nonlocal current
+        if current is not None:
+            blocks.append(current)
+        current = None
+
+    for raw in (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = raw.rstrip()
+        if not line.strip():
+            close()
+            continue
+        if match := HEADING_RE.match(line):
+            close()
+            blocks.append(Block("heading", lines=[match["text"].strip()]))
+            continue
+        stripped = line.strip()
+        bullet = BULLET_RE.match(stripped) if not CONTINUATION_RE.match(line) else None
+        numbered = NUMBERED_RE.match(stripped) if not CONTINUATION_RE.match(line) else None
+        if bullet or numbered:
+            kind = "bullets" if bullet else "numbered"
+            item_text = (bullet or numbered)["text"].strip()
+            if current is None or current.kind != kind:
+                close()
+                current = Block(kind)
+            current.items.append([item_text] if item_text else [])
+            continue
+        if current is not None and current.kind in ("bullets", "numbered") and current.items:
+            if CONTINUATION_RE.match(line):
+                current.items[-1].append(stripped)
+                continue
+            close()
+        if current is None:
+            current = Block("paragraph")
+        current.lines.append(stripped)
+    close()
+    return [b for b in blocks if b.kind != "paragraph" or b.lines]
+
+
+def _safe_url(url: str) -> str | None:
+    lowered = url.strip().lower()
+    if lowered.startswith(SAFE_SCHEMES):
+        return url.strip()
+    return None
+
+
+def _link(url: str, label_html: str) -> str:
+    external = url.lower().startswith(("http://", "https://"))
+    rel = ' rel="noopener noreferrer"' if external else ""
+    return f'<a href="{escape(url)}"{rel}>{label_html}</a>'
+
+
+def _render_bold(text: str) -> str:
+    """Escaped text with **bold** spans only: for a link's label, which must not hold a link."""
+    out: list[str] = []
+    pos = 0
+    for match in _BOLD_RE.finditer(text):
+        out.append(escape(text[pos : match.start()]))
+        out.append(f"<strong>{escape(match['text'])}</strong>")
+        pos = match.end()
+    out.append(escape(text[pos:]))
+    return "".join(out)
+
+
+def render_inline(text: str) -> str:
+    """Escape the text, turning the few inline forms (links, bold) into markup."""
+    out: list[str] = []
+    pos = 0
+    for match in _INLINE_RE.finditer(text):
+        out.append(escape(text[pos : match.start()]))
+        token = match.group(0)
+        if (link := _LINK_RE.fullmatch(token)) is not None:
+            url = _safe_url(link["url"])
+            label = _render_bold(link["label"])
+            out.append(_link(url, label) if url else escape(token))
+        elif (bold := _BOLD_RE.fullmatch(token)) is not None:
+            out.append(f"<strong>{render_inline(bold['text'])}</strong>")
+        elif _EMAIL_RE.fullmatch(token):
+            out.append(_link(f"mailto:{token}", escape(token)))
+        else:
+            href = token if token.lower().startswith(("http://", "https://")) else f"https://{token}"
+            out.append(_link(href, escape(token)))
+        pos = match.end()
+    out.append(escape(text[pos:]))
+    return "".join(out)
+
+
+def _render_item(lines: list[str]) -> str:
+    if not lines:
+        return ""
+    first, rest = lines[0], lines[1:]
+    html = render_inline(first)
+    for note in rest:
+        html += f'<span class="item-note">{render_inline(note)}</span>'
+    return html
+
+
+def _render_block(block: Block, heading_level: int) -> str:
+    if block.kind == "heading":
+        return f'<h{heading_level} class="block-title">{render_inline(block.lines[0])}</h{heading_level}>'
+    if block.kind == "paragraph":
+        return f"<p>{render_inline(' '.join(block.lines))}</p>"
+    tag = "ul" if block.kind == "bullets" else "ol"
+    items = "".join(f"<li>{_render_item(item)}</li>" for item in block.items)
+    return f'<{tag} class="{block.kind}">{items}</{tag}>'
+
+
+def render(text: str, *, heading_level: int = 3) -> SafeString:
+    """The section body as HTML. A "## heading" opens a titled block that runs to the next one."""
+    parts: list[str] = []
+    in_block = False
+    for block in parse(text):
+        if block.kind == "heading":
+            if in_block:
+                parts.append("</div>")
+            parts.append('<div class="titled-block">')
+            in_block = True
+        parts.append(_render_block(block, heading_level))
+    if in_block:
+        parts.append("</div>")
+    # Every piece above went through escape() or is markup written here.
+    return mark_safe("".join(parts))  # noqa: S308
+
+
+def plain_text(text: str) -> str:
+    """The words of the body without the markup: for search, summaries and tests."""
+    words: list[str] = []
+    for block in parse(text):
+        lines = block.lines or [line for item in block.items for line in item]
+        for line in lines:
+            line = _LINK_RE.sub(lambda m: m["label"], line)
+            words.append(line.replace("**", ""))
+    return " ".join(words)

@@ -1,0 +1,415 @@
+"""What a briefing holds, edition by edition, and the first draft of each section.
+
+The sections follow the two published briefings the product was modelled on (Brighton & Hove
+LSCB's 2015 managers' briefing and Dudley SCB's 2017 CSE learning briefing). Each section's text
+is written in the plain-text format of briefings/markup.py; see that module for how structure
+(titled strength blocks, numbered recommendations with their owner) is carried by the text, so
+that it survives a person's edits and "refresh from findings" writes it again from Part B.
+
+Two sections also carry data that is not text: `heatmap` (the Part B grade distribution, an SVG
+from audits.charts) and `case_judgements` (the consensus per case, by case reference only, full
+report only). Their text is an introduction; the figure and the table are taken from the audit
+when the briefing is previewed or published, and frozen into the published version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import apnumber
+from django.urls import reverse
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from agencies.models import LinkKind
+from audits.models import Finding, FindingKind
+
+from .models import Edition
+from .selectors import AuditBriefingData
+
+M, P, F = Edition.MANAGERS, Edition.PRACTITIONERS, Edition.FULL_REPORT
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    key: str
+    heading: str
+    # The editions that show this section by default; the others get it hidden (it can be shown).
+    shown_in: tuple[str, ...]
+    # Sections that exist only in these editions (restricted content never reaches another edition).
+    only_in: tuple[str, ...] = (M, P, F)
+    data: bool = False  # carries a figure or a table besides its text
+
+
+CATALOGUE: tuple[SectionSpec, ...] = (
+    SectionSpec("introduction", gettext_lazy("About this briefing"), (M, P, F)),
+    SectionSpec("why", gettext_lazy("Why we did this audit"), (M, P, F)),
+    SectionSpec("methodology", gettext_lazy("Methodology"), (M, P, F)),
+    SectionSpec("audit_team", gettext_lazy("The audit team"), (M, F)),
+    SectionSpec("strengths", gettext_lazy("Overall strengths"), (M, P, F)),
+    SectionSpec("themes", gettext_lazy("Emerging themes and risk factors"), (M, P, F)),
+    SectionSpec("key_messages", gettext_lazy("Key messages for inter-agency learning"), (M, P, F)),
+    SectionSpec("manager_points", gettext_lazy("Key points for managers"), (M, F)),
+    SectionSpec("learning_points", gettext_lazy("Learning points"), (M, P, F)),
+    SectionSpec("practitioner_points", gettext_lazy("Key learning points for practitioners"), (P, F)),
+    SectionSpec("recommendations", gettext_lazy("Recommendations"), (M, F)),
+    SectionSpec("agency_findings", gettext_lazy("Strengths and areas for improvement by agency"), (F,), only_in=(F,)),
+    SectionSpec("case_judgements", gettext_lazy("Case-level consensus judgements"), (F,), only_in=(F,), data=True),
+    SectionSpec("what_next", gettext_lazy("What next?"), (M, F)),
+    SectionSpec("local_support", gettext_lazy("Local support"), (M, P, F)),
+    SectionSpec("training", gettext_lazy("Training"), (M, P, F)),
+    SectionSpec("useful_links", gettext_lazy("Useful links"), (M, P, F)),
+    SectionSpec("further_reading", gettext_lazy("Further reading"), (M, P, F)),
+    SectionSpec("feedback", gettext_lazy("Feedback"), (M, P, F)),
+    # An annex: the chart is wide and gets a landscape page of its own in the PDF.
+    SectionSpec("heatmap", gettext_lazy("Annex: grades across standards and agencies"), (M, F), data=True),
+)
+SPECS = {spec.key: spec for spec in CATALOGUE}
+DATA_SECTIONS = frozenset(spec.key for spec in CATALOGUE if spec.data)
+
+
+def specs_for(edition: str) -> list[SectionSpec]:
+    return [spec for spec in CATALOGUE if edition in spec.only_in]
+
+
+def allowed_in(key: str, edition: str) -> bool:
+    spec = SPECS.get(key)
+    return spec is not None and edition in spec.only_in
+
+
+# --- Titles and audiences ---------------------------------------------------------------------
+
+
+def default_title(data: AuditBriefingData, edition: str) -> str:
+    theme = data.audit.theme.name
+    if edition == M:
+        return _("Learning together: managers' briefing on %(theme)s") % {"theme": theme}
+    if edition == P:
+        return _("%(theme)s: learning briefing for practitioners") % {"theme": theme}
+    return _("%(title)s: full report") % {"title": data.audit.title}
+
+
+def default_audience(edition: str) -> str:
+    if edition == M:
+        return _("Managers and designated safeguarding leads who work with children and families")
+    if edition == P:
+        return _("Practitioners across the children's workforce")
+    return _("The partnership board, the QA manager and the audit's lead officer (restricted)")
+
+
+# --- Small text helpers -----------------------------------------------------------------------
+
+
+def _long_date(value) -> str:
+    return date_format(value, "j F Y") if value else ""
+
+
+def _count(n: int, singular: str, plural: str) -> str:
+    return f"{apnumber(n)} {singular if n == 1 else plural}"
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text[:1].upper() + text[1:] if text else text
+
+
+def _lead_in(heading: str, body: str) -> str:
+    """ "**Supervision:** Ensure…" or "**Promote** the guide…", as the seeds write them."""
+    heading, body = heading.strip(), " ".join(body.split())
+    if not heading:
+        return body
+    if not body:
+        return f"**{heading}**"
+    if body[:1].islower() or heading[-1:] in ":.?!–-":
+        return f"**{heading}** {body}"
+    return f"**{heading}:** {body}"
+
+
+def _bullets(findings: list[Finding]) -> str:
+    return "\n".join(f"- {_lead_in(f.heading, f.body)}" for f in findings)
+
+
+def _link_line(link) -> str:
+    title = link.title.replace("]", ")").replace("[", "(")
+    description = " ".join(link.description.split())
+    return f"- [{title}]({link.url})" + (f" – {description}" if description else "")
+
+
+def _library_url() -> str:
+    return settings.SITE_URL + reverse("briefings:library")
+
+
+# --- One builder per section: the text a section starts with ----------------------------------
+
+
+def introduction(data: AuditBriefingData, edition: str) -> str:
+    theme = data.audit.theme.name
+    email = data.partnership.contact_email if data.partnership else ""
+    if edition == M:
+        text = _(
+            "This short briefing is aimed at managers and designated safeguarding leads who work with children "
+            "and families. It presents the key findings and recommendations of the partnership's multi-agency "
+            "case file audit on %(theme)s."
+        ) % {"theme": theme}
+        text += "\n\n" + _(
+            "A full report is also available. It includes both the learning for multi-agency working and the "
+            "strengths and areas for improvement of each agency involved in the cases audited."
+        )
+        if email:
+            text += " " + _("If you would like a copy, please contact us at %(email)s.") % {"email": email}
+        return text
+    if edition == P:
+        return _(
+            "This briefing shares the learning from the partnership's multi-agency case file audit on %(theme)s, "
+            "so that changes can be made to professional practice across the children's workforce."
+        ) % {"theme": theme}
+    return _(
+        "This is the full report of the audit. It is restricted: besides the learning for multi-agency working, "
+        "it sets out the strengths and areas for improvement of each agency involved and the Part B group's "
+        "consensus judgement on each case. Cases are shown by their audit reference only."
+    )
+
+
+def why(data: AuditBriefingData, edition: str) -> str:
+    parts = [data.audit.context.strip()] if data.audit.context.strip() else []
+    question = " ".join(data.audit.scope_question.split())
+    if question:
+        parts.append(_("The audit set out to test: **%(question)s**") % {"question": question})
+    return "\n\n".join(parts)
+
+
+def methodology(data: AuditBriefingData, edition: str) -> str:
+    """The audit's own methodology text when it has one; what it leaves out (the number of cases,
+    the two parts, the Part B date) is written from the audit's data."""
+    text = data.audit.methodology.strip()
+    lowered = text.lower()
+    parts = []
+    if "case" not in lowered:
+        cases = _sentence(_count(data.cases_count, _("case was"), _("cases were")))
+        first = _("%(cases)s selected for the audit") % {"cases": cases}
+        if data.audit.cohort_source:
+            first += " " + _("from a cohort of %(cohort)s") % {"cohort": data.audit.cohort_source.strip().rstrip(".")}
+        parts.append(first + ".")
+    if text:
+        parts.append(text)
+    if "part a" not in lowered:
+        journey = ", ".join(data.stages)
+        part_a = _("members of the audit team each audited their own agency's records for every case")
+        if journey:
+            part_a += " " + _("against standards that follow the child's journey (%(journey)s)") % {"journey": journey}
+        part_b = _("the auditors met")
+        if data.part_b_date:
+            part_b += " " + _("on %(date)s") % {"date": _long_date(data.part_b_date)}
+        if data.venue:
+            part_b += " " + _("at %(venue)s") % {"venue": data.venue}
+        part_b += " " + _(
+            "to share their findings, agree a consensus judgement on each case and evaluate the overall "
+            "effectiveness of the work together"
+        )
+        parts.append(
+            _("The audit had two parts:") + f"\n- **{_('Part A:')}** {part_a}.\n- **{_('Part B:')}** {part_b}."
+        )
+    elif data.part_b_date and _long_date(data.part_b_date) not in text:
+        where = " " + _("at %(venue)s") % {"venue": data.venue} if data.venue else ""
+        parts.append(
+            _("The Part B session was held on %(date)s%(where)s.")
+            % {"date": _long_date(data.part_b_date), "where": where}
+        )
+    return "\n\n".join(parts)
+
+
+def audit_team(data: AuditBriefingData, edition: str) -> str:
+    if not data.agencies:
+        return ""
+    return _("The audit team comprised representatives of:") + "\n\n" + "\n".join(f"- {a}" for a in data.agencies)
+
+
+def strengths(data: AuditBriefingData, edition: str) -> str:
+    """Titled blocks: "## heading" and the finding's text below it."""
+    blocks = []
+    for finding in data.findings[FindingKind.STRENGTH]:
+        heading, body = finding.heading.strip(), finding.body.strip()
+        blocks.append(f"## {heading}\n{body}" if heading else body)
+    return "\n\n".join(b for b in blocks if b)
+
+
+def themes(data: AuditBriefingData, edition: str) -> str:
+    lines = []
+    for finding in data.findings[FindingKind.THEME]:
+        text = _lead_in(finding.heading, finding.body)
+        factors = [rf.name for rf in finding.risk_factors.all()]
+        if not text and factors:
+            text = ", ".join(factors)
+        if text:
+            lines.append(f"- {text}")
+    if not lines:
+        return ""
+    return _("Emerging themes and risk factors identified in the cases audited:") + "\n\n" + "\n".join(lines)
+
+
+def key_messages(data: AuditBriefingData, edition: str) -> str:
+    return _bullets(data.findings[FindingKind.KEY_MESSAGE])
+
+
+def heatmap(data: AuditBriefingData, edition: str) -> str:
+    return _(
+        "How the agencies' Part A grades were spread across the standards of the audit tool. Each cell gives "
+        "the number of grades at each level, so that patterns across agencies and stages of the child's journey "
+        "can be seen at a glance."
+    )
+
+
+def manager_points(data: AuditBriefingData, edition: str) -> str:
+    return _bullets(data.findings[FindingKind.MANAGER_POINT])
+
+
+def learning_points(data: AuditBriefingData, edition: str) -> str:
+    return _bullets(data.findings[FindingKind.LEARNING_POINT])
+
+
+def practitioner_points(data: AuditBriefingData, edition: str) -> str:
+    return _bullets(data.findings[FindingKind.PRACTITIONER_POINT])
+
+
+def recommendations(data: AuditBriefingData, edition: str) -> str:
+    """A numbered list; each item has an indented "**Owner:**" line (and the due date, if set)."""
+    if not data.recommendations:
+        return ""
+    intro = _("The audit made the following recommendations. Each one names who will take it forward.")
+    items = []
+    for n, rec in enumerate(data.recommendations, start=1):
+        item = f"{n}. {' '.join(rec.text.split())}"
+        owner = rec.owner_name
+        if owner or rec.due_date:
+            note = f"**{_('Owner:')}** {owner}" if owner else ""
+            if rec.due_date:
+                due = _("due %(date)s") % {"date": _long_date(rec.due_date)}
+                note = f"{note}; {due}" if note else f"**{_('Due:')}** {_long_date(rec.due_date)}"
+            item += f"\n   {note}"
+        items.append(item)
+    return intro + "\n\n" + "\n".join(items)
+
+
+def agency_findings(data: AuditBriefingData, edition: str) -> str:
+    from audits.models import FindingKind as K
+
+    blocks = []
+    for agency, kinds in data.agency_findings.items():
+        lines = [f"## {agency}"]
+        for kind, label in ((K.AGENCY_STRENGTH, _("Strengths")), (K.AGENCY_IMPROVEMENT, _("Areas for improvement"))):
+            if kinds[kind]:
+                lines.append("")
+                lines.append(f"**{label}**")
+                lines.extend(f"- {_lead_in(f.heading, f.body)}" for f in kinds[kind])
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def case_judgements(data: AuditBriefingData, edition: str) -> str:
+    return _(
+        "The Part B group agreed a consensus judgement on each case, stage by stage of the child's journey and "
+        "overall. Cases are shown by their audit reference only."
+    )
+
+
+def what_next(data: AuditBriefingData, edition: str) -> str:
+    if data.audit.what_next.strip():
+        return data.audit.what_next.strip()
+    return _(
+        "The recommendations will be tracked by the partnership until each one is closed with evidence of its impact."
+    )
+
+
+def local_support(data: AuditBriefingData, edition: str) -> str:
+    """One bullet per contact: its name, when to call, and the number in bold (once, where the text has it)."""
+    lines = []
+    for contact in data.support_contacts:
+        description = " ".join(contact.description.split())
+        if contact.phone and contact.phone in description:
+            description = description.replace(contact.phone, f"**{contact.phone}**", 1)
+        elif contact.phone:
+            description = (description + " " if description else "") + _("Call **%(phone)s**.") % {
+                "phone": contact.phone
+            }
+        if contact.email and contact.email.lower() not in description.lower():
+            description += " " + _("E-mail %(email)s.") % {"email": contact.email}
+        if contact.url and contact.url not in description:
+            description += " " + contact.url
+        lines.append(
+            f"- **{contact.name}** – {description.strip()}" if description.strip() else f"- **{contact.name}**"
+        )
+    return "\n".join(lines)
+
+
+def training(data: AuditBriefingData, edition: str) -> str:
+    parts = []
+    intro = data.partnership.training.strip() if data.partnership else ""
+    if intro:
+        parts.append(intro)
+    links = data.links.get(LinkKind.TRAINING, [])
+    if links:
+        lines = []
+        for link in links:
+            # The partnership's own course text is printed above already: the link alone will do.
+            if intro and " ".join(link.description.split()) == " ".join(intro.split()):
+                lines.append(f"- [{link.title}]({link.url})")
+            else:
+                lines.append(_link_line(link))
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)
+
+
+def useful_links(data: AuditBriefingData, edition: str) -> str:
+    links = data.links.get(LinkKind.USEFUL, []) + data.links.get(LinkKind.PROCEDURE, [])
+    return "\n".join(_link_line(link) for link in links)
+
+
+def further_reading(data: AuditBriefingData, edition: str) -> str:
+    return "\n".join(_link_line(link) for link in data.links.get(LinkKind.READING, []))
+
+
+def feedback(data: AuditBriefingData, edition: str) -> str:
+    parts = []
+    if data.partnership and data.partnership.feedback_invitation.strip():
+        parts.append(data.partnership.feedback_invitation.strip())
+    ask = _("You can rate this briefing and leave a comment in the briefings library: %(url)s") % {
+        "url": _library_url()
+    }
+    if data.partnership and data.partnership.contact_email:
+        ask += " " + _("or contact us at %(email)s to make sure your voice is heard.") % {
+            "email": data.partnership.contact_email
+        }
+    parts.append(ask)
+    return "\n\n".join(parts)
+
+
+BUILDERS: dict[str, Callable[[AuditBriefingData, str], str]] = {
+    "introduction": introduction,
+    "why": why,
+    "methodology": methodology,
+    "audit_team": audit_team,
+    "strengths": strengths,
+    "themes": themes,
+    "key_messages": key_messages,
+    "heatmap": heatmap,
+    "manager_points": manager_points,
+    "learning_points": learning_points,
+    "practitioner_points": practitioner_points,
+    "recommendations": recommendations,
+    "agency_findings": agency_findings,
+    "case_judgements": case_judgements,
+    "what_next": what_next,
+    "local_support": local_support,
+    "training": training,
+    "useful_links": useful_links,
+    "further_reading": further_reading,
+    "feedback": feedback,
+}
+assert set(BUILDERS) == set(SPECS), "every section in the catalogue has a builder"
+
+
+def section_body(key: str, data: AuditBriefingData, edition: str) -> str:
+    return BUILDERS[key](data, edition).strip()

@@ -1,0 +1,383 @@
+"""Writes for briefings: each in one transaction, each leaving an access record."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Max
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.services import AccessAction, access_record
+from audits.models import Audit
+
+from . import prefill
+from .content import build_content
+from .models import Briefing, BriefingSection, BriefingVersion, Feedback, RenderStatus, briefing_upload_to
+from .rendering import render_pdf
+from .selectors import audit_briefing_data
+
+logger = logging.getLogger(__name__)
+
+SECTION_MAX_CHARS = 20000
+# A version still queued this long after it was put on the queue (a broker outage, a lost
+# message) is queued again by requeue_stalled_versions; a render this long past its start
+# (a killed worker) too: well past the task's hard time limit.
+QUEUED_STALE_AFTER = timedelta(minutes=2)
+MAX_ATTEMPTS = 3
+
+
+class BriefingError(Exception):
+    """A request the rules do not allow; the message is for the person who made it."""
+
+
+# --- Drafts -----------------------------------------------------------------------------------
+
+
+def briefing_create(*, audit: Audit, edition: str, user, request: HttpRequest | None = None) -> Briefing:
+    """Start an edition's draft, prefilled from the audit, its Part B findings and the partnership settings."""
+    with transaction.atomic():
+        existing = Briefing.objects.select_for_update().filter(audit=audit, edition=edition).first()
+        if existing is not None:
+            return existing
+        data = audit_briefing_data(audit)
+        briefing = Briefing.objects.create(
+            audit=audit,
+            edition=edition,
+            title=prefill.default_title(data, edition)[:250],
+            audience=prefill.default_audience(edition)[:300],
+        )
+        now = timezone.now()
+        sections = []
+        for order, spec in enumerate(prefill.specs_for(edition), start=1):
+            body = prefill.section_body(spec.key, data, edition)
+            # A section with nothing in it yet starts hidden, so a draft never prints a bare heading.
+            hidden = edition not in spec.shown_in or (not body and not spec.data)
+            sections.append(
+                BriefingSection(
+                    briefing=briefing,
+                    key=spec.key,
+                    heading=str(spec.heading),
+                    body=body,
+                    hidden=hidden,
+                    order=order * 10,
+                    updated_at=now,
+                    updated_by=user,
+                )
+            )
+        BriefingSection.objects.bulk_create(sections)
+        access_record(
+            request=request,
+            user=user,
+            action=AccessAction.CHANGE,
+            obj=briefing,
+            summary=f"Briefing started: {briefing}",
+        )
+    return briefing
+
+
+def briefing_update_details(
+    *, briefing: Briefing, title: str, audience: str, user, request: HttpRequest | None = None
+) -> Briefing:
+    with transaction.atomic():
+        briefing.title = title.strip()
+        briefing.audience = audience.strip()
+        briefing.save(update_fields=["title", "audience", "updated_at"])
+        access_record(request=request, user=user, action=AccessAction.CHANGE, obj=briefing, summary="Title changed")
+    return briefing
+
+
+def briefing_section_update(
+    *, section: BriefingSection, heading: str, body: str, hidden: bool, user, request: HttpRequest | None = None
+) -> BriefingSection:
+    if len(body) > SECTION_MAX_CHARS:
+        raise BriefingError(_("A section can hold at most %(n)s characters.") % {"n": SECTION_MAX_CHARS})
+    with transaction.atomic():
+        section.heading = heading.strip()
+        section.body = body.strip()
+        section.hidden = hidden
+        section.updated_at = timezone.now()
+        section.updated_by = user
+        section.save(update_fields=["heading", "body", "hidden", "updated_at", "updated_by"])
+        Briefing.objects.filter(pk=section.briefing_id).update(updated_at=timezone.now())
+        access_record(
+            request=request,
+            user=user,
+            action=AccessAction.CHANGE,
+            obj=section.briefing,
+            summary=f"Section edited: {section.key}",
+        )
+    return section
+
+
+def briefing_section_refresh(*, section: BriefingSection, user, request: HttpRequest | None = None) -> BriefingSection:
+    """Write the section's text again from the audit's current findings (the heading is kept)."""
+    briefing = section.briefing
+    with transaction.atomic():
+        data = audit_briefing_data(briefing.audit)
+        section.body = prefill.section_body(section.key, data, briefing.edition)
+        section.updated_at = timezone.now()
+        section.updated_by = user
+        section.save(update_fields=["body", "updated_at", "updated_by"])
+        Briefing.objects.filter(pk=briefing.pk).update(updated_at=timezone.now())
+        access_record(
+            request=request,
+            user=user,
+            action=AccessAction.CHANGE,
+            obj=briefing,
+            summary=f"Section refreshed from the findings: {section.key}",
+        )
+    return section
+
+
+def briefing_section_move(
+    *, section: BriefingSection, direction: str, user, request: HttpRequest | None = None
+) -> BriefingSection:
+    """Swap the section with its neighbour above ("up") or below ("down")."""
+    if direction not in ("up", "down"):
+        raise BriefingError(_("Sections move up or down."))
+    with transaction.atomic():
+        siblings = list(
+            BriefingSection.objects.select_for_update().filter(briefing_id=section.briefing_id).order_by("order", "pk")
+        )
+        index = next(i for i, s in enumerate(siblings) if s.pk == section.pk)
+        other = index - 1 if direction == "up" else index + 1
+        if 0 <= other < len(siblings):
+            siblings[index], siblings[other] = siblings[other], siblings[index]
+            # Renumber all of them: the orders stay distinct whatever they were before.
+            for position, item in enumerate(siblings, start=1):
+                item.order = position * 10
+            BriefingSection.objects.bulk_update(siblings, ["order"])
+            access_record(
+                request=request,
+                user=user,
+                action=AccessAction.CHANGE,
+                obj=section.briefing,
+                summary=f"Section moved {direction}: {section.key}",
+            )
+    section.refresh_from_db(fields=["order"])
+    return section
+
+
+# --- Publishing and rendering -----------------------------------------------------------------
+
+
+def briefing_publish(*, briefing: Briefing, user, request: HttpRequest | None = None) -> BriefingVersion:
+    """Fix the draft as the next numbered version and queue its PDF for rendering.
+
+    The render is put on the queue only once this transaction has committed, so the worker
+    never looks for a version that does not exist yet.
+    """
+    with transaction.atomic():
+        # One publish at a time per briefing: the lock makes the version numbers 1, 2, 3…
+        Briefing.objects.select_for_update().get(pk=briefing.pk)
+        if not briefing.sections.filter(hidden=False).exists():
+            raise BriefingError(_("Show at least one section before publishing."))
+        number = (briefing.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        now = timezone.now()
+        content = build_content(
+            briefing, number=number, published_at=now, published_by=user.get_full_name() or user.get_username()
+        )
+        version = BriefingVersion.objects.create(
+            briefing=briefing,
+            number=number,
+            content=content,
+            status=RenderStatus.QUEUED,
+            published_at=now,
+            published_by=user,
+            queued_at=now,
+        )
+        access_record(
+            request=request,
+            user=user,
+            action=AccessAction.CHANGE,
+            obj=version,
+            summary=f"Published {briefing} version {number}",
+        )
+        transaction.on_commit(lambda: enqueue_render(version.pk))
+    return version
+
+
+def briefing_version_retry(*, version: BriefingVersion, user, request: HttpRequest | None = None) -> BriefingVersion:
+    """Queue a failed (or stuck) render again. A done version is left as it is."""
+    with transaction.atomic():
+        version = BriefingVersion.objects.select_for_update().get(pk=version.pk)
+        if version.status == RenderStatus.DONE:
+            return version
+        version.status = RenderStatus.QUEUED
+        version.error = ""
+        version.queued_at = timezone.now()
+        version.save(update_fields=["status", "error", "queued_at"])
+        access_record(
+            request=request,
+            user=user,
+            action=AccessAction.CHANGE,
+            obj=version,
+            summary=f"Render retried: {version}",
+        )
+        transaction.on_commit(lambda: enqueue_render(version.pk))
+    return version
+
+
+def enqueue_render(version_id: int) -> bool:
+    """Put the render on the queue. If the broker cannot be reached, the version stays queued
+    (with a note saying so) for requeue_stalled_versions or the Retry button: never an error page."""
+    from .tasks import render_briefing_version
+
+    try:
+        render_briefing_version.apply_async(
+            args=[version_id],
+            retry=True,
+            retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
+        )
+    except Exception as exc:  # noqa: BLE001 - kombu/redis raise many kinds; all mean "not queued"
+        logger.warning("could not queue the render of briefing version %s: %s", version_id, exc)
+        BriefingVersion.objects.filter(pk=version_id, status=RenderStatus.QUEUED).update(
+            error=_("The render queue could not be reached; the render will be retried.")
+        )
+        return False
+    return True
+
+
+def requeue_stalled_versions() -> list[int]:
+    """Versions left queued by a broker outage, or rendering by a worker that died: queue them again."""
+    now = timezone.now()
+    hard_limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    stalled = list(
+        BriefingVersion.objects.filter(status=RenderStatus.QUEUED, queued_at__lt=now - QUEUED_STALE_AFTER).values_list(
+            "pk", flat=True
+        )
+    ) + list(
+        BriefingVersion.objects.filter(status=RenderStatus.RENDERING, started_at__lt=now - hard_limit).values_list(
+            "pk", flat=True
+        )
+    )
+    requeued = []
+    for pk in stalled:
+        # A render that keeps dying (killed at the hard time limit, say) is given up on and shown as failed.
+        BriefingVersion.objects.filter(pk=pk, attempts__gte=MAX_ATTEMPTS).exclude(status=RenderStatus.DONE).update(
+            status=RenderStatus.FAILED,
+            error=_("The render did not finish after %(n)s attempts.") % {"n": MAX_ATTEMPTS},
+        )
+        if (
+            BriefingVersion.objects.filter(pk=pk, attempts__lt=MAX_ATTEMPTS)
+            .exclude(status=RenderStatus.DONE)
+            .update(status=RenderStatus.QUEUED, queued_at=now)
+        ):
+            enqueue_render(pk)
+            requeued.append(pk)
+    return requeued
+
+
+def briefing_version_render(*, version_id: int) -> BriefingVersion | None:
+    """Render one version's PDF from its frozen content. Called by the Celery task.
+
+    Idempotent: a version already done is left untouched. The file is written under a temporary
+    name and moved into place, and only then is the version marked done, in one transaction: a
+    worker killed at any point leaves either no file or a complete one, and never a version
+    marked done without its file.
+    """
+    with transaction.atomic():
+        version = BriefingVersion.objects.select_for_update().filter(pk=version_id).first()
+        if version is None or version.status == RenderStatus.DONE:
+            return version
+        version.status = RenderStatus.RENDERING
+        version.attempts += 1
+        version.started_at = timezone.now()
+        version.error = ""
+        version.save(update_fields=["status", "attempts", "started_at", "error"])
+    try:
+        result = render_pdf(version.content)
+    except SoftTimeLimitExceeded:
+        _mark_failed(version_id, _("The render took longer than the time limit allows."))
+        return None
+    except Exception as exc:  # noqa: BLE001 - whatever went wrong, the page must show it and offer a retry
+        logger.exception("briefing version %s failed to render", version_id)
+        _mark_failed(version_id, _("The PDF could not be made: %(error)s") % {"error": f"{type(exc).__name__}: {exc}"})
+        return None
+    with transaction.atomic():
+        version = BriefingVersion.objects.select_for_update().select_related("briefing").get(pk=version_id)
+        if version.status == RenderStatus.DONE:
+            return version  # another run finished first
+        name = briefing_upload_to(version, "briefing.pdf")
+        write_file_atomically(name, result.pdf)
+        version.file.name = name
+        version.status = RenderStatus.DONE
+        version.pages = result.pages
+        version.file_size = len(result.pdf)
+        version.rendered_at = timezone.now()
+        version.error = ""
+        version.save(update_fields=["file", "status", "pages", "file_size", "rendered_at", "error"])
+        access_record(
+            action=AccessAction.CHANGE,
+            obj=version,
+            summary=f"PDF rendered: {version} ({result.pages} pages, {result.seconds * 1000:.0f} ms)",
+        )
+    return version
+
+
+def _mark_failed(version_id: int, reason: str) -> None:
+    BriefingVersion.objects.filter(pk=version_id).exclude(status=RenderStatus.DONE).update(
+        status=RenderStatus.FAILED, error=reason[:2000]
+    )
+
+
+def write_file_atomically(name: str, data: bytes) -> None:
+    """Write `data` to storage under `name`, replacing any earlier file in one step."""
+    try:
+        final = Path(default_storage.path(name))
+    except NotImplementedError:
+        # Object storage: one PUT is atomic already.
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        default_storage.save(name, ContentFile(data))
+        return
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=".render-", suffix=".pdf.tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, final)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# --- Feedback ---------------------------------------------------------------------------------
+
+
+def feedback_add(
+    *,
+    briefing: Briefing,
+    version: BriefingVersion | None,
+    user,
+    rating: int,
+    comment: str,
+    request: HttpRequest | None = None,
+) -> Feedback:
+    if not 1 <= rating <= 5:
+        raise BriefingError(_("Choose a rating from 1 to 5."))
+    with transaction.atomic():
+        feedback = Feedback.objects.create(
+            briefing=briefing, version=version, user=user, rating=rating, comment=comment.strip()
+        )
+        access_record(
+            request=request,
+            user=user,
+            action=AccessAction.CHANGE,
+            obj=briefing,
+            summary=f"Feedback left on {briefing}: {rating}/5",
+        )
+    return feedback

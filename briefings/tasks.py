@@ -1,0 +1,31 @@
+"""Celery tasks for briefings: thin, they take ids and call a service."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from auditportal.celery import app
+
+from . import services
+
+
+@app.task(
+    name="briefings.tasks.render_briefing_version",
+    # Acknowledged only once done, and handed to another worker if this one dies mid-render:
+    # the render is idempotent per (briefing, version), so running it twice is harmless.
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # Both limits stay below the broker's visibility timeout (settings: 4 × the hard limit),
+    # so a long render is never delivered to a second worker while the first is still on it.
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+    ignore_result=True,
+)
+def render_briefing_version(version_id: int) -> str | None:
+    version = services.briefing_version_render(version_id=version_id)
+    return version.status if version is not None else None
+
+
+@app.task(name="briefings.tasks.requeue_stalled_versions", ignore_result=True)
+def requeue_stalled_versions() -> list[int]:
+    return services.requeue_stalled_versions()
