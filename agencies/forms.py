@@ -36,3 +36,16 @@ class ReauthenticateForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("That is not your password."))
         return password
+
+
+class AccessLogFilterForm(forms.Form):
+    q = forms.CharField(label=_("Person, object or page"), required=False, max_length=100)
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs) -> None:
+        from .models import AccessAction
+
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("Any"))] + list(AccessAction.choices)

@@ -30,3 +30,22 @@ def user_capabilities(user) -> Capabilities:
         administrator=user.is_administrator,
         reader=user.agency_id is not None or user.is_qa_manager,
     )
+
+
+def access_records_matching(*, q: str = "", action: str = "", since=None, until=None):
+    from django.db.models import Q
+
+    from .models import AccessRecord
+
+    records = AccessRecord.objects.all()
+    if q:
+        records = records.filter(
+            Q(username__icontains=q) | Q(summary__icontains=q) | Q(path__icontains=q) | Q(object_id=q)
+        )
+    if action:
+        records = records.filter(action=action)
+    if since:
+        records = records.filter(at__date__gte=since)
+    if until:
+        records = records.filter(at__date__lte=until)
+    return records.order_by("-at", "-pk")

@@ -4,8 +4,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,9 +16,9 @@ from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 
 from . import mfa
-from .forms import LoginForm, ReauthenticateForm, TokenForm
+from .forms import AccessLogFilterForm, LoginForm, ReauthenticateForm, TokenForm
 from .middleware import AUTH_AT
-from .selectors import user_capabilities
+from .selectors import access_records_matching, user_capabilities
 
 
 class PortalLoginView(auth_views.LoginView):
@@ -109,3 +110,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok", "demo": settings.DEMO})
+
+
+@login_required
+def access_log(request: HttpRequest) -> HttpResponse:
+    """Who saw or changed what: for the QA manager and the administrator only."""
+    if not (request.user.is_qa_manager or request.user.is_administrator):
+        raise Http404
+    form = AccessLogFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    records = access_records_matching(**{k: v for k, v in filters.items() if v})
+    page = Paginator(records, 50).get_page(request.GET.get("page"))
+    return render(request, "agencies/access_log.html", {"form": form, "page": page})

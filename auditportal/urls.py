@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/two-factor/", agency_views.mfa_verify, name="mfa_verify"),
     path("accounts/two-factor/setup/", agency_views.mfa_setup, name="mfa_setup"),
     path("accounts/confirm-password/", agency_views.reauthenticate, name="reauthenticate"),
+    path("access-log/", agency_views.access_log, name="access_log"),
     path("healthz", agency_views.healthz, name="healthz"),
     path("audits/", include("audits.urls")),
     path("briefings/", include("briefings.urls")),
