@@ -94,6 +94,15 @@ class JudgementForm(forms.Form):
             field.choices = [(g.pk, g.label) for g in grades]
 
 
+def finding_form_choices(audit: Audit) -> dict[str, list[tuple[int, str]]]:
+    """The choice lists FindingForm needs, read once (three queries)."""
+    return {
+        "cases": [(c.pk, c.reference) for c in audit.cases.order_by("order", "reference")],
+        "agency": [(a.pk, a.name) for a in Agency.objects.filter(audit_participations__audit=audit).order_by("name")],
+        "risk_factors": [(rf.pk, rf.name) for rf in RiskFactor.objects.order_by("name")],
+    }
+
+
 def judgement_section(audit: Audit, raw: str) -> Section | None:
     """The stage a judgement form posts for: empty for the case overall."""
     if not raw:
@@ -135,7 +144,9 @@ class FindingForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, audit: Audit, kind: str, with_returns: bool = False, **kwargs):
+    def __init__(self, *args, audit: Audit, kind: str, with_returns: bool = False, choices=None, **kwargs):
+        """`choices`: {"cases": [...], "agency": [...], "risk_factors": [...]} already fetched, so
+        that a page holding a form for every kind reads each list once, not once per form."""
         super().__init__(*args, **kwargs)
         self.audit, self.kind = audit, kind
         if kind in AGENCY_FINDING_KINDS:
@@ -152,6 +163,9 @@ class FindingForm(forms.Form):
             self.fields["returns"].label_from_instance = lambda r: f"{r.case.reference} — {r.agency.name}"
         else:
             del self.fields["returns"]
+        for name, values in (choices or {}).items():
+            if name in self.fields:
+                self.fields[name].choices = [("", "---------"), *values] if name == "agency" else values
         self.fields["heading"].label = {
             FindingKind.STRENGTH: _("Heading"),
             FindingKind.THEME: _("Theme"),

@@ -39,6 +39,7 @@ from audits.models import (
     Section,
 )
 from audits.selectors.partb import STATUS_HISTORY_PREFIX, finding_siblings, missing_returns
+from audits.services.parta import returns_create_for_audit
 
 # Part B work (the session, judgements, findings) is recorded while the audit is in Part B or
 # Reporting; a closed audit is read-only, apart from tracking its recommendations to closure.
@@ -77,28 +78,6 @@ def _locked_audit(audit: Audit) -> Audit:
 # --- The audit's status ------------------------------------------------------------------------
 
 
-def _returns_create_fallback(*, audit: Audit) -> None:
-    existing = set(PartAReturn.objects.filter(audit=audit).values_list("case_id", "agency_id"))
-    PartAReturn.objects.bulk_create(
-        [
-            PartAReturn(audit=audit, case=case, agency_id=p.agency_id, tool_version_id=audit.tool_version_id)
-            for case in audit.cases.all()
-            for p in audit.participants.all()
-            if (case.pk, p.agency_id) not in existing
-        ]
-    )
-
-
-def _returns_create(*, audit: Audit) -> None:
-    """Opening Part A creates a return per case × participating agency (Part A's service)."""
-    try:
-        from audits.services.parta import returns_create_for_audit
-    except ImportError:  # Part A's service not there yet: the same idempotent creation here.
-        _returns_create_fallback(audit=audit)
-    else:
-        returns_create_for_audit(audit=audit)
-
-
 def audit_transition(
     *, request: HttpRequest | None = None, user, audit: Audit, to_status: str, confirm_missing: bool = False
 ) -> Audit:
@@ -116,7 +95,7 @@ def audit_transition(
         if to_status == AuditStatus.PART_A and audit.status == AuditStatus.PLANNING:
             if not audit.cases.exists() or not audit.participants.exists():
                 raise ValidationError(_("Part A needs at least one case and one participating agency."))
-            _returns_create(audit=audit)
+            returns_create_for_audit(audit=audit, user=user, request=request)
         if to_status == AuditStatus.PART_B and audit.status == AuditStatus.PART_A:
             missing = missing_returns(audit)
             if missing and not confirm_missing:

@@ -66,7 +66,7 @@ def build_audit(
     audit = AuditFactory(
         status=status, lead_officer=lead_officer, tool_version=make_tool_version(standards=standards), **kwargs
     )
-    for i in range(agencies):
+    for _i in range(agencies):
         agency = AgencyFactory()
         AuditAgencyFactory(audit=audit, agency=agency, auditor=UserFactory(agency=agency))
     for i in range(cases):

@@ -30,6 +30,7 @@ from audits.forms_partb import (
     RecommendationForm,
     RecommendationTransitionForm,
     SessionForm,
+    finding_form_choices,
     judgement_section,
 )
 from audits.models import AGENCY_FINDING_KINDS, Audit, AuditStatus, Finding, FindingKind, Recommendation
@@ -214,8 +215,12 @@ def heatmap(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _findings_page(request: HttpRequest, audit: Audit, bound: FindingForm | None = None, status: int = 200):
     sections = []
+    choices = finding_form_choices(audit)
     for kind, label, items in selectors.findings_by_kind(audit):
-        form = bound if bound is not None and bound.kind == kind else FindingForm(audit=audit, kind=kind, prefix=kind)
+        if bound is not None and bound.kind == kind:
+            form = bound
+        else:
+            form = FindingForm(audit=audit, kind=kind, prefix=kind, choices=choices)
         sections.append({"kind": kind, "label": label, "findings": items, "form": form})
     context = {
         "audit": audit,

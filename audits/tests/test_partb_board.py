@@ -1,0 +1,213 @@
+"""The evidence board: side by side, divergence flags, consensus judgements, promotion, query counts."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from agencies.models import AccessAction, AccessRecord
+from audits.models import (
+    AuditStatus,
+    CaseJudgement,
+    Finding,
+    FindingKind,
+    Grade,
+    PartAReturn,
+    ReturnStatus,
+    Section,
+)
+from audits.selectors.partb import evidence_board
+from audits.services.partb import finding_promote, judgement_record
+from audits.tests.partb_support import build_audit, complete_return
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def part_b(audit):
+    """The cast's audit in Part B: Police graded Outstanding throughout for Case 1, CSW Requires
+    improvement (two steps apart); Case 2: Police had no involvement, CSW has not returned."""
+    audit.status = AuditStatus.PART_B
+    audit.save()
+    r = {(x.case.reference, x.agency.short_name): x for x in PartAReturn.objects.filter(audit=audit)}
+    complete_return(r["Case 1", "Police"], ranks=1, strengths="Police shared <b>everything</b> at once.")
+    complete_return(r["Case 1", "CSW"], ranks=3, evidence="Plan not recorded")
+    ni = r["Case 2", "Police"]
+    ni.no_involvement, ni.status, ni.no_involvement_reason = True, ReturnStatus.ACCEPTED, "Not known to us."
+    ni.save()
+    draft = r["Case 2", "CSW"]
+    draft.status = ReturnStatus.DRAFT
+    draft.strengths = "Draft text nobody should see on the board"
+    draft.save()
+    return audit
+
+
+def board_url(audit, case):
+    return reverse("audits:evidence_board", args=[audit.slug, case.pk])
+
+
+def test_board_shows_grades_side_by_side_and_flags_two_step_differences(client, qa_manager, part_b):
+    case1 = part_b.cases.get(reference="Case 1")
+    client.force_login(qa_manager)
+    response = client.get(board_url(part_b, case1))
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert html.count('<span class="grade-label">Outstanding</span>') == 10
+    assert html.count('<span class="grade-label">Requires improvement</span>') == 10
+    # Every standard differs by two steps: flagged in text, not only by colour.
+    assert html.count("Grades differ by 2 steps") == 10
+    assert "10 standards where agencies' grades differ by two or more steps" in html
+    assert "Plan not recorded" in html
+    # Free text is escaped.
+    assert "<b>everything</b>" not in html and "&lt;b&gt;everything&lt;/b&gt;" in html
+
+
+def test_board_shows_no_involvement_and_hides_unreceived_returns(client, qa_manager, part_b):
+    case2 = part_b.cases.get(reference="Case 2")
+    client.force_login(qa_manager)
+    html = client.get(board_url(part_b, case2)).content.decode()
+    assert html.count('<span class="no-involvement">No involvement</span>') == 10
+    assert "Not known to us." in html
+    assert "No return (draft)" in html
+    assert "Draft text nobody should see" not in html
+
+
+def test_selector_divergence_is_by_rank_steps(part_b, qa_manager):
+    case1 = part_b.cases.get(reference="Case 1")
+    board = evidence_board(qa_manager, part_b, case1)
+    row = board.stages[0].rows[0]
+    assert row.spread == 2 and row.divergent
+    # One step apart is not flagged.
+    csw = PartAReturn.objects.get(case=case1, agency__short_name="CSW")
+    good = Grade.objects.get(scale_id=part_b.tool_version.scale_id, rank=2)
+    csw.answers.update(grade=good)
+    board = evidence_board(qa_manager, part_b, case1)
+    assert board.divergent_count == 0
+
+
+def test_viewing_a_board_writes_one_view_record(client, lead_officer, part_b):
+    case1 = part_b.cases.get(reference="Case 1")
+    client.force_login(lead_officer)
+    client.get(board_url(part_b, case1))
+    records = AccessRecord.objects.filter(action=AccessAction.VIEW, object_type="audits.case", object_id=str(case1.pk))
+    assert records.count() == 1
+    assert records.get().user == lead_officer
+
+
+def test_consensus_judgement_per_stage_and_overall(client, qa_manager, part_b):
+    case1 = part_b.cases.get(reference="Case 1")
+    section = Section.objects.filter(version=part_b.tool_version).order_by("order").first()
+    good = Grade.objects.get(scale_id=part_b.tool_version.scale_id, rank=2)
+    url = reverse("audits:judgement", args=[part_b.slug, case1.pk])
+    client.force_login(qa_manager)
+
+    response = client.post(
+        url, {"section": section.pk, f"stage-{section.pk}-grade": good.pk, f"stage-{section.pk}-reasons": "Prompt."}
+    )
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"#stage-{section.pk}")
+    client.post(url, {"section": "", "overall-grade": good.pk, "overall-reasons": "Overall good."})
+    # Recording again updates, never duplicates.
+    client.post(url, {"section": "", "overall-grade": good.pk, "overall-reasons": "Overall good, agreed."})
+
+    stage = CaseJudgement.objects.get(case=case1, section=section)
+    assert (stage.grade, stage.reasons, stage.recorded_by) == (good, "Prompt.", qa_manager)
+    overall = CaseJudgement.objects.get(case=case1, section__isnull=True)
+    assert overall.reasons == "Overall good, agreed."
+    html = client.get(board_url(part_b, case1)).content.decode()
+    assert "Overall good, agreed." in html
+    assert (
+        AccessRecord.objects.filter(action=AccessAction.CHANGE, summary__startswith="Consensus judgement").count() == 3
+    )
+
+
+def test_judgement_refuses_a_grade_of_another_scale_and_a_closed_audit(part_b, qa_manager):
+    from audits.tests.factories import make_scale
+
+    other = make_scale("Another scale")
+    alien = Grade.objects.create(scale=other, rank=9, code="x", label="X") if not other.grades.exists() else None
+    alien = alien or other.grades.first()
+    case1 = part_b.cases.get(reference="Case 1")
+    with pytest.raises(ValidationError):
+        judgement_record(user=qa_manager, case=case1, section=None, grade=alien, reasons="")
+    part_b.status = AuditStatus.CLOSED
+    part_b.save()
+    case1 = part_b.cases.select_related("audit").get(reference="Case 1")
+    good = Grade.objects.get(scale_id=part_b.tool_version.scale_id, rank=2)
+    with pytest.raises(ValidationError):
+        judgement_record(user=qa_manager, case=case1, section=None, grade=good, reasons="")
+
+
+def test_promote_a_strength_to_an_overall_strength_keeping_the_link(client, qa_manager, part_b):
+    ret = PartAReturn.objects.get(case__reference="Case 1", agency__short_name="Police", audit=part_b)
+    client.force_login(qa_manager)
+    url = reverse("audits:finding_promote", args=[part_b.slug])
+    data = {"part_a_return": ret.pk, "field": "strengths", "kind": FindingKind.STRENGTH}
+
+    response = client.post(url, data)
+    assert response.status_code == 302
+    finding = Finding.objects.get(audit=part_b, kind=FindingKind.STRENGTH)
+    assert finding.body == "Police shared <b>everything</b> at once."
+    assert list(finding.returns.all()) == [ret]
+    assert list(finding.cases.all()) == [ret.case]
+    # Promoting the same text again gives back the same finding.
+    client.post(url, data)
+    assert Finding.objects.filter(audit=part_b, kind=FindingKind.STRENGTH).count() == 1
+    html = client.get(board_url(part_b, ret.case)).content.decode()
+    assert "Already in overall strengths" in html
+
+
+def test_promote_to_an_agency_finding_names_the_agency(part_b, qa_manager):
+    ret = PartAReturn.objects.get(case__reference="Case 1", agency__short_name="CSW", audit=part_b)
+    finding, created = finding_promote(
+        user=qa_manager, part_a_return=ret, field="improvements", kind=FindingKind.AGENCY_IMPROVEMENT
+    )
+    assert created and finding.agency == ret.agency and finding.body == ret.improvements
+    with pytest.raises(ValidationError):
+        finding_promote(user=qa_manager, part_a_return=ret, field="strengths", kind=FindingKind.KEY_MESSAGE)
+
+
+def test_promote_cannot_reach_a_return_of_another_audit(client, qa_manager, lead_officer, part_b, other_audit):
+    foreign = PartAReturn.objects.filter(audit=other_audit).first()
+    foreign.strengths = "Other audit's text"
+    foreign.save()
+    client.force_login(lead_officer)
+    url = reverse("audits:finding_promote", args=[part_b.slug])
+    client.post(url, {"part_a_return": foreign.pk, "field": "strengths", "kind": FindingKind.STRENGTH})
+    assert not Finding.objects.filter(body="Other audit's text").exists()
+
+
+def _board_queries(client, audit) -> int:
+    case = audit.cases.order_by("order").first()
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(board_url(audit, case))
+    assert response.status_code == 200
+    return len(ctx)
+
+
+def test_board_query_count_does_not_grow_with_the_audit(client, lead_officer, django_assert_num_queries):
+    small = build_audit(agencies=3, cases=2, lead_officer=lead_officer)
+    large = build_audit(agencies=15, cases=10, lead_officer=lead_officer)
+    client.force_login(lead_officer)
+    _board_queries(client, small)  # warm up: the partnership row is created on first use
+
+    # session, user, the audit, the managed_by check (4); the case; then the board: cases,
+    # participants with agency, sections, standards, returns visible to the user with agency and
+    # overall grade, answers with grade, grades of the scale, judgements, links from findings
+    # to the returns, the case's risk factors (10); the VIEW access record (1); the navigation:
+    # partnership, two capability checks, the user's agency (4); the session save in a
+    # savepoint (3): 23.
+    case = small.cases.order_by("order").first()
+    with django_assert_num_queries(23):
+        client.get(board_url(small, case))
+    assert _board_queries(client, small) == _board_queries(client, large)
+
+
+def test_board_page_has_large_type_and_print_controls(client, qa_manager, part_b):
+    client.force_login(qa_manager)
+    html = client.get(board_url(part_b, part_b.cases.first())).content.decode()
+    assert 'id="large-type-toggle" aria-pressed="false"' in html
+    assert "js/partb.js" in html
+    assert " style=" not in html and "onclick" not in html

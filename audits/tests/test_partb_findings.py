@@ -1,0 +1,227 @@
+"""Findings editors: add, edit, cite, order, delete; the shared risk-factor taxonomy; the Part B session."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import escape
+
+from agencies.models import AccessAction, AccessRecord
+from audits.models import (
+    Attendance,
+    AttendanceStatus,
+    AuditStatus,
+    Finding,
+    FindingKind,
+    PartAReturn,
+    PartBSession,
+    RiskFactor,
+)
+from audits.services.partb import finding_add, finding_move, finding_update
+from audits.tests.factories import FindingFactory, RiskFactorFactory
+from audits.tests.partb_support import complete_return
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def part_b(audit):
+    audit.status = AuditStatus.PART_B
+    audit.save()
+    return audit
+
+
+def findings_url(audit):
+    return reverse("audits:findings", args=[audit.slug])
+
+
+def test_every_kind_has_an_editor(client, qa_manager, part_b):
+    client.force_login(qa_manager)
+    html = client.get(findings_url(part_b)).content.decode()
+    for kind in FindingKind:
+        assert f'action="{reverse("audits:finding_add", args=[part_b.slug, kind.value])}"' in html
+        assert str(kind.label).replace("'", "&#x27;") in html
+
+
+def test_add_overall_strength_with_heading_paragraph_and_cited_cases(client, lead_officer, part_b):
+    case1 = part_b.cases.get(reference="Case 1")
+    client.force_login(lead_officer)
+    response = client.post(
+        reverse("audits:finding_add", args=[part_b.slug, FindingKind.STRENGTH]),
+        {
+            "strength-heading": "Timely information sharing",
+            "strength-body": "Shared at once.",
+            "strength-cases": [case1.pk],
+        },
+    )
+    assert response.status_code == 302
+    finding = Finding.objects.get(audit=part_b)
+    assert (finding.kind, finding.heading, finding.body) == (
+        FindingKind.STRENGTH,
+        "Timely information sharing",
+        "Shared at once.",
+    )
+    assert list(finding.cases.all()) == [case1]
+    assert AccessRecord.objects.filter(action=AccessAction.CHANGE, object_type="audits.finding").count() == 1
+
+
+def test_agency_findings_need_a_participating_agency(client, qa_manager, part_b, agency_a, agency_c):
+    client.force_login(qa_manager)
+    url = reverse("audits:finding_add", args=[part_b.slug, FindingKind.AGENCY_STRENGTH])
+    response = client.post(url, {"agency_strength-heading": "Good"})
+    assert response.status_code == 400
+    assert not Finding.objects.exists()
+    # Agency C is not in this audit.
+    assert (
+        client.post(url, {"agency_strength-heading": "Good", "agency_strength-agency": agency_c.pk}).status_code == 400
+    )
+    assert (
+        client.post(url, {"agency_strength-heading": "Good", "agency_strength-agency": agency_a.pk}).status_code == 302
+    )
+    assert Finding.objects.get().agency == agency_a
+
+
+def test_empty_finding_is_refused_with_a_message(client, qa_manager, part_b):
+    client.force_login(qa_manager)
+    response = client.post(reverse("audits:finding_add", args=[part_b.slug, FindingKind.KEY_MESSAGE]), {})
+    assert response.status_code == 400
+    assert "Write a heading or some text." in response.content.decode()
+
+
+def test_theme_links_the_shared_taxonomy_and_can_grow_it(client, qa_manager, part_b):
+    existing = RiskFactorFactory(name="Missing from school", slug="missing-from-school")
+    client.force_login(qa_manager)
+    url = reverse("audits:finding_add", args=[part_b.slug, FindingKind.THEME])
+    client.post(
+        url,
+        {
+            "theme-heading": "Children going missing",
+            "theme-risk_factors": [existing.pk],
+            "theme-new_risk_factor": "Reduced timetables",
+        },
+    )
+    finding = Finding.objects.get(kind=FindingKind.THEME)
+    assert {rf.name for rf in finding.risk_factors.all()} == {"Missing from school", "Reduced timetables"}
+    # The new entry is shared: a second audit's theme reuses it instead of duplicating it.
+    client.post(url, {"theme-heading": "Again", "theme-new_risk_factor": "reduced  timetables"})
+    assert RiskFactor.objects.filter(slug="reduced-timetables").count() == 1
+    assert Finding.objects.get(heading="Again").risk_factors.get().name == "Reduced timetables"
+
+
+def test_edit_cites_returns_of_this_audit(client, qa_manager, part_b):
+    finding = FindingFactory(audit=part_b, kind=FindingKind.LEARNING_POINT, heading="Be curious")
+    ret = PartAReturn.objects.filter(audit=part_b).first()
+    complete_return(ret)
+    client.force_login(qa_manager)
+    url = reverse("audits:finding_edit", args=[part_b.slug, finding.pk])
+    assert escape(f"{ret.case.reference} — {ret.agency.name}") in client.get(url).content.decode()
+    response = client.post(url, {"heading": "Be curious", "body": "Look beyond behaviour.", "returns": [ret.pk]})
+    assert response.status_code == 302
+    finding.refresh_from_db()
+    assert finding.body == "Look beyond behaviour."
+    assert list(finding.returns.all()) == [ret]
+
+
+def test_services_refuse_citations_from_another_audit(qa_manager, part_b, other_audit):
+    foreign_case = other_audit.cases.first()
+    with pytest.raises(ValidationError):
+        finding_add(user=qa_manager, audit=part_b, kind=FindingKind.STRENGTH, heading="X", cases=[foreign_case])
+    assert not Finding.objects.filter(audit=part_b).exists()
+
+
+def test_move_up_and_down_renumbers_the_list(client, qa_manager, part_b):
+    a, b, c = (finding_add(user=qa_manager, audit=part_b, kind=FindingKind.KEY_MESSAGE, heading=h) for h in "ABC")
+    client.force_login(qa_manager)
+    client.post(reverse("audits:finding_move", args=[part_b.slug, c.pk]), {"direction": "up"})
+    order = list(
+        Finding.objects.filter(kind=FindingKind.KEY_MESSAGE).order_by("order").values_list("heading", flat=True)
+    )
+    assert order == ["A", "C", "B"]
+    finding_move(user=qa_manager, finding=Finding.objects.get(pk=a.pk), direction="up")  # already first: stays
+    finding_move(user=qa_manager, finding=Finding.objects.get(pk=a.pk), direction="down")
+    order = list(Finding.objects.filter(kind=FindingKind.KEY_MESSAGE).order_by("order").values_list("heading", "order"))
+    assert order == [("C", 0), ("A", 1), ("B", 2)]
+    # Other kinds keep their own order.
+    other = finding_add(user=qa_manager, audit=part_b, kind=FindingKind.STRENGTH, heading="S")
+    assert other.order == 0
+    # The page lists them in that order.
+    html = client.get(findings_url(part_b)).content.decode()
+    assert html.index(">C<") < html.index(">A<") < html.index(">B<")
+
+
+def test_delete(client, qa_manager, part_b):
+    finding = FindingFactory(audit=part_b)
+    client.force_login(qa_manager)
+    client.post(reverse("audits:finding_delete", args=[part_b.slug, finding.pk]))
+    assert not Finding.objects.filter(pk=finding.pk).exists()
+    assert AccessRecord.objects.filter(summary__startswith="Finding deleted").count() == 1
+
+
+def test_findings_are_read_only_outside_part_b_and_reporting(client, qa_manager, audit):
+    finding = FindingFactory(audit=audit)
+    client.force_login(qa_manager)
+    html = client.get(findings_url(audit)).content.decode()
+    assert "Findings are edited while the audit is in Part B or Reporting." in html
+    client.post(reverse("audits:finding_add", args=[audit.slug, FindingKind.STRENGTH]), {"strength-heading": "X"})
+    assert Finding.objects.filter(audit=audit).count() == 1
+    with pytest.raises(ValidationError):
+        finding_update(user=qa_manager, finding=finding, heading="Y", body="")
+
+
+def test_finding_of_another_audit_is_404(client, qa_manager, part_b, other_audit):
+    foreign = FindingFactory(audit=other_audit)
+    client.force_login(qa_manager)
+    assert client.get(reverse("audits:finding_edit", args=[part_b.slug, foreign.pk])).status_code == 404
+
+
+def test_findings_page_query_count_is_constant(client, qa_manager, part_b, django_assert_num_queries):
+    client.force_login(qa_manager)
+    client.get(findings_url(part_b))
+    for _ in range(3):
+        f = FindingFactory(audit=part_b, kind=FindingKind.THEME)
+        f.risk_factors.add(RiskFactorFactory())
+        f.cases.add(part_b.cases.first())
+    # session, user, the audit; findings with agency, then their risk factors, cases and
+    # returns (4); the forms' choices: cases, agencies, risk factors (3); navigation:
+    # partnership and two capability checks (3); session save in a savepoint (3): 16.
+    with django_assert_num_queries(16) as few:
+        client.get(findings_url(part_b))
+    for _ in range(10):
+        FindingFactory(audit=part_b, kind=FindingKind.KEY_MESSAGE).cases.add(part_b.cases.first())
+    with django_assert_num_queries(len(few)):
+        client.get(findings_url(part_b))
+
+
+# --- Part B session ----------------------------------------------------------------------------
+
+
+def test_session_details_and_attendance(client, qa_manager, part_b):
+    client.force_login(qa_manager)
+    url = reverse("audits:session", args=[part_b.slug])
+    response = client.post(url, {"form": "details", "date": "2027-01-20", "venue": "Hove Town Hall", "notes": ""})
+    assert response.status_code == 302
+    session = PartBSession.objects.get(audit=part_b)
+    assert str(session.date) == "2027-01-20" and session.venue == "Hove Town Hall"
+    part_b.refresh_from_db()
+    assert str(part_b.part_b_date) == "2027-01-20"
+
+    a, b = part_b.participants.order_by("agency__name")
+    client.post(url, {"form": "attendance", f"participant_{a.pk}": "present", f"participant_{b.pk}": "apologies"})
+    assert dict(Attendance.objects.values_list("participant_id", "status")) == {
+        a.pk: AttendanceStatus.PRESENT,
+        b.pk: AttendanceStatus.APOLOGIES,
+    }
+    # Changing one and clearing the other.
+    client.post(url, {"form": "attendance", f"participant_{a.pk}": "apologies", f"participant_{b.pk}": ""})
+    assert dict(Attendance.objects.values_list("participant_id", "status")) == {a.pk: AttendanceStatus.APOLOGIES}
+    html = client.get(url).content.decode()
+    assert f'value="apologies" class="form-check-input" id="id_participant_{a.pk}_2" checked' in html
+    assert AccessRecord.objects.filter(summary__startswith="Attendance recorded").count() == 2
+
+
+def test_attendance_waits_for_part_b(client, qa_manager, audit):
+    client.force_login(qa_manager)
+    participant = audit.participants.first()
+    client.post(
+        reverse("audits:session", args=[audit.slug]), {"form": "attendance", f"participant_{participant.pk}": "present"}
+    )
+    assert not Attendance.objects.exists()

@@ -1,0 +1,163 @@
+"""Recommendations: owner, due date, status through to closure with evidence of impact, RAG, lists."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies.models import AccessAction, AccessRecord
+from audits.models import AuditStatus, Recommendation, RecommendationStatus
+from audits.selectors.partb import recommendations_across
+from audits.services.partb import recommendation_add, recommendation_transition, recommendation_update
+from audits.tests.factories import AuditFactory, RecommendationFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def part_b(audit):
+    audit.status = AuditStatus.PART_B
+    audit.save()
+    return audit
+
+
+def test_add_with_owner_group_or_agency_and_due_date(client, lead_officer, part_b, agency_a):
+    client.force_login(lead_officer)
+    url = reverse("audits:recommendations", args=[part_b.slug])
+    response = client.post(
+        url, {"text": "Review CIN plans", "owner": "Vulnerable Children's Monitoring Group", "due_date": "2027-03-31"}
+    )
+    assert response.status_code == 302
+    response = client.post(url, {"text": "Screen at A&E", "owner_agency": agency_a.pk})
+    assert response.status_code == 302
+    first, second = Recommendation.objects.filter(audit=part_b).order_by("order")
+    assert (first.owner_name, first.due_date, first.order) == (
+        "Vulnerable Children's Monitoring Group",
+        datetime.date(2027, 3, 31),
+        0,
+    )
+    assert (second.owner_name, second.order) == ("Sussex Police", 1)
+    assert (
+        AccessRecord.objects.filter(action=AccessAction.CHANGE, summary__startswith="Recommendation added").count() == 2
+    )
+
+
+def test_add_needs_an_owner(client, qa_manager, part_b):
+    client.force_login(qa_manager)
+    response = client.post(reverse("audits:recommendations", args=[part_b.slug]), {"text": "Ownerless"})
+    assert response.status_code == 400
+    assert "Name the group or the agency" in response.content.decode()
+    assert not Recommendation.objects.exists()
+
+
+def test_status_goes_through_to_closure_which_needs_evidence_of_impact(client, qa_manager, part_b):
+    rec = RecommendationFactory(audit=part_b)
+    client.force_login(qa_manager)
+    url = reverse("audits:recommendation_status", args=[part_b.slug, rec.pk])
+    prefix = f"rec-{rec.pk}"
+    for status in (RecommendationStatus.IN_PROGRESS, RecommendationStatus.COMPLETE):
+        client.post(url, {f"{prefix}-to_status": status})
+        rec.refresh_from_db()
+        assert rec.status == status
+    # Closing without evidence of impact is refused, with a message.
+    response = client.post(url, {f"{prefix}-to_status": RecommendationStatus.CLOSED}, follow=True)
+    assert "evidence of its impact" in response.content.decode()
+    rec.refresh_from_db()
+    assert rec.status == RecommendationStatus.COMPLETE
+    client.post(
+        url,
+        {
+            f"{prefix}-to_status": RecommendationStatus.CLOSED,
+            f"{prefix}-impact_evidence": "Re-audit in 2016 showed plans recorded.",
+        },
+    )
+    rec.refresh_from_db()
+    assert rec.status == RecommendationStatus.CLOSED and rec.closed_at is not None
+    assert rec.impact_evidence == "Re-audit in 2016 showed plans recorded."
+
+
+def test_service_refuses_skipping_and_closing_without_evidence(qa_manager, part_b):
+    rec = RecommendationFactory(audit=part_b)
+    with pytest.raises(ValidationError):
+        recommendation_transition(user=qa_manager, recommendation=rec, to_status=RecommendationStatus.CLOSED)
+    rec = recommendation_transition(user=qa_manager, recommendation=rec, to_status=RecommendationStatus.COMPLETE)
+    with pytest.raises(ValidationError):
+        recommendation_transition(user=qa_manager, recommendation=rec, to_status=RecommendationStatus.CLOSED)
+    rec = recommendation_transition(
+        user=qa_manager, recommendation=rec, to_status=RecommendationStatus.CLOSED, impact_evidence="Audit repeated."
+    )
+    with pytest.raises(ValidationError):
+        recommendation_update(user=qa_manager, recommendation=rec, text="Changed", owner="Group")
+
+
+def test_recommendations_are_tracked_after_the_audit_closes(qa_manager):
+    closed = AuditFactory(status=AuditStatus.CLOSED)
+    rec = RecommendationFactory(audit=closed)
+    rec = recommendation_transition(user=qa_manager, recommendation=rec, to_status=RecommendationStatus.IN_PROGRESS)
+    assert rec.status == RecommendationStatus.IN_PROGRESS
+    with pytest.raises(ValidationError):  # but no new ones on a closed audit
+        recommendation_add(user=qa_manager, audit=closed, text="New", owner="Group")
+
+
+def test_edit(client, qa_manager, part_b, agency_b):
+    rec = RecommendationFactory(audit=part_b)
+    client.force_login(qa_manager)
+    url = reverse("audits:recommendation_edit", args=[part_b.slug, rec.pk])
+    assert client.get(url).status_code == 200
+    client.post(url, {"text": "Sharper", "owner": "", "owner_agency": agency_b.pk, "due_date": "2027-06-30"})
+    rec.refresh_from_db()
+    assert (rec.text, rec.owner_name, str(rec.due_date)) == ("Sharper", agency_b.name, "2027-06-30")
+
+
+@pytest.mark.parametrize(
+    ("status", "due_in", "rag"),
+    [
+        (RecommendationStatus.OPEN, -1, "red"),
+        (RecommendationStatus.IN_PROGRESS, 10, "amber"),
+        (RecommendationStatus.OPEN, None, "amber"),
+        (RecommendationStatus.OPEN, 90, "green"),
+        (RecommendationStatus.COMPLETE, -30, "green"),
+    ],
+)
+def test_rag_is_shown_in_words(client, qa_manager, part_b, status, due_in, rag):
+    due = TODAY + datetime.timedelta(days=due_in) if due_in is not None else None
+    RecommendationFactory(audit=part_b, status=status, due_date=due)
+    client.force_login(qa_manager)
+    html = client.get(reverse("audits:recommendations", args=[part_b.slug])).content.decode()
+    assert f'<span class="badge rag rag-{rag}">{rag.title()}</span>' in html
+    assert ("Overdue" in html) == (rag == "red")
+
+
+def test_across_audits_overdue_first_then_by_due_date(qa_manager, lead_officer, part_b, other_audit):
+    later = RecommendationFactory(audit=part_b, text="later", due_date=TODAY + datetime.timedelta(days=60))
+    undated = RecommendationFactory(audit=part_b, text="undated", due_date=None)
+    overdue = RecommendationFactory(audit=other_audit, text="overdue", due_date=TODAY - datetime.timedelta(days=5))
+    sooner = RecommendationFactory(audit=part_b, text="sooner", due_date=TODAY + datetime.timedelta(days=5))
+    done_late = RecommendationFactory(
+        audit=part_b,
+        text="complete",
+        status=RecommendationStatus.COMPLETE,
+        due_date=TODAY - datetime.timedelta(days=50),
+    )
+    assert recommendations_across(qa_manager) == [overdue, done_late, sooner, later, undated]
+    # A lead officer sees their own audits' only.
+    assert recommendations_across(lead_officer) == [done_late, sooner, later, undated]
+    assert recommendations_across(qa_manager, status=RecommendationStatus.COMPLETE) == [done_late]
+
+
+def test_across_audits_page_query_count_is_constant(client, qa_manager, part_b, django_assert_num_queries):
+    client.force_login(qa_manager)
+    RecommendationFactory(audit=part_b)
+    client.get(reverse("audits:recommendations_all"))
+    # session, user, "runs any audit?", the recommendations with audit and owner agency (4);
+    # navigation: partnership and two capability checks (3); session save in a savepoint (3): 10.
+    with django_assert_num_queries(10) as first:
+        client.get(reverse("audits:recommendations_all"))
+    for n in range(10):
+        RecommendationFactory(audit=AuditFactory(), text=f"R{n}")
+    with django_assert_num_queries(len(first)):
+        client.get(reverse("audits:recommendations_all"))
