@@ -10,9 +10,10 @@ run on the same day writes nothing. Running it after people have used the demo p
 as they were (that is the point of a demo reset); rows the demo does not know about are left alone.
 
 The long texts below are the seed briefings' own words (links dropped: the models hold plain text).
-Findings written as "**Lead-in** rest of the sentence" in a seed are stored as heading = the lead-in,
-body = the rest without its separating dash or colon; a body starting with a lower-case letter
-continues the heading's sentence ("Listen" + "to the young person…").
+Findings written as "**Lead-in** rest" in a seed are stored as heading = the lead-in and body = the rest,
+without the dash or colon that separated them in the seed (the seed uses a dash, a colon or nothing:
+"Be curious - Ensure…", "Supervision: Ensure…", "Listen to the young person…"). Emerging themes have
+no lead-in: their text is the body.
 """
 
 from __future__ import annotations
@@ -1055,7 +1056,8 @@ class _Builder:
         permissions = list(
             Permission.objects.filter(content_type__app_label="agencies", codename__in=ADMIN_PERMISSIONS)
         )
-        assert len(permissions) == len(ADMIN_PERMISSIONS), "an administrator permission is missing"
+        if len(permissions) != len(ADMIN_PERMISSIONS):
+            raise RuntimeError("An administrator permission is missing: are the agencies migrations applied?")
         self.sync_m2m(self.users["admin"].user_permissions, permissions)
 
     def _demo_passwords(self) -> None:
@@ -1239,7 +1241,8 @@ class _Builder:
         for order, (heading, body) in enumerate(BH_STRENGTHS, start=1):
             case_ref, agency_keys = BH_STRENGTH_LINKS.get(order, (None, []))
             linked = [returns[key, case_ref] for key in agency_keys]
-            assert all(r.status == ReturnStatus.ACCEPTED for r in linked), "strengths cite accepted returns only"
+            if any(r.status != ReturnStatus.ACCEPTED for r in linked):
+                raise RuntimeError("A strength may cite accepted returns only: check BH_STRENGTH_LINKS.")
             self.finding(
                 audit,
                 FindingKind.STRENGTH,

@@ -17,6 +17,7 @@ HOME_PAGES = {
     "auditor.socialcare": "/audits/my-returns/",
     "auditor.health": "/audits/my-returns/",
     "manager": "/briefings/",
+    "practitioner": "/briefings/",
     "admin": "/",  # the administration page
 }
 
