@@ -1,11 +1,366 @@
-from django.db.models import QuerySet
+"""Part A reads: My returns, the form's layout and state, roles on a return, history.
 
-from audits.models import AuditStatus, PartAReturn
+A return's answers travel between the database, the form, autosave and the conflict check as a
+"state": a flat dict keyed by the form's field names, holding plain values (strings, booleans,
+sorted lists of strings), so that any two states can be compared field by field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from audits.identifiers import age_range_from_band, identifier_warnings
+from audits.models import (
+    Answer,
+    AnswerType,
+    Audit,
+    AuditAgency,
+    AuditStatus,
+    Grade,
+    PartAReturn,
+    ReturnStatus,
+    RiskFactor,
+    Section,
+    Standard,
+    ToolVersion,
+)
+
+NOT_APPLICABLE = "na"
+TEXT_FIELDS = ("strengths", "improvements", "no_involvement_reason")
+BOOLEAN_FIELDS = ("no_involvement", "identifiers_confirmed")
+RETURN_FIELDS = (*TEXT_FIELDS, *BOOLEAN_FIELDS, "overall_grade", "risk_factors")
+SUBMITTED_STATUSES = (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED)
 
 
-def my_returns_for(user) -> QuerySet[PartAReturn]:
-    """The Part A returns of the audits the user is the auditor for (their own agency only)."""
+def grade_field(standard_id: int) -> str:
+    return f"s{standard_id}-grade"
+
+
+def evidence_field(standard_id: int) -> str:
+    return f"s{standard_id}-evidence"
+
+
+# --- The tool a return is made with ------------------------------------------------------------
+
+
+@dataclass
+class SectionLayout:
+    section: Section
+    standards: list[Standard]
+
+
+@dataclass
+class ToolLayout:
+    """Everything the form needs to know about a tool version, read in three queries."""
+
+    version: ToolVersion
+    sections: list[SectionLayout]
+    standards: list[Standard]
+    grades: list[Grade]
+    risk_factors: list[RiskFactor]
+    standards_by_id: dict[int, Standard] = field(default_factory=dict)
+    grades_by_id: dict[int, Grade] = field(default_factory=dict)
+
+    def field_label(self, name: str) -> str:
+        if name.startswith("s") and "-" in name:
+            standard_id, _sep, part = name[1:].partition("-")
+            standard = self.standards_by_id.get(int(standard_id)) if standard_id.isdigit() else None
+            if standard is not None:
+                return f"{standard.code} — " + (str(_("grade")) if part == "grade" else str(_("evidence")))
+        return str(RETURN_FIELD_LABELS.get(name, name))
+
+    def display_value(self, name: str, value: Any) -> str:
+        """A state value as a person reads it: grade labels, risk factor names, yes/no."""
+        if name.endswith("-grade") or name == "overall_grade":
+            if value == NOT_APPLICABLE:
+                return str(_("Not applicable"))
+            if value in ("", None):
+                return str(_("(not answered)"))
+            grade = self.grades_by_id.get(int(value))
+            return grade.label if grade else str(value)
+        if name == "risk_factors":
+            names = {str(rf.pk): rf.name for rf in self.risk_factors}
+            return ", ".join(names.get(v, v) for v in value) or str(_("(none)"))
+        if isinstance(value, bool):
+            return str(_("Yes")) if value else str(_("No"))
+        return value or str(_("(empty)"))
+
+
+RETURN_FIELD_LABELS = {
+    "strengths": _("Strengths"),
+    "improvements": _("Areas for improvement"),
+    "risk_factors": _("Risk factors seen"),
+    "overall_grade": _("Overall grade for my agency's practice"),
+    "no_involvement": _("My agency had no involvement with this case"),
+    "no_involvement_reason": _("Reason for no involvement"),
+    "identifiers_confirmed": _("I confirm the flagged details are not information about the child"),
+}
+
+
+def tool_layout(version: ToolVersion) -> ToolLayout:
+    """Sections, standards, the scale's grades and the risk factor taxonomy: three queries, whatever the size."""
+    standards = list(
+        Standard.objects.filter(section__version=version).select_related("section").order_by("section__order", "order")
+    )
+    sections: list[SectionLayout] = []
+    for standard in standards:
+        if not sections or sections[-1].section.pk != standard.section_id:
+            sections.append(SectionLayout(standard.section, []))
+        sections[-1].standards.append(standard)
+    grades = list(Grade.objects.filter(scale_id=version.scale_id).order_by("rank"))
+    return ToolLayout(
+        version=version,
+        sections=sections,
+        standards=standards,
+        grades=grades,
+        risk_factors=list(RiskFactor.objects.order_by("name")),
+        standards_by_id={s.pk: s for s in standards},
+        grades_by_id={g.pk: g for g in grades},
+    )
+
+
+# --- A return's state ------------------------------------------------------------------------------
+
+
+def blank_state(layout: ToolLayout) -> dict[str, Any]:
+    state: dict[str, Any] = {}
+    for standard in layout.standards:
+        state[grade_field(standard.pk)] = ""
+        state[evidence_field(standard.pk)] = ""
+    state.update({name: "" for name in TEXT_FIELDS})
+    state.update({name: False for name in BOOLEAN_FIELDS})
+    state["overall_grade"] = ""
+    state["risk_factors"] = []
+    return state
+
+
+def _answer_grade_value(answer: Any) -> str:
+    if answer.not_applicable:
+        return NOT_APPLICABLE
+    return str(answer.grade_id) if answer.grade_id else ""
+
+
+def state_from(layout: ToolLayout, source: Any, answers: list[Any], risk_factor_ids: list[Any]) -> dict[str, Any]:
+    state = blank_state(layout)
+    for answer in answers:
+        if answer.standard_id in layout.standards_by_id:
+            state[grade_field(answer.standard_id)] = _answer_grade_value(answer)
+            state[evidence_field(answer.standard_id)] = answer.evidence
+    for name in TEXT_FIELDS:
+        state[name] = getattr(source, name)
+    for name in BOOLEAN_FIELDS:
+        state[name] = bool(getattr(source, name))
+    state["overall_grade"] = str(source.overall_grade_id) if source.overall_grade_id else ""
+    state["risk_factors"] = sorted(str(pk) for pk in risk_factor_ids if pk is not None)
+    return state
+
+
+def return_state(ret: PartAReturn, layout: ToolLayout) -> dict[str, Any]:
+    """The return as it is now (two queries: answers, risk factors)."""
+    answers = list(Answer.objects.filter(part_a_return=ret))
+    risk_factor_ids = list(ret.risk_factors.values_list("pk", flat=True))
+    return state_from(layout, ret, answers, risk_factor_ids)
+
+
+def state_at_version(ret: PartAReturn, version: int, layout: ToolLayout) -> dict[str, Any] | None:
+    """The return as it was when it had `version`, from its history; None if that is not known.
+
+    Every save writes the answers first and the return last, in one transaction, so the
+    answers' state at that version is each answer's latest history row up to the return's.
+    """
+    record = PartAReturn.history.filter(id=ret.pk, version=version).order_by("-history_date", "-history_id").first()
+    if record is None:
+        return None
+    risk_factor_ids = list(record.risk_factors.values_list("riskfactor_id", flat=True))
+    latest: dict[int, Any] = {}
+    rows = Answer.history.filter(part_a_return_id=ret.pk, history_date__lte=record.history_date).order_by(
+        "standard_id", "-history_date", "-history_id"
+    )
+    for row in rows:
+        if row.standard_id not in latest:
+            latest[row.standard_id] = row
+    answers = [row for row in latest.values() if row.history_type != "-"]
+    return state_from(layout, record, answers, risk_factor_ids)
+
+
+def is_answered(state: dict[str, Any], standard: Standard) -> bool:
+    grade = state[grade_field(standard.pk)]
+    if grade == NOT_APPLICABLE:
+        return True
+    if standard.answer_type == AnswerType.TEXT:
+        return bool(state[evidence_field(standard.pk)].strip())
+    return grade != ""
+
+
+def progress(state: dict[str, Any], layout: ToolLayout) -> tuple[int, int]:
+    """(standards answered, standards in the tool)."""
+    return sum(is_answered(state, s) for s in layout.standards), len(layout.standards)
+
+
+@dataclass(frozen=True)
+class GuardContext:
+    age_range: tuple[int, int] | None
+    reference_date: date | None
+
+
+def guard_context(ret: PartAReturn) -> GuardContext:
+    """What the identifier guard needs to judge whether a date could be the child's birth date."""
+    audit = ret.audit
+    return GuardContext(age_range_from_band(ret.case.age_band), audit.part_a_due or audit.created_at.date())
+
+
+def state_warnings(state: dict[str, Any], layout: ToolLayout, guard: GuardContext) -> dict[str, list[str]]:
+    """Identifier warnings for every free-text field of the state, keyed by field name."""
+    names = [evidence_field(s.pk) for s in layout.standards] + list(TEXT_FIELDS)
+    warnings = {}
+    for name in names:
+        found = identifier_warnings(state.get(name, ""), age_range=guard.age_range, reference_date=guard.reference_date)
+        if found:
+            warnings[name] = found
+    return warnings
+
+
+def submission_errors(
+    state: dict[str, Any], layout: ToolLayout, warnings: dict[str, list[str]]
+) -> dict[str, list[str]]:
+    """What stops the state being submitted, keyed by field name (empty: it may be submitted)."""
+    errors: dict[str, list[str]] = {}
+
+    def add(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    if state["no_involvement"]:
+        if not state["no_involvement_reason"].strip():
+            add("no_involvement_reason", str(_("Give the reason your agency had no involvement with this case.")))
+    else:
+        for standard in layout.standards:
+            grade = state[grade_field(standard.pk)]
+            evidence = state[evidence_field(standard.pk)].strip()
+            if standard.answer_type == AnswerType.TEXT:
+                if grade != NOT_APPLICABLE and not evidence:
+                    add(evidence_field(standard.pk), str(_("Give the evidence, or mark the standard Not applicable.")))
+            elif grade == "":
+                add(grade_field(standard.pk), str(_("Choose a grade, or Not applicable.")))
+            elif grade != NOT_APPLICABLE and not evidence:
+                add(evidence_field(standard.pk), str(_("Give the evidence for this grade.")))
+        if not state["overall_grade"]:
+            add("overall_grade", str(_("Choose an overall grade for your agency's practice.")))
+    if warnings and not state["identifiers_confirmed"]:
+        add(
+            "identifiers_confirmed",
+            str(
+                _(
+                    "Some answers contain details that look like identifiers (marked below). Remove them, or "
+                    "tick this box to confirm they are not information about the child."
+                )
+            ),
+        )
+    return errors
+
+
+# --- Who may do what with a return --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReturnRole:
+    """What one user may do with one return they can see (PartAReturn.objects.visible_to)."""
+
+    is_auditor: bool  # the auditor the return's agency named for this audit
+    is_reviewer: bool  # the QA manager, or the audit's lead officer
+    is_qa_manager: bool
+    part_a_open: bool
+
+    @property
+    def can_edit_answers(self) -> bool:
+        return self.is_auditor and self.part_a_open
+
+    @property
+    def can_review(self) -> bool:
+        return self.is_reviewer
+
+
+def return_role(user, ret: PartAReturn) -> ReturnRole:
+    is_auditor = bool(
+        user.agency_id == ret.agency_id
+        and AuditAgency.objects.filter(audit_id=ret.audit_id, agency_id=ret.agency_id, auditor=user).exists()
+    )
+    return ReturnRole(
+        is_auditor=is_auditor,
+        is_reviewer=user.is_qa_manager
+        or (ret.audit.lead_officer_id is not None and ret.audit.lead_officer_id == user.pk),
+        is_qa_manager=user.is_qa_manager,
+        part_a_open=ret.audit.status == AuditStatus.PART_A,
+    )
+
+
+def visible_return(user, pk: int) -> PartAReturn | None:
+    """One return the user may see, with what its pages show, or None."""
     return (
+        PartAReturn.objects.visible_to(user)
+        .select_related(
+            "audit",
+            "audit__lead_officer",
+            "case",
+            "agency",
+            "tool_version",
+            "tool_version__tool",
+            "overall_grade",
+            "last_saved_by",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+# --- Lists ---------------------------------------------------------------------------------------
+
+
+def _with_progress(returns: QuerySet[PartAReturn]) -> QuerySet[PartAReturn]:
+    """Annotate answered / total standards with correlated subqueries: one query for any number of rows."""
+    total = (
+        Standard.objects.filter(section__version=OuterRef("tool_version"))
+        .order_by()
+        .values("section__version")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    answered = (
+        Answer.objects.filter(part_a_return=OuterRef("pk"))
+        .filter(
+            Q(not_applicable=True)
+            | Q(standard__answer_type=AnswerType.GRADE, grade__isnull=False)
+            | (Q(standard__answer_type=AnswerType.TEXT) & ~Q(evidence=""))
+        )
+        .order_by()
+        .values("part_a_return")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return returns.annotate(
+        standards_total=Coalesce(Subquery(total, output_field=IntegerField()), Value(0)),
+        standards_answered=Coalesce(Subquery(answered, output_field=IntegerField()), Value(0)),
+    )
+
+
+def is_overdue(ret: PartAReturn, today: date | None = None) -> bool:
+    due = ret.audit.part_a_due
+    return bool(due and ret.status not in SUBMITTED_STATUSES and due < (today or timezone.localdate()))
+
+
+def my_returns_for(user) -> list[PartAReturn]:
+    """The Part A returns of the audits the user is the named auditor for (their own agency only).
+
+    One query: returns, their audit, case and agency, with progress annotated.
+    """
+    returns = (
         PartAReturn.objects.visible_to(user)
         .filter(
             agency_id=user.agency_id,
@@ -14,5 +369,139 @@ def my_returns_for(user) -> QuerySet[PartAReturn]:
         )
         .exclude(audit__status=AuditStatus.PLANNING)
         .select_related("audit", "case", "agency")
-        .order_by("audit__part_a_due", "audit_id", "case__order")
+        .order_by("audit__part_a_due", "audit_id", "case__order", "case__reference")
     )
+    rows = list(_with_progress(returns))
+    today = timezone.localdate()
+    for row in rows:
+        row.overdue = is_overdue(row, today)
+    return rows
+
+
+@dataclass
+class AgencyReturns:
+    participant: AuditAgency
+    returns: list[PartAReturn]
+
+    @property
+    def outstanding(self) -> int:
+        return sum(1 for r in self.returns if r.status not in SUBMITTED_STATUSES)
+
+
+def audit_returns(audit: Audit) -> list[AgencyReturns]:
+    """Every return of an audit, grouped by agency, for the QA manager and lead officer (two queries)."""
+    participants = list(AuditAgency.objects.filter(audit=audit).select_related("agency", "auditor"))
+    returns = list(
+        _with_progress(PartAReturn.objects.filter(audit=audit))
+        .select_related("case", "agency", "audit")
+        .order_by("agency__name", "case__order", "case__reference")
+    )
+    today = timezone.localdate()
+    by_agency: dict[int, list[PartAReturn]] = {}
+    for ret in returns:
+        ret.overdue = is_overdue(ret, today)
+        by_agency.setdefault(ret.agency_id, []).append(ret)
+    return [AgencyReturns(p, by_agency.get(p.agency_id, [])) for p in participants]
+
+
+# --- History -------------------------------------------------------------------------------------
+
+
+@dataclass
+class HistoryChange:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class HistoryEntry:
+    at: datetime
+    who: str
+    what: str
+    reason: str
+    changes: list[HistoryChange]
+
+
+def _changes(
+    before: dict[str, Any], after: dict[str, Any], names: list[str], layout: ToolLayout
+) -> list[HistoryChange]:
+    return [
+        HistoryChange(
+            layout.field_label(n), layout.display_value(n, before.get(n, "")), layout.display_value(n, after[n])
+        )
+        for n in names
+        if before.get(n) != after[n]
+    ]
+
+
+def return_history(ret: PartAReturn, layout: ToolLayout, limit: int = 1000) -> list[HistoryEntry]:
+    """Who changed what when, newest first: the return's own fields and each answer (four queries)."""
+    entries: list[HistoryEntry] = []
+    records = list(
+        PartAReturn.history.filter(id=ret.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")[:limit]
+    )
+    # The risk factors each history row held (simple-history keeps them in a model of their own).
+    risk_history = apps.get_model("audits", "HistoricalPartAReturn_risk_factors")
+    risk_factor_ids: dict[int, list[int]] = {}
+    for history_id, risk_factor_id in risk_history.objects.filter(
+        history_id__in=[r.history_id for r in records]
+    ).values_list("history_id", "riskfactor_id"):
+        risk_factor_ids.setdefault(history_id, []).append(risk_factor_id)
+    previous: dict[str, Any] = {}
+    previous_status = ""
+    return_names = ["status", *RETURN_FIELDS, "amendment_comment"]
+    for record in records:
+        state = state_from(layout, record, [], risk_factor_ids.get(record.history_id, []))
+        state["status"] = record.status
+        state["amendment_comment"] = record.amendment_comment
+        changes = (
+            [
+                HistoryChange(
+                    str(_("Status")),
+                    str(ReturnStatus(previous_status).label) if previous_status else "",
+                    str(ReturnStatus(record.status).label),
+                )
+            ]
+            if record.status != previous_status
+            else []
+        )
+        changes += _changes(previous, state, [n for n in return_names if n != "status"], layout) if previous else []
+        if changes or not previous:
+            entries.append(
+                HistoryEntry(
+                    record.history_date,
+                    str(record.history_user or _("(system)")),
+                    str(_("Return created")) if record.history_type == "+" else str(_("Return changed")),
+                    record.history_change_reason or "",
+                    changes,
+                )
+            )
+        previous, previous_status = state, record.status
+    answer_rows = (
+        Answer.history.filter(part_a_return_id=ret.pk)
+        .select_related("history_user")
+        .order_by("standard_id", "history_date", "history_id")[: limit * 2]
+    )
+    last: dict[int, dict[str, Any]] = {}
+    for row in answer_rows:
+        if row.standard_id not in layout.standards_by_id:
+            continue
+        after = {grade_field(row.standard_id): _answer_grade_value(row), evidence_field(row.standard_id): row.evidence}
+        before = last.get(row.standard_id, {name: "" for name in after})
+        changes = _changes(before, after, list(after), layout)
+        if changes:
+            entries.append(
+                HistoryEntry(
+                    row.history_date,
+                    str(row.history_user or _("(system)")),
+                    str(_("Answer to %(code)s") % {"code": layout.standards_by_id[row.standard_id].code}),
+                    row.history_change_reason or "",
+                    changes,
+                )
+            )
+        last[row.standard_id] = after
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries

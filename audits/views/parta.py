@@ -1,10 +1,502 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Part A pages: My returns, the return form (with autosave), submission, review, history, chasing.
 
-from audits.selectors.parta import my_returns_for
+Who gets what (the isolation rules, tested in audits/tests/test_parta_isolation.py):
+- a return the user may not see (PartAReturn.objects.visible_to): 404, recorded as refused;
+- a return they may see but not change (a same-agency colleague, the QA manager editing answers,
+  an auditor reviewing): 403, recorded as refused;
+- not signed in: the login page; the JSON autosave endpoint answers 401 JSON instead.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import wraps
+from itertools import groupby
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from agencies.services import AccessAction, access_record
+from audits.access import get_managed_audit
+from audits.forms import (
+    AutosaveError,
+    PartAReturnForm,
+    ReviewAction,
+    autosave_data,
+    bound_review_form,
+    review_forms,
+    state_to_data,
+)
+from audits.models import AuditAgency, PartAReturn
+from audits.selectors.parta import (
+    ReturnRole,
+    ToolLayout,
+    audit_returns,
+    guard_context,
+    my_returns_for,
+    progress,
+    return_history,
+    return_role,
+    return_state,
+    state_warnings,
+    tool_layout,
+    visible_return,
+)
+from audits.services.parta import (
+    InvalidTransition,
+    PartAError,
+    ReturnConflict,
+    ReturnLocked,
+    ReturnNotAllowed,
+    auditor_chase,
+    return_accept,
+    return_autosave,
+    return_blank_names,
+    return_save_draft,
+    return_send_back,
+    return_submit,
+    return_unlock,
+)
+
+# --- Access ---------------------------------------------------------------------------------------
+
+
+def _refuse(request: HttpRequest, pk: Any, summary: str) -> None:
+    access_record(
+        request=request,
+        action=AccessAction.REFUSED,
+        object_type="audits.partareturn",
+        object_id=str(pk),
+        summary=summary,
+    )
+
+
+def _load_return(request: HttpRequest, pk: int) -> PartAReturn:
+    """The return, if the user may see it; otherwise a recorded refusal and 404."""
+    ret = visible_return(request.user, pk)
+    if ret is None:
+        _refuse(request, pk, "Part A return not visible to this user")
+        raise Http404(_("No such return."))
+    return ret
+
+
+def _forbid(request: HttpRequest, ret: PartAReturn, summary: str) -> PermissionDenied:
+    _refuse(request, ret.pk, summary)
+    return PermissionDenied(summary)
+
+
+def _json_error(status: int, code: str, message: str, **extra: Any) -> JsonResponse:
+    return JsonResponse({"ok": False, "error": code, "message": message, **extra}, status=status)
+
+
+def json_login_required(view):
+    """login_required for a JSON endpoint: 401 JSON (with where to sign in) instead of a redirect."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return _json_error(
+                401,
+                "signed_out",
+                _("You have been signed out. Your answers are kept on this device: sign in again to save them."),
+                login_url=reverse("login"),
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# --- My returns -----------------------------------------------------------------------------------
 
 
 @login_required
 def my_returns(request: HttpRequest) -> HttpResponse:
-    return render(request, "audits/my_returns.html", {"rows": my_returns_for(request.user)})
+    rows = my_returns_for(request.user)
+    groups = [(audit, list(items)) for audit, items in groupby(rows, key=lambda r: r.audit)]
+    return render(request, "audits/my_returns.html", {"groups": groups, "today": timezone.localdate()})
+
+
+# --- The return ---------------------------------------------------------------------------------------
+
+
+def _saved_time(ret: PartAReturn) -> str:
+    return time_format(timezone.localtime(ret.updated_at), "H:i")
+
+
+def _render_form(
+    request: HttpRequest,
+    ret: PartAReturn,
+    layout: ToolLayout,
+    form: PartAReturnForm,
+    state: dict[str, Any],
+    *,
+    status: int = 200,
+    conflicts: list | None = None,
+    unsaved: set[str] | None = None,
+) -> HttpResponse:
+    warnings = state_warnings(state, layout, guard_context(ret))
+    answered, total = progress(state, layout)
+    conflicts_by_field = {c.name: c for c in conflicts or []}
+    context = {
+        "ret": ret,
+        "layout": layout,
+        "form": form,
+        "sections": form.section_rows(warnings, conflicts_by_field, unsaved or set()),
+        "return_fields": form.return_field_rows(warnings, conflicts_by_field, unsaved or set()),
+        "warnings": warnings,
+        "conflicts": conflicts or [],
+        "error_summary": form.error_summary(),
+        "answered": answered,
+        "total": total,
+        "saved_time": _saved_time(ret) if ret.version else "",
+        "i18n": JS_STRINGS,
+    }
+    return render(request, "audits/parta/form.html", context, status=status)
+
+
+def _render_detail(
+    request: HttpRequest,
+    ret: PartAReturn,
+    role: ReturnRole,
+    layout: ToolLayout,
+    *,
+    status: int = 200,
+    bound_review=None,
+) -> HttpResponse:
+    state = return_state(ret, layout)
+    answered, total = progress(state, layout)
+    grades = {str(g.pk): g for g in layout.grades}
+    sections = [
+        {
+            "section": row.section,
+            "items": [
+                {
+                    "standard": s,
+                    "grade_value": state[f"s{s.pk}-grade"],
+                    "grade": grades.get(state[f"s{s.pk}-grade"]),
+                    "evidence": state[f"s{s.pk}-evidence"],
+                }
+                for s in row.standards
+            ],
+        }
+        for row in layout.sections
+    ]
+    context = {
+        "ret": ret,
+        "role": role,
+        "sections": sections,
+        "state": state,
+        "overall": grades.get(state["overall_grade"]),
+        "risk_factors": [rf for rf in layout.risk_factors if str(rf.pk) in state["risk_factors"]],
+        "answered": answered,
+        "total": total,
+        "review": review_forms(ret.version, bound_review) if role.can_review else None,
+        "can_accept": ret.can_move_to("accepted") and role.can_review,
+        "can_send_back": ret.status == "submitted" and role.can_review,
+        "can_unlock": ret.status == "accepted" and role.is_qa_manager,
+    }
+    return render(request, "audits/parta/detail.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def return_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The auditor's form while the return is open to them; a read-only page for everyone else."""
+    ret = _load_return(request, pk)
+    role = return_role(request.user, ret)
+    layout = tool_layout(ret.tool_version)
+    if request.method == "POST":
+        return _save_from_form(request, ret, role, layout, submit=False)
+    access_record(request=request, action=AccessAction.VIEW, obj=ret)
+    if role.can_edit_answers and ret.is_editable:
+        state = return_state(ret, layout)
+        form = PartAReturnForm(initial={**state, "version": ret.version}, layout=layout)
+        return _render_form(request, ret, layout, form, state)
+    return _render_detail(request, ret, role, layout)
+
+
+@login_required
+@require_POST
+def return_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    ret = _load_return(request, pk)
+    return _save_from_form(request, ret, return_role(request.user, ret), tool_layout(ret.tool_version), submit=True)
+
+
+def _save_from_form(
+    request: HttpRequest, ret: PartAReturn, role: ReturnRole, layout: ToolLayout, *, submit: bool
+) -> HttpResponse:
+    if not role.is_auditor:
+        raise _forbid(request, ret, "Part A return: change refused (not the named auditor)")
+    form = PartAReturnForm(request.POST, layout=layout)
+    if not form.is_valid():
+        messages.error(request, _("Nothing was saved: correct the problems marked below."))
+        return _render_form(request, ret, layout, form, _posted_state(form, layout, ret), status=400)
+    service = return_submit if submit else return_save_draft
+    try:
+        outcome = service(
+            request=request,
+            user=request.user,
+            ret=ret,
+            layout=layout,
+            based_on_version=form.cleaned_data["version"],
+            changes=form.changes(),
+        )
+    except ReturnConflict as conflict:
+        merged_form = PartAReturnForm(state_to_data(conflict.merged, conflict.current.version), layout=layout)
+        unsaved = {name for name, value in conflict.merged.items() if value != conflict.theirs[name]}
+        messages.error(request, conflict.message)
+        return _render_form(
+            request,
+            conflict.current,
+            layout,
+            merged_form,
+            conflict.merged,
+            status=409,
+            conflicts=conflict.conflicts,
+            unsaved=unsaved,
+        )
+    except ReturnLocked as locked:
+        messages.error(request, locked.message)
+        ret.refresh_from_db()
+        return _render_detail(request, ret, role, layout, status=409)
+    except ReturnNotAllowed as refused:
+        raise _forbid(request, ret, refused.message) from refused
+    if outcome.submitted:
+        messages.success(request, _("Return submitted. Thank you: it is now with the QA manager and read-only."))
+        return redirect("audits:return_detail", pk=ret.pk)
+    if submit:
+        failed_form = PartAReturnForm(state_to_data(outcome.state, outcome.version), layout=layout)
+        for name, errors in outcome.errors.items():
+            for error in errors:
+                failed_form.add_error(name, error)
+        messages.warning(
+            request,
+            _("Your answers were saved as a draft at %(time)s, but the return is not submitted yet: see below.")
+            % {"time": _saved_time(outcome.ret)},
+        )
+        return _render_form(request, outcome.ret, layout, failed_form, outcome.state)
+    messages.success(request, _("Draft saved at %(time)s.") % {"time": _saved_time(outcome.ret)})
+    if outcome.warnings:
+        messages.warning(request, _("Some answers contain details that look like identifiers: they are marked below."))
+    return redirect("audits:return_detail", pk=ret.pk)
+
+
+def _posted_state(form: PartAReturnForm, layout: ToolLayout, ret: PartAReturn) -> dict[str, Any]:
+    """What the person typed, for re-showing it (an invalid form has no cleaned data for every field)."""
+    state = return_state(ret, layout)
+    for name in return_blank_names(layout):
+        if name == "risk_factors":
+            state[name] = sorted(form.data.getlist(name))
+        elif name in ("no_involvement", "identifiers_confirmed"):
+            state[name] = bool(form.data.get(name))
+        else:
+            state[name] = form.data.get(name, "")
+    return state
+
+
+# --- Autosave ----------------------------------------------------------------------------------------
+
+
+@require_POST
+@json_login_required
+def return_autosave_view(request: HttpRequest, pk: int) -> JsonResponse:
+    """Partial save of the fields sent. JSON in, JSON out; every refusal changes nothing.
+
+    200 saved · 400 malformed, unknown field, grade not in the scale, text too long · 401 signed
+    out · 403 may see but not change · 404 no such return (for this user) · 409 conflict (a
+    newer version is saved: both values per field) or locked (submitted / accepted / Part A closed).
+    """
+    try:
+        ret = _load_return(request, pk)
+    except Http404:
+        return _json_error(404, "not_found", _("No such return."))
+    role = return_role(request.user, ret)
+    if not role.is_auditor:
+        _refuse(request, ret.pk, "Part A return: autosave refused (not the named auditor)")
+        return _json_error(403, "forbidden", _("You can read this return but not change it."))
+    layout = tool_layout(ret.tool_version)
+    try:
+        payload = json.loads(request.body)
+        data, names = autosave_data(payload, return_blank_names(layout))
+    except RequestDataTooBig:
+        return _json_error(400, "invalid", _("Too much text in one save."))
+    except (ValueError, UnicodeDecodeError) as error:
+        message = str(error) if isinstance(error, AutosaveError) else _("The request body is not valid JSON.")
+        return _json_error(400, "invalid", message)
+    form = PartAReturnForm(data, layout=layout)
+    if not form.is_valid():
+        errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+        first = next(iter(errors.items()))
+        return _json_error(400, "invalid", f"{layout.field_label(first[0])}: {first[1][0]}", errors=errors)
+    try:
+        outcome = return_autosave(
+            request=request,
+            user=request.user,
+            ret=ret,
+            layout=layout,
+            based_on_version=form.cleaned_data["version"],
+            changes=form.changes(only=names),
+        )
+    except ReturnConflict as conflict:
+        current = conflict.current
+        return _json_error(
+            409,
+            "conflict",
+            conflict.message,
+            version=current.version,
+            saved_by=str(current.last_saved_by or ""),
+            saved_at_display=_saved_time(current),
+            conflicts=[c.as_json() for c in conflict.conflicts],
+            theirs=conflict.theirs,
+        )
+    except ReturnLocked as locked:
+        return _json_error(409, "locked", locked.message)
+    except ReturnNotAllowed as refused:
+        return _json_error(403, "forbidden", refused.message)
+    answered, total = progress(outcome.state, layout)
+    saved = outcome.ret
+    return JsonResponse(
+        {
+            "ok": True,
+            "version": saved.version,
+            "status": saved.status,
+            "status_display": saved.display_status,
+            "saved_at": saved.updated_at.isoformat(),
+            "saved_at_display": _saved_time(saved),
+            "warnings": outcome.warnings,
+            "progress": {"answered": answered, "total": total},
+        }
+    )
+
+
+# --- Review ------------------------------------------------------------------------------------------
+
+
+REVIEW_DONE = {
+    ReviewAction.SEND_BACK: _("Returned to the auditor for amendment; they have been e-mailed your comment."),
+    ReviewAction.ACCEPT: _("Return accepted. It is now locked."),
+    ReviewAction.UNLOCK: _("Return unlocked and sent back to the auditor, who has been e-mailed the reason."),
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def return_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The QA manager's and lead officer's view of a return, with return / accept / unlock."""
+    ret = _load_return(request, pk)
+    role = return_role(request.user, ret)
+    if not role.can_review:
+        raise _forbid(request, ret, "Part A return: review refused")
+    layout = tool_layout(ret.tool_version)
+    if request.method == "GET":
+        access_record(request=request, action=AccessAction.VIEW, obj=ret)
+        return _render_detail(request, ret, role, layout)
+    form = bound_review_form(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Nothing was changed: correct the problem marked below."))
+        return _render_detail(request, ret, role, layout, status=400, bound_review=form)
+    action, version, comment = (form.cleaned_data[k] for k in ("action", "version", "comment"))
+    try:
+        if action == ReviewAction.SEND_BACK:
+            return_send_back(request=request, user=request.user, ret=ret, based_on_version=version, comment=comment)
+        elif action == ReviewAction.ACCEPT:
+            return_accept(request=request, user=request.user, ret=ret, based_on_version=version)
+        else:
+            return_unlock(request=request, user=request.user, ret=ret, based_on_version=version, reason=comment)
+    except ReturnNotAllowed as refused:
+        raise _forbid(request, ret, refused.message) from refused
+    except (ReturnConflict, InvalidTransition) as refused:
+        message = (
+            _("The return changed after you opened it. Nothing was changed: read it again, then decide.")
+            if isinstance(refused, ReturnConflict)
+            else refused.message
+        )
+        messages.error(request, message)
+        ret.refresh_from_db()
+        return _render_detail(request, ret, role, layout, status=409)
+    messages.success(request, REVIEW_DONE[action])
+    return redirect("audits:return_review", pk=ret.pk)
+
+
+@login_required
+def return_history_view(request: HttpRequest, pk: int) -> HttpResponse:
+    ret = _load_return(request, pk)
+    layout = tool_layout(ret.tool_version)
+    access_record(request=request, action=AccessAction.VIEW, obj=ret, summary=f"{ret}: history")
+    return render(request, "audits/parta/history.html", {"ret": ret, "entries": return_history(ret, layout)})
+
+
+# --- The QA manager's list, and chasing ----------------------------------------------------------------
+
+
+def _managed_audit(request: HttpRequest, slug: str):
+    try:
+        return get_managed_audit(request.user, slug)
+    except Http404:
+        access_record(request=request, action=AccessAction.REFUSED, object_type="audits.audit", summary=f"audit {slug}")
+        raise
+
+
+@login_required
+def audit_returns_view(request: HttpRequest, slug: str) -> HttpResponse:
+    audit = _managed_audit(request, slug)
+    return render(request, "audits/parta/audit_returns.html", {"audit": audit, "agencies": audit_returns(audit)})
+
+
+@login_required
+@require_POST
+def chase_auditor(request: HttpRequest, slug: str, agency_id: int) -> HttpResponse:
+    """E-mail one agency's auditor about their unsubmitted returns (QA manager, lead officer)."""
+    audit = _managed_audit(request, slug)
+    if not AuditAgency.objects.filter(audit=audit, agency_id=agency_id).exists():
+        raise Http404(_("That agency is not part of this audit."))
+    try:
+        log = auditor_chase(request=request, user=request.user, audit=audit, agency_id=agency_id)
+    except PartAError as refused:
+        messages.error(request, refused.message)
+    else:
+        if log is None:
+            messages.info(request, _("Nothing to chase: that agency has submitted all its returns."))
+        else:
+            messages.success(request, _("Reminder e-mailed to %(auditor)s.") % {"auditor": log.auditor})
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("audits:audit_returns", args=[audit.slug])
+    return redirect(target)
+
+
+# Strings parta.js shows, passed with json_script so that they are translated like the rest.
+JS_STRINGS = {
+    "saving": gettext_lazy("Saving…"),
+    "saved": gettext_lazy("Saved %s"),
+    "retrying": gettext_lazy("Not saved — retrying"),
+    "signedOut": gettext_lazy("Not saved — you have been signed out"),
+    "conflict": gettext_lazy("Not saved — this return was changed elsewhere"),
+    "locked": gettext_lazy("Not saved — this return can no longer be changed"),
+    "forbidden": gettext_lazy("Not saved — you cannot change this return"),
+    "invalid": gettext_lazy("Not saved: %s"),
+    "keepMine": gettext_lazy("Keep my version"),
+    "useTheirs": gettext_lazy("Use the saved version"),
+    "savedVersion": gettext_lazy("Saved version"),
+    "yourVersion": gettext_lazy("Your version (not saved yet)"),
+    "conflictIntro": gettext_lazy("Changed elsewhere since you opened this page."),
+    "restoreNewer": gettext_lazy(
+        "This device holds %s answers you typed at %s that are not in the saved version (saved at %s)."
+    ),
+    "restoreOlder": gettext_lazy(
+        "This device holds %s answers you typed at %s that differ from the saved version (saved later, at %s)."
+    ),
+}

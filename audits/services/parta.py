@@ -1,0 +1,691 @@
+"""Part A writes: saving, submitting and reviewing returns; creating them; reminders and chasing.
+
+Optimistic locking. Every write starts by claiming the version it was based on with one
+conditional UPDATE (`WHERE pk = … AND version = n AND status IN (…)` → `version = n + 1`). The
+database row lock that UPDATE takes makes a concurrent write with the same base wait, re-check
+its WHERE clause and find nothing: of two saves based on one version, exactly one wins, and
+the other is refused with a conflict (never last-write-wins). The rest of the save happens in
+the same transaction, under that lock: answers first, then the return itself, so that history
+rows line up (see selectors.parta.state_at_version).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from agencies.services import AccessAction, access_record
+from audits.models import (
+    EDITABLE_RETURN_STATUSES,
+    RETURN_TRANSITIONS,
+    Answer,
+    Audit,
+    AuditAgency,
+    AuditStatus,
+    PartAReturn,
+    ReminderKind,
+    ReminderLog,
+    ReturnStatus,
+)
+from audits.selectors.parta import (
+    NOT_APPLICABLE,
+    SUBMITTED_STATUSES,
+    TEXT_FIELDS,
+    ToolLayout,
+    evidence_field,
+    grade_field,
+    guard_context,
+    return_role,
+    return_state,
+    state_at_version,
+    state_from,
+    state_warnings,
+    submission_errors,
+)
+
+logger = logging.getLogger(__name__)
+
+
+# --- Outcomes and refusals -------------------------------------------------------------------------
+
+
+class PartAError(Exception):
+    """A refused write. `message` is for the person who asked; nothing was changed."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ReturnNotAllowed(PartAError):
+    pass
+
+
+class ReturnLocked(PartAError):
+    pass
+
+
+class InvalidTransition(PartAError):
+    pass
+
+
+@dataclass
+class FieldConflict:
+    name: str
+    label: str
+    theirs: Any
+    yours: Any
+    theirs_display: str
+    yours_display: str
+
+    @property
+    def theirs_json(self) -> str:
+        return json.dumps(self.theirs)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "field": self.name,
+            "label": self.label,
+            "theirs": self.theirs,
+            "yours": self.yours,
+            "theirs_display": self.theirs_display,
+            "yours_display": self.yours_display,
+        }
+
+
+class ReturnConflict(PartAError):
+    """The save was based on an older version than the saved one.
+
+    `theirs` is the saved state; `merged` is what the person's form should now hold: their own
+    changes where only they changed a field, the saved value where only the other save did,
+    and their own text where both did (those fields are in `conflicts`, shown side by side).
+    """
+
+    def __init__(
+        self, *, current: PartAReturn, conflicts: list[FieldConflict], theirs: dict[str, Any], merged: dict[str, Any]
+    ) -> None:
+        super().__init__(
+            _(
+                "This return was changed elsewhere (another window, or another person) after you opened it. "
+                "Nothing you sent has been saved yet: check the differences, then save again."
+            )
+        )
+        self.current = current
+        self.conflicts = conflicts
+        self.theirs = theirs
+        self.merged = merged
+
+
+@dataclass
+class SaveOutcome:
+    ret: PartAReturn
+    state: dict[str, Any]
+    warnings: dict[str, list[str]]
+    submitted: bool = False
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def version(self) -> int:
+        return self.ret.version
+
+
+LOCKED_MESSAGES = {
+    ReturnStatus.SUBMITTED: _("This return has been submitted and can no longer be changed."),
+    ReturnStatus.ACCEPTED: _("This return has been accepted and is locked."),
+}
+
+
+def _locked_message(ret: PartAReturn) -> str:
+    if ret.audit.status != AuditStatus.PART_A:
+        return _("Part A is not open for this audit, so its returns cannot be changed.")
+    return str(LOCKED_MESSAGES.get(ret.status, _("This return cannot be changed now.")))
+
+
+# --- Saving and submitting ----------------------------------------------------------------------------
+
+
+def _claim(ret: PartAReturn, based_on_version: int, statuses: tuple[str, ...]) -> bool:
+    return bool(
+        PartAReturn.objects.filter(pk=ret.pk, version=based_on_version, status__in=statuses).update(
+            version=based_on_version + 1
+        )
+    )
+
+
+def _refuse(ret: PartAReturn, based_on_version: int, layout: ToolLayout, yours: dict[str, Any]) -> None:
+    """Why a claim failed: the return is locked, or it moved on (a conflict). Always raises."""
+    fresh = PartAReturn.objects.select_related("audit", "last_saved_by").get(pk=ret.pk)
+    if fresh.status not in EDITABLE_RETURN_STATUSES:
+        raise ReturnLocked(_locked_message(fresh))
+    theirs = return_state(fresh, layout)
+    base = state_at_version(fresh, based_on_version, layout) if based_on_version < fresh.version else None
+    conflicts = []
+    merged = dict(theirs)
+    for name, mine in yours.items():
+        saved = theirs[name]
+        if mine == saved:
+            continue
+        if base is not None and mine == base[name]:
+            continue  # only the other save changed it: keep theirs
+        if base is None or saved != base[name]:
+            conflicts.append(
+                FieldConflict(
+                    name,
+                    layout.field_label(name),
+                    saved,
+                    mine,
+                    layout.display_value(name, saved),
+                    layout.display_value(name, mine),
+                )
+            )
+        merged[name] = mine
+    raise ReturnConflict(current=fresh, conflicts=conflicts, theirs=theirs, merged=merged)
+
+
+def _write_answers(
+    ret: PartAReturn, layout: ToolLayout, answers: dict[int, Answer], before: dict, after: dict, user, reason: str
+) -> int:
+    to_create: list[Answer] = []
+    to_update: list[Answer] = []
+    for standard in layout.standards:
+        grade_name, evidence_name = grade_field(standard.pk), evidence_field(standard.pk)
+        if after[grade_name] == before[grade_name] and after[evidence_name] == before[evidence_name]:
+            continue
+        answer = answers.get(standard.pk) or Answer(part_a_return=ret, standard=standard)
+        grade = after[grade_name]
+        answer.not_applicable = grade == NOT_APPLICABLE
+        answer.grade_id = int(grade) if grade not in ("", NOT_APPLICABLE) else None
+        if answer.grade_id is not None and answer.grade_id not in layout.grades_by_id:
+            raise ValueError(f"grade {grade} is not in the scale of {layout.version}")
+        answer.evidence = after[evidence_name]
+        (to_update if answer.pk else to_create).append(answer)
+    if to_create:
+        bulk_create_with_history(to_create, Answer, default_user=user, default_change_reason=reason)
+    if to_update:
+        bulk_update_with_history(
+            to_update, Answer, ["grade", "not_applicable", "evidence"], default_user=user, default_change_reason=reason
+        )
+    return len(to_create) + len(to_update)
+
+
+def _write_return_fields(ret: PartAReturn, layout: ToolLayout, before: dict, after: dict) -> None:
+    for name in (*TEXT_FIELDS, "no_involvement", "identifiers_confirmed"):
+        setattr(ret, name, after[name])
+    overall = after["overall_grade"]
+    ret.overall_grade_id = int(overall) if overall else None
+    if ret.overall_grade_id is not None and ret.overall_grade_id not in layout.grades_by_id:
+        raise ValueError(f"grade {overall} is not in the scale of {layout.version}")
+    if after["risk_factors"] != before["risk_factors"]:
+        # One history row per save, written by save() below with the new risk factors in it,
+        # rather than an extra one for the m2m change.
+        ret.skip_history_when_saving = True
+        try:
+            ret.risk_factors.set([int(pk) for pk in after["risk_factors"]])
+        finally:
+            del ret.skip_history_when_saving
+
+
+def _edit(
+    *,
+    request: HttpRequest | None,
+    user,
+    ret: PartAReturn,
+    layout: ToolLayout,
+    based_on_version: int,
+    changes: dict[str, Any],
+    reason: str,
+    submit: bool,
+) -> SaveOutcome:
+    if not return_role(user, ret).is_auditor:
+        raise ReturnNotAllowed(_("Only the auditor named for your agency can change this return."))
+    if ret.audit.status != AuditStatus.PART_A:
+        raise ReturnLocked(_locked_message(ret))
+    unknown = set(changes) - set(return_blank_names(layout))
+    if unknown:
+        raise ValueError(f"fields not in {layout.version}: {sorted(unknown)}")
+    with transaction.atomic():
+        if not _claim(ret, based_on_version, EDITABLE_RETURN_STATUSES):
+            _refuse(ret, based_on_version, layout, changes)
+        ret.refresh_from_db()
+        answers = {a.standard_id: a for a in Answer.objects.filter(part_a_return=ret)}
+        before = state_from(layout, ret, answers.values(), list(ret.risk_factors.values_list("pk", flat=True)))
+        after = {**before, **changes}
+        answers_changed = _write_answers(ret, layout, answers, before, after, user, reason)
+        _write_return_fields(ret, layout, before, after)
+        warnings = state_warnings(after, layout, guard_context(ret))
+        errors = submission_errors(after, layout, warnings) if submit else {}
+        submitted = submit and not errors
+        if submitted:
+            ret.status = ReturnStatus.SUBMITTED
+            ret.submitted_at = timezone.now()
+        elif ret.status == ReturnStatus.NOT_STARTED:
+            ret.status = ReturnStatus.DRAFT
+        ret.version = based_on_version + 1
+        ret.last_saved_by = user
+        ret._history_user = user
+        ret._change_reason = reason
+        ret.save()
+        summary = _("%(ret)s: %(reason)s (%(fields)d fields, %(answers)d answers changed)") % {
+            "ret": ret,
+            "reason": reason,
+            "fields": sum(1 for name in changes if before[name] != after[name]),
+            "answers": answers_changed,
+        }
+        access_record(request=request, user=user, action=AccessAction.CHANGE, obj=ret, summary=summary)
+    return SaveOutcome(ret=ret, state=after, warnings=warnings, submitted=submitted, errors=errors)
+
+
+def return_blank_names(layout: ToolLayout) -> list[str]:
+    names = []
+    for standard in layout.standards:
+        names += [grade_field(standard.pk), evidence_field(standard.pk)]
+    return [*names, *TEXT_FIELDS, "no_involvement", "identifiers_confirmed", "overall_grade", "risk_factors"]
+
+
+def return_save_draft(
+    *,
+    request: HttpRequest | None = None,
+    user,
+    ret: PartAReturn,
+    layout: ToolLayout,
+    based_on_version: int,
+    changes: dict,
+) -> SaveOutcome:
+    """Save the whole form as a draft (the "Save draft" button)."""
+    return _edit(
+        request=request,
+        user=user,
+        ret=ret,
+        layout=layout,
+        based_on_version=based_on_version,
+        changes=changes,
+        reason="draft saved",
+        submit=False,
+    )
+
+
+def return_autosave(
+    *,
+    request: HttpRequest | None = None,
+    user,
+    ret: PartAReturn,
+    layout: ToolLayout,
+    based_on_version: int,
+    changes: dict,
+) -> SaveOutcome:
+    """Save only the fields sent (a partial save while the auditor types)."""
+    return _edit(
+        request=request,
+        user=user,
+        ret=ret,
+        layout=layout,
+        based_on_version=based_on_version,
+        changes=changes,
+        reason="autosave",
+        submit=False,
+    )
+
+
+def return_submit(
+    *,
+    request: HttpRequest | None = None,
+    user,
+    ret: PartAReturn,
+    layout: ToolLayout,
+    based_on_version: int,
+    changes: dict,
+) -> SaveOutcome:
+    """Save the form and submit it if it is complete; if not, it stays a saved draft with `errors`."""
+    return _edit(
+        request=request,
+        user=user,
+        ret=ret,
+        layout=layout,
+        based_on_version=based_on_version,
+        changes=changes,
+        reason="submitted",
+        submit=True,
+    )
+
+
+# --- Review: return for amendment, accept, unlock -------------------------------------------------------
+
+
+def _transition(
+    *,
+    request: HttpRequest | None,
+    user,
+    ret: PartAReturn,
+    based_on_version: int,
+    from_status: str,
+    to_status: str,
+    reason: str,
+    **values: Any,
+) -> PartAReturn:
+    assert to_status in RETURN_TRANSITIONS[from_status], (from_status, to_status)
+    from_statuses = (from_status,)
+    with transaction.atomic():
+        if not _claim(ret, based_on_version, from_statuses):
+            fresh = PartAReturn.objects.get(pk=ret.pk)
+            if fresh.status not in from_statuses:
+                raise InvalidTransition(
+                    _("A return that is “%(status)s” cannot be moved to “%(target)s”.")
+                    % {"status": fresh.get_status_display(), "target": ReturnStatus(to_status).label}
+                )
+            raise ReturnConflict(current=fresh, conflicts=[], theirs={}, merged={})
+        ret.refresh_from_db()
+        ret.status = to_status
+        for name, value in values.items():
+            setattr(ret, name, value)
+        ret.version = based_on_version + 1
+        ret._history_user = user
+        ret._change_reason = reason
+        ret.save()
+        access_record(request=request, user=user, action=AccessAction.CHANGE, obj=ret, summary=f"{ret}: {reason}")
+    return ret
+
+
+def _require_reviewer(user, ret: PartAReturn) -> None:
+    if not return_role(user, ret).can_review:
+        raise ReturnNotAllowed(_("Only the QA manager and the audit's lead officer review returns."))
+
+
+def _notify_on_commit(ret: PartAReturn, event: str) -> None:
+    from audits import tasks
+
+    transaction.on_commit(lambda: tasks.notify_auditor.delay(ret.pk, event))
+
+
+def return_send_back(
+    *, request: HttpRequest | None = None, user, ret: PartAReturn, based_on_version: int, comment: str
+) -> PartAReturn:
+    """Return a submitted return for amendment, with a comment; the auditor is e-mailed."""
+    _require_reviewer(user, ret)
+    if not comment.strip():
+        raise PartAError(_("Say what needs amending."))
+    ret = _transition(
+        request=request,
+        user=user,
+        ret=ret,
+        based_on_version=based_on_version,
+        from_status=ReturnStatus.SUBMITTED,
+        to_status=ReturnStatus.RETURNED,
+        reason="returned for amendment",
+        amendment_comment=comment,
+    )
+    _notify_on_commit(ret, "returned")
+    return ret
+
+
+def return_accept(*, request: HttpRequest | None = None, user, ret: PartAReturn, based_on_version: int) -> PartAReturn:
+    """Accept a submitted return: it is locked from now on."""
+    _require_reviewer(user, ret)
+    return _transition(
+        request=request,
+        user=user,
+        ret=ret,
+        based_on_version=based_on_version,
+        from_status=ReturnStatus.SUBMITTED,
+        to_status=ReturnStatus.ACCEPTED,
+        reason="accepted",
+        accepted_at=timezone.now(),
+    )
+
+
+def return_unlock(
+    *, request: HttpRequest | None = None, user, ret: PartAReturn, based_on_version: int, reason: str
+) -> PartAReturn:
+    """QA manager only: send an accepted return back to the auditor (returned for amendment)."""
+    if not user.is_qa_manager:
+        raise ReturnNotAllowed(_("Only the QA manager can unlock an accepted return."))
+    if not reason.strip():
+        raise PartAError(_("Give the reason for unlocking this return."))
+    ret = _transition(
+        request=request,
+        user=user,
+        ret=ret,
+        based_on_version=based_on_version,
+        from_status=ReturnStatus.ACCEPTED,
+        to_status=ReturnStatus.RETURNED,
+        reason=f"unlocked: {reason}"[:100],
+        amendment_comment=reason,
+        accepted_at=None,
+    )
+    _notify_on_commit(ret, "unlocked")
+    return ret
+
+
+# --- Creating returns --------------------------------------------------------------------------------
+
+
+def returns_create_for_audit(*, audit: Audit, user=None, request: HttpRequest | None = None) -> list[PartAReturn]:
+    """One return per case × participating agency; those that exist are left alone (idempotent).
+
+    Part B's "open Part A" transition calls this. Returns the returns it created.
+    """
+    with transaction.atomic():
+        # Two concurrent calls for one audit would both see the same gaps: serialise them.
+        Audit.objects.select_for_update().filter(pk=audit.pk).first()
+        existing = set(PartAReturn.objects.filter(audit=audit).values_list("case_id", "agency_id"))
+        agency_ids = list(audit.participants.values_list("agency_id", flat=True))
+        new = [
+            PartAReturn(audit=audit, case=case, agency_id=agency_id, tool_version_id=audit.tool_version_id)
+            for case in audit.cases.all()
+            for agency_id in agency_ids
+            if (case.pk, agency_id) not in existing
+        ]
+        if new:
+            new = bulk_create_with_history(new, PartAReturn, default_user=user, default_change_reason="Part A opened")
+            access_record(
+                request=request,
+                user=user,
+                action=AccessAction.CHANGE,
+                obj=audit,
+                summary=_("%(count)d Part A returns created for %(audit)s") % {"count": len(new), "audit": audit},
+            )
+    return new
+
+
+# --- E-mail -------------------------------------------------------------------------------------------
+
+
+def _site_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _named_auditor(audit_id: int, agency_id: int):
+    participant = AuditAgency.objects.select_related("auditor").filter(audit_id=audit_id, agency_id=agency_id).first()
+    return participant.auditor if participant else None
+
+
+def email_auditor_about_return(*, return_id: int, event: str) -> bool:
+    """Tell the return's auditor it was returned for amendment or unlocked. False if nobody to tell."""
+    ret = PartAReturn.objects.select_related("audit", "case", "agency").filter(pk=return_id).first()
+    if ret is None or event not in ("returned", "unlocked"):
+        return False
+    auditor = _named_auditor(ret.audit_id, ret.agency_id)
+    if auditor is None or not auditor.email or not auditor.is_active:
+        logger.warning("Part A return %s: no auditor with an e-mail address to notify", return_id)
+        return False
+    context = {
+        "auditor": auditor,
+        "ret": ret,
+        "comment": ret.amendment_comment,
+        "url": _site_url(reverse("audits:return_detail", args=[ret.pk])),
+    }
+    subject = (
+        _("Part A return for amendment: %(case)s, %(audit)s")
+        if event == "returned"
+        else _("Part A return unlocked: %(case)s, %(audit)s")
+    ) % {"case": ret.case.reference, "audit": ret.audit.title}
+    body = render_to_string(f"emails/parta_{event}.txt", context)
+    send_mail(subject, body, None, [auditor.email])
+    return True
+
+
+@dataclass
+class ReminderItem:
+    audit: Audit
+    auditor: Any
+    outstanding: int
+    today: date
+
+    @property
+    def days_left(self) -> int:
+        return (self.audit.part_a_due - self.today).days
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left < 0
+
+
+def _outstanding_for(auditor_ids: list[int] | None, due_by: date | None, today: date) -> dict[int, list[ReminderItem]]:
+    """Per auditor: the audits in Part A where their agency has unsubmitted returns."""
+    participants = AuditAgency.objects.filter(
+        audit__status=AuditStatus.PART_A, auditor__isnull=False, auditor__is_active=True
+    ).select_related("audit", "auditor")
+    if auditor_ids is not None:
+        participants = participants.filter(auditor_id__in=auditor_ids)
+    if due_by is not None:
+        participants = participants.filter(audit__part_a_due__lte=due_by)
+    participants = list(participants)
+    counts = {
+        (row["audit_id"], row["agency_id"]): row["n"]
+        for row in PartAReturn.objects.filter(audit_id__in={p.audit_id for p in participants})
+        .exclude(status__in=SUBMITTED_STATUSES)
+        .values("audit_id", "agency_id")
+        .annotate(n=Count("pk"))
+    }
+    result: dict[int, list[ReminderItem]] = defaultdict(list)
+    for p in participants:
+        n = counts.get((p.audit_id, p.agency_id), 0)
+        if n:
+            result[p.auditor_id].append(ReminderItem(p.audit, p.auditor, n, today))
+    return result
+
+
+def reminders_due(*, today: date | None = None) -> list[int]:
+    """The auditors who should get an automatic reminder today: unsubmitted returns due within 3 days, or overdue."""
+    today = today or timezone.localdate()
+    outstanding = _outstanding_for(None, today + timedelta(days=3), today)
+    already = set(
+        ReminderLog.objects.filter(kind=ReminderKind.AUTOMATIC, sent_on=today).values_list("auditor_id", flat=True)
+    )
+    return sorted(auditor_id for auditor_id in outstanding if auditor_id not in already)
+
+
+def reminder_send(*, auditor_id: int, today: date | None = None) -> ReminderLog | None:
+    """E-mail one auditor a reminder, unless they had one today (or have nothing due). At most once a day."""
+    today = today or timezone.localdate()
+    items = [
+        item
+        for item in _outstanding_for([auditor_id], today + timedelta(days=3), today).get(auditor_id, [])
+        if item.audit.part_a_due is not None
+    ]
+    if not items:
+        return None
+    auditor = items[0].auditor
+    if not auditor.email:
+        return None
+    summary = "; ".join(f"{i.audit.slug}: {i.outstanding}" for i in items)[:300]
+    try:
+        with transaction.atomic():
+            # The row is the once-a-day guarantee: a second run the same day fails on the unique
+            # constraint here. The e-mail goes inside the transaction, so a failed send leaves no
+            # row and the next run tries again.
+            log = ReminderLog.objects.create(
+                auditor=auditor, kind=ReminderKind.AUTOMATIC, sent_on=today, summary=summary
+            )
+            _send_reminder_email(auditor, items, chased_by=None)
+    except IntegrityError:
+        return None
+    return log
+
+
+def _send_reminder_email(auditor, items: list[ReminderItem], chased_by) -> None:
+    context = {
+        "auditor": auditor,
+        "items": [
+            {
+                "audit": i.audit,
+                "outstanding": i.outstanding,
+                "due": date_format(i.audit.part_a_due, "j F Y") if i.audit.part_a_due else "",
+                "overdue": i.audit.part_a_due is not None and i.overdue,
+                "days_left": i.days_left if i.audit.part_a_due else None,
+            }
+            for i in items
+        ],
+        "chased_by": chased_by,
+        "url": _site_url(reverse("audits:my_returns")),
+    }
+    template = "emails/parta_chase.txt" if chased_by else "emails/parta_reminder.txt"
+    overdue = any(i["overdue"] for i in context["items"])
+    subject = _("Part A returns overdue") if overdue else _("Part A returns due soon")
+    send_mail(subject, render_to_string(template, context), None, [auditor.email])
+
+
+def auditor_chase(*, request: HttpRequest | None = None, user, audit: Audit, agency_id: int) -> ReminderLog | None:
+    """The QA manager or lead officer chases one agency's auditor; None when nothing is outstanding."""
+    if not Audit.objects.managed_by(user).filter(pk=audit.pk).exists():
+        raise ReturnNotAllowed(_("Only the QA manager and the audit's lead officer chase auditors."))
+    participant = (
+        AuditAgency.objects.select_related("auditor", "agency").filter(audit=audit, agency_id=agency_id).first()
+    )
+    if participant is None:
+        raise PartAError(_("That agency is not part of this audit."))
+    if participant.auditor is None or not participant.auditor.email:
+        raise PartAError(_("%(agency)s has no auditor with an e-mail address.") % {"agency": participant.agency})
+    outstanding = (
+        PartAReturn.objects.filter(audit=audit, agency_id=agency_id).exclude(status__in=SUBMITTED_STATUSES).count()
+    )
+    if not outstanding:
+        return None
+    with transaction.atomic():
+        log = ReminderLog.objects.create(
+            auditor=participant.auditor,
+            audit=audit,
+            kind=ReminderKind.CHASE,
+            sent_on=timezone.localdate(),
+            sent_by=user,
+            summary=f"{audit.slug}: {outstanding}",
+        )
+        access_record(
+            request=request,
+            user=user,
+            action=AccessAction.CHANGE,
+            obj=participant,
+            summary=_("Chased %(auditor)s for %(count)d Part A returns")
+            % {"auditor": participant.auditor, "count": outstanding},
+        )
+        from audits import tasks
+
+        transaction.on_commit(lambda: tasks.send_chase.delay(log.pk))
+    return log
+
+
+def email_chase(*, reminder_id: int) -> bool:
+    log = ReminderLog.objects.select_related("auditor", "audit", "sent_by").filter(pk=reminder_id).first()
+    if log is None or log.audit is None or not log.auditor.email:
+        return False
+    items = _outstanding_for([log.auditor_id], None, timezone.localdate()).get(log.auditor_id, [])
+    items = [i for i in items if i.audit.pk == log.audit_id]
+    if not items:
+        return False
+    _send_reminder_email(log.auditor, items, chased_by=log.sent_by)
+    return True

@@ -1,0 +1,51 @@
+"""Celery tasks. Thin: they take ids, call a service, and retry when the mail server fails.
+
+Part A tasks come first; Part B tasks go below them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from celery import shared_task
+
+# --- Part A ------------------------------------------------------------------------------------
+
+MAIL_RETRY = {"autoretry_for": (OSError,), "retry_backoff": 60, "retry_backoff_max": 3600, "max_retries": 5}
+
+
+@shared_task(name="audits.tasks.send_part_a_reminders")
+def send_part_a_reminders(today: str | None = None) -> list[int]:
+    """Periodic (settings.CELERY_BEAT_SCHEDULE): one reminder task per auditor due one today."""
+    from audits.services.parta import reminders_due
+
+    day = date.fromisoformat(today) if today else None
+    auditor_ids = reminders_due(today=day)
+    for auditor_id in auditor_ids:
+        send_part_a_reminder.delay(auditor_id, today)
+    return auditor_ids
+
+
+@shared_task(name="audits.tasks.send_part_a_reminder", **MAIL_RETRY)
+def send_part_a_reminder(auditor_id: int, today: str | None = None) -> bool:
+    from audits.services.parta import reminder_send
+
+    return reminder_send(auditor_id=auditor_id, today=date.fromisoformat(today) if today else None) is not None
+
+
+@shared_task(name="audits.tasks.notify_auditor", **MAIL_RETRY)
+def notify_auditor(return_id: int, event: str) -> bool:
+    """E-mail the auditor that their return was returned for amendment or unlocked."""
+    from audits.services.parta import email_auditor_about_return
+
+    return email_auditor_about_return(return_id=return_id, event=event)
+
+
+@shared_task(name="audits.tasks.send_chase", **MAIL_RETRY)
+def send_chase(reminder_id: int) -> bool:
+    from audits.services.parta import email_chase
+
+    return email_chase(reminder_id=reminder_id)
+
+
+# --- Part B ------------------------------------------------------------------------------------

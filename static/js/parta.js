@@ -1,0 +1,415 @@
+// Part A return form: autosave, a copy of unsaved edits on this device, conflicts, no-involvement.
+// The form works without this file: "Save draft" and "Submit return" are ordinary form posts.
+"use strict";
+(() => {
+  const form = document.querySelector("form[data-parta-form]");
+  if (!form) return;
+
+  const DEBOUNCE_MS = 2500;
+  const MAX_RETRY_MS = 60000;
+  const KEEPALIVE_LIMIT = 60000; // browsers refuse keepalive bodies over 64 KiB
+  const MULTI = new Set(["risk_factors"]);
+  const SKIP = new Set(["csrfmiddlewaretoken", "version", "save", "submit"]);
+
+  const strings = JSON.parse(document.getElementById("parta-i18n")?.textContent || "{}");
+  const t = (key, ...args) => {
+    let text = strings[key] || key;
+    for (const arg of args) text = text.replace("%s", arg);
+    return text;
+  };
+  const $ = (selector, root = document) => root.querySelector(selector);
+  const versionInput = form.querySelector("input[name=version]");
+  const statusEl = $("#autosave-status");
+  const storageKey = `parta:${form.dataset.userId}:${form.dataset.returnId}`;
+
+  // name -> edit number of its latest change; a save removes a name only if it was not edited again meanwhile
+  const dirty = new Map();
+  const pendingConflicts = new Map(); // name -> the saved ("theirs") value
+  let editCounter = 0;
+  let debounceTimer = null;
+  let retryTimer = null;
+  let retryDelay = 0;
+  let inFlight = null;
+  let blocked = false; // locked, forbidden, not found: no point retrying
+  let invalidAt = -1; // the edit number a 400 answered; wait for a new edit before trying again
+  let submitting = false;
+
+  // --- Field values ----------------------------------------------------------------------------
+  const elementsNamed = (name) => Array.from(form.querySelectorAll(`[name="${CSS.escape(name)}"]`));
+
+  function fieldValue(name) {
+    const els = elementsNamed(name);
+    if (!els.length) return undefined;
+    if (MULTI.has(name)) return els.filter((el) => el.checked).map((el) => el.value).sort();
+    if (els[0].type === "checkbox") return els[0].checked;
+    return els[0].value;
+  }
+
+  function setFieldValue(name, value) {
+    const els = elementsNamed(name);
+    if (!els.length) return;
+    if (MULTI.has(name)) els.forEach((el) => { el.checked = (value || []).includes(el.value); });
+    else if (els[0].type === "checkbox") els[0].checked = Boolean(value);
+    else els[0].value = value ?? "";
+    if (name === "no_involvement") applyNoInvolvement();
+  }
+
+  const trackedNames = () => {
+    const names = new Set();
+    for (const el of form.elements) if (el.name && !SKIP.has(el.name)) names.add(el.name);
+    return names;
+  };
+  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
+  // --- Status line -------------------------------------------------------------------------------
+  function setStatus(text, isError = false) {
+    statusEl.textContent = text;
+    statusEl.classList.toggle("is-error", isError);
+  }
+
+  function showBlocked(message) {
+    const box = $("#parta-blocked");
+    box.textContent = message;
+    box.hidden = false;
+  }
+
+  // --- The copy on this device ---------------------------------------------------------------------
+  // { fields: { name: { value, at (ms), base (version the edit was made on) } } }
+  function readLocal() {
+    try {
+      return JSON.parse(localStorage.getItem(storageKey)) || { fields: {} };
+    } catch {
+      return { fields: {} };
+    }
+  }
+
+  function writeLocal(record) {
+    try {
+      if (Object.keys(record.fields).length) localStorage.setItem(storageKey, JSON.stringify(record));
+      else localStorage.removeItem(storageKey);
+    } catch {
+      // Storage full or disabled: the server copy is still saved as usual.
+    }
+  }
+
+  function keepLocal(name) {
+    const record = readLocal();
+    record.fields[name] = { value: fieldValue(name), at: Date.now(), base: Number(versionInput.value) };
+    writeLocal(record);
+  }
+
+  function forgetLocal(name, savedValue) {
+    const record = readLocal();
+    const entry = record.fields[name];
+    if (entry && (savedValue === undefined || same(entry.value, savedValue))) {
+      delete record.fields[name];
+      writeLocal(record);
+    }
+  }
+
+  function offerRestore() {
+    const record = readLocal();
+    const names = trackedNames();
+    const differing = {};
+    for (const [name, entry] of Object.entries(record.fields)) {
+      if (!names.has(name) || same(entry.value, fieldValue(name))) delete record.fields[name];
+      else differing[name] = entry;
+    }
+    writeLocal(record);
+    const count = Object.keys(differing).length;
+    if (!count) return;
+    const latest = Math.max(...Object.values(differing).map((e) => e.at));
+    const serverMs = Number(form.dataset.serverUpdated) * 1000;
+    const clock = (ms) => new Date(ms).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+    const banner = $("#parta-restore");
+    $("#parta-restore-text").textContent = t(latest > serverMs ? "restoreNewer" : "restoreOlder", String(count), clock(latest), clock(serverMs));
+    banner.hidden = false;
+    $("[data-restore-apply]", banner).addEventListener("click", () => {
+      // Restored edits keep the version they were made on: if someone saved since, the save
+      // is refused as a conflict and both texts are shown, rather than overwriting theirs.
+      const bases = Object.values(differing).map((e) => e.base).filter(Number.isFinite);
+      if (bases.length) versionInput.value = String(Math.min(Number(versionInput.value), ...bases));
+      for (const [name, entry] of Object.entries(differing)) {
+        setFieldValue(name, entry.value);
+        dirty.set(name, ++editCounter);
+      }
+      banner.hidden = true;
+      scheduleSave(0);
+    });
+    $("[data-restore-discard]", banner).addEventListener("click", () => {
+      const rec = readLocal();
+      for (const name of Object.keys(differing)) delete rec.fields[name];
+      writeLocal(rec);
+      banner.hidden = true;
+    });
+  }
+
+  // --- Saving ------------------------------------------------------------------------------------
+  function csrfToken() {
+    // Read the cookie each time: signing in again (in another tab) rotates the token.
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  }
+
+  function scheduleSave(delay = DEBOUNCE_MS) {
+    clearTimeout(debounceTimer);
+    debounceTimer = setTimeout(() => save(false), delay);
+  }
+
+  function retryLater(message) {
+    setStatus(message, true);
+    retryDelay = Math.min(Math.max(retryDelay * 2, 2000), MAX_RETRY_MS);
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      save(false);
+    }, retryDelay);
+  }
+
+  function save(keepalive) {
+    if (blocked || submitting || inFlight) return inFlight || Promise.resolve();
+    const names = [...dirty.keys()].filter((n) => !pendingConflicts.has(n));
+    if (!names.length || editCounter === invalidAt) return Promise.resolve();
+    clearTimeout(debounceTimer);
+    const sent = new Map(names.map((n) => [n, { edit: dirty.get(n), value: fieldValue(n) }]));
+    const fields = Object.fromEntries([...sent].map(([n, s]) => [n, s.value]));
+    const body = JSON.stringify({ version: Number(versionInput.value), fields });
+    setStatus(t("saving"));
+    inFlight = fetch(form.dataset.autosaveUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
+      body,
+      keepalive: keepalive && body.length < KEEPALIVE_LIMIT,
+    })
+      .then(async (response) => {
+        const isJson = (response.headers.get("Content-Type") || "").includes("application/json");
+        handleResponse(response.status, isJson ? await response.json() : null, sent);
+      })
+      .catch(() => retryLater(t("retrying")))
+      .finally(() => {
+        inFlight = null;
+        const waiting = [...dirty.keys()].some((n) => !pendingConflicts.has(n));
+        if (waiting && !blocked && !retryTimer && editCounter !== invalidAt) scheduleSave();
+      });
+    return inFlight;
+  }
+
+  function handleResponse(status, data, sent) {
+    if (status === 200 && data && data.ok) {
+      versionInput.value = String(data.version);
+      for (const [name, s] of sent) {
+        if (dirty.get(name) === s.edit) dirty.delete(name);
+        forgetLocal(name, s.value);
+      }
+      retryDelay = 0;
+      $("#parta-signed-out").hidden = true;
+      setStatus(t("saved", data.saved_at_display));
+      showWarnings(sent, data.warnings || {});
+      showProgress(data.progress);
+      return;
+    }
+    if (status === 401 || (status === 403 && !data)) {
+      // Signed out (401), or a CSRF refusal after signing in elsewhere: keep trying, edits stay on this device.
+      if (status === 401) $("#parta-signed-out").hidden = false;
+      retryLater(t(status === 401 ? "signedOut" : "retrying"));
+      return;
+    }
+    if (status === 400 && data) {
+      invalidAt = editCounter;
+      setStatus(t("invalid", data.message), true);
+      return;
+    }
+    if (status === 409 && data && data.error === "conflict") {
+      handleConflict(data);
+      return;
+    }
+    if (data && (status === 403 || status === 404 || (status === 409 && data.error === "locked"))) {
+      blocked = true;
+      setStatus(t(status === 409 ? "locked" : "forbidden"), true);
+      showBlocked(data.message);
+      return;
+    }
+    retryLater(t("retrying"));
+  }
+
+  function showWarnings(sent, warnings) {
+    for (const name of sent.keys()) {
+      const box = form.querySelector(`[data-warnings-for="${CSS.escape(name)}"]`);
+      if (!box) continue;
+      box.replaceChildren(
+        ...(warnings[name] || []).map((text) => {
+          const p = document.createElement("p");
+          p.className = "identifier-warning";
+          p.textContent = text;
+          return p;
+        }),
+      );
+    }
+  }
+
+  function showProgress(progress) {
+    if (!progress) return;
+    const bar = $("#parta-progress-bar");
+    if (bar) bar.value = progress.answered;
+    const answered = $("[data-progress-answered]");
+    if (answered) answered.textContent = String(progress.answered);
+  }
+
+  // --- Conflicts ---------------------------------------------------------------------------------
+  function handleConflict(data) {
+    versionInput.value = String(data.version);
+    // Take the saved value wherever this page has no unsaved change of its own.
+    for (const [name, value] of Object.entries(data.theirs || {})) {
+      if (!dirty.has(name) && !same(fieldValue(name), value)) setFieldValue(name, value);
+    }
+    for (const conflict of data.conflicts || []) showConflict(conflict);
+    setStatus(t("conflict"), true);
+    if (!(data.conflicts || []).length) scheduleSave(0);
+  }
+
+  function fieldContainer(name) {
+    const el = elementsNamed(name)[0];
+    return el ? el.closest("fieldset.standard, [data-unsaved], .mb-3") || el.parentElement : null;
+  }
+
+  function showConflict(conflict) {
+    const name = conflict.field;
+    form.querySelector(`.conflict-box[data-conflict-for="${CSS.escape(name)}"]`)?.remove();
+    const box = document.createElement("div");
+    box.className = "conflict-box";
+    box.dataset.conflictFor = name;
+    box.setAttribute("role", "group");
+    const title = document.createElement("p");
+    title.className = "conflict-title";
+    title.id = `conflict-${name}`;
+    title.textContent = `${conflict.label}: ${t("conflictIntro")}`;
+    box.setAttribute("aria-labelledby", title.id);
+    const column = (label, text, cls) => {
+      const col = document.createElement("div");
+      col.className = "col-md-6";
+      const heading = document.createElement("p");
+      heading.className = "small fw-semibold mb-1";
+      heading.textContent = label;
+      const quote = document.createElement("blockquote");
+      quote.className = `conflict-text ${cls}`;
+      quote.textContent = text;
+      col.append(heading, quote);
+      return col;
+    };
+    const row = document.createElement("div");
+    row.className = "row g-2";
+    row.append(
+      column(t("savedVersion"), conflict.theirs_display, "conflict-theirs"),
+      column(t("yourVersion"), conflict.yours_display, "conflict-yours"),
+    );
+    const actions = document.createElement("div");
+    actions.className = "conflict-actions";
+    actions.innerHTML = '<button type="button" class="btn btn-sm btn-outline-primary" data-conflict-keep></button> '
+      + '<button type="button" class="btn btn-sm btn-outline-secondary" data-conflict-theirs></button>';
+    $("[data-conflict-keep]", actions).textContent = t("keepMine");
+    $("[data-conflict-theirs]", actions).textContent = t("useTheirs");
+    box.append(title, row, actions);
+    fieldContainer(name)?.append(box);
+    armConflict(box, name, conflict.theirs);
+  }
+
+  function armConflict(box, name, theirs) {
+    pendingConflicts.set(name, theirs);
+    const actions = $(".conflict-actions", box);
+    actions.hidden = false;
+    $("[data-conflict-keep]", box).addEventListener("click", () => {
+      pendingConflicts.delete(name);
+      dirty.set(name, ++editCounter);
+      keepLocal(name);
+      box.remove();
+      scheduleSave(0);
+    });
+    $("[data-conflict-theirs]", box).addEventListener("click", () => {
+      pendingConflicts.delete(name);
+      setFieldValue(name, theirs);
+      dirty.delete(name);
+      forgetLocal(name);
+      box.remove();
+      scheduleSave(0);
+    });
+  }
+
+  // A conflict page rendered by the server (after a form post without JavaScript's help).
+  function armServerConflicts() {
+    for (const box of form.querySelectorAll(".conflict-box[data-conflict-for]")) {
+      let theirs = null;
+      try {
+        theirs = JSON.parse(box.dataset.theirs);
+      } catch {
+        theirs = null;
+      }
+      armConflict(box, box.dataset.conflictFor, theirs);
+    }
+    for (const el of form.querySelectorAll("[data-unsaved]")) {
+      for (const name of el.dataset.unsaved.split(" ")) if (name) dirty.set(name, ++editCounter);
+    }
+    if ([...dirty.keys()].some((n) => !pendingConflicts.has(n))) scheduleSave();
+  }
+
+  // --- No involvement ------------------------------------------------------------------------------
+  function applyNoInvolvement() {
+    const none = Boolean(fieldValue("no_involvement"));
+    const standards = $("[data-standards-block]");
+    if (standards) standards.hidden = none;
+    const reason = $("[data-no-involvement-reason]");
+    if (reason) reason.hidden = !none && !fieldValue("no_involvement_reason");
+  }
+
+  // --- Events ----------------------------------------------------------------------------------------
+  function onEdit(event) {
+    const name = event.target.name;
+    if (!name || SKIP.has(name)) return;
+    dirty.set(name, ++editCounter);
+    keepLocal(name);
+    if (name === "no_involvement") applyNoInvolvement();
+    if (!pendingConflicts.has(name)) scheduleSave();
+  }
+
+  form.addEventListener("input", onEdit);
+  form.addEventListener("change", onEdit);
+  form.addEventListener("focusout", (event) => {
+    if (event.target.name && dirty.has(event.target.name)) scheduleSave(0);
+  });
+
+  function flush() {
+    if (!submitting && dirty.size) save(true);
+  }
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") flush();
+    else if (retryTimer) {
+      // Back on the page (perhaps after signing in elsewhere): try again now.
+      clearTimeout(retryTimer);
+      retryTimer = null;
+      save(false);
+    }
+  });
+  window.addEventListener("pagehide", flush);
+
+  form.addEventListener("submit", (event) => {
+    if (submitting) return;
+    const submitter = event.submitter;
+    if (inFlight) {
+      // Post the form only once the autosave under way has answered, with the version it returned.
+      event.preventDefault();
+      inFlight.finally(() => {
+        submitting = true;
+        form.requestSubmit(submitter);
+      });
+      return;
+    }
+    // The form carries every value: stop autosaving so that nothing moves the version under it.
+    submitting = true;
+    clearTimeout(debounceTimer);
+    clearTimeout(retryTimer);
+  });
+
+  applyNoInvolvement();
+  armServerConflicts();
+  offerRestore();
+})();
