@@ -81,7 +81,7 @@ def audit_status(request: HttpRequest, slug: str) -> HttpResponse:
     except services.MissingReturnsError as missing:
         # Not an error: the move needs a second, informed click. The page says which returns.
         context = {"audit": audit, "missing": missing.missing, "to_status": to_status}
-        return render(request, "audits/partb/confirm_part_b.html", context, status=409)
+        return render(request, "audits/partb/confirm_part_b.html", context)
     except ValidationError as error:
         _flash_error(request, error)
     else:

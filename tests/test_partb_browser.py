@@ -1,0 +1,172 @@
+"""The QA manager runs Part B of the demo's Brighton & Hove audit in Chromium, end to end."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+from openpyxl import load_workbook
+from playwright.sync_api import Page, expect
+
+from agencies.models import AccessAction, AccessRecord, Agency
+from audits.models import (
+    Answer,
+    Attendance,
+    AttendanceStatus,
+    Audit,
+    AuditStatus,
+    CaseJudgement,
+    Finding,
+    FindingKind,
+    PartAReturn,
+    Recommendation,
+)
+from tests.fixtures_browser import axe_check, csp_violations, login
+
+SLUG = "bh-cse-2015"
+
+
+def go(page: Page, live_server, path: str) -> None:
+    page.goto(f"{live_server.url}{path}")
+
+
+@pytest.mark.browser
+@override_settings(DEMO=True)
+def test_qa_manager_runs_part_b(transactional_db, live_server, page: Page, browser_console, tmp_path):
+    call_command("load_demo", stdout=StringIO())
+    audit = Audit.objects.get(slug=SLUG)
+    assert audit.status == AuditStatus.PART_A
+    login(page, live_server, "qa.manager", "demo")
+
+    # The dashboard: the cases × agencies matrix, with the chase action per auditor.
+    go(page, live_server, f"/audits/{SLUG}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(audit.title)
+    matrix = page.get_by_test_id("progress-matrix")
+    expect(matrix.locator("tbody tr")).to_have_count(6)
+    expect(matrix.get_by_text("No involvement").first).to_be_visible()
+    expect(page.get_by_test_id("auditors").get_by_role("button", name="Chase").first).to_be_visible()
+    axe_check(page)
+
+    # Move to Part B: the returns still missing are listed, and the move needs a confirmation.
+    missing = PartAReturn.objects.filter(audit=audit).exclude(status__in=["submitted", "accepted"]).count()
+    assert missing > 0
+    page.get_by_role("button", name="Move to Part B").click()
+    expect(page.get_by_role("heading", name="Start Part B with returns missing?")).to_be_visible()
+    expect(page.get_by_test_id("missing-returns").locator("tbody tr")).to_have_count(missing)
+    page.get_by_test_id("confirm-part-b").click()
+    expect(page.get_by_test_id("audit-status")).to_have_text("Stage: Part B")
+    audit.refresh_from_db()
+    assert audit.status == AuditStatus.PART_B
+
+    # Attendance: the first two agencies present, the third sent apologies.
+    page.get_by_role("link", name="Session").click()
+    rows = page.locator("fieldset.attendance-row")
+    rows.nth(0).get_by_label("Present").check()
+    rows.nth(1).get_by_label("Present").check()
+    rows.nth(2).get_by_label("Apologies").check()
+    page.get_by_role("button", name="Save attendance").click()
+    expect(page.get_by_text("Attendance saved.")).to_be_visible()
+    statuses = sorted(Attendance.objects.filter(session__audit=audit).values_list("status", flat=True))
+    assert statuses == [AttendanceStatus.APOLOGIES, AttendanceStatus.PRESENT, AttendanceStatus.PRESENT]
+
+    # The evidence board of Case 1: every agency side by side.
+    page.get_by_role("link", name="Evidence boards").click()
+    page.get_by_test_id("boards").get_by_role("link", name="Case 1").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Evidence board: Case 1")
+    expect(page.get_by_test_id("board-stage").first).to_be_visible()
+    expect(page.get_by_text("No involvement").first).to_be_visible()
+    axe_check(page)
+
+    # Large type for the projector, remembered across pages.
+    toggle = page.locator("#large-type-toggle")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    assert "large-type" in page.evaluate("document.documentElement.className")
+    page.reload()
+    expect(page.locator("#large-type-toggle")).to_have_attribute("aria-pressed", "true")
+    page.locator("#large-type-toggle").click()
+
+    # The consensus judgement for the case overall, with the reasons.
+    overall = page.locator("#overall form")
+    overall.get_by_label("Consensus grade").select_option(label="Good")
+    overall.get_by_label("Reasons").fill("Agencies shared information promptly; plans not always recorded.")
+    overall.get_by_role("button", name="Record consensus").click()
+    expect(page.get_by_text("Consensus judgement recorded for the case overall.")).to_be_visible()
+    judgement = CaseJudgement.objects.get(case__audit=audit, case__reference="Case 1", section__isnull=True)
+    assert judgement.grade.label == "Good"
+    assert judgement.reasons == "Agencies shared information promptly; plans not always recorded."
+
+    # Promote Children's Social Work's strengths to an overall strength, keeping the link.
+    social_work = Agency.objects.get(short_name="BHCC CSW")
+    ret = PartAReturn.objects.get(audit=audit, case__reference="Case 1", agency=social_work)
+    assert ret.strengths
+    strengths_before = Finding.objects.filter(audit=audit, kind=FindingKind.STRENGTH).count()
+    account = page.locator(f"#agency-{social_work.pk}")
+    account.get_by_role("button", name="Promote to overall strengths").click()
+    expect(page.get_by_text("Promoted to Overall strength")).to_be_visible()
+    expect(page.locator(f"#agency-{social_work.pk}").get_by_text("Already in overall strengths")).to_be_visible()
+    promoted = Finding.objects.get(audit=audit, kind=FindingKind.STRENGTH, returns=ret)
+    assert promoted.body == ret.strengths.strip()
+    assert list(promoted.cases.values_list("reference", flat=True)) == ["Case 1"]
+    assert Finding.objects.filter(audit=audit, kind=FindingKind.STRENGTH).count() == strengths_before + 1
+
+    # A recommendation with an owner and a due date.
+    page.get_by_role("link", name="Recommendations").first.click()
+    form = page.get_by_test_id("recommendation-form")
+    form.get_by_label("Recommendation").fill("Review every Child in Need plan for CSE risk indicators.")
+    form.get_by_label("Owner group").fill("CSE Steering Group")
+    form.get_by_label("Due date").fill("2027-03-31")
+    form.get_by_role("button", name="Add recommendation").click()
+    expect(page.get_by_text("Recommendation added.")).to_be_visible()
+    rec = Recommendation.objects.get(audit=audit, text="Review every Child in Need plan for CSE risk indicators.")
+    assert (rec.owner_name, rec.due_date.isoformat()) == ("CSE Steering Group", "2027-03-31")
+
+    # The XLSX export, downloaded and opened.
+    page.get_by_role("link", name="Progress").click()
+    with page.expect_download() as info:
+        page.get_by_test_id("export-xlsx").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    assert path.name.startswith(SLUG) and path.suffix == ".xlsx"
+    workbook = load_workbook(path, read_only=True)
+    assert workbook.sheetnames == ["Answers", "Consensus judgements", "Findings", "Recommendations"]
+    answers = list(workbook["Answers"].iter_rows(values_only=True))
+    assert answers[0][:7] == ("Audit", "Case reference", "Agency", "Stage", "Standard code", "Standard", "Grade")
+    assert len(answers) - 1 == Answer.objects.filter(part_a_return__audit=audit).count()
+    assert {row[0] for row in answers[1:]} == {audit.title}
+    assert {row[1] for row in answers[1:]} <= {f"Case {n}" for n in range(1, 7)}
+    judgements = list(workbook["Consensus judgements"].iter_rows(values_only=True))
+    assert ("Case 1", "Overall", "Good") in [row[:3] for row in judgements]
+    findings = list(workbook["Findings"].iter_rows(values_only=True))
+    assert any(row[4] == promoted.body and row[7] == "Case 1 (BHCC CSW)" for row in findings)
+    recs = list(workbook["Recommendations"].iter_rows(values_only=True))
+    assert any(row[1] == rec.text and row[2] == "CSE Steering Group" and row[3] == "2027-03-31" for row in recs)
+    assert AccessRecord.objects.filter(action=AccessAction.EXPORT, username="qa.manager").count() == 1
+
+    assert not csp_violations(browser_console), browser_console
+    # The browser's own favicon request is not this journey's business.
+    errors = [e for e in browser_console if e.type in ("error", "pageerror") and "favicon" not in e.url]
+    assert not errors, errors
+
+
+@pytest.mark.browser
+@override_settings(DEMO=True)
+def test_auditor_reads_the_board_during_part_b_only(transactional_db, live_server, page: Page, browser_console):
+    call_command("load_demo", stdout=StringIO())
+    audit = Audit.objects.get(slug=SLUG)
+    case = audit.cases.get(reference="Case 1")
+    login(page, live_server, "auditor.police", "demo")
+
+    response = page.goto(f"{live_server.url}/audits/{SLUG}/cases/{case.pk}/board/")
+    assert response.status == 404
+
+    Audit.objects.filter(pk=audit.pk).update(status=AuditStatus.PART_B)
+    page.goto(f"{live_server.url}/audits/{SLUG}/cases/{case.pk}/board/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Evidence board: Case 1")
+    expect(page.get_by_role("button", name="Record consensus")).to_have_count(0)
+    expect(page.get_by_role("button", name="Promote to overall strengths")).to_have_count(0)
+    axe_check(page)
+    page.get_by_role("link", name="Heatmap").click()
+    expect(page.locator("svg.heatmap-svg")).to_be_visible()
+    axe_check(page)
+    assert not csp_violations(browser_console), browser_console
