@@ -563,6 +563,15 @@ ADMIN_PERMISSIONS = [
     for model in ("user", "agency", "partnership", "supportcontact", "partnershiplink")
     for action in ("add", "change", "delete", "view")
 ] + ["view_accessrecord"]
+# The administrator's unlock paths: lockouts (django-axes) and lost authenticators (django-otp).
+ADMIN_SECURITY_PERMISSIONS = [
+    ("axes", "view_accessattempt"),
+    ("axes", "delete_accessattempt"),
+    ("otp_totp", "view_totpdevice"),
+    ("otp_totp", "delete_totpdevice"),
+    ("otp_static", "view_staticdevice"),
+    ("otp_static", "delete_staticdevice"),
+]
 
 # --- Audit 1: Brighton & Hove, 2014/15, Part A open -------------------------------------------------
 
@@ -1056,8 +1065,10 @@ class _Builder:
         permissions = list(
             Permission.objects.filter(content_type__app_label="agencies", codename__in=ADMIN_PERMISSIONS)
         )
-        if len(permissions) != len(ADMIN_PERMISSIONS):
-            raise RuntimeError("An administrator permission is missing: are the agencies migrations applied?")
+        for app_label, codename in ADMIN_SECURITY_PERMISSIONS:
+            permissions += list(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
+        if len(permissions) != len(ADMIN_PERMISSIONS) + len(ADMIN_SECURITY_PERMISSIONS):
+            raise RuntimeError("An administrator permission is missing: are all migrations applied?")
         self.sync_m2m(self.users["admin"].user_permissions, permissions)
 
     def _demo_passwords(self) -> None:

@@ -288,6 +288,9 @@ def test_administrator_manages_people_but_cannot_see_audit_content_in_admin(load
     assert client.get("/admin/audits/partareturn/").status_code == 403
     for url in ("/admin/agencies/user/", "/admin/agencies/agency/", "/admin/agencies/accessrecord/"):
         assert client.get(url).status_code == 200, url
+    # The unlock paths: lockouts and lost authenticators.
+    for url in ("/admin/axes/accessattempt/", "/admin/otp_totp/totpdevice/", "/admin/otp_static/staticdevice/"):
+        assert client.get(url).status_code == 200, url
     assert b"auditor.police" in client.get("/admin/agencies/user/").content
     index = client.get("/admin/").content.decode()
     assert 'href="/admin/agencies/user/"' in index and 'href="/admin/audits/' not in index
