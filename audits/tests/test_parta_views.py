@@ -1,0 +1,496 @@
+"""Part A pages through the test client: My returns, the form, autosave, submission, review, history, chase."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies.models import AccessAction, AccessRecord, Partnership
+from audits.models import Answer, PartAReturn, ReturnStatus
+from audits.selectors.parta import evidence_field, grade_field, return_state, tool_layout
+from audits.tests.factories import (
+    AuditAgencyFactory,
+    AuditFactory,
+    CaseFactory,
+    make_returns,
+    make_scale,
+    make_tool_version,
+)
+
+
+@pytest.fixture(autouse=True)
+def partnership(db):
+    # base.html reads the partnership settings on every page: make the row exist, so that page
+    # query counts do not include creating it.
+    return Partnership.load()
+
+
+@pytest.fixture
+def ret(audit, auditor):
+    return PartAReturn.objects.get(audit=audit, agency=auditor.agency, case__reference="Case 1")
+
+
+@pytest.fixture
+def layout(audit):
+    return tool_layout(audit.tool_version)
+
+
+def url(name: str, ret) -> str:
+    return reverse(f"audits:{name}", args=[ret.pk])
+
+
+def post_json(client, ret, payload, name="return_autosave"):
+    body = payload if isinstance(payload, str | bytes) else json.dumps(payload)
+    return client.post(url(name, ret), body, content_type="application/json")
+
+
+def form_data(layout, version: int, **overrides) -> dict:
+    """The whole form as a browser posts it: every standard graded Good with evidence."""
+    good = layout.grades[1]
+    data = {"version": str(version), "overall_grade": str(good.pk), "strengths": "", "improvements": ""}
+    for standard in layout.standards:
+        data[grade_field(standard.pk)] = str(good.pk)
+        data[evidence_field(standard.pk)] = f"Evidence for {standard.code}."
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def reload(ret) -> PartAReturn:
+    return PartAReturn.objects.get(pk=ret.pk)
+
+
+# --- My returns -------------------------------------------------------------------------------------
+
+
+def test_my_returns_lists_the_agencys_cases_with_status_due_and_progress(client_for, audit, auditor, ret, layout):
+    audit.part_a_due = timezone.localdate() - timedelta(days=1)
+    audit.save()
+    s1 = layout.standards[0]
+    Answer.objects.create(part_a_return=ret, standard=s1, grade=layout.grades[0], evidence="x")
+    PartAReturn.objects.filter(pk=ret.pk).update(status=ReturnStatus.DRAFT)
+    response = client_for("auditor").get(reverse("audits:my_returns"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    rows = [r for r in response.context["groups"][0][1]]
+    assert [r.case.reference for r in rows] == ["Case 1", "Case 2"]
+    assert all(r.agency_id == auditor.agency_id for r in rows)
+    assert (rows[0].standards_answered, rows[0].standards_total) == (1, 10)
+    assert "1 of 10 standards" in html and "0 of 10 standards" in html
+    assert "Draft" in html and "Not started" in html
+    assert html.count(">Overdue<") == 2  # in words, not only colour
+
+
+def test_no_involvement_and_submitted_returns_are_not_overdue(client_for, audit, ret):
+    audit.part_a_due = timezone.localdate() - timedelta(days=1)
+    audit.save()
+    PartAReturn.objects.filter(pk=ret.pk).update(status=ReturnStatus.SUBMITTED, no_involvement=True)
+    html = client_for("auditor").get(reverse("audits:my_returns")).content.decode()
+    assert "No involvement" in html
+    assert html.count(">Overdue<") == 1
+
+
+def test_my_returns_shows_nothing_of_other_agencies(client_for, audit):
+    response = client_for("other_auditor").get(reverse("audits:my_returns"))
+    assert {r.agency.short_name for _, rows in response.context["groups"] for r in rows} == {"CSW"}
+    assert client_for("colleague").get(reverse("audits:my_returns")).context["groups"] == []
+
+
+# session, user, the returns with their audit, case, agency and progress (one query), partnership
+# settings, navigation (lead officer?, auditor?, the user's agency), session save (savepoint,
+# update, release).
+MY_RETURNS_QUERIES = 10
+
+
+def check_my_returns_queries(client, n_cases: int, auditor, agency, assert_num_queries) -> None:
+    audit = AuditFactory()
+    AuditAgencyFactory(audit=audit, agency=agency, auditor=auditor)
+    for n in range(n_cases):
+        CaseFactory(audit=audit, reference=f"Case {n + 1}")
+    make_returns(audit)
+    with assert_num_queries(MY_RETURNS_QUERIES):
+        response = client.get(reverse("audits:my_returns"))
+    assert response.status_code == 200
+    assert sum(len(rows) for _, rows in response.context["groups"]) == n_cases
+
+
+def test_my_returns_query_count_does_not_grow_with_returns(client, django_assert_num_queries):
+    from agencies.tests.factories import AgencyFactory, UserFactory
+
+    agency = AgencyFactory(name="Police")
+    small_user, large_user = UserFactory(agency=agency), UserFactory(agency=agency)
+    client.force_login(small_user)
+    check_my_returns_queries(client, 2, small_user, agency, django_assert_num_queries)
+    client.force_login(large_user)
+    check_my_returns_queries(client, 20, large_user, agency, django_assert_num_queries)
+
+
+# --- The form ------------------------------------------------------------------------------------------
+
+
+def test_the_form_is_generated_from_the_returns_tool_version(client_for, ret, layout):
+    response = client_for("auditor").get(url("return_detail", ret))
+    html = response.content.decode()
+    assert response.status_code == 200
+    for standard in layout.standards:
+        assert standard.text in html
+        assert f'name="{grade_field(standard.pk)}"' in html
+        assert f'name="{evidence_field(standard.pk)}"' in html
+    for grade in layout.grades:
+        assert f">{grade.label}</option>" in html
+    assert ">Not applicable</option>" in html
+    assert 'name="no_involvement"' in html and 'name="overall_grade"' in html
+    assert 'name="version" value="0"' in html
+    assert "js/parta.js" in html
+    assert 'aria-live="polite"' in html
+
+
+# session, user, the return (one joined query), is-the-named-auditor, the tool's standards with
+# their sections, the scale's grades, the risk factor taxonomy, the VIEW access record, the
+# answers, the return's risk factors, partnership settings, navigation (lead officer?, auditor?,
+# the user's agency), session save (savepoint, update, release).
+FORM_QUERIES = 17
+
+
+def check_form_queries(client, standards: int, sections: int, auditor, agency, assert_num_queries) -> None:
+    audit = AuditFactory(tool_version=make_tool_version(standards=standards, sections=sections))
+    AuditAgencyFactory(audit=audit, agency=agency, auditor=auditor)
+    CaseFactory(audit=audit)
+    [ret] = make_returns(audit)
+    layout = tool_layout(audit.tool_version)
+    for standard in layout.standards[::2]:  # half of them answered
+        Answer.objects.create(part_a_return=ret, standard=standard, grade=layout.grades[0], evidence="Seen.")
+    with assert_num_queries(FORM_QUERIES):
+        response = client.get(url("return_detail", ret))
+    assert response.status_code == 200
+    assert response.content.decode().count('class="standard"') == standards
+
+
+def test_form_query_count_is_the_same_for_10_and_60_standards(client, django_assert_num_queries):
+    from agencies.tests.factories import AgencyFactory, UserFactory
+
+    agency = AgencyFactory(name="Police")
+    make_scale()
+    user = UserFactory(agency=agency)
+    client.force_login(user)
+    check_form_queries(client, 10, 5, user, agency, django_assert_num_queries)
+    check_form_queries(client, 60, 6, user, agency, django_assert_num_queries)
+
+
+def test_save_draft_without_javascript(client_for, ret, layout):
+    s1 = layout.standards[0]
+    client = client_for("auditor")
+    response = client.post(
+        url("return_detail", ret), {"version": "0", evidence_field(s1.pk): "Seen the same day.", "strengths": "Swift."}
+    )
+    assert response.status_code == 302 and response.url == url("return_detail", ret)
+    saved = reload(ret)
+    assert saved.status == ReturnStatus.DRAFT and saved.version == 1
+    assert return_state(saved, layout)[evidence_field(s1.pk)] == "Seen the same day."
+    page = client.get(url("return_detail", ret)).content.decode()
+    assert "Seen the same day." in page and "Draft saved at" in page
+
+
+def test_form_post_with_crlf_line_breaks_is_stored_as_typed_lines(client_for, ret, layout):
+    client_for("auditor").post(url("return_detail", ret), {"version": "0", "strengths": "One\r\nTwo"})
+    assert reload(ret).strengths == "One\nTwo"
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"overall_grade": "999999"},
+        {"strengths": "x" * 10_001},
+        {"version": "abc"},
+        {"risk_factors": "424242"},
+    ],
+    ids=["grade-not-in-scale", "oversized-text", "bad-version", "unknown-risk-factor"],
+)
+def test_bad_form_input_is_400_and_changes_nothing(client_for, ret, overrides):
+    response = client_for("auditor").post(url("return_detail", ret), {"version": "0", **overrides})
+    assert response.status_code == 400
+    assert "Nothing was saved" in response.content.decode()
+    assert reload(ret).version == 0 and reload(ret).status == ReturnStatus.NOT_STARTED
+
+
+def test_stale_form_post_gets_the_conflict_page_with_both_texts(client_for, ret, layout):
+    s1 = layout.standards[0]
+    client = client_for("auditor")
+    post_json(client, ret, {"version": 0, "fields": {evidence_field(s1.pk): "Saved in the other tab"}})
+    response = client.post(url("return_detail", ret), {"version": "0", evidence_field(s1.pk): "Typed here"})
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "Saved in the other tab" in html and "Typed here" in html
+    assert 'name="version" value="1"' in html  # the merge form is based on the saved version
+    assert f'data-conflict-for="{evidence_field(s1.pk)}"' in html
+    assert return_state(reload(ret), layout)[evidence_field(s1.pk)] == "Saved in the other tab"
+    # Saving the merge works.
+    merged = client.post(url("return_detail", ret), {"version": "1", evidence_field(s1.pk): "Both texts"})
+    assert merged.status_code == 302
+    assert return_state(reload(ret), layout)[evidence_field(s1.pk)] == "Both texts"
+
+
+def test_identifier_warnings_are_shown_next_to_the_field(client_for, ret, layout):
+    s1 = layout.standards[0]
+    client = client_for("auditor")
+    client.post(url("return_detail", ret), {"version": "0", evidence_field(s1.pk): "Mum's mobile 07700 900123"})
+    html = client.get(url("return_detail", ret)).content.decode()
+    box = html[html.index(f'data-warnings-for="{evidence_field(s1.pk)}"') :][:600]
+    assert "07700 900123" in box and "phone number" in box
+    assert f'aria-describedby="warnings-{evidence_field(s1.pk)}"' in html
+
+
+# --- Submit ---------------------------------------------------------------------------------------------
+
+
+def test_incomplete_submit_saves_the_draft_and_shows_errors_by_the_fields(client_for, ret, layout):
+    s1, s2 = layout.standards[:2]
+    data = form_data(layout, 0, **{evidence_field(s1.pk): "", grade_field(s2.pk): ""})
+    response = client_for("auditor").post(url("return_submit", ret), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert reload(ret).status == ReturnStatus.DRAFT  # saved, not submitted
+    assert "Give the evidence for this grade." in html
+    assert "Choose a grade, or Not applicable." in html
+    assert f'href="#id_{evidence_field(s1.pk)}"' in html  # the summary links to the field
+    assert 'name="version" value="1"' in html
+
+
+def test_submit_then_read_only(client_for, ret, layout):
+    client = client_for("auditor")
+    response = client.post(url("return_submit", ret), form_data(layout, 0))
+    assert response.status_code == 302
+    assert reload(ret).status == ReturnStatus.SUBMITTED
+    page = client.get(url("return_detail", ret))
+    html = page.content.decode()
+    assert page.templates[0].name == "audits/parta/detail.html"
+    assert "read-only" in html and "<textarea" not in html
+    # And every endpoint refuses a change.
+    assert client.post(url("return_detail", ret), form_data(layout, 1)).status_code == 409
+    assert client.post(url("return_submit", ret), form_data(layout, 1)).status_code == 409
+    assert post_json(client, ret, {"version": 1, "fields": {"strengths": "late"}}).status_code == 409
+    assert reload(ret).strengths == "" and reload(ret).version == 1
+
+
+def test_submission_with_identifiers_needs_confirmation(client_for, ret, layout):
+    s1 = layout.standards[0]
+    data = form_data(layout, 0, **{evidence_field(s1.pk): "Lives at BN1 1AA"})
+    client = client_for("auditor")
+    response = client.post(url("return_submit", ret), data)
+    assert response.status_code == 200 and reload(ret).status == ReturnStatus.DRAFT
+    assert "confirm they are not information about the child" in response.content.decode()
+    data.update(version="1", identifiers_confirmed="on")
+    assert client.post(url("return_submit", ret), data).status_code == 302
+    assert reload(ret).status == ReturnStatus.SUBMITTED
+    assert return_state(reload(ret), layout)[evidence_field(s1.pk)] == "Lives at BN1 1AA"
+
+
+def test_no_involvement_submission(client_for, ret):
+    client = client_for("auditor")
+    response = client.post(url("return_submit", ret), {"version": "0", "no_involvement": "on"})
+    assert "Give the reason your agency had no involvement" in response.content.decode()
+    response = client.post(
+        url("return_submit", ret), {"version": "1", "no_involvement": "on", "no_involvement_reason": "Not known."}
+    )
+    assert response.status_code == 302
+    assert reload(ret).display_status == "No involvement"
+
+
+# --- Autosave --------------------------------------------------------------------------------------------
+
+
+def test_autosave_saves_and_answers_with_version_time_warnings_and_progress(client_for, ret, layout):
+    s1 = layout.standards[0]
+    response = post_json(
+        client_for("auditor"),
+        ret,
+        {
+            "version": 0,
+            "fields": {grade_field(s1.pk): str(layout.grades[0].pk), evidence_field(s1.pk): "DOB 01/02/2001"},
+        },
+    )
+    data = response.json()
+    assert response.status_code == 200 and data["ok"]
+    assert data["version"] == 1 and data["status"] == "draft"
+    assert data["progress"] == {"answered": 1, "total": 10}
+    assert list(data["warnings"]) == [evidence_field(s1.pk)]
+    assert data["saved_at_display"]
+
+
+def other_scale_grade():
+    other = make_scale("Three-point scale")
+    return other.grades.first()
+
+
+@pytest.mark.parametrize(
+    "payload,message",
+    [
+        ("not json", "not valid JSON"),
+        ([], "must be a JSON object"),
+        ({"fields": {"strengths": "x"}}, "version"),
+        ({"version": "0", "fields": {"strengths": "x"}}, "version"),
+        ({"version": 0, "fields": {}}, "at least one field"),
+        ({"version": 0, "fields": {"s999999-grade": "1"}}, "Unknown fields"),
+        ({"version": 0, "fields": {"name_of_child": "x"}}, "Unknown fields"),
+        ({"version": 0, "fields": {"strengths": "x" * 10_001}}, "at most 10000 characters"),
+        ({"version": 0, "fields": {"strengths": 42}}, "must be text"),
+        ({"version": 0, "fields": {"no_involvement": "yes"}}, "true or false"),
+        ({"version": 0, "fields": {"risk_factors": "1"}}, "list"),
+        ({"version": 0, "fields": {"overall_grade": "999999"}}, "scale"),
+        ({"version": 0, "fields": {"strengths": "x"}, "extra": 1}, "Unknown keys"),
+    ],
+)
+def test_bad_autosave_input_is_400_with_a_message_and_changes_nothing(client_for, ret, payload, message):
+    response = post_json(client_for("auditor"), ret, payload)
+    assert response.status_code == 400
+    assert message in response.json()["message"]
+    assert reload(ret).version == 0 and reload(ret).strengths == ""
+
+
+def test_autosave_refuses_a_grade_from_another_scale_and_a_standard_of_another_version(client_for, ret, layout):
+    grade = other_scale_grade()
+    s1 = layout.standards[0]
+    response = post_json(client_for("auditor"), ret, {"version": 0, "fields": {grade_field(s1.pk): str(grade.pk)}})
+    assert response.status_code == 400 and "scale" in response.json()["message"]
+    other_version = make_tool_version(standards=1, sections=1)
+    foreign = other_version.sections.get().standards.get()
+    response = post_json(client_for("auditor"), ret, {"version": 0, "fields": {evidence_field(foreign.pk): "x"}})
+    assert response.status_code == 400 and "Unknown fields" in response.json()["message"]
+    assert not Answer.objects.exists()
+
+
+def test_autosave_conflict_is_409_with_both_values(client_for, ret, layout):
+    s1 = layout.standards[0]
+    client = client_for("auditor")
+    assert post_json(client, ret, {"version": 0, "fields": {evidence_field(s1.pk): "First tab"}}).status_code == 200
+    response = post_json(client, ret, {"version": 0, "fields": {evidence_field(s1.pk): "Second tab"}})
+    data = response.json()
+    assert response.status_code == 409 and data["error"] == "conflict"
+    assert data["version"] == 1
+    assert data["conflicts"][0]["theirs"] == "First tab" and data["conflicts"][0]["yours"] == "Second tab"
+    assert data["theirs"][evidence_field(s1.pk)] == "First tab"
+
+
+def test_autosave_forged_version_is_409(client_for, ret):
+    response = post_json(client_for("auditor"), ret, {"version": 7, "fields": {"strengths": "x"}})
+    assert response.status_code == 409 and reload(ret).strengths == ""
+
+
+def test_autosave_on_another_agencys_return_is_404(client_for, audit, other_auditor):
+    theirs = PartAReturn.objects.get(audit=audit, agency=other_auditor.agency, case__reference="Case 1")
+    response = post_json(client_for("auditor"), theirs, {"version": 0, "fields": {"strengths": "x"}})
+    assert response.status_code == 404 and response.json()["error"] == "not_found"
+    assert AccessRecord.objects.filter(action=AccessAction.REFUSED, object_id=str(theirs.pk)).exists()
+    assert reload(theirs).strengths == ""
+
+
+def test_autosave_signed_out_is_401_json(client, ret):
+    response = post_json(client, ret, {"version": 0, "fields": {"strengths": "x"}})
+    assert response.status_code == 401
+    assert response.json()["error"] == "signed_out" and response.json()["login_url"] == reverse("login")
+
+
+def test_autosave_get_is_not_allowed(client_for, ret):
+    assert client_for("auditor").get(url("return_autosave", ret)).status_code == 405
+
+
+# --- Review ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def submitted(client_for, ret, layout):
+    assert client_for("auditor").post(url("return_submit", ret), form_data(layout, 0)).status_code == 302
+    return reload(ret)
+
+
+def review(client, ret, action, **data):
+    return client.post(url("return_review", ret), {"action": action, "version": str(reload(ret).version), **data})
+
+
+def test_review_round_trip(client_for, submitted, layout, django_capture_on_commit_callbacks):
+    qa = client_for("qa_manager")
+    page = qa.get(url("return_review", submitted)).content.decode()
+    assert "Return for amendment" in page and "Accept return" in page
+    assert review(qa, submitted, "send_back").status_code == 400  # a comment is required
+    with django_capture_on_commit_callbacks(execute=True):
+        response = review(qa, submitted, "send_back", comment="Please add the strategy meeting.")
+    assert response.status_code == 302 and reload(submitted).status == ReturnStatus.RETURNED
+    assert "Please add the strategy meeting." in mail.outbox[0].body
+    auditor = client_for("auditor")
+    form_page = auditor.get(url("return_detail", submitted)).content.decode()
+    assert "Please add the strategy meeting." in form_page and "<textarea" in form_page
+    version = reload(submitted).version
+    assert (
+        auditor.post(url("return_submit", submitted), form_data(layout, version, strengths="Amended")).status_code
+        == 302
+    )
+    lead = client_for("lead_officer")
+    assert review(lead, submitted, "accept").status_code == 302
+    assert reload(submitted).status == ReturnStatus.ACCEPTED
+    assert review(lead, submitted, "unlock", comment="Needs a fix").status_code == 403
+    qa = client_for("qa_manager")  # the cast shares one test client: sign the QA manager in again
+    assert review(qa, submitted, "unlock", comment="").status_code == 400
+    assert review(qa, submitted, "unlock", comment="Graded the wrong case").status_code == 302
+    assert reload(submitted).status == ReturnStatus.RETURNED
+
+
+def test_review_on_a_stale_version_is_refused(client_for, submitted):
+    response = client_for("qa_manager").post(url("return_review", submitted), {"action": "accept", "version": "0"})
+    assert response.status_code == 409 and reload(submitted).status == ReturnStatus.SUBMITTED
+
+
+def test_accepting_a_return_that_is_not_submitted_is_409(client_for, ret):
+    response = review(client_for("qa_manager"), ret, "accept")
+    assert response.status_code == 409 and reload(ret).status == ReturnStatus.NOT_STARTED
+
+
+def test_bad_review_action_is_400(client_for, submitted):
+    assert review(client_for("qa_manager"), submitted, "delete").status_code == 400
+
+
+# --- History, the audit's returns, chasing -----------------------------------------------------------------
+
+
+def test_history_page(client_for, ret, layout, auditor):
+    s1 = layout.standards[0]
+    client = client_for("auditor")
+    post_json(client, ret, {"version": 0, "fields": {evidence_field(s1.pk): "First words"}})
+    post_json(client, ret, {"version": 1, "fields": {evidence_field(s1.pk): "Better words"}})
+    html = client_for("qa_manager").get(url("return_history", ret)).content.decode()
+    assert "First words" in html and "Better words" in html and str(auditor) in html
+    assert f"Answer to {s1.code}" in html
+
+
+def test_every_view_of_a_return_is_recorded_once(client_for, ret, auditor):
+    client_for("auditor").get(url("return_detail", ret))
+    assert AccessRecord.objects.filter(action=AccessAction.VIEW, object_id=str(ret.pk), user=auditor).count() == 1
+
+
+def test_audit_returns_page_for_the_qa_manager(client_for, audit):
+    html = client_for("qa_manager").get(reverse("audits:audit_returns", args=[audit.slug])).content.decode()
+    assert html.count("Not started") == 4
+    assert reverse("audits:chase_auditor", args=[audit.slug, audit.participants.first().agency_id]) in html
+
+
+def test_chase_redirects_back_and_emails(client_for, audit, agency_a, auditor, django_capture_on_commit_callbacks):
+    target = reverse("audits:dashboard", args=[audit.slug])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for("lead_officer").post(
+            reverse("audits:chase_auditor", args=[audit.slug, agency_a.pk]), {"next": target}
+        )
+    assert response.status_code == 302 and response.url == target
+    assert mail.outbox[0].to == [auditor.email]
+
+
+def test_chase_ignores_an_outside_next(client_for, audit, agency_a):
+    response = client_for("qa_manager").post(
+        reverse("audits:chase_auditor", args=[audit.slug, agency_a.pk]), {"next": "https://evil.example/"}
+    )
+    assert response.url == reverse("audits:audit_returns", args=[audit.slug])
+
+
+def test_chase_an_agency_not_in_the_audit_is_404(client_for, audit, agency_c):
+    response = client_for("qa_manager").post(reverse("audits:chase_auditor", args=[audit.slug, agency_c.pk]))
+    assert response.status_code == 404
