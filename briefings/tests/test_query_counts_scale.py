@@ -1,0 +1,58 @@
+"""The briefings library and a download cost the same number of queries at 1 audit and at 5.
+
+On seed_scale's data (see audits/tests/scale_support.py). The queries, as of writing:
+- every page: the session and the signed-in user, the session saved again (SAVEPOINT, UPDATE,
+  RELEASE); pages with a template also the partnership and the two navigation checks of the
+  context processor (leads an audit? named auditor anywhere?);
+- the library (15 for a manager, 14 for the QA manager): the themes and the years that have a
+  readable version, the paginator's count, the audits the user may compose for, one page of
+  briefings (with audit and theme) and their rendered versions (prefetch); a manager's agency;
+- a download (7): the version (readable_versions, with briefing and audit) and the access record;
+  no navigation queries (no template).
+"""
+
+import pytest
+from django.urls import reverse
+
+from audits.scale import QA_USERNAME, audit_slug, manager_username
+from audits.tests import scale_support as support
+from briefings.models import BriefingVersion, Edition
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = settings.PRIVATE_MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def pages() -> dict[str, support.Request]:
+    version = BriefingVersion.objects.get(
+        briefing__audit__slug=audit_slug(1), briefing__edition=Edition.MANAGERS, number=1
+    )
+    return {
+        "library (manager)": support.Request(manager_username(1), "GET", reverse("briefings:library")),
+        "library (QA manager)": support.Request(QA_USERNAME, "GET", reverse("briefings:library")),
+        "download (manager)": support.Request(
+            manager_username(1), "GET", reverse("briefings:download", args=[version.pk])
+        ),
+    }
+
+
+def measure(client) -> dict[str, list[str]]:
+    measured = {}
+    for name, request in pages().items():
+        support.run(client, request)  # warm: the first request of a session may differ
+        status, queries = support.run(client, request)
+        assert status == 200, f"{name}: {request.url} answered {status}"
+        measured[name] = queries
+    return measured
+
+
+@pytest.mark.django_db
+def test_briefing_pages_cost_the_same_queries_at_1_and_5_audits(client, media):
+    support.seed(1)
+    small = measure(client)
+    support.seed(5)
+    large = measure(client)
+    grown = {name: support.explain(small[name], large[name]) for name in small if len(small[name]) != len(large[name])}
+    assert not grown, "\n\n".join(f"{name}: {text}" for name, text in grown.items())
