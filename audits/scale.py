@@ -18,6 +18,7 @@ Pseudonymised like the real thing: cases are "Case 1"…, people are "Scale Audi
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import logging
 import random
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
@@ -377,8 +379,37 @@ def _users(spec: ScaleSpec, agencies: list[Agency], summary: ScaleSummary) -> tu
         user.job_title = user.last_name.rsplit(" ", 1)[0]
     _bulk(User, new, summary)
     by_name = {u.username: u for u in User.objects.filter(username__in=[u.username for u in wanted])}
+    _authenticators(list(by_name.values()), spec, summary)
     auditors = {agency.pk: by_name[auditor_username(n)] for n, agency in enumerate(agencies, start=1)}
     return by_name[QA_USERNAME], [by_name[lead_username(n)] for n in range(1, spec.leads + 1)], auditors
+
+
+def totp_key(username: str, seed: int) -> str:
+    """A scale user's authenticator secret (hex, 20 bytes), derived from the seed and the username."""
+    return hashlib.sha1(f"scale-totp-{seed}-{username}".encode()).hexdigest()
+
+
+def _authenticators(users: list[User], spec: ScaleSpec, summary: ScaleSummary) -> None:
+    """A confirmed authenticator app for every scale user, as every real account has outside demo mode.
+
+    The benchmark signs in through the real two-factor step: it reads the secret from the database
+    (benchmarks/targets.py) and computes the code like an authenticator app would.
+    """
+    if not apps.is_installed("django_otp.plugins.otp_totp"):
+        return
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    have = set(TOTPDevice.objects.filter(user__in=users, confirmed=True).values_list("user_id", flat=True))
+    _bulk(
+        TOTPDevice,
+        [
+            TOTPDevice(user=u, name="Authenticator app", confirmed=True, key=totp_key(u.username, spec.seed))
+            for u in users
+            if u.pk not in have
+        ],
+        summary,
+        "authenticators",
+    )
 
 
 def _shared(spec: ScaleSpec, summary: ScaleSummary) -> Shared:
