@@ -83,10 +83,15 @@ def allowed_in(key: str, edition: str) -> bool:
 # --- Titles and audiences ---------------------------------------------------------------------
 
 
+def _in_sentence(name: str) -> str:
+    """ "Child sexual exploitation" → "child sexual exploitation"; "CSE" stays as it is."""
+    return name[:1].lower() + name[1:] if name[1:2].islower() else name
+
+
 def default_title(data: AuditBriefingData, edition: str) -> str:
     theme = data.audit.theme.name
     if edition == M:
-        return _("Learning together: managers' briefing on %(theme)s") % {"theme": theme}
+        return _("Learning together: managers' briefing on %(theme)s") % {"theme": _in_sentence(theme)}
     if edition == P:
         return _("%(theme)s: learning briefing for practitioners") % {"theme": theme}
     return _("%(title)s: full report") % {"title": data.audit.title}
@@ -153,7 +158,7 @@ def introduction(data: AuditBriefingData, edition: str) -> str:
             "This short briefing is aimed at managers and designated safeguarding leads who work with children "
             "and families. It presents the key findings and recommendations of the partnership's multi-agency "
             "case file audit on %(theme)s."
-        ) % {"theme": theme}
+        ) % {"theme": _in_sentence(theme)}
         text += "\n\n" + _(
             "A full report is also available. It includes both the learning for multi-agency working and the "
             "strengths and areas for improvement of each agency involved in the cases audited."
@@ -165,7 +170,7 @@ def introduction(data: AuditBriefingData, edition: str) -> str:
         return _(
             "This briefing shares the learning from the partnership's multi-agency case file audit on %(theme)s, "
             "so that changes can be made to professional practice across the children's workforce."
-        ) % {"theme": theme}
+        ) % {"theme": _in_sentence(theme)}
     return _(
         "This is the full report of the audit. It is restricted: besides the learning for multi-agency working, "
         "it sets out the strengths and areas for improvement of each agency involved and the Part B group's "

@@ -1,0 +1,183 @@
+"""Helpers for the briefings tests: an audit with Part B findings, PDF text, and a probe server."""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.server
+import re
+import shutil
+import subprocess
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from agencies.models import LinkKind, Partnership, PartnershipLink, SupportContact
+from audits.models import Case, CaseJudgement, FindingKind, Grade, PartBSession, RiskFactor, Section
+from audits.tests.factories import FindingFactory, RecommendationFactory
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+
+STRENGTHS = [
+    ("Timely information sharing", "Information sharing across agencies is timely and of a good standard."),
+    ("The voice of the young person", "The voice of the young person is evident in all cases."),
+]
+RECOMMENDATIONS = [
+    ("A more robust response to the needs of boys and young men impacted by CSE is required.", "CSE Steering Group"),
+    ("Strengthen the risk management process for children at risk of CSE.", "Vulnerable Children's Group"),
+]
+
+
+def add_findings(audit, agency_a, agency_b) -> None:
+    """Part B findings of every kind, two recommendations, a session and case judgements."""
+    for order, (heading, body) in enumerate(STRENGTHS, start=1):
+        FindingFactory(audit=audit, kind=FindingKind.STRENGTH, heading=heading, body=body, order=order)
+    missing, _ = RiskFactor.objects.get_or_create(slug="missing-from-school", defaults={"name": "Missing from school"})
+    theme = FindingFactory(
+        audit=audit, kind=FindingKind.THEME, heading="", body="Children going missing from school repeatedly", order=1
+    )
+    theme.risk_factors.add(missing)
+    FindingFactory(
+        audit=audit, kind=FindingKind.KEY_MESSAGE, heading="Promote", body="the guide to good multi-agency working"
+    )
+    FindingFactory(
+        audit=audit,
+        kind=FindingKind.MANAGER_POINT,
+        heading="Supervision",
+        body="Ensure staff receive quality supervision.",
+    )
+    FindingFactory(
+        audit=audit,
+        kind=FindingKind.LEARNING_POINT,
+        heading="Information",
+        body="should always be shared appropriately",
+    )
+    FindingFactory(
+        audit=audit, kind=FindingKind.PRACTITIONER_POINT, heading="Be curious", body="Look beyond the behaviour."
+    )
+    FindingFactory(
+        audit=audit,
+        kind=FindingKind.AGENCY_STRENGTH,
+        agency=agency_a,
+        heading="",
+        body="Shared detailed information at once.",
+    )
+    FindingFactory(
+        audit=audit,
+        kind=FindingKind.AGENCY_IMPROVEMENT,
+        agency=agency_b,
+        heading="",
+        body="Record the CSE screening tool.",
+    )
+    for order, (text, owner) in enumerate(RECOMMENDATIONS, start=1):
+        RecommendationFactory(audit=audit, text=text, owner=owner, order=order, due_date=dt.date(2026, 3, 31))
+    PartBSession.objects.update_or_create(
+        audit=audit, defaults={"date": dt.date(2025, 6, 13), "venue": "Council House"}
+    )
+    grade = Grade.objects.get(scale=audit.tool_version.scale, rank=2)
+    case = Case.objects.get(audit=audit, reference="Case 1")
+    first_stage = Section.objects.filter(version=audit.tool_version).order_by("order").first()
+    CaseJudgement.objects.create(case=case, section=None, grade=grade, reasons="Good multi-agency response overall.")
+    CaseJudgement.objects.create(case=case, section=first_stage, grade=grade, reasons="")
+    audit.context = "Against this background the partnership agreed to test its response to CSE."
+    audit.cohort_source = "young people known to Operation Kite"
+    audit.what_next = "The recommendations will be taken forward by the Strategic CSE Group."
+    audit.save()
+
+
+def configure_partnership() -> Partnership:
+    partnership = Partnership.load()
+    partnership.name = "Test Safeguarding Children Partnership"
+    partnership.contact_email = "lscb@example.org"
+    partnership.training = "The partnership runs two CSE training courses."
+    partnership.save()
+    SupportContact.objects.create(
+        partnership=partnership, name="MASH", description="If you are worried about a child", phone="01273 290400"
+    )
+    for kind, title in (
+        (LinkKind.USEFUL, "Barnardo's"),
+        (LinkKind.READING, "Working Together to Safeguard Children"),
+        (LinkKind.TRAINING, "CSE: working with young people at risk"),
+        (LinkKind.PROCEDURE, "Multi-agency safeguarding procedures"),
+    ):
+        PartnershipLink.objects.create(partnership=partnership, kind=kind, title=title, url="https://example.org/x")
+    return partnership
+
+
+def pdf_text(path_or_bytes: Path | bytes, *, layout: bool = False) -> str:
+    """The PDF's text as pdftotext (poppler) reads it."""
+    args = ["pdftotext", "-enc", "UTF-8"] + (["-layout"] if layout else [])
+    if isinstance(path_or_bytes, bytes):
+        result = subprocess.run([*args, "-", "-"], input=path_or_bytes, capture_output=True, check=True)
+    else:
+        result = subprocess.run([*args, str(path_or_bytes), "-"], capture_output=True, check=True)
+    return result.stdout.decode("utf-8")
+
+
+def squash(text: str) -> str:
+    """Whitespace folded, so that words wrapped across lines still match."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def page_one_png(pdf: bytes, name: str) -> Path:
+    """Page 1 as a PNG in test-artifacts/, for a person to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    pdf_path = ARTIFACTS / f"{name}.pdf"
+    pdf_path.write_bytes(pdf)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "80",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(pdf_path),
+            str(ARTIFACTS / f"{name}-page1"),
+        ],
+        check=True,
+    )
+    return ARTIFACTS / f"{name}-page1.png"
+
+
+def poppler_available() -> bool:
+    return all(shutil.which(tool) for tool in ("pdftotext", "pdfinfo", "pdffonts", "pdftoppm"))
+
+
+@dataclass
+class Probe:
+    """An HTTP server on a free loopback port that records every request it gets."""
+
+    server: http.server.ThreadingHTTPServer
+    requests: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+
+def start_probe() -> Probe:
+    recorded: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            recorded.append(self.path)
+            body = b"root:x:0:0:probe-served-this"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/css")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_POST = do_GET  # noqa: N815
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return Probe(server=server, requests=recorded)

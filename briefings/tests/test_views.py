@@ -1,0 +1,347 @@
+"""Every briefing URL against the whole cast, the access records they leave, and the library's queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from agencies.models import AccessAction, AccessRecord
+from agencies.tests.factories import UserFactory
+from audits.models import AuditStatus
+from audits.tests.factories import AuditFactory, AuditThemeFactory
+from briefings import services
+from briefings.models import Briefing, BriefingSection, BriefingVersion, Edition, Feedback, RenderStatus
+from conftest import CAST
+
+pytestmark = pytest.mark.django_db
+
+COMPOSERS = {"qa_manager", "lead_officer"}
+READERS = {
+    Edition.MANAGERS: {"qa_manager", "lead_officer", "other_lead", "manager"},
+    Edition.PRACTITIONERS: set(CAST) - {"administrator", "anonymous"},
+    Edition.FULL_REPORT: {"qa_manager", "lead_officer"},
+}
+LIBRARY_USERS = set(CAST) - {"administrator", "anonymous"}
+
+
+def done_version(briefing: Briefing, number: int = 1, user=None) -> BriefingVersion:
+    """A rendered version without running the renderer: the permission tests are about who gets the file."""
+    version = BriefingVersion.objects.create(
+        briefing=briefing, number=number, content={}, status=RenderStatus.QUEUED, published_by=user
+    )
+    name = f"briefings/{briefing.audit_id}/{briefing.edition}-v{number}.pdf"
+    services.write_file_atomically(name, b"%PDF-1.7\n% test file\n")
+    BriefingVersion.objects.filter(pk=version.pk).update(status=RenderStatus.DONE, file=name, pages=1, file_size=22)
+    version.refresh_from_db()
+    return version
+
+
+@pytest.fixture
+def briefings(findings_audit, qa_manager) -> dict[str, Briefing]:
+    return {
+        edition: services.briefing_create(audit=findings_audit, edition=edition, user=qa_manager)
+        for edition in Edition.values
+    }
+
+
+@pytest.fixture
+def versions(briefings, qa_manager) -> dict[str, BriefingVersion]:
+    return {edition: done_version(briefing, user=qa_manager) for edition, briefing in briefings.items()}
+
+
+def check(response, who: str, allowed: bool, ok_status: int = 200) -> None:
+    if who == "anonymous":
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    elif allowed:
+        assert response.status_code == ok_status, (who, response.status_code)
+    else:
+        assert response.status_code == 404, (who, response.status_code)
+
+
+def refused_recorded(who: str, cast) -> bool:
+    return AccessRecord.objects.filter(action=AccessAction.REFUSED, user=cast[who]).exists()
+
+
+# --- Composer pages: QA manager and the audit's lead officer only --------------------------------
+
+COMPOSER_GETS = ["composer", "preview", "publish", "feedback_list"]
+
+
+@pytest.mark.parametrize("who", CAST)
+@pytest.mark.parametrize("name", COMPOSER_GETS)
+def test_composer_pages(client_for, briefings, cast, who, name):
+    url = reverse(f"briefings:{name}", kwargs={"slug": "cse-audit", "edition": "managers"})
+    response = client_for(who).get(url)
+    check(response, who, who in COMPOSERS)
+    if who in COMPOSERS:
+        view = AccessRecord.objects.filter(action=AccessAction.VIEW, user=cast[who], object_type="briefings.briefing")
+        assert view.count() == 1
+    elif who != "anonymous":
+        assert refused_recorded(who, cast)
+
+
+@pytest.mark.parametrize("who", CAST)
+def test_audit_briefings_overview(client_for, briefings, cast, who):
+    response = client_for(who).get(reverse("briefings:audit_briefings", kwargs={"slug": "cse-audit"}))
+    check(response, who, who in COMPOSERS)
+
+
+@pytest.mark.parametrize("who", CAST)
+def test_start_a_briefing(client_for, findings_audit, cast, who):
+    response = client_for(who).post(reverse("briefings:start", kwargs={"slug": "cse-audit", "edition": "full"}))
+    check(response, who, who in COMPOSERS, ok_status=302)
+    assert Briefing.objects.filter(audit=findings_audit, edition="full").exists() == (who in COMPOSERS)
+
+
+@pytest.mark.parametrize("who", CAST)
+def test_edit_refresh_and_move_sections(client_for, briefings, cast, who):
+    client = client_for(who)
+    kwargs = {"slug": "cse-audit", "edition": "managers", "key": "why"}
+    response = client.post(
+        reverse("briefings:section_update", kwargs=kwargs), {"heading": "Why", "body": "Edited by " + who}
+    )
+    check(response, who, who in COMPOSERS, ok_status=302)
+    section = BriefingSection.objects.get(briefing=briefings["managers"], key="why")
+    assert (section.body == "Edited by " + who) == (who in COMPOSERS)
+    assert section.hidden is False or who not in COMPOSERS
+    response = client.post(reverse("briefings:section_move", kwargs=kwargs), {"direction": "up"})
+    check(response, who, who in COMPOSERS, ok_status=302)
+    response = client.post(reverse("briefings:section_refresh", kwargs=kwargs))
+    check(response, who, who in COMPOSERS, ok_status=302)
+    response = client.post(
+        reverse("briefings:details_update", kwargs={"slug": "cse-audit", "edition": "managers"}),
+        {"title": "New title", "audience": "All"},
+    )
+    check(response, who, who in COMPOSERS, ok_status=302)
+
+
+@pytest.mark.parametrize("who", CAST)
+def test_publish(client_for, briefings, cast, who, django_capture_on_commit_callbacks):
+    url = reverse("briefings:publish", kwargs={"slug": "cse-audit", "edition": "practitioners"})
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client_for(who).post(url, {"confirm": "yes"})
+    check(response, who, who in COMPOSERS, ok_status=302)
+    published = BriefingVersion.objects.filter(briefing=briefings["practitioners"])
+    assert published.count() == (1 if who in COMPOSERS else 0)
+    assert len(callbacks) == (1 if who in COMPOSERS else 0)
+
+
+def test_publish_needs_the_confirmation(client_for, briefings):
+    url = reverse("briefings:publish", kwargs={"slug": "cse-audit", "edition": "managers"})
+    response = client_for("qa_manager").post(url, {})
+    assert response.status_code == 302
+    assert not BriefingVersion.objects.exists()
+
+
+@pytest.mark.parametrize("who", CAST)
+def test_version_status_and_retry(client_for, versions, cast, who):
+    version = versions["managers"]
+    client = client_for(who)
+    check(client.get(reverse("briefings:version_status", kwargs={"pk": version.pk})), who, who in COMPOSERS)
+    check(client.post(reverse("briefings:version_retry", kwargs={"pk": version.pk})), who, who in COMPOSERS, 302)
+
+
+def test_the_other_audits_lead_cannot_compose_this_one(client_for, briefings, cast):
+    url = reverse("briefings:composer", kwargs={"slug": "cse-audit", "edition": "full"})
+    assert client_for("other_lead").get(url).status_code == 404
+    record = AccessRecord.objects.get(action=AccessAction.REFUSED, user=cast["other_lead"])
+    assert record.object_type == "audits.audit" and record.object_id == str(briefings["full"].audit_id)
+
+
+def test_unknown_edition_is_404(client_for, briefings):
+    url = reverse("briefings:composer", kwargs={"slug": "cse-audit", "edition": "board"})
+    assert client_for("qa_manager").get(url).status_code == 404
+
+
+# --- Readers: library, briefing page, downloads, feedback ------------------------------------------
+
+
+@pytest.mark.parametrize("who", CAST)
+def test_library(client_for, versions, cast, who):
+    response = client_for(who).get(reverse("briefings:library"))
+    check(response, who, who in LIBRARY_USERS)
+    if who in LIBRARY_USERS:
+        listed = {b.edition for b in response.context["page"].object_list}
+        expected = {edition for edition, readers in READERS.items() if who in readers}
+        assert listed == expected
+
+
+@pytest.mark.parametrize("edition", Edition.values)
+@pytest.mark.parametrize("who", CAST)
+def test_download(client_for, versions, cast, who, edition):
+    version = versions[edition]
+    response = client_for(who).get(reverse("briefings:download", kwargs={"pk": version.pk}))
+    allowed = who in READERS[edition]
+    check(response, who, allowed)
+    if allowed:
+        assert response["Content-Type"] == "application/pdf"
+        assert response["Content-Disposition"] == f'attachment; filename="cse-audit-{edition}-v1.pdf"'
+        assert b"".join(response.streaming_content).startswith(b"%PDF")
+        record = AccessRecord.objects.get(action=AccessAction.DOWNLOAD, user=cast[who])
+        assert record.object_id == str(version.pk)
+    elif who != "anonymous":
+        assert refused_recorded(who, cast)
+        assert not AccessRecord.objects.filter(action=AccessAction.DOWNLOAD).exists()
+
+
+@pytest.mark.parametrize("edition", Edition.values)
+@pytest.mark.parametrize("who", CAST)
+def test_briefing_page_and_feedback(client_for, versions, cast, who, edition):
+    briefing = versions[edition].briefing
+    client = client_for(who)
+    allowed = who in READERS[edition]
+    check(client.get(reverse("briefings:briefing_page", kwargs={"pk": briefing.pk})), who, allowed)
+    response = client.post(
+        reverse("briefings:feedback_create", kwargs={"pk": briefing.pk}), {"rating": "4", "comment": "Clear."}
+    )
+    check(response, who, allowed, ok_status=302)
+    assert Feedback.objects.filter(briefing=briefing).exists() == allowed
+
+
+def test_board_access_reads_every_full_report(client, versions):
+    board = UserFactory(username="board.member", board_access=True)
+    client.force_login(board)
+    assert client.get(reverse("briefings:download", kwargs={"pk": versions["full"].pk})).status_code == 200
+
+
+def test_a_queued_or_failed_version_is_not_downloadable(client_for, briefings, qa_manager):
+    version = BriefingVersion.objects.create(briefing=briefings["practitioners"], number=1, content={})
+    assert client_for("qa_manager").get(reverse("briefings:download", kwargs={"pk": version.pk})).status_code == 404
+
+
+def test_earlier_versions_stay_downloadable(client_for, briefings, qa_manager):
+    first = done_version(briefings["practitioners"], 1)
+    second = done_version(briefings["practitioners"], 2)
+    client = client_for("practitioner")
+    for version in (first, second):
+        assert client.get(reverse("briefings:download", kwargs={"pk": version.pk})).status_code == 200
+    page = client.get(reverse("briefings:library")).content.decode()
+    assert reverse("briefings:download", kwargs={"pk": second.pk}) in page
+    assert reverse("briefings:download", kwargs={"pk": first.pk}) in page
+    assert "Earlier versions" in page
+
+
+def test_library_filters_by_theme_year_and_title(client_for, qa_manager, versions):
+    neglect = AuditThemeFactory(name="Neglect", slug="neglect")
+    other = AuditFactory(
+        title="Neglect audit 2019",
+        slug="neglect-2019",
+        theme=neglect,
+        status=AuditStatus.REPORTING,
+        part_b_date=dt.date(2019, 5, 1),
+    )
+    briefing = services.briefing_create(audit=other, edition=Edition.PRACTITIONERS, user=qa_manager)
+    done_version(briefing)
+    client = client_for("practitioner")
+    url = reverse("briefings:library")
+
+    def titles(**params):
+        return [b.audit.slug for b in client.get(url, params).context["page"].object_list]
+
+    assert set(titles()) == {"cse-audit", "neglect-2019"}
+    assert titles(theme="neglect") == ["neglect-2019"]
+    assert titles(year="2019") == ["neglect-2019"]
+    assert titles(q="neglect audit") == ["neglect-2019"]
+    assert titles(q="nothing like this") == []
+
+
+def test_library_costs_the_same_queries_however_many_briefings(
+    client_for, qa_manager, versions, django_assert_num_queries
+):
+    client = client_for("manager")
+    url = reverse("briefings:library")
+    client.get(url)  # warm the session
+
+    def grow(n: int) -> None:
+        for _ in range(n):
+            audit = AuditFactory(status=AuditStatus.REPORTING)
+            for edition in (Edition.MANAGERS, Edition.PRACTITIONERS):
+                briefing = services.briefing_create(audit=audit, edition=edition, user=qa_manager)
+                done_version(briefing, 1)
+                done_version(briefing, 2)
+
+    # The session and the user; the filter choices (themes, years); the paginator's count; the audits
+    # the user may compose; the partnership settings, the navigation's two capability checks (lead
+    # officer? auditor?) and the user's agency (base.html); the page of briefings and, in one prefetch,
+    # their versions; and saving the session (savepoint, update, release).
+    grow(1)
+    with django_assert_num_queries(QUERIES) as small:
+        assert client.get(url).status_code == 200
+    grow(5)
+    with django_assert_num_queries(QUERIES):
+        response = client.get(url)
+    assert len(response.context["page"].object_list) == 2 + 12
+    assert small
+
+
+# Counted once and written down: any change to the library's cost should be a conscious one.
+QUERIES = 15
+
+
+# --- Fragments ---------------------------------------------------------------------------------
+
+
+def test_status_fragment_polls_until_done_or_failed(client_for, briefings):
+    version = BriefingVersion.objects.create(briefing=briefings["managers"], number=1, content={})
+    client = client_for("qa_manager")
+    url = reverse("briefings:version_status", kwargs={"pk": version.pk})
+    page = client.get(url).content.decode()
+    assert 'hx-trigger="every 2s"' in page and "Queued" in page
+
+    BriefingVersion.objects.filter(pk=version.pk).update(
+        error="The render queue could not be reached; the render will be retried."
+    )
+    page = client.get(url).content.decode()
+    assert "Queued, will retry" in page and "Retry now" in page and 'hx-trigger="every 2s"' in page
+
+    BriefingVersion.objects.filter(pk=version.pk).update(status=RenderStatus.RENDERING, error="")
+    assert "Rendering" in client.get(url).content.decode()
+
+    BriefingVersion.objects.filter(pk=version.pk).update(
+        status=RenderStatus.FAILED, error="The PDF could not be made: boom"
+    )
+    page = client.get(url).content.decode()
+    assert "hx-trigger" not in page and "boom" in page and "Retry" in page
+
+    done = done_version(briefings["practitioners"])
+    page = client.get(reverse("briefings:version_status", kwargs={"pk": done.pk})).content.decode()
+    assert "hx-trigger" not in page and "Done" in page and reverse("briefings:download", kwargs={"pk": done.pk}) in page
+
+
+def test_htmx_section_save_returns_the_card(client_for, briefings):
+    url = reverse("briefings:section_update", kwargs={"slug": "cse-audit", "edition": "managers", "key": "why"})
+    response = client_for("qa_manager").post(url, {"heading": "Why", "body": "<b>x</b>"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith("<section") and 'id="card-why"' in html and "Saved at" in html
+    assert "&lt;b&gt;x&lt;/b&gt;" in html
+
+
+def test_publish_with_the_broker_down_is_not_an_error(
+    client_for, briefings, dead_broker, django_capture_on_commit_callbacks
+):
+    url = reverse("briefings:publish", kwargs={"slug": "cse-audit", "edition": "managers"})
+    client = client_for("qa_manager")
+    with dead_broker(), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"confirm": "yes"})
+    assert response.status_code == 302
+    version = BriefingVersion.objects.get()
+    assert version.status == RenderStatus.QUEUED and "will be retried" in version.error
+    page = client.get(reverse("briefings:composer", kwargs={"slug": "cse-audit", "edition": "managers"}))
+    assert "Queued, will retry" in page.content.decode()
+
+
+def test_preview_holds_the_pdfs_sections_in_order(client_for, briefings):
+    from briefings.content import build_content
+
+    response = client_for("lead_officer").get(
+        reverse("briefings:preview", kwargs={"slug": "cse-audit", "edition": "full"})
+    )
+    html = response.content.decode()
+    headings = [s["heading"] for s in build_content(briefings["full"])["sections"]]
+    positions = [html.index(f">{h}</h2>".replace("'", "&#x27;")) for h in headings]
+    assert positions == sorted(positions)
+    assert "Case-level consensus judgements" in headings
+    assert 'style="' not in html and "<script>" not in html  # CSP: no inline styles or scripts
