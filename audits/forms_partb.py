@@ -80,7 +80,9 @@ class AttendanceForm(forms.Form):
 
 
 class JudgementForm(forms.Form):
-    grade = forms.ModelChoiceField(label=_("Consensus grade"), queryset=Grade.objects.none(), empty_label=None)
+    grade = forms.ModelChoiceField(
+        label=_("Consensus grade"), queryset=Grade.objects.none(), empty_label=_("Choose a grade")
+    )
     reasons = forms.CharField(
         label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=TEXT_MAX
     )
@@ -91,7 +93,7 @@ class JudgementForm(forms.Form):
         field.queryset = Grade.objects.filter(scale_id=audit.tool_version.scale_id).order_by("rank")
         if grades is not None:
             # The board already holds the scale's grades: reuse them, no query per form.
-            field.choices = [(g.pk, g.label) for g in grades]
+            field.choices = [("", field.empty_label), *((g.pk, g.label) for g in grades)]
 
 
 def finding_form_choices(audit: Audit) -> dict[str, list[tuple[int, str]]]:

@@ -1,42 +1,48 @@
-// Part B: the evidence board's large-type toggle and print button, and confirmation before
-// deleting a finding. Everything here is an enhancement: the pages work without JavaScript.
+// Part B: the evidence board's display toggles (large type for the projector, grades without the
+// evidence text) and print button, and confirmation before deleting a finding. Everything here is an
+// enhancement: the pages work without JavaScript.
 "use strict";
 (() => {
-  const KEY = "auditportal.largeType";
   const root = document.documentElement;
+  // Each toggle: a button id, the class it puts on <html>, and where the choice is remembered.
+  const TOGGLES = [
+    { id: "large-type-toggle", cls: "large-type", key: "auditportal.largeType" },
+    { id: "evidence-toggle", cls: "evidence-hidden", key: "auditportal.evidenceHidden" },
+  ];
 
-  function readPreference() {
+  function readPreference(key) {
     try {
-      return window.localStorage.getItem(KEY) === "1";
+      return window.localStorage.getItem(key) === "1";
     } catch (error) {
       return false; // storage blocked: the toggle still works for this page
     }
   }
 
-  function savePreference(on) {
+  function savePreference(key, on) {
     try {
-      window.localStorage.setItem(KEY, on ? "1" : "0");
+      window.localStorage.setItem(key, on ? "1" : "0");
     } catch (error) {
       // nothing to do: the preference just won't persist
     }
   }
 
-  function applyLargeType(on, button) {
-    root.classList.toggle("large-type", on);
+  function apply(toggle, on, button) {
+    root.classList.toggle(toggle.cls, on);
     if (button) button.setAttribute("aria-pressed", on ? "true" : "false");
   }
 
   document.addEventListener("DOMContentLoaded", () => {
-    const toggle = document.getElementById("large-type-toggle");
-    applyLargeType(readPreference(), toggle);
-    if (toggle) {
-      toggle.hidden = false;
-      toggle.addEventListener("click", () => {
-        const on = !root.classList.contains("large-type");
-        applyLargeType(on, toggle);
-        savePreference(on);
+    TOGGLES.forEach((toggle) => {
+      const button = document.getElementById(toggle.id);
+      apply(toggle, readPreference(toggle.key), button);
+      if (!button) return;
+      button.hidden = false;
+      button.addEventListener("click", () => {
+        const on = !root.classList.contains(toggle.cls);
+        apply(toggle, on, button);
+        savePreference(toggle.key, on);
       });
-    }
+    });
 
     const print = document.getElementById("print-page");
     if (print) {
