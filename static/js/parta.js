@@ -210,9 +210,10 @@
       return;
     }
     if (status === 401 || (status === 403 && !data)) {
-      // Signed out (401), or a CSRF refusal after signing in elsewhere: keep trying, edits stay on this device.
-      if (status === 401) $("#parta-signed-out").hidden = false;
-      retryLater(t(status === 401 ? "signedOut" : "retrying"));
+      // Signed out (401), or refused by the CSRF check (403 HTML: the session and its cookies are
+      // gone): keep trying, the edits stay on this device, and say how to sign in again.
+      $("#parta-signed-out").hidden = false;
+      retryLater(t("signedOut"));
       return;
     }
     if (status === 400 && data) {

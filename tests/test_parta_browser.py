@@ -1,0 +1,223 @@
+"""Part A in Chromium, on the demo: the auditor's journey, two tabs on one return, and a lost session."""
+
+import re
+import time
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Locator, Page, expect
+
+from audits.models import Answer, PartAReturn, ReturnStatus
+from audits.selectors.parta import evidence_field, return_state, tool_layout
+from tests.fixtures_browser import axe_check, csp_violations, login
+
+SLUG = "bh-cse-2015"
+SAVED = re.compile(r"^Saved \d\d:\d\d$")
+
+
+@pytest.fixture
+def demo(transactional_db, settings):
+    settings.DEMO = True
+    call_command("load_demo", stdout=StringIO())
+    ret = PartAReturn.objects.select_related("tool_version").get(
+        audit__slug=SLUG, case__reference="Case 1", agency__staff__username="auditor.police"
+    )
+    assert ret.status == ReturnStatus.NOT_STARTED  # what the demo promises
+    return ret
+
+
+def go(page: Page, live_server, path: str) -> None:
+    page.goto(f"{live_server.url}{path}")
+
+
+def standards(page: Page) -> Locator:
+    return page.locator("fieldset.standard")
+
+
+def answer(page: Page, index: int, grade: str, evidence: str) -> None:
+    standard = standards(page).nth(index)
+    standard.get_by_label("Grade", exact=True).select_option(label=grade)
+    standard.get_by_label("Evidence", exact=True).fill(evidence)
+
+
+def wait_until_saved(page: Page) -> None:
+    """The status says Saved and nothing is left on this device waiting to be saved."""
+    expect(page.get_by_test_id("autosave-status")).to_have_text(SAVED, timeout=15000)
+    page.wait_for_function("() => Object.keys(localStorage).every((k) => !k.startsWith('parta:'))", timeout=15000)
+
+
+def evidence_of(ret: PartAReturn, index: int) -> str:
+    layout = tool_layout(ret.tool_version)
+    return return_state(PartAReturn.objects.get(pk=ret.pk), layout)[evidence_field(layout.standards[index].pk)]
+
+
+@pytest.mark.browser
+def test_auditor_completes_a_return_and_the_qa_manager_reviews_it(demo, live_server, page: Page, browser_console):
+    ret = demo
+    login(page, live_server, "auditor.police", "demo")
+    expect(page.get_by_role("heading", name="My returns", level=1)).to_be_visible()
+    axe_check(page)
+
+    # Open the case and answer half the standards; autosave keeps them.
+    page.get_by_role("link", name="Start Case 1").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Case 1")
+    axe_check(page)
+    total = standards(page).count()
+    half = total // 2
+    assert total >= 10
+    for i in range(half):
+        answer(page, i, "Good", f"Recorded and acted on the same day (standard {i + 1}).")
+    page.keyboard.press("Tab")  # leaving a field saves at once
+    wait_until_saved(page)
+    assert Answer.objects.filter(part_a_return=ret).count() == half
+    expect(page.locator("[data-progress-answered]")).to_have_text(str(half))
+
+    # Reload: the answers are still there.
+    page.reload()
+    for i in range(half):
+        standard = standards(page).nth(i)
+        expect(standard.get_by_label("Grade", exact=True).locator("option:checked")).to_have_text("Good")
+        expect(standard.get_by_label("Evidence", exact=True)).to_have_value(
+            f"Recorded and acted on the same day (standard {i + 1})."
+        )
+    expect(page.locator("#parta-restore")).to_be_hidden()  # nothing unsaved to offer
+
+    # Finish and submit; then it is read-only.
+    for i in range(half, total):
+        answer(page, i, "Requires improvement", f"The plan was not reviewed when risks changed (standard {i + 1}).")
+    page.get_by_label("Strengths").fill("Swift information sharing with social care.")
+    page.get_by_label("Overall grade for my agency's practice").select_option(label="Good")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Submit return").click()
+    expect(page.get_by_text("Return submitted.")).to_be_visible()
+    expect(page.get_by_test_id("read-only-notice")).to_contain_text("read-only")
+    expect(page.locator("textarea")).to_have_count(0)
+    assert PartAReturn.objects.get(pk=ret.pk).status == ReturnStatus.SUBMITTED
+
+    # The QA manager returns it for amendment with a comment.
+    page.context.clear_cookies()
+    login(page, live_server, "qa.manager", "demo")
+    go(page, live_server, f"/audits/returns/{ret.pk}/")
+    panel = page.get_by_test_id("review-panel")
+    panel.get_by_label("Comment for the auditor").fill("Please say when the strategy meeting took place.")
+    with page.expect_navigation():
+        panel.get_by_role("button", name="Return for amendment").click()
+    expect(page.get_by_text("Returned to the auditor for amendment")).to_be_visible()
+    assert PartAReturn.objects.get(pk=ret.pk).status == ReturnStatus.RETURNED
+
+    # The auditor sees the comment, amends and resubmits.
+    page.context.clear_cookies()
+    login(page, live_server, "auditor.police", "demo")
+    row = page.locator("tbody tr", has_text="Case 1")
+    expect(row).to_contain_text("Returned for amendment")
+    row.get_by_role("link").click()
+    expect(page.get_by_test_id("amendment-comment")).to_contain_text("when the strategy meeting took place")
+    standards(page).nth(0).get_by_label("Evidence", exact=True).fill(
+        "Strategy meeting held the next morning; actions recorded."
+    )
+    with page.expect_navigation():
+        page.get_by_role("button", name="Submit return").click()
+    expect(page.get_by_test_id("read-only-notice")).to_contain_text("read-only")
+    assert evidence_of(ret, 0) == "Strategy meeting held the next morning; actions recorded."
+
+    # The QA manager accepts: locked.
+    page.context.clear_cookies()
+    login(page, live_server, "qa.manager", "demo")
+    go(page, live_server, f"/audits/returns/{ret.pk}/review/")
+    with page.expect_navigation():
+        page.get_by_test_id("review-panel").get_by_role("button", name="Accept return").click()
+    expect(page.get_by_text("Return accepted.")).to_be_visible()
+    assert PartAReturn.objects.get(pk=ret.pk).status == ReturnStatus.ACCEPTED
+
+    assert not csp_violations(browser_console), browser_console
+    errors = [e for e in browser_console if e.type in ("error", "pageerror") and not e.url.endswith("/favicon.ico")]
+    assert not errors, browser_console
+
+
+@pytest.mark.browser
+def test_two_tabs_on_one_return_get_a_conflict_not_an_overwrite(demo, live_server, page: Page, browser_console):
+    ret = demo
+    login(page, live_server, "auditor.police", "demo")
+    first = page
+    go(first, live_server, f"/audits/returns/{ret.pk}/")
+    second = page.context.new_page()
+    go(second, live_server, f"/audits/returns/{ret.pk}/")
+
+    standards(first).nth(0).get_by_label("Evidence", exact=True).fill("Written in the first tab.")
+    first.keyboard.press("Tab")
+    wait_until_saved(first)
+
+    standards(second).nth(0).get_by_label("Evidence", exact=True).fill("Written in the second tab.")
+    second.keyboard.press("Tab")
+    status = second.get_by_test_id("autosave-status")
+    expect(status).to_have_text("Not saved — this return was changed elsewhere", timeout=15000)
+    box = second.locator(".conflict-box")
+    expect(box).to_have_count(1)
+    expect(box.locator(".conflict-theirs")).to_have_text("Written in the first tab.")
+    expect(box.locator(".conflict-yours")).to_have_text("Written in the second tab.")
+    assert evidence_of(ret, 0) == "Written in the first tab."  # nothing overwritten
+    axe_check(second)
+
+    # The auditor merges by hand, then keeps the merged text.
+    standards(second).nth(0).get_by_label("Evidence", exact=True).fill("Written in the first tab. And in the second.")
+    box.get_by_role("button", name="Keep my version").click()
+    expect(status).to_have_text(SAVED, timeout=15000)
+    assert evidence_of(ret, 0) == "Written in the first tab. And in the second."
+
+    # The first tab is now behind: its next save is refused in turn, not applied over the merge.
+    standards(first).nth(1).get_by_label("Evidence", exact=True).fill("Another answer from the first tab.")
+    first.keyboard.press("Tab")
+    # Standard 2 was changed only here, so there is nothing to merge: it is saved on the new version,
+    # and the first tab takes the merged text of standard 1.
+    wait_until_saved(first)
+    expect(standards(first).nth(0).get_by_label("Evidence", exact=True)).to_have_value(
+        "Written in the first tab. And in the second."
+    )
+    assert evidence_of(ret, 1) == "Another answer from the first tab."
+    assert not csp_violations(browser_console), browser_console
+
+
+@pytest.mark.browser
+def test_a_lost_session_loses_nothing(demo, live_server, page: Page, browser_console):
+    ret = demo
+    login(page, live_server, "auditor.police", "demo")
+    go(page, live_server, f"/audits/returns/{ret.pk}/")
+
+    page.context.clear_cookies(name="sessionid")  # the session expires while the auditor types
+    standards(page).nth(0).get_by_label("Evidence", exact=True).fill("Typed after the session ended.")
+    page.keyboard.press("Tab")
+    expect(page.get_by_test_id("autosave-status")).to_have_text("Not saved — you have been signed out", timeout=15000)
+    expect(page.locator("#parta-signed-out")).to_be_visible()
+    expect(page.locator("#parta-signed-out").get_by_role("link")).to_have_attribute("target", "_blank")
+
+    # A reload goes to the login page, which returns to the form; the device's copy is offered back.
+    page.reload()
+    assert "/accounts/login/" in page.url
+    page.fill("#id_username", "auditor.police")
+    page.fill("#id_password", "demo")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    assert page.url.endswith(f"/audits/returns/{ret.pk}/")
+    restore = page.locator("#parta-restore")
+    expect(restore).to_be_visible()
+    restore.get_by_role("button", name="Restore them").click()
+    wait_until_saved(page)
+    assert evidence_of(ret, 0) == "Typed after the session ended."
+
+    # Signed out again, cookies and all; signing in in another tab lets the first tab save by itself.
+    page.context.clear_cookies()
+    standards(page).nth(1).get_by_label("Evidence", exact=True).fill("Typed while signed out again.")
+    page.keyboard.press("Tab")
+    expect(page.locator("#parta-signed-out")).to_be_visible(timeout=15000)
+    other = page.context.new_page()
+    login(other, live_server, "auditor.police", "demo")
+    other.close()
+    page.bring_to_front()
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    wait_until_saved(page)
+    deadline = time.monotonic() + 10
+    while evidence_of(ret, 1) != "Typed while signed out again." and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert evidence_of(ret, 1) == "Typed while signed out again."
+    assert not csp_violations(browser_console), browser_console
