@@ -166,6 +166,20 @@ def test_auditor_reads_the_board_during_part_b_only(transactional_db, live_serve
     expect(page.get_by_role("button", name="Record consensus")).to_have_count(0)
     expect(page.get_by_role("button", name="Promote to overall strengths")).to_have_count(0)
     axe_check(page)
+
+    # "Grades only" hides the evidence text, to fit more agencies on the projector.
+    evidence = page.locator(".board-cell .evidence").first
+    expect(evidence).to_be_visible()
+    page.get_by_role("button", name="Grades only").click()
+    expect(evidence).to_be_hidden()
+    page.get_by_role("button", name="Grades only").click()
+    expect(evidence).to_be_visible()
+    # Printed, the board keeps the tables and drops the controls and navigation.
+    page.emulate_media(media="print")
+    expect(page.get_by_test_id("board-stage").first).to_be_visible()
+    expect(page.get_by_role("button", name="Large type")).to_be_hidden()
+    expect(page.locator(".audit-tabs")).to_be_hidden()
+    page.emulate_media(media="screen")
     page.get_by_role("link", name="Heatmap").click()
     expect(page.locator("svg.heatmap-svg")).to_be_visible()
     axe_check(page)
