@@ -1,6 +1,7 @@
 """Part A services: saving, optimistic locking, submission rules, review transitions, creation, reminders."""
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -470,3 +471,16 @@ def test_chase_is_for_the_audits_managers(other_lead, auditor, audit, agency_a):
     for user in (other_lead, auditor):
         with pytest.raises(ReturnNotAllowed):
             auditor_chase(user=user, audit=audit, agency_id=agency_a.pk)
+
+
+@pytest.mark.worker
+def test_reminders_run_on_the_real_celery_worker(transactional_db, audit, auditor, other_auditor):
+    """The beat task, sent through Redis to a real worker: it fans out and records one reminder per auditor."""
+    audit.part_a_due = timezone.localdate() - timedelta(days=1)
+    audit.save()
+    send_part_a_reminders.delay()
+    deadline = time.monotonic() + 60
+    while ReminderLog.objects.count() < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert sorted(ReminderLog.objects.values_list("auditor_id", flat=True)) == sorted([auditor.pk, other_auditor.pk])
+    assert set(ReminderLog.objects.values_list("kind", flat=True)) == {ReminderKind.AUTOMATIC}
