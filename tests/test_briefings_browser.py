@@ -1,0 +1,91 @@
+"""In Chromium: the QA manager publishes a briefing, and the demo manager downloads it from the library."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+from playwright.sync_api import Page, expect
+
+from agencies.models import AccessAction, AccessRecord, User
+from audits.models import Audit
+from briefings.models import BriefingVersion, RenderStatus
+from briefings.tests.support import pdf_text, squash
+from tests.fixtures_browser import ARTIFACTS, axe_check, csp_violations, login
+
+SLUG = "dudley-cse-2017"
+NEW_TEXT = "This briefing was checked in the browser before it was published."
+
+
+def shot(page: Page, name: str) -> None:
+    """A screenshot in test-artifacts/, for a person to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    # caret="initial": hiding the caret would inject a <style>, which the CSP (rightly) blocks.
+    page.screenshot(path=str(ARTIFACTS / f"briefings-{name}.png"), caret="initial")
+
+
+@pytest.mark.browser
+@override_settings(DEMO=True)
+def test_qa_manager_publishes_and_the_manager_downloads(
+    transactional_db, live_server, page: Page, browser_console, tmp_path, settings
+):
+    settings.PRIVATE_MEDIA_ROOT = settings.MEDIA_ROOT = tmp_path / "private"
+    call_command("load_demo", stdout=StringIO())
+    audit = Audit.objects.get(slug=SLUG)
+    login(page, live_server, "qa.manager", "demo")
+
+    # From the library to the audit's briefings, and a managers' briefing drafted from the findings.
+    page.goto(f"{live_server.url}/briefings/")
+    page.get_by_role("region", name="Compose briefings").get_by_role("link", name=audit.title).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Briefings")
+    page.get_by_role("region", name="Managers' briefing").get_by_role(
+        "button", name="Draft it from the findings"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Managers' briefing")
+    expect(page.get_by_test_id("section-strengths")).to_be_visible()
+    axe_check(page)
+    shot(page, "composer")
+
+    # Edit one section; htmx saves it in place.
+    card = page.get_by_test_id("section-why")
+    card.get_by_label("Text").fill(NEW_TEXT)
+    card.get_by_role("button", name="Save section").click()
+    expect(page.get_by_test_id("section-why")).to_contain_text("Saved at")
+
+    # The preview shows it, then publish (with its confirmation).
+    page.get_by_role("link", name="Preview", exact=True).click()
+    expect(page.get_by_test_id("briefing-preview")).to_contain_text(NEW_TEXT)
+    axe_check(page)
+    shot(page, "preview")
+    page.get_by_role("link", name="Publish…").first.click()
+    page.get_by_label("I have checked the preview: this briefing is ready to publish.").check()
+    page.get_by_role("button", name="Publish version 1").click()
+    expect(page.get_by_text("Version 1 published.")).to_be_visible()
+    status = page.get_by_test_id("version-1").get_by_test_id("version-status")
+    expect(status).to_contain_text("Done", timeout=60_000)
+    version = BriefingVersion.objects.get(briefing__audit=audit, number=1)
+    assert version.status == RenderStatus.DONE and version.pages
+
+    page.get_by_role("button", name="Sign out").click()
+
+    # The demo manager finds it in the library and downloads it.
+    login(page, live_server, "manager", "demo")
+    page.goto(f"{live_server.url}/briefings/")
+    row = page.get_by_test_id("library-row").filter(has_text=version.briefing.title)
+    expect(row).to_have_count(1)
+    axe_check(page)
+    shot(page, "library")
+    with page.expect_download() as download_info:
+        row.get_by_test_id("download-latest").click()
+    download = download_info.value
+    assert download.suggested_filename == f"{SLUG}-managers-v1.pdf"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    assert saved.read_bytes().startswith(b"%PDF")
+    assert NEW_TEXT in squash(pdf_text(saved))
+    manager = User.objects.get(username="manager")
+    assert AccessRecord.objects.filter(user=manager, action=AccessAction.DOWNLOAD, object_id=str(version.pk)).exists()
+
+    assert not csp_violations(browser_console), "\n".join(map(str, browser_console))
