@@ -89,3 +89,13 @@ clean:
 
 distclean: clean
 	rm -rf $(VENV) node_modules
+
+# The benchmark (issue 7): gunicorn, PostgreSQL, Redis and Celery on loopback, on seed_scale's
+# production-shaped data, driven by wrk; prints a latency table and a `summary:` line last.
+# QUICK=1: smaller data and fewer requests (within two minutes). See benchmarks/README.md.
+.PHONY: bench
+bench: system-deps install
+	@command -v wrk >/dev/null || { [[ "$$(id -u)" == 0 ]] && apt-get -qq -o DPkg::Lock::Timeout=900 update >/dev/null && \
+		apt-get -qq -o DPkg::Lock::Timeout=900 install -y --no-install-recommends wrk >/dev/null; } || \
+		{ echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+	@$(PY) scripts/test_services.py -- $(PY) benchmarks/run.py $(if $(QUICK),--quick)
