@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import html
-import logging
 import re
 from datetime import datetime
 from typing import Any
@@ -24,24 +23,19 @@ from django.utils.dateformat import format as date_format
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from audits.charts import heatmap_svg
+
 from . import markup
 from .models import Briefing, Edition
 from .prefill import DATA_SECTIONS, allowed_in
 from .selectors import AuditBriefingData, audit_briefing_data
-
-logger = logging.getLogger(__name__)
 
 CONTENT_SCHEMA = 1
 
 
 def heatmap_svg_for(audit) -> str:
     """The Part B heatmap (standards × agencies grade distribution) as an SVG document."""
-    try:
-        from audits.charts import heatmap_svg
-    except ImportError:  # Part B's chart module is not in this tree (yet): the section shows its text only.
-        logger.warning("audits.charts.heatmap_svg is not available: the briefing heatmap is left out")
-        return ""
-    return heatmap_svg(audit) or ""
+    return str(heatmap_svg(audit))
 
 
 def build_content(
