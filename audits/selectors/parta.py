@@ -450,7 +450,8 @@ def return_history(ret: PartAReturn, layout: ToolLayout, limit: int = 1000) -> l
         history_id__in=[r.history_id for r in records]
     ).values_list("history_id", "riskfactor_id"):
         risk_factor_ids.setdefault(history_id, []).append(risk_factor_id)
-    previous: dict[str, Any] = {}
+    # The first row is compared with an empty return, so that it shows what the return started with.
+    previous: dict[str, Any] = {**blank_state(layout), "amendment_comment": ""}
     previous_status = ""
     return_names = ["status", *RETURN_FIELDS, "amendment_comment"]
     for record in records:
@@ -468,8 +469,8 @@ def return_history(ret: PartAReturn, layout: ToolLayout, limit: int = 1000) -> l
             if record.status != previous_status
             else []
         )
-        changes += _changes(previous, state, [n for n in return_names if n != "status"], layout) if previous else []
-        if changes or not previous:
+        changes += _changes(previous, state, [n for n in return_names if n != "status"], layout)
+        if changes or record.history_type == "+":
             entries.append(
                 HistoryEntry(
                     record.history_date,

@@ -247,6 +247,8 @@
         }),
       );
     }
+    const summary = $("[data-identifier-summary]");
+    if (summary) summary.hidden = !form.querySelector("[data-warnings-for] .identifier-warning");
   }
 
   function showProgress(progress) {
