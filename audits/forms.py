@@ -121,7 +121,14 @@ class PartAReturnForm(forms.Form):
     def return_field_rows(
         self, warnings: dict[str, list[str]], conflicts: dict[str, Any], unsaved: set[str]
     ) -> dict[str, dict[str, Any]]:
-        names = ("strengths", "improvements", "risk_factors", "overall_grade", "no_involvement", "no_involvement_reason")
+        names = (
+            "strengths",
+            "improvements",
+            "risk_factors",
+            "overall_grade",
+            "no_involvement",
+            "no_involvement_reason",
+        )
         return {
             name: {
                 "field": self[name],

@@ -86,7 +86,8 @@ def test_things_that_are_not_postcodes(text):
 
 
 @pytest.mark.parametrize(
-    "phone", ["01273 290400", "07700 900123", "+44 (0)1273 290400", "+44 7700 900123", "(01273) 290400", "0044 1273 290400"]
+    "phone",
+    ["01273 290400", "07700 900123", "+44 (0)1273 290400", "+44 7700 900123", "(01273) 290400", "0044 1273 290400"],
 )
 def test_uk_phone_numbers_are_flagged(phone):
     assert kinds(f"Mother's number {phone}.") == [(PHONE, phone)]
