@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 
@@ -35,6 +35,7 @@ def _safe_next(request: HttpRequest, default: str = "home") -> str:
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """Send each person to the page their role starts from."""
     caps = user_capabilities(request.user)
@@ -113,6 +114,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
+@require_safe
 def access_log(request: HttpRequest) -> HttpResponse:
     """Who saw or changed what: for the QA manager and the administrator only."""
     if not (request.user.is_qa_manager or request.user.is_administrator):

@@ -25,7 +25,7 @@ from django.utils.formats import time_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from agencies.services import AccessAction, access_record
 from audits.access import get_managed_audit
@@ -121,6 +121,7 @@ def json_login_required(view):
 
 
 @login_required
+@require_safe
 def my_returns(request: HttpRequest) -> HttpResponse:
     rows = my_returns_for(request.user)
     groups = [(audit, list(items)) for audit, items in groupby(rows, key=lambda r: r.audit)]
@@ -430,6 +431,7 @@ def return_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def return_history_view(request: HttpRequest, pk: int) -> HttpResponse:
     ret = _load_return(request, pk)
     layout = tool_layout(ret.tool_version)
@@ -449,6 +451,7 @@ def _managed_audit(request: HttpRequest, slug: str):
 
 
 @login_required
+@require_safe
 def audit_returns_view(request: HttpRequest, slug: str) -> HttpResponse:
     audit = _managed_audit(request, slug)
     return render(request, "audits/parta/audit_returns.html", {"audit": audit, "agencies": audit_returns(audit)})
