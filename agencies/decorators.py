@@ -18,6 +18,11 @@ def signed_in_recently(request: HttpRequest) -> bool:
     return started is not None and time.time() - started <= settings.RECENT_LOGIN_SECONDS
 
 
+def ask_to_reauthenticate(request: HttpRequest, back: str) -> HttpResponse:
+    messages.info(request, _("For your security, please confirm your password to continue."))
+    return redirect(f"{reverse('reauthenticate')}?{urlencode({'next': back})}")
+
+
 def recent_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """For sensitive actions: ask for the password again when the sign-in is older than RECENT_LOGIN_SECONDS.
 
@@ -34,7 +39,6 @@ def recent_login_required(view: Callable[..., HttpResponse]) -> Callable[..., Ht
             referer = request.headers.get("Referer", "")
             allowed = url_has_allowed_host_and_scheme(referer, {request.get_host()}, request.is_secure())
             back = referer if referer and allowed else reverse("home")
-        messages.info(request, _("For your security, please confirm your password to continue."))
-        return redirect(f"{reverse('reauthenticate')}?{urlencode({'next': back})}")
+        return ask_to_reauthenticate(request, back)
 
     return wrapper

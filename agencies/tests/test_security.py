@@ -167,3 +167,39 @@ def test_reauthenticate_refreshes_the_sign_in_time(client, auditor, settings):
 def test_account_pages_need_a_signed_in_user(client, path, db):
     response = client.get(path)
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def _stale_sign_in(client, settings) -> None:
+    session = client.session
+    session[AUTH_AT] = time.time() - settings.RECENT_LOGIN_SECONDS - 1
+    session.save()
+
+
+@pytest.mark.parametrize("name", ["audits:export_csv", "audits:export_xlsx"])
+def test_exports_need_a_recent_sign_in(client, qa_manager, audit, settings, name):
+    client.force_login(qa_manager)
+    _stale_sign_in(client, settings)
+    url = reverse(name, args=[audit.slug])
+    response = client.get(url)
+    assert response.status_code == 302 and response.url.startswith(reverse("reauthenticate"))
+    client.post(reverse("reauthenticate"), {"password": PASSWORD})
+    assert client.get(url).status_code == 200
+
+
+def test_accepting_a_return_needs_a_recent_sign_in(client, qa_manager, audit, settings):
+    from audits.models import PartAReturn, ReturnStatus
+
+    ret = PartAReturn.objects.filter(audit=audit).first()
+    PartAReturn.objects.filter(pk=ret.pk).update(status=ReturnStatus.SUBMITTED)
+    ret.refresh_from_db()
+    client.force_login(qa_manager)
+    _stale_sign_in(client, settings)
+    url = reverse("audits:return_review", args=[ret.pk])
+    response = client.post(url, {"action": "accept", "version": ret.version, "comment": ""})
+    assert response.status_code == 302 and response.url.startswith(reverse("reauthenticate"))
+    ret.refresh_from_db()
+    assert ret.status == ReturnStatus.SUBMITTED
+    client.post(reverse("reauthenticate"), {"password": PASSWORD})
+    client.post(url, {"action": "accept", "version": ret.version, "comment": ""})
+    ret.refresh_from_db()
+    assert ret.status == ReturnStatus.ACCEPTED

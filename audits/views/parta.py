@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from agencies.decorators import ask_to_reauthenticate, signed_in_recently
 from agencies.services import AccessAction, access_record
 from audits.access import get_managed_audit
 from audits.forms import (
@@ -408,6 +409,9 @@ def return_review(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Nothing was changed: correct the problem marked below."))
         return _render_detail(request, ret, role, layout, status=400, bound_review=form)
     action, version, comment = (form.cleaned_data[k] for k in ("action", "version", "comment"))
+    if action in (ReviewAction.ACCEPT, ReviewAction.UNLOCK) and not signed_in_recently(request):
+        # Accepting locks the return and unlocking reopens it: both need a recent sign-in.
+        return ask_to_reauthenticate(request, reverse("audits:return_review", args=[ret.pk]))
     try:
         if action == ReviewAction.SEND_BACK:
             return_send_back(request=request, user=request.user, ret=ret, based_on_version=version, comment=comment)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from agencies.decorators import recent_login_required
 from agencies.services import AccessAction, access_record
 from audits import exports
 from audits.access import get_board_audit, managed_audit_or_404
@@ -445,6 +446,7 @@ def _export_name(audit: Audit, ext: str) -> str:
 
 @login_required
 @require_GET
+@recent_login_required
 def export_csv(request: HttpRequest, slug: str) -> HttpResponse:
     audit = managed_audit_or_404(request, slug)
     access_record(request=request, action=AccessAction.EXPORT, obj=audit, summary=f"CSV export of {audit}")
@@ -455,6 +457,7 @@ def export_csv(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
+@recent_login_required
 def export_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
     audit = managed_audit_or_404(request, slug)
     access_record(request=request, action=AccessAction.EXPORT, obj=audit, summary=f"XLSX export of {audit}")
