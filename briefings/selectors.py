@@ -70,6 +70,9 @@ def readable_versions(user) -> QuerySet[BriefingVersion]:
         BriefingVersion.objects.filter(status=RenderStatus.DONE)
         .exclude(file="")
         .filter(Q(briefing_id__in=briefing_ids) | Q(briefing_id__in=managed_ids))
+        # The frozen content (the whole briefing, heatmap SVG included) is for rendering only: a
+        # download or a list never reads it, and loading it made the library's query 20× slower.
+        .defer("content")
     )
 
 
@@ -96,7 +99,9 @@ def library_briefings(user, filters: LibraryFilters) -> QuerySet[Briefing]:
 
     Two queries when evaluated: the briefings (with audit and theme) and their rendered versions.
     """
-    done_versions = BriefingVersion.objects.filter(status=RenderStatus.DONE).exclude(file="").order_by("-number")
+    done_versions = (
+        BriefingVersion.objects.filter(status=RenderStatus.DONE).exclude(file="").defer("content").order_by("-number")
+    )
     readable = readable_versions(user).values("briefing_id")
     briefings = (
         Briefing.objects.filter(pk__in=readable)
