@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Where a page's time goes: each benchmark page in-process, production settings, seed_scale's data.
 
-    python scripts/test_services.py -- python benchmarks/profile_pages.py [--quick] [--page NAME] [--pyinstrument]
+    python scripts/test_services.py -- python benchmarks/profile_pages.py [--quick] [--page NAME] [--pyinstrument] [--explain]
 
 For each page: the median time of 20 requests through Django's whole middleware stack (test
 client, no HTTP server), the number of queries and the time spent in them, and with
---pyinstrument (`.venv/bin/pip install pyinstrument==5.1.3`) the call tree of 10 more requests.
+--pyinstrument (`.venv/bin/pip install pyinstrument==5.1.3`) the call tree of 10 more requests,
+with --explain PostgreSQL's EXPLAIN ANALYZE of the page's slowest SELECT.
 Seeds the same data as benchmarks/run.py (full size unless --quick).
 """
 
@@ -62,6 +63,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--page", action="append", help="only pages whose name contains this")
     parser.add_argument("--pyinstrument", action="store_true")
+    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE each page's slowest SELECT")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="auditportal-profile-"))
     prepare(QUICK if args.quick else FULL, root)
@@ -127,6 +129,14 @@ def main() -> None:
             f"{sql_ms:6.1f} ms in SQL (as measured by the debug cursor)",
             flush=True,
         )
+        slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:3]
+        for query in slowest:
+            print(f"    {float(query['time']) * 1000:6.1f} ms  {query['sql'][:160]}")
+        select = next((q["sql"] for q in slowest if q["sql"].lstrip().upper().startswith("SELECT")), None)
+        if args.explain and select:
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + select)
+                print("\n".join("    | " + row[0] for row in cursor.fetchall()))
         if args.pyinstrument:
             from pyinstrument import Profiler
 
