@@ -20,6 +20,9 @@ class Agency(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     short_name = models.CharField(_("short name"), max_length=60, unique=True)
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
+    # Insights (additive): the agency's lead for the partnership, who is reminded about the
+    # recommendations the agency owns.
+    lead_email = models.EmailField(_("lead's e-mail"), blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -205,6 +205,11 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Briefing renders left queued by a broker outage, or by a worker that died, are queued again.
 CELERY_BEAT_SCHEDULE["briefing-render-requeue"] = {"task": "briefings.tasks.requeue_stalled_versions", "schedule": 120}
+# Recommendation owners: reminders from 14 days before the due date, at most weekly (insights).
+CELERY_BEAT_SCHEDULE["recommendation-reminders"] = {
+    "task": "audits.tasks.send_recommendation_reminders",
+    "schedule": 60 * 60 * 6,
+}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

@@ -133,3 +133,177 @@ def render_heatmap_svg(dist: GradeDistribution) -> SafeString:
 def heatmap_svg(audit: Audit) -> SafeString:
     """The audit's standards × agencies grade distribution as an inline SVG (a str, safe markup)."""
     return render_heatmap_svg(grade_distribution(audit))
+
+
+# --- Insights (additive): theme trends and an agency's grades by journey stage ------------------
+
+TREND_COLOURS = {
+    "strength": "#4caf50",
+    "improving": "#aed581",
+    "mixed": "#ffd54f",
+    "area": "#ffb74d",
+    "recurring": "#e57373",
+}
+TREND_LABEL_WIDTH = 260
+TREND_COLUMN = 64
+TREND_ROW = 28
+
+
+def _svg_open(uid: str, width: int, height: int, title: str, desc: str, css_class: str) -> list[str]:
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" role="img" '
+        f'aria-labelledby="{uid}-title {uid}-desc" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" font-family="{FONT}" font-size="12">',
+        f'<title id="{uid}-title">{escape(title)}</title>',
+        f'<desc id="{uid}-desc">{escape(desc)}</desc>',
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
+    ]
+
+
+def describe_trends(trends) -> str:
+    from audits.selectors.insights import RECURRING
+
+    if not trends.rows:
+        return "No finding of these audits is tagged with a theme from the shared list yet."
+    counts = ", ".join(f"{label} {n}" for _s, label, n in trends.totals if n)
+    recurring = sorted({row.risk_factor.name for row in trends.rows for c in row.cells if c.status == RECURRING})
+    years = f"{trends.years[0]} to {trends.years[-1]}" if len(trends.years) > 1 else str(trends.years[0])
+    text = (
+        f"Grid of {len(trends.rows)} themes (rows) by year (columns), {years}. Each cell names the theme's status "
+        f"that year with a letter: S strength, I improving, S+A strength and area for improvement, "
+        f"A area for improvement, R recurring area for improvement; blank when no finding mentioned it. "
+        f"Cells: {counts}."
+    )
+    if recurring:
+        text += f" Recurring: {', '.join(recurring)}."
+    return text + " The same figures are in the table that accompanies the chart."
+
+
+def trends_svg(trends, *, uid: str = "trends") -> SafeString:
+    """Theme × year grid: each cell coloured by status and labelled with its letter code."""
+    from audits.selectors.insights import TREND_CODES, TREND_LABELS, TREND_ORDER
+
+    columns = max(len(trends.years), 1)
+    width = PAD * 2 + TREND_LABEL_WIDTH + columns * TREND_COLUMN
+    legend_rows = 2
+    top = PAD + legend_rows * 22 + 8
+    height = top + 26 + max(len(trends.rows), 1) * TREND_ROW + PAD
+    out = _svg_open(
+        uid,
+        width,
+        height,
+        "Theme trends by year" + (f": {trends.theme}" if trends.theme else ""),
+        describe_trends(trends),
+        "trends-svg",
+    )
+    # Legend: swatch, letter and meaning, in two rows so it fits narrow grids too.
+    x, y = PAD, PAD
+    for i, status in enumerate(TREND_ORDER):
+        if i == 3:
+            x, y = PAD, PAD + 22
+        label = f"{TREND_CODES[status]} = {TREND_LABELS[status]}"
+        out.append(
+            f'<rect x="{x}" y="{y}" width="16" height="16" fill="{TREND_COLOURS[status]}" stroke="{TEXT}" '
+            f'stroke-width="0.5"/><text x="{x + 22}" y="{y + 13}" fill="{TEXT}">{escape(label)}</text>'
+        )
+        x += 36 + 7 * len(label)
+    for c, year in enumerate(trends.years):
+        cx = PAD + TREND_LABEL_WIDTH + c * TREND_COLUMN + TREND_COLUMN / 2
+        out.append(
+            f'<text x="{cx:.0f}" y="{top + 16}" fill="{TEXT}" font-weight="bold" text-anchor="middle">{year}</text>'
+        )
+    y0 = top + 26
+    if not trends.rows:
+        out.append(f'<text x="{PAD}" y="{y0 + 18}" fill="{TEXT}">{escape("No tagged findings yet.")}</text>')
+    for r, row in enumerate(trends.rows):
+        y = y0 + r * TREND_ROW
+        out.append(
+            f"<g><title>{escape(row.risk_factor.name)}</title>"
+            f'<text x="{PAD}" y="{y + TREND_ROW / 2 + 4:.0f}" fill="{TEXT}">'
+            f"{escape(_truncate(row.risk_factor.name, 38))}</text>"
+        )
+        for c, cell in enumerate(row.cells):
+            cx = PAD + TREND_LABEL_WIDTH + c * TREND_COLUMN
+            fill = TREND_COLOURS.get(cell.status or "", "#ffffff")
+            out.append(
+                f'<rect x="{cx + 1}" y="{y + 2}" width="{TREND_COLUMN - 2}" height="{TREND_ROW - 4}" fill="{fill}" '
+                f'stroke="#adb5bd" stroke-width="0.5"><title>{escape(f"{row.risk_factor.name}, {cell.year}: ")}'
+                f"{escape(cell.label or 'not mentioned')}</title></rect>"
+            )
+            if cell.status:
+                out.append(
+                    f'<text x="{cx + TREND_COLUMN / 2:.0f}" y="{y + TREND_ROW / 2 + 4:.0f}" fill="{TEXT}" '
+                    f'text-anchor="middle" font-weight="bold">{escape(cell.code)}</text>'
+                )
+        out.append("</g>")
+    out.append("</svg>")
+    # Every interpolated text went through escape(); numbers and colours are our own.
+    return mark_safe("".join(out))  # noqa: S308
+
+
+STAGE_BAR = 360
+STAGE_LABEL = 150
+STAGE_ROW = 24
+
+
+def describe_stage_distribution(profile) -> str:
+    if not profile.graded:
+        return f"No graded Part A answers from {profile.agency.name} yet."
+    parts = []
+    for stage in profile.stages:
+        for year, counts, _total in stage.rows:
+            detail = ", ".join(f"{label} {n}" for label, n in zip(profile.grade_labels, counts, strict=True))
+            parts.append(f"{stage.stage} {year}: {detail}")
+    return (
+        f"Stacked bars of the grades {profile.agency.name} gave in its Part A returns, by journey stage and year. "
+        + "; ".join(parts)
+        + ". The same figures are in the table that accompanies the chart."
+    )
+
+
+def stage_distribution_svg(profile, *, uid: str = "stages") -> SafeString:
+    """For each journey stage, one bar per year split by grade (best first), each part labelled with its count."""
+    steps = len(profile.grade_labels)
+    width = PAD * 2 + STAGE_LABEL + 60 + STAGE_BAR
+    lines = sum(1 + len(stage.rows) for stage in profile.stages) or 1
+    height = PAD * 2 + LEGEND + lines * STAGE_ROW
+    out = _svg_open(
+        uid,
+        width,
+        height,
+        f"Grades by journey stage and year: {profile.agency.name}",
+        describe_stage_distribution(profile),
+        "stages-svg",
+    )
+    x = PAD
+    for i, label in enumerate(profile.grade_labels):
+        out.append(
+            f'<rect x="{x}" y="{PAD}" width="16" height="16" fill="{grade_colour(i, steps)}" stroke="{TEXT}" '
+            f'stroke-width="0.5"/><text x="{x + 22}" y="{PAD + 13}" fill="{TEXT}">{escape(label)}</text>'
+        )
+        x += 36 + 7 * len(label)
+    y = PAD + LEGEND
+    if not profile.stages:
+        out.append(f'<text x="{PAD}" y="{y + 16}" fill="{TEXT}">{escape("No graded answers yet.")}</text>')
+    for stage in profile.stages:
+        out.append(f'<text x="{PAD}" y="{y + 16}" fill="{TEXT}" font-weight="bold">{escape(stage.stage)}</text>')
+        y += STAGE_ROW
+        for year, counts, total in stage.rows:
+            out.append(f'<text x="{PAD + STAGE_LABEL}" y="{y + 15}" fill="{TEXT}">{year}</text>')
+            bx = PAD + STAGE_LABEL + 60
+            for i, n in enumerate(counts):
+                if not n:
+                    continue
+                w = STAGE_BAR * n / total
+                out.append(
+                    f'<rect x="{bx:.1f}" y="{y + 2}" width="{w:.1f}" height="{STAGE_ROW - 6}" '
+                    f'fill="{grade_colour(i, steps)}" stroke="#ffffff" stroke-width="1">'
+                    f"<title>{escape(f'{stage.stage} {year}: {profile.grade_labels[i]} {n}')}</title></rect>"
+                )
+                if w >= 18:
+                    out.append(f'<text x="{bx + w / 2:.1f}" y="{y + 15}" fill="{TEXT}" text-anchor="middle">{n}</text>')
+                bx += w
+            y += STAGE_ROW
+    out.append("</svg>")
+    # Every interpolated text went through escape(); numbers and colours are our own.
+    return mark_safe("".join(out))  # noqa: S308

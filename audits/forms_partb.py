@@ -156,9 +156,8 @@ class FindingForm(forms.Form):
             self.fields["agency"].queryset = Agency.objects.filter(audit_participations__audit=audit).order_by("name")
         else:
             del self.fields["agency"]
-        if kind != FindingKind.THEME:
-            del self.fields["risk_factors"]
-            del self.fields["new_risk_factor"]
+        # Insights: every kind may be tagged with risk factors (theme trends read strengths and areas
+        # for improvement; the consistency checks match themes with learning points by them).
         self.fields["cases"].queryset = audit.cases.order_by("order", "reference")
         if with_returns:
             self.fields["returns"].queryset = citable_returns(audit)
@@ -225,7 +224,7 @@ class PromoteForm(forms.Form):
 class RecommendationForm(forms.ModelForm):
     class Meta:
         model = Recommendation
-        fields = ["text", "owner", "owner_agency", "due_date", "findings"]
+        fields = ["text", "owner", "owner_agency", "owner_email", "due_date", "findings"]
         labels = {"owner": _("Owner group"), "owner_agency": _("or owner agency")}
         help_texts = {
             "owner": _("A group, for example the CSE Steering Group. Or choose an agency below."),
@@ -256,6 +255,7 @@ class RecommendationForm(forms.ModelForm):
             "text": data["text"],
             "owner": data.get("owner", ""),
             "owner_agency": data.get("owner_agency"),
+            "owner_email": data.get("owner_email", ""),
             "due_date": data.get("due_date"),
             "findings": data.get("findings"),
         }

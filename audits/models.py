@@ -544,6 +544,12 @@ class Recommendation(models.Model):
     order = models.PositiveIntegerField(default=0)
     closed_at = models.DateTimeField(null=True, blank=True)
     findings = models.ManyToManyField(Finding, blank=True, related_name="recommendations")
+    # Insights (additive): where the owner's reminders go. Blank: the owner agency's lead_email.
+    owner_email = models.EmailField(
+        _("owner's e-mail"),
+        blank=True,
+        help_text=_("Reminders before and after the due date go here (or to the owner agency's lead)."),
+    )
 
     history = HistoricalRecords()
 
@@ -620,3 +626,85 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.auditor} on {self.sent_on}"
+
+
+# --- Insights (additive): recommendation reminders and rendered reports ------------------------
+
+
+class RecommendationReminderKind(models.TextChoices):
+    DUE_SOON = "due_soon", _("Due soon")
+    OVERDUE = "overdue", _("Overdue")
+
+
+class RecommendationReminder(models.Model):
+    """An e-mail sent to a recommendation's owner before or after its due date (at most weekly)."""
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20, choices=RecommendationReminderKind.choices)
+    sent_to = models.EmailField()
+    sent_on = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        indexes = [models.Index(fields=["recommendation", "-sent_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} reminder to {self.sent_to} on {self.sent_on}"
+
+
+class InsightReportKind(models.TextChoices):
+    BOARD = "board", _("Board report: open and overdue recommendations")
+    AGENCY = "agency", _("Agency profile")
+
+
+class InsightReportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RENDERING = "rendering", _("Rendering")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+def insight_report_upload_to(instance: "InsightReport", filename: str) -> str:
+    return f"insights/{instance.requested_by_id or 0}/{instance.kind}-{instance.pk}.pdf"
+
+
+class InsightReport(models.Model):
+    """A PDF report asked for by one person, rendered by a Celery task with what that person may see."""
+
+    kind = models.CharField(max_length=20, choices=InsightReportKind.choices)
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    theme = models.ForeignKey(AuditTheme, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=20, choices=InsightReportStatus.choices, default=InsightReportStatus.QUEUED
+    )
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    file = models.FileField(upload_to=insight_report_upload_to, blank=True)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    file_size = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="agency") | Q(agency__isnull=False), name="agency_report_names_its_agency"
+            ),
+            models.CheckConstraint(condition=~Q(status="done") | ~Q(file=""), name="rendered_report_has_file"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.requested_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (InsightReportStatus.DONE, InsightReportStatus.FAILED)
+
+    @property
+    def download_name(self) -> str:
+        stem = "board-report" if self.kind == InsightReportKind.BOARD else f"agency-profile-{self.agency_id}"
+        return f"{stem}-{timezone.localtime(self.requested_at):%Y-%m-%d}.pdf"

@@ -49,3 +49,40 @@ def send_chase(reminder_id: int) -> bool:
 
 
 # --- Part B ------------------------------------------------------------------------------------
+
+
+# --- Insights ----------------------------------------------------------------------------------
+
+
+@shared_task(name="audits.tasks.send_recommendation_reminders")
+def send_recommendation_reminders(today: str | None = None) -> list[int]:
+    """Periodic (settings.CELERY_BEAT_SCHEDULE): one reminder task per recommendation due one."""
+    from audits.services.insights import recommendation_reminders_due
+
+    day = date.fromisoformat(today) if today else None
+    rec_ids = recommendation_reminders_due(today=day)
+    for rec_id in rec_ids:
+        send_recommendation_reminder.delay(rec_id, today)
+    return rec_ids
+
+
+@shared_task(name="audits.tasks.send_recommendation_reminder", **MAIL_RETRY)
+def send_recommendation_reminder(recommendation_id: int, today: str | None = None) -> bool:
+    from audits.services.insights import recommendation_reminder_send
+
+    day = date.fromisoformat(today) if today else None
+    return recommendation_reminder_send(recommendation_id=recommendation_id, today=day) is not None
+
+
+@shared_task(
+    name="audits.tasks.render_insight_report",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+)
+def render_insight_report(report_id: int) -> str | None:
+    """Render a board report or an agency profile PDF. Idempotent per report."""
+    from audits.services.insights import insight_report_render
+
+    report = insight_report_render(report_id=report_id)
+    return report.status if report is not None else None

@@ -413,6 +413,7 @@ def recommendation_add(
     owner_agency: Agency | None = None,
     due_date: datetime.date | None = None,
     findings: Iterable[Finding] | None = None,
+    owner_email: str | None = None,
 ) -> Recommendation:
     with transaction.atomic():
         _require_status(audit, PART_B_EDITABLE, _("Recommendations"))
@@ -425,6 +426,7 @@ def recommendation_add(
             text=text.strip(),
             owner=owner.strip(),
             owner_agency=owner_agency,
+            owner_email=(owner_email or "").strip(),
             due_date=due_date,
             order=0 if top is None else top + 1,
         )
@@ -450,6 +452,7 @@ def recommendation_update(
     owner_agency: Agency | None = None,
     due_date: datetime.date | None = None,
     findings: Iterable[Finding] | None = None,
+    owner_email: str | None = None,
 ) -> Recommendation:
     with transaction.atomic():
         audit = recommendation.audit
@@ -461,6 +464,8 @@ def recommendation_update(
             raise ValidationError(_("A closed recommendation cannot be changed."))
         recommendation.text, recommendation.owner = text.strip(), owner.strip()
         recommendation.owner_agency, recommendation.due_date = owner_agency, due_date
+        if owner_email is not None:  # insights: None leaves the owner's e-mail as it was
+            recommendation.owner_email = owner_email.strip()
         recommendation.save()
         if findings is not None:
             recommendation.findings.set([f for f in findings if f.audit_id == audit.pk])

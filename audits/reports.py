@@ -1,0 +1,73 @@
+"""PDF reports of the insights pages, rendered with the briefings' hardened WeasyPrint setup.
+
+The same SafeURLFetcher (the app's static files and data: URIs only, nothing else fetched) and the
+same tagged PDF/UA variant as briefings.rendering. The report is built with the permissions of the
+person who asked for it, at the time it is rendered.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from weasyprint import HTML
+
+from agencies.models import Partnership
+from audits.charts import stage_distribution_svg, trends_svg
+from audits.models import InsightReport, InsightReportKind
+from audits.selectors import insights as selectors
+from briefings.rendering import PDF_VARIANT, RenderResult, SafeURLFetcher
+
+
+class ReportNotAllowed(PermissionError):
+    """The person who asked for the report may no longer see what it holds."""
+
+
+def report_context(report: InsightReport) -> dict:
+    user = report.requested_by
+    context = {
+        "report": report,
+        "partnership": Partnership.load(),
+        "generated_at": timezone.localtime(),
+        "requested_by": user.get_full_name() or user.get_username(),
+        "theme": report.theme,
+    }
+    if report.kind == InsightReportKind.BOARD:
+        if not user.is_active or not selectors.may_track(user):
+            raise ReportNotAllowed("The report's owner no longer runs any audit.")
+        overdue, still_open, complete = selectors.board_report_items(user, theme=report.theme)
+        trends = selectors.theme_trends(theme=report.theme)
+        context.update(
+            {
+                "overdue": overdue,
+                "still_open": still_open,
+                "complete": complete,
+                "trends": trends,
+                "trends_svg": trends_svg(trends, uid="pdf-trends"),
+            }
+        )
+        return context
+    if not selectors.profile_agencies(user).filter(pk=report.agency_id).exists():
+        raise ReportNotAllowed("The report's owner may no longer see this agency's profile.")
+    profile = selectors.agency_profile(user, report.agency)
+    context.update({"profile": profile, "stages_svg": stage_distribution_svg(profile, uid="pdf-stages")})
+    return context
+
+
+def render_report_html(report: InsightReport) -> str:
+    return render_to_string(f"audits/insights/pdf/{report.kind}.html", report_context(report))
+
+
+def render_report(report: InsightReport) -> RenderResult:
+    started = time.perf_counter()
+    html = render_report_html(report)
+    fetcher = SafeURLFetcher()
+    document = HTML(string=html, base_url=settings.SITE_URL.rstrip("/") + "/", url_fetcher=fetcher).render(
+        pdf_variant=PDF_VARIANT
+    )
+    pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
+    return RenderResult(
+        pdf=pdf, pages=len(document.pages), seconds=time.perf_counter() - started, refused=list(fetcher.refused)
+    )

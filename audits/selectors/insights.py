@@ -1,0 +1,575 @@
+"""Reads for insights across audits: theme trends, the recommendation tracker and agency profiles.
+
+Each function costs a fixed number of queries however many audits, findings and returns there
+are: rows come in a few flat (often aggregated) queries and are put together in Python.
+
+Theme trends (the rules, also shown on the page)
+-------------------------------------------------
+A *theme* is an entry of the shared taxonomy of risk factors (RiskFactor). Findings are tagged
+with risk factors in Part B. For one theme and one year (Audit.year: the year of the Part B
+session, else of the audit's creation), the findings of that year's audits give two signals:
+
+- an *area for improvement*: an emerging theme / risk factor finding (FindingKind.THEME), or an
+  agency area for improvement (AGENCY_IMPROVEMENT), tagged with the theme;
+- a *strength*: an overall strength (STRENGTH) or an agency strength (AGENCY_STRENGTH) tagged with it.
+
+Then, taking the years in order, each year with a signal is classified (first rule that holds):
+
+1. **recurring**: an area for improvement this year, and an area for improvement in an earlier
+   year with no strength in any year strictly between the two;
+2. **mixed**: a strength and an area for improvement in the same year (not recurring);
+3. **area for improvement**: an area for improvement only (first seen, or back after a strength);
+4. **improving**: a strength only, and the latest earlier year with a signal had an area for improvement;
+5. **strength**: a strength only.
+
+Years without a signal are left blank. Two audits in the same year count as one year.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Max, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency
+from audits.models import (
+    Answer,
+    Audit,
+    AuditStatus,
+    AuditTheme,
+    Finding,
+    FindingKind,
+    PartAReturn,
+    Recommendation,
+    RecommendationReminder,
+    RecommendationStatus,
+    RiskFactor,
+)
+from audits.selectors.partb import OPEN_RECOMMENDATION_STATUSES, RECEIVED_STATUSES, recommendations_across
+
+# --- Theme trends ------------------------------------------------------------------------------
+
+AREA_KINDS = (FindingKind.THEME, FindingKind.AGENCY_IMPROVEMENT)
+STRENGTH_KINDS = (FindingKind.STRENGTH, FindingKind.AGENCY_STRENGTH)
+SIGNAL_KINDS = AREA_KINDS + STRENGTH_KINDS
+
+STRENGTH = "strength"
+AREA = "area"
+MIXED = "mixed"
+IMPROVING = "improving"
+RECURRING = "recurring"
+
+TREND_LABELS = {
+    STRENGTH: _("Strength"),
+    AREA: _("Area for improvement"),
+    MIXED: _("Strength and area for improvement"),
+    IMPROVING: _("Improving"),
+    RECURRING: _("Recurring area for improvement"),
+}
+# Short codes written inside the chart's cells, so that colour is never the only signal.
+TREND_CODES = {STRENGTH: "S", AREA: "A", MIXED: "S+A", IMPROVING: "I", RECURRING: "R"}
+TREND_ORDER = [STRENGTH, IMPROVING, MIXED, AREA, RECURRING]
+
+
+@dataclass
+class Signal:
+    area: bool = False
+    strength: bool = False
+
+
+def _recurs(signals: dict[int, Signal], earlier: list[int]) -> list[int]:
+    """The earlier years whose area for improvement this year's one repeats (latest first).
+
+    Walk back from the latest earlier year: keep each year with an area for improvement; stop
+    after the first year with a strength (a strength breaks the chain; an area for improvement
+    in that same year still counts, since the strength is not *between* the two)."""
+    chain: list[int] = []
+    for year in reversed(earlier):
+        if signals[year].area:
+            chain.append(year)
+        if signals[year].strength:
+            break
+    return chain
+
+
+def classify(signals: dict[int, Signal]) -> dict[int, str]:
+    """Each year that has a signal → its trend status (see the module's docstring for the rules)."""
+    years = sorted(y for y, s in signals.items() if s.area or s.strength)
+    result: dict[int, str] = {}
+    for i, year in enumerate(years):
+        signal, earlier = signals[year], years[:i]
+        if signal.area and _recurs(signals, earlier):
+            result[year] = RECURRING
+        elif signal.area and signal.strength:
+            result[year] = MIXED
+        elif signal.area:
+            result[year] = AREA
+        elif earlier and signals[earlier[-1]].area:
+            result[year] = IMPROVING
+        else:
+            result[year] = STRENGTH
+    return result
+
+
+@dataclass
+class TrendEvidence:
+    audit: Audit
+    finding_id: int
+    kind: str
+    text: str
+    agency: str = ""
+
+    @property
+    def kind_label(self) -> str:
+        return FindingKind(self.kind).label
+
+    @property
+    def is_area(self) -> bool:
+        return self.kind in AREA_KINDS
+
+
+@dataclass
+class TrendCell:
+    year: int
+    status: str | None = None
+    evidence: list[TrendEvidence] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return str(TREND_LABELS[self.status]) if self.status else ""
+
+    @property
+    def code(self) -> str:
+        return TREND_CODES.get(self.status or "", "")
+
+
+@dataclass
+class TrendRow:
+    risk_factor: RiskFactor
+    cells: list[TrendCell]
+
+    @property
+    def latest(self) -> TrendCell | None:
+        return next((c for c in reversed(self.cells) if c.status), None)
+
+
+@dataclass
+class ThemeTrends:
+    years: list[int]
+    rows: list[TrendRow]
+    audits: list[Audit]
+    theme: AuditTheme | None = None
+
+    def count(self, status: str) -> int:
+        return sum(1 for row in self.rows for cell in row.cells if cell.status == status)
+
+    @property
+    def totals(self) -> list[tuple[str, str, int]]:
+        return [(s, str(TREND_LABELS[s]), self.count(s)) for s in TREND_ORDER]
+
+
+def may_see_trends(user) -> bool:
+    """The QA manager and lead officers: trends are partnership-wide and theme-level (no case,
+    no return, no agency named), like the emerging themes of a published briefing."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_qa_manager or Audit.objects.filter(lead_officer=user).exists()
+
+
+def _finding_text(heading: str, body: str) -> str:
+    text = heading or body
+    text = " ".join(text.split())
+    return text if len(text) <= 140 else text[:139].rstrip() + "…"
+
+
+def theme_trends(*, theme: AuditTheme | None = None) -> ThemeTrends:
+    """Theme × year over every audit (of one audit theme, if given).
+
+    Queries: the audits; the tagged findings (one flat query over the finding–risk factor links,
+    with the finding's kind, text, audit and agency); the risk factors named: three.
+    """
+    audits_qs = Audit.objects.select_related("theme").order_by("part_b_date", "created_at")
+    if theme is not None:
+        audits_qs = audits_qs.filter(theme=theme)
+    audits = {a.pk: a for a in audits_qs}
+    links = (
+        Finding.risk_factors.through.objects.filter(finding__audit__in=audits_qs, finding__kind__in=SIGNAL_KINDS)
+        .values_list(
+            "riskfactor_id",
+            "finding_id",
+            "finding__kind",
+            "finding__heading",
+            "finding__body",
+            "finding__audit_id",
+            "finding__agency__name",
+        )
+        .order_by("finding__kind", "finding__order", "finding_id")
+    )
+    signals: dict[int, dict[int, Signal]] = defaultdict(lambda: defaultdict(Signal))
+    evidence: dict[tuple[int, int], list[TrendEvidence]] = defaultdict(list)
+    for rf_id, finding_id, kind, heading, body, audit_id, agency_name in links:
+        audit = audits[audit_id]
+        signal = signals[rf_id][audit.year]
+        if kind in AREA_KINDS:
+            signal.area = True
+        else:
+            signal.strength = True
+        evidence[(rf_id, audit.year)].append(
+            TrendEvidence(audit, finding_id, kind, _finding_text(heading, body), agency_name or "")
+        )
+    years = sorted({a.year for a in audits.values()})
+    factors = RiskFactor.objects.filter(pk__in=list(signals)).order_by("name") if signals else []
+    rows = []
+    for rf in factors:
+        statuses = classify(signals[rf.pk])
+        cells = [TrendCell(y, statuses.get(y), evidence.get((rf.pk, y), [])) for y in years]
+        rows.append(TrendRow(rf, cells))
+    ordered = sorted(audits.values(), key=lambda a: (a.year, a.title))
+    return ThemeTrends(years=years, rows=rows, audits=ordered, theme=theme)
+
+
+@dataclass
+class RecurringAlert:
+    risk_factor: RiskFactor
+    earlier: list[tuple[int, list[str]]]  # (year, titles of that year's audits with the area for improvement)
+
+
+def recurring_for_audit(audit: Audit) -> list[RecurringAlert]:
+    """Areas for improvement of this audit that came back from an earlier year's audit.
+
+    Looks at every audit of the partnership (whatever its theme): a risk factor that recurs in a
+    neglect audit after a CSE audit has still come back. Queries: the audit's own area-for-
+    improvement tags, then theme_trends' three: four.
+    """
+    own = set(
+        Finding.risk_factors.through.objects.filter(finding__audit=audit, finding__kind__in=AREA_KINDS).values_list(
+            "riskfactor_id", flat=True
+        )
+    )
+    if not own:
+        return []
+    trends = theme_trends()
+    alerts = []
+    for row in trends.rows:
+        if row.risk_factor.pk not in own:
+            continue
+        cell = next(c for c in row.cells if c.year == audit.year)
+        if cell.status != RECURRING:
+            continue
+        signals = {
+            c.year: Signal(area=any(e.is_area for e in c.evidence), strength=any(not e.is_area for e in c.evidence))
+            for c in row.cells
+            if c.evidence
+        }
+        earlier_years = [y for y in sorted(signals) if y < audit.year]
+        chain = _recurs(signals, earlier_years)
+        by_year = {c.year: c for c in row.cells}
+        earlier = [
+            (year, sorted({e.audit.title for e in by_year[year].evidence if e.is_area})) for year in sorted(chain)
+        ]
+        alerts.append(RecurringAlert(row.risk_factor, earlier))
+    return alerts
+
+
+# --- Recommendation tracker --------------------------------------------------------------------
+
+REMINDER_LEAD_DAYS = 14
+REMINDER_INTERVAL_DAYS = 7
+
+
+def owner_email_of(rec: Recommendation) -> str:
+    """Where a recommendation's reminders go: its own owner e-mail, else its owner agency's lead."""
+    if rec.owner_email:
+        return rec.owner_email
+    if rec.owner_agency_id and rec.owner_agency.lead_email:
+        return rec.owner_agency.lead_email
+    return ""
+
+
+@dataclass
+class TrackerItem:
+    rec: Recommendation
+    overdue: bool
+    days: int | None  # days until the due date (negative: days overdue)
+    contact: str
+    last_reminder: object | None  # datetime of the last reminder sent
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days if self.overdue and self.days is not None else 0
+
+
+@dataclass
+class Tracker:
+    items: list[TrackerItem]
+    total: int
+
+    def count(self, rag: str) -> int:
+        return sum(1 for i in self.items if i.rec.rag == rag)
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for i in self.items if i.overdue)
+
+    @property
+    def open(self) -> int:
+        return sum(1 for i in self.items if i.rec.status in OPEN_RECOMMENDATION_STATUSES)
+
+
+def may_track(user) -> bool:
+    return Audit.objects.managed_by(user).exists()
+
+
+def recommendation_tracker(
+    user, *, status: str = "", rag: str = "", theme: AuditTheme | None = None, only_open: bool = False
+) -> Tracker:
+    """Every recommendation of every audit the user runs (QA manager: all; lead officer: theirs),
+    overdue first, then by due date. Built on Part B's recommendations_across.
+
+    Queries: the recommendations with audit and owner agency; the last reminder of each: two.
+    """
+    today = timezone.localdate()
+    recs = recommendations_across(user, status=status)
+    if only_open:
+        recs = [r for r in recs if r.status in OPEN_RECOMMENDATION_STATUSES]
+    if theme is not None:
+        recs = [r for r in recs if r.audit.theme_id == theme.pk]
+    total = len(recs)
+    if rag:
+        recs = [r for r in recs if r.rag == rag]
+    last = (
+        dict(
+            RecommendationReminder.objects.filter(recommendation__in=[r.pk for r in recs])
+            .values("recommendation_id")
+            .annotate(last=Max("sent_at"))
+            .values_list("recommendation_id", "last")
+            .order_by()
+        )
+        if recs
+        else {}
+    )
+    items = [
+        TrackerItem(
+            rec=r,
+            overdue=r.status in OPEN_RECOMMENDATION_STATUSES and r.due_date is not None and r.due_date < today,
+            days=(r.due_date - today).days if r.due_date else None,
+            contact=owner_email_of(r),
+            last_reminder=last.get(r.pk),
+        )
+        for r in recs
+    ]
+    return Tracker(items=items, total=total)
+
+
+def board_report_items(user, *, theme: AuditTheme | None = None) -> tuple[list[TrackerItem], list[TrackerItem], int]:
+    """(overdue, open and not overdue, number complete and awaiting closure) for the board report."""
+    tracker = recommendation_tracker(user, theme=theme)
+    overdue = [i for i in tracker.items if i.overdue]
+    still_open = [i for i in tracker.items if i.rec.status in OPEN_RECOMMENDATION_STATUSES and not i.overdue]
+    complete = sum(1 for i in tracker.items if i.rec.status == RecommendationStatus.COMPLETE)
+    return overdue, still_open, complete
+
+
+# --- Agency profiles ---------------------------------------------------------------------------
+
+# Agency staff read the findings about their agency once the Part B group has agreed them.
+AGREED_FINDINGS_STATUSES = (AuditStatus.REPORTING, AuditStatus.CLOSED)
+PAST_PART_A = (AuditStatus.PART_B, AuditStatus.REPORTING, AuditStatus.CLOSED)
+
+
+def profile_agencies(user) -> QuerySet[Agency]:
+    """Agencies whose profile the user may open.
+
+    QA manager: every agency that has taken part in an audit. A lead officer: the agencies of the
+    audits they lead. Anyone with an agency: their own. Nobody else.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Agency.objects.none()
+    if user.is_qa_manager:
+        return Agency.objects.filter(audit_participations__isnull=False).distinct()
+    query = Q(audit_participations__audit__lead_officer=user)
+    if user.agency_id:
+        query |= Q(pk=user.agency_id)
+    return Agency.objects.filter(query).distinct()
+
+
+def profile_audits(user, agency: Agency) -> QuerySet[Audit]:
+    """The audits a profile is built from, for this viewer: the agency's audits that the viewer runs,
+    or all of them for the QA manager and for the agency's own staff."""
+    audits = Audit.objects.filter(participants__agency=agency)
+    if user.is_qa_manager or user.agency_id == agency.pk:
+        return audits
+    return audits.filter(lead_officer=user)
+
+
+@dataclass
+class AuditTiming:
+    audit: Audit
+    on_time: int = 0
+    late: int = 0
+    missing: int = 0
+    awaited: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.on_time + self.late + self.missing + self.awaited
+
+
+@dataclass
+class StageDistribution:
+    stage: str
+    by_year: dict[int, list[int]]  # year → count per grade rank (index 0 = rank 1)
+
+    @property
+    def rows(self) -> list[tuple[int, list[int], int]]:
+        """(year, counts per grade, total) for each year with graded answers, oldest first."""
+        return [(y, counts, sum(counts)) for y, counts in sorted(self.by_year.items()) if sum(counts)]
+
+    def counts(self, year: int, steps: int) -> list[int]:
+        return (self.by_year.get(year) or [0] * steps)[:steps]
+
+    def total(self, year: int) -> int:
+        return sum(self.by_year.get(year) or [])
+
+
+@dataclass
+class AgencyProfile:
+    agency: Agency
+    timings: list[AuditTiming]
+    years: list[int]
+    grade_labels: list[str]  # by rank, best first
+    stages: list[StageDistribution]
+    findings: list[tuple[int, list[Finding]]]  # (year, that year's strengths and areas for improvement)
+    findings_hidden: int  # audits whose findings the viewer cannot see yet
+
+    @property
+    def totals(self) -> AuditTiming:
+        total = AuditTiming(audit=None)  # type: ignore[arg-type]
+        for t in self.timings:
+            total.on_time += t.on_time
+            total.late += t.late
+            total.missing += t.missing
+            total.awaited += t.awaited
+        return total
+
+    @property
+    def graded(self) -> int:
+        return sum(stage.total(y) for stage in self.stages for y in self.years)
+
+
+def _timings(agency: Agency, audits: list[Audit]) -> list[AuditTiming]:
+    """Returns on time / late / missing per audit, from submitted_at and the audit's Part A due date.
+
+    On time: submitted on or before the due date (or submitted, when the audit had no due date).
+    Late: submitted after it. Missing: never submitted, and the audit has left Part A. Awaited:
+    not submitted yet while the audit is still in planning or Part A. submitted_at is the latest
+    submission, so a return sent back for amendment and submitted again counts by that date.
+    One aggregate query.
+    """
+    submitted = Q(submitted_at__isnull=False)
+    in_time = Q(audit__part_a_due__isnull=True) | Q(submitted_at__date__lte=F("audit__part_a_due"))
+    rows = (
+        PartAReturn.objects.filter(agency=agency, audit__in=[a.pk for a in audits])
+        .values("audit_id")
+        .annotate(
+            on_time=Count("pk", filter=submitted & in_time),
+            late=Count("pk", filter=submitted & ~in_time),
+            unsubmitted=Count("pk", filter=~submitted),
+        )
+        .order_by()
+    )
+    by_audit = {r["audit_id"]: r for r in rows}
+    timings = []
+    for audit in audits:
+        row = by_audit.get(audit.pk, {"on_time": 0, "late": 0, "unsubmitted": 0})
+        past = audit.status in PAST_PART_A
+        timings.append(
+            AuditTiming(
+                audit=audit,
+                on_time=row["on_time"],
+                late=row["late"],
+                missing=row["unsubmitted"] if past else 0,
+                awaited=0 if past else row["unsubmitted"],
+            )
+        )
+    return timings
+
+
+def _stage_distribution(agency: Agency, audits: list[Audit]) -> tuple[list[str], list[StageDistribution]]:
+    """Grades the agency gave, by journey stage (Section.title) and year. One aggregate query.
+
+    Counts the graded answers of its received returns (submitted or accepted) for cases it was
+    involved in. Scales are compared by rank (1 = best); the labels are the first seen per rank.
+    """
+    year_of = {a.pk: a.year for a in audits}
+    rows = (
+        Answer.objects.filter(
+            part_a_return__agency=agency,
+            part_a_return__audit__in=list(year_of),
+            part_a_return__status__in=RECEIVED_STATUSES,
+            part_a_return__no_involvement=False,
+            grade__isnull=False,
+        )
+        .values("part_a_return__audit_id", "standard__section__title", "grade__rank", "grade__label")
+        .annotate(n=Count("pk"), stage_order=Max("standard__section__order"))
+        .order_by()
+    )
+    labels: dict[int, str] = {}
+    stage_order: dict[str, int] = {}
+    counts: dict[str, dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    for row in rows:
+        rank, title = row["grade__rank"], row["standard__section__title"]
+        labels.setdefault(rank, row["grade__label"])
+        stage_order[title] = min(stage_order.get(title, row["stage_order"]), row["stage_order"])
+        counts[title][year_of[row["part_a_return__audit_id"]]][rank] += row["n"]
+    ranks = sorted(labels)
+    stages = [
+        StageDistribution(
+            stage=title,
+            by_year={year: [by_rank.get(r, 0) for r in ranks] for year, by_rank in counts[title].items()},
+        )
+        for title in sorted(counts, key=lambda t: (stage_order[t], t))
+    ]
+    return [labels[r] for r in ranks], stages
+
+
+def agency_profile(user, agency: Agency) -> AgencyProfile:
+    """The agency across the audits this viewer may see (profile_audits).
+
+    Queries: the audits; the returns' timing (aggregate); the grades by stage (aggregate); the
+    agency's strengths and areas for improvement with their audit: four.
+    """
+    audits = sorted(profile_audits(user, agency).select_related("theme"), key=lambda a: (a.year, a.title))
+    timings = _timings(agency, audits)
+    grade_labels, stages = _stage_distribution(agency, audits)
+    managed = user.is_qa_manager
+    readable = [a.pk for a in audits if managed or a.lead_officer_id == user.pk or a.status in AGREED_FINDINGS_STATUSES]
+    findings = (
+        list(
+            Finding.objects.filter(
+                audit__in=readable,
+                agency=agency,
+                kind__in=(FindingKind.AGENCY_STRENGTH, FindingKind.AGENCY_IMPROVEMENT),
+            )
+            .select_related("audit")
+            .order_by("kind", "order", "pk")
+        )
+        if readable
+        else []
+    )
+    by_year: dict[int, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        by_year[finding.audit.year].append(finding)
+    years = sorted({a.year for a in audits})
+    return AgencyProfile(
+        agency=agency,
+        timings=timings,
+        years=years,
+        grade_labels=grade_labels,
+        stages=stages,
+        findings=[(y, by_year[y]) for y in sorted(by_year)],
+        findings_hidden=len(audits) - len(readable),
+    )

@@ -1,0 +1,196 @@
+"""Writes for insights: recommendation owners' reminders, and PDF reports rendered by a Celery task.
+
+Reminder rule: a recommendation that is open or in progress, has a due date and an owner e-mail
+(its own owner_email, else its owner agency's lead_email) gets a reminder from 14 days before its
+due date ("due soon") and after it ("overdue"), at most once every 7 days. Every send is recorded
+(RecommendationReminder); the e-mail goes inside the transaction that writes the record, so a failed
+send leaves no record and the next run tries again.
+
+Reports use the briefings' hardened WeasyPrint renderer (briefings.rendering.SafeURLFetcher, the
+same tagged PDF/UA variant): the page queues a task and shows the report's status; the view never
+renders a PDF itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency, Partnership
+from agencies.services import AccessAction, access_record
+from audits.models import (
+    AuditTheme,
+    InsightReport,
+    InsightReportKind,
+    InsightReportStatus,
+    Recommendation,
+    RecommendationReminder,
+    RecommendationReminderKind,
+    insight_report_upload_to,
+)
+from audits.selectors.insights import REMINDER_INTERVAL_DAYS, REMINDER_LEAD_DAYS, owner_email_of
+from audits.selectors.partb import OPEN_RECOMMENDATION_STATUSES
+
+logger = logging.getLogger(__name__)
+
+
+# --- Recommendation reminders ------------------------------------------------------------------
+
+
+def _reminder_candidates(today: date):
+    return (
+        Recommendation.objects.filter(
+            status__in=OPEN_RECOMMENDATION_STATUSES,
+            due_date__isnull=False,
+            due_date__lte=today + timedelta(days=REMINDER_LEAD_DAYS),
+        )
+        .exclude(reminders__sent_on__gt=today - timedelta(days=REMINDER_INTERVAL_DAYS))
+        .select_related("audit", "owner_agency")
+    )
+
+
+def recommendation_reminders_due(*, today: date | None = None) -> list[int]:
+    """Recommendations whose owner should be reminded today (and who has an e-mail address)."""
+    today = today or timezone.localdate()
+    return sorted(rec.pk for rec in _reminder_candidates(today) if owner_email_of(rec))
+
+
+def recommendation_reminder_send(*, recommendation_id: int, today: date | None = None) -> RecommendationReminder | None:
+    """E-mail one recommendation's owner, unless it is not due a reminder. At most once in 7 days."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        # The row lock makes two overlapping runs take turns: the second sees the first one's record.
+        rec = _reminder_candidates(today).select_for_update(of=("self",)).filter(pk=recommendation_id).first()
+        if rec is None:
+            return None
+        to = owner_email_of(rec)
+        if not to:
+            return None
+        kind = RecommendationReminderKind.DUE_SOON if today <= rec.due_date else RecommendationReminderKind.OVERDUE
+        reminder = RecommendationReminder.objects.create(recommendation=rec, kind=kind, sent_to=to, sent_on=today)
+        _send_reminder_email(rec, kind, to, today)
+    return reminder
+
+
+def _send_reminder_email(rec: Recommendation, kind: str, to: str, today: date) -> None:
+    partnership = Partnership.load()
+    context = {
+        "rec": rec,
+        "audit": rec.audit.title,
+        "owner": rec.owner_name,
+        "due": date_format(rec.due_date, "j F Y"),
+        "overdue": kind == RecommendationReminderKind.OVERDUE,
+        "days": abs((rec.due_date - today).days),
+        "partnership": partnership,
+    }
+    subject = (
+        _("Recommendation overdue: %(audit)s") if context["overdue"] else _("Recommendation due soon: %(audit)s")
+    ) % {"audit": rec.audit.title}
+    send_mail(subject[:200], render_to_string("emails/insights_recommendation_reminder.txt", context), None, [to])
+
+
+# --- Reports -----------------------------------------------------------------------------------
+
+
+def insight_report_request(
+    *,
+    request: HttpRequest | None = None,
+    user,
+    kind: str,
+    agency: Agency | None = None,
+    theme: AuditTheme | None = None,
+) -> InsightReport:
+    """Queue a report. The view has checked that the user may see what the report holds; the task
+    builds it with the same user's permissions when it runs."""
+    if kind == InsightReportKind.AGENCY and agency is None:
+        raise ValueError("An agency profile report names its agency.")
+    with transaction.atomic():
+        report = InsightReport.objects.create(
+            kind=kind,
+            agency=agency if kind == InsightReportKind.AGENCY else None,
+            theme=theme,
+            requested_by=user,
+        )
+        access_record(
+            request=request, user=user, action=AccessAction.CHANGE, obj=report, summary=f"Report asked for: {report}"
+        )
+        transaction.on_commit(lambda: enqueue_report(report.pk))
+    return report
+
+
+def enqueue_report(report_id: int) -> bool:
+    from audits.tasks import render_insight_report
+
+    try:
+        render_insight_report.apply_async(
+            args=[report_id],
+            retry=True,
+            retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
+        )
+    except Exception as exc:  # noqa: BLE001 - kombu/redis raise many kinds; all mean "not queued"
+        logger.warning("could not queue insight report %s: %s", report_id, exc)
+        InsightReport.objects.filter(pk=report_id, status=InsightReportStatus.QUEUED).update(
+            status=InsightReportStatus.FAILED,
+            error=_("The render queue could not be reached. Ask for the report again in a moment."),
+        )
+        return False
+    return True
+
+
+def insight_report_render(*, report_id: int) -> InsightReport | None:
+    """Render one report's PDF (called by the Celery task). Idempotent: a done report is left as it is."""
+    from audits.reports import render_report
+    from briefings.services import write_file_atomically
+
+    with transaction.atomic():
+        report = InsightReport.objects.select_for_update().filter(pk=report_id).first()
+        if report is None or report.status == InsightReportStatus.DONE:
+            return report
+        report.status = InsightReportStatus.RENDERING
+        report.attempts += 1
+        report.started_at = timezone.now()
+        report.error = ""
+        report.save(update_fields=["status", "attempts", "started_at", "error"])
+    try:
+        result = render_report(report)
+    except SoftTimeLimitExceeded:
+        _report_failed(report_id, _("The report took longer than the time limit allows."))
+        return None
+    except Exception as exc:  # noqa: BLE001 - whatever went wrong, the page shows it
+        logger.exception("insight report %s failed to render", report_id)
+        _report_failed(report_id, _("The PDF could not be made: %(error)s") % {"error": f"{type(exc).__name__}: {exc}"})
+        return None
+    with transaction.atomic():
+        report = InsightReport.objects.select_for_update().get(pk=report_id)
+        if report.status == InsightReportStatus.DONE:
+            return report
+        name = insight_report_upload_to(report, "report.pdf")
+        write_file_atomically(name, result.pdf)
+        report.file.name = name
+        report.status = InsightReportStatus.DONE
+        report.pages = result.pages
+        report.file_size = len(result.pdf)
+        report.rendered_at = timezone.now()
+        report.save(update_fields=["file", "status", "pages", "file_size", "rendered_at"])
+        access_record(
+            user=report.requested_by,
+            action=AccessAction.CHANGE,
+            obj=report,
+            summary=f"Report rendered: {report} ({result.pages} pages, {result.seconds * 1000:.0f} ms)",
+        )
+    return report
+
+
+def _report_failed(report_id: int, reason: str) -> None:
+    InsightReport.objects.filter(pk=report_id).exclude(status=InsightReportStatus.DONE).update(
+        status=InsightReportStatus.FAILED, error=reason[:2000]
+    )

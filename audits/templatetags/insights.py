@@ -1,0 +1,26 @@
+"""Insights panels that other pages include: consistency checks (the audit dashboard) and the alert
+for areas for improvement that came back from an earlier audit (the findings page)."""
+
+from __future__ import annotations
+
+from django import template
+
+from audits.consistency import consistency_issues, issues_by_kind
+from audits.models import Audit
+from audits.selectors.insights import PAST_PART_A, recurring_for_audit
+
+register = template.Library()
+
+
+@register.inclusion_tag("audits/insights/_consistency.html")
+def consistency_panel(audit: Audit) -> dict:
+    """Listed from Part B on: before it there are no judgements, findings or recommendations to check."""
+    if audit.status not in PAST_PART_A:
+        return {"audit": audit, "shown": False}
+    issues = consistency_issues(audit)
+    return {"audit": audit, "shown": True, "issues": issues, "groups": issues_by_kind(issues)}
+
+
+@register.inclusion_tag("audits/insights/_recurring_alert.html")
+def recurring_alert(audit: Audit) -> dict:
+    return {"audit": audit, "alerts": recurring_for_audit(audit)}

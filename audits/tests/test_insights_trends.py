@@ -1,0 +1,168 @@
+"""Theme trends: the classification rules, the table built from factory data, the theme filter, and the
+alert on an audit's findings page when an area for improvement has come back."""
+
+import pytest
+from django.urls import reverse
+
+from agencies.tests.factories import AgencyFactory
+from audits.models import AuditStatus, FindingKind
+from audits.selectors.insights import (
+    AREA,
+    IMPROVING,
+    MIXED,
+    RECURRING,
+    STRENGTH,
+    Signal,
+    classify,
+    recurring_for_audit,
+    theme_trends,
+)
+from audits.tests.factories import AuditAgencyFactory
+from audits.tests.insights_support import audit_in, factor, tag
+
+A, S, B = Signal(area=True), Signal(strength=True), Signal(area=True, strength=True)
+
+
+@pytest.mark.parametrize(
+    ("signals", "expected"),
+    [
+        ({2015: A}, {2015: AREA}),
+        ({2015: S}, {2015: STRENGTH}),
+        ({2015: B}, {2015: MIXED}),
+        ({2015: A, 2016: A}, {2015: AREA, 2016: RECURRING}),
+        # A gap year without any mention does not break the chain: nothing was a strength in between.
+        ({2015: A, 2017: A}, {2015: AREA, 2017: RECURRING}),
+        # A strength in between breaks it: the area for improvement is back, not recurring.
+        ({2015: A, 2016: S, 2017: A}, {2015: AREA, 2016: IMPROVING, 2017: AREA}),
+        ({2015: A, 2016: S, 2017: S}, {2015: AREA, 2016: IMPROVING, 2017: STRENGTH}),
+        ({2015: S, 2016: A}, {2015: STRENGTH, 2016: AREA}),
+        # Both in the earlier year: it was still an area for improvement then, and nothing lies between.
+        ({2015: B, 2016: A}, {2015: MIXED, 2016: RECURRING}),
+        ({2015: A, 2016: B}, {2015: AREA, 2016: RECURRING}),
+        ({2015: B, 2016: S}, {2015: MIXED, 2016: IMPROVING}),
+        ({2015: A, 2016: A, 2017: A}, {2015: AREA, 2016: RECURRING, 2017: RECURRING}),
+        ({2015: Signal(), 2016: A}, {2016: AREA}),
+    ],
+)
+def test_classify(signals, expected):
+    assert classify(signals) == expected
+
+
+@pytest.mark.django_db
+def test_theme_trends_from_findings():
+    missing, school, drugs = factor("missing-episodes"), factor("school-absence"), factor("drug-misuse")
+    police = AgencyFactory(name="Police")
+    a2015, a2016, a2017 = audit_in(2015), audit_in(2016), audit_in(2017)
+    AuditAgencyFactory(audit=a2016, agency=police)
+    # Missing episodes: a theme in 2015 and again (as an agency area for improvement) in 2017.
+    tag(a2015, FindingKind.THEME, missing)
+    tag(a2017, FindingKind.AGENCY_IMPROVEMENT, missing, agency=police)
+    # School absence: a theme in 2015, an overall strength in 2016.
+    tag(a2015, FindingKind.THEME, school)
+    tag(a2016, FindingKind.STRENGTH, school)
+    # Drug misuse: an agency strength in 2016 only. Learning points and key messages are not signals.
+    tag(a2016, FindingKind.AGENCY_STRENGTH, drugs, agency=police)
+    tag(a2017, FindingKind.LEARNING_POINT, drugs)
+    tag(a2017, FindingKind.KEY_MESSAGE, school)
+
+    trends = theme_trends()
+
+    assert trends.years == [2015, 2016, 2017]
+    table = {row.risk_factor.slug: [c.status for c in row.cells] for row in trends.rows}
+    assert table == {
+        "drug-misuse": [None, STRENGTH, None],
+        "missing-episodes": [AREA, None, RECURRING],
+        "school-absence": [AREA, IMPROVING, None],
+    }
+    assert trends.count(RECURRING) == 1 and trends.count(AREA) == 2
+    missing_row = next(r for r in trends.rows if r.risk_factor == missing)
+    evidence = missing_row.cells[2].evidence
+    assert [(e.audit, e.kind, e.agency) for e in evidence] == [(a2017, FindingKind.AGENCY_IMPROVEMENT, "Police")]
+
+
+@pytest.mark.django_db
+def test_two_audits_in_one_year_count_as_one_year():
+    missing = factor("missing-episodes")
+    tag(audit_in(2016), FindingKind.THEME, missing)
+    tag(audit_in(2016), FindingKind.THEME, missing)
+    trends = theme_trends()
+    assert trends.years == [2016]
+    assert [c.status for c in trends.rows[0].cells] == [AREA]
+    assert len(trends.rows[0].cells[0].evidence) == 2
+
+
+@pytest.mark.django_db
+def test_filter_by_theme_of_audit():
+    missing = factor("missing-episodes")
+    cse = audit_in(2015, theme_slug="cse")
+    neglect = audit_in(2016, theme_slug="neglect")
+    tag(cse, FindingKind.THEME, missing)
+    tag(neglect, FindingKind.THEME, missing)
+
+    assert [c.status for c in theme_trends().rows[0].cells] == [AREA, RECURRING]
+    only_neglect = theme_trends(theme=neglect.theme)
+    assert only_neglect.years == [2016]
+    assert [c.status for c in only_neglect.rows[0].cells] == [AREA]
+
+
+@pytest.mark.django_db
+def test_recurring_alert_names_the_earlier_audits():
+    missing, school = factor("missing-episodes"), factor("school-absence")
+    first = audit_in(2015, title="CSE audit 2015")
+    second = audit_in(2016, title="CSE audit 2016")
+    now = audit_in(2017, status=AuditStatus.PART_B)
+    tag(first, FindingKind.THEME, missing)
+    tag(second, FindingKind.THEME, missing)
+    tag(first, FindingKind.THEME, school)
+    tag(second, FindingKind.STRENGTH, school)  # school absence improved in between: not recurring
+    tag(now, FindingKind.THEME, missing, school)
+
+    alerts = recurring_for_audit(now)
+
+    assert [(a.risk_factor, a.earlier) for a in alerts] == [
+        (missing, [(2015, ["CSE audit 2015"]), (2016, ["CSE audit 2016"])])
+    ]
+    assert recurring_for_audit(first) == []
+
+
+@pytest.mark.django_db
+def test_findings_page_shows_the_alert(client, qa_manager):
+    missing = factor("missing-episodes")
+    tag(audit_in(2015, title="CSE audit 2015"), FindingKind.THEME, missing)
+    now = audit_in(2017, status=AuditStatus.PART_B)
+    client.force_login(qa_manager)
+    url = reverse("audits:findings", args=[now.slug])
+
+    assert 'data-testid="recurring-alert"' not in client.get(url).content.decode()
+
+    tag(now, FindingKind.AGENCY_IMPROVEMENT, missing, agency=AgencyFactory())
+    html = client.get(url).content.decode()
+    assert 'data-testid="recurring-alert"' in html
+    assert "Missing episodes" in html and "CSE audit 2015" in html
+
+
+@pytest.mark.django_db
+def test_trends_page_table_and_chart(client, qa_manager):
+    missing = factor("missing-episodes")
+    tag(audit_in(2015), FindingKind.THEME, missing)
+    tag(audit_in(2016), FindingKind.THEME, missing)
+    client.force_login(qa_manager)
+
+    html = client.get(reverse("audits:insights_trends")).content.decode()
+
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="trends-svg" role="img"' in html
+    assert "<desc" in html and "Recurring: Missing episodes." in html
+    assert 'data-year="2016" data-status="recurring"' in html
+    assert "Recurring area for improvement" in html
+
+
+@pytest.mark.django_db
+def test_theme_filter_on_the_page(client, qa_manager):
+    missing = factor("missing-episodes")
+    cse, neglect = audit_in(2015), audit_in(2016, theme_slug="neglect")
+    tag(cse, FindingKind.THEME, missing)
+    tag(neglect, FindingKind.THEME, missing)
+    client.force_login(qa_manager)
+    html = client.get(reverse("audits:insights_trends"), {"theme": neglect.theme_id}).content.decode()
+    assert 'data-year="2016" data-status="area"' in html
+    assert 'data-year="2015"' not in html
