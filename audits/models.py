@@ -677,9 +677,7 @@ class InsightReport(models.Model):
     theme = models.ForeignKey(AuditTheme, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
-    status = models.CharField(
-        max_length=20, choices=InsightReportStatus.choices, default=InsightReportStatus.QUEUED
-    )
+    status = models.CharField(max_length=20, choices=InsightReportStatus.choices, default=InsightReportStatus.QUEUED)
     error = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
