@@ -1,0 +1,234 @@
+"""Recommendation tracker, owners' reminders (14 days before the due date, at most weekly, recorded),
+the owner e-mail on Part B's form, and the PDF reports rendered through the task."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from agencies.models import AccessAction, AccessRecord
+from agencies.tests.factories import AgencyFactory
+from audits.models import (
+    AuditStatus,
+    InsightReport,
+    InsightReportKind,
+    InsightReportStatus,
+    Recommendation,
+    RecommendationReminder,
+    RecommendationReminderKind,
+    RecommendationStatus,
+)
+from audits.selectors.insights import recommendation_tracker
+from audits.services.insights import (
+    insight_report_render,
+    recommendation_reminder_send,
+    recommendation_reminders_due,
+)
+from audits.tasks import send_recommendation_reminders
+from audits.tests.factories import RecommendationFactory
+from audits.tests.insights_support import audit_in
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 6, 15)
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = settings.PRIVATE_MEDIA_ROOT = tmp_path
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    return tmp_path
+
+
+def rec(audit, *, due_in: int | None, status=RecommendationStatus.OPEN, email="group@example.org", **kwargs):
+    due = TODAY + dt.timedelta(days=due_in) if due_in is not None else None
+    return RecommendationFactory(audit=audit, due_date=due, status=status, owner_email=email, **kwargs)
+
+
+# --- Reminders ---------------------------------------------------------------------------------
+
+
+def test_who_is_due_a_reminder():
+    audit = audit_in(2026, status=AuditStatus.REPORTING)
+    soon = rec(audit, due_in=14)  # exactly 14 days ahead: due soon
+    later = rec(audit, due_in=15)  # not yet
+    overdue = rec(audit, due_in=-30)
+    rec(audit, due_in=3, status=RecommendationStatus.COMPLETE)  # complete: no reminder
+    rec(audit, due_in=None)  # no due date
+    rec(audit, due_in=3, email="")  # no address at all
+    lead = AgencyFactory(name="Police", lead_email="lead@police.example.org")
+    by_agency = rec(audit, due_in=2, email="", owner="", owner_agency=lead, status=RecommendationStatus.IN_PROGRESS)
+
+    assert recommendation_reminders_due(today=TODAY) == sorted([soon.pk, overdue.pk, by_agency.pk])
+    assert later.pk not in recommendation_reminders_due(today=TODAY)
+
+
+def test_reminder_is_sent_recorded_and_at_most_weekly():
+    audit = audit_in(2026, status=AuditStatus.REPORTING, title="CSE audit 2026")
+    item = rec(audit, due_in=10, text="Review the screening tool.")
+
+    first = recommendation_reminder_send(recommendation_id=item.pk, today=TODAY)
+
+    assert first.kind == RecommendationReminderKind.DUE_SOON and first.sent_to == "group@example.org"
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["group@example.org"]
+    assert message.subject == "Recommendation due soon: CSE audit 2026"
+    assert "Review the screening tool." in message.body and "25 June 2026" in message.body
+    # Six days later: still within the week, nothing sent; seven days later: the next one.
+    assert recommendation_reminder_send(recommendation_id=item.pk, today=TODAY + dt.timedelta(days=6)) is None
+    assert item.pk not in recommendation_reminders_due(today=TODAY + dt.timedelta(days=6))
+    second = recommendation_reminder_send(recommendation_id=item.pk, today=TODAY + dt.timedelta(days=7))
+    assert second.kind == RecommendationReminderKind.DUE_SOON
+    # After the due date: overdue reminders, weekly.
+    third = recommendation_reminder_send(recommendation_id=item.pk, today=TODAY + dt.timedelta(days=14))
+    assert third.kind == RecommendationReminderKind.OVERDUE
+    assert "Recommendation overdue" in mail.outbox[-1].subject and "4 days ago" in mail.outbox[-1].body
+    assert RecommendationReminder.objects.filter(recommendation=item).count() == 3
+    assert len(mail.outbox) == 3
+
+
+def test_agency_lead_gets_the_reminder_when_the_recommendation_has_no_email():
+    lead = AgencyFactory(name="Police", lead_email="lead@police.example.org")
+    item = rec(audit_in(2026), due_in=-1, email="", owner="", owner_agency=lead)
+    recommendation_reminder_send(recommendation_id=item.pk, today=TODAY)
+    assert mail.outbox[0].to == ["lead@police.example.org"]
+
+
+def test_a_failed_send_records_nothing(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens: the send fails
+    item = rec(audit_in(2026), due_in=1)
+    with pytest.raises(OSError):
+        recommendation_reminder_send(recommendation_id=item.pk, today=TODAY)
+    assert not RecommendationReminder.objects.exists()
+
+
+def test_the_periodic_task_sends_one_reminder_per_recommendation_due():
+    audit = audit_in(2026)
+    due = [rec(audit, due_in=5), rec(audit, due_in=-5)]
+    rec(audit, due_in=60)
+    # Eager in tests (no broker): the fan-out runs the per-recommendation tasks in-process.
+    assert send_recommendation_reminders(TODAY.isoformat()) == sorted(r.pk for r in due)
+    assert len(mail.outbox) == 2
+    assert send_recommendation_reminders(TODAY.isoformat()) == []
+
+
+# --- The tracker -------------------------------------------------------------------------------
+
+
+def test_tracker_overdue_first_with_contact_and_last_reminder(lead_officer, other_lead):
+    today = timezone.localdate()
+    mine = audit_in(2026, status=AuditStatus.REPORTING, lead_officer=lead_officer)
+    theirs = audit_in(2026, status=AuditStatus.REPORTING, lead_officer=other_lead)
+    later = RecommendationFactory(audit=mine, due_date=today + dt.timedelta(days=90), text="later")
+    late = RecommendationFactory(audit=mine, due_date=today - dt.timedelta(days=3), text="late", owner_email="a@b.org")
+    soon = RecommendationFactory(audit=mine, due_date=today + dt.timedelta(days=5), text="soon")
+    RecommendationFactory(audit=theirs, due_date=today - dt.timedelta(days=30), text="not mine")
+    RecommendationReminder.objects.create(
+        recommendation=late, kind="overdue", sent_to="a@b.org", sent_on=today, sent_at=timezone.now()
+    )
+
+    tracker = recommendation_tracker(lead_officer)
+
+    assert [i.rec.text for i in tracker.items] == ["late", "soon", "later"]
+    assert [i.rec.rag for i in tracker.items] == ["red", "amber", "green"]
+    assert (tracker.items[0].overdue, tracker.items[0].days_overdue, tracker.items[0].contact) == (True, 3, "a@b.org")
+    assert tracker.items[0].last_reminder is not None and tracker.items[1].last_reminder is None
+    assert [i.rec.text for i in recommendation_tracker(lead_officer, rag="amber").items] == ["soon"]
+    assert recommendation_tracker(lead_officer, rag="amber").total == 3
+    assert later.pk and soon.pk
+
+
+def test_tracker_page(client, qa_manager):
+    audit = audit_in(2026, status=AuditStatus.REPORTING)
+    item = RecommendationFactory(audit=audit, due_date=timezone.localdate() - dt.timedelta(days=2))
+    client.force_login(qa_manager)
+    html = client.get(reverse("audits:insights_tracker")).content.decode()
+    assert f'data-rec="{item.pk}"' in html and "2 days overdue" in html
+    assert "No e-mail for reminders: add one" in html
+    assert reverse("audits:insights_board_report") in html
+
+
+def test_owner_email_on_part_b_recommendation_form(client, qa_manager):
+    audit = audit_in(2026, status=AuditStatus.PART_B)
+    client.force_login(qa_manager)
+    url = reverse("audits:recommendations", args=[audit.slug])
+    response = client.post(url, {"text": "Do better", "owner": "CSE group", "owner_email": "cse@example.org"})
+    assert response.status_code == 302
+    item = Recommendation.objects.get(audit=audit)
+    assert item.owner_email == "cse@example.org"
+    edit = reverse("audits:recommendation_edit", args=[audit.slug, item.pk])
+    client.post(edit, {"text": "Do better", "owner": "CSE group", "owner_email": "new@example.org"})
+    item.refresh_from_db()
+    assert item.owner_email == "new@example.org"
+
+
+# --- Reports -----------------------------------------------------------------------------------
+
+
+def _pdf_text(report: InsightReport) -> str:
+    with report.file.open("rb") as handle:
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(handle.read())).pages)
+
+
+def test_board_report_is_queued_rendered_and_downloaded(client, qa_manager, media, django_capture_on_commit_callbacks):
+    audit = audit_in(2026, status=AuditStatus.REPORTING, title="CSE audit 2026")
+    RecommendationFactory(audit=audit, text="Overdue thing", due_date=timezone.localdate() - dt.timedelta(days=9))
+    RecommendationFactory(audit=audit, text="Open thing", due_date=timezone.localdate() + dt.timedelta(days=40))
+    RecommendationFactory(audit=audit, text="Closed thing", status="closed", impact_evidence="Audit showed it")
+    client.force_login(qa_manager)
+
+    # The request only queues: the task (eager here, a worker in production) renders after the commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("audits:insights_board_report"))
+    report = InsightReport.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("audits:insights_report", args=[report.pk])
+    report.refresh_from_db()
+    assert report.status == InsightReportStatus.DONE, report.error
+    assert report.kind == InsightReportKind.BOARD and report.pages >= 1
+    text = _pdf_text(report)
+    assert "Overdue thing" in text and "Open thing" in text and "Closed thing" not in text
+    assert "9 days overdue" in text and "Theme trends across audits" in text
+
+    page = client.get(reverse("audits:insights_report", args=[report.pk])).content.decode()
+    assert "Download the PDF" in page
+    download = client.get(reverse("audits:insights_report_download", args=[report.pk]))
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    assert AccessRecord.objects.filter(action=AccessAction.DOWNLOAD, object_type="audits.insightreport").count() == 1
+
+
+def test_agency_report_holds_the_profile(qa_manager, media):
+    from audits.tests.factories import AuditAgencyFactory
+
+    police = AgencyFactory(name="Sussex Police")
+    AuditAgencyFactory(audit=audit_in(2015), agency=police)
+    report = InsightReport.objects.create(kind=InsightReportKind.AGENCY, agency=police, requested_by=qa_manager)
+    insight_report_render(report_id=report.pk)
+    report.refresh_from_db()
+    assert report.status == InsightReportStatus.DONE, report.error
+    text = _pdf_text(report)
+    assert "Agency profile: Sussex Police" in text and "on time, late and missing" in text
+
+
+def test_report_of_someone_who_lost_access_fails_cleanly(lead_officer, media):
+    police = AgencyFactory(name="Police")
+    report = InsightReport.objects.create(kind=InsightReportKind.AGENCY, agency=police, requested_by=lead_officer)
+    assert insight_report_render(report_id=report.pk) is None
+    report.refresh_from_db()
+    assert report.status == InsightReportStatus.FAILED and "ReportNotAllowed" in report.error
+    assert not report.file
+
+
+def test_status_poll_stops_when_done(client, qa_manager):
+    report = InsightReport.objects.create(kind=InsightReportKind.BOARD, requested_by=qa_manager)
+    client.force_login(qa_manager)
+    url = reverse("audits:insights_report_status", args=[report.pk])
+    assert 'hx-trigger="every 2s"' in client.get(url).content.decode()
+    InsightReport.objects.filter(pk=report.pk).update(status=InsightReportStatus.FAILED, error="Broken")
+    html = client.get(url).content.decode()
+    assert "hx-trigger" not in html and "Broken" in html
