@@ -1,0 +1,73 @@
+"""Insights pages cost the same number of queries at 1 audit and at 5 (seed_scale data), and the exact
+numbers are pinned so that a new query per page is noticed.
+
+The queries, as measured (every page also pays the request's fixed cost: the session and the user,
+the partnership and the two navigation checks of the context processor, and the session saved
+again: SAVEPOINT, UPDATE, RELEASE; that is 8):
+- theme trends (13): the trends check (leads an audit?), the audits, the finding–risk factor links
+  with their finding, audit and agency, the risk factors named, the audit themes for the filter, the
+  audits the user runs (for links);
+- agency profile (14): the profile check (profile_agencies), the audits of the profile, the returns'
+  timing (one aggregate), the grades by stage (one aggregate), the agency's findings with their
+  audit, the access record (SAVEPOINT, INSERT, RELEASE);
+- recommendation tracker (12): the tracker check (runs an audit?), the recommendations with audit
+  and owner agency, the last reminder of each (one aggregate), the audit themes for the filter;
+- dashboard of an audit past Part A, with its consistency checks (24): Part B's 13, and the
+  checks' 11 (the received returns, their answers, the findings, their risk factor, case and
+  return links, the recommendations' finding links, the judgements, the recommendations, the
+  scale's steps, the briefing drafts);
+- findings page with the recurring-theme alert (20): Part B's 16, the audit's own areas for
+  improvement, and theme_trends' three.
+"""
+
+import pytest
+from django.urls import reverse
+
+from agencies.models import Agency, User
+from audits.scale import QA_USERNAME, audit_slug, auditor_username
+from audits.tests import scale_support as support
+
+EXPECTED = {"trends": 13, "agency": 14, "tracker": 12, "dashboard": 24, "findings": 20}
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = settings.PRIVATE_MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def pages() -> dict[str, support.Request]:
+    agency = Agency.objects.get(staff__username=auditor_username(1))
+    return {
+        "trends": support.Request(QA_USERNAME, "GET", reverse("audits:insights_trends")),
+        "agency": support.Request(QA_USERNAME, "GET", reverse("audits:insights_agency", args=[agency.pk])),
+        "tracker": support.Request(QA_USERNAME, "GET", reverse("audits:insights_tracker")),
+        "dashboard": support.Request(QA_USERNAME, "GET", reverse("audits:dashboard", args=[audit_slug(1)])),
+        "findings": support.Request(QA_USERNAME, "GET", reverse("audits:findings", args=[audit_slug(1)])),
+    }
+
+
+def measure(client) -> dict[str, list[str]]:
+    measured = {}
+    for name, request in pages().items():
+        support.run(client, request)  # warm: the first request of a session may differ
+        status, queries = support.run(client, request)
+        assert status == 200, f"{name}: {request.url} answered {status}"
+        measured[name] = queries
+    return measured
+
+
+@pytest.mark.django_db
+def test_insights_pages_cost_the_same_queries_at_1_and_5_audits(client, media):
+    support.seed(1)
+    small = measure(client)
+    support.seed(5)
+    large = measure(client)
+    grown = {name: support.explain(small[name], large[name]) for name in small if len(small[name]) != len(large[name])}
+    assert not grown, "\n\n".join(f"{name}: {text}" for name, text in grown.items())
+    counts = {name: len(queries) for name, queries in large.items()}
+    assert counts == EXPECTED, "\n\n".join(
+        f"{name}:\n" + "\n".join(q[:160] for q in large[name]) for name in counts if counts[name] != EXPECTED[name]
+    )
+    # The 5-audit partnership has data in every part of these pages.
+    assert User.objects.filter(username=QA_USERNAME).exists()
