@@ -50,7 +50,7 @@ def timings() -> list[dict]:
         started = time.perf_counter()
         result = render_pdf(document)
         seconds = time.perf_counter() - started
-        label = f"{wanted}-page briefing" + (" + heatmap" if with_heatmap else "")
+        label = f"{wanted} page{'s' if wanted > 1 else ''} of text" + (" + heatmap" if with_heatmap else "")
         out.append({"name": label, "pages": result.pages, "ms": seconds * 1000})
     return out
 
