@@ -184,7 +184,9 @@ def trends_svg(trends, *, uid: str = "trends") -> SafeString:
     from audits.selectors.insights import TREND_CODES, TREND_LABELS, TREND_ORDER
 
     columns = max(len(trends.years), 1)
-    width = PAD * 2 + TREND_LABEL_WIDTH + columns * TREND_COLUMN
+    legend = [f"{TREND_CODES[status]} = {TREND_LABELS[status]}" for status in TREND_ORDER]
+    legend_width = max(sum(36 + 7 * len(label) for label in part) for part in (legend[:3], legend[3:]))
+    width = PAD * 2 + max(TREND_LABEL_WIDTH + columns * TREND_COLUMN, legend_width)
     legend_rows = 2
     top = PAD + legend_rows * 22 + 8
     height = top + 26 + max(len(trends.rows), 1) * TREND_ROW + PAD
@@ -198,10 +200,9 @@ def trends_svg(trends, *, uid: str = "trends") -> SafeString:
     )
     # Legend: swatch, letter and meaning, in two rows so it fits narrow grids too.
     x, y = PAD, PAD
-    for i, status in enumerate(TREND_ORDER):
+    for i, (status, label) in enumerate(zip(TREND_ORDER, legend, strict=True)):
         if i == 3:
             x, y = PAD, PAD + 22
-        label = f"{TREND_CODES[status]} = {TREND_LABELS[status]}"
         out.append(
             f'<rect x="{x}" y="{y}" width="16" height="16" fill="{TREND_COLOURS[status]}" stroke="{TEXT}" '
             f'stroke-width="0.5"/><text x="{x + 22}" y="{y + 13}" fill="{TEXT}">{escape(label)}</text>'
