@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from agencies.decorators import recent_login_required
 from agencies.services import AccessAction, access_record
+from audits.consistency import consistency_issues, issues_by_kind
 from audits.models import Audit
 
 from . import access, services
@@ -276,6 +277,10 @@ def publish(request: HttpRequest, slug: str, edition: str) -> HttpResponse:
         if request.POST.get("confirm") != "yes":
             messages.error(request, _("Tick the box to confirm the briefing is ready to publish."))
             return redirect("briefings:publish", slug=slug, edition=edition)
+        # Insights: while consistency checks remain, publishing needs a second, informed tick.
+        if request.POST.get("confirm_issues") != "yes" and consistency_issues(briefing.audit):
+            messages.error(request, _("Some consistency checks remain: tick the box to publish anyway."))
+            return redirect("briefings:publish", slug=slug, edition=edition)
         try:
             version = services.briefing_publish(briefing=briefing, user=request.user, request=request)
         except services.BriefingError as exc:
@@ -290,8 +295,17 @@ def publish(request: HttpRequest, slug: str, edition: str) -> HttpResponse:
     access.record_view(request, briefing, summary=f"Publish confirmation: {briefing}")
     sections = [s for s in briefing.sections.order_by("order", "pk") if not s.hidden]
     next_number = (briefing.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    issues = consistency_issues(briefing.audit)
     return render(
-        request, "briefings/publish.html", {"briefing": briefing, "sections": sections, "next_number": next_number}
+        request,
+        "briefings/publish.html",
+        {
+            "briefing": briefing,
+            "sections": sections,
+            "next_number": next_number,
+            "consistency": issues,
+            "consistency_groups": issues_by_kind(issues),
+        },
     )
 
 

@@ -61,6 +61,9 @@ def test_qa_manager_publishes_and_the_manager_downloads(
     shot(page, "preview")
     page.get_by_role("link", name="Publish…").first.click()
     page.get_by_label("I have checked the preview: this briefing is ready to publish.").check()
+    # The demo audit has open consistency checks (insights): publishing asks to confirm them too.
+    expect(page.get_by_test_id("publish-consistency")).to_be_visible()
+    page.get_by_label("want to publish anyway").check()
     page.get_by_role("button", name="Publish version 1").click()
     expect(page.get_by_text("Version 1 published.")).to_be_visible()
     status = page.get_by_test_id("version-1").get_by_test_id("version-status")

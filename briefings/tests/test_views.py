@@ -121,7 +121,8 @@ def test_edit_refresh_and_move_sections(client_for, briefings, cast, who):
 def test_publish(client_for, briefings, cast, who, django_capture_on_commit_callbacks):
     url = reverse("briefings:publish", kwargs={"slug": "cse-audit", "edition": "practitioners"})
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = client_for(who).post(url, {"confirm": "yes"})
+        # confirm_issues: the insights consistency checks' second confirmation (the fixture has some).
+        response = client_for(who).post(url, {"confirm": "yes", "confirm_issues": "yes"})
     check(response, who, who in COMPOSERS, ok_status=302)
     published = BriefingVersion.objects.filter(briefing=briefings["practitioners"])
     assert published.count() == (1 if who in COMPOSERS else 0)
@@ -325,7 +326,7 @@ def test_publish_with_the_broker_down_is_not_an_error(
     url = reverse("briefings:publish", kwargs={"slug": "cse-audit", "edition": "managers"})
     client = client_for("qa_manager")
     with dead_broker(), django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"confirm": "yes"})
+        response = client.post(url, {"confirm": "yes", "confirm_issues": "yes"})
     assert response.status_code == 302
     version = BriefingVersion.objects.get()
     assert version.status == RenderStatus.QUEUED and "will be retried" in version.error
