@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -198,3 +199,21 @@ class AccessRecord(models.Model):
         if self.pk is not None:
             raise ValueError("Access records are append-only.")
         super().save(*args, **kwargs)
+
+
+class OutboxMessage(models.Model):
+    """A Celery task to publish, written in the same transaction as the change that needs it (agencies.outbox)."""
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    kwargs = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["sent_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)}"

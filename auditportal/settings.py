@@ -202,6 +202,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "part-a-reminders": {"task": "audits.tasks.send_part_a_reminders", "schedule": 60 * 60 * 6},
+    # Tasks that could not be queued while Redis was down (agencies.outbox).
+    "outbox-flush": {"task": "agencies.tasks.flush_outbox", "schedule": 60},
+    # Retention: case-level detail of closed audits past the retention period (audits.services.retention).
+    "purge-expired": {"task": "audits.tasks.purge_expired_audits", "schedule": 60 * 60 * 24},
 }
 # Briefing renders left queued by a broker outage, or by a worker that died, are queued again.
 CELERY_BEAT_SCHEDULE["briefing-render-requeue"] = {"task": "briefings.tasks.requeue_stalled_versions", "schedule": 120}

@@ -86,3 +86,14 @@ def render_insight_report(report_id: int) -> str | None:
 
     report = insight_report_render(report_id=report_id)
     return report.status if report is not None else None
+
+
+# --- Retention ---------------------------------------------------------------------------------
+
+
+@shared_task(name="audits.tasks.purge_expired_audits")
+def purge_expired_audits() -> list[str]:
+    """Periodic: remove case-level detail of closed audits past the retention period."""
+    from audits.services.retention import purge_expired
+
+    return [result.audit.slug for result in purge_expired()]

@@ -30,6 +30,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from agencies.outbox import enqueue
 from agencies.services import AccessAction, access_record
 from audits.models import (
     EDITABLE_RETURN_STATUSES,
@@ -407,9 +408,8 @@ def _require_reviewer(user, ret: PartAReturn) -> None:
 
 
 def _notify_on_commit(ret: PartAReturn, event: str) -> None:
-    from audits import tasks
-
-    transaction.on_commit(lambda: tasks.notify_auditor.delay(ret.pk, event))
+    # Through the outbox: the e-mail goes out even if Redis is down when the change is made.
+    enqueue("audits.tasks.notify_auditor", ret.pk, event)
 
 
 def return_send_back(
@@ -673,9 +673,7 @@ def auditor_chase(*, request: HttpRequest | None = None, user, audit: Audit, age
             summary=_("Chased %(auditor)s for %(count)d Part A returns")
             % {"auditor": participant.auditor, "count": outstanding},
         )
-        from audits import tasks
-
-        transaction.on_commit(lambda: tasks.send_chase.delay(log.pk))
+        enqueue("audits.tasks.send_chase", log.pk)
     return log
 
 

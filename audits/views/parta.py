@@ -476,7 +476,7 @@ def chase_auditor(request: HttpRequest, slug: str, agency_id: int) -> HttpRespon
         if log is None:
             messages.info(request, _("Nothing to chase: that agency has submitted all its returns."))
         else:
-            messages.success(request, _("Reminder e-mailed to %(auditor)s.") % {"auditor": log.auditor})
+            messages.success(request, _("Reminder on its way to %(auditor)s by e-mail.") % {"auditor": log.auditor})
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -49,26 +49,14 @@ def dead_broker():
     import contextlib
     import socket
 
-    from auditportal.celery import app
+    from tests.celery_broker import publish_to
 
     @contextlib.contextmanager
     def activate():
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
-        # broker_write_url, not broker_url: a CELERY_BROKER_URL in the environment (make test sets
-        # one) takes precedence over broker_url, but not over broker_write_url, which publishing uses.
-        saved = (app.conf.broker_write_url, app.conf.task_always_eager, app._pool, app.amqp._producer_pool)
-        app.conf.broker_write_url = f"redis://127.0.0.1:{port}/0"
-        app.conf.task_always_eager = False
-        app._pool = None
-        app.amqp._producer_pool = None
-        try:
+        with publish_to(f"redis://127.0.0.1:{port}/0"):
             yield
-        finally:
-            dead_pool = app._pool
-            app.conf.broker_write_url, app.conf.task_always_eager, app._pool, app.amqp._producer_pool = saved
-            if dead_pool is not None and dead_pool is not saved[2]:
-                dead_pool.force_close_all()
 
     return activate

@@ -1,0 +1,72 @@
+"""A transactional outbox for Celery tasks: a request is never lost because the broker was down.
+
+`enqueue()` writes the task into the database in the same transaction as the change that needs it,
+and tries to publish it once that transaction commits. If Redis cannot be reached, the row stays
+unsent and `outbox_flush()` (every minute, from Celery beat) publishes it when the broker is back.
+Delivery is at least once, so the tasks sent this way are idempotent or harmless to repeat.
+"""
+
+import logging
+from datetime import timedelta
+from importlib import import_module
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+# Publishing retries briefly, then gives up: the request must not hang on a dead broker.
+RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+FLUSH_AFTER = timedelta(seconds=30)
+
+
+def enqueue(task_name: str, *args, **kwargs) -> OutboxMessage:
+    message = OutboxMessage.objects.create(task=task_name, args=list(args), kwargs=kwargs)
+    transaction.on_commit(lambda: outbox_send(message_id=message.pk), robust=True)
+    return message
+
+
+def outbox_send(*, message_id: int) -> bool:
+    """Publish one unsent message. True when it is on the queue (or was already)."""
+    from auditportal.celery import app
+
+    with transaction.atomic():
+        message = OutboxMessage.objects.select_for_update(skip_locked=True).filter(pk=message_id).first()
+        if message is None:
+            return False  # another process holds it right now
+        if message.sent_at is not None:
+            return True
+        try:
+            # Through the registered task, so that eager mode (the demo) runs it in-process. Its
+            # module is imported first: a web process only knows the tasks it has imported.
+            import_module(message.task.rsplit(".", 1)[0])
+            app.tasks[message.task].apply_async(
+                args=message.args, kwargs=message.kwargs, retry=True, retry_policy=RETRY_POLICY
+            )
+        except Exception as exc:  # noqa: BLE001 - kombu, redis and socket errors all mean "try later"
+            logger.warning("outbox: %s not published, will retry: %s", message.task, exc)
+            message.attempts += 1
+            message.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            message.save(update_fields=["attempts", "last_error"])
+            return False
+        message.sent_at = timezone.now()
+        message.attempts += 1
+        message.save(update_fields=["sent_at", "attempts"])
+        return True
+
+
+KEEP_SENT = timedelta(days=7)
+
+
+def outbox_flush(*, older_than: timedelta = FLUSH_AFTER) -> int:
+    """Publish what earlier attempts could not. Returns how many were published."""
+    OutboxMessage.objects.filter(sent_at__lt=timezone.now() - KEEP_SENT).delete()
+    cutoff = timezone.now() - older_than
+    pending = OutboxMessage.objects.filter(sent_at__isnull=True, created_at__lte=cutoff).order_by("pk")
+    return sum(outbox_send(message_id=pk) for pk in pending.values_list("pk", flat=True)[:500])
+
+
+def outbox_pending() -> int:
+    return OutboxMessage.objects.filter(sent_at__isnull=True).count()

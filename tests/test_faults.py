@@ -1,0 +1,121 @@
+"""Fault tests: Redis stopped in the middle of a run, with a real Celery worker, loses no request."""
+
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies.models import OutboxMessage
+from agencies.outbox import outbox_flush
+from briefings.models import BriefingVersion, Edition, RenderStatus
+from briefings.services import briefing_create, requeue_stalled_versions
+from tests.celery_broker import publish_to
+
+
+class PrivateRedis:
+    """A Redis server of this test's own, on a fixed loopback port, that the test can stop and start."""
+
+    def __init__(self, workdir: Path) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.workdir = workdir
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        args = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        self.proc = subprocess.Popen(args, cwd=self.workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(self._answers, "redis to start")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def _answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_redis_stopped_mid_run_loses_no_chase_and_no_publish(
+    celery_worker_process, client, tmp_path, audit, qa_manager, auditor
+):
+    redis = PrivateRedis(tmp_path)
+    redis.start()
+    mail = tmp_path / "mail"
+    mail.mkdir()
+    mails = lambda: len(list(mail.iterdir()))  # noqa: E731
+    worker_env = {
+        "CELERY_BROKER_URL": redis.url,
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail),
+    }
+    chase = reverse("audits:chase_auditor", args=[audit.slug, auditor.agency_id])
+    try:
+        with publish_to(redis.url):
+            celery_worker_process.restart(extra_env=worker_env)
+            client.force_login(qa_manager)
+
+            # Broker up: the chase reaches the worker, which e-mails the auditor.
+            assert client.post(chase).status_code == 302
+            wait_for(lambda: mails() == 1, "the first chase e-mail")
+
+            # Redis goes down in the middle of the run.
+            redis.stop()
+            response = client.post(chase, follow=True)
+            assert response.status_code == 200
+            assert b"Reminder on its way" in response.content
+            pending = OutboxMessage.objects.get(sent_at__isnull=True)
+            assert pending.task == "audits.tasks.send_chase" and pending.last_error
+
+            briefing = briefing_create(audit=audit, edition=Edition.MANAGERS, user=qa_manager)
+            publish = reverse("briefings:publish", args=[audit.slug, briefing.edition])
+            response = client.post(publish, {"confirm": "yes"}, follow=True)
+            assert response.status_code == 200
+            version = BriefingVersion.objects.get(briefing=briefing)
+            assert version.status == RenderStatus.QUEUED
+            assert "will be retried" in version.error
+
+            # Redis comes back; the periodic jobs (called here rather than waiting for beat) catch up.
+            redis.start()
+            wait_for(celery_worker_process.ping, "the worker to reconnect")
+            BriefingVersion.objects.filter(pk=version.pk).update(queued_at=timezone.now() - timedelta(minutes=5))
+            assert outbox_flush(older_than=timedelta(0)) == 1
+            assert requeue_stalled_versions() == [version.pk]
+
+            wait_for(lambda: mails() == 2, "the chase sent while Redis was down")
+            wait_for(lambda: BriefingVersion.objects.get(pk=version.pk).status == RenderStatus.DONE, "the render")
+            assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
+            assert BriefingVersion.objects.filter(briefing=briefing).count() == 1
+            sent = [p.read_text() for p in mail.iterdir()]
+            assert all(audit.title in text and auditor.email in text for text in sent)
+    finally:
+        redis.stop()
+        celery_worker_process.restart()
