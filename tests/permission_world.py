@@ -55,6 +55,18 @@ def _none(w: World) -> dict:
     return {}
 
 
+def _insight_report(w: World) -> dict:
+    """A board report the QA manager asked for (insights): only the person who asked may open it."""
+    from agencies.models import Role, User
+    from audits.models import InsightReport, InsightReportKind
+
+    report = InsightReport.objects.filter(kind=InsightReportKind.BOARD).first()
+    if report is None:
+        qa = User.objects.filter(role=Role.QA_MANAGER).order_by("pk").first()
+        report = InsightReport.objects.create(kind=InsightReportKind.BOARD, requested_by=qa)
+    return {"pk": report.pk}
+
+
 def _slug(w: World) -> dict:
     return {"slug": w.audit.slug}
 
@@ -128,6 +140,15 @@ KWARGS: dict[str, Callable[[World], dict]] = {
     "audits:export_csv": _slug,
     "audits:export_xlsx": _slug,
     "audits:dashboard": _slug,
+    "audits:insights_trends": _none,
+    "audits:insights_agencies": _none,
+    "audits:insights_agency": lambda w: {"pk": w.agency.pk},
+    "audits:insights_agency_report": lambda w: {"pk": w.agency.pk},
+    "audits:insights_tracker": _none,
+    "audits:insights_board_report": _none,
+    "audits:insights_report": _insight_report,
+    "audits:insights_report_status": _insight_report,
+    "audits:insights_report_download": _insight_report,
     "briefings:library": _none,
     "briefings:briefing_page": _briefing,
     "briefings:feedback_create": _briefing,
