@@ -26,6 +26,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Partnership
+from agencies.outbox import enqueue
 from agencies.services import AccessAction, access_record
 from audits.models import (
     AuditTheme,
@@ -123,27 +124,10 @@ def insight_report_request(
         access_record(
             request=request, user=user, action=AccessAction.CHANGE, obj=report, summary=f"Report asked for: {report}"
         )
-        transaction.on_commit(lambda: enqueue_report(report.pk))
+        # Through the outbox: written in this transaction, published once it commits, and
+        # published later (outbox_flush) if the broker is down now. The render is idempotent.
+        enqueue("audits.tasks.render_insight_report", report.pk)
     return report
-
-
-def enqueue_report(report_id: int) -> bool:
-    from audits.tasks import render_insight_report
-
-    try:
-        render_insight_report.apply_async(
-            args=[report_id],
-            retry=True,
-            retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
-        )
-    except Exception as exc:  # noqa: BLE001 - kombu/redis raise many kinds; all mean "not queued"
-        logger.warning("could not queue insight report %s: %s", report_id, exc)
-        InsightReport.objects.filter(pk=report_id, status=InsightReportStatus.QUEUED).update(
-            status=InsightReportStatus.FAILED,
-            error=_("The render queue could not be reached. Ask for the report again in a moment."),
-        )
-        return False
-    return True
 
 
 def insight_report_render(*, report_id: int) -> InsightReport | None:
