@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Where a page's time goes: each benchmark page in-process, production settings, seed_scale's data.
 
-    python scripts/test_services.py -- python benchmarks/profile_pages.py [--quick] [--page NAME] [--pyinstrument] [--explain]
+    python scripts/test_services.py -- python benchmarks/profile_pages.py [--quick] [--page NAME] [--pyinstrument] [--explain] [--cprofile]
 
 For each page: the median time of 20 requests through Django's whole middleware stack (test
 client, no HTTP server), the number of queries and the time spent in them, and with
 --pyinstrument (`.venv/bin/pip install pyinstrument==5.1.3`) the call tree of 10 more requests,
-with --explain PostgreSQL's EXPLAIN ANALYZE of the page's slowest SELECT.
+with --explain PostgreSQL's EXPLAIN ANALYZE of the page's slowest SELECT, with --cprofile the
+functions the time goes to.
 Seeds the same data as benchmarks/run.py (full size unless --quick).
 """
 
@@ -63,6 +64,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--page", action="append", help="only pages whose name contains this")
     parser.add_argument("--pyinstrument", action="store_true")
+    parser.add_argument("--cprofile", action="store_true", help="the functions the time is spent in (cProfile)")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE each page's slowest SELECT")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="auditportal-profile-"))
@@ -137,6 +139,21 @@ def main() -> None:
             with connection.cursor() as cursor:
                 cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + select)
                 print("\n".join("    | " + row[0] for row in cursor.fetchall()))
+        if args.cprofile:
+            import cProfile
+            import io
+            import pstats
+
+            profile = cProfile.Profile()
+            profile.enable()
+            for _ in range(10):
+                ask(role, method, path)
+            profile.disable()
+            out = io.StringIO()
+            stats = pstats.Stats(profile, stream=out).strip_dirs()
+            stats.sort_stats("tottime").print_stats(18)
+            stats.sort_stats("cumulative").print_stats(r"template|forms|widgets|crispy|selectors|views", 25)
+            print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[-9000:])
         if args.pyinstrument:
             from pyinstrument import Profiler
 
