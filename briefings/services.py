@@ -24,7 +24,6 @@ from audits.models import Audit
 from . import prefill
 from .content import build_content
 from .models import Briefing, BriefingSection, BriefingVersion, Feedback, RenderStatus, briefing_upload_to
-from .rendering import render_pdf
 from .selectors import audit_briefing_data
 
 logger = logging.getLogger(__name__)
@@ -296,6 +295,9 @@ def briefing_version_render(*, version_id: int) -> BriefingVersion | None:
         version.started_at = timezone.now()
         version.error = ""
         version.save(update_fields=["status", "attempts", "started_at", "error"])
+    # Imported here: WeasyPrint takes a second to load, and only the worker renders.
+    from .rendering import render_pdf
+
     try:
         result = render_pdf(version.content)
     except SoftTimeLimitExceeded:
