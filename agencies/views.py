@@ -29,7 +29,9 @@ class PortalLoginView(auth_views.LoginView):
 
 def _safe_next(request: HttpRequest, default: str = "home") -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    # A path or a URL of this site only: redirect() would look up anything else (e.g. "0") as a URL name.
+    is_url = target.startswith(("/", "http://", "https://"))
+    if is_url and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return reverse(default)
 

@@ -203,3 +203,11 @@ def test_accepting_a_return_needs_a_recent_sign_in(client, qa_manager, audit, se
     client.post(url, {"action": "accept", "version": ret.version, "comment": ""})
     ret.refresh_from_db()
     assert ret.status == ReturnStatus.ACCEPTED
+
+
+@pytest.mark.parametrize("target", ["0", "home", "a\x00b", "//evil.example/"])
+def test_reauthenticate_with_a_next_that_is_not_a_path_goes_home(client, auditor, target):
+    # Found by tests/test_fuzz.py: redirect() looked a bare word up as a URL name, and "0" was a 500.
+    client.force_login(auditor)
+    response = client.post(reverse("reauthenticate"), {"password": PASSWORD, "next": target})
+    assert response.status_code == 302 and response.url == reverse("home")

@@ -494,3 +494,24 @@ def test_chase_ignores_an_outside_next(client_for, audit, agency_a):
 def test_chase_an_agency_not_in_the_audit_is_404(client_for, audit, agency_c):
     response = client_for("qa_manager").post(reverse("audits:chase_auditor", args=[audit.slug, agency_c.pk]))
     assert response.status_code == 404
+
+
+# --- Bad input found by the fuzz tests (tests/test_fuzz.py) ------------------------------------------
+
+
+def test_autosave_nested_too_deeply_is_400_and_changes_nothing(client_for, ret):
+    # json.loads raises RecursionError, not ValueError, on deep nesting: it was a 500.
+    response = post_json(client_for("auditor"), ret, '{"version": 0, "fields": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["message"]
+    assert reload(ret).version == 0
+
+
+@pytest.mark.parametrize("target", ["0", "home", "audits:audit_list", "a\x00b"])
+def test_chase_with_a_next_that_is_not_a_path_goes_back_to_the_returns_list(client_for, audit, agency_a, target):
+    # redirect() looked a bare word up as a URL name: "0" was a 500 after the e-mail had been queued.
+    response = client_for("qa_manager").post(
+        reverse("audits:chase_auditor", args=[audit.slug, agency_a.pk]), {"next": target}
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("audits:audit_returns", args=[audit.slug])

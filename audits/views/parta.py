@@ -333,6 +333,9 @@ def return_autosave_view(request: HttpRequest, pk: int) -> JsonResponse:
         data, names = autosave_data(payload, return_blank_names(layout))
     except RequestDataTooBig:
         return _json_error(400, "invalid", _("Too much text in one save."))
+    except RecursionError:
+        # json.loads gives up on deeply nested arrays or objects this way, not with a ValueError.
+        return _json_error(400, "invalid", _("The request body is nested too deeply."))
     except (ValueError, UnicodeDecodeError) as error:
         message = str(error) if isinstance(error, AutosaveError) else _("The request body is not valid JSON.")
         return _json_error(400, "invalid", message)
@@ -478,7 +481,8 @@ def chase_auditor(request: HttpRequest, slug: str, agency_id: int) -> HttpRespon
         else:
             messages.success(request, _("Reminder on its way to %(auditor)s by e-mail.") % {"auditor": log.auditor})
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    # Only a path on this site: redirect() would look up anything else (e.g. "0") as a URL name.
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = reverse("audits:audit_returns", args=[audit.slug])
