@@ -405,6 +405,7 @@ def run(profile: Profile, *, quick: bool) -> int:
             f"gunicorn (2 sync workers) on {base} and a Celery worker are up ({time.monotonic() - started:.0f}s so far)"
         )
 
+        load_before = os.getloadavg()[0]
         browsers = {
             role: sign_in(base, username, targets["totp_keys"][username]) for role, username in targets["users"].items()
         }
@@ -431,7 +432,8 @@ def run(profile: Profile, *, quick: bool) -> int:
             f"auditportal benchmark ({'QUICK' if quick else 'full'}): {profile.audits} audits × {profile.agencies} "
             f"agencies × {profile.cases} cases × {profile.standards} standards; gunicorn 2 sync workers, "
             f"PostgreSQL, Redis, Celery; wrk 2 connections, {profile.seconds}s or {profile.max_requests} requests "
-            f"per page; {os.cpu_count()} CPUs"
+            f"per page; {os.cpu_count()} CPUs, load average {load_before:.1f} before the load test, "
+            f"{os.getloadavg()[0]:.1f} after it (the machine's other work counts: compare runs at similar load)"
         )
         print(text)
         bad = [r.name for r in results if r.unexpected or r.socket_errors]
