@@ -25,12 +25,17 @@ class SectionForm(forms.ModelForm):
         label=_("Text"), required=False, max_length=SECTION_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 8})
     )
 
+    # The section's version the editor started from (its last save time): see SectionConflict.
+    based_on = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+
     class Meta:
         model = BriefingSection
         fields = ["heading", "body", "hidden"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.updated_at:
+            self.fields["based_on"].initial = self.instance.updated_at.isoformat()
         key = self.instance.key or "new"
         # Every section's form is on one page: ids must be unique.
         self.auto_id = f"section-{key}-%s"

@@ -96,12 +96,47 @@ def briefing_update_details(
     return briefing
 
 
+class SectionConflict(BriefingError):
+    """The section was saved by someone else after this editor opened it: nothing is overwritten."""
+
+    def __init__(self, current: BriefingSection) -> None:
+        self.current = current
+        who = current.updated_by.get_full_name() if current.updated_by else _("someone else")
+        super().__init__(
+            _(
+                "%(who)s saved this section at %(time)s, after you opened it. Nothing was overwritten: "
+                "their text is shown below yours. Merge what you need, then save again."
+            )
+            % {
+                "who": who or current.updated_by.get_username(),
+                "time": timezone.localtime(current.updated_at).strftime("%H:%M"),
+            }
+        )
+
+
+def section_version(section: BriefingSection) -> str:
+    """What an editor's form says it was based on; a save based on another value is refused."""
+    return section.updated_at.isoformat()
+
+
 def briefing_section_update(
-    *, section: BriefingSection, heading: str, body: str, hidden: bool, user, request: HttpRequest | None = None
+    *,
+    section: BriefingSection,
+    heading: str,
+    body: str,
+    hidden: bool,
+    user,
+    request: HttpRequest | None = None,
+    based_on: str | None = None,
 ) -> BriefingSection:
     if len(body) > SECTION_MAX_CHARS:
         raise BriefingError(_("A section can hold at most %(n)s characters.") % {"n": SECTION_MAX_CHARS})
     with transaction.atomic():
+        current = (
+            BriefingSection.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=section.pk)
+        )
+        if based_on is not None and based_on != section_version(current):
+            raise SectionConflict(current)
         section.heading = heading.strip()
         section.body = body.strip()
         section.hidden = hidden

@@ -125,11 +125,19 @@ def audit_briefings(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "briefings/audit_briefings.html", {"audit": audit, "editions": editions})
 
 
-def _composer_context(briefing: Briefing, *, forms: dict[str, SectionForm] | None = None) -> dict:
+def _composer_context(
+    briefing: Briefing, *, forms: dict[str, SectionForm] | None = None, theirs: BriefingSection | None = None
+) -> dict:
     sections = list(briefing.sections.select_related("updated_by").order_by("order", "pk"))
     forms = forms or {}
     cards = [
-        {"section": s, "form": forms.get(s.key) or SectionForm(instance=s), "spec": SPECS.get(s.key)} for s in sections
+        {
+            "section": s,
+            "form": forms.get(s.key) or SectionForm(instance=s),
+            "spec": SPECS.get(s.key),
+            "theirs": theirs if theirs is not None and theirs.pk == s.pk else None,
+        }
+        for s in sections
     ]
     stats = briefing.feedback.aggregate(count=Count("pk"), average=Avg("rating"))
     return {
@@ -211,27 +219,41 @@ def section_update(request: HttpRequest, slug: str, edition: str, key: str) -> H
     section = _section(request, slug, edition, key)
     form = SectionForm(request.POST, instance=section)
     saved = False
+    theirs = None
     if form.is_valid():
-        services.briefing_section_update(
-            section=section,
-            heading=form.cleaned_data["heading"],
-            body=form.cleaned_data["body"],
-            hidden=form.cleaned_data["hidden"],
-            user=request.user,
-            request=request,
-        )
-        saved = True
-        form = SectionForm(instance=section)
+        try:
+            services.briefing_section_update(
+                section=section,
+                heading=form.cleaned_data["heading"],
+                body=form.cleaned_data["body"],
+                hidden=form.cleaned_data["hidden"],
+                user=request.user,
+                request=request,
+                based_on=form.cleaned_data["based_on"] or None,
+            )
+        except services.SectionConflict as conflict:
+            theirs = conflict.current
+            # Keep the editor's text; the next save is a deliberate one over the version now shown.
+            data = request.POST.copy()
+            data["based_on"] = services.section_version(theirs)
+            # Bound to `section`, not `theirs`: validating a ModelForm writes the data into its instance.
+            form = SectionForm(data, instance=section)
+            form.is_valid()
+            form.add_error(None, str(conflict))
+        else:
+            saved = True
+            form = SectionForm(instance=section)
     if request.htmx:
-        card = {"section": section, "form": form, "spec": SPECS.get(section.key)}
+        card = {"section": section, "form": form, "spec": SPECS.get(section.key), "theirs": theirs}
         return render(
             request,
             "briefings/includes/section_card.html",
             {"card": card, "briefing": section.briefing, "saved_at": timezone.localtime() if saved else None},
+            status=409 if theirs else 200,
         )
     if not saved:
-        context = _composer_context(section.briefing, forms={section.key: form})
-        return render(request, "briefings/composer.html", context, status=400)
+        context = _composer_context(section.briefing, forms={section.key: form}, theirs=theirs)
+        return render(request, "briefings/composer.html", context, status=409 if theirs else 400)
     messages.success(request, _("“%(heading)s” saved.") % {"heading": section.heading})
     return redirect(_back_to(section))
 

@@ -346,3 +346,33 @@ def test_preview_holds_the_pdfs_sections_in_order(client_for, briefings):
     assert positions == sorted(positions)
     assert "Case-level consensus judgements" in headings
     assert 'style="' not in html and "<script>" not in html  # CSP: no inline styles or scripts
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_two_editors_on_one_section_never_overwrite_each_other(client, briefings, qa_manager, lead_officer, htmx):
+    """The QA manager and the lead officer open the same section; the second save is refused, both texts shown."""
+    section = briefings[Edition.MANAGERS].sections.order_by("order").first()
+    opened_at = section.updated_at.isoformat()
+    url = reverse("briefings:section_update", args=[section.briefing.audit.slug, Edition.MANAGERS, section.key])
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+
+    client.force_login(lead_officer)
+    first = client.post(url, {"heading": "Lead's heading", "body": "Lead's text", "based_on": opened_at}, **headers)
+    assert first.status_code in (200, 302)
+
+    client.force_login(qa_manager)
+    second = client.post(url, {"heading": "QA heading", "body": "QA's text", "based_on": opened_at}, **headers)
+    assert second.status_code == 409
+    page = second.content.decode()
+    assert "Lead&#x27;s text" in page or "Lead's text" in page  # theirs, shown
+    assert "QA&#x27;s text" in page or "QA's text" in page  # mine, kept in the form
+    section.refresh_from_db()
+    assert section.body == "Lead's text"
+
+    # Having seen both, a save based on the version now shown goes through.
+    third = client.post(
+        url, {"heading": "QA heading", "body": "Merged text", "based_on": section.updated_at.isoformat()}, **headers
+    )
+    assert third.status_code in (200, 302)
+    section.refresh_from_db()
+    assert section.body == "Merged text"
