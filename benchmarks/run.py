@@ -52,6 +52,7 @@ TARGET_P95_MS = 50.0
 TARGET_AUTOSAVE_P95_MS = 30.0
 TARGET_RATIO = 20.0
 TARGET_PDF_MS_PER_PAGE = 500.0
+SUMMARY: list[str] = []
 
 
 @dataclass(frozen=True)
@@ -439,7 +440,8 @@ def run(profile: Profile, *, quick: bool) -> int:
         bad = [r.name for r in results if r.unexpected or r.socket_errors]
         if bad:
             print(f"\nunexpected responses on: {', '.join(bad)} (see the errors column)")
-        print("summary: " + " ".join(f"{key}={value:.1f}" for key, value in summary.items()))
+        # Printed by main() once everything is stopped, so that it is the very last line.
+        SUMMARY.append("summary: " + " ".join(f"{key}={value:.1f}" for key, value in summary.items()))
         return 1 if bad else 0
     except BenchError as error:
         log(f"error: {error}")
@@ -480,10 +482,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return run(QUICK if args.quick else FULL, quick=args.quick)
     except KeyboardInterrupt:
-        log("interrupted: everything it started is stopped")
+        log("interrupted")
         return 130
     finally:
-        log(f"done in {time.monotonic() - started:.0f}s")
+        log(f"done in {time.monotonic() - started:.0f}s; everything it started is stopped")
+        sys.stderr.flush()
+        for line in SUMMARY:
+            print(line, flush=True)
 
 
 if __name__ == "__main__":
