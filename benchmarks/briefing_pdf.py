@@ -52,7 +52,7 @@ def timings() -> list[dict]:
         started = time.perf_counter()
         result = render_pdf(document)
         seconds = time.perf_counter() - started
-        label = f"{wanted} page{'s' if wanted > 1 else ''}" + (" incl. heatmap annex" if with_heatmap else " of text")
+        label = f"{wanted} page{'s' if wanted > 1 else ''}" + (" with heatmap" if with_heatmap else " of text")
         out.append({"name": label, "pages": result.pages, "ms": seconds * 1000})
     return out
 
