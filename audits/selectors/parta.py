@@ -355,12 +355,9 @@ def is_overdue(ret: PartAReturn, today: date | None = None) -> bool:
     return bool(due and ret.status not in SUBMITTED_STATUSES and due < (today or timezone.localdate()))
 
 
-def my_returns_for(user) -> list[PartAReturn]:
-    """The Part A returns of the audits the user is the named auditor for (their own agency only).
-
-    One query: returns, their audit, case and agency, with progress annotated.
-    """
-    returns = (
+def _my_returns(user) -> QuerySet[PartAReturn]:
+    """The Part A returns of the audits the user is the named auditor for (their own agency only)."""
+    return (
         PartAReturn.objects.visible_to(user)
         .filter(
             agency_id=user.agency_id,
@@ -368,14 +365,82 @@ def my_returns_for(user) -> list[PartAReturn]:
             audit__participants__agency_id=user.agency_id,
         )
         .exclude(audit__status=AuditStatus.PLANNING)
-        .select_related("audit", "case", "agency")
-        .order_by("audit__part_a_due", "audit_id", "case__order", "case__reference")
     )
-    rows = list(_with_progress(returns))
+
+
+def my_returns_for(user, *, audit_id: int | None = None) -> list[PartAReturn]:
+    """The user's returns in full: those of the audits in Part A, or all of one audit's when `audit_id` is given.
+
+    One query: returns, their audit, case and agency, with progress annotated. Audits past Part A
+    are summarised by my_past_audits instead, so the page does not grow with the history.
+    """
+    returns = _my_returns(user)
+    returns = (
+        returns.filter(audit_id=audit_id) if audit_id is not None else returns.filter(audit__status=AuditStatus.PART_A)
+    )
+    rows = list(
+        _with_progress(
+            returns.select_related("audit", "case", "agency").order_by(
+                "audit__part_a_due", "audit_id", "case__order", "case__reference"
+            )
+        )
+    )
     today = timezone.localdate()
     for row in rows:
         row.overdue = is_overdue(row, today)
     return rows
+
+
+@dataclass
+class PastAudit:
+    """One audit past Part A on My returns: how many of the user's returns ended in each status."""
+
+    audit_id: int
+    title: str
+    status_display: str
+    part_a_due: date | None
+    counts: list[tuple[str, int]]
+    no_involvement: int
+
+    @property
+    def total(self) -> int:
+        return sum(n for _label, n in self.counts)
+
+
+def my_past_audits(user) -> list[PastAudit]:
+    """The audits past Part A the user was the auditor for, newest first, with counts of returns by status.
+
+    One query (returns grouped by audit, status and no-involvement), whatever the number of returns.
+    """
+    rows = (
+        _my_returns(user)
+        .exclude(audit__status=AuditStatus.PART_A)
+        .order_by()
+        .values("audit_id", "audit__title", "audit__status", "audit__part_a_due", "audit__created_at", "status")
+        .annotate(n=Count("pk"), none=Count("pk", filter=Q(no_involvement=True)))
+        .order_by("-audit__created_at", "audit_id")
+    )
+    audits: dict[int, PastAudit] = {}
+    by_status: dict[int, dict[str, int]] = {}
+    for row in rows:
+        audit = audits.get(row["audit_id"])
+        if audit is None:
+            audit = audits[row["audit_id"]] = PastAudit(
+                row["audit_id"],
+                row["audit__title"],
+                str(AuditStatus(row["audit__status"]).label),
+                row["audit__part_a_due"],
+                [],
+                0,
+            )
+            by_status[audit.audit_id] = {}
+        by_status[audit.audit_id][row["status"]] = row["n"]
+        audit.no_involvement += row["none"]
+    for audit in audits.values():
+        counts = by_status[audit.audit_id]
+        # In the order of the statuses' life, not of the query.
+        audit.counts = [(str(s.label), counts[s.value]) for s in ReturnStatus if counts.get(s.value)]
+    return list(audits.values())
 
 
 @dataclass

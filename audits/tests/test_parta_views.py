@@ -98,10 +98,11 @@ def test_my_returns_shows_nothing_of_other_agencies(client_for, audit):
     assert client_for("colleague").get(reverse("audits:my_returns")).context["groups"] == []
 
 
-# session, user, the returns with their audit, case, agency and progress (one query), partnership
-# settings, navigation (lead officer?, auditor?, the user's agency), session save (savepoint,
-# update, release).
-MY_RETURNS_QUERIES = 10
+# session, user, the returns of the audits in Part A with their audit, case, agency and progress
+# (one query), the audits past Part A with their returns counted by status (one grouped query),
+# partnership settings, navigation (lead officer?, auditor?, the user's agency), session save
+# (savepoint, update, release).
+MY_RETURNS_QUERIES = 11
 
 
 def check_my_returns_queries(client, n_cases: int, auditor, agency, assert_num_queries) -> None:
@@ -114,6 +115,42 @@ def check_my_returns_queries(client, n_cases: int, auditor, agency, assert_num_q
         response = client.get(reverse("audits:my_returns"))
     assert response.status_code == 200
     assert sum(len(rows) for _, rows in response.context["groups"]) == n_cases
+
+
+def test_my_returns_summarises_audits_past_part_a(client_for, audit, auditor, ret):
+    from audits.models import AuditStatus
+
+    past = AuditFactory(title="Neglect audit 2025", status=AuditStatus.CLOSED)
+    AuditAgencyFactory(audit=past, agency=auditor.agency, auditor=auditor)
+    for n in range(3):
+        CaseFactory(audit=past, reference=f"Past case {n + 1}")
+    past_returns = make_returns(past)
+    mine = [r for r in past_returns if r.agency_id == auditor.agency_id]
+    PartAReturn.objects.filter(pk=mine[0].pk).update(status=ReturnStatus.ACCEPTED, no_involvement=True)
+    PartAReturn.objects.filter(pk__in=[r.pk for r in mine[1:]]).update(status=ReturnStatus.SUBMITTED)
+    client = client_for("auditor")
+    response = client.get(reverse("audits:my_returns"))
+    html = response.content.decode()
+    # The open audit in full, the closed one as one summary row.
+    assert [a.pk for a, _rows in response.context["groups"]] == [audit.pk]
+    assert "Past case 1" not in html
+    [summary] = response.context["past"]
+    assert (summary.audit_id, summary.title, summary.total) == (past.pk, "Neglect audit 2025", 3)
+    assert summary.counts == [("Submitted", 2), ("Accepted", 1)] and summary.no_involvement == 1
+    row = html[html.index(f'data-testid="past-audit-{past.pk}"') :][:900]
+    assert "3: 2 submitted, 1 accepted (1 no involvement)" in row
+    # Its link lists that audit's returns in full, and only the user's agency's.
+    listed = client.get(reverse("audits:my_returns"), {"audit": past.pk})
+    assert [r.case.reference for _a, rows in listed.context["groups"] for r in rows] == [
+        "Past case 1",
+        "Past case 2",
+        "Past case 3",
+    ]
+    assert listed.context["past"] == []
+    # Another agency's auditor sees neither the summary nor the list.
+    other = client_for("other_auditor")
+    assert past.pk not in [p.audit_id for p in other.get(reverse("audits:my_returns")).context["past"]]
+    assert other.get(reverse("audits:my_returns"), {"audit": past.pk}).context["groups"] == []
 
 
 def test_my_returns_query_count_does_not_grow_with_returns(client, django_assert_num_queries):

@@ -4,8 +4,9 @@ The test asserts only that the number does not grow with the data. The queries, 
 - every page: the session and the signed-in user; the partnership and the two navigation checks
   (leads an audit? named auditor anywhere?) of the context processor; the session saved again
   (SAVEPOINT, UPDATE, RELEASE: SESSION_SAVE_EVERY_REQUEST);
-- My returns (10): the auditor's returns with audit, case, agency and the two progress subqueries,
-  in one query; the auditor's agency;
+- My returns (11): the auditor's returns of the audits in Part A with audit, case, agency and the
+  two progress subqueries, in one query; the audits past Part A with their returns counted by
+  status (one grouped query); the auditor's agency;
 - Part A form (17): the return (visible_to, with audit, case, agency, tool version…), the
   named-auditor check, the tool's standards with sections, its grades, the risk factors, the access
   record, the answers, the return's risk factors, the agency;

@@ -45,6 +45,7 @@ from audits.selectors.parta import (
     ToolLayout,
     audit_returns,
     guard_context,
+    my_past_audits,
     my_returns_for,
     progress,
     return_history,
@@ -124,9 +125,21 @@ def json_login_required(view):
 @login_required
 @require_safe
 def my_returns(request: HttpRequest) -> HttpResponse:
-    rows = my_returns_for(request.user)
+    """The returns of the audits in Part A in full; earlier audits as one summary row each.
+
+    ?audit=<id> lists every return of one audit (the summary row's link), in full.
+    """
+    audit_param = request.GET.get("audit", "")
+    audit_id = int(audit_param) if audit_param.isdigit() and len(audit_param) < 10 else None
+    rows = my_returns_for(request.user, audit_id=audit_id)
     groups = [(audit, list(items)) for audit, items in groupby(rows, key=lambda r: r.audit)]
-    return render(request, "audits/my_returns.html", {"groups": groups, "today": timezone.localdate()})
+    context = {
+        "groups": groups,
+        "one_audit": audit_id is not None,
+        "past": [] if audit_id is not None else my_past_audits(request.user),
+        "today": timezone.localdate(),
+    }
+    return render(request, "audits/my_returns.html", context)
 
 
 # --- The return ---------------------------------------------------------------------------------------
