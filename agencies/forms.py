@@ -1,11 +1,16 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core import validators
 from django.utils.translation import gettext_lazy as _
 
 
 class LoginForm(AuthenticationForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # AuthenticationForm sets max_length after making the field, so nothing checked it: a long
+        # username reached authenticate() and django-axes' 255-character column (a 500).
+        username = self.fields["username"]
+        username.validators.append(validators.MaxLengthValidator(username.max_length))
         self.fields["username"].widget.attrs.update({"autocomplete": "username"})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
 

@@ -211,3 +211,12 @@ def test_reauthenticate_with_a_next_that_is_not_a_path_goes_home(client, auditor
     client.force_login(auditor)
     response = client.post(reverse("reauthenticate"), {"password": PASSWORD, "next": target})
     assert response.status_code == 302 and response.url == reverse("home")
+
+
+def test_a_username_longer_than_the_column_is_refused_by_the_form(client, auditor):
+    # Found by tests/test_fuzz.py: AuthenticationForm never checked the length, so authenticate() ran and
+    # django-axes wrote the failure into a 255-character column: a 500 on PostgreSQL.
+    response = sign_in(client, "a" * 300)
+    assert response.status_code == 200
+    assert "username" in response.context["form"].errors
+    assert not AccessAttempt.objects.exists()

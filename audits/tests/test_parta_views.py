@@ -552,3 +552,15 @@ def test_chase_with_a_next_that_is_not_a_path_goes_back_to_the_returns_list(clie
     )
     assert response.status_code == 302
     assert response.url == reverse("audits:audit_returns", args=[audit.slug])
+
+
+def test_chase_with_a_body_over_the_upload_limit_is_400_and_chases_nothing(client_for, audit, agency_a, settings):
+    # The post was read after the reminder had been logged and queued: a 400 that had acted.
+    from audits.models import ReminderLog
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    response = client_for("qa_manager").post(
+        reverse("audits:chase_auditor", args=[audit.slug, agency_a.pk]), {"next": "/", "padding": "x" * 2_000}
+    )
+    assert response.status_code == 400
+    assert not ReminderLog.objects.exists()

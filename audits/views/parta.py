@@ -484,6 +484,8 @@ def chase_auditor(request: HttpRequest, slug: str, agency_id: int) -> HttpRespon
     audit = _managed_audit(request, slug)
     if not AuditAgency.objects.filter(audit=audit, agency_id=agency_id).exists():
         raise Http404(_("That agency is not part of this audit."))
+    # Read the post before acting: a body over the upload limit is refused here, not after the e-mail.
+    target = request.POST.get("next", "")
     try:
         log = auditor_chase(request=request, user=request.user, audit=audit, agency_id=agency_id)
     except PartAError as refused:
@@ -493,7 +495,6 @@ def chase_auditor(request: HttpRequest, slug: str, agency_id: int) -> HttpRespon
             messages.info(request, _("Nothing to chase: that agency has submitted all its returns."))
         else:
             messages.success(request, _("Reminder on its way to %(auditor)s by e-mail.") % {"auditor": log.auditor})
-    target = request.POST.get("next", "")
     # Only a path on this site: redirect() would look up anything else (e.g. "0") as a URL name.
     if not target.startswith("/") or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
