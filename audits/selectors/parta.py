@@ -7,6 +7,8 @@ sorted lists of strings), so that any two states can be compared field by field.
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -105,8 +107,7 @@ RETURN_FIELD_LABELS = {
 }
 
 
-def tool_layout(version: ToolVersion) -> ToolLayout:
-    """Sections, standards, the scale's grades and the risk factor taxonomy: three queries, whatever the size."""
+def _tool_parts(version: ToolVersion) -> tuple[list[SectionLayout], list[Standard], list[Grade]]:
     standards = list(
         Standard.objects.filter(section__version=version).select_related("section").order_by("section__order", "order")
     )
@@ -116,15 +117,52 @@ def tool_layout(version: ToolVersion) -> ToolLayout:
             sections.append(SectionLayout(standard.section, []))
         sections[-1].standards.append(standard)
     grades = list(Grade.objects.filter(scale_id=version.scale_id).order_by("rank"))
+    return sections, standards, grades
+
+
+def _layout(version: ToolVersion, parts: tuple[list[SectionLayout], list[Standard], list[Grade]]) -> ToolLayout:
+    sections, standards, grades = parts
     return ToolLayout(
         version=version,
         sections=sections,
         standards=standards,
         grades=grades,
+        # The taxonomy is shared and edited at any time: always read, never cached.
         risk_factors=list(RiskFactor.objects.order_by("name")),
         standards_by_id={s.pk: s for s in standards},
         grades_by_id={g.pk: g for g in grades},
     )
+
+
+def tool_layout(version: ToolVersion) -> ToolLayout:
+    """Sections, standards, the scale's grades and the risk factor taxonomy: three queries, whatever the size."""
+    return _layout(version, _tool_parts(version))
+
+
+# A tool version is never edited once an audit uses it (ToolVersion's docstring: copy it instead), so the
+# return pages, whose version is in use by definition, keep its sections, standards and grades per process.
+# Keyed on the version's id and creation time (an id can come back after a rolled-back transaction, e.g. in
+# tests); entries expire after LAYOUT_CACHE_SECONDS, so that a correction made in the admin despite the rule
+# still shows within minutes. Only read by the process that filled it: nothing shared, nothing to invalidate.
+LAYOUT_CACHE_SECONDS = 300
+LAYOUT_CACHE_SIZE = 32
+_layout_cache: OrderedDict[tuple[int, datetime, int], tuple[float, tuple]] = OrderedDict()
+
+
+def used_tool_layout(version: ToolVersion) -> ToolLayout:
+    """tool_layout for a version in use (a return's): one query (risk factors) once its parts are cached."""
+    key = (version.pk, version.created_at, version.scale_id)
+    now = time.monotonic()
+    hit = _layout_cache.get(key)
+    if hit is not None and now - hit[0] < LAYOUT_CACHE_SECONDS:
+        _layout_cache.move_to_end(key)
+        return _layout(version, hit[1])
+    parts = _tool_parts(version)
+    _layout_cache[key] = (now, parts)
+    _layout_cache.move_to_end(key)
+    while len(_layout_cache) > LAYOUT_CACHE_SIZE:
+        _layout_cache.popitem(last=False)
+    return _layout(version, parts)
 
 
 # --- A return's state ------------------------------------------------------------------------------

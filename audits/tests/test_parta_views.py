@@ -184,8 +184,9 @@ def test_the_form_is_generated_from_the_returns_tool_version(client_for, ret, la
     assert 'aria-live="polite"' in html
 
 
-# session, user, the return (one joined query), is-the-named-auditor, the tool's standards with
-# their sections, the scale's grades, the risk factor taxonomy, the VIEW access record, the
+# The first view of a tool version: session, user, the return (one joined query), is-the-named-auditor,
+# the tool's standards with their sections, the scale's grades (these two then kept by the process:
+# selectors.parta.used_tool_layout), the risk factor taxonomy, the VIEW access record, the
 # answers, the return's risk factors, partnership settings, navigation (lead officer?, auditor?,
 # the user's agency), session save (savepoint, update, release).
 FORM_QUERIES = 17
@@ -203,6 +204,36 @@ def check_form_queries(client, standards: int, sections: int, auditor, agency, a
         response = client.get(url("return_detail", ret))
     assert response.status_code == 200
     assert response.content.decode().count('class="standard"') == standards
+    # The version is in use, so its standards (with sections) and grades are now kept by this process:
+    # the next view reads only the risk factors of the layout.
+    with assert_num_queries(FORM_QUERIES - 2):
+        again = client.get(url("return_detail", ret))
+    assert again.content.decode().count('class="standard"') == standards
+
+
+def test_a_used_tool_versions_layout_is_kept_but_the_risk_factors_are_read_each_time(audit, django_assert_num_queries):
+    from audits.models import RiskFactor
+    from audits.selectors import parta as selectors
+
+    version = audit.tool_version
+    selectors._layout_cache.clear()
+    with django_assert_num_queries(3):  # standards with sections, grades, risk factors
+        first = selectors.used_tool_layout(version)
+    RiskFactor.objects.create(name="Added since", slug="added-since")
+    with django_assert_num_queries(1):  # risk factors only
+        second = selectors.used_tool_layout(version)
+    assert (
+        [s.pk for s in second.standards]
+        == [s.pk for s in first.standards]
+        == [s.pk for s in tool_layout(version).standards]
+    )
+    assert "Added since" in [rf.name for rf in second.risk_factors]
+    # An entry is not used after LAYOUT_CACHE_SECONDS.
+    key = next(iter(selectors._layout_cache))
+    stamp, parts = selectors._layout_cache[key]
+    selectors._layout_cache[key] = (stamp - selectors.LAYOUT_CACHE_SECONDS - 1, parts)
+    with django_assert_num_queries(3):
+        selectors.used_tool_layout(version)
 
 
 def test_form_query_count_is_the_same_for_10_and_60_standards(client, django_assert_num_queries):

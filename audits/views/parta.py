@@ -52,7 +52,7 @@ from audits.selectors.parta import (
     return_role,
     return_state,
     state_warnings,
-    tool_layout,
+    used_tool_layout,
     visible_return,
 )
 from audits.services.parta import (
@@ -230,7 +230,7 @@ def return_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The auditor's form while the return is open to them; a read-only page for everyone else."""
     ret = _load_return(request, pk)
     role = return_role(request.user, ret)
-    layout = tool_layout(ret.tool_version)
+    layout = used_tool_layout(ret.tool_version)
     if request.method == "POST":
         return _save_from_form(request, ret, role, layout, submit=False)
     access_record(request=request, action=AccessAction.VIEW, obj=ret)
@@ -245,7 +245,9 @@ def return_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def return_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     ret = _load_return(request, pk)
-    return _save_from_form(request, ret, return_role(request.user, ret), tool_layout(ret.tool_version), submit=True)
+    return _save_from_form(
+        request, ret, return_role(request.user, ret), used_tool_layout(ret.tool_version), submit=True
+    )
 
 
 def _save_from_form(
@@ -340,7 +342,7 @@ def return_autosave_view(request: HttpRequest, pk: int) -> JsonResponse:
     if not role.is_auditor:
         _refuse(request, ret.pk, "Part A return: autosave refused (not the named auditor)")
         return _json_error(403, "forbidden", _("You can read this return but not change it."))
-    layout = tool_layout(ret.tool_version)
+    layout = used_tool_layout(ret.tool_version)
     try:
         payload = json.loads(request.body)
         data, names = autosave_data(payload, return_blank_names(layout))
@@ -416,7 +418,7 @@ def return_review(request: HttpRequest, pk: int) -> HttpResponse:
     role = return_role(request.user, ret)
     if not role.can_review:
         raise _forbid(request, ret, "Part A return: review refused")
-    layout = tool_layout(ret.tool_version)
+    layout = used_tool_layout(ret.tool_version)
     if request.method == "GET":
         access_record(request=request, action=AccessAction.VIEW, obj=ret)
         return _render_detail(request, ret, role, layout)
@@ -454,7 +456,7 @@ def return_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def return_history_view(request: HttpRequest, pk: int) -> HttpResponse:
     ret = _load_return(request, pk)
-    layout = tool_layout(ret.tool_version)
+    layout = used_tool_layout(ret.tool_version)
     access_record(request=request, action=AccessAction.VIEW, obj=ret, summary=f"{ret}: history")
     return render(request, "audits/parta/history.html", {"ret": ret, "entries": return_history(ret, layout)})
 
