@@ -80,11 +80,19 @@ class AttendanceForm(forms.Form):
 
 
 class JudgementForm(forms.Form):
+    # The board prints these fields by hand (seven forms a page: crispy's per-field templates were a
+    # fifth of its time), so the widgets carry Bootstrap's classes themselves.
     grade = forms.ModelChoiceField(
-        label=_("Consensus grade"), queryset=Grade.objects.none(), empty_label=_("Choose a grade")
+        label=_("Consensus grade"),
+        queryset=Grade.objects.none(),
+        empty_label=_("Choose a grade"),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     reasons = forms.CharField(
-        label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=TEXT_MAX
+        label=_("Reasons"),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        required=False,
+        max_length=TEXT_MAX,
     )
 
     def __init__(self, *args, audit: Audit, grades=None, **kwargs):

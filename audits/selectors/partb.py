@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case as CaseWhen
 from django.db.models import Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agencies.models import AccessAction, AccessRecord, Agency
 from audits.models import (
@@ -63,6 +64,8 @@ def is_overdue(audit: Audit, ret: PartAReturn, today=None) -> bool:
 class MatrixCell:
     ret: PartAReturn | None
     overdue: bool = False
+    label: str = ""  # the return's status as the matrix prints it (translated once per status)
+    css: str = ""  # the link's classes
 
 
 @dataclass
@@ -134,12 +137,18 @@ def dashboard_for(user, audit: Audit) -> Dashboard:
     missing: list[PartAReturn] = []
     counts: dict[str, int] = defaultdict(int)
     received = overdue = 0
+    labels = {value: str(label) for value, label in ReturnStatus.choices}
+    no_involvement = str(_("No involvement"))
     for case in cases:
         cells = []
         for p in participants:
             ret = by_key.get((case.pk, p.agency_id))
             cell = MatrixCell(ret=ret)
             if ret is not None:
+                # PartAReturn.display_status, without a translation lookup per cell.
+                shows_no_involvement = ret.no_involvement and is_received(ret)
+                cell.label = no_involvement if shows_no_involvement else labels.get(ret.status, ret.status)
+                cell.css = f"return-status rs-{ret.status}" + (" rs-no-involvement" if ret.no_involvement else "")
                 agency = progress[p.agency_id]
                 agency.total += 1
                 counts[ret.status] += 1
@@ -186,46 +195,56 @@ def session_with_attendance(audit: Audit) -> tuple[PartBSession | None, list[tup
 
 @dataclass
 class BoardCell:
-    """One agency's answer to one standard, as the board shows it."""
+    """One agency's answer to one standard, as the board shows it: everything the template prints is
+    worked out here once, so the 600-cell table (15 agencies × 40 standards) is a plain loop."""
 
     participant: AuditAgency
     ret: PartAReturn | None
     answer: Answer | None = None
+    state: str = ""  # no_return | no_involvement | not_answered | not_applicable | graded | text
+    css: str = ""  # the <td>'s classes
+    label: str = ""  # what the cell says above the evidence ("" for none)
+    label_css: str = ""
+    rank: int | None = None  # the grade's rank, for graded answers
+
+    def __post_init__(self) -> None:
+        if not self.state:
+            self.state = _cell_state(self.ret, self.answer)
 
     @property
-    def state(self) -> str:
-        """no_return | no_involvement | not_answered | not_applicable | graded | text"""
-        if self.ret is None or not is_received(self.ret):
-            return "no_return"
-        if self.ret.no_involvement:
-            return "no_involvement"
-        if self.answer is None:
-            return "not_answered"
-        if self.answer.not_applicable:
-            return "not_applicable"
-        if self.answer.grade_id:
-            return "graded"
-        return "text"
+    def evidence(self) -> str:
+        return self.answer.evidence if self.answer is not None else ""
+
+
+def _cell_state(ret: PartAReturn | None, answer: Answer | None) -> str:
+    if ret is None or not is_received(ret):
+        return "no_return"
+    if ret.no_involvement:
+        return "no_involvement"
+    if answer is None:
+        return "not_answered"
+    if answer.not_applicable:
+        return "not_applicable"
+    if answer.grade_id:
+        return "graded"
+    return "text"
 
 
 @dataclass
 class BoardRow:
     standard: Standard
     cells: list[BoardCell]
+    spread: int = 0
+    divergent: bool = False  # agencies' grades differ by two or more steps of the scale
+
+    def __post_init__(self) -> None:
+        ranks = [c.rank for c in self.cells if c.rank is not None]
+        self.spread = max(ranks) - min(ranks) if ranks else 0
+        self.divergent = self.spread >= 2
 
     @property
     def ranks(self) -> list[int]:
-        return [c.answer.grade.rank for c in self.cells if c.state == "graded"]
-
-    @property
-    def spread(self) -> int:
-        ranks = self.ranks
-        return max(ranks) - min(ranks) if ranks else 0
-
-    @property
-    def divergent(self) -> bool:
-        """Agencies' grades differ by two or more steps of the scale."""
-        return self.spread >= 2
+        return [c.rank for c in self.cells if c.rank is not None]
 
 
 @dataclass
@@ -308,12 +327,32 @@ def evidence_board(user, audit: Audit, case: Case) -> EvidenceBoard:
         promoted[return_id].add(kind)
 
     by_section: dict[int, list[BoardRow]] = defaultdict(list)
+    # Labels translated once per request, not once per cell.
+    no_return, no_involvement = str(_("No return")), str(_("No involvement"))
+    not_answered, not_applicable = str(_("Not answered")), str(_("Not applicable"))
+    status_labels = {value: str(label).lower() for value, label in ReturnStatus.choices}
+    grade_by_id = {g.pk: g for g in grades}
     for standard in standards:
         cells = []
         for p in participants:
             ret = by_agency.get(p.agency_id)
             answer = answers.get((ret.pk, standard.pk)) if ret is not None else None
-            cells.append(BoardCell(participant=p, ret=ret, answer=answer))
+            state = _cell_state(ret, answer)
+            cell = BoardCell(participant=p, ret=ret, answer=answer, state=state, css=f"board-cell state-{state}")
+            if state == "no_return":
+                cell.label_css = "text-body-secondary"
+                cell.label = f"{no_return} ({status_labels[ret.status]})" if ret is not None else no_return
+            elif state == "no_involvement":
+                cell.label, cell.label_css = no_involvement, "no-involvement"
+            elif state == "not_answered":
+                cell.label, cell.label_css = not_answered, "text-body-secondary"
+            elif state == "not_applicable":
+                cell.label, cell.label_css, cell.css = not_applicable, "grade-label", cell.css + " grade-na"
+            elif state == "graded":
+                grade = grade_by_id.get(answer.grade_id) or answer.grade
+                cell.label, cell.label_css, cell.rank = grade.label, "grade-label", grade.rank
+                cell.css += f" grade-{grade.code}"
+            cells.append(cell)
         by_section[standard.section_id].append(BoardRow(standard=standard, cells=cells))
     stage_judgement = {j.section_id: j for j in judgements if j.section_id}
     stages = [BoardStage(section=s, rows=by_section[s.pk], judgement=stage_judgement.get(s.pk)) for s in sections]
