@@ -16,8 +16,8 @@ again: SAVEPOINT, UPDATE, RELEASE; that is 8):
   checks' 11 (the received returns, their answers, the findings, their risk factor, case and
   return links, the recommendations' finding links, the judgements, the recommendations, the
   scale's steps, the briefing drafts);
-- findings page with the recurring-theme alert (20): Part B's 16, the audit's own areas for
-  improvement, and theme_trends' three.
+- findings page with the recurring-theme alert (17): Part B's 13 (no add form until one is asked
+  for), the audit's own areas for improvement, and theme_trends' three.
 """
 
 import pytest
@@ -27,7 +27,7 @@ from agencies.models import Agency, User
 from audits.scale import QA_USERNAME, audit_slug, auditor_username
 from audits.tests import scale_support as support
 
-EXPECTED = {"trends": 13, "agency": 14, "tracker": 12, "dashboard": 24, "findings": 20}
+EXPECTED = {"trends": 13, "agency": 14, "tracker": 12, "dashboard": 24, "findings": 17}
 
 
 @pytest.fixture

@@ -37,9 +37,29 @@ def findings_url(audit):
 def test_every_kind_has_an_editor(client, qa_manager, part_b):
     client.force_login(qa_manager)
     html = client.get(findings_url(part_b)).content.decode()
+    # The page carries no add form until one is asked for: one link per kind opens its form.
+    assert 'action="' + reverse("audits:finding_add", args=[part_b.slug, "strength"]) not in html
     for kind in FindingKind:
-        assert f'action="{reverse("audits:finding_add", args=[part_b.slug, kind.value])}"' in html
+        assert f'href="?add={kind.value}#add-{kind.value}"' in html
         assert str(kind.label).replace("'", "&#x27;") in html
+        opened = client.get(findings_url(part_b), {"add": kind.value}).content.decode()
+        assert f'action="{reverse("audits:finding_add", args=[part_b.slug, kind.value])}"' in opened
+        assert opened.count('data-testid="finding-add"') == 1
+
+
+def test_a_refused_add_shows_only_its_own_form_with_the_error(client, qa_manager, part_b):
+    client.force_login(qa_manager)
+    response = client.post(reverse("audits:finding_add", args=[part_b.slug, FindingKind.THEME]), {})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert html.count('data-testid="finding-add"') == 1
+    assert f'action="{reverse("audits:finding_add", args=[part_b.slug, FindingKind.THEME])}"' in html
+
+
+def test_unknown_kind_to_add_opens_no_form(client, qa_manager, part_b):
+    client.force_login(qa_manager)
+    html = client.get(findings_url(part_b), {"add": "nonsense"}).content.decode()
+    assert 'data-testid="finding-add"' not in html
 
 
 def test_add_overall_strength_with_heading_paragraph_and_cited_cases(client, lead_officer, part_b):
@@ -181,15 +201,20 @@ def test_findings_page_query_count_is_constant(client, qa_manager, part_b, djang
         f.risk_factors.add(RiskFactorFactory())
         f.cases.add(part_b.cases.first())
     # session, user, the audit; findings with agency, then their risk factors, cases and
-    # returns (4); the forms' choices: cases, agencies, risk factors (3); navigation:
-    # partnership and two capability checks (3); session save in a savepoint (3): 16. Insights'
-    # alert for areas for improvement that came back: the audit's own tags and the trends' 3 (4): 20.
-    with django_assert_num_queries(20) as few:
+    # returns (4); navigation: partnership and two capability checks (3); session save in a
+    # savepoint (3): 13. Insights' alert for areas for improvement that came back: the audit's own
+    # tags and the trends' 3 (4): 17. No add form until one is asked for.
+    with django_assert_num_queries(17) as few:
         client.get(findings_url(part_b))
+    # With ?add=<kind>, that one form's choices: cases, agencies, risk factors (3).
+    with django_assert_num_queries(len(few) + 3):
+        client.get(findings_url(part_b), {"add": FindingKind.THEME})
     for _ in range(10):
         FindingFactory(audit=part_b, kind=FindingKind.KEY_MESSAGE).cases.add(part_b.cases.first())
     with django_assert_num_queries(len(few)):
         client.get(findings_url(part_b))
+    with django_assert_num_queries(len(few) + 3):
+        client.get(findings_url(part_b), {"add": FindingKind.THEME})
 
 
 # --- Part B session ----------------------------------------------------------------------------

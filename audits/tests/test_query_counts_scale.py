@@ -15,8 +15,9 @@ The test asserts only that the number does not grow with the data. The queries, 
 - evidence board (22): the audit, the managed_by check, the case, cases, participants with agency,
   sections, standards, returns, answers with grades, grades, judgements, finding links, the case's
   risk factors, the access record;
-- findings (16): the audit, cases, agencies and risk factors for the forms, the findings with agency
-  and their prefetched risk factors, cases and returns;
+- findings (13): the audit, the findings with agency and their prefetched risk factors, cases and
+  returns (no add form until one is asked for with ?add=<kind>: then cases, agencies and risk
+  factors for it);
 - autosave (28): the return, the named-auditor check (twice: view and service), the tool (standards,
   grades, risk factors), the claim (UPDATE … WHERE version = n), the return again, its answers and
   risk factors, the answers' UPDATE and history INSERT, the audit and case (lazy, after

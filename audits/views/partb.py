@@ -215,18 +215,22 @@ def heatmap(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _findings_page(request: HttpRequest, audit: Audit, bound: FindingForm | None = None, status: int = 200):
+    """The lists, with ONE add form: the kind in ?add= (or the form that failed). A form for each of
+    the eight kinds, hidden in <details>, was most of the page's weight and time."""
+    editable = audit.status in services.PART_B_EDITABLE
+    adding = bound.kind if bound is not None else request.GET.get("add", "")
+    if not editable or adding not in FindingKind.values:
+        adding = ""
     sections = []
-    choices = finding_form_choices(audit)
     for kind, label, items in selectors.findings_by_kind(audit):
-        if bound is not None and bound.kind == kind:
-            form = bound
-        else:
-            form = FindingForm(audit=audit, kind=kind, prefix=kind, choices=choices)
+        form = None
+        if kind == adding:
+            form = bound or FindingForm(audit=audit, kind=kind, prefix=kind, choices=finding_form_choices(audit))
         sections.append({"kind": kind, "label": label, "findings": items, "form": form})
     context = {
         "audit": audit,
         "sections": sections,
-        "editable": audit.status in services.PART_B_EDITABLE,
+        "editable": editable,
         "agency_kinds": AGENCY_FINDING_KINDS,
     }
     return render(request, "audits/partb/findings.html", context, status=status)
