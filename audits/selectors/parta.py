@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -255,9 +256,14 @@ def guard_context(ret: PartAReturn) -> GuardContext:
     return GuardContext(age_range_from_band(ret.case.age_band), audit.part_a_due or audit.created_at.date())
 
 
-def state_warnings(state: dict[str, Any], layout: ToolLayout, guard: GuardContext) -> dict[str, list[str]]:
-    """Identifier warnings for every free-text field of the state, keyed by field name."""
+def state_warnings(
+    state: dict[str, Any], layout: ToolLayout, guard: GuardContext, only: Iterable[str] | None = None
+) -> dict[str, list[str]]:
+    """Identifier warnings for every free-text field of the state (or those of `only`), keyed by field name."""
     names = [evidence_field(s.pk) for s in layout.standards] + list(TEXT_FIELDS)
+    if only is not None:
+        wanted = set(only)
+        names = [name for name in names if name in wanted]
     warnings = {}
     for name in names:
         found = identifier_warnings(state.get(name, ""), age_range=guard.age_range, reference_date=guard.reference_date)
@@ -325,11 +331,16 @@ class ReturnRole:
         return self.is_reviewer
 
 
+def _is_named_auditor(user, ret: PartAReturn) -> bool:
+    # visible_return answers this in the query that loads the return, for the user who loaded it.
+    checked = getattr(ret, "named_auditor_checked", None)
+    if checked is not None and checked[0] == user.pk:
+        return checked[1]
+    return AuditAgency.objects.filter(audit_id=ret.audit_id, agency_id=ret.agency_id, auditor=user).exists()
+
+
 def return_role(user, ret: PartAReturn) -> ReturnRole:
-    is_auditor = bool(
-        user.agency_id == ret.agency_id
-        and AuditAgency.objects.filter(audit_id=ret.audit_id, agency_id=ret.agency_id, auditor=user).exists()
-    )
+    is_auditor = bool(user.agency_id == ret.agency_id and _is_named_auditor(user, ret))
     return ReturnRole(
         is_auditor=is_auditor,
         is_reviewer=user.is_qa_manager
@@ -340,9 +351,16 @@ def return_role(user, ret: PartAReturn) -> ReturnRole:
 
 
 def visible_return(user, pk: int) -> PartAReturn | None:
-    """One return the user may see, with what its pages show, or None."""
-    return (
+    """One return the user may see, with what its pages show (and whether the user is its named auditor), or None."""
+    ret = (
         PartAReturn.objects.visible_to(user)
+        .annotate(
+            user_is_named_auditor=Exists(
+                AuditAgency.objects.filter(
+                    audit_id=OuterRef("audit_id"), agency_id=OuterRef("agency_id"), auditor_id=user.pk
+                )
+            )
+        )
         .select_related(
             "audit",
             "audit__lead_officer",
@@ -356,6 +374,10 @@ def visible_return(user, pk: int) -> PartAReturn | None:
         .filter(pk=pk)
         .first()
     )
+    if ret is not None:
+        # For return_role: the view and the save service both ask, within one request.
+        ret.named_auditor_checked = (user.pk, ret.user_is_named_auditor)
+    return ret
 
 
 # --- Lists ---------------------------------------------------------------------------------------

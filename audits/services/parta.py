@@ -242,6 +242,17 @@ def _write_return_fields(ret: PartAReturn, layout: ToolLayout, before: dict, aft
             del ret.skip_history_when_saving
 
 
+def _reload_fields(ret: PartAReturn) -> None:
+    """refresh_from_db, keeping the audit, case and agency already loaded (it would drop them)."""
+    loaded = {
+        name: getattr(ret, name) for name in ("audit", "case", "agency") if ret._meta.get_field(name).is_cached(ret)
+    }
+    ret.refresh_from_db()
+    for name, obj in loaded.items():
+        if getattr(ret, f"{name}_id") == obj.pk:
+            setattr(ret, name, obj)
+
+
 def _edit(
     *,
     request: HttpRequest | None,
@@ -252,6 +263,7 @@ def _edit(
     changes: dict[str, Any],
     reason: str,
     submit: bool,
+    warn_on_changes_only: bool = False,
 ) -> SaveOutcome:
     if not return_role(user, ret).is_auditor:
         raise ReturnNotAllowed(_("Only the auditor named for your agency can change this return."))
@@ -263,13 +275,17 @@ def _edit(
     with transaction.atomic():
         if not _claim(ret, based_on_version, EDITABLE_RETURN_STATUSES):
             _refuse(ret, based_on_version, layout, changes)
-        ret.refresh_from_db()
+        if ret.version != based_on_version:
+            # Loaded at another version: read the fields as the claim found them. (Loaded at this
+            # version, the claim proves they are unchanged: every change to a return bumps it.)
+            _reload_fields(ret)
         answers = {a.standard_id: a for a in Answer.objects.filter(part_a_return=ret)}
         before = state_from(layout, ret, answers.values(), list(ret.risk_factors.values_list("pk", flat=True)))
         after = {**before, **changes}
         answers_changed = _write_answers(ret, layout, answers, before, after, user, reason)
         _write_return_fields(ret, layout, before, after)
-        warnings = state_warnings(after, layout, guard_context(ret))
+        # Autosave answers with the warnings of the fields it was sent (the page shows the others already).
+        warnings = state_warnings(after, layout, guard_context(ret), only=changes if warn_on_changes_only else None)
         errors = submission_errors(after, layout, warnings) if submit else {}
         submitted = submit and not errors
         if submitted:
@@ -330,7 +346,7 @@ def return_autosave(
     based_on_version: int,
     changes: dict,
 ) -> SaveOutcome:
-    """Save only the fields sent (a partial save while the auditor types)."""
+    """Save only the fields sent (a partial save while the auditor types); `warnings` cover those fields."""
     return _edit(
         request=request,
         user=user,
@@ -340,6 +356,7 @@ def return_autosave(
         changes=changes,
         reason="autosave",
         submit=False,
+        warn_on_changes_only=True,
     )
 
 

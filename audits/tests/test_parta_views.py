@@ -184,12 +184,12 @@ def test_the_form_is_generated_from_the_returns_tool_version(client_for, ret, la
     assert 'aria-live="polite"' in html
 
 
-# The first view of a tool version: session, user, the return (one joined query), is-the-named-auditor,
-# the tool's standards with their sections, the scale's grades (these two then kept by the process:
+# The first view of a tool version: session, user, the return (one joined query, which also answers
+# is-the-named-auditor), the tool's standards with their sections, the scale's grades (these two then kept by the process:
 # selectors.parta.used_tool_layout), the risk factor taxonomy, the VIEW access record, the
 # answers, the return's risk factors, partnership settings, navigation (lead officer?, auditor?,
 # the user's agency), session save (savepoint, update, release).
-FORM_QUERIES = 17
+FORM_QUERIES = 16
 
 
 def check_form_queries(client, standards: int, sections: int, auditor, agency, assert_num_queries) -> None:
@@ -340,6 +340,53 @@ def test_submit_then_read_only(client_for, ret, layout):
     assert client.post(url("return_submit", ret), form_data(layout, 1)).status_code == 409
     assert post_json(client, ret, {"version": 1, "fields": {"strengths": "late"}}).status_code == 409
     assert reload(ret).strengths == "" and reload(ret).version == 1
+
+
+# session, user, the return (with is-the-named-auditor), the risk factor taxonomy (the tool's standards and
+# grades are kept after the first request), savepoint, the claim (UPDATE … WHERE version = n), the answers,
+# the return's risk factors, the answers' UPDATE and history INSERT, the return's UPDATE and history INSERT,
+# simple-history reading updated_at back and the risk factors for the history row, the access record, release,
+# session save (savepoint, update, release).
+AUTOSAVE_QUERIES = 19
+
+
+def test_autosave_query_count(client_for, ret, layout, django_assert_num_queries):
+    s1, s2 = layout.standards[:2]
+    client = client_for("auditor")
+    assert post_json(client, ret, {"version": 0, "fields": {evidence_field(s1.pk): "First."}}).status_code == 200
+    with django_assert_num_queries(AUTOSAVE_QUERIES):
+        response = post_json(client, ret, {"version": 1, "fields": {evidence_field(s2.pk): "Second."}})
+    assert response.status_code == 200 and response.json()["version"] == 2
+
+
+def test_autosave_warns_about_the_fields_it_was_sent_only(client_for, ret, layout):
+    s1, s2 = layout.standards[:2]
+    client = client_for("auditor")
+    first = post_json(client, ret, {"version": 0, "fields": {evidence_field(s1.pk): "Lives at BN1 1AA"}}).json()
+    assert list(first["warnings"]) == [evidence_field(s1.pk)]
+    # The next save of another field does not repeat it (the page still shows it next to its box) …
+    second = post_json(client, ret, {"version": 1, "fields": {evidence_field(s2.pk): "Seen."}}).json()
+    assert second["ok"] and second["warnings"] == {}
+    # … and submitting still needs the confirmation, whichever save wrote the text.
+    response = client.post(url("return_submit", ret), form_data(layout, 2, **{evidence_field(s1.pk): None}))
+    assert response.status_code == 200 and reload(ret).status == ReturnStatus.DRAFT
+    assert "confirm they are not information about the child" in response.content.decode()
+
+
+def test_autosave_on_a_return_loaded_at_an_older_version_reads_it_again(client_for, ret, layout, auditor):
+    """The service re-reads the return when the instance it is given is not at the claimed version."""
+    from audits.services.parta import return_autosave
+
+    s1 = layout.standards[0]
+    client = client_for("auditor")
+    assert post_json(client, ret, {"version": 0, "fields": {"strengths": "Saved by the browser."}}).status_code == 200
+    outcome = return_autosave(  # `ret` is still the instance read at version 0
+        user=auditor, ret=ret, layout=layout, based_on_version=1, changes={evidence_field(s1.pk): "Seen."}
+    )
+    assert outcome.version == 2
+    saved = reload(ret)
+    assert saved.strengths == "Saved by the browser." and saved.version == 2
+    assert return_state(saved, layout)[evidence_field(s1.pk)] == "Seen."
 
 
 def test_submission_with_identifiers_needs_confirmation(client_for, ret, layout):
