@@ -295,7 +295,15 @@ def _divergence(data: _Data) -> list[Issue]:
     return issues
 
 
+# Every identifier the guard looks for (NHS numbers, postcodes, phone numbers, dates) has a digit in
+# it: a text without one is skipped before the guard's dozen patterns run over it. At 50 audits the
+# checks read about 6,000 answers' evidence per audit, most of it prose.
+_DIGIT_RE = re.compile(r"\d")
+
+
 def _flagged(text: str, **guard) -> list[str]:
+    if not text or _DIGIT_RE.search(text) is None:
+        return []
     return [m.text for m in find_identifiers(text, **guard)]
 
 
