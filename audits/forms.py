@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.conf import settings
 from django.utils.datastructures import MultiValueDict
@@ -50,20 +49,25 @@ class PartAReturnForm(forms.Form):
 
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, layout: ToolLayout, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, layout: ToolLayout, only: Iterable[str] | None = None, **kwargs: Any) -> None:
+        """`only`: the fields to have (and the version), for validating a partial save such as an autosave."""
         super().__init__(*args, **kwargs)
         self.layout = layout
+        wanted = None if only is None else {*only, "version"}
         grade_choices = [(str(g.pk), g.label) for g in layout.grades]
         invalid_grade = _("Choose a grade from this tool's scale, or Not applicable.")
         for standard in layout.standards:
-            choices = [("", _("Choose…"))]
-            if standard.answer_type == AnswerType.GRADE:
-                choices += grade_choices
-            choices.append((NOT_APPLICABLE, _("Not applicable")))
-            self.fields[grade_field(standard.pk)] = forms.ChoiceField(
-                label=_("Grade"), required=False, choices=choices, error_messages={"invalid_choice": invalid_grade}
-            )
-            self.fields[evidence_field(standard.pk)] = PartATextField(label=_("Evidence"))
+            grade_name, evidence_name = grade_field(standard.pk), evidence_field(standard.pk)
+            if wanted is None or grade_name in wanted:
+                choices = [("", _("Choose…"))]
+                if standard.answer_type == AnswerType.GRADE:
+                    choices += grade_choices
+                choices.append((NOT_APPLICABLE, _("Not applicable")))
+                self.fields[grade_name] = forms.ChoiceField(
+                    label=_("Grade"), required=False, choices=choices, error_messages={"invalid_choice": invalid_grade}
+                )
+            if wanted is None or evidence_name in wanted:
+                self.fields[evidence_name] = PartATextField(label=_("Evidence"))
         self.fields["strengths"] = PartATextField(label=RETURN_FIELD_LABELS["strengths"])
         self.fields["improvements"] = PartATextField(label=RETURN_FIELD_LABELS["improvements"])
         self.fields["risk_factors"] = forms.MultipleChoiceField(
@@ -87,13 +91,13 @@ class PartAReturnForm(forms.Form):
         self.fields["identifiers_confirmed"] = forms.BooleanField(
             label=RETURN_FIELD_LABELS["identifiers_confirmed"], required=False
         )
+        if wanted is not None:
+            for name in [name for name in self.fields if name not in wanted]:
+                del self.fields[name]
         for name, form_field in self.fields.items():
             if isinstance(form_field, PartATextField):
                 # The identifier warnings next to a text box describe it (templates/audits/parta/_field_extras.html).
                 form_field.widget.attrs["aria-describedby"] = f"warnings-{name}"
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
 
     # --- Rendering helpers: the template walks the tool's sections, not a flat list of fields.
 
@@ -108,8 +112,8 @@ class PartAReturnForm(forms.Form):
                 items.append(
                     {
                         "standard": standard,
-                        "grade": self._plain_field(grade_name),
-                        "evidence": self._plain_field(evidence_name),
+                        "grade": self.plain_field(grade_name),
+                        "evidence": self.plain_field(evidence_name),
                         "warnings": warnings.get(evidence_name, []),
                         "conflicts": [conflicts[n] for n in (grade_name, evidence_name) if n in conflicts],
                         "unsaved": [n for n in (grade_name, evidence_name) if n in unsaved],
@@ -118,22 +122,38 @@ class PartAReturnForm(forms.Form):
             rows.append({"section": section.section, "items": items})
         return rows
 
-    def _plain_field(self, name: str) -> dict[str, Any]:
-        """What templates/audits/parta/_standard_fields.html needs to write one field by hand.
+    def plain_field(self, name: str) -> dict[str, Any]:
+        """What templates/audits/parta/_plain_field.html needs to write one field by hand.
 
-        The standards' fields are most of the form (two per standard); rendering them through
-        crispy-forms took about two thirds of the page's time, so they are written directly.
+        Rendering the fields through crispy-forms took about two thirds of the page's time (two fields
+        per standard), so they are written directly, with the markup crispy-forms' bootstrap5 pack wrote.
         """
         bound = self[name]
+        form_field = bound.field
         value = bound.value()
-        return {
+        plain = {
             "name": name,
             "id": bound.auto_id,
             "label": bound.label,
-            "value": "" if value is None else str(value),
             "errors": self.errors.get(name, []),
-            "field": bound.field,
+            "help_text": form_field.help_text,
         }
+        if isinstance(form_field, forms.BooleanField):
+            plain.update(kind="checkbox", checked=bool(value))
+        elif isinstance(form_field, forms.MultipleChoiceField):
+            chosen = {str(v) for v in value or []}
+            plain.update(
+                kind="checkboxes",
+                options=[
+                    {"value": v, "label": label, "id": f"{bound.auto_id}_{i}", "checked": str(v) in chosen}
+                    for i, (v, label) in enumerate(form_field.choices)
+                ],
+            )
+        elif isinstance(form_field, forms.ChoiceField):
+            plain.update(kind="select", value="" if value is None else str(value), choices=form_field.choices)
+        else:
+            plain.update(kind="textarea", value="" if value is None else str(value), max_length=form_field.max_length)
+        return plain
 
     def return_field_rows(
         self, warnings: dict[str, list[str]], conflicts: dict[str, Any], unsaved: set[str]
@@ -148,7 +168,7 @@ class PartAReturnForm(forms.Form):
         )
         return {
             name: {
-                "field": self[name],
+                "field": self.plain_field(name),
                 "warnings": warnings.get(name, []),
                 "conflicts": [conflicts[name]] if name in conflicts else [],
                 "unsaved": [name] if name in unsaved else [],

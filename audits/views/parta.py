@@ -169,6 +169,7 @@ def _render_form(
         "form": form,
         "sections": form.section_rows(warnings, conflicts_by_field, unsaved or set()),
         "return_fields": form.return_field_rows(warnings, conflicts_by_field, unsaved or set()),
+        "identifiers_confirmed": form.plain_field("identifiers_confirmed"),
         "warnings": warnings,
         "conflicts": conflicts or [],
         "error_summary": form.error_summary(),
@@ -354,7 +355,8 @@ def return_autosave_view(request: HttpRequest, pk: int) -> JsonResponse:
     except (ValueError, UnicodeDecodeError) as error:
         message = str(error) if isinstance(error, AutosaveError) else _("The request body is not valid JSON.")
         return _json_error(400, "invalid", message)
-    form = PartAReturnForm(data, layout=layout)
+    # Only the fields sent are validated and saved: a form of those alone (the whole form is 80+ fields).
+    form = PartAReturnForm(data, layout=layout, only=names)
     if not form.is_valid():
         errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
         first = next(iter(errors.items()))
