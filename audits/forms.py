@@ -70,13 +70,14 @@ class PartAReturnForm(forms.Form):
                 self.fields[evidence_name] = PartATextField(label=_("Evidence"))
         self.fields["strengths"] = PartATextField(label=RETURN_FIELD_LABELS["strengths"])
         self.fields["improvements"] = PartATextField(label=RETURN_FIELD_LABELS["improvements"])
-        self.fields["risk_factors"] = forms.MultipleChoiceField(
-            label=RETURN_FIELD_LABELS["risk_factors"],
-            required=False,
-            choices=[(str(rf.pk), rf.name) for rf in layout.risk_factors],
-            widget=forms.CheckboxSelectMultiple,
-            error_messages={"invalid_choice": _("%(value)s is not a risk factor of the shared taxonomy.")},
-        )
+        if wanted is None or "risk_factors" in wanted:  # the taxonomy is read only if needed
+            self.fields["risk_factors"] = forms.MultipleChoiceField(
+                label=RETURN_FIELD_LABELS["risk_factors"],
+                required=False,
+                choices=[(str(rf.pk), rf.name) for rf in layout.risk_factors],
+                widget=forms.CheckboxSelectMultiple,
+                error_messages={"invalid_choice": _("%(value)s is not a risk factor of the shared taxonomy.")},
+            )
         self.fields["overall_grade"] = forms.ChoiceField(
             label=RETURN_FIELD_LABELS["overall_grade"],
             required=False,

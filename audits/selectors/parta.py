@@ -12,6 +12,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from django.apps import apps
@@ -62,15 +63,20 @@ class SectionLayout:
 
 @dataclass
 class ToolLayout:
-    """Everything the form needs to know about a tool version, read in three queries."""
+    """Everything the form needs to know about a tool version, read in three queries (the third when needed)."""
 
     version: ToolVersion
     sections: list[SectionLayout]
     standards: list[Standard]
     grades: list[Grade]
-    risk_factors: list[RiskFactor]
     standards_by_id: dict[int, Standard] = field(default_factory=dict)
     grades_by_id: dict[int, Grade] = field(default_factory=dict)
+
+    @cached_property
+    def risk_factors(self) -> list[RiskFactor]:
+        # The taxonomy is shared and edited at any time: read per layout, never kept with the tool's parts
+        # (used_tool_layout), and only when asked for (an autosave of other fields does not need it).
+        return list(RiskFactor.objects.order_by("name"))
 
     def field_label(self, name: str) -> str:
         if name.startswith("s") and "-" in name:
@@ -128,8 +134,6 @@ def _layout(version: ToolVersion, parts: tuple[list[SectionLayout], list[Standar
         sections=sections,
         standards=standards,
         grades=grades,
-        # The taxonomy is shared and edited at any time: always read, never cached.
-        risk_factors=list(RiskFactor.objects.order_by("name")),
         standards_by_id={s.pk: s for s in standards},
         grades_by_id={g.pk: g for g in grades},
     )
@@ -151,7 +155,7 @@ _layout_cache: OrderedDict[tuple[int, datetime, int], tuple[float, tuple]] = Ord
 
 
 def used_tool_layout(version: ToolVersion) -> ToolLayout:
-    """tool_layout for a version in use (a return's): one query (risk factors) once its parts are cached."""
+    """tool_layout for a version in use (a return's): no query once its parts are kept, bar the risk factors."""
     key = (version.pk, version.created_at, version.scale_id)
     now = time.monotonic()
     hit = _layout_cache.get(key)
