@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.utils.datastructures import MultiValueDict
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from audits.models import AnswerType
@@ -124,7 +126,7 @@ class PartAReturnForm(forms.Form):
         return rows
 
     def plain_field(self, name: str) -> dict[str, Any]:
-        """What templates/audits/parta/_plain_field.html needs to write one field by hand.
+        """One field as plain values, and `html`: its markup (plain_field_html).
 
         Rendering the fields through crispy-forms took about two thirds of the page's time (two fields
         per standard), so they are written directly, with the markup crispy-forms' bootstrap5 pack wrote.
@@ -154,6 +156,7 @@ class PartAReturnForm(forms.Form):
             plain.update(kind="select", value="" if value is None else str(value), choices=form_field.choices)
         else:
             plain.update(kind="textarea", value="" if value is None else str(value), max_length=form_field.max_length)
+        plain["html"] = plain_field_html(plain)
         return plain
 
     def return_field_rows(
@@ -209,6 +212,85 @@ class PartAReturnForm(forms.Form):
             else:
                 values[name] = value or ""
         return values
+
+
+def _errors_html(plain: dict[str, Any], tag: str) -> str:
+    field_id = plain["id"]
+    messages = "".join(
+        f'<{tag} id="error_{n}_{field_id}"><strong>{escape(error)}</strong></{tag}>'
+        for n, error in enumerate(plain["errors"], start=1)
+    )
+    return f'<div id="{field_id}_error" class="invalid-feedback">{messages}</div>'
+
+
+def plain_field_html(plain: dict[str, Any]) -> SafeString:
+    """The markup of one field of PartAReturnForm.plain_field: crispy-forms' bootstrap5 markup, written in Python.
+
+    A Part A form has two fields per standard: through templates (crispy's, or an include per
+    field) they were most of the page's time. Every value is escaped here; ids and names are the
+    form's own. An error or help text is also named by the text box's aria-describedby.
+    """
+    field_id, name, errors = escape(plain["id"]), escape(plain["name"]), plain["errors"]
+    invalid = " is-invalid" if errors else ""
+    aria_invalid = ' aria-invalid="true"' if errors else ""
+    label = escape(plain["label"])
+    kind = plain["kind"]
+    if kind == "checkbox":
+        described = f' aria-invalid="true" aria-describedby="{field_id}_error"' if errors else ""
+        checked = " checked" if plain["checked"] else ""
+        return mark_safe(  # noqa: S308 - every value above is escaped
+            f'<div class="mb-3"><div id="div_{field_id}" class="form-check">'
+            f'<input type="checkbox" name="{name}" class="checkboxinput form-check-input{invalid}"{described}'
+            f' id="{field_id}"{checked}> <label for="{field_id}" class="form-check-label">{label}</label>'
+            f"{_errors_html(plain, 'p') if errors else ''}</div></div>"
+        )
+    if kind == "checkboxes":
+        options = []
+        last = len(plain["options"]) - 1
+        for i, option in enumerate(plain["options"]):
+            option_id = escape(option["id"])
+            options.append(
+                f'<div class="form-check"><input type="checkbox" class="form-check-input{invalid}" name="{name}"'
+                f' value="{escape(option["value"])}" id="{option_id}"{aria_invalid}'
+                f"{' checked' if option['checked'] else ''}>"
+                f' <label for="{option_id}" class="form-check-label">{escape(option["label"])}</label>'
+                f"{_errors_html(plain, 'p') if errors and i == last else ''}</div>"
+            )
+        described = f' aria-describedby="{field_id}_error"' if errors else ""
+        return mark_safe(  # noqa: S308 - every value above is escaped
+            f'<div id="div_{field_id}" class="mb-3"><fieldset{described}>'
+            f'<legend class="form-label fs-6">{label}</legend><div>{"".join(options)}</div></fieldset></div>'
+        )
+    if kind == "select":
+        value = plain["value"]
+        options = "".join(
+            f'<option value="{escape(v)}"{" selected" if str(v) == value else ""}>{escape(text)}</option>'
+            for v, text in plain["choices"]
+        )
+        described = f' aria-invalid="true" aria-describedby="{field_id}_error"' if errors else ""
+        control = (
+            f'<select name="{name}" class="select form-select{invalid}"{described} id="{field_id}">{options}</select>'
+        )
+    else:
+        described_by = " ".join(
+            [f"warnings-{name}"]
+            + ([f"{field_id}_error"] if errors else [])
+            + ([f"{field_id}_helptext"] if plain["help_text"] else [])
+        )
+        control = (
+            f'<textarea name="{name}" cols="40" rows="3" maxlength="{plain["max_length"]}"'
+            f' aria-describedby="{described_by}" class="textarea form-control{invalid}"'
+            f'{aria_invalid} id="{field_id}">\n{escape(plain["value"])}</textarea>'
+        )
+    help_text = (
+        f'<div id="{field_id}_helptext" class="form-text">{escape(plain["help_text"])}</div>'
+        if plain["help_text"]
+        else ""
+    )
+    return mark_safe(  # noqa: S308 - every value above is escaped
+        f'<div id="div_{field_id}" class="mb-3"><label for="{field_id}" class="form-label">{label}</label>'
+        f"{control}{_errors_html(plain, 'span') if errors else ''}{help_text}</div>"
+    )
 
 
 def state_to_data(state: Mapping[str, Any], version: int) -> MultiValueDict:

@@ -238,6 +238,26 @@ def test_a_used_tool_versions_layout_is_kept_but_the_risk_factors_are_read_each_
         selectors.used_tool_layout(version)
 
 
+def test_the_form_escapes_what_was_typed_and_the_error_messages(client_for, ret, layout):
+    s1 = layout.standards[0]
+    client = client_for("auditor")
+    typed = '<script>alert("x")</script> & "quotes"'
+    assert post_json(client, ret, {"version": 0, "fields": {evidence_field(s1.pk): typed, "strengths": typed}}).json()[
+        "ok"
+    ]
+    html = client.get(url("return_detail", ret)).content.decode()
+    assert "<script>alert" not in html
+    assert html.count("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;quotes&quot;</textarea>") == 2
+    # An invalid grade: the box is marked, the message is next to it and named by aria-describedby.
+    response = client.post(url("return_detail", ret), {"version": "1", grade_field(s1.pk): "<b>9</b>"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    field_id = f"id_{grade_field(s1.pk)}"
+    assert f'class="select form-select is-invalid" aria-invalid="true" aria-describedby="{field_id}_error"' in html
+    assert f'<div id="{field_id}_error" class="invalid-feedback"><span id="error_1_{field_id}"><strong>' in html
+    assert "<b>9</b>" not in html
+
+
 def test_form_query_count_is_the_same_for_10_and_60_standards(client, django_assert_num_queries):
     from agencies.tests.factories import AgencyFactory, UserFactory
 
