@@ -3,25 +3,12 @@ from django.urls import reverse
 
 from agencies.models import AccessAction
 from agencies.services import access_record
+from conftest import CAST
 
 ALLOWED = {"qa_manager", "administrator"}
 
 
-@pytest.mark.parametrize(
-    "who",
-    [
-        "qa_manager",
-        "lead_officer",
-        "other_lead",
-        "auditor",
-        "colleague",
-        "other_auditor",
-        "manager",
-        "practitioner",
-        "administrator",
-        "anonymous",
-    ],
-)
+@pytest.mark.parametrize("who", CAST)
 def test_only_qa_manager_and_administrator_search_the_access_log(client_for, audit, who):
     response = client_for(who).get(reverse("access_log"))
     if who == "anonymous":

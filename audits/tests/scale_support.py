@@ -70,6 +70,17 @@ def run(client, request: Request) -> tuple[int, list[str]]:
     return response.status_code, [q["sql"] for q in queries.captured_queries]
 
 
+def measure(client, requests: dict[str, Request]) -> dict[str, list[str]]:
+    """The queries each page costs once warm (the first request of a session may differ)."""
+    measured = {}
+    for name, request in requests.items():
+        run(client, request)
+        status, queries = run(client, request)
+        assert status == 200, f"{name}: {request.url} answered {status}"
+        measured[name] = queries
+    return measured
+
+
 QA = QA_USERNAME
 AUDITOR = auditor_username(1)
 FIRST = audit_slug(1)

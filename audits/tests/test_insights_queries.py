@@ -47,22 +47,12 @@ def pages() -> dict[str, support.Request]:
     }
 
 
-def measure(client) -> dict[str, list[str]]:
-    measured = {}
-    for name, request in pages().items():
-        support.run(client, request)  # warm: the first request of a session may differ
-        status, queries = support.run(client, request)
-        assert status == 200, f"{name}: {request.url} answered {status}"
-        measured[name] = queries
-    return measured
-
-
 @pytest.mark.django_db
 def test_insights_pages_cost_the_same_queries_at_1_and_5_audits(client, media):
     support.seed(1)
-    small = measure(client)
+    small = support.measure(client, pages())
     support.seed(5)
-    large = measure(client)
+    large = support.measure(client, pages())
     grown = {name: support.explain(small[name], large[name]) for name in small if len(small[name]) != len(large[name])}
     assert not grown, "\n\n".join(f"{name}: {text}" for name, text in grown.items())
     counts = {name: len(queries) for name, queries in large.items()}

@@ -36,22 +36,12 @@ def media(settings, tmp_path):
     return tmp_path
 
 
-def measure(client, requests: dict[str, support.Request]) -> dict[str, list[str]]:
-    measured = {}
-    for name, request in requests.items():
-        support.run(client, request)  # warm: the first request of a session may differ
-        status, queries = support.run(client, request)
-        assert status == 200, f"{name}: {request.url} answered {status}"
-        measured[name] = queries
-    return measured
-
-
 @pytest.mark.django_db
 def test_audit_pages_cost_the_same_queries_at_1_and_5_audits(client, media):
     support.seed(1)
-    small = measure(client, support.audits_pages())
+    small = support.measure(client, support.audits_pages())
     support.seed(5)
-    large = measure(client, support.audits_pages())
+    large = support.measure(client, support.audits_pages())
     grown = {name: support.explain(small[name], large[name]) for name in small if len(small[name]) != len(large[name])}
     assert not grown, "\n\n".join(f"{name}: {text}" for name, text in grown.items())
 
