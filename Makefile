@@ -101,7 +101,7 @@ bench: system-deps install
 	@$(PY) scripts/test_services.py -- $(PY) benchmarks/run.py $(if $(QUICK),--quick)
 
 # Bad input (issue 6): tests/test_fuzz.py with the `thorough` hypothesis profile — 500 generated posts
-# per form and JSON endpoint instead of CI's 20, random rather than derandomized (about 15–25 minutes
+# per form and JSON endpoint instead of CI's 20, random rather than derandomized (about 13 minutes
 # on 2 cores). PYTEST_ARGS narrows it, e.g. `make fuzz PYTEST_ARGS="-k autosave"`.
 .PHONY: fuzz
 fuzz: system-deps install
