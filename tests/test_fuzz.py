@@ -457,10 +457,6 @@ class Endpoint:
         return f"Endpoint({self.id!r} as {self.who})"
 
 
-def _insights_agency(world: World) -> dict:
-    return {"pk": world.agency.pk}
-
-
 ENDPOINTS = [
     # Part A: the auditor's return (a saved draft), its autosave, the QA manager's review, chasing.
     Endpoint("audits:return_detail", "auditor", _part_a_fields, stage="part_a"),
@@ -496,8 +492,8 @@ ENDPOINTS = [
         variant="audit closed",
     ),
     # Insights.
-    Endpoint("audits:insights_board_report", "lead_officer", _theme_fields, kwargs=lambda w: {}),
-    Endpoint("audits:insights_agency_report", "qa_manager", kwargs=_insights_agency),
+    Endpoint("audits:insights_board_report", "lead_officer", _theme_fields),
+    Endpoint("audits:insights_agency_report", "auditor"),
     # Briefings.
     Endpoint("briefings:start", "qa_manager"),
     Endpoint(
