@@ -48,10 +48,14 @@ class AuditTransitionForm(forms.Form):
 
 
 class SessionForm(forms.ModelForm):
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
     class Meta:
         model = PartBSession
         fields = ["date", "venue", "notes"]
-        widgets = {"date": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"date": DateInput()}
 
 
 ATTENDANCE_CHOICES = [("", _("Not recorded")), *AttendanceStatus.choices]

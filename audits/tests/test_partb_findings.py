@@ -251,3 +251,11 @@ def test_attendance_waits_for_part_b(client, qa_manager, audit):
         reverse("audits:session", args=[audit.slug]), {"form": "attendance", f"participant_{participant.pk}": "present"}
     )
     assert not Attendance.objects.exists()
+
+
+def test_session_notes_have_a_length_limit():
+    from audits.forms_partb import SessionForm
+
+    form = SessionForm(data={"date": "", "venue": "Room 1", "notes": "x" * 10001})
+    assert not form.is_valid() and "notes" in form.errors
+    assert SessionForm(data={"date": "", "venue": "Room 1", "notes": "x" * 10000}).is_valid()
