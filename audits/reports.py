@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import time
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
 
 from agencies.models import Partnership
 from audits.charts import stage_distribution_svg, trends_svg
 from audits.models import InsightReport, InsightReportKind
 from audits.selectors import insights as selectors
-from briefings.rendering import PDF_VARIANT, RenderResult, SafeURLFetcher
+from briefings.rendering import RenderResult, render_html_pdf
 
 
 class ReportNotAllowed(PermissionError):
@@ -62,12 +60,4 @@ def render_report_html(report: InsightReport) -> str:
 
 def render_report(report: InsightReport) -> RenderResult:
     started = time.perf_counter()
-    html = render_report_html(report)
-    fetcher = SafeURLFetcher()
-    document = HTML(string=html, base_url=settings.SITE_URL.rstrip("/") + "/", url_fetcher=fetcher).render(
-        pdf_variant=PDF_VARIANT
-    )
-    pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
-    return RenderResult(
-        pdf=pdf, pages=len(document.pages), seconds=time.perf_counter() - started, refused=list(fetcher.refused)
-    )
+    return render_html_pdf(render_report_html(report), started=started)

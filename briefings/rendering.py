@@ -128,7 +128,14 @@ def render_html(content: dict[str, Any]) -> str:
 def render_pdf(content: dict[str, Any]) -> RenderResult:
     """Render a content snapshot (briefings.content.build_content) to a tagged A4 PDF."""
     started = time.perf_counter()
-    html = render_html(content)
+    return render_html_pdf(render_html(content), started=started)
+
+
+def render_html_pdf(html: str, *, started: float) -> RenderResult:
+    """The one hardened WeasyPrint call: only SafeURLFetcher's fetches, tagged PDF/UA output.
+
+    `started` is when the caller began (template rendering included in the time reported).
+    """
     fetcher = SafeURLFetcher()
     document = HTML(string=html, base_url=settings.SITE_URL.rstrip("/") + "/", url_fetcher=fetcher).render(
         pdf_variant=PDF_VARIANT
