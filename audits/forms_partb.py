@@ -84,8 +84,8 @@ class AttendanceForm(forms.Form):
 
 
 class JudgementForm(forms.Form):
-    # The board prints these fields by hand (seven forms a page: crispy's per-field templates were a
-    # fifth of its time), so the widgets carry Bootstrap's classes themselves.
+    # The evidence board prints these fields by hand (`audits/partb/_judgement.html`, the names
+    # `<prefix>-grade` and `<prefix>-reasons`); this form validates what they post.
     grade = forms.ModelChoiceField(
         label=_("Consensus grade"),
         queryset=Grade.objects.none(),
@@ -99,13 +99,9 @@ class JudgementForm(forms.Form):
         max_length=TEXT_MAX,
     )
 
-    def __init__(self, *args, audit: Audit, grades=None, **kwargs):
+    def __init__(self, *args, audit: Audit, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["grade"]
-        field.queryset = Grade.objects.filter(scale_id=audit.tool_version.scale_id).order_by("rank")
-        if grades is not None:
-            # The board already holds the scale's grades: reuse them, no query per form.
-            field.choices = [("", field.empty_label), *((g.pk, g.label) for g in grades)]
+        self.fields["grade"].queryset = Grade.objects.filter(scale_id=audit.tool_version.scale_id).order_by("rank")
 
 
 def finding_form_choices(audit: Audit) -> dict[str, list[tuple[int, str]]]:

@@ -65,6 +65,7 @@ def main() -> None:
     parser.add_argument("--page", action="append", help="only pages whose name contains this")
     parser.add_argument("--pyinstrument", action="store_true")
     parser.add_argument("--cprofile", action="store_true", help="the functions the time is spent in (cProfile)")
+    parser.add_argument("--callers", help="with --cprofile: who calls the functions matching this pattern")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE each page's slowest SELECT")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="auditportal-profile-"))
@@ -153,7 +154,13 @@ def main() -> None:
             stats = pstats.Stats(profile, stream=out).strip_dirs()
             stats.sort_stats("tottime").print_stats(18)
             stats.sort_stats("cumulative").print_stats(r"template|forms|widgets|crispy|selectors|views", 25)
-            print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[-9000:])
+            if args.callers:
+                stats.print_callers(args.callers)
+            print(
+                "\n".join(line for line in out.getvalue().splitlines() if line.strip())[
+                    -9000 if not args.callers else -30000 :
+                ]
+            )
         if args.pyinstrument:
             from pyinstrument import Profiler
 

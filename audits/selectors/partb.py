@@ -193,39 +193,34 @@ def session_with_attendance(audit: Audit) -> tuple[PartBSession | None, list[tup
 # --- Evidence board ----------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class BoardCell:
     """One agency's answer to one standard, as the board shows it: everything the template prints is
-    worked out here once, so the 600-cell table (15 agencies × 40 standards) is a plain loop."""
+    worked out here once, so the 600-cell table (15 agencies × 40 standards) is a plain loop, and the
+    cells' HTML is built in Python (`audits.templatetags.boards.board_cells`), not by the template
+    engine, which was most of the page's time."""
 
     participant: AuditAgency
     ret: PartAReturn | None
-    answer: Answer | None = None
-    state: str = ""  # no_return | no_involvement | not_answered | not_applicable | graded | text
+    state: str  # no_return | no_involvement | not_answered | not_applicable | graded | text
     css: str = ""  # the <td>'s classes
     label: str = ""  # what the cell says above the evidence ("" for none)
     label_css: str = ""
     rank: int | None = None  # the grade's rank, for graded answers
-
-    def __post_init__(self) -> None:
-        if not self.state:
-            self.state = _cell_state(self.ret, self.answer)
-
-    @property
-    def evidence(self) -> str:
-        return self.answer.evidence if self.answer is not None else ""
+    evidence: str = ""
 
 
-def _cell_state(ret: PartAReturn | None, answer: Answer | None) -> str:
+def _cell_state(ret: PartAReturn | None, answer: tuple | None) -> str:
+    """`answer` is (grade_id, not_applicable, evidence) or None."""
     if ret is None or not is_received(ret):
         return "no_return"
     if ret.no_involvement:
         return "no_involvement"
     if answer is None:
         return "not_answered"
-    if answer.not_applicable:
+    if answer[1]:
         return "not_applicable"
-    if answer.grade_id:
+    if answer[0]:
         return "graded"
     return "text"
 
@@ -256,6 +251,11 @@ class BoardStage:
     @property
     def divergent_count(self) -> int:
         return sum(1 for row in self.rows if row.divergent)
+
+    @property
+    def prefix(self) -> str:
+        """The field prefix of this stage's judgement form (JudgementForm)."""
+        return f"stage-{self.section.pk}"
 
 
 @dataclass
@@ -314,9 +314,12 @@ def evidence_board(user, audit: Audit, case: Case) -> EvidenceBoard:
     returns = list(_returns_for(user, audit).filter(case=case).select_related("agency", "overall_grade").order_by())
     by_agency = {r.agency_id: r for r in returns}
     received_ids = [r.pk for r in returns if is_received(r) and not r.no_involvement]
+    # Plain tuples, not 600 model instances: (grade_id, not_applicable, evidence).
     answers = {
-        (a.part_a_return_id, a.standard_id): a
-        for a in Answer.objects.filter(part_a_return_id__in=received_ids).select_related("grade")
+        (return_id, standard_id): (grade_id, na, evidence)
+        for return_id, standard_id, grade_id, na, evidence in Answer.objects.filter(
+            part_a_return_id__in=received_ids
+        ).values_list("part_a_return_id", "standard_id", "grade_id", "not_applicable", "evidence")
     }
     grades = list(Grade.objects.filter(scale_id=audit.tool_version.scale_id).order_by("rank"))
     judgements = list(CaseJudgement.objects.filter(case=case).select_related("grade", "recorded_by"))
@@ -338,7 +341,9 @@ def evidence_board(user, audit: Audit, case: Case) -> EvidenceBoard:
             ret = by_agency.get(p.agency_id)
             answer = answers.get((ret.pk, standard.pk)) if ret is not None else None
             state = _cell_state(ret, answer)
-            cell = BoardCell(participant=p, ret=ret, answer=answer, state=state, css=f"board-cell state-{state}")
+            cell = BoardCell(participant=p, ret=ret, state=state, css=f"board-cell state-{state}")
+            if answer is not None:
+                cell.evidence = answer[2]
             if state == "no_return":
                 cell.label_css = "text-body-secondary"
                 cell.label = f"{no_return} ({status_labels[ret.status]})" if ret is not None else no_return
@@ -348,8 +353,8 @@ def evidence_board(user, audit: Audit, case: Case) -> EvidenceBoard:
                 cell.label, cell.label_css = not_answered, "text-body-secondary"
             elif state == "not_applicable":
                 cell.label, cell.label_css, cell.css = not_applicable, "grade-label", cell.css + " grade-na"
-            elif state == "graded":
-                grade = grade_by_id.get(answer.grade_id) or answer.grade
+            elif state == "graded" and answer[0] in grade_by_id:  # grades come from the tool's own scale
+                grade = grade_by_id[answer[0]]
                 cell.label, cell.label_css, cell.rank = grade.label, "grade-label", grade.rank
                 cell.css += f" grade-{grade.code}"
             cells.append(cell)

@@ -64,6 +64,26 @@ def test_board_shows_grades_side_by_side_and_flags_two_step_differences(client, 
     assert "<b>everything</b>" not in html and "&lt;b&gt;everything&lt;/b&gt;" in html
 
 
+def test_board_cells_escape_evidence_and_keep_its_line_breaks(client, qa_manager, part_b):
+    """The cells are built in Python (audits.templatetags.boards): the same escaping and line
+    breaks as `{{ evidence|linebreaksbr }}`, and the judgement forms post what JudgementForm reads."""
+    case1 = part_b.cases.get(reference="Case 1")
+    ret = PartAReturn.objects.get(case=case1, agency__short_name="CSW")
+    answer = ret.answers.order_by("standard__section__order", "standard__order").first()
+    answer.evidence = 'Line one <script>alert("x")</script>\r\nLine two & "three"\rLine four'
+    answer.save()
+    client.force_login(qa_manager)
+    html = client.get(board_url(part_b, case1)).content.decode()
+    assert (
+        '<div class="evidence">Line one &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;<br>'
+        "Line two &amp; &quot;three&quot;<br>Line four</div>"
+    ) in html
+    assert "<script>alert" not in html
+    section = Section.objects.filter(version=part_b.tool_version).order_by("order").first()
+    assert f'<select name="stage-{section.pk}-grade" id="id_stage-{section.pk}-grade"' in html
+    assert '<textarea name="overall-reasons" id="id_overall-reasons"' in html
+
+
 def test_board_shows_no_involvement_and_hides_unreceived_returns(client, qa_manager, part_b):
     case2 = part_b.cases.get(reference="Case 2")
     client.force_login(qa_manager)

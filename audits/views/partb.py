@@ -159,18 +159,18 @@ def evidence_board(request: HttpRequest, slug: str, case_id: int) -> HttpRespons
     case = get_object_or_404(audit.cases, pk=case_id)
     board = selectors.evidence_board(request.user, audit, case)
     can_edit = can_manage and audit.status in services.PART_B_EDITABLE
-    if can_edit:
-        for stage in board.stages:
-            stage.form = _judgement_form(audit, board, stage.judgement, prefix=f"stage-{stage.section.pk}")
-        board.overall_form = _judgement_form(audit, board, board.overall, prefix="overall")
     access_record(request=request, action=AccessAction.VIEW, obj=case, summary=f"Evidence board: {audit} — {case}")
-    context = {"audit": audit, "board": board, "can_manage": can_manage, "can_edit": can_edit}
+    # The judgement forms are printed by hand from the board's grades (`_judgement.html`): seven
+    # Django forms rendered through widget templates were a third of the page's time. They post to
+    # `judgement`, which validates with JudgementForm.
+    context = {
+        "audit": audit,
+        "board": board,
+        "can_manage": can_manage,
+        "can_edit": can_edit,
+        "reasons_max": JudgementForm.base_fields["reasons"].max_length,
+    }
     return render(request, "audits/partb/board.html", context)
-
-
-def _judgement_form(audit: Audit, board, judgement, *, prefix: str) -> JudgementForm:
-    initial = {"grade": judgement.grade_id, "reasons": judgement.reasons} if judgement else None
-    return JudgementForm(audit=audit, grades=board.grades, prefix=prefix, initial=initial)
 
 
 @login_required
