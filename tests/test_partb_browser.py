@@ -110,6 +110,21 @@ def test_qa_manager_runs_part_b(transactional_db, live_server, page: Page, brows
     assert list(promoted.cases.values_list("reference", flat=True)) == ["Case 1"]
     assert Finding.objects.filter(audit=audit, kind=FindingKind.STRENGTH).count() == strengths_before + 1
 
+    # On the findings page the promoted strength is last; one click moves it up a place.
+    page.get_by_role("link", name="Findings").first.click()
+    strengths = page.get_by_test_id("findings-strength")
+    n = strengths_before + 1
+    strengths.get_by_role("button", name=f"Move item {n} up").click()
+    page.wait_for_url(f"**#finding-{promoted.pk}")
+    order = list(
+        Finding.objects.filter(audit=audit, kind=FindingKind.STRENGTH)
+        .order_by("order", "pk")
+        .values_list("pk", flat=True)
+    )
+    assert order.index(promoted.pk) == n - 2
+    expect(page.get_by_test_id("findings-strength").get_by_role("button", name=f"Move item {n} down")).to_be_disabled()
+    axe_check(page)
+
     # A recommendation with an owner and a due date.
     page.get_by_role("link", name="Recommendations").first.click()
     form = page.get_by_test_id("recommendation-form")

@@ -185,8 +185,9 @@ def _finding_text(heading: str, body: str) -> str:
     return text if len(text) <= 140 else text[:139].rstrip() + "…"
 
 
-def theme_trends(*, theme: AuditTheme | None = None) -> ThemeTrends:
-    """Theme × year over every audit (of one audit theme, if given).
+def theme_trends(*, theme: AuditTheme | None = None, risk_factor_ids=None) -> ThemeTrends:
+    """Theme × year over every audit (of one audit theme, if given; only the rows of some risk
+    factors, if given: each row is worked out from its own findings alone).
 
     Queries: the audits; the tagged findings (one flat query over the finding–risk factor links,
     with the finding's kind, text, audit and agency); the risk factors named: three.
@@ -195,19 +196,18 @@ def theme_trends(*, theme: AuditTheme | None = None) -> ThemeTrends:
     if theme is not None:
         audits_qs = audits_qs.filter(theme=theme)
     audits = {a.pk: a for a in audits_qs}
-    links = (
-        Finding.risk_factors.through.objects.filter(finding__audit__in=audits_qs, finding__kind__in=SIGNAL_KINDS)
-        .values_list(
-            "riskfactor_id",
-            "finding_id",
-            "finding__kind",
-            "finding__heading",
-            "finding__body",
-            "finding__audit_id",
-            "finding__agency__name",
-        )
-        .order_by("finding__kind", "finding__order", "finding_id")
-    )
+    links = Finding.risk_factors.through.objects.filter(finding__audit__in=audits_qs, finding__kind__in=SIGNAL_KINDS)
+    if risk_factor_ids is not None:
+        links = links.filter(riskfactor_id__in=risk_factor_ids)
+    links = links.values_list(
+        "riskfactor_id",
+        "finding_id",
+        "finding__kind",
+        "finding__heading",
+        "finding__body",
+        "finding__audit_id",
+        "finding__agency__name",
+    ).order_by("finding__kind", "finding__order", "finding_id")
     signals: dict[int, dict[int, Signal]] = defaultdict(lambda: defaultdict(Signal))
     evidence: dict[tuple[int, int], list[TrendEvidence]] = defaultdict(list)
     for rf_id, finding_id, kind, heading, body, audit_id, agency_name in links:
@@ -251,7 +251,7 @@ def recurring_for_audit(audit: Audit) -> list[RecurringAlert]:
     )
     if not own:
         return []
-    trends = theme_trends()
+    trends = theme_trends(risk_factor_ids=own)  # only the rows this audit can raise an alert for
     alerts = []
     for row in trends.rows:
         if row.risk_factor.pk not in own:

@@ -479,7 +479,15 @@ def findings_by_kind(audit: Audit) -> list[tuple[str, str, list[Finding]]]:
         Finding.objects.filter(audit=audit)
         .select_related("agency")
         .prefetch_related(
-            "risk_factors", "cases", Prefetch("returns", queryset=PartAReturn.objects.select_related("case", "agency"))
+            "risk_factors",
+            "cases",
+            # Only what a citation prints, not the returns' free text.
+            Prefetch(
+                "returns",
+                queryset=PartAReturn.objects.select_related("case", "agency").only(
+                    "case__reference", "agency__short_name", "agency__name"
+                ),
+            ),
         )
         .order_by("kind", "agency__name", "order", "pk")
     )
