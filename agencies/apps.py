@@ -5,11 +5,12 @@ from django.contrib.auth.signals import user_logged_in
 
 
 def _mark_sign_in(sender, request, user, **kwargs) -> None:
-    # The absolute session limit and "recent sign-in" checks count from here.
+    # The absolute session limit and "recent sign-in" checks count from here; the session has just
+    # been saved with a fresh expiry, so the idle limit's renewal does too.
     if request is not None and hasattr(request, "session"):
-        from .middleware import AUTH_AT
+        from .middleware import AUTH_AT, RENEWED_AT
 
-        request.session[AUTH_AT] = time.time()
+        request.session[AUTH_AT] = request.session[RENEWED_AT] = time.time()
 
 
 class AgenciesConfig(AppConfig):

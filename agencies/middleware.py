@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 AUTH_AT = "auth_at"
+RENEWED_AT = "renewed_at"
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -31,7 +32,13 @@ class NoStoreMiddleware:
 
 
 class SessionLimitsMiddleware:
-    """Ends a session 12 hours after sign-in, however active (the idle limit is the cookie's age)."""
+    """Ends a session 12 hours after sign-in, however active, and keeps an active one alive.
+
+    The idle limit is the session's age (SESSION_COOKIE_AGE): Django stores an expiry with the
+    session and sets the cookie's whenever the session is saved. Marking the session modified at
+    most once every SESSION_RENEW_SECONDS renews both, instead of a database write per request
+    (SESSION_SAVE_EVERY_REQUEST).
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -40,6 +47,8 @@ class SessionLimitsMiddleware:
         if request.user.is_authenticated:
             started = request.session.get(AUTH_AT)
             now = time.time()
+            if now - request.session.get(RENEWED_AT, 0) >= settings.SESSION_RENEW_SECONDS:
+                request.session[RENEWED_AT] = now
             if started is None:
                 request.session[AUTH_AT] = now
             elif now - started > settings.SESSION_ABSOLUTE_SECONDS:

@@ -1,6 +1,10 @@
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef
+
 from audits.models import Audit, AuditAgency, AuditStatus
+
+from .models import User
 
 
 @dataclass(frozen=True)
@@ -20,13 +24,22 @@ class Capabilities:
 
 
 def user_capabilities(user) -> Capabilities:
+    """One query (two EXISTS in one SELECT), on every signed-in page that prints the navigation."""
     if user is None or not user.is_authenticated:
         return Capabilities()
+    lead_officer, auditor = (
+        User.objects.filter(pk=user.pk)
+        .values_list(
+            Exists(Audit.objects.filter(lead_officer=OuterRef("pk"))),
+            Exists(AuditAgency.objects.filter(auditor=OuterRef("pk")).exclude(audit__status=AuditStatus.PLANNING)),
+        )
+        .get()
+    )
     return Capabilities(
         authenticated=True,
         qa_manager=user.is_qa_manager,
-        lead_officer=Audit.objects.filter(lead_officer=user).exists(),
-        auditor=AuditAgency.objects.filter(auditor=user).exclude(audit__status=AuditStatus.PLANNING).exists(),
+        lead_officer=lead_officer,
+        auditor=auditor,
         administrator=user.is_administrator,
         reader=user.agency_id is not None or user.is_qa_manager,
     )

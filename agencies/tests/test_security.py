@@ -1,16 +1,21 @@
 """Sign-in security: two-factor authentication, lockout, session limits, recent sign-in."""
 
 import time
+from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
+from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.decorators import recent_login_required
-from agencies.middleware import AUTH_AT
+from agencies.middleware import AUTH_AT, RENEWED_AT
 from agencies.tests.factories import UserFactory
 
 PASSWORD = "correct horse battery staple"
@@ -118,9 +123,42 @@ def test_session_ends_12_hours_after_sign_in_however_active(client, auditor, aud
     assert client.get(reverse("audits:my_returns")).status_code == 302
 
 
-def test_idle_limit_is_30_minutes_renewed_by_every_request(settings):
-    assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+def _stored_expiry(client):
+    return Session.objects.get(session_key=client.cookies["sessionid"].value).expire_date
+
+
+def test_idle_limit_is_30_minutes_and_activity_renews_it_at_most_once_a_minute(client, auditor, audit, settings):
+    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_RENEW_SECONDS == 60
+    sign_in(client, "auditor.a")
+    url = reverse("audits:my_returns")
+    assert client.get(url).status_code == 200
+    expiry = _stored_expiry(client)
+    assert abs((expiry - timezone.now()).total_seconds() - 30 * 60) < 10
+
+    # Within the minute: no write to the session, no new cookie.
+    Session.objects.filter(session_key=client.cookies["sessionid"].value).update(
+        expire_date=expiry - timedelta(minutes=5)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200 and "sessionid" not in response.cookies
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    assert _stored_expiry(client) == expiry - timedelta(minutes=5)
+
+    # A minute after the last renewal, the next request renews the stored expiry and the cookie.
+    session = client.session
+    session[RENEWED_AT] = time.time() - 61
+    session.save()
+    response = client.get(url)
+    assert response.cookies["sessionid"]["max-age"] == 30 * 60
+    assert abs((_stored_expiry(client) - timezone.now()).total_seconds() - 30 * 60) < 10
+
+    # Idle past the limit: the stored session has expired and the person signs in again.
+    Session.objects.filter(session_key=client.cookies["sessionid"].value).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    response = client.get(url)
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
 
 
 def test_sensitive_action_needs_a_recent_sign_in(rf, client, auditor, settings):

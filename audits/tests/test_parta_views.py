@@ -100,9 +100,9 @@ def test_my_returns_shows_nothing_of_other_agencies(client_for, audit):
 
 # session, user, the returns of the audits in Part A with their audit, case, agency and progress
 # (one query), the audits past Part A with their returns counted by status (one grouped query),
-# partnership settings, navigation (lead officer?, auditor?, the user's agency), session save
-# (savepoint, update, release).
-MY_RETURNS_QUERIES = 11
+# partnership settings, navigation (lead officer? auditor? in one query; the user's agency). No
+# session save: it is renewed at most once a minute (agencies.middleware.SessionLimitsMiddleware).
+MY_RETURNS_QUERIES = 7
 
 
 def check_my_returns_queries(client, n_cases: int, auditor, agency, assert_num_queries) -> None:
@@ -153,6 +153,31 @@ def test_my_returns_summarises_audits_past_part_a(client_for, audit, auditor, re
     assert other.get(reverse("audits:my_returns"), {"audit": past.pk}).context["groups"] == []
 
 
+def test_my_returns_lists_past_audits_ten_at_a_time_newest_first(client_for, audit, auditor):
+    from audits.models import AuditStatus
+    from audits.views.parta import PAST_AUDITS_PER_PAGE
+
+    past = []
+    for n in range(PAST_AUDITS_PER_PAGE + 3):
+        closed = AuditFactory(title=f"Closed audit {n:02d}", status=AuditStatus.CLOSED)
+        AuditAgencyFactory(audit=closed, agency=auditor.agency, auditor=auditor)
+        CaseFactory(audit=closed)
+        make_returns(closed)
+        past.append(closed)
+    newest_first = [a.pk for a in reversed(past)]
+    client = client_for("auditor")
+    first = client.get(reverse("audits:my_returns"))
+    assert [p.audit_id for p in first.context["past"]] == newest_first[:PAST_AUDITS_PER_PAGE]
+    html = first.content.decode()
+    assert f"1–{PAST_AUDITS_PER_PAGE} of {len(past)}" in html and "?past=2#past-audits-heading" in html
+    second = client.get(reverse("audits:my_returns"), {"past": 2})
+    assert [p.audit_id for p in second.context["past"]] == newest_first[PAST_AUDITS_PER_PAGE:]
+    assert "Newer audits" in second.content.decode()
+    # A page past the end shows the last one; nonsense shows the first.
+    assert client.get(reverse("audits:my_returns"), {"past": 99}).context["past"] == second.context["past"]
+    assert client.get(reverse("audits:my_returns"), {"past": "x"}).context["past"] == first.context["past"]
+
+
 def test_my_returns_query_count_does_not_grow_with_returns(client, django_assert_num_queries):
     from agencies.tests.factories import AgencyFactory, UserFactory
 
@@ -187,9 +212,9 @@ def test_the_form_is_generated_from_the_returns_tool_version(client_for, ret, la
 # The first view of a tool version: session, user, the return (one joined query, which also answers
 # is-the-named-auditor), the tool's standards with their sections, the scale's grades (these two then kept by the process:
 # selectors.parta.used_tool_layout), the risk factor taxonomy, the VIEW access record, the
-# answers, the return's risk factors, partnership settings, navigation (lead officer?, auditor?,
-# the user's agency), session save (savepoint, update, release).
-FORM_QUERIES = 16
+# answers, the return's risk factors, partnership settings, navigation (lead officer? auditor? in
+# one query; the user's agency).
+FORM_QUERIES = 12
 
 
 def check_form_queries(client, standards: int, sections: int, auditor, agency, assert_num_queries) -> None:
@@ -367,9 +392,8 @@ def test_submit_then_read_only(client_for, ret, layout):
 # session, user, the return (with is-the-named-auditor) (the tool's standards and grades are kept after
 # the first request; the risk factor taxonomy is read only when risk factors are sent), savepoint, the claim (UPDATE … WHERE version = n), the answers,
 # the return's risk factors, the answers' UPDATE and history INSERT, the return's UPDATE and history INSERT,
-# simple-history reading updated_at back and the risk factors for the history row, the access record, release,
-# session save (savepoint, update, release).
-AUTOSAVE_QUERIES = 18
+# simple-history reading updated_at back and the risk factors for the history row, the access record, release.
+AUTOSAVE_QUERIES = 15
 
 
 def test_autosave_query_count(client_for, ret, layout, django_assert_num_queries):

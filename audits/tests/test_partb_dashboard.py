@@ -149,10 +149,10 @@ def test_dashboard_query_count_does_not_grow_with_the_audit(client, lead_officer
 
     # session, user, the audit (managed_by), participants with agency and auditor, cases, the
     # returns visible to the lead officer, the status history (7); the navigation's partnership
-    # settings, two capability checks (lead officer? auditor?) and the user's agency (4); the
-    # session save (SESSION_SAVE_EVERY_REQUEST) in a savepoint (3): 14.
-    with django_assert_num_queries(14):
+    # settings, the capability check (lead officer? auditor? in one query) and the user's agency
+    # (3): 10.
+    with django_assert_num_queries(10):
         client.get(dashboard_url(small))
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(10):
         client.get(dashboard_url(large))
     assert len(_dashboard_queries(client, small)) == len(_dashboard_queries(client, large))

@@ -201,10 +201,10 @@ def test_findings_page_query_count_is_constant(client, qa_manager, part_b, djang
         f.risk_factors.add(RiskFactorFactory())
         f.cases.add(part_b.cases.first())
     # session, user, the audit; findings with agency, then their risk factors, cases and
-    # returns (4); navigation: partnership and two capability checks (3); session save in a
-    # savepoint (3): 13. Insights' alert for areas for improvement that came back: the audit's own
-    # tags and the trends' 3 (4): 17. No add form until one is asked for.
-    with django_assert_num_queries(17) as few:
+    # returns (4); navigation: partnership and the capability check (2): 9. Insights' alert for
+    # areas for improvement that came back: the audit's own tags and the trends' 3 (4): 13. No add
+    # form until one is asked for.
+    with django_assert_num_queries(13) as few:
         client.get(findings_url(part_b))
     # With ?add=<kind>, that one form's choices: cases, agencies, risk factors (3).
     with django_assert_num_queries(len(few) + 3):

@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -122,10 +123,14 @@ def json_login_required(view):
 # --- My returns -----------------------------------------------------------------------------------
 
 
+PAST_AUDITS_PER_PAGE = 10
+
+
 @login_required
 @require_safe
 def my_returns(request: HttpRequest) -> HttpResponse:
-    """The returns of the audits in Part A in full; earlier audits as one summary row each.
+    """The returns of the audits in Part A in full; earlier audits as one summary row each, newest
+    first, PAST_AUDITS_PER_PAGE at a time (?past=<page>), so the page does not grow with the years.
 
     ?audit=<id> lists every return of one audit (the summary row's link), in full.
     """
@@ -133,10 +138,14 @@ def my_returns(request: HttpRequest) -> HttpResponse:
     audit_id = int(audit_param) if audit_param.isdigit() and len(audit_param) < 10 else None
     rows = my_returns_for(request.user, audit_id=audit_id)
     groups = [(audit, list(items)) for audit, items in groupby(rows, key=lambda r: r.audit)]
+    past_page = None
+    if audit_id is None:
+        past_page = Paginator(my_past_audits(request.user), PAST_AUDITS_PER_PAGE).get_page(request.GET.get("past"))
     context = {
         "groups": groups,
         "one_audit": audit_id is not None,
-        "past": [] if audit_id is not None else my_past_audits(request.user),
+        "past": past_page.object_list if past_page else [],
+        "past_page": past_page,
         "today": timezone.localdate(),
     }
     return render(request, "audits/my_returns.html", context)
