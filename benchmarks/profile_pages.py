@@ -65,6 +65,9 @@ def main() -> None:
     parser.add_argument("--page", action="append", help="only pages whose name contains this")
     parser.add_argument("--pyinstrument", action="store_true")
     parser.add_argument("--cprofile", action="store_true", help="the functions the time is spent in (cProfile)")
+    parser.add_argument(
+        "--url", action="append", default=[], help="also this page: ROLE:PATH (role qa, auditor or manager)"
+    )
     parser.add_argument("--callers", help="with --cprofile: who calls the functions matching this pattern")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE each page's slowest SELECT")
     args = parser.parse_args()
@@ -114,7 +117,8 @@ def main() -> None:
                 b"".join(response.streaming_content)
         assert response.status_code == 200, (path, response.status_code)
 
-    for name, role, method, path in found["pages"]:
+    extra = [[f"{url} ", *url.split(":", 1)] for url in args.url]
+    for name, role, method, path in found["pages"] + [[n, r, "GET", p] for n, r, p in extra]:
         if name == "static file" or (args.page and not any(p.lower() in name.lower() for p in args.page)):
             continue
         for _ in range(3):

@@ -259,3 +259,35 @@ def test_session_notes_have_a_length_limit():
     form = SessionForm(data={"date": "", "venue": "Room 1", "notes": "x" * 10001})
     assert not form.is_valid() and "notes" in form.errors
     assert SessionForm(data={"date": "", "venue": "Room 1", "notes": "x" * 10000}).is_valid()
+
+
+def test_findings_list_prints_citations_escaped_and_the_actions_of_each_item(client, qa_manager, part_b):
+    """The citations and the actions are built in Python (audits.templatetags.findings)."""
+    first = FindingFactory(audit=part_b, kind=FindingKind.THEME, order=1)
+    second = FindingFactory(audit=part_b, kind=FindingKind.THEME, order=2)
+    second.risk_factors.add(RiskFactorFactory(name="Going <missing>"), RiskFactorFactory(name="Alcohol"))
+    case = part_b.cases.order_by("order").first()
+    second.cases.add(case)
+    ret = PartAReturn.objects.filter(audit=part_b, case=case).select_related("agency").first()
+    second.returns.add(ret)
+    client.force_login(qa_manager)
+    html = client.get(findings_url(part_b)).content.decode()
+    item = html[html.index(f'id="finding-{second.pk}"') :]
+    item = item[: item.index("</li>")]
+    assert "Risk factors: " in item and "Going &lt;missing&gt;" in item and "Alcohol" in item
+    assert f"Evidence: {case.reference}; {case.reference} ({ret.agency.short_name})" in item
+    # The last item can move up, not down; its labels name it by its number in the list.
+    move = reverse("audits:finding_move", args=[part_b.slug, second.pk])
+    assert f'action="{move}"' in item and 'name="csrfmiddlewaretoken"' in item
+    assert 'value="up" class="btn btn-outline-secondary btn-sm">' in item
+    assert 'value="down" class="btn btn-outline-secondary btn-sm" disabled>' in item
+    assert "Move item 2 up" in item and "Move item 2 down" in item
+    assert f'href="{reverse("audits:finding_edit", args=[part_b.slug, second.pk])}"' in item
+    assert f'action="{reverse("audits:finding_delete", args=[part_b.slug, second.pk])}"' in item
+    first_item = html[html.index(f'id="finding-{first.pk}"') :]
+    assert 'value="up" class="btn btn-outline-secondary btn-sm" disabled>' in first_item[: first_item.index("</li>")]
+    # Outside Part B and Reporting the list has no actions.
+    part_b.status = AuditStatus.CLOSED
+    part_b.save()
+    closed = client.get(findings_url(part_b)).content.decode()
+    assert "finding-actions" not in closed and "Evidence: " in closed
