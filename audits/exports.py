@@ -86,9 +86,9 @@ def finding_rows(audit: Audit) -> Iterator[list[str]]:
                 finding.agency.name if finding.agency_id else "",
                 finding.heading,
                 finding.body,
-                "; ".join(rf.name for rf in finding.risk_factors.all()),
-                "; ".join(c.reference for c in finding.cases.all()),
-                "; ".join(f"{r.case.reference} ({r.agency.short_name})" for r in finding.returns.all()),
+                "; ".join(finding.risk_factor_names),
+                "; ".join(finding.case_references),
+                "; ".join(finding.return_citations),
             ]
 
 

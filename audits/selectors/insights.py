@@ -185,9 +185,8 @@ def _finding_text(heading: str, body: str) -> str:
     return text if len(text) <= 140 else text[:139].rstrip() + "…"
 
 
-def theme_trends(*, theme: AuditTheme | None = None, risk_factor_ids=None) -> ThemeTrends:
-    """Theme × year over every audit (of one audit theme, if given; only the rows of some risk
-    factors, if given: each row is worked out from its own findings alone).
+def theme_trends(*, theme: AuditTheme | None = None) -> ThemeTrends:
+    """Theme × year over every audit (of one audit theme, if given).
 
     Queries: the audits; the tagged findings (one flat query over the finding–risk factor links,
     with the finding's kind, text, audit and agency); the risk factors named: three.
@@ -196,18 +195,19 @@ def theme_trends(*, theme: AuditTheme | None = None, risk_factor_ids=None) -> Th
     if theme is not None:
         audits_qs = audits_qs.filter(theme=theme)
     audits = {a.pk: a for a in audits_qs}
-    links = Finding.risk_factors.through.objects.filter(finding__audit__in=audits_qs, finding__kind__in=SIGNAL_KINDS)
-    if risk_factor_ids is not None:
-        links = links.filter(riskfactor_id__in=risk_factor_ids)
-    links = links.values_list(
-        "riskfactor_id",
-        "finding_id",
-        "finding__kind",
-        "finding__heading",
-        "finding__body",
-        "finding__audit_id",
-        "finding__agency__name",
-    ).order_by("finding__kind", "finding__order", "finding_id")
+    links = (
+        Finding.risk_factors.through.objects.filter(finding__audit__in=audits_qs, finding__kind__in=SIGNAL_KINDS)
+        .values_list(
+            "riskfactor_id",
+            "finding_id",
+            "finding__kind",
+            "finding__heading",
+            "finding__body",
+            "finding__audit_id",
+            "finding__agency__name",
+        )
+        .order_by("finding__kind", "finding__order", "finding_id")
+    )
     signals: dict[int, dict[int, Signal]] = defaultdict(lambda: defaultdict(Signal))
     evidence: dict[tuple[int, int], list[TrendEvidence]] = defaultdict(list)
     for rf_id, finding_id, kind, heading, body, audit_id, agency_name in links:
@@ -241,8 +241,11 @@ def recurring_for_audit(audit: Audit) -> list[RecurringAlert]:
     """Areas for improvement of this audit that came back from an earlier year's audit.
 
     Looks at every audit of the partnership (whatever its theme): a risk factor that recurs in a
-    neglect audit after a CSE audit has still come back. Queries: the audit's own area-for-
-    improvement tags, then theme_trends' three: four.
+    neglect audit after a CSE audit has still come back. The rules are theme_trends' (classify,
+    _recurs), applied to this audit's own risk factors only and without the findings' text: this
+    alert is on every view of the findings page. Queries: the audit's own area-for-improvement
+    tags, the audits' years and titles, those risk factors' links to findings, the risk factors:
+    four.
     """
     own = set(
         Finding.risk_factors.through.objects.filter(finding__audit=audit, finding__kind__in=AREA_KINDS).values_list(
@@ -251,26 +254,28 @@ def recurring_for_audit(audit: Audit) -> list[RecurringAlert]:
     )
     if not own:
         return []
-    trends = theme_trends(risk_factor_ids=own)  # only the rows this audit can raise an alert for
+    audits = {
+        pk: ((part_b or created.date()).year, title)
+        for pk, part_b, created, title in Audit.objects.values_list("pk", "part_b_date", "created_at", "title")
+    }
+    signals: dict[int, dict[int, Signal]] = defaultdict(lambda: defaultdict(Signal))
+    area_titles: dict[tuple[int, int], set[str]] = defaultdict(set)
+    for rf_id, kind, audit_id in Finding.risk_factors.through.objects.filter(
+        riskfactor_id__in=own, finding__kind__in=SIGNAL_KINDS
+    ).values_list("riskfactor_id", "finding__kind", "finding__audit_id"):
+        year, title = audits[audit_id]
+        if kind in AREA_KINDS:
+            signals[rf_id][year].area = True
+            area_titles[(rf_id, year)].add(title)
+        else:
+            signals[rf_id][year].strength = True
     alerts = []
-    for row in trends.rows:
-        if row.risk_factor.pk not in own:
+    for rf in RiskFactor.objects.filter(pk__in=own).order_by("name"):
+        if classify(signals[rf.pk]).get(audit.year) != RECURRING:
             continue
-        cell = next(c for c in row.cells if c.year == audit.year)
-        if cell.status != RECURRING:
-            continue
-        signals = {
-            c.year: Signal(area=any(e.is_area for e in c.evidence), strength=any(not e.is_area for e in c.evidence))
-            for c in row.cells
-            if c.evidence
-        }
-        earlier_years = [y for y in sorted(signals) if y < audit.year]
-        chain = _recurs(signals, earlier_years)
-        by_year = {c.year: c for c in row.cells}
-        earlier = [
-            (year, sorted({e.audit.title for e in by_year[year].evidence if e.is_area})) for year in sorted(chain)
-        ]
-        alerts.append(RecurringAlert(row.risk_factor, earlier))
+        earlier_years = [y for y in sorted(signals[rf.pk]) if y < audit.year]
+        chain = _recurs(signals[rf.pk], earlier_years)
+        alerts.append(RecurringAlert(rf, [(year, sorted(area_titles[(rf.pk, year)])) for year in sorted(chain)]))
     return alerts
 
 

@@ -50,14 +50,13 @@ def finding_actions(context, finding, forloop) -> SafeString:
 
 @register.simple_tag
 def finding_citations(finding) -> SafeString:
-    """The finding's risk factors, and the cases and returns it cites (prefetched)."""
-    factors = finding.risk_factors.all()
-    cases = [c.reference for c in finding.cases.all()]
-    returns = [f"{r.case.reference} ({r.agency.short_name})" for r in finding.returns.all()]
+    """The finding's risk factors, and the cases and returns it cites (see findings_by_kind)."""
     html = SafeString()
-    if factors:
-        html += format_html('<div class="small">{} {}</div>', _("Risk factors:"), ", ".join(str(f) for f in factors))
-    if cases or returns:
-        cited = "; ".join(part for part in (", ".join(cases), ", ".join(returns)) if part)
+    if finding.risk_factor_names:
+        html += format_html('<div class="small">{} {}</div>', _("Risk factors:"), ", ".join(finding.risk_factor_names))
+    if finding.case_references or finding.return_citations:
+        cited = "; ".join(
+            part for part in (", ".join(finding.case_references), ", ".join(finding.return_citations)) if part
+        )
         html += format_html('<div class="small text-body-secondary">{} {}</div>', _("Evidence:"), cited)
     return html
