@@ -98,7 +98,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -163,7 +162,17 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", "English")]
 TIME_ZONE = "Europe/London"
-USE_I18N = True
+# One language, no message catalogues: translation off, as Django's performance advice says, since
+# every {% trans %} and gettext call otherwise goes through the catalogue machinery (a tenth of a
+# big page's time). The text stays marked for translation; a partnership that needs another
+# language adds its catalogue and LANGUAGES and sets USE_I18N=1. British date formats (en-gb:
+# 31/12/2026 input, "j M Y") apply either way.
+USE_I18N = env_bool("USE_I18N", False)
+if USE_I18N:
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+        "django.middleware.locale.LocaleMiddleware",
+    )
 USE_TZ = True
 
 STATIC_URL = "/static/"
