@@ -9,8 +9,11 @@ def _mark_sign_in(sender, request, user, **kwargs) -> None:
     # been saved with a fresh expiry, so the idle limit's renewal does too.
     if request is not None and hasattr(request, "session"):
         from .middleware import AUTH_AT, RENEWED_AT
+        from .selectors import remember_assignments
 
-        request.session[AUTH_AT] = request.session[RENEWED_AT] = time.time()
+        now = time.time()
+        request.session[AUTH_AT] = request.session[RENEWED_AT] = now
+        remember_assignments(request.session, user, now)
 
 
 class AgenciesConfig(AppConfig):

@@ -3,13 +3,12 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from .models import Partnership
-from .selectors import user_capabilities
+from .selectors import navigation_capabilities
 
 
 def portal(request: HttpRequest) -> dict:
-    user = getattr(request, "user", None)
     return {
         "partnership": SimpleLazyObject(Partnership.load),
         "demo_mode": settings.DEMO,
-        "caps": SimpleLazyObject(lambda: user_capabilities(user)),
+        "caps": SimpleLazyObject(lambda: navigation_capabilities(request)),
     }

@@ -9,6 +9,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from .selectors import remember_assignments
+
 AUTH_AT = "auth_at"
 RENEWED_AT = "renewed_at"
 
@@ -49,6 +51,7 @@ class SessionLimitsMiddleware:
             now = time.time()
             if now - request.session.get(RENEWED_AT, 0) >= settings.SESSION_RENEW_SECONDS:
                 request.session[RENEWED_AT] = now
+                remember_assignments(request.session, request.user, now)  # the menu's, while writing anyway
             if started is None:
                 request.session[AUTH_AT] = now
             elif now - started > settings.SESSION_ABSOLUTE_SECONDS:

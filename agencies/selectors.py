@@ -23,11 +23,9 @@ class Capabilities:
         return self.qa_manager or self.lead_officer
 
 
-def user_capabilities(user) -> Capabilities:
-    """One query (two EXISTS in one SELECT), on every signed-in page that prints the navigation."""
-    if user is None or not user.is_authenticated:
-        return Capabilities()
-    lead_officer, auditor = (
+def assignments_of(user) -> tuple[bool, bool]:
+    """(leads an audit?, named auditor of an audit past planning?): one query, two EXISTS."""
+    return (
         User.objects.filter(pk=user.pk)
         .values_list(
             Exists(Audit.objects.filter(lead_officer=OuterRef("pk"))),
@@ -35,6 +33,13 @@ def user_capabilities(user) -> Capabilities:
         )
         .get()
     )
+
+
+def user_capabilities(user, assignments: tuple[bool, bool] | None = None) -> Capabilities:
+    """What the user's navigation offers; `assignments` as assignments_of returns them, if known."""
+    if user is None or not user.is_authenticated:
+        return Capabilities()
+    lead_officer, auditor = assignments if assignments is not None else assignments_of(user)
     return Capabilities(
         authenticated=True,
         qa_manager=user.is_qa_manager,
@@ -43,6 +48,31 @@ def user_capabilities(user) -> Capabilities:
         administrator=user.is_administrator,
         reader=user.agency_id is not None or user.is_qa_manager,
     )
+
+
+NAV_ASSIGNMENTS = "nav_assignments"
+
+
+def remember_assignments(session, user, stamp: float) -> None:
+    """Keep assignments_of(user) in the session, marked with the renewal time `stamp`. Called when
+    the session is written anyway: at sign-in and at each renewal (SessionLimitsMiddleware)."""
+    session[NAV_ASSIGNMENTS] = [stamp, user.pk, *assignments_of(user)]
+
+
+def navigation_capabilities(request) -> Capabilities:
+    """user_capabilities for the navigation of every page, with the assignments read at sign-in
+    and at each session renewal (at most a minute ago) instead of on every page. A new assignment
+    shows in the menu within the minute; what a page shows is checked per object in its view,
+    never from these."""
+    user, session = getattr(request, "user", None), getattr(request, "session", None)
+    if session is None or user is None or not user.is_authenticated:
+        return user_capabilities(user)
+    from .middleware import RENEWED_AT
+
+    kept = session.get(NAV_ASSIGNMENTS)
+    if kept is not None and kept[:2] == [session.get(RENEWED_AT), user.pk]:
+        return user_capabilities(user, (kept[2], kept[3]))
+    return user_capabilities(user)
 
 
 def access_records_matching(*, q: str = "", action: str = "", since=None, until=None):

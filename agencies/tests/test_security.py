@@ -258,3 +258,26 @@ def test_a_username_longer_than_the_column_is_refused_by_the_form(client, audito
     assert response.status_code == 200
     assert "username" in response.context["form"].errors
     assert not AccessAttempt.objects.exists()
+
+
+def test_menu_reads_assignments_at_sign_in_and_at_each_renewal_not_per_page(client, other_lead, audit, settings):
+    """The navigation's "leads an audit?" is kept in the session (agencies.selectors
+    navigation_capabilities): a new assignment shows within the renewal interval; the page itself,
+    checked per object, is open to the new lead officer at once."""
+    client.force_login(other_lead)
+    audits_link = f'href="{reverse("audits:audit_list")}"'
+    assert audits_link not in client.get(reverse("briefings:library")).content.decode()
+    audit.lead_officer = other_lead
+    audit.save()
+    # Not in the menu yet, and no query asked…
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(reverse("briefings:library")).content.decode()
+    assert audits_link not in html
+    assert not [q for q in queries.captured_queries if "audits_audit" in q["sql"] and "EXISTS" in q["sql"]]
+    # …but the audit's own pages check the assignment itself.
+    assert client.get(reverse("audits:dashboard", args=[audit.slug])).status_code == 200
+    # At the next renewal the menu catches up.
+    session = client.session
+    session[RENEWED_AT] = time.time() - settings.SESSION_RENEW_SECONDS - 1
+    session.save()
+    assert audits_link in client.get(reverse("briefings:library")).content.decode()

@@ -6,18 +6,23 @@ time for an audit's thirty-odd findings."""
 from __future__ import annotations
 
 from django import template
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+
+from audits.templatetags.boards import url_for_pks
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def finding_actions(context, finding, forloop) -> SafeString:
-    slug, n = context["audit"].slug, forloop["counter"]
-    move = reverse("audits:finding_move", args=[slug, finding.pk])
+    slug, n, pk = context["audit"].slug, forloop["counter"], str(finding.pk)
+    urls = context.render_context.get("finding_urls")
+    if urls is None:  # reversed once a page, not three times a finding
+        urls = context.render_context["finding_urls"] = {
+            name: url_for_pks(f"audits:finding_{name}", slug) for name in ("move", "edit", "delete")
+        }
     return format_html(
         '<div class="d-flex flex-nowrap gap-1 no-print finding-actions">'
         '<form method="post" action="{move}" class="d-flex gap-1">'
@@ -33,16 +38,16 @@ def finding_actions(context, finding, forloop) -> SafeString:
         '<button type="submit" class="btn btn-outline-danger btn-sm">{delete_label}'
         '<span class="visually-hidden"> {item}</span></button></form>'
         "</div>",
-        move=move,
+        move=pk.join(urls["move"]),
         csrf=context["csrf_token"],
         up_disabled=" disabled" if forloop["first"] else "",
         down_disabled=" disabled" if forloop["last"] else "",
         up=_("Move item %(n)s up") % {"n": n},
         down=_("Move item %(n)s down") % {"n": n},
-        edit=reverse("audits:finding_edit", args=[slug, finding.pk]),
+        edit=pk.join(urls["edit"]),
         edit_label=_("Edit"),
         item=_("item %(n)s") % {"n": n},
-        delete=reverse("audits:finding_delete", args=[slug, finding.pk]),
+        delete=pk.join(urls["delete"]),
         confirm=_("Delete this finding?"),
         delete_label=_("Delete"),
     )

@@ -2,21 +2,21 @@
 numbers are pinned so that a new query per page is noticed.
 
 The queries, as measured (every page also pays the request's fixed cost: the session and the user,
-the partnership and the navigation check of the context processor; that is 4. The session is
-renewed at most once a minute, so a page view does not save it):
-- theme trends (9): the trends check (leads an audit?), the audits, the finding–risk factor links
+the partnership; that is 3. The session is renewed at most once a minute, so a page view does not
+save it, and the navigation's assignments are kept in it):
+- theme trends (8): the trends check (leads an audit?), the audits, the finding–risk factor links
   with their finding, audit and agency, the risk factors named, the audit themes for the filter, the
   audits the user runs (for links);
-- agency profile (10): the profile check (profile_agencies), the audits of the profile, the returns'
+- agency profile (9): the profile check (profile_agencies), the audits of the profile, the returns'
   timing (one aggregate), the grades by stage (one aggregate), the agency's findings with their
   audit, the access record (SAVEPOINT, INSERT, RELEASE);
-- recommendation tracker (8): the tracker check (runs an audit?), the recommendations with audit
+- recommendation tracker (7): the tracker check (runs an audit?), the recommendations with audit
   and owner agency, the last reminder of each (one aggregate), the audit themes for the filter;
-- dashboard of an audit past Part A, with its consistency checks (20): Part B's 9, and the
+- dashboard of an audit past Part A, with its consistency checks (19): Part B's 8, and the
   checks' 11 (the received returns, their answers, the findings, their risk factor, case and
   return links, the recommendations' finding links, the judgements, the recommendations, the
   scale's steps, the briefing drafts);
-- findings page with the recurring-theme alert (13): Part B's 9 (no add form until one is asked
+- findings page with the recurring-theme alert (12): Part B's 8 (no add form until one is asked
   for), the audit's own areas for improvement, and theme_trends' three.
 """
 
@@ -27,7 +27,7 @@ from agencies.models import Agency, User
 from audits.scale import QA_USERNAME, audit_slug, auditor_username
 from audits.tests import scale_support as support
 
-EXPECTED = {"trends": 9, "agency": 10, "tracker": 8, "dashboard": 20, "findings": 13}
+EXPECTED = {"trends": 8, "agency": 9, "tracker": 7, "dashboard": 19, "findings": 12}
 
 
 @pytest.fixture

@@ -100,9 +100,9 @@ def test_my_returns_shows_nothing_of_other_agencies(client_for, audit):
 
 # session, user, the returns of the audits in Part A with their audit, case, agency and progress
 # (one query), the audits past Part A with their returns counted by status (one grouped query),
-# partnership settings, navigation (lead officer? auditor? in one query; the user's agency). No
-# session save: it is renewed at most once a minute (agencies.middleware.SessionLimitsMiddleware).
-MY_RETURNS_QUERIES = 7
+# partnership settings, the navigation's agency of the user. No session save (renewed at most once a
+# minute: agencies.middleware.SessionLimitsMiddleware), no navigation query (assignments kept in it).
+MY_RETURNS_QUERIES = 6
 
 
 def check_my_returns_queries(client, n_cases: int, auditor, agency, assert_num_queries) -> None:
@@ -212,9 +212,8 @@ def test_the_form_is_generated_from_the_returns_tool_version(client_for, ret, la
 # The first view of a tool version: session, user, the return (one joined query, which also answers
 # is-the-named-auditor), the tool's standards with their sections, the scale's grades (these two then kept by the process:
 # selectors.parta.used_tool_layout), the risk factor taxonomy, the VIEW access record, the
-# answers, the return's risk factors, partnership settings, navigation (lead officer? auditor? in
-# one query; the user's agency).
-FORM_QUERIES = 12
+# answers, the return's risk factors, partnership settings, the navigation's agency of the user.
+FORM_QUERIES = 11
 
 
 def check_form_queries(client, standards: int, sections: int, auditor, agency, assert_num_queries) -> None:

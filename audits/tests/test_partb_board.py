@@ -217,9 +217,9 @@ def test_board_query_count_does_not_grow_with_the_audit(client, lead_officer, dj
     # participants with agency, sections, standards, returns visible to the user with agency and
     # overall grade, answers with grade, grades of the scale, judgements, links from findings
     # to the returns, the case's risk factors (10); the VIEW access record (1); the navigation:
-    # partnership, the capability check, the user's agency (3): 19.
+    # partnership, the user's agency (2): 18.
     case = small.cases.order_by("order").first()
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(18):
         client.get(board_url(small, case))
     assert _board_queries(client, small) == _board_queries(client, large)
 

@@ -154,8 +154,8 @@ def test_across_audits_page_query_count_is_constant(client, qa_manager, part_b, 
     RecommendationFactory(audit=part_b)
     client.get(reverse("audits:recommendations_all"))
     # session, user, "runs any audit?", the recommendations with audit and owner agency (4);
-    # navigation: partnership and the capability check (2): 6.
-    with django_assert_num_queries(6) as first:
+    # navigation: partnership (1): 5.
+    with django_assert_num_queries(5) as first:
         client.get(reverse("audits:recommendations_all"))
     for n in range(10):
         RecommendationFactory(audit=AuditFactory(), text=f"R{n}")

@@ -2,21 +2,21 @@
 and the numbers are pinned, so that a new query on a page is a conscious change.
 
 The queries, as measured:
-- every page: the session and the signed-in user; the partnership and the navigation check (leads
-  an audit? named auditor anywhere? in one query) of the context processor. The session is renewed
-  (saved) at most once a minute, not on every request;
-- My returns (7): the auditor's returns of the audits in Part A with audit, case, agency and the
+- every page: the session and the signed-in user; the partnership of the context processor. The
+  session is renewed (saved) at most once a minute, not on every request, and the navigation's
+  assignments (leads an audit? named auditor anywhere?) are read then and kept in it;
+- My returns (6): the auditor's returns of the audits in Part A with audit, case, agency and the
   two progress subqueries, in one query; the audits past Part A with their returns counted by
   status (one grouped query); the auditor's agency;
-- Part A form (10, once the tool's layout is kept by the process): the return (visible_to, with
+- Part A form (9, once the tool's layout is kept by the process): the return (visible_to, with
   audit, case, agency, tool version…), the named-auditor check, the risk factors, the access
   record, the answers, the return's risk factors, the agency;
-- progress dashboard (9): the audit (managed_by), participants with agency and auditor, cases,
+- progress dashboard (8): the audit (managed_by), participants with agency and auditor, cases,
   returns, the status history (access records);
-- evidence board (18): the audit, the managed_by check, the case, cases, participants with agency,
+- evidence board (17): the audit, the managed_by check, the case, cases, participants with agency,
   sections, standards, returns, answers, grades, judgements, finding links, the case's risk
   factors, the access record;
-- findings (13): the audit, the findings with agency and their prefetched risk factors, cases and
+- findings (12): the audit, the findings with agency and their prefetched risk factors, cases and
   returns (no add form until one is asked for with ?add=<kind>: then cases, agencies and risk
   factors for it), the recurring-theme alert (the audit's own areas for improvement, then the
   audits, links and risk factors of theme_trends);
@@ -31,11 +31,11 @@ import pytest
 from audits.tests import scale_support as support
 
 EXPECTED = {
-    "my_returns": 7,
-    "parta_form": 10,
-    "dashboard": 9,
-    "evidence_board": 18,
-    "findings": 13,
+    "my_returns": 6,
+    "parta_form": 9,
+    "dashboard": 8,
+    "evidence_board": 17,
+    "findings": 12,
 }
 AUTOSAVE = 16
 

@@ -264,9 +264,8 @@ def test_library_costs_the_same_queries_however_many_briefings(
                 done_version(briefing, 2)
 
     # The session and the user; the filter choices (themes, years); the paginator's count; the audits
-    # the user may compose; the partnership settings, the navigation's capability check (lead
-    # officer? auditor? in one query) and the user's agency (base.html); the page of briefings and,
-    # in one prefetch, their versions.
+    # the user may compose; the partnership settings and the user's agency (base.html); the page of
+    # briefings and, in one prefetch, their versions.
     grow(1)
     with django_assert_num_queries(QUERIES) as small:
         assert client.get(url).status_code == 200
@@ -278,7 +277,7 @@ def test_library_costs_the_same_queries_however_many_briefings(
 
 
 # Counted once and written down: any change to the library's cost should be a conscious one.
-QUERIES = 11
+QUERIES = 10
 
 
 # --- Fragments ---------------------------------------------------------------------------------
