@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from audits.scale import DEFAULT_PASSWORD, DEFAULT_SEED, ScaleSpec, seed_scale
 
@@ -48,6 +49,11 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {slug} ({seconds:.1f}s)")
 
         summary = seed_scale(spec, progress=progress)
+        if connection.vendor == "postgresql":
+            # As after any bulk load (PostgreSQL's "Populating a Database"): fresh planner
+            # statistics now, rather than whenever autovacuum next gets to these tables.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         for edition, pages in summary.pdf_pages.items():
             self.stdout.write(
                 f"  rendered the {edition} PDF once: {pages} pages in {summary.pdf_seconds[edition]:.2f}s "
