@@ -149,6 +149,7 @@ KWARGS: dict[str, Callable[[World], dict]] = {
     "audits:insights_report": _insight_report,
     "audits:insights_report_status": _insight_report,
     "audits:insights_report_download": _insight_report,
+    "audits:insights_report_retry": _insight_report,
     "briefings:library": _none,
     "briefings:briefing_page": _briefing,
     "briefings:feedback_create": _briefing,

@@ -494,6 +494,7 @@ ENDPOINTS = [
     # Insights.
     Endpoint("audits:insights_board_report", "lead_officer", _theme_fields),
     Endpoint("audits:insights_agency_report", "auditor"),
+    Endpoint("audits:insights_report_retry", "qa_manager"),
     # Briefings.
     Endpoint("briefings:start", "qa_manager"),
     Endpoint(

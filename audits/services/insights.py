@@ -130,6 +130,23 @@ def insight_report_request(
     return report
 
 
+def insight_report_retry(*, request: HttpRequest | None = None, user, report: InsightReport) -> InsightReport:
+    """Queue a failed report again (the person who asked for it; the view checks). A report that
+    is not failed is left as it is: done, or already on its way."""
+    with transaction.atomic():
+        report = InsightReport.objects.select_for_update().get(pk=report.pk)
+        if report.status != InsightReportStatus.FAILED:
+            return report
+        report.status = InsightReportStatus.QUEUED
+        report.error = ""
+        report.save(update_fields=["status", "error"])
+        access_record(
+            request=request, user=user, action=AccessAction.CHANGE, obj=report, summary=f"Report retried: {report}"
+        )
+        enqueue("audits.tasks.render_insight_report", report.pk)
+    return report
+
+
 def insight_report_render(*, report_id: int) -> InsightReport | None:
     """Render one report's PDF (called by the Celery task). Idempotent: a done report is left as it is."""
     from audits.reports import render_report

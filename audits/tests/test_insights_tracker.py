@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -232,3 +233,37 @@ def test_status_poll_stops_when_done(client, qa_manager):
     InsightReport.objects.filter(pk=report.pk).update(status=InsightReportStatus.FAILED, error="Broken")
     html = client.get(url).content.decode()
     assert "hx-trigger" not in html and "Broken" in html
+
+
+def test_a_failed_report_can_be_retried_by_the_person_who_asked(
+    client, qa_manager, lead_officer, media, django_capture_on_commit_callbacks
+):
+    audit = audit_in(2026, status=AuditStatus.REPORTING, title="CSE audit 2026")
+    RecommendationFactory(audit=audit, text="Open thing", due_date=timezone.localdate() + dt.timedelta(days=40))
+    report = InsightReport.objects.create(
+        kind=InsightReportKind.BOARD, requested_by=qa_manager, status=InsightReportStatus.FAILED, error="Worker died"
+    )
+    client.force_login(qa_manager)
+    retry = reverse("audits:insights_report_retry", args=[report.pk])
+    # The failure says so and offers the retry.
+    status = client.get(reverse("audits:insights_report_status", args=[report.pk])).content.decode()
+    assert "Worker died" in status and f'action="{retry}"' in status and ">Retry<" in status
+
+    # Nobody else may retry it (nor learn that it exists).
+    other = Client()
+    other.force_login(lead_officer)
+    assert other.post(retry).status_code == 404
+    report.refresh_from_db()
+    assert report.status == InsightReportStatus.FAILED
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(retry)
+    assert response.status_code == 302 and response["Location"] == reverse("audits:insights_report", args=[report.pk])
+    report.refresh_from_db()
+    assert report.status == InsightReportStatus.DONE and report.error == "" and report.attempts == 1
+    assert "Open thing" in _pdf_text(report)
+    assert AccessRecord.objects.filter(summary__startswith="Report retried:", object_id=str(report.pk)).count() == 1
+    # A done report is left as it is.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(retry)
+    assert InsightReport.objects.get(pk=report.pk).attempts == 1

@@ -15,4 +15,5 @@ urlpatterns = [
     path("insights/reports/<int:pk>/", insights.report_page, name="insights_report"),
     path("insights/reports/<int:pk>/status/", insights.report_status, name="insights_report_status"),
     path("insights/reports/<int:pk>/download/", insights.report_download, name="insights_report_download"),
+    path("insights/reports/<int:pk>/retry/", insights.report_retry, name="insights_report_retry"),
 ]

@@ -149,6 +149,17 @@ def report_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    report = services.insight_report_retry(request=request, user=request.user, report=_own_report(request, pk))
+    if report.status == InsightReportStatus.QUEUED:
+        messages.success(request, _("The report has been queued again."))
+    else:
+        messages.info(request, _("That report is not a failed one: nothing to retry."))
+    return redirect("audits:insights_report", pk=report.pk)
+
+
+@login_required
 @require_GET
 def report_download(request: HttpRequest, pk: int) -> FileResponse:
     report = _own_report(request, pk)
