@@ -369,6 +369,31 @@ def _mark_failed(version_id: int, reason: str) -> None:
     )
 
 
+TMP_PREFIX, TMP_SUFFIX = ".render-", ".pdf.tmp"
+
+
+def remove_orphan_render_files() -> list[str]:
+    """Delete the temporary files of renders killed while writing (write_file_atomically's
+    `.render-*.pdf.tmp`), once no live render can still own them: older than the task's hard time
+    limit and a margin. Run with requeue_stalled_versions. Returns the names removed."""
+    try:
+        root = Path(default_storage.path(""))
+    except NotImplementedError:
+        return []  # object storage: no temporary files
+    cutoff = timezone.now().timestamp() - (settings.CELERY_TASK_TIME_LIMIT + 300)
+    removed = []
+    for tmp in root.rglob(f"{TMP_PREFIX}*{TMP_SUFFIX}"):
+        try:
+            if tmp.stat().st_mtime < cutoff:
+                tmp.unlink()
+                removed.append(str(tmp.relative_to(root)))
+        except FileNotFoundError:
+            continue  # gone already (another sweep, or its render finished)
+    if removed:
+        logger.warning("Removed %d temporary file(s) of killed renders: %s", len(removed), ", ".join(removed))
+    return removed
+
+
 def write_file_atomically(name: str, data: bytes) -> None:
     """Write `data` to storage under `name`, replacing any earlier file in one step."""
     try:
@@ -380,7 +405,7 @@ def write_file_atomically(name: str, data: bytes) -> None:
         default_storage.save(name, ContentFile(data))
         return
     final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=".render-", suffix=".pdf.tmp")
+    fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=TMP_PREFIX, suffix=TMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)

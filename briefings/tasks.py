@@ -28,4 +28,5 @@ def render_briefing_version(version_id: int) -> str | None:
 
 @app.task(name="briefings.tasks.requeue_stalled_versions", ignore_result=True)
 def requeue_stalled_versions() -> list[int]:
+    services.remove_orphan_render_files()
     return services.requeue_stalled_versions()

@@ -240,3 +240,28 @@ def test_feedback_is_rated_one_to_five(make_briefing, publish_rendered, manager)
     assert Feedback.objects.get().comment == "Useful."
     with pytest.raises(services.BriefingError):
         services.feedback_add(briefing=briefing, version=version, user=manager, rating=6, comment="")
+
+
+def test_the_periodic_sweep_removes_temporary_files_of_killed_renders_only_when_old(private_media, settings):
+    """A render killed while writing (SIGKILL, OOM) leaves write_file_atomically's temporary file;
+    the two-minute task removes it once no live render can own it, and nothing else."""
+    from briefings.tasks import requeue_stalled_versions
+
+    root = Path(default_storage.path(""))
+    folder = root / "briefings" / "x"
+    folder.mkdir(parents=True)
+    orphan, fresh = folder / ".render-abc.pdf.tmp", folder / ".render-def.pdf.tmp"
+    report_orphan = root / "insights" / "1" / ".render-ghi.pdf.tmp"
+    report_orphan.parent.mkdir(parents=True)
+    finished = folder / "managers-v1.pdf"
+    for path in (orphan, fresh, report_orphan, finished):
+        path.write_bytes(b"%PDF-1.7 partial")
+    long_ago = timezone.now().timestamp() - settings.CELERY_TASK_TIME_LIMIT - 301
+    for path in (orphan, report_orphan, finished):
+        os.utime(path, (long_ago, long_ago))
+
+    requeue_stalled_versions()  # the periodic task, run here in-process
+
+    assert not orphan.exists() and not report_orphan.exists()
+    assert fresh.exists() and finished.exists()
+    assert services.remove_orphan_render_files() == []
