@@ -121,13 +121,18 @@ def library_briefings(user, filters: LibraryFilters) -> QuerySet[Briefing]:
 
 
 def library_filter_choices(user) -> tuple[list[AuditTheme], list[int]]:
-    """Themes and years that have something readable. Two queries."""
+    """Themes and years that have something readable. One query: the readable audits' dates and
+    themes."""
     audit_ids = readable_versions(user).values("briefing__audit_id")
-    themes = list(AuditTheme.objects.filter(audits__in=audit_ids).distinct().order_by("name"))
+    themes: dict[int, AuditTheme] = {}
     years: set[int] = set()
-    for part_b, created in Audit.objects.filter(pk__in=audit_ids).values_list("part_b_date", "created_at"):
+    for part_b, created, theme_id, name, slug in Audit.objects.filter(pk__in=audit_ids).values_list(
+        "part_b_date", "created_at", "theme_id", "theme__name", "theme__slug"
+    ):
         years.add((part_b or created.date()).year)
-    return themes, sorted(years, reverse=True)
+        if theme_id is not None:
+            themes[theme_id] = AuditTheme(pk=theme_id, name=name, slug=slug)
+    return sorted(themes.values(), key=lambda t: (t.name, t.pk)), sorted(years, reverse=True)
 
 
 # --- Everything a briefing is made from --------------------------------------------------------
