@@ -36,6 +36,7 @@ from audits.models import (
     Section,
     Standard,
 )
+from audits.selectors.parta import used_tool_layout
 
 # A return counts as received once its auditor has submitted it (accepted ones included).
 RECEIVED_STATUSES = (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED)
@@ -305,16 +306,17 @@ class EvidenceBoard:
 def evidence_board(user, audit: Audit, case: Case) -> EvidenceBoard:
     """Every agency's Part A findings for one case, side by side.
 
-    Queries (constant): cases; participants with agency; sections; standards; returns with
-    agency and overall grade; answers with grade; grades of the scale; judgements; links from
-    findings to these returns; the case's risk factors: ten.
+    Queries (constant): cases; participants with agency; returns with agency and overall grade;
+    answers; judgements; links from findings to these returns; the case's risk factors: seven. The
+    tool's sections, standards and grades (three more) come from used_tool_layout, read once per
+    process and version.
     """
     cases = list(audit.cases.order_by("order", "reference"))
     participants = list(audit.participants.select_related("agency").order_by("agency__name"))
-    sections = list(Section.objects.filter(version_id=audit.tool_version_id).order_by("order"))
-    standards = list(
-        Standard.objects.filter(section__version_id=audit.tool_version_id).order_by("section__order", "order")
-    )
+    # The tool version is in use (the audit is past Planning): its parts are kept per process.
+    layout = used_tool_layout(audit.tool_version)
+    sections = [part.section for part in layout.sections]
+    standards = layout.standards
     returns = list(_returns_for(user, audit).filter(case=case).select_related("agency", "overall_grade").order_by())
     by_agency = {r.agency_id: r for r in returns}
     received_ids = [r.pk for r in returns if is_received(r) and not r.no_involvement]
@@ -325,7 +327,7 @@ def evidence_board(user, audit: Audit, case: Case) -> EvidenceBoard:
             part_a_return_id__in=received_ids
         ).values_list("part_a_return_id", "standard_id", "grade_id", "not_applicable", "evidence")
     }
-    grades = list(Grade.objects.filter(scale_id=audit.tool_version.scale_id).order_by("rank"))
+    grades = layout.grades
     judgements = list(CaseJudgement.objects.filter(case=case).select_related("grade", "recorded_by"))
     promoted: dict[int, set[str]] = defaultdict(set)
     for return_id, kind in Finding.returns.through.objects.filter(

@@ -13,9 +13,9 @@ The queries, as measured:
   record, the answers, the return's risk factors, the agency;
 - progress dashboard (8): the audit (managed_by), participants with agency and auditor, cases,
   returns, the status history (access records);
-- evidence board (17): the audit, the managed_by check, the case, cases, participants with agency,
-  sections, standards, returns, answers, grades, judgements, finding links, the case's risk
-  factors, the access record;
+- evidence board (14, once the tool's layout is kept by the process): the audit, the managed_by
+  check, the case, cases, participants with agency, returns, answers, judgements, finding links,
+  the case's risk factors, the access record;
 - findings (12): the audit, the findings with agency and their prefetched risk factors, cases and
   returns (no add form until one is asked for with ?add=<kind>: then cases, agencies and risk
   factors for it), the recurring-theme alert (the audit's own areas for improvement, then the
@@ -34,7 +34,7 @@ EXPECTED = {
     "my_returns": 6,
     "parta_form": 9,
     "dashboard": 8,
-    "evidence_board": 17,
+    "evidence_board": 14,
     "findings": 12,
 }
 AUTOSAVE = 16
