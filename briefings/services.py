@@ -313,59 +313,89 @@ def requeue_stalled_versions() -> list[int]:
     return requeued
 
 
-def briefing_version_render(*, version_id: int) -> BriefingVersion | None:
-    """Render one version's PDF from its frozen content. Called by the Celery task.
+def render_to_file(
+    model,
+    pk: int,
+    *,
+    statuses,
+    render,
+    file_name,
+    summary,
+    too_long: str,
+    recorded_user=lambda obj: None,
+    select_related: tuple[str, ...] = (),
+):
+    """The render life cycle shared by briefing versions and insight reports (the models with
+    status, attempts, started_at, error, file, pages, file_size and rendered_at).
 
-    Idempotent: a version already done is left untouched. The file is written under a temporary
-    name and moved into place, and only then is the version marked done, in one transaction: a
-    worker killed at any point leaves either no file or a complete one, and never a version
-    marked done without its file.
+    Idempotent: a row already done is left untouched. The row is claimed (RENDERING, one more
+    attempt) in a short transaction; `render(obj)` runs outside any transaction; a failure marks
+    the row FAILED with the reason (`too_long` for the soft time limit). The file is written under a
+    temporary name and moved into place (write_file_atomically), and only then is the row marked
+    done, in one transaction with its access record: a worker killed at any point leaves either no
+    file or a complete one, and never a row marked done without its file. Returns the row, or None
+    when it failed or does not exist.
     """
     with transaction.atomic():
-        version = BriefingVersion.objects.select_for_update().filter(pk=version_id).first()
-        if version is None or version.status == RenderStatus.DONE:
-            return version
-        version.status = RenderStatus.RENDERING
-        version.attempts += 1
-        version.started_at = timezone.now()
-        version.error = ""
-        version.save(update_fields=["status", "attempts", "started_at", "error"])
-    # Imported here: WeasyPrint takes a second to load, and only the worker renders.
-    from .rendering import render_pdf
+        obj = model.objects.select_for_update().filter(pk=pk).first()
+        if obj is None or obj.status == statuses.DONE:
+            return obj
+        obj.status = statuses.RENDERING
+        obj.attempts += 1
+        obj.started_at = timezone.now()
+        obj.error = ""
+        obj.save(update_fields=["status", "attempts", "started_at", "error"])
+
+    def failed(reason: str) -> None:
+        model.objects.filter(pk=pk).exclude(status=statuses.DONE).update(status=statuses.FAILED, error=reason[:2000])
 
     try:
-        result = render_pdf(version.content)
+        result = render(obj)
     except SoftTimeLimitExceeded:
-        _mark_failed(version_id, _("The render took longer than the time limit allows."))
+        failed(too_long)
         return None
     except Exception as exc:  # noqa: BLE001 - whatever went wrong, the page must show it and offer a retry
-        logger.exception("briefing version %s failed to render", version_id)
-        _mark_failed(version_id, _("The PDF could not be made: %(error)s") % {"error": f"{type(exc).__name__}: {exc}"})
+        logger.exception("%s %s failed to render", model._meta.verbose_name, pk)
+        failed(_("The PDF could not be made: %(error)s") % {"error": f"{type(exc).__name__}: {exc}"})
         return None
     with transaction.atomic():
-        version = BriefingVersion.objects.select_for_update().select_related("briefing").get(pk=version_id)
-        if version.status == RenderStatus.DONE:
-            return version  # another run finished first
-        name = briefing_upload_to(version, "briefing.pdf")
+        obj = model.objects.select_for_update().select_related(*select_related).get(pk=pk)
+        if obj.status == statuses.DONE:
+            return obj  # another run finished first
+        name = file_name(obj)
         write_file_atomically(name, result.pdf)
-        version.file.name = name
-        version.status = RenderStatus.DONE
-        version.pages = result.pages
-        version.file_size = len(result.pdf)
-        version.rendered_at = timezone.now()
-        version.error = ""
-        version.save(update_fields=["file", "status", "pages", "file_size", "rendered_at", "error"])
-        access_record(
-            action=AccessAction.CHANGE,
-            obj=version,
-            summary=f"PDF rendered: {version} ({result.pages} pages, {result.seconds * 1000:.0f} ms)",
-        )
-    return version
+        obj.file.name = name
+        obj.status = statuses.DONE
+        obj.pages = result.pages
+        obj.file_size = len(result.pdf)
+        obj.rendered_at = timezone.now()
+        obj.error = ""
+        obj.save(update_fields=["file", "status", "pages", "file_size", "rendered_at", "error"])
+        access_record(user=recorded_user(obj), action=AccessAction.CHANGE, obj=obj, summary=summary(obj, result))
+    return obj
 
 
-def _mark_failed(version_id: int, reason: str) -> None:
-    BriefingVersion.objects.filter(pk=version_id).exclude(status=RenderStatus.DONE).update(
-        status=RenderStatus.FAILED, error=reason[:2000]
+def briefing_version_render(*, version_id: int) -> BriefingVersion | None:
+    """Render one version's PDF from its frozen content. Called by the Celery task; see
+    render_to_file for the guarantees."""
+
+    def render(version: BriefingVersion):
+        # Imported here: WeasyPrint takes a second to load, and only the worker renders.
+        from .rendering import render_pdf
+
+        return render_pdf(version.content)
+
+    return render_to_file(
+        BriefingVersion,
+        version_id,
+        statuses=RenderStatus,
+        render=render,
+        file_name=lambda version: briefing_upload_to(version, "briefing.pdf"),
+        summary=lambda version, result: (
+            f"PDF rendered: {version} ({result.pages} pages, {result.seconds * 1000:.0f} ms)"
+        ),
+        too_long=_("The render took longer than the time limit allows."),
+        select_related=("briefing",),
     )
 
 

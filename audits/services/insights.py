@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
@@ -148,50 +147,20 @@ def insight_report_retry(*, request: HttpRequest | None = None, user, report: In
 
 
 def insight_report_render(*, report_id: int) -> InsightReport | None:
-    """Render one report's PDF (called by the Celery task). Idempotent: a done report is left as it is."""
+    """Render one report's PDF (called by the Celery task): briefings' render_to_file, so the same
+    guarantees. Idempotent: a done report is left as it is."""
     from audits.reports import render_report
-    from briefings.services import write_file_atomically
+    from briefings.services import render_to_file
 
-    with transaction.atomic():
-        report = InsightReport.objects.select_for_update().filter(pk=report_id).first()
-        if report is None or report.status == InsightReportStatus.DONE:
-            return report
-        report.status = InsightReportStatus.RENDERING
-        report.attempts += 1
-        report.started_at = timezone.now()
-        report.error = ""
-        report.save(update_fields=["status", "attempts", "started_at", "error"])
-    try:
-        result = render_report(report)
-    except SoftTimeLimitExceeded:
-        _report_failed(report_id, _("The report took longer than the time limit allows."))
-        return None
-    except Exception as exc:  # noqa: BLE001 - whatever went wrong, the page shows it
-        logger.exception("insight report %s failed to render", report_id)
-        _report_failed(report_id, _("The PDF could not be made: %(error)s") % {"error": f"{type(exc).__name__}: {exc}"})
-        return None
-    with transaction.atomic():
-        report = InsightReport.objects.select_for_update().get(pk=report_id)
-        if report.status == InsightReportStatus.DONE:
-            return report
-        name = insight_report_upload_to(report, "report.pdf")
-        write_file_atomically(name, result.pdf)
-        report.file.name = name
-        report.status = InsightReportStatus.DONE
-        report.pages = result.pages
-        report.file_size = len(result.pdf)
-        report.rendered_at = timezone.now()
-        report.save(update_fields=["file", "status", "pages", "file_size", "rendered_at"])
-        access_record(
-            user=report.requested_by,
-            action=AccessAction.CHANGE,
-            obj=report,
-            summary=f"Report rendered: {report} ({result.pages} pages, {result.seconds * 1000:.0f} ms)",
-        )
-    return report
-
-
-def _report_failed(report_id: int, reason: str) -> None:
-    InsightReport.objects.filter(pk=report_id).exclude(status=InsightReportStatus.DONE).update(
-        status=InsightReportStatus.FAILED, error=reason[:2000]
+    return render_to_file(
+        InsightReport,
+        report_id,
+        statuses=InsightReportStatus,
+        render=render_report,
+        file_name=lambda report: insight_report_upload_to(report, "report.pdf"),
+        summary=lambda report, result: (
+            f"Report rendered: {report} ({result.pages} pages, {result.seconds * 1000:.0f} ms)"
+        ),
+        too_long=_("The report took longer than the time limit allows."),
+        recorded_user=lambda report: report.requested_by,
     )
