@@ -177,6 +177,12 @@ class AuditQuerySet(models.QuerySet):
         return self.filter(lead_officer=user)
 
 
+def audit_year(part_b_date, created_at) -> int:
+    """The year an audit counts for: its Part B session's, else the year it was created. For rows
+    read as values; an Audit has it as .year."""
+    return (part_b_date or created_at.date()).year
+
+
 class Audit(models.Model):
     title = models.CharField(_("title"), max_length=250)
     slug = models.SlugField(max_length=80, unique=True)
@@ -218,7 +224,7 @@ class Audit(models.Model):
 
     @property
     def year(self) -> int:
-        return (self.part_b_date or self.created_at.date()).year
+        return audit_year(self.part_b_date, self.created_at)
 
 
 class AuditAgency(models.Model):

@@ -20,6 +20,7 @@ from audits.models import (
     PartBSession,
     Recommendation,
     Section,
+    audit_year,
 )
 
 from .models import Briefing, BriefingVersion, Edition, Feedback, RenderStatus
@@ -129,7 +130,7 @@ def library_filter_choices(user) -> tuple[list[AuditTheme], list[int]]:
     for part_b, created, theme_id, name, slug in Audit.objects.filter(pk__in=audit_ids).values_list(
         "part_b_date", "created_at", "theme_id", "theme__name", "theme__slug"
     ):
-        years.add((part_b or created.date()).year)
+        years.add(audit_year(part_b, created))
         if theme_id is not None:
             themes[theme_id] = AuditTheme(pk=theme_id, name=name, slug=slug)
     return sorted(themes.values(), key=lambda t: (t.name, t.pk)), sorted(years, reverse=True)

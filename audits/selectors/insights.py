@@ -47,6 +47,7 @@ from audits.models import (
     RecommendationReminder,
     RecommendationStatus,
     RiskFactor,
+    audit_year,
 )
 from audits.selectors.partb import OPEN_RECOMMENDATION_STATUSES, RECEIVED_STATUSES, recommendations_across
 
@@ -255,7 +256,7 @@ def recurring_for_audit(audit: Audit) -> list[RecurringAlert]:
     if not own:
         return []
     audits = {
-        pk: ((part_b or created.date()).year, title)
+        pk: (audit_year(part_b, created), title)
         for pk, part_b, created, title in Audit.objects.values_list("pk", "part_b_date", "created_at", "title")
     }
     signals: dict[int, dict[int, Signal]] = defaultdict(lambda: defaultdict(Signal))
