@@ -195,6 +195,26 @@ MEDIA_ROOT = PRIVATE_MEDIA_ROOT
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# CACHE_URL, e.g. redis://127.0.0.1:6379/1: a cache shared by every web process (Redis; a database
+# number of its own, not the Celery broker's). With it, sessions are read from the cache and written
+# to both (cached_db): the database stays the record, so a Redis restart signs nobody out. Unset (the
+# demo's single process): a per-process memory cache, and sessions from the database alone, since a
+# per-process cache would let one gunicorn worker keep a session that another has ended.
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "auditportal"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The test suite is one process, so it runs cached sessions even on the memory cache: its query
+# counts are the production ones either way.
+SESSION_ENGINE = f"django.contrib.sessions.backends.{'cached_db' if CACHE_URL or TESTING else 'db'}"
+
 # Celery. With no broker configured, tasks run eagerly in the web process (demo mode).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", None) or None

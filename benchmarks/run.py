@@ -6,7 +6,8 @@ Run inside scripts/test_services.py (throwaway PostgreSQL and Redis on loopback)
     python scripts/test_services.py -- python benchmarks/run.py [--quick]
 
 1. Production settings: DEBUG off, a random SECRET_KEY, ALLOWED_HOSTS=127.0.0.1, two-factor sign-in
-   on, the manifest static files storage (collectstatic into a temporary STATIC_ROOT); only HTTPS is
+   on, Redis as the shared cache that holds the sessions (CACHE_URL, from scripts/test_services.py),
+   the manifest static files storage (collectstatic into a temporary STATIC_ROOT); only HTTPS is
    off (SECURE_SSL_REDIRECT, secure cookies, HSTS), since there is no TLS on loopback.
 2. migrate, seed_scale (50 audits × 15 agencies × 10 cases × 40 standards; --quick: 5 × 5 × 5 × 20).
 3. gunicorn (2 sync workers) on a free loopback port, and a Celery worker.

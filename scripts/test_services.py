@@ -6,7 +6,7 @@
 
 A PostgreSQL cluster is made with initdb in a fresh temporary directory and a Redis server is
 started beside it, both listening on free loopback ports only. The command runs with
-DATABASE_URL, CELERY_BROKER_URL, REDIS_URL and AUDITPORTAL_TESTING=1 set, and whatever way it
+DATABASE_URL, CELERY_BROKER_URL, REDIS_URL, CACHE_URL and AUDITPORTAL_TESTING=1 set, and whatever way it
 ends (success, failure, Ctrl-C, SIGTERM, SIGHUP), both servers are stopped, every process the
 command left behind in its process group is ended and the directory is removed. The exit
 status is the command's own (128 + signal number if a signal ended it).
@@ -298,6 +298,8 @@ class Services:
         if self.redis_port is not None:
             env["REDIS_URL"] = f"redis://127.0.0.1:{self.redis_port}/0"
             env["CELERY_BROKER_URL"] = env["REDIS_URL"]
+            # The shared cache (and cached sessions) as in production: a database of its own.
+            env["CACHE_URL"] = f"redis://127.0.0.1:{self.redis_port}/1"
         return env
 
     @staticmethod

@@ -5,7 +5,9 @@ from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
+from django.contrib.sessions.backends import cached_db
 from django.contrib.sessions.models import Session
+from django.core.cache import caches
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -113,6 +115,24 @@ def test_sign_in_starts_a_new_session(client, auditor):
     assert client.cookies["sessionid"].value != (before.value if before else None)
 
 
+def test_sessions_are_read_from_redis_and_signing_out_ends_the_cached_copy_too(client, auditor, audit, settings):
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+    sign_in(client, "auditor.a")
+    url = reverse("audits:my_returns")
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"]]
+
+    cookie = client.cookies["sessionid"].value
+    assert client.post(reverse("logout")).status_code == 302
+    assert caches[settings.SESSION_CACHE_ALIAS].get(cached_db.KEY_PREFIX + cookie) is None
+    assert not Session.objects.filter(session_key=cookie).exists()
+    client.cookies["sessionid"] = cookie  # the old cookie, replayed
+    response = client.get(url)
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
 def test_session_ends_12_hours_after_sign_in_however_active(client, auditor, audit, settings):
     sign_in(client, "auditor.a")
     session = client.session
@@ -127,6 +147,22 @@ def _stored_expiry(client):
     return Session.objects.get(session_key=client.cookies["sessionid"].value).expire_date
 
 
+def _cached_ttl(client, settings) -> int | None:
+    """Seconds the cached copy of the session has left in Redis (None: sessions are not cached)."""
+    cache = caches[settings.SESSION_CACHE_ALIAS]
+    if not hasattr(cache, "_cache") or not hasattr(cache._cache, "get_client"):
+        return None  # the memory cache (no CACHE_URL): no Redis to ask
+    key = cache.make_and_validate_key(cached_db.KEY_PREFIX + client.cookies["sessionid"].value)
+    return cache._cache.get_client(key).ttl(key)
+
+
+def _idle_past_the_limit(client, settings):
+    key = client.cookies["sessionid"].value
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    # ...and the cached copy's time to live, which is the same idle limit, has run out too.
+    caches[settings.SESSION_CACHE_ALIAS].delete(cached_db.KEY_PREFIX + key)
+
+
 def test_idle_limit_is_30_minutes_and_activity_renews_it_at_most_once_a_minute(client, auditor, audit, settings):
     assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_RENEW_SECONDS == 60
     sign_in(client, "auditor.a")
@@ -134,6 +170,8 @@ def test_idle_limit_is_30_minutes_and_activity_renews_it_at_most_once_a_minute(c
     assert client.get(url).status_code == 200
     expiry = _stored_expiry(client)
     assert abs((expiry - timezone.now()).total_seconds() - 30 * 60) < 10
+    ttl = _cached_ttl(client, settings)
+    assert ttl is None or 30 * 60 - 10 < ttl <= 30 * 60
 
     # Within the minute: no write to the session, no new cookie.
     Session.objects.filter(session_key=client.cookies["sessionid"].value).update(
@@ -152,11 +190,11 @@ def test_idle_limit_is_30_minutes_and_activity_renews_it_at_most_once_a_minute(c
     response = client.get(url)
     assert response.cookies["sessionid"]["max-age"] == 30 * 60
     assert abs((_stored_expiry(client) - timezone.now()).total_seconds() - 30 * 60) < 10
+    ttl = _cached_ttl(client, settings)
+    assert ttl is None or 30 * 60 - 10 < ttl <= 30 * 60
 
     # Idle past the limit: the stored session has expired and the person signs in again.
-    Session.objects.filter(session_key=client.cookies["sessionid"].value).update(
-        expire_date=timezone.now() - timedelta(seconds=1)
-    )
+    _idle_past_the_limit(client, settings)
     response = client.get(url)
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
 

@@ -98,11 +98,12 @@ def test_my_returns_shows_nothing_of_other_agencies(client_for, audit):
     assert client_for("colleague").get(reverse("audits:my_returns")).context["groups"] == []
 
 
-# session, user, the returns of the audits in Part A with their audit, case, agency and progress
+# user, the returns of the audits in Part A with their audit, case, agency and progress
 # (one query), the audits past Part A with their returns counted by status (one grouped query),
-# partnership settings, the navigation's agency of the user. No session save (renewed at most once a
-# minute: agencies.middleware.SessionLimitsMiddleware), no navigation query (assignments kept in it).
-MY_RETURNS_QUERIES = 6
+# partnership settings, the navigation's agency of the user. The session comes from the cache
+# (cached_db) and is saved at most once a minute (agencies.middleware.SessionLimitsMiddleware);
+# no navigation query (assignments kept in it).
+MY_RETURNS_QUERIES = 5
 
 
 def check_my_returns_queries(client, n_cases: int, auditor, agency, assert_num_queries) -> None:
@@ -209,11 +210,11 @@ def test_the_form_is_generated_from_the_returns_tool_version(client_for, ret, la
     assert 'aria-live="polite"' in html
 
 
-# The first view of a tool version: session, user, the return (one joined query, which also answers
+# The first view of a tool version (the session comes from the cache): user, the return (one joined query, which also answers
 # is-the-named-auditor), the tool's standards with their sections, the scale's grades (these two then kept by the process:
 # selectors.parta.used_tool_layout), the risk factor taxonomy, the VIEW access record, the
 # answers, the return's risk factors, partnership settings, the navigation's agency of the user.
-FORM_QUERIES = 11
+FORM_QUERIES = 10
 
 
 def check_form_queries(client, standards: int, sections: int, auditor, agency, assert_num_queries) -> None:
@@ -388,11 +389,11 @@ def test_submit_then_read_only(client_for, ret, layout):
     assert reload(ret).strengths == "" and reload(ret).version == 1
 
 
-# session, user, the return (with is-the-named-auditor) (the tool's standards and grades are kept after
+# user (the session comes from the cache), the return (with is-the-named-auditor) (the tool's standards and grades are kept after
 # the first request; the risk factor taxonomy is read only when risk factors are sent), savepoint, the claim (UPDATE … WHERE version = n), the answers,
 # the return's risk factors, the answers' UPDATE and history INSERT, the return's UPDATE and history INSERT,
 # simple-history reading updated_at back and the risk factors for the history row, the access record, release.
-AUTOSAVE_QUERIES = 15
+AUTOSAVE_QUERIES = 14
 
 
 def test_autosave_query_count(client_for, ret, layout, django_assert_num_queries):

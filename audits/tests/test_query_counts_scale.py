@@ -2,25 +2,26 @@
 and the numbers are pinned, so that a new query on a page is a conscious change.
 
 The queries, as measured:
-- every page: the session and the signed-in user; the partnership of the context processor. The
-  session is renewed (saved) at most once a minute, not on every request, and the navigation's
-  assignments (leads an audit? named auditor anywhere?) are read then and kept in it;
-- My returns (6): the auditor's returns of the audits in Part A with audit, case, agency and the
+- every page: the signed-in user; the partnership of the context processor. The session is read
+  from the cache (cached_db, Redis in production), renewed (saved) at most once a minute, not on
+  every request, and the navigation's assignments (leads an audit? named auditor anywhere?) are
+  read then and kept in it;
+- My returns (5): the auditor's returns of the audits in Part A with audit, case, agency and the
   two progress subqueries, in one query; the audits past Part A with their returns counted by
   status (one grouped query); the auditor's agency;
-- Part A form (9, once the tool's layout is kept by the process): the return (visible_to, with
+- Part A form (8, once the tool's layout is kept by the process): the return (visible_to, with
   audit, case, agency, tool version…), the named-auditor check, the risk factors, the access
   record, the answers, the return's risk factors, the agency;
-- progress dashboard (8): the audit (managed_by), participants with agency and auditor, cases,
+- progress dashboard (7): the audit (managed_by), participants with agency and auditor, cases,
   returns, the status history (access records);
-- evidence board (14, once the tool's layout is kept by the process): the audit, the managed_by
+- evidence board (13, once the tool's layout is kept by the process): the audit, the managed_by
   check, the case, cases, participants with agency, returns, answers, judgements, finding links,
   the case's risk factors, the access record;
-- findings (12): the audit, the findings with agency and their prefetched risk factors, cases and
+- findings (11): the audit, the findings with agency and their prefetched risk factors, cases and
   returns (no add form until one is asked for with ?add=<kind>: then cases, agencies and risk
   factors for it), the recurring-theme alert (the audit's own areas for improvement, then the
   audits, links and risk factors of theme_trends);
-- autosave (16): the return, the named-auditor check (view and service), the claim (UPDATE …
+- autosave (15): the return, the named-auditor check (view and service), the claim (UPDATE …
   WHERE version = n), the return again, its answers and risk factors, the answers' UPDATE and
   history INSERT, the return's UPDATE, its history row and its risk factors' history, the access
   record, and the savepoints around them.
@@ -31,13 +32,13 @@ import pytest
 from audits.tests import scale_support as support
 
 EXPECTED = {
-    "my_returns": 6,
-    "parta_form": 9,
-    "dashboard": 8,
-    "evidence_board": 14,
-    "findings": 12,
+    "my_returns": 5,
+    "parta_form": 8,
+    "dashboard": 7,
+    "evidence_board": 13,
+    "findings": 11,
 }
-AUTOSAVE = 16
+AUTOSAVE = 15
 
 
 @pytest.fixture
