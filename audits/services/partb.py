@@ -398,9 +398,18 @@ def finding_promote(
 # --- Recommendations ---------------------------------------------------------------------------
 
 
-def _check_owner(audit: Audit, owner: str, owner_agency: Agency | None) -> None:
+def _check_recommendation(text: str, owner: str, owner_agency: Agency | None) -> None:
+    """What every recommendation needs, new or changed: its text and an owner."""
     if not owner.strip() and owner_agency is None:
         raise ValidationError(_("Name the group or the agency that owns the recommendation."))
+    if not text.strip():
+        raise ValidationError(_("Write the recommendation."))
+
+
+def _link_findings(recommendation: Recommendation, findings: Iterable[Finding] | None) -> None:
+    """The findings it answers, from its own audit only (None: leave the links as they are)."""
+    if findings is not None:
+        recommendation.findings.set([f for f in findings if f.audit_id == recommendation.audit_id])
 
 
 def recommendation_add(
@@ -417,9 +426,7 @@ def recommendation_add(
 ) -> Recommendation:
     with transaction.atomic():
         _require_status(audit, PART_B_EDITABLE, _("Recommendations"))
-        _check_owner(audit, owner, owner_agency)
-        if not text.strip():
-            raise ValidationError(_("Write the recommendation."))
+        _check_recommendation(text, owner, owner_agency)
         top = audit.recommendations.aggregate(top=Max("order"))["top"]
         recommendation = Recommendation.objects.create(
             audit=audit,
@@ -430,8 +437,7 @@ def recommendation_add(
             due_date=due_date,
             order=0 if top is None else top + 1,
         )
-        if findings is not None:
-            recommendation.findings.set([f for f in findings if f.audit_id == audit.pk])
+        _link_findings(recommendation, findings)
         access_record(
             request=request,
             user=user,
@@ -457,9 +463,7 @@ def recommendation_update(
     with transaction.atomic():
         audit = recommendation.audit
         _require_status(audit, RECOMMENDATION_TRACKABLE, _("Recommendations"))
-        _check_owner(audit, owner, owner_agency)
-        if not text.strip():
-            raise ValidationError(_("Write the recommendation."))
+        _check_recommendation(text, owner, owner_agency)
         if recommendation.status == RecommendationStatus.CLOSED:
             raise ValidationError(_("A closed recommendation cannot be changed."))
         recommendation.text, recommendation.owner = text.strip(), owner.strip()
@@ -467,8 +471,7 @@ def recommendation_update(
         if owner_email is not None:  # insights: None leaves the owner's e-mail as it was
             recommendation.owner_email = owner_email.strip()
         recommendation.save()
-        if findings is not None:
-            recommendation.findings.set([f for f in findings if f.audit_id == audit.pk])
+        _link_findings(recommendation, findings)
         access_record(
             request=request,
             user=user,
