@@ -133,6 +133,25 @@ def test_sessions_are_read_from_redis_and_signing_out_ends_the_cached_copy_too(c
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
 
 
+def test_the_signed_in_person_is_read_with_their_agency_and_deactivation_ends_their_session(
+    client, auditor, audit, settings
+):
+    assert settings.AUTHENTICATION_BACKENDS[-1] == "agencies.backends.PortalBackend"
+    sign_in(client, "auditor.a")
+    url = reverse("audits:my_returns")
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    user_queries = [q["sql"] for q in queries.captured_queries if 'FROM "agencies_user"' in q["sql"]]
+    assert len(user_queries) == 1 and 'JOIN "agencies_agency"' in user_queries[0]
+    assert not [q for q in queries.captured_queries if q["sql"].startswith('SELECT "agencies_agency"')]
+
+    auditor.is_active = False
+    auditor.save(update_fields=["is_active"])
+    response = client.get(url)
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
 def test_session_ends_12_hours_after_sign_in_however_active(client, auditor, audit, settings):
     sign_in(client, "auditor.a")
     session = client.session

@@ -213,14 +213,14 @@ def test_board_query_count_does_not_grow_with_the_audit(client, lead_officer, dj
     client.force_login(lead_officer)
     _board_queries(client, small)  # warm up: the partnership row is created on first use
 
-    # user, the audit, the managed_by check (3; the session comes from the cache); the case; then the board: cases,
-    # participants with agency, returns visible to the user with agency and overall grade,
-    # answers, judgements, links from findings to the returns, the case's risk factors (7; the
-    # tool's sections, standards and grades were read by the warm-up and are kept by the process:
-    # used_tool_layout); the VIEW access record (1); the navigation: partnership, the user's
-    # agency (2): 14.
+    # user with their agency, the audit, the managed_by check (3; the session comes from the
+    # cache); the case; then the board: cases, participants with agency, returns visible to the
+    # user with agency and overall grade, answers, judgements, links from findings to the returns,
+    # the case's risk factors (7; the tool's sections, standards and grades were read by the
+    # warm-up and are kept by the process: used_tool_layout); the VIEW access record (1); the
+    # navigation's partnership (1): 13.
     case = small.cases.order_by("order").first()
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         client.get(board_url(small, case))
     # The first board of another tool version reads its parts (standards with sections, grades: 2
     # more); from then on the same count as the small audit's.

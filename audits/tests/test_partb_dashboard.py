@@ -160,9 +160,9 @@ def test_dashboard_query_count_does_not_grow_with_the_audit(client, lead_officer
 
     # user (the session comes from the cache), the audit (managed_by), participants with agency
     # and auditor, cases, the returns visible to the lead officer, the status history (6); the
-    # navigation's partnership settings and the user's agency (2): 8.
-    with django_assert_num_queries(8):
+    # navigation's partnership settings (1; the user is read with their agency): 7.
+    with django_assert_num_queries(7):
         client.get(dashboard_url(small))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         client.get(dashboard_url(large))
     assert len(_dashboard_queries(client, small)) == len(_dashboard_queries(client, large))

@@ -2,16 +2,16 @@
 and the numbers are pinned, so that a new query on a page is a conscious change.
 
 The queries, as measured:
-- every page: the signed-in user; the partnership of the context processor. The session is read
+- every page: the signed-in user with their agency (one joined query); the partnership of the context processor. The session is read
   from the cache (cached_db, Redis in production), renewed (saved) at most once a minute, not on
   every request, and the navigation's assignments (leads an audit? named auditor anywhere?) are
   read then and kept in it;
-- My returns (5): the auditor's returns of the audits in Part A with audit, case, agency and the
+- My returns (4): the auditor's returns of the audits in Part A with audit, case, agency and the
   two progress subqueries, in one query; the audits past Part A with their returns counted by
-  status (one grouped query); the auditor's agency;
-- Part A form (8, once the tool's layout is kept by the process): the return (visible_to, with
+  status (one grouped query);
+- Part A form (7, once the tool's layout is kept by the process): the return (visible_to, with
   audit, case, agency, tool version…), the named-auditor check, the risk factors, the access
-  record, the answers, the return's risk factors, the agency;
+  record, the answers, the return's risk factors;
 - progress dashboard (7): the audit (managed_by), participants with agency and auditor, cases,
   returns, the status history (access records);
 - evidence board (13, once the tool's layout is kept by the process): the audit, the managed_by
@@ -32,8 +32,8 @@ import pytest
 from audits.tests import scale_support as support
 
 EXPECTED = {
-    "my_returns": 5,
-    "parta_form": 8,
+    "my_returns": 4,
+    "parta_form": 7,
     "dashboard": 7,
     "evidence_board": 13,
     "findings": 11,
