@@ -11,7 +11,7 @@
 
 import pytest
 
-from agencies.models import Role
+from agencies.models import Partnership, Role
 from agencies.tests.factories import AdministratorFactory, AgencyFactory, QAManagerFactory, UserFactory
 from audits.models import AuditStatus
 from audits.tests.factories import AuditAgencyFactory, AuditFactory, CaseFactory, make_returns
@@ -30,6 +30,13 @@ CAST = [
     "administrator",
     "anonymous",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _partnership_not_cached_from_an_earlier_test():
+    """A test's changes to the partnership settings are rolled back, but the cached copy (Redis,
+    django-solo) would outlive them: each test starts without it."""
+    Partnership.clear_cache()
 
 
 @pytest.fixture

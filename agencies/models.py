@@ -3,6 +3,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from solo.models import SingletonModel
 
 
 class Sector(models.TextChoices):
@@ -83,8 +84,12 @@ class User(AbstractUser):
         return self.is_active and self.role in (Role.MANAGER, Role.QA_MANAGER)
 
 
-class Partnership(models.Model):
-    """The partnership's own settings. There is one row (pk=1); use Partnership.load()."""
+class Partnership(SingletonModel):
+    """The partnership's own settings. There is one row (pk=1); use Partnership.load().
+
+    Every page shows its name, so django-solo keeps the row in the shared cache (SOLO_CACHE) and
+    saving it replaces the cached copy.
+    """
 
     name = models.CharField(_("name"), max_length=200, default="Safeguarding Children Partnership")
     short_name = models.CharField(_("short name"), max_length=40, default="SCP")
@@ -113,8 +118,7 @@ class Partnership(models.Model):
 
     @classmethod
     def load(cls) -> "Partnership":
-        obj, _created = cls.objects.get_or_create(pk=1)
-        return obj
+        return cls.get_solo()
 
 
 class SupportContact(models.Model):

@@ -214,6 +214,10 @@ else:
 # The test suite is one process, so it runs cached sessions even on the memory cache: its query
 # counts are the production ones either way.
 SESSION_ENGINE = f"django.contrib.sessions.backends.{'cached_db' if CACHE_URL or TESTING else 'db'}"
+# The partnership's settings row (django-solo), cached on the same terms: only where every process
+# shares the cache, so that a change is seen at once by every web process and Celery worker.
+SOLO_CACHE = "default" if CACHE_URL or TESTING else None
+SOLO_CACHE_TIMEOUT = 5 * 60
 
 # Celery. With no broker configured, tasks run eagerly in the web process (demo mode).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")

@@ -37,3 +37,23 @@ def test_signed_in_pages_are_not_stored(client_for, audit):
     response = client_for("auditor").get(reverse("audits:my_returns"))
     assert response["Cache-Control"] == "no-store, private"
     assert "default-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_partnership_settings_are_cached_and_a_change_shows_on_the_next_page(client_for, audit):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from agencies.models import Partnership
+
+    client = client_for("auditor")
+    url = reverse("audits:my_returns")
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    assert not [q for q in queries.captured_queries if "agencies_partnership" in q["sql"]]
+    assert Partnership.load().name in page
+
+    partnership = Partnership.load()
+    partnership.name = "Brighton and Hove Safeguarding Children Partnership"
+    partnership.save()
+    assert "Brighton and Hove Safeguarding Children Partnership" in client.get(url).content.decode()

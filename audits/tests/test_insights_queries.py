@@ -1,22 +1,22 @@
 """Insights pages cost the same number of queries at 1 audit and at 50 (seed_scale data), and the exact
 numbers are pinned so that a new query per page is noticed.
 
-The queries, as measured (every page also pays the request's fixed cost: the user and the
-partnership; that is 2. The session is read from the cache and renewed at most once a minute, so a
-page view neither reads nor saves it in the database, and the navigation's assignments are kept in it):
-- theme trends (7): the trends check (leads an audit?), the audits, the finding–risk factor links
+The queries, as measured (every page also pays the request's fixed cost: the user with their
+agency, 1. The session and the partnership settings come from the shared cache, the session is saved
+at most once a minute, and the navigation's assignments are kept in it):
+- theme trends (6): the trends check (leads an audit?), the audits, the finding–risk factor links
   with their finding, audit and agency, the risk factors named, the audit themes for the filter, the
   audits the user runs (for links);
-- agency profile (8): the profile check (profile_agencies), the audits of the profile, the returns'
+- agency profile (7): the profile check (profile_agencies), the audits of the profile, the returns'
   timing (one aggregate), the grades by stage (one aggregate), the agency's findings with their
   audit, the access record (SAVEPOINT, INSERT, RELEASE);
-- recommendation tracker (6): the tracker check (runs an audit?), the recommendations with audit
+- recommendation tracker (5): the tracker check (runs an audit?), the recommendations with audit
   and owner agency, the last reminder of each (one aggregate), the audit themes for the filter;
-- dashboard of an audit past Part A, with its consistency checks (18): Part B's 8, and the
+- dashboard of an audit past Part A, with its consistency checks (17): Part B's 8, and the
   checks' 11 (the received returns, their answers, the findings, their risk factor, case and
   return links, the recommendations' finding links, the judgements, the recommendations, the
   scale's steps, the briefing drafts);
-- findings page with the recurring-theme alert (11): Part B's 8 (no add form until one is asked
+- findings page with the recurring-theme alert (10): Part B's 8 (no add form until one is asked
   for), the audit's own areas for improvement, and theme_trends' three.
 """
 
@@ -27,7 +27,7 @@ from agencies.models import Agency, User
 from audits.scale import QA_USERNAME, audit_slug, auditor_username
 from audits.tests import scale_support as support
 
-EXPECTED = {"trends": 7, "agency": 8, "tracker": 6, "dashboard": 18, "findings": 11}
+EXPECTED = {"trends": 6, "agency": 7, "tracker": 5, "dashboard": 17, "findings": 10}
 
 
 @pytest.fixture

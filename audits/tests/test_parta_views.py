@@ -98,12 +98,12 @@ def test_my_returns_shows_nothing_of_other_agencies(client_for, audit):
     assert client_for("colleague").get(reverse("audits:my_returns")).context["groups"] == []
 
 
-# user, the returns of the audits in Part A with their audit, case, agency and progress
-# (one query), the audits past Part A with their returns counted by status (one grouped query),
-# partnership settings. The user is read with their agency; the session comes from the cache
-# (cached_db) and is saved at most once a minute (agencies.middleware.SessionLimitsMiddleware);
-# no navigation query (assignments kept in it).
-MY_RETURNS_QUERIES = 4
+# user with their agency, the returns of the audits in Part A with their audit, case, agency and
+# progress (one query), the audits past Part A with their returns counted by status (one grouped
+# query). The session and the partnership settings come from the cache (cached_db, django-solo);
+# the session is saved at most once a minute (agencies.middleware.SessionLimitsMiddleware); no
+# navigation query (assignments kept in it).
+MY_RETURNS_QUERIES = 3
 
 
 def check_my_returns_queries(client, n_cases: int, auditor, agency, assert_num_queries) -> None:
@@ -210,11 +210,12 @@ def test_the_form_is_generated_from_the_returns_tool_version(client_for, ret, la
     assert 'aria-live="polite"' in html
 
 
-# The first view of a tool version (the session comes from the cache): user, the return (one joined query, which also answers
-# is-the-named-auditor), the tool's standards with their sections, the scale's grades (these two then kept by the process:
-# selectors.parta.used_tool_layout), the risk factor taxonomy, the VIEW access record, the
-# answers, the return's risk factors, partnership settings (the user is read with their agency).
-FORM_QUERIES = 9
+# The first view of a tool version: user with their agency, the return (one joined query, which
+# also answers is-the-named-auditor), the tool's standards with their sections, the scale's grades
+# (these two then kept by the process: selectors.parta.used_tool_layout), the risk factor
+# taxonomy, the VIEW access record, the answers, the return's risk factors. The session and the
+# partnership settings come from the cache.
+FORM_QUERIES = 8
 
 
 def check_form_queries(client, standards: int, sections: int, auditor, agency, assert_num_queries) -> None:

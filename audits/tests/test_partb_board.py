@@ -217,10 +217,10 @@ def test_board_query_count_does_not_grow_with_the_audit(client, lead_officer, dj
     # cache); the case; then the board: cases, participants with agency, returns visible to the
     # user with agency and overall grade, answers, judgements, links from findings to the returns,
     # the case's risk factors (7; the tool's sections, standards and grades were read by the
-    # warm-up and are kept by the process: used_tool_layout); the VIEW access record (1); the
-    # navigation's partnership (1): 13.
+    # warm-up and are kept by the process: used_tool_layout); the VIEW access record (1): 12. The
+    # partnership settings come from the cache.
     case = small.cases.order_by("order").first()
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         client.get(board_url(small, case))
     # The first board of another tool version reads its parts (standards with sections, grades: 2
     # more); from then on the same count as the small audit's.

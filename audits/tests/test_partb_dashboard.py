@@ -158,11 +158,11 @@ def test_dashboard_query_count_does_not_grow_with_the_audit(client, lead_officer
     client.force_login(lead_officer)
     client.get(dashboard_url(small))  # warm up: the partnership row is created on first use
 
-    # user (the session comes from the cache), the audit (managed_by), participants with agency
-    # and auditor, cases, the returns visible to the lead officer, the status history (6); the
-    # navigation's partnership settings (1; the user is read with their agency): 7.
-    with django_assert_num_queries(7):
+    # user with their agency, the audit (managed_by), participants with agency and auditor, cases,
+    # the returns visible to the lead officer, the status history: 6. The session and the
+    # partnership settings come from the cache.
+    with django_assert_num_queries(6):
         client.get(dashboard_url(small))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get(dashboard_url(large))
     assert len(_dashboard_queries(client, small)) == len(_dashboard_queries(client, large))

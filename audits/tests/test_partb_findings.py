@@ -200,11 +200,11 @@ def test_findings_page_query_count_is_constant(client, qa_manager, part_b, djang
         f = FindingFactory(audit=part_b, kind=FindingKind.THEME)
         f.risk_factors.add(RiskFactorFactory())
         f.cases.add(part_b.cases.first())
-    # user, the audit (the session comes from the cache); findings with agency, then their links to
-    # risk factors, cases and returns (4); navigation: partnership (1): 7. Insights' alert for areas for improvement that
-    # came back: the audit's own tags, the audits, the links, the risk factors (4): 11. No add form
-    # until one is asked for.
-    with django_assert_num_queries(11) as few:
+    # user, the audit (the session and the partnership settings come from the cache); findings
+    # with agency, then their links to risk factors, cases and returns (4): 6. Insights' alert for
+    # areas for improvement that came back: the audit's own tags, the audits, the links, the risk
+    # factors (4): 10. No add form until one is asked for.
+    with django_assert_num_queries(10) as few:
         client.get(findings_url(part_b))
     # With ?add=<kind>, that one form's choices: cases, agencies, risk factors (3).
     with django_assert_num_queries(len(few) + 3):

@@ -2,22 +2,22 @@
 and the numbers are pinned, so that a new query on a page is a conscious change.
 
 The queries, as measured:
-- every page: the signed-in user with their agency (one joined query); the partnership of the context processor. The session is read
-  from the cache (cached_db, Redis in production), renewed (saved) at most once a minute, not on
-  every request, and the navigation's assignments (leads an audit? named auditor anywhere?) are
-  read then and kept in it;
-- My returns (4): the auditor's returns of the audits in Part A with audit, case, agency and the
+- every page: the signed-in user with their agency (one joined query). The session and the
+  partnership settings the pages show come from the shared cache (Redis in production: cached_db
+  sessions, django-solo), the session is saved at most once a minute, not on every request, and
+  the navigation's assignments (leads an audit? named auditor anywhere?) are read then and kept in it;
+- My returns (3): the auditor's returns of the audits in Part A with audit, case, agency and the
   two progress subqueries, in one query; the audits past Part A with their returns counted by
   status (one grouped query);
-- Part A form (7, once the tool's layout is kept by the process): the return (visible_to, with
+- Part A form (6, once the tool's layout is kept by the process): the return (visible_to, with
   audit, case, agency, tool version…), the named-auditor check, the risk factors, the access
   record, the answers, the return's risk factors;
-- progress dashboard (7): the audit (managed_by), participants with agency and auditor, cases,
+- progress dashboard (6): the audit (managed_by), participants with agency and auditor, cases,
   returns, the status history (access records);
-- evidence board (13, once the tool's layout is kept by the process): the audit, the managed_by
+- evidence board (12, once the tool's layout is kept by the process): the audit, the managed_by
   check, the case, cases, participants with agency, returns, answers, judgements, finding links,
   the case's risk factors, the access record;
-- findings (11): the audit, the findings with agency and their prefetched risk factors, cases and
+- findings (10): the audit, the findings with agency and their prefetched risk factors, cases and
   returns (no add form until one is asked for with ?add=<kind>: then cases, agencies and risk
   factors for it), the recurring-theme alert (the audit's own areas for improvement, then the
   audits, links and risk factors of theme_trends);
@@ -32,11 +32,11 @@ import pytest
 from audits.tests import scale_support as support
 
 EXPECTED = {
-    "my_returns": 4,
-    "parta_form": 7,
-    "dashboard": 7,
-    "evidence_board": 13,
-    "findings": 11,
+    "my_returns": 3,
+    "parta_form": 6,
+    "dashboard": 6,
+    "evidence_board": 12,
+    "findings": 10,
 }
 AUTOSAVE = 15
 

@@ -2,13 +2,14 @@
 the numbers are pinned.
 
 On seed_scale's data (see audits/tests/scale_support.py). The queries, as measured:
-- every page: the signed-in user with their agency (one joined query); pages with a template also the partnership of the context
-  processor. The session is read from the cache (cached_db), renewed at most once a minute, not
-  saved on every request, and the navigation's assignments are read then and kept in it;
-- the library (7 for the manager and the QA manager alike): the themes and years that have a readable
+- every page: the signed-in user with their agency (one joined query). The session and the
+  partnership settings the pages show come from the shared cache (Redis in production: cached_db
+  sessions, django-solo), the session is saved at most once a minute, and the navigation's
+  assignments are read then and kept in it;
+- the library (6 for the manager and the QA manager alike): the themes and years that have a readable
   version (one query), the paginator's count, the audits the user may compose for, one page of
   briefings (with audit and theme) and their rendered versions (prefetch);
-- a download (3): the version (readable_versions, with briefing and audit) and the access record;
+- a download (3): the user, the version (readable_versions, with briefing and audit) and the access record;
   no navigation queries (no template).
 """
 
@@ -48,7 +49,7 @@ def test_briefing_pages_cost_the_same_queries_at_1_and_50_audits(client, media):
     grown = {name: support.explain(small[name], large[name]) for name in small if len(small[name]) != len(large[name])}
     assert not grown, "\n\n".join(f"{name}: {text}" for name, text in grown.items())
     assert {name: len(queries) for name, queries in large.items()} == {
-        "library (manager)": 7,
-        "library (QA manager)": 7,
+        "library (manager)": 6,
+        "library (QA manager)": 6,
         "download (manager)": 3,
     }
