@@ -375,3 +375,19 @@ def test_two_editors_on_one_section_never_overwrite_each_other(client, briefings
     assert third.status_code in (200, 302)
     section.refresh_from_db()
     assert section.body == "Merged text"
+
+
+def test_library_rows_escape_titles_and_link_every_version(client_for, briefings, qa_manager):
+    briefing = briefings["practitioners"]
+    briefing.title = 'Learning <script>alert("x")</script> & more'
+    briefing.save(update_fields=["title"])
+    first, second = done_version(briefing, 1), done_version(briefing, 2)
+    BriefingVersion.objects.filter(pk=second.pk).update(pages=3)
+    page = client_for("practitioner").get(reverse("briefings:library")).content.decode()
+    assert "<script>alert" not in page
+    escaped = "Learning &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more"
+    assert f'<a href="{reverse("briefings:briefing_page", args=[briefing.pk])}">{escaped}</a>' in page
+    assert f'<span class="visually-hidden">: {escaped}</span>' in page
+    assert f'href="{reverse("briefings:download", args=[second.pk])}" data-testid="download-latest"' in page
+    assert f'<li><a href="{reverse("briefings:download", args=[first.pk])}">Version 1, ' in page
+    assert "Version 2, " in page and " · 3 pages</div>" in page
