@@ -84,6 +84,9 @@ def main() -> None:
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    # As gunicorn does: the start-up loading and gc.freeze() of auditportal/wsgi.py. Without it, a
+    # full garbage collection (70 ms here) lands in some request and skews its profile.
+    import auditportal.wsgi  # noqa: F401
     from agencies.models import User
     from benchmarks.targets import targets
 
