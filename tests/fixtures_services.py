@@ -30,6 +30,16 @@ ARTIFACTS = REPO_ROOT / "test-artifacts"
 WORKER_START_TIMEOUT = 60.0
 
 
+def without_test_settings() -> dict[str, str]:
+    """This test run's environment (its database, Redis…) without what makes the settings the test
+    suite's: the base of a production environment for a subprocess."""
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"AUDITPORTAL_TESTING", "DEBUG", "DEMO", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+
+
 def database_url(settings_dict: dict[str, Any]) -> str:
     """A DATABASE_URL for the given Django database settings (PostgreSQL only)."""
     user = quote(str(settings_dict.get("USER") or ""), safe="")

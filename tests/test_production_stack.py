@@ -10,7 +10,6 @@ renders the PDF. Run through scripts/test_services.py (make test).
 from __future__ import annotations
 
 import http.client
-import os
 import re
 import secrets
 import socket
@@ -35,7 +34,7 @@ from audits.models import PartAReturn
 from briefings import services
 from briefings.models import BriefingVersion, Edition, RenderStatus
 from briefings.tests.support import add_findings, configure_partnership
-from tests.fixtures_services import CeleryWorker, database_url
+from tests.fixtures_services import CeleryWorker, database_url, without_test_settings
 
 pytestmark = pytest.mark.worker
 
@@ -148,11 +147,7 @@ class Stack:
 
 
 def production_env(port: int, root: Path) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"AUDITPORTAL_TESTING", "DEBUG", "DEMO", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    }
+    env = without_test_settings()
     assert env.get("CACHE_URL") and env.get("CELERY_BROKER_URL"), "run through scripts/test_services.py (make test)"
     return env | {
         "DEBUG": "0",

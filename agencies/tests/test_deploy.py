@@ -1,11 +1,12 @@
 """The production configuration documented in README.md passes Django's deployment checks."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 from django.conf import settings
+
+from tests.fixtures_services import without_test_settings
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -22,15 +23,10 @@ PRODUCTION_ENV = {
 
 
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"AUDITPORTAL_TESTING", "DEBUG", "DEMO", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**clean, **env},
+        env={**without_test_settings(), **env},
         capture_output=True,
         text=True,
         timeout=120,
@@ -70,11 +66,10 @@ def test_the_wsgi_application_loads_its_views_and_freezes_them_out_of_the_garbag
         "assert 'audits.views.parta' in sys.modules and 'briefings.views' in sys.modules\n"
         "print(gc.get_freeze_count(), len(gc.get_objects()))\n"
     )
-    clean = {k: v for k, v in os.environ.items() if k not in {"AUDITPORTAL_TESTING", "DEBUG", "DEMO", "SECRET_KEY"}}
     result = subprocess.run(
         [sys.executable, "-c", probe],
         cwd=ROOT,
-        env={**clean, **PRODUCTION_ENV},
+        env={**without_test_settings(), **PRODUCTION_ENV},
         capture_output=True,
         text=True,
         timeout=120,
