@@ -320,7 +320,7 @@ def render_to_file(
     statuses,
     render,
     file_name,
-    summary,
+    done_label: str,
     too_long: str,
     recorded_user=lambda obj: None,
     select_related: tuple[str, ...] = (),
@@ -332,9 +332,9 @@ def render_to_file(
     attempt) in a short transaction; `render(obj)` runs outside any transaction; a failure marks
     the row FAILED with the reason (`too_long` for the soft time limit). The file is written under a
     temporary name and moved into place (write_file_atomically), and only then is the row marked
-    done, in one transaction with its access record: a worker killed at any point leaves either no
-    file or a complete one, and never a row marked done without its file. Returns the row, or None
-    when it failed or does not exist.
+    done, in one transaction with its access record ("<done_label>: <row> (<n> pages, <ms> ms)"):
+    a worker killed at any point leaves either no file or a complete one, and never a row marked
+    done without its file. Returns the row, or None when it failed or does not exist.
     """
     with transaction.atomic():
         obj = model.objects.select_for_update().filter(pk=pk).first()
@@ -371,7 +371,12 @@ def render_to_file(
         obj.rendered_at = timezone.now()
         obj.error = ""
         obj.save(update_fields=["file", "status", "pages", "file_size", "rendered_at", "error"])
-        access_record(user=recorded_user(obj), action=AccessAction.CHANGE, obj=obj, summary=summary(obj, result))
+        access_record(
+            user=recorded_user(obj),
+            action=AccessAction.CHANGE,
+            obj=obj,
+            summary=f"{done_label}: {obj} ({result.pages} pages, {result.seconds * 1000:.0f} ms)",
+        )
     return obj
 
 
@@ -391,9 +396,7 @@ def briefing_version_render(*, version_id: int) -> BriefingVersion | None:
         statuses=RenderStatus,
         render=render,
         file_name=lambda version: briefing_upload_to(version, "briefing.pdf"),
-        summary=lambda version, result: (
-            f"PDF rendered: {version} ({result.pages} pages, {result.seconds * 1000:.0f} ms)"
-        ),
+        done_label="PDF rendered",
         too_long=_("The render took longer than the time limit allows."),
         select_related=("briefing",),
     )

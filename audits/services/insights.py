@@ -158,9 +158,7 @@ def insight_report_render(*, report_id: int) -> InsightReport | None:
         statuses=InsightReportStatus,
         render=render_report,
         file_name=lambda report: insight_report_upload_to(report, "report.pdf"),
-        summary=lambda report, result: (
-            f"Report rendered: {report} ({result.pages} pages, {result.seconds * 1000:.0f} ms)"
-        ),
+        done_label="Report rendered",
         too_long=_("The report took longer than the time limit allows."),
         recorded_user=lambda report: report.requested_by,
     )

@@ -150,6 +150,9 @@ def test_a_done_version_is_not_rendered_again(make_briefing, publish_rendered):
     version.refresh_from_db()
     assert version.attempts == 1
     assert path.stat().st_mtime_ns == stamp
+    [record] = AccessRecord.objects.filter(object_id=str(version.pk), summary__startswith="PDF rendered: ")
+    assert record.summary.startswith(f"PDF rendered: {version} ({version.pages} pages, ")
+    assert record.summary.endswith(" ms)")
 
 
 def test_a_failed_render_says_why_and_can_be_retried(make_briefing, publish_rendered, qa_manager):
