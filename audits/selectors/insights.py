@@ -80,6 +80,14 @@ class Signal:
     area: bool = False
     strength: bool = False
 
+    def add(self, kind: str) -> None:
+        """A finding of this kind tagged with the risk factor in this year: an area for improvement
+        (AREA_KINDS), else a strength."""
+        if kind in AREA_KINDS:
+            self.area = True
+        else:
+            self.strength = True
+
 
 def _recurs(signals: dict[int, Signal], earlier: list[int]) -> list[int]:
     """The earlier years whose area for improvement this year's one repeats (latest first).
@@ -213,11 +221,7 @@ def theme_trends(*, theme: AuditTheme | None = None) -> ThemeTrends:
     evidence: dict[tuple[int, int], list[TrendEvidence]] = defaultdict(list)
     for rf_id, finding_id, kind, heading, body, audit_id, agency_name in links:
         audit = audits[audit_id]
-        signal = signals[rf_id][audit.year]
-        if kind in AREA_KINDS:
-            signal.area = True
-        else:
-            signal.strength = True
+        signals[rf_id][audit.year].add(kind)
         evidence[(rf_id, audit.year)].append(
             TrendEvidence(audit, finding_id, kind, _finding_text(heading, body), agency_name or "")
         )
@@ -265,11 +269,9 @@ def recurring_for_audit(audit: Audit) -> list[RecurringAlert]:
         riskfactor_id__in=own, finding__kind__in=SIGNAL_KINDS
     ).values_list("riskfactor_id", "finding__kind", "finding__audit_id"):
         year, title = audits[audit_id]
+        signals[rf_id][year].add(kind)
         if kind in AREA_KINDS:
-            signals[rf_id][year].area = True
             area_titles[(rf_id, year)].add(title)
-        else:
-            signals[rf_id][year].strength = True
     alerts = []
     for rf in RiskFactor.objects.filter(pk__in=own).order_by("name"):
         if classify(signals[rf.pk]).get(audit.year) != RECURRING:
