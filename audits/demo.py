@@ -3,7 +3,8 @@
 `demo_load()` builds (or brings back to its demo state) everything the demo shows: the partnership's
 settings, agencies, the shared taxonomy, the audit tool in two versions, the demo users, the Brighton &
 Hove 2014/15 CSE audit (Part A open, returns in every state) and the Dudley 2017 CSE audit (reported,
-with the Part B judgements and the findings of its learning briefing).
+with the Part B judgements and the findings of its learning briefing). `manage.py load_demo` then has
+`briefings.demo` publish that learning briefing.
 
 It is idempotent: every row is found by a natural key and written only if a value differs, so a second
 run on the same day writes nothing. Running it after people have used the demo puts the demo rows back

@@ -18,7 +18,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -28,6 +28,17 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 WORKER_START_TIMEOUT = 60.0
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 90.0, interval: float = 0.1) -> bool:
+    """Poll `condition` until it holds (True) or `timeout` seconds have passed (False): for what a
+    worker or a server does in its own time. Callers assert on the result, with what they waited for."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(interval)
+    return False
 
 
 def without_test_settings() -> dict[str, str]:

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from agencies.models import AccessAction, AccessRecord, User
 from audits.models import Audit
-from briefings.models import BriefingVersion, RenderStatus
+from briefings.models import BriefingVersion, Edition, RenderStatus
 from briefings.tests.support import pdf_text, squash
 from tests.fixtures_browser import ARTIFACTS, axe_check, csp_violations, login
 
@@ -68,7 +68,7 @@ def test_qa_manager_publishes_and_the_manager_downloads(
     expect(page.get_by_text("Version 1 published.")).to_be_visible()
     status = page.get_by_test_id("version-1").get_by_test_id("version-status")
     expect(status).to_contain_text("Done", timeout=60_000)
-    version = BriefingVersion.objects.get(briefing__audit=audit, number=1)
+    version = BriefingVersion.objects.get(briefing__audit=audit, briefing__edition=Edition.MANAGERS, number=1)
     assert version.status == RenderStatus.DONE and version.pages
 
     page.get_by_role("button", name="Sign out").click()

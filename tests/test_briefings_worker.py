@@ -5,8 +5,7 @@ Run through scripts/test_services.py (make test): PostgreSQL, Redis and the work
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
@@ -20,18 +19,9 @@ from briefings import services
 from briefings.models import BriefingSection, BriefingVersion, Edition, RenderStatus
 from briefings.tasks import render_briefing_version
 from briefings.tests.support import add_findings, configure_partnership
-from tests.fixtures_services import CeleryWorker
+from tests.fixtures_services import CeleryWorker, wait_for
 
 pytestmark = pytest.mark.worker
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 90.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def status_of(version: BriefingVersion) -> str:

@@ -1,6 +1,7 @@
 """Load the demo, then sign in as each demo user in Chromium and land on that role's home page."""
 
 from io import StringIO
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -28,8 +29,15 @@ def path_of(page: Page) -> str:
 
 @pytest.mark.browser
 @override_settings(DEMO=True)
-def test_each_demo_user_signs_in_and_lands_on_their_home_page(transactional_db, live_server, page, browser_console):
-    call_command("load_demo", stdout=StringIO())
+def test_each_demo_user_signs_in_and_lands_on_their_home_page(
+    transactional_db, live_server, page, browser_console, settings, tmp_path
+):
+    settings.PRIVATE_MEDIA_ROOT = settings.MEDIA_ROOT = tmp_path / "private"
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    # Dudley's practitioners' briefing is published, and its PDF rendered on commit.
+    assert "Published Child sexual exploitation: learning briefing for practitioners" in out.getvalue()
+    assert "its PDF is rendered" in out.getvalue()
 
     page.goto(f"{live_server.url}/accounts/login/")
     expect(page.get_by_role("heading", name="Demo users (password: demo)")).to_be_visible()
@@ -49,6 +57,15 @@ def test_each_demo_user_signs_in_and_lands_on_their_home_page(transactional_db, 
             axe_check(page)
         if username == "qa.manager":
             expect(page.get_by_text("Child Sexual Exploitation multi-agency audit 2014/15")).to_be_visible()
+        if username in ("manager", "practitioner"):
+            # Their library has the demo's published briefing from the first sign-in, ready to download.
+            row = page.get_by_test_id("library-row").filter(has_text="learning briefing for practitioners")
+            expect(row).to_have_count(1)
+            axe_check(page)  # before the click: axe would catch the button mid-way through its hover transition
+            with page.expect_download() as download:
+                row.get_by_test_id("download-latest").click()
+            assert download.value.suggested_filename == "dudley-cse-2017-practitioners-v1.pdf"
+            assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
         if username == "admin":
             expect(page.get_by_role("heading", name="Administration")).to_be_visible()
             expect(page.get_by_text("Child Sexual Exploitation multi-agency audit")).to_have_count(0)

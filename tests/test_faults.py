@@ -3,8 +3,6 @@
 import shutil
 import socket
 import subprocess
-import time
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from agencies.outbox import outbox_flush
 from briefings.models import BriefingVersion, Edition, RenderStatus
 from briefings.services import briefing_create, requeue_stalled_versions
 from tests.celery_broker import publish_to
+from tests.fixtures_services import wait_for
 
 
 class PrivateRedis:
@@ -37,7 +36,7 @@ class PrivateRedis:
         binary = shutil.which("redis-server") or "/usr/bin/redis-server"
         args = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
         self.proc = subprocess.Popen(args, cwd=self.workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for(self._answers, "redis to start")
+        assert wait_for(self._answers), "timed out waiting for redis to start"
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -51,15 +50,6 @@ class PrivateRedis:
                 return sock.recv(16).startswith(b"+PONG")
         except OSError:
             return False
-
-
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.mark.worker
@@ -85,7 +75,7 @@ def test_redis_stopped_mid_run_loses_no_chase_and_no_publish(
 
             # Broker up: the chase reaches the worker, which e-mails the auditor.
             assert client.post(chase).status_code == 302
-            wait_for(lambda: mails() == 1, "the first chase e-mail")
+            assert wait_for(lambda: mails() == 1), "timed out waiting for the first chase e-mail"
 
             # Redis goes down in the middle of the run.
             redis.stop()
@@ -105,13 +95,15 @@ def test_redis_stopped_mid_run_loses_no_chase_and_no_publish(
 
             # Redis comes back; the periodic jobs (called here rather than waiting for beat) catch up.
             redis.start()
-            wait_for(celery_worker_process.ping, "the worker to reconnect")
+            assert wait_for(celery_worker_process.ping), "timed out waiting for the worker to reconnect"
             BriefingVersion.objects.filter(pk=version.pk).update(queued_at=timezone.now() - timedelta(minutes=5))
             assert outbox_flush(older_than=timedelta(0)) == 1
             assert requeue_stalled_versions() == [version.pk]
 
-            wait_for(lambda: mails() == 2, "the chase sent while Redis was down")
-            wait_for(lambda: BriefingVersion.objects.get(pk=version.pk).status == RenderStatus.DONE, "the render")
+            assert wait_for(lambda: mails() == 2), "timed out waiting for the chase sent while Redis was down"
+            assert wait_for(lambda: BriefingVersion.objects.get(pk=version.pk).status == RenderStatus.DONE), (
+                "timed out waiting for the render"
+            )
             assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
             assert BriefingVersion.objects.filter(briefing=briefing).count() == 1
             sent = [p.read_text() for p in mail.iterdir()]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 import uuid
 
 import pytest
@@ -14,17 +13,8 @@ from django.db import connection
 
 from auditportal.celery import app
 from tests.fixtures_browser import axe_check, csp_violations
-from tests.fixtures_services import CeleryWorker
+from tests.fixtures_services import CeleryWorker, wait_for
 from tests.tasks import create_group
-
-
-def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return False
 
 
 @pytest.mark.django_db

@@ -6,8 +6,7 @@ Run through scripts/test_services.py (make test): PostgreSQL, Redis and the work
 from __future__ import annotations
 
 import datetime as dt
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
 
@@ -26,18 +25,9 @@ from audits.models import (
 from audits.services.insights import insight_report_request
 from audits.tasks import send_recommendation_reminders
 from audits.tests.factories import RecommendationFactory
-from tests.fixtures_services import CeleryWorker
+from tests.fixtures_services import CeleryWorker, wait_for
 
 pytestmark = pytest.mark.worker
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 90.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from audits.models import (
     ReturnStatus,
     RiskFactor,
 )
+from briefings.models import Briefing, BriefingVersion, Edition
 
 BH, DUDLEY = "bh-cse-2015", "dudley-cse-2017"
 
@@ -174,6 +175,26 @@ def test_dudley_audit_is_reported_with_its_part_b_and_briefing_findings(loaded):
     assert audit.recommendations.count() >= 3
     assert all(r.owner_name for r in audit.recommendations.all())
     assert audit.what_next
+
+
+def test_dudleys_practitioners_briefing_is_published_and_its_managers_briefing_left_to_the_qa_manager(db):
+    output = load_demo()
+    audit = Audit.objects.get(slug=DUDLEY)
+    version = BriefingVersion.objects.select_related("briefing").get(briefing__audit=audit)
+    briefing = version.briefing
+    assert (briefing.edition, version.number) == (Edition.PRACTITIONERS, 1)
+    assert version.published_by.username == "qa.manager"
+    assert f"Published {version}: its PDF is queued." in output  # rendered on commit, by the worker here
+    # Drafted from the Part B findings like any briefing: the seed's eleven practitioner points are in it.
+    points = briefing.sections.get(key="practitioner_points")
+    assert not points.hidden and "Persevere" in points.body and "Seek advice" in points.body
+    frozen = {section["key"]: section["body"] for section in version.content["sections"]}
+    assert frozen["practitioner_points"] == points.body
+    assert not Briefing.objects.filter(audit=audit, edition=Edition.MANAGERS).exists()
+    assert not Briefing.objects.filter(audit__slug=BH).exists()  # still in Part A
+
+    assert "Published" not in load_demo()  # published once: a second run leaves it alone
+    assert BriefingVersion.objects.count() == 1
 
 
 def test_tool_versions_follow_the_childs_journey(loaded):

@@ -6,8 +6,9 @@ from audits.demo import demo_load
 
 class Command(BaseCommand):
     help = (
-        "Load the demo partnership: agencies, users (password 'demo'), the audit tool and two audits built from the "
-        "seed briefings. Safe to run again: it puts the demo back as it was and creates no duplicates."
+        "Load the demo partnership: agencies, users (password 'demo'), the audit tool, two audits built from the "
+        "seed briefings and Dudley's published practitioners' briefing. Safe to run again: it puts the demo back as "
+        "it was and creates no duplicates."
     )
 
     def handle(self, *args, **options) -> None:
@@ -16,5 +17,17 @@ class Command(BaseCommand):
             raise CommandError(
                 "load_demo is refused: it creates users whose password is 'demo'. Set DEBUG=1 or DEMO=1."
             )
+        # The briefings app builds on the audits: its part of the demo comes after theirs.
+        from briefings.demo import publish_demo_briefings
+        from briefings.models import RenderStatus
+
         summary = demo_load()
         self.stdout.write(self.style.SUCCESS(f"Demo partnership loaded: {summary}"))
+        for version in publish_demo_briefings():
+            version.refresh_from_db()  # the demo renders on commit, in-process; elsewhere a worker does
+            state = (
+                f"its PDF is rendered ({version.pages} pages)"
+                if version.status == RenderStatus.DONE
+                else f"its PDF is {version.get_status_display().lower()}"
+            )
+            self.stdout.write(self.style.SUCCESS(f"Published {version}: {state}."))
