@@ -485,27 +485,28 @@ def findings_by_kind(audit: Audit) -> list[tuple[str, str, list[Finding]]]:
     Each finding carries what its citations print, as plain strings: `risk_factor_names`,
     `case_references` and `return_citations` ("Case 1 (Police)"), read from the three link tables
     in one flat query each — not prefetched model instances, which were most of the findings
-    page's time. Queries: the findings with agency, then the three links: four.
+    page's time. The links are read by the findings' audit (a join), not by a list of the findings'
+    ids, so each query has one parameter however many findings there are. Queries: the findings
+    with agency, then the three links: four.
     """
     findings = list(
         Finding.objects.filter(audit=audit).select_related("agency").order_by("kind", "agency__name", "order", "pk")
     )
     factors, cases, returns = defaultdict(list), defaultdict(list), defaultdict(list)
-    ids = [f.pk for f in findings]
     for finding_id, name in (
-        Finding.risk_factors.through.objects.filter(finding_id__in=ids)
+        Finding.risk_factors.through.objects.filter(finding__audit=audit)
         .order_by("riskfactor__name")
         .values_list("finding_id", "riskfactor__name")
     ):
         factors[finding_id].append(name)
     for finding_id, reference in (
-        Finding.cases.through.objects.filter(finding_id__in=ids)
+        Finding.cases.through.objects.filter(finding__audit=audit)
         .order_by("case__order", "case__reference")
         .values_list("finding_id", "case__reference")
     ):
         cases[finding_id].append(reference)
     for finding_id, reference, agency in (
-        Finding.returns.through.objects.filter(finding_id__in=ids)
+        Finding.returns.through.objects.filter(finding__audit=audit)
         .order_by("partareturn__case__order", "partareturn__agency__name")
         .values_list("finding_id", "partareturn__case__reference", "partareturn__agency__short_name")
     ):
