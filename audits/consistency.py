@@ -22,7 +22,9 @@ remain. The rules, precisely:
 - **Possible identifier** (`identifier`): free text that audits/identifiers.py flags (an NHS
   number, a date of birth, a postcode, a phone number) in what a briefing is made from: findings,
   recommendations, consensus reasons, the audit's briefing drafts (shown sections); and in Part A
-  returns whose auditor has not confirmed the flags.
+  returns whose auditor has not confirmed the flags. The partnership's own support lines (the phone
+  numbers and postcodes in its settings' local support contacts, which every practitioners'
+  briefing prints) identify a service, not a child: they are not flagged, however written.
 
 Queries: a fixed number (about ten) whatever the size of the audit.
 """
@@ -37,7 +39,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from audits.identifiers import age_range_from_band, find_identifiers
+from agencies.models import SupportContact
+from audits.identifiers import age_range_from_band, find_identifiers, identifier_key
 from audits.models import (
     Answer,
     Audit,
@@ -106,6 +109,7 @@ class _Data:
     rec_findings: dict[int, set[int]]
     steps: int
     briefing_sections: list
+    published_contacts: set[str]  # identifier_key of each number in the partnership's support contacts
 
 
 def _load(audit: Audit) -> _Data:
@@ -169,6 +173,11 @@ def _load(audit: Audit) -> _Data:
             .select_related("briefing")
             .order_by("briefing__edition", "order")
         ),
+        published_contacts={
+            identifier_key(match)
+            for phone, description in SupportContact.objects.order_by().values_list("phone", "description")
+            for match in find_identifiers(f"{phone}\n{description}")
+        },
     )
 
 
@@ -301,16 +310,19 @@ def _divergence(data: _Data) -> list[Issue]:
 _DIGIT_RE = re.compile(r"\d")
 
 
-def _flagged(text: str, **guard) -> list[str]:
+def _flagged(text: str, published: set[str] = frozenset(), **guard) -> list[str]:
     if not text or _DIGIT_RE.search(text) is None:
         return []
-    return [m.text for m in find_identifiers(text, **guard)]
+    return [m.text for m in find_identifiers(text, **guard) if identifier_key(m) not in published]
 
 
 def _identifiers(data: _Data) -> list[Issue]:
     audit = data.audit
     reference_date = audit.part_a_due or audit.created_at.date()
     issues: list[Issue] = []
+
+    def flagged(text: str, **guard) -> list[str]:
+        return _flagged(text, data.published_contacts, **{"reference_date": reference_date, **guard})
 
     def add(where: str, texts: list[str], url: str) -> None:
         if texts:
@@ -325,22 +337,21 @@ def _identifiers(data: _Data) -> list[Issue]:
     for f in data.findings:
         add(
             _("Finding “%(f)s”") % {"f": str(f)[:60]},
-            _flagged(f.heading, reference_date=reference_date) + _flagged(f.body, reference_date=reference_date),
+            flagged(f.heading) + flagged(f.body),
             f"{findings_url}#finding-{f.pk}",
         )
     for n, rec in enumerate(data.recommendations, start=1):
         add(
             _("Recommendation %(n)s") % {"n": n},
-            _flagged(rec.text, reference_date=reference_date)
-            + _flagged(rec.impact_evidence, reference_date=reference_date),
+            flagged(rec.text) + flagged(rec.impact_evidence),
             reverse("audits:recommendation_edit", args=[audit.slug, rec.pk]),
         )
     for j in data.judgements:
-        guard = {"age_range": age_range_from_band(j.case.age_band), "reference_date": reference_date}
+        guard = {"age_range": age_range_from_band(j.case.age_band)}
         anchor = f"stage-{j.section_id}" if j.section_id else "overall"
         add(
             _("Consensus reasons, %(case)s") % {"case": j.case.reference},
-            _flagged(j.reasons, **guard),
+            flagged(j.reasons, **guard),
             f"{reverse('audits:evidence_board', args=[audit.slug, j.case_id])}#{anchor}",
         )
     evidence_by_return: dict[int, list[str]] = defaultdict(list)
@@ -349,11 +360,11 @@ def _identifiers(data: _Data) -> list[Issue]:
     for ret in data.returns.values():
         if ret.identifiers_confirmed:
             continue
-        guard = {"age_range": age_range_from_band(ret.case.age_band), "reference_date": reference_date}
+        guard = {"age_range": age_range_from_band(ret.case.age_band)}
         texts = [getattr(ret, name) for name in RETURN_TEXT_FIELDS] + evidence_by_return[ret.pk]
         add(
             _("Part A return %(who)s (not confirmed by the auditor)") % {"who": _who(ret)},
-            [t for text in texts for t in _flagged(text, **guard)],
+            [t for text in texts for t in flagged(text, **guard)],
             _return_url(ret.pk),
         )
     for section in data.briefing_sections:
@@ -362,8 +373,7 @@ def _identifiers(data: _Data) -> list[Issue]:
         add(
             _("%(edition)s, section “%(heading)s”")
             % {"edition": briefing.get_edition_display(), "heading": section.heading},
-            _flagged(section.heading, reference_date=reference_date)
-            + _flagged(section.body, reference_date=reference_date),
+            flagged(section.heading) + flagged(section.body),
             f"{url}#card-{section.key}",
         )
     return issues

@@ -253,6 +253,16 @@ def find_identifiers(
     return sorted(kept, key=lambda m: m.start)
 
 
+def identifier_key(match: IdentifierMatch) -> str:
+    """What makes two matches the same identifier however they are written: a phone number's last
+    ten digits (01273 290400, 01273-290400 and +44 1273 290400 are one number), a postcode without
+    spaces in capitals, the digits of anything else."""
+    if match.kind == POSTCODE:
+        return POSTCODE + ":" + re.sub(r"\s", "", match.text).upper()
+    digits = re.sub(r"\D", "", match.text)
+    return f"{match.kind}:{digits[-10:] if match.kind == PHONE else digits}"
+
+
 def identifier_warnings(
     text: str, *, age_range: tuple[int, int] | None = None, reference_date: date | None = None
 ) -> list[str]:

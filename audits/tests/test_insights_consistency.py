@@ -233,6 +233,32 @@ def test_identifiers_in_a_briefing_draft(audit):
     assert [(i.kind, i.url) for i in issues] == [(IDENTIFIER, f"{url}#card-strengths")]
 
 
+def test_the_partnerships_own_support_lines_are_not_flagged_however_written(audit):
+    from agencies.models import Partnership, SupportContact
+    from briefings.models import Briefing, BriefingSection
+
+    partnership = Partnership.load()
+    SupportContact.objects.create(partnership=partnership, name="MASH", phone="01273 290400")
+    SupportContact.objects.create(
+        partnership=partnership, name="Wise", description="Call 01273 222 583, or visit us at BN2 1AA."
+    )
+    briefing = Briefing.objects.create(audit=audit, edition="practitioners", title="Briefing")
+    BriefingSection.objects.create(
+        briefing=briefing,
+        key="local_support",
+        heading="Local support",
+        body="- **MASH**: call **01273 290400**.\n- **Wise**: +44 1273 222583, BN2 1AA.",
+    )
+    FindingFactory(audit=audit, kind=FindingKind.LEARNING_POINT, body="Refer to the MASH (01273-290400) first.")
+    assert consistency_issues(audit) == []
+
+    # Any other number still is, in the same text.
+    BriefingSection.objects.filter(briefing=briefing).update(body="MASH 01273 290400; her mother on 07700 900123.")
+    issues = consistency_issues(audit)
+    assert [i.kind for i in issues] == [IDENTIFIER]
+    assert "“07700 900123”" in issues[0].message and "290400" not in issues[0].message
+
+
 def test_dashboard_lists_the_issues_with_links(client, qa_manager, audit):
     ret = ret_of(audit, "Case 1", "Police")
     Answer.objects.filter(part_a_return=ret, standard__code="R1").update(evidence="")

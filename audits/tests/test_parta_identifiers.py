@@ -9,6 +9,7 @@ from audits.identifiers import (
     POSTCODE,
     age_range_from_band,
     find_identifiers,
+    identifier_key,
     identifier_warnings,
     nhs_number_is_valid,
 )
@@ -100,6 +101,16 @@ def test_phone_number_followed_by_a_count_is_still_found():
 @pytest.mark.parametrize("text", ["Seen 3 times in 2014", "Crime number 47/12345/14", "Room 0123"])
 def test_numbers_that_are_not_phone_numbers(text):
     assert kinds(text) == []
+
+
+def test_one_number_or_postcode_has_one_key_however_written():
+    def keys(text: str) -> set[str]:
+        return {identifier_key(m) for m in find_identifiers(text)}
+
+    phones = ["01273 290400", "+44 (0)1273 290400", "(01273) 290400", "0044 1273 290400", "01273-290400"]
+    assert len(keys(" / ".join(phones))) == 1
+    assert keys("01273 290400") != keys("01273 290401")
+    assert keys("bn1 1aa") == keys("BN1 1AA") == {"postcode:BN11AA"}
 
 
 def test_several_identifiers_in_one_text_in_order():
