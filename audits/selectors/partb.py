@@ -388,17 +388,28 @@ def evidence_board(user, audit: Audit, case: Case) -> EvidenceBoard:
     )
 
 
-def board_index(audit: Audit) -> list[tuple[Case, int, int]]:
-    """Each case with the number of stage judgements and whether it has an overall one. Two queries."""
+@dataclass
+class BoardIndexRow:
+    case: Case
+    stages_judged: int
+    overall: str | None  # the overall consensus grade's label, None until it is recorded
+
+
+def board_index(audit: Audit) -> tuple[list[BoardIndexRow], int]:
+    """Each case with its number of stage judgements and its overall consensus grade, and the number
+    of stages in the audit's tool. Two queries (the tool's stages are read once per process)."""
     cases = list(audit.cases.order_by("order", "reference"))
     stage_counts: dict[int, int] = defaultdict(int)
-    overall: set[int] = set()
-    for case_id, section_id in CaseJudgement.objects.filter(case__audit=audit).values_list("case_id", "section_id"):
+    overall: dict[int, str] = {}
+    for case_id, section_id, label in CaseJudgement.objects.filter(case__audit=audit).values_list(
+        "case_id", "section_id", "grade__label"
+    ):
         if section_id is None:
-            overall.add(case_id)
+            overall[case_id] = label
         else:
             stage_counts[case_id] += 1
-    return [(c, stage_counts[c.pk], int(c.pk in overall)) for c in cases]
+    rows = [BoardIndexRow(c, stage_counts[c.pk], overall.get(c.pk)) for c in cases]
+    return rows, len(used_tool_layout(audit.tool_version).sections)
 
 
 # --- Heatmap -----------------------------------------------------------------------------------

@@ -64,6 +64,23 @@ def test_board_shows_grades_side_by_side_and_flags_two_step_differences(client, 
     assert "<b>everything</b>" not in html and "&lt;b&gt;everything&lt;/b&gt;" in html
 
 
+def test_boards_index_shows_each_cases_stages_judged_and_overall_grade(client, qa_manager, part_b):
+    case1 = part_b.cases.select_related("audit").get(reference="Case 1")
+    grades = {g.rank: g for g in Grade.objects.filter(scale_id=part_b.tool_version.scale_id)}
+    first_stage = Section.objects.filter(version_id=part_b.tool_version_id).order_by("order").first()
+    judgement_record(user=qa_manager, case=case1, section=first_stage, grade=grades[2], reasons="")
+    judgement_record(user=qa_manager, case=case1, section=None, grade=grades[3], reasons="")
+    stages = Section.objects.filter(version_id=part_b.tool_version_id).count()
+    client.force_login(qa_manager)
+
+    html = client.get(reverse("audits:boards", args=[part_b.slug])).content.decode()
+
+    row1 = html.split('data-testid="board-row-case-1"')[1].split("</tr>")[0]
+    row2 = html.split('data-testid="board-row-case-2"')[1].split("</tr>")[0]
+    assert f"<td>1 of {stages}</td>" in row1 and f"<td>{grades[3].label}</td>" in row1
+    assert f"<td>0 of {stages}</td>" in row2 and "<td>Not yet</td>" in row2
+
+
 def test_board_cells_escape_evidence_and_keep_its_line_breaks(client, qa_manager, part_b):
     """The cells are built in Python (audits.templatetags.boards): the same escaping and line
     breaks as `{{ evidence|linebreaksbr }}`, and the judgement forms post what JudgementForm reads."""

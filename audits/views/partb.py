@@ -148,7 +148,8 @@ def session(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def boards(request: HttpRequest, slug: str) -> HttpResponse:
     audit, can_manage = get_board_audit(request.user, slug, request=request)
-    context = {"audit": audit, "can_manage": can_manage, "cases": selectors.board_index(audit)}
+    cases, stages = selectors.board_index(audit)
+    context = {"audit": audit, "can_manage": can_manage, "cases": cases, "stages": stages}
     return render(request, "audits/partb/boards.html", context)
 
 
