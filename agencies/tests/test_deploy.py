@@ -78,3 +78,33 @@ def test_the_wsgi_application_loads_its_views_and_freezes_them_out_of_the_garbag
     frozen, tracked = map(int, result.stdout.split())
     # Django, the apps and the base templates: tens of thousands of objects, none left to scan.
     assert frozen > 50_000 and tracked < 1_000
+
+
+def test_the_demo_configuration_loads_the_demo_and_renders_its_briefing_without_a_broker(tmp_path):
+    """What `make demo` runs, in a subprocess: SQLite, no broker, no cache server. The demo's briefing
+    is rendered in-process when load_demo commits, and nothing asks for a broker on localhost."""
+    env = {
+        k: v
+        for k, v in without_test_settings().items()
+        if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL", "REDIS_URL"}
+    }
+    env.update(
+        DEBUG="1",
+        DEMO="1",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        PRIVATE_MEDIA_ROOT=str(tmp_path / "private"),
+    )
+
+    def manage(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+        )
+
+    migrated = manage("migrate", "--noinput", "-v0")
+    assert migrated.returncode == 0, migrated.stderr
+    loaded = manage("load_demo")
+    assert loaded.returncode == 0, loaded.stderr
+    assert "its PDF is rendered" in loaded.stdout, loaded.stdout + loaded.stderr
+    assert "No hostname was supplied" not in loaded.stderr
+    pdfs = list((tmp_path / "private").rglob("*.pdf"))
+    assert len(pdfs) == 1 and pdfs[0].read_bytes().startswith(b"%PDF")
