@@ -202,7 +202,7 @@ def session_with_attendance(audit: Audit) -> tuple[PartBSession | None, list[tup
 class BoardCell:
     """One agency's answer to one standard, as the board shows it: everything the template prints is
     worked out here once, so the 600-cell table (15 agencies × 40 standards) is a plain loop, and the
-    cells' HTML is built in Python (`audits.templatetags.boards.board_cells`), not by the template
+    rows' HTML is built in Python (`audits.templatetags.boards.board_row`), not by the template
     engine, which was most of the page's time."""
 
     participant: AuditAgency

@@ -2,9 +2,9 @@
 built in Python.
 
 A full board is 15 agencies × 40 standards = 600 cells; printing them through the template engine
-(a loop, six variable lookups and a filter per cell) was most of the page's time. `board_cells`
-returns one row's cells as one safe string, escaped exactly as the template did
-(`{{ label }}`, `{{ evidence|linebreaksbr }}`).
+(a loop, six variable lookups and a filter per cell) was most of the page's time. `board_row`
+returns one standard's whole row (its heading, then `board_cells`) as one safe string, escaped
+exactly as the template did (`{{ label }}`, `{{ evidence|linebreaksbr }}`).
 """
 
 from __future__ import annotations
@@ -31,7 +31,22 @@ def url_for_pks(viewname: str, *args) -> tuple[str, str]:
 
 
 @register.simple_tag
-def board_cells(row) -> SafeString:
+def board_row(row) -> SafeString:
+    """One standard's row of a stage's table: its code, text and divergence flag, then each agency's cell."""
+    opening, flag = "<tr>", ""
+    if row.divergent:
+        opening = '<tr class="row-divergent" data-divergent="true">'
+        label = _("Grades differ by %(n)s steps") % {"n": row.spread}
+        flag = f'<span class="divergence-flag d-block">⚑ {escape(label)}</span>'
+    standard = row.standard
+    return mark_safe(  # every piece of text is escaped, here and in board_cells
+        f'{opening}<th scope="row" class="board-standard-col"><span class="fw-semibold">{escape(standard.code)}</span> '
+        f"{escape(standard.text)}{flag}</th>{board_cells(row)}</tr>"
+    )
+
+
+def board_cells(row) -> str:
+    """The row's cells, one per agency, as HTML (every piece of text escaped)."""
     parts = []
     for cell in row.cells:
         parts.append(f'<td class="{escape(cell.css)}">')
@@ -41,7 +56,7 @@ def board_cells(row) -> SafeString:
             evidence = escape(cell.evidence.replace("\r\n", "\n").replace("\r", "\n")).replace("\n", "<br>")
             parts.append(f'<div class="evidence">{evidence}</div>')
         parts.append("</td>")
-    return mark_safe("".join(parts))  # every piece of text above is escaped
+    return "".join(parts)  # every piece of text above is escaped
 
 
 @register.simple_tag(takes_context=True)
