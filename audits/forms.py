@@ -99,7 +99,7 @@ class PartAReturnForm(forms.Form):
                 del self.fields[name]
         for name, form_field in self.fields.items():
             if isinstance(form_field, PartATextField):
-                # The identifier warnings next to a text box describe it (templates/audits/parta/_field_extras.html).
+                # The identifier warnings next to a text box describe it (audits.templatetags.parta_form.field_extras).
                 form_field.widget.attrs["aria-describedby"] = f"warnings-{name}"
 
     # --- Rendering helpers: the template walks the tool's sections, not a flat list of fields.

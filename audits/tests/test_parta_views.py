@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import AccessAction, AccessRecord, Partnership
-from audits.models import Answer, PartAReturn, ReturnStatus
+from audits.models import Answer, PartAReturn, ReturnStatus, Standard
 from audits.selectors.parta import evidence_field, grade_field, return_state, tool_layout
 from audits.tests.factories import (
     AuditAgencyFactory,
@@ -282,6 +282,27 @@ def test_the_form_escapes_what_was_typed_and_the_error_messages(client_for, ret,
     assert f'class="select form-select is-invalid" aria-invalid="true" aria-describedby="{field_id}_error"' in html
     assert f'<div id="{field_id}_error" class="invalid-feedback"><span id="error_1_{field_id}"><strong>' in html
     assert "<b>9</b>" not in html
+
+
+def test_the_tools_own_text_and_the_warnings_are_escaped_too(client_for, ret, layout):
+    """The standards' fieldsets are built in Python (audits.templatetags.parta_form): the tool's
+    code, text and guidance (written by the QA manager) are escaped there, and the warnings shown."""
+    s1 = layout.standards[0]
+    Standard.objects.filter(pk=s1.pk).update(
+        code="<i>R1</i>", text='Shared "at once" & <b>fully</b>', guidance="Line <one>\nLine two"
+    )
+    client = client_for("auditor")
+    post_json(client, ret, {"version": 0, "fields": {evidence_field(s1.pk): "Mobile 07700 900123"}})
+
+    html = client.get(url("return_detail", ret)).content.decode()
+
+    assert (
+        '<span class="standard-code">&lt;i&gt;R1&lt;/i&gt;</span> Shared &quot;at once&quot; &amp; &lt;b&gt;fully'
+        in html
+    )
+    assert '<p class="mb-0">Line &lt;one&gt;<br>Line two</p>' in html
+    box = html[html.index(f'data-warnings-for="{evidence_field(s1.pk)}"') :][:400]
+    assert '<p class="identifier-warning"><span class="visually-hidden">Warning: </span>“07700 900123”' in box
 
 
 def test_form_query_count_is_the_same_for_10_and_60_standards(client, django_assert_num_queries):
