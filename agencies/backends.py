@@ -4,7 +4,8 @@ from django.contrib.auth.backends import ModelBackend
 
 class PortalBackend(ModelBackend):
     """Django's ModelBackend, reading the signed-in person with their agency: every page's menu
-    shows it and most views check it, so one joined query instead of two."""
+    shows it and most views check it, so one joined query instead of two. A QA manager also holds,
+    by the role, the permissions of planning in Administration."""
 
     def get_user(self, user_id):
         model = get_user_model()
@@ -13,3 +14,12 @@ class PortalBackend(ModelBackend):
         except model.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
+
+    def get_all_permissions(self, user_obj, obj=None):
+        """A QA manager's role grants the planning permissions (audits/planning.py) on top of any given."""
+        permissions = super().get_all_permissions(user_obj, obj)
+        if obj is None and user_obj.is_active and getattr(user_obj, "is_qa_manager", False):
+            from audits.planning import PLANNING_PERMISSIONS
+
+            permissions = {*permissions, *PLANNING_PERMISSIONS}
+        return permissions

@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import models
+from .services.tools import tool_version_copy
 
 
 @admin.register(models.AuditTheme, models.RiskFactor)
@@ -10,7 +13,7 @@ class TaxonomyAdmin(admin.ModelAdmin):
     search_fields = ("name",)
 
 
-class GradeInline(admin.TabularInline):
+class GradeInline(admin.StackedInline):
     model = models.Grade
     extra = 0
 
@@ -23,6 +26,14 @@ class GradeScaleAdmin(admin.ModelAdmin):
 class ToolVersionInline(admin.TabularInline):
     model = models.ToolVersion
     extra = 0
+    fields = ("number", "scale", "notes", "created_at")
+    readonly_fields = fields  # versions are made by "Add tool version" or copied, and edited on their own page
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(models.AuditTool)
@@ -30,34 +41,111 @@ class AuditToolAdmin(admin.ModelAdmin):
     inlines = [ToolVersionInline]
 
 
-class SectionInline(admin.TabularInline):
+def _answered(version: models.ToolVersion | None) -> bool:
+    """True once Part A returns were made with the version: from then on it is read-only."""
+    return version is not None and version.pk is not None and version.returns.exists()
+
+
+# The inlines people edit are stacked, not tabular: a tabular inline's inputs have no label of their own.
+
+
+class _FixedOnceAnswered:
+    """Admin permissions that refuse changes to what belongs to an answered tool version.
+    `version_of(obj)` gives the version of the object (or of an inline's parent)."""
+
+    def version_of(self, obj):
+        raise NotImplementedError
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and not _answered(self.version_of(obj))
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and not _answered(self.version_of(obj))
+
+
+class SectionInline(_FixedOnceAnswered, admin.StackedInline):
     model = models.Section
     extra = 0
 
+    def version_of(self, obj):
+        return obj  # the parent: a tool version
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return super().has_add_permission(request, obj) and not _answered(obj)
+
 
 @admin.register(models.ToolVersion)
-class ToolVersionAdmin(admin.ModelAdmin):
-    list_display = ("tool", "number", "scale", "created_at")
+class ToolVersionAdmin(_FixedOnceAnswered, admin.ModelAdmin):
+    list_display = ("tool", "number", "scale", "created_at", "answered")
     inlines = [SectionInline]
+    actions = ["copy_as_new_version"]
+
+    def version_of(self, obj):
+        return obj
+
+    @admin.display(boolean=True, description=_("Answered (read-only)"))
+    def answered(self, obj) -> bool:
+        return _answered(obj)
+
+    @admin.action(description=_("Copy as a new version, to adapt it"), permissions=["add"])
+    def copy_as_new_version(self, request, queryset) -> None:
+        for version in queryset.select_related("tool"):
+            copy = tool_version_copy(version=version, user=request.user, request=request)
+            self.message_user(
+                request,
+                _("%(copy)s made from %(version)s: adapt it, then choose it for the audit.")
+                % {"copy": copy, "version": version},
+            )
 
 
-class StandardInline(admin.StackedInline):
+class StandardInline(_FixedOnceAnswered, admin.StackedInline):
     model = models.Standard
     extra = 0
 
+    def version_of(self, obj):
+        return obj.version if obj is not None else None  # the parent: a section
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return super().has_add_permission(request, obj) and not _answered(self.version_of(obj))
+
 
 @admin.register(models.Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(_FixedOnceAnswered, admin.ModelAdmin):
     list_display = ("title", "version", "order")
     inlines = [StandardInline]
 
+    def version_of(self, obj):
+        return obj.version if obj is not None else None
 
-class ParticipantInline(admin.TabularInline):
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "version":  # a new stage goes into a version nobody has answered yet
+            kwargs["queryset"] = models.ToolVersion.objects.filter(returns__isnull=True).distinct()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def _planning(audit: models.Audit | None) -> bool:
+    return audit is None or audit.pk is None or audit.status == models.AuditStatus.PLANNING
+
+
+class _PlannedOnly:
+    """An audit's agencies and cases: set in Planning, fixed once Part A has made a return for each."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return super().has_add_permission(request, obj) and _planning(obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and _planning(obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and _planning(obj)
+
+
+class ParticipantInline(_PlannedOnly, admin.StackedInline):
     model = models.AuditAgency
     extra = 0
 
 
-class CaseInline(admin.TabularInline):
+class CaseInline(_PlannedOnly, admin.StackedInline):
     model = models.Case
     extra = 0
 
@@ -66,8 +154,42 @@ class CaseInline(admin.TabularInline):
 class AuditAdmin(admin.ModelAdmin):
     list_display = ("title", "theme", "status", "lead_officer", "part_a_due", "part_b_date")
     list_filter = ("status", "theme")
-    prepopulated_fields = {"slug": ("title",)}
     inlines = [ParticipantInline, CaseInline]
+    fields = (
+        "title",
+        "slug",
+        "theme",
+        "scope_question",
+        "context",
+        "methodology",
+        "cohort_source",
+        "tool_version",
+        "lead_officer",
+        "part_a_due",
+        "part_b_date",
+        "what_next",
+        "status",
+    )
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {"slug": ("title",)} if obj is None else {}
+
+    def get_readonly_fields(self, request, obj=None):
+        # The status moves through the audit's own page (it opens Part A, which makes the returns).
+        fields = ["status"]
+        if obj is not None:
+            fields.append("slug")  # in every link to the audit
+            if not _planning(obj):
+                fields.append("tool_version")  # the returns were made with it
+        return fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "lead_officer":
+            kwargs["queryset"] = get_user_model().objects.filter(is_active=True).order_by("last_name", "first_name")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and _planning(obj)
 
 
 @admin.register(models.PartAReturn)

@@ -1,0 +1,172 @@
+"""Planning in Administration: the QA manager sets up audits, their agencies, auditors and cases, and
+the audit tools (audits/planning.py); what has been answered stays as it was answered."""
+
+import pytest
+from django.urls import reverse
+
+from agencies.models import AccessRecord
+from audits.models import (
+    Audit,
+    AuditStatus,
+    PartAReturn,
+    Section,
+    Standard,
+    ToolVersion,
+)
+from audits.tests.factories import AuditThemeFactory, make_tool_version
+
+pytestmark = pytest.mark.django_db
+
+
+def inline_management(prefix: str, total: int) -> dict[str, str]:
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def test_the_qa_manager_plans_in_administration_without_being_staff(client, qa_manager):
+    assert not qa_manager.is_staff
+    client.force_login(qa_manager)
+
+    index = client.get(reverse("admin:index"))
+
+    assert index.status_code == 200
+    html = index.content.decode()
+    for model in ("audit", "toolversion", "audittool", "gradescale", "riskfactor"):
+        assert reverse(f"admin:audits_{model}_changelist") in html
+    # Nothing beyond planning: not the returns, findings or briefings (the app's own pages), not people.
+    for name in (
+        "admin:audits_partareturn_changelist",
+        "admin:audits_finding_changelist",
+        "admin:agencies_user_changelist",
+    ):
+        assert reverse(name) not in html
+        assert client.get(reverse(name)).status_code == 403
+
+
+@pytest.mark.parametrize("who", ["auditor", "manager", "practitioner", "lead_officer"])
+def test_other_roles_are_sent_to_the_admin_sign_in(client, request, who):
+    client.force_login(request.getfixturevalue(who))
+    response = client.get(reverse("admin:audits_audit_add"))
+    assert response.status_code == 302 and reverse("admin:login") in response["Location"]
+
+
+def test_the_administrator_still_sees_no_audit(client, administrator):
+    client.force_login(administrator)
+    assert client.get(reverse("admin:audits_audit_changelist")).status_code == 403
+
+
+def test_a_new_audit_with_its_agencies_auditors_and_cases_then_part_a_opens_in_the_app(
+    client, qa_manager, lead_officer, agency_a, agency_b, auditor, other_auditor
+):
+    version = make_tool_version(standards=4, sections=2)
+    theme = AuditThemeFactory()
+    client.force_login(qa_manager)
+    data = {
+        "title": "Neglect audit 2027",
+        "slug": "neglect-2027",
+        "theme": theme.pk,
+        "scope_question": "Do agencies recognise neglect early?",
+        "tool_version": version.pk,
+        "lead_officer": lead_officer.pk,
+        "part_a_due": "2027-03-01",
+        "status": AuditStatus.PART_B,  # not a field of the form: the status moves in the app only
+        **inline_management("participants", 2),
+        "participants-0-agency": agency_a.pk,
+        "participants-0-auditor": auditor.pk,
+        "participants-1-agency": agency_b.pk,
+        "participants-1-auditor": other_auditor.pk,
+        **inline_management("cases", 3),
+        **{f"cases-{i}-reference": f"Case {i + 1}" for i in range(3)},
+        **{f"cases-{i}-order": str(i + 1) for i in range(3)},
+        **{f"cases-{i}-age_band": "13-15" for i in range(3)},
+        **{f"cases-{i}-gender": "female" for i in range(3)},
+    }
+
+    response = client.post(reverse("admin:audits_audit_add"), data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    audit = Audit.objects.get(slug="neglect-2027")
+    assert audit.status == AuditStatus.PLANNING and audit.tool_version == version
+    assert audit.participants.count() == 2 and audit.cases.count() == 3
+    # The audit's page links back to its plan, and opening Part A makes a return per case × agency.
+    dashboard = client.get(reverse("audits:dashboard", args=[audit.slug])).content.decode()
+    assert reverse("admin:audits_audit_change", args=[audit.pk]) in dashboard
+    opened = client.post(reverse("audits:audit_status", args=[audit.slug]), {"to_status": AuditStatus.PART_A})
+    assert opened.status_code == 302
+    assert PartAReturn.objects.filter(audit=audit, tool_version=version).count() == 6
+
+
+def test_an_auditor_must_work_for_the_agency_they_audit_for(client, qa_manager, agency_a, agency_b, other_auditor):
+    client.force_login(qa_manager)
+    data = {
+        "title": "Audit",
+        "slug": "audit-x",
+        "theme": AuditThemeFactory().pk,
+        "scope_question": "?",
+        "tool_version": make_tool_version(standards=2, sections=1).pk,
+        **inline_management("participants", 1),
+        "participants-0-agency": agency_a.pk,
+        "participants-0-auditor": other_auditor.pk,  # works for agency B
+        **inline_management("cases", 0),
+    }
+    response = client.post(reverse("admin:audits_audit_add"), data)
+    assert response.status_code == 200
+    assert "The auditor must work for this agency." in response.content.decode()
+    assert not Audit.objects.filter(slug="audit-x").exists()
+
+
+def test_past_planning_the_tool_agencies_and_cases_stay_and_the_audit_cannot_be_deleted(client, qa_manager, audit):
+    client.force_login(qa_manager)
+    url = reverse("admin:audits_audit_change", args=[audit.pk])
+    form = client.get(url).context["adminform"]
+    assert {"status", "slug", "tool_version"} <= set(form.readonly_fields)
+    inlines = client.get(url).context["inline_admin_formsets"]
+    assert inlines and all(not formset.has_add_permission and not formset.has_change_permission for formset in inlines)
+    assert client.get(reverse("admin:audits_audit_delete", args=[audit.pk])).status_code == 403
+
+
+def test_an_answered_tool_version_is_read_only_and_copied_to_adapt_it(client, qa_manager, audit):
+    version = audit.tool_version
+    assert version.returns.exists()
+    sections = list(version.sections.order_by("order").values_list("title", flat=True))
+    standards = list(
+        Standard.objects.filter(section__version=version)
+        .order_by("section__order", "order")
+        .values_list("code", "text", "guidance", "answer_type")
+    )
+    client.force_login(qa_manager)
+
+    change = client.get(reverse("admin:audits_toolversion_change", args=[version.pk]))
+    assert change.status_code == 200 and not change.context["has_change_permission"]
+    assert client.post(reverse("admin:audits_toolversion_change", args=[version.pk]), {"number": 9}).status_code == 403
+    section = version.sections.first()
+    assert client.post(reverse("admin:audits_section_change", args=[section.pk]), {"title": "X"}).status_code == 403
+    add_section = client.get(reverse("admin:audits_section_add")).context["adminform"].form
+    assert version not in add_section.fields["version"].queryset
+
+    copied = client.post(
+        reverse("admin:audits_toolversion_changelist"),
+        {"action": "copy_as_new_version", "_selected_action": [version.pk]},
+    )
+
+    assert copied.status_code == 302
+    copy = ToolVersion.objects.get(tool=version.tool, number=version.number + 1)
+    assert copy.scale_id == version.scale_id
+    assert list(copy.sections.order_by("order").values_list("title", flat=True)) == sections
+    assert (
+        list(
+            Standard.objects.filter(section__version=copy)
+            .order_by("section__order", "order")
+            .values_list("code", "text", "guidance", "answer_type")
+        )
+        == standards
+    )
+    assert Section.objects.filter(version=version).count() == len(sections)  # the original is untouched
+    assert AccessRecord.objects.filter(user=qa_manager, object_id=str(copy.pk), summary__contains="copied").exists()
+    # The copy has no returns: it can be adapted.
+    page = client.get(reverse("admin:audits_toolversion_change", args=[copy.pk]))
+    assert page.context["has_change_permission"]
