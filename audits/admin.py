@@ -13,14 +13,56 @@ class TaxonomyAdmin(admin.ModelAdmin):
     search_fields = ("name",)
 
 
-class GradeInline(admin.StackedInline):
+def _answered(version: models.ToolVersion | None) -> bool:
+    """True once Part A returns were made with the version: from then on it is read-only."""
+    return version is not None and version.pk is not None and version.returns.exists()
+
+
+def _scale_answered(scale: models.GradeScale | None) -> bool:
+    """True once Part A returns were made with a tool version on the scale: its grades mean what they meant."""
+    return (
+        scale is not None
+        and scale.pk is not None
+        and models.PartAReturn.objects.filter(tool_version__scale=scale).exists()
+    )
+
+
+# The inlines people edit are stacked, not tabular: a tabular inline's inputs have no label of their own.
+
+
+class _FixedOnceAnswered:
+    """Admin permissions that refuse to add to, change or delete what Part A returns were made with.
+    `is_answered(obj)` says whether the object (or an inline's parent) is part of such a tool version."""
+
+    def is_answered(self, obj) -> bool:
+        raise NotImplementedError
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and not self.is_answered(obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and not self.is_answered(obj)
+
+
+class _FixedInlineOnceAnswered(_FixedOnceAnswered):
+    def has_add_permission(self, request, obj=None) -> bool:
+        return super().has_add_permission(request, obj) and not self.is_answered(obj)
+
+
+class GradeInline(_FixedInlineOnceAnswered, admin.StackedInline):
     model = models.Grade
     extra = 0
 
+    def is_answered(self, obj) -> bool:
+        return _scale_answered(obj)  # the parent: a scale
+
 
 @admin.register(models.GradeScale)
-class GradeScaleAdmin(admin.ModelAdmin):
+class GradeScaleAdmin(_FixedOnceAnswered, admin.ModelAdmin):
     inlines = [GradeInline]
+
+    def is_answered(self, obj) -> bool:
+        return _scale_answered(obj)
 
 
 class ToolVersionInline(admin.TabularInline):
@@ -41,37 +83,12 @@ class AuditToolAdmin(admin.ModelAdmin):
     inlines = [ToolVersionInline]
 
 
-def _answered(version: models.ToolVersion | None) -> bool:
-    """True once Part A returns were made with the version: from then on it is read-only."""
-    return version is not None and version.pk is not None and version.returns.exists()
-
-
-# The inlines people edit are stacked, not tabular: a tabular inline's inputs have no label of their own.
-
-
-class _FixedOnceAnswered:
-    """Admin permissions that refuse changes to what belongs to an answered tool version.
-    `version_of(obj)` gives the version of the object (or of an inline's parent)."""
-
-    def version_of(self, obj):
-        raise NotImplementedError
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return super().has_change_permission(request, obj) and not _answered(self.version_of(obj))
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return super().has_delete_permission(request, obj) and not _answered(self.version_of(obj))
-
-
-class SectionInline(_FixedOnceAnswered, admin.StackedInline):
+class SectionInline(_FixedInlineOnceAnswered, admin.StackedInline):
     model = models.Section
     extra = 0
 
-    def version_of(self, obj):
-        return obj  # the parent: a tool version
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return super().has_add_permission(request, obj) and not _answered(obj)
+    def is_answered(self, obj) -> bool:
+        return _answered(obj)  # the parent: a tool version
 
 
 @admin.register(models.ToolVersion)
@@ -80,8 +97,8 @@ class ToolVersionAdmin(_FixedOnceAnswered, admin.ModelAdmin):
     inlines = [SectionInline]
     actions = ["copy_as_new_version"]
 
-    def version_of(self, obj):
-        return obj
+    def is_answered(self, obj) -> bool:
+        return _answered(obj)
 
     @admin.display(boolean=True, description=_("Answered (read-only)"))
     def answered(self, obj) -> bool:
@@ -98,15 +115,12 @@ class ToolVersionAdmin(_FixedOnceAnswered, admin.ModelAdmin):
             )
 
 
-class StandardInline(_FixedOnceAnswered, admin.StackedInline):
+class StandardInline(_FixedInlineOnceAnswered, admin.StackedInline):
     model = models.Standard
     extra = 0
 
-    def version_of(self, obj):
-        return obj.version if obj is not None else None  # the parent: a section
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return super().has_add_permission(request, obj) and not _answered(self.version_of(obj))
+    def is_answered(self, obj) -> bool:
+        return obj is not None and _answered(obj.version)  # the parent: a section
 
 
 @admin.register(models.Section)
@@ -114,8 +128,8 @@ class SectionAdmin(_FixedOnceAnswered, admin.ModelAdmin):
     list_display = ("title", "version", "order")
     inlines = [StandardInline]
 
-    def version_of(self, obj):
-        return obj.version if obj is not None else None
+    def is_answered(self, obj) -> bool:
+        return obj is not None and _answered(obj.version)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "version":  # a new stage goes into a version nobody has answered yet

@@ -6,9 +6,10 @@ taxonomy of themes and risk factors. The role grants these permissions
 (agencies.backends.PortalBackend), so no one has to tick them by hand, and nothing else in the
 admin: not Part A returns, Part B findings or briefings, which have the app's own pages.
 
-audits/admin.py keeps what has been answered fixed: a tool version with Part A returns is read-only
-(copy it as a new version to adapt it), and an audit past Planning keeps its tool, agencies and
-cases; its status moves only through the app's life cycle (audits:audit_status).
+audits/admin.py keeps what has been answered fixed: a tool version with Part A returns is read-only,
+with its stages, standards and grade scale (copy it as a new version to adapt it), and an audit past
+Planning keeps its tool, agencies and cases; its status moves only through the app's life cycle
+(audits:audit_status).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from audits.models import (
     Standard,
     ToolVersion,
 )
-from audits.tests.factories import AuditThemeFactory, make_tool_version
+from audits.tests.factories import AuditThemeFactory, make_scale, make_tool_version
 
 pytestmark = pytest.mark.django_db
 
@@ -169,4 +169,16 @@ def test_an_answered_tool_version_is_read_only_and_copied_to_adapt_it(client, qa
     assert AccessRecord.objects.filter(user=qa_manager, object_id=str(copy.pk), summary__contains="copied").exists()
     # The copy has no returns: it can be adapted.
     page = client.get(reverse("admin:audits_toolversion_change", args=[copy.pk]))
+    assert page.context["has_change_permission"]
+
+
+def test_the_grade_scale_of_an_answered_version_is_read_only_and_a_new_one_is_not(client, qa_manager, audit):
+    client.force_login(qa_manager)
+    scale = audit.tool_version.scale
+    page = client.get(reverse("admin:audits_gradescale_change", args=[scale.pk]))
+    assert page.status_code == 200 and not page.context["has_change_permission"]
+    assert client.post(reverse("admin:audits_gradescale_change", args=[scale.pk]), {"name": "X"}).status_code == 403
+
+    fresh = make_scale("The partnership's own scale")  # no returns were made on it
+    page = client.get(reverse("admin:audits_gradescale_change", args=[fresh.pk]))
     assert page.context["has_change_permission"]
