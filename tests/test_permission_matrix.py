@@ -25,7 +25,7 @@ from conftest import CAST
 
 DOC = Path(settings.BASE_DIR) / "docs" / "permissions.md"
 BEGIN, END = "<!-- matrix:begin -->", "<!-- matrix:end -->"
-SKIPPED_NAMESPACES = {"admin"}  # Django's admin has its own permission system (tested in test_demo.py).
+SKIPPED_NAMESPACES = {"admin"}  # Django's admin has its own permission system (test_demo.py, test_planning_admin.py).
 METHODS = ("GET", "POST")
 
 
