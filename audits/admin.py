@@ -3,12 +3,41 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from agencies.services import AccessAction, access_record
+
 from . import models
 from .services.tools import tool_version_copy
 
 
+class _InTheAccessLog:
+    """Planning changes go to the app's access log as well as the admin's own history: who added,
+    changed or deleted which audit, case, tool or scale, and when (the access log page)."""
+
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        access_record(request=request, action=AccessAction.CHANGE, obj=obj, summary=f"Planning: added {obj}")
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        access_record(request=request, action=AccessAction.CHANGE, obj=obj, summary=f"Planning: changed {obj}")
+        return entry
+
+    def log_deletions(self, request, queryset):
+        entries = super().log_deletions(request, queryset)
+        for obj in queryset:
+            access_record(
+                request=request,
+                action=AccessAction.CHANGE,
+                object_type=obj._meta.label_lower,
+                object_id=str(obj.pk),
+                summary=f"Planning: deleted {obj}",
+            )
+        return entries
+
+
 @admin.register(models.AuditTheme, models.RiskFactor)
-class TaxonomyAdmin(admin.ModelAdmin):
+class TaxonomyAdmin(_InTheAccessLog, admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name",)
 
@@ -58,7 +87,7 @@ class GradeInline(_FixedInlineOnceAnswered, admin.StackedInline):
 
 
 @admin.register(models.GradeScale)
-class GradeScaleAdmin(_FixedOnceAnswered, admin.ModelAdmin):
+class GradeScaleAdmin(_InTheAccessLog, _FixedOnceAnswered, admin.ModelAdmin):
     inlines = [GradeInline]
 
     def is_answered(self, obj) -> bool:
@@ -79,7 +108,7 @@ class ToolVersionInline(admin.TabularInline):
 
 
 @admin.register(models.AuditTool)
-class AuditToolAdmin(admin.ModelAdmin):
+class AuditToolAdmin(_InTheAccessLog, admin.ModelAdmin):
     inlines = [ToolVersionInline]
 
 
@@ -92,7 +121,7 @@ class SectionInline(_FixedInlineOnceAnswered, admin.StackedInline):
 
 
 @admin.register(models.ToolVersion)
-class ToolVersionAdmin(_FixedOnceAnswered, admin.ModelAdmin):
+class ToolVersionAdmin(_InTheAccessLog, _FixedOnceAnswered, admin.ModelAdmin):
     list_display = ("tool", "number", "scale", "created_at", "answered")
     inlines = [SectionInline]
     actions = ["copy_as_new_version"]
@@ -124,7 +153,7 @@ class StandardInline(_FixedInlineOnceAnswered, admin.StackedInline):
 
 
 @admin.register(models.Section)
-class SectionAdmin(_FixedOnceAnswered, admin.ModelAdmin):
+class SectionAdmin(_InTheAccessLog, _FixedOnceAnswered, admin.ModelAdmin):
     list_display = ("title", "version", "order")
     inlines = [StandardInline]
 
@@ -170,7 +199,7 @@ class CaseInline(_PlannedOnly, admin.StackedInline):
 
 
 @admin.register(models.Audit)
-class AuditAdmin(admin.ModelAdmin):
+class AuditAdmin(_InTheAccessLog, admin.ModelAdmin):
     list_display = ("title", "theme", "status", "lead_officer", "part_a_due", "part_b_date")
     list_filter = ("status", "theme")
     inlines = [ParticipantInline, CaseInline]

@@ -92,6 +92,9 @@ def test_a_new_audit_with_its_agencies_auditors_and_cases_then_part_a_opens_in_t
     audit = Audit.objects.get(slug="neglect-2027")
     assert audit.status == AuditStatus.PLANNING and audit.tool_version == version
     assert audit.participants.count() == 2 and audit.cases.count() == 3
+    assert AccessRecord.objects.filter(
+        user=qa_manager, object_type="audits.audit", object_id=str(audit.pk), summary=f"Planning: added {audit}"
+    ).exists()
     # The audit's page links back to its plan, and opening Part A makes a return per case × agency.
     dashboard = client.get(reverse("audits:dashboard", args=[audit.slug])).content.decode()
     assert reverse("admin:audits_audit_change", args=[audit.pk]) in dashboard
@@ -127,6 +130,18 @@ def test_past_planning_the_tool_agencies_and_cases_stay_and_the_audit_cannot_be_
     inlines = client.get(url).context["inline_admin_formsets"]
     assert inlines and all(not formset.has_add_permission and not formset.has_change_permission for formset in inlines)
     assert client.get(reverse("admin:audits_audit_delete", args=[audit.pk])).status_code == 403
+
+
+def test_an_audit_in_planning_is_deleted_from_its_page_and_the_access_log_says_so(client, qa_manager):
+    from audits.tests.factories import AuditFactory
+
+    planned = AuditFactory(title="Draft plan", slug="draft-plan", status=AuditStatus.PLANNING)
+    client.force_login(qa_manager)
+    response = client.post(reverse("admin:audits_audit_delete", args=[planned.pk]), {"post": "yes"})
+    assert response.status_code == 302 and not Audit.objects.filter(pk=planned.pk).exists()
+    assert AccessRecord.objects.filter(
+        user=qa_manager, object_id=str(planned.pk), summary="Planning: deleted Draft plan"
+    ).exists()
 
 
 def test_an_answered_tool_version_is_read_only_and_copied_to_adapt_it(client, qa_manager, audit):
