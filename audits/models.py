@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -7,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency
+from audits.identifiers import find_identifiers
 
 # --- Shared taxonomies -----------------------------------------------------------------------
 
@@ -263,11 +266,33 @@ class Gender(models.TextChoices):
     UNKNOWN = "unknown", _("Not recorded")
 
 
+_CASE_REFERENCE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 -]*")
+
+
+def validate_case_reference(value: str) -> None:
+    """A case reference is a pseudonym: letters, digits, spaces and hyphens, with a number in it
+    ("Case 3", "CSE-04"), and nothing the identifier guard flags (an NHS number, a phone number…).
+    A name cannot be told from a word, but a reference without a number is refused, which catches
+    the name typed in its place."""
+    if not _CASE_REFERENCE_RE.fullmatch(value) or not any(c.isdigit() for c in value) or find_identifiers(value):
+        raise ValidationError(
+            _(
+                'A case reference is a pseudonym with a number, such as "Case 3": letters, digits, spaces and '
+                "hyphens, and never a name or a record number."
+            )
+        )
+
+
 class Case(models.Model):
     """A pseudonymised case. There is deliberately no field for a name, date of birth or record number."""
 
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="cases")
-    reference = models.CharField(_("case reference"), max_length=30, help_text=_('For example "Case 3".'))
+    reference = models.CharField(
+        _("case reference"),
+        max_length=30,
+        validators=[validate_case_reference],
+        help_text=_('A pseudonym with a number, such as "Case 3": never a name or a record number.'),
+    )
     order = models.PositiveSmallIntegerField(default=0)
     age_band = models.CharField(_("age band"), max_length=10, choices=AgeBand.choices)
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)

@@ -2,6 +2,7 @@
 the audit tools (audits/planning.py); what has been answered stays as it was answered."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from agencies.models import AccessRecord
@@ -12,6 +13,7 @@ from audits.models import (
     Section,
     Standard,
     ToolVersion,
+    validate_case_reference,
 )
 from audits.tests.factories import AuditThemeFactory, make_scale, make_tool_version
 
@@ -197,3 +199,36 @@ def test_the_grade_scale_of_an_answered_version_is_read_only_and_a_new_one_is_no
     fresh = make_scale("The partnership's own scale")  # no returns were made on it
     page = client.get(reverse("admin:audits_gradescale_change", args=[fresh.pk]))
     assert page.context["has_change_permission"]
+
+
+@pytest.mark.parametrize("reference", ["Case 3", "CSE-04", "Case 12a", "C7"])
+def test_a_case_reference_is_a_pseudonym_with_a_number(reference):
+    validate_case_reference(reference)
+
+
+@pytest.mark.parametrize(
+    "reference", ["Jane Smith", "Case three", "943 476 5919", "07700 900123", "Case 3 (Jane)", "Case_3", " Case 3"]
+)
+def test_a_name_or_an_identifier_is_not_a_case_reference(reference):
+    with pytest.raises(ValidationError, match="pseudonym"):
+        validate_case_reference(reference)
+
+
+def test_planning_refuses_a_name_as_a_case_reference(client, qa_manager):
+    client.force_login(qa_manager)
+    data = {
+        "title": "Audit",
+        "slug": "audit-y",
+        "theme": AuditThemeFactory().pk,
+        "scope_question": "?",
+        "tool_version": make_tool_version(standards=2, sections=1).pk,
+        **inline_management("participants", 0),
+        **inline_management("cases", 1),
+        "cases-0-reference": "Jane Smith",
+        "cases-0-order": "1",
+        "cases-0-age_band": "13-15",
+        "cases-0-gender": "female",
+    }
+    response = client.post(reverse("admin:audits_audit_add"), data)
+    assert response.status_code == 200 and "never a name or a record number" in response.content.decode()
+    assert not Audit.objects.filter(slug="audit-y").exists()
