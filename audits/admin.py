@@ -182,11 +182,6 @@ class _PlannedOnly:
     def has_delete_permission(self, request, obj=None) -> bool:
         return super().has_delete_permission(request, obj) and _planning(obj)
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)  # one audit at a time, from its own page, while in Planning
-        return actions
-
 
 class ParticipantInline(_PlannedOnly, admin.StackedInline):
     model = models.AuditAgency

@@ -29,6 +29,20 @@ def inline_management(prefix: str, total: int) -> dict[str, str]:
     }
 
 
+def audit_form(slug: str, *, participants: int = 0, cases: int = 0, **fields) -> dict:
+    """The add-audit form as the admin posts it: the audit's required fields and the inlines' counts."""
+    return {
+        "title": "Audit",
+        "slug": slug,
+        "theme": AuditThemeFactory().pk,
+        "scope_question": "?",
+        "tool_version": make_tool_version(standards=2, sections=1).pk,
+        **inline_management("participants", participants),
+        **inline_management("cases", cases),
+        **fields,
+    }
+
+
 def test_the_qa_manager_plans_in_administration_without_being_staff(client, qa_manager):
     assert not qa_manager.is_staff
     client.force_login(qa_manager)
@@ -107,17 +121,11 @@ def test_a_new_audit_with_its_agencies_auditors_and_cases_then_part_a_opens_in_t
 
 def test_an_auditor_must_work_for_the_agency_they_audit_for(client, qa_manager, agency_a, agency_b, other_auditor):
     client.force_login(qa_manager)
-    data = {
-        "title": "Audit",
-        "slug": "audit-x",
-        "theme": AuditThemeFactory().pk,
-        "scope_question": "?",
-        "tool_version": make_tool_version(standards=2, sections=1).pk,
-        **inline_management("participants", 1),
-        "participants-0-agency": agency_a.pk,
-        "participants-0-auditor": other_auditor.pk,  # works for agency B
-        **inline_management("cases", 0),
-    }
+    data = audit_form(
+        "audit-x",
+        participants=1,
+        **{"participants-0-agency": agency_a.pk, "participants-0-auditor": other_auditor.pk},  # works for agency B
+    )
     response = client.post(reverse("admin:audits_audit_add"), data)
     assert response.status_code == 200
     assert "The auditor must work for this agency." in response.content.decode()
@@ -216,19 +224,16 @@ def test_a_name_or_an_identifier_is_not_a_case_reference(reference):
 
 def test_planning_refuses_a_name_as_a_case_reference(client, qa_manager):
     client.force_login(qa_manager)
-    data = {
-        "title": "Audit",
-        "slug": "audit-y",
-        "theme": AuditThemeFactory().pk,
-        "scope_question": "?",
-        "tool_version": make_tool_version(standards=2, sections=1).pk,
-        **inline_management("participants", 0),
-        **inline_management("cases", 1),
-        "cases-0-reference": "Jane Smith",
-        "cases-0-order": "1",
-        "cases-0-age_band": "13-15",
-        "cases-0-gender": "female",
-    }
+    data = audit_form(
+        "audit-y",
+        cases=1,
+        **{
+            "cases-0-reference": "Jane Smith",
+            "cases-0-order": "1",
+            "cases-0-age_band": "13-15",
+            "cases-0-gender": "female",
+        },
+    )
     response = client.post(reverse("admin:audits_audit_add"), data)
     assert response.status_code == 200 and "never a name or a record number" in response.content.decode()
     assert not Audit.objects.filter(slug="audit-y").exists()
