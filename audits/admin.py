@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -13,26 +14,23 @@ class _InTheAccessLog:
     """Planning changes go to the app's access log as well as the admin's own history: who added,
     changed or deleted which audit, case, tool or scale, and when (the access log page)."""
 
+    def _record(self, request, obj, done: str) -> None:
+        access_record(request=request, action=AccessAction.CHANGE, obj=obj, summary=f"Planning: {done} {obj}")
+
     def log_addition(self, request, obj, message):
         entry = super().log_addition(request, obj, message)
-        access_record(request=request, action=AccessAction.CHANGE, obj=obj, summary=f"Planning: added {obj}")
+        self._record(request, obj, "added")
         return entry
 
     def log_change(self, request, obj, message):
         entry = super().log_change(request, obj, message)
-        access_record(request=request, action=AccessAction.CHANGE, obj=obj, summary=f"Planning: changed {obj}")
+        self._record(request, obj, "changed")
         return entry
 
     def log_deletions(self, request, queryset):
         entries = super().log_deletions(request, queryset)
-        for obj in queryset:
-            access_record(
-                request=request,
-                action=AccessAction.CHANGE,
-                object_type=obj._meta.label_lower,
-                object_id=str(obj.pk),
-                summary=f"Planning: deleted {obj}",
-            )
+        for obj in queryset:  # logged before the delete: each still has its primary key
+            self._record(request, obj, "deleted")
         return entries
 
 
@@ -43,17 +41,26 @@ class TaxonomyAdmin(_InTheAccessLog, admin.ModelAdmin):
 
 
 def _answered(version: models.ToolVersion | None) -> bool:
-    """True once Part A returns were made with the version: from then on it is read-only."""
-    return version is not None and version.pk is not None and version.returns.exists()
+    """True once Part A returns were made with the version: from then on it is read-only.
+
+    The admin asks each permission many times a page (for the object and for every inline form),
+    so the answer is kept on the object: ToolVersionAdmin's queryset annotates it, and a version
+    reached another way asks the database once."""
+    if version is None or version.pk is None:
+        return False
+    if not hasattr(version, "answered_by_returns"):
+        version.answered_by_returns = version.returns.exists()
+    return version.answered_by_returns
 
 
 def _scale_answered(scale: models.GradeScale | None) -> bool:
-    """True once Part A returns were made with a tool version on the scale: its grades mean what they meant."""
-    return (
-        scale is not None
-        and scale.pk is not None
-        and models.PartAReturn.objects.filter(tool_version__scale=scale).exists()
-    )
+    """True once Part A returns were made with a tool version on the scale: its grades mean what
+    they meant. Kept on the object, as _answered is."""
+    if scale is None or scale.pk is None:
+        return False
+    if not hasattr(scale, "answered_by_returns"):
+        scale.answered_by_returns = models.PartAReturn.objects.filter(tool_version__scale=scale).exists()
+    return scale.answered_by_returns
 
 
 # The inlines people edit are stacked, not tabular: a tabular inline's inputs have no label of their own.
@@ -128,6 +135,10 @@ class ToolVersionAdmin(_InTheAccessLog, _FixedOnceAnswered, admin.ModelAdmin):
 
     def is_answered(self, obj) -> bool:
         return _answered(obj)
+
+    def get_queryset(self, request):
+        returns = models.PartAReturn.objects.filter(tool_version=OuterRef("pk"))
+        return super().get_queryset(request).annotate(answered_by_returns=Exists(returns))
 
     @admin.display(boolean=True, description=_("Answered (read-only)"))
     def answered(self, obj) -> bool:

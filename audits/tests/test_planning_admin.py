@@ -3,6 +3,8 @@ the audit tools (audits/planning.py); what has been answered stays as it was ans
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agencies.models import AccessRecord
@@ -237,3 +239,21 @@ def test_planning_refuses_a_name_as_a_case_reference(client, qa_manager):
     response = client.post(reverse("admin:audits_audit_add"), data)
     assert response.status_code == 200 and "never a name or a record number" in response.content.decode()
     assert not Audit.objects.filter(slug="audit-y").exists()
+
+
+def test_whether_a_version_or_scale_was_answered_is_asked_once_a_page(client, qa_manager, audit):
+    """The admin asks its permissions once for the object and again for every inline form: the
+    answer is kept on the object, not read from the database each time."""
+    client.force_login(qa_manager)
+    version = audit.tool_version
+    pages = [
+        reverse("admin:audits_toolversion_change", args=[version.pk]),
+        reverse("admin:audits_section_change", args=[version.sections.first().pk]),
+        reverse("admin:audits_gradescale_change", args=[version.scale_id]),
+        reverse("admin:audits_toolversion_changelist"),
+    ]
+    for url in pages:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        asked = [q for q in queries.captured_queries if '"audits_partareturn"' in q["sql"]]
+        assert len(asked) == 1, (url, len(asked))
