@@ -53,3 +53,13 @@ def standard_fieldset(item: dict) -> SafeString:
         f'<div class="col-md-8">{item["evidence"]["html"]}</div></div>'
         f"{field_extras(item['evidence']['name'], item['warnings'], item['conflicts'])}</fieldset>"
     )
+
+
+@register.simple_tag
+def return_field(fields: dict, name: str) -> SafeString:
+    """One of the return's own fields (PartAReturnForm.return_field_rows[name]) with its extras."""
+    field = fields[name]
+    unsaved = f' data-unsaved="{escape(name)}"' if field["unsaved"] else ""
+    return mark_safe(  # plain_field_html and field_extras escape every value
+        f"<div{unsaved}>{field['field']['html']}{field_extras(name, field['warnings'], field['conflicts'])}</div>"
+    )
