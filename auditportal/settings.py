@@ -222,8 +222,9 @@ SOLO_CACHE_TIMEOUT = 5 * 60
 # Celery. With no broker configured, tasks run eagerly in the web process (demo mode). Even then
 # Celery takes a producer from the broker's transport: kombu's in-memory one needs no server (the
 # default, AMQP on localhost, would log "No hostname was supplied" at the first task).
-CELERY_TASK_ALWAYS_EAGER = not env_str("CELERY_BROKER_URL", "")
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "") or "memory://localhost/"
+_broker_url = env_str("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not _broker_url
+CELERY_BROKER_URL = _broker_url or "memory://localhost/"
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", None) or None
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True

@@ -310,7 +310,7 @@ def _divergence(data: _Data) -> list[Issue]:
 _DIGIT_RE = re.compile(r"\d")
 
 
-def _flagged(text: str, published: set[str] = frozenset(), **guard) -> list[str]:
+def _flagged(text: str, published: set[str], **guard) -> list[str]:
     if not text or _DIGIT_RE.search(text) is None:
         return []
     return [m.text for m in find_identifiers(text, **guard) if identifier_key(m) not in published]
