@@ -81,28 +81,28 @@ def test_a_new_audit_with_its_agencies_auditors_and_cases_then_part_a_opens_in_t
     client, qa_manager, lead_officer, agency_a, agency_b, auditor, other_auditor
 ):
     version = make_tool_version(standards=4, sections=2)
-    theme = AuditThemeFactory()
     client.force_login(qa_manager)
-    data = {
-        "title": "Neglect audit 2027",
-        "slug": "neglect-2027",
-        "theme": theme.pk,
-        "scope_question": "Do agencies recognise neglect early?",
-        "tool_version": version.pk,
-        "lead_officer": lead_officer.pk,
-        "part_a_due": "2027-03-01",
-        "status": AuditStatus.PART_B,  # not a field of the form: the status moves in the app only
-        **inline_management("participants", 2),
-        "participants-0-agency": agency_a.pk,
-        "participants-0-auditor": auditor.pk,
-        "participants-1-agency": agency_b.pk,
-        "participants-1-auditor": other_auditor.pk,
-        **inline_management("cases", 3),
+    data = audit_form(
+        "neglect-2027",
+        participants=2,
+        cases=3,
+        title="Neglect audit 2027",
+        scope_question="Do agencies recognise neglect early?",
+        tool_version=version.pk,
+        lead_officer=lead_officer.pk,
+        part_a_due="2027-03-01",
+        status=AuditStatus.PART_B,  # not a field of the form: the status moves in the app only
+        **{
+            "participants-0-agency": agency_a.pk,
+            "participants-0-auditor": auditor.pk,
+            "participants-1-agency": agency_b.pk,
+            "participants-1-auditor": other_auditor.pk,
+        },
         **{f"cases-{i}-reference": f"Case {i + 1}" for i in range(3)},
         **{f"cases-{i}-order": str(i + 1) for i in range(3)},
         **{f"cases-{i}-age_band": "13-15" for i in range(3)},
         **{f"cases-{i}-gender": "female" for i in range(3)},
-    }
+    )
 
     response = client.post(reverse("admin:audits_audit_add"), data)
 
