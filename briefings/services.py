@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.services import AccessAction, access_record
-from audits.models import Audit
+from audits.models import Audit, AuditStatus
 
 from . import prefill
 from .content import build_content
@@ -40,6 +40,32 @@ class BriefingError(Exception):
     """A request the rules do not allow; the message is for the person who made it."""
 
 
+# A briefing is drafted from the Part B findings, so not before Part B; it is published once
+# Part B is over (Reporting), or later to correct a closed audit's briefing.
+DRAFT_STATUSES = (AuditStatus.PART_B, AuditStatus.REPORTING, AuditStatus.CLOSED)
+PUBLISH_STATUSES = (AuditStatus.REPORTING, AuditStatus.CLOSED)
+
+
+def draft_refusal(audit: Audit) -> str:
+    """Why no briefing of this audit may be drafted now ("" when one may)."""
+    if audit.status in DRAFT_STATUSES:
+        return ""
+    return _(
+        "Briefings are drafted from the Part B findings, and this audit is at %(stage)s: "
+        "draft them once its Part B has begun."
+    ) % {"stage": audit.get_status_display()}
+
+
+def publish_refusal(audit: Audit) -> str:
+    """Why no briefing of this audit may be published now ("" when one may)."""
+    if audit.status in PUBLISH_STATUSES:
+        return ""
+    return _(
+        "This audit is at %(stage)s. A briefing is published once the audit has moved on to "
+        "Reporting, when its findings are settled."
+    ) % {"stage": audit.get_status_display()}
+
+
 # --- Drafts -----------------------------------------------------------------------------------
 
 
@@ -49,6 +75,9 @@ def briefing_create(*, audit: Audit, edition: str, user, request: HttpRequest | 
         existing = Briefing.objects.select_for_update().filter(audit=audit, edition=edition).first()
         if existing is not None:
             return existing
+        refusal = draft_refusal(Audit.objects.get(pk=audit.pk))
+        if refusal:
+            raise BriefingError(refusal)
         data = audit_briefing_data(audit)
         briefing = Briefing.objects.create(
             audit=audit,
@@ -215,6 +244,9 @@ def briefing_publish(*, briefing: Briefing, user, request: HttpRequest | None = 
     with transaction.atomic():
         # One publish at a time per briefing: the lock makes the version numbers 1, 2, 3…
         Briefing.objects.select_for_update().get(pk=briefing.pk)
+        refusal = publish_refusal(Audit.objects.get(pk=briefing.audit_id))
+        if refusal:
+            raise BriefingError(refusal)
         if not briefing.sections.filter(hidden=False).exists():
             raise BriefingError(_("Show at least one section before publishing."))
         number = (briefing.versions.aggregate(n=Max("number"))["n"] or 0) + 1
@@ -261,6 +293,41 @@ def briefing_version_retry(*, version: BriefingVersion, user, request: HttpReque
         )
         transaction.on_commit(lambda: enqueue_render(version.pk))
     return version
+
+
+def versions_remove_case_detail(*, audit: Audit) -> list[int]:
+    """Retention: take the consensus reasons written about each case out of every published
+    full report of the audit, delete the PDFs that print them and queue them to be made again
+    from what is left (the cases' grades stay, as they do in the audit). Call inside the purge's
+    transaction: the files go, and the renders are queued, only once it has committed.
+    Returns the ids of the versions changed."""
+    changed = []
+    versions = BriefingVersion.objects.select_for_update().filter(briefing__audit=audit).order_by("pk")
+    for version in versions:
+        table = version.content.get("case_judgements") or {}
+        rows = table.get("rows") or []
+        if not any(row.get("reasons") for row in rows):
+            continue
+        for row in rows:
+            row["reasons"] = ""
+        old_name = version.file.name
+        version.file.name = ""
+        version.status = RenderStatus.QUEUED
+        version.queued_at = timezone.now()
+        version.error = ""
+        version.attempts = 0
+        version.pages = version.file_size = version.rendered_at = version.started_at = None
+        version.save(
+            update_fields=[
+                "content", "file", "status", "queued_at", "error", "attempts", "pages", "file_size", "rendered_at",
+                "started_at",
+            ]
+        )  # fmt: skip
+        if old_name:
+            transaction.on_commit(lambda name=old_name: default_storage.delete(name))
+        transaction.on_commit(lambda pk=version.pk: enqueue_render(pk))
+        changed.append(version.pk)
+    return changed
 
 
 def enqueue_render(version_id: int) -> bool:

@@ -122,7 +122,11 @@ def audit_briefings(request: HttpRequest, slug: str) -> HttpResponse:
     audit = access.managed_audit(request, slug)
     existing = briefings_of_audit(audit)
     editions = [{"value": e.value, "label": e.label, "briefing": existing.get(e.value)} for e in Edition]
-    return render(request, "briefings/audit_briefings.html", {"audit": audit, "editions": editions})
+    return render(
+        request,
+        "briefings/audit_briefings.html",
+        {"audit": audit, "editions": editions, "draft_refusal": services.draft_refusal(audit)},
+    )
 
 
 def _composer_context(
@@ -149,6 +153,7 @@ def _composer_context(
         "editions": [(e.value, e.label) for e in Edition],
         "feedback_stats": stats,
         "stuck_after": STUCK_AFTER_SECONDS,
+        "publish_refusal": services.publish_refusal(briefing.audit),
     }
 
 
@@ -162,7 +167,12 @@ def composer(request: HttpRequest, slug: str, edition: str) -> HttpResponse:
         return render(
             request,
             "briefings/start.html",
-            {"audit": audit, "edition": edition, "edition_label": Edition(edition).label},
+            {
+                "audit": audit,
+                "edition": edition,
+                "edition_label": Edition(edition).label,
+                "draft_refusal": services.draft_refusal(audit),
+            },
         )
     access.record_view(request, briefing, summary=f"Composer: {briefing}")
     return render(request, "briefings/composer.html", _composer_context(briefing))
@@ -173,7 +183,11 @@ def composer(request: HttpRequest, slug: str, edition: str) -> HttpResponse:
 def briefing_start(request: HttpRequest, slug: str, edition: str) -> HttpResponse:
     edition = access.edition_or_404(edition)
     audit = access.managed_audit(request, slug)
-    services.briefing_create(audit=audit, edition=edition, user=request.user, request=request)
+    try:
+        services.briefing_create(audit=audit, edition=edition, user=request.user, request=request)
+    except services.BriefingError as exc:
+        messages.error(request, str(exc))
+        return redirect("briefings:audit_briefings", slug=audit.slug)
     messages.success(request, _("The briefing has been drafted from the audit's findings. Check every section."))
     return redirect("briefings:composer", slug=audit.slug, edition=edition)
 
@@ -327,6 +341,7 @@ def publish(request: HttpRequest, slug: str, edition: str) -> HttpResponse:
             "next_number": next_number,
             "consistency": issues,
             "consistency_groups": issues_by_kind(issues),
+            "publish_refusal": services.publish_refusal(briefing.audit),
         },
     )
 

@@ -24,9 +24,10 @@ class World:
 
 
 def build_world(*, audit, cast) -> World:
-    """`audit` (agencies A and B, two cases) moved to Part B, with findings, a recommendation and briefings."""
+    """`audit` (agencies A and B, two cases) in Part B, with findings, a recommendation and briefings
+    (published while it was at Reporting, before Part B was opened again)."""
     qa = cast["qa_manager"]
-    audit.status = AuditStatus.PART_B
+    audit.status = AuditStatus.REPORTING
     audit.save(update_fields=["status"])
     case = audit.cases.order_by("order").first()
     agency = cast["auditor"].agency
@@ -37,6 +38,8 @@ def build_world(*, audit, cast) -> World:
     practitioners = briefing_create(audit=audit, edition=Edition.PRACTITIONERS, user=qa)
     version = briefing_publish(briefing=practitioners, user=qa)
     version = briefing_version_render(version_id=version.pk)
+    audit.status = AuditStatus.PART_B
+    audit.save(update_fields=["status"])
     return World(
         audit=audit,
         part_a_return=part_a_return,

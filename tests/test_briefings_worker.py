@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from pypdf import PdfReader
 
+from audits.models import AuditStatus
 from briefings import services
 from briefings.models import BriefingSection, BriefingVersion, Edition, RenderStatus
 from briefings.tasks import render_briefing_version
@@ -43,6 +44,8 @@ def worker_storage(celery_worker_process: CeleryWorker, settings, tmp_path) -> I
 def briefing(transactional_db, audit, agency_a, agency_b, qa_manager):
     configure_partnership()
     add_findings(audit, agency_a, agency_b)
+    audit.status = AuditStatus.REPORTING
+    audit.save(update_fields=["status"])
     return services.briefing_create(audit=audit, edition=Edition.MANAGERS, user=qa_manager)
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from agencies.models import OutboxMessage
 from agencies.outbox import outbox_flush
+from audits.models import AuditStatus
 from briefings.models import BriefingVersion, Edition, RenderStatus
 from briefings.services import briefing_create, requeue_stalled_versions
 from tests.celery_broker import publish_to
@@ -85,6 +86,8 @@ def test_redis_stopped_mid_run_loses_no_chase_and_no_publish(
             pending = OutboxMessage.objects.get(sent_at__isnull=True)
             assert pending.task == "audits.tasks.send_chase" and pending.last_error
 
+            audit.status = AuditStatus.REPORTING
+            audit.save(update_fields=["status"])
             briefing = briefing_create(audit=audit, edition=Edition.MANAGERS, user=qa_manager)
             publish = reverse("briefings:publish", args=[audit.slug, briefing.edition])
             response = client.post(publish, {"confirm": "yes"}, follow=True)
@@ -92,6 +95,9 @@ def test_redis_stopped_mid_run_loses_no_chase_and_no_publish(
             version = BriefingVersion.objects.get(briefing=briefing)
             assert version.status == RenderStatus.QUEUED
             assert "will be retried" in version.error
+            # Back to Part A (as far as the chase is concerned: it is not sent for an audit past Part A).
+            audit.status = AuditStatus.PART_A
+            audit.save(update_fields=["status"])
 
             # Redis comes back; the periodic jobs (called here rather than waiting for beat) catch up.
             redis.start()

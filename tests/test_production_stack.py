@@ -30,7 +30,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.models import AccessAction, AccessRecord
-from audits.models import PartAReturn
+from audits.models import AuditStatus, PartAReturn
 from briefings import services
 from briefings.models import BriefingVersion, Edition, RenderStatus
 from briefings.tests.support import add_findings, configure_partnership
@@ -290,6 +290,8 @@ def test_publish_renders_on_the_worker_and_a_manager_downloads_the_pdf(
 ):
     configure_partnership()
     add_findings(audit, agency_a, agency_b)
+    audit.status = AuditStatus.REPORTING
+    audit.save(update_fields=["status"])
     briefing = services.briefing_create(audit=audit, edition=Edition.MANAGERS, user=qa_manager)
 
     qa = stack.visitor()

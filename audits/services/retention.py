@@ -1,9 +1,11 @@
 """Retention: case-level detail of closed audits is removed once the partnership's retention period ends.
 
 What goes: every free text written about a case (Part A evidence, strengths, areas for improvement,
-reasons, comments, consensus reasons), the risk-factor flags of cases and of returns, and the change
-history holding earlier copies of those texts. What stays: the audit, its cases as bare references,
-grades (so aggregates and charts still add up), findings, recommendations and published briefings.
+reasons, comments, consensus reasons), the risk-factor flags of cases and of returns, the change
+history holding earlier copies of those texts, and the consensus reasons printed in published full
+reports (their PDFs are made again without them). What stays: the audit, its cases as bare
+references, grades (so aggregates and charts still add up), findings, recommendations and the
+published briefings.
 """
 
 from dataclasses import dataclass
@@ -23,6 +25,7 @@ class PurgeResult:
     returns: int
     answers: int
     judgements: int
+    briefing_versions: int = 0
 
 
 def audits_expired(*, now=None) -> list[Audit]:
@@ -60,15 +63,23 @@ def audit_purge_case_detail(*, audit: Audit, user=None) -> PurgeResult:
     Answer.history.model.objects.filter(id__in=answer_ids).delete()
     CaseJudgement.history.model.objects.filter(id__in=judgement_ids).delete()
 
+    # Imported here: briefings build on audits, not the other way round.
+    from briefings.services import versions_remove_case_detail
+
+    n_versions = len(versions_remove_case_detail(audit=audit))
+
     audit.purged_at = timezone.now()
     audit.save(update_fields=["purged_at"])
     access_record(
         user=user,
         action=AccessAction.PURGE,
         obj=audit,
-        summary=f"Case-level detail removed: {n_returns} returns, {n_answers} answers, {n_judgements} judgements",
+        summary=f"Case-level detail removed: {n_returns} returns, {n_answers} answers, {n_judgements} judgements"
+        + (f", reasons in {n_versions} published full report(s)" if n_versions else ""),
     )
-    return PurgeResult(audit=audit, returns=n_returns, answers=n_answers, judgements=n_judgements)
+    return PurgeResult(
+        audit=audit, returns=n_returns, answers=n_answers, judgements=n_judgements, briefing_versions=n_versions
+    )
 
 
 def purge_expired(*, dry_run: bool = False, now=None) -> list[PurgeResult | Audit]:

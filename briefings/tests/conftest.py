@@ -1,5 +1,6 @@
 import pytest
 
+from audits.models import AuditStatus
 from briefings import services
 from briefings.models import Edition
 
@@ -16,9 +17,12 @@ def private_media(settings, tmp_path):
 
 @pytest.fixture
 def findings_audit(audit, agency_a, agency_b):
-    """The cast's audit (led by lead_officer) with Part B findings of every kind and the partnership's settings."""
+    """The cast's audit (led by lead_officer), at Reporting, with Part B findings of every kind and the
+    partnership's settings."""
     configure_partnership()
     add_findings(audit, agency_a, agency_b)
+    audit.status = AuditStatus.REPORTING
+    audit.save(update_fields=["status"])
     return audit
 
 

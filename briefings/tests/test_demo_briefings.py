@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from agencies.models import User
-from audits.models import Audit, Finding, FindingKind, Recommendation
+from audits.models import Audit, AuditStatus, Finding, FindingKind, Recommendation
 from briefings import markup, services
 from briefings.content import build_content, document_context
 from briefings.models import Edition
@@ -57,6 +57,9 @@ def test_demo_audit_makes_every_edition(demo, slug):
     findings = list(Finding.objects.filter(audit=audit))
     recommendations = list(Recommendation.objects.filter(audit=audit))
     assert findings and recommendations, "the demo audit has Part B findings to brief on"
+    # The Brighton & Hove audit is open in Part A in the demo; its seed findings are briefed as if it had reached Reporting.
+    audit.status = AuditStatus.REPORTING
+    audit.save(update_fields=["status"])
     for edition in Edition.values:
         briefing = services.briefing_create(audit=audit, edition=edition, user=demo)
         content = build_content(briefing, number=1, published_at=timezone.now(), published_by="Jo Marsh")
@@ -129,6 +132,7 @@ def test_demo_briefings_hold_the_seed_sections(demo):
         ],
         ("dudley-cse-2017", Edition.MANAGERS): ["Key points for managers"],
     }
+    Audit.objects.filter(slug="bh-cse-2015").update(status=AuditStatus.REPORTING)  # open in Part A in the demo
     for (slug, edition), headings in expected.items():
         briefing = services.briefing_create(audit=Audit.objects.get(slug=slug), edition=edition, user=demo)
         shown = [s["heading"] for s in document_context(build_content(briefing))["sections"]]

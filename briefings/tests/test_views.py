@@ -136,6 +136,42 @@ def test_publish_needs_the_confirmation(client_for, briefings):
     assert not BriefingVersion.objects.exists()
 
 
+@pytest.mark.parametrize("stage", [AuditStatus.PLANNING, AuditStatus.PART_A])
+def test_no_briefing_is_drafted_before_part_b(client_for, findings_audit, stage):
+    findings_audit.status = stage
+    findings_audit.save(update_fields=["status"])
+    client = client_for("qa_manager")
+    page = client.get(reverse("briefings:audit_briefings", args=["cse-audit"]))
+    assert "draft them once its Part B has begun" in page.content.decode()
+    assert reverse("briefings:start", args=["cse-audit", "managers"]) not in page.content.decode()
+    response = client.post(reverse("briefings:start", args=["cse-audit", "managers"]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("briefings:audit_briefings", args=["cse-audit"])
+    assert "draft them once its Part B has begun" in response.content.decode()
+    assert not Briefing.objects.exists()
+    findings_audit.status = AuditStatus.PART_B
+    findings_audit.save(update_fields=["status"])
+    client.post(reverse("briefings:start", args=["cse-audit", "managers"]))
+    assert Briefing.objects.filter(audit=findings_audit, edition="managers").exists()
+
+
+def test_a_briefing_is_published_only_from_reporting(client_for, briefings, findings_audit):
+    findings_audit.status = AuditStatus.PART_B
+    findings_audit.save(update_fields=["status"])
+    client = client_for("lead_officer")
+    url = reverse("briefings:publish", kwargs={"slug": "cse-audit", "edition": "practitioners"})
+    composer = client.get(reverse("briefings:composer", args=["cse-audit", "practitioners"])).content.decode()
+    assert "published once the audit has moved on to Reporting" in composer and url not in composer
+    confirm = client.get(url).content.decode()
+    assert "published once the audit has moved on to Reporting" in confirm and 'name="confirm"' not in confirm
+    response = client.post(url, {"confirm": "yes", "confirm_issues": "yes"}, follow=True)
+    assert "published once the audit has moved on to Reporting" in response.content.decode()
+    assert not BriefingVersion.objects.exists()
+    findings_audit.status = AuditStatus.CLOSED  # a closed audit's briefing can still be corrected
+    findings_audit.save(update_fields=["status"])
+    client.post(url, {"confirm": "yes", "confirm_issues": "yes"})
+    assert BriefingVersion.objects.filter(briefing=briefings["practitioners"]).count() == 1
+
+
 @pytest.mark.parametrize("who", CAST)
 def test_version_status_and_retry(client_for, versions, cast, who):
     version = versions["managers"]

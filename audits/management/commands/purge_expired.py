@@ -19,5 +19,6 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(
                     f"Purged {result.audit.slug}: {result.returns} returns, {result.answers} answers, "
-                    f"{result.judgements} consensus judgements."
+                    f"{result.judgements} consensus judgements, "
+                    f"{result.briefing_versions} published full report version(s) to be made again."
                 )

@@ -16,7 +16,7 @@ from audits.models import Audit
 from briefings.content import build_content
 from briefings.models import Briefing, Edition
 from briefings.rendering import render_pdf
-from briefings.services import briefing_create
+from briefings.services import BriefingError, briefing_create
 
 
 class Command(BaseCommand):
@@ -34,7 +34,10 @@ class Command(BaseCommand):
             raise CommandError(f"No audit with id or slug {audit!r}.")
         briefing = Briefing.objects.filter(audit=found, edition=edition).first()
         if briefing is None:
-            briefing = briefing_create(audit=found, edition=edition, user=None)
+            try:
+                briefing = briefing_create(audit=found, edition=edition, user=None)
+            except BriefingError as exc:
+                raise CommandError(str(exc)) from exc
             self.stderr.write(f"Drafted the {edition} edition from the audit's findings.")
         result = render_pdf(build_content(briefing))
         if output == "-":
