@@ -1,17 +1,82 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from .models import AccessRecord, Agency, Partnership, PartnershipLink, SupportContact, User
+from .services import AccessAction, access_record
+
+# What makes a person more than their role: only a superuser gives or takes these away.
+PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+# What a person's role lets them read: nobody changes their own.
+OWN_ACCESS_FIELDS = ("role", "board_access")
+# Written to the access log when they change (no case content: names of roles and yes/no).
+RECORDED_FIELDS = ("role", "agency", "board_access", "is_active", "is_staff", "is_superuser")
+
+
+def _shown(user: User, name: str) -> str:
+    value = getattr(user, name)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if name == "role":
+        return str(user.get_role_display())
+    return str(value) if value is not None else "none"
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    """People. The administrator manages accounts, but cannot raise anyone's privileges (their own
+    included) to reach what the role keeps from them: staff status, superuser status, groups and
+    permissions are a superuser's to give, nobody changes their own role or board access, and a
+    superuser's account is a superuser's to change. Every change of access is in the access log."""
+
     list_display = ("username", "first_name", "last_name", "role", "agency", "is_active")
     list_filter = ("role", "agency", "is_active")
     fieldsets = BaseUserAdmin.fieldsets + (
-        ("Partnership", {"fields": ("role", "agency", "job_title", "board_access")}),
+        (_("Partnership"), {"fields": ("role", "agency", "job_title", "board_access")}),
     )
-    add_fieldsets = BaseUserAdmin.add_fieldsets + (("Partnership", {"fields": ("role", "agency")}),)
+    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Partnership"), {"fields": ("role", "agency")}),)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += PRIVILEGE_FIELDS
+        if obj is not None and obj.pk == request.user.pk:
+            fields += [name for name in (*OWN_ACCESS_FIELDS, *PRIVILEGE_FIELDS) if name not in fields]
+        return fields
+
+    def _may_touch(self, request, obj) -> bool:
+        return obj is None or request.user.is_superuser or not obj.is_superuser
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Also guards the password form: setting a superuser's password would be signing in as one.
+        return super().has_change_permission(request, obj) and self._may_touch(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self._may_touch(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        before = {}
+        if change:
+            stored = User.objects.select_related("agency").get(pk=obj.pk)
+            before = {name: _shown(stored, name) for name in RECORDED_FIELDS}
+        super().save_model(request, obj, form, change)
+        after = {name: _shown(obj, name) for name in RECORDED_FIELDS}
+        if not change:
+            summary = f"Account added: {obj.get_username()}, role {after['role']}"
+        else:
+            changes = [
+                f"{name.replace('_', ' ')} {before[name]} → {after[name]}"
+                for name in RECORDED_FIELDS
+                if before[name] != after[name]
+            ] + [
+                f"{name.replace('_', ' ')} changed"
+                for name in ("groups", "user_permissions")
+                if name in form.changed_data
+            ]
+            if not changes:
+                return
+            summary = f"Access of {obj.get_username()} changed: " + ", ".join(changes)
+        access_record(request=request, action=AccessAction.CHANGE, obj=obj, summary=summary)
 
 
 @admin.register(Agency)

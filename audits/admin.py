@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from agencies.services import AccessAction, access_record
 
@@ -251,23 +250,6 @@ class AuditAdmin(_InTheAccessLog, admin.ModelAdmin):
         return actions
 
 
-@admin.register(models.PartAReturn)
-class PartAReturnAdmin(SimpleHistoryAdmin):
-    list_display = ("case", "agency", "audit", "status", "version")
-    list_filter = ("status", "audit")
-
-
-@admin.register(models.Finding)
-class FindingAdmin(SimpleHistoryAdmin):
-    list_display = ("__str__", "kind", "audit", "order")
-    list_filter = ("kind", "audit")
-
-
-@admin.register(models.Recommendation)
-class RecommendationAdmin(SimpleHistoryAdmin):
-    list_display = ("__str__", "audit", "owner", "due_date", "status")
-    list_filter = ("status", "audit")
-
-
-admin.site.register(models.PartBSession)
-admin.site.register(models.CaseJudgement, SimpleHistoryAdmin)
+# Part A returns, Part B sessions, judgements, findings and recommendations are not in the admin: the
+# app's own pages keep their rules (locking, stages, who may see which agency's return) and write the
+# access log. Nor are briefings (briefings/admin.py).

@@ -1,23 +1,6 @@
-from django.contrib import admin
+"""Briefings, their sections, versions and feedback are not in Django's admin.
 
-from .models import Briefing, BriefingSection, BriefingVersion, Feedback
-
-
-class SectionInline(admin.StackedInline):
-    model = BriefingSection
-    extra = 0
-
-
-@admin.register(Briefing)
-class BriefingAdmin(admin.ModelAdmin):
-    list_display = ("title", "audit", "edition")
-    inlines = [SectionInline]
-
-
-@admin.register(BriefingVersion)
-class BriefingVersionAdmin(admin.ModelAdmin):
-    list_display = ("briefing", "number", "status", "published_at", "pages")
-    readonly_fields = ("content", "file")
-
-
-admin.site.register(Feedback)
+They are case content: the app's own pages (briefings/views.py) decide who may read and change
+them, keep a published version as it was published, and write the access log; the admin would
+do none of that. See docs/permissions.md, "Administration and Planning".
+"""

@@ -1,0 +1,164 @@
+"""Administration: the administrator manages people and settings, but cannot raise their own (or
+anyone's) access to reach case content, and the case content is not in the admin at all."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from agencies.models import AccessAction, AccessRecord, Role, User
+from agencies.tests.factories import UserFactory
+from audits.demo import ADMIN_PERMISSIONS
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def it_admin(administrator):
+    """The cast's administrator with the permissions the role is given (as in the demo)."""
+    administrator.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="agencies", codename__in=ADMIN_PERMISSIONS)
+    )
+    return User.objects.get(pk=administrator.pk)  # without the permission cache
+
+
+def user_form(user: User, **fields) -> dict:
+    """The user change form as the admin posts it, with the account's current values."""
+    return {
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "is_active": "on",
+        "role": user.role,
+        "agency": user.agency_id or "",
+        "job_title": user.job_title,
+        "date_joined_0": user.date_joined.strftime("%Y-%m-%d"),
+        "date_joined_1": user.date_joined.strftime("%H:%M:%S"),
+        "last_login_0": "",
+        "last_login_1": "",
+        **({"board_access": "on"} if user.board_access else {}),
+        **fields,
+    }
+
+
+def change_url(user: User) -> str:
+    return reverse("admin:agencies_user_change", args=[user.pk])
+
+
+def test_the_administrator_cannot_make_themselves_superuser_or_change_their_own_access(client, it_admin):
+    client.force_login(it_admin)
+    page = client.get(change_url(it_admin)).content.decode()
+    for name in ("is_superuser", "is_staff", "user_permissions", "groups", "role", "board_access"):
+        assert f'name="{name}"' not in page, name
+    audit_permission = Permission.objects.get(codename="view_partareturn")
+
+    response = client.post(
+        change_url(it_admin),
+        user_form(
+            it_admin,
+            job_title="IT",
+            is_superuser="on",
+            is_staff="on",
+            role=Role.QA_MANAGER,
+            board_access="on",
+            user_permissions=[audit_permission.pk],
+        ),
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    it_admin.refresh_from_db()
+    assert it_admin.job_title == "IT"  # the form was saved, without what it may not change
+    assert not it_admin.is_superuser and it_admin.role == Role.ADMINISTRATOR and not it_admin.board_access
+    assert not it_admin.user_permissions.filter(pk=audit_permission.pk).exists()
+    assert not User.objects.get(pk=it_admin.pk).has_perm("audits.view_partareturn")
+
+
+def test_the_administrator_cannot_raise_anyone_else_to_superuser_staff_or_permissions(client, it_admin, practitioner):
+    client.force_login(it_admin)
+    permission = Permission.objects.get(codename="view_finding")
+
+    response = client.post(
+        change_url(practitioner),
+        user_form(practitioner, is_superuser="on", is_staff="on", user_permissions=[permission.pk]),
+    )
+
+    assert response.status_code == 302
+    practitioner.refresh_from_db()
+    assert not practitioner.is_superuser and not practitioner.is_staff
+    assert not practitioner.user_permissions.exists()
+
+
+def test_a_role_change_leaves_an_access_record(client, it_admin, practitioner):
+    client.force_login(it_admin)
+
+    response = client.post(change_url(practitioner), user_form(practitioner, role=Role.MANAGER, board_access="on"))
+
+    assert response.status_code == 302
+    practitioner.refresh_from_db()
+    assert practitioner.role == Role.MANAGER and practitioner.board_access
+    record = AccessRecord.objects.get(object_type="agencies.user", object_id=str(practitioner.pk))
+    assert record.user == it_admin and record.action == AccessAction.CHANGE
+    assert "role Practitioner → Manager" in record.summary and "board access no → yes" in record.summary
+
+
+def test_a_change_that_leaves_access_alone_is_not_recorded_as_one(client, it_admin, practitioner):
+    client.force_login(it_admin)
+    assert client.post(change_url(practitioner), user_form(practitioner, job_title="Social worker")).status_code == 302
+    assert not AccessRecord.objects.filter(object_type="agencies.user").exists()
+
+
+def test_a_superusers_account_and_password_are_a_superusers_to_change(client, it_admin):
+    root = UserFactory(username="root", role=Role.ADMINISTRATOR, agency=None, is_superuser=True, is_staff=True)
+    client.force_login(it_admin)
+    assert 'name="first_name"' not in client.get(change_url(root)).content.decode()  # seen, read-only
+    assert client.post(change_url(root), user_form(root, first_name="Changed")).status_code == 403
+    password = client.post(
+        reverse("admin:auth_user_password_change", args=[root.pk]),
+        {"password1": "a new long passphrase", "password2": "a new long passphrase", "set_usable_password": "true"},
+    )
+    assert password.status_code == 403
+    root.refresh_from_db()
+    assert root.check_password("correct horse battery staple")
+
+
+def test_a_superuser_still_grants_staff_status(client, practitioner):
+    root = UserFactory(username="root", role=Role.ADMINISTRATOR, agency=None, is_superuser=True, is_staff=True)
+    client.force_login(root)
+    assert client.post(change_url(practitioner), user_form(practitioner, is_staff="on")).status_code == 302
+    practitioner.refresh_from_db()
+    assert practitioner.is_staff
+    assert "is staff no → yes" in AccessRecord.objects.get(object_id=str(practitioner.pk)).summary
+
+
+CASE_CONTENT_ADMIN_URLS = [
+    "/admin/audits/partareturn/",
+    "/admin/audits/answer/",
+    "/admin/audits/finding/",
+    "/admin/audits/recommendation/",
+    "/admin/audits/partbsession/",
+    "/admin/audits/attendance/",
+    "/admin/audits/casejudgement/",
+    "/admin/briefings/briefing/",
+    "/admin/briefings/briefingsection/",
+    "/admin/briefings/briefingversion/",
+    "/admin/briefings/feedback/",
+]
+
+
+@pytest.mark.parametrize("url", CASE_CONTENT_ADMIN_URLS)
+def test_case_content_is_not_in_the_admin_even_for_a_superuser(client, url):
+    root = UserFactory(username="root", role=Role.ADMINISTRATOR, agency=None, is_superuser=True, is_staff=True)
+    client.force_login(root)
+    assert client.get(url).status_code == 404
+    assert client.get(f"{url}1/change/").status_code == 404
+    assert client.get(f"{url}add/").status_code == 404
+
+
+def test_the_admin_index_lists_no_case_content(client):
+    root = UserFactory(username="root", role=Role.ADMINISTRATOR, agency=None, is_superuser=True, is_staff=True)
+    client.force_login(root)
+    index = client.get(reverse("admin:index")).content.decode()
+    assert 'href="/admin/briefings/' not in index
+    for url in CASE_CONTENT_ADMIN_URLS:
+        assert f'href="{url}"' not in index
+    assert 'href="/admin/audits/audit/"' in index  # planning stays
