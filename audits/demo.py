@@ -67,10 +67,10 @@ PARTNERSHIP_SHORT_NAME = "Demo SCP"
 # Not the seed's real address: a demo must never send mail to a real council mailbox.
 PARTNERSHIP_EMAIL = f"lscb@{DEMO_EMAIL_DOMAIN}"
 
-FEEDBACK_INVITATION = """\
+FEEDBACK_INVITATION = f"""\
 As staff and frontline managers you will know about the quality and impact of your own services, and those of the partner agencies you work with. The LSCB Quality Assurance Framework highlights that it is important to the LSCB to have a constant feedback loop from the frontline to keep senior management and those with governance responsibilities 'reality-based'; not just in terms of what is or is not working, but to assist with ideas for improvement so that changes can be made systematically.
 
-We would like to hear your thoughts, feedback and comments on findings presented to you in this briefing and any feedback on the style of the briefing itself, please do contact us at LSCB@Brighton-Hove.gov.uk to ensure your voice is heard."""
+We would like to hear your thoughts, feedback and comments on findings presented to you in this briefing and any feedback on the style of the briefing itself, please do contact us at {PARTNERSHIP_EMAIL} to ensure your voice is heard."""
 
 TRAINING = """\
 The LSCB Runs two training courses in partnership with The Wise Project, a half day introduction Preventing & Disrupting the Sexual Exploitation of Children & Young People which raises awareness of CSE, and a full day CSE:Working with Young People at Risk follow on course to develop skills to improve practice. More details available www.brightonandhovelscb.org.uk/prof_training"""
@@ -95,12 +95,12 @@ SUPPORT_CONTACTS = [
     (
         "Dudley CSE Team",
         "The CSE team identifies and ensure system and processes exist to provide support to victims and those at "
-        "risk of sexual exploitation. You can contact the team on: CSE.team@dudley.gov.uk or "
-        "CSE.team@dudley.gov.gcsx.gov.uk (secure address); or tele: 01384 817777 if you have any concerns or for "
+        "risk of sexual exploitation. You can contact the team on: "
+        f"cse.team@{DEMO_EMAIL_DOMAIN}; or tele: 01384 817777 if you have any concerns or for "
         "advice.\n\nSeek advice and support from the CSE team/ other agencies – If you have any queries or questions "
         "you can contact other agencies for advice and information, or reassurance on concerns.",
         "01384 817777",
-        "CSE.team@dudley.gov.uk",
+        f"cse.team@{DEMO_EMAIL_DOMAIN}",
         "",
     ),
 ]
@@ -865,7 +865,7 @@ DUDLEY_PRACTITIONER_POINTS = [
     ),
     (
         "Keep the child in education",
-        "the less time the child is in education and on a school/college premises, the more vulnerable they are",
+        "– the less time the child is in education and on a school/college premises, the more vulnerable they are",
     ),
     (
         "Share key information",

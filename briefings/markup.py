@@ -103,10 +103,12 @@ def _safe_url(url: str) -> str | None:
     return None
 
 
-def _link(url: str, label_html: str) -> str:
+def _link(url: str, label_html: str, *, labelled: bool = False) -> str:
     external = url.lower().startswith(("http://", "https://"))
     rel = ' rel="noopener noreferrer"' if external else ""
-    return f'<a href="{escape(url)}"{rel}>{label_html}</a>'
+    # A web link whose text is a title, not the address: a printed copy adds the address after it.
+    cls = ' class="labelled"' if labelled and external else ""
+    return f'<a href="{escape(url)}"{cls}{rel}>{label_html}</a>'
 
 
 def _render_bold(text: str) -> str:
@@ -131,7 +133,7 @@ def render_inline(text: str) -> str:
         if (link := _LINK_RE.fullmatch(token)) is not None:
             url = _safe_url(link["url"])
             label = _render_bold(link["label"])
-            out.append(_link(url, label) if url else escape(token))
+            out.append(_link(url, label, labelled=True) if url else escape(token))
         elif (bold := _BOLD_RE.fullmatch(token)) is not None:
             out.append(f"<strong>{render_inline(bold['text'])}</strong>")
         elif _EMAIL_RE.fullmatch(token):

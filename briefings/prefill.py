@@ -60,9 +60,9 @@ CATALOGUE: tuple[SectionSpec, ...] = (
     SectionSpec("case_judgements", gettext_lazy("Case-level consensus judgements"), (F,), only_in=(F,), data=True),
     SectionSpec("what_next", gettext_lazy("What next?"), (M, F)),
     SectionSpec("local_support", gettext_lazy("Local support"), (M, P, F)),
-    SectionSpec("training", gettext_lazy("Training"), (M, P, F)),
     SectionSpec("useful_links", gettext_lazy("Useful links"), (M, P, F)),
     SectionSpec("further_reading", gettext_lazy("Further reading"), (M, P, F)),
+    SectionSpec("training", gettext_lazy("Training"), (M, P, F)),
     SectionSpec("feedback", gettext_lazy("Feedback"), (M, P, F)),
     # An annex: the chart is wide and gets a landscape page of its own in the PDF.
     SectionSpec("heatmap", gettext_lazy("Annex: grades across standards and agencies"), (M, F), data=True),
@@ -128,7 +128,8 @@ def _lead_in(heading: str, body: str) -> str:
         return body
     if not body:
         return f"**{heading}**"
-    if body[:1].islower() or heading[-1:] in ":.?!–-":
+    # "– the less time…": the writer chose the dash; "of sexual exploitation…": the heading runs on.
+    if body[:1].islower() or body[:2] in ("– ", "- ", "— ") or heading[-1:] in ":.?!–-":
         return f"**{heading}** {body}"
     return f"**{heading}:** {body}"
 
@@ -179,9 +180,11 @@ def introduction(data: AuditBriefingData, edition: str) -> str:
 
 
 def why(data: AuditBriefingData, edition: str) -> str:
-    parts = [data.audit.context.strip()] if data.audit.context.strip() else []
+    context = data.audit.context.strip()
+    parts = [context] if context else []
     question = " ".join(data.audit.scope_question.split())
-    if question:
+    # A context that already ends on the question (as Brighton & Hove's does) is not followed by it again.
+    if question and question.lower().rstrip("?") not in " ".join(context.split()).lower():
         parts.append(_("The audit set out to test: **%(question)s**") % {"question": question})
     return "\n\n".join(parts)
 
@@ -383,7 +386,8 @@ def feedback(data: AuditBriefingData, edition: str) -> str:
     ask = _("You can rate this briefing and leave a comment in the briefings library: %(url)s") % {
         "url": _library_url()
     }
-    if data.partnership and data.partnership.contact_email:
+    invitation = parts[0] if parts else ""
+    if data.partnership and data.partnership.contact_email and data.partnership.contact_email not in invitation:
         ask += " " + _("or contact us at %(email)s to make sure your voice is heard.") % {
             "email": data.partnership.contact_email
         }

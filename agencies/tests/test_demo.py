@@ -190,6 +190,22 @@ def test_dudleys_practitioners_briefing_is_published_and_its_managers_briefing_l
     assert not points.hidden and "Persevere" in points.body and "Seek advice" in points.body
     frozen = {section["key"]: section["body"] for section in version.content["sections"]}
     assert frozen["practitioner_points"] == points.body
+    # Edited as Dudley's was: the seed's sections, in the seed's order, with its own resources only.
+    assert [section["heading"] for section in version.content["sections"]] == [
+        "About this briefing",
+        "Why we did this audit",
+        "Methodology",
+        "Emerging themes and risk factors",
+        "Key messages for inter-agency learning",
+        "Key points for managers",
+        "Remember to use the resources available…",
+        "Learning points",
+        "Key learning points for practitioners",
+        "Reminder to practitioners",
+        "Feedback",
+    ]
+    assert "**Keep the child in education** – the less time" in frozen["practitioner_points"]
+    assert "cse.team@demo-scp.example.org" in frozen["training"] and "Sussex Police" not in str(version.content)
     assert not Briefing.objects.filter(audit=audit, edition=Edition.MANAGERS).exists()
     assert not Briefing.objects.filter(audit__slug=BH).exists()  # still in Part A
 
@@ -219,7 +235,7 @@ def test_partnership_settings_come_from_the_seeds(loaded):
     assert phones["MASH"] == "01273 290400"
     assert phones["Sussex Police"] == "101"
     assert phones["The Wise Project"] == "01273 222 583"
-    assert partnership.support_contacts.get(name="Dudley CSE Team").email == "CSE.team@dudley.gov.uk"
+    assert partnership.support_contacts.get(name="Dudley CSE Team").email == "cse.team@demo-scp.example.org"
     kinds = Counter(partnership.links.values_list("kind", flat=True))
     assert kinds == {LinkKind.USEFUL: 3, LinkKind.READING: 3, LinkKind.PROCEDURE: 2, LinkKind.TRAINING: 2}
     assert all(url.startswith("http") for url in partnership.links.values_list("url", flat=True))

@@ -38,7 +38,9 @@ def test_links_only_for_web_and_mail_addresses():
         "[Barnardo's](https://www.barnardos.org.uk/) and [bad](javascript:alert(1)) and [file](file:///etc/passwd), "
         "see https://example.org/page. or www.example.org/x, mail lscb@example.org"
     )
-    assert '<a href="https://www.barnardos.org.uk/" rel="noopener noreferrer">Barnardo&#x27;s</a>' in html
+    assert (
+        '<a href="https://www.barnardos.org.uk/" class="labelled" rel="noopener noreferrer">Barnardo&#x27;s</a>' in html
+    )
     assert "javascript" in html and 'href="javascript' not in html
     assert 'href="file' not in html
     assert '<a href="https://example.org/page" rel="noopener noreferrer">https://example.org/page</a>.' in html

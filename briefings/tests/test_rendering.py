@@ -221,3 +221,20 @@ def test_running_header_and_page_x_of_y(make_briefing):
     assert "Test Safeguarding Children Partnership" in second
     assert "Managers' briefing" in second
     assert "Version 3" in second
+
+
+def test_a_titled_link_prints_its_address_and_a_bare_one_prints_once(probe):
+    content = hostile_content(probe.url)
+    content["sections"] = [
+        {
+            "key": "useful_links",
+            "heading": "Useful links",
+            "body": "- [West Midlands procedures](http://westmidlands.procedures.org.uk/)\n"
+            "- https://www.example.org/bare\n- lscb@example.org",
+        }
+    ]
+    text = squash(pdf_text(render_pdf(content).pdf))
+    assert "West Midlands procedures (http://westmidlands.procedures.org.uk/)" in text
+    assert text.count("www.example.org/bare") == 1 and text.count("lscb@example.org") >= 1
+    assert "(mailto:" not in text
+    assert probe.requests == []

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from agencies.models import AccessAction, AccessRecord
+from agencies.models import AccessAction, AccessRecord, Partnership
 from briefings import prefill, services
 from briefings.models import BriefingVersion, Edition, Feedback, RenderStatus
 from briefings.tasks import render_briefing_version
@@ -268,3 +268,32 @@ def test_the_periodic_sweep_removes_temporary_files_of_killed_renders_only_when_
     assert not orphan.exists() and not report_orphan.exists()
     assert fresh.exists() and finished.exists()
     assert services.remove_orphan_render_files() == []
+
+
+def test_a_lead_in_keeps_the_writers_dash_and_runs_on_a_lower_case_body():
+    assert prefill._lead_in("Keep the child in education", "– the less time…") == (
+        "**Keep the child in education** – the less time…"
+    )
+    assert prefill._lead_in("Promote", "the guide") == "**Promote** the guide"
+    assert prefill._lead_in("Supervision", "Ensure staff…") == "**Supervision:** Ensure staff…"
+
+
+def test_why_does_not_ask_the_scope_question_twice(make_briefing, findings_audit):
+    question = " ".join(findings_audit.scope_question.split())
+    findings_audit.context = f"National concern about CSE grew in 2014.\n\nThe audit asked: {question}"
+    findings_audit.save(update_fields=["context"])
+    body = make_briefing(Edition.MANAGERS).sections.get(key="why").body
+    assert body.count(question.rstrip("?")) == 1
+
+
+def test_the_feedback_section_gives_the_address_once(make_briefing):
+    body = make_briefing(Edition.PRACTITIONERS).sections.get(key="feedback").body
+    assert body.count("lscb@example.org") == 1
+    partnership = Partnership.load()
+    partnership.feedback_invitation = "Tell us what you think at lscb@example.org."
+    partnership.save()
+    services.briefing_section_refresh(
+        section=make_briefing(Edition.PRACTITIONERS).sections.get(key="feedback"), user=None
+    )
+    body = make_briefing(Edition.PRACTITIONERS).sections.get(key="feedback").body
+    assert body.startswith("Tell us what you think") and body.count("lscb@example.org") == 1
