@@ -334,8 +334,9 @@ class ReturnQuerySet(models.QuerySet):
         """The one place that decides whose Part A returns a user may read.
 
         QA manager: all. Lead officer: the audits they lead. Agency staff: their own agency's
-        returns only; and, once the audit reaches Part B, the returns of the audits their
-        agency's auditor sits on (the Part B session shares findings side by side).
+        returns only. The auditor an agency named for an audit also reads the other agencies'
+        submitted and accepted returns of that audit, while it is in Part B only: what the
+        evidence board shows them then (audits.access.get_board_audit), never a draft.
         """
         if not user.is_authenticated or not user.is_active:
             return self.none()
@@ -348,8 +349,9 @@ class ReturnQuerySet(models.QuerySet):
             # repeats every return once per agency of its audit, which needed a DISTINCT over the
             # wide rows and made My returns 7× slower at 50 audits (benchmarks/README.md).
             query |= Q(
-                audit__in=AuditAgency.objects.filter(auditor=user).values("audit_id"),
-                audit__status__in=[AuditStatus.PART_B, AuditStatus.REPORTING, AuditStatus.CLOSED],
+                audit__in=AuditAgency.objects.filter(auditor=user, agency_id=user.agency_id).values("audit_id"),
+                audit__status=AuditStatus.PART_B,
+                status__in=[ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED],
             )
         return self.filter(query)
 

@@ -188,9 +188,13 @@ VISIBLE_IN_PART_A = {
     "anonymous": set(),
 }
 
-# In Part B the named auditors see every agency's returns for the cases side by side; nobody else
-# gains anything (a colleague who is not the named auditor still sees only their agency's).
-VISIBLE_IN_PART_B = VISIBLE_IN_PART_A | {"auditor": AUDIT_A, "other_auditor": AUDIT_A}
+# In Part B the named auditors see the other agencies' submitted (or accepted) returns side by side,
+# never a draft; nobody else gains anything (a colleague who is not the named auditor still sees only
+# their agency's). The tests below submit Case 1's returns and leave Case 2's not started.
+VISIBLE_IN_PART_B = VISIBLE_IN_PART_A | {
+    "auditor": POLICE | {"cse-audit/Case 1/CSW"},
+    "other_auditor": CSW | {"cse-audit/Case 1/Police"},
+}
 
 
 def visible(user) -> set[str]:
@@ -205,11 +209,20 @@ def test_visible_to_in_part_a(cast, audit, other_audit, who):
     assert visible(cast[who]) == VISIBLE_IN_PART_A[who]
 
 
-@pytest.mark.parametrize("status", [AuditStatus.PART_B, AuditStatus.REPORTING, AuditStatus.CLOSED])
 @pytest.mark.parametrize("who", VISIBLE_IN_PART_B)
-def test_visible_to_from_part_b_on(cast, audit, other_audit, who, status):
-    Audit.objects.filter(pk=audit.pk).update(status=status)
+def test_visible_to_in_part_b(cast, audit, other_audit, who):
+    Audit.objects.filter(pk=audit.pk).update(status=AuditStatus.PART_B)
+    PartAReturn.objects.filter(audit=audit, case__reference="Case 1").update(status=ReturnStatus.SUBMITTED)
     assert visible(cast[who]) == VISIBLE_IN_PART_B[who]
+
+
+@pytest.mark.parametrize("status", [AuditStatus.REPORTING, AuditStatus.CLOSED])
+@pytest.mark.parametrize("who", VISIBLE_IN_PART_A)
+def test_visible_to_after_part_b_is_as_in_part_a(cast, audit, other_audit, who, status):
+    """The evidence board closes to auditors after Part B (audits.access): so do other agencies' returns."""
+    Audit.objects.filter(pk=audit.pk).update(status=status)
+    PartAReturn.objects.filter(audit=audit).update(status=ReturnStatus.ACCEPTED)
+    assert visible(cast[who]) == VISIBLE_IN_PART_A[who]
 
 
 def test_a_deactivated_user_sees_nothing(cast, audit, other_audit):

@@ -334,6 +334,12 @@ class ReturnRole:
     def can_review(self) -> bool:
         return self.is_reviewer
 
+    @property
+    def can_read_history(self) -> bool:
+        # The history holds every draft (identifiers removed before submission included) and the
+        # reviewers' comments: for the agency's named auditor and the reviewers, not every reader.
+        return self.is_auditor or self.is_reviewer
+
 
 def _is_named_auditor(user, ret: PartAReturn) -> bool:
     # visible_return answers this in the query that loads the return, for the user who loaded it.

@@ -3,7 +3,8 @@
 Who gets what (the isolation rules, tested in audits/tests/test_parta_isolation.py):
 - a return the user may not see (PartAReturn.objects.visible_to): 404, recorded as refused;
 - a return they may see but not change (a same-agency colleague, the QA manager editing answers,
-  an auditor reviewing): 403, recorded as refused;
+  an auditor reviewing), or whose history they may not read (anyone but its auditor and the
+  reviewers): 403, recorded as refused;
 - not signed in: the login page; the JSON autosave endpoint answers 401 JSON instead.
 """
 
@@ -467,6 +468,8 @@ def return_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def return_history_view(request: HttpRequest, pk: int) -> HttpResponse:
     ret = _load_return(request, pk)
+    if not return_role(request.user, ret).can_read_history:
+        raise _forbid(request, ret, "Part A return: history refused (not its auditor or a reviewer)")
     layout = used_tool_layout(ret.tool_version)
     access_record(request=request, action=AccessAction.VIEW, obj=ret, summary=f"{ret}: history")
     return render(request, "audits/parta/history.html", {"ret": ret, "entries": return_history(ret, layout)})
