@@ -1,5 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .models import AccessRecord, Agency, Partnership, PartnershipLink, SupportContact, User
@@ -98,7 +101,21 @@ class PartnershipLinkInline(admin.TabularInline):
 
 @admin.register(Partnership)
 class PartnershipAdmin(admin.ModelAdmin):
+    """The partnership's one settings record (Partnership.load()): changed, never added or deleted.
+    Adding "new" settings would save over the one record (django-solo keeps it at one primary key)."""
+
     inlines = [SupportContactInline, PartnershipLinkInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return HttpResponseRedirect(reverse("admin:agencies_partnership_change", args=[Partnership.load().pk]))
 
 
 @admin.register(AccessRecord)

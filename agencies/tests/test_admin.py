@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from agencies.models import AccessAction, AccessRecord, Role, User
+from agencies.models import AccessAction, AccessRecord, Partnership, Role, User
 from agencies.tests.factories import UserFactory
 from audits.demo import ADMIN_PERMISSIONS
 
@@ -162,3 +162,38 @@ def test_the_admin_index_lists_no_case_content(client):
     for url in CASE_CONTENT_ADMIN_URLS:
         assert f'href="{url}"' not in index
     assert 'href="/admin/audits/audit/"' in index  # planning stays
+
+
+def test_the_partnership_settings_cannot_be_added_over_or_deleted(client, it_admin):
+    partnership = Partnership.load()
+    partnership.training = "Two CSE courses a year."
+    partnership.save()
+    client.force_login(it_admin)
+
+    add = client.post(
+        "/admin/agencies/partnership/add/",
+        {"name": "New", "short_name": "N", "feedback_invitation": "", "training": "", "retention_months": "24"},
+    )
+    delete = client.post(f"/admin/agencies/partnership/{partnership.pk}/delete/", {"post": "yes"})
+
+    assert add.status_code == 403 and delete.status_code == 403
+    Partnership.clear_cache()
+    assert Partnership.objects.count() == 1
+    assert Partnership.load().training == "Two CSE courses a year."
+    assert Partnership.load().feedback_invitation.startswith("We would like to hear")
+
+
+def test_the_partnership_settings_list_opens_the_one_record(client, it_admin):
+    partnership = Partnership.load()
+    client.force_login(it_admin)
+    response = client.get(reverse("admin:agencies_partnership_changelist"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:agencies_partnership_change", args=[partnership.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert 'name="training"' in page and "/admin/agencies/partnership/add/" not in page
+    assert f"/admin/agencies/partnership/{partnership.pk}/delete/" not in page
+
+
+def test_the_partnership_settings_are_not_opened_for_someone_without_the_permission(client, qa_manager):
+    client.force_login(qa_manager)  # in the admin for Planning, not for the settings
+    assert client.get(reverse("admin:agencies_partnership_changelist")).status_code == 403
