@@ -24,7 +24,7 @@ from audits.models import (
     Section,
 )
 from audits.selectors.partb import citable_returns
-from audits.services.partb import PROMOTIONS
+from audits.services.partb import CONSENSUS_INVALID, PROMOTIONS, ConsensusEntry
 
 TEXT_MAX = settings.PART_A_MAX_TEXT
 
@@ -102,6 +102,56 @@ class JudgementForm(forms.Form):
     def __init__(self, *args, audit: Audit, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["grade"].queryset = Grade.objects.filter(scale_id=audit.tool_version.scale_id).order_by("rank")
+
+
+class ConsensusForm(forms.Form):
+    """Every consensus judgement of an evidence board, posted together by any of its Save buttons.
+
+    The board has one <form id="consensus-form"> and each stage's fields name it (form="…"), so that
+    what is typed for one stage is never lost by saving another. Each stage (prefix `stage-<pk>`)
+    and the case overall (`overall`) posts `<prefix>-grade`, `<prefix>-reasons` and `<prefix>-shown`
+    (the version of the judgement the page showed: selectors.partb.judgement_marker). The button
+    pressed posts `section`: where the board opens again. Queries: the grades, the stages (2)."""
+
+    def __init__(self, data, *, audit: Audit):
+        super().__init__(data)
+        grades = list(Grade.objects.filter(scale_id=audit.tool_version.scale_id).order_by("rank"))
+        self.grades = {g.pk: g for g in grades}
+        sections = Section.objects.filter(version_id=audit.tool_version_id).order_by("order")
+        self.stages = [(s, f"stage-{s.pk}", s.title) for s in sections]
+        self.stages.append((None, "overall", _("the case overall")))
+        choices = [("", ""), *((g.pk, g.label) for g in grades)]
+        for _section, prefix, _label in self.stages:
+            self.fields[f"{prefix}-grade"] = forms.TypedChoiceField(
+                choices=choices, coerce=int, empty_value=None, required=False
+            )
+            self.fields[f"{prefix}-reasons"] = forms.CharField(required=False, max_length=TEXT_MAX)
+            self.fields[f"{prefix}-shown"] = forms.CharField(required=False, max_length=64, strip=False)
+
+    def entries(self) -> list[ConsensusEntry]:
+        """An entry for every stage the post carries. One with a value the form refuses (a grade not
+        on the scale, reasons too long) is marked invalid, with the error and what was typed."""
+        self.is_valid()
+        entries = []
+        for section, prefix, label in self.stages:
+            grade, reasons, shown = f"{prefix}-grade", f"{prefix}-reasons", f"{prefix}-shown"
+            if grade not in self.data and reasons not in self.data:
+                continue
+            entry = ConsensusEntry(section=section, prefix=prefix, label=str(label))
+            errors = [str(e) for name in (grade, reasons, shown) for e in self.errors.get(name, [])]
+            entry.grade_id = self.cleaned_data.get(grade)
+            entry.grade = self.grades.get(entry.grade_id)
+            if errors:
+                entry.outcome, entry.error = (
+                    CONSENSUS_INVALID,
+                    _("Not saved: %(errors)s") % {"errors": " ".join(errors)},
+                )
+                entry.reasons = self.cleaned_data.get(reasons, self.data.get(reasons, ""))
+            else:
+                entry.reasons = self.cleaned_data[reasons]
+                entry.shown = self.cleaned_data[shown] if shown in self.data else None
+            entries.append(entry)
+        return entries
 
 
 def finding_form_choices(audit: Audit) -> dict[str, list[tuple[int, str]]]:

@@ -86,15 +86,22 @@ def test_qa_manager_runs_part_b(transactional_db, live_server, page: Page, brows
     expect(page.locator("#large-type-toggle")).to_have_attribute("aria-pressed", "true")
     page.locator("#large-type-toggle").click()
 
-    # The consensus judgement for the case overall, with the reasons.
-    overall = page.locator("#overall form")
+    # The consensus judgement for the case overall, with the reasons. What was typed for the first
+    # stage meanwhile is saved with it: the board is one form, nothing typed is lost.
+    first_stage = page.locator("section.board-stage").first
+    first_stage.get_by_label("Consensus grade").select_option(label="Requires improvement")
+    first_stage.get_by_label("Reasons").fill("Referral made, strategy meeting late.")
+    overall = page.locator("#overall")
     overall.get_by_label("Consensus grade").select_option(label="Good")
     overall.get_by_label("Reasons").fill("Agencies shared information promptly; plans not always recorded.")
     overall.get_by_role("button", name="Record consensus").click()
-    expect(page.get_by_text("Consensus judgement recorded for the case overall.")).to_be_visible()
+    expect(page.get_by_text("Consensus judgements recorded for")).to_be_visible()
     judgement = CaseJudgement.objects.get(case__audit=audit, case__reference="Case 1", section__isnull=True)
     assert judgement.grade.label == "Good"
     assert judgement.reasons == "Agencies shared information promptly; plans not always recorded."
+    stage = CaseJudgement.objects.get(case__audit=audit, case__reference="Case 1", section__isnull=False)
+    assert (stage.grade.label, stage.reasons) == ("Requires improvement", "Referral made, strategy meeting late.")
+    expect(page.locator("section.board-stage").first.get_by_label("Reasons")).to_have_value(stage.reasons)
 
     # Promote Children's Social Work's strengths to an overall strength, keeping the link.
     social_work = Agency.objects.get(short_name="BHCC CSW")

@@ -247,11 +247,20 @@ class BoardRow:
         return [c.rank for c in self.cells if c.rank is not None]
 
 
+def judgement_marker(judgement: CaseJudgement | None) -> str:
+    """Which version of a consensus judgement a page showed ("" for none yet): posted back with the
+    board, so that a save never overwrites a judgement somebody else recorded in the meantime."""
+    return judgement.recorded_at.isoformat() if judgement is not None else ""
+
+
 @dataclass
 class BoardStage:
     section: Section
     rows: list[BoardRow]
     judgement: CaseJudgement | None = None
+    # What was typed for this stage and not saved (services.partb.ConsensusEntry), shown again in
+    # its fields after a save of the board; None: the fields show the recorded judgement.
+    entry: object | None = None
 
     @property
     def divergent_count(self) -> int:
@@ -287,6 +296,7 @@ class EvidenceBoard:
     overall: CaseJudgement | None
     grades: list[Grade]
     risk_factors: list = field(default_factory=list)
+    overall_entry: object | None = None  # as BoardStage.entry, for the case overall
 
     @property
     def divergent_count(self) -> int:

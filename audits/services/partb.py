@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -38,7 +39,7 @@ from audits.models import (
     RiskFactor,
     Section,
 )
-from audits.selectors.partb import STATUS_HISTORY_PREFIX, finding_siblings, missing_returns
+from audits.selectors.partb import STATUS_HISTORY_PREFIX, finding_siblings, judgement_marker, missing_returns
 from audits.services.parta import returns_create_for_audit
 
 # Part B work (the session, judgements, findings) is recorded while the audit is in Part B or
@@ -200,6 +201,59 @@ def judgement_record(
             summary=f"Consensus judgement for {case.reference} ({stage}): {grade.label}",
         )
     return judgement
+
+
+@dataclass
+class ConsensusEntry:
+    """One stage's consensus (section None: the case overall's) as posted from the evidence board."""
+
+    section: Section | None
+    prefix: str  # the fields' prefix: stage-<pk> or overall
+    label: str  # the stage's title, or "the case overall"
+    grade: Grade | None = None
+    grade_id: int | None = None  # the grade as posted, to show it again
+    reasons: str = ""
+    shown: str | None = None  # judgement_marker of the judgement the page showed; None: not checked
+    outcome: str = ""  # one of the CONSENSUS_* below ("" until judgements_record has looked at it)
+    error: str = ""  # why it was not saved, printed next to its fields
+
+
+CONSENSUS_SAVED, CONSENSUS_UNCHANGED = "saved", "unchanged"
+CONSENSUS_CONFLICT, CONSENSUS_NO_GRADE, CONSENSUS_INVALID = "conflict", "no_grade", "invalid"
+
+
+def judgements_record(
+    *, request: HttpRequest | None = None, user, case: Case, entries: list[ConsensusEntry]
+) -> list[ConsensusEntry]:
+    """Every consensus judgement posted from a case's evidence board, in one transaction. Each one
+    that changed is recorded (judgement_record: one access record each); the others are left as
+    they are, with their `outcome`: unchanged; conflict (somebody else recorded it after the page
+    was opened: never overwritten unseen); no_grade (reasons without a grade). The board shows the
+    text of a conflict or no_grade entry again, unsaved, with its `error`."""
+    with transaction.atomic():
+        _require_status(case.audit, PART_B_EDITABLE, _("Consensus judgements"))
+        current = {j.section_id: j for j in CaseJudgement.objects.select_for_update().filter(case=case)}
+        for entry in entries:
+            existing = current.get(entry.section.pk if entry.section else None)
+            reasons = entry.reasons.strip()
+            recorded = (existing.grade_id, existing.reasons) if existing else (None, "")
+            if (entry.grade.pk if entry.grade else None, reasons) == recorded:
+                entry.outcome = CONSENSUS_UNCHANGED
+            elif entry.shown is not None and entry.shown != judgement_marker(existing):
+                entry.outcome = CONSENSUS_CONFLICT
+                entry.error = _(
+                    "Not saved: this judgement was recorded by somebody else after you opened the board. "
+                    "Theirs is shown above; what you typed is kept here. Save again to replace theirs."
+                )
+            elif entry.grade is None:
+                entry.outcome = CONSENSUS_NO_GRADE
+                entry.error = _("Not saved: choose a consensus grade to record this judgement. Your reasons are kept.")
+            else:
+                judgement_record(
+                    request=request, user=user, case=case, section=entry.section, grade=entry.grade, reasons=reasons
+                )
+                entry.outcome = CONSENSUS_SAVED
+    return entries
 
 
 # --- Findings ----------------------------------------------------------------------------------

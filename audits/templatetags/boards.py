@@ -17,7 +17,11 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from audits.selectors.partb import judgement_marker
+
 register = template.Library()
+
+register.filter("judgement_marker", judgement_marker)
 
 # A number no primary key reaches, reversed in its place and then replaced by each row's own.
 PK_SENTINEL = 918273645546372819

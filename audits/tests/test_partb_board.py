@@ -17,7 +17,7 @@ from audits.models import (
     ReturnStatus,
     Section,
 )
-from audits.selectors.partb import evidence_board
+from audits.selectors.partb import evidence_board, judgement_marker
 from audits.services.partb import finding_promote, judgement_record
 from audits.tests.partb_support import build_audit, complete_return
 
@@ -158,6 +158,122 @@ def test_consensus_judgement_per_stage_and_overall(client, qa_manager, part_b):
     assert (
         AccessRecord.objects.filter(action=AccessAction.CHANGE, summary__startswith="Consensus judgement").count() == 3
     )
+
+
+def _stages(audit):
+    return list(Section.objects.filter(version=audit.tool_version).order_by("order"))
+
+
+def test_the_whole_board_is_one_form_so_saving_one_stage_saves_what_was_typed_for_the_others(
+    client, qa_manager, part_b
+):
+    case1 = part_b.cases.get(reference="Case 1")
+    first, second = _stages(part_b)[:2]
+    good = Grade.objects.get(scale_id=part_b.tool_version.scale_id, rank=2)
+    client.force_login(qa_manager)
+    html = client.get(board_url(part_b, case1)).content.decode()
+    # One form; every stage's fields and buttons name it.
+    judgement_url = reverse("audits:judgement", args=[part_b.slug, case1.pk])
+    assert html.count('id="consensus-form"') == 1 and html.count(f'action="{judgement_url}"') == 1
+    assert f'name="stage-{first.pk}-reasons" id="id_stage-{first.pk}-reasons" rows="3" class="form-control"' in html
+    assert html.count('form="consensus-form"') == 3 * (len(_stages(part_b)) + 1) + len(_stages(part_b)) + 1
+
+    url = reverse("audits:judgement", args=[part_b.slug, case1.pk])
+    response = client.post(
+        url,
+        {
+            "section": first.pk,  # "Record consensus" of the first stage pressed
+            f"stage-{first.pk}-grade": good.pk,
+            f"stage-{first.pk}-reasons": "Prompt referral.",
+            f"stage-{first.pk}-shown": "",
+            f"stage-{second.pk}-grade": good.pk,
+            f"stage-{second.pk}-reasons": "Typed for the second stage.",
+            f"stage-{second.pk}-shown": "",
+            "overall-grade": "",
+            "overall-reasons": "",
+            "overall-shown": "",
+        },
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0].endswith(f"#stage-{first.pk}")
+    assert CaseJudgement.objects.get(case=case1, section=second).reasons == "Typed for the second stage."
+    assert CaseJudgement.objects.get(case=case1, section=first).reasons == "Prompt referral."
+    assert not CaseJudgement.objects.filter(case=case1, section__isnull=True).exists()
+    assert f"Consensus judgements recorded for {first.title}, {second.title}." in response.content.decode()
+
+
+def test_reasons_without_a_grade_are_kept_on_the_board_while_the_other_stages_are_saved(client, qa_manager, part_b):
+    case1 = part_b.cases.get(reference="Case 1")
+    first, second = _stages(part_b)[:2]
+    good = Grade.objects.get(scale_id=part_b.tool_version.scale_id, rank=2)
+    client.force_login(qa_manager)
+    url = reverse("audits:judgement", args=[part_b.slug, case1.pk])
+    response = client.post(
+        url,
+        {
+            "section": first.pk,
+            f"stage-{first.pk}-grade": good.pk,
+            f"stage-{first.pk}-reasons": "Saved now.",
+            f"stage-{second.pk}-grade": "",
+            f"stage-{second.pk}-reasons": "Half-way through <the> assessment reasons",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200  # the first stage was saved, the second shown again
+    assert CaseJudgement.objects.get(case=case1, section=first).reasons == "Saved now."
+    assert not CaseJudgement.objects.filter(case=case1, section=second).exists()
+    assert "Half-way through &lt;the&gt; assessment reasons</textarea>" in html
+    assert f'id="stage-{second.pk}-unsaved"' in html and "choose a consensus grade" in html
+    assert f'aria-invalid="true" aria-describedby="stage-{second.pk}-unsaved"' in html
+    assert f"Not saved, and kept on the board as you typed it: {second.title}." in html
+
+    # Nothing saved at all: refused (400), the text still kept.
+    response = client.post(url, {"section": "", "overall-grade": "", "overall-reasons": "Overall, typed"})
+    assert response.status_code == 400
+    assert "Overall, typed</textarea>" in response.content.decode()
+    assert not CaseJudgement.objects.filter(case=case1, section__isnull=True).exists()
+
+
+def test_a_judgement_recorded_by_somebody_else_meanwhile_is_not_overwritten(client, qa_manager, lead_officer, part_b):
+    case1 = part_b.cases.select_related("audit__tool_version").get(reference="Case 1")
+    first = _stages(part_b)[0]
+    grades = {g.rank: g for g in Grade.objects.filter(scale_id=part_b.tool_version.scale_id)}
+    client.force_login(qa_manager)
+    # The QA manager opens the board: nothing recorded yet (shown ""). The lead officer records
+    # the overall judgement on their own device.
+    judgement_record(user=lead_officer, case=case1, section=None, grade=grades[3], reasons="Theirs.")
+    url = reverse("audits:judgement", args=[part_b.slug, case1.pk])
+    data = {
+        "section": "",
+        "overall-grade": grades[2].pk,
+        "overall-reasons": "Mine.",
+        "overall-shown": "",
+        # An unchanged stage with an old version shown is no conflict.
+        f"stage-{first.pk}-grade": "",
+        f"stage-{first.pk}-reasons": "",
+        f"stage-{first.pk}-shown": "",
+    }
+    response = client.post(url, data)
+    html = response.content.decode()
+    assert response.status_code == 400
+    overall = CaseJudgement.objects.get(case=case1, section__isnull=True)
+    assert (overall.reasons, overall.recorded_by) == ("Theirs.", lead_officer)
+    assert "Theirs." in html and "Mine.</textarea>" in html and "recorded by somebody else" in html
+    # Having seen theirs, saving again (the page now shows their version) replaces it.
+    data["overall-shown"] = judgement_marker(overall)
+    response = client.post(url, data)
+    assert response.status_code == 302 and response["Location"].endswith("#overall")
+    overall.refresh_from_db()
+    assert (overall.reasons, overall.recorded_by) == ("Mine.", qa_manager)
+
+
+def test_pressing_save_with_nothing_chosen_asks_for_a_grade(client, qa_manager, part_b):
+    case1 = part_b.cases.get(reference="Case 1")
+    client.force_login(qa_manager)
+    url = reverse("audits:judgement", args=[part_b.slug, case1.pk])
+    response = client.post(url, {"section": "", "overall-grade": "", "overall-reasons": ""}, follow=True)
+    assert "Choose a consensus grade for the case overall." in response.content.decode()
+    assert not CaseJudgement.objects.exists()
 
 
 def test_judgement_refuses_a_grade_of_another_scale_and_a_closed_audit(part_b, qa_manager):

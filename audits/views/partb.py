@@ -6,6 +6,8 @@ binds a form, calls a service, sets a message and redirects.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies.decorators import recent_login_required
@@ -24,6 +27,7 @@ from audits.charts import render_heatmap_svg
 from audits.forms_partb import (
     AttendanceForm,
     AuditTransitionForm,
+    ConsensusForm,
     FindingForm,
     JudgementForm,
     PromoteForm,
@@ -158,12 +162,24 @@ def boards(request: HttpRequest, slug: str) -> HttpResponse:
 def evidence_board(request: HttpRequest, slug: str, case_id: int) -> HttpResponse:
     audit, can_manage = get_board_audit(request.user, slug, request=request)
     case = get_object_or_404(audit.cases, pk=case_id)
+    return _board_page(request, audit, case, can_manage=can_manage)
+
+
+def _board_page(
+    request: HttpRequest, audit: Audit, case, *, can_manage: bool, unsaved: Iterable = (), status: int = 200
+) -> HttpResponse:
+    """The board; `unsaved`: consensus entries (services.partb.ConsensusEntry) a save could not
+    record, shown again in their fields with what was typed."""
     board = selectors.evidence_board(request.user, audit, case)
+    by_prefix = {entry.prefix: entry for entry in unsaved}
+    for stage in board.stages:
+        stage.entry = by_prefix.get(stage.prefix)
+    board.overall_entry = by_prefix.get("overall")
     can_edit = can_manage and audit.status in services.PART_B_EDITABLE
     access_record(request=request, action=AccessAction.VIEW, obj=case, summary=f"Evidence board: {audit} — {case}")
-    # The judgement forms are printed by hand from the board's grades (`_judgement.html`): seven
-    # Django forms rendered through widget templates were a third of the page's time. They post to
-    # `judgement`, which validates with JudgementForm.
+    # The judgement fields are printed by hand from the board's grades (`_judgement.html`): seven
+    # Django forms rendered through widget templates were a third of the page's time. They post,
+    # all together, to `judgement`, which validates them with ConsensusForm.
     context = {
         "audit": audit,
         "board": board,
@@ -171,35 +187,50 @@ def evidence_board(request: HttpRequest, slug: str, case_id: int) -> HttpRespons
         "can_edit": can_edit,
         "reasons_max": JudgementForm.base_fields["reasons"].max_length,
     }
-    return render(request, "audits/partb/board.html", context)
+    return render(request, "audits/partb/board.html", context, status=status)
 
 
 @login_required
 @require_POST
 def judgement(request: HttpRequest, slug: str, case_id: int) -> HttpResponse:
+    """Records every consensus judgement changed on the board, whichever Save button was pressed.
+    What cannot be recorded is shown again on the board, as typed: nothing is dropped."""
     audit = managed_audit_or_404(request, slug)
     case = get_object_or_404(audit.cases.select_related("audit__tool_version"), pk=case_id)
     board_url = reverse("audits:evidence_board", kwargs={"slug": audit.slug, "case_id": case.pk})
     try:
-        section = judgement_section(audit, request.POST.get("section", ""))
-        prefix = f"stage-{section.pk}" if section else "overall"
-        form = JudgementForm(request.POST, audit=audit, prefix=prefix)
-        if not form.is_valid():
-            messages.error(request, _("Choose a consensus grade."))
-            return redirect(board_url)
-        services.judgement_record(
-            request=request,
-            user=request.user,
-            case=case,
-            section=section,
-            grade=form.cleaned_data["grade"],
-            reasons=form.cleaned_data["reasons"],
+        pressed = judgement_section(audit, request.POST.get("section", ""))
+        entries = ConsensusForm(request.POST, audit=audit).entries()
+        services.judgements_record(
+            request=request, user=request.user, case=case, entries=[e for e in entries if not e.outcome]
         )
     except ValidationError as error:
         _flash_error(request, error)
         return redirect(board_url)
-    stage = section.title if section else _("the case overall")
-    messages.success(request, _("Consensus judgement recorded for %(stage)s.") % {"stage": stage})
+    saved = [e.label for e in entries if e.outcome == services.CONSENSUS_SAVED]
+    unsaved = [e for e in entries if e.error]
+    if saved:
+        messages.success(
+            request,
+            ngettext(
+                "Consensus judgement recorded for %(stages)s.",
+                "Consensus judgements recorded for %(stages)s.",
+                len(saved),
+            )
+            % {"stages": ", ".join(saved)},
+        )
+    if unsaved:
+        text = _("Not saved, and kept on the board as you typed it: %(stages)s.")
+        (messages.warning if saved else messages.error)(request, text % {"stages": ", ".join(e.label for e in unsaved)})
+        return _board_page(request, audit, case, can_manage=True, unsaved=unsaved, status=200 if saved else 400)
+    prefix = f"stage-{pressed.pk}" if pressed else "overall"
+    if not saved:
+        entry = next((e for e in entries if e.prefix == prefix), None)
+        if entry is None or entry.grade is None:
+            stage = pressed.title if pressed else _("the case overall")
+            messages.error(request, _("Choose a consensus grade for %(stage)s.") % {"stage": stage})
+        else:
+            messages.info(request, _("Nothing had changed: no judgement was saved."))
     return redirect(f"{board_url}#{prefix}")
 
 
