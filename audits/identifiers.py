@@ -14,6 +14,11 @@ What counts:
   of the audit. A date of an event ("seen on 14/05/2014") is normal evidence and not flagged.
 - Postcode: a full UK postcode (outward and inward code) with a real postcode area.
 - Phone number: a UK number (national 0… or +44/0044) of 10 or 11 digits.
+- E-mail address, and a social media name ("@jess_2009").
+- Record number: what agencies' systems number people and incidents by — a school's unique pupil
+  number (a letter and twelve characters, A123456789012), a police reference written with a slash
+  (14/123456A), or any other run of seven or more digits ("Mosaic ID 1234567", "crime ref
+  47140012345") that is not one of the kinds above.
 """
 
 from __future__ import annotations
@@ -28,12 +33,18 @@ NHS_NUMBER = "nhs_number"
 DATE_OF_BIRTH = "date_of_birth"
 POSTCODE = "postcode"
 PHONE = "phone"
+EMAIL = "email"
+HANDLE = "handle"
+RECORD_NUMBER = "record_number"
 
 KIND_LABELS = {
     NHS_NUMBER: _("an NHS number"),
     DATE_OF_BIRTH: _("a date of birth"),
     POSTCODE: _("a postcode"),
     PHONE: _("a phone number"),
+    EMAIL: _("an e-mail address"),
+    HANDLE: _("a social media name"),
+    RECORD_NUMBER: _("a record number"),
 }
 
 
@@ -234,6 +245,25 @@ def age_range_from_band(band: str) -> tuple[int, int] | None:
     return None
 
 
+# --- E-mail addresses, social media names, record numbers ---------------------------------------
+
+_EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?<![.-])")
+_HANDLE_RE = re.compile(r"(?<![\w.@])@[A-Za-z][A-Za-z0-9_.]{2,29}(?<!\.)(?![\w@])")
+_RECORD_RES = (
+    re.compile(r"(?<![\w/])[A-Z]\d{11}[0-9A-Z](?![\w])"),  # unique pupil number
+    re.compile(r"(?<![\w/])\d{2,4}/\d{5,}[A-Z]?(?![\w/])"),  # 14/123456A
+    re.compile(r"(?<![\w/])[A-Z]{0,3}\d{7,}[A-Z]{0,2}(?![\w/])"),  # 1234567, CR47140012345
+)
+
+
+def _pattern(kind: str, pattern: re.Pattern[str], text: str) -> list[IdentifierMatch]:
+    return [IdentifierMatch(kind, m.group(0), m.start(), m.end()) for m in pattern.finditer(text)]
+
+
+def _record_numbers(text: str) -> list[IdentifierMatch]:
+    return [match for pattern in _RECORD_RES for match in _pattern(RECORD_NUMBER, pattern, text)]
+
+
 # --- The guard -------------------------------------------------------------------------------
 
 
@@ -244,7 +274,13 @@ def find_identifiers(
     if not text:
         return []
     candidates = (
-        _nhs_numbers(text) + _postcodes(text) + _phones(text) + _dates_of_birth(text, age_range, reference_date)
+        _nhs_numbers(text)
+        + _postcodes(text)
+        + _phones(text)
+        + _dates_of_birth(text, age_range, reference_date)
+        + _pattern(EMAIL, _EMAIL_RE, text)
+        + _pattern(HANDLE, _HANDLE_RE, text)
+        + _record_numbers(text)
     )
     kept: list[IdentifierMatch] = []
     for match in candidates:  # earlier kinds win an overlap: an NHS number is not also a phone number
@@ -256,9 +292,11 @@ def find_identifiers(
 def identifier_key(match: IdentifierMatch) -> str:
     """What makes two matches the same identifier however they are written: a phone number's last
     ten digits (01273 290400, 01273-290400 and +44 1273 290400 are one number), a postcode without
-    spaces in capitals, the digits of anything else."""
+    spaces in capitals, an address, name or record number in lower case, the digits of anything else."""
     if match.kind == POSTCODE:
         return POSTCODE + ":" + re.sub(r"\s", "", match.text).upper()
+    if match.kind in (EMAIL, HANDLE, RECORD_NUMBER):
+        return f"{match.kind}:{match.text.lower()}"
     digits = re.sub(r"\D", "", match.text)
     return f"{match.kind}:{digits[-10:] if match.kind == PHONE else digits}"
 

@@ -43,8 +43,37 @@ def test_ten_digits_failing_the_check_are_not_an_nhs_number():
     assert kinds("Reference 943 476 5918 in the file.") == []
 
 
-def test_nhs_number_inside_a_longer_number_is_not_flagged():
-    assert kinds("Crime ref 194347659190") == []
+def test_nhs_number_inside_a_longer_number_is_a_record_number_not_an_nhs_number():
+    assert kinds("Crime ref 194347659190") == [("record_number", "194347659190")]
+
+
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("UPN A123456789012 on the school file", [("record_number", "A123456789012")]),
+        ("police ref 14/123456A", [("record_number", "14/123456A")]),
+        ("Mosaic ID 1234567", [("record_number", "1234567")]),
+        ("Crime ref 47140012345", [("record_number", "47140012345")]),
+        ("emailed jess.smith@gmail.com today", [("email", "jess.smith@gmail.com")]),
+        ("known on Snapchat as @jess_2009.", [("handle", "@jess_2009")]),
+    ],
+)
+def test_record_numbers_addresses_and_social_media_names_are_flagged(text, found):
+    assert kinds(text) == found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Case 3 of the 2014/15 audit, seen on 14/05/2014 at 13:00",
+        "Standards 1.2 and 2.10; version 1.2.3",
+        "1,940 victims through 29 services; £12,000,000",
+        "met @ school",
+        "http://westmidlands.procedures.org.uk/local-content/4cjN/child-sexual-exploitation-risk-assessment",
+    ],
+)
+def test_ordinary_numbers_and_addresses_of_pages_are_not_record_numbers(text):
+    assert kinds(text) == []
 
 
 @pytest.mark.parametrize(
