@@ -18,7 +18,7 @@ from django_otp import match_token, user_has_device
 from . import mfa
 from .forms import AccessLogFilterForm, LoginForm, ReauthenticateForm, TokenForm
 from .middleware import AUTH_AT
-from .selectors import access_records_matching, user_capabilities
+from .selectors import access_records_matching, summary_without_case_content, user_capabilities
 
 
 class PortalLoginView(auth_views.LoginView):
@@ -118,11 +118,19 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @login_required
 @require_safe
 def access_log(request: HttpRequest) -> HttpResponse:
-    """Who saw or changed what: for the QA manager and the administrator only."""
+    """Who saw or changed what: for the QA manager and the administrator only.
+
+    The administrator has no access to case content, so records about audits and briefings are shown
+    to them without their summaries (who, when, what kind of object, which page), and searched
+    without them."""
     if not (request.user.is_qa_manager or request.user.is_administrator):
         raise Http404
+    case_summaries = request.user.is_qa_manager
     form = AccessLogFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    records = access_records_matching(**{k: v for k, v in filters.items() if v})
+    records = access_records_matching(**{k: v for k, v in filters.items() if v}, case_summaries=case_summaries)
     page = Paginator(records, 50).get_page(request.GET.get("page"))
-    return render(request, "agencies/access_log.html", {"form": form, "page": page})
+    for record in page:
+        record.shown_summary = record.summary if case_summaries or summary_without_case_content(record) else ""
+    context = {"form": form, "page": page, "case_summaries": case_summaries}
+    return render(request, "agencies/access_log.html", context)
