@@ -11,7 +11,8 @@ from playwright.sync_api import Page, expect
 
 from agencies.models import AccessAction, AccessRecord, User
 from audits.models import Audit
-from briefings.models import BriefingVersion, Edition, RenderStatus
+from briefings import services
+from briefings.models import BriefingSection, BriefingVersion, Edition, RenderStatus
 from briefings.tests.support import pdf_text, squash
 from tests.fixtures_browser import ARTIFACTS, axe_check, csp_violations, login
 
@@ -24,6 +25,13 @@ def shot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     # caret="initial": hiding the caret would inject a <style>, which the CSP (rightly) blocks.
     page.screenshot(path=str(ARTIFACTS / f"briefings-{name}.png"), caret="initial")
+
+
+def leaving_asks(page: Page) -> bool:
+    """Whether the page's beforeunload guard would ask before leaving (a real dialog is the browser's)."""
+    return page.evaluate(
+        "() => { const e = new Event('beforeunload', {cancelable: true}); window.dispatchEvent(e); return e.defaultPrevented; }"
+    )
 
 
 @pytest.mark.browser
@@ -48,11 +56,37 @@ def test_qa_manager_publishes_and_the_manager_downloads(
     axe_check(page)
     shot(page, "composer")
 
-    # Edit one section; htmx saves it in place.
+    # Leaving with an unsaved title asks first; once saved, it does not.
+    page.get_by_label("Title", exact=True).fill("Learning together: CSE")
+    assert leaving_asks(page)
+    page.get_by_role("button", name="Save title and audience").click()
+    expect(page.get_by_text("Title and audience saved.")).to_be_visible()
+    assert not leaving_asks(page)
+
+    # Edit one section; htmx saves it in place, and leaving no longer asks.
     card = page.get_by_test_id("section-why")
     card.get_by_label("Text").fill(NEW_TEXT)
+    assert leaving_asks(page)
     card.get_by_role("button", name="Save section").click()
     expect(page.get_by_test_id("section-why")).to_contain_text("Saved at")
+    assert not leaving_asks(page)
+
+    # The lead officer saves the same section meanwhile: the next save is refused in place, with
+    # both texts shown; saving again is a deliberate save over theirs.
+    section = BriefingSection.objects.get(briefing__audit=audit, briefing__edition=Edition.MANAGERS, key="why")
+    lead = User.objects.get(username="dudley.lead")
+    services.briefing_section_update(
+        section=section, heading=section.heading, body="The lead officer's words.", hidden=False, user=lead
+    )
+    card = page.get_by_test_id("section-why")
+    card.get_by_label("Text").fill(NEW_TEXT + " Again.")
+    card.get_by_role("button", name="Save section").click()
+    expect(page.get_by_test_id("section-why")).to_contain_text("Nothing was overwritten")
+    expect(page.get_by_test_id("section-why")).to_contain_text("The lead officer's words.")
+    assert leaving_asks(page)
+    page.get_by_test_id("section-why").get_by_role("button", name="Save section").click()
+    expect(page.get_by_test_id("section-why")).to_contain_text("Saved at")
+    assert not leaving_asks(page)
 
     # The preview shows it, then publish (with its confirmation).
     page.get_by_role("link", name="Preview", exact=True).click()
