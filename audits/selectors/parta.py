@@ -43,6 +43,13 @@ BOOLEAN_FIELDS = ("no_involvement", "identifiers_confirmed")
 RETURN_FIELDS = (*TEXT_FIELDS, *BOOLEAN_FIELDS, "overall_grade", "risk_factors")
 SUBMITTED_STATUSES = (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED)
 
+# The audit stages in which each review action may be taken. Sending back and unlocking give the
+# return to the auditor to amend, which they can do only while Part A is open; a late return can
+# still be accepted during Part B, and nothing changes once the audit is reported or closed.
+SEND_BACK_AUDIT_STATUSES = (AuditStatus.PART_A,)
+UNLOCK_AUDIT_STATUSES = (AuditStatus.PART_A,)
+ACCEPT_AUDIT_STATUSES = (AuditStatus.PART_A, AuditStatus.PART_B)
+
 
 def grade_field(standard_id: int) -> str:
     return f"s{standard_id}-grade"

@@ -45,9 +45,12 @@ from audits.models import (
     ReturnStatus,
 )
 from audits.selectors.parta import (
+    ACCEPT_AUDIT_STATUSES,
     NOT_APPLICABLE,
+    SEND_BACK_AUDIT_STATUSES,
     SUBMITTED_STATUSES,
     TEXT_FIELDS,
+    UNLOCK_AUDIT_STATUSES,
     ToolLayout,
     evidence_field,
     grade_field,
@@ -394,11 +397,20 @@ def _transition(
     from_status: str,
     to_status: str,
     reason: str,
+    audit_statuses: tuple[str, ...],
+    audit_refusal: str,
     **values: Any,
 ) -> PartAReturn:
     assert to_status in RETURN_TRANSITIONS[from_status], (from_status, to_status)
     from_statuses = (from_status,)
     with transaction.atomic():
+        # The audit's row, locked against a concurrent change of stage (audit_transition locks it
+        # FOR UPDATE): a review cannot slip in while the audit moves on to Reporting.
+        audit_status = (
+            Audit.objects.select_for_update(no_key=True).filter(pk=ret.audit_id).values_list("status", flat=True).get()
+        )
+        if audit_status not in audit_statuses:
+            raise InvalidTransition(audit_refusal % {"stage": AuditStatus(audit_status).label})
         if not _claim(ret, based_on_version, from_statuses):
             fresh = PartAReturn.objects.get(pk=ret.pk)
             if fresh.status not in from_statuses:
@@ -444,6 +456,11 @@ def return_send_back(
         from_status=ReturnStatus.SUBMITTED,
         to_status=ReturnStatus.RETURNED,
         reason="returned for amendment",
+        audit_statuses=SEND_BACK_AUDIT_STATUSES,
+        audit_refusal=_(
+            "Nothing was changed: a return can be returned for amendment only while Part A is open, and this "
+            "audit is now at “%(stage)s”: the auditor could not amend it."
+        ),
         amendment_comment=comment,
     )
     _notify_on_commit(ret, "returned")
@@ -461,6 +478,11 @@ def return_accept(*, request: HttpRequest | None = None, user, ret: PartAReturn,
         from_status=ReturnStatus.SUBMITTED,
         to_status=ReturnStatus.ACCEPTED,
         reason="accepted",
+        audit_statuses=ACCEPT_AUDIT_STATUSES,
+        audit_refusal=_(
+            "Nothing was changed: a return can be accepted only during Part A or Part B, and this audit is "
+            "now at “%(stage)s”."
+        ),
         accepted_at=timezone.now(),
     )
 
@@ -481,6 +503,11 @@ def return_unlock(
         from_status=ReturnStatus.ACCEPTED,
         to_status=ReturnStatus.RETURNED,
         reason=f"unlocked: {reason}"[:100],
+        audit_statuses=UNLOCK_AUDIT_STATUSES,
+        audit_refusal=_(
+            "Nothing was changed: a return can be unlocked only while Part A is open, and this audit is now at "
+            "“%(stage)s”: the auditor could not amend it."
+        ),
         amendment_comment=reason,
         accepted_at=None,
     )

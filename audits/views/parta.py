@@ -41,8 +41,11 @@ from audits.forms import (
     review_forms,
     state_to_data,
 )
-from audits.models import AuditAgency, PartAReturn
+from audits.models import AuditAgency, AuditStatus, PartAReturn
 from audits.selectors.parta import (
+    ACCEPT_AUDIT_STATUSES,
+    SEND_BACK_AUDIT_STATUSES,
+    UNLOCK_AUDIT_STATUSES,
     ReturnRole,
     ToolLayout,
     audit_returns,
@@ -203,6 +206,7 @@ def _render_detail(
     state = return_state(ret, layout)
     answered, total = progress(state, layout)
     grades = {str(g.pk): g for g in layout.grades}
+    audit_status = ret.audit.status
     sections = [
         {
             "section": row.section,
@@ -228,9 +232,11 @@ def _render_detail(
         "answered": answered,
         "total": total,
         "review": review_forms(ret.version, bound_review) if role.can_review else None,
-        "can_accept": ret.can_move_to("accepted") and role.can_review,
-        "can_send_back": ret.status == "submitted" and role.can_review,
-        "can_unlock": ret.status == "accepted" and role.is_qa_manager,
+        "can_accept": ret.can_move_to("accepted") and role.can_review and audit_status in ACCEPT_AUDIT_STATUSES,
+        "can_send_back": ret.status == "submitted" and role.can_review and audit_status in SEND_BACK_AUDIT_STATUSES,
+        "can_unlock": ret.status == "accepted" and role.is_qa_manager and audit_status in UNLOCK_AUDIT_STATUSES,
+        # A return the audit's stage keeps from being reviewed (sent back or unlocked after Part A).
+        "review_stage_closed": ret.status in ("submitted", "accepted") and audit_status != AuditStatus.PART_A,
     }
     return render(request, "audits/parta/detail.html", context, status=status)
 
