@@ -41,6 +41,11 @@ def test_each_demo_user_signs_in_and_lands_on_their_home_page(
 
     page.goto(f"{live_server.url}/accounts/login/")
     expect(page.get_by_role("heading", name="Demo users (password: demo)")).to_be_visible()
+    listed = page.get_by_role("region", name="Demo users (password: demo)").locator("code").all_inner_texts()
+    assert listed == list(HOME_PAGES), "the login page lists every demo user"
+    # The app's own icon, so the browser does not ask for a /favicon.ico that is not there.
+    icon = page.locator("link[rel=icon]").get_attribute("href")
+    assert page.request.get(f"{live_server.url}{icon}").ok
     axe_check(page)
 
     for username, home in HOME_PAGES.items():
