@@ -36,7 +36,7 @@ def report_context(report: InsightReport) -> dict:
         if not user.is_active or not selectors.may_track(user):
             raise ReportNotAllowed("The report's owner no longer runs any audit.")
         overdue, still_open, complete = selectors.board_report_items(user, theme=report.theme)
-        trends = selectors.theme_trends(theme=report.theme)
+        trends = selectors.theme_trends(user=user, theme=report.theme)
         context.update(
             {
                 "overdue": overdue,

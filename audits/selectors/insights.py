@@ -125,10 +125,13 @@ def classify(signals: dict[int, Signal]) -> dict[int, str]:
 
 @dataclass
 class TrendEvidence:
-    audit: Audit
+    """A finding behind a trend. Of an audit the reader does not run, only its kind: audit is None
+    and there is no text or agency."""
+
+    audit: Audit | None
     finding_id: int
     kind: str
-    text: str
+    text: str = ""
     agency: str = ""
 
     @property
@@ -169,8 +172,9 @@ class TrendRow:
 class ThemeTrends:
     years: list[int]
     rows: list[TrendRow]
-    audits: list[Audit]
+    audits: list[Audit]  # the audits the reader runs, named
     theme: AuditTheme | None = None
+    others: int = 0  # the reported audits of others that count, not named
 
     def count(self, status: str) -> int:
         return sum(1 for row in self.rows for cell in row.cells if cell.status == status)
@@ -181,11 +185,25 @@ class ThemeTrends:
 
 
 def may_see_trends(user) -> bool:
-    """The QA manager and lead officers: trends are partnership-wide and theme-level (no case,
-    no return, no agency named), like the emerging themes of a published briefing."""
+    """The QA manager and lead officers: trends are partnership-wide and theme-level. Of an audit
+    the reader does not run, nothing but its agreed findings' kinds counts (see trend_audits): no
+    audit, case, return or agency named, like the emerging themes of a published briefing."""
     if not user.is_authenticated or not user.is_active:
         return False
     return user.is_qa_manager or Audit.objects.filter(lead_officer=user).exists()
+
+
+def trend_audits(user) -> QuerySet[Audit]:
+    """The audits whose findings count in the user's trends: those they run (every audit, for the QA
+    manager), whatever their stage, and others' only once Part B has agreed them."""
+    if user.is_qa_manager:
+        return Audit.objects.all()
+    return Audit.objects.filter(Q(lead_officer_id=user.pk) | Q(status__in=AGREED_FINDINGS_STATUSES))
+
+
+def _runs(user, audit: Audit) -> bool:
+    """Audit.objects.managed_by(user), for an audit already read: no query."""
+    return user.is_qa_manager or audit.lead_officer_id == user.pk
 
 
 def _finding_text(heading: str, body: str) -> str:
@@ -194,13 +212,14 @@ def _finding_text(heading: str, body: str) -> str:
     return text if len(text) <= 140 else text[:139].rstrip() + "…"
 
 
-def theme_trends(*, theme: AuditTheme | None = None) -> ThemeTrends:
-    """Theme × year over every audit (of one audit theme, if given).
+def theme_trends(*, user, theme: AuditTheme | None = None) -> ThemeTrends:
+    """Theme × year over the audits that count for the user (trend_audits; of one audit theme, if
+    given). The findings of audits the user runs are named; of others, only their kind is kept.
 
     Queries: the audits; the tagged findings (one flat query over the finding–risk factor links,
     with the finding's kind, text, audit and agency); the risk factors named: three.
     """
-    audits_qs = Audit.objects.select_related("theme").order_by("part_b_date", "created_at")
+    audits_qs = trend_audits(user).select_related("theme").order_by("part_b_date", "created_at")
     if theme is not None:
         audits_qs = audits_qs.filter(theme=theme)
     audits = {a.pk: a for a in audits_qs}
@@ -222,9 +241,11 @@ def theme_trends(*, theme: AuditTheme | None = None) -> ThemeTrends:
     for rf_id, finding_id, kind, heading, body, audit_id, agency_name in links:
         audit = audits[audit_id]
         signals[rf_id][audit.year].add(kind)
-        evidence[(rf_id, audit.year)].append(
-            TrendEvidence(audit, finding_id, kind, _finding_text(heading, body), agency_name or "")
-        )
+        if _runs(user, audit):
+            shown = TrendEvidence(audit, finding_id, kind, _finding_text(heading, body), agency_name or "")
+        else:
+            shown = TrendEvidence(None, 0, kind)
+        evidence[(rf_id, audit.year)].append(shown)
     years = sorted({a.year for a in audits.values()})
     factors = RiskFactor.objects.filter(pk__in=list(signals)).order_by("name") if signals else []
     rows = []
@@ -232,8 +253,8 @@ def theme_trends(*, theme: AuditTheme | None = None) -> ThemeTrends:
         statuses = classify(signals[rf.pk])
         cells = [TrendCell(y, statuses.get(y), evidence.get((rf.pk, y), [])) for y in years]
         rows.append(TrendRow(rf, cells))
-    ordered = sorted(audits.values(), key=lambda a: (a.year, a.title))
-    return ThemeTrends(years=years, rows=rows, audits=ordered, theme=theme)
+    named = sorted((a for a in audits.values() if _runs(user, a)), key=lambda a: (a.year, a.title))
+    return ThemeTrends(years=years, rows=rows, audits=named, theme=theme, others=len(audits) - len(named))
 
 
 @dataclass
@@ -242,15 +263,15 @@ class RecurringAlert:
     earlier: list[tuple[int, list[str]]]  # (year, titles of that year's audits with the area for improvement)
 
 
-def recurring_for_audit(audit: Audit) -> list[RecurringAlert]:
+def recurring_for_audit(audit: Audit, user) -> list[RecurringAlert]:
     """Areas for improvement of this audit that came back from an earlier year's audit.
 
-    Looks at every audit of the partnership (whatever its theme): a risk factor that recurs in a
-    neglect audit after a CSE audit has still come back. The rules are theme_trends' (classify,
-    _recurs), applied to this audit's own risk factors only and without the findings' text: this
-    alert is on every view of the findings page. Queries: the audit's own area-for-improvement
-    tags, the audits' years and titles, those risk factors' links to findings, the risk factors:
-    four.
+    Looks at every audit that counts in the user's trends (trend_audits, whatever its theme): a
+    risk factor that recurs in a neglect audit after a CSE audit has still come back. The rules are
+    theme_trends' (classify, _recurs), applied to this audit's own risk factors only and without the
+    findings' text: this alert is on every view of the findings page. An earlier audit the user does
+    not run is not named. Queries: the audit's own area-for-improvement tags, the audits' years and
+    titles, those risk factors' links to findings, the risk factors: four.
     """
     own = set(
         Finding.risk_factors.through.objects.filter(finding__audit=audit, finding__kind__in=AREA_KINDS).values_list(
@@ -259,14 +280,18 @@ def recurring_for_audit(audit: Audit) -> list[RecurringAlert]:
     )
     if not own:
         return []
+    counted = trend_audits(user) | Audit.objects.filter(pk=audit.pk)
+    someone_elses = str(_("an audit run by someone else"))
     audits = {
-        pk: (audit_year(part_b, created), title)
-        for pk, part_b, created, title in Audit.objects.values_list("pk", "part_b_date", "created_at", "title")
+        pk: (audit_year(part_b, created), title if user.is_qa_manager or lead_id == user.pk else someone_elses)
+        for pk, part_b, created, title, lead_id in counted.values_list(
+            "pk", "part_b_date", "created_at", "title", "lead_officer_id"
+        )
     }
     signals: dict[int, dict[int, Signal]] = defaultdict(lambda: defaultdict(Signal))
     area_titles: dict[tuple[int, int], set[str]] = defaultdict(set)
     for rf_id, kind, audit_id in Finding.risk_factors.through.objects.filter(
-        riskfactor_id__in=own, finding__kind__in=SIGNAL_KINDS
+        riskfactor_id__in=own, finding__kind__in=SIGNAL_KINDS, finding__audit__in=counted
     ).values_list("riskfactor_id", "finding__kind", "finding__audit_id"):
         year, title = audits[audit_id]
         signals[rf_id][year].add(kind)
@@ -383,7 +408,8 @@ def board_report_items(user, *, theme: AuditTheme | None = None) -> tuple[list[T
 
 # --- Agency profiles ---------------------------------------------------------------------------
 
-# Agency staff read the findings about their agency once the Part B group has agreed them.
+# Agency staff read the findings about their agency once the Part B group has agreed them; lead
+# officers' theme trends count other audits' findings from then on too.
 AGREED_FINDINGS_STATUSES = (AuditStatus.REPORTING, AuditStatus.CLOSED)
 PAST_PART_A = (AuditStatus.PART_B, AuditStatus.REPORTING, AuditStatus.CLOSED)
 

@@ -21,6 +21,6 @@ def consistency_panel(audit: Audit) -> dict:
     return {"audit": audit, "shown": True, "issues": issues, "groups": issues_by_kind(issues)}
 
 
-@register.inclusion_tag("audits/insights/_recurring_alert.html")
-def recurring_alert(audit: Audit) -> dict:
-    return {"audit": audit, "alerts": recurring_for_audit(audit)}
+@register.inclusion_tag("audits/insights/_recurring_alert.html", takes_context=True)
+def recurring_alert(context, audit: Audit) -> dict:
+    return {"audit": audit, "alerts": recurring_for_audit(audit, context["request"].user)}

@@ -49,7 +49,7 @@ def test_classify(signals, expected):
 
 
 @pytest.mark.django_db
-def test_theme_trends_from_findings():
+def test_theme_trends_from_findings(qa_manager):
     missing, school, drugs = factor("missing-episodes"), factor("school-absence"), factor("drug-misuse")
     police = AgencyFactory(name="Police")
     a2015, a2016, a2017 = audit_in(2015), audit_in(2016), audit_in(2017)
@@ -65,7 +65,7 @@ def test_theme_trends_from_findings():
     tag(a2017, FindingKind.LEARNING_POINT, drugs)
     tag(a2017, FindingKind.KEY_MESSAGE, school)
 
-    trends = theme_trends()
+    trends = theme_trends(user=qa_manager)
 
     assert trends.years == [2015, 2016, 2017]
     table = {row.risk_factor.slug: [c.status for c in row.cells] for row in trends.rows}
@@ -81,32 +81,32 @@ def test_theme_trends_from_findings():
 
 
 @pytest.mark.django_db
-def test_two_audits_in_one_year_count_as_one_year():
+def test_two_audits_in_one_year_count_as_one_year(qa_manager):
     missing = factor("missing-episodes")
     tag(audit_in(2016), FindingKind.THEME, missing)
     tag(audit_in(2016), FindingKind.THEME, missing)
-    trends = theme_trends()
+    trends = theme_trends(user=qa_manager)
     assert trends.years == [2016]
     assert [c.status for c in trends.rows[0].cells] == [AREA]
     assert len(trends.rows[0].cells[0].evidence) == 2
 
 
 @pytest.mark.django_db
-def test_filter_by_theme_of_audit():
+def test_filter_by_theme_of_audit(qa_manager):
     missing = factor("missing-episodes")
     cse = audit_in(2015, theme_slug="cse")
     neglect = audit_in(2016, theme_slug="neglect")
     tag(cse, FindingKind.THEME, missing)
     tag(neglect, FindingKind.THEME, missing)
 
-    assert [c.status for c in theme_trends().rows[0].cells] == [AREA, RECURRING]
-    only_neglect = theme_trends(theme=neglect.theme)
+    assert [c.status for c in theme_trends(user=qa_manager).rows[0].cells] == [AREA, RECURRING]
+    only_neglect = theme_trends(user=qa_manager, theme=neglect.theme)
     assert only_neglect.years == [2016]
     assert [c.status for c in only_neglect.rows[0].cells] == [AREA]
 
 
 @pytest.mark.django_db
-def test_recurring_alert_names_the_earlier_audits():
+def test_recurring_alert_names_the_earlier_audits(qa_manager):
     missing, school = factor("missing-episodes"), factor("school-absence")
     first = audit_in(2015, title="CSE audit 2015")
     second = audit_in(2016, title="CSE audit 2016")
@@ -117,12 +117,12 @@ def test_recurring_alert_names_the_earlier_audits():
     tag(second, FindingKind.STRENGTH, school)  # school absence improved in between: not recurring
     tag(now, FindingKind.THEME, missing, school)
 
-    alerts = recurring_for_audit(now)
+    alerts = recurring_for_audit(now, qa_manager)
 
     assert [(a.risk_factor, a.earlier) for a in alerts] == [
         (missing, [(2015, ["CSE audit 2015"]), (2016, ["CSE audit 2016"])])
     ]
-    assert recurring_for_audit(first) == []
+    assert recurring_for_audit(first, qa_manager) == []
 
 
 @pytest.mark.django_db
@@ -166,3 +166,68 @@ def test_theme_filter_on_the_page(client, qa_manager):
     html = client.get(reverse("audits:insights_trends"), {"theme": neglect.theme_id}).content.decode()
     assert 'data-year="2016" data-status="area"' in html
     assert 'data-year="2015"' not in html
+
+
+@pytest.fixture
+def others_audits(other_lead):
+    """other_lead runs a 2017 audit in Part B. Two audits run by someone else tag the same theme: one
+    reported in 2015 (its findings agreed), one still in Part B in 2016 (not agreed yet)."""
+    missing = factor("missing-episodes")
+    hidden = AgencyFactory(name="Hidden Agency")
+    reported = audit_in(2015, title="Reported audit of another lead", status=AuditStatus.REPORTING)
+    tag(reported, FindingKind.AGENCY_IMPROVEMENT, missing, agency=hidden, heading="Return home interviews late")
+    unagreed = audit_in(2016, title="Unagreed audit of another lead", status=AuditStatus.PART_B)
+    tag(unagreed, FindingKind.STRENGTH, missing, heading="Draft strength")
+    own = audit_in(2017, title="My own audit", status=AuditStatus.PART_B, lead_officer=other_lead)
+    tag(own, FindingKind.THEME, missing, heading="Missing episodes again")
+    return own
+
+
+@pytest.mark.django_db
+def test_a_lead_officer_sees_others_audits_only_once_agreed_and_unnamed(others_audits, other_lead):
+    trends = theme_trends(user=other_lead)
+
+    # The 2016 strength is not agreed yet: it does not break the chain, so 2017 recurs after 2015.
+    assert trends.years == [2015, 2017]
+    cells = trends.rows[0].cells
+    assert [c.status for c in cells] == [AREA, RECURRING]
+    [theirs] = cells[0].evidence
+    assert (theirs.audit, theirs.finding_id, theirs.text, theirs.agency) == (None, 0, "", "")
+    assert theirs.kind == FindingKind.AGENCY_IMPROVEMENT
+    assert [e.audit for e in cells[1].evidence] == [others_audits]
+    assert trends.audits == [others_audits] and trends.others == 1
+
+
+@pytest.mark.django_db
+def test_the_trends_page_names_no_audit_or_agency_a_lead_officer_does_not_run(
+    client, others_audits, other_lead, qa_manager
+):
+    client.force_login(other_lead)
+    html = client.get(reverse("audits:insights_trends")).content.decode()
+
+    assert "My own audit" in html and "an audit run by someone else" in html
+    for hidden in ("Reported audit of another lead", "Unagreed audit of another lead", "Hidden Agency", "Return home"):
+        assert hidden not in html, hidden
+    assert 'data-year="2016"' not in html
+    assert 'data-testid="trend-others"' in html
+
+    client.force_login(qa_manager)  # runs every audit: everything, named
+    html = client.get(reverse("audits:insights_trends")).content.decode()
+    for named in ("Reported audit of another lead", "Unagreed audit of another lead", "Hidden Agency"):
+        assert named in html, named
+    assert 'data-year="2016" data-status="improving"' in html
+
+
+@pytest.mark.django_db
+def test_the_recurring_alert_does_not_name_an_audit_the_lead_officer_does_not_run(
+    client, others_audits, other_lead, qa_manager
+):
+    [alert] = recurring_for_audit(others_audits, other_lead)
+    assert alert.earlier == [(2015, ["an audit run by someone else"])]
+    # The QA manager runs the 2016 audit too: its strength counts for them and breaks the chain.
+    assert recurring_for_audit(others_audits, qa_manager) == []
+
+    client.force_login(other_lead)
+    html = client.get(reverse("audits:findings", args=[others_audits.slug])).content.decode()
+    assert 'data-testid="recurring-alert"' in html
+    assert "an audit run by someone else" in html and "Reported audit of another lead" not in html

@@ -18,7 +18,7 @@ from agencies.services import AccessAction, access_record
 from audits.access import record_refused
 from audits.charts import stage_distribution_svg, trends_svg
 from audits.forms_insights import ThemeFilterForm, TrackerFilterForm
-from audits.models import Audit, InsightReport, InsightReportKind, InsightReportStatus
+from audits.models import InsightReport, InsightReportKind, InsightReportStatus
 from audits.selectors import insights as selectors
 from audits.services import insights as services
 
@@ -41,12 +41,11 @@ def trends(request: HttpRequest) -> HttpResponse:
     if not selectors.may_see_trends(request.user):
         raise _refuse(request, object_type="audits.insights", summary="theme trends")
     form = ThemeFilterForm(request.GET or None)
-    data = selectors.theme_trends(theme=_theme(form))
+    data = selectors.theme_trends(user=request.user, theme=_theme(form))
     context = {
         "form": form,
         "trends": data,
         "svg": trends_svg(data),
-        "managed": set(Audit.objects.managed_by(request.user).values_list("pk", flat=True)),
         "labels": selectors.TREND_LABELS,
         "codes": selectors.TREND_CODES,
     }

@@ -6,9 +6,13 @@ Part B; page 1 of each is left as a PNG in test-artifacts/ for a person to look 
 
 from __future__ import annotations
 
+import subprocess
+from io import BytesIO
+
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from pypdf import PdfReader
 
 from agencies.models import User
 from audits.models import Audit, AuditStatus, Finding, FindingKind, Recommendation
@@ -90,8 +94,16 @@ def test_demo_audit_makes_every_edition(demo, slug):
             for rec in recommendations:
                 assert words(rec.text) in text
                 assert f"Owner: {rec.owner_name}" in text
-            # The Part B heatmap is drawn in (its legend is text in the PDF).
+            # The Part B heatmap is drawn in (its legend is text in the PDF), on one landscape page
+            # with its heading and caption, and the closing line after it: no page left nearly blank.
             assert "O = Outstanding" in text
+            last = PdfReader(BytesIO(result.pdf)).pages[-1].mediabox
+            assert last.width > last.height
+            back = squash(subprocess.run(
+                ["pdftotext", "-f", str(result.pages), "-l", str(result.pages), "-", "-"],
+                input=result.pdf, capture_output=True, check=True,
+            ).stdout.decode())  # fmt: skip
+            assert back.count("Annex: grades") == 1 and "Part B heatmap:" in back and "Published by" in back
         if edition == Edition.FULL_REPORT:
             assert "Restricted" in text
             judged = audit.cases.filter(judgements__isnull=False).distinct()
