@@ -57,6 +57,10 @@ class SessionForm(forms.ModelForm):
         fields = ["date", "venue", "notes"]
         widgets = {"date": DateInput()}
 
+    def is_posted(self) -> bool:
+        """Whether the post carries the session's details (a post without them leaves them as they are)."""
+        return any(name in self.data for name in self.fields)
+
 
 ATTENDANCE_CHOICES = [("", _("Not recorded")), *AttendanceStatus.choices]
 
@@ -80,7 +84,9 @@ class AttendanceForm(forms.Form):
             self.participants[name] = participant
 
     def statuses(self) -> dict[int, str]:
-        return {p.pk: self.cleaned_data.get(name) or "" for name, p in self.participants.items()}
+        """The agencies the post names (each radio group always posts one choice): a post without
+        them, from a page that did not show them, leaves their attendance as it was."""
+        return {p.pk: self.cleaned_data.get(name) or "" for name, p in self.participants.items() if name in self.data}
 
 
 class JudgementForm(forms.Form):

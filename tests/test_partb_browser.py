@@ -58,16 +58,23 @@ def test_qa_manager_runs_part_b(transactional_db, live_server, page: Page, brows
     audit.refresh_from_db()
     assert audit.status == AuditStatus.PART_B
 
-    # Attendance: the first two agencies present, the third sent apologies.
+    # The venue, notes and attendance (the first two agencies present, the third sent apologies),
+    # saved together.
     page.get_by_role("link", name="Session").click()
+    page.get_by_role("textbox", name="Venue").fill("Hove Town Hall, Room 2")
+    page.get_by_role("textbox", name="Notes").fill("Projector booked.")
     rows = page.locator("fieldset.attendance-row")
     rows.nth(0).get_by_label("Present").check()
     rows.nth(1).get_by_label("Present").check()
     rows.nth(2).get_by_label("Apologies").check()
-    page.get_by_role("button", name="Save attendance").click()
-    expect(page.get_by_text("Attendance saved.")).to_be_visible()
+    page.get_by_role("button", name="Save session details and attendance").click()
+    expect(page.get_by_text("Session saved.")).to_be_visible()
+    expect(page.get_by_role("textbox", name="Venue")).to_have_value("Hove Town Hall, Room 2")
     statuses = sorted(Attendance.objects.filter(session__audit=audit).values_list("status", flat=True))
     assert statuses == [AttendanceStatus.APOLOGIES, AttendanceStatus.PRESENT, AttendanceStatus.PRESENT]
+    session = audit.session
+    assert (session.venue, session.notes) == ("Hove Town Hall, Room 2", "Projector booked.")
+    axe_check(page)
 
     # The evidence board of Case 1: every agency side by side.
     page.get_by_role("link", name="Evidence boards").click()

@@ -169,6 +169,24 @@ def attendance_record(
     return session
 
 
+def session_record(
+    *,
+    request: HttpRequest | None = None,
+    user,
+    audit: Audit,
+    details: dict | None,
+    statuses: dict[int, str] | None,
+) -> PartBSession:
+    """The session page's one save: its date, venue and notes ({"date", "venue", "notes"}; None:
+    left as they are) and who attended (as attendance_record; None: left as it is), together."""
+    with transaction.atomic():
+        if details is not None:
+            session_update(request=request, user=user, audit=audit, **details)
+        if statuses is not None:
+            attendance_record(request=request, user=user, audit=audit, statuses=statuses)
+        return PartBSession.objects.get_or_create(audit=audit, defaults={"date": audit.part_b_date})[0]
+
+
 # --- Consensus judgements ----------------------------------------------------------------------
 
 

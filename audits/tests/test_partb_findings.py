@@ -244,6 +244,42 @@ def test_session_details_and_attendance(client, qa_manager, part_b):
     assert AccessRecord.objects.filter(summary__startswith="Attendance recorded").count() == 2
 
 
+def test_session_page_saves_details_and_attendance_in_one_go(client, qa_manager, part_b):
+    """One form: typing a venue and notes, then choosing who is present, loses nothing."""
+    client.force_login(qa_manager)
+    url = reverse("audits:session", args=[part_b.slug])
+    a, b = part_b.participants.order_by("agency__name")
+    html = client.get(url).content.decode()
+    form = html.split('data-testid="session-form"')[1].split("</form>")[0]
+    assert 'name="venue"' in form and 'name="notes"' in form and f'name="participant_{a.pk}"' in form
+    data = {
+        "date": "2027-01-20",
+        "venue": "Hove Town Hall",
+        "notes": "Room booked until 4pm.",
+        f"participant_{a.pk}": "present",
+        f"participant_{b.pk}": "",
+    }
+    response = client.post(url, data, follow=True)
+    assert "Session saved." in response.content.decode()
+    session = PartBSession.objects.get(audit=part_b)
+    assert (session.venue, session.notes, str(session.date)) == (
+        "Hove Town Hall",
+        "Room booked until 4pm.",
+        "2027-01-20",
+    )
+    assert dict(Attendance.objects.values_list("participant_id", "status")) == {a.pk: AttendanceStatus.PRESENT}
+
+    # A detail refused: nothing saved, and the page keeps everything typed, attendance included.
+    data.update({"venue": "x" * 201, "notes": "Changed notes", f"participant_{b.pk}": "apologies"})
+    response = client.post(url, data)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Changed notes</textarea>" in html
+    assert f'value="apologies" class="form-check-input" id="id_participant_{b.pk}_2" checked' in html
+    assert PartBSession.objects.get(audit=part_b).notes == "Room booked until 4pm."
+    assert dict(Attendance.objects.values_list("participant_id", "status")) == {a.pk: AttendanceStatus.PRESENT}
+
+
 def test_attendance_waits_for_part_b(client, qa_manager, audit):
     client.force_login(qa_manager)
     participant = audit.participants.first()

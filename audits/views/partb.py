@@ -102,47 +102,45 @@ def audit_status(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def session(request: HttpRequest, slug: str) -> HttpResponse:
+    """The date, venue, notes and attendance: one form, one save, so nothing typed in one part is
+    lost by saving the other."""
     audit = managed_audit_or_404(request, slug)
     current, rows = selectors.session_with_attendance(audit)
-    details_form = SessionForm(instance=current, initial={"date": audit.part_b_date} if current is None else None)
-    attendance_form = AttendanceForm(rows=rows)
-    if request.method == "POST":
-        which = request.POST.get("form")
-        try:
-            if which == "details":
-                details_form = SessionForm(request.POST, instance=current)
-                if details_form.is_valid():
-                    data = details_form.cleaned_data
-                    services.session_update(
-                        request=request,
-                        user=request.user,
-                        audit=audit,
-                        date=data["date"],
-                        venue=data["venue"],
-                        notes=data["notes"],
-                    )
-                    messages.success(request, _("Session details saved."))
-                    return redirect("audits:session", slug=audit.slug)
-            elif which == "attendance":
-                attendance_form = AttendanceForm(request.POST, rows=rows)
-                if attendance_form.is_valid():
-                    services.attendance_record(
-                        request=request, user=request.user, audit=audit, statuses=attendance_form.statuses()
-                    )
-                    messages.success(request, _("Attendance saved."))
-                    return redirect("audits:session", slug=audit.slug)
-        except ValidationError as error:
-            _flash_error(request, error)
-            return redirect("audits:session", slug=audit.slug)
+    attendance_editable = audit.status in services.PART_B_EDITABLE
+    data = request.POST if request.method == "POST" else None
+    initial = {"date": audit.part_b_date} if current is None else None
+    details_form = SessionForm(data, instance=current, initial=initial)
+    attendance_form = AttendanceForm(data, rows=rows)
+    if data is not None and details_form.is_valid() and attendance_form.is_valid():
+        details = None
+        if details_form.is_posted():
+            details = {name: details_form.cleaned_data[name] for name in ("date", "venue", "notes")}
+        statuses = attendance_form.statuses() if attendance_editable else {}
+        if details is None and not statuses:
+            messages.error(request, _("Nothing to save."))
+        else:
+            try:
+                services.session_record(
+                    request=request,
+                    user=request.user,
+                    audit=audit,
+                    details=details,
+                    statuses=statuses or None,
+                )
+            except ValidationError as error:
+                _flash_error(request, error)  # the page is shown again with everything typed
+            else:
+                messages.success(request, _("Session saved."))
+                return redirect("audits:session", slug=audit.slug)
     context = {
         "audit": audit,
         "session": current,
         "details_form": details_form,
         "attendance_form": attendance_form,
-        "attendance_editable": audit.status in services.PART_B_EDITABLE,
+        "attendance_editable": attendance_editable,
         "session_editable": audit.status in services.SESSION_EDITABLE,
     }
-    return render(request, "audits/partb/session.html", context, status=400 if request.method == "POST" else 200)
+    return render(request, "audits/partb/session.html", context, status=400 if data is not None else 200)
 
 
 # --- Evidence boards ---------------------------------------------------------------------------
