@@ -23,7 +23,7 @@ from audits.models import (
     RiskFactor,
     Section,
 )
-from audits.selectors.partb import citable_returns
+from audits.selectors.partb import RECEIVED_STATUSES, citable_returns
 from audits.services.partb import CONSENSUS_INVALID, PROMOTIONS, ConsensusEntry
 
 TEXT_MAX = settings.PART_A_MAX_TEXT
@@ -276,7 +276,10 @@ class PromoteForm(forms.Form):
 
     def __init__(self, *args, audit: Audit, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["part_a_return"].queryset = PartAReturn.objects.visible_to(user).filter(audit=audit)
+        # Only what the auditor has submitted (or the QA manager accepted) becomes a finding.
+        self.fields["part_a_return"].queryset = PartAReturn.objects.visible_to(user).filter(
+            audit=audit, status__in=RECEIVED_STATUSES
+        )
 
     def clean(self):
         data = super().clean()

@@ -39,7 +39,13 @@ from audits.models import (
     RiskFactor,
     Section,
 )
-from audits.selectors.partb import STATUS_HISTORY_PREFIX, finding_siblings, judgement_marker, missing_returns
+from audits.selectors.partb import (
+    STATUS_HISTORY_PREFIX,
+    finding_siblings,
+    is_received,
+    judgement_marker,
+    missing_returns,
+)
 from audits.services.parta import returns_create_for_audit
 
 # Part B work (the session, judgements, findings) is recorded while the audit is in Part B or
@@ -442,12 +448,21 @@ def finding_promote(
     gives back the first finding."""
     if field not in PROMOTIONS or kind not in PROMOTIONS[field]:
         raise ValidationError(_("That text cannot be promoted to that kind of finding."))
-    text = getattr(part_a_return, field).strip()
-    if not text:
-        raise ValidationError(_("There is no text to promote."))
     audit = part_a_return.audit
     with transaction.atomic():
         _require_status(audit, PART_B_EDITABLE, _("Findings"))
+        # Read again under a lock: the return's status and text as they are now, not as the page saw them.
+        part_a_return = (
+            PartAReturn.objects.select_for_update().select_related("case", "agency").get(pk=part_a_return.pk)
+        )
+        if not is_received(part_a_return):
+            raise ValidationError(
+                _("Only a submitted or accepted return can be promoted into a finding: this one is %(status)s.")
+                % {"status": part_a_return.get_status_display().lower()}
+            )
+        text = getattr(part_a_return, field).strip()
+        if not text:
+            raise ValidationError(_("There is no text to promote."))
         existing = Finding.objects.filter(audit=audit, kind=kind, body=text, returns=part_a_return).first()
         if existing is not None:
             return existing, False

@@ -322,6 +322,25 @@ def test_promote_to_an_agency_finding_names_the_agency(part_b, qa_manager):
         finding_promote(user=qa_manager, part_a_return=ret, field="strengths", kind=FindingKind.KEY_MESSAGE)
 
 
+@pytest.mark.parametrize("status", [ReturnStatus.DRAFT, ReturnStatus.NOT_STARTED, ReturnStatus.RETURNED])
+def test_only_submitted_or_accepted_text_can_be_promoted(client, qa_manager, part_b, status):
+    ret = PartAReturn.objects.get(case__reference="Case 1", agency__short_name="Police", audit=part_b)
+    ret.status = status
+    ret.save()
+    client.force_login(qa_manager)
+    url = reverse("audits:finding_promote", args=[part_b.slug])
+    response = client.post(url, {"part_a_return": ret.pk, "field": "strengths", "kind": FindingKind.STRENGTH})
+    assert response.status_code == 302
+    with pytest.raises(ValidationError, match="Only a submitted or accepted return"):
+        finding_promote(user=qa_manager, part_a_return=ret, field="strengths", kind=FindingKind.STRENGTH)
+    assert not Finding.objects.filter(audit=part_b).exists()
+    # Submitted, it can.
+    ret.status = ReturnStatus.SUBMITTED
+    ret.save()
+    client.post(url, {"part_a_return": ret.pk, "field": "strengths", "kind": FindingKind.STRENGTH})
+    assert Finding.objects.filter(audit=part_b, returns=ret).count() == 1
+
+
 def test_promote_cannot_reach_a_return_of_another_audit(client, qa_manager, lead_officer, part_b, other_audit):
     foreign = PartAReturn.objects.filter(audit=other_audit).first()
     foreign.strengths = "Other audit's text"
