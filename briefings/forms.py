@@ -1,7 +1,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Partnership, SupportContact
+from audits.identifiers import find_identifiers, identifier_key
 
 from .models import Briefing, BriefingSection, Feedback
 from .services import SECTION_MAX_CHARS
@@ -43,6 +47,16 @@ class SectionForm(forms.ModelForm):
         self.fields["body"].widget.attrs["aria-describedby"] = f"section-{key}-body-help"
 
 
+def _published_contacts() -> set[str]:
+    """identifier_key of each number and address the partnership publishes: its support contacts
+    (as in audits.consistency) and its own contact e-mail."""
+    partnership = Partnership.load()
+    texts = [partnership.contact_email]
+    for phone, email, description in SupportContact.objects.order_by().values_list("phone", "email", "description"):
+        texts += [phone, email, description]
+    return {identifier_key(match) for text in texts for match in find_identifiers(text)}
+
+
 class FeedbackForm(forms.ModelForm):
     rating = forms.TypedChoiceField(
         label=_("How useful was this briefing?"),
@@ -67,6 +81,27 @@ class FeedbackForm(forms.ModelForm):
     class Meta:
         model = Feedback
         fields = ["rating", "comment"]
+
+    def clean_comment(self) -> str:
+        """Refused while it holds what the identifier guard flags (an NHS number, a date of birth, a
+        postcode, a phone number, an e-mail address…): feedback is read across the partnership and
+        must not identify a child. The partnership's own published contacts may be mentioned."""
+        comment = self.cleaned_data["comment"]
+        found = find_identifiers(comment)
+        if found:
+            published = _published_contacts()
+            found = [match for match in found if identifier_key(match) not in published]
+        if found:
+            named = get_text_list([f"{match.label} (“{match.text}”)" for match in found], str(_("and")))
+            raise forms.ValidationError(
+                _(
+                    "This comment includes what looks like %(found)s. Please take out anything that could "
+                    "identify a child, then send it again."
+                ),
+                code="identifier",
+                params={"found": named},
+            )
+        return comment
 
 
 class LibraryFilterForm(forms.Form):
