@@ -221,3 +221,59 @@ def test_a_lost_session_loses_nothing(demo, live_server, page: Page, browser_con
         time.sleep(0.2)
     assert evidence_of(ret, 1) == "Typed while signed out again."
     assert not csp_violations(browser_console), browser_console
+
+
+def identifiers_confirmed(ret: PartAReturn) -> bool:
+    return PartAReturn.objects.values_list("identifiers_confirmed", flat=True).get(pk=ret.pk)
+
+
+def eventually(predicate, timeout: float = 15) -> bool:
+    deadline = time.monotonic() + timeout
+    while not predicate() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return predicate()
+
+
+@pytest.mark.browser
+def test_the_identifier_confirmation_follows_what_is_flagged(demo, live_server, page: Page, browser_console):
+    ret = demo
+    login(page, live_server, "auditor.police", "demo")
+    go(page, live_server, f"/audits/returns/{ret.pk}/")
+    confirm = page.get_by_label("I confirm the flagged details are not information about the child")
+    expect(confirm).to_be_hidden()  # nothing flagged: nothing to confirm
+
+    standards(page).nth(0).get_by_label("Evidence", exact=True).fill("Lives at BN1 1AA")
+    page.keyboard.press("Tab")
+    wait_until_saved(page)
+    expect(confirm).to_be_visible()
+    axe_check(page)
+    confirm.check()
+    assert eventually(lambda: identifiers_confirmed(ret))
+
+    # Another identifier typed in: the confirmation is cleared, on the server and on the page.
+    standards(page).nth(1).get_by_label("Evidence", exact=True).fill("NHS no 943 476 5919")
+    page.keyboard.press("Tab")
+    expect(confirm).not_to_be_checked(timeout=15000)
+    assert not identifiers_confirmed(ret)
+
+    # Ticked while the save of a new identifier is on its way (before the page marks it): not kept.
+    confirm.check()
+    assert eventually(lambda: identifiers_confirmed(ret))
+    page.evaluate(
+        """async () => {
+            const box = document.querySelectorAll("fieldset.standard")[2].querySelector("textarea");
+            box.value = "Mobile 07700 900123";
+            box.dispatchEvent(new Event("input", { bubbles: true }));
+            box.dispatchEvent(new FocusEvent("focusout", { bubbles: true }));
+            const confirm = document.getElementById("id_identifiers_confirmed");
+            confirm.checked = false;  // as if unticked and ticked again, while the save is in flight
+            await new Promise((resolve) => setTimeout(resolve, 0));
+            confirm.click();
+        }"""
+    )
+    expect(standards(page).nth(2).locator(".identifier-warning")).to_have_count(1, timeout=15000)
+    expect(confirm).not_to_be_checked()
+    page.wait_for_timeout(3500)  # longer than the autosave's pause: nothing more is sent
+    expect(confirm).not_to_be_checked()
+    assert not identifiers_confirmed(ret)
+    assert not csp_violations(browser_console), browser_console

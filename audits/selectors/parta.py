@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from audits.identifiers import age_range_from_band, identifier_warnings
+from audits.identifiers import age_range_from_band, find_identifiers, identifier_warnings
 from audits.models import (
     Answer,
     AnswerType,
@@ -271,7 +271,7 @@ def state_warnings(
     state: dict[str, Any], layout: ToolLayout, guard: GuardContext, only: Iterable[str] | None = None
 ) -> dict[str, list[str]]:
     """Identifier warnings for every free-text field of the state (or those of `only`), keyed by field name."""
-    names = [evidence_field(s.pk) for s in layout.standards] + list(TEXT_FIELDS)
+    names = _free_text_names(layout)
     if only is not None:
         wanted = set(only)
         names = [name for name in names if name in wanted]
@@ -281,6 +281,40 @@ def state_warnings(
         if found:
             warnings[name] = found
     return warnings
+
+
+def _free_text_names(layout: ToolLayout) -> list[str]:
+    return [evidence_field(s.pk) for s in layout.standards] + list(TEXT_FIELDS)
+
+
+def flagged_changed(before: dict[str, Any], after: dict[str, Any], layout: ToolLayout, guard: GuardContext) -> bool:
+    """Whether the details flagged as possible identifiers differ between two states.
+
+    Only the text fields that differ are read (an autosave sends one or two), so this costs no
+    query and little time: a field whose text is the same flags the same details.
+    """
+    changed = [name for name in _free_text_names(layout) if before.get(name, "") != after.get(name, "")]
+    return bool(changed) and state_warnings(before, layout, guard, only=changed) != state_warnings(
+        after, layout, guard, only=changed
+    )
+
+
+@dataclass(frozen=True)
+class FlaggedDetail:
+    field: str  # the field's label
+    text: str  # what was flagged, as written
+    kind: str  # what it looks like: "an NHS number"…
+
+
+def flagged_details(state: dict[str, Any], layout: ToolLayout, guard: GuardContext) -> list[FlaggedDetail]:
+    """Every detail of the state flagged as a possible identifier, field by field (for the reviewers)."""
+    return [
+        FlaggedDetail(layout.field_label(name), match.text, match.label)
+        for name in _free_text_names(layout)
+        for match in find_identifiers(
+            state.get(name, ""), age_range=guard.age_range, reference_date=guard.reference_date
+        )
+    ]
 
 
 def submission_errors(

@@ -53,6 +53,7 @@ from audits.selectors.parta import (
     UNLOCK_AUDIT_STATUSES,
     ToolLayout,
     evidence_field,
+    flagged_changed,
     grade_field,
     guard_context,
     return_role,
@@ -143,6 +144,10 @@ class SaveOutcome:
     warnings: dict[str, list[str]]
     submitted: bool = False
     errors: dict[str, list[str]] = field(default_factory=dict)
+    # The details flagged as possible identifiers changed in this save …
+    flagged_changed: bool = False
+    # … so the confirmation that was given (or held) was cleared.
+    confirmation_cleared: bool = False
 
     @property
     def version(self) -> int:
@@ -256,6 +261,34 @@ def _reload_fields(ret: PartAReturn) -> None:
             setattr(ret, name, obj)
 
 
+def _settle_confirmation(
+    before: dict, after: dict, layout: ToolLayout, guard, warnings: dict, *, all_fields_warned: bool
+) -> tuple[bool, bool]:
+    """Keep after["identifiers_confirmed"] true only for the very details it was given for.
+
+    A confirmation covers the details flagged when it was given: a save that changes them clears it,
+    even the save that gives it (the box was ticked before the new details were marked on the page),
+    and a tick over nothing flagged is not kept. Returns (the flagged details changed, the
+    confirmation was cleared because they did). Reads only the fields that changed, except once for
+    a tick sent by autosave.
+    """
+    changed = flagged_changed(before, after, layout, guard)
+    if not after["identifiers_confirmed"]:
+        return changed, False
+    if changed:
+        after["identifiers_confirmed"] = False
+        return changed, True
+    if all_fields_warned:
+        nothing_flagged = not warnings
+    elif not before["identifiers_confirmed"]:
+        nothing_flagged = not state_warnings(after, layout, guard)
+    else:
+        nothing_flagged = False  # held over details that did not change: they are still flagged
+    if nothing_flagged:
+        after["identifiers_confirmed"] = False
+    return changed, False
+
+
 def _edit(
     *,
     request: HttpRequest | None,
@@ -285,10 +318,14 @@ def _edit(
         answers = {a.standard_id: a for a in Answer.objects.filter(part_a_return=ret)}
         before = state_from(layout, ret, answers.values(), list(ret.risk_factors.values_list("pk", flat=True)))
         after = {**before, **changes}
+        guard = guard_context(ret)
+        # Autosave answers with the warnings of the fields it was sent (the page shows the others already).
+        warnings = state_warnings(after, layout, guard, only=changes if warn_on_changes_only else None)
+        flagged_moved, confirmation_cleared = _settle_confirmation(
+            before, after, layout, guard, warnings, all_fields_warned=not warn_on_changes_only
+        )
         answers_changed = _write_answers(ret, layout, answers, before, after, user, reason)
         _write_return_fields(ret, layout, before, after)
-        # Autosave answers with the warnings of the fields it was sent (the page shows the others already).
-        warnings = state_warnings(after, layout, guard_context(ret), only=changes if warn_on_changes_only else None)
         errors = submission_errors(after, layout, warnings) if submit else {}
         submitted = submit and not errors
         if submitted:
@@ -308,7 +345,15 @@ def _edit(
             "answers": answers_changed,
         }
         access_record(request=request, user=user, action=AccessAction.CHANGE, obj=ret, summary=summary)
-    return SaveOutcome(ret=ret, state=after, warnings=warnings, submitted=submitted, errors=errors)
+    return SaveOutcome(
+        ret=ret,
+        state=after,
+        warnings=warnings,
+        submitted=submitted,
+        errors=errors,
+        flagged_changed=flagged_moved,
+        confirmation_cleared=confirmation_cleared,
+    )
 
 
 def return_blank_names(layout: ToolLayout) -> list[str]:
@@ -462,6 +507,7 @@ def return_send_back(
             "audit is now at “%(stage)s”: the auditor could not amend it."
         ),
         amendment_comment=comment,
+        identifiers_confirmed=False,  # the auditor confirms again what is flagged when they resubmit
     )
     _notify_on_commit(ret, "returned")
     return ret
@@ -510,6 +556,7 @@ def return_unlock(
         ),
         amendment_comment=reason,
         accepted_at=None,
+        identifiers_confirmed=False,  # the auditor confirms again what is flagged when they resubmit
     )
     _notify_on_commit(ret, "unlocked")
     return ret

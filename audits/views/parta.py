@@ -38,6 +38,7 @@ from audits.forms import (
     ReviewAction,
     autosave_data,
     bound_review_form,
+    plain_field_html,
     review_forms,
     state_to_data,
 )
@@ -49,6 +50,7 @@ from audits.selectors.parta import (
     ReturnRole,
     ToolLayout,
     audit_returns,
+    flagged_details,
     guard_context,
     my_past_audits,
     my_returns_for,
@@ -182,7 +184,7 @@ def _render_form(
         "form": form,
         "sections": form.section_rows(warnings, conflicts_by_field, unsaved or set()),
         "return_fields": form.return_field_rows(warnings, conflicts_by_field, unsaved or set()),
-        "identifiers_confirmed": form.plain_field("identifiers_confirmed"),
+        "identifiers_confirmed": _confirmation_field(form, bool(warnings)),
         "warnings": warnings,
         "conflicts": conflicts or [],
         "error_summary": form.error_summary(),
@@ -192,6 +194,16 @@ def _render_form(
         "i18n": JS_STRINGS,
     }
     return render(request, "audits/parta/form.html", context, status=status)
+
+
+def _confirmation_field(form: PartAReturnForm, flagged: bool) -> dict[str, Any]:
+    """The "I confirm the flagged details…" box: only asked for when something is flagged (shown by
+    parta.js once something is), and never shown ticked over nothing."""
+    plain = form.plain_field("identifiers_confirmed")
+    if not flagged and plain["checked"]:
+        plain = {**plain, "checked": False}
+        plain["html"] = plain_field_html(plain)
+    return plain
 
 
 def _render_detail(
@@ -207,6 +219,8 @@ def _render_detail(
     answered, total = progress(state, layout)
     grades = {str(g.pk): g for g in layout.grades}
     audit_status = ret.audit.status
+    # What the auditor confirmed (or has yet to) is not information about the child: for the reviewers.
+    flagged = flagged_details(state, layout, guard_context(ret)) if role.can_review or role.is_auditor else []
     sections = [
         {
             "section": row.section,
@@ -237,6 +251,7 @@ def _render_detail(
         "can_unlock": ret.status == "accepted" and role.is_qa_manager and audit_status in UNLOCK_AUDIT_STATUSES,
         # A return the audit's stage keeps from being reviewed (sent back or unlocked after Part A).
         "review_stage_closed": ret.status in ("submitted", "accepted") and audit_status != AuditStatus.PART_A,
+        "flagged": flagged,
     }
     return render(request, "audits/parta/detail.html", context, status=status)
 
@@ -319,11 +334,21 @@ def _save_from_form(
             _("Your answers were saved as a draft at %(time)s, but the return is not submitted yet: see below.")
             % {"time": _saved_time(outcome.ret)},
         )
+        if outcome.confirmation_cleared:
+            messages.warning(request, CONFIRMATION_CLEARED)
         return _render_form(request, outcome.ret, layout, failed_form, outcome.state)
     messages.success(request, _("Draft saved at %(time)s.") % {"time": _saved_time(outcome.ret)})
-    if outcome.warnings:
+    if outcome.confirmation_cleared:
+        messages.warning(request, CONFIRMATION_CLEARED)
+    elif outcome.warnings:
         messages.warning(request, _("Some answers contain details that look like identifiers: they are marked below."))
     return redirect("audits:return_detail", pk=ret.pk)
+
+
+CONFIRMATION_CLEARED = gettext_lazy(
+    "The details flagged as possible identifiers have changed, so your confirmation was cleared: check what is "
+    "marked below, then tick the box again if none of it is information about the child."
+)
 
 
 def _posted_state(form: PartAReturnForm, layout: ToolLayout, ret: PartAReturn) -> dict[str, Any]:
@@ -413,6 +438,10 @@ def return_autosave_view(request: HttpRequest, pk: int) -> JsonResponse:
             "saved_at": saved.updated_at.isoformat(),
             "saved_at_display": _saved_time(saved),
             "warnings": outcome.warnings,
+            # Cleared whenever the flagged details change: the page unticks its box to match, and
+            # drops a tick not sent yet (given before the new details were marked on the page).
+            "identifiers_confirmed": saved.identifiers_confirmed,
+            "flagged_changed": outcome.flagged_changed,
             "progress": {"answered": answered, "total": total},
         }
     )

@@ -10,6 +10,8 @@
   const KEEPALIVE_LIMIT = 60000; // browsers refuse keepalive bodies over 64 KiB
   const MULTI = new Set(["risk_factors"]);
   const SKIP = new Set(["csrfmiddlewaretoken", "version", "save", "submit"]);
+  // A confirmation is of the details flagged on the page now: never kept on the device to restore later.
+  const CONFIRM = "identifiers_confirmed";
 
   const strings = JSON.parse(document.getElementById("parta-i18n")?.textContent || "{}");
   const t = (key, ...args) => {
@@ -93,6 +95,7 @@
   }
 
   function keepLocal(name) {
+    if (name === CONFIRM) return;
     const record = readLocal();
     record.fields[name] = { value: fieldValue(name), at: Date.now(), base: Number(versionInput.value) };
     writeLocal(record);
@@ -112,7 +115,7 @@
     const names = trackedNames();
     const differing = {};
     for (const [name, entry] of Object.entries(record.fields)) {
-      if (!names.has(name) || same(entry.value, fieldValue(name))) delete record.fields[name];
+      if (name === CONFIRM || !names.has(name) || same(entry.value, fieldValue(name))) delete record.fields[name];
       else differing[name] = entry;
     }
     writeLocal(record);
@@ -205,6 +208,13 @@
       retryDelay = 0;
       $("#parta-signed-out").hidden = true;
       setStatus(t("saved", data.saved_at_display));
+      // The server clears the confirmation whenever the flagged details change, and so does the page:
+      // a tick given while this save was on its way was given before its new details were marked.
+      if (data.flagged_changed) dirty.delete(CONFIRM);
+      // Otherwise show what the server holds, unless the box was clicked since (that click is saved next).
+      if (typeof data.identifiers_confirmed === "boolean" && !dirty.has(CONFIRM)) {
+        setFieldValue(CONFIRM, data.identifiers_confirmed);
+      }
       showWarnings(sent, data.warnings || {});
       showProgress(data.progress);
       return;
@@ -247,8 +257,12 @@
         }),
       );
     }
+    const flagged = Boolean(form.querySelector("[data-warnings-for] .identifier-warning"));
     const summary = $("[data-identifier-summary]");
-    if (summary) summary.hidden = !form.querySelector("[data-warnings-for] .identifier-warning");
+    if (summary) summary.hidden = !flagged;
+    // The confirmation box is asked for only while something is flagged.
+    const confirm = $("[data-identifier-confirm]");
+    if (confirm) confirm.hidden = !flagged;
   }
 
   function showProgress(progress) {
