@@ -328,6 +328,14 @@ class RecommendationForm(forms.ModelForm):
         }
 
 
+class RecommendationContactForm(forms.ModelForm):
+    """After the audit closes, only where the owner's reminders go can change."""
+
+    class Meta:
+        model = Recommendation
+        fields = ["owner_email"]
+
+
 class RecommendationTransitionForm(forms.Form):
     to_status = forms.ChoiceField(label=_("New status"), choices=RecommendationStatus.choices)
     impact_evidence = forms.CharField(

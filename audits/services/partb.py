@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from agencies.models import Agency
 from agencies.services import AccessAction, access_record
@@ -48,10 +49,15 @@ from audits.selectors.partb import (
 )
 from audits.services.parta import returns_create_for_audit
 
-# Part B work (the session, judgements, findings) is recorded while the audit is in Part B or
-# Reporting; a closed audit is read-only, apart from tracking its recommendations to closure.
+# Part B work (the session, judgements, findings, what a recommendation says) is recorded while the
+# audit is in Part B or Reporting; a closed audit is read-only, apart from tracking its
+# recommendations to closure (their status and evidence of impact: recommendation_transition).
 PART_B_EDITABLE = (AuditStatus.PART_B, AuditStatus.REPORTING)
 RECOMMENDATION_TRACKABLE = (AuditStatus.PART_B, AuditStatus.REPORTING, AuditStatus.CLOSED)
+RECOMMENDATION_FIXED = _lazy(
+    "A recommendation's text, owner, due date and findings are changed while the audit is in Part B or "
+    "Reporting. Once the audit is closed, only its status and evidence of impact are tracked."
+)
 SESSION_EDITABLE = (AuditStatus.PLANNING, AuditStatus.PART_A, AuditStatus.PART_B, AuditStatus.REPORTING)
 
 # What a strength or an area for improvement in a Part A return may be promoted to.
@@ -549,7 +555,8 @@ def recommendation_update(
 ) -> Recommendation:
     with transaction.atomic():
         audit = recommendation.audit
-        _require_status(audit, RECOMMENDATION_TRACKABLE, _("Recommendations"))
+        if audit.status not in PART_B_EDITABLE:
+            raise ValidationError(str(RECOMMENDATION_FIXED))
         _check_recommendation(text, owner, owner_agency)
         if recommendation.status == RecommendationStatus.CLOSED:
             raise ValidationError(_("A closed recommendation cannot be changed."))
@@ -565,6 +572,27 @@ def recommendation_update(
             action=AccessAction.CHANGE,
             obj=recommendation,
             summary=f"Recommendation changed: {recommendation}",
+        )
+    return recommendation
+
+
+def recommendation_contact_update(
+    *, request: HttpRequest | None = None, user, recommendation: Recommendation, owner_email: str
+) -> Recommendation:
+    """Where the owner's reminders go: part of tracking a recommendation to closure, so changed after
+    the audit closes too (unlike what the recommendation says: recommendation_update)."""
+    with transaction.atomic():
+        _require_status(recommendation.audit, RECOMMENDATION_TRACKABLE, _("Recommendations"))
+        if recommendation.status == RecommendationStatus.CLOSED:
+            raise ValidationError(_("A closed recommendation cannot be changed."))
+        recommendation.owner_email = owner_email.strip()
+        recommendation.save()
+        access_record(
+            request=request,
+            user=user,
+            action=AccessAction.CHANGE,
+            obj=recommendation,
+            summary=f"Recommendation {recommendation.pk}: owner's e-mail changed",
         )
     return recommendation
 

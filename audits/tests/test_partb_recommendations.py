@@ -103,6 +103,34 @@ def test_recommendations_are_tracked_after_the_audit_closes(qa_manager):
         recommendation_add(user=qa_manager, audit=closed, text="New", owner="Group")
 
 
+def test_after_the_audit_closes_a_recommendation_is_tracked_but_not_rewritten(client, lead_officer, agency_b):
+    closed = AuditFactory(status=AuditStatus.CLOSED, lead_officer=lead_officer)
+    rec = RecommendationFactory(audit=closed, text="As agreed", due_date=TODAY + datetime.timedelta(days=30))
+    with pytest.raises(ValidationError, match="Once the audit is closed, only its status and evidence of impact"):
+        recommendation_update(user=lead_officer, recommendation=rec, text="Rewritten", owner="Group")
+    client.force_login(lead_officer)
+    edit = reverse("audits:recommendation_edit", args=[closed.slug, rec.pk])
+    page = client.get(edit).content.decode()
+    assert "text, owner, due date and findings no longer change" in page
+    assert 'name="owner_email"' in page and 'name="text"' not in page and 'name="due_date"' not in page
+    client.post(edit, {"text": "Rewritten", "owner": "", "owner_agency": agency_b.pk})
+    rec.refresh_from_db()
+    assert (rec.text, rec.owner, rec.owner_agency) == ("As agreed", "CSE Steering Group", None)
+    # The page says why, and offers the owner's e-mail (reminders) and the status, not an edit.
+    html = client.get(reverse("audits:recommendations", args=[closed.slug])).content.decode()
+    assert "The audit is closed" in html and ">Owner's e-mail<" in html and ">Edit<" not in html
+    assert "Change status" in html
+    # Where the reminders go is part of the tracking: it can change.
+    response = client.post(edit, {"owner_email": "owner@example.org", "text": "Rewritten again"})
+    assert response.status_code == 302
+    rec.refresh_from_db()
+    assert (rec.owner_email, rec.text) == ("owner@example.org", "As agreed")
+    rec = recommendation_transition(
+        user=lead_officer, recommendation=rec, to_status=RecommendationStatus.IN_PROGRESS, impact_evidence="Begun."
+    )
+    assert (rec.status, rec.impact_evidence) == (RecommendationStatus.IN_PROGRESS, "Begun.")
+
+
 def test_edit(client, qa_manager, part_b, agency_b):
     rec = RecommendationFactory(audit=part_b)
     client.force_login(qa_manager)

@@ -31,6 +31,7 @@ from audits.forms_partb import (
     FindingForm,
     JudgementForm,
     PromoteForm,
+    RecommendationContactForm,
     RecommendationFilterForm,
     RecommendationForm,
     RecommendationTransitionForm,
@@ -38,7 +39,15 @@ from audits.forms_partb import (
     finding_form_choices,
     judgement_section,
 )
-from audits.models import AGENCY_FINDING_KINDS, Audit, AuditStatus, Finding, FindingKind, Recommendation
+from audits.models import (
+    AGENCY_FINDING_KINDS,
+    Audit,
+    AuditStatus,
+    Finding,
+    FindingKind,
+    Recommendation,
+    RecommendationStatus,
+)
 from audits.selectors import partb as selectors
 from audits.services import partb as services
 
@@ -412,19 +421,33 @@ def _managed_recommendation(request: HttpRequest, slug: str, rec_id: int) -> tup
 @login_required
 @require_http_methods(["GET", "POST"])
 def recommendation_edit(request: HttpRequest, slug: str, rec_id: int) -> HttpResponse:
+    """What a recommendation says, in Part B and Reporting. Once the audit is closed, only where the
+    owner's reminders go (its status and evidence of impact: recommendation_status)."""
     audit, rec = _managed_recommendation(request, slug, rec_id)
-    form = RecommendationForm(request.POST or None, instance=rec, audit=audit)
+    fixed = audit.status not in services.PART_B_EDITABLE
+    if fixed and (audit.status not in services.RECOMMENDATION_TRACKABLE or rec.status == RecommendationStatus.CLOSED):
+        messages.error(request, str(services.RECOMMENDATION_FIXED))
+        return redirect(reverse("audits:recommendations", kwargs={"slug": audit.slug}) + f"#rec-{rec.pk}")
+    if fixed:
+        form = RecommendationContactForm(request.POST or None, instance=rec)
+    else:
+        form = RecommendationForm(request.POST or None, instance=rec, audit=audit)
     if request.method == "POST" and form.is_valid():
         try:
-            services.recommendation_update(
-                request=request, user=request.user, recommendation=rec, **form.service_kwargs()
-            )
+            if fixed:
+                services.recommendation_contact_update(
+                    request=request, user=request.user, recommendation=rec, owner_email=form.cleaned_data["owner_email"]
+                )
+            else:
+                services.recommendation_update(
+                    request=request, user=request.user, recommendation=rec, **form.service_kwargs()
+                )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("Recommendation saved."))
             return redirect("audits:recommendations", slug=audit.slug)
-    context = {"audit": audit, "recommendation": rec, "form": form}
+    context = {"audit": audit, "recommendation": rec, "form": form, "fixed": fixed}
     status = 400 if request.method == "POST" else 200
     return render(request, "audits/partb/recommendation_form.html", context, status=status)
 
