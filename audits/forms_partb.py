@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
@@ -24,7 +25,15 @@ from audits.models import (
     Section,
 )
 from audits.selectors.partb import RECEIVED_STATUSES, citable_returns
-from audits.services.partb import CONSENSUS_INVALID, PROMOTIONS, ConsensusEntry
+from audits.services.partb import (
+    CONSENSUS_INVALID,
+    DUE_DATE_NEEDED,
+    DUE_DATE_PAST,
+    ONE_OWNER,
+    OWNER_NEEDED,
+    PROMOTIONS,
+    ConsensusEntry,
+)
 
 TEXT_MAX = settings.PART_A_MAX_TEXT
 
@@ -294,7 +303,7 @@ class RecommendationForm(forms.ModelForm):
         fields = ["text", "owner", "owner_agency", "owner_email", "due_date", "findings"]
         labels = {"owner": _("Owner group"), "owner_agency": _("or owner agency")}
         help_texts = {
-            "owner": _("A group, for example the CSE Steering Group. Or choose an agency below."),
+            "owner": _("A group, for example the CSE Steering Group. Or choose an agency below (not both)."),
             "findings": _("The findings that led to this recommendation (optional)."),
         }
         widgets = {
@@ -309,11 +318,29 @@ class RecommendationForm(forms.ModelForm):
         self.fields["findings"].queryset = audit.findings.order_by("kind", "order", "pk")
         self.fields["findings"].label_from_instance = lambda f: f"{f.get_kind_display()}: {f}"
         self.fields["text"].max_length = TEXT_MAX
+        # Every recommendation has a due date; one recorded before that was required may stay without.
+        self.fields["due_date"].required = self.instance.pk is None or self.instance.due_date is not None
+        self.fields["due_date"].error_messages["required"] = DUE_DATE_NEEDED
+
+    def clean_due_date(self):
+        # A past date is refused when it is given; an overdue one kept as it was can still be tracked.
+        due = self.cleaned_data.get("due_date")
+        unchanged = self.instance.pk is not None and due == self.instance.due_date
+        if due is not None and not unchanged and due < timezone.localdate():
+            raise forms.ValidationError(DUE_DATE_PAST)
+        return due
 
     def clean(self):
+        # Errors on the fields themselves: a form-wide one let the model's constraint add its own
+        # database wording ("Constraint … is violated") beside it.
         data = super().clean()
-        if not (data.get("owner") or "").strip() and not data.get("owner_agency"):
-            raise forms.ValidationError(_("Name the group or the agency that owns the recommendation."))
+        owner, agency = (data.get("owner") or "").strip(), data.get("owner_agency")
+        if "owner" in self.errors or "owner_agency" in self.errors:
+            return data
+        if not owner and not agency:
+            self.add_error("owner", OWNER_NEEDED)
+        elif owner and agency:
+            self.add_error("owner_agency", ONE_OWNER)
         return data
 
     def service_kwargs(self) -> dict:

@@ -1,10 +1,12 @@
 """The QA manager runs Part B of the demo's Brighton & Hove audit in Chromium, end to end."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
+from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
@@ -144,11 +146,12 @@ def test_qa_manager_runs_part_b(transactional_db, live_server, page: Page, brows
     form = page.get_by_test_id("recommendation-form")
     form.get_by_label("Recommendation").fill("Review every Child in Need plan for CSE risk indicators.")
     form.get_by_label("Owner group").fill("CSE Steering Group")
-    form.get_by_label("Due date").fill("2027-03-31")
+    due = (timezone.localdate() + timedelta(days=120)).isoformat()
+    form.get_by_label("Due date").fill(due)
     form.get_by_role("button", name="Add recommendation").click()
     expect(page.get_by_text("Recommendation added.")).to_be_visible()
     rec = Recommendation.objects.get(audit=audit, text="Review every Child in Need plan for CSE risk indicators.")
-    assert (rec.owner_name, rec.due_date.isoformat()) == ("CSE Steering Group", "2027-03-31")
+    assert (rec.owner_name, rec.due_date.isoformat()) == ("CSE Steering Group", due)
 
     # The XLSX export, downloaded and opened.
     page.get_by_role("link", name="Progress").click()
@@ -169,7 +172,7 @@ def test_qa_manager_runs_part_b(transactional_db, live_server, page: Page, brows
     findings = list(workbook["Findings"].iter_rows(values_only=True))
     assert any(row[4] == promoted.body and row[7] == "Case 1 (BHCC CSW)" for row in findings)
     recs = list(workbook["Recommendations"].iter_rows(values_only=True))
-    assert any(row[1] == rec.text and row[2] == "CSE Steering Group" and row[3] == "2027-03-31" for row in recs)
+    assert any(row[1] == rec.text and row[2] == "CSE Steering Group" and row[3] == due for row in recs)
     assert AccessRecord.objects.filter(action=AccessAction.EXPORT, username="qa.manager").count() == 1
 
     assert not csp_violations(browser_console), browser_console

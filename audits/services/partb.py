@@ -491,12 +491,34 @@ def finding_promote(
 # --- Recommendations ---------------------------------------------------------------------------
 
 
-def _check_recommendation(text: str, owner: str, owner_agency: Agency | None) -> None:
-    """What every recommendation needs, new or changed: its text and an owner."""
+OWNER_NEEDED = _lazy("Name the group or agency that takes this forward.")
+ONE_OWNER = _lazy("Name a group or an agency, not both: a recommendation has one owner, and the briefing prints one.")
+DUE_DATE_NEEDED = _lazy("Give the date it is due.")
+DUE_DATE_PAST = _lazy("The due date cannot be in the past.")
+
+
+def _check_recommendation(
+    text: str,
+    owner: str,
+    owner_agency: Agency | None,
+    due_date: datetime.date | None,
+    *,
+    recommendation: Recommendation | None = None,
+) -> None:
+    """What every recommendation needs, new (`recommendation` None) or changed: its text, one owner
+    and a due date that is not past. One recorded before due dates were required may stay without;
+    a past due date may stay as it was, so that an overdue recommendation can still be tracked."""
     if not owner.strip() and owner_agency is None:
-        raise ValidationError(_("Name the group or the agency that owns the recommendation."))
+        raise ValidationError(str(OWNER_NEEDED))
+    if owner.strip() and owner_agency is not None:
+        raise ValidationError(str(ONE_OWNER))
     if not text.strip():
         raise ValidationError(_("Write the recommendation."))
+    old_due = recommendation.due_date if recommendation is not None else None
+    if due_date is None and (recommendation is None or old_due is not None):
+        raise ValidationError(str(DUE_DATE_NEEDED))
+    if due_date is not None and due_date != old_due and due_date < timezone.localdate():
+        raise ValidationError(str(DUE_DATE_PAST))
 
 
 def _link_findings(recommendation: Recommendation, findings: Iterable[Finding] | None) -> None:
@@ -519,7 +541,7 @@ def recommendation_add(
 ) -> Recommendation:
     with transaction.atomic():
         _require_status(audit, PART_B_EDITABLE, _("Recommendations"))
-        _check_recommendation(text, owner, owner_agency)
+        _check_recommendation(text, owner, owner_agency, due_date)
         top = audit.recommendations.aggregate(top=Max("order"))["top"]
         recommendation = Recommendation.objects.create(
             audit=audit,
@@ -557,7 +579,7 @@ def recommendation_update(
         audit = recommendation.audit
         if audit.status not in PART_B_EDITABLE:
             raise ValidationError(str(RECOMMENDATION_FIXED))
-        _check_recommendation(text, owner, owner_agency)
+        _check_recommendation(text, owner, owner_agency, due_date, recommendation=recommendation)
         if recommendation.status == RecommendationStatus.CLOSED:
             raise ValidationError(_("A closed recommendation cannot be changed."))
         recommendation.text, recommendation.owner = text.strip(), owner.strip()

@@ -158,12 +158,15 @@ def test_owner_email_on_part_b_recommendation_form(client, qa_manager):
     audit = audit_in(2026, status=AuditStatus.PART_B)
     client.force_login(qa_manager)
     url = reverse("audits:recommendations", args=[audit.slug])
-    response = client.post(url, {"text": "Do better", "owner": "CSE group", "owner_email": "cse@example.org"})
+    due = timezone.localdate() + dt.timedelta(days=30)  # every new recommendation has a due date
+    response = client.post(
+        url, {"text": "Do better", "owner": "CSE group", "owner_email": "cse@example.org", "due_date": due}
+    )
     assert response.status_code == 302
     item = Recommendation.objects.get(audit=audit)
     assert item.owner_email == "cse@example.org"
     edit = reverse("audits:recommendation_edit", args=[audit.slug, item.pk])
-    client.post(edit, {"text": "Do better", "owner": "CSE group", "owner_email": "new@example.org"})
+    client.post(edit, {"text": "Do better", "owner": "CSE group", "owner_email": "new@example.org", "due_date": due})
     item.refresh_from_db()
     assert item.owner_email == "new@example.org"
 

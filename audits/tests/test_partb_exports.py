@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from agencies.models import AccessAction, AccessRecord
@@ -30,7 +31,9 @@ def filled(audit, qa_manager):
     police = PartAReturn.objects.get(audit=audit, case__reference="Case 1", agency__short_name="Police")
     police.answers.filter(standard__order=1).update(evidence='=HYPERLINK("http://evil")')
     finding_add(user=qa_manager, audit=audit, kind=FindingKind.STRENGTH, heading="Timely sharing", body="Good.")
-    recommendation_add(user=qa_manager, audit=audit, text="Review plans", owner="CSE Steering Group")
+    recommendation_add(
+        user=qa_manager, audit=audit, text="Review plans", owner="CSE Steering Group", due_date=timezone.localdate()
+    )
     return audit
 
 

@@ -80,7 +80,12 @@ ENDPOINTS = [
         data={"part_a_return": "{ret}", "field": "strengths", "kind": FindingKind.STRENGTH},
     ),
     Endpoint("recommendations", "get", 200),
-    Endpoint("recommendations", "post", 302, data={"text": "Do better", "owner": "CSE Steering Group"}),
+    Endpoint(
+        "recommendations",
+        "post",
+        302,
+        data={"text": "Do better", "owner": "CSE Steering Group", "due_date": "2099-12-31"},
+    ),
     Endpoint("recommendation_edit", "get", 200, args=("slug", "rec")),
     Endpoint("recommendation_edit", "post", 302, args=("slug", "rec"), data={"text": "Changed", "owner": "Group"}),
     Endpoint("recommendation_status", "post", 302, args=("slug", "rec"), data={"{prefix}-to_status": "in_progress"}),

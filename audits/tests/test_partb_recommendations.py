@@ -16,6 +16,7 @@ from audits.tests.factories import AuditFactory, RecommendationFactory
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
+SOON, LATER = TODAY + datetime.timedelta(days=120), TODAY + datetime.timedelta(days=200)
 
 
 @pytest.fixture
@@ -29,15 +30,15 @@ def test_add_with_owner_group_or_agency_and_due_date(client, lead_officer, part_
     client.force_login(lead_officer)
     url = reverse("audits:recommendations", args=[part_b.slug])
     response = client.post(
-        url, {"text": "Review CIN plans", "owner": "Vulnerable Children's Monitoring Group", "due_date": "2027-03-31"}
+        url, {"text": "Review CIN plans", "owner": "Vulnerable Children's Monitoring Group", "due_date": SOON}
     )
     assert response.status_code == 302
-    response = client.post(url, {"text": "Screen at A&E", "owner_agency": agency_a.pk})
+    response = client.post(url, {"text": "Screen at A&E", "owner_agency": agency_a.pk, "due_date": LATER})
     assert response.status_code == 302
     first, second = Recommendation.objects.filter(audit=part_b).order_by("order")
     assert (first.owner_name, first.due_date, first.order) == (
         "Vulnerable Children's Monitoring Group",
-        datetime.date(2027, 3, 31),
+        SOON,
         0,
     )
     assert (second.owner_name, second.order) == ("Sussex Police", 1)
@@ -46,12 +47,74 @@ def test_add_with_owner_group_or_agency_and_due_date(client, lead_officer, part_
     )
 
 
-def test_add_needs_an_owner(client, qa_manager, part_b):
+def _field_error(html: str, field: str) -> str:
+    """The error printed under a field (crispy: <… id="error_1_id_<field>" …><strong>…</strong>)."""
+    marker = f'id="error_1_id_{field}"'
+    if marker not in html:
+        return ""
+    return html.split(marker)[1].split("<strong>")[1].split("</strong>")[0]
+
+
+def test_add_needs_an_owner_named_next_to_the_field(client, qa_manager, part_b):
     client.force_login(qa_manager)
-    response = client.post(reverse("audits:recommendations", args=[part_b.slug]), {"text": "Ownerless"})
+    response = client.post(
+        reverse("audits:recommendations", args=[part_b.slug]), {"text": "Ownerless", "due_date": SOON}
+    )
+    html = response.content.decode()
     assert response.status_code == 400
-    assert "Name the group or the agency" in response.content.decode()
+    assert _field_error(html, "owner") == "Name the group or agency that takes this forward."
+    assert "Constraint" not in html and "recommendation_has_owner" not in html
     assert not Recommendation.objects.exists()
+
+
+def test_one_owner_not_both(client, qa_manager, part_b, agency_a):
+    client.force_login(qa_manager)
+    data = {"text": "Both", "owner": "CSE group", "owner_agency": agency_a.pk, "due_date": SOON}
+    response = client.post(reverse("audits:recommendations", args=[part_b.slug]), data)
+    assert response.status_code == 400
+    assert _field_error(response.content.decode(), "owner_agency").startswith("Name a group or an agency, not both")
+    assert not Recommendation.objects.exists()
+    with pytest.raises(ValidationError, match="not both"):
+        recommendation_add(user=qa_manager, audit=part_b, text="Both", owner="G", owner_agency=agency_a, due_date=TODAY)
+
+
+def test_a_new_recommendation_needs_a_due_date_not_in_the_past(client, qa_manager, part_b):
+    client.force_login(qa_manager)
+    url = reverse("audits:recommendations", args=[part_b.slug])
+    response = client.post(url, {"text": "Undated", "owner": "Group"})
+    assert response.status_code == 400
+    assert _field_error(response.content.decode(), "due_date") == "Give the date it is due."
+    yesterday = TODAY - datetime.timedelta(days=1)
+    response = client.post(url, {"text": "Late already", "owner": "Group", "due_date": yesterday.isoformat()})
+    assert response.status_code == 400
+    assert _field_error(response.content.decode(), "due_date") == "The due date cannot be in the past."
+    assert not Recommendation.objects.exists()
+    for due in (None, yesterday):
+        with pytest.raises(ValidationError):
+            recommendation_add(user=qa_manager, audit=part_b, text="X", owner="Group", due_date=due)
+    assert client.post(url, {"text": "Today", "owner": "Group", "due_date": TODAY.isoformat()}).status_code == 302
+
+
+def test_an_overdue_recommendation_keeps_its_past_date_but_cannot_be_moved_into_the_past(client, qa_manager, part_b):
+    overdue = TODAY - datetime.timedelta(days=10)
+    rec = RecommendationFactory(audit=part_b, due_date=overdue)
+    client.force_login(qa_manager)
+    url = reverse("audits:recommendation_edit", args=[part_b.slug, rec.pk])
+    data = {"text": "Reworded", "owner": "Group", "due_date": overdue.isoformat()}
+    assert client.post(url, data).status_code == 302
+    rec.refresh_from_db()
+    assert (rec.text, rec.due_date) == ("Reworded", overdue)
+    data["due_date"] = (overdue - datetime.timedelta(days=1)).isoformat()
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert _field_error(response.content.decode(), "due_date") == "The due date cannot be in the past."
+    # Nor can its due date be taken away.
+    data["due_date"] = ""
+    assert client.post(url, data).status_code == 400
+    rec.refresh_from_db()
+    assert rec.due_date == overdue
+    with pytest.raises(ValidationError):
+        recommendation_update(user=qa_manager, recommendation=rec, text="X", owner="Group", due_date=None)
 
 
 def test_status_goes_through_to_closure_which_needs_evidence_of_impact(client, qa_manager, part_b):
@@ -136,9 +199,9 @@ def test_edit(client, qa_manager, part_b, agency_b):
     client.force_login(qa_manager)
     url = reverse("audits:recommendation_edit", args=[part_b.slug, rec.pk])
     assert client.get(url).status_code == 200
-    client.post(url, {"text": "Sharper", "owner": "", "owner_agency": agency_b.pk, "due_date": "2027-06-30"})
+    client.post(url, {"text": "Sharper", "owner": "", "owner_agency": agency_b.pk, "due_date": LATER})
     rec.refresh_from_db()
-    assert (rec.text, rec.owner_name, str(rec.due_date)) == ("Sharper", agency_b.name, "2027-06-30")
+    assert (rec.text, rec.owner_name, rec.due_date) == ("Sharper", agency_b.name, LATER)
 
 
 @pytest.mark.parametrize(
