@@ -1,7 +1,9 @@
 """Writes for Part B: the audit's status, the session, consensus judgements, findings, recommendations.
 
 Every function is keyword-only, runs in one transaction and writes one access record
-(AccessAction.CHANGE) naming who changed what.
+(AccessAction.CHANGE) naming who changed what. A record's summary says what was done to which
+object (its number, the case reference, the stage, the kind of finding), never a grade or any
+free text: the administrator, who has no access to case content, reads the access log.
 """
 
 from __future__ import annotations
@@ -228,7 +230,7 @@ def judgement_record(
             user=user,
             action=AccessAction.CHANGE,
             obj=judgement,
-            summary=f"Consensus judgement for {case.reference} ({stage}): {grade.label}",
+            summary=f"Consensus judgement recorded for {case.reference} ({stage})",
         )
     return judgement
 
@@ -287,6 +289,12 @@ def judgements_record(
 
 
 # --- Findings ----------------------------------------------------------------------------------
+
+
+def _finding_ref(finding: Finding) -> str:
+    """How the access log names a finding: its number and kind, never its text (the administrator,
+    who has no access to case content, reads the log)."""
+    return f"#{finding.pk} ({FindingKind(finding.kind).label})"
 
 
 def risk_factor_get_or_create(*, name: str) -> RiskFactor:
@@ -377,7 +385,11 @@ def finding_add(
             finding, cases=cases, returns=returns, risk_factors=risk_factors, new_risk_factor=new_risk_factor
         )
         access_record(
-            request=request, user=user, action=AccessAction.CHANGE, obj=finding, summary=f"Finding added: {finding}"
+            request=request,
+            user=user,
+            action=AccessAction.CHANGE,
+            obj=finding,
+            summary=f"Finding added: {_finding_ref(finding)}",
         )
     return finding
 
@@ -407,7 +419,11 @@ def finding_update(
             finding, cases=cases, returns=returns, risk_factors=risk_factors, new_risk_factor=new_risk_factor
         )
         access_record(
-            request=request, user=user, action=AccessAction.CHANGE, obj=finding, summary=f"Finding changed: {finding}"
+            request=request,
+            user=user,
+            action=AccessAction.CHANGE,
+            obj=finding,
+            summary=f"Finding changed: {_finding_ref(finding)}",
         )
     return finding
 
@@ -416,7 +432,11 @@ def finding_delete(*, request: HttpRequest | None = None, user, finding: Finding
     with transaction.atomic():
         _require_status(finding.audit, PART_B_EDITABLE, _("Findings"))
         access_record(
-            request=request, user=user, action=AccessAction.CHANGE, obj=finding, summary=f"Finding deleted: {finding}"
+            request=request,
+            user=user,
+            action=AccessAction.CHANGE,
+            obj=finding,
+            summary=f"Finding deleted: {_finding_ref(finding)}",
         )
         finding.delete()
 
@@ -441,7 +461,7 @@ def finding_move(*, request: HttpRequest | None = None, user, finding: Finding, 
             user=user,
             action=AccessAction.CHANGE,
             obj=finding,
-            summary=f"Finding moved {direction} to place {finding.order + 1}: {finding}",
+            summary=f"Finding moved {direction} to place {finding.order + 1}: {_finding_ref(finding)}",
         )
     return finding
 
@@ -483,7 +503,7 @@ def finding_promote(
             user=user,
             action=AccessAction.CHANGE,
             obj=finding,
-            summary=f"Promoted from {part_a_return} ({field}) to {FindingKind(kind).label}",
+            summary=f"Promoted from {part_a_return} ({field}) to {_finding_ref(finding)}",
         )
     return finding, True
 
@@ -558,7 +578,7 @@ def recommendation_add(
             user=user,
             action=AccessAction.CHANGE,
             obj=recommendation,
-            summary=f"Recommendation added: {recommendation}",
+            summary=f"Recommendation added: #{recommendation.pk}",
         )
     return recommendation
 
@@ -593,7 +613,7 @@ def recommendation_update(
             user=user,
             action=AccessAction.CHANGE,
             obj=recommendation,
-            summary=f"Recommendation changed: {recommendation}",
+            summary=f"Recommendation changed: #{recommendation.pk}",
         )
     return recommendation
 
@@ -614,7 +634,7 @@ def recommendation_contact_update(
             user=user,
             action=AccessAction.CHANGE,
             obj=recommendation,
-            summary=f"Recommendation {recommendation.pk}: owner's e-mail changed",
+            summary=f"Recommendation changed: #{recommendation.pk}, the owner's e-mail",
         )
     return recommendation
 
@@ -647,6 +667,6 @@ def recommendation_transition(
             user=user,
             action=AccessAction.CHANGE,
             obj=recommendation,
-            summary=f"Recommendation {old_label} → {recommendation.get_status_display()}: {recommendation}",
+            summary=f"Recommendation #{recommendation.pk}: {old_label} → {recommendation.get_status_display()}",
         )
     return recommendation
