@@ -104,7 +104,10 @@ def test_qa_manager_runs_part_b(transactional_db, live_server, page: Page, brows
     overall.get_by_label("Consensus grade").select_option(label="Good")
     overall.get_by_label("Reasons").fill("Agencies shared information promptly; plans not always recorded.")
     overall.get_by_role("button", name="Record consensus").click()
-    expect(page.get_by_text("Consensus judgements recorded for")).to_be_visible()
+    # The page opens again at the consensus saved, with the confirmation there, not off-screen at the top.
+    assert page.url.endswith("#consensus-overall")
+    page.wait_for_function("() => window.scrollY > 1000")
+    expect(page.get_by_text("Consensus judgements recorded for")).to_be_in_viewport()
     judgement = CaseJudgement.objects.get(case__audit=audit, case__reference="Case 1", section__isnull=True)
     assert judgement.grade.label == "Good"
     assert judgement.reasons == "Agencies shared information promptly; plans not always recorded."
@@ -119,7 +122,8 @@ def test_qa_manager_runs_part_b(transactional_db, live_server, page: Page, brows
     strengths_before = Finding.objects.filter(audit=audit, kind=FindingKind.STRENGTH).count()
     account = page.locator(f"#agency-{social_work.pk}")
     account.get_by_role("button", name="Promote to overall strengths").click()
-    expect(page.get_by_text("Promoted to Overall strength")).to_be_visible()
+    page.wait_for_function("() => window.scrollY > 1000")
+    expect(page.get_by_text("Promoted to Overall strength")).to_be_in_viewport()
     expect(page.locator(f"#agency-{social_work.pk}").get_by_text("Already in overall strengths")).to_be_visible()
     promoted = Finding.objects.get(audit=audit, kind=FindingKind.STRENGTH, returns=ret)
     assert promoted.body == ret.strengths.strip()
@@ -139,6 +143,15 @@ def test_qa_manager_runs_part_b(transactional_db, live_server, page: Page, brows
     )
     assert order.index(promoted.pk) == n - 2
     expect(page.get_by_test_id("findings-strength").get_by_role("button", name=f"Move item {n} down")).to_be_disabled()
+    axe_check(page)
+
+    # A key message added at the foot of its list: the confirmation is shown there.
+    page.get_by_role("link", name="Add: Key message for inter-agency learning").click()
+    adding = page.get_by_test_id("finding-add")
+    adding.get_by_label("Lead-in (printed in bold)").fill("Share early.")
+    adding.get_by_role("button", name="Add").click()
+    expect(page.get_by_text("Added to Key message for inter-agency learning.")).to_be_in_viewport()
+    assert Finding.objects.filter(audit=audit, kind=FindingKind.KEY_MESSAGE, heading="Share early.").exists()
     axe_check(page)
 
     # A recommendation with an owner and a due date.

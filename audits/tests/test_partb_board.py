@@ -144,7 +144,7 @@ def test_consensus_judgement_per_stage_and_overall(client, qa_manager, part_b):
         url, {"section": section.pk, f"stage-{section.pk}-grade": good.pk, f"stage-{section.pk}-reasons": "Prompt."}
     )
     assert response.status_code == 302
-    assert response["Location"].endswith(f"#stage-{section.pk}")
+    assert response["Location"].endswith(f"#consensus-stage-{section.pk}")
     client.post(url, {"section": "", "overall-grade": good.pk, "overall-reasons": "Overall good."})
     # Recording again updates, never duplicates.
     client.post(url, {"section": "", "overall-grade": good.pk, "overall-reasons": "Overall good, agreed."})
@@ -195,7 +195,7 @@ def test_the_whole_board_is_one_form_so_saving_one_stage_saves_what_was_typed_fo
         },
         follow=True,
     )
-    assert response.redirect_chain[-1][0].endswith(f"#stage-{first.pk}")
+    assert response.redirect_chain[-1][0].endswith(f"#consensus-stage-{first.pk}")
     assert CaseJudgement.objects.get(case=case1, section=second).reasons == "Typed for the second stage."
     assert CaseJudgement.objects.get(case=case1, section=first).reasons == "Prompt referral."
     assert not CaseJudgement.objects.filter(case=case1, section__isnull=True).exists()
@@ -262,7 +262,7 @@ def test_a_judgement_recorded_by_somebody_else_meanwhile_is_not_overwritten(clie
     # Having seen theirs, saving again (the page now shows their version) replaces it.
     data["overall-shown"] = judgement_marker(overall)
     response = client.post(url, data)
-    assert response.status_code == 302 and response["Location"].endswith("#overall")
+    assert response.status_code == 302 and response["Location"].endswith("#consensus-overall")
     overall.refresh_from_db()
     assert (overall.reasons, overall.recorded_by) == ("Mine.", qa_manager)
 

@@ -238,7 +238,7 @@ def judgement(request: HttpRequest, slug: str, case_id: int) -> HttpResponse:
             messages.error(request, _("Choose a consensus grade for %(stage)s.") % {"stage": stage})
         else:
             messages.info(request, _("Nothing had changed: no judgement was saved."))
-    return redirect(f"{board_url}#{prefix}")
+    return redirect(f"{board_url}#consensus-{prefix}")
 
 
 @login_required

@@ -1,6 +1,7 @@
 // Part B: the evidence board's display toggles (large type for the projector, grades without the
-// evidence text) and print button, and confirmation before deleting a finding. Everything here is an
-// enhancement: the pages work without JavaScript.
+// evidence text) and print button, confirmation before deleting a finding, and the confirmation of a
+// save shown where the page opens after it. Everything here is an enhancement: the pages work
+// without JavaScript.
 "use strict";
 (() => {
   const root = document.documentElement;
@@ -31,6 +32,24 @@
     if (button) button.setAttribute("aria-pressed", on ? "true" : "false");
   }
 
+  // After a save the page opens at what was saved (#consensus-overall, #agency-3, #theme…), far below
+  // the confirmation at the top of the page: move the confirmation there, under the target's
+  // heading, so that it is seen where the person is. Not into a list item or a table row.
+  function showMessagesAtTarget() {
+    const messages = document.querySelector("main > .messages");
+    let target = null;
+    try {
+      target = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+    } catch (error) {
+      return; // a malformed address: leave the page as it is
+    }
+    if (!messages || !target || ["LI", "TR", "TD"].includes(target.tagName)) return;
+    const heading = target.querySelector(":scope > h2, :scope > h3");
+    if (heading) heading.after(messages);
+    else target.prepend(messages);
+    target.scrollIntoView({ block: "start", behavior: "instant" });
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     TOGGLES.forEach((toggle) => {
       const button = document.getElementById(toggle.id);
@@ -49,6 +68,8 @@
       print.hidden = false;
       print.addEventListener("click", () => window.print());
     }
+
+    showMessagesAtTarget();
 
     document.querySelectorAll("form[data-confirm]").forEach((form) => {
       form.addEventListener("submit", (event) => {
