@@ -277,3 +277,60 @@ def test_the_identifier_confirmation_follows_what_is_flagged(demo, live_server, 
     expect(confirm).not_to_be_checked()
     assert not identifiers_confirmed(ret)
     assert not csp_violations(browser_console), browser_console
+
+
+@pytest.mark.browser
+def test_a_long_answer_is_counted_and_never_takes_the_others_with_it(demo, live_server, page: Page, browser_console):
+    ret = demo
+    login(page, live_server, "auditor.police", "demo")
+    go(page, live_server, f"/audits/returns/{ret.pk}/")
+    first = standards(page).nth(0).get_by_label("Evidence", exact=True)
+    count = standards(page).nth(0).locator(".char-count")
+    expect(count).to_be_hidden()  # far from the limit: no count
+
+    # Near the limit, the count shows (and is read out once typing pauses).
+    first.fill("a" * 9_500)
+    expect(count).to_have_text("500 characters left (the limit is 10,000)")
+    expect(standards(page).nth(0).locator("[aria-live=polite]")).to_have_text(
+        "500 characters left (the limit is 10,000)", timeout=5000
+    )
+    # A paste that goes over is kept whole (maxlength would cut it off without a word), and counted.
+    first.fill("")
+    first.focus()
+    page.keyboard.insert_text("b" * 10_050)
+    assert len(first.input_value()) == 10_050
+    expect(count).to_have_text("50 characters too many (the limit is 10,000): shorten this answer to save it")
+    axe_check(page)
+
+    # Another answer is saved meanwhile; the long one is held back, and the status says so.
+    standards(page).nth(1).get_by_label("Evidence", exact=True).fill("Seen by the duty team the same day.")
+    page.keyboard.press("Tab")
+    deadline = time.monotonic() + 15
+    while evidence_of(ret, 1) != "Seen by the duty team the same day." and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert evidence_of(ret, 1) == "Seen by the duty team the same day."
+    assert evidence_of(ret, 0) == ""
+    expect(page.get_by_test_id("autosave-status")).to_contain_text("Not saved", timeout=15000)
+
+    # Save draft posts it all: the rest is saved, the long answer comes back with its problem, unsaved.
+    standards(page).nth(2).get_by_label("Evidence", exact=True).fill("Typed just before Save draft.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save draft").click()
+    assert evidence_of(ret, 2) == "Typed just before Save draft."
+    first = standards(page).nth(0).get_by_label("Evidence", exact=True)
+    assert len(first.input_value()) == 10_050
+    expect(standards(page).nth(0)).to_contain_text("at most 10000 characters")
+    expect(page.get_by_test_id("autosave-status")).to_have_text("Not saved — see the problems marked below")
+    axe_check(page)
+
+    # Shortened, it is saved by itself; after a reload every answer is there.
+    first.fill("Shortened to what matters.")
+    page.keyboard.press("Tab")
+    wait_until_saved(page)
+    expect(first).not_to_have_class(re.compile("is-invalid"))
+    go(page, live_server, f"/audits/returns/{ret.pk}/")  # (a reload would post the refused form again)
+    for index, text in enumerate(
+        ["Shortened to what matters.", "Seen by the duty team the same day.", "Typed just before Save draft."]
+    ):
+        expect(standards(page).nth(index).get_by_label("Evidence", exact=True)).to_have_value(text)
+    assert not csp_violations(browser_console), browser_console

@@ -277,7 +277,7 @@ def test_the_form_escapes_what_was_typed_and_the_error_messages(client_for, ret,
     # An invalid grade: the box is marked, the message is next to it and named by aria-describedby.
     response = client.post(url("return_detail", ret), {"version": "1", grade_field(s1.pk): "<b>9</b>"})
     html = response.content.decode()
-    assert response.status_code == 400
+    assert response.status_code == 200  # the form again, the rest saved and the grade refused
     field_id = f"id_{grade_field(s1.pk)}"
     assert f'class="select form-select is-invalid" aria-invalid="true" aria-describedby="{field_id}_error"' in html
     assert f'<div id="{field_id}_error" class="invalid-feedback"><span id="error_1_{field_id}"><strong>' in html
@@ -335,21 +335,33 @@ def test_form_post_with_crlf_line_breaks_is_stored_as_typed_lines(client_for, re
     assert reload(ret).strengths == "One\nTwo"
 
 
-@pytest.mark.parametrize(
-    "overrides",
-    [
-        {"overall_grade": "999999"},
-        {"strengths": "x" * 10_001},
-        {"version": "abc"},
-        {"risk_factors": "424242"},
-    ],
-    ids=["grade-not-in-scale", "oversized-text", "bad-version", "unknown-risk-factor"],
-)
-def test_bad_form_input_is_400_and_changes_nothing(client_for, ret, overrides):
-    response = client_for("auditor").post(url("return_detail", ret), {"version": "0", **overrides})
+def test_a_bad_version_is_400_and_changes_nothing(client_for, ret):
+    response = client_for("auditor").post(url("return_detail", ret), {"version": "abc", "strengths": "Kept?"})
     assert response.status_code == 400
     assert "Nothing was saved" in response.content.decode()
     assert reload(ret).version == 0 and reload(ret).status == ReturnStatus.NOT_STARTED
+
+
+@pytest.mark.parametrize(
+    "overrides,name",
+    [
+        ({"overall_grade": "999999"}, "overall_grade"),
+        ({"strengths": "x" * 10_001}, "strengths"),
+        ({"risk_factors": "424242"}, "risk_factors"),
+    ],
+    ids=["grade-not-in-scale", "oversized-text", "unknown-risk-factor"],
+)
+def test_a_bad_answer_is_refused_on_its_own_and_the_rest_is_saved(client_for, ret, overrides, name):
+    """The answer that cannot be saved is shown again with its problem; the others are not held back."""
+    data = {"version": "0", "improvements": "Saved all the same.", **overrides}
+    response = client_for("auditor").post(url("return_detail", ret), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Your other answers were saved at" in html and "could not be saved" in html
+    assert 'data-testid="error-summary"' in html and f'href="#id_{name}' in html
+    saved = reload(ret)
+    assert saved.improvements == "Saved all the same." and saved.status == ReturnStatus.DRAFT
+    assert saved.overall_grade_id is None and saved.strengths == "" and not saved.risk_factors.exists()
 
 
 def test_stale_form_post_gets_the_conflict_page_with_both_texts(client_for, ret, layout):

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDataTooBig
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -46,6 +46,7 @@ from audits.models import AuditAgency, AuditStatus, PartAReturn
 from audits.selectors.parta import (
     ACCEPT_AUDIT_STATUSES,
     SEND_BACK_AUDIT_STATUSES,
+    TEXT_FIELDS,
     UNLOCK_AUDIT_STATUSES,
     ReturnRole,
     ToolLayout,
@@ -174,6 +175,7 @@ def _render_form(
     status: int = 200,
     conflicts: list | None = None,
     unsaved: set[str] | None = None,
+    status_error: str = "",
 ) -> HttpResponse:
     warnings = state_warnings(state, layout, guard_context(ret))
     answered, total = progress(state, layout)
@@ -191,6 +193,8 @@ def _render_form(
         "answered": answered,
         "total": total,
         "saved_time": _saved_time(ret) if ret.version else "",
+        # Said in the status bar instead of "Saved hh:mm" when what the page shows is not all saved.
+        "status_error": status_error,
         "i18n": JS_STRINGS,
     }
     return render(request, "audits/parta/form.html", context, status=status)
@@ -288,10 +292,17 @@ def _save_from_form(
     if not role.is_auditor:
         raise _forbid(request, ret, "Part A return: change refused (not the named auditor)")
     form = PartAReturnForm(request.POST, layout=layout)
+    # Answers that cannot be saved as posted (too long, a grade not in the scale) are refused one by
+    # one, shown again with their problem and kept unsaved on the page; everything else is saved.
+    refused: set[str] = set()
     if not form.is_valid():
-        messages.error(request, _("Nothing was saved: correct the problems marked below."))
-        return _render_form(request, ret, layout, form, _posted_state(form, layout, ret), status=400)
-    service = return_submit if submit else return_save_draft
+        if "version" in form.errors or NON_FIELD_ERRORS in form.errors:
+            messages.error(request, _("Nothing was saved: correct the problems marked below."))
+            return _render_form(
+                request, ret, layout, form, _posted_state(form, layout, ret), status=400, status_error=NOT_SAVED
+            )
+        refused = set(form.errors)
+    service = return_submit if submit and not refused else return_save_draft
     try:
         outcome = service(
             request=request,
@@ -299,18 +310,21 @@ def _save_from_form(
             ret=ret,
             layout=layout,
             based_on_version=form.cleaned_data["version"],
-            changes=form.changes(),
+            changes=form.changes(only=[name for name in form.answer_field_names if name not in refused]),
         )
     except ReturnConflict as conflict:
-        merged_form = PartAReturnForm(state_to_data(conflict.merged, conflict.current.version), layout=layout)
-        unsaved = {name for name, value in conflict.merged.items() if value != conflict.theirs[name]}
+        merged_form = PartAReturnForm(
+            _with_refused(state_to_data(conflict.merged, conflict.current.version), request.POST, refused),
+            layout=layout,
+        )
+        unsaved = {name for name, value in conflict.merged.items() if value != conflict.theirs[name]} | refused
         messages.error(request, conflict.message)
         return _render_form(
             request,
             conflict.current,
             layout,
             merged_form,
-            conflict.merged,
+            _with_refused_text(conflict.merged, request.POST, refused),
             status=409,
             conflicts=conflict.conflicts,
             unsaved=unsaved,
@@ -324,6 +338,32 @@ def _save_from_form(
     if outcome.submitted:
         messages.success(request, _("Return submitted. Thank you: it is now with the QA manager and read-only."))
         return redirect("audits:return_detail", pk=ret.pk)
+    if refused:
+        kept_form = PartAReturnForm(
+            _with_refused(state_to_data(outcome.state, outcome.version), request.POST, refused), layout=layout
+        )
+        message = (
+            _(
+                "Your other answers were saved as a draft at %(time)s, but the return is not submitted: what is "
+                "marked below could not be saved. Correct it, then submit again."
+            )
+            if submit
+            else _(
+                "Your other answers were saved at %(time)s. What is marked below could not be saved: correct it, "
+                "then save again."
+            )
+        )
+        # A warning, as for a submission that fails its checks: the rest was saved.
+        messages.warning(request, message % {"time": _saved_time(outcome.ret)})
+        return _render_form(
+            request,
+            outcome.ret,
+            layout,
+            kept_form,
+            _with_refused_text(outcome.state, request.POST, refused),
+            unsaved=refused,
+            status_error=NOT_SAVED,
+        )
     if submit:
         failed_form = PartAReturnForm(state_to_data(outcome.state, outcome.version), layout=layout)
         for name, errors in outcome.errors.items():
@@ -343,6 +383,25 @@ def _save_from_form(
     elif outcome.warnings:
         messages.warning(request, _("Some answers contain details that look like identifiers: they are marked below."))
     return redirect("audits:return_detail", pk=ret.pk)
+
+
+NOT_SAVED = gettext_lazy("Not saved — see the problems marked below")
+
+
+def _with_refused(data, posted, refused: set[str]):
+    """Form data for a saved state, with the refused fields as they were posted (to show them again)."""
+    for name in refused:
+        if name == "risk_factors":
+            data.setlist(name, posted.getlist(name))
+        else:
+            data[name] = posted.get(name, "")
+    return data
+
+
+def _with_refused_text(state: dict[str, Any], posted, refused: set[str]) -> dict[str, Any]:
+    """The state with the refused text as posted, so that its identifiers are flagged too."""
+    text = [name for name in refused if name.endswith("-evidence") or name in TEXT_FIELDS]
+    return {**state, **{name: posted.get(name, "") for name in text}}
 
 
 CONFIRMATION_CLEARED = gettext_lazy(
@@ -370,11 +429,13 @@ def _posted_state(form: PartAReturnForm, layout: ToolLayout, ret: PartAReturn) -
 @require_POST
 @json_login_required
 def return_autosave_view(request: HttpRequest, pk: int) -> JsonResponse:
-    """Partial save of the fields sent. JSON in, JSON out; every refusal changes nothing.
+    """Partial save of the fields sent. JSON in, JSON out; a refusal of the whole save changes nothing.
 
     200 saved · 400 malformed, unknown field, grade not in the scale, text too long · 401 signed
     out · 403 may see but not change · 404 no such return (for this user) · 409 conflict (a
     newer version is saved: both values per field) or locked (submitted / accepted / Part A closed).
+    A field of the last kinds of 400 sent with others that are fine: those are saved (200), and
+    `refused` names it with its problem.
     """
     try:
         ret = _load_return(request, pk)
@@ -398,10 +459,16 @@ def return_autosave_view(request: HttpRequest, pk: int) -> JsonResponse:
         return _json_error(400, "invalid", message)
     # Only the fields sent are validated and saved: a form of those alone (the whole form is 80+ fields).
     form = PartAReturnForm(data, layout=layout, only=names)
+    refused: dict[str, list[str]] = {}
     if not form.is_valid():
         errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
         first = next(iter(errors.items()))
-        return _json_error(400, "invalid", f"{layout.field_label(first[0])}: {first[1][0]}", errors=errors)
+        message = f"{layout.field_label(first[0])}: {first[1][0]}"
+        if "version" in errors or NON_FIELD_ERRORS in errors or set(errors) >= set(names):
+            return _json_error(400, "invalid", message, errors=errors)
+        # The other fields sent are saved: one answer that cannot be (too long…) does not hold them back.
+        refused = errors
+        names = [name for name in names if name not in refused]
     try:
         outcome = return_autosave(
             request=request,
@@ -443,6 +510,11 @@ def return_autosave_view(request: HttpRequest, pk: int) -> JsonResponse:
             "identifiers_confirmed": saved.identifiers_confirmed,
             "flagged_changed": outcome.flagged_changed,
             "progress": {"answered": answered, "total": total},
+            # Fields sent but not saved, with why: the page keeps them unsaved and says so next to them.
+            "refused": refused,
+            "message": f"{layout.field_label(next(iter(refused)))}: {next(iter(refused.values()))[0]}"
+            if refused
+            else "",
         }
     )
 
@@ -564,6 +636,9 @@ JS_STRINGS = {
     "locked": gettext_lazy("Not saved — this return can no longer be changed"),
     "forbidden": gettext_lazy("Not saved — you cannot change this return"),
     "invalid": gettext_lazy("Not saved: %s"),
+    "notSaved": gettext_lazy("Not saved — %s: see the problem marked next to it"),
+    "charsLeft": gettext_lazy("%s characters left (the limit is %s)"),
+    "tooMany": gettext_lazy("%s characters too many (the limit is %s): shorten this answer to save it"),
     "keepMine": gettext_lazy("Keep my version"),
     "useTheirs": gettext_lazy("Use the saved version"),
     "savedVersion": gettext_lazy("Saved version"),

@@ -34,6 +34,7 @@
   let inFlight = null;
   let blocked = false; // locked, forbidden, not found: no point retrying
   let invalidAt = -1; // the edit number a 400 answered; wait for a new edit before trying again
+  const refusedAt = new Map(); // name -> the edit of it the server refused (too long…): not sent again as it is
   let submitting = false;
 
   // --- Field values ----------------------------------------------------------------------------
@@ -54,6 +55,7 @@
     else if (els[0].type === "checkbox") els[0].checked = Boolean(value);
     else els[0].value = value ?? "";
     if (name === "no_involvement") applyNoInvolvement();
+    counters.get(name)?.();
   }
 
   const trackedNames = () => {
@@ -169,9 +171,20 @@
     }, retryDelay);
   }
 
+  // Names waiting to be saved that can be sent: not in a conflict, not over the length limit, and not
+  // refused by the server as they are now. The others stay unsaved (and on this device) until changed.
+  const sendable = () => [...dirty.keys()].filter(
+    (n) => !pendingConflicts.has(n) && !overLimit(n) && refusedAt.get(n) !== dirty.get(n),
+  );
+  const heldBack = () => [...dirty.keys()].filter((n) => overLimit(n) || refusedAt.get(n) === dirty.get(n));
+
   function save(keepalive) {
     if (blocked || submitting || inFlight) return inFlight || Promise.resolve();
-    const names = [...dirty.keys()].filter((n) => !pendingConflicts.has(n));
+    const names = sendable();
+    if (!names.length) {
+      const held = heldBack();
+      if (held.length) setStatus(t("notSaved", fieldLabel(held[0])), true);
+    }
     if (!names.length || editCounter === invalidAt) return Promise.resolve();
     clearTimeout(debounceTimer);
     const sent = new Map(names.map((n) => [n, { edit: dirty.get(n), value: fieldValue(n) }]));
@@ -192,7 +205,7 @@
       .catch(() => retryLater(t("retrying")))
       .finally(() => {
         inFlight = null;
-        const waiting = [...dirty.keys()].some((n) => !pendingConflicts.has(n));
+        const waiting = sendable().length > 0;
         if (waiting && !blocked && !retryTimer && editCounter !== invalidAt) scheduleSave();
       });
     return inFlight;
@@ -201,13 +214,23 @@
   function handleResponse(status, data, sent) {
     if (status === 200 && data && data.ok) {
       versionInput.value = String(data.version);
+      const refused = data.refused || {};
       for (const [name, s] of sent) {
+        if (refused[name]) {
+          refusedAt.set(name, s.edit); // kept unsaved, here and on this device, until it is changed
+          showFieldError(name, refused[name]);
+          continue;
+        }
         if (dirty.get(name) === s.edit) dirty.delete(name);
         forgetLocal(name, s.value);
+        clearFieldError(name);
       }
       retryDelay = 0;
       $("#parta-signed-out").hidden = true;
-      setStatus(t("saved", data.saved_at_display));
+      const held = heldBack();
+      if (data.message) setStatus(t("invalid", data.message), true);
+      else if (held.length) setStatus(t("notSaved", fieldLabel(held[0])), true);
+      else setStatus(t("saved", data.saved_at_display));
       // The server clears the confirmation whenever the flagged details change, and so does the page:
       // a tick given while this save was on its way was given before its new details were marked.
       if (data.flagged_changed) dirty.delete(CONFIRM);
@@ -228,6 +251,11 @@
     }
     if (status === 400 && data) {
       invalidAt = editCounter;
+      for (const [name, errors] of Object.entries(data.errors || {})) {
+        if (!sent.has(name)) continue;
+        refusedAt.set(name, sent.get(name).edit);
+        showFieldError(name, errors);
+      }
       setStatus(t("invalid", data.message), true);
       return;
     }
@@ -272,6 +300,100 @@
     const answered = $("[data-progress-answered]");
     if (answered) answered.textContent = String(progress.answered);
   }
+
+  // --- Field errors and the length limit -------------------------------------------------------------
+  function fieldLabel(name) {
+    const el = elementsNamed(name)[0];
+    const fieldset = el && el.closest("fieldset.standard");
+    const code = fieldset ? $(".standard-code", fieldset)?.textContent : "";
+    const label = el && el.id ? form.querySelector(`label[for="${CSS.escape(el.id)}"]`)?.textContent : "";
+    return [code, label].filter(Boolean).join(" ") || name;
+  }
+
+  function describe(el, id, on) {
+    const ids = new Set((el.getAttribute("aria-describedby") || "").split(" ").filter(Boolean));
+    if (on) ids.add(id);
+    else ids.delete(id);
+    if (ids.size) el.setAttribute("aria-describedby", [...ids].join(" "));
+    else el.removeAttribute("aria-describedby");
+  }
+
+  function showFieldError(name, errors) {
+    const el = elementsNamed(name)[0];
+    if (!el || !el.id) return;
+    let box = document.getElementById(`${el.id}_error`);
+    if (!box) {
+      box = document.createElement("div");
+      box.id = `${el.id}_error`;
+      box.className = "invalid-feedback";
+      (el.closest(".mb-3") || el.parentElement).append(box);
+    }
+    box.replaceChildren(...errors.map((text) => {
+      const p = document.createElement("p");
+      p.className = "mb-0 fw-semibold";
+      p.textContent = text;
+      return p;
+    }));
+    el.classList.add("is-invalid");
+    el.setAttribute("aria-invalid", "true");
+    describe(el, box.id, true);
+  }
+
+  function clearFieldError(name) {
+    for (const el of elementsNamed(name)) {
+      if (!el.classList.contains("is-invalid")) continue;
+      el.classList.remove("is-invalid");
+      el.removeAttribute("aria-invalid");
+      if (el.id) describe(el, `${el.id}_error`, false);
+    }
+  }
+
+  // Text boxes count their characters near the limit. The browser's maxlength would cut a long paste
+  // off without a word: with this script, the whole text stays in the box, the count says how much
+  // to take out, and it is not sent until it fits (the server refuses it too).
+  const COUNT_FROM = 0.9; // of the limit
+  const characters = (text) => [...text].length; // as the server counts: code points, not UTF-16 units
+  const limitOf = (el) => Number(el.dataset.maxlength || 0);
+
+  function overLimit(name) {
+    const el = elementsNamed(name)[0];
+    return Boolean(el && limitOf(el) && characters(el.value) > limitOf(el));
+  }
+
+  function setUpCounter(el) {
+    el.dataset.maxlength = el.getAttribute("maxlength");
+    el.removeAttribute("maxlength");
+    const count = document.createElement("p");
+    count.className = "form-text char-count mb-0";
+    count.id = `${el.id}-count`;
+    count.hidden = true;
+    // Screen readers hear the count once typing pauses, not at every key (a second region, hidden).
+    const spoken = document.createElement("p");
+    spoken.className = "visually-hidden";
+    spoken.setAttribute("aria-live", "polite");
+    el.after(count, spoken);
+    let timer = null;
+    const update = () => {
+      const limit = limitOf(el);
+      const used = characters(el.value);
+      const near = used >= limit * COUNT_FROM;
+      count.hidden = !near;
+      describe(el, count.id, near);
+      count.classList.toggle("text-danger", used > limit);
+      count.classList.toggle("fw-semibold", used > limit);
+      const number = (n) => n.toLocaleString("en-GB");
+      if (used > limit) count.textContent = t("tooMany", number(used - limit), number(limit));
+      else count.textContent = t("charsLeft", number(limit - used), number(limit));
+      clearTimeout(timer);
+      timer = setTimeout(() => { spoken.textContent = near ? count.textContent : ""; }, 1000);
+    };
+    el.addEventListener("input", update);
+    update();
+    return update;
+  }
+
+  const counters = new Map();
+  for (const el of form.querySelectorAll("textarea[maxlength]")) if (el.id) counters.set(el.name, setUpCounter(el));
 
   // --- Conflicts ---------------------------------------------------------------------------------
   function handleConflict(data) {
