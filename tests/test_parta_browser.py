@@ -334,3 +334,35 @@ def test_a_long_answer_is_counted_and_never_takes_the_others_with_it(demo, live_
     ):
         expect(standards(page).nth(index).get_by_label("Evidence", exact=True)).to_have_value(text)
     assert not csp_violations(browser_console), browser_console
+
+
+@pytest.mark.browser
+def test_text_typed_after_part_a_closes_is_shown_to_copy(demo, live_server, page: Page, browser_console):
+    from audits.models import Audit, AuditStatus
+
+    ret = demo
+    login(page, live_server, "auditor.police", "demo")
+    go(page, live_server, f"/audits/returns/{ret.pk}/")
+    standards(page).nth(0).get_by_label("Evidence", exact=True).fill("Saved while Part A was open.")
+    page.keyboard.press("Tab")
+    wait_until_saved(page)
+
+    # The QA manager moves the audit to Part B while the auditor types.
+    Audit.objects.filter(slug=SLUG).update(status=AuditStatus.PART_B)
+    late = standards(page).nth(1).get_by_label("Evidence", exact=True)
+    late.fill("Typed after Part B began: the strategy meeting on day two.")
+    page.keyboard.press("Tab")
+    status = page.get_by_test_id("autosave-status")
+    expect(status).to_have_text("Not saved — this return can no longer be changed", timeout=15000)
+    expect(page.locator("#parta-blocked")).to_contain_text("still on this page")
+
+    # Save draft: the read-only page, with the text that could not be saved, to copy.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_test_id("read-only-notice")).to_contain_text("read-only")
+    panel = page.get_by_test_id("unsaved-text")
+    expect(panel).to_contain_text("Typed after Part B began: the strategy meeting on day two.")
+    expect(panel).not_to_contain_text("Saved while Part A was open.")
+    axe_check(page)
+    assert evidence_of(ret, 1) == ""
+    assert not csp_violations(browser_console), browser_console

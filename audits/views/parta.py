@@ -69,6 +69,7 @@ from audits.services.parta import (
     ReturnConflict,
     ReturnLocked,
     ReturnNotAllowed,
+    SaveOutcome,
     auditor_chase,
     return_accept,
     return_autosave,
@@ -218,7 +219,10 @@ def _render_detail(
     *,
     status: int = 200,
     bound_review=None,
+    posted: dict[str, Any] | None = None,
 ) -> HttpResponse:
+    """`posted`: what a refused save sent (the return was locked meanwhile): what differs from the saved
+    return is shown for the person to copy, rather than lost."""
     state = return_state(ret, layout)
     answered, total = progress(state, layout)
     grades = {str(g.pk): g for g in layout.grades}
@@ -256,6 +260,11 @@ def _render_detail(
         # A return the audit's stage keeps from being reviewed (sent back or unlocked after Part A).
         "review_stage_closed": ret.status in ("submitted", "accepted") and audit_status != AuditStatus.PART_A,
         "flagged": flagged,
+        "unsaved": [
+            {"label": layout.field_label(name), "value": layout.display_value(name, value)}
+            for name, value in (posted or {}).items()
+            if name in state and value not in ("", [], False) and value != state[name]
+        ],
     }
     return render(request, "audits/parta/detail.html", context, status=status)
 
@@ -302,6 +311,7 @@ def _save_from_form(
                 request, ret, layout, form, _posted_state(form, layout, ret), status=400, status_error=NOT_SAVED
             )
         refused = set(form.errors)
+    changes = form.changes(only=[name for name in form.answer_field_names if name not in refused])
     service = return_submit if submit and not refused else return_save_draft
     try:
         outcome = service(
@@ -310,79 +320,94 @@ def _save_from_form(
             ret=ret,
             layout=layout,
             based_on_version=form.cleaned_data["version"],
-            changes=form.changes(only=[name for name in form.answer_field_names if name not in refused]),
+            changes=changes,
         )
     except ReturnConflict as conflict:
-        merged_form = PartAReturnForm(
-            _with_refused(state_to_data(conflict.merged, conflict.current.version), request.POST, refused),
-            layout=layout,
-        )
-        unsaved = {name for name, value in conflict.merged.items() if value != conflict.theirs[name]} | refused
-        messages.error(request, conflict.message)
-        return _render_form(
-            request,
-            conflict.current,
-            layout,
-            merged_form,
-            _with_refused_text(conflict.merged, request.POST, refused),
-            status=409,
-            conflicts=conflict.conflicts,
-            unsaved=unsaved,
-        )
+        return _conflict_page(request, layout, conflict, refused)
     except ReturnLocked as locked:
         messages.error(request, locked.message)
         ret.refresh_from_db()
-        return _render_detail(request, ret, role, layout, status=409)
-    except ReturnNotAllowed as refused:
-        raise _forbid(request, ret, refused.message) from refused
+        posted = {**changes, **_with_refused_text({}, request.POST, refused)}
+        return _render_detail(request, ret, role, layout, status=409, posted=posted)
+    except ReturnNotAllowed as not_allowed:
+        raise _forbid(request, ret, not_allowed.message) from not_allowed
     if outcome.submitted:
         messages.success(request, _("Return submitted. Thank you: it is now with the QA manager and read-only."))
         return redirect("audits:return_detail", pk=ret.pk)
     if refused:
-        kept_form = PartAReturnForm(
-            _with_refused(state_to_data(outcome.state, outcome.version), request.POST, refused), layout=layout
-        )
-        message = (
-            _(
-                "Your other answers were saved as a draft at %(time)s, but the return is not submitted: what is "
-                "marked below could not be saved. Correct it, then submit again."
-            )
-            if submit
-            else _(
-                "Your other answers were saved at %(time)s. What is marked below could not be saved: correct it, "
-                "then save again."
-            )
-        )
-        # A warning, as for a submission that fails its checks: the rest was saved.
-        messages.warning(request, message % {"time": _saved_time(outcome.ret)})
-        return _render_form(
-            request,
-            outcome.ret,
-            layout,
-            kept_form,
-            _with_refused_text(outcome.state, request.POST, refused),
-            unsaved=refused,
-            status_error=NOT_SAVED,
-        )
+        return _refused_page(request, layout, outcome, refused, submit=submit)
     if submit:
-        failed_form = PartAReturnForm(state_to_data(outcome.state, outcome.version), layout=layout)
-        for name, errors in outcome.errors.items():
-            for error in errors:
-                failed_form.add_error(name, error)
-        messages.warning(
-            request,
-            _("Your answers were saved as a draft at %(time)s, but the return is not submitted yet: see below.")
-            % {"time": _saved_time(outcome.ret)},
-        )
-        if outcome.confirmation_cleared:
-            messages.warning(request, CONFIRMATION_CLEARED)
-        return _render_form(request, outcome.ret, layout, failed_form, outcome.state)
+        return _not_submitted_page(request, layout, outcome)
     messages.success(request, _("Draft saved at %(time)s.") % {"time": _saved_time(outcome.ret)})
     if outcome.confirmation_cleared:
         messages.warning(request, CONFIRMATION_CLEARED)
     elif outcome.warnings:
         messages.warning(request, _("Some answers contain details that look like identifiers: they are marked below."))
     return redirect("audits:return_detail", pk=ret.pk)
+
+
+def _conflict_page(request: HttpRequest, layout: ToolLayout, conflict: ReturnConflict, refused: set[str]):
+    """Nothing saved: the merged form, both texts next to each field changed on both sides."""
+    merged_form = PartAReturnForm(
+        _with_refused(state_to_data(conflict.merged, conflict.current.version), request.POST, refused), layout=layout
+    )
+    unsaved = {name for name, value in conflict.merged.items() if value != conflict.theirs[name]} | refused
+    messages.error(request, conflict.message)
+    return _render_form(
+        request,
+        conflict.current,
+        layout,
+        merged_form,
+        _with_refused_text(conflict.merged, request.POST, refused),
+        status=409,
+        conflicts=conflict.conflicts,
+        unsaved=unsaved,
+    )
+
+
+def _refused_page(request: HttpRequest, layout: ToolLayout, outcome: SaveOutcome, refused: set[str], *, submit: bool):
+    """The rest was saved: the form again, the refused answers as posted, unsaved, with their problem."""
+    kept_form = PartAReturnForm(
+        _with_refused(state_to_data(outcome.state, outcome.version), request.POST, refused), layout=layout
+    )
+    message = (
+        _(
+            "Your other answers were saved as a draft at %(time)s, but the return is not submitted: what is "
+            "marked below could not be saved. Correct it, then submit again."
+        )
+        if submit
+        else _(
+            "Your other answers were saved at %(time)s. What is marked below could not be saved: correct it, "
+            "then save again."
+        )
+    )
+    # A warning, as for a submission that fails its checks: the rest was saved.
+    messages.warning(request, message % {"time": _saved_time(outcome.ret)})
+    return _render_form(
+        request,
+        outcome.ret,
+        layout,
+        kept_form,
+        _with_refused_text(outcome.state, request.POST, refused),
+        unsaved=refused,
+        status_error=NOT_SAVED,
+    )
+
+
+def _not_submitted_page(request: HttpRequest, layout: ToolLayout, outcome: SaveOutcome):
+    """Saved as a draft, not submitted: the form again with what stops the submission."""
+    failed_form = PartAReturnForm(state_to_data(outcome.state, outcome.version), layout=layout)
+    for name, errors in outcome.errors.items():
+        for error in errors:
+            failed_form.add_error(name, error)
+    messages.warning(
+        request,
+        _("Your answers were saved as a draft at %(time)s, but the return is not submitted yet: see below.")
+        % {"time": _saved_time(outcome.ret)},
+    )
+    if outcome.confirmation_cleared:
+        messages.warning(request, CONFIRMATION_CLEARED)
+    return _render_form(request, outcome.ret, layout, failed_form, outcome.state)
 
 
 NOT_SAVED = gettext_lazy("Not saved — see the problems marked below")
@@ -634,6 +659,10 @@ JS_STRINGS = {
     "signedOut": gettext_lazy("Not saved — you have been signed out"),
     "conflict": gettext_lazy("Not saved — this return was changed elsewhere"),
     "locked": gettext_lazy("Not saved — this return can no longer be changed"),
+    "keptHere": gettext_lazy(
+        "What you typed since the last save is still on this page, and kept on this device: copy what you need "
+        "before you leave it."
+    ),
     "forbidden": gettext_lazy("Not saved — you cannot change this return"),
     "invalid": gettext_lazy("Not saved: %s"),
     "notSaved": gettext_lazy("Not saved — %s: see the problem marked next to it"),

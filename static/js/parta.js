@@ -266,7 +266,8 @@
     if (data && (status === 403 || status === 404 || (status === 409 && data.error === "locked"))) {
       blocked = true;
       setStatus(t(status === 409 ? "locked" : "forbidden"), true);
-      showBlocked(data.message);
+      const unsaved = [...dirty.keys()].length > 0;
+      showBlocked(status === 409 && unsaved ? `${data.message} ${t("keptHere")}` : data.message);
       return;
     }
     retryLater(t("retrying"));
