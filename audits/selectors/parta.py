@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audits.access import BOARD_READ_STATUSES
 from audits.identifiers import age_range_from_band, find_identifiers, identifier_warnings
 from audits.models import (
     Answer,
@@ -506,6 +507,9 @@ class PastAudit:
     part_a_due: date | None
     counts: list[tuple[str, int]]
     no_involvement: int
+    slug: str = ""
+    # In Part B the audit's named auditors may read its evidence boards (audits.access.get_board_audit).
+    boards_open: bool = False
 
     @property
     def total(self) -> int:
@@ -521,7 +525,15 @@ def my_past_audits(user) -> list[PastAudit]:
         _my_returns(user)
         .exclude(audit__status=AuditStatus.PART_A)
         .order_by()
-        .values("audit_id", "audit__title", "audit__status", "audit__part_a_due", "audit__created_at", "status")
+        .values(
+            "audit_id",
+            "audit__title",
+            "audit__slug",
+            "audit__status",
+            "audit__part_a_due",
+            "audit__created_at",
+            "status",
+        )
         .annotate(n=Count("pk"), none=Count("pk", filter=Q(no_involvement=True)))
         .order_by("-audit__created_at", "audit_id")
     )
@@ -537,6 +549,8 @@ def my_past_audits(user) -> list[PastAudit]:
                 row["audit__part_a_due"],
                 [],
                 0,
+                slug=row["audit__slug"],
+                boards_open=row["audit__status"] in BOARD_READ_STATUSES,
             )
             by_status[audit.audit_id] = {}
         by_status[audit.audit_id][row["status"]] = row["n"]
