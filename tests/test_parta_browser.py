@@ -201,6 +201,7 @@ def test_a_lost_session_loses_nothing(demo, live_server, page: Page, browser_con
     assert page.url.endswith(f"/audits/returns/{ret.pk}/")
     restore = page.locator("#parta-restore")
     expect(restore).to_be_visible()
+    expect(restore).to_contain_text("This device holds an answer you typed at")
     restore.get_by_role("button", name="Restore them").click()
     wait_until_saved(page)
     assert evidence_of(ret, 0) == "Typed after the session ended."

@@ -679,4 +679,10 @@ JS_STRINGS = {
     "restoreOlder": gettext_lazy(
         "This device holds %s answers you typed at %s that differ from the saved version (saved later, at %s)."
     ),
+    "restoreNewerOne": gettext_lazy(
+        "This device holds an answer you typed at %s that is not in the saved version (saved at %s)."
+    ),
+    "restoreOlderOne": gettext_lazy(
+        "This device holds an answer you typed at %s that differs from the saved version (saved later, at %s)."
+    ),
 }

@@ -127,7 +127,9 @@
     const serverMs = Number(form.dataset.serverUpdated) * 1000;
     const clock = (ms) => new Date(ms).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
     const banner = $("#parta-restore");
-    $("#parta-restore-text").textContent = t(latest > serverMs ? "restoreNewer" : "restoreOlder", String(count), clock(latest), clock(serverMs));
+    const newer = latest > serverMs ? "restoreNewer" : "restoreOlder";
+    $("#parta-restore-text").textContent =
+      count === 1 ? t(`${newer}One`, clock(latest), clock(serverMs)) : t(newer, String(count), clock(latest), clock(serverMs));
     banner.hidden = false;
     $("[data-restore-apply]", banner).addEventListener("click", () => {
       // Restored edits keep the version they were made on: if someone saved since, the save
