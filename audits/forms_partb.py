@@ -13,6 +13,7 @@ from audits.models import (
     RECOMMENDATION_TRANSITIONS,
     AttendanceStatus,
     Audit,
+    AuditAgency,
     Case,
     Finding,
     FindingKind,
@@ -25,6 +26,7 @@ from audits.models import (
     Section,
 )
 from audits.selectors.partb import RECEIVED_STATUSES, citable_returns
+from audits.selectors.participants import auditor_candidates
 from audits.services.partb import (
     CONSENSUS_INVALID,
     DUE_DATE_NEEDED,
@@ -390,3 +392,35 @@ RECOMMENDATION_FILTER_CHOICES = [("", _("All statuses")), *RecommendationStatus.
 
 class RecommendationFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=RECOMMENDATION_FILTER_CHOICES, required=False)
+
+
+def _person_label(user) -> str:
+    name = user.get_full_name()
+    label = f"{name} ({user.username})" if name else user.username
+    return f"{label}, {user.job_title}" if user.job_title else label
+
+
+class ParticipantAuditorForm(forms.Form):
+    """Another auditor for one agency of an audit: one of the agency's active staff."""
+
+    auditor = forms.ModelChoiceField(
+        label=_("New auditor"),
+        queryset=auditor_candidates(0),
+        empty_label=_("Choose a person"),
+        error_messages={
+            "required": _("Choose the new auditor."),
+            "invalid_choice": _("Choose one of the people listed."),
+        },
+    )
+
+    def __init__(self, *args, participant: AuditAgency, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["auditor"]
+        people = auditor_candidates(participant.agency_id)
+        if participant.auditor_id is not None:
+            people = people.exclude(pk=participant.auditor_id)
+        field.queryset = people
+        field.label_from_instance = _person_label
+        field.help_text = _("The active managers and practitioners of %(agency)s.") % {
+            "agency": participant.agency.name
+        }

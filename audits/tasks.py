@@ -48,6 +48,14 @@ def send_chase(reminder_id: int) -> bool:
     return email_chase(reminder_id=reminder_id)
 
 
+@shared_task(name="audits.tasks.notify_new_auditor", **MAIL_RETRY)
+def notify_new_auditor(participant_id: int, auditor_id: int) -> bool:
+    """E-mail the person just named an agency's auditor (audits.services.participants)."""
+    from audits.services.participants import email_new_auditor
+
+    return email_new_auditor(participant_id=participant_id, auditor_id=auditor_id)
+
+
 # --- Part B ------------------------------------------------------------------------------------
 
 

@@ -127,6 +127,7 @@ KWARGS: dict[str, Callable[[World], dict]] = {
     "audits:recommendations_all": _none,
     "audits:audit_status": _slug,
     "audits:session": _slug,
+    "audits:participant_auditor": lambda w: {"slug": w.audit.slug, "agency_id": w.agency.pk},
     "audits:boards": _slug,
     "audits:evidence_board": _case,
     "audits:judgement": _case,

@@ -60,6 +60,7 @@ from audits.forms_partb import (
     AuditTransitionForm,
     FindingForm,
     JudgementForm,
+    ParticipantAuditorForm,
     PromoteForm,
     RecommendationForm,
     RecommendationTransitionForm,
@@ -67,6 +68,7 @@ from audits.forms_partb import (
 )
 from audits.models import (
     Audit,
+    AuditAgency,
     AuditStatus,
     PartAReturn,
     Recommendation,
@@ -359,6 +361,11 @@ def _session_fields(world: World, user) -> dict[str, st.SearchStrategy]:
     return fields
 
 
+def _auditor_fields(world: World, user) -> dict[str, st.SearchStrategy]:
+    participant = AuditAgency.objects.select_related("agency").get(audit=world.audit, agency=world.agency)
+    return fields_of(ParticipantAuditorForm(participant=participant))
+
+
 def _judgement_fields(world: World, user) -> dict[str, st.SearchStrategy]:
     sections = [str(pk) for pk in world.audit.tool_version.sections.order_by("order").values_list("pk", flat=True)]
     fields = {"section": st.sampled_from(["", *sections[:2], "0", "abc"])}
@@ -468,6 +475,8 @@ ENDPOINTS = [
     Endpoint("audits:audit_status", "qa_manager", _status_fields),
     Endpoint("audits:audit_status", "qa_manager", _status_fields, stage="part_a", variant="from part A"),
     Endpoint("audits:session", "lead_officer", _session_fields),
+    Endpoint("audits:participant_auditor", "qa_manager", _auditor_fields),
+    Endpoint("audits:participant_auditor", "lead_officer", _auditor_fields, stage="part_a", variant="part A"),
     Endpoint("audits:judgement", "qa_manager", _judgement_fields),
     Endpoint("audits:finding_add", "qa_manager", _finding_add_fields("strength")),
     Endpoint(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from audits.views import partb
+from audits.views import partb, participants
 
 # Part B. Paths under an audit's slug; Part A owns my-returns/, returns/… and <slug>/chase/….
 # The catch-all audit slug (the dashboard) goes last: more specific paths above it.
@@ -8,6 +8,11 @@ urlpatterns = [
     path("recommendations/", partb.recommendations_all, name="recommendations_all"),
     path("<slug:slug>/status/", partb.audit_status, name="audit_status"),
     path("<slug:slug>/session/", partb.session, name="session"),
+    path(
+        "<slug:slug>/agencies/<int:agency_id>/auditor/",
+        participants.participant_auditor,
+        name="participant_auditor",
+    ),
     path("<slug:slug>/boards/", partb.boards, name="boards"),
     path("<slug:slug>/cases/<int:case_id>/board/", partb.evidence_board, name="evidence_board"),
     path("<slug:slug>/cases/<int:case_id>/judgement/", partb.judgement, name="judgement"),

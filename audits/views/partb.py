@@ -50,6 +50,7 @@ from audits.models import (
 )
 from audits.selectors import partb as selectors
 from audits.services import partb as services
+from audits.services.participants import AUDITOR_CHANGEABLE
 
 
 def _error_text(error: ValidationError) -> str:
@@ -71,6 +72,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "audit": audit,
         "board": selectors.dashboard_for(request.user, audit),
         "statuses": AuditStatus.choices,
+        "auditor_changeable": audit.status in AUDITOR_CHANGEABLE,
     }
     return render(request, "audits/dashboard.html", context)
 

@@ -1,0 +1,144 @@
+"""Writes about an audit's participating agencies after Planning: changing an agency's named auditor.
+
+In Planning the agencies and their auditors are set in the admin (audits/admin.py). Once Part A is
+open, the agencies stay, but the person an agency named can change (e.g. the auditor is off sick):
+the QA manager or the audit's lead officer names someone else here, without sending the whole
+audit back to Planning.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency
+from agencies.outbox import enqueue
+from agencies.services import AccessAction, access_record
+from audits.models import Audit, AuditAgency, AuditStatus, PartAReturn
+from audits.selectors.parta import SUBMITTED_STATUSES
+from audits.selectors.participants import AUDITOR_ROLES
+
+logger = logging.getLogger(__name__)
+
+# Part A, and Part B, where the named auditors read the evidence boards at the session. Before, the
+# plan changes in Planning; after, nobody works as the agency's auditor any more.
+AUDITOR_CHANGEABLE = (AuditStatus.PART_A, AuditStatus.PART_B)
+
+
+def auditor_change_refusal(audit: Audit) -> str:
+    """Why the audit's auditors cannot be changed at its stage, or "" when they can."""
+    if audit.status in AUDITOR_CHANGEABLE:
+        return ""
+    if audit.status == AuditStatus.PLANNING:
+        return _(
+            "The audit is in Planning: its agencies and their auditors are set in Planning, on the audit's page there."
+        )
+    return _(
+        "An agency's auditor changes only while the audit is in Part A or Part B. This audit is at the "
+        "%(status)s stage."
+    ) % {"status": audit.get_status_display()}
+
+
+def _auditor_refusal(auditor, agency: Agency) -> str:
+    """Why this person cannot be the agency's auditor, or "" when they can."""
+    if not auditor.is_active:
+        return _("%(name)s's account is not active.") % {"name": auditor}
+    if auditor.agency_id != agency.pk:
+        return _("%(name)s does not work for %(agency)s.") % {"name": auditor, "agency": agency.name}
+    if auditor.role not in AUDITOR_ROLES:
+        return _("An auditor is one of the agency's managers or practitioners: %(name)s is not.") % {"name": auditor}
+    return ""
+
+
+def participant_auditor_change(
+    *, audit: Audit, agency: Agency, auditor, user, request: HttpRequest | None = None
+) -> AuditAgency:
+    """Name `auditor` as `agency`'s auditor for `audit`, in Part A or Part B.
+
+    The agency's Part A returns stay as they are, drafts included. They belong to the agency, and who
+    may edit them and read their history follows the assignment (audits.selectors.parta.return_role),
+    so they become the new auditor's to continue; the old auditor keeps what any colleague in the
+    agency may read. The new auditor is e-mailed, through the outbox. Raises PermissionDenied for
+    anyone but the QA manager and the audit's lead officer, ValidationError for a change refused.
+    """
+    if not Audit.objects.managed_by(user).filter(pk=audit.pk).exists():
+        raise PermissionDenied(_("Only the QA manager and the audit's lead officer change its auditors."))
+    with transaction.atomic():
+        # Under the audit's row lock: a concurrent move to Reporting waits, or is waited for.
+        audit = Audit.objects.select_for_update().get(pk=audit.pk)
+        refusal = auditor_change_refusal(audit)
+        if refusal:
+            raise ValidationError(refusal)
+        participant = (
+            AuditAgency.objects.select_for_update(of=("self",))
+            .select_related("auditor")
+            .filter(audit=audit, agency=agency)
+            .first()
+        )
+        if participant is None:
+            raise ValidationError(_("%(agency)s is not part of this audit.") % {"agency": agency.name})
+        refusal = _auditor_refusal(auditor, agency)
+        if refusal:
+            raise ValidationError({"auditor": refusal})
+        if participant.auditor_id == auditor.pk:
+            raise ValidationError(
+                {"auditor": _("%(name)s is already %(agency)s's auditor.") % {"name": auditor, "agency": agency.name}}
+            )
+        old = participant.auditor
+        participant.auditor = auditor
+        participant.save(update_fields=["auditor"])
+        # Usernames and the agency only: the administrator reads the access log.
+        old_name = old.get_username() if old is not None else "(none)"
+        access_record(
+            request=request,
+            user=user,
+            action=AccessAction.CHANGE,
+            obj=participant,
+            summary=f"Auditor for {agency.short_name} changed: {old_name} → {auditor.get_username()}",
+        )
+        enqueue("audits.tasks.notify_new_auditor", participant.pk, auditor.pk)
+    return participant
+
+
+def email_new_auditor(*, participant_id: int, auditor_id: int) -> bool:
+    """Tell the person just named an agency's auditor, if they still are. False if nobody to tell."""
+    participant = (
+        AuditAgency.objects.select_related("audit", "agency", "auditor")
+        .filter(pk=participant_id, auditor_id=auditor_id)
+        .first()
+    )
+    if participant is None:
+        return False  # named and replaced again before the e-mail went
+    auditor, audit = participant.auditor, participant.audit
+    if not auditor.email or not auditor.is_active:
+        logger.warning("Audit agency %s: no auditor with an e-mail address to notify", participant_id)
+        return False
+    outstanding = (
+        PartAReturn.objects.filter(audit=audit, agency_id=participant.agency_id)
+        .exclude(status__in=SUBMITTED_STATUSES)
+        .count()
+    )
+    context = {
+        "auditor": auditor,
+        "audit": audit,
+        "agency": participant.agency,
+        "part_a_open": audit.status == AuditStatus.PART_A,
+        "outstanding": outstanding,
+        "due": date_format(audit.part_a_due, "j F Y") if audit.part_a_due else "",
+        "url": f"{settings.SITE_URL}{reverse('audits:my_returns')}",
+    }
+    subject = _("You are now the auditor for %(agency)s: %(audit)s") % {
+        "agency": participant.agency.name,
+        "audit": audit.title,
+    }
+    send_mail(subject, render_to_string("emails/auditor_named.txt", context), None, [auditor.email])
+    return True

@@ -1,0 +1,57 @@
+"""An audit's participating agencies after Planning: changing an agency's named auditor."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from agencies.decorators import ask_to_reauthenticate, signed_in_recently
+from audits.access import managed_audit_or_404
+from audits.forms_partb import ParticipantAuditorForm
+from audits.models import AuditAgency
+from audits.services.participants import auditor_change_refusal, participant_auditor_change
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_auditor(request: HttpRequest, slug: str, agency_id: int) -> HttpResponse:
+    """The QA manager or the audit's lead officer names another auditor for one agency (Part A, Part B)."""
+    audit = managed_audit_or_404(request, slug)
+    participant = (
+        AuditAgency.objects.select_related("agency", "auditor").filter(audit=audit, agency_id=agency_id).first()
+    )
+    if participant is None:
+        raise Http404(_("That agency is not part of this audit."))
+    refusal = auditor_change_refusal(audit)
+    form = ParticipantAuditorForm(request.POST if request.method == "POST" else None, participant=participant)
+    status = 200
+    if request.method == "POST":
+        # It gives a person the agency's returns to edit: as sensitive as unlocking one.
+        if not signed_in_recently(request):
+            return ask_to_reauthenticate(request, request.path)
+        if form.is_valid():
+            try:
+                participant = participant_auditor_change(
+                    request=request,
+                    user=request.user,
+                    audit=audit,
+                    agency=participant.agency,
+                    auditor=form.cleaned_data["auditor"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s is now the auditor for %(agency)s, with its returns as they were.")
+                    % {"name": participant.auditor, "agency": participant.agency.name},
+                )
+                return redirect("audits:dashboard", slug=audit.slug)
+        status = 409 if refusal else 400
+    context = {"audit": audit, "participant": participant, "form": form, "refusal": refusal}
+    return render(request, "audits/partb/participant_auditor.html", context, status=status)
