@@ -4,10 +4,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import AccessRecord, Agency, Partnership, PartnershipLink, SupportContact, User
 from .selectors import summary_without_case_content
-from .services import AccessAction, access_record
+from .services import AccessAction, access_record, account_change_record
 
 # What makes a person more than their role: only a superuser gives or takes these away.
 PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
@@ -57,6 +61,12 @@ class UserAdmin(BaseUserAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return super().has_delete_permission(request, obj) and self._may_touch(request, obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:  # the new password was saved
+            account_change_record(request=request, person=self.get_object(request, id), change="password")
+        return response
 
     def save_model(self, request, obj, form, change):
         before = {}
@@ -143,3 +153,36 @@ class AccessRecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class _DeviceRemovalNotified:
+    """Removing somebody's authenticator or recovery codes lets a new one be set up at their next
+    sign-in, with only their password: the removal is recorded and the person is told."""
+
+    change = ""
+
+    def delete_model(self, request, obj):
+        person = obj.user
+        super().delete_model(request, obj)
+        account_change_record(request=request, person=person, change=self.change)
+
+    def delete_queryset(self, request, queryset):
+        people = {device.user for device in queryset.select_related("user")}
+        super().delete_queryset(request, queryset)
+        for person in people:
+            account_change_record(request=request, person=person, change=self.change)
+
+
+class NotifiedTOTPDeviceAdmin(_DeviceRemovalNotified, TOTPDeviceAdmin):
+    change = "authenticator"
+
+
+class NotifiedStaticDeviceAdmin(_DeviceRemovalNotified, StaticDeviceAdmin):
+    change = "recovery_codes"
+
+
+# django-otp registers its own (its apps come before this one in INSTALLED_APPS): replaced.
+for _model, _admin in ((TOTPDevice, NotifiedTOTPDeviceAdmin), (StaticDevice, NotifiedStaticDeviceAdmin)):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, _admin)

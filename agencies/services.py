@@ -1,4 +1,5 @@
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
 from .models import AccessAction, AccessRecord
 
@@ -41,3 +42,54 @@ def access_record(
 
 
 __all__ = ["AccessAction", "access_record"]
+
+
+# --- Notices about a person's own account ---------------------------------------------------------
+
+# What an administrator did to somebody's sign-in, as the notice and the access log say it.
+ACCOUNT_CHANGES = {
+    "password": gettext_lazy("set a new password for your account"),
+    "authenticator": gettext_lazy("removed an authenticator app from your account"),
+    "recovery_codes": gettext_lazy("removed the recovery codes of your account"),
+}
+
+
+def account_change_record(*, request: HttpRequest, person, change: str) -> AccessRecord:
+    """An administrator changed how `person` signs in: record it, and tell them (by e-mail, once this
+    transaction commits), so that a sign-in taken over by somebody else does not go unnoticed."""
+    from .outbox import enqueue
+
+    record = access_record(
+        request=request,
+        action=AccessAction.CHANGE,
+        obj=person,
+        summary=f"Sign-in of {person.get_username()} changed: {change.replace('_', ' ')}",
+    )
+    enqueue("agencies.tasks.notify_account_change", person.pk, change, request.user.pk)
+    return record
+
+
+def email_account_change(*, person_id: int, change: str, by_id: int | None) -> bool:
+    """The notice of account_change_record. False when there is nobody (or no address) to tell."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    users = get_user_model().objects
+    person = users.filter(pk=person_id, is_active=True).first()
+    if person is None or not person.email or change not in ACCOUNT_CHANGES:
+        return False
+    by = users.filter(pk=by_id).first() if by_id else None
+    context = {
+        "person": person,
+        "what": ACCOUNT_CHANGES[change],
+        "by": (by.get_full_name() or by.get_username()) if by else _("an administrator"),
+        "at": timezone.localtime(),
+        "site_url": settings.SITE_URL,
+    }
+    body = render_to_string("emails/account_changed.txt", context)
+    send_mail(_("Your sign-in to the audit portal was changed"), body, None, [person.email])
+    return True

@@ -7,3 +7,17 @@ def flush_outbox() -> int:
     from .outbox import outbox_flush
 
     return outbox_flush()
+
+
+@shared_task(
+    name="agencies.tasks.notify_account_change",
+    autoretry_for=(OSError,),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    max_retries=5,
+)
+def notify_account_change(person_id: int, change: str, by_id: int | None = None) -> bool:
+    """E-mail a person that an administrator changed how they sign in (agencies.services)."""
+    from .services import email_account_change
+
+    return email_account_change(person_id=person_id, change=change, by_id=by_id)

@@ -3,7 +3,10 @@ anyone's) access to reach case content, and the case content is not in the admin
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core import mail
 from django.urls import reverse
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.models import AccessAction, AccessRecord, Partnership, Role, User
 from agencies.tests.factories import UserFactory
@@ -197,3 +200,62 @@ def test_the_partnership_settings_list_opens_the_one_record(client, it_admin):
 def test_the_partnership_settings_are_not_opened_for_someone_without_the_permission(client, qa_manager):
     client.force_login(qa_manager)  # in the admin for Planning, not for the settings
     assert client.get(reverse("admin:agencies_partnership_changelist")).status_code == 403
+
+
+# --- Changes to somebody's sign-in: recorded, and the person is told -------------------------------
+
+
+@pytest.fixture
+def unlocker(it_admin):
+    """The administrator with the demo role's unlock permissions (lost authenticators)."""
+    from audits.demo import ADMIN_SECURITY_PERMISSIONS
+
+    for app_label, codename in ADMIN_SECURITY_PERMISSIONS:
+        it_admin.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return User.objects.get(pk=it_admin.pk)
+
+
+def test_a_password_set_by_the_administrator_is_recorded_and_the_person_told(
+    client, it_admin, qa_manager, django_capture_on_commit_callbacks
+):
+    client.force_login(it_admin)
+    url = reverse("admin:auth_user_password_change", args=[qa_manager.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"password1": "A new passphrase 42!", "password2": "A new passphrase 42!"})
+    assert response.status_code == 302
+    record = AccessRecord.objects.get(object_id=str(qa_manager.pk), summary__startswith="Sign-in of")
+    assert record.username == it_admin.username and record.summary.endswith("changed: password")
+    [notice] = mail.outbox
+    assert notice.to == [qa_manager.email]
+    assert "set a new password for your account" in notice.body and "somebody else may be able" in notice.body
+
+
+def test_a_refused_password_change_records_and_tells_nothing(client, it_admin, qa_manager):
+    client.force_login(it_admin)
+    url = reverse("admin:auth_user_password_change", args=[qa_manager.pk])
+    response = client.post(url, {"password1": "A new passphrase 42!", "password2": "something else"})
+    assert response.status_code == 200
+    assert not AccessRecord.objects.filter(summary__startswith="Sign-in of").exists()
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize("kind", ["totp", "static"])
+def test_removing_an_authenticator_or_recovery_codes_is_recorded_and_the_person_told(
+    client, unlocker, auditor, kind, django_capture_on_commit_callbacks
+):
+    if kind == "totp":
+        device = TOTPDevice.objects.create(user=auditor, name="Phone", confirmed=True)
+        url = reverse("admin:otp_totp_totpdevice_delete", args=[device.pk])
+    else:
+        device = StaticDevice.objects.create(user=auditor, name="Recovery codes", confirmed=True)
+        url = reverse("admin:otp_static_staticdevice_delete", args=[device.pk])
+    client.force_login(unlocker)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not type(device).objects.filter(pk=device.pk).exists()
+    change = "authenticator" if kind == "totp" else "recovery codes"
+    assert AccessRecord.objects.filter(
+        object_id=str(auditor.pk), summary=f"Sign-in of {auditor.username} changed: {change}"
+    ).exists()
+    [notice] = mail.outbox
+    assert notice.to == [auditor.email] and "removed" in notice.body
