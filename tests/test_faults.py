@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from agencies.models import OutboxMessage
 from agencies.outbox import outbox_flush
-from audits.models import AuditStatus
+from audits.models import AuditStatus, ReminderLog
 from briefings.models import BriefingVersion, Edition, RenderStatus
 from briefings.services import briefing_create, requeue_stalled_versions
 from tests.celery_broker import publish_to
@@ -77,6 +77,8 @@ def test_redis_stopped_mid_run_loses_no_chase_and_no_publish(
             # Broker up: the chase reaches the worker, which e-mails the auditor.
             assert client.post(chase).status_code == 302
             assert wait_for(lambda: mails() == 1), "timed out waiting for the first chase e-mail"
+            # An hour later (a chase within the hour of the last one sends nothing more).
+            ReminderLog.objects.update(sent_at=timezone.now() - timedelta(hours=2))
 
             # Redis goes down in the middle of the run.
             redis.stop()

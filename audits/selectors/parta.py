@@ -31,6 +31,8 @@ from audits.models import (
     AuditStatus,
     Grade,
     PartAReturn,
+    ReminderKind,
+    ReminderLog,
     ReturnStatus,
     RiskFactor,
     Section,
@@ -572,9 +574,22 @@ class AgencyReturns:
         return sum(1 for r in self.returns if r.status not in SUBMITTED_STATUSES)
 
 
+def participants_with_last_chase(audit: Audit) -> QuerySet[AuditAgency]:
+    """The audit's agencies with their auditor and `last_chased` (when that auditor was last chased
+    about this audit, or None), in the same query."""
+    chases = ReminderLog.objects.filter(audit=audit, auditor=OuterRef("auditor_id"), kind=ReminderKind.CHASE).order_by(
+        "-sent_at"
+    )
+    return (
+        AuditAgency.objects.filter(audit=audit)
+        .select_related("agency", "auditor")
+        .annotate(last_chased=Subquery(chases.values("sent_at")[:1]))
+    )
+
+
 def audit_returns(audit: Audit) -> list[AgencyReturns]:
     """Every return of an audit, grouped by agency, for the QA manager and lead officer (two queries)."""
-    participants = list(AuditAgency.objects.filter(audit=audit).select_related("agency", "auditor"))
+    participants = list(participants_with_last_chase(audit))
     returns = list(
         _with_progress(PartAReturn.objects.filter(audit=audit))
         .select_related("case", "agency", "audit")

@@ -36,7 +36,7 @@ from audits.models import (
     Section,
     Standard,
 )
-from audits.selectors.parta import used_tool_layout
+from audits.selectors.parta import participants_with_last_chase, used_tool_layout
 
 # A return counts as received once its auditor has submitted it (accepted ones included).
 RECEIVED_STATUSES = (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED)
@@ -129,7 +129,7 @@ def dashboard_for(user, audit: Audit) -> Dashboard:
     """The cases × agencies progress matrix. Queries: participants (with agency and auditor),
     cases, returns, status history: four, whatever the size of the audit."""
     today = timezone.localdate()
-    participants = list(audit.participants.select_related("agency", "auditor").order_by("agency__name"))
+    participants = list(participants_with_last_chase(audit).order_by("agency__name"))
     cases = list(audit.cases.order_by("order", "reference"))
     # 150 returns at 15 agencies × 10 cases: only what the matrix needs, not their free text.
     returns = list(

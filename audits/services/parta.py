@@ -731,6 +731,9 @@ def _send_reminder_email(auditor, items: list[ReminderItem], chased_by) -> None:
     send_mail(subject, render_to_string(template, context), None, [auditor.email])
 
 
+CHASE_INTERVAL = timedelta(hours=1)
+
+
 def auditor_chase(*, request: HttpRequest | None = None, user, audit: Audit, agency_id: int) -> ReminderLog | None:
     """The QA manager or lead officer chases one agency's auditor; None when nothing is outstanding."""
     if not Audit.objects.managed_by(user).filter(pk=audit.pk).exists():
@@ -747,6 +750,15 @@ def auditor_chase(*, request: HttpRequest | None = None, user, audit: Audit, age
     )
     if not outstanding:
         return None
+    # A second click (or a colleague chasing the same person) within the hour sends nothing more.
+    chased = ReminderLog.objects.filter(
+        auditor=participant.auditor, audit=audit, kind=ReminderKind.CHASE, sent_at__gt=timezone.now() - CHASE_INTERVAL
+    ).exists()
+    if chased:
+        raise PartAError(
+            _("%(auditor)s was chased about this audit less than an hour ago: no second reminder was sent.")
+            % {"auditor": participant.auditor}
+        )
     with transaction.atomic():
         log = ReminderLog.objects.create(
             auditor=participant.auditor,

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import AccessAction, AccessRecord, Partnership
-from audits.models import Answer, PartAReturn, ReturnStatus, Standard
+from audits.models import Answer, PartAReturn, ReminderLog, ReturnStatus, Standard
 from audits.selectors.parta import evidence_field, grade_field, return_state, tool_layout
 from audits.tests.factories import (
     AuditAgencyFactory,
@@ -677,6 +677,21 @@ def test_chase_redirects_back_and_emails(client_for, audit, agency_a, auditor, d
         )
     assert response.status_code == 302 and response.url == target
     assert mail.outbox[0].to == [auditor.email]
+
+    # The dashboard says when; a second chase within the hour sends nothing and says why.
+    client = client_for("qa_manager")
+    assert "Last chased" in client.get(target).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(
+            reverse("audits:chase_auditor", args=[audit.slug, agency_a.pk]), {"next": target}, follow=True
+        )
+    assert "less than an hour ago: no second reminder was sent" in again.content.decode()
+    assert len(mail.outbox) == 1
+    assert "last chased" in client.get(reverse("audits:audit_returns", args=[audit.slug])).content.decode()
+    ReminderLog.objects.update(sent_at=timezone.now() - timedelta(hours=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("audits:chase_auditor", args=[audit.slug, agency_a.pk]), {"next": target})
+    assert len(mail.outbox) == 2
 
 
 def test_chase_ignores_an_outside_next(client_for, audit, agency_a):
