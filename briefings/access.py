@@ -49,15 +49,16 @@ def managed_briefing(request: HttpRequest, slug: str, edition: str) -> Briefing:
     return briefing
 
 
-def managed_version(request: HttpRequest, pk: int) -> BriefingVersion:
-    """A version of a briefing of an audit the user composes (for its status and retry)."""
+def managed_version(request: HttpRequest, pk: int, *, summary: str = "render status") -> BriefingVersion:
+    """A version of a briefing of an audit the user composes (for its status, retry and withdrawal)."""
     version = (
-        BriefingVersion.objects.select_related("briefing", "briefing__audit")
+        BriefingVersion.objects.select_related("briefing", "briefing__audit", "withdrawn_by")
+        .defer("content")
         .filter(pk=pk, briefing__audit__in=Audit.objects.managed_by(request.user))
         .first()
     )
     if version is None:
-        raise refuse(request, object_type="briefings.briefingversion", object_id=str(pk), summary="render status")
+        raise refuse(request, object_type="briefings.briefingversion", object_id=str(pk), summary=summary)
     return version
 
 

@@ -8,7 +8,7 @@ from agencies.models import Partnership, SupportContact
 from audits.identifiers import find_identifiers, identifier_key
 
 from .models import Briefing, BriefingSection, Feedback
-from .services import SECTION_MAX_CHARS
+from .services import SECTION_MAX_CHARS, WITHDRAWAL_REASON_MAX_CHARS
 
 BODY_HELP = _(
     "Plain text. Leave a blank line between paragraphs. Start a line with “- ” for a bullet point or “1. ” for a "
@@ -102,6 +102,36 @@ class FeedbackForm(forms.ModelForm):
                 params={"found": named},
             )
         return comment
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is this version being withdrawn?"),
+        max_length=WITHDRAWAL_REASON_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Kept with the version and shown to the audit's composers. Say what was wrong without repeating "
+            "it: for example “Held a child's identifier” or “Wrong edition published”."
+        ),
+        error_messages={"required": _("Give the reason for withdrawing this version: it is kept with the version.")},
+    )
+
+    def clean_reason(self) -> str:
+        """Refused while it holds what the identifier guard flags: the reason is kept for good, and
+        must not repeat what the version was withdrawn for."""
+        reason = self.cleaned_data["reason"]
+        found = find_identifiers(reason)
+        if found:
+            named = get_text_list([f"{match.label} (“{match.text}”)" for match in found], str(_("and")))
+            raise forms.ValidationError(
+                _(
+                    "This reason includes what looks like %(found)s. Say what was wrong without repeating "
+                    "anything that could identify a child."
+                ),
+                code="identifier",
+                params={"found": named},
+            )
+        return reason
 
 
 class LibraryFilterForm(forms.Form):

@@ -69,7 +69,12 @@ def briefing_upload_to(instance: "BriefingVersion", filename: str) -> str:
 
 
 class BriefingVersion(models.Model):
-    """A published, numbered version: a frozen copy of the content and its PDF."""
+    """A published, numbered version: a frozen copy of the content and its PDF.
+
+    A version can be withdrawn (published with a child's identifier in it, say): its PDF is deleted,
+    its sections' text blanked and nobody can list or download it again. It stays "done" with no
+    file — its render is over for good — and keeps its number, headings and who withdrew it and why.
+    """
 
     briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
@@ -87,12 +92,25 @@ class BriefingVersion(models.Model):
     queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     file_size = models.PositiveIntegerField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawal_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["briefing", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["briefing", "number"], name="one_version_per_number"),
-            models.CheckConstraint(condition=~Q(status="done") | ~Q(file=""), name="rendered_version_has_file"),
+            models.CheckConstraint(
+                condition=~Q(status="done") | ~Q(file="") | Q(withdrawn_at__isnull=False),
+                name="rendered_version_has_file",
+            ),
+            # Nothing may queue, render or attach a file to a withdrawn version again.
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(status="done", file=""),
+                name="withdrawn_version_is_done_without_file",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -100,7 +118,11 @@ class BriefingVersion(models.Model):
 
     @property
     def is_done(self) -> bool:
-        return self.status == RenderStatus.DONE and bool(self.file)
+        return self.status == RenderStatus.DONE and bool(self.file) and self.withdrawn_at is None
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     @property
     def is_finished(self) -> bool:

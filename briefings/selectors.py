@@ -62,13 +62,14 @@ def may_use_library(user) -> bool:
 
 
 def readable_versions(user) -> QuerySet[BriefingVersion]:
-    """Rendered versions the user may download: the library's rule, applied to one version too."""
+    """Rendered versions the user may download: the library's rule, applied to one version too.
+    A withdrawn version is nobody's to download (its file is gone)."""
     if not user.is_authenticated or not user.is_active:
         return BriefingVersion.objects.none()
     briefing_ids = Briefing.objects.filter(readable_briefings_filter(user)).values("pk")
     managed_ids = Briefing.objects.filter(audit__in=Audit.objects.managed_by(user)).values("pk")
     return (
-        BriefingVersion.objects.filter(status=RenderStatus.DONE)
+        BriefingVersion.objects.filter(status=RenderStatus.DONE, withdrawn_at__isnull=True)
         .exclude(file="")
         .filter(Q(briefing_id__in=briefing_ids) | Q(briefing_id__in=managed_ids))
         # The frozen content (the whole briefing, heatmap SVG included) is for rendering only: a
@@ -96,12 +97,17 @@ class LibraryFilters:
 
 
 def library_briefings(user, filters: LibraryFilters) -> QuerySet[Briefing]:
-    """Briefings with at least one rendered version the user may read, newest first.
+    """Briefings with at least one rendered, not withdrawn version the user may read, newest first.
 
     Two queries when evaluated: the briefings (with audit and theme) and their rendered versions.
     """
+    # A withdrawn version is never listed: the briefing shows its latest version still standing, and
+    # is left out (by `readable`) when none is.
     done_versions = (
-        BriefingVersion.objects.filter(status=RenderStatus.DONE).exclude(file="").defer("content").order_by("-number")
+        BriefingVersion.objects.filter(status=RenderStatus.DONE, withdrawn_at__isnull=True)
+        .exclude(file="")
+        .defer("content")
+        .order_by("-number")
     )
     readable = readable_versions(user).values("briefing_id")
     briefings = (
@@ -254,12 +260,14 @@ def briefings_of_audit(audit: Audit) -> dict[str, Briefing]:
 
 
 def versions_of(briefing: Briefing) -> list[BriefingVersion]:
-    return list(briefing.versions.select_related("published_by").order_by("-number"))
+    """Every version, withdrawn ones included (the composer shows who withdrew them and why)."""
+    return list(briefing.versions.select_related("published_by", "withdrawn_by").defer("content").order_by("-number"))
 
 
 def feedback_for(briefing: Briefing) -> list[Feedback]:
     return list(
         Feedback.objects.filter(briefing=briefing)
         .select_related("user", "user__agency", "version")
+        .defer("version__content")
         .order_by("-created_at")
     )

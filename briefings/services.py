@@ -295,6 +295,64 @@ def briefing_version_retry(*, version: BriefingVersion, user, request: HttpReque
     return version
 
 
+WITHDRAWAL_REASON_MAX_CHARS = 1000
+
+
+def briefing_version_withdraw(
+    *, version: BriefingVersion, user, reason: str, request: HttpRequest | None = None
+) -> BriefingVersion:
+    """Take a published version back at once (one published with a child's identifier in it, or the
+    wrong edition): its PDF is deleted once this commits, its file cleared and its sections' text
+    blanked — the text may be the very thing that had to go — so that nobody can list, download or
+    render it again. The number, headings and metadata stay for the record, with who withdrew it,
+    when and why. The version is left "done" (its render is over for good): every render path
+    leaves a done version alone, and the database refuses a withdrawn one that is not done or has a
+    file. Withdrawing a withdrawn version changes nothing."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise BriefingError(_("Give the reason for withdrawing this version: it is kept with the version."))
+    if len(reason) > WITHDRAWAL_REASON_MAX_CHARS:
+        raise BriefingError(_("A reason can hold at most %(n)s characters.") % {"n": WITHDRAWAL_REASON_MAX_CHARS})
+    with transaction.atomic():
+        version = BriefingVersion.objects.select_for_update(of=("self",)).select_related("briefing").get(pk=version.pk)
+        if version.withdrawn_at is not None:
+            return version
+        # The stored name, and the name a render writes to (in case one wrote it without recording it).
+        names = {version.file.name, briefing_upload_to(version, "briefing.pdf")} - {""}
+        version.content = withdrawn_content(version.content)
+        version.file.name = ""
+        version.status = RenderStatus.DONE
+        version.error = ""
+        version.withdrawn_at = timezone.now()
+        version.withdrawn_by = user
+        version.withdrawal_reason = reason
+        version.save(
+            update_fields=["content", "file", "status", "error", "withdrawn_at", "withdrawn_by", "withdrawal_reason"]
+        )
+        for name in sorted(names):
+            transaction.on_commit(lambda name=name: default_storage.delete(name))
+        access_record(
+            request=request,
+            user=user,
+            action=AccessAction.CHANGE,
+            obj=version,
+            summary=f"Withdrawn: {version.briefing} version {version.number}",
+        )
+    return version
+
+
+def withdrawn_content(content: dict) -> dict:
+    """A version's frozen content with its text taken out: the sections' bodies blanked, the
+    heatmap and the case table's rows dropped; headings, title and metadata kept for the record."""
+    content = dict(content or {})
+    content["sections"] = [{**section, "body": ""} for section in content.get("sections") or []]
+    if content.get("heatmap_svg"):
+        content["heatmap_svg"] = ""
+    if content.get("case_judgements"):
+        content["case_judgements"] = {**content["case_judgements"], "rows": []}
+    return content
+
+
 def versions_remove_case_detail(*, audit: Audit) -> list[int]:
     """Retention: take the consensus reasons written about each case out of every published
     full report of the audit, delete the PDFs that print them and queue them to be made again
@@ -302,7 +360,11 @@ def versions_remove_case_detail(*, audit: Audit) -> list[int]:
     transaction: the files go, and the renders are queued, only once it has committed.
     Returns the ids of the versions changed."""
     changed = []
-    versions = BriefingVersion.objects.select_for_update().filter(briefing__audit=audit).order_by("pk")
+    versions = (
+        BriefingVersion.objects.select_for_update()
+        .filter(briefing__audit=audit, withdrawn_at__isnull=True)  # a withdrawn version is never made again
+        .order_by("pk")
+    )
     for version in versions:
         table = version.content.get("case_judgements") or {}
         rows = table.get("rows") or []
@@ -395,7 +457,7 @@ def render_to_file(
     """The render life cycle shared by briefing versions and insight reports (the models with
     status, attempts, started_at, error, file, pages, file_size and rendered_at).
 
-    Idempotent: a row already done is left untouched. The row is claimed (RENDERING, one more
+    Idempotent: a row already done (a withdrawn briefing version too: it stays done) is left untouched. The row is claimed (RENDERING, one more
     attempt) in a short transaction; `render(obj)` runs outside any transaction; a failure marks
     the row FAILED with the reason (`too_long` for the soft time limit). The file is written under a
     temporary name and moved into place (write_file_atomically), and only then is the row marked

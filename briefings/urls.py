@@ -13,6 +13,7 @@ urlpatterns = [
     # Composers (QA manager, the audit's lead officer).
     path("versions/<int:pk>/status/", views.version_status, name="version_status"),
     path("versions/<int:pk>/retry/", views.version_retry, name="version_retry"),
+    path("versions/<int:pk>/withdraw/", views.version_withdraw, name="version_withdraw"),
     path("audit/<slug:slug>/", views.audit_briefings, name="audit_briefings"),
     path("audit/<slug:slug>/<str:edition>/", views.composer, name="composer"),
     path("audit/<slug:slug>/<str:edition>/start/", views.briefing_start, name="start"),

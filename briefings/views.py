@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies.decorators import recent_login_required
 from agencies.services import AccessAction, access_record
@@ -20,7 +20,7 @@ from audits.models import Audit
 
 from . import access, services
 from .content import build_content, document_context
-from .forms import BriefingDetailsForm, FeedbackForm, LibraryFilterForm, SectionForm
+from .forms import BriefingDetailsForm, FeedbackForm, LibraryFilterForm, SectionForm, WithdrawForm
 from .models import Briefing, BriefingSection, Edition, RenderStatus
 from .prefill import SPECS
 from .selectors import (
@@ -361,13 +361,54 @@ def version_status(request: HttpRequest, pk: int) -> HttpResponse:
 def version_retry(request: HttpRequest, pk: int) -> HttpResponse:
     version = access.managed_version(request, pk)
     version = services.briefing_version_retry(version=version, user=request.user, request=request)
-    if version.status == RenderStatus.DONE:
+    if version.withdrawn_at is not None:
+        messages.info(request, _("That version has been withdrawn: its PDF is not made again."))
+    elif version.status == RenderStatus.DONE:
         messages.info(request, _("That version's PDF is already made."))
     else:
         messages.success(request, _("The PDF has been queued again."))
-    briefing = version.briefing
-    return redirect(
+    return redirect(_versions_url(version.briefing))
+
+
+def _versions_url(briefing: Briefing) -> str:
+    return (
         f"{reverse('briefings:composer', kwargs={'slug': briefing.audit.slug, 'edition': briefing.edition})}#versions"
+    )
+
+
+@login_required
+@recent_login_required
+@require_http_methods(["GET", "POST"])
+def version_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: what withdrawing does, and the reason to give. POST: withdraw the version."""
+    version = access.managed_version(request, pk, summary="withdrawal")
+    if request.method == "GET":
+        access.record_view(request, version, summary=f"Withdrawal confirmation: {version}")
+        form = WithdrawForm()
+    elif version.is_withdrawn:
+        messages.info(request, _("Version %(n)s was already withdrawn.") % {"n": version.number})
+        return redirect(_versions_url(version.briefing))
+    else:
+        form = WithdrawForm(request.POST)
+        if form.is_valid():
+            try:
+                version = services.briefing_version_withdraw(
+                    version=version, user=request.user, reason=form.cleaned_data["reason"], request=request
+                )
+            except services.BriefingError as exc:
+                form.add_error("reason", str(exc))
+            else:
+                messages.success(
+                    request,
+                    _("Version %(n)s has been withdrawn: its PDF is deleted and readers no longer see it.")
+                    % {"n": version.number},
+                )
+                return redirect(_versions_url(version.briefing))
+    return render(
+        request,
+        "briefings/withdraw.html",
+        {"version": version, "briefing": version.briefing, "form": form},
+        status=400 if form.is_bound else 200,
     )
 
 

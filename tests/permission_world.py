@@ -160,6 +160,7 @@ KWARGS: dict[str, Callable[[World], dict]] = {
     "briefings:download": _version,
     "briefings:version_status": _version,
     "briefings:version_retry": _version,
+    "briefings:version_withdraw": _version,
     "briefings:audit_briefings": _slug,
     "briefings:composer": _edition,
     "briefings:start": _edition,

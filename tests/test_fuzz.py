@@ -79,7 +79,7 @@ from audits.models import (
 from audits.selectors.parta import tool_layout
 from audits.selectors.partb import session_with_attendance
 from audits.services.parta import return_autosave
-from briefings.forms import BriefingDetailsForm, FeedbackForm, SectionForm
+from briefings.forms import BriefingDetailsForm, FeedbackForm, SectionForm, WithdrawForm
 from tests.permission_world import KWARGS, World, build_world
 from tests.test_permission_matrix import read_table
 
@@ -414,6 +414,10 @@ def _publish_fields(world: World, user) -> dict[str, st.SearchStrategy]:
     return {"confirm": st.sampled_from(["yes", "", "no", "YES"]), "confirm_issues": st.sampled_from(["yes", ""])}
 
 
+def _withdraw_fields(world: World, user) -> dict[str, st.SearchStrategy]:
+    return fields_of(WithdrawForm())
+
+
 def _feedback_fields(world: World, user) -> dict[str, st.SearchStrategy]:
     return fields_of(FeedbackForm())
 
@@ -519,6 +523,7 @@ ENDPOINTS = [
     Endpoint("briefings:section_move", "qa_manager", lambda w, u: _direction()),
     Endpoint("briefings:publish", "qa_manager", _publish_fields),
     Endpoint("briefings:version_retry", "lead_officer"),
+    Endpoint("briefings:version_withdraw", "qa_manager", _withdraw_fields),
     Endpoint("briefings:feedback_create", "practitioner", _feedback_fields),
     # Signing in and out.
     Endpoint("login", "anonymous", _login_fields),
