@@ -1,4 +1,5 @@
-"""In Chromium: the QA manager publishes a briefing, and the demo manager downloads it from the library."""
+"""In Chromium: the QA manager publishes a briefing, the demo manager downloads it from the library, and the
+QA manager withdraws it."""
 
 from __future__ import annotations
 
@@ -124,5 +125,31 @@ def test_qa_manager_publishes_and_the_manager_downloads(
     assert NEW_TEXT in squash(pdf_text(saved))
     manager = User.objects.get(username="manager")
     assert AccessRecord.objects.filter(user=manager, action=AccessAction.DOWNLOAD, object_id=str(version.pk)).exists()
+
+    # The QA manager withdraws it (published by mistake): the confirmation page asks why, the error
+    # stands beside the field, and once withdrawn the PDF is gone and the manager no longer finds it.
+    page.get_by_role("button", name="Sign out").click()
+    login(page, live_server, "qa.manager", "demo")
+    page.goto(f"{live_server.url}/briefings/audit/{SLUG}/managers/")
+    page.get_by_test_id("version-1").get_by_role("link", name="Withdraw…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Withdraw version 1")
+    axe_check(page)
+    page.get_by_role("button", name="Withdraw version 1").click()
+    reason = page.get_by_label("Why is this version being withdrawn?")
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#reason-error")).to_contain_text("Give the reason")
+    axe_check(page)
+    shot(page, "withdraw")
+    reason.fill("Wrong edition published.")
+    page.get_by_role("button", name="Withdraw version 1").click()
+    expect(page.get_by_text("Version 1 has been withdrawn")).to_be_visible()
+    expect(page.get_by_test_id("version-1")).to_contain_text("Wrong edition published.")
+    name = version.file.name
+    version.refresh_from_db()
+    assert version.is_withdrawn and not (settings.PRIVATE_MEDIA_ROOT / name).exists()
+    page.get_by_role("button", name="Sign out").click()
+    login(page, live_server, "manager", "demo")
+    page.goto(f"{live_server.url}/briefings/")
+    expect(page.get_by_test_id("library-row").filter(has_text=version.briefing.title)).to_have_count(0)
 
     assert not csp_violations(browser_console), "\n".join(map(str, browser_console))
