@@ -232,14 +232,19 @@ def _cell_state(ret: PartAReturn | None, answer: tuple | None) -> str:
 
 @dataclass
 class BoardRow:
+    """One standard across the agencies. Only grades count towards a difference: Not applicable,
+    no return, no involvement and an unanswered standard have no rank."""
+
     standard: Standard
     cells: list[BoardCell]
-    spread: int = 0
-    divergent: bool = False  # agencies' grades differ by two or more steps of the scale
+    spread: int = 0  # steps of the scale between the lowest and the highest grade given
+    differs: bool = False  # the agencies' grades differ at all (one step or more)
+    divergent: bool = False  # they differ by two or more steps: the board's stronger mark
 
     def __post_init__(self) -> None:
         ranks = [c.rank for c in self.cells if c.rank is not None]
         self.spread = max(ranks) - min(ranks) if ranks else 0
+        self.differs = self.spread >= 1
         self.divergent = self.spread >= 2
 
     @property
@@ -261,6 +266,10 @@ class BoardStage:
     # What was typed for this stage and not saved (services.partb.ConsensusEntry), shown again in
     # its fields after a save of the board; None: the fields show the recorded judgement.
     entry: object | None = None
+
+    @property
+    def differing_count(self) -> int:
+        return sum(1 for row in self.rows if row.differs)
 
     @property
     def divergent_count(self) -> int:
@@ -297,6 +306,10 @@ class EvidenceBoard:
     grades: list[Grade]
     risk_factors: list = field(default_factory=list)
     overall_entry: object | None = None  # as BoardStage.entry, for the case overall
+
+    @property
+    def differing_count(self) -> int:
+        return sum(stage.differing_count for stage in self.stages)
 
     @property
     def divergent_count(self) -> int:

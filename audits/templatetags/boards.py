@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audits.selectors.partb import judgement_marker
 
@@ -36,12 +37,18 @@ def url_for_pks(viewname: str, *args) -> tuple[str, str]:
 
 @register.simple_tag
 def board_row(row) -> SafeString:
-    """One standard's row of a stage's table: its code, text and divergence flag, then each agency's cell."""
+    """One standard's row of a stage's table: its code, text and difference mark, then each agency's
+    cell. Any difference between the agencies' grades is said in words, not only by the grades'
+    colours (a partnership's own scale may have none); two or more steps get the stronger mark."""
     opening, flag = "<tr>", ""
-    if row.divergent:
-        opening = '<tr class="row-divergent" data-divergent="true">'
-        label = _("Grades differ by %(n)s steps") % {"n": row.spread}
-        flag = f'<span class="divergence-flag d-block">⚑ {escape(label)}</span>'
+    if row.differs:
+        label = ngettext("Grades differ by %(n)s step", "Grades differ by %(n)s steps", row.spread) % {"n": row.spread}
+        if row.divergent:
+            opening = '<tr class="row-differs row-divergent" data-grades-differ="true" data-divergent="true">'
+            flag = f'<span class="divergence-flag d-block"><span aria-hidden="true">⚑ </span>{escape(label)}</span>'
+        else:
+            opening = '<tr class="row-differs" data-grades-differ="true">'
+            flag = f'<span class="difference-flag d-block"><span aria-hidden="true">≠ </span>{escape(label)}</span>'
     standard = row.standard
     return mark_safe(  # every piece of text is escaped, here and in board_cells
         f'{opening}<th scope="row" class="board-standard-col"><span class="fw-semibold">{escape(standard.code)}</span> '

@@ -58,7 +58,9 @@ def test_board_shows_grades_side_by_side_and_flags_two_step_differences(client, 
     assert html.count('<span class="grade-label">Requires improvement</span>') == 10
     # Every standard differs by two steps: flagged in text, not only by colour.
     assert html.count("Grades differ by 2 steps") == 10
-    assert "10 standards where agencies' grades differ by two or more steps" in html
+    assert html.count('data-divergent="true"') == 10
+    assert "10 standards where agencies' grades differ, marked “Grades differ”." in html
+    assert "10 of them by two or more steps" in html
     assert "Plan not recorded" in html
     # Free text is escaped.
     assert "<b>everything</b>" not in html and "&lt;b&gt;everything&lt;/b&gt;" in html
@@ -111,17 +113,88 @@ def test_board_shows_no_involvement_and_hides_unreceived_returns(client, qa_mana
     assert "Draft text nobody should see" not in html
 
 
-def test_selector_divergence_is_by_rank_steps(part_b, qa_manager):
+def test_selector_difference_is_by_rank_steps(part_b, qa_manager):
     case1 = part_b.cases.get(reference="Case 1")
     board = evidence_board(qa_manager, part_b, case1)
     row = board.stages[0].rows[0]
-    assert row.spread == 2 and row.divergent
-    # One step apart is not flagged.
+    assert row.spread == 2 and row.differs and row.divergent
+    assert (board.differing_count, board.divergent_count) == (10, 10)
+    # One step apart: the grades differ, but not by two or more steps.
     csw = PartAReturn.objects.get(case=case1, agency__short_name="CSW")
     good = Grade.objects.get(scale_id=part_b.tool_version.scale_id, rank=2)
     csw.answers.update(grade=good)
     board = evidence_board(qa_manager, part_b, case1)
-    assert board.divergent_count == 0
+    row = board.stages[0].rows[0]
+    assert row.spread == 1 and row.differs and not row.divergent
+    assert (board.differing_count, board.divergent_count) == (10, 0)
+
+
+def _rows(html: str) -> dict[str, str]:
+    """Each standard's row of the board by its code (the <tr> and its heading cell)."""
+    rows = {}
+    for chunk in html.split("<tr")[1:]:
+        if '<th scope="row" class="board-standard-col">' in chunk:
+            code = chunk.split('<span class="fw-semibold">')[1].split("</span>")[0]
+            rows[code] = "<tr" + chunk.split("</th>")[0]
+    return rows
+
+
+def test_one_step_difference_is_marked_in_words_and_two_steps_more_strongly(client, qa_manager, part_b):
+    """Grades one step apart (Good and Requires improvement) are said to differ in the row's
+    heading, not only by the grades' colours; two or more steps keep the stronger flag."""
+    case1 = part_b.cases.get(reference="Case 1")
+    csw = PartAReturn.objects.get(case=case1, agency__short_name="CSW")
+    police = PartAReturn.objects.get(case=case1, agency__short_name="Police")
+    scale = {g.rank: g for g in Grade.objects.filter(scale_id=part_b.tool_version.scale_id)}
+    answers = list(csw.answers.select_related("standard").order_by("standard__section__order", "standard__order"))
+    one_step, two_steps, same = answers[0].standard, answers[1].standard, answers[2].standard
+    # Police: Outstanding throughout. CSW: Good (one step), Requires improvement (two), Outstanding (none).
+    csw.answers.filter(standard=one_step).update(grade=scale[2])
+    csw.answers.filter(standard=same).update(grade=scale[1])
+    police.answers.filter(standard=same).update(grade=scale[1])
+    client.force_login(qa_manager)
+
+    html = client.get(board_url(part_b, case1)).content.decode()
+    rows = _rows(html)
+
+    assert 'data-grades-differ="true"' in rows[one_step.code]
+    assert "Grades differ by 1 step<" in rows[one_step.code]
+    assert "data-divergent" not in rows[one_step.code] and "⚑" not in rows[one_step.code]
+    assert 'data-grades-differ="true" data-divergent="true"' in rows[two_steps.code]
+    assert "⚑ </span>Grades differ by 2 steps<" in rows[two_steps.code]
+    assert "Grades differ" not in rows[same.code] and "data-grades-differ" not in rows[same.code]
+    # The summary counts both; the strong mark only the two-step ones (8 more rows are two steps apart).
+    assert "10 standards where agencies' grades differ" not in html
+    assert "9 standards where agencies' grades differ, marked “Grades differ”." in html
+    assert "8 of them by two or more steps" in html
+    # The filter is offered (shown by partb.js), and each stage says how many of its standards differ.
+    assert 'id="differences-toggle"' in html
+    assert html.count('data-testid="stage-differences"') == len(_stages(part_b))
+
+
+def test_not_applicable_and_missing_returns_are_not_differences(client, qa_manager, part_b):
+    case1 = part_b.cases.get(reference="Case 1")
+    csw = PartAReturn.objects.get(case=case1, agency__short_name="CSW")
+    first = csw.answers.select_related("standard").order_by("standard__section__order", "standard__order").first()
+    # Every CSW answer Not applicable but the first, which Police and CSW both grade Outstanding.
+    csw.answers.exclude(pk=first.pk).update(grade=None, not_applicable=True)
+    outstanding = Grade.objects.get(scale_id=part_b.tool_version.scale_id, rank=1)
+    csw.answers.filter(pk=first.pk).update(grade=outstanding)
+    client.force_login(qa_manager)
+
+    html = client.get(board_url(part_b, case1)).content.decode()
+    assert html.count('<span class="grade-label">Not applicable</span>') == 9
+    assert "Grades differ" not in html and "data-grades-differ" not in html
+    assert "No standard where agencies' grades differ." in html
+    assert 'id="differences-toggle"' not in html
+    board = evidence_board(qa_manager, part_b, case1)
+    assert board.differing_count == 0
+
+    # A return not received is no difference either: Case 1's CSW return sent back to its auditor.
+    csw.answers.update(grade=Grade.objects.get(scale_id=part_b.tool_version.scale_id, rank=4), not_applicable=False)
+    assert evidence_board(qa_manager, part_b, case1).differing_count == 10
+    PartAReturn.objects.filter(pk=csw.pk).update(status=ReturnStatus.RETURNED)
+    assert evidence_board(qa_manager, part_b, case1).differing_count == 0
 
 
 def test_viewing_a_board_writes_one_view_record(client, lead_officer, part_b):

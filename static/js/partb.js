@@ -1,17 +1,21 @@
 // Part B: the evidence board's display toggles (large type for the projector, grades without the
-// evidence text) and print button, confirmation before deleting a finding, and the confirmation of a
-// save shown where the page opens after it. Everything here is an enhancement: the pages work
-// without JavaScript.
+// evidence text, only the standards where grades differ) and print button, confirmation before
+// deleting a finding, and the confirmation of a save shown where the page opens after it.
+// Everything here is an enhancement: the pages work without JavaScript.
 "use strict";
 (() => {
   const root = document.documentElement;
-  // Each toggle: a button id, the class it puts on <html>, and where the choice is remembered.
+  // Each toggle: a button id, the class it puts on <html>, and where the choice is remembered. The
+  // filter to the standards where grades differ is not remembered: a board opened later always
+  // shows every standard first.
   const TOGGLES = [
     { id: "large-type-toggle", cls: "large-type", key: "auditportal.largeType" },
     { id: "evidence-toggle", cls: "evidence-hidden", key: "auditportal.evidenceHidden" },
+    { id: "differences-toggle", cls: "differences-only", key: null },
   ];
 
   function readPreference(key) {
+    if (!key) return false;
     try {
       return window.localStorage.getItem(key) === "1";
     } catch (error) {
@@ -20,6 +24,7 @@
   }
 
   function savePreference(key, on) {
+    if (!key) return;
     try {
       window.localStorage.setItem(key, on ? "1" : "0");
     } catch (error) {
