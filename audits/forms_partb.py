@@ -58,19 +58,72 @@ class AuditTransitionForm(forms.Form):
         self.fields["to_status"].choices = audit.next_statuses
 
 
+CHAIR_MAX = 200  # PartBSession.chair
+ATTENDEE_LINE_MAX = 200  # one person, with their role
+OTHER_ATTENDEES_MAX = 4000
+
+
 class SessionForm(forms.ModelForm):
     notes = forms.CharField(
         label=_("Notes"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 3})
     )
+    chair = forms.CharField(
+        label=_("Chair"),
+        required=False,
+        max_length=CHAIR_MAX,
+        help_text=_("Name and role of who chaired the session."),
+        error_messages={
+            "max_length": _(
+                "Write the chair's name and role in at most %(limit_value)d characters (this is %(show_value)d)."
+            )
+        },
+    )
+    other_attendees = forms.CharField(
+        label=_("Other attendees"),
+        required=False,
+        max_length=OTHER_ATTENDEES_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "People at the session besides the agencies' auditors (the QA manager, the lead officer, a designated "
+            "doctor…): one a line, with their name and role."
+        ),
+        error_messages={
+            "max_length": _(
+                "Other attendees can be at most %(limit_value)d characters in all (this is %(show_value)d): one "
+                "person a line, with their name and role."
+            )
+        },
+    )
 
     class Meta:
         model = PartBSession
-        fields = ["date", "venue", "notes"]
+        fields = ["date", "venue", "notes", "chair", "other_attendees"]
         widgets = {"date": DateInput()}
+
+    def clean_other_attendees(self) -> str:
+        """One person a line: blank lines dropped, each line no longer than a name and a role."""
+        lines = [line.strip() for line in self.cleaned_data["other_attendees"].splitlines()]
+        lines = [line for line in lines if line]
+        for n, line in enumerate(lines, start=1):
+            if len(line) > ATTENDEE_LINE_MAX:
+                start = line[:30] + "…"
+                raise forms.ValidationError(
+                    _(
+                        "Attendee %(n)s (“%(start)s”) is longer than %(limit)s characters (it is %(length)s): "
+                        "one person a line, with their name and role."
+                    ),
+                    code="line_too_long",
+                    params={"n": n, "start": start, "limit": ATTENDEE_LINE_MAX, "length": len(line)},
+                )
+        return "\n".join(lines)
 
     def is_posted(self) -> bool:
         """Whether the post carries the session's details (a post without them leaves them as they are)."""
         return any(name in self.data for name in self.fields)
+
+    def details(self) -> dict:
+        """What services.partb.session_record saves: every detail of the session."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
 
 
 ATTENDANCE_CHOICES = [("", _("Not recorded")), *AttendanceStatus.choices]

@@ -459,9 +459,19 @@ class PartBSession(models.Model):
     date = models.DateField(_("date"), null=True, blank=True)
     venue = models.CharField(_("venue"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # Who else was there besides the agencies' auditors (whose attendance is per agency): the chair and
+    # others such as the QA manager, the lead officer or a designated doctor. Professionals, named with
+    # their role: not case content, so not run through the identifier guard.
+    chair = models.CharField(_("chair"), max_length=200, blank=True)
+    other_attendees = models.TextField(_("other attendees"), blank=True)
 
     def __str__(self) -> str:
         return f"Part B session of {self.audit}"
+
+    @property
+    def other_attendee_list(self) -> list[str]:
+        """The other attendees, one a line, without blank lines."""
+        return [line.strip() for line in self.other_attendees.splitlines() if line.strip()]
 
 
 class AttendanceStatus(models.TextChoices):

@@ -65,6 +65,9 @@ def test_qa_manager_runs_part_b(transactional_db, live_server, page: Page, brows
     page.get_by_role("link", name="Session").click()
     page.get_by_role("textbox", name="Venue").fill("Hove Town Hall, Room 2")
     page.get_by_role("textbox", name="Notes").fill("Projector booked.")
+    # Who chaired, and who else came besides the agencies' auditors (one a line).
+    page.get_by_role("textbox", name="Chair").fill("Ann Lee, LSCB Quality Assurance Manager")
+    page.get_by_role("textbox", name="Other attendees").fill("Dr Sam Roy, Designated Doctor\nDS Kim Hart, Police")
     rows = page.locator("fieldset.attendance-row")
     rows.nth(0).get_by_label("Present").check()
     rows.nth(1).get_by_label("Present").check()
@@ -76,6 +79,11 @@ def test_qa_manager_runs_part_b(transactional_db, live_server, page: Page, brows
     assert statuses == [AttendanceStatus.APOLOGIES, AttendanceStatus.PRESENT, AttendanceStatus.PRESENT]
     session = audit.session
     assert (session.venue, session.notes) == ("Hove Town Hall, Room 2", "Projector booked.")
+    assert session.chair == "Ann Lee, LSCB Quality Assurance Manager"
+    assert session.other_attendee_list == ["Dr Sam Roy, Designated Doctor", "DS Kim Hart, Police"]
+    expect(page.get_by_role("textbox", name="Other attendees")).to_have_value(
+        "Dr Sam Roy, Designated Doctor\nDS Kim Hart, Police"
+    )
     axe_check(page)
 
     # The evidence board of Case 1: every agency side by side.
@@ -85,6 +93,23 @@ def test_qa_manager_runs_part_b(transactional_db, live_server, page: Page, brows
     expect(page.get_by_test_id("board-stage").first).to_be_visible()
     expect(page.get_by_text("No involvement").first).to_be_visible()
     axe_check(page)
+
+    # Every difference between the agencies' grades is marked in words; a filter keeps only those rows.
+    rows = page.locator("table.board-table > tbody > tr")
+    differing = page.locator("table.board-table > tbody > tr[data-grades-differ]")
+    total, n = rows.count(), differing.count()
+    assert 0 < n < total
+    expect(differing.first.get_by_text("Grades differ by")).to_be_visible()
+    summary = page.get_by_test_id("divergence-summary")
+    expect(summary).to_contain_text(f"{n} standards where agencies' grades differ")
+    only = page.get_by_role("button", name="Only standards where grades differ")
+    only.click()
+    expect(only).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("table.board-table > tbody > tr:visible")).to_have_count(n)
+    axe_check(page)
+    only.click()
+    expect(only).to_have_attribute("aria-pressed", "false")
+    expect(page.locator("table.board-table > tbody > tr:visible")).to_have_count(total)
 
     # Large type for the projector, remembered across pages.
     toggle = page.locator("#large-type-toggle")

@@ -137,12 +137,27 @@ def audit_transition(
 
 
 def session_update(
-    *, request: HttpRequest | None = None, user, audit: Audit, date: datetime.date | None, venue: str, notes: str = ""
+    *,
+    request: HttpRequest | None = None,
+    user,
+    audit: Audit,
+    date: datetime.date | None,
+    venue: str,
+    notes: str = "",
+    chair: str | None = None,
+    other_attendees: str | None = None,
 ) -> PartBSession:
+    """The session's details. The chair and the other attendees (one a line) are left as they are
+    when not given (None)."""
     with transaction.atomic():
         _require_status(audit, SESSION_EDITABLE, _("The Part B session"))
         session, _created = PartBSession.objects.select_for_update().get_or_create(audit=audit)
         session.date, session.venue, session.notes = date, venue, notes
+        if chair is not None:
+            session.chair = chair
+        if other_attendees is not None:
+            session.other_attendees = other_attendees
+        session.full_clean(exclude=["audit"])
         session.save()
         # The audit's own Part B date is what briefings print: keep the two the same.
         Audit.objects.filter(pk=audit.pk).update(part_b_date=date)
@@ -191,8 +206,9 @@ def session_record(
     details: dict | None,
     statuses: dict[int, str] | None,
 ) -> PartBSession:
-    """The session page's one save: its date, venue and notes ({"date", "venue", "notes"}; None:
-    left as they are) and who attended (as attendance_record; None: left as it is), together."""
+    """The session page's one save: its details (the keywords of session_update: date, venue,
+    notes, chair, other attendees; None: left as they are) and which agencies attended (as
+    attendance_record; None: left as it is), together."""
     with transaction.atomic():
         if details is not None:
             session_update(request=request, user=user, audit=audit, **details)

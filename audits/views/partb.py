@@ -125,7 +125,7 @@ def session(request: HttpRequest, slug: str) -> HttpResponse:
     if data is not None and details_form.is_valid() and attendance_form.is_valid():
         details = None
         if details_form.is_posted():
-            details = {name: details_form.cleaned_data[name] for name in ("date", "venue", "notes")}
+            details = details_form.details()
         statuses = attendance_form.statuses() if attendance_editable else {}
         if details is None and not statuses:
             messages.error(request, _("Nothing to save."))
