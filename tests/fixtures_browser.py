@@ -131,6 +131,12 @@ def axe_check(page: Page, *, context: str | dict[str, Any] | None = None) -> dic
     on any serious or critical WCAG 2.2 AA violation. Returns axe's full results."""
     if not AXE_JS.exists():
         pytest.fail(f"{AXE_JS.relative_to(REPO_ROOT)} is missing: run `make assets`")
+    # A button just clicked is still fading into its hover colours: axe would measure the contrast
+    # of a frame half-way (what a person sees settles a fraction of a second later). Let it settle.
+    page.wait_for_function(
+        "() => document.getAnimations().every((a) => !(a instanceof CSSTransition) || a.playState !== 'running')",
+        timeout=5000,
+    )
     # evaluate() goes through the DevTools protocol, so the page's CSP does not block it.
     page.evaluate(AXE_JS.read_text())
     options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
