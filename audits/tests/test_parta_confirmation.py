@@ -10,32 +10,15 @@ import json
 import pytest
 from django.urls import reverse
 
-from agencies.models import Partnership
 from audits.models import PartAReturn, ReturnStatus
-from audits.selectors.parta import evidence_field, grade_field, tool_layout
+from audits.selectors.parta import evidence_field, grade_field
 from audits.services.parta import return_accept, return_autosave, return_send_back, return_submit, return_unlock
+from audits.tests.parta_support import load
+
+pytestmark = [pytest.mark.usefixtures("partnership")]
 
 NHS = "NHS no 943 476 5919, DOB 02/03/2009"
 POSTCODE = "Lives at BN1 1AA"
-
-
-@pytest.fixture(autouse=True)
-def partnership(db):
-    return Partnership.load()
-
-
-@pytest.fixture
-def layout(audit):
-    return tool_layout(audit.tool_version)
-
-
-def load(pk: int) -> PartAReturn:
-    return PartAReturn.objects.select_related("audit", "case", "agency", "tool_version").get(pk=pk)
-
-
-@pytest.fixture
-def ret(audit, auditor):
-    return load(PartAReturn.objects.get(audit=audit, agency=auditor.agency, case__reference="Case 1").pk)
 
 
 def complete(layout, **overrides) -> dict:

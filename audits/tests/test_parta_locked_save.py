@@ -4,24 +4,10 @@ submitted in another tab) shows what was sent, for the person to copy, on the re
 import pytest
 from django.urls import reverse
 
-from agencies.models import Partnership
 from audits.models import Audit, AuditStatus, PartAReturn, ReturnStatus
-from audits.selectors.parta import evidence_field, grade_field, return_state, tool_layout
+from audits.selectors.parta import evidence_field, grade_field, return_state
 
-
-@pytest.fixture(autouse=True)
-def partnership(db):
-    return Partnership.load()
-
-
-@pytest.fixture
-def layout(audit):
-    return tool_layout(audit.tool_version)
-
-
-@pytest.fixture
-def ret(audit, auditor):
-    return PartAReturn.objects.get(audit=audit, agency=auditor.agency, case__reference="Case 1")
+pytestmark = [pytest.mark.usefixtures("partnership")]
 
 
 @pytest.mark.parametrize("action", ["return_detail", "return_submit"])

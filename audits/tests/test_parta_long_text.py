@@ -7,24 +7,10 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from agencies.models import Partnership
 from audits.models import PartAReturn, ReturnStatus
-from audits.selectors.parta import evidence_field, grade_field, return_state, tool_layout
+from audits.selectors.parta import evidence_field, grade_field, return_state
 
-
-@pytest.fixture(autouse=True)
-def partnership(db):
-    return Partnership.load()
-
-
-@pytest.fixture
-def layout(audit):
-    return tool_layout(audit.tool_version)
-
-
-@pytest.fixture
-def ret(audit, auditor):
-    return PartAReturn.objects.get(audit=audit, agency=auditor.agency, case__reference="Case 1")
+pytestmark = [pytest.mark.usefixtures("partnership")]
 
 
 def saved(ret, layout) -> dict:

@@ -39,20 +39,7 @@ from audits.services.parta import (
 )
 from audits.tasks import send_part_a_reminders
 from audits.tests.factories import AuditAgencyFactory, AuditFactory, CaseFactory, RiskFactorFactory
-
-
-@pytest.fixture
-def layout(audit):
-    return tool_layout(audit.tool_version)
-
-
-def load(pk: int) -> PartAReturn:
-    return PartAReturn.objects.select_related("audit", "case", "agency", "tool_version").get(pk=pk)
-
-
-@pytest.fixture
-def ret(audit, auditor):
-    return load(PartAReturn.objects.get(audit=audit, agency=auditor.agency, case__reference="Case 1").pk)
+from audits.tests.parta_support import load
 
 
 def complete(layout) -> dict:

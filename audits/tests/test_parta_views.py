@@ -8,7 +8,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies.models import AccessAction, AccessRecord, Partnership
+from agencies.models import AccessAction, AccessRecord
 from audits.models import Answer, PartAReturn, ReminderLog, ReturnStatus, Standard
 from audits.selectors.parta import evidence_field, grade_field, return_state, tool_layout
 from audits.tests.factories import (
@@ -20,22 +20,7 @@ from audits.tests.factories import (
     make_tool_version,
 )
 
-
-@pytest.fixture(autouse=True)
-def partnership(db):
-    # base.html reads the partnership settings on every page: make the row exist, so that page
-    # query counts do not include creating it.
-    return Partnership.load()
-
-
-@pytest.fixture
-def ret(audit, auditor):
-    return PartAReturn.objects.get(audit=audit, agency=auditor.agency, case__reference="Case 1")
-
-
-@pytest.fixture
-def layout(audit):
-    return tool_layout(audit.tool_version)
+pytestmark = [pytest.mark.usefixtures("partnership")]
 
 
 def url(name: str, ret) -> str:

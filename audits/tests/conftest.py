@@ -1,0 +1,26 @@
+"""Fixtures the Part A tests share (the cast and the `audit` are in the project's conftest.py)."""
+
+import pytest
+
+from agencies.models import Partnership
+from audits.models import PartAReturn
+from audits.selectors.parta import tool_layout
+from audits.tests.parta_support import load
+
+
+@pytest.fixture
+def partnership(db):
+    # base.html reads the partnership settings on every page: make the row exist, so that page
+    # query counts do not include creating it.
+    return Partnership.load()
+
+
+@pytest.fixture
+def layout(audit):
+    return tool_layout(audit.tool_version)
+
+
+@pytest.fixture
+def ret(audit, auditor):
+    """The cast auditor's return for Case 1."""
+    return load(PartAReturn.objects.get(audit=audit, agency=auditor.agency, case__reference="Case 1").pk)
