@@ -92,16 +92,20 @@ class FeedbackForm(forms.ModelForm):
             published = _published_contacts()
             found = [match for match in found if identifier_key(match) not in published]
         if found:
-            named = get_text_list([f"{match.label} (“{match.text}”)" for match in found], str(_("and")))
-            raise forms.ValidationError(
+            raise identifiers_found(
+                found,
                 _(
                     "This comment includes what looks like %(found)s. Please take out anything that could "
                     "identify a child, then send it again."
                 ),
-                code="identifier",
-                params={"found": named},
             )
         return comment
+
+
+def identifiers_found(found, message) -> forms.ValidationError:
+    """The error for a text the identifier guard flagged: `message` names what was found as %(found)s."""
+    named = get_text_list([f"{match.label} (“{match.text}”)" for match in found], str(_("and")))
+    return forms.ValidationError(message, code="identifier", params={"found": named})
 
 
 class WithdrawForm(forms.Form):
@@ -122,14 +126,12 @@ class WithdrawForm(forms.Form):
         reason = self.cleaned_data["reason"]
         found = find_identifiers(reason)
         if found:
-            named = get_text_list([f"{match.label} (“{match.text}”)" for match in found], str(_("and")))
-            raise forms.ValidationError(
+            raise identifiers_found(
+                found,
                 _(
                     "This reason includes what looks like %(found)s. Say what was wrong without repeating "
                     "anything that could identify a child."
                 ),
-                code="identifier",
-                params={"found": named},
             )
         return reason
 
