@@ -744,6 +744,9 @@ DUDLEY_METHODOLOGY = (
 DUDLEY_COHORT = "young people known to the Dudley CSE Team"
 DUDLEY_PART_B_DATE = dt.date(2017, 6, 13)
 DUDLEY_VENUE = "Dudley Council House, Priory Road"
+# Illustrative: the seed names no one. The chair is the demo's QA manager; the lead officer is named on the audit.
+DUDLEY_CHAIR = "Jo Marsh, LSCB Quality Assurance Manager"
+DUDLEY_OTHER_ATTENDEES = "Fiona Grant, CSE Co-ordinator (lead officer)\nDesignated Doctor for Safeguarding Children"
 # Illustrative: the seed has no "what next" section.
 DUDLEY_WHAT_NEXT = (
     "The findings were reported to the DSCB Performance and Quality Assurance Subgroup, and the recommendations will "
@@ -1313,7 +1316,16 @@ class _Builder:
             return timezone.make_aware(dt.datetime.combine(DUDLEY_PART_B_DATE - dt.timedelta(days=20 - n), dt.time(11)))
 
         self.returns(audit, "dudley", DUDLEY_RETURN_STATES, cases, when=when)
-        session = self.sync(PartBSession, {"audit": audit}, {"date": DUDLEY_PART_B_DATE, "venue": DUDLEY_VENUE})
+        session = self.sync(
+            PartBSession,
+            {"audit": audit},
+            {
+                "date": DUDLEY_PART_B_DATE,
+                "venue": DUDLEY_VENUE,
+                "chair": DUDLEY_CHAIR,
+                "other_attendees": DUDLEY_OTHER_ATTENDEES,
+            },
+        )
         apologies = {self.agencies["dudley", key].pk for key in DUDLEY_APOLOGIES}
         for participant in audit.participants.all():
             status = AttendanceStatus.APOLOGIES if participant.agency_id in apologies else AttendanceStatus.PRESENT

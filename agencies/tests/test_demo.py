@@ -138,6 +138,7 @@ def test_dudley_audit_is_reported_with_its_part_b_and_briefing_findings(loaded):
     assert audit.tool_version.tool_id == Audit.objects.get(slug=BH).tool_version.tool_id
     assert str(audit.session.date) == "2017-06-13" == str(audit.part_b_date)
     assert audit.session.attendance.count() == audit.participants.count() == 6
+    assert audit.session.chair.startswith("Jo Marsh") and "lead officer" in audit.session.other_attendees
     assert audit.cases.count() == 5
     returns = audit.returns.all()
     assert returns.count() == 30
