@@ -1,8 +1,12 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -100,14 +104,37 @@ class AgencyAdmin(admin.ModelAdmin):
     search_fields = ("name", "short_name")
 
 
-class SupportContactInline(admin.TabularInline):
+class ThemedFormSet(BaseInlineFormSet):
+    """The audit themes as checkboxes, read once for the whole formset (not once a row)."""
+
+    @cached_property
+    def theme_choices(self) -> list:
+        return list(self.form.base_fields["themes"].choices)
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["themes"].choices = self.theme_choices
+
+
+class ThemedInline(admin.StackedInline):
+    """A contact or link for the audits of the themes ticked; none ticked: every audit's briefings.
+    (filter_horizontal does not work in inlines: plain checkboxes, each with its label.) Stacked, not
+    tabular: a tabular row's fields have only the column heading, no label of their own (axe-core)."""
+
+    extra = 0
+    formset = ThemedFormSet
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("themes")
+
+
+class SupportContactInline(ThemedInline):
     model = SupportContact
-    extra = 0
 
 
-class PartnershipLinkInline(admin.TabularInline):
+class PartnershipLinkInline(ThemedInline):
     model = PartnershipLink
-    extra = 0
 
 
 @admin.register(Partnership)

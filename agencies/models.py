@@ -131,6 +131,14 @@ class SupportContact(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     url = models.URLField(_("web address"), blank=True)
     order = models.PositiveIntegerField(default=0)
+    # By name, not import: audits.models imports this module.
+    themes = models.ManyToManyField(
+        "audits.AuditTheme",
+        blank=True,
+        related_name="+",
+        verbose_name=_("audit themes"),
+        help_text=_("The audits whose briefings show it. None chosen: every audit."),
+    )
 
     class Meta:
         ordering = ["order", "pk"]
@@ -153,6 +161,13 @@ class PartnershipLink(models.Model):
     url = models.URLField(_("web address"), max_length=500)
     description = models.TextField(_("description"), blank=True)
     order = models.PositiveIntegerField(default=0)
+    themes = models.ManyToManyField(
+        "audits.AuditTheme",
+        blank=True,
+        related_name="+",
+        verbose_name=_("audit themes"),
+        help_text=_("The audits whose briefings show it. None chosen: every audit."),
+    )
 
     class Meta:
         ordering = ["kind", "order", "pk"]

@@ -200,8 +200,15 @@ def audit_briefing_data(audit: Audit, *, with_cases: bool = False) -> AuditBrief
                 finding
             )
     partnership = Partnership.load()
+    # A contact or link tagged with audit themes is for those audits only; untagged, for every audit.
+    # One query each, whatever the number of themes (a join on the theme tags, at most one row a record).
+    for_this_audit = Q(themes=None) | Q(themes=audit.theme_id)
     links: dict[str, list[PartnershipLink]] = {}
-    for link in PartnershipLink.objects.filter(partnership=partnership).order_by("kind", "order", "pk"):
+    for link in (
+        PartnershipLink.objects.filter(for_this_audit, partnership=partnership)
+        .distinct()
+        .order_by("kind", "order", "pk")
+    ):
         links.setdefault(link.kind, []).append(link)
     stages = list(Section.objects.filter(version_id=audit.tool_version_id).order_by("order"))
     data = AuditBriefingData(
@@ -216,7 +223,9 @@ def audit_briefing_data(audit: Audit, *, with_cases: bool = False) -> AuditBrief
             Recommendation.objects.filter(audit=audit).select_related("owner_agency").order_by("order", "pk")
         ),
         partnership=partnership,
-        support_contacts=list(SupportContact.objects.filter(partnership=partnership).order_by("order", "pk")),
+        support_contacts=list(
+            SupportContact.objects.filter(for_this_audit, partnership=partnership).distinct().order_by("order", "pk")
+        ),
         links=links,
     )
     if with_cases:

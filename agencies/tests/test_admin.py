@@ -259,3 +259,78 @@ def test_removing_an_authenticator_or_recovery_codes_is_recorded_and_the_person_
     ).exists()
     [notice] = mail.outbox
     assert notice.to == [auditor.email] and "removed" in notice.body
+
+
+# --- Support contacts and links for some audit themes only -------------------------------------------
+
+
+def test_the_settings_inlines_save_the_audit_themes_of_contacts_and_links(client, it_admin):
+    from agencies.models import PartnershipLink, SupportContact
+    from audits.tests.factories import AuditThemeFactory
+
+    partnership = Partnership.load()
+    cse = AuditThemeFactory(name="Child sexual exploitation", slug="cse")
+    neglect = AuditThemeFactory(name="Neglect", slug="neglect")
+    contact = SupportContact.objects.create(partnership=partnership, name="Wise", phone="01273 222583")
+    client.force_login(it_admin)
+    url = reverse("admin:agencies_partnership_change", args=[partnership.pk])
+
+    page = client.get(url).content.decode()
+    # Checkboxes, each with its label: the theme names are no case content.
+    assert 'type="checkbox" name="support_contacts-0-themes"' in page
+    assert f'value="{cse.pk}"' in page and "Child sexual exploitation</label>" in page
+    response = client.post(
+        url,
+        {
+            "name": partnership.name,
+            "short_name": partnership.short_name,
+            "contact_email": "",
+            "feedback_invitation": partnership.feedback_invitation,
+            "training": "",
+            "retention_months": "24",
+            "support_contacts-TOTAL_FORMS": "1",
+            "support_contacts-INITIAL_FORMS": "1",
+            "support_contacts-0-id": contact.pk,
+            "support_contacts-0-partnership": partnership.pk,
+            "support_contacts-0-name": "Wise",
+            "support_contacts-0-phone": "01273 222583",
+            "support_contacts-0-order": "0",
+            "support_contacts-0-themes": [cse.pk],
+            "links-TOTAL_FORMS": "1",
+            "links-INITIAL_FORMS": "0",
+            "links-0-partnership": partnership.pk,
+            "links-0-kind": "reading",
+            "links-0-title": "Neglect: a practice guide",
+            "links-0-url": "https://example.org/neglect",
+            "links-0-order": "0",
+            "links-0-themes": [cse.pk, neglect.pk],
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert list(contact.themes.all()) == [cse]
+    assert set(PartnershipLink.objects.get(title="Neglect: a practice guide").themes.all()) == {cse, neglect}
+    page = client.get(url).content.decode()
+    assert f'type="checkbox" name="support_contacts-0-themes" value="{cse.pk}"' in page
+
+
+def test_the_settings_page_reads_the_themes_once_however_many_contacts(client, it_admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from agencies.models import SupportContact
+    from audits.tests.factories import AuditThemeFactory
+
+    partnership = Partnership.load()
+    theme = AuditThemeFactory(name="Neglect", slug="neglect")
+    client.force_login(it_admin)
+    url = reverse("admin:agencies_partnership_change", args=[partnership.pk])
+
+    def queries(contacts: int) -> int:
+        for i in range(contacts):
+            SupportContact.objects.create(partnership=partnership, name=f"Line {i}").themes.set([theme])
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    assert queries(1) == queries(5)
