@@ -123,7 +123,11 @@ class ThemedInline(admin.StackedInline):
 
     extra = 0
     formset = ThemedFormSet
-    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
+    formfield_overrides = {
+        models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple},
+        # An address typed without a scheme is taken as https (Django 6's default; 5.2 warns otherwise).
+        models.URLField: {"assume_scheme": "https"},
+    }
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("themes")
