@@ -105,3 +105,22 @@ def access_records_matching(*, q: str = "", action: str = "", since=None, until=
     if until:
         records = records.filter(at__date__lte=until)
     return records.order_by("-at", "-pk")
+
+
+def published_identifier_keys() -> set[str]:
+    """identifier_key of every number and address the partnership publishes: its support contacts'
+    phones, e-mails and descriptions, and its own contact e-mail. Text that quotes them is not about a
+    child, so the identifier guard lets them pass. One query."""
+    from django.db.models import CharField, Value
+
+    from audits.identifiers import find_identifiers, identifier_key
+
+    from .models import Partnership, SupportContact
+
+    blank = Value("", output_field=CharField())
+    rows = (
+        SupportContact.objects.order_by()
+        .values_list("phone", "email", "description")
+        .union(Partnership.objects.order_by().values_list("contact_email", blank, blank), all=True)
+    )
+    return {identifier_key(match) for row in rows for text in row for match in find_identifiers(text or "")}

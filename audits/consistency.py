@@ -39,7 +39,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from agencies.models import SupportContact
+from agencies.selectors import published_identifier_keys
 from audits.identifiers import age_range_from_band, find_identifiers, identifier_key
 from audits.models import (
     Answer,
@@ -109,7 +109,7 @@ class _Data:
     rec_findings: dict[int, set[int]]
     steps: int
     briefing_sections: list
-    published_contacts: set[str]  # identifier_key of each number in the partnership's support contacts
+    published_contacts: set[str]  # agencies.selectors.published_identifier_keys
 
 
 def _load(audit: Audit) -> _Data:
@@ -173,11 +173,7 @@ def _load(audit: Audit) -> _Data:
             .select_related("briefing")
             .order_by("briefing__edition", "order")
         ),
-        published_contacts={
-            identifier_key(match)
-            for phone, description in SupportContact.objects.order_by().values_list("phone", "description")
-            for match in find_identifiers(f"{phone}\n{description}")
-        },
+        published_contacts=published_identifier_keys(),
     )
 
 

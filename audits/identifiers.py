@@ -306,9 +306,13 @@ def identifier_warnings(
 ) -> list[str]:
     """One message per flagged identifier, for showing next to the field."""
     return [
-        str(
-            _("“%(text)s” looks like %(label)s. Remove it, or confirm that it is not information about the child.")
-            % {"text": match.text, "label": match.label}
-        )
+        identifier_warning(match)
         for match in find_identifiers(text, age_range=age_range, reference_date=reference_date)
     ]
+
+
+def identifier_warning(match: IdentifierMatch) -> str:
+    return str(
+        _("“%(text)s” looks like %(label)s. Remove it, or confirm that it is not information about the child.")
+        % {"text": match.text, "label": match.label}
+    )

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Partnership, SupportContact
+from agencies.selectors import published_identifier_keys
 from audits.identifiers import find_identifiers, identifier_key
 
 from .models import Briefing, BriefingSection, Feedback
@@ -47,16 +47,6 @@ class SectionForm(forms.ModelForm):
         self.fields["body"].widget.attrs["aria-describedby"] = f"section-{key}-body-help"
 
 
-def _published_contacts() -> set[str]:
-    """identifier_key of each number and address the partnership publishes: its support contacts
-    (as in audits.consistency) and its own contact e-mail."""
-    partnership = Partnership.load()
-    texts = [partnership.contact_email]
-    for phone, email, description in SupportContact.objects.order_by().values_list("phone", "email", "description"):
-        texts += [phone, email, description]
-    return {identifier_key(match) for text in texts for match in find_identifiers(text)}
-
-
 class FeedbackForm(forms.ModelForm):
     rating = forms.TypedChoiceField(
         label=_("How useful was this briefing?"),
@@ -89,7 +79,7 @@ class FeedbackForm(forms.ModelForm):
         comment = self.cleaned_data["comment"]
         found = find_identifiers(comment)
         if found:
-            published = _published_contacts()
+            published = published_identifier_keys()
             found = [match for match in found if identifier_key(match) not in published]
         if found:
             raise identifiers_found(

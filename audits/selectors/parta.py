@@ -21,8 +21,15 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies.selectors import published_identifier_keys
 from audits.access import BOARD_READ_STATUSES
-from audits.identifiers import age_range_from_band, find_identifiers, identifier_warnings
+from audits.identifiers import (
+    IdentifierMatch,
+    age_range_from_band,
+    find_identifiers,
+    identifier_key,
+    identifier_warning,
+)
 from audits.models import (
     Answer,
     AnswerType,
@@ -270,6 +277,27 @@ def guard_context(ret: PartAReturn) -> GuardContext:
     return GuardContext(age_range_from_band(ret.case.age_band), audit.part_a_due or audit.created_at.date())
 
 
+class _Published:
+    """The numbers and addresses the partnership publishes (a MASH line quoted in evidence is not the
+    child's): read once per call, and only once the guard has found something, so that a save of
+    ordinary text costs no query."""
+
+    def __init__(self) -> None:
+        self._keys: set[str] | None = None
+
+    def drop(self, matches: list[IdentifierMatch]) -> list[IdentifierMatch]:
+        if not matches:
+            return matches
+        if self._keys is None:
+            self._keys = published_identifier_keys()
+        return [match for match in matches if identifier_key(match) not in self._keys]
+
+
+def _flagged(state: dict[str, Any], name: str, guard: GuardContext, published: _Published) -> list[IdentifierMatch]:
+    found = find_identifiers(state.get(name, ""), age_range=guard.age_range, reference_date=guard.reference_date)
+    return published.drop(found)
+
+
 def state_warnings(
     state: dict[str, Any], layout: ToolLayout, guard: GuardContext, only: Iterable[str] | None = None
 ) -> dict[str, list[str]]:
@@ -279,10 +307,11 @@ def state_warnings(
         wanted = set(only)
         names = [name for name in names if name in wanted]
     warnings = {}
+    published = _Published()
     for name in names:
-        found = identifier_warnings(state.get(name, ""), age_range=guard.age_range, reference_date=guard.reference_date)
+        found = _flagged(state, name, guard, published)
         if found:
-            warnings[name] = found
+            warnings[name] = [identifier_warning(match) for match in found]
     return warnings
 
 
@@ -311,12 +340,11 @@ class FlaggedDetail:
 
 def flagged_details(state: dict[str, Any], layout: ToolLayout, guard: GuardContext) -> list[FlaggedDetail]:
     """Every detail of the state flagged as a possible identifier, field by field (for the reviewers)."""
+    published = _Published()
     return [
         FlaggedDetail(layout.field_label(name), match.text, match.label)
         for name in _free_text_names(layout)
-        for match in find_identifiers(
-            state.get(name, ""), age_range=guard.age_range, reference_date=guard.reference_date
-        )
+        for match in _flagged(state, name, guard, published)
     ]
 
 

@@ -8,7 +8,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies.models import AccessAction, AccessRecord
+from agencies.models import AccessAction, AccessRecord, SupportContact
 from audits.models import Answer, PartAReturn, ReminderLog, ReturnStatus, Standard
 from audits.selectors.parta import evidence_field, grade_field, return_state, tool_layout
 from audits.tests.factories import (
@@ -374,6 +374,20 @@ def test_identifier_warnings_are_shown_next_to_the_field(client_for, ret, layout
     box = html[html.index(f'data-warnings-for="{evidence_field(s1.pk)}"') :][:600]
     assert "07700 900123" in box and "phone number" in box
     assert f'aria-describedby="warnings-{evidence_field(s1.pk)}"' in html
+
+
+def test_the_partnerships_published_numbers_and_addresses_are_not_flagged(client_for, ret, layout, partnership):
+    SupportContact.objects.create(
+        partnership=partnership, name="MASH", phone="01273 290400", email="mash@example.org", description=""
+    )
+    s1 = layout.standards[0]
+    client = client_for("auditor")
+    text = "Referred to the MASH on 01273 290400 (mash@example.org); mum's mobile 07700 900123."
+    client.post(url("return_detail", ret), {"version": "0", evidence_field(s1.pk): text})
+    html = client.get(url("return_detail", ret)).content.decode()
+    box = html[html.index(f'data-warnings-for="{evidence_field(s1.pk)}"') :][:600]
+    assert "07700 900123" in box
+    assert "01273 290400" not in box and "mash@example.org" not in box
 
 
 # --- Submit ---------------------------------------------------------------------------------------------
