@@ -85,6 +85,18 @@ def add_findings(audit, agency_a, agency_b) -> None:
     audit.save()
 
 
+# The section headings of Dudley's seed briefing, in its order (the demo publishes it so).
+DUDLEY_SEED_HEADINGS = [
+    "Emerging themes and risk factors",
+    "Key messages for inter-agency learning",
+    "Key points for managers",
+    "Remember to use the resources available…",
+    "Learning points",
+    "Key learning points for practitioners",
+    "Reminder to practitioners",
+]
+
+
 def configure_partnership() -> Partnership:
     partnership = Partnership.load()
     partnership.name = "Test Safeguarding Children Partnership"
