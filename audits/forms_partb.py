@@ -153,27 +153,6 @@ class AttendanceForm(forms.Form):
         return {p.pk: self.cleaned_data.get(name) or "" for name, p in self.participants.items() if name in self.data}
 
 
-class JudgementForm(forms.Form):
-    # The evidence board prints these fields by hand (`audits/partb/_judgement.html`, the names
-    # `<prefix>-grade` and `<prefix>-reasons`); this form validates what they post.
-    grade = forms.ModelChoiceField(
-        label=_("Consensus grade"),
-        queryset=Grade.objects.none(),
-        empty_label=_("Choose a grade"),
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
-    reasons = forms.CharField(
-        label=_("Reasons"),
-        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
-        required=False,
-        max_length=TEXT_MAX,
-    )
-
-    def __init__(self, *args, audit: Audit, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["grade"].queryset = Grade.objects.filter(scale_id=audit.tool_version.scale_id).order_by("rank")
-
-
 class ConsensusForm(forms.Form):
     """Every consensus judgement of an evidence board, posted together by any of its Save buttons.
 
@@ -182,6 +161,8 @@ class ConsensusForm(forms.Form):
     and the case overall (`overall`) posts `<prefix>-grade`, `<prefix>-reasons` and `<prefix>-shown`
     (the version of the judgement the page showed: selectors.partb.judgement_marker). The button
     pressed posts `section`: where the board opens again. Queries: the grades, the stages (2)."""
+
+    REASONS_MAX = TEXT_MAX
 
     def __init__(self, data, *, audit: Audit):
         super().__init__(data)
@@ -195,7 +176,7 @@ class ConsensusForm(forms.Form):
             self.fields[f"{prefix}-grade"] = forms.TypedChoiceField(
                 choices=choices, coerce=int, empty_value=None, required=False
             )
-            self.fields[f"{prefix}-reasons"] = forms.CharField(required=False, max_length=TEXT_MAX)
+            self.fields[f"{prefix}-reasons"] = forms.CharField(required=False, max_length=self.REASONS_MAX)
             self.fields[f"{prefix}-shown"] = forms.CharField(required=False, max_length=64, strip=False)
 
     def entries(self) -> list[ConsensusEntry]:

@@ -58,8 +58,8 @@ from audits.forms_insights import ThemeFilterForm
 from audits.forms_partb import (
     AttendanceForm,
     AuditTransitionForm,
+    ConsensusForm,
     FindingForm,
-    JudgementForm,
     ParticipantAuditorForm,
     PromoteForm,
     RecommendationForm,
@@ -368,10 +368,9 @@ def _auditor_fields(world: World, user) -> dict[str, st.SearchStrategy]:
 
 def _judgement_fields(world: World, user) -> dict[str, st.SearchStrategy]:
     sections = [str(pk) for pk in world.audit.tool_version.sections.order_by("order").values_list("pk", flat=True)]
-    fields = {"section": st.sampled_from(["", *sections[:2], "0", "abc"])}
-    for prefix in ["overall", *(f"stage-{pk}" for pk in sections[:2])]:
-        fields.update(fields_of(JudgementForm(audit=world.audit, prefix=prefix)))
-    return fields
+    return {"section": st.sampled_from(["", *sections[:2], "0", "abc"])} | fields_of(
+        ConsensusForm(None, audit=world.audit)
+    )
 
 
 def _finding_add_fields(kind: str) -> Callable[[World, Any], dict[str, st.SearchStrategy]]:

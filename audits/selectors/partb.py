@@ -277,7 +277,7 @@ class BoardStage:
 
     @property
     def prefix(self) -> str:
-        """The field prefix of this stage's judgement form (JudgementForm)."""
+        """The field prefix of this stage's consensus fields (ConsensusForm)."""
         return f"stage-{self.section.pk}"
 
 

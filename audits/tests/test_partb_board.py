@@ -85,7 +85,7 @@ def test_boards_index_shows_each_cases_stages_judged_and_overall_grade(client, q
 
 def test_board_cells_escape_evidence_and_keep_its_line_breaks(client, qa_manager, part_b):
     """The cells are built in Python (audits.templatetags.boards): the same escaping and line
-    breaks as `{{ evidence|linebreaksbr }}`, and the judgement forms post what JudgementForm reads."""
+    breaks as `{{ evidence|linebreaksbr }}`, and the judgement fields post what ConsensusForm reads."""
     case1 = part_b.cases.get(reference="Case 1")
     ret = PartAReturn.objects.get(case=case1, agency__short_name="CSW")
     answer = ret.answers.order_by("standard__section__order", "standard__order").first()

@@ -29,7 +29,6 @@ from audits.forms_partb import (
     AuditTransitionForm,
     ConsensusForm,
     FindingForm,
-    JudgementForm,
     PromoteForm,
     RecommendationContactForm,
     RecommendationFilterForm,
@@ -194,7 +193,7 @@ def _board_page(
         "board": board,
         "can_manage": can_manage,
         "can_edit": can_edit,
-        "reasons_max": JudgementForm.base_fields["reasons"].max_length,
+        "reasons_max": ConsensusForm.REASONS_MAX,
     }
     return render(request, "audits/partb/board.html", context, status=status)
 
