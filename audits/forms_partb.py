@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
@@ -30,11 +29,10 @@ from audits.selectors.participants import auditor_candidates
 from audits.services.partb import (
     CONSENSUS_INVALID,
     DUE_DATE_NEEDED,
-    DUE_DATE_PAST,
-    ONE_OWNER,
-    OWNER_NEEDED,
     PROMOTIONS,
     ConsensusEntry,
+    due_date_problem,
+    owner_problem,
 )
 
 TEXT_MAX = settings.PART_A_MAX_TEXT
@@ -359,11 +357,12 @@ class RecommendationForm(forms.ModelForm):
         self.fields["due_date"].error_messages["required"] = DUE_DATE_NEEDED
 
     def clean_due_date(self):
-        # A past date is refused when it is given; an overdue one kept as it was can still be tracked.
+        # The service's rule, on the field: a past date is refused when it is given; an overdue one
+        # kept as it was can still be tracked.
         due = self.cleaned_data.get("due_date")
-        unchanged = self.instance.pk is not None and due == self.instance.due_date
-        if due is not None and not unchanged and due < timezone.localdate():
-            raise forms.ValidationError(DUE_DATE_PAST)
+        problem = due_date_problem(due, self.instance if self.instance.pk is not None else None)
+        if problem:
+            raise forms.ValidationError(problem)
         return due
 
     def clean(self):
@@ -373,10 +372,9 @@ class RecommendationForm(forms.ModelForm):
         owner, agency = (data.get("owner") or "").strip(), data.get("owner_agency")
         if "owner" in self.errors or "owner_agency" in self.errors:
             return data
-        if not owner and not agency:
-            self.add_error("owner", OWNER_NEEDED)
-        elif owner and agency:
-            self.add_error("owner_agency", ONE_OWNER)
+        problem = owner_problem(owner, agency)
+        if problem:
+            self.add_error(*problem)
         return data
 
     def service_kwargs(self) -> dict:

@@ -533,6 +533,27 @@ DUE_DATE_NEEDED = _lazy("Give the date it is due.")
 DUE_DATE_PAST = _lazy("The due date cannot be in the past.")
 
 
+def owner_problem(owner: str, owner_agency: Agency | None) -> tuple[str, str] | None:
+    """(field, message) when a recommendation has no owner or two (a group and an agency)."""
+    if not owner.strip() and owner_agency is None:
+        return "owner", str(OWNER_NEEDED)
+    if owner.strip() and owner_agency is not None:
+        return "owner_agency", str(ONE_OWNER)
+    return None
+
+
+def due_date_problem(due_date: datetime.date | None, recommendation: Recommendation | None = None) -> str:
+    """Why this due date will not do for a new (`recommendation` None) or changed recommendation
+    ("" when it will). One recorded before due dates were required may stay without; a past due
+    date may stay as it was, so that an overdue recommendation can still be tracked."""
+    old_due = recommendation.due_date if recommendation is not None else None
+    if due_date is None and (recommendation is None or old_due is not None):
+        return str(DUE_DATE_NEEDED)
+    if due_date is not None and due_date != old_due and due_date < timezone.localdate():
+        return str(DUE_DATE_PAST)
+    return ""
+
+
 def _check_recommendation(
     text: str,
     owner: str,
@@ -542,19 +563,15 @@ def _check_recommendation(
     recommendation: Recommendation | None = None,
 ) -> None:
     """What every recommendation needs, new (`recommendation` None) or changed: its text, one owner
-    and a due date that is not past. One recorded before due dates were required may stay without;
-    a past due date may stay as it was, so that an overdue recommendation can still be tracked."""
-    if not owner.strip() and owner_agency is None:
-        raise ValidationError(str(OWNER_NEEDED))
-    if owner.strip() and owner_agency is not None:
-        raise ValidationError(str(ONE_OWNER))
+    and a due date (due_date_problem). The form (RecommendationForm) shows the same by its fields."""
+    problem = owner_problem(owner, owner_agency)
+    if problem:
+        raise ValidationError(problem[1])
     if not text.strip():
         raise ValidationError(_("Write the recommendation."))
-    old_due = recommendation.due_date if recommendation is not None else None
-    if due_date is None and (recommendation is None or old_due is not None):
-        raise ValidationError(str(DUE_DATE_NEEDED))
-    if due_date is not None and due_date != old_due and due_date < timezone.localdate():
-        raise ValidationError(str(DUE_DATE_PAST))
+    problem = due_date_problem(due_date, recommendation)
+    if problem:
+        raise ValidationError(problem)
 
 
 def _link_findings(recommendation: Recommendation, findings: Iterable[Finding] | None) -> None:
