@@ -457,9 +457,10 @@ def render_to_file(
     """The render life cycle shared by briefing versions and insight reports (the models with
     status, attempts, started_at, error, file, pages, file_size and rendered_at).
 
-    Idempotent: a row already done (a withdrawn briefing version too: it stays done) is left untouched. The row is claimed (RENDERING, one more
-    attempt) in a short transaction; `render(obj)` runs outside any transaction; a failure marks
-    the row FAILED with the reason (`too_long` for the soft time limit). The file is written under a
+    Idempotent: a row already done (a withdrawn briefing version too: it stays done) is left
+    untouched. The row is claimed (RENDERING, one more attempt) in a short transaction;
+    `render(obj)` runs outside any transaction; a failure marks the row FAILED with the reason
+    (`too_long` for the soft time limit). The file is written under a
     temporary name and moved into place (write_file_atomically), and only then is the row marked
     done, in one transaction with its access record ("<done_label>: <row> (<n> pages, <ms> ms)"):
     a worker killed at any point leaves either no file or a complete one, and never a row marked

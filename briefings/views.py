@@ -327,7 +327,7 @@ def publish(request: HttpRequest, slug: str, edition: str) -> HttpResponse:
             _("Version %(n)s published. Its PDF is being made: this page shows when it is ready.")
             % {"n": version.number},
         )
-        return redirect(f"{reverse('briefings:composer', kwargs={'slug': slug, 'edition': edition})}#versions")
+        return redirect(_versions_url(briefing))
     access.record_view(request, briefing, summary=f"Publish confirmation: {briefing}")
     sections = [s for s in briefing.sections.order_by("order", "pk") if not s.hidden]
     next_number = (briefing.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
