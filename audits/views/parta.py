@@ -42,7 +42,7 @@ from audits.forms import (
     review_forms,
     state_to_data,
 )
-from audits.models import AuditAgency, AuditStatus, PartAReturn
+from audits.models import AuditAgency, PartAReturn
 from audits.selectors.parta import (
     ACCEPT_AUDIT_STATUSES,
     SEND_BACK_AUDIT_STATUSES,
@@ -258,7 +258,8 @@ def _render_detail(
         "can_send_back": ret.status == "submitted" and role.can_review and audit_status in SEND_BACK_AUDIT_STATUSES,
         "can_unlock": ret.status == "accepted" and role.is_qa_manager and audit_status in UNLOCK_AUDIT_STATUSES,
         # A return the audit's stage keeps from being reviewed (sent back or unlocked after Part A).
-        "review_stage_closed": ret.status in ("submitted", "accepted") and audit_status != AuditStatus.PART_A,
+        "review_stage_closed": (ret.status == "submitted" and audit_status not in SEND_BACK_AUDIT_STATUSES)
+        or (ret.status == "accepted" and audit_status not in UNLOCK_AUDIT_STATUSES),
         "flagged": flagged,
         "unsaved": [
             {"label": layout.field_label(name), "value": layout.display_value(name, value)}
