@@ -201,9 +201,9 @@ def trend_audits(user) -> QuerySet[Audit]:
     return Audit.objects.filter(Q(lead_officer_id=user.pk) | Q(status__in=AGREED_FINDINGS_STATUSES))
 
 
-def _runs(user, audit: Audit) -> bool:
-    """Audit.objects.managed_by(user), for an audit already read: no query."""
-    return user.is_qa_manager or audit.lead_officer_id == user.pk
+def _runs(user, lead_officer_id: int | None) -> bool:
+    """Audit.objects.managed_by(user), for an audit already read (by its lead officer): no query."""
+    return user.is_qa_manager or lead_officer_id == user.pk
 
 
 def _finding_text(heading: str, body: str) -> str:
@@ -241,7 +241,7 @@ def theme_trends(*, user, theme: AuditTheme | None = None) -> ThemeTrends:
     for rf_id, finding_id, kind, heading, body, audit_id, agency_name in links:
         audit = audits[audit_id]
         signals[rf_id][audit.year].add(kind)
-        if _runs(user, audit):
+        if _runs(user, audit.lead_officer_id):
             shown = TrendEvidence(audit, finding_id, kind, _finding_text(heading, body), agency_name or "")
         else:
             shown = TrendEvidence(None, 0, kind)
@@ -253,7 +253,7 @@ def theme_trends(*, user, theme: AuditTheme | None = None) -> ThemeTrends:
         statuses = classify(signals[rf.pk])
         cells = [TrendCell(y, statuses.get(y), evidence.get((rf.pk, y), [])) for y in years]
         rows.append(TrendRow(rf, cells))
-    named = sorted((a for a in audits.values() if _runs(user, a)), key=lambda a: (a.year, a.title))
+    named = sorted((a for a in audits.values() if _runs(user, a.lead_officer_id)), key=lambda a: (a.year, a.title))
     return ThemeTrends(years=years, rows=rows, audits=named, theme=theme, others=len(audits) - len(named))
 
 
@@ -283,7 +283,7 @@ def recurring_for_audit(audit: Audit, user) -> list[RecurringAlert]:
     counted = trend_audits(user) | Audit.objects.filter(pk=audit.pk)
     someone_elses = str(_("an audit run by someone else"))
     audits = {
-        pk: (audit_year(part_b, created), title if user.is_qa_manager or lead_id == user.pk else someone_elses)
+        pk: (audit_year(part_b, created), title if _runs(user, lead_id) else someone_elses)
         for pk, part_b, created, title, lead_id in counted.values_list(
             "pk", "part_b_date", "created_at", "title", "lead_officer_id"
         )
