@@ -265,22 +265,10 @@ def progress(state: dict[str, Any], layout: ToolLayout) -> tuple[int, int]:
     return sum(is_answered(state, s) for s in layout.standards), len(layout.standards)
 
 
-@dataclass(frozen=True)
-class GuardContext:
-    age_range: tuple[int, int] | None
-    reference_date: date | None
-
-
-def guard_context(ret: PartAReturn) -> GuardContext:
-    """What the identifier guard needs to judge whether a date could be the child's birth date."""
-    audit = ret.audit
-    return GuardContext(age_range_from_band(ret.case.age_band), audit.part_a_due or audit.created_at.date())
-
-
 class _Published:
     """The numbers and addresses the partnership publishes (a MASH line quoted in evidence is not the
-    child's): read once per call, and only once the guard has found something, so that a save of
-    ordinary text costs no query."""
+    child's): read once per guard context, and only once the guard has found something, so that a
+    save of ordinary text costs no query."""
 
     def __init__(self) -> None:
         self._keys: set[str] | None = None
@@ -293,9 +281,23 @@ class _Published:
         return [match for match in matches if identifier_key(match) not in self._keys]
 
 
-def _flagged(state: dict[str, Any], name: str, guard: GuardContext, published: _Published) -> list[IdentifierMatch]:
+@dataclass(frozen=True)
+class GuardContext:
+    age_range: tuple[int, int] | None
+    reference_date: date | None
+    # Shared by every check made with this context (a save checks before, after and the changes).
+    published: _Published = field(default_factory=_Published, compare=False, repr=False)
+
+
+def guard_context(ret: PartAReturn) -> GuardContext:
+    """What the identifier guard needs to judge whether a date could be the child's birth date."""
+    audit = ret.audit
+    return GuardContext(age_range_from_band(ret.case.age_band), audit.part_a_due or audit.created_at.date())
+
+
+def _flagged(state: dict[str, Any], name: str, guard: GuardContext) -> list[IdentifierMatch]:
     found = find_identifiers(state.get(name, ""), age_range=guard.age_range, reference_date=guard.reference_date)
-    return published.drop(found)
+    return guard.published.drop(found)
 
 
 def state_warnings(
@@ -307,9 +309,8 @@ def state_warnings(
         wanted = set(only)
         names = [name for name in names if name in wanted]
     warnings = {}
-    published = _Published()
     for name in names:
-        found = _flagged(state, name, guard, published)
+        found = _flagged(state, name, guard)
         if found:
             warnings[name] = [identifier_warning(match) for match in found]
     return warnings
@@ -340,11 +341,10 @@ class FlaggedDetail:
 
 def flagged_details(state: dict[str, Any], layout: ToolLayout, guard: GuardContext) -> list[FlaggedDetail]:
     """Every detail of the state flagged as a possible identifier, field by field (for the reviewers)."""
-    published = _Published()
     return [
         FlaggedDetail(layout.field_label(name), match.text, match.label)
         for name in _free_text_names(layout)
-        for match in _flagged(state, name, guard, published)
+        for match in _flagged(state, name, guard)
     ]
 
 

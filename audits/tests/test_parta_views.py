@@ -5,6 +5,8 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -383,7 +385,10 @@ def test_the_partnerships_published_numbers_and_addresses_are_not_flagged(client
     s1 = layout.standards[0]
     client = client_for("auditor")
     text = "Referred to the MASH on 01273 290400 (mash@example.org); mum's mobile 07700 900123."
-    client.post(url("return_detail", ret), {"version": "0", evidence_field(s1.pk): text})
+    with CaptureQueriesContext(connection) as queries:
+        client.post(url("return_detail", ret), {"version": "0", evidence_field(s1.pk): text})
+    # Read once for the whole save (its warnings and its check of what changed), not once a check.
+    assert sum("agencies_supportcontact" in q["sql"] for q in queries.captured_queries) == 1
     html = client.get(url("return_detail", ret)).content.decode()
     box = html[html.index(f'data-warnings-for="{evidence_field(s1.pk)}"') :][:600]
     assert "07700 900123" in box
