@@ -1,9 +1,9 @@
-"""Fixtures the Part A tests share (the cast and the `audit` are in the project's conftest.py)."""
+"""Fixtures the audits tests share (the cast and the `audit` are in the project's conftest.py)."""
 
 import pytest
 
 from agencies.models import Partnership
-from audits.models import PartAReturn
+from audits.models import AuditStatus, PartAReturn
 from audits.selectors.parta import tool_layout
 from audits.tests.parta_support import load
 
@@ -24,3 +24,11 @@ def layout(audit):
 def ret(audit, auditor):
     """The cast auditor's return for Case 1."""
     return load(PartAReturn.objects.get(audit=audit, agency=auditor.agency, case__reference="Case 1").pk)
+
+
+@pytest.fixture
+def part_b(audit):
+    """The cast's audit, moved on to Part B."""
+    audit.status = AuditStatus.PART_B
+    audit.save()
+    return audit

@@ -23,13 +23,6 @@ from audits.tests.partb_support import complete_return
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def part_b(audit):
-    audit.status = AuditStatus.PART_B
-    audit.save()
-    return audit
-
-
 def findings_url(audit):
     return reverse("audits:findings", args=[audit.slug])
 

@@ -19,13 +19,6 @@ TODAY = timezone.localdate()
 SOON, LATER = TODAY + datetime.timedelta(days=120), TODAY + datetime.timedelta(days=200)
 
 
-@pytest.fixture
-def part_b(audit):
-    audit.status = AuditStatus.PART_B
-    audit.save()
-    return audit
-
-
 def test_add_with_owner_group_or_agency_and_due_date(client, lead_officer, part_b, agency_a):
     client.force_login(lead_officer)
     url = reverse("audits:recommendations", args=[part_b.slug])

@@ -13,13 +13,6 @@ pytestmark = pytest.mark.django_db
 OTHERS = "Ann Lee, LSCB Quality Assurance Manager\n\n  DS Kim Hart, Police safeguarding unit  \nDr Sam Roy, Designated Doctor\n"
 
 
-@pytest.fixture
-def part_b(audit):
-    audit.status = AuditStatus.PART_B
-    audit.save()
-    return audit
-
-
 def session_url(audit):
     return reverse("audits:session", args=[audit.slug])
 
