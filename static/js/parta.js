@@ -175,10 +175,9 @@
 
   // Names waiting to be saved that can be sent: not in a conflict, not over the length limit, and not
   // refused by the server as they are now. The others stay unsaved (and on this device) until changed.
-  const sendable = () => [...dirty.keys()].filter(
-    (n) => !pendingConflicts.has(n) && !overLimit(n) && refusedAt.get(n) !== dirty.get(n),
-  );
-  const heldBack = () => [...dirty.keys()].filter((n) => overLimit(n) || refusedAt.get(n) === dirty.get(n));
+  const isHeld = (n) => overLimit(n) || refusedAt.get(n) === dirty.get(n);
+  const sendable = () => [...dirty.keys()].filter((n) => !pendingConflicts.has(n) && !isHeld(n));
+  const heldBack = () => [...dirty.keys()].filter(isHeld);
 
   function save(keepalive) {
     if (blocked || submitting || inFlight) return inFlight || Promise.resolve();
