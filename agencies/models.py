@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +43,15 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
+class UserManager(DjangoUserManager):
+    """`createsuperuser` makes an administrator: IT, with users, agencies and settings and no case
+    content (docs/permissions.md). The default role, practitioner, would need an agency."""
+
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.ADMINISTRATOR)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     """A person using the portal.
 
@@ -58,6 +68,8 @@ class User(AbstractUser):
     board_access = models.BooleanField(
         _("board access"), default=False, help_text=_("May read restricted full reports.")
     )
+
+    objects = UserManager()
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
