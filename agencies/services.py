@@ -1,13 +1,8 @@
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 
+from .client_ip import client_ip
 from .models import AccessAction, AccessRecord
-
-
-def _client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def access_record(
@@ -37,7 +32,7 @@ def access_record(
         object_id=object_id,
         summary=summary[:300],
         path=(request.get_full_path()[:500] if request is not None else ""),
-        ip_address=_client_ip(request),
+        ip_address=(client_ip(request) if request is not None else None),
     )
 
 

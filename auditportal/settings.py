@@ -276,8 +276,9 @@ RECENT_LOGIN_SECONDS = env_int("RECENT_LOGIN_SECONDS", 15 * 60)
 MFA_REQUIRED = env_bool("MFA_REQUIRED", not (DEMO or TESTING))
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "auditportal")
 
-# Login throttling: five failures for one username from one address lock it for an hour;
-# an administrator unlocks it in Administration → Axes → Access attempts.
+# Login throttling: five failures for one username from one address (agencies.client_ip, behind the
+# proxy too: TRUSTED_PROXY_COUNT) lock it for an hour; an administrator unlocks it in
+# Administration → Axes → Access attempts.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -294,8 +295,17 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SECURE)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if SECURE else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
-if env_bool("BEHIND_TLS_PROXY", False):
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The reverse proxies in front of gunicorn, each appending the address it was reached from to
+# X-Forwarded-For: the client's address for the lockout and the access log is read from there
+# (agencies.client_ip). None (the default without BEHIND_TLS_PROXY): X-Forwarded-For is ignored,
+# since anybody can send it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, not {TRUSTED_PROXY_COUNT}")
+AXES_CLIENT_IP_CALLABLE = "agencies.client_ip.client_ip"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -41,6 +41,7 @@ pytestmark = pytest.mark.worker
 REPO = Path(django_settings.BASE_DIR)
 PASSWORD = "a long production password"
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+CLIENT_ADDRESS = "203.0.113.7"  # the browser's address, as the proxy appends it to X-Forwarded-For
 
 
 def free_port() -> int:
@@ -67,7 +68,8 @@ class Response:
 @dataclass
 class Visitor:
     """A browser behind the TLS proxy: it keeps cookies (Secure ones too: the proxy speaks HTTPS to
-    it) and sends what the proxy adds. A new connection per request, so both workers serve it."""
+    it) and sends what the proxy adds (X-Forwarded-Proto, X-Forwarded-For). A new connection per
+    request, so both workers serve it."""
 
     port: int
     cookies: dict[str, str] = field(default_factory=dict)
@@ -80,7 +82,7 @@ class Visitor:
     def request(self, method: str, path: str, data: dict | None = None, *, proxied: bool = True) -> Response:
         headers = {"Host": f"127.0.0.1:{self.port}"}
         if proxied:
-            headers["X-Forwarded-Proto"] = "https"
+            headers |= {"X-Forwarded-Proto": "https", "X-Forwarded-For": CLIENT_ADDRESS}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
@@ -274,7 +276,8 @@ def test_sign_in_pages_and_isolation_through_gunicorn(stack, people, audit, audi
     theirs = PartAReturn.objects.filter(audit=audit, agency=other_auditor.agency).first()
     assert visitor.get(reverse("audits:return_detail", args=[mine.pk])).status == 200
     assert visitor.get(reverse("audits:return_detail", args=[theirs.pk])).status == 404
-    assert AccessRecord.objects.filter(user=auditor, action=AccessAction.VIEW, object_id=str(mine.pk)).exists()
+    viewed = AccessRecord.objects.get(user=auditor, action=AccessAction.VIEW, object_id=str(mine.pk))
+    assert viewed.ip_address == CLIENT_ADDRESS  # not the proxy's: BEHIND_TLS_PROXY trusts one proxy
 
     # Signed out on one worker: the old cookie is refused by every worker from then on.
     cookie = visitor.cookies["sessionid"]
