@@ -1,9 +1,11 @@
+import logging
 import time
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -19,6 +21,8 @@ from . import mfa
 from .forms import AccessLogFilterForm, LoginForm, ReauthenticateForm, TokenForm
 from .middleware import AUTH_AT
 from .selectors import access_records_matching, summary_without_case_content, user_capabilities
+
+logger = logging.getLogger(__name__)
 
 
 class PortalLoginView(auth_views.LoginView):
@@ -108,11 +112,30 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/reauthenticate.html", {"form": form, "next": _safe_next(request)})
 
 
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
+def _check_database() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok", "demo": settings.DEMO})
+
+
+def _check_cache() -> None:
+    cache.get("healthz")  # one round trip to Redis (a key nobody writes)
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For the proxy and monitoring: 200 when the database and the cache both answer, else 503 saying
+    which does not (every page needs both: the cache holds the sessions)."""
+    report = {}
+    for name, check in (("database", _check_database), ("cache", _check_cache)):
+        try:
+            check()
+            report[name] = "ok"
+        except Exception as error:
+            logger.warning("healthz: the %s does not answer: %r", name, error)
+            report[name] = "error"
+    healthy = all(value == "ok" for value in report.values())
+    body = {"status": "ok" if healthy else "error", **report, "demo": settings.DEMO}
+    return JsonResponse(body, status=200 if healthy else 503)
 
 
 @login_required
