@@ -1,0 +1,118 @@
+"""Focus in Chromium (WCAG 2.2): what has the keyboard focus is never hidden under the Part A save bar
+(2.4.11 Focus Not Obscured), and it is marked by an indicator strong enough to see (2.4.7, 1.4.11)."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from audits.models import PartAReturn
+from tests.fixtures_browser import login
+
+SLUG = "bh-cse-2015"
+
+# The part of the viewport the save bar covers, and where the focused element is, in CSS pixels.
+BOXES = """(el) => {
+  const bar = document.querySelector('.parta-savebar').getBoundingClientRect();
+  const box = el.getBoundingClientRect();
+  return {barTop: bar.top, barBottom: bar.bottom, top: box.top, bottom: box.bottom,
+          position: getComputedStyle(document.querySelector('.parta-savebar')).position};
+}"""
+
+
+@pytest.fixture
+def demo_return(transactional_db, settings):
+    settings.DEMO = True
+    call_command("load_demo", stdout=StringIO())
+    return PartAReturn.objects.get(audit__slug=SLUG, case__reference="Case 1", agency__staff__username="auditor.police")
+
+
+def open_with_errors(page: Page, live_server, ret: PartAReturn) -> None:
+    """The return submitted blank: the page comes back with its summary of the problems."""
+    login(page, live_server, "auditor.police", "demo")
+    page.goto(f"{live_server.url}/audits/returns/{ret.pk}/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Submit return").click()
+    expect(page.get_by_test_id("error-summary")).to_be_visible()
+
+
+def settled(page: Page) -> None:
+    """Wait for a scroll to end: Bootstrap scrolls smoothly (scroll-behavior: smooth) to a fragment."""
+    page.evaluate(
+        """() => new Promise((done) => {
+          let last = -1, still = 0;
+          const tick = () => {
+            still = window.scrollY === last ? still + 1 : 0;
+            last = window.scrollY;
+            if (still >= 5) done(); else requestAnimationFrame(tick);
+          };
+          requestAnimationFrame(tick);
+        })"""
+    )
+
+
+def hidden_by_the_bar(box: dict) -> float:
+    """How much of the focused element's height the bar covers (the bar spans the form's width and is
+    painted over it; nothing in the page's flow overlaps the bar unless the bar is stuck over it).
+    Under a pixel is rounding, not a hidden field."""
+    covered = max(0.0, min(box["bottom"], box["barBottom"]) - max(box["top"], box["barTop"]))
+    return covered if covered >= 1 else 0.0
+
+
+@pytest.mark.browser
+def test_the_save_bar_never_hides_the_focused_field(demo_return, live_server, page: Page):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    open_with_errors(page, live_server, demo_return)
+
+    # Following a link of the error summary (a fragment link): its field is focused, below the bar.
+    links = page.get_by_test_id("error-summary").locator("a[href^='#']")
+    assert links.count() >= 3
+    for i in (0, 1, links.count() - 1):
+        page.evaluate("window.scrollTo(0, 0)")
+        link = links.nth(i)
+        target = link.get_attribute("href")[1:]
+        link.click()
+        settled(page)
+        focused = page.evaluate("document.activeElement.id")
+        assert focused == target, f"{target} not focused ({focused})"
+        box = page.evaluate(BOXES, page.locator(f"[id='{target}']").element_handle())
+        assert box["position"] == "sticky"  # a 1280 x 800 screen keeps the bar in view
+        assert 0 <= box["top"] and box["bottom"] <= 800, f"{target} is not in view: {box}"
+        assert hidden_by_the_bar(box) == 0, f"{target} is under the save bar: {box}"
+
+    # Going back up the form with Shift+Tab: each field comes into view below the bar.
+    page.get_by_role("button", name="Save draft").focus()
+    hidden = []
+    for _ in range(40):
+        page.keyboard.press("Shift+Tab")
+        settled(page)
+        handle = page.evaluate_handle("document.activeElement")
+        if page.evaluate("(el) => !el.closest('form[data-parta-form]') || !!el.closest('.parta-savebar')", handle):
+            continue
+        box = page.evaluate(BOXES, handle)
+        if hidden_by_the_bar(box) > 0:
+            hidden.append(f"{page.evaluate('(el) => el.outerHTML.slice(0, 80)', handle)}: {box}")
+    assert not hidden, "focused but under the save bar:\n" + "\n".join(hidden)
+
+
+@pytest.mark.browser
+def test_the_save_bar_scrolls_away_on_a_short_screen(demo_return, live_server, page: Page):
+    # 1280 x 1024 zoomed to 400 %: the bar would take a third of the screen if it stayed.
+    page.set_viewport_size({"width": 320, "height": 256})
+    open_with_errors(page, live_server, demo_return)
+    bar = page.locator(".parta-savebar")
+    assert bar.evaluate("(el) => getComputedStyle(el).position") == "static"
+    # So no field is ever under it: tab through the form.
+    page.get_by_role("heading", level=1).first.evaluate("(el) => { el.tabIndex = -1; el.focus(); }")
+    hidden = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        settled(page)
+        handle = page.evaluate_handle("document.activeElement")
+        if page.evaluate("(el) => !!el.closest('.parta-savebar')", handle):
+            continue
+        box = page.evaluate(BOXES, handle)
+        if hidden_by_the_bar(box) > 0:
+            hidden.append(str(box))
+    assert not hidden
