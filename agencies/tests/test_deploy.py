@@ -4,8 +4,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
+from auditportal import checks
 from tests.fixtures_services import without_test_settings
 
 ROOT = Path(settings.BASE_DIR)
@@ -19,6 +21,8 @@ PRODUCTION_ENV = {
     "BEHIND_TLS_PROXY": "1",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "SITE_URL": "https://audits.example.gov.uk",
+    "DEFAULT_FROM_EMAIL": "audits@example.gov.uk",
 }
 
 
@@ -45,6 +49,49 @@ def test_check_deploy_fails_on_an_insecure_configuration():
     assert result.returncode != 0
     assert "security.W004" in result.stderr + result.stdout
     assert "security.W012" in result.stderr + result.stdout
+
+
+def test_check_deploy_warns_when_e_mails_would_link_to_loopback_from_localhost():
+    """Without SITE_URL and DEFAULT_FROM_EMAIL, reminders would link to http://127.0.0.1:8000/…,
+    sent from auditportal@localhost."""
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k not in {"SITE_URL", "DEFAULT_FROM_EMAIL"}}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "auditportal.W001" in result.stderr and "'http://127.0.0.1:8000'" in result.stderr
+    assert "auditportal.W002" in result.stderr and "'auditportal@localhost'" in result.stderr
+    # Only `check --deploy`: an ordinary start or `check` says nothing.
+    assert "auditportal.W00" not in run_manage("check", env=env).stderr
+
+
+@pytest.mark.parametrize(
+    ("site_url", "debug", "warned"),
+    [
+        ("https://audits.example.gov.uk", False, False),
+        ("http://audits.example.gov.uk", False, True),
+        ("https://localhost", False, True),
+        ("https://127.0.0.1:8443", False, True),
+        ("https://[::1]", False, True),
+        ("http://127.0.0.1:8000", True, False),  # development
+    ],
+)
+def test_site_url_check(settings, site_url, debug, warned):
+    settings.SITE_URL, settings.DEBUG = site_url, debug
+    assert [w.id for w in checks.check_site_url(None)] == (["auditportal.W001"] if warned else [])
+
+
+@pytest.mark.parametrize(
+    ("from_email", "warned"),
+    [
+        ("audits@example.gov.uk", False),
+        ("Safeguarding Partnership <audits@example.gov.uk>", False),
+        ("auditportal@localhost", True),
+        ("Audits <audits@localhost>", True),
+        ("audits@127.0.0.1", True),
+    ],
+)
+def test_default_from_email_check(settings, from_email, warned):
+    settings.DEFAULT_FROM_EMAIL = from_email
+    assert [w.id for w in checks.check_default_from_email(None)] == (["auditportal.W002"] if warned else [])
 
 
 def test_production_start_without_secret_key_is_refused():
