@@ -178,6 +178,86 @@ def test_two_tabs_on_one_return_get_a_conflict_not_an_overwrite(demo, live_serve
     assert not csp_violations(browser_console), browser_console
 
 
+CHOOSE_FIRST = re.compile(r"^Choose which text to keep first")
+
+
+@pytest.mark.browser
+def test_save_draft_or_submit_never_overwrites_an_open_conflict(demo, live_server, page: Page, browser_console):
+    """Neither button posts this tab's text over the other's while the conflict box waits for a choice;
+    and the form's version stays where the conflict began, so a post that gets through anyway is refused."""
+    ret = demo
+    login(page, live_server, "auditor.police", "demo")
+    first = page
+    go(first, live_server, f"/audits/returns/{ret.pk}/")
+    second = page.context.new_page()
+    go(second, live_server, f"/audits/returns/{ret.pk}/")
+    standards(first).nth(0).get_by_label("Evidence", exact=True).fill("Written in the first tab.")
+    first.keyboard.press("Tab")
+    wait_until_saved(first)
+
+    # The second tab's autosave is still on its way when Save draft is clicked: it answers with a conflict.
+    held = []
+    second.route("**/autosave/", lambda route: held.append(route))
+    standards(second).nth(0).get_by_label("Evidence", exact=True).fill("Written in the second tab.")
+    second.keyboard.press("Tab")
+    deadline = time.monotonic() + 15
+    while not held and time.monotonic() < deadline:
+        second.wait_for_timeout(100)
+    assert held, "the autosave was not sent"
+    second.get_by_role("button", name="Save draft").click()
+    held[0].continue_()
+    second.unroute("**/autosave/")
+    status = second.get_by_test_id("autosave-status")
+    expect(status).to_have_text(CHOOSE_FIRST, timeout=15000)
+    box = second.locator(".conflict-box")
+    expect(box).to_have_count(1)
+    expect(box).to_be_focused()
+    expect(box.locator(".conflict-prompt")).to_have_text(CHOOSE_FIRST)
+    assert second.url.endswith(f"/audits/returns/{ret.pk}/")  # nothing was posted
+    assert evidence_of(ret, 0) == "Written in the first tab."
+
+    # Clicked again once the conflict is showing: the same; Submit return too.
+    standards(second).nth(1).get_by_label("Evidence", exact=True).fill("Another answer from the second tab.")
+    second.get_by_role("button", name="Save draft").click()
+    second.get_by_role("button", name="Submit return").click()
+    expect(status).to_have_text(CHOOSE_FIRST)
+    expect(box).to_be_focused()
+    assert evidence_of(ret, 0) == "Written in the first tab."
+    axe_check(second)
+
+    # Other answers still autosave meanwhile (on the saved version)…
+    second.keyboard.press("Tab")
+    deadline = time.monotonic() + 15
+    while evidence_of(ret, 1) != "Another answer from the second tab." and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert evidence_of(ret, 1) == "Another answer from the second tab."
+    # … but the form's version is still the one the conflicting text was written on: a post of the whole
+    # form that gets past the script (here: the form's submit() fires no submit event) is the server's conflict page.
+    with second.expect_navigation():
+        second.evaluate("HTMLFormElement.prototype.submit.call(document.querySelector('form[data-parta-form]'))")
+    expect(second.get_by_test_id("conflict-summary")).to_be_visible()
+    assert evidence_of(ret, 0) == "Written in the first tab."
+    assert evidence_of(ret, 1) == "Another answer from the second tab."
+
+    # Choosing resolves it: "Keep my version", then Save draft saves it.
+    go(second, live_server, f"/audits/returns/{ret.pk}/")
+    go(first, live_server, f"/audits/returns/{ret.pk}/")
+    standards(first).nth(0).get_by_label("Evidence", exact=True).fill("The first tab again.")
+    first.keyboard.press("Tab")
+    wait_until_saved(first)
+    standards(second).nth(0).get_by_label("Evidence", exact=True).fill("The second tab, merged.")
+    second.keyboard.press("Tab")
+    expect(second.get_by_test_id("autosave-status")).to_have_text(
+        "Not saved — this return was changed elsewhere", timeout=15000
+    )
+    second.locator(".conflict-box").get_by_role("button", name="Keep my version").click()
+    with second.expect_navigation():
+        second.get_by_role("button", name="Save draft").click()
+    expect(second.get_by_text("Draft saved at")).to_be_visible()
+    assert evidence_of(ret, 0) == "The second tab, merged."
+    assert not csp_violations(browser_console), browser_console
+
+
 @pytest.mark.browser
 def test_a_lost_session_loses_nothing(demo, live_server, page: Page, browser_console):
     ret = demo

@@ -368,6 +368,25 @@ def test_stale_form_post_gets_the_conflict_page_with_both_texts(client_for, ret,
     assert return_state(reload(ret), layout)[evidence_field(s1.pk)] == "Both texts"
 
 
+def test_a_form_post_on_the_version_a_conflict_began_on_is_refused_after_later_autosaves(client_for, ret, layout):
+    """What parta.js relies on while a conflict is open: it keeps the form's version where the conflicting
+    text was written and autosaves the other answers on the newer versions. The whole form posted then is
+    refused as a conflict on that field alone (the answers it autosaved meanwhile are no conflict)."""
+    s1, s2 = layout.standards[:2]
+    client = client_for("auditor")
+    post_json(client, ret, {"version": 0, "fields": {evidence_field(s1.pk): "Saved in the other tab"}})
+    assert post_json(client, ret, {"version": 0, "fields": {evidence_field(s1.pk): "Typed here"}}).status_code == 409
+    assert (
+        post_json(client, ret, {"version": 1, "fields": {evidence_field(s2.pk): "Autosaved here"}}).status_code == 200
+    )
+    data = {"version": "0", evidence_field(s1.pk): "Typed here", evidence_field(s2.pk): "Autosaved here"}
+    response = client.post(url("return_detail", ret), data)
+    assert response.status_code == 409
+    assert [c.name for c in response.context["conflicts"]] == [evidence_field(s1.pk)]
+    state = return_state(reload(ret), layout)
+    assert state[evidence_field(s1.pk)] == "Saved in the other tab" and reload(ret).version == 2
+
+
 def test_identifier_warnings_are_shown_next_to_the_field(client_for, ret, layout):
     s1 = layout.standards[0]
     client = client_for("auditor")

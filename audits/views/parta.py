@@ -674,6 +674,10 @@ JS_STRINGS = {
     "savedVersion": gettext_lazy("Saved version"),
     "yourVersion": gettext_lazy("Your version (not saved yet)"),
     "conflictIntro": gettext_lazy("Changed elsewhere since you opened this page."),
+    "chooseFirst": gettext_lazy(
+        "Choose which text to keep first — “Keep my version” (as it is in the box now) or “Use the saved "
+        "version” — then save or submit again. Nothing was sent."
+    ),
     "restoreNewer": gettext_lazy(
         "This device holds %s answers you typed at %s that are not in the saved version (saved at %s)."
     ),

@@ -26,7 +26,14 @@
 
   // name -> edit number of its latest change; a save removes a name only if it was not edited again meanwhile
   const dirty = new Map();
-  const pendingConflicts = new Map(); // name -> the saved ("theirs") value
+  // name -> { theirs: the saved value, base: the version this page's text of it was based on }
+  const pendingConflicts = new Map();
+  // The version the autosave is based on: the page's saved fields are as they were at this version.
+  // The form's hidden "version" (sent by Save draft and Submit return, which post every field) is the
+  // same, except while a conflict is unresolved: then it stays at the version the conflicting text was
+  // based on, so that a post of the whole form gets the server's conflict page for that field instead
+  // of saving this page's text over the other one (see syncFormVersion).
+  let version = Number(versionInput.value);
   let editCounter = 0;
   let debounceTimer = null;
   let retryTimer = null;
@@ -99,7 +106,7 @@
   function keepLocal(name) {
     if (name === CONFIRM) return;
     const record = readLocal();
-    record.fields[name] = { value: fieldValue(name), at: Date.now(), base: Number(versionInput.value) };
+    record.fields[name] = { value: fieldValue(name), at: Date.now(), base: baseOf(name) };
     writeLocal(record);
   }
 
@@ -135,7 +142,7 @@
       // Restored edits keep the version they were made on: if someone saved since, the save
       // is refused as a conflict and both texts are shown, rather than overwriting theirs.
       const bases = Object.values(differing).map((e) => e.base).filter(Number.isFinite);
-      if (bases.length) versionInput.value = String(Math.min(Number(versionInput.value), ...bases));
+      if (bases.length) setVersion(Math.min(version, ...bases));
       for (const [name, entry] of Object.entries(differing)) {
         setFieldValue(name, entry.value);
         dirty.set(name, ++editCounter);
@@ -190,7 +197,8 @@
     clearTimeout(debounceTimer);
     const sent = new Map(names.map((n) => [n, { edit: dirty.get(n), value: fieldValue(n) }]));
     const fields = Object.fromEntries([...sent].map(([n, s]) => [n, s.value]));
-    const body = JSON.stringify({ version: Number(versionInput.value), fields });
+    const basedOn = version;
+    const body = JSON.stringify({ version: basedOn, fields });
     setStatus(t("saving"));
     inFlight = fetch(form.dataset.autosaveUrl, {
       method: "POST",
@@ -201,7 +209,7 @@
     })
       .then(async (response) => {
         const isJson = (response.headers.get("Content-Type") || "").includes("application/json");
-        handleResponse(response.status, isJson ? await response.json() : null, sent);
+        handleResponse(response.status, isJson ? await response.json() : null, sent, basedOn);
       })
       .catch(() => retryLater(t("retrying")))
       .finally(() => {
@@ -212,9 +220,9 @@
     return inFlight;
   }
 
-  function handleResponse(status, data, sent) {
+  function handleResponse(status, data, sent, basedOn) {
     if (status === 200 && data && data.ok) {
-      versionInput.value = String(data.version);
+      setVersion(data.version);
       const refused = data.refused || {};
       for (const [name, s] of sent) {
         if (refused[name]) {
@@ -261,7 +269,7 @@
       return;
     }
     if (status === 409 && data && data.error === "conflict") {
-      handleConflict(data);
+      handleConflict(data, basedOn);
       return;
     }
     if (data && (status === 403 || status === 404 || (status === 409 && data.error === "locked"))) {
@@ -398,13 +406,29 @@
   for (const el of form.querySelectorAll("textarea[maxlength]")) if (el.id) counters.set(el.name, setUpCounter(el));
 
   // --- Conflicts ---------------------------------------------------------------------------------
-  function handleConflict(data) {
-    versionInput.value = String(data.version);
+  const baseOf = (name) => pendingConflicts.get(name)?.base ?? version;
+
+  function syncFormVersion() {
+    const bases = [...pendingConflicts.values()].map((c) => c.base);
+    versionInput.value = String(Math.min(version, ...bases));
+  }
+
+  function setVersion(value) {
+    version = Number(value);
+    syncFormVersion();
+  }
+
+  // `basedOn`: the version the refused save was based on, which this page's text of each field in
+  // conflict was written on (the page's other saved fields were as the server held them then).
+  function handleConflict(data, basedOn) {
     // Take the saved value wherever this page has no unsaved change of its own.
     for (const [name, value] of Object.entries(data.theirs || {})) {
       if (!dirty.has(name) && !same(fieldValue(name), value)) setFieldValue(name, value);
     }
-    for (const conflict of data.conflicts || []) showConflict(conflict);
+    for (const conflict of data.conflicts || []) showConflict(conflict, basedOn);
+    // The autosave goes on from the saved version (for the fields not in conflict); the form's own
+    // version moves only as far as the conflicts still open allow.
+    setVersion(data.version);
     setStatus(t("conflict"), true);
     if (!(data.conflicts || []).length) scheduleSave(0);
   }
@@ -414,7 +438,7 @@
     return el ? el.closest("fieldset.standard, [data-unsaved], .mb-3") || el.parentElement : null;
   }
 
-  function showConflict(conflict) {
+  function showConflict(conflict, basedOn) {
     const name = conflict.field;
     form.querySelector(`.conflict-box[data-conflict-for="${CSS.escape(name)}"]`)?.remove();
     const box = document.createElement("div");
@@ -452,28 +476,55 @@
     $("[data-conflict-theirs]", actions).textContent = t("useTheirs");
     box.append(title, row, actions);
     fieldContainer(name)?.append(box);
-    armConflict(box, name, conflict.theirs);
+    armConflict(box, name, conflict.theirs, basedOn);
   }
 
-  function armConflict(box, name, theirs) {
-    pendingConflicts.set(name, theirs);
+  function armConflict(box, name, theirs, base) {
+    const earlier = pendingConflicts.get(name)?.base ?? Infinity;
+    pendingConflicts.set(name, { theirs, base: Math.min(base, earlier) });
+    syncFormVersion();
     const actions = $(".conflict-actions", box);
     actions.hidden = false;
-    $("[data-conflict-keep]", box).addEventListener("click", () => {
+    // Said here (and the box focused) when the form is posted before a choice is made.
+    box.tabIndex = -1;
+    const prompt = document.createElement("p");
+    prompt.className = "conflict-prompt fw-semibold text-danger mb-1";
+    prompt.id = `conflict-prompt-${name}`;
+    prompt.hidden = true;
+    actions.before(prompt);
+    box.setAttribute("aria-describedby", prompt.id);
+    const resolved = () => {
       pendingConflicts.delete(name);
+      syncFormVersion();
+      box.remove();
+    };
+    $("[data-conflict-keep]", box).addEventListener("click", () => {
+      resolved();
       dirty.set(name, ++editCounter);
       keepLocal(name);
-      box.remove();
       scheduleSave(0);
     });
     $("[data-conflict-theirs]", box).addEventListener("click", () => {
-      pendingConflicts.delete(name);
+      resolved();
       setFieldValue(name, theirs);
       dirty.delete(name);
       forgetLocal(name);
-      box.remove();
       scheduleSave(0);
     });
+  }
+
+  // Save draft or Submit return while a conflict is open: nothing is posted until a choice is made.
+  function askToChoose() {
+    const boxes = [...form.querySelectorAll(".conflict-box[data-conflict-for]")].filter((box) =>
+      pendingConflicts.has(box.dataset.conflictFor),
+    );
+    for (const box of boxes) {
+      const prompt = $(".conflict-prompt", box);
+      prompt.textContent = t("chooseFirst");
+      prompt.hidden = false;
+    }
+    setStatus(t("chooseFirst"), true);
+    boxes[0]?.focus();
   }
 
   // A conflict page rendered by the server (after a form post without JavaScript's help).
@@ -485,7 +536,9 @@
       } catch {
         theirs = null;
       }
-      armConflict(box, box.dataset.conflictFor, theirs);
+      // The server's conflict page holds the saved version: posting it again (without this script)
+      // is how a merge made in the box is saved. With this script, a choice is asked for first.
+      armConflict(box, box.dataset.conflictFor, theirs, version);
     }
     for (const el of form.querySelectorAll("[data-unsaved]")) {
       for (const name of el.dataset.unsaved.split(" ")) if (name) dirty.set(name, ++editCounter);
@@ -535,10 +588,21 @@
   form.addEventListener("submit", (event) => {
     if (submitting) return;
     const submitter = event.submitter;
+    if (pendingConflicts.size) {
+      // The form carries this page's text of the field in conflict: choosing comes first.
+      event.preventDefault();
+      askToChoose();
+      return;
+    }
     if (inFlight) {
-      // Post the form only once the autosave under way has answered, with the version it returned.
+      // Post the form only once the autosave under way has answered, with the version it returned,
+      // and not at all if that answer was a conflict (until it is resolved).
       event.preventDefault();
       inFlight.finally(() => {
+        if (pendingConflicts.size) {
+          askToChoose();
+          return;
+        }
         submitting = true;
         form.requestSubmit(submitter);
       });
