@@ -157,8 +157,9 @@ class ConsensusForm(forms.Form):
     The board has one <form id="consensus-form"> and each stage's fields name it (form="…"), so that
     what is typed for one stage is never lost by saving another. Each stage (prefix `stage-<pk>`)
     and the case overall (`overall`) posts `<prefix>-grade`, `<prefix>-reasons` and `<prefix>-shown`
-    (the version of the judgement the page showed: selectors.partb.judgement_marker). The button
-    pressed posts `section`: where the board opens again. Queries: the grades, the stages (2)."""
+    (the judgement the page showed: selectors.partb.judgement_marker), and, after a conflict, the
+    ticked `<prefix>-replace` (the marker of the judgement shown as theirs, to replace it). The
+    button pressed posts `section`: where the board opens again. Queries: the grades, the stages (2)."""
 
     REASONS_MAX = TEXT_MAX
 
@@ -176,6 +177,7 @@ class ConsensusForm(forms.Form):
             )
             self.fields[f"{prefix}-reasons"] = forms.CharField(required=False, max_length=self.REASONS_MAX)
             self.fields[f"{prefix}-shown"] = forms.CharField(required=False, max_length=64, strip=False)
+            self.fields[f"{prefix}-replace"] = forms.CharField(required=False, max_length=64, strip=False)
 
     def entries(self) -> list[ConsensusEntry]:
         """An entry for every stage the post carries. One with a value the form refuses (a grade not
@@ -184,12 +186,17 @@ class ConsensusForm(forms.Form):
         entries = []
         for section, prefix, label in self.stages:
             grade, reasons, shown = f"{prefix}-grade", f"{prefix}-reasons", f"{prefix}-shown"
+            replace = f"{prefix}-replace"
             if grade not in self.data and reasons not in self.data:
                 continue
             entry = ConsensusEntry(section=section, prefix=prefix, label=str(label))
-            errors = [str(e) for name in (grade, reasons, shown) for e in self.errors.get(name, [])]
+            errors = [str(e) for name in (grade, reasons, shown, replace) for e in self.errors.get(name, [])]
             entry.grade_id = self.cleaned_data.get(grade)
             entry.grade = self.grades.get(entry.grade_id)
+            # What the page showed is kept even when the entry is refused, so that the board, shown
+            # again, still posts it: a save then never replaces a judgement the person has not seen.
+            entry.shown = self.cleaned_data.get(shown) if shown in self.data else None
+            entry.replace = self.cleaned_data.get(replace) if replace in self.data else None
             if errors:
                 entry.outcome, entry.error = (
                     CONSENSUS_INVALID,
@@ -198,7 +205,6 @@ class ConsensusForm(forms.Form):
                 entry.reasons = self.cleaned_data.get(reasons, self.data.get(reasons, ""))
             else:
                 entry.reasons = self.cleaned_data[reasons]
-                entry.shown = self.cleaned_data[shown] if shown in self.data else None
             entries.append(entry)
         return entries
 

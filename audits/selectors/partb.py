@@ -6,11 +6,13 @@ standards: rows are fetched in a few flat queries and put together in Python.
 
 from __future__ import annotations
 
+import datetime
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Case as CaseWhen
-from django.db.models import Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, F, IntegerField, Model, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -252,10 +254,42 @@ class BoardRow:
         return [c.rank for c in self.cells if c.rank is not None]
 
 
+def _canonical(value) -> str:
+    """A value as a form shows it and posts it back: text with one kind of line break and without
+    the spaces around it, a record by its key, a date in ISO form, a set of records by their keys."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if isinstance(value, Model):
+        return str(value.pk)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set | frozenset | QuerySet):
+        return ",".join(sorted(_canonical(v) for v in value))
+    return str(value)
+
+
+def edit_marker(value) -> str:
+    """A short fingerprint of a field's value as a page showed it. A form posts back the marker of
+    each field it showed, so that a save writes only what the person changed, and refuses (never
+    overwrites unseen) what somebody else changed in the meantime."""
+    return hashlib.sha256(_canonical(value).encode()).hexdigest()[:24]
+
+
+def consensus_marker(grade_id: int | None, reasons: str) -> str:
+    """What a consensus judgement's fields hold (a grade and reasons), as a marker: "" for empty
+    fields, the same as for no judgement yet."""
+    if grade_id is None and not _canonical(reasons):
+        return ""
+    return edit_marker(f"{grade_id or ''}\n{_canonical(reasons)}")
+
+
 def judgement_marker(judgement: CaseJudgement | None) -> str:
-    """Which version of a consensus judgement a page showed ("" for none yet): posted back with the
-    board, so that a save never overwrites a judgement somebody else recorded in the meantime."""
-    return judgement.recorded_at.isoformat() if judgement is not None else ""
+    """Which consensus judgement a page showed ("" for none yet): posted back with the board, so
+    that a save records only the judgements the person changed (what they post differs from what
+    they were shown), and never overwrites one somebody else recorded in the meantime."""
+    return consensus_marker(judgement.grade_id, judgement.reasons) if judgement is not None else ""
 
 
 @dataclass

@@ -44,6 +44,7 @@ from audits.models import (
 )
 from audits.selectors.partb import (
     STATUS_HISTORY_PREFIX,
+    consensus_marker,
     finding_siblings,
     is_received,
     judgement_marker,
@@ -261,38 +262,47 @@ class ConsensusEntry:
     grade: Grade | None = None
     grade_id: int | None = None  # the grade as posted, to show it again
     reasons: str = ""
-    shown: str | None = None  # judgement_marker of the judgement the page showed; None: not checked
+    # judgement_marker of the judgement the page showed (None: not checked). After a conflict the
+    # board keeps posting it, so that saving again (for another stage, say) never replaces theirs
+    # unless the person ticks "replace" (`replace`: the marker of the judgement they were shown then).
+    shown: str | None = None
+    replace: str | None = None
     outcome: str = ""  # one of the CONSENSUS_* below ("" until judgements_record has looked at it)
     error: str = ""  # why it was not saved, printed next to its fields
 
 
 CONSENSUS_SAVED, CONSENSUS_UNCHANGED = "saved", "unchanged"
 CONSENSUS_CONFLICT, CONSENSUS_NO_GRADE, CONSENSUS_INVALID = "conflict", "no_grade", "invalid"
+CONSENSUS_CONFLICT_ERROR = _lazy(
+    "Not saved: somebody else recorded this judgement after you opened the board. Theirs is shown above; "
+    "what you typed is kept here. To record yours instead, tick “Replace their judgement with mine” and save."
+)
 
 
 def judgements_record(
     *, request: HttpRequest | None = None, user, case: Case, entries: list[ConsensusEntry]
 ) -> list[ConsensusEntry]:
-    """Every consensus judgement posted from a case's evidence board, in one transaction. Each one
-    that changed is recorded (judgement_record: one access record each); the others are left as
-    they are, with their `outcome`: unchanged; conflict (somebody else recorded it after the page
-    was opened: never overwritten unseen); no_grade (reasons without a grade). The board shows the
-    text of a conflict or no_grade entry again, unsaved, with its `error`."""
+    """Every consensus judgement posted from a case's evidence board, in one transaction. Only the
+    stages the person changed (what they post differs from what the page showed them) are looked
+    at: each is recorded (judgement_record: one access record each) unless somebody else recorded
+    that stage after the page was opened (conflict: never overwritten unseen) or it has reasons
+    without a grade (no_grade). The others are left as they are (unchanged), whatever was recorded
+    for them meanwhile. The board shows the text of a conflict or no_grade entry again, unsaved,
+    with its `error`."""
     with transaction.atomic():
         _require_status(case.audit, PART_B_EDITABLE, _("Consensus judgements"))
         current = {j.section_id: j for j in CaseJudgement.objects.select_for_update().filter(case=case)}
         for entry in entries:
             existing = current.get(entry.section.pk if entry.section else None)
             reasons = entry.reasons.strip()
-            recorded = (existing.grade_id, existing.reasons) if existing else (None, "")
-            if (entry.grade.pk if entry.grade else None, reasons) == recorded:
-                entry.outcome = CONSENSUS_UNCHANGED
-            elif entry.shown is not None and entry.shown != judgement_marker(existing):
-                entry.outcome = CONSENSUS_CONFLICT
-                entry.error = _(
-                    "Not saved: this judgement was recorded by somebody else after you opened the board. "
-                    "Theirs is shown above; what you typed is kept here. Save again to replace theirs."
-                )
+            posted = consensus_marker(entry.grade.pk if entry.grade else None, reasons)
+            recorded = judgement_marker(existing)
+            # What the page showed, or, with "replace" ticked, the judgement it showed as theirs.
+            shown = entry.replace if entry.replace is not None else entry.shown
+            if posted == recorded or (shown is not None and posted == shown):
+                entry.outcome = CONSENSUS_UNCHANGED  # not changed by this person: nothing to record
+            elif shown is not None and shown != recorded:
+                entry.outcome, entry.error = CONSENSUS_CONFLICT, str(CONSENSUS_CONFLICT_ERROR)
             elif entry.grade is None:
                 entry.outcome = CONSENSUS_NO_GRADE
                 entry.error = _("Not saved: choose a consensus grade to record this judgement. Your reasons are kept.")

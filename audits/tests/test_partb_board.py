@@ -331,10 +331,15 @@ def test_a_judgement_recorded_by_somebody_else_meanwhile_is_not_overwritten(clie
     assert response.status_code == 400
     overall = CaseJudgement.objects.get(case=case1, section__isnull=True)
     assert (overall.reasons, overall.recorded_by) == ("Theirs.", lead_officer)
-    assert "Theirs." in html and "Mine.</textarea>" in html and "recorded by somebody else" in html
-    # Having seen theirs, saving again (the page now shows their version) replaces it.
-    data["overall-shown"] = judgement_marker(overall)
-    response = client.post(url, data)
+    assert "Theirs." in html and "Mine.</textarea>" in html and "somebody else recorded this judgement" in html
+    # Shown again, the board still posts what it first showed (nothing), so that saving again does
+    # not replace theirs unseen: that takes ticking "Replace their judgement with mine".
+    assert 'name="overall-shown" value=""' in html
+    assert f'name="overall-replace" id="id_overall-replace" value="{judgement_marker(overall)}"' in html
+    assert client.post(url, data).status_code == 400
+    overall.refresh_from_db()
+    assert overall.reasons == "Theirs."
+    response = client.post(url, {**data, "overall-replace": judgement_marker(overall)})
     assert response.status_code == 302 and response["Location"].endswith("#consensus-overall")
     overall.refresh_from_db()
     assert (overall.reasons, overall.recorded_by) == ("Mine.", qa_manager)
