@@ -1,12 +1,14 @@
 """Focus in Chromium (WCAG 2.2): what has the keyboard focus is never hidden under the Part A save bar
 (2.4.11 Focus Not Obscured), and it is marked by an indicator strong enough to see (2.4.7, 1.4.11)."""
 
+import re
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
+from agencies.tests.factories import QAManagerFactory
 from audits.models import PartAReturn
 from tests.fixtures_browser import login
 
@@ -116,3 +118,72 @@ def test_the_save_bar_scrolls_away_on_a_short_screen(demo_return, live_server, p
         if hidden_by_the_bar(box) > 0:
             hidden.append(str(box))
     assert not hidden
+
+
+# --- The focus indicator ------------------------------------------------------------------------------
+
+# The focused element's outline, its own background and the background around it (the first ancestor
+# with one: with an offset, the outline is drawn on that).
+FOCUS_STYLE = """(el) => {
+  const opaque = (node) => {
+    for (; node; node = node.parentElement) {
+      const bg = getComputedStyle(node).backgroundColor;
+      if (bg !== 'transparent' && !/^rgba\\(.*,\\s*0\\)$/.test(bg)) return bg;
+    }
+    return 'rgb(255, 255, 255)';
+  };
+  const style = getComputedStyle(el);
+  return {style: style.outlineStyle, width: parseFloat(style.outlineWidth), colour: style.outlineColor,
+          offset: parseFloat(style.outlineOffset), around: opaque(el.parentElement), own: opaque(el)};
+}"""
+
+
+def rgb(colour: str) -> tuple[int, int, int]:
+    red, green, blue = (int(float(n)) for n in re.findall(r"[\d.]+", colour)[:3])
+    return red, green, blue
+
+
+def luminance(colour: str) -> float:
+    """Relative luminance, as WCAG defines it."""
+
+    def linear(channel: int) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (linear(c) for c in rgb(colour))
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast(a: str, b: str) -> float:
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def tab_to(page: Page, selector: str) -> None:
+    """Move the focus there with the Tab key, as a keyboard user does (so :focus-visible applies)."""
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+            return
+    pytest.fail(f"Tab never reached {selector}")
+
+
+@pytest.mark.browser
+def test_the_focus_indicator_stands_out_from_what_is_around_it(transactional_db, live_server, page: Page):
+    QAManagerFactory(username="qa")
+    login(page, live_server, "qa", "correct horse battery staple")
+    # A page with the dark navigation bar, a text field and a primary button.
+    page.goto(f"{live_server.url}/accounts/confirm-password/")
+    faint = []
+    for name, selector in [
+        ("navigation link", "nav .nav-link"),
+        ("sign-out button", "nav .btn"),
+        ("text field", "main input.form-control"),
+        ("primary button", "main .btn-primary"),
+    ]:
+        tab_to(page, selector)
+        focus = page.evaluate(FOCUS_STYLE, page.evaluate_handle("document.activeElement"))
+        ratios = [contrast(focus["colour"], focus[bg]) for bg in ("own", "around")]
+        if focus["style"] in ("none", "hidden") or focus["width"] < 2 or min(ratios) < 3:
+            faint.append(f"{name}: {focus}, contrast {[round(r, 2) for r in ratios]}")
+    assert not faint, "focus indicators too faint:\n" + "\n".join(faint)
