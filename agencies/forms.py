@@ -14,6 +14,19 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].widget.attrs.update({"autocomplete": "username"})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
 
+    errors_id = "login-errors"
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        # A wrong username or password is an error of the form, not of one field: both fields are marked
+        # invalid and point at it, so a screen reader focused on either (autofocus puts it on the username,
+        # below the error) reads the error too.
+        if self.non_field_errors():
+            for name in ("username", "password"):
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = " ".join(filter(None, [attrs.get("aria-describedby"), self.errors_id]))
+
 
 class TokenForm(forms.Form):
     code = forms.CharField(
