@@ -1,13 +1,15 @@
 import time
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django_htmx.middleware import HtmxDetails
 
 from .selectors import remember_assignments
 
@@ -18,6 +20,28 @@ RENEWED_AT = "renewed_at"
 def _wants_json(request: HttpRequest) -> bool:
     accept = request.headers.get("Accept", "")
     return "application/json" in accept or request.content_type == "application/json"
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    # What django-htmx's request.htmx says; read here too, before its middleware (further in) sets it.
+    return bool(HtmxDetails(request))
+
+
+def _signed_out(request: HttpRequest, message: str) -> HttpResponse:
+    """401 for a request made by a page's script (JSON, htmx) from someone no longer signed in:
+    a redirect would be followed by the script and the sign-in page put where the answer goes,
+    over what the person typed. The page keeps their work and says how to sign in again."""
+    if _wants_json(request):
+        return JsonResponse({"error": message}, status=401)
+    response = HttpResponse(message, status=401, content_type="text/plain; charset=utf-8")
+    response["HX-Reswap"] = "none"
+    return response
+
+
+def _is_login_redirect(response: HttpResponse) -> bool:
+    return response.status_code in (301, 302, 303, 307, 308) and urlsplit(
+        response.get("Location", "")
+    ).path == resolve_url(settings.LOGIN_URL)
 
 
 class NoStoreMiddleware:
@@ -35,6 +59,10 @@ class NoStoreMiddleware:
 
 class SessionLimitsMiddleware:
     """Ends a session 12 hours after sign-in, however active, and keeps an active one alive.
+
+    Once a session has ended (either limit, or signing out in another tab), an htmx request gets
+    401 instead of the redirect to the sign-in page (login_required's), which htmx would follow
+    and swap into the page.
 
     The idle limit is the session's age (SESSION_COOKIE_AGE): Django stores an expiry with the
     session and sets the cookie's whenever the session is saved. Marking the session modified at
@@ -56,11 +84,14 @@ class SessionLimitsMiddleware:
                 request.session[AUTH_AT] = now
             elif now - started > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
-                if _wants_json(request):
-                    return JsonResponse({"error": _("Your session has ended. Please sign in again.")}, status=401)
+                if _wants_json(request) or _is_htmx(request):
+                    return _signed_out(request, _("Your session has ended. Please sign in again."))
                 messages.info(request, _("Your session has ended after 12 hours. Please sign in again."))
                 return redirect(f"{reverse('login')}?next={request.path}")
-        return self.get_response(request)
+        response = self.get_response(request)
+        if _is_htmx(request) and not request.user.is_authenticated and _is_login_redirect(response):
+            return _signed_out(request, _("You have been signed out. Please sign in again."))
+        return response
 
 
 class MFARequiredMiddleware:
@@ -83,7 +114,7 @@ class MFARequiredMiddleware:
             and not user.is_verified()
             and not request.path.startswith(self.OPEN_PREFIXES)
         ):
-            if _wants_json(request):
-                return JsonResponse({"error": _("Two-factor authentication is needed.")}, status=401)
+            if _wants_json(request) or _is_htmx(request):
+                return _signed_out(request, _("Two-factor authentication is needed."))
             return redirect(f"{reverse('mfa_verify')}?next={request.get_full_path()}")
         return self.get_response(request)

@@ -153,3 +153,72 @@ def test_qa_manager_publishes_and_the_manager_downloads(
     expect(page.get_by_test_id("library-row").filter(has_text=version.briefing.title)).to_have_count(0)
 
     assert not csp_violations(browser_console), "\n".join(map(str, browser_console))
+
+
+def _drop_cookie(page: Page, name: str) -> None:
+    page.context.clear_cookies(name=name)
+    assert not [c for c in page.context.cookies() if c["name"] == name]
+
+
+@pytest.mark.browser
+@override_settings(DEMO=True)
+def test_a_section_saved_after_the_session_ended_keeps_its_text(
+    transactional_db, live_server, page: Page, browser_console
+):
+    """Signed out while typing: Save section swaps nothing in (no sign-in page in the card), the text
+    and the unsaved mark stay, and the card says what to do; after signing in again in another tab,
+    saving again works. A save the server refuses (no CSRF cookie: 403) keeps the text too."""
+    call_command("load_demo", stdout=StringIO())
+    audit = Audit.objects.get(slug=SLUG)
+    qa = User.objects.get(username="qa.manager")
+    briefing = services.briefing_create(audit=audit, edition=Edition.MANAGERS, user=qa)
+    login(page, live_server, "qa.manager", "demo")
+    page.goto(f"{live_server.url}/briefings/audit/{SLUG}/managers/")
+    card = page.get_by_test_id("section-why")
+    typed = "Typed just before the session ended, and not to be lost."
+    card.get_by_label("Text").fill(typed)
+    expect(card.locator(".save-status")).to_have_text("Not saved yet")
+    expect(card.get_by_test_id("save-problem")).to_be_hidden()
+
+    _drop_cookie(page, "sessionid")
+    with page.expect_response(lambda r: r.request.method == "POST" and "/sections/why/" in r.url) as answer:
+        card.get_by_role("button", name="Save section").click()
+    assert answer.value.status == 401  # not the redirect to the sign-in page
+    problem = card.get_by_test_id("save-problem")
+    expect(problem).to_be_visible()
+    expect(problem).to_contain_text("you have been signed out")
+    expect(problem).to_contain_text("your text is kept here")
+    expect(card.get_by_label("Text")).to_have_value(typed)
+    expect(card.locator(".save-status")).to_have_text("Not saved: see the message above.")
+    expect(page.locator("#id_username")).to_have_count(0)  # no sign-in form swapped into the card
+    assert leaving_asks(page)
+    section = BriefingSection.objects.get(briefing=briefing, key="why")
+    assert section.body != typed
+    axe_check(page, context="[data-testid=section-why]")
+    shot(page, "signed-out-save")
+
+    # Signing in again in another tab (a new CSRF cookie) and saving again here saves the text.
+    other = page.context.new_page()
+    login(other, live_server, "qa.manager", "demo")
+    other.close()
+    card.get_by_role("button", name="Save section").click()
+    expect(page.get_by_test_id("section-why")).to_contain_text("Saved at")
+    expect(page.get_by_test_id("section-why").get_by_test_id("save-problem")).to_be_hidden()
+    assert not leaving_asks(page)
+    section.refresh_from_db()
+    assert section.body == typed
+
+    # Refused by the CSRF check (403): nothing swapped, the text kept, a message that says so.
+    card = page.get_by_test_id("section-why")
+    card.get_by_label("Text").fill(typed + " More.")
+    _drop_cookie(page, "csrftoken")
+    with page.expect_response(lambda r: r.request.method == "POST" and "/sections/why/" in r.url) as answer:
+        card.get_by_role("button", name="Save section").click()
+    assert answer.value.status == 403
+    expect(card.get_by_test_id("save-problem")).to_contain_text("the save was refused")
+    expect(card.get_by_label("Text")).to_have_value(typed + " More.")
+    assert leaving_asks(page)
+    section.refresh_from_db()
+    assert section.body == typed
+
+    assert not csp_violations(browser_console), "\n".join(map(str, browser_console))

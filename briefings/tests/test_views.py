@@ -427,3 +427,23 @@ def test_library_rows_escape_titles_and_link_every_version(client_for, briefings
     assert f'href="{reverse("briefings:download", args=[second.pk])}" data-testid="download-latest"' in page
     assert f'<li><a href="{reverse("briefings:download", args=[first.pk])}">Version 1, ' in page
     assert "Version 2, " in page and " · 3 pages</div>" in page
+
+
+def test_htmx_section_save_signed_out_is_401_and_changes_nothing(client, briefings):
+    """htmx would follow a redirect to the sign-in page and swap it into the card over the text typed."""
+    section = briefings[Edition.MANAGERS].sections.get(key="why")
+    url = reverse("briefings:section_update", kwargs={"slug": "cse-audit", "edition": "managers", "key": "why"})
+    response = client.post(url, {"heading": "Why", "body": "Typed while signed out"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 401 and "Location" not in response
+    section.refresh_from_db()
+    assert section.body != "Typed while signed out"
+
+
+def test_htmx_section_save_with_an_error_comes_back_marked_not_saved(client_for, briefings):
+    """The card with the form's errors keeps the text and marks the form, so that leaving the page asks."""
+    url = reverse("briefings:section_update", kwargs={"slug": "cse-audit", "edition": "managers", "key": "why"})
+    response = client_for("qa_manager").post(url, {"heading": "", "body": "Kept"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert "data-kept-unsaved" in html and "Kept" in html and "Saved at" not in html
+    saved = client_for("qa_manager").post(url, {"heading": "Why", "body": "Kept"}, HTTP_HX_REQUEST="true")
+    assert "data-kept-unsaved" not in saved.content.decode()

@@ -11,10 +11,18 @@
 
   // A form with edits not yet saved (a section, or the title and audience) marks itself; leaving
   // the page then asks first. Saving it, by a post or by htmx, clears the mark; a save that fails
-  // puts it back.
+  // puts it back, and a form the server sent back unsaved (an error, a conflict) carries
+  // data-kept-unsaved.
   const TRACKED = "form.section-form, form.details-form";
   const dirty = new Set();
   const key = (form) => form.getAttribute("action");
+  const markNotSaved = () => {
+    for (const form of document.querySelectorAll("form[data-kept-unsaved]")) {
+      if (form.matches(TRACKED)) dirty.add(key(form));
+    }
+  };
+  markNotSaved();
+  document.addEventListener("htmx:afterSettle", markNotSaved);
   document.addEventListener("input", (event) => {
     const form = event.target.closest && event.target.closest(TRACKED);
     if (!form) return;
@@ -22,12 +30,24 @@
     const status = form.querySelector(".save-status");
     if (status) status.textContent = status.dataset.unsaved || "Not saved yet";
   });
+
+  // Signing in again (in another tab, after the session ended) gives the browser a new CSRF
+  // cookie, and the tokens printed in this page no longer pass: each post takes the cookie's.
+  const csrfCookie = () => {
+    const found = document.cookie.split("; ").find((c) => c.startsWith("csrftoken="));
+    return found ? decodeURIComponent(found.slice("csrftoken=".length)) : "";
+  };
   // Capture phase: before htmx handles (and cancels) the submit of an hx-post form.
   document.addEventListener(
     "submit",
     (event) => {
       const form = event.target;
-      if (form instanceof HTMLFormElement && form.matches(TRACKED)) dirty.delete(key(form));
+      if (!(form instanceof HTMLFormElement)) return;
+      const token = csrfCookie();
+      if (token) {
+        for (const input of document.querySelectorAll("input[name=csrfmiddlewaretoken]")) input.value = token;
+      }
+      if (form.matches(TRACKED)) dirty.delete(key(form));
     },
     true,
   );
@@ -37,15 +57,47 @@
       dirty.add(key(form));
     }
   });
-  // A section saved over by somebody else answers 409 with both texts: show it (htmx would not swap an error).
+
+  // A save answered with anything but the section's card (signed out: 401; refused: 403, 404;
+  // a server error; a redirect followed to another page) swaps nothing: the text typed stays in
+  // the form, still marked unsaved, and the card says why and what to do.
+  const said = document.getElementById("composer-save-messages");
+  const message = (name) => (said && said.dataset[name]) || "Not saved. Your text is kept here.";
+  const showProblem = (form, text) => {
+    dirty.add(key(form));
+    const box = form.querySelector(".save-problem");
+    if (box) {
+      box.textContent = text;
+      box.hidden = false;
+    }
+    const status = form.querySelector(".save-status");
+    if (status) status.textContent = status.dataset.notSaved || text;
+  };
+  const samePath = (a, b) => new URL(a, location.href).pathname === new URL(b, location.href).pathname;
   document.addEventListener("htmx:beforeSwap", (event) => {
     const form = event.detail.requestConfig && event.detail.requestConfig.elt;
-    if (event.detail.xhr.status === 409 && form instanceof HTMLFormElement && form.matches(TRACKED)) {
+    if (!(form instanceof HTMLFormElement) || !form.matches(TRACKED)) return;
+    const xhr = event.detail.xhr;
+    const status = xhr.status;
+    // A section saved over by somebody else answers 409 with both texts (the typed one kept): show it.
+    if (status === 409 && xhr.responseText.includes('data-testid="section-conflict"')) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
       dirty.add(key(form));
+      return;
     }
+    const redirected = xhr.responseURL && !samePath(xhr.responseURL, key(form));
+    if (status >= 200 && status < 300 && !redirected) return; // the card, saved or with its errors
+    event.detail.shouldSwap = false;
+    if (status === 401 || redirected) showProblem(form, message("signedOut"));
+    else if (status === 403 || status === 404) showProblem(form, message("refused"));
+    else showProblem(form, message("failed"));
   });
+  document.addEventListener("htmx:sendError", (event) => {
+    const form = event.detail.elt;
+    if (form instanceof HTMLFormElement && form.matches(TRACKED)) showProblem(form, message("offline"));
+  });
+
   window.addEventListener("beforeunload", (event) => {
     if (dirty.size === 0) return;
     event.preventDefault();
