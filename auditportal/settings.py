@@ -287,6 +287,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# The error pages are templates/400.html, 403.html, 404.html and 500.html; this one is a view so that
+# it has the navigation and the partnership, as they do.
+CSRF_FAILURE_VIEW = "auditportal.views.csrf_failure"
 
 SECURE = not (DEBUG or TESTING or DEMO)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", SECURE)
