@@ -22,19 +22,22 @@ VENDOR_FILES := \
 	$(VENDOR)/bootstrap/bootstrap.bundle.min.js.map \
 	$(VENDOR)/htmx/htmx.min.js
 
-.PHONY: help venv install assets system-deps demo test lint fmt clean distclean
+.PHONY: help venv install assets system-deps build-deps demo-deps demo test lint fmt clean distclean
 
 help:
 	@echo "make install      .venv with the pinned Python packages, and the front-end assets"
 	@echo "make demo         the demo on http://127.0.0.1:8000 (SQLite, tasks run in-process)"
 	@echo "make test         lint, then every test against real PostgreSQL, Redis, Celery and Chromium"
 	@echo "make lint / fmt   ruff check and format check / apply ruff's formatting and fixes"
-	@echo "make system-deps  the Debian packages the tests need (installed when root)"
+	@echo "make system-deps  the Debian packages the tests need (installed when root; install and demo"
+	@echo "                  install theirs first too: python3-venv, Node and npm, WeasyPrint's libraries)"
 	@echo "make clean        remove build and test leftovers (distclean: .venv and node_modules too)"
 
 venv: $(VENV_STAMP)
 
-$(VENV_STAMP): requirements.txt requirements-dev.txt
+# The system packages come first (order-only: they never make the venv or node_modules out of date):
+# Debian's python3 makes no venv without python3-venv, and npm is not installed by default.
+$(VENV_STAMP): requirements.txt requirements-dev.txt | build-deps
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PIP) install -qq -r requirements-dev.txt
 	@touch $@
@@ -43,7 +46,7 @@ install: venv assets
 
 assets: $(VENDOR_FILES)
 
-$(NODE_STAMP): package.json package-lock.json
+$(NODE_STAMP): package.json package-lock.json | build-deps
 	@npm ci --no-audit --no-fund --loglevel=error >/dev/null
 	@touch $@
 
@@ -56,10 +59,15 @@ $(VENDOR)/htmx/%: $(NODE_STAMP)
 	@cp node_modules/htmx.org/dist/$* $@
 
 system-deps:
-	@scripts/system_deps.sh all
+	@PYTHON=$(PYTHON) scripts/system_deps.sh all
 
-demo: install
-	@scripts/system_deps.sh weasyprint
+build-deps:
+	@PYTHON=$(PYTHON) scripts/system_deps.sh build
+
+demo-deps:
+	@PYTHON=$(PYTHON) scripts/system_deps.sh demo
+
+demo: demo-deps install
 	@mkdir -p var
 	@unset DATABASE_URL CELERY_BROKER_URL; export DEBUG=1 DEMO=1; \
 	$(PY) manage.py migrate --noinput && \

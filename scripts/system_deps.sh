@@ -1,13 +1,29 @@
 #!/usr/bin/env bash
 # Install the Debian packages the project needs, only those missing.
-#   scripts/system_deps.sh            everything `make test` needs
-#   scripts/system_deps.sh weasyprint only WeasyPrint's libraries and fonts (`make demo`)
+#   scripts/system_deps.sh build       what `make install` needs to make .venv and run npm:
+#                                      python3-venv (Debian's Python has no ensurepip without it), nodejs, npm
+#   scripts/system_deps.sh weasyprint  WeasyPrint's libraries and fonts (the Celery worker renders PDFs with them)
+#   scripts/system_deps.sh demo        build + weasyprint (`make demo`)
+#   scripts/system_deps.sh [all]       everything `make test` needs: demo + Chromium, Redis, PostgreSQL, poppler
 # Fast and silent when all is present. As root, missing packages are installed with apt-get;
-# otherwise the script says what to install and fails.
+# otherwise the script says what to install and fails. PYTHON: the Python .venv is made with.
 set -euo pipefail
 
 scope="${1:-all}"
+python="${PYTHON:-python3}"
 missing=()
+
+case "$scope" in
+    build) parts=(build) ;;
+    weasyprint) parts=(weasyprint) ;;
+    demo) parts=(build weasyprint) ;;
+    all) parts=(build weasyprint test) ;;
+    *)
+        echo "usage: $0 [build|weasyprint|demo|all]" >&2
+        exit 2
+        ;;
+esac
+wants() { [[ " ${parts[*]} " == *" $1 "* ]]; }
 
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 need_pkg() { have_pkg "$1" || missing+=("$1"); }
@@ -18,18 +34,25 @@ have_initdb() {
     compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null
 }
 
-# WeasyPrint renders the briefing PDFs: Pango, HarfBuzz and real fonts.
-for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core fonts-liberation2; do
-    if command -v dpkg-query >/dev/null; then need_pkg "$pkg"; fi
-done
+if wants build; then
+    # `python3 -m venv` needs ensurepip, which Debian ships in python3-venv.
+    "$python" -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
+    need_cmd node nodejs
+    need_cmd npm npm
+fi
 
-if [[ "$scope" == all ]]; then
+# WeasyPrint renders the briefing PDFs: Pango, HarfBuzz and real fonts.
+if wants weasyprint && command -v dpkg-query >/dev/null; then
+    for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core fonts-liberation2; do
+        need_pkg "$pkg"
+    done
+fi
+
+if wants test; then
     need_cmd chromium chromium
     need_cmd redis-server redis-server
     need_cmd pdftoppm poppler-utils
     have_initdb || missing+=(postgresql)
-    need_cmd node nodejs
-    need_cmd npm npm
 fi
 
 ((${#missing[@]} == 0)) && exit 0
