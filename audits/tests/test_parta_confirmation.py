@@ -95,7 +95,7 @@ def test_new_identifiers_clear_the_confirmation_and_block_submission(client_for,
     # Submitting what the page now shows (the box unticked) is refused, and nothing was submitted.
     data = complete(layout, **{evidence_field(s1.pk): POSTCODE, evidence_field(s2.pk): NHS})
     data.update(version=str(version(ret)), strengths="Good multi-agency working.")
-    response = client.post(reverse("audits:return_submit", args=[ret.pk]), data)
+    response = client.post(reverse("audits:return_submit", args=[ret.pk]), data, follow=True)
     assert response.status_code == 200
     assert load(ret.pk).status == ReturnStatus.DRAFT
     assert "tick this box to confirm they are not information about the child" in response.content.decode()
@@ -134,7 +134,7 @@ def test_a_tick_posted_with_a_new_identifier_is_not_taken(client_for, ret, layou
     assert "<div data-identifier-confirm>" in html and 'id_identifiers_confirmed" checked' not in html
     # Submit in one go fails the same way (a phone number typed in, the box still ticked).
     data.update(version=str(version(ret)), **{evidence_field(s2.pk): f"{NHS}, mobile 07700 900123"})
-    response = client.post(reverse("audits:return_submit", args=[ret.pk]), data)
+    response = client.post(reverse("audits:return_submit", args=[ret.pk]), data, follow=True)
     assert response.status_code == 200 and load(ret.pk).status == ReturnStatus.DRAFT
     assert "your confirmation was cleared" in response.content.decode()
 

@@ -3,7 +3,8 @@
 The return under test is agency A's return for Case 1 of `audit` (agency A's named auditor is
 `auditor`). Expected outcomes:
 
-- 200 / 302: allowed (302 = the usual redirect after a successful POST);
+- 200 / 302: allowed (302 = the usual redirect after a successful POST, or after a submission saved as
+  a draft; a GET of the submit address is sent to the return's page);
 - 403: may see the return, may not do this (a same-agency colleague editing; the auditor reviewing);
 - 404: may not see it at all (other agencies, other audits' leads, managers, administrators);
 - "login": anonymous, redirected to the login page. The JSON autosave endpoint answers anonymous
@@ -27,7 +28,8 @@ EXPECTED = {
     "my_returns":         (200, 200, 200, 200, 200, 200, 200, 200, 200, L),
     "detail_get":         (200, 200, 404, 200, 200, 404, 404, 404, 404, L),
     "detail_post":        (403, 403, 404, 302, 403, 404, 404, 404, 404, L),
-    "submit_post":        (403, 403, 404, 200, 403, 404, 404, 404, 404, L),
+    "submit_post":        (403, 403, 404, 302, 403, 404, 404, 404, 404, L),
+    "submit_get":         (302, 302, 404, 302, 302, 404, 404, 404, 404, L),
     "autosave_post":      (403, 403, 404, 200, 403, 404, 404, 404, 404, 401),
     "review_get":         (200, 200, 404, 403, 403, 404, 404, 404, 404, L),
     "review_post":        (302, 302, 404, 403, 403, 404, 404, 404, 404, L),
@@ -54,6 +56,8 @@ def request(client, action: str, ret, audit):
         return client.post(reverse("audits:return_detail", args=[pk]), {"version": "0", "strengths": "Changed"})
     if action == "submit_post":
         return client.post(reverse("audits:return_submit", args=[pk]), {"version": "0", "strengths": "Changed"})
+    if action == "submit_get":
+        return client.get(reverse("audits:return_submit", args=[pk]))
     if action == "autosave_post":
         body = json.dumps({"version": 0, "fields": {"strengths": "Changed"}})
         return client.post(reverse("audits:return_autosave", args=[pk]), body, content_type="application/json")

@@ -420,14 +420,56 @@ def test_the_partnerships_published_numbers_and_addresses_are_not_flagged(client
 def test_incomplete_submit_saves_the_draft_and_shows_errors_by_the_fields(client_for, ret, layout):
     s1, s2 = layout.standards[:2]
     data = form_data(layout, 0, **{evidence_field(s1.pk): "", grade_field(s2.pk): ""})
-    response = client_for("auditor").post(url("return_submit", ret), data)
-    html = response.content.decode()
-    assert response.status_code == 200
+    client = client_for("auditor")
+    response = client.post(url("return_submit", ret), data)
+    # Post/Redirect/Get: the return's page lists what stops the submission, so reloading it posts nothing.
+    assert response.status_code == 302 and response.url == url("return_detail", ret)
     assert reload(ret).status == ReturnStatus.DRAFT  # saved, not submitted
-    assert "Give the evidence for this grade." in html
-    assert "Choose a grade, or Not applicable." in html
-    assert f'href="#id_{evidence_field(s1.pk)}"' in html  # the summary links to the field
-    assert 'name="version" value="1"' in html
+    for visit in ("after the redirect", "reloaded"):
+        page = client.get(response.url)
+        html = page.content.decode()
+        assert page.status_code == 200, visit
+        assert ("saved as a draft at" in html) == (visit == "after the redirect")  # the message is said once
+        assert "Give the evidence for this grade." in html, visit
+        assert "Choose a grade, or Not applicable." in html, visit
+        assert f'href="#id_{evidence_field(s1.pk)}"' in html, visit  # the summary links to the field
+        assert 'name="version" value="1"' in html, visit
+        assert 'data-testid="conflict-summary"' not in html, visit
+    assert reload(ret).version == 1
+
+
+def test_what_stops_a_submission_is_checked_again_on_each_visit_until_nothing_does(client_for, ret, layout):
+    s1, s2 = layout.standards[:2]
+    client = client_for("auditor")
+    data = form_data(layout, 0, **{evidence_field(s1.pk): "", grade_field(s2.pk): ""})
+    assert client.post(url("return_submit", ret), data).status_code == 302
+    post_json(client, ret, {"version": 1, "fields": {evidence_field(s1.pk): "Added after the submission."}})
+    html = client.get(url("return_detail", ret)).content.decode()
+    assert "Give the evidence for this grade." not in html and "Choose a grade, or Not applicable." in html
+    good = str(layout.grades[1].pk)
+    post_json(client, ret, {"version": 2, "fields": {grade_field(s2.pk): good}})
+    html = client.get(url("return_detail", ret)).content.decode()
+    assert 'data-testid="error-summary"' not in html and "is-invalid" not in html
+    # Another return's page is not concerned; nor is this one's once nothing stops it.
+    post_json(client, ret, {"version": 3, "fields": {evidence_field(s2.pk): ""}})
+    html = client.get(url("return_detail", ret)).content.decode()
+    assert 'data-testid="error-summary"' not in html
+
+
+def test_get_on_the_submit_address_submits_nothing_and_goes_to_the_return(client_for, ret, layout):
+    """Where signing in again sends someone whose session ended as they submitted (next=…/submit/)."""
+    client = client_for("auditor")
+    client.post(url("return_detail", ret), form_data(layout, 0))
+    response = client.get(url("return_submit", ret))
+    assert response.status_code == 302 and response.url == url("return_detail", ret)
+    html = client.get(response.url).content.decode()
+    assert "Your return has not been submitted." in html and "<textarea" in html
+    assert reload(ret).status == ReturnStatus.DRAFT and reload(ret).version == 1
+    # A reviewer is sent to the return too, without the auditor's message.
+    qa = client_for("qa_manager")
+    response = qa.get(url("return_submit", ret))
+    assert response.status_code == 302 and response.url == url("return_detail", ret)
+    assert "has not been submitted" not in qa.get(response.url).content.decode()
 
 
 def test_submit_then_read_only(client_for, ret, layout):
@@ -471,7 +513,9 @@ def test_autosave_warns_about_the_fields_it_was_sent_only(client_for, ret, layou
     second = post_json(client, ret, {"version": 1, "fields": {evidence_field(s2.pk): "Seen."}}).json()
     assert second["ok"] and second["warnings"] == {}
     # … and submitting still needs the confirmation, whichever save wrote the text.
-    response = client.post(url("return_submit", ret), form_data(layout, 2, **{evidence_field(s1.pk): None}))
+    response = client.post(
+        url("return_submit", ret), form_data(layout, 2, **{evidence_field(s1.pk): None}), follow=True
+    )
     assert response.status_code == 200 and reload(ret).status == ReturnStatus.DRAFT
     assert "confirm they are not information about the child" in response.content.decode()
 
@@ -496,7 +540,7 @@ def test_submission_with_identifiers_needs_confirmation(client_for, ret, layout)
     s1 = layout.standards[0]
     data = form_data(layout, 0, **{evidence_field(s1.pk): "Lives at BN1 1AA"})
     client = client_for("auditor")
-    response = client.post(url("return_submit", ret), data)
+    response = client.post(url("return_submit", ret), data, follow=True)
     assert response.status_code == 200 and reload(ret).status == ReturnStatus.DRAFT
     assert "confirm they are not information about the child" in response.content.decode()
     data.update(version="1", identifiers_confirmed="on")
@@ -507,7 +551,7 @@ def test_submission_with_identifiers_needs_confirmation(client_for, ret, layout)
 
 def test_no_involvement_submission(client_for, ret):
     client = client_for("auditor")
-    response = client.post(url("return_submit", ret), {"version": "0", "no_involvement": "on"})
+    response = client.post(url("return_submit", ret), {"version": "0", "no_involvement": "on"}, follow=True)
     assert "Give the reason your agency had no involvement" in response.content.decode()
     response = client.post(
         url("return_submit", ret), {"version": "1", "no_involvement": "on", "no_involvement_reason": "Not known."}

@@ -60,6 +60,7 @@ from audits.selectors.parta import (
     return_role,
     return_state,
     state_warnings,
+    submission_errors,
     used_tool_layout,
     visible_return,
 )
@@ -177,8 +178,10 @@ def _render_form(
     conflicts: list | None = None,
     unsaved: set[str] | None = None,
     status_error: str = "",
+    warnings: dict[str, list[str]] | None = None,
 ) -> HttpResponse:
-    warnings = state_warnings(state, layout, guard_context(ret))
+    if warnings is None:
+        warnings = state_warnings(state, layout, guard_context(ret))
     answered, total = progress(state, layout)
     conflicts_by_field = {c.name: c for c in conflicts or []}
     context = {
@@ -282,18 +285,64 @@ def return_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access_record(request=request, action=AccessAction.VIEW, obj=ret)
     if role.can_edit_answers and ret.is_editable:
         state = return_state(ret, layout)
+        if ret.pk in request.session.get(SUBMIT_TRIED, []):
+            return _render_blocked_submission(request, ret, layout, state)
         form = PartAReturnForm(initial={**state, "version": ret.version}, layout=layout)
         return _render_form(request, ret, layout, form, state)
+    _forget_submit_tried(request, ret)
     return _render_detail(request, ret, role, layout)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def return_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     ret = _load_return(request, pk)
-    return _save_from_form(
-        request, ret, return_role(request.user, ret), used_tool_layout(ret.tool_version), submit=True
-    )
+    role = return_role(request.user, ret)
+    if request.method == "GET":
+        # Nothing is submitted by a GET: it comes from being sent here after signing in again
+        # (next=…/submit/, the session having ended as the form was posted), or from a typed address.
+        if role.can_edit_answers and ret.is_editable:
+            messages.warning(
+                request,
+                _(
+                    "Your return has not been submitted. Check your answers (any you typed that were not saved "
+                    "are offered back from this device), then choose “Submit return” again."
+                ),
+            )
+        return redirect("audits:return_detail", pk=ret.pk)
+    return _save_from_form(request, ret, role, used_tool_layout(ret.tool_version), submit=True)
+
+
+# The returns this session tried to submit and could not (answers missing…): their page lists what
+# stops the submission (checked again on each visit) until it is submitted, or nothing stops it.
+SUBMIT_TRIED = "parta_submit_tried"
+SUBMIT_TRIED_KEPT = 20
+
+
+def _remember_submit_tried(request: HttpRequest, ret: PartAReturn) -> None:
+    tried = [pk for pk in request.session.get(SUBMIT_TRIED, []) if pk != ret.pk]
+    request.session[SUBMIT_TRIED] = [*tried, ret.pk][-SUBMIT_TRIED_KEPT:]
+
+
+def _forget_submit_tried(request: HttpRequest, ret: PartAReturn) -> None:
+    tried = request.session.get(SUBMIT_TRIED, [])
+    if ret.pk in tried:
+        request.session[SUBMIT_TRIED] = [pk for pk in tried if pk != ret.pk]
+
+
+def _render_blocked_submission(
+    request: HttpRequest, ret: PartAReturn, layout: ToolLayout, state: dict[str, Any]
+) -> HttpResponse:
+    """The form after a submission that failed its checks, with what stops it now, next to the fields."""
+    warnings = state_warnings(state, layout, guard_context(ret))
+    errors = submission_errors(state, layout, warnings)
+    if not errors:
+        _forget_submit_tried(request, ret)
+    form = PartAReturnForm(state_to_data(state, ret.version), layout=layout)
+    for name, field_errors in errors.items():
+        for error in field_errors:
+            form.add_error(name, error)
+    return _render_form(request, ret, layout, form, state, warnings=warnings)
 
 
 def _save_from_form(
@@ -333,12 +382,13 @@ def _save_from_form(
     except ReturnNotAllowed as not_allowed:
         raise _forbid(request, ret, not_allowed.message) from not_allowed
     if outcome.submitted:
+        _forget_submit_tried(request, ret)
         messages.success(request, _("Return submitted. Thank you: it is now with the QA manager and read-only."))
         return redirect("audits:return_detail", pk=ret.pk)
     if refused:
         return _refused_page(request, layout, outcome, refused, submit=submit)
     if submit:
-        return _not_submitted_page(request, layout, outcome)
+        return _not_submitted(request, outcome)
     messages.success(request, _("Draft saved at %(time)s.") % {"time": _saved_time(outcome.ret)})
     if outcome.confirmation_cleared:
         messages.warning(request, CONFIRMATION_CLEARED)
@@ -395,12 +445,10 @@ def _refused_page(request: HttpRequest, layout: ToolLayout, outcome: SaveOutcome
     )
 
 
-def _not_submitted_page(request: HttpRequest, layout: ToolLayout, outcome: SaveOutcome):
-    """Saved as a draft, not submitted: the form again with what stops the submission."""
-    failed_form = PartAReturnForm(state_to_data(outcome.state, outcome.version), layout=layout)
-    for name, errors in outcome.errors.items():
-        for error in errors:
-            failed_form.add_error(name, error)
+def _not_submitted(request: HttpRequest, outcome: SaveOutcome) -> HttpResponse:
+    """Saved as a draft, not submitted: to the return's page (Post/Redirect/Get, so that reloading it
+    posts nothing again), which lists what stops the submission next to the fields."""
+    _remember_submit_tried(request, outcome.ret)
     messages.warning(
         request,
         _("Your answers were saved as a draft at %(time)s, but the return is not submitted yet: see below.")
@@ -408,7 +456,7 @@ def _not_submitted_page(request: HttpRequest, layout: ToolLayout, outcome: SaveO
     )
     if outcome.confirmation_cleared:
         messages.warning(request, CONFIRMATION_CLEARED)
-    return _render_form(request, outcome.ret, layout, failed_form, outcome.state)
+    return redirect("audits:return_detail", pk=outcome.ret.pk)
 
 
 NOT_SAVED = gettext_lazy("Not saved — see the problems marked below")
