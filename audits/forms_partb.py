@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+import json
+from dataclasses import dataclass
+
 from django import forms
 from django.conf import settings
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from agencies.models import Agency
 from audits.models import (
@@ -24,13 +31,15 @@ from audits.models import (
     RiskFactor,
     Section,
 )
-from audits.selectors.partb import RECEIVED_STATUSES, citable_returns
+from audits.selectors.partb import RECEIVED_STATUSES, LastChange, citable_returns, edit_marker
 from audits.selectors.participants import auditor_candidates
 from audits.services.partb import (
     CONSENSUS_INVALID,
     DUE_DATE_NEEDED,
+    FINDING_CITATIONS,
     PROMOTIONS,
     ConsensusEntry,
+    EditConflict,
     due_date_problem,
     owner_problem,
 )
@@ -43,6 +52,138 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+# --- What the page showed: saving only what the person changed --------------------------------
+
+PAGE_OUT_OF_DATE = _("This page could not be checked against what is saved now: open it again before saving.")
+
+
+class ShownField(forms.Field):
+    """A hidden field posting back what the page showed of each field the form edits (edit markers,
+    as JSON): services.partb writes only the fields the person changed, and refuses those somebody
+    else changed in the meantime. Cleaned: a dict, or None when nothing was posted."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, values: dict | None = None, **kwargs) -> None:
+        super().__init__(required=False, **kwargs)
+        if values is not None:
+            self.initial = json.dumps({name: edit_marker(value) for name, value in values.items()}, sort_keys=True)
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        try:
+            markers = json.loads(value)
+        except (TypeError, ValueError):
+            raise forms.ValidationError(PAGE_OUT_OF_DATE, code="shown") from None
+        if not isinstance(markers, dict) or not all(isinstance(v, str) for v in markers.values()):
+            raise forms.ValidationError(PAGE_OUT_OF_DATE, code="shown")
+        return markers
+
+
+@dataclass
+class FieldConflict:
+    """A field somebody else changed while the person was editing it: shown under what they typed
+    (_conflict.html), with a box to tick to replace theirs."""
+
+    name: str
+    label: str
+    who: str  # who saved theirs
+    theirs: str  # their value, as words
+    marker: str  # its edit marker: posted with "replace" ticked
+
+
+def _as_words(field: forms.Field, value) -> str:
+    if value in (None, "") or value == []:
+        return str(_("(empty)"))
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, datetime.date):
+        return date_format(value, "j F Y")
+    if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+        return str(dict(field.choices).get(value, value))
+    return str(value)
+
+
+class ShownMixin:
+    """A form that posts back what its page showed (ShownField `SHOWN`), and shows a save refused by
+    services.partb.EditConflict: an error on each field somebody else changed, what they typed kept
+    in it, and the other person's value under it with a "replace" box (its value `<field>:<marker>`).
+    Ticked, the field's marker becomes that of the value they were shown as theirs, so that the next
+    save replaces it; unticked, a later save still refuses it."""
+
+    SHOWN = "shown"
+
+    def track_shown(self, values: dict | None) -> None:
+        """`values`: what the page shows of each field (None for a bound form: what it posts counts)."""
+        self.conflicts: dict[str, FieldConflict] = {}
+        self.fields[self.SHOWN] = ShownField(values)
+
+    def clean(self):
+        data = super().clean()
+        if self.SHOWN in self.errors:  # a hidden field: its error is said at the top of the form
+            self.add_error(None, self.errors.pop(self.SHOWN))
+        return data
+
+    def shown(self) -> dict[str, str] | None:
+        """What the page showed of each field (None: the post did not say), with the fields whose
+        "replace" box was ticked taking the marker of the value shown as the other person's."""
+        markers = self.cleaned_data.get(self.SHOWN) if hasattr(self, "cleaned_data") else None
+        if markers is None:
+            return None
+        markers = dict(markers)
+        ticked = self.data.getlist("replace") if hasattr(self.data, "getlist") else []
+        for item in ticked:
+            name, _sep, marker = str(item).partition(":")
+            if name in markers:
+                markers[name] = marker
+        return markers
+
+    @property
+    def rows(self) -> list:
+        """Each visible field, with its conflict (None for most): for templates that print a
+        conflict under its field."""
+        conflicts = getattr(self, "conflicts", {})
+        return [(field, conflicts.get(field.name)) for field in self.visible_fields()]
+
+    def show_conflict(self, conflict: EditConflict, last: LastChange | None) -> None:
+        """Show the refused save: `conflict.current` may name fields of another form of the page too."""
+        who = last.who if last else str(_("somebody else"))
+        labels = []
+        for name, value in conflict.current.items():
+            field = self.fields.get(name)
+            if field is None:
+                continue
+            label = str(field.label or name)
+            labels.append(label)
+            self.conflicts[name] = FieldConflict(name, label, who, _as_words(field, value), edit_marker(value))
+            # The error (crispy prints it in <id>_error), theirs, then the help text, if any.
+            described = [f"{self[name].auto_id}_error", f"conflict-{name}"]
+            if field.help_text:
+                described.append(f"{self[name].auto_id}_helptext")
+            field.widget.attrs["aria-describedby"] = " ".join(described)
+            self.add_error(
+                name,
+                _(
+                    "Not saved: changed by %(who)s after you opened this page. What you typed is kept here; theirs is below."
+                )
+                % {"who": who},
+            )
+        if not labels:
+            return
+        by = who
+        if last:
+            by = _("%(who)s at %(when)s") % {"who": who, "when": date_format(timezone.localtime(last.at), "j M Y H:i")}
+        message = ngettext(
+            "Not saved: %(fields)s was changed by %(by)s, while you were editing it. What you typed is kept; theirs "
+            "is shown under it. Tick “Replace theirs” to save yours instead, or change yours and save again.",
+            "Not saved: %(fields)s were changed by %(by)s, while you were editing them. What you typed is kept; "
+            "theirs is shown under each. Tick “Replace theirs” to save yours instead, or change yours and save again.",
+            len(labels),
+        )
+        self.add_error(None, message % {"fields": ", ".join(labels), "by": by})
 
 
 class AuditTransitionForm(forms.Form):
@@ -61,7 +202,7 @@ ATTENDEE_LINE_MAX = 200  # one person, with their role
 OTHER_ATTENDEES_MAX = 4000
 
 
-class SessionForm(forms.ModelForm):
+class SessionForm(ShownMixin, forms.ModelForm):
     notes = forms.CharField(
         label=_("Notes"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -98,6 +239,10 @@ class SessionForm(forms.ModelForm):
         fields = ["date", "venue", "notes", "chair", "other_attendees"]
         widgets = {"date": DateInput()}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.track_shown({name: self.initial.get(name) for name in self._meta.fields})
+
     def clean_other_attendees(self) -> str:
         """One person a line: blank lines dropped, each line no longer than a name and a role."""
         lines = [line.strip() for line in self.cleaned_data["other_attendees"].splitlines()]
@@ -120,19 +265,22 @@ class SessionForm(forms.ModelForm):
         return any(name in self.data for name in self.fields)
 
     def details(self) -> dict:
-        """What services.partb.session_record saves: every detail of the session."""
-        return {name: self.cleaned_data[name] for name in self._meta.fields}
+        """What services.partb.session_record saves: every detail of the session, and what the page showed."""
+        return {**{name: self.cleaned_data[name] for name in self._meta.fields}, "shown": self.shown()}
 
 
 ATTENDANCE_CHOICES = [("", _("Not recorded")), *AttendanceStatus.choices]
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(ShownMixin, forms.Form):
     """One radio group per participating agency: present, apologies or not recorded."""
+
+    SHOWN = "attendance_shown"
 
     def __init__(self, *args, rows, **kwargs):
         super().__init__(*args, **kwargs)
         self.participants = {}
+        shown = {}
         for participant, status in rows:
             name = f"participant_{participant.pk}"
             auditor = participant.auditor.get_full_name() if participant.auditor else _("no auditor named")
@@ -144,6 +292,8 @@ class AttendanceForm(forms.Form):
                 initial=status,
             )
             self.participants[name] = participant
+            shown[name] = status or ""
+        self.track_shown(shown)
 
     def statuses(self) -> dict[int, str]:
         """The agencies the post names (each radio group always posts one choice): a post without
@@ -228,7 +378,7 @@ def judgement_section(audit: Audit, raw: str) -> Section | None:
         raise forms.ValidationError(_("Unknown journey stage.")) from None
 
 
-class FindingForm(forms.Form):
+class FindingForm(ShownMixin, forms.Form):
     heading = forms.CharField(label=_("Heading"), max_length=300, required=False)
     body = forms.CharField(
         label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=TEXT_MAX
@@ -259,9 +409,14 @@ class FindingForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, audit: Audit, kind: str, with_returns: bool = False, choices=None, **kwargs):
+    def __init__(
+        self, *args, audit: Audit, kind: str, with_returns: bool = False, choices=None, finding=None, **kwargs
+    ):
         """`choices`: {"cases": [...], "agency": [...], "risk_factors": [...]} already fetched, so
-        that a page holding a form for every kind reads each list once, not once per form."""
+        that a page holding a form for every kind reads each list once, not once per form.
+        `finding`: the finding edited (unbound: the form shows it, and posts back what it showed)."""
+        if finding is not None and not args and kwargs.get("data") is None:
+            kwargs.setdefault("initial", self.initial_for(finding))
         super().__init__(*args, **kwargs)
         self.audit, self.kind = audit, kind
         if kind in AGENCY_FINDING_KINDS:
@@ -284,6 +439,9 @@ class FindingForm(forms.Form):
             FindingKind.STRENGTH: _("Heading"),
             FindingKind.THEME: _("Theme"),
         }.get(kind, _("Lead-in (printed in bold)"))
+        if finding is not None:
+            tracked = [name for name in ("heading", "body", "agency", *FINDING_CITATIONS) if name in self.fields]
+            self.track_shown(None if self.is_bound else {name: self.initial.get(name) for name in tracked})
 
     def clean(self):
         data = super().clean()
@@ -304,6 +462,8 @@ class FindingForm(forms.Form):
         if "risk_factors" in self.fields:
             kwargs["risk_factors"] = data.get("risk_factors")
             kwargs["new_risk_factor"] = data.get("new_risk_factor", "")
+        if self.SHOWN in self.fields:
+            kwargs["shown"] = self.shown()
         return kwargs
 
     @classmethod
@@ -337,7 +497,7 @@ class PromoteForm(forms.Form):
         return data
 
 
-class RecommendationForm(forms.ModelForm):
+class RecommendationForm(ShownMixin, forms.ModelForm):
     class Meta:
         model = Recommendation
         fields = ["text", "owner", "owner_agency", "owner_email", "due_date", "findings"]
@@ -361,6 +521,8 @@ class RecommendationForm(forms.ModelForm):
         # Every recommendation has a due date; one recorded before that was required may stay without.
         self.fields["due_date"].required = self.instance.pk is None or self.instance.due_date is not None
         self.fields["due_date"].error_messages["required"] = DUE_DATE_NEEDED
+        if self.instance.pk is not None:  # a change: posts back what the page showed
+            self.track_shown({name: self.initial.get(name) for name in self._meta.fields})
 
     def clean_due_date(self):
         # The service's rule, on the field: a past date is refused when it is given; an overdue one
@@ -392,15 +554,20 @@ class RecommendationForm(forms.ModelForm):
             "owner_email": data.get("owner_email", ""),
             "due_date": data.get("due_date"),
             "findings": data.get("findings"),
+            **({"shown": self.shown()} if self.SHOWN in self.fields else {}),
         }
 
 
-class RecommendationContactForm(forms.ModelForm):
+class RecommendationContactForm(ShownMixin, forms.ModelForm):
     """After the audit closes, only where the owner's reminders go can change."""
 
     class Meta:
         model = Recommendation
         fields = ["owner_email"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.track_shown({"owner_email": self.initial.get("owner_email")})
 
 
 class RecommendationTransitionForm(forms.Form):

@@ -293,6 +293,27 @@ def judgement_marker(judgement: CaseJudgement | None) -> str:
 
 
 @dataclass
+class LastChange:
+    who: str
+    at: datetime.datetime
+
+
+def last_change(obj, *, summary_prefix: str = "") -> LastChange | None:
+    """Who last changed a record, and when, from the access log (one query): named in the message
+    that refuses a save overtaken by theirs."""
+    records = AccessRecord.objects.filter(
+        action=AccessAction.CHANGE, object_type=obj._meta.label_lower, object_id=str(obj.pk)
+    )
+    if summary_prefix:
+        records = records.filter(summary__startswith=summary_prefix)
+    record = records.select_related("user").order_by("-at", "-pk").first()
+    if record is None:
+        return None
+    name = record.user.get_full_name() if record.user is not None else ""
+    return LastChange(who=name or record.username or _("somebody else"), at=record.at)
+
+
+@dataclass
 class BoardStage:
     section: Section
     rows: list[BoardRow]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -45,6 +46,7 @@ from audits.models import (
 from audits.selectors.partb import (
     STATUS_HISTORY_PREFIX,
     consensus_marker,
+    edit_marker,
     finding_siblings,
     is_received,
     judgement_marker,
@@ -89,6 +91,43 @@ def _require_status(audit: Audit, allowed: Iterable[str], what: str) -> None:
 def _locked_audit(audit: Audit) -> Audit:
     """Re-read the audit under a row lock, so that two people cannot change its status at once."""
     return Audit.objects.select_for_update().get(pk=audit.pk)
+
+
+class EditConflict(Exception):
+    """A save refused because somebody else changed a field the person changed too, after the
+    person's page showed it. `current`: each such field's value now (by the form's field name), to
+    show next to what the person typed; `obj`: the record, for who changed it (selectors.last_change)."""
+
+    def __init__(self, current: dict[str, Any], obj=None):
+        super().__init__(", ".join(current))
+        self.current, self.obj = current, obj
+
+    def merge(self, other: EditConflict) -> None:
+        self.current.update(other.current)
+
+
+def _changes(posted: dict[str, Any], stored: dict[str, Any], shown: dict[str, str] | None, obj=None) -> dict[str, Any]:
+    """Of the fields posted, those to write: the ones the person changed (what they post differs from
+    what their page showed: `shown`, edit markers by field name). A field they left as it was keeps
+    whatever is stored now, even if somebody else changed it meanwhile. A field both changed (to
+    different values) raises EditConflict: never overwritten unseen. `shown` None (a post that does
+    not say what its page showed, or a field it does not name): written as posted."""
+    if shown is None:
+        return dict(posted)
+    changes, conflicts = {}, {}
+    for name, value in posted.items():
+        seen, mine, now = shown.get(name), edit_marker(value), edit_marker(stored[name])
+        if seen is None:
+            changes[name] = value
+        elif mine in (seen, now):
+            continue  # not changed here, or changed to what it already is
+        elif now != seen:
+            conflicts[name] = stored[name]
+        else:
+            changes[name] = value
+    if conflicts:
+        raise EditConflict(conflicts, obj)
+    return changes
 
 
 # --- The audit's status ------------------------------------------------------------------------
@@ -147,22 +186,26 @@ def session_update(
     notes: str = "",
     chair: str | None = None,
     other_attendees: str | None = None,
+    shown: dict[str, str] | None = None,
 ) -> PartBSession:
     """The session's details. The chair and the other attendees (one a line) are left as they are
-    when not given (None)."""
+    when not given (None). `shown`: what the page showed of each (edit markers): only what the
+    person changed is written, and EditConflict raised for what somebody else changed meanwhile."""
     with transaction.atomic():
         _require_status(audit, SESSION_EDITABLE, _("The Part B session"))
-        session, _created = PartBSession.objects.select_for_update().get_or_create(audit=audit)
-        session.date, session.venue, session.notes = date, venue, notes
-        if chair is not None:
-            session.chair = chair
-        if other_attendees is not None:
-            session.other_attendees = other_attendees
+        session, _created = PartBSession.objects.select_for_update().get_or_create(
+            audit=audit, defaults={"date": audit.part_b_date}
+        )
+        posted = {"date": date, "venue": venue, "notes": notes, "chair": chair, "other_attendees": other_attendees}
+        posted = {name: value for name, value in posted.items() if value is not None or name == "date"}
+        stored = {name: getattr(session, name) for name in posted}
+        for name, value in _changes(posted, stored, shown, session).items():
+            setattr(session, name, value)
         session.full_clean(exclude=["audit"])
         session.save()
         # The audit's own Part B date is what briefings print: keep the two the same.
-        Audit.objects.filter(pk=audit.pk).update(part_b_date=date)
-        audit.part_b_date = date
+        Audit.objects.filter(pk=audit.pk).update(part_b_date=session.date)
+        audit.part_b_date = session.date
         access_record(
             request=request, user=user, action=AccessAction.CHANGE, obj=session, summary=f"Part B session of {audit}"
         )
@@ -170,9 +213,17 @@ def session_update(
 
 
 def attendance_record(
-    *, request: HttpRequest | None = None, user, audit: Audit, statuses: dict[int, str]
+    *,
+    request: HttpRequest | None = None,
+    user,
+    audit: Audit,
+    statuses: dict[int, str],
+    shown: dict[str, str] | None = None,
 ) -> PartBSession:
-    """Record who attended: {AuditAgency id: present | apologies | "" (not recorded)}."""
+    """Record who attended: {AuditAgency id: present | apologies | "" (not recorded)}. `shown`:
+    what the page showed for each agency (edit markers by the form's field name, participant_<id>):
+    only what the person changed is written, and EditConflict raised for what somebody else changed
+    meanwhile."""
     with transaction.atomic():
         _require_status(audit, PART_B_EDITABLE, _("Attendance"))
         session, _created = PartBSession.objects.get_or_create(audit=audit, defaults={"date": audit.part_b_date})
@@ -182,13 +233,23 @@ def attendance_record(
                 raise ValidationError(_("That agency does not take part in this audit."))
             if status and status not in AttendanceStatus.values:
                 raise ValidationError(_("Unknown attendance status."))
+        recorded = dict(
+            Attendance.objects.select_for_update().filter(session=session).values_list("participant_id", "status")
+        )
+        posted = {f"participant_{pk}": status for pk, status in statuses.items()}
+        stored = {f"participant_{pk}": recorded.get(pk, "") for pk in statuses}
+        changes = _changes(posted, stored, shown, session)
+        for participant_id, status in statuses.items():
+            if f"participant_{participant_id}" not in changes:
+                continue
+            recorded[participant_id] = status
             if status:
                 Attendance.objects.update_or_create(
                     session=session, participant_id=participant_id, defaults={"status": status}
                 )
             else:
                 Attendance.objects.filter(session=session, participant_id=participant_id).delete()
-        present = sum(1 for s in statuses.values() if s == AttendanceStatus.PRESENT)
+        present = sum(1 for s in recorded.values() if s == AttendanceStatus.PRESENT)
         access_record(
             request=request,
             user=user,
@@ -206,15 +267,29 @@ def session_record(
     audit: Audit,
     details: dict | None,
     statuses: dict[int, str] | None,
+    attendance_shown: dict[str, str] | None = None,
 ) -> PartBSession:
     """The session page's one save: its details (the keywords of session_update: date, venue,
-    notes, chair, other attendees; None: left as they are) and which agencies attended (as
-    attendance_record; None: left as it is), together."""
+    notes, chair, other attendees, what the page showed of them; None: left as they are) and which
+    agencies attended (as attendance_record; None: left as it is), together. EditConflict names
+    every field of both that somebody else changed meanwhile; nothing is saved then."""
+    conflict = None
     with transaction.atomic():
         if details is not None:
-            session_update(request=request, user=user, audit=audit, **details)
+            try:
+                session_update(request=request, user=user, audit=audit, **details)
+            except EditConflict as found:
+                conflict = found
         if statuses is not None:
-            attendance_record(request=request, user=user, audit=audit, statuses=statuses)
+            try:
+                attendance_record(request=request, user=user, audit=audit, statuses=statuses, shown=attendance_shown)
+            except EditConflict as found:
+                if conflict is None:
+                    conflict = found
+                else:
+                    conflict.merge(found)
+        if conflict is not None:
+            raise conflict
         return PartBSession.objects.get_or_create(audit=audit, defaults={"date": audit.part_b_date})[0]
 
 
@@ -420,6 +495,9 @@ def finding_add(
     return finding
 
 
+FINDING_CITATIONS = ("cases", "returns", "risk_factors")
+
+
 def finding_update(
     *,
     request: HttpRequest | None = None,
@@ -432,17 +510,38 @@ def finding_update(
     returns: Iterable[PartAReturn] | None = None,
     risk_factors: Iterable[RiskFactor] | None = None,
     new_risk_factor: str = "",
+    shown: dict[str, str] | None = None,
 ) -> Finding:
+    """`shown`: what the page showed of each field (edit markers): only what the person changed is
+    written, and EditConflict raised for what somebody else changed meanwhile."""
     with transaction.atomic():
+        finding = Finding.objects.select_for_update().select_related("audit").get(pk=finding.pk)
         audit = finding.audit
         _require_status(audit, PART_B_EDITABLE, _("Findings"))
+        posted: dict[str, Any] = {"heading": heading, "body": body}
+        if finding.kind in AGENCY_FINDING_KINDS:
+            posted["agency"] = agency
+        for name, value in (("cases", cases), ("returns", returns), ("risk_factors", risk_factors)):
+            if value is not None:
+                posted[name] = list(value)
+        stored = {
+            name: list(getattr(finding, name).all()) if name in FINDING_CITATIONS else getattr(finding, name)
+            for name in posted
+        }
+        changes = _changes(posted, stored, shown, finding)
+        heading, body = changes.get("heading", finding.heading), changes.get("body", finding.body)
+        agency = changes.get("agency", finding.agency)
         _check_finding(audit, finding.kind, agency, heading, body)
         if finding.kind in AGENCY_FINDING_KINDS and agency.pk != finding.agency_id:
             finding.order = _next_order(audit, finding.kind, agency)
         finding.heading, finding.body, finding.agency = heading.strip(), body.strip(), agency
         finding.save()
         _set_citations(
-            finding, cases=cases, returns=returns, risk_factors=risk_factors, new_risk_factor=new_risk_factor
+            finding,
+            cases=changes.get("cases"),
+            returns=changes.get("returns"),
+            risk_factors=changes.get("risk_factors"),
+            new_risk_factor=new_risk_factor,
         )
         access_record(
             request=request,
@@ -637,20 +736,38 @@ def recommendation_update(
     due_date: datetime.date | None = None,
     findings: Iterable[Finding] | None = None,
     owner_email: str | None = None,
+    shown: dict[str, str] | None = None,
 ) -> Recommendation:
+    """`shown`: what the page showed of each field (edit markers): only what the person changed is
+    written, and EditConflict raised for what somebody else changed meanwhile."""
     with transaction.atomic():
+        recommendation = Recommendation.objects.select_for_update().select_related("audit").get(pk=recommendation.pk)
         audit = recommendation.audit
         if audit.status not in PART_B_EDITABLE:
             raise ValidationError(str(RECOMMENDATION_FIXED))
-        _check_recommendation(text, owner, owner_agency, due_date, recommendation=recommendation)
         if recommendation.status == RecommendationStatus.CLOSED:
             raise ValidationError(_("A closed recommendation cannot be changed."))
-        recommendation.text, recommendation.owner = text.strip(), owner.strip()
-        recommendation.owner_agency, recommendation.due_date = owner_agency, due_date
+        posted: dict[str, Any] = {"text": text, "owner": owner, "owner_agency": owner_agency, "due_date": due_date}
+        if findings is not None:
+            posted["findings"] = list(findings)
         if owner_email is not None:  # insights: None leaves the owner's e-mail as it was
-            recommendation.owner_email = owner_email.strip()
+            posted["owner_email"] = owner_email
+        stored = {
+            name: list(recommendation.findings.all()) if name == "findings" else getattr(recommendation, name)
+            for name in posted
+        }
+        changes = _changes(posted, stored, shown, recommendation)
+        values = {name: changes.get(name, getattr(recommendation, name)) for name in ("text", "owner", "owner_agency")}
+        due_date = changes.get("due_date", recommendation.due_date)
+        _check_recommendation(
+            values["text"], values["owner"], values["owner_agency"], due_date, recommendation=recommendation
+        )
+        recommendation.text, recommendation.owner = values["text"].strip(), values["owner"].strip()
+        recommendation.owner_agency, recommendation.due_date = values["owner_agency"], due_date
+        if "owner_email" in changes:
+            recommendation.owner_email = changes["owner_email"].strip()
         recommendation.save()
-        _link_findings(recommendation, findings)
+        _link_findings(recommendation, changes.get("findings"))
         access_record(
             request=request,
             user=user,
@@ -662,15 +779,25 @@ def recommendation_update(
 
 
 def recommendation_contact_update(
-    *, request: HttpRequest | None = None, user, recommendation: Recommendation, owner_email: str
+    *,
+    request: HttpRequest | None = None,
+    user,
+    recommendation: Recommendation,
+    owner_email: str,
+    shown: dict[str, str] | None = None,
 ) -> Recommendation:
     """Where the owner's reminders go: part of tracking a recommendation to closure, so changed after
-    the audit closes too (unlike what the recommendation says: recommendation_update)."""
+    the audit closes too (unlike what the recommendation says: recommendation_update). `shown`: as
+    recommendation_update's."""
     with transaction.atomic():
+        recommendation = Recommendation.objects.select_for_update().select_related("audit").get(pk=recommendation.pk)
         _require_status(recommendation.audit, RECOMMENDATION_TRACKABLE, _("Recommendations"))
         if recommendation.status == RecommendationStatus.CLOSED:
             raise ValidationError(_("A closed recommendation cannot be changed."))
-        recommendation.owner_email = owner_email.strip()
+        changes = _changes(
+            {"owner_email": owner_email}, {"owner_email": recommendation.owner_email}, shown, recommendation
+        )
+        recommendation.owner_email = changes.get("owner_email", recommendation.owner_email).strip()
         recommendation.save()
         access_record(
             request=request,

@@ -2,15 +2,18 @@
 device): a save writes only what its author changed, and never overwrites unseen what the other
 saved in the meantime. What was typed is never lost."""
 
+import datetime
 import html as html_lib
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from audits.models import CaseJudgement, Grade, Section
-from audits.services.partb import judgement_record
+from audits.models import Attendance, CaseJudgement, Finding, FindingKind, Grade, PartBSession, Section
+from audits.services.partb import finding_add, judgement_record, recommendation_add
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +145,187 @@ def test_a_stage_both_changed_is_refused_and_stays_refused_until_replace_is_tick
     again[f"stage-{response_stage.pk}-replace"] = html_lib.unescape(replace)
     assert save_board(lead, judged_case, again, response_stage).status_code == 302
     assert reasons_of(judged_case, response_stage) == "Response: the lead's reasons."
+
+
+# --- Findings, the session, recommendations ------------------------------------------------------
+
+
+class _Forms(HTMLParser):
+    """Every form of a page, as a browser would post it: [(name, value), ...] per form (ticked
+    boxes and chosen options only; the buttons left out)."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[list[tuple[str, str]]] = []
+        self._textarea = self._select = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.forms.append([])
+        elif not self.forms or "name" not in a:
+            if tag == "option" and self._select is not None and "selected" in a:
+                self.forms[-1].append((self._select, a.get("value", "")))
+        elif tag == "input" and a.get("type") not in ("submit", "button"):
+            if a.get("type") not in ("checkbox", "radio") or "checked" in a:
+                self.forms[-1].append((a["name"], a.get("value", "")))
+        elif tag == "textarea":
+            self._textarea = [a["name"], ""]
+        elif tag == "select":
+            self._select = a["name"]
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea" and self._textarea is not None:
+            self.forms[-1].append((self._textarea[0], self._textarea[1].removeprefix("\n")))
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+
+def page_form(page: str, field: str) -> dict:
+    """The post of the page's form that has `field`: {name: value, or a list for several}."""
+    parser = _Forms()
+    parser.feed(page)
+    form = next(f for f in parser.forms if any(name == field for name, _value in f))
+    data: dict = {}
+    for name, value in form:
+        if name in data:
+            data[name] = [*data[name], value] if isinstance(data[name], list) else [data[name], value]
+        else:
+            data[name] = value
+    return data
+
+
+def theirs_under(page: str, field: str) -> str:
+    """What the page shows as the other person's value, under `field`."""
+    box = page.split(f'id="conflict-{field}"')[1].split('class="mb-2 theirs">')[1]
+    return html_lib.unescape(box.split("</div>")[0])
+
+
+def test_a_finding_saved_by_two_people_keeps_both_changes_or_refuses_the_clash(part_b, qa_manager, lead_officer):
+    finding = finding_add(
+        user=qa_manager, audit=part_b, kind=FindingKind.KEY_MESSAGE, heading="Share early.", body="Old text."
+    )
+    url = reverse("audits:finding_edit", args=[part_b.slug, finding.pk])
+    qa, lead = signed_in(qa_manager), signed_in(lead_officer)
+    qa_form = page_form(qa.get(url).content.decode(), "body")
+    lead_form = page_form(lead.get(url).content.decode(), "body")
+
+    # QA saves a new text; the lead officer, on the page opened before, saves a new heading.
+    assert qa.post(url, {**qa_form, "body": "QA's new text."}).status_code == 302
+    assert lead.post(url, {**lead_form, "heading": "Share early and often."}).status_code == 302
+    finding.refresh_from_db()
+    assert (finding.heading, finding.body) == ("Share early and often.", "QA's new text.")
+
+    # Both change the text: the later save is refused, naming the field; theirs is shown, mine kept.
+    qa_form = page_form(qa.get(url).content.decode(), "body")
+    lead_form = page_form(lead.get(url).content.decode(), "body")
+    assert qa.post(url, {**qa_form, "body": "QA's second text."}).status_code == 302
+    response = lead.post(url, {**lead_form, "body": "The lead's <text>."})
+    page = response.content.decode()
+    assert response.status_code == 409
+    finding.refresh_from_db()
+    assert finding.body == "QA's second text."
+    assert "Not saved: Text was changed by" in page
+    assert "The lead&#x27;s &lt;text&gt;.</textarea>" in page
+    assert theirs_under(page, "body") == "QA's second text."
+    # Saving that page again as it is still refuses: theirs is replaced only with the box ticked.
+    again = page_form(page, "body")
+    assert again["shown"] == lead_form["shown"]
+    assert lead.post(url, again).status_code == 409
+    finding.refresh_from_db()
+    assert finding.body == "QA's second text."
+    replace = re.search(r'name="replace" value="(body:[^"]*)"', page)[1]
+    assert lead.post(url, {**again, "replace": replace}).status_code == 302
+    finding.refresh_from_db()
+    assert (finding.heading, finding.body) == ("Share early and often.", "The lead's <text>.")
+
+
+def test_a_finding_citation_changed_meanwhile_is_kept(part_b, qa_manager, lead_officer):
+    finding = finding_add(user=qa_manager, audit=part_b, kind=FindingKind.STRENGTH, body="Prompt referrals.")
+    case1, case2 = part_b.cases.order_by("order")[:2]
+    url = reverse("audits:finding_edit", args=[part_b.slug, finding.pk])
+    qa, lead = signed_in(qa_manager), signed_in(lead_officer)
+    qa_form = page_form(qa.get(url).content.decode(), "body")
+    lead_form = page_form(lead.get(url).content.decode(), "body")
+    assert qa.post(url, {**qa_form, "cases": [str(case1.pk), str(case2.pk)]}).status_code == 302
+    assert lead.post(url, {**lead_form, "body": "Prompt referrals, every time."}).status_code == 302
+    finding = Finding.objects.get(pk=finding.pk)
+    assert finding.body == "Prompt referrals, every time."
+    assert sorted(finding.cases.values_list("pk", flat=True)) == sorted([case1.pk, case2.pk])
+
+
+def test_the_session_saved_by_two_people_keeps_both_changes_or_refuses_the_clash(part_b, qa_manager, lead_officer):
+    url = reverse("audits:session", args=[part_b.slug])
+    qa, lead = signed_in(qa_manager), signed_in(lead_officer)
+    first = page_form(qa.get(url).content.decode(), "venue")
+    assert qa.post(url, {**first, "venue": "Room 1", "chair": "Ann Lee"}).status_code == 302
+    participant = part_b.participants.order_by("agency__name").first()
+    attendance = f"participant_{participant.pk}"
+
+    qa_form = page_form(qa.get(url).content.decode(), "venue")
+    lead_form = page_form(lead.get(url).content.decode(), "venue")
+    assert qa.post(url, {**qa_form, "venue": "Hove Town Hall", attendance: "present"}).status_code == 302
+    # The lead officer names another chair: the QA manager's venue and attendance stay.
+    assert lead.post(url, {**lead_form, "chair": "Kim Hart, lead officer"}).status_code == 302
+    session = PartBSession.objects.get(audit=part_b)
+    assert (session.venue, session.chair) == ("Hove Town Hall", "Kim Hart, lead officer")
+    assert Attendance.objects.get(session=session, participant=participant).status == "present"
+
+    # Both change the venue, and the attendance: refused, both named, the lead officer's kept in the form.
+    qa_form = page_form(qa.get(url).content.decode(), "venue")
+    lead_form = page_form(lead.get(url).content.decode(), "venue")
+    assert qa.post(url, {**qa_form, "venue": "Brighton Library", attendance: "apologies"}).status_code == 302
+    response = lead.post(url, {**lead_form, "venue": "Police HQ", attendance: ""})
+    page = response.content.decode()
+    assert response.status_code == 409
+    session.refresh_from_db()
+    assert session.venue == "Brighton Library"
+    assert "Not saved: Venue was changed by" in page
+    assert f"Not saved: {html_lib.escape(participant.agency.name)} (" in page
+    assert 'value="Police HQ"' in page and theirs_under(page, "venue") == "Brighton Library"
+    assert theirs_under(page, attendance) == "Apologies"
+    assert Attendance.objects.get(session=session, participant=participant).status == "apologies"
+
+
+def test_a_recommendation_saved_by_two_people_keeps_both_changes_or_refuses_the_clash(part_b, qa_manager, lead_officer):
+    due = timezone.localdate() + datetime.timedelta(days=90)
+    rec = recommendation_add(user=qa_manager, audit=part_b, text="Review plans.", owner="CSE group", due_date=due)
+    url = reverse("audits:recommendation_edit", args=[part_b.slug, rec.pk])
+    qa, lead = signed_in(qa_manager), signed_in(lead_officer)
+    qa_form = page_form(qa.get(url).content.decode(), "text")
+    lead_form = page_form(lead.get(url).content.decode(), "text")
+    assert qa.post(url, {**qa_form, "text": "Review every CIN plan."}).status_code == 302
+    later = (due + datetime.timedelta(days=30)).isoformat()
+    assert lead.post(url, {**lead_form, "due_date": later}).status_code == 302
+    rec.refresh_from_db()
+    assert (rec.text, rec.due_date.isoformat()) == ("Review every CIN plan.", later)
+
+    qa_form = page_form(qa.get(url).content.decode(), "text")
+    lead_form = page_form(lead.get(url).content.decode(), "text")
+    assert qa.post(url, {**qa_form, "text": "QA's wording."}).status_code == 302
+    response = lead.post(url, {**lead_form, "text": "The lead's wording."})
+    page = response.content.decode()
+    assert response.status_code == 409
+    rec.refresh_from_db()
+    assert rec.text == "QA's wording."
+    assert "Not saved: Recommendation was changed by" in page
+    assert "The lead&#x27;s wording.</textarea>" in page and theirs_under(page, "text") == "QA's wording."
+
+
+def test_a_page_whose_markers_cannot_be_read_saves_nothing_and_keeps_the_text(part_b, qa_manager):
+    finding = finding_add(user=qa_manager, audit=part_b, kind=FindingKind.KEY_MESSAGE, body="Old text.")
+    url = reverse("audits:finding_edit", args=[part_b.slug, finding.pk])
+    qa = signed_in(qa_manager)
+    form = page_form(qa.get(url).content.decode(), "body")
+    for forged in ("not json", "[1, 2]", '{"body": 3}'):
+        response = qa.post(url, {**form, "shown": forged, "body": "Typed."})
+        assert response.status_code == 400
+        assert "could not be checked against what is saved now" in response.content.decode()
+        assert "Typed.</textarea>" in response.content.decode()
+    finding.refresh_from_db()
+    assert finding.body == "Old text."

@@ -121,6 +121,7 @@ def session(request: HttpRequest, slug: str) -> HttpResponse:
     initial = {"date": audit.part_b_date} if current is None else None
     details_form = SessionForm(data, instance=current, initial=initial)
     attendance_form = AttendanceForm(data, rows=rows)
+    status = 200
     if data is not None and details_form.is_valid() and attendance_form.is_valid():
         details = None
         if details_form.is_posted():
@@ -136,7 +137,13 @@ def session(request: HttpRequest, slug: str) -> HttpResponse:
                     audit=audit,
                     details=details,
                     statuses=statuses or None,
+                    attendance_shown=attendance_form.shown(),
                 )
+            except services.EditConflict as conflict:  # shown again with everything typed, theirs beside it
+                last = selectors.last_change(conflict.obj)
+                details_form.show_conflict(conflict, last)
+                attendance_form.show_conflict(conflict, last)
+                status = 409
             except ValidationError as error:
                 _flash_error(request, error)  # the page is shown again with everything typed
             else:
@@ -150,7 +157,9 @@ def session(request: HttpRequest, slug: str) -> HttpResponse:
         "attendance_editable": attendance_editable,
         "session_editable": audit.status in services.SESSION_EDITABLE,
     }
-    return render(request, "audits/partb/session.html", context, status=400 if data is not None else 200)
+    if data is not None and status == 200:
+        status = 400
+    return render(request, "audits/partb/session.html", context, status=status)
 
 
 # --- Evidence boards ---------------------------------------------------------------------------
@@ -309,20 +318,25 @@ def _managed_finding(request: HttpRequest, slug: str, finding_id: int) -> tuple[
 @require_http_methods(["GET", "POST"])
 def finding_edit(request: HttpRequest, slug: str, finding_id: int) -> HttpResponse:
     audit, finding = _managed_finding(request, slug, finding_id)
+    status = 200
     if request.method == "POST":
-        form = FindingForm(request.POST, audit=audit, kind=finding.kind, with_returns=True)
+        form = FindingForm(request.POST, audit=audit, kind=finding.kind, with_returns=True, finding=finding)
+        status = 400
         if form.is_valid():
             try:
                 services.finding_update(request=request, user=request.user, finding=finding, **form.service_kwargs())
+            except services.EditConflict as conflict:
+                form.show_conflict(conflict, selectors.last_change(finding))
+                status = 409
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 messages.success(request, _("Finding saved."))
                 return redirect(reverse("audits:findings", kwargs={"slug": audit.slug}) + f"#finding-{finding.pk}")
     else:
-        form = FindingForm(audit=audit, kind=finding.kind, with_returns=True, initial=FindingForm.initial_for(finding))
+        form = FindingForm(audit=audit, kind=finding.kind, with_returns=True, finding=finding)
     context = {"audit": audit, "finding": finding, "form": form, "editable": audit.status in services.PART_B_EDITABLE}
-    return render(request, "audits/partb/finding_form.html", context, status=400 if request.method == "POST" else 200)
+    return render(request, "audits/partb/finding_form.html", context, status=status)
 
 
 @login_required
@@ -433,23 +447,30 @@ def recommendation_edit(request: HttpRequest, slug: str, rec_id: int) -> HttpRes
         form = RecommendationContactForm(request.POST or None, instance=rec)
     else:
         form = RecommendationForm(request.POST or None, instance=rec, audit=audit)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             if fixed:
                 services.recommendation_contact_update(
-                    request=request, user=request.user, recommendation=rec, owner_email=form.cleaned_data["owner_email"]
+                    request=request,
+                    user=request.user,
+                    recommendation=rec,
+                    owner_email=form.cleaned_data["owner_email"],
+                    shown=form.shown(),
                 )
             else:
                 services.recommendation_update(
                     request=request, user=request.user, recommendation=rec, **form.service_kwargs()
                 )
+        except services.EditConflict as conflict:
+            form.show_conflict(conflict, selectors.last_change(rec))
+            status = 409
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("Recommendation saved."))
             return redirect("audits:recommendations", slug=audit.slug)
     context = {"audit": audit, "recommendation": rec, "form": form, "fixed": fixed}
-    status = 400 if request.method == "POST" else 200
     return render(request, "audits/partb/recommendation_form.html", context, status=status)
 
 
