@@ -8,7 +8,7 @@ from agencies.selectors import published_identifier_keys
 from audits.identifiers import find_identifiers, identifier_key
 
 from .models import Briefing, BriefingSection, Feedback
-from .services import SECTION_MAX_CHARS, WITHDRAWAL_REASON_MAX_CHARS
+from .services import DETAILS, SECTION_MAX_CHARS, WITHDRAWAL_REASON_MAX_CHARS
 
 BODY_HELP = _(
     "Plain text. Leave a blank line between paragraphs. Start a line with “- ” for a bullet point or “1. ” for a "
@@ -19,9 +19,22 @@ BODY_HELP = _(
 
 
 class BriefingDetailsForm(forms.ModelForm):
+    # What the page showed (see briefing_update_details): only the fields changed from it are saved.
+    title_shown = forms.CharField(required=False, max_length=250, strip=False, widget=forms.HiddenInput)
+    audience_shown = forms.CharField(required=False, max_length=300, strip=False, widget=forms.HiddenInput)
+
     class Meta:
         model = Briefing
         fields = ["title", "audience"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in DETAILS:
+            self.fields[f"{name}_shown"].initial = getattr(self.instance, name)
+
+    def shown(self) -> dict[str, str | None]:
+        """What the page showed, field by field (None: not sent, so taken as changed)."""
+        return {name: self.cleaned_data[f"{name}_shown"] if f"{name}_shown" in self.data else None for name in DETAILS}
 
 
 class SectionForm(forms.ModelForm):

@@ -22,6 +22,11 @@ class Briefing(models.Model):
     audience = models.CharField(_("audience"), max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # Who last changed the title or the audience, and when: named when another editor's change is refused.
+    details_updated_at = models.DateTimeField(null=True, blank=True)
+    details_updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["audit", "edition"]

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
 from agencies.services import AccessAction, access_record
@@ -114,15 +115,76 @@ def briefing_create(*, audit: Audit, edition: str, user, request: HttpRequest | 
     return briefing
 
 
+DETAILS = ("title", "audience")
+
+
+class DetailsConflict(BriefingError):
+    """A title or audience the editor changed was changed by someone else after the page showed it:
+    nothing is written. `fields` are the ones in conflict; `current` holds the other editor's values."""
+
+    def __init__(self, current: Briefing, fields: list[str]) -> None:
+        self.current = current
+        self.fields = fields
+        by = current.details_updated_by
+        labels = {"title": _("the title"), "audience": _("the audience")}
+        super().__init__(
+            _(
+                "%(who)s changed %(fields)s at %(time)s, after you opened this page. Nothing was saved: "
+                "what they saved is shown under yours. Change yours if you need to, then save again."
+            )
+            % {
+                "who": (by.get_full_name() or by.get_username()) if by else _("Someone else"),
+                "fields": get_text_list([str(labels[name]) for name in fields], _("and")),
+                # Changed before who and when were kept (details_updated_at): the draft's last change.
+                "time": timezone.localtime(current.details_updated_at or current.updated_at).strftime("%H:%M"),
+            }
+        )
+
+
 def briefing_update_details(
-    *, briefing: Briefing, title: str, audience: str, user, request: HttpRequest | None = None
+    *,
+    briefing: Briefing,
+    title: str,
+    audience: str,
+    user,
+    request: HttpRequest | None = None,
+    shown: dict[str, str | None] | None = None,
 ) -> Briefing:
+    """Save the title and the audience the editor changed: `shown` holds what their page showed
+    (None for a field: taken as changed, whatever it held). A field they left as shown is not
+    written, so that two editors changing one each both keep theirs. A field they changed that
+    someone else changed since the page showed it is refused (DetailsConflict), never overwritten."""
+    shown = shown or {}
+    wanted = {"title": title.strip(), "audience": audience.strip()}
     with transaction.atomic():
-        briefing.title = title.strip()
-        briefing.audience = audience.strip()
-        briefing.save(update_fields=["title", "audience", "updated_at"])
-        access_record(request=request, user=user, action=AccessAction.CHANGE, obj=briefing, summary="Title changed")
-    return briefing
+        current = (
+            Briefing.objects.select_for_update(of=("self",)).select_related("details_updated_by").get(pk=briefing.pk)
+        )
+        was = {name: (None if shown.get(name) is None else shown[name].strip()) for name in DETAILS}
+        changed = [name for name in DETAILS if was[name] is None or wanted[name] != was[name]]
+        conflicts = [
+            name
+            for name in changed
+            if was[name] is not None and getattr(current, name) not in (was[name], wanted[name])
+        ]
+        if conflicts:
+            raise DetailsConflict(current, conflicts)
+        to_write = [name for name in changed if getattr(current, name) != wanted[name]]
+        if not to_write:
+            return current
+        for name in to_write:
+            setattr(current, name, wanted[name])
+        current.details_updated_at = timezone.now()
+        current.details_updated_by = user
+        current.save(update_fields=[*to_write, "details_updated_at", "details_updated_by", "updated_at"])
+        access_record(
+            request=request,
+            user=user,
+            action=AccessAction.CHANGE,
+            obj=current,
+            summary=f"Details changed: {', '.join(to_write)}",
+        )
+    return current
 
 
 class SectionConflict(BriefingError):

@@ -197,20 +197,33 @@ def briefing_start(request: HttpRequest, slug: str, edition: str) -> HttpRespons
 def details_update(request: HttpRequest, slug: str, edition: str) -> HttpResponse:
     briefing = access.managed_briefing(request, slug, access.edition_or_404(edition))
     form = BriefingDetailsForm(request.POST, instance=briefing)
-    if not form.is_valid():
-        briefing.refresh_from_db()
-        context = _composer_context(briefing)
-        context["details_form"] = form
-        return render(request, "briefings/composer.html", context, status=400)
-    services.briefing_update_details(
-        briefing=briefing,
-        title=form.cleaned_data["title"],
-        audience=form.cleaned_data["audience"],
-        user=request.user,
-        request=request,
-    )
-    messages.success(request, _("Title and audience saved."))
-    return redirect("briefings:composer", slug=slug, edition=edition)
+    theirs = None
+    if form.is_valid():
+        try:
+            services.briefing_update_details(
+                briefing=briefing,
+                title=form.cleaned_data["title"],
+                audience=form.cleaned_data["audience"],
+                shown=form.shown(),
+                user=request.user,
+                request=request,
+            )
+        except services.DetailsConflict as conflict:
+            # Keep the editor's input; the next save is a deliberate one over the values now shown.
+            theirs = {name: getattr(conflict.current, name) for name in services.DETAILS}
+            data = request.POST.copy()
+            for name, value in theirs.items():
+                data[f"{name}_shown"] = value
+            form = BriefingDetailsForm(data, instance=conflict.current)
+            form.is_valid()
+            form.add_error(None, str(conflict))
+        else:
+            messages.success(request, _("Title and audience saved."))
+            return redirect("briefings:composer", slug=slug, edition=edition)
+    briefing.refresh_from_db()
+    context = _composer_context(briefing)
+    context.update({"details_form": form, "details_theirs": theirs})
+    return render(request, "briefings/composer.html", context, status=409 if theirs else 400)
 
 
 def _section(request: HttpRequest, slug: str, edition: str, key: str) -> BriefingSection:
