@@ -18,6 +18,7 @@ from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 
 from . import mfa
+from .decorators import has_kept_fields
 from .forms import AccessLogFilterForm, LoginForm, ReauthenticateForm, TokenForm
 from .middleware import AUTH_AT
 from .selectors import access_records_matching, summary_without_case_content, user_capabilities
@@ -107,8 +108,12 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
     form = ReauthenticateForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         request.session[AUTH_AT] = time.time()
-        messages.success(request, _("Thank you. Please repeat what you were doing."))
-        return redirect(_safe_next(request))
+        back = _safe_next(request)
+        if has_kept_fields(request, back):
+            messages.success(request, _("Thank you."))  # the page says what it kept (recent_login_restored)
+        else:
+            messages.success(request, _("Thank you. Please repeat what you were doing."))
+        return redirect(back)
     return render(request, "registration/reauthenticate.html", {"form": form, "next": _safe_next(request)})
 
 
