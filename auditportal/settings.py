@@ -333,13 +333,24 @@ CONTENT_SECURITY_POLICY = {
 # Part A: the longest free text an answer or a return field may hold.
 PART_A_MAX_TEXT = env_int("PART_A_MAX_TEXT", 10000)
 
+# To standard error, which gunicorn and Celery pass on (to journald under systemd): one line per
+# message, with its time, level, process and logger.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "line"},
+        "null": {"class": "logging.NullHandler"},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # WeasyPrint and fontTools narrate every render at INFO.
-    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools", "axes")},
+    "loggers": {
+        # WeasyPrint and fontTools narrate every render at INFO.
+        **{name: {"level": "WARNING"} for name in ("weasyprint", "fontTools", "axes")},
+        # A request for a host not in ALLOWED_HOSTS (a scanner, as a rule) is answered 400, which the
+        # access log shows; Django would also log it here with a full traceback, every time.
+        "django.security.DisallowedHost": {"handlers": ["null"], "propagate": False},
+    },
 }
 
 if TESTING:

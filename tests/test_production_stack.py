@@ -42,6 +42,9 @@ REPO = Path(django_settings.BASE_DIR)
 PASSWORD = "a long production password"
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CLIENT_ADDRESS = "203.0.113.7"  # the browser's address, as the proxy appends it to X-Forwarded-For
+# README's gunicorn access log: the client's address, the path without its query string (a search can
+# hold a case's details), the status, the size and the time taken.
+ACCESS_LOG_FORMAT = '%(t)s %({x-forwarded-for}i)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 
 
 def free_port() -> int:
@@ -199,6 +202,7 @@ def stack(
             [
                 sys.executable, "-m", "gunicorn", "auditportal.wsgi:application",
                 "--workers=2", f"--bind=127.0.0.1:{port}", "--timeout=60", "--log-level=warning",
+                "--access-logfile=-", f"--access-logformat={ACCESS_LOG_FORMAT}",
             ],
             cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
@@ -240,6 +244,7 @@ def people(settings, qa_manager, auditor, manager, audit) -> dict:
 def test_static_files_health_and_security_headers(stack, people):
     visitor = stack.visitor()
     assert visitor.get("/healthz").status == 200
+    assert visitor.get("/healthz?q=Case+3").status == 200
 
     # Without the proxy's HTTPS: sent to HTTPS.
     plain = visitor.get(reverse("login"), proxied=False)
@@ -259,6 +264,15 @@ def test_static_files_health_and_security_headers(stack, people):
     css = visitor.get(stylesheet.group(1))
     assert css.status == 200 and b"{" in css.body
     assert "immutable" in css.headers["Cache-Control"]
+
+    # The access log, as README's command writes it: who, what path (not its query), status, time.
+    assert re.search(rf'\] {re.escape(CLIENT_ADDRESS)} "GET /healthz" 200 \d+ \d+ms\n', stack.tail()), stack.tail()
+    assert "Case+3" not in stack.tail()
+
+
+def test_the_readme_runs_gunicorn_with_this_access_log():
+    readme = (REPO / "README.md").read_text()
+    assert f"--access-logfile - --access-logformat '{ACCESS_LOG_FORMAT}'" in readme
 
 
 def test_sign_in_pages_and_isolation_through_gunicorn(stack, people, audit, auditor, other_auditor):
