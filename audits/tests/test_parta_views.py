@@ -703,6 +703,49 @@ def test_review_on_a_stale_version_is_refused(client_for, submitted):
     assert response.status_code == 409 and reload(submitted).status == ReturnStatus.SUBMITTED
 
 
+def textarea(html: str, element_id: str) -> str:
+    start = html.index(">", html.index(f'id="{element_id}"')) + 1
+    return html[start : html.index("</textarea>", start)].strip()
+
+
+def test_a_refused_send_back_or_unlock_keeps_the_comment_typed(client_for, submitted):
+    qa = client_for("qa_manager")
+    stale = str(submitted.version - 1)
+    comment = "Please add the strategy meeting <on day two>."
+    response = qa.post(url("return_review", submitted), {"action": "send_back", "version": stale, "comment": comment})
+    html = response.content.decode()
+    assert response.status_code == 409 and "The return changed after you opened it" in html
+    assert textarea(html, "id_send_back_comment") == "Please add the strategy meeting &lt;on day two&gt;."
+    # The form kept is based on the version shown: sending it again works.
+    assert f'name="version" value="{submitted.version}"' in html
+    assert reload(submitted).status == ReturnStatus.SUBMITTED
+    assert review(qa, submitted, "send_back", comment=comment).status_code == 302
+
+    # Unlocking, likewise.
+    PartAReturn.objects.filter(pk=submitted.pk).update(status=ReturnStatus.ACCEPTED)
+    stale = str(reload(submitted).version - 1)
+    data = {"action": "unlock", "version": stale, "comment": "Graded the wrong case."}
+    response = qa.post(url("return_review", submitted), data)
+    assert response.status_code == 409
+    assert textarea(response.content.decode(), "id_unlock_comment") == "Graded the wrong case."
+    assert reload(submitted).status == ReturnStatus.ACCEPTED
+
+
+def test_a_comment_for_a_send_back_no_longer_offered_is_shown_to_copy(client_for, submitted):
+    """The lead officer accepted the return while the QA manager wrote: the send-back form is gone."""
+    version = str(submitted.version)
+    assert review(client_for("lead_officer"), submitted, "accept").status_code == 302
+    qa = client_for("qa_manager")
+    data = {"action": "send_back", "version": version, "comment": "Please add the strategy meeting."}
+    response = qa.post(url("return_review", submitted), data)
+    html = response.content.decode()
+    assert response.status_code == 409 and 'id="id_send_back_comment"' not in html
+    panel = html[html.index('data-testid="unsent-comment"') :][:400]
+    assert "Your comment was not sent" in panel and "Please add the strategy meeting." in panel
+    assert textarea(html, "id_unlock_comment") == ""  # not put into another action's box
+    assert reload(submitted).status == ReturnStatus.ACCEPTED
+
+
 def test_accepting_a_return_that_is_not_submitted_is_409(client_for, ret):
     response = review(client_for("qa_manager"), ret, "accept")
     assert response.status_code == 409 and reload(ret).status == ReturnStatus.NOT_STARTED

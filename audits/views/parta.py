@@ -230,6 +230,14 @@ def _render_detail(
     answered, total = progress(state, layout)
     grades = {str(g.pk): g for g in layout.grades}
     audit_status = ret.audit.status
+    can_send_back = ret.status == "submitted" and role.can_review and audit_status in SEND_BACK_AUDIT_STATUSES
+    can_unlock = ret.status == "accepted" and role.is_qa_manager and audit_status in UNLOCK_AUDIT_STATUSES
+    # A comment typed for an action refused meanwhile (the return was accepted…) and no longer offered.
+    offered = {ReviewAction.SEND_BACK: can_send_back, ReviewAction.UNLOCK: can_unlock}
+    bound_action = bound_review.data.get("action") if bound_review is not None else None
+    unsent_comment = (
+        bound_review.data.get("comment", "").strip() if bound_action in offered and not offered[bound_action] else ""
+    )
     # What the auditor confirmed (or has yet to) is not information about the child: for the reviewers.
     flagged = flagged_details(state, layout, guard_context(ret)) if role.can_review or role.is_auditor else []
     sections = [
@@ -258,8 +266,9 @@ def _render_detail(
         "total": total,
         "review": review_forms(ret.version, bound_review) if role.can_review else None,
         "can_accept": ret.can_move_to("accepted") and role.can_review and audit_status in ACCEPT_AUDIT_STATUSES,
-        "can_send_back": ret.status == "submitted" and role.can_review and audit_status in SEND_BACK_AUDIT_STATUSES,
-        "can_unlock": ret.status == "accepted" and role.is_qa_manager and audit_status in UNLOCK_AUDIT_STATUSES,
+        "can_send_back": can_send_back,
+        "can_unlock": can_unlock,
+        "unsent_comment": unsent_comment,
         # A return the audit's stage keeps from being reviewed (sent back or unlocked after Part A).
         "review_stage_closed": (ret.status == "submitted" and audit_status not in SEND_BACK_AUDIT_STATUSES)
         or (ret.status == "accepted" and audit_status not in UNLOCK_AUDIT_STATUSES),
@@ -640,7 +649,12 @@ def return_review(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.error(request, message)
         ret.refresh_from_db()
-        return _render_detail(request, ret, role, layout, status=409)
+        # The comment typed stays in its box (or, if that action is no longer offered, on the page to
+        # copy), the form now based on the version shown.
+        kept = bound_review_form(
+            {"action": action, "version": str(ret.version), "comment": form.data.get("comment", "")}
+        )
+        return _render_detail(request, ret, role, layout, status=409, bound_review=kept)
     messages.success(request, REVIEW_DONE[action])
     return redirect("audits:return_review", pk=ret.pk)
 
