@@ -22,13 +22,15 @@ VENDOR_FILES := \
 	$(VENDOR)/bootstrap/bootstrap.bundle.min.js.map \
 	$(VENDOR)/htmx/htmx.min.js
 
-.PHONY: help venv install assets system-deps build-deps demo-deps demo test lint fmt clean distclean
+.PHONY: help venv install assets requirements system-deps build-deps demo-deps demo test lint fmt clean distclean
 
 help:
 	@echo "make install      .venv with the pinned Python packages, and the front-end assets"
 	@echo "make demo         the demo on http://127.0.0.1:8000 (SQLite, tasks run in-process)"
 	@echo "make test         lint, then every test against real PostgreSQL, Redis, Celery and Chromium"
 	@echo "make lint / fmt   ruff check and format check / apply ruff's formatting and fixes"
+	@echo "make requirements requirements*.txt from requirements*.in, every package pinned (pip-compile);"
+	@echo "                  UPGRADE=1 also moves the packages not pinned by hand to their latest versions"
 	@echo "make system-deps  the Debian packages the tests need (installed when root; install and demo"
 	@echo "                  install theirs first too: python3-venv, Node and npm, WeasyPrint's libraries)"
 	@echo "make clean        remove build and test leftovers (distclean: .venv and node_modules too)"
@@ -43,6 +45,14 @@ $(VENV_STAMP): requirements.txt requirements-dev.txt | build-deps
 	@touch $@
 
 install: venv assets
+
+# The .txt files pin every package, dependencies of dependencies included; the .in files list what the
+# project chose. After changing a .in file, run this and commit both.
+PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-index-url \
+	--no-emit-find-links $(if $(UPGRADE),--upgrade)
+requirements: venv
+	$(PIP_COMPILE) --output-file=requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file=requirements-dev.txt requirements-dev.in
 
 assets: $(VENDOR_FILES)
 
