@@ -13,7 +13,9 @@ hold the same sections in the same order.
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
+import json
 import re
 from datetime import datetime
 from typing import Any
@@ -100,6 +102,18 @@ def build_content(
             ],
         }
     return content
+
+
+# What a version adds to the draft's content when it is published: not part of what was checked.
+PUBLICATION_KEYS = ("version", "published_at", "published_by")
+
+
+def content_fingerprint(content: dict[str, Any]) -> str:
+    """What a preview showed, as 64 hex digits: the same whenever the same content is built again,
+    different as soon as anything it shows (a section, the title, the audit's data) is."""
+    shown = {key: value for key, value in content.items() if key not in PUBLICATION_KEYS}
+    text = json.dumps(shown, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _svg_data_uri(svg: str) -> str:

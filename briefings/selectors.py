@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -280,3 +280,21 @@ def feedback_for(briefing: Briefing) -> list[Feedback]:
         .defer("version__content")
         .order_by("-created_at")
     )
+
+
+def draft_changed_by(briefing: Briefing, since: datetime) -> list[str]:
+    """Who saved a section, or the title and audience, of the draft after `since` (names, in the
+    order of their changes). Moving a section is not kept with a name, so it names nobody."""
+    changes = [
+        (section.updated_at, section.updated_by)
+        for section in briefing.sections.filter(updated_at__gt=since).select_related("updated_by")
+    ]
+    details = Briefing.objects.filter(pk=briefing.pk).select_related("details_updated_by").get()
+    if details.details_updated_at and details.details_updated_at > since:
+        changes.append((details.details_updated_at, details.details_updated_by))
+    names: list[str] = []
+    for _at, user in sorted(changes, key=lambda change: change[0]):
+        name = (user.get_full_name() or user.get_username()) if user else ""
+        if name and name not in names:
+            names.append(name)
+    return names

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -23,9 +23,9 @@ from agencies.services import AccessAction, access_record
 from audits.models import Audit, AuditStatus
 
 from . import prefill
-from .content import build_content
+from .content import build_content, content_fingerprint
 from .models import Briefing, BriefingSection, BriefingVersion, Feedback, RenderStatus, briefing_upload_to
-from .selectors import audit_briefing_data
+from .selectors import audit_briefing_data, draft_changed_by
 
 logger = logging.getLogger(__name__)
 
@@ -297,16 +297,48 @@ def briefing_section_move(
 # --- Publishing and rendering -----------------------------------------------------------------
 
 
-def briefing_publish(*, briefing: Briefing, user, request: HttpRequest | None = None) -> BriefingVersion:
+class DraftChanged(BriefingError):
+    """What would be published is not what the publisher checked in the preview: nothing is published."""
+
+    def __init__(self, changed_by: list[str]) -> None:
+        self.changed_by = changed_by
+        if changed_by:
+            message = _(
+                "The draft changed since you checked the preview (by %(who)s). Nothing was published: "
+                "check the preview again below, then publish."
+            ) % {"who": get_text_list(changed_by, _("and"))}
+        else:
+            message = _(
+                "The draft changed since you checked the preview. Nothing was published: check the preview "
+                "again below, then publish."
+            )
+        super().__init__(message)
+
+
+def briefing_publish(
+    *,
+    briefing: Briefing,
+    user,
+    request: HttpRequest | None = None,
+    checked: str | None = None,
+    checked_at: datetime | None = None,
+) -> BriefingVersion:
     """Fix the draft as the next numbered version and queue its PDF for rendering.
+
+    `checked` is the content_fingerprint of the preview the publisher checked (built at
+    `checked_at`): if what would be published is not that, nothing is (DraftChanged, naming who
+    changed the draft since). The publish page always gives it; None skips the check.
 
     The render is put on the queue only once this transaction has committed, so the worker
     never looks for a version that does not exist yet.
     """
     with transaction.atomic():
-        # One publish at a time per briefing: the lock makes the version numbers 1, 2, 3…
-        Briefing.objects.select_for_update().get(pk=briefing.pk)
-        refusal = publish_refusal(Audit.objects.get(pk=briefing.audit_id))
+        # One publish at a time per briefing: the lock makes the version numbers 1, 2, 3…; its
+        # title and audience are read under the lock, as the sections are.
+        briefing = (
+            Briefing.objects.select_for_update(of=("self",)).select_related("audit", "audit__theme").get(pk=briefing.pk)
+        )
+        refusal = publish_refusal(briefing.audit)
         if refusal:
             raise BriefingError(refusal)
         if not briefing.sections.filter(hidden=False).exists():
@@ -316,6 +348,8 @@ def briefing_publish(*, briefing: Briefing, user, request: HttpRequest | None = 
         content = build_content(
             briefing, number=number, published_at=now, published_by=user.get_full_name() or user.get_username()
         )
+        if checked is not None and checked != content_fingerprint(content):
+            raise DraftChanged(draft_changed_by(briefing, since=checked_at) if checked_at else [])
         version = BriefingVersion.objects.create(
             briefing=briefing,
             number=number,

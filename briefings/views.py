@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -10,6 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,7 +24,7 @@ from audits.consistency import consistency_issues, issues_by_kind
 from audits.models import Audit
 
 from . import access, services
-from .content import build_content, document_context
+from .content import build_content, content_fingerprint, document_context
 from .forms import BriefingDetailsForm, FeedbackForm, LibraryFilterForm, SectionForm, WithdrawForm
 from .models import Briefing, BriefingSection, Edition, RenderStatus
 from .prefill import SPECS
@@ -307,14 +312,42 @@ def section_move(request: HttpRequest, slug: str, edition: str, key: str) -> Htt
     return redirect(_back_to(section))
 
 
+def _render_preview(request: HttpRequest, briefing: Briefing, *, refusal: str = "", status: int = 200) -> HttpResponse:
+    """The draft as the PDF will hold it. Its Publish link carries what it showed (content_fingerprint)
+    and when: publishing is refused if the draft has changed since."""
+    built_at = timezone.now()  # before building: a change saved meanwhile counts as after it
+    content = build_content(briefing)
+    context = document_context(content)
+    checked = {"draft": content_fingerprint(content), "draft_at": built_at.isoformat()}
+    context.update({"briefing": briefing, "audit": briefing.audit, "checked": urlencode(checked), "refusal": refusal})
+    return render(request, "briefings/preview.html", context, status=status)
+
+
 @login_required
 @require_GET
 def preview(request: HttpRequest, slug: str, edition: str) -> HttpResponse:
     briefing = access.managed_briefing(request, slug, access.edition_or_404(edition))
     access.record_view(request, briefing, summary=f"Preview: {briefing}")
-    context = document_context(build_content(briefing))
-    context.update({"briefing": briefing, "audit": briefing.audit})
-    return render(request, "briefings/preview.html", context)
+    return _render_preview(request, briefing)
+
+
+FINGERPRINT = re.compile(r"[0-9a-f]{64}")
+
+
+def _checked(data) -> tuple[str | None, datetime | None]:
+    """The fingerprint of the preview checked, and when it was built, from a query or a post: None
+    when none is given (a post from elsewhere than the publish page: no check), "" when it is not
+    a fingerprint (matches no draft)."""
+    fingerprint = data.get("draft") or None
+    if fingerprint is None:
+        return None, None
+    if not FINGERPRINT.fullmatch(fingerprint):
+        return "", None
+    try:
+        at = parse_datetime(data.get("draft_at", ""))
+    except ValueError:
+        at = None
+    return fingerprint, at if at is not None and timezone.is_aware(at) else None
 
 
 @login_required
@@ -330,8 +363,14 @@ def publish(request: HttpRequest, slug: str, edition: str) -> HttpResponse:
         if request.POST.get("confirm_issues") != "yes" and consistency_issues(briefing.audit):
             messages.error(request, _("Some consistency checks remain: tick the box to publish anyway."))
             return redirect("briefings:publish", slug=slug, edition=edition)
+        checked, checked_at = _checked(request.POST)
         try:
-            version = services.briefing_publish(briefing=briefing, user=request.user, request=request)
+            version = services.briefing_publish(
+                briefing=briefing, user=request.user, request=request, checked=checked, checked_at=checked_at
+            )
+        except services.DraftChanged as changed:
+            briefing.refresh_from_db(fields=["title", "audience"])
+            return _render_preview(request, briefing, refusal=str(changed), status=409)
         except services.BriefingError as exc:
             messages.error(request, str(exc))
             return redirect("briefings:composer", slug=slug, edition=edition)
@@ -345,6 +384,11 @@ def publish(request: HttpRequest, slug: str, edition: str) -> HttpResponse:
     sections = [s for s in briefing.sections.order_by("order", "pk") if not s.hidden]
     next_number = (briefing.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     issues = consistency_issues(briefing.audit)
+    # What the person checked: the preview they came from, or else the draft as it is now.
+    checked, checked_at = _checked(request.GET)
+    if not checked:
+        checked_at = timezone.now()
+        checked = content_fingerprint(build_content(briefing))
     return render(
         request,
         "briefings/publish.html",
@@ -355,6 +399,8 @@ def publish(request: HttpRequest, slug: str, edition: str) -> HttpResponse:
             "consistency": issues,
             "consistency_groups": issues_by_kind(issues),
             "publish_refusal": services.publish_refusal(briefing.audit),
+            "checked": checked,
+            "checked_at": checked_at.isoformat() if checked_at else "",
         },
     )
 

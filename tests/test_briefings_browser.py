@@ -99,6 +99,31 @@ def test_qa_manager_publishes_and_the_manager_downloads(
     # The demo audit has open consistency checks (insights): publishing asks to confirm them too.
     expect(page.get_by_test_id("publish-consistency")).to_be_visible()
     page.get_by_label("want to publish anyway").check()
+
+    # Meanwhile the lead officer saves another section: what was checked is no longer what would be
+    # published, so nothing is, and the new preview is shown; publishing from it goes through.
+    other = (
+        BriefingSection.objects.filter(briefing__audit=audit, briefing__edition=Edition.MANAGERS, hidden=False)
+        .exclude(key="why")
+        .order_by("order")
+        .first()
+    )
+    services.briefing_section_update(
+        section=other,
+        heading=other.heading,
+        body="Added by the lead officer at the last minute.",
+        hidden=False,
+        user=lead,
+    )
+    page.get_by_role("button", name="Publish version 1").click()
+    expect(page.get_by_test_id("publish-refused")).to_contain_text("The draft changed since you checked the preview")
+    expect(page.get_by_test_id("publish-refused")).to_contain_text(lead.get_full_name())
+    expect(page.get_by_test_id("briefing-preview")).to_contain_text("Added by the lead officer at the last minute.")
+    assert not BriefingVersion.objects.filter(briefing__audit=audit, briefing__edition=Edition.MANAGERS).exists()
+    axe_check(page)
+    page.get_by_role("link", name="Publish…").first.click()
+    page.get_by_label("I have checked the preview: this briefing is ready to publish.").check()
+    page.get_by_label("want to publish anyway").check()
     page.get_by_role("button", name="Publish version 1").click()
     expect(page.get_by_text("Version 1 published.")).to_be_visible()
     status = page.get_by_test_id("version-1").get_by_test_id("version-status")

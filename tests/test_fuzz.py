@@ -410,7 +410,13 @@ def _section_fields(world: World, user) -> dict[str, st.SearchStrategy]:
 
 
 def _publish_fields(world: World, user) -> dict[str, st.SearchStrategy]:
-    return {"confirm": st.sampled_from(["yes", "", "no", "YES"]), "confirm_issues": st.sampled_from(["yes", ""])}
+    return {
+        "confirm": st.sampled_from(["yes", "", "no", "YES"]),
+        "confirm_issues": st.sampled_from(["yes", ""]),
+        # What the preview checked showed (a content fingerprint) and when: forged, malformed, missing.
+        "draft": st.one_of(st.sampled_from(["", "0" * 64, "A" * 64, "x"]), st.text(max_size=70)),
+        "draft_at": st.sampled_from(["", "2026-01-01T00:00:00+00:00", "2026-01-01T00:00:00", "2026-13-45T99:99", "x"]),
+    }
 
 
 def _withdraw_fields(world: World, user) -> dict[str, st.SearchStrategy]:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from agencies.models import AccessAction, AccessRecord
 from briefings import services
-from briefings.models import Briefing, Edition
+from briefings.content import build_content, content_fingerprint
+from briefings.models import Briefing, BriefingVersion, Edition
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +126,96 @@ def test_details_saved_over_someone_elses_change_are_refused_on_the_page_with_th
     assert AccessRecord.objects.filter(
         action=AccessAction.CHANGE, object_id=str(briefing.pk), summary="Details changed: audience"
     ).exists()
+
+
+# --- Publishing what was checked ----------------------------------------------------------------
+
+
+def fingerprint(briefing: Briefing) -> str:
+    return content_fingerprint(build_content(Briefing.objects.get(pk=briefing.pk)))
+
+
+def test_publishing_what_the_preview_showed_goes_through(briefing, qa_manager, django_capture_on_commit_callbacks):
+    checked, at = fingerprint(briefing), timezone.now()
+    with django_capture_on_commit_callbacks(execute=False):
+        version = services.briefing_publish(briefing=briefing, user=qa_manager, checked=checked, checked_at=at)
+    assert version.number == 1 and content_fingerprint(version.content) == checked
+
+
+@pytest.mark.parametrize("change", ["section", "details", "move", "hide"])
+def test_a_draft_changed_since_the_preview_is_not_published(briefing, qa_manager, lead_officer, change):
+    checked, at = fingerprint(briefing), timezone.now()
+    section = briefing.sections.get(key="why")
+    if change == "section":
+        services.briefing_section_update(
+            section=section, heading=section.heading, body="The lead's late change.", hidden=False, user=lead_officer
+        )
+    elif change == "details":
+        services.briefing_update_details(
+            briefing=briefing,
+            title="Lead's title",
+            audience=briefing.audience,
+            shown=shown(briefing),
+            user=lead_officer,
+        )
+    elif change == "hide":
+        services.briefing_section_update(
+            section=section, heading=section.heading, body=section.body, hidden=True, user=lead_officer
+        )
+    else:
+        services.briefing_section_move(section=section, direction="down", user=lead_officer)
+    with pytest.raises(services.DraftChanged) as refused:
+        services.briefing_publish(briefing=briefing, user=qa_manager, checked=checked, checked_at=at)
+    assert not BriefingVersion.objects.exists()
+    message = str(refused.value)
+    assert "The draft changed since you checked the preview" in message
+    if change == "move":  # a move is not kept with a name
+        assert refused.value.changed_by == [] and "(by" not in message
+    else:
+        assert refused.value.changed_by == [lead_officer.get_full_name()]
+        assert f"(by {lead_officer.get_full_name()})" in message
+
+
+def test_publish_refused_for_a_changed_draft_shows_the_new_preview_and_publishes_it_once_checked(
+    client, briefing, qa_manager, lead_officer, django_capture_on_commit_callbacks
+):
+    slug = briefing.audit.slug
+    client.force_login(qa_manager)
+    preview = client.get(reverse("briefings:preview", args=[slug, "managers"]))
+    link = re.search(r'href="(/briefings/[^"]*/publish/\?[^"]*)"', preview.content.decode()).group(1)
+    query = parse_qs(urlsplit(unescape(link)).query)
+    assert query["draft"] == [fingerprint(briefing)]
+    page = client.get(unescape(link)).content.decode()
+    assert f'name="draft" value="{query["draft"][0]}"' in page
+
+    # The lead officer saves a section while the QA manager ticks "I have checked the preview".
+    section = briefing.sections.get(key="why")
+    services.briefing_section_update(
+        section=section, heading=section.heading, body="The lead's late change.", hidden=False, user=lead_officer
+    )
+    url = reverse("briefings:publish", args=[slug, "managers"])
+    post = {"confirm": "yes", "confirm_issues": "yes", "draft": query["draft"][0], "draft_at": query["draft_at"][0]}
+    refused = client.post(url, post)
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "The draft changed since you checked the preview" in html and lead_officer.get_full_name() in html
+    assert "The lead&#x27;s late change." in html  # the new preview
+    assert not BriefingVersion.objects.exists()
+
+    # The new preview's Publish link carries what it showed: publishing from it goes through.
+    link = re.search(r'href="(/briefings/[^"]*/publish/\?[^"]*)"', html).group(1)
+    query = parse_qs(urlsplit(unescape(link)).query)
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(url, {**post, "draft": query["draft"][0], "draft_at": query["draft_at"][0]})
+    assert response.status_code == 302
+    version = BriefingVersion.objects.get()
+    assert "The lead's late change." in [s["body"] for s in version.content["sections"]]
+
+
+def test_publish_with_a_forged_fingerprint_is_refused(client, briefing, qa_manager):
+    client.force_login(qa_manager)
+    url = reverse("briefings:publish", args=[briefing.audit.slug, "managers"])
+    for forged in ("0" * 64, "not a fingerprint"):
+        response = client.post(url, {"confirm": "yes", "confirm_issues": "yes", "draft": forged, "draft_at": "x"})
+        assert response.status_code == 409
+    assert not BriefingVersion.objects.exists()
