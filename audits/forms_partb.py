@@ -570,7 +570,12 @@ class RecommendationContactForm(ShownMixin, forms.ModelForm):
         self.track_shown({"owner_email": self.initial.get("owner_email")})
 
 
-class RecommendationTransitionForm(forms.Form):
+class RecommendationTransitionForm(ShownMixin, forms.Form):
+    """A recommendation's next status, and its evidence of impact. Posts back the status the page
+    showed (`from_status`: its choices are that status's next ones, so that a post from a page
+    overtaken by somebody else's change reaches the service, which says so) and what the page showed
+    of the evidence (ShownMixin)."""
+
     to_status = forms.ChoiceField(label=_("New status"), choices=RecommendationStatus.choices)
     impact_evidence = forms.CharField(
         label=_("Evidence of impact"),
@@ -579,17 +584,33 @@ class RecommendationTransitionForm(forms.Form):
         max_length=TEXT_MAX,
         help_text=_("Needed to close a recommendation: what changed, and how we know."),
     )
+    from_status = forms.ChoiceField(choices=RecommendationStatus.choices, required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, recommendation: Recommendation, **kwargs):
         super().__init__(*args, **kwargs)
-        allowed = RECOMMENDATION_TRANSITIONS[recommendation.status]
+        shown_status = recommendation.status
+        posted = self.data.get(self.add_prefix("from_status")) if self.is_bound else None
+        if posted in RecommendationStatus.values:
+            shown_status = posted
+        self.fields["from_status"].initial = recommendation.status
+        allowed = RECOMMENDATION_TRANSITIONS[shown_status]
         self.fields["to_status"].choices = [(s, RecommendationStatus(s).label) for s in allowed]
+        self.track_shown({"impact_evidence": recommendation.impact_evidence})
 
     def clean(self):
         data = super().clean()
         if data.get("to_status") == RecommendationStatus.CLOSED and not (data.get("impact_evidence") or "").strip():
             self.add_error("impact_evidence", _("Closing a recommendation needs a note on the evidence of its impact."))
         return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "to_status": data["to_status"],
+            "impact_evidence": data["impact_evidence"],
+            "from_status": data.get("from_status") or None,
+            "shown": self.shown(),
+        }
 
 
 RECOMMENDATION_FILTER_CHOICES = [("", _("All statuses")), *RecommendationStatus.choices]

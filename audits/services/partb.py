@@ -636,6 +636,8 @@ def finding_promote(
 # --- Recommendations ---------------------------------------------------------------------------
 
 
+# How the access log names a recommendation's status change (not translated: found by this prefix).
+RECOMMENDATION_STATUS_PREFIX = "Recommendation #%s:"
 OWNER_NEEDED = _lazy("Name the group or agency that takes this forward.")
 ONE_OWNER = _lazy("Name a group or an agency, not both: a recommendation has one owner, and the briefing prints one.")
 DUE_DATE_NEEDED = _lazy("Give the date it is due.")
@@ -809,6 +811,15 @@ def recommendation_contact_update(
     return recommendation
 
 
+class RecommendationMoved(Exception):
+    """A status change posted from a page that showed another status than the recommendation has now:
+    somebody else moved it meanwhile. `recommendation`: as it is now."""
+
+    def __init__(self, recommendation: Recommendation):
+        super().__init__(f"Recommendation #{recommendation.pk} is {recommendation.status} now")
+        self.recommendation = recommendation
+
+
 def recommendation_transition(
     *,
     request: HttpRequest | None = None,
@@ -816,16 +827,27 @@ def recommendation_transition(
     recommendation: Recommendation,
     to_status: str,
     impact_evidence: str = "",
+    from_status: str | None = None,
+    shown: dict[str, str] | None = None,
 ) -> Recommendation:
-    """Open → in progress → complete → closed. Closing needs a note on the evidence of impact."""
+    """Open → in progress → complete → closed. Closing needs a note on the evidence of impact.
+    `from_status`: the status the page showed: RecommendationMoved when it has another now. `shown`:
+    what the page showed of the evidence of impact (an edit marker), so that evidence the person did
+    not change is left as somebody else may have written it meanwhile, and evidence both changed
+    raises EditConflict."""
     with transaction.atomic():
         recommendation = Recommendation.objects.select_for_update().select_related("audit").get(pk=recommendation.pk)
         _require_status(recommendation.audit, RECOMMENDATION_TRACKABLE, _("Recommendations"))
+        if from_status and recommendation.status != from_status:
+            raise RecommendationMoved(recommendation)
         old_label = recommendation.get_status_display()
         if not recommendation.can_move_to(to_status):
             raise ValidationError(_("A recommendation cannot move from %(old)s to that status.") % {"old": old_label})
         if impact_evidence.strip():
-            recommendation.impact_evidence = impact_evidence.strip()
+            stored = {"impact_evidence": recommendation.impact_evidence}
+            changes = _changes({"impact_evidence": impact_evidence}, stored, shown, recommendation)
+            if "impact_evidence" in changes:
+                recommendation.impact_evidence = impact_evidence.strip()
         if to_status == RecommendationStatus.CLOSED:
             if not recommendation.impact_evidence.strip():
                 raise ValidationError(_("Closing a recommendation needs a note on the evidence of its impact."))
@@ -837,6 +859,7 @@ def recommendation_transition(
             user=user,
             action=AccessAction.CHANGE,
             obj=recommendation,
-            summary=f"Recommendation #{recommendation.pk}: {old_label} → {recommendation.get_status_display()}",
+            summary=f"{RECOMMENDATION_STATUS_PREFIX % recommendation.pk} {old_label} → "
+            f"{recommendation.get_status_display()}",
         )
     return recommendation

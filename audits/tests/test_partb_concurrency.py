@@ -12,8 +12,19 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from audits.models import Attendance, CaseJudgement, Finding, FindingKind, Grade, PartBSession, Section
+from audits.models import (
+    Attendance,
+    CaseJudgement,
+    Finding,
+    FindingKind,
+    Grade,
+    PartBSession,
+    Recommendation,
+    RecommendationStatus,
+    Section,
+)
 from audits.services.partb import finding_add, judgement_record, recommendation_add
+from audits.tests.factories import RecommendationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -152,7 +163,7 @@ def test_a_stage_both_changed_is_refused_and_stays_refused_until_replace_is_tick
 
 class _Forms(HTMLParser):
     """Every form of a page, as a browser would post it: [(name, value), ...] per form (ticked
-    boxes and chosen options only; the buttons left out)."""
+    boxes and chosen options only, a list's first option when none is chosen; the buttons left out)."""
 
     def __init__(self):
         super().__init__()
@@ -164,15 +175,15 @@ class _Forms(HTMLParser):
         if tag == "form":
             self.forms.append([])
         elif not self.forms or "name" not in a:
-            if tag == "option" and self._select is not None and "selected" in a:
-                self.forms[-1].append((self._select, a.get("value", "")))
+            if tag == "option" and self._select is not None:
+                self._options.append((a.get("value", ""), "selected" in a))
         elif tag == "input" and a.get("type") not in ("submit", "button"):
             if a.get("type") not in ("checkbox", "radio") or "checked" in a:
                 self.forms[-1].append((a["name"], a.get("value", "")))
         elif tag == "textarea":
             self._textarea = [a["name"], ""]
         elif tag == "select":
-            self._select = a["name"]
+            self._select, self._options = a["name"], []
 
     def handle_data(self, data):
         if self._textarea is not None:
@@ -182,7 +193,9 @@ class _Forms(HTMLParser):
         if tag == "textarea" and self._textarea is not None:
             self.forms[-1].append((self._textarea[0], self._textarea[1].removeprefix("\n")))
             self._textarea = None
-        elif tag == "select":
+        elif tag == "select" and self._select is not None:
+            chosen = [value for value, selected in self._options if selected] or [v for v, _s in self._options[:1]]
+            self.forms[-1].extend((self._select, value) for value in chosen)
             self._select = None
 
 
@@ -329,3 +342,87 @@ def test_a_page_whose_markers_cannot_be_read_saves_nothing_and_keeps_the_text(pa
         assert "Typed.</textarea>" in response.content.decode()
     finding.refresh_from_db()
     assert finding.body == "Old text."
+
+
+# --- A recommendation's status -------------------------------------------------------------------
+
+
+def status_form(client, rec) -> dict:
+    page = client.get(reverse("audits:recommendations", args=[rec.audit.slug])).content.decode()
+    return page_form(page, f"rec-{rec.pk}-to_status")
+
+
+def test_a_recommendation_closed_meanwhile_says_who_closed_it_and_keeps_the_evidence_typed(
+    part_b, qa_manager, lead_officer
+):
+    rec = RecommendationFactory(audit=part_b, status=RecommendationStatus.COMPLETE)
+    url = reverse("audits:recommendation_status", args=[part_b.slug, rec.pk])
+    p = f"rec-{rec.pk}"
+    qa, lead = signed_in(qa_manager), signed_in(lead_officer)
+    qa_form, lead_form = status_form(qa, rec), status_form(lead, rec)
+    closing = {f"{p}-to_status": RecommendationStatus.CLOSED}
+    assert qa.post(url, {**qa_form, **closing, f"{p}-impact_evidence": "Audit of CIN plans."}).status_code == 302
+
+    # The lead officer, on the older page, closes it too, with their own evidence.
+    response = lead.post(url, {**lead_form, **closing, f"{p}-impact_evidence": "Re-audit: 9 of 10 <good>."})
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "Select a valid choice" not in page
+    assert f"This recommendation was closed by {html_lib.escape(qa_manager.get_full_name())} at " in page
+    kept = page.split('data-testid="kept-evidence"')[1].split("</textarea>")[0]
+    assert kept.endswith(">Re-audit: 9 of 10 &lt;good&gt;.")
+    rec.refresh_from_db()
+    assert (rec.status, rec.impact_evidence) == (RecommendationStatus.CLOSED, "Audit of CIN plans.")
+
+
+def test_a_recommendation_moved_back_meanwhile_offers_its_new_choices_with_the_evidence_typed(
+    part_b, qa_manager, lead_officer
+):
+    rec = RecommendationFactory(audit=part_b, status=RecommendationStatus.COMPLETE)
+    url = reverse("audits:recommendation_status", args=[part_b.slug, rec.pk])
+    p = f"rec-{rec.pk}"
+    qa, lead = signed_in(qa_manager), signed_in(lead_officer)
+    qa_form, lead_form = status_form(qa, rec), status_form(lead, rec)
+    assert qa.post(url, {**qa_form, f"{p}-to_status": RecommendationStatus.IN_PROGRESS}).status_code == 302
+    response = lead.post(
+        url, {**lead_form, f"{p}-to_status": RecommendationStatus.CLOSED, f"{p}-impact_evidence": "Re-audit done."}
+    )
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "This recommendation was moved to in progress by" in page
+    again = page_form(page, f"{p}-to_status")
+    assert again[f"{p}-impact_evidence"] == "Re-audit done." and again[f"{p}-from_status"] == "in_progress"
+    assert (
+        f'<option value="{RecommendationStatus.CLOSED}"'
+        not in page.split(f'name="{p}-to_status"')[1].split("</select>")[0]
+    )
+    assert Recommendation.objects.get(pk=rec.pk).status == RecommendationStatus.IN_PROGRESS
+
+
+def test_evidence_of_impact_changed_meanwhile_is_never_reverted_or_overwritten_unseen(part_b, qa_manager, lead_officer):
+    rec = RecommendationFactory(audit=part_b, status=RecommendationStatus.IN_PROGRESS, impact_evidence="First.")
+    url = reverse("audits:recommendation_status", args=[part_b.slug, rec.pk])
+    p = f"rec-{rec.pk}"
+    qa, lead = signed_in(qa_manager), signed_in(lead_officer)
+    lead_form = status_form(lead, rec)
+    # Meanwhile the QA manager completes it with new evidence, then moves it back to in progress.
+    qa_form = status_form(qa, rec)
+    qa.post(url, {**qa_form, f"{p}-to_status": "complete", f"{p}-impact_evidence": "QA's evidence."})
+    qa.post(url, {**status_form(qa, rec), f"{p}-to_status": "in_progress"})
+    # The lead officer completes it without touching the evidence: the QA manager's stays.
+    assert lead.post(url, {**lead_form, f"{p}-to_status": "complete"}).status_code == 302
+    rec.refresh_from_db()
+    assert (rec.status, rec.impact_evidence) == ("complete", "QA's evidence.")
+    # Had they both changed it, the lead officer's is refused, with theirs shown and the typed text kept.
+    qa.post(url, {**status_form(qa, rec), f"{p}-to_status": "in_progress"})
+    lead_form = status_form(lead, rec)
+    qa.post(url, {**status_form(qa, rec), f"{p}-to_status": "complete", f"{p}-impact_evidence": "QA's second."})
+    qa.post(url, {**status_form(qa, rec), f"{p}-to_status": "in_progress"})
+    response = lead.post(url, {**lead_form, f"{p}-to_status": "complete", f"{p}-impact_evidence": "The lead's."})
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "Not saved: Evidence of impact was changed by" in page
+    assert theirs_under(page, "impact_evidence") == "QA's second."
+    assert "The lead&#x27;s.</textarea>" in page
+    rec.refresh_from_db()
+    assert (rec.status, rec.impact_evidence) == ("in_progress", "QA's second.")

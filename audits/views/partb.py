@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, Stream
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -398,33 +399,58 @@ def finding_promote(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def recommendations(request: HttpRequest, slug: str) -> HttpResponse:
     audit = managed_audit_or_404(request, slug)
-    form = RecommendationForm(audit=audit)
-    if request.method == "POST":
-        form = RecommendationForm(request.POST, audit=audit)
-        if form.is_valid():
-            try:
-                services.recommendation_add(request=request, user=request.user, audit=audit, **form.service_kwargs())
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("Recommendation added."))
-                return redirect("audits:recommendations", slug=audit.slug)
+    if request.method == "GET":
+        return _recommendations_page(request, audit)
+    form = RecommendationForm(request.POST, audit=audit)
+    if form.is_valid():
+        try:
+            services.recommendation_add(request=request, user=request.user, audit=audit, **form.service_kwargs())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Recommendation added."))
+            return redirect("audits:recommendations", slug=audit.slug)
+    return _recommendations_page(request, audit, form=form, status=400)
+
+
+def _recommendations_page(
+    request: HttpRequest,
+    audit: Audit,
+    *,
+    form: RecommendationForm | None = None,
+    refused: tuple[int, RecommendationTransitionForm] | None = None,
+    kept: tuple[int, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The list and the add form. `refused`: (recommendation id, its status form that could not be
+    saved), shown open with its errors and what was typed. `kept`: (recommendation id, evidence of
+    impact typed on a page overtaken by somebody else's change of status), shown again to keep."""
     items = selectors.audit_recommendations(audit)
     for item in items:
-        item.transition_form = RecommendationTransitionForm(
-            recommendation=item, prefix=f"rec-{item.pk}", initial={"impact_evidence": item.impact_evidence}
-        )
+        item.transition_form, item.status_open = None, False
+        if refused is not None and item.pk == refused[0]:
+            item.transition_form, item.status_open = refused[1], True
+        elif kept is not None and item.pk == kept[0] and item.status != RecommendationStatus.CLOSED:
+            # Its status form as it is now, with what was typed in it: to choose the new status again.
+            item.transition_form = RecommendationTransitionForm(
+                recommendation=item, prefix=f"rec-{item.pk}", initial={"impact_evidence": kept[1]}
+            )
+            item.status_open = True
+        elif kept is not None and item.pk == kept[0]:
+            item.kept_evidence = kept[1]  # closed: nothing to save it to, but the text is not lost
+        if item.transition_form is None:
+            item.transition_form = RecommendationTransitionForm(
+                recommendation=item, prefix=f"rec-{item.pk}", initial={"impact_evidence": item.impact_evidence}
+            )
     context = {
         "audit": audit,
         "recommendations": items,
-        "form": form,
+        "form": form or RecommendationForm(audit=audit),
         "editable": audit.status in services.PART_B_EDITABLE,
         "trackable": audit.status in services.RECOMMENDATION_TRACKABLE,
         "today": timezone.localdate(),
     }
-    return render(
-        request, "audits/partb/recommendations.html", context, status=400 if request.method == "POST" else 200
-    )
+    return render(request, "audits/partb/recommendations.html", context, status=status)
 
 
 def _managed_recommendation(request: HttpRequest, slug: str, rec_id: int) -> tuple[Audit, Recommendation]:
@@ -477,26 +503,50 @@ def recommendation_edit(request: HttpRequest, slug: str, rec_id: int) -> HttpRes
 @login_required
 @require_POST
 def recommendation_status(request: HttpRequest, slug: str, rec_id: int) -> HttpResponse:
+    """A new status (and evidence of impact). What cannot be saved is shown again on the list, open,
+    with what was typed: nothing is lost, not even when somebody else moved the recommendation on
+    meanwhile (409)."""
     audit, rec = _managed_recommendation(request, slug, rec_id)
     form = RecommendationTransitionForm(request.POST, recommendation=rec, prefix=f"rec-{rec.pk}")
-    if form.is_valid():
-        try:
-            rec = services.recommendation_transition(
-                request=request,
-                user=request.user,
-                recommendation=rec,
-                to_status=form.cleaned_data["to_status"],
-                impact_evidence=form.cleaned_data["impact_evidence"],
-            )
-        except ValidationError as error:
-            _flash_error(request, error)
-        else:
-            messages.success(request, _("Recommendation is now %(status)s.") % {"status": rec.get_status_display()})
-    else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    if not form.is_valid():
+        return _recommendations_page(request, audit, refused=(rec.pk, form), status=400)
+    try:
+        rec = services.recommendation_transition(
+            request=request, user=request.user, recommendation=rec, **form.service_kwargs()
+        )
+    except services.RecommendationMoved as moved:
+        _say_moved(request, moved.recommendation)
+        kept = (rec.pk, form.cleaned_data["impact_evidence"])
+        return _recommendations_page(request, audit, kept=kept, status=409)
+    except services.EditConflict as conflict:
+        form.show_conflict(conflict, selectors.last_change(rec))
+        return _recommendations_page(request, audit, refused=(rec.pk, form), status=409)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _recommendations_page(request, audit, refused=(rec.pk, form), status=400)
+    messages.success(request, _("Recommendation is now %(status)s.") % {"status": rec.get_status_display()})
     if request.POST.get("next") == "all":
         return redirect("audits:recommendations_all")
     return redirect(reverse("audits:recommendations", kwargs={"slug": audit.slug}) + f"#rec-{rec.pk}")
+
+
+def _say_moved(request: HttpRequest, rec: Recommendation) -> None:
+    """Who moved the recommendation on, and when, while this person was changing its status."""
+    last = selectors.last_change(rec, summary_prefix=services.RECOMMENDATION_STATUS_PREFIX % rec.pk)
+    who = last.who if last else _("somebody else")
+    when = date_format(timezone.localtime(last.at), "j M Y H:i") if last else ""
+    values = {"who": who, "when": when, "status": rec.get_status_display().lower()}
+    if rec.status == RecommendationStatus.CLOSED:
+        text = _(
+            "This recommendation was closed by %(who)s at %(when)s while you were changing its status. The "
+            "evidence of impact you typed is kept below, not saved: copy what you need."
+        )
+    else:
+        text = _(
+            "This recommendation was moved to %(status)s by %(who)s at %(when)s while you were changing its "
+            "status. Choose its new status again: the evidence of impact you typed is kept in the form, not saved."
+        )
+    messages.error(request, text % values)
 
 
 @login_required
