@@ -136,3 +136,35 @@ def test_an_unlock_reason_is_kept_for_the_review_page(client, qa_manager, audit,
     request.session = client.session
     request._messages = FallbackStorage(request)
     assert recent_login_restored(request) == {"action": "unlock", "version": str(ret.version), "comment": reason}
+
+
+def test_the_review_page_shows_the_kept_unlock_reason_again(client, qa_manager, audit, settings):
+    """End to end: after confirming the password the review page shows the reason typed, ready to send."""
+    from audits.models import PartAReturn
+
+    ret = PartAReturn.objects.filter(audit=audit).first()
+    client.force_login(qa_manager)
+    stale_sign_in(client, settings)
+    url = reverse("audits:return_review", args=[ret.pk])
+    reason = "Unlocked: the chronology's strategy meeting is missing."
+    client.post(url, {"action": "unlock", "version": ret.version, "comment": reason})
+    client.post(reverse("reauthenticate"), {"password": PASSWORD, "next": url})
+    page = client.get(url)
+    assert html.escape(reason) in page.content.decode()
+    assert KEPT in [str(m) for m in page.context["messages"]]
+    assert html.escape(reason) not in client.get(url).content.decode()  # offered once
+
+
+def test_the_auditor_change_page_chooses_the_kept_auditor_again(client, qa_manager, audit, agency_a, settings):
+    from agencies.models import Role
+    from agencies.tests.factories import UserFactory
+
+    colleague = UserFactory(agency=agency_a, role=Role.PRACTITIONER, first_name="Kept", last_name="Choice")
+    client.force_login(qa_manager)
+    stale_sign_in(client, settings)
+    url = reverse("audits:participant_auditor", args=[audit.slug, agency_a.pk])
+    refused = client.post(url, {"auditor": colleague.pk})
+    assert refused.url.startswith(reverse("reauthenticate"))
+    client.post(reverse("reauthenticate"), {"password": PASSWORD, "next": url})
+    page = client.get(url).content.decode()
+    assert f'<option value="{colleague.pk}" selected>' in page

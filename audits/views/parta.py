@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from agencies.decorators import ask_to_reauthenticate, signed_in_recently
+from agencies.decorators import ask_to_reauthenticate, recent_login_restored, signed_in_recently
 from agencies.services import AccessAction, access_record
 from audits.access import get_managed_audit
 from audits.forms import (
@@ -623,7 +623,11 @@ def return_review(request: HttpRequest, pk: int) -> HttpResponse:
     layout = used_tool_layout(ret.tool_version)
     if request.method == "GET":
         access_record(request=request, action=AccessAction.VIEW, obj=ret)
-        return _render_detail(request, ret, role, layout)
+        # Back from confirming the password: what they had typed (the unlock reason) is offered again.
+        restored = recent_login_restored(request)
+        return _render_detail(
+            request, ret, role, layout, bound_review=bound_review_form(restored) if restored else None
+        )
     form = bound_review_form(request.POST)
     if not form.is_valid():
         messages.error(request, _("Nothing was changed: correct the problem marked below."))

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from agencies.decorators import ask_to_reauthenticate, signed_in_recently
+from agencies.decorators import ask_to_reauthenticate, recent_login_restored, signed_in_recently
 from audits.access import managed_audit_or_404
 from audits.forms_partb import ParticipantAuditorForm
 from audits.models import AuditAgency
@@ -28,7 +28,11 @@ def participant_auditor(request: HttpRequest, slug: str, agency_id: int) -> Http
     if participant is None:
         raise Http404(_("That agency is not part of this audit."))
     refusal = auditor_change_refusal(audit)
-    form = ParticipantAuditorForm(request.POST if request.method == "POST" else None, participant=participant)
+    # Back from confirming the password, the auditor they had chosen is chosen again.
+    restored = recent_login_restored(request) if request.method == "GET" else None
+    form = ParticipantAuditorForm(
+        request.POST if request.method == "POST" else None, participant=participant, initial=restored
+    )
     status = 200
     if request.method == "POST":
         # It gives a person the agency's returns to edit: as sensitive as unlocking one.
