@@ -13,7 +13,8 @@ from audits.selectors.parta import evidence_field, return_state, tool_layout
 from tests.fixtures_browser import axe_check, csp_violations, login
 
 SLUG = "bh-cse-2015"
-SAVED = re.compile(r"^Saved \d\d:\d\d$")
+# "Saved 10:41", and what the save newly flagged as a possible identifier, if anything.
+SAVED = re.compile(r"^Saved \d\d:\d\d(\. .+ flagged .+)?$")
 
 
 @pytest.fixture

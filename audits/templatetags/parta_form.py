@@ -13,12 +13,29 @@ from __future__ import annotations
 from html import escape
 
 from django import template
-from django.template.defaultfilters import linebreaksbr
+from django.template.defaultfilters import json_script, linebreaksbr
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 register = template.Library()
+
+
+# What parta.js says in the status line (a live region) of what the page changes by itself, with the
+# view's strings (audits.views.parta.JS_STRINGS).
+STATUS_STRINGS = {
+    "warningPrefix": gettext_lazy("Warning:"),
+    "flaggedOne": gettext_lazy("1 possible identifier flagged in %s: check it"),
+    "flagged": gettext_lazy("%s possible identifiers flagged in %s: check them"),
+    "unflagged": gettext_lazy("No possible identifiers are flagged now"),
+}
+
+
+@register.simple_tag
+def parta_strings(strings: dict) -> SafeString:
+    """The strings parta.js shows, as JSON: the view's and the status line's."""
+    return json_script({**strings, **STATUS_STRINGS}, "parta-i18n")
 
 
 @register.simple_tag

@@ -237,9 +237,11 @@
       retryDelay = 0;
       $("#parta-signed-out").hidden = true;
       const held = heldBack();
-      if (data.message) setStatus(t("invalid", data.message), true);
-      else if (held.length) setStatus(t("notSaved", fieldLabel(held[0])), true);
-      else setStatus(t("saved", data.saved_at_display));
+      // Said in the status line (a live region already on the page) only when what is flagged changes.
+      const flaggedNote = showWarnings(sent, data.warnings || {});
+      if (data.message) setStatus(withNote(t("invalid", data.message), flaggedNote), true);
+      else if (held.length) setStatus(withNote(t("notSaved", fieldLabel(held[0])), flaggedNote), true);
+      else setStatus(withNote(t("saved", data.saved_at_display), flaggedNote));
       // The server clears the confirmation whenever the flagged details change, and so does the page:
       // a tick given while this save was on its way was given before its new details were marked.
       if (data.flagged_changed) dirty.delete(CONFIRM);
@@ -247,7 +249,6 @@
       if (typeof data.identifiers_confirmed === "boolean" && !dirty.has(CONFIRM)) {
         setFieldValue(CONFIRM, data.identifiers_confirmed);
       }
-      showWarnings(sent, data.warnings || {});
       showProgress(data.progress);
       return;
     }
@@ -282,26 +283,54 @@
     retryLater(t("retrying"));
   }
 
+  // The markup of audits.templatetags.parta_form.field_extras: the text, after a prefix for screen readers.
+  function warningNote(text) {
+    const p = document.createElement("p");
+    p.className = "identifier-warning";
+    const prefix = document.createElement("span");
+    prefix.className = "visually-hidden";
+    prefix.textContent = `${t("warningPrefix")} `;
+    p.append(prefix, text);
+    return p;
+  }
+
+  const isFlagged = () => Boolean(form.querySelector("[data-warnings-for] .identifier-warning"));
+
+  // Shows the warnings of the fields saved; returns what to say of them: the details newly flagged
+  // (and where), or that nothing is flagged any more, or "" when that is as it was.
   function showWarnings(sent, warnings) {
+    const wasFlagged = isFlagged();
+    let added = 0;
+    const where = [];
     for (const name of sent.keys()) {
       const box = form.querySelector(`[data-warnings-for="${CSS.escape(name)}"]`);
       if (!box) continue;
-      box.replaceChildren(
-        ...(warnings[name] || []).map((text) => {
-          const p = document.createElement("p");
-          p.className = "identifier-warning";
-          p.textContent = text;
-          return p;
-        }),
-      );
+      const before = [...box.querySelectorAll(".identifier-warning")].map((p) => p.textContent);
+      const notes = (warnings[name] || []).map(warningNote);
+      const addedHere = notes.filter((p) => {
+        const i = before.indexOf(p.textContent);
+        if (i === -1) return true;
+        before.splice(i, 1);
+        return false;
+      }).length;
+      if (addedHere) {
+        added += addedHere;
+        where.push(fieldLabel(name));
+      }
+      box.replaceChildren(...notes);
     }
-    const flagged = Boolean(form.querySelector("[data-warnings-for] .identifier-warning"));
+    const flagged = isFlagged();
     const summary = $("[data-identifier-summary]");
     if (summary) summary.hidden = !flagged;
     // The confirmation box is asked for only while something is flagged.
     const confirm = $("[data-identifier-confirm]");
     if (confirm) confirm.hidden = !flagged;
+    if (added) return added === 1 ? t("flaggedOne", where[0]) : t("flagged", String(added), where.join(", "));
+    return wasFlagged && !flagged ? t("unflagged") : "";
   }
+
+  // "Saved 10:41" and "1 possible identifier flagged in R1 Evidence: check it", as two sentences.
+  const withNote = (text, note) => (note ? `${text.replace(/[.:;]$/, "")}. ${note}` : text);
 
   function showProgress(progress) {
     if (!progress) return;

@@ -1,0 +1,85 @@
+"""Part A in Chromium, as a screen reader user meets it: what the page changes by itself is said in the
+status line (WCAG 4.1.3), and the focus goes somewhere sensible when what had it goes away (2.4.3)."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.fixtures_browser import axe_check, csp_violations, login
+from tests.test_parta_browser import demo, go, standards  # noqa: F401 - demo is a fixture
+
+# Every text the status line (role=status, on the page from the start) is given, in order.
+RECORD_STATUS = """() => {
+  const status = document.getElementById('autosave-status');
+  window.statusSaid = [];
+  new MutationObserver(() => window.statusSaid.push(status.textContent))
+    .observe(status, {childList: true, characterData: true, subtree: true});
+}"""
+
+SAVED_ONLY = re.compile(r"^Saved \d\d:\d\d$")
+
+
+def said(page: Page) -> list[str]:
+    return page.evaluate("window.statusSaid")
+
+
+def evidence(page: Page, index: int):
+    return standards(page).nth(index).get_by_label("Evidence", exact=True)
+
+
+@pytest.mark.browser
+def test_identifiers_flagged_by_the_autosave_are_said_once_in_the_status(
+    demo,  # noqa: F811
+    live_server,
+    page: Page,
+    browser_console,
+):
+    ret = demo
+    login(page, live_server, "auditor.police", "demo")
+    go(page, live_server, f"/audits/returns/{ret.pk}/")
+    status = page.get_by_test_id("autosave-status")
+    region = status.element_handle()  # the live region the page had when it was loaded
+    page.evaluate(RECORD_STATUS)
+
+    evidence(page, 0).fill("NHS no 943 476 5919")
+    page.keyboard.press("Tab")
+    expect(status).to_have_text(
+        re.compile(r"^Saved \d\d:\d\d\. 1 possible identifier flagged in R1 Evidence: check it$"), timeout=15000
+    )
+    assert page.evaluate("(el) => el.isConnected && el === document.getElementById('autosave-status')", region)
+    # The warning the script added reads like the server's: "Warning:" first, for screen readers.
+    warning = standards(page).nth(0).locator(".identifier-warning")
+    expect(warning).to_have_count(1)
+    expect(warning.locator("span.visually-hidden")).to_have_text("Warning:")
+    expect(page.get_by_test_id("identifier-summary")).to_be_visible()
+    scripted = standards(page).nth(0).locator("[data-warnings-for]").inner_html()
+    axe_check(page)
+
+    # Saved again with the same detail in it: nothing new flagged, nothing more said of it.
+    evidence(page, 0).fill("NHS no 943 476 5919, given by the mother")
+    page.keyboard.press("Tab")
+    expect(status).to_have_text(SAVED_ONLY, timeout=15000)
+    assert len([text for text in said(page) if "identifier" in text]) == 1, said(page)
+
+    # Two more in another answer: counted, and the answer named.
+    evidence(page, 1).fill("Mobile 07700 900123, NHS no 943 476 5919")
+    page.keyboard.press("Tab")
+    expect(status).to_have_text(
+        re.compile(r"^Saved \d\d:\d\d\. 2 possible identifiers flagged in R2 Evidence: check them$"), timeout=15000
+    )
+
+    # The server shows the same warning with the same markup.
+    go(page, live_server, f"/audits/returns/{ret.pk}/")
+    assert standards(page).nth(0).locator("[data-warnings-for]").inner_html() == scripted
+
+    # All taken out: said too, as the box to confirm them goes away.
+    page.evaluate(RECORD_STATUS)
+    evidence(page, 0).fill("Seen by the duty team the same day.")
+    evidence(page, 1).fill("Strategy meeting the next morning.")
+    page.keyboard.press("Tab")
+    expect(status).to_have_text(
+        re.compile(r"^Saved \d\d:\d\d\. No possible identifiers are flagged now$"), timeout=15000
+    )
+    expect(page.get_by_test_id("identifier-summary")).to_be_hidden()
+    assert not csp_violations(browser_console), browser_console
