@@ -46,6 +46,44 @@ from audits.services.partb import (
 
 TEXT_MAX = settings.PART_A_MAX_TEXT
 
+# What partb.js says next to a long text (as parta.js does): the count, near the limit and over it.
+COUNTER_TEXTS = {
+    "left": _("%s characters left (the limit is %s)"),
+    "over": _("%s characters too many (the limit is %s): shorten this text to save it"),
+}
+TOO_LONG = _(
+    "This text is %(show_value)d characters long, over the limit of %(limit_value)d: shorten it to save it. "
+    "What you typed is kept here."
+)
+
+
+class LongTextField(forms.CharField):
+    """Free text with a length limit, and no maxlength in the page: the browser would cut a long paste
+    off without a word. partb.js counts the characters near the limit instead (as Part A's form does,
+    code points, with one character a line break), and the server refuses a text over it with the
+    message next to the field and the text kept."""
+
+    def __init__(self, *, max_length: int = TEXT_MAX, **kwargs) -> None:
+        kwargs["error_messages"] = {"max_length": TOO_LONG, **kwargs.get("error_messages", {})}
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
+        super().__init__(max_length=max_length, **kwargs)
+
+    def to_python(self, value):
+        # Browsers post line breaks as CRLF and the counter counts them as one: count as it does.
+        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        attrs.update(
+            {
+                "data-maxlength": str(self.max_length),
+                "data-count-left": COUNTER_TEXTS["left"],
+                "data-count-over": COUNTER_TEXTS["over"],
+            }
+        )
+        return attrs
+
 
 class DateInput(forms.DateInput):
     input_type = "date"
@@ -203,9 +241,7 @@ OTHER_ATTENDEES_MAX = 4000
 
 
 class SessionForm(ShownMixin, forms.ModelForm):
-    notes = forms.CharField(
-        label=_("Notes"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    notes = LongTextField(label=_("Notes"), required=False, max_length=10000)
     chair = forms.CharField(
         label=_("Chair"),
         required=False,
@@ -217,7 +253,7 @@ class SessionForm(ShownMixin, forms.ModelForm):
             )
         },
     )
-    other_attendees = forms.CharField(
+    other_attendees = LongTextField(
         label=_("Other attendees"),
         required=False,
         max_length=OTHER_ATTENDEES_MAX,
@@ -325,7 +361,7 @@ class ConsensusForm(forms.Form):
             self.fields[f"{prefix}-grade"] = forms.TypedChoiceField(
                 choices=choices, coerce=int, empty_value=None, required=False
             )
-            self.fields[f"{prefix}-reasons"] = forms.CharField(required=False, max_length=self.REASONS_MAX)
+            self.fields[f"{prefix}-reasons"] = LongTextField(required=False, max_length=self.REASONS_MAX)
             self.fields[f"{prefix}-shown"] = forms.CharField(required=False, max_length=64, strip=False)
             self.fields[f"{prefix}-replace"] = forms.CharField(required=False, max_length=64, strip=False)
 
@@ -380,9 +416,7 @@ def judgement_section(audit: Audit, raw: str) -> Section | None:
 
 class FindingForm(ShownMixin, forms.Form):
     heading = forms.CharField(label=_("Heading"), max_length=300, required=False)
-    body = forms.CharField(
-        label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=TEXT_MAX
-    )
+    body = LongTextField(label=_("Text"), required=False)
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none(), required=False)
     risk_factors = forms.ModelMultipleChoiceField(
         label=_("Risk factors from the shared list"),
@@ -498,6 +532,8 @@ class PromoteForm(forms.Form):
 
 
 class RecommendationForm(ShownMixin, forms.ModelForm):
+    text = LongTextField(label=_("Recommendation"))
+
     class Meta:
         model = Recommendation
         fields = ["text", "owner", "owner_agency", "owner_email", "due_date", "findings"]
@@ -507,7 +543,6 @@ class RecommendationForm(ShownMixin, forms.ModelForm):
             "findings": _("The findings that led to this recommendation (optional)."),
         }
         widgets = {
-            "text": forms.Textarea(attrs={"rows": 3}),
             "due_date": DateInput(),
             "findings": forms.CheckboxSelectMultiple,
         }
@@ -517,7 +552,6 @@ class RecommendationForm(ShownMixin, forms.ModelForm):
         self.fields["owner_agency"].queryset = Agency.objects.order_by("name")
         self.fields["findings"].queryset = audit.findings.order_by("kind", "order", "pk")
         self.fields["findings"].label_from_instance = lambda f: f"{f.get_kind_display()}: {f}"
-        self.fields["text"].max_length = TEXT_MAX
         # Every recommendation has a due date; one recorded before that was required may stay without.
         self.fields["due_date"].required = self.instance.pk is None or self.instance.due_date is not None
         self.fields["due_date"].error_messages["required"] = DUE_DATE_NEEDED
@@ -577,11 +611,10 @@ class RecommendationTransitionForm(ShownMixin, forms.Form):
     of the evidence (ShownMixin)."""
 
     to_status = forms.ChoiceField(label=_("New status"), choices=RecommendationStatus.choices)
-    impact_evidence = forms.CharField(
+    impact_evidence = LongTextField(
         label=_("Evidence of impact"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        max_length=TEXT_MAX,
         help_text=_("Needed to close a recommendation: what changed, and how we know."),
     )
     from_status = forms.ChoiceField(choices=RecommendationStatus.choices, required=False, widget=forms.HiddenInput)

@@ -254,3 +254,40 @@ def test_auditor_reads_the_board_during_part_b_only(transactional_db, live_serve
     expect(page.locator("svg.heatmap-svg")).to_be_visible()
     axe_check(page)
     assert not csp_violations(browser_console), browser_console
+
+
+@pytest.mark.browser
+@override_settings(DEMO=True)
+def test_a_long_finding_text_is_counted_and_refused_whole(transactional_db, live_server, page: Page, browser_console):
+    """A paste over the limit is never cut off by the browser: counted, then refused by the server
+    next to the field, with the whole text kept in it."""
+    call_command("load_demo", stdout=StringIO())
+    audit = Audit.objects.get(slug="dudley-cse-2017")  # reported: its findings are still edited
+    finding = Finding.objects.filter(audit=audit).exclude(body="").order_by("kind", "order").first()
+    before = finding.body
+    login(page, live_server, "qa.manager", "demo")
+    go(page, live_server, f"/audits/{audit.slug}/findings/{finding.pk}/")
+    text = page.get_by_role("textbox", name="Text", exact=True)
+    count = page.locator("#id_body-count")
+    expect(count).to_be_hidden()  # far from the limit: no count
+
+    text.fill("a" * 9_500)
+    expect(count).to_have_text("500 characters left (the limit is 10,000)")
+    text.fill("")
+    text.focus()
+    page.keyboard.insert_text("b" * 10_050)
+    assert len(text.input_value()) == 10_050  # not cut off at 10,000
+    expect(count).to_have_text("50 characters too many (the limit is 10,000): shorten this text to save it")
+    axe_check(page)
+
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#id_body_error")).to_contain_text(
+        "This text is 10050 characters long, over the limit of 10000: shorten it to save it."
+    )
+    text = page.get_by_role("textbox", name="Text", exact=True)
+    assert len(text.input_value()) == 10_050
+    expect(page.locator("#id_body-count")).to_contain_text("50 characters too many")
+    finding.refresh_from_db()
+    assert finding.body == before
+    axe_check(page)
+    assert not csp_violations(browser_console), browser_console

@@ -26,6 +26,7 @@ from audits import exports
 from audits.access import get_board_audit, managed_audit_or_404
 from audits.charts import render_heatmap_svg
 from audits.forms_partb import (
+    COUNTER_TEXTS,
     AttendanceForm,
     AuditTransitionForm,
     ConsensusForm,
@@ -204,6 +205,7 @@ def _board_page(
         "can_manage": can_manage,
         "can_edit": can_edit,
         "reasons_max": ConsensusForm.REASONS_MAX,
+        "counter": COUNTER_TEXTS,
     }
     return render(request, "audits/partb/board.html", context, status=status)
 

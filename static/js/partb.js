@@ -1,6 +1,7 @@
 // Part B: the evidence board's display toggles (large type for the projector, grades without the
 // evidence text, only the standards where grades differ) and print button, confirmation before
-// deleting a finding, and the confirmation of a save shown where the page opens after it.
+// deleting a finding, the confirmation of a save shown where the page opens after it, and a count of
+// the characters of a long text near its limit.
 // Everything here is an enhancement: the pages work without JavaScript.
 "use strict";
 (() => {
@@ -55,7 +56,60 @@
     target.scrollIntoView({ block: "start", behavior: "instant" });
   }
 
+  // Long texts count their characters near the limit, as Part A's form does (parta.js). They carry
+  // data-maxlength, not maxlength, which would cut a long paste off without a word: the whole text
+  // stays in the box, the count says how much to take out, and the server refuses it with the
+  // message next to the field, the text kept. The texts come with the field (data-count-left/-over).
+  const COUNT_FROM = 0.9; // of the limit
+  const characters = (text) => [...text].length; // as the server counts: code points, not UTF-16 units
+
+  function describe(el, id, on) {
+    const ids = new Set((el.getAttribute("aria-describedby") || "").split(" ").filter(Boolean));
+    if (on) ids.add(id);
+    else ids.delete(id);
+    if (ids.size) el.setAttribute("aria-describedby", [...ids].join(" "));
+    else el.removeAttribute("aria-describedby");
+  }
+
+  function fill(template, ...args) {
+    let text = template || "";
+    for (const arg of args) text = text.replace("%s", arg);
+    return text;
+  }
+
+  function setUpCounter(el) {
+    const limit = Number(el.dataset.maxlength || 0);
+    if (!limit || !el.id) return;
+    const count = document.createElement("p");
+    count.className = "form-text char-count mb-0";
+    count.id = `${el.id}-count`;
+    count.hidden = true;
+    // Screen readers hear the count once typing pauses, not at every key (a second region, hidden).
+    const spoken = document.createElement("p");
+    spoken.className = "visually-hidden";
+    spoken.setAttribute("aria-live", "polite");
+    el.after(count, spoken);
+    let timer = null;
+    const update = () => {
+      const used = characters(el.value);
+      const near = used >= limit * COUNT_FROM;
+      count.hidden = !near;
+      describe(el, count.id, near);
+      count.classList.toggle("text-danger", used > limit);
+      count.classList.toggle("fw-semibold", used > limit);
+      const number = (n) => n.toLocaleString("en-GB");
+      if (used > limit) count.textContent = fill(el.dataset.countOver, number(used - limit), number(limit));
+      else count.textContent = fill(el.dataset.countLeft, number(limit - used), number(limit));
+      clearTimeout(timer);
+      timer = setTimeout(() => { spoken.textContent = near ? count.textContent : ""; }, 1000);
+    };
+    el.addEventListener("input", update);
+    update();
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("textarea[data-maxlength]").forEach(setUpCounter);
+
     TOGGLES.forEach((toggle) => {
       const button = document.getElementById(toggle.id);
       apply(toggle, readPreference(toggle.key), button);
