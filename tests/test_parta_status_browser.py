@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.fixtures_browser import axe_check, csp_violations, login
+from tests.test_focus_browser import BOXES, hidden_by_the_bar, settled
 from tests.test_parta_browser import demo, go, standards  # noqa: F401 - demo is a fixture
 
 # Every text the status line (role=status, on the page from the start) is given, in order.
@@ -83,3 +84,61 @@ def test_identifiers_flagged_by_the_autosave_are_said_once_in_the_status(
     )
     expect(page.get_by_test_id("identifier-summary")).to_be_hidden()
     assert not csp_violations(browser_console), browser_console
+
+
+def focused_test_id(page: Page) -> str | None:
+    return page.evaluate("document.activeElement.dataset.testid || null")
+
+
+@pytest.mark.browser
+def test_a_page_with_errors_starts_at_their_summary(demo, live_server, page: Page, browser_console):  # noqa: F811
+    ret = demo
+    login(page, live_server, "auditor.police", "demo")
+    go(page, live_server, f"/audits/returns/{ret.pk}/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Submit return").click()
+    summary = page.get_by_test_id("error-summary")
+    expect(summary).to_be_focused()
+    axe_check(page)
+
+    # Reloaded from further down the page: the summary has the focus again, in view and clear of the bar.
+    page.get_by_role("button", name="Save draft").scroll_into_view_if_needed()
+    page.reload()
+    expect(summary).to_be_focused()
+    settled(page)
+    box = page.evaluate(BOXES, summary.element_handle())
+    assert 0 <= box["top"] < 768, box
+    assert hidden_by_the_bar(box) == 0, box
+
+    # A link to one of the fields is followed instead.
+    first = summary.locator("a[href^='#']").first.get_attribute("href")
+    go(page, live_server, f"/audits/returns/{ret.pk}/{first}")
+    expect(page.get_by_test_id("error-summary")).not_to_be_focused()
+    assert not csp_violations(browser_console), browser_console
+
+
+@pytest.mark.browser
+def test_what_is_focused_stays_clear_of_a_save_bar_that_wraps(demo, live_server, page: Page):  # noqa: F811
+    """A long status line takes the bar to two lines on a narrow screen: the focus still lands below it."""
+    ret = demo
+    page.set_viewport_size({"width": 640, "height": 800})
+    login(page, live_server, "auditor.police", "demo")
+    go(page, live_server, f"/audits/returns/{ret.pk}/")
+    bar = page.locator(".parta-savebar")
+    one_line = bar.bounding_box()["height"]
+    evidence(page, 0).fill("Mobile 07700 900123, NHS no 943 476 5919")
+    page.keyboard.press("Tab")
+    expect(page.get_by_test_id("autosave-status")).to_contain_text("flagged", timeout=15000)
+    assert bar.bounding_box()["height"] > one_line * 1.4  # wrapped
+    page.get_by_role("button", name="Save draft").focus()
+    hidden = []
+    for _ in range(30):
+        page.keyboard.press("Shift+Tab")
+        settled(page)
+        handle = page.evaluate_handle("document.activeElement")
+        if page.evaluate("(el) => !el.closest('form[data-parta-form]') || !!el.closest('.parta-savebar')", handle):
+            continue
+        box = page.evaluate(BOXES, handle)
+        if hidden_by_the_bar(box) > 0:
+            hidden.append(f"{page.evaluate('(el) => el.outerHTML.slice(0, 80)', handle)}: {box}")
+    assert not hidden, "focused but under the save bar:\n" + "\n".join(hidden)

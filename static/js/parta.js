@@ -643,7 +643,31 @@
     clearTimeout(retryTimer);
   });
 
+  // --- Where the focus starts, and the save bar ----------------------------------------------------
+  // The save bar stays at the top of a big enough screen (app.css): what is focused or scrolled to lands
+  // below it (scroll-padding-top). Its height is the CSS's guess until its status line wraps.
+  const bar = $(".parta-savebar");
+  const belowTheBar = () => {
+    const sticky = getComputedStyle(bar).position === "sticky";
+    document.documentElement.style.scrollPaddingTop = sticky ? `${bar.offsetHeight + 8}px` : "";
+  };
+  if (bar && "ResizeObserver" in window) {
+    new ResizeObserver(belowTheBar).observe(bar);
+    window.addEventListener("resize", belowTheBar);
+  }
+
+  // A page that came back with errors starts at their summary (unless a link asked for another place).
+  function focusErrorSummary() {
+    const summary = $("[data-error-summary]");
+    if (!summary || (location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1))))) return;
+    if (bar) belowTheBar();
+    // Reloaded, the browser would otherwise scroll back to where the page was, away from the summary.
+    if ("scrollRestoration" in history) history.scrollRestoration = "manual";
+    summary.focus();
+  }
+
   applyNoInvolvement();
   armServerConflicts();
   offerRestore();
+  focusErrorSummary();
 })();
