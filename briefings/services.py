@@ -560,7 +560,9 @@ def render_to_file(
     temporary name and moved into place (write_file_atomically), and only then is the row marked
     done, in one transaction with its access record ("<done_label>: <row> (<n> pages, <ms> ms)"):
     a worker killed at any point leaves either no file or a complete one, and never a row marked
-    done without its file. Returns the row, or None when it failed or does not exist.
+    done without its file. A failure while storing (the file cannot be written or moved into
+    place, the row cannot be saved) marks the row FAILED too, and removes the file if it was
+    moved into place. Returns the row, or None when it failed or does not exist.
     """
     with transaction.atomic():
         obj = model.objects.select_for_update().filter(pk=pk).first()
@@ -584,25 +586,43 @@ def render_to_file(
         logger.exception("%s %s failed to render", model._meta.verbose_name, pk)
         failed(_("The PDF could not be made: %(error)s") % {"error": f"{type(exc).__name__}: {exc}"})
         return None
-    with transaction.atomic():
-        obj = model.objects.select_for_update().select_related(*select_related).get(pk=pk)
-        if obj.status == statuses.DONE:
-            return obj  # another run finished first
-        name = file_name(obj)
-        write_file_atomically(name, result.pdf)
-        obj.file.name = name
-        obj.status = statuses.DONE
-        obj.pages = result.pages
-        obj.file_size = len(result.pdf)
-        obj.rendered_at = timezone.now()
-        obj.error = ""
-        obj.save(update_fields=["file", "status", "pages", "file_size", "rendered_at", "error"])
-        access_record(
-            user=recorded_user(obj),
-            action=AccessAction.CHANGE,
-            obj=obj,
-            summary=f"{done_label}: {obj} ({result.pages} pages, {result.seconds * 1000:.0f} ms)",
-        )
+    written = ""
+    try:
+        with transaction.atomic():
+            obj = model.objects.select_for_update().select_related(*select_related).get(pk=pk)
+            if obj.status == statuses.DONE:
+                return obj  # another run finished first
+            name = file_name(obj)
+            write_file_atomically(name, result.pdf)
+            written = name
+            obj.file.name = name
+            obj.status = statuses.DONE
+            obj.pages = result.pages
+            obj.file_size = len(result.pdf)
+            obj.rendered_at = timezone.now()
+            obj.error = ""
+            obj.save(update_fields=["file", "status", "pages", "file_size", "rendered_at", "error"])
+            access_record(
+                user=recorded_user(obj),
+                action=AccessAction.CHANGE,
+                obj=obj,
+                summary=f"{done_label}: {obj} ({result.pages} pages, {result.seconds * 1000:.0f} ms)",
+            )
+    except Exception as exc:  # noqa: BLE001 - as for the render: shown as failed, with a retry
+        # The row is not done (the transaction rolled back): a file moved into place is nobody's.
+        if written:
+            try:
+                default_storage.delete(written)
+            except Exception:  # noqa: BLE001 - the failure to report is the first one
+                logger.exception("could not delete %s after a failed store", written)
+        logger.exception("%s %s: the PDF could not be stored", model._meta.verbose_name, pk)
+        if isinstance(exc, SoftTimeLimitExceeded):
+            failed(too_long)
+        else:
+            # The kind of error, not its text: an OSError's names a path on the server.
+            reason = type(exc).__name__ + (f" ({exc.strerror})" if isinstance(exc, OSError) and exc.strerror else "")
+            failed(_("The PDF was made but could not be stored: %(error)s. Retry it.") % {"error": reason})
+        return None
     return obj
 
 
