@@ -30,6 +30,7 @@ from audits.models import (
     RecommendationStatus,
     RiskFactor,
     Section,
+    audit_dates_problem,
 )
 from audits.selectors.partb import RECEIVED_STATUSES, LastChange, citable_returns, edit_marker
 from audits.selectors.participants import auditor_candidates
@@ -275,9 +276,18 @@ class SessionForm(ShownMixin, forms.ModelForm):
         fields = ["date", "venue", "notes", "chair", "other_attendees"]
         widgets = {"date": DateInput()}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, audit: Audit | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.audit = audit
         self.track_shown({name: self.initial.get(name) for name in self._meta.fields})
+
+    def clean_date(self):
+        # The audit's rule (Audit.clean), on the session's date: it is the audit's Part B date.
+        date = self.cleaned_data.get("date")
+        problem = audit_dates_problem(self.audit.part_a_due, date) if self.audit is not None else ""
+        if problem:
+            raise forms.ValidationError(problem)
+        return date
 
     def clean_other_attendees(self) -> str:
         """One person a line: blank lines dropped, each line no longer than a name and a role."""

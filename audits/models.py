@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -186,6 +187,21 @@ def audit_year(part_b_date, created_at) -> int:
     return (part_b_date or created_at.date()).year
 
 
+def audit_dates_problem(part_a_due, part_b_date) -> str:
+    """Why an audit's dates are impossible ("" when they are not): the Part B session discusses the
+    Part A returns, so it cannot come before they are due (the same day will do). Past dates are
+    fine: an audit already running, or recorded after the event, has them."""
+    if part_a_due is not None and part_b_date is not None and part_b_date < part_a_due:
+        return str(
+            _(
+                "The Part B session (%(part_b)s) cannot be before Part A is due (%(part_a)s): the session "
+                "discusses the Part A returns. Move the session later, or Part A's due date earlier."
+            )
+            % {"part_b": date_format(part_b_date, "j F Y"), "part_a": date_format(part_a_due, "j F Y")}
+        )
+    return ""
+
+
 class Audit(models.Model):
     title = models.CharField(_("title"), max_length=250)
     slug = models.SlugField(max_length=80, unique=True)
@@ -228,6 +244,12 @@ class Audit(models.Model):
     @property
     def year(self) -> int:
         return audit_year(self.part_b_date, self.created_at)
+
+    def clean(self) -> None:
+        super().clean()
+        problem = audit_dates_problem(self.part_a_due, self.part_b_date)
+        if problem:
+            raise ValidationError({"part_b_date": problem})
 
 
 class AuditAgency(models.Model):

@@ -42,6 +42,7 @@ from audits.models import (
     RecommendationStatus,
     RiskFactor,
     Section,
+    audit_dates_problem,
 )
 from audits.selectors.partb import (
     STATUS_HISTORY_PREFIX,
@@ -201,6 +202,9 @@ def session_update(
         stored = {name: getattr(session, name) for name in posted}
         for name, value in _changes(posted, stored, shown, session).items():
             setattr(session, name, value)
+        problem = audit_dates_problem(audit.part_a_due, session.date)
+        if problem:
+            raise ValidationError({"date": problem})
         session.full_clean(exclude=["audit"])
         session.save()
         # The audit's own Part B date is what briefings print: keep the two the same.

@@ -121,7 +121,7 @@ def session(request: HttpRequest, slug: str) -> HttpResponse:
     attendance_editable = audit.status in services.PART_B_EDITABLE
     data = request.POST if request.method == "POST" else None
     initial = {"date": audit.part_b_date} if current is None else None
-    details_form = SessionForm(data, instance=current, initial=initial)
+    details_form = SessionForm(data, instance=current, initial=initial, audit=audit)
     attendance_form = AttendanceForm(data, rows=rows)
     status = 200
     if data is not None and details_form.is_valid() and attendance_form.is_valid():
