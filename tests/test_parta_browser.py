@@ -15,6 +15,7 @@ from tests.fixtures_browser import axe_check, csp_violations, login
 SLUG = "bh-cse-2015"
 # "Saved 10:41", and what the save newly flagged as a possible identifier, if anything.
 SAVED = re.compile(r"^Saved \d\d:\d\d(\. .+ flagged .+)?$")
+R1_CHANGED_ELSEWHERE = "Not saved — R1 Evidence was changed elsewhere: choose which version to keep"
 
 
 @pytest.fixture
@@ -152,7 +153,7 @@ def test_two_tabs_on_one_return_get_a_conflict_not_an_overwrite(demo, live_serve
     standards(second).nth(0).get_by_label("Evidence", exact=True).fill("Written in the second tab.")
     second.keyboard.press("Tab")
     status = second.get_by_test_id("autosave-status")
-    expect(status).to_have_text("Not saved — this return was changed elsewhere", timeout=15000)
+    expect(status).to_have_text(R1_CHANGED_ELSEWHERE, timeout=15000)
     box = second.locator(".conflict-box")
     expect(box).to_have_count(1)
     expect(box.locator(".conflict-theirs")).to_have_text("Written in the first tab.")
@@ -248,9 +249,7 @@ def test_save_draft_or_submit_never_overwrites_an_open_conflict(demo, live_serve
     wait_until_saved(first)
     standards(second).nth(0).get_by_label("Evidence", exact=True).fill("The second tab, merged.")
     second.keyboard.press("Tab")
-    expect(second.get_by_test_id("autosave-status")).to_have_text(
-        "Not saved — this return was changed elsewhere", timeout=15000
-    )
+    expect(second.get_by_test_id("autosave-status")).to_have_text(R1_CHANGED_ELSEWHERE, timeout=15000)
     second.locator(".conflict-box").get_by_role("button", name="Keep my version").click()
     with second.expect_navigation():
         second.get_by_role("button", name="Save draft").click()

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from tests.fixtures_browser import axe_check, csp_violations, login
 from tests.test_focus_browser import BOXES, hidden_by_the_bar, settled
-from tests.test_parta_browser import demo, go, standards  # noqa: F401 - demo is a fixture
+from tests.test_parta_browser import demo, evidence_of, go, standards  # noqa: F401 - demo is a fixture
 
 # Every text the status line (role=status, on the page from the start) is given, in order.
 RECORD_STATUS = """() => {
@@ -142,3 +142,137 @@ def test_what_is_focused_stays_clear_of_a_save_bar_that_wraps(demo, live_server,
         if hidden_by_the_bar(box) > 0:
             hidden.append(f"{page.evaluate('(el) => el.outerHTML.slice(0, 80)', handle)}: {box}")
     assert not hidden, "focused but under the save bar:\n" + "\n".join(hidden)
+
+
+KEEP_ON_DEVICE = """([entries]) => {
+  const form = document.querySelector('form[data-parta-form]');
+  const base = Number(form.querySelector('input[name=version]').value);
+  const fields = {};
+  for (const [name, value] of entries) fields[name] = {value, at: Date.now(), base};
+  localStorage.setItem(`parta:${form.dataset.userId}:${form.dataset.returnId}`, JSON.stringify({fields}));
+}"""
+
+
+def grade(page: Page, index: int):
+    return standards(page).nth(index).get_by_label("Grade", exact=True)
+
+
+def keep_on_device(page: Page) -> None:
+    """Answers typed on this device but never saved (as if the tab had closed before it could save)."""
+    good = grade(page, 1).locator("option", has_text="Good").first.get_attribute("value")
+    entries = [
+        [grade(page, 1).get_attribute("name"), good],
+        [evidence(page, 0).get_attribute("name"), "Typed on this device, never saved."],
+    ]
+    page.evaluate(KEEP_ON_DEVICE, [entries])
+    page.reload()
+    expect(page.locator("#parta-restore")).to_be_visible()
+    page.evaluate(RECORD_STATUS)
+
+
+def press(page: Page, button) -> None:
+    button.focus()
+    page.keyboard.press("Enter")
+
+
+@pytest.mark.browser
+def test_restoring_or_discarding_the_device_copy_moves_the_focus_and_says_so(
+    demo,  # noqa: F811
+    live_server,
+    page: Page,
+    browser_console,
+):
+    ret = demo
+    login(page, live_server, "auditor.police", "demo")
+    go(page, live_server, f"/audits/returns/{ret.pk}/")
+    status = page.get_by_test_id("autosave-status")
+
+    # Discarded: the focus goes to the page's heading (not lost with the banner), and the status says what went.
+    keep_on_device(page)
+    press(page, page.get_by_role("button", name="Discard them"))
+    expect(page.locator("#parta-restore")).to_be_hidden()
+    expect(page.get_by_role("heading", level=1)).to_be_focused()
+    expect(status).to_have_text(
+        "Discarded 2 answers kept on this device (R1 Evidence, R2 Grade): the saved ones are shown"
+    )
+    expect(evidence(page, 0)).to_have_value("")
+
+    # Restored: the focus goes to the first of them; the status names them, then says they are saved.
+    keep_on_device(page)
+    press(page, page.get_by_role("button", name="Restore them"))
+    expect(evidence(page, 0)).to_be_focused()
+    expect(evidence(page, 0)).to_have_value("Typed on this device, never saved.")
+    expect(status).to_have_text(SAVED_ONLY, timeout=15000)
+    assert said(page)[0] == "Restored 2 answers from this device: R1 Evidence, R2 Grade; saving…", said(page)
+    assert evidence_of(ret, 0) == "Typed on this device, never saved."
+    axe_check(page)
+    assert not csp_violations(browser_console), browser_console
+
+
+@pytest.mark.browser
+def test_a_conflict_is_named_linked_to_its_answer_and_a_choice_returns_the_focus_to_it(
+    demo,  # noqa: F811
+    live_server,
+    page: Page,
+    browser_console,
+):
+    ret = demo
+    login(page, live_server, "auditor.police", "demo")
+    first = page
+    go(first, live_server, f"/audits/returns/{ret.pk}/")
+    second = page.context.new_page()
+    go(second, live_server, f"/audits/returns/{ret.pk}/")
+    evidence(first, 0).fill("Written in the first tab.")
+    first.keyboard.press("Tab")
+    expect(first.get_by_test_id("autosave-status")).to_have_text(SAVED_ONLY, timeout=15000)
+
+    # The second tab's save meets the first's: the status names the answer, which is described by its box.
+    answer = evidence(second, 0)
+    answer.fill("Written in the second tab.")
+    second.keyboard.press("Tab")
+    status = second.get_by_test_id("autosave-status")
+    expect(status).to_have_text(
+        "Not saved — R1 Evidence was changed elsewhere: choose which version to keep", timeout=15000
+    )
+    box = second.locator(".conflict-box")
+    box_id = box.get_attribute("id")
+    assert box_id
+    expect(answer).to_have_attribute("aria-describedby", re.compile(rf"(^| ){box_id}( |$)"))
+    axe_check(second)
+
+    # Keep my version: the box goes, the focus goes to the answer, and the status says what happened.
+    second.evaluate(RECORD_STATUS)
+    press(second, box.get_by_role("button", name="Keep my version"))
+    expect(box).to_have_count(0)
+    expect(answer).to_be_focused()
+    expect(answer).not_to_have_attribute("aria-describedby", re.compile(box_id))
+    expect(status).to_have_text(SAVED_ONLY, timeout=15000)
+    assert said(second)[0] == "R1 Evidence: your version kept; saving…", said(second)
+    assert evidence_of(ret, 0) == "Written in the second tab."
+
+    # The first tab is behind now: its next change of the answer meets a conflict in turn.
+    mine = evidence(first, 0)
+    mine.fill("The first tab again.")
+    first.keyboard.press("Tab")
+    expect(first.get_by_test_id("autosave-status")).to_contain_text("R1 Evidence was changed", timeout=15000)
+    first.evaluate(RECORD_STATUS)
+    press(first, first.locator(".conflict-box").get_by_role("button", name="Use the saved version"))
+    expect(mine).to_be_focused()
+    expect(mine).to_have_value("Written in the second tab.")
+    expect(first.get_by_test_id("autosave-status")).to_have_text("R1 Evidence: the saved version is back")
+    assert evidence_of(ret, 0) == "Written in the second tab."
+
+    # The server's conflict page (a form post, without the script's help): named and linked the same way.
+    mine.fill("Posted from the first tab.")
+    evidence(second, 0).fill("Saved from the second tab.")
+    second.keyboard.press("Tab")
+    expect(status).to_have_text(SAVED_ONLY, timeout=15000)
+    with first.expect_navigation():
+        first.evaluate("HTMLFormElement.prototype.submit.call(document.querySelector('form[data-parta-form]'))")
+    expect(first.get_by_test_id("conflict-summary")).to_be_visible()
+    expect(first.get_by_test_id("autosave-status")).to_have_text(
+        "Not saved — R1 Evidence was changed elsewhere: choose which version to keep"
+    )
+    expect(evidence(first, 0)).to_have_attribute("aria-describedby", re.compile(r"(^| )conflict-box-"))
+    axe_check(first)
+    assert not csp_violations(browser_console), browser_console

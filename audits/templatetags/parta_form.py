@@ -29,6 +29,15 @@ STATUS_STRINGS = {
     "flaggedOne": gettext_lazy("1 possible identifier flagged in %s: check it"),
     "flagged": gettext_lazy("%s possible identifiers flagged in %s: check them"),
     "unflagged": gettext_lazy("No possible identifiers are flagged now"),
+    "andSaving": gettext_lazy("%s; saving…"),
+    "restoredOne": gettext_lazy("Restored an answer from this device: %s"),
+    "restored": gettext_lazy("Restored %s answers from this device: %s"),
+    "discardedOne": gettext_lazy("Discarded the answer kept on this device (%s): the saved one is shown"),
+    "discarded": gettext_lazy("Discarded %s answers kept on this device (%s): the saved ones are shown"),
+    "keptMine": gettext_lazy("%s: your version kept"),
+    "tookTheirs": gettext_lazy("%s: the saved version is back"),
+    "conflictOne": gettext_lazy("Not saved — %s was changed elsewhere: choose which version to keep"),
+    "conflictMany": gettext_lazy("Not saved — %s were changed elsewhere: choose which versions to keep"),
 }
 
 

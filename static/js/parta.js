@@ -74,8 +74,33 @@
 
   // --- Status line -------------------------------------------------------------------------------
   function setStatus(text, isError = false) {
-    statusEl.textContent = text;
+    if (statusEl.textContent !== text) statusEl.textContent = text; // the same words are not said twice
     statusEl.classList.toggle("is-error", isError);
+  }
+
+  // What a button just did, said in the status line; and "saving…" with it if that starts a save, which
+  // then says nothing more until it is done.
+  let savingNote = "";
+  function sayAndSave(note) {
+    if (!sendable().length || blocked) {
+      setStatus(note);
+      return;
+    }
+    savingNote = t("andSaving", note);
+    setStatus(savingNote);
+    scheduleSave(0);
+  }
+
+  // The field to give the focus to when the box that had it goes: the first of the names on the page.
+  function focusFirst(names) {
+    const el = [...form.elements].find((e) => names.includes(e.name) && e.checkVisibility());
+    if (el) {
+      el.focus();
+      return;
+    }
+    const heading = $("h1");
+    heading.tabIndex = -1;
+    heading.focus();
   }
 
   function showBlocked(message) {
@@ -121,10 +146,10 @@
 
   function offerRestore() {
     const record = readLocal();
-    const names = trackedNames();
+    const tracked = trackedNames();
     const differing = {};
     for (const [name, entry] of Object.entries(record.fields)) {
-      if (name === CONFIRM || !names.has(name) || same(entry.value, fieldValue(name))) delete record.fields[name];
+      if (name === CONFIRM || !tracked.has(name) || same(entry.value, fieldValue(name))) delete record.fields[name];
       else differing[name] = entry;
     }
     writeLocal(record);
@@ -134,6 +159,9 @@
     const serverMs = Number(form.dataset.serverUpdated) * 1000;
     const clock = (ms) => new Date(ms).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
     const banner = $("#parta-restore");
+    // The answers in the order of the page, named as the status line names them.
+    const names = [...tracked].filter((name) => name in differing);
+    const labels = names.map(fieldLabel).join(", ");
     const newer = latest > serverMs ? "restoreNewer" : "restoreOlder";
     $("#parta-restore-text").textContent =
       count === 1 ? t(`${newer}One`, clock(latest), clock(serverMs)) : t(newer, String(count), clock(latest), clock(serverMs));
@@ -148,13 +176,16 @@
         dirty.set(name, ++editCounter);
       }
       banner.hidden = true;
-      scheduleSave(0);
+      focusFirst(names);
+      sayAndSave(count === 1 ? t("restoredOne", labels) : t("restored", String(count), labels));
     });
     $("[data-restore-discard]", banner).addEventListener("click", () => {
       const rec = readLocal();
       for (const name of Object.keys(differing)) delete rec.fields[name];
       writeLocal(rec);
       banner.hidden = true;
+      focusFirst([]);
+      setStatus(count === 1 ? t("discardedOne", labels) : t("discarded", String(count), labels));
     });
   }
 
@@ -199,7 +230,8 @@
     const fields = Object.fromEntries([...sent].map(([n, s]) => [n, s.value]));
     const basedOn = version;
     const body = JSON.stringify({ version: basedOn, fields });
-    setStatus(t("saving"));
+    setStatus(savingNote || t("saving"));
+    savingNote = "";
     inFlight = fetch(form.dataset.autosaveUrl, {
       method: "POST",
       credentials: "same-origin",
@@ -343,10 +375,14 @@
   // --- Field errors and the length limit -------------------------------------------------------------
   function fieldLabel(name) {
     const el = elementsNamed(name)[0];
-    const fieldset = el && el.closest("fieldset.standard");
+    if (!el) return name;
+    const fieldset = el.closest("fieldset.standard");
     const code = fieldset ? $(".standard-code", fieldset)?.textContent : "";
-    const label = el && el.id ? form.querySelector(`label[for="${CSS.escape(el.id)}"]`)?.textContent : "";
-    return [code, label].filter(Boolean).join(" ") || name;
+    // A group of tick boxes is named by its legend, not by its first box's label.
+    const label = MULTI.has(name)
+      ? el.closest("fieldset")?.querySelector("legend")?.textContent
+      : el.id && form.querySelector(`label[for="${CSS.escape(el.id)}"]`)?.textContent;
+    return [code, label].filter(Boolean).join(" ").trim() || name;
   }
 
   function describe(el, id, on) {
@@ -458,8 +494,21 @@
     // The autosave goes on from the saved version (for the fields not in conflict); the form's own
     // version moves only as far as the conflicts still open allow.
     setVersion(data.version);
-    setStatus(t("conflict"), true);
+    setStatus(conflictStatus(), true);
     if (!(data.conflicts || []).length) scheduleSave(0);
+  }
+
+  // "Not saved — R1 Evidence was changed elsewhere: …", naming the answers waiting for a choice.
+  function conflictStatus() {
+    const labels = [...pendingConflicts.keys()].map(fieldLabel);
+    if (!labels.length) return t("conflict");
+    return labels.length === 1 ? t("conflictOne", labels[0]) : t("conflictMany", labels.join(", "));
+  }
+
+  // The control a conflict box describes while it is open: a group of tick boxes as a whole.
+  function describedControl(name) {
+    const el = elementsNamed(name)[0];
+    return el && MULTI.has(name) ? el.closest("fieldset") : el;
   }
 
   function fieldContainer(name) {
@@ -516,29 +565,35 @@
     actions.hidden = false;
     // Said here (and the box focused) when the form is posted before a choice is made.
     box.tabIndex = -1;
+    box.id ||= `conflict-box-${name}`;
+    const control = describedControl(name);
+    if (control) describe(control, box.id, true);
     const prompt = document.createElement("p");
     prompt.className = "conflict-prompt fw-semibold text-danger mb-1";
     prompt.id = `conflict-prompt-${name}`;
     prompt.hidden = true;
     actions.before(prompt);
     box.setAttribute("aria-describedby", prompt.id);
+    // The box goes with the button that had the focus: the focus goes to the answer it was about.
     const resolved = () => {
       pendingConflicts.delete(name);
       syncFormVersion();
+      if (control) describe(control, box.id, false);
       box.remove();
+      focusFirst([name]);
     };
     $("[data-conflict-keep]", box).addEventListener("click", () => {
       resolved();
       dirty.set(name, ++editCounter);
       keepLocal(name);
-      scheduleSave(0);
+      sayAndSave(t("keptMine", fieldLabel(name)));
     });
     $("[data-conflict-theirs]", box).addEventListener("click", () => {
       resolved();
       setFieldValue(name, theirs);
       dirty.delete(name);
       forgetLocal(name);
-      scheduleSave(0);
+      sayAndSave(t("tookTheirs", fieldLabel(name)));
     });
   }
 
@@ -569,6 +624,7 @@
       // is how a merge made in the box is saved. With this script, a choice is asked for first.
       armConflict(box, box.dataset.conflictFor, theirs, version);
     }
+    if (pendingConflicts.size) setStatus(conflictStatus(), true);
     for (const el of form.querySelectorAll("[data-unsaved]")) {
       for (const name of el.dataset.unsaved.split(" ")) if (name) dirty.set(name, ++editCounter);
     }
