@@ -276,3 +276,37 @@ def test_a_conflict_is_named_linked_to_its_answer_and_a_choice_returns_the_focus
     expect(evidence(first, 0)).to_have_attribute("aria-describedby", re.compile(r"(^| )conflict-box-"))
     axe_check(first)
     assert not csp_violations(browser_console), browser_console
+
+
+@pytest.mark.browser
+def test_a_conflict_still_open_stays_in_the_status_after_another_is_resolved(
+    demo,  # noqa: F811
+    live_server,
+    page: Page,
+):
+    ret = demo
+    login(page, live_server, "auditor.police", "demo")
+    first = page
+    go(first, live_server, f"/audits/returns/{ret.pk}/")
+    second = page.context.new_page()
+    go(second, live_server, f"/audits/returns/{ret.pk}/")
+    evidence(first, 0).fill("First tab, R1.")
+    evidence(first, 1).fill("First tab, R2.")
+    first.keyboard.press("Tab")
+    expect(first.get_by_test_id("autosave-status")).to_have_text(SAVED_ONLY, timeout=15000)
+
+    evidence(second, 0).fill("Second tab, R1.")
+    evidence(second, 1).fill("Second tab, R2.")
+    second.keyboard.press("Tab")
+    status = second.get_by_test_id("autosave-status")
+    expect(status).to_contain_text("were changed elsewhere", timeout=15000)
+    expect(second.locator(".conflict-box")).to_have_count(2)
+
+    # One choice made and saved: the other answer is still in conflict, and the status keeps saying so.
+    press(second, second.locator(".conflict-box").first.get_by_role("button", name="Keep my version"))
+    expect(second.locator(".conflict-box")).to_have_count(1)
+    expect(status).to_have_text(
+        "Not saved — R2 Evidence was changed elsewhere: choose which version to keep", timeout=15000
+    )
+    assert evidence_of(ret, 0) == "Second tab, R1."
+    assert evidence_of(ret, 1) == "First tab, R2."

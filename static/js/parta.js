@@ -273,6 +273,8 @@
       const flaggedNote = showWarnings(sent, data.warnings || {});
       if (data.message) setStatus(withNote(t("invalid", data.message), flaggedNote), true);
       else if (held.length) setStatus(withNote(t("notSaved", fieldLabel(held[0])), flaggedNote), true);
+      // Another answer still waits for a choice between two versions: that is still what to say.
+      else if (pendingConflicts.size) setStatus(withNote(conflictStatus(), flaggedNote), true);
       else setStatus(withNote(t("saved", data.saved_at_display), flaggedNote));
       // The server clears the confirmation whenever the flagged details change, and so does the page:
       // a tick given while this save was on its way was given before its new details were marked.
