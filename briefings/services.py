@@ -327,7 +327,8 @@ def briefing_publish(
 
     `checked` is the content_fingerprint of the preview the publisher checked (built at
     `checked_at`): if what would be published is not that, nothing is (DraftChanged, naming who
-    changed the draft since). The publish page always gives it; None skips the check.
+    changed the draft since). The publish view always passes one ("" when the post had none,
+    which matches nothing); None, from code only (the demo, tests), skips the check.
 
     The render is put on the queue only once this transaction has committed, so the worker
     never looks for a version that does not exist yet.

@@ -336,8 +336,7 @@ FINGERPRINT = re.compile(r"[0-9a-f]{64}")
 
 def _checked(data) -> tuple[str | None, datetime | None]:
     """The fingerprint of the preview checked, and when it was built, from a query or a post: None
-    when none is given (a post from elsewhere than the publish page: no check), "" when it is not
-    a fingerprint (matches no draft)."""
+    when none is given, "" when it is not a fingerprint (matches no draft)."""
     fingerprint = data.get("draft") or None
     if fingerprint is None:
         return None, None
@@ -364,6 +363,9 @@ def publish(request: HttpRequest, slug: str, edition: str) -> HttpResponse:
             messages.error(request, _("Some consistency checks remain: tick the box to publish anyway."))
             return redirect("briefings:publish", slug=slug, edition=edition)
         checked, checked_at = _checked(request.POST)
+        # Mandatory: a post without what was checked (not from the publish page) matches no draft, and
+        # is answered as a changed draft is, with the preview to check.
+        checked = checked or ""
         try:
             version = services.briefing_publish(
                 briefing=briefing, user=request.user, request=request, checked=checked, checked_at=checked_at

@@ -15,6 +15,7 @@ from agencies.outbox import outbox_flush
 from audits.models import AuditStatus, ReminderLog
 from briefings.models import BriefingVersion, Edition, RenderStatus
 from briefings.services import briefing_create, requeue_stalled_versions
+from briefings.tests.support import publish_post
 from tests.celery_broker import publish_to
 from tests.fixtures_services import wait_for
 
@@ -92,7 +93,7 @@ def test_redis_stopped_mid_run_loses_no_chase_and_no_publish(
             audit.save(update_fields=["status"])
             briefing = briefing_create(audit=audit, edition=Edition.MANAGERS, user=qa_manager)
             publish = reverse("briefings:publish", args=[audit.slug, briefing.edition])
-            response = client.post(publish, {"confirm": "yes"}, follow=True)
+            response = publish_post(client, publish, {"confirm": "yes"}, follow=True)
             assert response.status_code == 200
             version = BriefingVersion.objects.get(briefing=briefing)
             assert version.status == RenderStatus.QUEUED

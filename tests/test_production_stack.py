@@ -33,7 +33,7 @@ from agencies.models import AccessAction, AccessRecord
 from audits.models import AuditStatus, PartAReturn
 from briefings import services
 from briefings.models import BriefingVersion, Edition, RenderStatus
-from briefings.tests.support import add_findings, configure_partnership
+from briefings.tests.support import add_findings, checked_fields, configure_partnership
 from tests.fixtures_services import CeleryWorker, database_url, without_test_settings
 
 pytestmark = pytest.mark.worker
@@ -314,7 +314,10 @@ def test_publish_renders_on_the_worker_and_a_manager_downloads_the_pdf(
     qa = stack.visitor()
     qa.sign_in("qa", people["qa"])
     publish = reverse("briefings:publish", args=[audit.slug, Edition.MANAGERS])
-    response = qa.post_form(publish, {"confirm": "yes", "confirm_issues": "yes"})
+    # The publish form carries what its page says was checked (the draft's fingerprint), as a browser posts it.
+    checked = checked_fields(qa.get(publish).text)
+    assert set(checked) == {"draft", "draft_at"}
+    response = qa.post_form(publish, {"confirm": "yes", "confirm_issues": "yes", **checked})
     assert response.status == 302, response.text[:800]
     version = BriefingVersion.objects.get(briefing=briefing)
 

@@ -7,6 +7,7 @@ from audits.models import AuditStatus, FindingKind
 from audits.tests.insights_support import factor, tag
 from briefings.models import BriefingVersion
 from briefings.services import briefing_create
+from briefings.tests.support import publish_post
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def briefing(audit, qa_manager):
 
 def publish(client, briefing, **data):
     url = reverse("briefings:publish", args=[briefing.audit.slug, briefing.edition])
-    return client.post(url, {"confirm": "yes", **data})
+    return publish_post(client, url, {"confirm": "yes", **data})
 
 
 def test_publishing_with_no_issue_needs_one_confirmation(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import http.server
 import re
 import shutil
@@ -17,6 +18,21 @@ from audits.tests.factories import FindingFactory, RecommendationFactory
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "test-artifacts"
+CHECKED_INPUT = re.compile(r'<input type="hidden" name="(draft|draft_at)" value="([^"]*)">')
+
+
+def checked_fields(page_html: str) -> dict[str, str]:
+    """What the publish form posts of the preview checked (its hidden draft and draft_at), read from
+    the publish page as a browser would send them."""
+    return {name: html.unescape(value) for name, value in CHECKED_INPUT.findall(page_html)}
+
+
+def publish_post(client, url: str, data: dict[str, str], **extra):
+    """Publish as the publish page does: GET it (for what it says was checked), then POST its form."""
+    page = client.get(url)
+    checked = checked_fields(page.content.decode()) if page.status_code == 200 else {}
+    return client.post(url, {**checked, **data}, **extra)
+
 
 STRENGTHS = [
     ("Timely information sharing", "Information sharing across agencies is timely and of a good standard."),

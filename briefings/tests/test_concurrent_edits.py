@@ -16,6 +16,8 @@ from briefings import services
 from briefings.content import build_content, content_fingerprint
 from briefings.models import Briefing, BriefingVersion, Edition
 
+from .support import publish_post
+
 pytestmark = pytest.mark.django_db
 
 
@@ -219,3 +221,24 @@ def test_publish_with_a_forged_fingerprint_is_refused(client, briefing, qa_manag
         response = client.post(url, {"confirm": "yes", "confirm_issues": "yes", "draft": forged, "draft_at": "x"})
         assert response.status_code == 409
     assert not BriefingVersion.objects.exists()
+
+
+def test_publish_without_a_fingerprint_is_refused_with_the_preview_to_check(
+    client, briefing, qa_manager, django_capture_on_commit_callbacks
+):
+    """What was checked is mandatory: a post without it (not from the publish page) publishes nothing and
+    is answered as a changed draft is; the publish page's own form goes through."""
+    client.force_login(qa_manager)
+    url = reverse("briefings:publish", args=[briefing.audit.slug, "managers"])
+    for missing in ({}, {"draft": ""}, {"draft_at": timezone.now().isoformat()}):
+        response = client.post(url, {"confirm": "yes", "confirm_issues": "yes", **missing})
+        assert response.status_code == 409
+        html = response.content.decode()
+        assert 'data-testid="publish-refused"' in html and "check the preview again below" in html
+        assert 'data-testid="briefing-preview"' in html
+    assert not BriefingVersion.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=False):
+        response = publish_post(client, url, {"confirm": "yes", "confirm_issues": "yes"})
+    assert response.status_code == 302
+    assert BriefingVersion.objects.count() == 1

@@ -15,6 +15,8 @@ from briefings import services
 from briefings.models import Briefing, BriefingSection, BriefingVersion, Edition, Feedback, RenderStatus
 from conftest import CAST
 
+from .support import publish_post
+
 pytestmark = pytest.mark.django_db
 
 COMPOSERS = {"qa_manager", "lead_officer"}
@@ -122,7 +124,7 @@ def test_publish(client_for, briefings, cast, who, django_capture_on_commit_call
     url = reverse("briefings:publish", kwargs={"slug": "cse-audit", "edition": "practitioners"})
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         # confirm_issues: the insights consistency checks' second confirmation (the fixture has some).
-        response = client_for(who).post(url, {"confirm": "yes", "confirm_issues": "yes"})
+        response = publish_post(client_for(who), url, {"confirm": "yes", "confirm_issues": "yes"})
     check(response, who, who in COMPOSERS, ok_status=302)
     published = BriefingVersion.objects.filter(briefing=briefings["practitioners"])
     assert published.count() == (1 if who in COMPOSERS else 0)
@@ -163,12 +165,12 @@ def test_a_briefing_is_published_only_from_reporting(client_for, briefings, find
     assert "published once the audit has moved on to Reporting" in composer and url not in composer
     confirm = client.get(url).content.decode()
     assert "published once the audit has moved on to Reporting" in confirm and 'name="confirm"' not in confirm
-    response = client.post(url, {"confirm": "yes", "confirm_issues": "yes"}, follow=True)
+    response = publish_post(client, url, {"confirm": "yes", "confirm_issues": "yes"}, follow=True)
     assert "published once the audit has moved on to Reporting" in response.content.decode()
     assert not BriefingVersion.objects.exists()
     findings_audit.status = AuditStatus.CLOSED  # a closed audit's briefing can still be corrected
     findings_audit.save(update_fields=["status"])
-    client.post(url, {"confirm": "yes", "confirm_issues": "yes"})
+    publish_post(client, url, {"confirm": "yes", "confirm_issues": "yes"})
     assert BriefingVersion.objects.filter(briefing=briefings["practitioners"]).count() == 1
 
 
@@ -361,7 +363,7 @@ def test_publish_with_the_broker_down_is_not_an_error(
     url = reverse("briefings:publish", kwargs={"slug": "cse-audit", "edition": "managers"})
     client = client_for("qa_manager")
     with dead_broker(), django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"confirm": "yes", "confirm_issues": "yes"})
+        response = publish_post(client, url, {"confirm": "yes", "confirm_issues": "yes"})
     assert response.status_code == 302
     version = BriefingVersion.objects.get()
     assert version.status == RenderStatus.QUEUED and "will be retried" in version.error
