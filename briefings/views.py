@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from agencies.decorators import recent_login_required
+from agencies.decorators import recent_login_required, recent_login_restored
 from agencies.services import AccessAction, access_record
 from audits.consistency import consistency_issues, issues_by_kind
 from audits.models import Audit
@@ -340,10 +340,11 @@ def _checked(data) -> tuple[str | None, datetime | None]:
     fingerprint = data.get("draft") or None
     if fingerprint is None:
         return None, None
-    if not FINGERPRINT.fullmatch(fingerprint):
+    if not isinstance(fingerprint, str) or not FINGERPRINT.fullmatch(fingerprint):
         return "", None
+    at_text = data.get("draft_at", "")
     try:
-        at = parse_datetime(data.get("draft_at", ""))
+        at = parse_datetime(at_text) if isinstance(at_text, str) else None
     except ValueError:
         at = None
     return fingerprint, at if at is not None and timezone.is_aware(at) else None
@@ -386,8 +387,11 @@ def publish(request: HttpRequest, slug: str, edition: str) -> HttpResponse:
     sections = [s for s in briefing.sections.order_by("order", "pk") if not s.hidden]
     next_number = (briefing.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     issues = consistency_issues(briefing.audit)
+    # Back from confirming the password: what they had ticked, and the preview they had checked, are
+    # offered again (WCAG 3.3.7); they press the button again.
+    kept = recent_login_restored(request) or {}
     # What the person checked: the preview they came from, or else the draft as it is now.
-    checked, checked_at = _checked(request.GET)
+    checked, checked_at = _checked(kept) if kept.get("draft") else _checked(request.GET)
     if not checked:
         checked_at = timezone.now()
         checked = content_fingerprint(build_content(briefing))
@@ -403,6 +407,7 @@ def publish(request: HttpRequest, slug: str, edition: str) -> HttpResponse:
             "publish_refusal": services.publish_refusal(briefing.audit),
             "checked": checked,
             "checked_at": checked_at.isoformat() if checked_at else "",
+            "kept": {name: kept.get(name) == "yes" for name in ("confirm", "confirm_issues")},
         },
     )
 
@@ -445,7 +450,8 @@ def version_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     version = access.managed_version(request, pk, summary="withdrawal")
     if request.method == "GET":
         access.record_view(request, version, summary=f"Withdrawal confirmation: {version}")
-        form = WithdrawForm()
+        # Back from confirming the password: the reason they had typed is offered again (WCAG 3.3.7).
+        form = WithdrawForm(initial=recent_login_restored(request))
     elif version.is_withdrawn:
         messages.info(request, _("Version %(n)s was already withdrawn.") % {"n": version.number})
         return redirect(_versions_url(version.briefing))
