@@ -489,8 +489,14 @@ class FindingForm(ShownMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
+        if "heading" in self.errors or "body" in self.errors:
+            return data
         if not (data.get("heading") or "").strip() and not (data.get("body") or "").strip():
-            raise forms.ValidationError(_("Write a heading or some text."))
+            # Said next to the first of the two (the summary links there), and the text box refers to it.
+            self.add_error("heading", _("Write a heading or some text."))
+            self.fields["body"].widget.attrs.update(
+                {"aria-invalid": "true", "aria-describedby": f"{self['heading'].auto_id}_error"}
+            )
         return data
 
     def service_kwargs(self) -> dict:

@@ -136,3 +136,24 @@ def matrix_cells(cells, case, overdue_label: str, no_return_label: str) -> SafeS
             parts.append(f'<span class="text-body-secondary">{escape(no_return_label)}</span>')
         parts.append("</td>")
     return mark_safe("".join(parts))  # every piece of text above is escaped
+
+
+@register.inclusion_tag("audits/partb/_error_summary.html")
+def error_summary(*forms, level: int = 2) -> dict:
+    """What a Part B form (or the forms one <form> holds) could not save, listed at its start, each
+    field's error linked to the field (GOV.UK's error summary): partb.js puts the focus there when the
+    page comes back, so the person starts where they acted, not at the top of a long page."""
+    items = []
+    for form in forms:
+        if form is None or not form.errors:
+            continue
+        items.extend({"text": error, "href": ""} for error in form.non_field_errors())
+        for field in form:
+            for error in field.errors:
+                if field.is_hidden:
+                    items.append({"text": error, "href": ""})
+                else:
+                    # A group of radios or tick boxes is labelled by its legend: link to its first box.
+                    target = field.id_for_label or f"{field.auto_id}_0"
+                    items.append({"text": f"{field.label}: {error}", "href": target})
+    return {"items": items, "level": level}

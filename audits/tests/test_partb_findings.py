@@ -36,7 +36,7 @@ def test_every_kind_has_an_editor(client, qa_manager, part_b):
         assert f'href="?add={kind.value}#add-{kind.value}"' in html
         assert str(kind.label).replace("'", "&#x27;") in html
         opened = client.get(findings_url(part_b), {"add": kind.value}).content.decode()
-        assert f'action="{reverse("audits:finding_add", args=[part_b.slug, kind.value])}"' in opened
+        assert f'action="{reverse("audits:finding_add", args=[part_b.slug, kind.value])}#add-{kind.value}"' in opened
         assert opened.count('data-testid="finding-add"') == 1
 
 
@@ -46,7 +46,8 @@ def test_a_refused_add_shows_only_its_own_form_with_the_error(client, qa_manager
     html = response.content.decode()
     assert response.status_code == 400
     assert html.count('data-testid="finding-add"') == 1
-    assert f'action="{reverse("audits:finding_add", args=[part_b.slug, FindingKind.THEME])}"' in html
+    # Posted back to its own place on the page (partb.js then focuses its error summary).
+    assert f'action="{reverse("audits:finding_add", args=[part_b.slug, FindingKind.THEME])}#add-theme"' in html
 
 
 def test_unknown_kind_to_add_opens_no_form(client, qa_manager, part_b):

@@ -2,6 +2,8 @@
 
 Every view loads its audit through an access helper (404 for anyone else, recorded as refused),
 binds a form, calls a service, sets a message and redirects.
+A page shown again with what could not be saved (a 400 or 409) says so first in its title, "Error: …"
+(GOV.UK's pattern): the context's `has_errors`.
 """
 
 from __future__ import annotations
@@ -161,6 +163,7 @@ def session(request: HttpRequest, slug: str) -> HttpResponse:
     }
     if data is not None and status == 200:
         status = 400
+    context["has_errors"] = status >= 400
     return render(request, "audits/partb/session.html", context, status=status)
 
 
@@ -206,6 +209,7 @@ def _board_page(
         "can_edit": can_edit,
         "reasons_max": ConsensusForm.REASONS_MAX,
         "counter": COUNTER_TEXTS,
+        "has_errors": bool(by_prefix),
     }
     return render(request, "audits/partb/board.html", context, status=status)
 
@@ -284,6 +288,7 @@ def _findings_page(request: HttpRequest, audit: Audit, bound: FindingForm | None
         "sections": sections,
         "editable": editable,
         "agency_kinds": AGENCY_FINDING_KINDS,
+        "has_errors": status >= 400,
     }
     return render(request, "audits/partb/findings.html", context, status=status)
 
@@ -338,7 +343,13 @@ def finding_edit(request: HttpRequest, slug: str, finding_id: int) -> HttpRespon
                 return redirect(reverse("audits:findings", kwargs={"slug": audit.slug}) + f"#finding-{finding.pk}")
     else:
         form = FindingForm(audit=audit, kind=finding.kind, with_returns=True, finding=finding)
-    context = {"audit": audit, "finding": finding, "form": form, "editable": audit.status in services.PART_B_EDITABLE}
+    context = {
+        "audit": audit,
+        "finding": finding,
+        "form": form,
+        "editable": audit.status in services.PART_B_EDITABLE,
+        "has_errors": status >= 400,
+    }
     return render(request, "audits/partb/finding_form.html", context, status=status)
 
 
@@ -451,6 +462,7 @@ def _recommendations_page(
         "editable": audit.status in services.PART_B_EDITABLE,
         "trackable": audit.status in services.RECOMMENDATION_TRACKABLE,
         "today": timezone.localdate(),
+        "has_errors": status >= 400,
     }
     return render(request, "audits/partb/recommendations.html", context, status=status)
 
@@ -498,7 +510,7 @@ def recommendation_edit(request: HttpRequest, slug: str, rec_id: int) -> HttpRes
         else:
             messages.success(request, _("Recommendation saved."))
             return redirect("audits:recommendations", slug=audit.slug)
-    context = {"audit": audit, "recommendation": rec, "form": form, "fixed": fixed}
+    context = {"audit": audit, "recommendation": rec, "form": form, "fixed": fixed, "has_errors": status >= 400}
     return render(request, "audits/partb/recommendation_form.html", context, status=status)
 
 

@@ -1,7 +1,8 @@
 // Part B: the evidence board's display toggles (large type for the projector, grades without the
 // evidence text, only the standards where grades differ) and print button, confirmation before
-// deleting a finding, the confirmation of a save shown where the page opens after it, and a count of
-// the characters of a long text near its limit.
+// deleting a finding, the confirmation of a save shown where the page opens after it, the focus on
+// the errors of a form that comes back refused, and a count of the characters of a long text near its
+// limit.
 // Everything here is an enhancement: the pages work without JavaScript.
 "use strict";
 (() => {
@@ -54,6 +55,23 @@
     if (heading) heading.after(messages);
     else target.prepend(messages);
     target.scrollIntoView({ block: "start", behavior: "instant" });
+  }
+
+  // A form that comes back refused starts with a summary of its errors (boards.error_summary), maybe
+  // far down the page (a finding's add form, a recommendation's status): the page starts there, with
+  // the focus on it, so the person hears what went wrong and is where they acted (WCAG 3.3.1, 2.4.3).
+  function focusErrorSummary() {
+    const summary = document.querySelector("[data-error-summary]");
+    if (!summary) return;
+    // Reloaded, the browser would otherwise scroll back to where the page was, away from the summary.
+    if ("scrollRestoration" in window.history) window.history.scrollRestoration = "manual";
+    summary.focus(); // scrolled into view, towards the middle of the screen: its form's heading stays above
+    // The form's address ends with its place (#add-…, #status-…, for a page without this script), and
+    // Chromium clears the focus when it scrolls there, once the page has loaded: focus it again then,
+    // unless the person has moved on meanwhile.
+    window.addEventListener("load", () => {
+      if (document.activeElement === document.body) summary.focus();
+    }, { once: true });
   }
 
   // Long texts count their characters near the limit, as Part A's form does (parta.js). They carry
@@ -129,6 +147,7 @@
     }
 
     showMessagesAtTarget();
+    focusErrorSummary();
 
     document.querySelectorAll("form[data-confirm]").forEach((form) => {
       form.addEventListener("submit", (event) => {
