@@ -1,3 +1,5 @@
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -139,6 +141,15 @@ class BriefingVersion(models.Model):
         """How long the render has been queued or running: the page offers a retry when it is long."""
         since = self.started_at if self.status == RenderStatus.RENDERING else self.queued_at
         return (timezone.now() - (since or self.published_at)).total_seconds()
+
+    def status_key(self, stuck_after: float) -> str:
+        """What the status line shows, in short: the line polling asks for is replaced only when it changes
+        (the Retry button in it keeps the focus meanwhile)."""
+        offers_retry = self.status in (RenderStatus.QUEUED, RenderStatus.RENDERING) and (
+            bool(self.error) or self.waiting_seconds > stuck_after
+        )
+        shown = "|".join([self.status, str(self.is_withdrawn), str(offers_retry), str(self.pages), self.error])
+        return hashlib.sha256(shown.encode("utf-8")).hexdigest()[:16]
 
     @property
     def download_name(self) -> str:

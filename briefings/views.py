@@ -415,8 +415,11 @@ def publish(request: HttpRequest, slug: str, edition: str) -> HttpResponse:
 @login_required
 @require_GET
 def version_status(request: HttpRequest, pk: int) -> HttpResponse:
-    """The status line of one version; polled by htmx every 2 s until done or failed."""
+    """The status line of one version; polled by htmx every 2 s until done or failed. A poll names the
+    line it shows (`seen`): while that is still the line, 204 (htmx swaps nothing, so a focused button stays)."""
     version = access.managed_version(request, pk)
+    if request.GET.get("seen") == version.status_key(STUCK_AFTER_SECONDS):
+        return HttpResponse(status=204)
     return render(
         request, "briefings/includes/version_status.html", {"version": version, "stuck_after": STUCK_AFTER_SECONDS}
     )

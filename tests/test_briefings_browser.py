@@ -247,3 +247,59 @@ def test_a_section_saved_after_the_session_ended_keeps_its_text(
     assert section.body == typed
 
     assert not csp_violations(browser_console), "\n".join(map(str, browser_console))
+
+
+def _focused_text(page: Page) -> str:
+    return page.evaluate("() => document.activeElement ? document.activeElement.textContent.trim() : ''")
+
+
+@pytest.mark.browser
+@override_settings(DEMO=True)
+def test_the_retry_button_keeps_the_focus_while_the_status_is_polled(
+    transactional_db, live_server, page: Page, browser_console
+):
+    """A render waiting to be retried offers "Retry now" in its status line, which is polled every 2 s: the
+    poll is answered "no change" and the focused button stays. When the line does change, the focus goes to
+    its new control, or to the line, and the live region around it (never replaced) says what it now is."""
+    call_command("load_demo", stdout=StringIO())
+    audit = Audit.objects.get(slug=SLUG)
+    qa = User.objects.get(username="qa.manager")
+    briefing = services.briefing_create(audit=audit, edition=Edition.MANAGERS, user=qa)
+    version = BriefingVersion.objects.create(
+        briefing=briefing,
+        number=1,
+        content={},
+        status=RenderStatus.QUEUED,
+        error="The render queue could not be reached; the render will be retried.",
+        published_by=qa,
+    )
+    polls: list[int] = []
+    page.on("response", lambda r: polls.append(r.status) if f"/versions/{version.pk}/status/" in r.url else None)
+    login(page, live_server, "qa.manager", "demo")
+    page.goto(f"{live_server.url}/briefings/audit/{SLUG}/managers/")
+    line = page.get_by_test_id("version-1").get_by_test_id("version-status")
+    expect(line).to_contain_text("Queued, will retry")
+    # The live region is around the polled line: mark it, to tell whether a swap replaced it.
+    line.evaluate("el => { el.closest('[role=status]').dataset.kept = 'yes'; }")
+
+    retry = page.get_by_role("button", name="Retry now")
+    retry.focus()
+    page.wait_for_timeout(4500)
+    expect(retry).to_be_focused()
+    assert _focused_text(page).startswith("Retry now")
+    assert len(polls) >= 2 and set(polls) == {204}, polls  # polled, and answered "no change"
+
+    # It fails for good: the line changes, the focus goes to its Retry button, the region says so.
+    BriefingVersion.objects.filter(pk=version.pk).update(status=RenderStatus.FAILED, error="The PDF could not be made.")
+    expect(line).to_contain_text("Failed", timeout=10_000)
+    retry = page.get_by_test_id("version-1").get_by_role("button", name="Retry", exact=False)
+    expect(retry).to_be_focused()
+    region = page.get_by_test_id("version-1").locator("[role=status]")
+    expect(region).to_have_attribute("data-kept", "yes")
+    expect(region).to_contain_text("The PDF could not be made.")
+    # Failed: the polling has stopped, and the button stays focused.
+    page.wait_for_timeout(4500)
+    expect(retry).to_be_focused()
+    axe_check(page, context="#versions")
+
+    assert not csp_violations(browser_console), "\n".join(map(str, browser_console))

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from html import unescape
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from agencies.models import AccessAction, AccessRecord
 from agencies.tests.factories import UserFactory
@@ -346,6 +349,39 @@ def test_status_fragment_polls_until_done_or_failed(client_for, briefings):
     done = done_version(briefings["practitioners"])
     page = client.get(reverse("briefings:version_status", kwargs={"pk": done.pk})).content.decode()
     assert "hx-trigger" not in page and "Done" in page and reverse("briefings:download", kwargs={"pk": done.pk}) in page
+
+
+def test_a_status_poll_is_answered_no_change_until_the_line_changes(client_for, briefings):
+    """Polling replaces the line (and a focused Retry button in it) only when what it shows changes."""
+    version = BriefingVersion.objects.create(
+        briefing=briefings["managers"], number=1, content={}, error="The render queue could not be reached."
+    )
+    client = client_for("qa_manager")
+    url = reverse("briefings:version_status", kwargs={"pk": version.pk})
+    page = client.get(url).content.decode()
+    poll = re.search(r'hx-get="([^"]+)"', page).group(1)
+    assert "Retry now" in page and "?seen=" in poll
+    for _ in range(2):
+        unchanged = client.get(unescape(poll))
+        assert unchanged.status_code == 204 and not unchanged.content
+
+    BriefingVersion.objects.filter(pk=version.pk).update(error="The render queue could not be reached again.")
+    changed = client.get(unescape(poll))
+    assert changed.status_code == 200 and "reached again" in changed.content.decode()
+    again = re.search(r'hx-get="([^"]+)"', changed.content.decode()).group(1)
+    assert again != poll and client.get(unescape(again)).status_code == 204
+
+    # Waiting too long offers Retry now: a change too.
+    BriefingVersion.objects.filter(pk=version.pk).update(
+        status=RenderStatus.RENDERING, error="", started_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+    rendering = client.get(unescape(again)).content.decode()
+    assert "Rendering" in rendering and "Retry now" not in rendering
+    poll = re.search(r'hx-get="([^"]+)"', rendering).group(1)
+    assert client.get(unescape(poll)).status_code == 204
+    BriefingVersion.objects.filter(pk=version.pk).update(started_at=timezone.now() - dt.timedelta(minutes=5))
+    stuck = client.get(unescape(poll))
+    assert stuck.status_code == 200 and "Retry now" in stuck.content.decode()
 
 
 def test_htmx_section_save_returns_the_card(client_for, briefings):
