@@ -3,6 +3,7 @@ QA manager withdraws it."""
 
 from __future__ import annotations
 
+import re
 from io import StringIO
 
 import pytest
@@ -301,5 +302,86 @@ def test_the_retry_button_keeps_the_focus_while_the_status_is_polled(
     page.wait_for_timeout(4500)
     expect(retry).to_be_focused()
     axe_check(page, context="#versions")
+
+    assert not csp_violations(browser_console), "\n".join(map(str, browser_console))
+
+
+@pytest.mark.browser
+@override_settings(DEMO=True)
+def test_a_section_saved_with_the_keyboard_keeps_the_focus_and_is_said(
+    transactional_db, live_server, page: Page, browser_console
+):
+    """Save section replaces the card: the focus comes back to its Save button (to the field in error, or to
+    the other editor's text when the save was refused for it), and the outcome is said in the composer's one
+    live region, which was in the page from the start (the card has none of its own)."""
+    call_command("load_demo", stdout=StringIO())
+    audit = Audit.objects.get(slug=SLUG)
+    qa = User.objects.get(username="qa.manager")
+    services.briefing_create(audit=audit, edition=Edition.MANAGERS, user=qa)
+    login(page, live_server, "qa.manager", "demo")
+    page.goto(f"{live_server.url}/briefings/audit/{SLUG}/managers/")
+    announcer = page.get_by_test_id("composer-announcer")
+    expect(announcer).to_have_attribute("role", "status")
+    expect(announcer).to_have_text("")
+    announcer.evaluate("el => { el.dataset.kept = 'yes'; }")  # to tell whether it was replaced
+    card = page.get_by_test_id("section-why")
+    expect(card.locator("[role=status]")).to_have_count(0)
+
+    # Saved: the focus is on the new card's Save button; Shift+Tab goes back through the same card.
+    card.get_by_label("Text").fill(NEW_TEXT)
+    save = card.get_by_role("button", name="Save section")
+    save.focus()
+    with page.expect_response(lambda r: r.request.method == "POST" and "/sections/why/" in r.url):
+        page.keyboard.press("Enter")
+    expect(card.get_by_test_id("save-status")).to_contain_text("Saved at")
+    expect(save).to_be_focused()
+    expect(announcer).to_contain_text("Saved at")
+    expect(announcer).to_have_attribute("data-kept", "yes")
+    page.keyboard.press("Shift+Tab")
+    expect(card.get_by_label("Hide this section")).to_be_focused()
+
+    # Saved again in the same minute: said again (emptied, then filled).
+    said: list[str] = []
+    page.expose_function("heard", lambda text: said.append(text))
+    announcer.evaluate(
+        "el => new MutationObserver(() => el.textContent && window.heard(el.textContent)).observe(el, {childList: true})"
+    )
+    save.focus()
+    page.keyboard.press("Enter")
+    expect(save).to_be_focused()
+    page.wait_for_function("() => document.getElementById('composer-announcer').textContent.includes('Saved at')")
+    page.wait_for_timeout(300)
+    assert said and "Saved at" in said[-1], said
+
+    # A heading of spaces only is refused: the focus is on it, its error read with it, and "Not saved" said.
+    heading = card.get_by_label("Heading")
+    heading.fill("   ")
+    save.focus()
+    page.keyboard.press("Enter")
+    expect(heading).to_be_focused()
+    expect(heading).to_have_attribute("aria-invalid", "true")
+    expect(heading).to_have_accessible_description("This field is required.")
+    expect(announcer).to_contain_text("Not saved")
+    heading.fill("Why this audit")
+    heading.press("Enter")  # Enter in the field saves too: the focus stays in it
+    expect(card.get_by_test_id("save-status")).to_contain_text("Saved at")
+    expect(heading).to_be_focused()
+
+    # Saved meanwhile by the lead officer: the focus is on their text, which says what happened.
+    section = BriefingSection.objects.get(briefing__audit=audit, briefing__edition=Edition.MANAGERS, key="why")
+    lead = User.objects.get(username="dudley.lead")
+    services.briefing_section_update(
+        section=section, heading=section.heading, body="The lead officer's words.", hidden=False, user=lead
+    )
+    card.get_by_label("Text").fill(NEW_TEXT + " Again.")
+    save.focus()
+    page.keyboard.press("Enter")
+    conflict = card.get_by_test_id("section-conflict")
+    expect(conflict).to_be_focused()
+    expect(conflict).to_have_accessible_name("The text saved by the other editor:")
+    expect(conflict).to_have_accessible_description(re.compile("Nothing was overwritten"))
+    expect(announcer).to_contain_text("Nothing was overwritten")
+    expect(announcer).to_have_attribute("data-kept", "yes")
+    axe_check(page, context="[data-testid=section-why]")
 
     assert not csp_violations(browser_console), "\n".join(map(str, browser_console))

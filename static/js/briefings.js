@@ -75,6 +75,50 @@
     if (status) status.textContent = status.dataset.notSaved || text;
   };
   const samePath = (a, b) => new URL(a, location.href).pathname === new URL(b, location.href).pathname;
+
+  // A section saved by htmx comes back as a new card in place of the old one (the focus would be
+  // lost with it). After the swap the focus goes to the same place in the new card: the text saved by
+  // the other editor when the save was refused for it, else the first field with an error, else the
+  // control that had it (the Save button, or the field Enter was pressed in). Unless the person has
+  // moved on to another part of the page meanwhile. The outcome ("Saved at 10:41", "Not saved: …")
+  // is said in the page's one live region, there from the start: a new element's is often not read.
+  const announcer = document.getElementById("composer-announcer");
+  const announce = (text) => {
+    if (!announcer || !text) return;
+    announcer.textContent = ""; // the same words again ("Saved at 10:41" twice) are said again
+    window.setTimeout(() => {
+      announcer.textContent = text;
+    }, 100);
+  };
+  let savedCard = null;
+  const expectCard = (form) => {
+    const card = form.closest(".section-card");
+    if (!card) return;
+    const active = document.activeElement;
+    const inCard = card.contains(active);
+    savedCard = {
+      id: card.id,
+      refocus: inCard || !active || active === document.body,
+      focusedId: inCard && active.id ? active.id : "",
+    };
+  };
+  document.addEventListener("htmx:afterSettle", () => {
+    if (!savedCard) return;
+    const { id, refocus, focusedId } = savedCard;
+    savedCard = null;
+    const card = document.getElementById(id);
+    if (!card) return;
+    const status = card.querySelector(".save-status");
+    const problem = card.querySelector(".section-problem");
+    announce([status && status.textContent.trim(), problem && problem.textContent.trim()].filter(Boolean).join(" "));
+    if (!refocus) return;
+    const target =
+      card.querySelector(".section-conflict") ||
+      card.querySelector(".section-form .is-invalid") ||
+      (focusedId && card.querySelector(`#${CSS.escape(focusedId)}`)) ||
+      card.querySelector(".section-form button[type=submit]");
+    if (target) target.focus();
+  });
   document.addEventListener("htmx:beforeSwap", (event) => {
     const form = event.detail.requestConfig && event.detail.requestConfig.elt;
     if (!(form instanceof HTMLFormElement) || !form.matches(TRACKED)) return;
@@ -85,10 +129,14 @@
       event.detail.shouldSwap = true;
       event.detail.isError = false;
       dirty.add(key(form));
+      expectCard(form);
       return;
     }
     const redirected = xhr.responseURL && !samePath(xhr.responseURL, key(form));
-    if (status >= 200 && status < 300 && !redirected) return; // the card, saved or with its errors
+    if (status >= 200 && status < 300 && !redirected) {
+      expectCard(form); // the card, saved or with its errors
+      return;
+    }
     event.detail.shouldSwap = false;
     if (status === 401 || redirected) showProblem(form, message("signedOut"));
     else if (status === 403 || status === 404) showProblem(form, message("refused"));
