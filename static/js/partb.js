@@ -95,6 +95,10 @@
   // data-maxlength, not maxlength, which would cut a long paste off without a word: the whole text
   // stays in the box, the count says how much to take out, and the server refuses it with the
   // message next to the field, the text kept. The texts come with the field (data-count-left/-over).
+  // COPIED from parta.js (its "Text boxes count their characters" block: COUNT_FROM, characters,
+  // describe, setUpCounter), which builds its counters on load inside the return form's script and
+  // exports nothing; only the texts' source differs (data-count-* here, t() there). A fix to one is
+  // a fix to the other, until the two move into a shared script.
   const COUNT_FROM = 0.9; // of the limit
   const characters = (text) => [...text].length; // as the server counts: code points, not UTF-16 units
 
