@@ -5,7 +5,7 @@
 The documents are those of the briefings' own render benchmark (benchmarks/briefing_render.py:
 generated content grown to exactly 1, 5 and 20 pages, the 5- and 20-page ones with the Part B
 heatmap annex), with one change: the heatmap is the real one of the newest seeded audit (seed_scale:
-15 agencies × 40 standards at full size), not the generated 10 × 14 grid, since its size is what the
+15 agencies × 40 standards at full size, chart and table), not the generated 10 × 14 grid, since its size is what the
 render time depends on; the calibration sees it too, so the page counts are still 1, 5 and 20. Each document is
 rendered by briefings.rendering.render_pdf (the function the Celery task calls) after
 briefing_render's calibration renders have warmed the caches; the time is that of one render.
@@ -22,7 +22,8 @@ from pathlib import Path
 SIZES = [(1, False), (5, True), (20, True)]  # (pages, with the heatmap annex)
 
 
-def seeded_heatmap() -> str:
+def seeded_heatmap() -> tuple[str, dict | None]:
+    """The newest seeded audit's heatmap chart and table (None: a version published without one)."""
     from briefings.models import BriefingVersion, Edition, RenderStatus
 
     version = (
@@ -34,18 +35,22 @@ def seeded_heatmap() -> str:
         .order_by("-briefing__audit__created_at", "-number")
         .first()
     )
-    return (version.content.get("heatmap_svg") or "") if version is not None else ""
+    if version is None:
+        return "", None
+    return version.content.get("heatmap_svg") or "", version.content.get("heatmap_table")
 
 
 def timings() -> list[dict]:
     from benchmarks import briefing_render
     from briefings.rendering import render_pdf
 
-    heatmap = seeded_heatmap()
+    heatmap, table = seeded_heatmap()
     if heatmap:
-        # briefing_render's documents take their annex from this function: with the seeded one,
+        # briefing_render's documents take their annex from these functions: with the seeded one,
         # its calibration grows the text to the page count asked for, annex included.
         briefing_render.heatmap_svg = lambda *args, **kwargs: heatmap
+    if table:
+        briefing_render.heatmap_table = lambda *args, **kwargs: table
     out = []
     for wanted, with_heatmap in SIZES:
         document, _pages = briefing_render.calibrate(wanted, with_heatmap=with_heatmap)

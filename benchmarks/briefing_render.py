@@ -4,7 +4,8 @@
 
 The briefings are generated (no database needed): the same content snapshot a published version
 holds, with strengths as titled blocks, bullet lists, numbered recommendations with owners and
-links, grown until the PDF has the page count asked for. Each size is rendered --repeat times
+links (and, at 5 and 20 pages, the heatmap annex: its chart and the table of its figures), grown
+until the PDF has the page count asked for. Each size is rendered --repeat times
 through the production path (briefings.rendering.render_pdf: the hardened url_fetcher, PDF/UA
 tagging) and the best time is kept. A straight line, time = fixed + per_page × pages, is fitted
 through the three points; the render is "linear" when the per-page time of the 20-page briefing
@@ -49,6 +50,22 @@ def heatmap_svg(agencies: int = 10, standards: int = 14, grades: int = 4) -> str
     return "".join(parts)
 
 
+def heatmap_table(agencies: int = 10, standards: int = 14, grades: int = 4) -> dict:
+    """The figures printed after the heatmap (briefings.content.heatmap_table), for the same grid."""
+    scale = [("Outstanding", "O"), ("Good", "G"), ("Requires improvement", "RI"), ("Inadequate", "I")][:grades]
+    return {
+        "grades": [{"label": label, "abbr": abbr} for label, abbr in scale],
+        "agencies": [f"Partner agency {a + 1}" for a in range(agencies)],
+        "rows": [
+            {
+                "standard": f"R{s + 1} Concerns about CSE were recognised",
+                "cells": [[(s * a + g) % 4 for g in range(grades)] + [(s + a) % 2] for a in range(agencies)],
+            }
+            for s in range(standards)
+        ],
+    }
+
+
 def content(units: int, *, with_heatmap: bool) -> dict:
     """A briefing of `units` blocks (a unit is about a fifth of an A4 page)."""
     sentence = (
@@ -87,6 +104,7 @@ def content(units: int, *, with_heatmap: bool) -> dict:
         "facts": {"cases": 6, "agencies": 10, "part_b_date": "2025-06-13"},
         "sections": sections,
         "heatmap_svg": heatmap_svg() if with_heatmap else "",
+        "heatmap_table": heatmap_table() if with_heatmap else None,
         "case_judgements": None,
         "version": 1,
         "published_at": "2025-07-01T10:00:00+00:00",

@@ -25,7 +25,8 @@ from django.utils.dateformat import format as date_format
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from audits.charts import heatmap_svg
+from audits.charts import grade_abbreviations, render_heatmap_svg
+from audits.selectors.partb import GradeDistribution, grade_distribution
 
 from . import markup
 from .models import Briefing, Edition
@@ -35,9 +36,24 @@ from .selectors import AuditBriefingData, audit_briefing_data
 CONTENT_SCHEMA = 1
 
 
-def heatmap_svg_for(audit) -> str:
-    """The Part B heatmap (standards × agencies grade distribution) as an SVG document."""
-    return str(heatmap_svg(audit))
+def heatmap_table(dist: GradeDistribution) -> dict[str, Any]:
+    """The heatmap's figures, for the table printed after the chart: the grades (with the chart's
+    abbreviations), the agencies, and per standard one list per agency of the count at each grade
+    followed by the count of "not applicable"."""
+    return {
+        "grades": [
+            {"label": grade.label, "abbr": abbr}
+            for grade, abbr in zip(dist.grades, grade_abbreviations(dist.grades), strict=True)
+        ],
+        "agencies": [agency.name for agency in dist.agencies],
+        "rows": [
+            {
+                "standard": f"{standard.code} {' '.join(standard.text.split())}".strip(),
+                "cells": [[*cell.counts, cell.not_applicable] for cell in cells],
+            }
+            for standard, cells in dist.rows
+        ],
+    }
 
 
 def build_content(
@@ -81,13 +97,16 @@ def build_content(
         },
         "sections": [{"key": s.key, "heading": s.heading, "body": s.body} for s in sections],
         "heatmap_svg": "",
+        "heatmap_table": None,
         "case_judgements": None,
         "version": number,
         "published_at": published_at.isoformat() if published_at else "",
         "published_by": published_by,
     }
     if "heatmap" in keys:
-        content["heatmap_svg"] = heatmap_svg_for(audit)
+        dist = grade_distribution(audit)
+        content["heatmap_svg"] = str(render_heatmap_svg(dist))
+        content["heatmap_table"] = heatmap_table(dist)
     if "case_judgements" in keys and edition == Edition.FULL_REPORT:
         content["case_judgements"] = {
             "stages": data.stages,
@@ -123,14 +142,33 @@ def _svg_data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
-def _svg_description(svg: str) -> str:
+def _svg_description(svg: str, *, with_table: bool) -> str:
     """The chart's own <desc> (audits.charts writes one), as the image's alternative text."""
     match = re.search(r"<desc[^>]*>(.*?)</desc>", svg, re.S)
     if not match:
         return ""
     text = " ".join(html.unescape(match.group(1)).split())
-    # The chart's page has the figures as a table beside it; the briefing has not.
+    if with_table:
+        return text
+    # A version published before the briefing printed the figures as a table has none to point to.
     return re.sub(r"\s*The same figures are in the table[^.]*\.", "", text)
+
+
+def _heatmap_table_context(table: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The heatmap's figures as the document's table prints them: each cell the grades given, as
+    "G 2, RI 1" (the key is in the caption; a grade no case was given is left out), or "–"."""
+    if not table or not table.get("rows"):
+        return None
+    names = [grade["abbr"] for grade in table["grades"]] + [_("N/A")]
+    rows = []
+    for row in table["rows"]:
+        cells = []
+        for counts in row["cells"]:
+            given = [f"{name}\N{NO-BREAK SPACE}{n}" for name, n in zip(names, counts, strict=True) if n]
+            cells.append(", ".join(given) or "–")
+        rows.append({"standard": row["standard"], "cells": cells})
+    key = [f"{grade['abbr']} {grade['label']}" for grade in table["grades"]] + [_("N/A not applicable")]
+    return {"agencies": table["agencies"], "rows": rows, "key": ", ".join(key)}
 
 
 def document_context(content: dict[str, Any]) -> dict[str, Any]:
@@ -150,11 +188,17 @@ def document_context(content: dict[str, Any]) -> dict[str, Any]:
         if key == "heatmap":
             svg = content.get("heatmap_svg") or ""
             item["figure"] = _svg_data_uri(svg) if svg else ""
-            item["figure_alt"] = _svg_description(svg)
+            item["heatmap_table"] = _heatmap_table_context(content.get("heatmap_table"))
+            item["figure_alt"] = _svg_description(svg, with_table=item["heatmap_table"] is not None)
         if key == "case_judgements":
             item["table"] = content.get("case_judgements")
         # A section with nothing to show is left out rather than printed as a bare heading.
-        if item["html"] or item.get("figure") or (item.get("table") and item["table"]["rows"]):
+        if (
+            item["html"]
+            or item.get("figure")
+            or item.get("heatmap_table")
+            or (item.get("table") and item["table"]["rows"])
+        ):
             sections.append(item)
     edition = content["edition"]
     return {

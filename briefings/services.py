@@ -440,11 +440,14 @@ def briefing_version_withdraw(
 
 def withdrawn_content(content: dict) -> dict:
     """A version's frozen content with its text taken out: the sections' bodies blanked, the
-    heatmap and the case table's rows dropped; headings, title and metadata kept for the record."""
+    heatmap (chart and table) and the case table's rows dropped; headings, title and metadata kept
+    for the record."""
     content = dict(content or {})
     content["sections"] = [{**section, "body": ""} for section in content.get("sections") or []]
     if content.get("heatmap_svg"):
         content["heatmap_svg"] = ""
+    if content.get("heatmap_table"):
+        content["heatmap_table"] = None
     if content.get("case_judgements"):
         content["case_judgements"] = {**content["case_judgements"], "rows": []}
     return content

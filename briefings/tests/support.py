@@ -147,6 +147,94 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+@dataclass
+class Tagged:
+    """One element of a tagged PDF's structure tree: its type (P, Table, TH…), its attributes (/A), its
+    /ID, the text of its own marked content and its children."""
+
+    tag: str
+    attributes: dict = field(default_factory=dict)
+    id: str = ""
+    own_text: str = ""
+    children: list[Tagged] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return squash(" ".join([self.own_text, *(child.text for child in self.children)]))
+
+    def find_all(self, tag: str) -> list[Tagged]:
+        found = [self] if self.tag == tag else []
+        for child in self.children:
+            found.extend(child.find_all(tag))
+        return found
+
+
+def _marked_texts(page) -> dict[int, str]:
+    """The text of each marked-content sequence (MCID) of a page."""
+    texts: dict[int, str] = {}
+    stack: list[int | None] = []
+
+    def before(operator, args, cm, tm) -> None:
+        if operator == b"BDC":
+            properties = args[1] if len(args) > 1 else None
+            stack.append(properties.get("/MCID") if hasattr(properties, "get") else None)
+        elif operator == b"BMC":
+            stack.append(None)
+        elif operator == b"EMC" and stack:
+            stack.pop()
+
+    def text(value, cm, tm, font, size) -> None:
+        mcid = next((m for m in reversed(stack) if m is not None), None)
+        if mcid is not None and value:
+            texts[int(mcid)] = texts.get(int(mcid), "") + value
+
+    page.extract_text(visitor_operand_before=before, visitor_text=text)
+    return texts
+
+
+def structure_tree(pdf: bytes) -> Tagged:
+    """The PDF's structure tree (StructTreeRoot) with the text each element marks, read with pypdf."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(BytesIO(pdf))
+    pages = {page.indirect_reference.idnum: page for page in reader.pages}
+    texts: dict[int, dict[int, str]] = {}
+
+    def page_text(page_ref, mcid: int) -> str:
+        number = page_ref.idnum
+        if number not in texts:
+            texts[number] = _marked_texts(pages[number])
+        return texts[number].get(int(mcid), "")
+
+    def build(node, page_ref=None) -> Tagged:
+        node = node.get_object()
+        if "/Pg" in node:
+            page_ref = node.raw_get("/Pg")
+        element = Tagged(
+            tag=str(node.get("/S", "/StructTreeRoot"))[1:],
+            attributes=dict(node.get("/A") or {}),
+            id=str(node.get("/ID", "")),
+        )
+        kids = node.get("/K")
+        kids = [] if kids is None else list(kids) if isinstance(kids, list) else [kids]
+        own = []
+        for kid in kids:
+            if isinstance(kid, int):  # a marked-content id on the element's page
+                own.append(page_text(page_ref, kid))
+                continue
+            child = kid.get_object()
+            if child.get("/Type") == "/MCR":
+                own.append(page_text(child.raw_get("/Pg") if "/Pg" in child else page_ref, child["/MCID"]))
+            elif "/S" in child:  # a structure element (not an annotation's OBJR)
+                element.children.append(build(child, page_ref))
+        element.own_text = " ".join(own)
+        return element
+
+    return build(reader.trailer["/Root"]["/StructTreeRoot"])
+
+
 def page_one_png(pdf: bytes, name: str) -> Path:
     """Page 1 as a PNG in test-artifacts/, for a person to look at."""
     ARTIFACTS.mkdir(exist_ok=True)

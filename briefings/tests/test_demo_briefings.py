@@ -94,16 +94,21 @@ def test_demo_audit_makes_every_edition(demo, slug):
             for rec in recommendations:
                 assert words(rec.text) in text
                 assert f"Owner: {rec.owner_name}" in text
-            # The Part B heatmap is drawn in (its legend is text in the PDF), on one landscape page
-            # with its heading and caption, and the closing line after it: no page left nearly blank.
+            # The Part B heatmap is drawn in (its legend is text in the PDF), on a landscape page with
+            # its heading and caption; the table of its figures has the last landscape page, with the
+            # closing line after it: no page left nearly blank.
             assert "O = Outstanding" in text
-            last = PdfReader(BytesIO(result.pdf)).pages[-1].mediabox
-            assert last.width > last.height
-            back = squash(subprocess.run(
-                ["pdftotext", "-f", str(result.pages), "-l", str(result.pages), "-", "-"],
-                input=result.pdf, capture_output=True, check=True,
-            ).stdout.decode())  # fmt: skip
-            assert back.count("Annex: grades") == 1 and "Part B heatmap:" in back and "Published by" in back
+            annex = PdfReader(BytesIO(result.pdf)).pages[-2:]
+            assert all(page.mediabox.width > page.mediabox.height for page in annex)
+            chart, back = (
+                squash(subprocess.run(
+                    ["pdftotext", "-f", str(number), "-l", str(number), "-", "-"],
+                    input=result.pdf, capture_output=True, check=True,
+                ).stdout.decode())
+                for number in (result.pages - 1, result.pages)
+            )  # fmt: skip
+            assert chart.count("Annex: grades") == 1 and "Part B heatmap:" in chart
+            assert "The same figures: the number of cases given each grade" in back and "Published by" in back
         if edition == Edition.FULL_REPORT:
             assert "Restricted" in text
             judged = audit.cases.filter(judgements__isnull=False).distinct()

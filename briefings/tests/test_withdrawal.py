@@ -50,7 +50,7 @@ def test_withdrawing_deletes_the_pdf_blanks_the_text_and_records_who(
     name = version.file.name
     assert version.is_done and default_storage.exists(name)
     headings = [s["heading"] for s in version.content["sections"]]
-    assert CASE_REASON in str(version.content) and version.content["heatmap_svg"]
+    assert CASE_REASON in str(version.content) and version.content["heatmap_svg"] and version.content["heatmap_table"]
 
     with django_capture_on_commit_callbacks(execute=True):
         withdraw(version, lead_officer)
@@ -65,6 +65,7 @@ def test_withdrawing_deletes_the_pdf_blanks_the_text_and_records_who(
     assert [s["heading"] for s in version.content["sections"]] == headings
     assert all(s["body"] == "" for s in version.content["sections"])
     assert version.content["case_judgements"]["rows"] == [] and version.content["heatmap_svg"] == ""
+    assert version.content["heatmap_table"] is None
     assert CASE_REASON not in str(version.content)
     assert version.content["title"] == briefing.title and version.content["version"] == 1
     [record] = withdrawal_records(version)
