@@ -1,5 +1,54 @@
 // auditportal: progressive enhancements. The pages work without JavaScript.
 "use strict";
+
+// Shared by the page scripts (parta.js, partb.js), which are loaded after this one.
+window.auditportal = Object.freeze({
+  // Characters as the server counts them: code points, not UTF-16 units.
+  characters: (text) => [...text].length,
+
+  // Adds (on) or removes an id in an element's aria-describedby.
+  describe(el, id, on) {
+    const ids = new Set((el.getAttribute("aria-describedby") || "").split(" ").filter(Boolean));
+    if (on) ids.add(id);
+    else ids.delete(id);
+    if (ids.size) el.setAttribute("aria-describedby", [...ids].join(" "));
+    else el.removeAttribute("aria-describedby");
+  },
+
+  // A text box's count of characters, shown (and describing the box) from 90 % of its limit on;
+  // nothing is cut off: the server refuses text over the limit and keeps it. limit() gives the
+  // limit, words(over, n, limit) the sentence: n characters over, or n left. Returns the update.
+  charCounter(el, limit, words) {
+    const { characters, describe } = window.auditportal;
+    const count = document.createElement("p");
+    count.className = "form-text char-count mb-0";
+    count.id = `${el.id}-count`;
+    count.hidden = true;
+    // Screen readers hear the count once typing pauses, not at every key (a second region, hidden).
+    const spoken = document.createElement("p");
+    spoken.className = "visually-hidden";
+    spoken.setAttribute("aria-live", "polite");
+    el.after(count, spoken);
+    let timer = null;
+    const number = (n) => n.toLocaleString("en-GB");
+    const update = () => {
+      const most = limit();
+      const used = characters(el.value);
+      const near = used >= most * 0.9;
+      count.hidden = !near;
+      describe(el, count.id, near);
+      count.classList.toggle("text-danger", used > most);
+      count.classList.toggle("fw-semibold", used > most);
+      count.textContent =
+        used > most ? words(true, number(used - most), number(most)) : words(false, number(most - used), number(most));
+      clearTimeout(timer);
+      timer = setTimeout(() => { spoken.textContent = near ? count.textContent : ""; }, 1000);
+    };
+    el.addEventListener("input", update);
+    update();
+    return update;
+  },
+});
 document.addEventListener("htmx:configRequest", (event) => {
   const token = document.querySelector("input[name=csrfmiddlewaretoken]");
   if (token) event.detail.headers["X-CSRFToken"] = token.value;

@@ -4,6 +4,7 @@
 (() => {
   const form = document.querySelector("form[data-parta-form]");
   if (!form) return;
+  const { characters, describe } = window.auditportal; // app.js
 
   const DEBOUNCE_MS = 2500;
   const MAX_RETRY_MS = 60000;
@@ -39,6 +40,8 @@
   let retryTimer = null;
   let retryDelay = 0;
   let inFlight = null;
+  // A version to send the next save on instead of the latest (see handleConflict).
+  let checkAgainst = null;
   let blocked = false; // locked, forbidden, not found: no point retrying
   let invalidAt = -1; // the edit number a 400 answered; wait for a new edit before trying again
   const refusedAt = new Map(); // name -> the edit of it the server refused (too long…): not sent again as it is
@@ -228,7 +231,8 @@
     clearTimeout(debounceTimer);
     const sent = new Map(names.map((n) => [n, { edit: dirty.get(n), value: fieldValue(n) }]));
     const fields = Object.fromEntries([...sent].map(([n, s]) => [n, s.value]));
-    const basedOn = version;
+    const basedOn = checkAgainst ?? version;
+    checkAgainst = null;
     const body = JSON.stringify({ version: basedOn, fields });
     setStatus(savingNote || t("saving"));
     savingNote = "";
@@ -304,7 +308,7 @@
       return;
     }
     if (status === 409 && data && data.error === "conflict") {
-      handleConflict(data, basedOn);
+      handleConflict(data, basedOn, sent);
       return;
     }
     if (data && (status === 403 || status === 404 || (status === 409 && data.error === "locked"))) {
@@ -387,13 +391,6 @@
     return [code, label].filter(Boolean).join(" ").trim() || name;
   }
 
-  function describe(el, id, on) {
-    const ids = new Set((el.getAttribute("aria-describedby") || "").split(" ").filter(Boolean));
-    if (on) ids.add(id);
-    else ids.delete(id);
-    if (ids.size) el.setAttribute("aria-describedby", [...ids].join(" "));
-    else el.removeAttribute("aria-describedby");
-  }
 
   function showFieldError(name, errors) {
     const el = elementsNamed(name)[0];
@@ -428,8 +425,6 @@
   // Text boxes count their characters near the limit. The browser's maxlength would cut a long paste
   // off without a word: with this script, the whole text stays in the box, the count says how much
   // to take out, and it is not sent until it fits (the server refuses it too).
-  const COUNT_FROM = 0.9; // of the limit
-  const characters = (text) => [...text].length; // as the server counts: code points, not UTF-16 units
   const limitOf = (el) => Number(el.dataset.maxlength || 0);
 
   function overLimit(name) {
@@ -440,33 +435,11 @@
   function setUpCounter(el) {
     el.dataset.maxlength = el.getAttribute("maxlength");
     el.removeAttribute("maxlength");
-    const count = document.createElement("p");
-    count.className = "form-text char-count mb-0";
-    count.id = `${el.id}-count`;
-    count.hidden = true;
-    // Screen readers hear the count once typing pauses, not at every key (a second region, hidden).
-    const spoken = document.createElement("p");
-    spoken.className = "visually-hidden";
-    spoken.setAttribute("aria-live", "polite");
-    el.after(count, spoken);
-    let timer = null;
-    const update = () => {
-      const limit = limitOf(el);
-      const used = characters(el.value);
-      const near = used >= limit * COUNT_FROM;
-      count.hidden = !near;
-      describe(el, count.id, near);
-      count.classList.toggle("text-danger", used > limit);
-      count.classList.toggle("fw-semibold", used > limit);
-      const number = (n) => n.toLocaleString("en-GB");
-      if (used > limit) count.textContent = t("tooMany", number(used - limit), number(limit));
-      else count.textContent = t("charsLeft", number(limit - used), number(limit));
-      clearTimeout(timer);
-      timer = setTimeout(() => { spoken.textContent = near ? count.textContent : ""; }, 1000);
-    };
-    el.addEventListener("input", update);
-    update();
-    return update;
+    return window.auditportal.charCounter(
+      el,
+      () => limitOf(el),
+      (over, n, limit) => t(over ? "tooMany" : "charsLeft", n, limit),
+    );
   }
 
   const counters = new Map();
@@ -487,7 +460,7 @@
 
   // `basedOn`: the version the refused save was based on, which this page's text of each field in
   // conflict was written on (the page's other saved fields were as the server held them then).
-  function handleConflict(data, basedOn) {
+  function handleConflict(data, basedOn, sent) {
     // Take the saved value wherever this page has no unsaved change of its own.
     for (const [name, value] of Object.entries(data.theirs || {})) {
       if (!dirty.has(name) && !same(fieldValue(name), value)) setFieldValue(name, value);
@@ -497,7 +470,13 @@
     // version moves only as far as the conflicts still open allow.
     setVersion(data.version);
     setStatus(conflictStatus(), true);
-    if (!(data.conflicts || []).length) scheduleSave(0);
+    // Answers changed here but not in that save were typed over what the page showed then, too: the
+    // next save sends them on that same version, so one the other save changed as well comes back as
+    // a conflict (both texts shown) instead of being saved over a text this page never showed.
+    if (basedOn !== data.version && sendable().some((n) => !sent.has(n))) {
+      checkAgainst = basedOn;
+      scheduleSave(0);
+    } else if (!(data.conflicts || []).length) scheduleSave(0);
   }
 
   // "Not saved — R1 Evidence was changed elsewhere: …", naming the answers waiting for a choice.

@@ -95,21 +95,6 @@
   // data-maxlength, not maxlength, which would cut a long paste off without a word: the whole text
   // stays in the box, the count says how much to take out, and the server refuses it with the
   // message next to the field, the text kept. The texts come with the field (data-count-left/-over).
-  // COPIED from parta.js (its "Text boxes count their characters" block: COUNT_FROM, characters,
-  // describe, setUpCounter), which builds its counters on load inside the return form's script and
-  // exports nothing; only the texts' source differs (data-count-* here, t() there). A fix to one is
-  // a fix to the other, until the two move into a shared script.
-  const COUNT_FROM = 0.9; // of the limit
-  const characters = (text) => [...text].length; // as the server counts: code points, not UTF-16 units
-
-  function describe(el, id, on) {
-    const ids = new Set((el.getAttribute("aria-describedby") || "").split(" ").filter(Boolean));
-    if (on) ids.add(id);
-    else ids.delete(id);
-    if (ids.size) el.setAttribute("aria-describedby", [...ids].join(" "));
-    else el.removeAttribute("aria-describedby");
-  }
-
   function fill(template, ...args) {
     let text = template || "";
     for (const arg of args) text = text.replace("%s", arg);
@@ -119,31 +104,11 @@
   function setUpCounter(el) {
     const limit = Number(el.dataset.maxlength || 0);
     if (!limit || !el.id) return;
-    const count = document.createElement("p");
-    count.className = "form-text char-count mb-0";
-    count.id = `${el.id}-count`;
-    count.hidden = true;
-    // Screen readers hear the count once typing pauses, not at every key (a second region, hidden).
-    const spoken = document.createElement("p");
-    spoken.className = "visually-hidden";
-    spoken.setAttribute("aria-live", "polite");
-    el.after(count, spoken);
-    let timer = null;
-    const update = () => {
-      const used = characters(el.value);
-      const near = used >= limit * COUNT_FROM;
-      count.hidden = !near;
-      describe(el, count.id, near);
-      count.classList.toggle("text-danger", used > limit);
-      count.classList.toggle("fw-semibold", used > limit);
-      const number = (n) => n.toLocaleString("en-GB");
-      if (used > limit) count.textContent = fill(el.dataset.countOver, number(used - limit), number(limit));
-      else count.textContent = fill(el.dataset.countLeft, number(limit - used), number(limit));
-      clearTimeout(timer);
-      timer = setTimeout(() => { spoken.textContent = near ? count.textContent : ""; }, 1000);
-    };
-    el.addEventListener("input", update);
-    update();
+    window.auditportal.charCounter(
+      el,
+      () => limit,
+      (over, n, most) => fill(over ? el.dataset.countOver : el.dataset.countLeft, n, most),
+    );
   }
 
   document.addEventListener("DOMContentLoaded", () => {
