@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.fixtures_browser import axe_check, csp_violations, login
-from tests.test_focus_browser import BOXES, hidden_by_the_bar, settled
+from tests.test_focus_browser import BOXES, assert_none_under_the_bar_going_back, hidden_by_the_bar, settled
 from tests.test_parta_browser import demo, evidence_of, go, standards  # noqa: F401 - demo is a fixture
 
 # Every text the status line (role=status, on the page from the start) is given, in order.
@@ -131,18 +131,7 @@ def test_what_is_focused_stays_clear_of_a_save_bar_that_wraps(demo, live_server,
     page.keyboard.press("Tab")
     expect(page.get_by_test_id("autosave-status")).to_contain_text("flagged", timeout=15000)
     assert bar.bounding_box()["height"] > one_line * 1.4  # wrapped
-    page.get_by_role("button", name="Save draft").focus()
-    hidden = []
-    for _ in range(30):
-        page.keyboard.press("Shift+Tab")
-        settled(page)
-        handle = page.evaluate_handle("document.activeElement")
-        if page.evaluate("(el) => !el.closest('form[data-parta-form]') || !!el.closest('.parta-savebar')", handle):
-            continue
-        box = page.evaluate(BOXES, handle)
-        if hidden_by_the_bar(box) > 0:
-            hidden.append(f"{page.evaluate('(el) => el.outerHTML.slice(0, 80)', handle)}: {box}")
-    assert not hidden, "focused but under the save bar:\n" + "\n".join(hidden)
+    assert_none_under_the_bar_going_back(page, 30)
 
 
 KEEP_ON_DEVICE = """([entries]) => {
