@@ -214,6 +214,8 @@ def test_a_section_saved_after_the_session_ended_keeps_its_text(
     expect(problem).to_be_visible()
     expect(problem).to_contain_text("you have been signed out")
     expect(problem).to_contain_text("your text is kept here")
+    # Said in the composer's one live region too (WCAG 4.1.3), in the same words as the card's box.
+    expect(page.get_by_test_id("composer-announcer")).to_have_text(problem.inner_text().strip())
     expect(card.get_by_label("Text")).to_have_value(typed)
     expect(card.locator(".save-status")).to_have_text("Not saved: see the message above.")
     expect(page.locator("#id_username")).to_have_count(0)  # no sign-in form swapped into the card
@@ -242,6 +244,7 @@ def test_a_section_saved_after_the_session_ended_keeps_its_text(
         card.get_by_role("button", name="Save section").click()
     assert answer.value.status == 403
     expect(card.get_by_test_id("save-problem")).to_contain_text("the save was refused")
+    expect(page.get_by_test_id("composer-announcer")).to_have_text(card.get_by_test_id("save-problem").inner_text())
     expect(card.get_by_label("Text")).to_have_value(typed + " More.")
     assert leaving_asks(page)
     section.refresh_from_db()

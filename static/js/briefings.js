@@ -61,7 +61,8 @@
 
   // A save answered with anything but the section's card (signed out: 401; refused: 403, 404;
   // a server error; a redirect followed to another page) swaps nothing: the text typed stays in
-  // the form, still marked unsaved, and the card says why and what to do.
+  // the form, still marked unsaved, and the card says why and what to do. The same words are said in
+  // the composer's one live region (#composer-announcer, below): the card's box is not a live region.
   const said = document.getElementById("composer-save-messages");
   const message = (name) => (said && said.dataset[name]) || "Not saved. Your text is kept here.";
   const showProblem = (form, text) => {
@@ -73,6 +74,7 @@
     }
     const status = form.querySelector(".save-status");
     if (status) status.textContent = status.dataset.notSaved || text;
+    announce(text);
   };
   const samePath = (a, b) => new URL(a, location.href).pathname === new URL(b, location.href).pathname;
 
