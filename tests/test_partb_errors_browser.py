@@ -10,7 +10,10 @@ from django.core.management import call_command
 from django.test import override_settings
 from playwright.sync_api import Locator, Page, expect
 
-from audits.models import Audit, Recommendation, RecommendationStatus
+from agencies.models import User
+from audits.forms_partb import ConsensusForm
+from audits.models import Audit, CaseJudgement, Grade, Recommendation, RecommendationStatus, Section
+from audits.services.partb import judgement_record
 from tests.fixtures_browser import axe_check, csp_violations, login
 
 DUDLEY = "dudley-cse-2017"  # in Reporting: its findings and recommendations are still edited
@@ -102,4 +105,56 @@ def test_an_empty_finding_comes_back_at_its_add_form(transactional_db, live_serv
     summary.get_by_role("link", name=re.compile("^Agency")).click()
     expect(agency).to_be_focused()
     axe_check(page)
+    assert not csp_violations(browser_console), browser_console
+
+
+@pytest.mark.browser
+@override_settings(DEMO=True)
+def test_a_refused_consensus_save_comes_back_at_its_summary(transactional_db, live_server, page: Page, browser_console):
+    """The evidence board's consensus save refused for two stages (one recorded from another tab since
+    the board was shown, one with reasons over the limit): the focus is on the summary at the start of
+    the board's judgements, each stage linked to its field: the grade, or the reasons that were too long."""
+    call_command("load_demo", stdout=StringIO())
+    audit = Audit.objects.get(slug=DUDLEY)
+    case = audit.cases.order_by("order", "reference").first()
+    first, second = Section.objects.filter(version=audit.tool_version).order_by("order")[:2]
+    grades = list(Grade.objects.filter(scale_id=audit.tool_version.scale_id).order_by("rank"))
+    login(page, live_server, "qa.manager", "demo")
+    page.goto(f"{live_server.url}/audits/{DUDLEY}/cases/{case.pk}/board/")
+    expect(page).to_have_title(re.compile(r"^Evidence board"))
+    expect(page.get_by_test_id("error-summary")).to_have_count(0)
+
+    # Meanwhile, in another tab, the first stage is recorded.
+    judgement_record(
+        user=User.objects.get(username="qa.manager"),
+        case=case,
+        section=first,
+        grade=grades[0],
+        reasons="Recorded in another tab.",
+    )
+    stage1, stage2 = page.locator(f"#stage-{first.pk}"), page.locator(f"#stage-{second.pk}")
+    stage1.get_by_label("Consensus grade").select_option(label=grades[-1].label)
+    stage1.get_by_label("Reasons").fill("Mine, typed on the board.")
+    stage2.get_by_label("Consensus grade").select_option(label=grades[-1].label)
+    stage2.get_by_label("Reasons").fill("x" * (ConsensusForm.REASONS_MAX + 1))
+    stage2.get_by_role("button", name=re.compile(r"consensus")).click()
+
+    expect(page).to_have_title(re.compile(r"^Error: Evidence board"))
+    summary = page.get_by_test_id("error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_be_in_viewport()
+    links = summary.get_by_role("link")
+    expect(links).to_have_count(2)
+    expect(links.nth(0)).to_contain_text(f"{first.title}: Not saved: somebody else recorded this judgement")
+    expect(links.nth(0)).to_have_attribute("href", f"#id_stage-{first.pk}-grade")
+    expect(links.nth(1)).to_contain_text(f"{second.title}: Not saved:")
+    expect(links.nth(1)).to_have_attribute("href", f"#id_stage-{second.pk}-reasons")
+    axe_check(page)
+
+    links.nth(0).click()
+    expect(stage1.get_by_label("Consensus grade")).to_be_focused()
+    links.nth(1).click()
+    expect(stage2.get_by_label("Reasons")).to_be_focused()
+    assert CaseJudgement.objects.get(case=case, section=first).reasons == "Recorded in another tab."
+    assert not CaseJudgement.objects.filter(case=case, section=second, reasons__startswith="xxx").exists()
     assert not csp_violations(browser_console), browser_console

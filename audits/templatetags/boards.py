@@ -15,10 +15,12 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from audits.selectors.partb import judgement_marker
+from audits.services.partb import CONSENSUS_INVALID
 
 register = template.Library()
 
@@ -157,3 +159,17 @@ def error_summary(*forms, level: int = 2) -> dict:
                     target = field.id_for_label or f"{field.auto_id}_0"
                     items.append({"text": f"{field.label}: {error}", "href": target})
     return {"items": items, "level": level}
+
+
+@register.inclusion_tag("audits/partb/_error_summary.html")
+def board_error_summary(board) -> dict:
+    """error_summary for the evidence board, whose consensus fields are printed by hand
+    (`_judgement.html`): each stage a save refused (its `entry`), linked to its grade, or to its
+    reasons when the grade was taken and the text was not."""
+    items = []
+    for prefix, entry in [(s.prefix, s.entry) for s in board.stages] + [("overall", board.overall_entry)]:
+        if entry is None:
+            continue
+        field = "reasons" if entry.outcome == CONSENSUS_INVALID and entry.grade is not None else "grade"
+        items.append({"text": f"{capfirst(entry.label)}: {entry.error}", "href": f"id_{prefix}-{field}"})
+    return {"items": items, "level": 2}

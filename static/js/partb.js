@@ -57,7 +57,8 @@
     target.scrollIntoView({ block: "start", behavior: "instant" });
   }
 
-  // A form that comes back refused starts with a summary of its errors (boards.error_summary), maybe
+  // A form that comes back refused starts with a summary of its errors (boards.error_summary; the
+  // evidence board's, boards.board_error_summary, each stage not saved linked to its field), maybe
   // far down the page (a finding's add form, a recommendation's status): the page starts there, with
   // the focus on it, so the person hears what went wrong and is where they acted (WCAG 3.3.1, 2.4.3).
   function focusErrorSummary() {
