@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 
 from agencies.services import AccessAction, access_record
 from audits.models import Audit, AuditStatus
+from audits.selectors.partb import edit_marker
+from audits.services.partb import EditConflict, changed_fields
 
 from . import prefill
 from .content import build_content, content_fingerprint
@@ -160,15 +162,12 @@ def briefing_update_details(
         current = (
             Briefing.objects.select_for_update(of=("self",)).select_related("details_updated_by").get(pk=briefing.pk)
         )
-        was = {name: (None if shown.get(name) is None else shown[name].strip()) for name in DETAILS}
-        changed = [name for name in DETAILS if was[name] is None or wanted[name] != was[name]]
-        conflicts = [
-            name
-            for name in changed
-            if was[name] is not None and getattr(current, name) not in (was[name], wanted[name])
-        ]
-        if conflicts:
-            raise DetailsConflict(current, conflicts)
+        # Part B's rule for what the page showed (edit markers of the values shown).
+        markers = {name: edit_marker(value) for name, value in shown.items() if value is not None}
+        try:
+            changed = changed_fields(wanted, {name: getattr(current, name) for name in DETAILS}, markers)
+        except EditConflict as conflict:
+            raise DetailsConflict(current, [name for name in DETAILS if name in conflict.current]) from None
         to_write = [name for name in changed if getattr(current, name) != wanted[name]]
         if not to_write:
             return current

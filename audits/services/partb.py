@@ -107,7 +107,9 @@ class EditConflict(Exception):
         self.current.update(other.current)
 
 
-def _changes(posted: dict[str, Any], stored: dict[str, Any], shown: dict[str, str] | None, obj=None) -> dict[str, Any]:
+def changed_fields(
+    posted: dict[str, Any], stored: dict[str, Any], shown: dict[str, str] | None, obj=None
+) -> dict[str, Any]:
     """Of the fields posted, those to write: the ones the person changed (what they post differs from
     what their page showed: `shown`, edit markers by field name). A field they left as it was keeps
     whatever is stored now, even if somebody else changed it meanwhile. A field both changed (to
@@ -200,7 +202,7 @@ def session_update(
         posted = {"date": date, "venue": venue, "notes": notes, "chair": chair, "other_attendees": other_attendees}
         posted = {name: value for name, value in posted.items() if value is not None or name == "date"}
         stored = {name: getattr(session, name) for name in posted}
-        for name, value in _changes(posted, stored, shown, session).items():
+        for name, value in changed_fields(posted, stored, shown, session).items():
             setattr(session, name, value)
         problem = audit_dates_problem(audit.part_a_due, session.date)
         if problem:
@@ -242,7 +244,7 @@ def attendance_record(
         )
         posted = {f"participant_{pk}": status for pk, status in statuses.items()}
         stored = {f"participant_{pk}": recorded.get(pk, "") for pk in statuses}
-        changes = _changes(posted, stored, shown, session)
+        changes = changed_fields(posted, stored, shown, session)
         for participant_id, status in statuses.items():
             if f"participant_{participant_id}" not in changes:
                 continue
@@ -532,7 +534,7 @@ def finding_update(
             name: list(getattr(finding, name).all()) if name in FINDING_CITATIONS else getattr(finding, name)
             for name in posted
         }
-        changes = _changes(posted, stored, shown, finding)
+        changes = changed_fields(posted, stored, shown, finding)
         heading, body = changes.get("heading", finding.heading), changes.get("body", finding.body)
         agency = changes.get("agency", finding.agency)
         _check_finding(audit, finding.kind, agency, heading, body)
@@ -762,7 +764,7 @@ def recommendation_update(
             name: list(recommendation.findings.all()) if name == "findings" else getattr(recommendation, name)
             for name in posted
         }
-        changes = _changes(posted, stored, shown, recommendation)
+        changes = changed_fields(posted, stored, shown, recommendation)
         values = {name: changes.get(name, getattr(recommendation, name)) for name in ("text", "owner", "owner_agency")}
         due_date = changes.get("due_date", recommendation.due_date)
         _check_recommendation(
@@ -800,7 +802,7 @@ def recommendation_contact_update(
         _require_status(recommendation.audit, RECOMMENDATION_TRACKABLE, _("Recommendations"))
         if recommendation.status == RecommendationStatus.CLOSED:
             raise ValidationError(_("A closed recommendation cannot be changed."))
-        changes = _changes(
+        changes = changed_fields(
             {"owner_email": owner_email}, {"owner_email": recommendation.owner_email}, shown, recommendation
         )
         recommendation.owner_email = changes.get("owner_email", recommendation.owner_email).strip()
@@ -849,7 +851,7 @@ def recommendation_transition(
             raise ValidationError(_("A recommendation cannot move from %(old)s to that status.") % {"old": old_label})
         if impact_evidence.strip():
             stored = {"impact_evidence": recommendation.impact_evidence}
-            changes = _changes({"impact_evidence": impact_evidence}, stored, shown, recommendation)
+            changes = changed_fields({"impact_evidence": impact_evidence}, stored, shown, recommendation)
             if "impact_evidence" in changes:
                 recommendation.impact_evidence = impact_evidence.strip()
         if to_status == RecommendationStatus.CLOSED:
