@@ -3,6 +3,13 @@
 
 // Shared by the page scripts (parta.js, partb.js), which are loaded after this one.
 window.auditportal = Object.freeze({
+  // The CSRF cookie's token ("" without one), read when needed: signing in again (in another tab,
+  // after the session ended) rotates it, and the token printed in the page no longer passes.
+  csrfCookie() {
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  },
+
   // Characters as the server counts them: code points, not UTF-16 units.
   characters: (text) => [...text].length,
 

@@ -34,17 +34,13 @@
 
   // Signing in again (in another tab, after the session ended) gives the browser a new CSRF
   // cookie, and the tokens printed in this page no longer pass: each post takes the cookie's.
-  const csrfCookie = () => {
-    const found = document.cookie.split("; ").find((c) => c.startsWith("csrftoken="));
-    return found ? decodeURIComponent(found.slice("csrftoken=".length)) : "";
-  };
   // Capture phase: before htmx handles (and cancels) the submit of an hx-post form.
   document.addEventListener(
     "submit",
     (event) => {
       const form = event.target;
       if (!(form instanceof HTMLFormElement)) return;
-      const token = csrfCookie();
+      const token = window.auditportal.csrfCookie();
       if (token) {
         for (const input of document.querySelectorAll("input[name=csrfmiddlewaretoken]")) input.value = token;
       }

@@ -194,9 +194,7 @@
 
   // --- Saving ------------------------------------------------------------------------------------
   function csrfToken() {
-    // Read the cookie each time: signing in again (in another tab) rotates the token.
-    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : form.querySelector("input[name=csrfmiddlewaretoken]").value;
+    return window.auditportal.csrfCookie() || form.querySelector("input[name=csrfmiddlewaretoken]").value;
   }
 
   function scheduleSave(delay = DEBOUNCE_MS) {
