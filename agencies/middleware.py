@@ -89,7 +89,8 @@ class SessionLimitsMiddleware:
                 messages.info(request, _("Your session has ended after 12 hours. Please sign in again."))
                 return redirect(f"{reverse('login')}?next={request.path}")
         response = self.get_response(request)
-        if _is_htmx(request) and not request.user.is_authenticated and _is_login_redirect(response):
+        # Cheapest first: this runs after every response, and nearly none is a redirect to sign in.
+        if _is_login_redirect(response) and not request.user.is_authenticated and _is_htmx(request):
             return _signed_out(request, _("You have been signed out. Please sign in again."))
         return response
 

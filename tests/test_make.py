@@ -2,15 +2,12 @@
 (python3-venv, Node and npm, WeasyPrint's libraries, the test services) are checked, and installed
 when root, before .venv is made and npm runs."""
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-
-pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 
 
 def make(*args: str) -> list[str]:
