@@ -13,6 +13,11 @@ tests/permission_world.py) and again after the partnership has grown around the 
 - more for the cast themselves: another audit led by the same lead officer in which the auditor's
   agency takes part, in Part A, with drafts.
 
+The Part B session's and the composer's actions (each POST a person makes while the group works:
+the board's consensus, findings added, edited and moved, recommendations added, edited and moved on,
+the session's record, the briefing's details and sections) are measured in the same way, each posted
+as the page's own form would post it.
+
 A page whose count grows with the data has a query per row somewhere (or a missing
 select_related/prefetch_related), which the benchmark's pages would only show at a size nobody tests.
 """
@@ -210,3 +215,170 @@ def test_every_page_costs_the_same_queries_as_the_partnership_grows(client, audi
         if len(small[(name, who)]) != len(large[(name, who)])
     }
     assert not grown, "\n\n".join(f"{page}: {text}" for page, text in grown.items())
+
+
+# --- The actions of the Part B session and the composer ------------------------------------------
+
+
+def board_post(client, world, n: int) -> tuple[str, dict]:
+    from audits.models import Grade
+    from audits.tests.test_partb_concurrency import board_form
+
+    page = client.get(reverse("audits:evidence_board", args=[world.audit.slug, world.case.pk])).content.decode()
+    data = board_form(page)
+    grades = list(Grade.objects.filter(scale_id=world.audit.tool_version.scale_id).order_by("rank"))
+    data["overall-grade"] = str(grades[n % len(grades)].pk)
+    data["overall-reasons"] = f"Agreed at the session, round {n}."
+    return reverse("audits:judgement", args=[world.audit.slug, world.case.pk]), {**data, "section": ""}
+
+
+def form_post(page_url, field, changes, action=None, part=None):
+    """The post of the form on `page_url` that has `field`, with `changes(data, n, world)` applied, to
+    `action` (the page itself if none); the first such form in `part(page, world)`, if given."""
+
+    def make(client, world, n: int) -> tuple[str, dict]:
+        from audits.tests.test_partb_concurrency import page_form
+
+        url = page_url(world)
+        page = client.get(url).content.decode()
+        page = part(page, world) if part else page
+        data = page_form(page, field(world) if callable(field) else field)
+        return (action(world) if action else url), changes(data, n, world)
+
+    return make
+
+
+def plain_post(action_url, data: dict):
+    def make(client, world, n: int) -> tuple[str, dict]:
+        return action_url(world), dict(data)
+
+    return make
+
+
+def _finding_url(name: str):
+    return lambda w: reverse(name, args=[w.audit.slug, w.finding.pk])
+
+
+def _rec_url(name: str):
+    return lambda w: reverse(name, args=[w.audit.slug, w.recommendation.pk])
+
+
+def _composer(w) -> str:
+    return reverse("briefings:composer", args=[w.audit.slug, "managers"])
+
+
+def _section_url(name: str):
+    return lambda w: reverse(name, args=[w.audit.slug, "managers", w.section_key])
+
+
+def _status_change(data: dict, n: int, w) -> dict:
+    """Move the world's recommendation on, and back, in turn (never to Closed)."""
+    prefix = f"rec-{w.recommendation.pk}"
+    now = data[f"{prefix}-from_status"]
+    data[f"{prefix}-to_status"] = (
+        RecommendationStatus.IN_PROGRESS if now == RecommendationStatus.OPEN else RecommendationStatus.OPEN
+    )
+    return data
+
+
+ACTIONS = {
+    # name: (the URL the action posts to, how the post is made, whether htmx sends it)
+    "consensus on the evidence board": (board_post, False),
+    "finding added": (
+        plain_post(
+            lambda w: reverse("audits:finding_add", args=[w.audit.slug, "strength"]),
+            {"strength-heading": "Agencies shared information early.", "strength-body": "As seen in Case 1."},
+        ),
+        False,
+    ),
+    "finding edited": (
+        form_post(_finding_url("audits:finding_edit"), "body", lambda d, n, w: {**d, "body": f"Reworded {n}."}),
+        False,
+    ),
+    "finding moved": (plain_post(_finding_url("audits:finding_move"), {"direction": "down"}), False),
+    "recommendation added": (
+        plain_post(
+            lambda w: reverse("audits:recommendations", args=[w.audit.slug]),
+            {"text": "Review the CSE screening tool.", "owner": "CSE sub-group", "due_date": "2027-03-31"},
+        ),
+        False,
+    ),
+    "recommendation edited": (
+        form_post(_rec_url("audits:recommendation_edit"), "text", lambda d, n, w: {**d, "text": f"Reworded {n}."}),
+        False,
+    ),
+    "recommendation moved on": (
+        form_post(
+            lambda w: reverse("audits:recommendations", args=[w.audit.slug]),
+            lambda w: f"rec-{w.recommendation.pk}-to_status",
+            _status_change,
+            action=_rec_url("audits:recommendation_status"),
+        ),
+        False,
+    ),
+    "session record": (
+        form_post(
+            lambda w: reverse("audits:session", args=[w.audit.slug]),
+            "venue",
+            lambda d, n, w: {**d, "venue": f"Room {n}"},
+        ),
+        False,
+    ),
+    "briefing details": (
+        form_post(
+            _composer,
+            "title_shown",
+            lambda d, n, w: {**d, "title": f"Learning together, draft {n}"},
+            action=lambda w: reverse("briefings:details_update", args=[w.audit.slug, "managers"]),
+        ),
+        True,
+    ),
+    "briefing section saved": (
+        form_post(
+            _composer,
+            "based_on",
+            lambda d, n, w: {**d, "body": f"Why we looked again, take {n}."},
+            action=_section_url("briefings:section_update"),
+            part=lambda page, w: page.split(f'id="card-{w.section_key}"', 1)[1],
+        ),
+        True,
+    ),
+    "briefing section refreshed": (plain_post(_section_url("briefings:section_refresh"), {}), True),
+    "briefing section moved": (plain_post(_section_url("briefings:section_move"), {"direction": "down"}), True),
+}
+
+
+def act(client, world, name: str, n: int) -> list[str]:
+    make, htmx = ACTIONS[name]
+    url, data = make(client, world, n)
+    headers = {"HX-Request": "true"} if htmx else {}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, data, headers=headers)
+    assert response.status_code in (200, 302), f"{name}: {url} answered {response.status_code}"
+    assert b"is-invalid" not in response.content and b"Error:" not in response.content, (
+        f"{name}: the post was refused: {response.content.decode()[:3000]}"
+    )
+    sql = [q["sql"] for q in queries.captured_queries]
+    wrote = [q for q in sql if q.startswith(("INSERT", "UPDATE")) and "agencies_accessrecord" not in q]
+    assert wrote, f"{name}: the post changed nothing"
+    return sql
+
+
+@pytest.mark.django_db
+def test_every_part_b_action_costs_the_same_queries_as_the_partnership_grows(client, audit, other_audit, cast, media):
+    world = build_world(audit=audit, cast=cast)
+    one_of_everything(world, other_audit)
+    client.force_login(cast["qa_manager"])
+
+    def measure_actions(first: int) -> dict[str, list[str]]:
+        measured = {}
+        for name in ACTIONS:
+            act(client, world, name, first)  # warm: the first post may create what later ones update
+            measured[name] = act(client, world, name, first + 1)
+        return measured
+
+    small = measure_actions(1)
+    grow(world, cast)
+    large = measure_actions(3)
+    grown = {name: explain(small[name], large[name]) for name in ACTIONS if len(small[name]) != len(large[name])}
+    assert not grown, "\n\n".join(f"{name}: {text}" for name, text in grown.items())
