@@ -224,7 +224,7 @@ class AccessRecord(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type} {self.object_id}"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type} {self.object_id}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
