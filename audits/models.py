@@ -764,7 +764,7 @@ class InsightReport(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.requested_at:%Y-%m-%d %H:%M})"
+        return f"{self.get_kind_display()} ({timezone.localtime(self.requested_at):%Y-%m-%d %H:%M})"
 
     @property
     def is_finished(self) -> bool:
