@@ -6,8 +6,10 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.utils import timezone
 
+from agencies.models import Partnership
 from agencies.tests.factories import UserFactory
 from audits.models import AuditStatus, InsightReport, InsightReportKind, PartAReturn, ReminderLog
 from audits.selectors.insights import agency_profile
@@ -25,6 +27,15 @@ def test_an_insight_report_is_named_by_the_local_time_it_was_asked_for():
     time, which is local."""
     report = InsightReport(kind=InsightReportKind.BOARD, requested_at=UTC_LATE_30_JUNE)
     assert str(report).endswith("(2026-07-01 00:30)")
+
+
+def test_the_purge_dry_run_gives_the_local_date_an_audit_was_closed(audit, capsys):
+    audit.status = AuditStatus.CLOSED
+    audit.closed_at = dt.datetime(2023, 6, 30, 23, 30, tzinfo=dt.UTC)  # 1 July 2023, 00:30 BST
+    audit.save()
+    Partnership.objects.update_or_create(pk=1, defaults={"retention_months": 24})
+    call_command("purge_expired", "--dry-run")
+    assert "Would purge: cse-audit (closed 01 Jul 2023)" in capsys.readouterr().out
 
 
 # Already right, kept so: the boundary that a UTC date would get wrong.

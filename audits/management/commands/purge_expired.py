@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from audits.services.retention import purge_expired
 
@@ -15,7 +16,9 @@ class Command(BaseCommand):
             self.stdout.write("No audit is past its retention period.")
         for result in results:
             if dry_run:
-                self.stdout.write(f"Would purge: {result.slug} (closed {result.closed_at:%d %b %Y})")
+                self.stdout.write(
+                    f"Would purge: {result.slug} (closed {timezone.localtime(result.closed_at):%d %b %Y})"
+                )
             else:
                 self.stdout.write(
                     f"Purged {result.audit.slug}: {result.returns} returns, {result.answers} answers, "
