@@ -556,29 +556,39 @@ def render_to_file(
     """The render life cycle shared by briefing versions and insight reports (the models with
     status, attempts, started_at, error, file, pages, file_size and rendered_at).
 
-    Idempotent: a row already done (a withdrawn briefing version too: it stays done) is left
-    untouched. The row is claimed (RENDERING, one more attempt) in a short transaction;
-    `render(obj)` runs outside any transaction; a failure marks the row FAILED with the reason
-    (`too_long` for the soft time limit). The file is written under a
+    Idempotent under at-least-once delivery: only a QUEUED row is claimed (RENDERING, one more
+    attempt, a new started_at) in a short transaction, so a second copy of the message (a
+    redelivery, a double Retry, two requeue sweeps) finds it rendering, done (a withdrawn briefing
+    version too: it stays done) or failed and does nothing. A render whose worker died leaves the
+    row RENDERING: the periodic sweep (requeue_stalled_versions, insight_reports_requeue_stalled)
+    queues it again once the hard time limit is well past, and fails it after MAX_ATTEMPTS — a
+    render that kills its worker is not redelivered for ever. `render(obj)` runs outside any
+    transaction. Its outcome is kept only if the row is still this run's claim (same started_at,
+    not done, not failed, not reset by the retention purge with new content); a failure marks the
+    row FAILED with the reason (`too_long` for the soft time limit) only if it is still RENDERING
+    under this claim. The file is written under a
     temporary name and moved into place (write_file_atomically), and only then is the row marked
     done, in one transaction with its access record ("<done_label>: <row> (<n> pages, <ms> ms)"):
     a worker killed at any point leaves either no file or a complete one, and never a row marked
     done without its file. A failure while storing (the file cannot be written or moved into
     place, the row cannot be saved) marks the row FAILED too, and removes the file if it was
-    moved into place. Returns the row, or None when it failed or does not exist.
+    moved into place. Returns the row, or None when it failed, was not this run's to render, or does
+    not exist.
     """
     with transaction.atomic():
         obj = model.objects.select_for_update().filter(pk=pk).first()
-        if obj is None or obj.status == statuses.DONE:
-            return obj
+        if obj is None or obj.status != statuses.QUEUED:
+            return obj if obj is not None and obj.status == statuses.DONE else None
         obj.status = statuses.RENDERING
         obj.attempts += 1
-        obj.started_at = timezone.now()
+        obj.started_at = claimed = timezone.now()
         obj.error = ""
         obj.save(update_fields=["status", "attempts", "started_at", "error"])
 
     def failed(reason: str) -> None:
-        model.objects.filter(pk=pk).exclude(status=statuses.DONE).update(status=statuses.FAILED, error=reason[:2000])
+        model.objects.filter(pk=pk, status=statuses.RENDERING, started_at=claimed).update(
+            status=statuses.FAILED, error=reason[:2000]
+        )
 
     try:
         result = render(obj)
@@ -595,6 +605,11 @@ def render_to_file(
             obj = model.objects.select_for_update().select_related(*select_related).get(pk=pk)
             if obj.status == statuses.DONE:
                 return obj  # another run finished first
+            if obj.status not in (statuses.QUEUED, statuses.RENDERING) or obj.started_at != claimed:
+                # No longer this run's claim: failed meanwhile, or its content was changed and the
+                # row queued again (the retention purge) — what was rendered must not be stored.
+                # A Retry pressed during the render leaves the claim (and the content) as it was.
+                return None
             name = file_name(obj)
             write_file_atomically(name, result.pdf)
             written = name
