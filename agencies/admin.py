@@ -13,6 +13,8 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from audits.forms_partb import CountedLinesAdmin  # names and titles: counted, not cut off by a maxlength
+
 from .models import AccessRecord, Agency, Partnership, PartnershipLink, SupportContact, User
 from .selectors import summary_without_case_content
 from .services import AccessAction, access_record, account_change_record
@@ -98,7 +100,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(CountedLinesAdmin, admin.ModelAdmin):
     list_display = ("name", "short_name", "sector")
     list_filter = ("sector",)
     search_fields = ("name", "short_name")
@@ -116,7 +118,7 @@ class ThemedFormSet(BaseInlineFormSet):
         form.fields["themes"].choices = self.theme_choices
 
 
-class ThemedInline(admin.StackedInline):
+class ThemedInline(CountedLinesAdmin, admin.StackedInline):
     """A contact or link for the audits of the themes ticked; none ticked: every audit's briefings.
     (filter_horizontal does not work in inlines: plain checkboxes, each with its label.) Stacked, not
     tabular: a tabular row's fields have only the column heading, no label of their own (axe-core)."""
@@ -142,7 +144,7 @@ class PartnershipLinkInline(ThemedInline):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(admin.ModelAdmin):
+class PartnershipAdmin(CountedLinesAdmin, admin.ModelAdmin):
     """The partnership's one settings record (Partnership.load()): changed, never added or deleted.
     Adding "new" settings would save over the one record (django-solo keeps it at one primary key)."""
 

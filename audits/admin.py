@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.services import AccessAction, access_record
 
 from . import models
+from .forms_partb import CountedLinesAdmin as _CountedLines  # titles, names, the cohort source: counted, not cut
 from .services.tools import tool_version_copy
 
 
@@ -34,7 +35,7 @@ class _InTheAccessLog:
 
 
 @admin.register(models.AuditTheme, models.RiskFactor)
-class TaxonomyAdmin(_InTheAccessLog, admin.ModelAdmin):
+class TaxonomyAdmin(_InTheAccessLog, _CountedLines, admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name",)
 
@@ -93,7 +94,7 @@ class GradeInline(_FixedInlineOnceAnswered, admin.StackedInline):
 
 
 @admin.register(models.GradeScale)
-class GradeScaleAdmin(_InTheAccessLog, _FixedOnceAnswered, admin.ModelAdmin):
+class GradeScaleAdmin(_InTheAccessLog, _FixedOnceAnswered, _CountedLines, admin.ModelAdmin):
     inlines = [GradeInline]
 
     def is_answered(self, obj) -> bool:
@@ -114,11 +115,11 @@ class ToolVersionInline(admin.TabularInline):
 
 
 @admin.register(models.AuditTool)
-class AuditToolAdmin(_InTheAccessLog, admin.ModelAdmin):
+class AuditToolAdmin(_InTheAccessLog, _CountedLines, admin.ModelAdmin):
     inlines = [ToolVersionInline]
 
 
-class SectionInline(_FixedInlineOnceAnswered, admin.StackedInline):
+class SectionInline(_FixedInlineOnceAnswered, _CountedLines, admin.StackedInline):
     model = models.Section
     extra = 0
 
@@ -163,7 +164,7 @@ class StandardInline(_FixedInlineOnceAnswered, admin.StackedInline):
 
 
 @admin.register(models.Section)
-class SectionAdmin(_InTheAccessLog, _FixedOnceAnswered, admin.ModelAdmin):
+class SectionAdmin(_InTheAccessLog, _FixedOnceAnswered, _CountedLines, admin.ModelAdmin):
     list_display = ("title", "version", "order")
     inlines = [StandardInline]
 
@@ -204,7 +205,7 @@ class CaseInline(_PlannedOnly, admin.StackedInline):
 
 
 @admin.register(models.Audit)
-class AuditAdmin(_InTheAccessLog, admin.ModelAdmin):
+class AuditAdmin(_InTheAccessLog, _CountedLines, admin.ModelAdmin):
     list_display = ("title", "theme", "status", "lead_officer", "part_a_due", "part_b_date")
     list_filter = ("status", "theme")
     inlines = [ParticipantInline, CaseInline]

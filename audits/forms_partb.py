@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
+from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -84,6 +85,29 @@ class LongTextField(forms.CharField):
             }
         )
         return attrs
+
+
+class LongLineField(LongTextField):
+    """A line of free text (a heading, a title, a name with a role…) with a length limit: a text box
+    that behaves as LongTextField does. No maxlength in the page (a paste longer than the limit would
+    be cut off without a word): the characters are counted near the limit (app.js, from the field's
+    data-maxlength and data-count-* attributes), and the server refuses a text over it with TOO_LONG
+    next to the field, the text kept. For a model's CharField: a ModelForm's `field_classes` entry,
+    or CountedLinesAdmin in the admin."""
+
+    def __init__(self, *, max_length: int, **kwargs) -> None:
+        kwargs.setdefault("widget", forms.TextInput)
+        super().__init__(max_length=max_length, **kwargs)
+
+
+class CountedLinesAdmin:
+    """For a ModelAdmin or an inline: each of the model's plain CharFields (a name, a title…; not a
+    choice, an e-mail or web address, a slug) typed in a LongLineField, counted, not cut off."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if type(db_field) is models.CharField and not db_field.choices:
+            kwargs.setdefault("form_class", LongLineField)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class DateInput(forms.DateInput):
@@ -243,7 +267,7 @@ OTHER_ATTENDEES_MAX = 4000
 
 class SessionForm(ShownMixin, forms.ModelForm):
     notes = LongTextField(label=_("Notes"), required=False, max_length=10000)
-    chair = forms.CharField(
+    chair = LongLineField(
         label=_("Chair"),
         required=False,
         max_length=CHAIR_MAX,
@@ -275,6 +299,7 @@ class SessionForm(ShownMixin, forms.ModelForm):
         model = PartBSession
         fields = ["date", "venue", "notes", "chair", "other_attendees"]
         widgets = {"date": DateInput()}
+        field_classes = {"venue": LongLineField}
 
     def __init__(self, *args, audit: Audit | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -425,7 +450,7 @@ def judgement_section(audit: Audit, raw: str) -> Section | None:
 
 
 class FindingForm(ShownMixin, forms.Form):
-    heading = forms.CharField(label=_("Heading"), max_length=300, required=False)
+    heading = LongLineField(label=_("Heading"), max_length=300, required=False)
     body = LongTextField(label=_("Text"), required=False)
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none(), required=False)
     risk_factors = forms.ModelMultipleChoiceField(
@@ -434,7 +459,7 @@ class FindingForm(ShownMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    new_risk_factor = forms.CharField(
+    new_risk_factor = LongLineField(
         label=_("Add a new risk factor to the shared list"),
         max_length=160,
         required=False,
@@ -553,6 +578,7 @@ class RecommendationForm(ShownMixin, forms.ModelForm):
     class Meta:
         model = Recommendation
         fields = ["text", "owner", "owner_agency", "owner_email", "due_date", "findings"]
+        field_classes = {"owner": LongLineField}
         labels = {"owner": _("Owner group"), "owner_agency": _("or owner agency")}
         help_texts = {
             "owner": _("A group, for example the CSE Steering Group. Or choose an agency below (not both)."),

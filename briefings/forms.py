@@ -5,6 +5,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 
 from agencies.selectors import published_identifier_keys
+from audits.forms_partb import LongLineField
 from audits.identifiers import find_identifiers, identifier_key
 
 from .models import Briefing, BriefingSection, Feedback
@@ -26,6 +27,7 @@ class BriefingDetailsForm(forms.ModelForm):
     class Meta:
         model = Briefing
         fields = ["title", "audience"]
+        field_classes = {"title": LongLineField, "audience": LongLineField}  # counted, not cut off
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,6 +50,7 @@ class SectionForm(forms.ModelForm):
     class Meta:
         model = BriefingSection
         fields = ["heading", "body", "hidden"]
+        field_classes = {"heading": LongLineField}  # counted, not cut off
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

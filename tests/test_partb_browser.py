@@ -1,5 +1,6 @@
 """The QA manager runs Part B of the demo's Brighton & Hove audit in Chromium, end to end."""
 
+import re
 from datetime import timedelta
 from io import StringIO
 
@@ -289,5 +290,45 @@ def test_a_long_finding_text_is_counted_and_refused_whole(transactional_db, live
     expect(page.locator("#id_body-count")).to_contain_text("50 characters too many")
     finding.refresh_from_db()
     assert finding.body == before
+    axe_check(page)
+    assert not csp_violations(browser_console), browser_console
+
+
+@pytest.mark.browser
+@override_settings(DEMO=True)
+def test_a_long_finding_heading_is_counted_and_refused_whole(
+    transactional_db, live_server, page: Page, browser_console
+):
+    """A heading is a line of text, and behaves as the long texts do: a paste over its limit is not cut
+    off by the browser (no maxlength), it is counted, then refused next to the field, the whole kept."""
+    call_command("load_demo", stdout=StringIO())
+    audit = Audit.objects.get(slug="dudley-cse-2017")  # reported: its findings are still edited
+    finding = Finding.objects.filter(audit=audit).order_by("kind", "order").first()
+    before = finding.heading
+    login(page, live_server, "qa.manager", "demo")
+    go(page, live_server, f"/audits/{audit.slug}/findings/{finding.pk}/")
+    heading = page.locator("#id_heading")
+    count = page.locator("#id_heading-count")
+    assert heading.get_attribute("maxlength") is None
+    expect(count).to_be_hidden()
+
+    heading.fill("")
+    heading.focus()
+    page.keyboard.insert_text("h" * 350)  # as a paste: one insertion
+    assert len(heading.input_value()) == 350  # not cut off at 300
+    expect(count).to_be_visible()
+    expect(count).to_have_text("50 characters too many (the limit is 300): shorten this text to save it")
+    expect(heading).to_have_attribute("aria-describedby", re.compile(r"\bid_heading-count\b"))
+    axe_check(page)
+
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#id_heading_error")).to_contain_text(
+        "This text is 350 characters long, over the limit of 300: shorten it to save it. What you typed is kept here."
+    )
+    heading = page.locator("#id_heading")
+    assert heading.input_value() == "h" * 350
+    expect(page.locator("#id_heading-count")).to_contain_text("50 characters too many")
+    finding.refresh_from_db()
+    assert finding.heading == before
     axe_check(page)
     assert not csp_violations(browser_console), browser_console

@@ -10,7 +10,15 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from audits.models import CaseJudgement, Finding, FindingKind, Recommendation, RecommendationStatus, Section
+from audits.models import (
+    CaseJudgement,
+    Finding,
+    FindingKind,
+    PartBSession,
+    Recommendation,
+    RecommendationStatus,
+    Section,
+)
 from audits.services.partb import finding_add
 from audits.tests.factories import RecommendationFactory
 
@@ -108,3 +116,71 @@ def test_the_session_notes_are_counted_not_cut(client, qa_manager, part_b):
     client.force_login(qa_manager)
     page = client.get(reverse("audits:session", args=[part_b.slug])).content.decode()
     assert counted_not_cut(page, "notes", 10000) and counted_not_cut(page, "other_attendees", 4000)
+
+
+# --- Lines of text (a heading, a venue, an owner…): counted and refused the same way ---------------
+
+LONG_LINE = ("A heading pasted from the minutes, longer than it should be. " * 6).strip()
+
+
+def text_input(page: str, name: str) -> str:
+    """The tag of the text box named `name`."""
+    return re.search(rf'<input type="text" name="{re.escape(name)}"[^>]*>', page)[0]
+
+
+def line_counted_not_cut(page: str, name: str, limit: int) -> bool:
+    tag = text_input(page, name)
+    return " maxlength=" not in tag and f'data-maxlength="{limit}"' in tag and "data-count-over=" in tag
+
+
+def line_message(limit: int, text: str = LONG_LINE) -> str:
+    return f"This text is {len(text)} characters long, over the limit of {limit}: shorten it to save it."
+
+
+def test_a_long_finding_heading_is_refused_next_to_the_field_and_kept_whole(client, qa_manager, part_b):
+    finding = finding_add(user=qa_manager, audit=part_b, kind=FindingKind.THEME, heading="Short", body="Text.")
+    url = reverse("audits:finding_edit", args=[part_b.slug, finding.pk])
+    client.force_login(qa_manager)
+    page = client.get(url).content.decode()
+    assert line_counted_not_cut(page, "heading", 300) and line_counted_not_cut(page, "new_risk_factor", 160)
+    shown = re.search(r'name="shown" value="([^"]*)"', page)[1].replace("&quot;", '"')
+
+    response = client.post(url, {"heading": LONG_LINE, "body": "Text.", "new_risk_factor": LONG_LINE, "shown": shown})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert line_message(300) in page.split('id="id_heading_error"')[1].split("</div>")[0]
+    assert line_message(160) in page.split('id="id_new_risk_factor_error"')[1].split("</div>")[0]
+    assert f'value="{LONG_LINE}"' in text_input(page, "heading")
+    assert f'value="{LONG_LINE}"' in text_input(page, "new_risk_factor")
+    finding.refresh_from_db()
+    assert finding.heading == "Short"
+    assert not finding.risk_factors.exists()
+
+
+def test_a_long_venue_or_chair_is_refused_next_to_the_field_and_kept_whole(client, qa_manager, part_b):
+    url = reverse("audits:session", args=[part_b.slug])
+    client.force_login(qa_manager)
+    page = client.get(url).content.decode()
+    assert line_counted_not_cut(page, "venue", 200) and line_counted_not_cut(page, "chair", 200)
+
+    response = client.post(url, {"date": "2027-01-20", "venue": LONG_LINE, "chair": LONG_LINE})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert line_message(200) in page.split('id="id_venue_error"')[1].split("</div>")[0]
+    # The chair keeps its own words (test_partb_session.py).
+    assert f"at most 200 characters (this is {len(LONG_LINE)})" in page.split('id="id_chair_error"')[1]
+    assert f'value="{LONG_LINE}"' in text_input(page, "venue") and f'value="{LONG_LINE}"' in text_input(page, "chair")
+    assert not PartBSession.objects.filter(audit=part_b).exists()
+
+
+def test_a_long_recommendation_owner_is_refused_next_to_the_field_and_kept_whole(client, qa_manager, part_b):
+    client.force_login(qa_manager)
+    url = reverse("audits:recommendations", args=[part_b.slug])
+    assert line_counted_not_cut(client.get(url).content.decode(), "owner", 200)
+    due = (timezone.localdate() + datetime.timedelta(days=60)).isoformat()
+    response = client.post(url, {"text": "Train the staff.", "owner": LONG_LINE, "due_date": due})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert line_message(200) in page.split('id="id_owner_error"')[1].split("</div>")[0]
+    assert f'value="{LONG_LINE}"' in text_input(page, "owner")
+    assert not Recommendation.objects.exists()

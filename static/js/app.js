@@ -1,6 +1,9 @@
 // auditportal: progressive enhancements. The pages work without JavaScript.
 "use strict";
 
+// A text box's counter, once set up: its update (charCounter below).
+const charCounters = new WeakMap();
+
 // Shared by the page scripts (parta.js, partb.js), which are loaded after this one.
 window.auditportal = Object.freeze({
   // The CSRF cookie's token ("" without one), read when needed: signing in again (in another tab,
@@ -26,6 +29,7 @@ window.auditportal = Object.freeze({
   // nothing is cut off: the server refuses text over the limit and keeps it. limit() gives the
   // limit, words(over, n, limit) the sentence: n characters over, or n left. Returns the update.
   charCounter(el, limit, words) {
+    if (charCounters.has(el)) return charCounters.get(el); // set up once
     const { characters, describe } = window.auditportal;
     const count = document.createElement("p");
     count.className = "form-text char-count mb-0";
@@ -52,10 +56,30 @@ window.auditportal = Object.freeze({
       timer = setTimeout(() => { spoken.textContent = near ? count.textContent : ""; }, 1000);
     };
     el.addEventListener("input", update);
+    charCounters.set(el, update);
     update();
     return update;
   },
+
+  // The counters of the text boxes in `root` whose field gives them (audits.forms_partb.LongTextField,
+  // LongLineField: data-maxlength, not maxlength, which would cut a long paste off without a word,
+  // and the sentences, data-count-left and data-count-over, with %s for the number and the limit).
+  countCharacters(root) {
+    const fill = (template, ...args) => args.reduce((text, arg) => text.replace("%s", arg), template);
+    for (const el of root.querySelectorAll("[data-maxlength][data-count-over]")) {
+      const limit = Number(el.dataset.maxlength);
+      if (!limit || !el.id) continue;
+      window.auditportal.charCounter(
+        el,
+        () => limit,
+        (over, n, most) => fill((over ? el.dataset.countOver : el.dataset.countLeft) || "", n, most),
+      );
+    }
+  },
 });
+// On every page (the admin's too), and in what htmx puts in (a briefing's section saved).
+document.addEventListener("DOMContentLoaded", () => window.auditportal.countCharacters(document));
+document.addEventListener("htmx:load", (event) => window.auditportal.countCharacters(event.detail.elt));
 document.addEventListener("htmx:configRequest", (event) => {
   const token = document.querySelector("input[name=csrfmiddlewaretoken]");
   if (token) event.detail.headers["X-CSRFToken"] = token.value;

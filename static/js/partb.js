@@ -92,28 +92,10 @@
     if (region.firstElementChild) observer.observe(region.firstElementChild);
   }
 
-  // Long texts count their characters near the limit, as Part A's form does (parta.js). They carry
-  // data-maxlength, not maxlength, which would cut a long paste off without a word: the whole text
-  // stays in the box, the count says how much to take out, and the server refuses it with the
-  // message next to the field, the text kept. The texts come with the field (data-count-left/-over).
-  function fill(template, ...args) {
-    let text = template || "";
-    for (const arg of args) text = text.replace("%s", arg);
-    return text;
-  }
-
-  function setUpCounter(el) {
-    const limit = Number(el.dataset.maxlength || 0);
-    if (!limit || !el.id) return;
-    window.auditportal.charCounter(
-      el,
-      () => limit,
-      (over, n, most) => fill(over ? el.dataset.countOver : el.dataset.countLeft, n, most),
-    );
-  }
+  // Long texts and lines count their characters near the limit, as Part A's form does: app.js
+  // (auditportal.countCharacters) sets up every text box whose field carries data-maxlength.
 
   document.addEventListener("DOMContentLoaded", () => {
-    document.querySelectorAll("textarea[data-maxlength]").forEach(setUpCounter);
     document.querySelectorAll("[data-scroll-region]").forEach(scrollOnlyWhenWide);
 
     TOGGLES.forEach((toggle) => {
