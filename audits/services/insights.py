@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
@@ -144,6 +145,32 @@ def insight_report_retry(*, request: HttpRequest | None = None, user, report: In
         )
         enqueue("audits.tasks.render_insight_report", report.pk)
     return report
+
+
+def insight_reports_requeue_stalled() -> list[int]:
+    """Reports left "Rendering" by a worker that died (killed at the hard time limit, an OOM kill, a
+    host restart), well past the task's hard time limit: queued again through the outbox, or, after
+    briefings.services.MAX_ATTEMPTS, failed with the reason, so the page offers Retry. Periodic
+    (settings.CELERY_BEAT_SCHEDULE), as briefings' requeue_stalled_versions is for versions."""
+    from briefings.services import MAX_ATTEMPTS
+
+    cutoff = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    stalled = InsightReport.objects.filter(status=InsightReportStatus.RENDERING, started_at__lt=cutoff)
+    requeued = []
+    with transaction.atomic():
+        # skip_locked: a render storing its result right now is not stalled; a second sweep at the
+        # same time (beat around a restart) skips what this one holds.
+        for report in stalled.select_for_update(skip_locked=True).order_by("pk"):
+            if report.attempts >= MAX_ATTEMPTS:
+                report.status = InsightReportStatus.FAILED
+                report.error = _("The report did not finish after %(n)s attempts.") % {"n": report.attempts}
+                report.save(update_fields=["status", "error"])
+                continue
+            report.status = InsightReportStatus.QUEUED
+            report.save(update_fields=["status"])
+            enqueue("audits.tasks.render_insight_report", report.pk)
+            requeued.append(report.pk)
+    return requeued
 
 
 def insight_report_render(*, report_id: int) -> InsightReport | None:
