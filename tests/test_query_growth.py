@@ -40,6 +40,7 @@ from audits.models import (
     RiskFactor,
 )
 from audits.scale import ScaleSpec, seed_scale
+from audits.tests import scale_support
 from audits.tests.factories import (
     AuditAgencyFactory,
     AuditFactory,
@@ -212,12 +213,7 @@ def grow(world, cast) -> None:
 
 
 def explain(small: list[str], large: list[str]) -> str:
-    lines = [f"{len(small)} queries, then {len(large)} once the partnership had grown:"]
-    for i in range(max(len(small), len(large))):
-        a = small[i][:160] if i < len(small) else "-"
-        b = large[i][:160] if i < len(large) else "-"
-        lines.append(f"  {i + 1:2d} {'  ' if a == b else '≠ '}{b}")
-    return "\n".join(lines)
+    return scale_support.explain(small, large, before="first", after="once the partnership had grown")
 
 
 @pytest.mark.django_db

@@ -101,9 +101,9 @@ def audits_pages() -> dict[str, Request]:
     }
 
 
-def explain(first: list[str], second: list[str]) -> str:
+def explain(first: list[str], second: list[str], *, before: str = "at 1 audit", after: str = f"at {MANY}") -> str:
     """A readable difference between two query lists, for the assertion message."""
-    lines = [f"{len(first)} queries at 1 audit, {len(second)} at {MANY}:"]
+    lines = [f"{len(first)} queries {before}, {len(second)} {after}:"]
     for i in range(max(len(first), len(second))):
         a = first[i][:150] if i < len(first) else "-"
         b = second[i][:150] if i < len(second) else "-"
