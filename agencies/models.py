@@ -242,6 +242,9 @@ class OutboxMessage(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
+    # When a task marked run_once (an e-mail) finished its work for this message: a second delivery
+    # of the message (Redis redelivers it, the outbox publishes it again) then does nothing.
+    done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["sent_at", "created_at"])]

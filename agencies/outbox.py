@@ -3,9 +3,13 @@
 `enqueue()` writes the task into the database in the same transaction as the change that needs it,
 and tries to publish it once that transaction commits. If Redis cannot be reached, the row stays
 unsent and `outbox_flush()` (every minute, from Celery beat) publishes it when the broker is back.
-Delivery is at least once, so the tasks sent this way are idempotent or harmless to repeat.
+Delivery is at least once, so the tasks sent this way are idempotent or harmless to repeat: a message
+is published under a task id of its own (`outbox-<pk>`), so that a task whose effect must not happen
+twice (an e-mail) is marked `@run_once` and does its work once per message, however often the message
+is delivered.
 """
 
+import functools
 import logging
 from datetime import timedelta
 from importlib import import_module
@@ -20,6 +24,9 @@ logger = logging.getLogger(__name__)
 # Publishing retries briefly, then gives up: the request must not hang on a dead broker.
 RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 FLUSH_AFTER = timedelta(seconds=30)
+
+
+TASK_ID_PREFIX = "outbox-"
 
 
 def enqueue(task_name: str, *args, **kwargs) -> OutboxMessage:
@@ -43,7 +50,11 @@ def outbox_send(*, message_id: int) -> bool:
             # module is imported first: a web process only knows the tasks it has imported.
             import_module(message.task.rsplit(".", 1)[0])
             app.tasks[message.task].apply_async(
-                args=message.args, kwargs=message.kwargs, retry=True, retry_policy=RETRY_POLICY
+                args=message.args,
+                kwargs=message.kwargs,
+                task_id=f"{TASK_ID_PREFIX}{message.pk}",
+                retry=True,
+                retry_policy=RETRY_POLICY,
             )
         except Exception as exc:  # noqa: BLE001 - kombu, redis and socket errors all mean "try later"
             logger.warning("outbox: %s not published, will retry: %s", message.task, exc)
@@ -70,3 +81,36 @@ def outbox_flush(*, older_than: timedelta = FLUSH_AFTER) -> int:
 
 def outbox_pending() -> int:
     return OutboxMessage.objects.filter(sent_at__isnull=True).count()
+
+
+def run_once(func):
+    """For a task sent through the outbox whose work must be done once per message: an e-mail.
+
+    Celery acknowledges a task only once it is done (a worker that dies mid-task has it redelivered),
+    an SMTP error after the server took the message is retried, and the outbox publishes again a
+    message whose "sent" mark was lost: each would send the e-mail again. Here the task runs in a
+    transaction holding its outbox message's row, and marks the message done in it; a copy that
+    finds it done does nothing, and a copy running at the same time waits for the first. The e-mail
+    is sent inside that transaction, so a failed send (retried by Celery) leaves it not done. Called
+    otherwise (directly, or with a task id not from the outbox), the task just runs."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from celery import current_task
+
+        task_id = str(getattr(getattr(current_task, "request", None), "id", None) or "")
+        number = task_id.removeprefix(TASK_ID_PREFIX)
+        if not task_id.startswith(TASK_ID_PREFIX) or not number.isdigit():
+            return func(*args, **kwargs)
+        with transaction.atomic():
+            message = OutboxMessage.objects.select_for_update().filter(pk=int(number)).first()
+            if message is not None and message.done_at is not None:
+                logger.info("outbox: %s (message %s) was done already; not run again", message.task, message.pk)
+                return None
+            result = func(*args, **kwargs)
+            if message is not None:
+                message.done_at = timezone.now()
+                message.save(update_fields=["done_at"])
+        return result
+
+    return wrapper

@@ -1,5 +1,7 @@
 from celery import shared_task
 
+from .outbox import run_once
+
 
 @shared_task(name="agencies.tasks.flush_outbox")
 def flush_outbox() -> int:
@@ -16,6 +18,7 @@ def flush_outbox() -> int:
     retry_backoff_max=3600,
     max_retries=5,
 )
+@run_once  # sent through the outbox: one e-mail per change, however often delivered
 def notify_account_change(person_id: int, change: str, by_id: int | None = None) -> bool:
     """E-mail a person that an administrator changed how they sign in (agencies.services)."""
     from .services import email_account_change

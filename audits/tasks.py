@@ -9,6 +9,8 @@ from datetime import date
 
 from celery import shared_task
 
+from agencies.outbox import run_once
+
 # --- Part A ------------------------------------------------------------------------------------
 
 MAIL_RETRY = {"autoretry_for": (OSError,), "retry_backoff": 60, "retry_backoff_max": 3600, "max_retries": 5}
@@ -34,6 +36,7 @@ def send_part_a_reminder(auditor_id: int, today: str | None = None) -> bool:
 
 
 @shared_task(name="audits.tasks.notify_auditor", **MAIL_RETRY)
+@run_once  # sent through the outbox: one e-mail per event, however often delivered
 def notify_auditor(return_id: int, event: str) -> bool:
     """E-mail the auditor that their return was returned for amendment or unlocked."""
     from audits.services.parta import email_auditor_about_return
@@ -42,6 +45,7 @@ def notify_auditor(return_id: int, event: str) -> bool:
 
 
 @shared_task(name="audits.tasks.send_chase", **MAIL_RETRY)
+@run_once
 def send_chase(reminder_id: int) -> bool:
     from audits.services.parta import email_chase
 
@@ -49,6 +53,7 @@ def send_chase(reminder_id: int) -> bool:
 
 
 @shared_task(name="audits.tasks.notify_new_auditor", **MAIL_RETRY)
+@run_once
 def notify_new_auditor(participant_id: int, auditor_id: int) -> bool:
     """E-mail the person just named an agency's auditor (audits.services.participants)."""
     from audits.services.participants import email_new_auditor
