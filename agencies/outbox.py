@@ -86,13 +86,15 @@ def outbox_pending() -> int:
 def run_once(func):
     """For a task sent through the outbox whose work must be done once per message: an e-mail.
 
-    Celery acknowledges a task only once it is done (a worker that dies mid-task has it redelivered),
-    an SMTP error after the server took the message is retried, and the outbox publishes again a
-    message whose "sent" mark was lost: each would send the e-mail again. Here the task runs in a
-    transaction holding its outbox message's row, and marks the message done in it; a copy that
-    finds it done does nothing, and a copy running at the same time waits for the first. The e-mail
-    is sent inside that transaction, so a failed send (retried by Celery) leaves it not done. Called
-    otherwise (directly, or with a task id not from the outbox), the task just runs."""
+    Celery acknowledges a task only once it is done (a worker that dies after the task's commit but
+    before the acknowledgement has it redelivered), and the outbox publishes again a message whose
+    "sent" mark was lost: each would send the e-mail again. Here the task runs in a transaction
+    holding its outbox message's row, and marks the message done in it; a copy that finds it done
+    does nothing, and a copy running at the same time waits for the first. The e-mail is sent inside
+    that transaction, so a failed send (retried by Celery) leaves it not done — and a send that
+    raised after the mail server took the message is still sent again by the retry, which no
+    database can rule out. Called otherwise (directly, or with a task id not from the outbox), the
+    task just runs."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
