@@ -69,9 +69,12 @@ def recommendation_reminder_send(*, recommendation_id: int, today: date | None =
     """E-mail one recommendation's owner, unless it is not due a reminder. At most once in 7 days."""
     today = today or timezone.localdate()
     with transaction.atomic():
-        # The row lock makes two overlapping runs take turns: the second sees the first one's record.
+        # The row lock makes two overlapping runs take turns. The query that waited for the lock
+        # was answered from its own start (PostgreSQL re-reads only the locked row, which the first
+        # run did not change), so it cannot see the reminder the first run recorded: a second
+        # query, after the lock, does.
         rec = _reminder_candidates(today).select_for_update(of=("self",)).filter(pk=recommendation_id).first()
-        if rec is None:
+        if rec is None or not _reminder_candidates(today).filter(pk=rec.pk).exists():
             return None
         to = owner_email_of(rec)
         if not to:
