@@ -43,6 +43,10 @@ def audits_expired(*, now=None) -> list[Audit]:
 @transaction.atomic
 def audit_purge_case_detail(*, audit: Audit, user=None) -> PurgeResult:
     audit = Audit.objects.select_for_update().get(pk=audit.pk)
+    if audit.purged_at is not None:
+        # Purged meanwhile by another run that listed it too (beat fired twice, the command run by
+        # hand): nothing is left to remove, and a second access record would say otherwise.
+        return PurgeResult(audit=audit, returns=0, answers=0, judgements=0)
     returns = PartAReturn.objects.filter(audit=audit)
     answers = Answer.objects.filter(part_a_return__audit=audit)
     judgements = CaseJudgement.objects.filter(case__audit=audit)
