@@ -12,6 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from audits.forms_partb import LongTextField
 from audits.models import AnswerType
 from audits.selectors.parta import (
     BOOLEAN_FIELDS,
@@ -369,12 +370,9 @@ class ReviewAction:
 class ReviewForm(forms.Form):
     action = forms.ChoiceField(choices=ReviewAction.CHOICES, widget=forms.HiddenInput)
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
-    comment = forms.CharField(
-        label=_("Comment for the auditor"),
-        required=False,
-        max_length=settings.PART_A_MAX_TEXT,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    # No maxlength in the page, which would cut a long paste off without a word: a counter, and the
+    # server's refusal with the comment kept (as every long text of the app).
+    comment = LongTextField(label=_("Comment for the auditor"), required=False, max_length=settings.PART_A_MAX_TEXT)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

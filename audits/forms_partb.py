@@ -61,9 +61,9 @@ TOO_LONG = _(
 
 class LongTextField(forms.CharField):
     """Free text with a length limit, and no maxlength in the page: the browser would cut a long paste
-    off without a word. partb.js counts the characters near the limit instead (as Part A's form does,
-    code points, with one character a line break), and the server refuses a text over it with the
-    message next to the field and the text kept."""
+    off without a word. app.js (auditportal.countCharacters) counts the characters near the limit
+    instead (as Part A's form does, code points, with one character a line break), and the server
+    refuses a text over it with the message next to the field and the text kept."""
 
     def __init__(self, *, max_length: int = TEXT_MAX, **kwargs) -> None:
         kwargs["error_messages"] = {"max_length": TOO_LONG, **kwargs.get("error_messages", {})}

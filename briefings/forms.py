@@ -5,7 +5,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 
 from agencies.selectors import published_identifier_keys
-from audits.forms_partb import LongLineField
+from audits.forms_partb import LongLineField, LongTextField
 from audits.identifiers import find_identifiers, identifier_key
 
 from .models import Briefing, BriefingSection, Feedback
@@ -115,10 +115,9 @@ def identifiers_found(found, message) -> forms.ValidationError:
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(
+    reason = LongTextField(
         label=_("Why is this version being withdrawn?"),
         max_length=WITHDRAWAL_REASON_MAX_CHARS,
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
             "Kept with the version and shown to the audit's composers. Say what was wrong without repeating "
             "it: for example “Held a child's identifier” or “Wrong edition published”."

@@ -166,6 +166,10 @@ def test_qa_manager_publishes_and_the_manager_downloads(
     expect(page.locator("#reason-error")).to_contain_text("Give the reason")
     axe_check(page)
     shot(page, "withdraw")
+    # A long paste is kept whole and counted (no maxlength to cut it off without a word).
+    reason.fill("x" * 1050)
+    assert len(reason.input_value()) == 1050
+    expect(page.get_by_text("50 characters too many (the limit is 1,000)", exact=False)).to_be_visible()
     reason.fill("Wrong edition published.")
     page.get_by_role("button", name="Withdraw version 1").click()
     expect(page.get_by_text("Version 1 has been withdrawn")).to_be_visible()

@@ -746,6 +746,26 @@ def test_a_comment_for_a_send_back_no_longer_offered_is_shown_to_copy(client_for
     assert reload(submitted).status == ReturnStatus.ACCEPTED
 
 
+def test_a_long_comment_is_counted_not_cut_and_refused_with_the_text_kept(client_for, submitted):
+    """No maxlength on the comment (a long paste would be cut off without a word): the counter's
+    attributes instead, and the server refuses an over-long comment next to it, keeping all of it."""
+    from django.conf import settings
+
+    qa = client_for("qa_manager")
+    page = qa.get(url("return_detail", submitted)).content.decode()
+    box = page[page.index('id="id_send_back_comment"') - 300 : page.index('id="id_send_back_comment"') + 300]
+    assert " maxlength=" not in box and f'data-maxlength="{settings.PART_A_MAX_TEXT}"' in box
+
+    comment = "Please add the strategy meeting. " * (settings.PART_A_MAX_TEXT // 30)
+    assert len(comment) > settings.PART_A_MAX_TEXT
+    response = review(qa, submitted, "send_back", comment=comment)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert f"over the limit of {settings.PART_A_MAX_TEXT}" in html
+    assert textarea(html, "id_send_back_comment") == comment.strip()
+    assert reload(submitted).status == ReturnStatus.SUBMITTED
+
+
 def test_accepting_a_return_that_is_not_submitted_is_409(client_for, ret):
     response = review(client_for("qa_manager"), ret, "accept")
     assert response.status_code == 409 and reload(ret).status == ReturnStatus.NOT_STARTED

@@ -242,6 +242,27 @@ def test_the_reason_is_required_and_must_not_identify_a_child(client_for, practi
     assert version.is_done and not version.is_withdrawn
 
 
+def test_a_long_reason_is_counted_not_cut_and_refused_with_the_text_kept(client_for, practitioners, qa_manager):
+    """No maxlength on the reason (a long paste would be cut off without a word): the counter's
+    attributes, and the server refuses an over-long reason next to the box, keeping all of it."""
+    from briefings.services import WITHDRAWAL_REASON_MAX_CHARS
+
+    version = done_version(practitioners, user=qa_manager)
+    client = client_for("qa_manager")
+    page = client.get(withdraw_url(version)).content.decode()
+    box = page[page.index('<textarea name="reason"') :][:600]
+    assert " maxlength=" not in box and f'data-maxlength="{WITHDRAWAL_REASON_MAX_CHARS}"' in box
+
+    reason = "Wrong edition published. " * (WITHDRAWAL_REASON_MAX_CHARS // 20)
+    response = client.post(withdraw_url(version), {"reason": reason})
+    html = response.content.decode()
+    assert response.status_code == 400 and 'id="reason-error"' in html
+    assert f"over the limit of {WITHDRAWAL_REASON_MAX_CHARS}" in html
+    assert reason.strip() in html
+    version.refresh_from_db()
+    assert version.is_done and not version.is_withdrawn
+
+
 # --- What readers and composers see afterwards -----------------------------------------------------
 
 
