@@ -190,9 +190,21 @@ class AccessRecordAdmin(admin.ModelAdmin):
 
 class _DeviceRemovalNotified:
     """Removing somebody's authenticator or recovery codes lets a new one be set up at their next
-    sign-in, with only their password: the removal is recorded and the person is told."""
+    sign-in, with only their password: the removal is recorded and the person is told.
+
+    What the administrator does here is see who has which device and remove a lost one, nothing
+    more, superuser or not. An authenticator's key (its QR code) and recovery codes are not shown:
+    whoever reads them passes that person's second step. Nor is a device added or changed here: one
+    with a key of the administrator's choosing, or their own moved onto somebody else's account,
+    would be the same."""
 
     change = ""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
     def delete_model(self, request, obj):
         person = obj.user
@@ -206,12 +218,36 @@ class _DeviceRemovalNotified:
             account_change_record(request=request, person=person, change=self.change)
 
 
+# The authenticator's secret: its key, and the QR code and otpauth:// address made from it.
+TOTP_SECRET_FIELDS = frozenset({"key", "qrcode_link"})
+
+
 class NotifiedTOTPDeviceAdmin(_DeviceRemovalNotified, TOTPDeviceAdmin):
     change = "authenticator"
+
+    def get_list_display(self, request):
+        return [name for name in super().get_list_display(request) if name not in TOTP_SECRET_FIELDS]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = []
+        for title, options in super().get_fieldsets(request, obj):
+            fields = [name for name in options["fields"] if name not in TOTP_SECRET_FIELDS]
+            if fields:
+                fieldsets.append((title, {**options, "fields": fields}))
+        return fieldsets
+
+    def config_view(self, request, pk):
+        raise PermissionDenied
+
+    def qrcode_view(self, request, pk):
+        raise PermissionDenied
 
 
 class NotifiedStaticDeviceAdmin(_DeviceRemovalNotified, StaticDeviceAdmin):
     change = "recovery_codes"
+
+    def get_inline_instances(self, request, obj=None):
+        return []  # the recovery codes themselves
 
 
 # django-otp registers its own (its apps come before this one in INSTALLED_APPS): replaced.

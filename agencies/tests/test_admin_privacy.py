@@ -1,0 +1,107 @@
+"""Administration as the administrator sees it (IT: people, agencies, settings; no case content),
+with the permissions the role is given (as in the demo), and as the superuser `createsuperuser`
+makes: what reaches them of case content or of somebody's second sign-in step, page by page."""
+
+import base64
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from agencies.models import User
+from audits.demo import ADMIN_PERMISSIONS, ADMIN_SECURITY_PERMISSIONS
+
+pytestmark = pytest.mark.django_db
+
+TOTP_KEY = "3132333435363738393031323334353637383930"  # hex, as django-otp stores it
+
+
+@pytest.fixture
+def it_admin(administrator):
+    """The cast's administrator with every permission the role is given (demo), unlocks included."""
+    administrator.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="agencies", codename__in=ADMIN_PERMISSIONS)
+    )
+    for app_label, codename in ADMIN_SECURITY_PERMISSIONS:
+        administrator.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return User.objects.get(pk=administrator.pk)  # without the permission cache
+
+
+@pytest.fixture
+def root(db):
+    """The first administrator, as README's `manage.py createsuperuser` makes them."""
+    return User.objects.create_superuser("root", "root@example.org", "a long first administrator password")
+
+
+@pytest.fixture(params=["it_admin", "root"])
+def it_person(request):
+    return request.getfixturevalue(request.param)
+
+
+# --- Somebody's second step: an authenticator's key, its QR code, recovery codes ------------------
+
+
+@pytest.fixture
+def devices(auditor):
+    totp = TOTPDevice.objects.create(user=auditor, name="Phone", confirmed=True, key=TOTP_KEY)
+    static = StaticDevice.objects.create(user=auditor, name="Recovery codes", confirmed=True)
+    StaticToken.objects.create(device=static, token="recov42tok")
+    return totp, static
+
+
+def test_an_authenticators_key_and_qr_code_are_not_shown(client, it_person, devices):
+    totp, _ = devices
+    secret_b32 = base64.b32encode(bytes.fromhex(TOTP_KEY)).decode()
+    client.force_login(it_person)
+
+    listing = client.get(reverse("admin:otp_totp_totpdevice_changelist"))
+    page = client.get(reverse("admin:otp_totp_totpdevice_change", args=[totp.pk]))
+
+    assert listing.status_code == 200 and page.status_code == 200  # who has which device: seen
+    assert "Phone" in listing.content.decode() and "qrcode" not in listing.content.decode().lower()
+    for text in (page.content.decode(), listing.content.decode()):
+        assert TOTP_KEY not in text and secret_b32 not in text and "otpauth" not in text
+    assert client.get(f"/admin/otp_totp/totpdevice/{totp.pk}/config/").status_code == 403
+    assert client.get(f"/admin/otp_totp/totpdevice/{totp.pk}/qrcode/").status_code == 403
+
+
+def test_recovery_codes_are_not_shown(client, it_person, devices):
+    _, static = devices
+    client.force_login(it_person)
+    page = client.get(reverse("admin:otp_static_staticdevice_change", args=[static.pk]))
+    assert page.status_code == 200 and "Recovery codes" in page.content.decode()
+    assert "recov42tok" not in page.content.decode()
+
+
+def test_a_device_is_neither_added_for_somebody_nor_moved_onto_their_account(client, it_person, devices, auditor):
+    totp, static = devices
+    mine = TOTPDevice.objects.create(user=it_person, name="Mine", confirmed=True)
+    client.force_login(it_person)
+
+    added = client.post(
+        reverse("admin:otp_totp_totpdevice_add"),
+        {"user": auditor.pk, "name": "Chosen", "confirmed": "on", "key": TOTP_KEY, "step": 30, "t0": 0, "digits": 6},
+    )
+    moved = client.post(
+        reverse("admin:otp_totp_totpdevice_change", args=[mine.pk]),
+        {"user": auditor.pk, "name": "Mine", "confirmed": "on", "step": 30, "t0": 0, "digits": 6, "tolerance": 1},
+    )
+    codes = client.get(reverse("admin:otp_static_staticdevice_add"))
+
+    assert added.status_code == 403 and moved.status_code == 403 and codes.status_code == 403
+    assert list(TOTPDevice.objects.filter(user=auditor)) == [totp]
+    mine.refresh_from_db()
+    assert mine.user == it_person
+    # What the administrator is there for still works: a lost authenticator is removed.
+    delete = client.post(reverse("admin:otp_totp_totpdevice_delete", args=[totp.pk]), {"post": "yes"})
+    assert delete.status_code == 302 and not TOTPDevice.objects.filter(pk=totp.pk).exists()
+
+
+def test_the_administrator_still_manages_people_agencies_and_settings(client, it_person, practitioner):
+    client.force_login(it_person)
+    for name in ("agencies_user_changelist", "agencies_agency_changelist", "axes_accessattempt_changelist"):
+        assert client.get(reverse(f"admin:{name}")).status_code == 200, name
+    assert client.get(reverse("admin:agencies_user_change", args=[practitioner.pk])).status_code == 200
+    assert client.get(reverse("admin:agencies_partnership_changelist")).status_code == 302
