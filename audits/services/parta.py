@@ -750,16 +750,22 @@ def auditor_chase(*, request: HttpRequest | None = None, user, audit: Audit, age
     )
     if not outstanding:
         return None
-    # A second click (or a colleague chasing the same person) within the hour sends nothing more.
-    chased = ReminderLog.objects.filter(
-        auditor=participant.auditor, audit=audit, kind=ReminderKind.CHASE, sent_at__gt=timezone.now() - CHASE_INTERVAL
-    ).exists()
-    if chased:
-        raise PartAError(
-            _("%(auditor)s was chased about this audit less than an hour ago: no second reminder was sent.")
-            % {"auditor": participant.auditor}
-        )
     with transaction.atomic():
+        # A second click (or a colleague chasing the same person) within the hour sends nothing more.
+        # The agency's row is locked first, so that two at the same moment take turns and the second
+        # sees the first one's chase.
+        AuditAgency.objects.select_for_update().get(pk=participant.pk)
+        chased = ReminderLog.objects.filter(
+            auditor=participant.auditor,
+            audit=audit,
+            kind=ReminderKind.CHASE,
+            sent_at__gt=timezone.now() - CHASE_INTERVAL,
+        ).exists()
+        if chased:
+            raise PartAError(
+                _("%(auditor)s was chased about this audit less than an hour ago: no second reminder was sent.")
+                % {"auditor": participant.auditor}
+            )
         log = ReminderLog.objects.create(
             auditor=participant.auditor,
             audit=audit,
