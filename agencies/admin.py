@@ -1,12 +1,17 @@
+from collections import Counter
+
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import NestedObjects, quote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, router
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -36,8 +41,61 @@ def _shown(user: User, name: str) -> str:
     return str(value) if value is not None else "none"
 
 
+# Their objects are case content or name it: a finding by its heading, a recommendation by its text,
+# a return by its case, a briefing's section by its heading.
+CASE_CONTENT_APPS = frozenset({"audits", "briefings"})
+
+
+class _DeletionWithoutCaseContent:
+    """Deleting a person or an agency (or several) first lists what would be deleted with them and
+    what prevents it, each object by its name: for an agency in audits that is its returns' cases,
+    its findings' headings and its recommendations' text. Objects of audits and briefings are
+    counted there, kind by kind, not named (Django's get_deleted_objects otherwise)."""
+
+    def get_deleted_objects(self, objs, request):
+        if not len(objs):
+            return [], {}, set(), []
+        collector = NestedObjects(using=router.db_for_write(self.model), origin=objs)
+        collector.collect(objs)
+        perms_needed = set()
+
+        def named(obj):
+            opts = obj._meta
+            if self.admin_site.is_registered(type(obj)):
+                if not self.admin_site.get_model_admin(type(obj)).has_delete_permission(request, obj):
+                    perms_needed.add(opts.verbose_name)
+            if opts.app_label in CASE_CONTENT_APPS:
+                return None
+            try:
+                url = reverse(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change", args=[quote(obj.pk)])
+            except NoReverseMatch:
+                return f"{capfirst(opts.verbose_name)}: {obj}"
+            return format_html('{}: <a href="{}">{}</a>', capfirst(opts.verbose_name), url, obj)
+
+        def without_unnamed(items: list) -> list:
+            kept = []
+            for item in items:
+                if isinstance(item, list):
+                    if item := without_unnamed(item):
+                        kept.append(item)
+                elif item is not None:
+                    kept.append(item)
+            return kept
+
+        to_delete = without_unnamed(collector.nested(named))
+        protected = [name for name in map(named, collector.protected) if name is not None]
+        counted = Counter(
+            capfirst(obj._meta.verbose_name_plural)
+            for obj in collector.protected
+            if obj._meta.app_label in CASE_CONTENT_APPS
+        )
+        protected += [f"{kind}: {count}" for kind, count in sorted(counted.items())]
+        model_count = {model._meta.verbose_name_plural: len(found) for model, found in collector.model_objs.items()}
+        return to_delete, model_count, perms_needed, protected
+
+
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(_DeletionWithoutCaseContent, BaseUserAdmin):
     """People. The administrator manages accounts, but cannot raise anyone's privileges (their own
     included) to reach what the role keeps from them: staff status, superuser status, groups and
     permissions are a superuser's to give, nobody changes their own role or board access, and a
@@ -100,7 +158,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(CountedLinesAdmin, admin.ModelAdmin):
+class AgencyAdmin(_DeletionWithoutCaseContent, CountedLinesAdmin, admin.ModelAdmin):
     list_display = ("name", "short_name", "sector")
     list_filter = ("sector",)
     search_fields = ("name", "short_name")

@@ -12,6 +12,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.models import User
 from audits.demo import ADMIN_PERMISSIONS, ADMIN_SECURITY_PERMISSIONS
+from audits.models import FindingKind
+from audits.tests.factories import FindingFactory, RecommendationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +107,48 @@ def test_the_administrator_still_manages_people_agencies_and_settings(client, it
         assert client.get(reverse(f"admin:{name}")).status_code == 200, name
     assert client.get(reverse("admin:agencies_user_change", args=[practitioner.pk])).status_code == 200
     assert client.get(reverse("admin:agencies_partnership_changelist")).status_code == 302
+    delete = reverse("admin:agencies_user_delete", args=[practitioner.pk])
+    assert practitioner.get_full_name() in client.get(delete).content.decode()
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    assert not User.objects.filter(pk=practitioner.pk).exists()
+
+
+# --- Deleting an agency or a person: what goes with it, or prevents it, is counted, not named ------
+
+
+@pytest.fixture
+def agency_in_an_audit(audit, agency_a):
+    """Agency A in an audit: its returns (Case 1, Case 2), a strength of its own and a recommendation."""
+    FindingFactory(
+        audit=audit, kind=FindingKind.AGENCY_STRENGTH, agency=agency_a, heading="Police shared the CSE referral"
+    )
+    RecommendationFactory(audit=audit, owner_agency=agency_a, text="Police to review the missing episodes")
+    return agency_a
+
+
+CASE_CONTENT_NAMED = ("Case 1", "Police shared the CSE referral", "Police to review the missing episodes")
+
+
+def test_an_agencys_deletion_page_counts_its_returns_findings_and_recommendations(
+    client, it_person, agency_in_an_audit, auditor
+):
+    client.force_login(it_person)
+    url = reverse("admin:agencies_agency_delete", args=[agency_in_an_audit.pk])
+    bulk = reverse("admin:agencies_agency_changelist")
+
+    pages = [
+        client.get(url),
+        client.post(bulk, {"action": "delete_selected", "_selected_action": [agency_in_an_audit.pk]}),
+    ]
+
+    for response in pages:
+        page = response.content.decode()
+        assert response.status_code == 200
+        for text in CASE_CONTENT_NAMED:
+            assert text not in page
+        # The administrator still learns why it cannot go, and who works there.
+        assert "Part a returns: 2" in page  # the model's own (default) verbose name
+        assert "Findings: 1" in page and "Recommendations: 1" in page
+        assert auditor.get_full_name() in page
+    assert client.post(url, {"post": "yes"}).status_code == 200  # still refused: nothing deleted
+    assert type(agency_in_an_audit).objects.filter(pk=agency_in_an_audit.pk).exists()
