@@ -3,11 +3,37 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from agencies.models import Role
 from agencies.services import AccessAction, access_record
 
 from . import models
 from .forms_partb import CountedLinesAdmin as _CountedLines  # titles, names, the cohort source: counted, not cut
 from .services.tools import tool_version_copy
+
+
+class _NotTheAdministrators:
+    """Planning is the QA manager's (by the role, audits/planning.py), never the administrator's, who
+    has no access to case content: its audits hold their cases (age band, gender, risk factors) and
+    what the audit is about. Not even as the superuser `createsuperuser` makes, whom Django would
+    otherwise let do everything here."""
+
+    def _plans(self, request) -> bool:
+        return request.user.role != Role.ADMINISTRATOR
+
+    def has_module_permission(self, request) -> bool:
+        return self._plans(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._plans(request) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args) -> bool:
+        return self._plans(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._plans(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._plans(request) and super().has_delete_permission(request, obj)
 
 
 class _InTheAccessLog:
@@ -35,7 +61,7 @@ class _InTheAccessLog:
 
 
 @admin.register(models.AuditTheme, models.RiskFactor)
-class TaxonomyAdmin(_InTheAccessLog, _CountedLines, admin.ModelAdmin):
+class TaxonomyAdmin(_NotTheAdministrators, _InTheAccessLog, _CountedLines, admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name",)
 
@@ -94,7 +120,7 @@ class GradeInline(_FixedInlineOnceAnswered, admin.StackedInline):
 
 
 @admin.register(models.GradeScale)
-class GradeScaleAdmin(_InTheAccessLog, _FixedOnceAnswered, _CountedLines, admin.ModelAdmin):
+class GradeScaleAdmin(_NotTheAdministrators, _InTheAccessLog, _FixedOnceAnswered, _CountedLines, admin.ModelAdmin):
     inlines = [GradeInline]
 
     def is_answered(self, obj) -> bool:
@@ -115,7 +141,7 @@ class ToolVersionInline(admin.TabularInline):
 
 
 @admin.register(models.AuditTool)
-class AuditToolAdmin(_InTheAccessLog, _CountedLines, admin.ModelAdmin):
+class AuditToolAdmin(_NotTheAdministrators, _InTheAccessLog, _CountedLines, admin.ModelAdmin):
     inlines = [ToolVersionInline]
 
 
@@ -128,7 +154,7 @@ class SectionInline(_FixedInlineOnceAnswered, _CountedLines, admin.StackedInline
 
 
 @admin.register(models.ToolVersion)
-class ToolVersionAdmin(_InTheAccessLog, _FixedOnceAnswered, admin.ModelAdmin):
+class ToolVersionAdmin(_NotTheAdministrators, _InTheAccessLog, _FixedOnceAnswered, admin.ModelAdmin):
     list_display = ("tool", "number", "scale", "created_at", "answered")
     inlines = [SectionInline]
     actions = ["copy_as_new_version"]
@@ -164,7 +190,7 @@ class StandardInline(_FixedInlineOnceAnswered, admin.StackedInline):
 
 
 @admin.register(models.Section)
-class SectionAdmin(_InTheAccessLog, _FixedOnceAnswered, _CountedLines, admin.ModelAdmin):
+class SectionAdmin(_NotTheAdministrators, _InTheAccessLog, _FixedOnceAnswered, _CountedLines, admin.ModelAdmin):
     list_display = ("title", "version", "order")
     inlines = [StandardInline]
 
@@ -205,7 +231,7 @@ class CaseInline(_PlannedOnly, admin.StackedInline):
 
 
 @admin.register(models.Audit)
-class AuditAdmin(_InTheAccessLog, _CountedLines, admin.ModelAdmin):
+class AuditAdmin(_NotTheAdministrators, _InTheAccessLog, _CountedLines, admin.ModelAdmin):
     list_display = ("title", "theme", "status", "lead_officer", "part_a_due", "part_b_date")
     list_filter = ("status", "theme")
     inlines = [ParticipantInline, CaseInline]

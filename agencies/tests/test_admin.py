@@ -164,7 +164,7 @@ def test_the_admin_index_lists_no_case_content(client):
     assert 'href="/admin/briefings/' not in index
     for url in CASE_CONTENT_ADMIN_URLS:
         assert f'href="{url}"' not in index
-    assert 'href="/admin/audits/audit/"' in index  # planning stays
+    assert 'href="/admin/audits/' not in index  # nor Planning: the QA manager's (test_admin_privacy.py)
 
 
 def test_the_partnership_settings_cannot_be_added_over_or_deleted(client, it_admin):

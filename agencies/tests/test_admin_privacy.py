@@ -5,15 +5,17 @@ makes: what reaches them of case content or of somebody's second sign-in step, p
 import base64
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from agencies.admin import CASE_CONTENT_APPS
 from agencies.models import User
 from audits.demo import ADMIN_PERMISSIONS, ADMIN_SECURITY_PERMISSIONS
 from audits.models import FindingKind
-from audits.tests.factories import FindingFactory, RecommendationFactory
+from audits.tests.factories import FindingFactory, RecommendationFactory, RiskFactorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +154,42 @@ def test_an_agencys_deletion_page_counts_its_returns_findings_and_recommendation
         assert auditor.get_full_name() in page
     assert client.post(url, {"post": "yes"}).status_code == 200  # still refused: nothing deleted
     assert type(agency_in_an_audit).objects.filter(pk=agency_in_an_audit.pk).exists()
+
+
+# --- Planning: the QA manager's, not the administrator's, superuser or not --------------------------
+
+PLANNING_ADMINS = [model for model in admin.site._registry if model._meta.app_label in CASE_CONTENT_APPS]
+
+
+def test_planning_is_registered_in_the_admin():
+    assert {model._meta.model_name for model in PLANNING_ADMINS} >= {"audit", "audittool", "toolversion"}
+
+
+@pytest.mark.parametrize("model", PLANNING_ADMINS, ids=lambda model: model._meta.model_name)
+def test_planning_is_not_the_administrators_even_as_a_superuser(client, it_person, audit, model):
+    obj = model._default_manager.order_by("pk").first()
+    prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+    client.force_login(it_person)
+
+    assert client.get(reverse(f"{prefix}_changelist")).status_code == 403
+    assert client.get(reverse(f"{prefix}_add")).status_code == 403
+    if obj is not None:
+        for view in ("change", "history", "delete"):
+            assert client.get(reverse(f"{prefix}_{view}", args=[obj.pk])).status_code == 403, view
+
+
+def test_nor_are_its_cases_themes_or_risk_factors_reached_another_way(client, it_person, audit):
+    RiskFactorFactory(name="Missing episodes")
+    client.force_login(it_person)
+    index = client.get(reverse("admin:index")).content.decode()
+    assert 'href="/admin/audits/' not in index and "Case 1" not in index
+    for model_name, field in (("case", "risk_factors"), ("audit", "theme")):
+        url = f"/admin/autocomplete/?app_label=audits&model_name={model_name}&field_name={field}&term="
+        assert client.get(url).status_code == 403
+
+
+def test_the_qa_manager_still_plans(client, qa_manager, audit):
+    client.force_login(qa_manager)
+    assert 'href="/admin/audits/audit/"' in client.get(reverse("admin:index")).content.decode()
+    page = client.get(reverse("admin:audits_audit_change", args=[audit.pk]))
+    assert page.status_code == 200 and "Case 1" in page.content.decode()
