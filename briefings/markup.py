@@ -9,8 +9,9 @@ browser preview and in the PDF (where WeasyPrint would otherwise fetch `<img src
     Paragraphs are separated          lines of one paragraph are joined
     by a blank line.
 
-    - a bullet point                  a bullet list
-    1. a numbered point               a numbered list (the numbers are the list's own)
+    - a bullet point                  a bullet list (also • ◦ ▪ ● ○ ■ ‣ ⁃, as pasted from Word)
+    1. a numbered point               a numbered list (the numbers are the list's own; "1)" too, and a
+                                      blank line between items keeps one list)
        **Owner:** CSE Steering Group  an indented line continues the item above, on a line of its own
     **Lead-in:** text                 bold: any **…** span (a lead-in at the start is the usual use)
     [Barnardo's](https://…)           a link; http(s) and mailto only, anything else stays text
@@ -31,9 +32,15 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 HEADING_RE = re.compile(r"^#{2,3}\s+(?P<text>\S.*)$")
-BULLET_RE = re.compile(r"^[-*•✓]\s+(?P<text>.*)$")
-NUMBERED_RE = re.compile(r"^\d{1,3}[.)]\s+(?P<text>.*)$")
+# The bullets people type, and those Word, Outlook and Google Docs leave in pasted text (• ◦ ▪ ● ○ ■ ‣ ⁃).
+BULLET_RE = re.compile(r"^[-*•✓◦▪●○■‣⁃]\s+(?P<text>.*)$")
+NUMBERED_RE = re.compile(r"^(?P<number>\d{1,3})[.)]\s+(?P<text>.*)$")
 CONTINUATION_RE = re.compile(r"^(?: {2,}|\t)\s*(?P<text>\S.*)$")
+# Characters that print nothing: zero-width space, zero-width (non-)joiners, word joiner, byte-order mark,
+# soft hyphen. A line of only these (and spaces) is a blank line; at a line's start they hide a "1)" or "•".
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_LEADING_INVISIBLE_RE = re.compile(f"^[{INVISIBLE}]+")
+_INVISIBLE_TABLE = str.maketrans("", "", INVISIBLE)
 
 # Inline tokens, tried in this order at each position.
 _LINK_RE = re.compile(r"\[(?P<label>[^\]\n]{1,300})\]\((?P<url>[^)\s]{1,1000})\)")
@@ -53,10 +60,22 @@ class Block:
     items: list[list[str]] = field(default_factory=list)
 
 
+def is_blank(line: str) -> bool:
+    """Nothing a reader would see: spaces, tabs and the invisible characters only."""
+    return not line.translate(_INVISIBLE_TABLE).strip()
+
+
 def parse(text: str) -> list[Block]:
-    """Split the text into blocks. Every line of the input lands in exactly one block."""
+    """Split the text into blocks. Every line of the input lands in exactly one block.
+
+    A blank line ends a paragraph but not a list: Word and Outlook paste a list with a blank line between
+    its items, which are still one list (numbered on: 1, 2, 3, not 1, 1, 1), and an indented line after
+    the blank still belongs to the item above. A numbered item typed as "1." after a blank line starts
+    a new list.
+    """
     blocks: list[Block] = []
     current: Block | None = None
+    after_blank = False
 
     def close() -> None:
         nonlocal current
@@ -65,10 +84,13 @@ def parse(text: str) -> list[Block]:
         current = None
 
     for raw in (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        line = raw.rstrip()
-        if not line.strip():
-            close()
+        line = _LEADING_INVISIBLE_RE.sub("", raw.rstrip())
+        if is_blank(line):
+            if current is None or current.kind not in ("bullets", "numbered"):
+                close()
+            after_blank = True
             continue
+        gap, after_blank = after_blank, False
         if match := HEADING_RE.match(line):
             close()
             blocks.append(Block("heading", lines=[match["text"].strip()]))
@@ -79,7 +101,8 @@ def parse(text: str) -> list[Block]:
         if bullet or numbered:
             kind = "bullets" if bullet else "numbered"
             item_text = (bullet or numbered)["text"].strip()
-            if current is None or current.kind != kind:
+            restart = gap and numbered is not None and int(numbered["number"]) == 1
+            if current is None or current.kind != kind or restart:
                 close()
                 current = Block(kind)
             current.items.append([item_text] if item_text else [])

@@ -61,3 +61,36 @@ def test_plain_text_drops_the_markup():
 def test_empty_text_renders_nothing():
     assert markup.render("") == ""
     assert markup.render("   \n\n  ") == ""
+
+
+def test_a_list_pasted_from_word_or_outlook_stays_one_list():
+    """A blank line between items (as Outlook pastes a list) no longer makes each item a list of its own,
+    numbered 1, 1, 1; an indented line after the blank stays with its item; "1." after a blank line starts
+    a new list, and a paragraph ends one."""
+    pasted = "1)\tFirst\r\n\r\n2)\tSecond\r\n\r\n   **Owner:** A group\r\n\r\n3)\tThird"
+    assert markup.render(pasted) == (
+        '<ol class="numbered"><li>First</li><li>Second<span class="item-note"><strong>Owner:</strong> A group'
+        "</span></li><li>Third</li></ol>"
+    )
+    assert markup.render("1. a\n2. b\n\n1. c").count("<ol") == 2
+    assert markup.render("- a\n\nBetween\n\n- b") == (
+        '<ul class="bullets"><li>a</li></ul><p>Between</p><ul class="bullets"><li>b</li></ul>'
+    )
+
+
+def test_bullets_typed_or_pasted_as_characters():
+    html = markup.render("•\tOne\r\n◦\tTwo, a level down in Word\r\n▪ Three\r\n● Four\r\n\r\n○ Five")
+    assert html == (
+        '<ul class="bullets"><li>One</li><li>Two, a level down in Word</li><li>Three</li><li>Four</li>'
+        "<li>Five</li></ul>"
+    )
+
+
+def test_a_text_of_invisible_characters_renders_nothing():
+    assert markup.render("\u200b\r\n\ufeff \u00a0\r\n\u2060\u00ad") == ""
+    # A byte-order mark or zero-width space pasted before a "1)" or a bullet does not hide it.
+    assert markup.render("\ufeff1) First\n\u200b• Second") == (
+        '<ol class="numbered"><li>First</li></ol><ul class="bullets"><li>Second</li></ul>'
+    )
+    # Inside a word a zero-width space stays: it is where a long word may break.
+    assert markup.render("Long\u200bword") == "<p>Long\u200bword</p>"

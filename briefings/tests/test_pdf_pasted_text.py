@@ -15,7 +15,7 @@ from weasyprint import HTML
 from weasyprint.formatting_structure import boxes
 
 from briefings import services
-from briefings.content import build_content
+from briefings.content import build_content, document_context
 from briefings.models import BriefingSection, Edition
 from briefings.rendering import PDF_VARIANT, SafeURLFetcher, render_html
 
@@ -152,6 +152,27 @@ def test_word_and_outlook_paste_reads_as_typed_and_markup_stays_text():
     # HTML and Markdown look-alikes are printed as typed.
     assert "Literal <b>not bold</b> & <script>alert(1)</script> *stars* _under_ `code` # hash > quote &amp;" in text
     assert "<b>Title</b> & <i>it</i>" in text
+
+
+def test_a_numbered_list_pasted_with_blank_lines_between_its_items_counts_on():
+    """Outlook and Word put a blank line between the items: each item was a list of its own, so the PDF
+    numbered them 1, 1, 1."""
+    rendered = Rendered(content([("recommendations", "Recommendations", PASTED)]))
+    text = squash(rendered.text)
+    assert "1 First numbered line 2 Second numbered line 3 Third numbered line" in text
+
+
+def test_a_section_of_only_invisible_characters_is_left_out_like_an_empty_one():
+    """A body pasted as a zero-width space, a byte-order mark or a no-break space looks empty in the
+    composer: the PDF printed its heading over nothing."""
+    sections = [
+        ("introduction", "About this briefing", "Kept."),
+        ("why", "Invisible", "\u200b\r\n\ufeff \u00a0\r\n\u2060"),
+        ("methodology", "Whitespace", " \r\n\t\r\n"),
+    ]
+    assert [s["key"] for s in document_context(content(sections))["sections"]] == ["introduction"]
+    text = squash(Rendered(content(sections)).text)
+    assert "Kept." in text and "Invisible" not in text and "Whitespace" not in text
 
 
 @pytest.mark.django_db
