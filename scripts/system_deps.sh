@@ -41,9 +41,10 @@ if wants build; then
     need_cmd npm npm
 fi
 
-# WeasyPrint renders the briefing PDFs: Pango, HarfBuzz and real fonts.
+# WeasyPrint renders the briefing PDFs: Pango, HarfBuzz and real fonts (Noto Color Emoji: the emoji people
+# paste into a briefing, which DejaVu and Liberation do not have and the PDF would show as empty boxes).
 if wants weasyprint && command -v dpkg-query >/dev/null; then
-    for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core fonts-liberation2; do
+    for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core fonts-liberation2 fonts-noto-color-emoji; do
         need_pkg "$pkg"
     done
 fi

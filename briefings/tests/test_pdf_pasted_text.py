@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import logging
 import re
+from io import BytesIO
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from pypdf import PdfReader
 from weasyprint import HTML
 from weasyprint.formatting_structure import boxes
 
@@ -140,6 +142,37 @@ def test_a_long_word_or_address_wraps_inside_the_page_and_is_printed_whole():
     text = no_spaces(rendered.text)
     assert text.count(LONG_WORD) == 3  # title, paragraph, owner
     assert text.count(LONG_URL) >= 4  # audience, paragraph, recommendation, reasons
+
+
+def test_pasted_characters_names_and_emoji_are_all_drawn_with_a_glyph():
+    """No tofu: WeasyPrint draws .notdef (an empty box) for a character no font in the stack has, and
+    says so; ✅ and 👍 were such characters until Noto Color Emoji was installed with the other fonts
+    (scripts/system_deps.sh weasyprint). Every character is also in the PDF's text."""
+    rendered = Rendered(
+        content(
+            [("introduction", f"About this briefing – {NAMES}", PASTED), ("learning_points", EMOJI, f"- {EMOJI}")],
+            title=f"Siân’s “briefing” {EMOJI}",
+            audience=f"Gwênllian & Łukasz {EMOJI}",
+        )
+    )
+    assert [w for w in rendered.warnings if ".notdef" in w] == []
+    text = squash(rendered.text)
+    for name in NAMES.split(", "):
+        assert name in text
+    assert no_spaces(text).count(no_spaces(EMOJI)) >= 4  # title, audience, heading, paragraph, item
+    assert (
+        "\u201cSmart quotes\u201d and \u2018single\u2019 \u2013 an en dash \u2014 an em dash, a no-break space" in text
+    )
+    assert "Siân’s “briefing”" in text
+    # Every font is embedded, the emoji's included: nothing depends on the reader's machine.
+    for page in PdfReader(BytesIO(rendered.pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descriptor = descendant.get("/FontDescriptor")
+            assert font["/Subtype"] == "/Type3" or any(
+                key in descriptor.get_object() for key in ("/FontFile", "/FontFile2", "/FontFile3")
+            ), font
 
 
 def test_word_and_outlook_paste_reads_as_typed_and_markup_stays_text():
