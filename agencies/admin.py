@@ -1,9 +1,11 @@
 from collections import Counter
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import NestedObjects, quote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import models, router
 from django.forms.models import BaseInlineFormSet
@@ -28,8 +30,9 @@ from .services import AccessAction, access_record, account_change_record
 PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
 # What a person's role lets them read: nobody changes their own.
 OWN_ACCESS_FIELDS = ("role", "board_access")
-# Written to the access log when they change (no case content: names of roles and yes/no).
-RECORDED_FIELDS = ("role", "agency", "board_access", "is_active", "is_staff", "is_superuser")
+# Written to the access log when they change (no case content: names of roles and yes/no), and the
+# e-mail address, where the person is told of changes to their sign-in (account_change_record).
+RECORDED_FIELDS = ("role", "agency", "board_access", "is_active", "is_staff", "is_superuser", "email")
 
 
 def _shown(user: User, name: str) -> str:
@@ -38,7 +41,37 @@ def _shown(user: User, name: str) -> str:
         return "yes" if value else "no"
     if name == "role":
         return str(user.get_role_display())
-    return str(value) if value is not None else "none"
+    return str(value) if value not in (None, "") else "none"
+
+
+class _InTheAccessLog:
+    """Changes made here go to the app's access log (README: every change) as well as the admin's own
+    history: who added, changed or deleted which agency, setting, group or lockout, and which fields."""
+
+    def named(self, obj) -> str:
+        return str(obj)
+
+    def _record(self, request, obj, done: str, what: str = "") -> None:
+        summary = f"Administration: {done} {obj._meta.verbose_name} {self.named(obj)}"
+        access_record(
+            request=request, action=AccessAction.CHANGE, obj=obj, summary=f"{summary}: {what}" if what else summary
+        )
+
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        self._record(request, obj, "added")
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        self._record(request, obj, "changed", entry.get_change_message())
+        return entry
+
+    def log_deletions(self, request, queryset):
+        entries = super().log_deletions(request, queryset)
+        for obj in queryset:  # logged before the delete: each still has its primary key
+            self._record(request, obj, "deleted")
+        return entries
 
 
 # Their objects are case content or name it: a finding by its heading, a recommendation by its text,
@@ -156,9 +189,16 @@ class UserAdmin(_DeletionWithoutCaseContent, BaseUserAdmin):
             summary = f"Access of {obj.get_username()} changed: " + ", ".join(changes)
         access_record(request=request, action=AccessAction.CHANGE, obj=obj, summary=summary)
 
+    def log_deletions(self, request, queryset):
+        entries = super().log_deletions(request, queryset)
+        for person in queryset:  # logged before the delete: each still has its primary key
+            summary = f"Account deleted: {person.get_username()}, role {person.get_role_display()}"
+            access_record(request=request, action=AccessAction.CHANGE, obj=person, summary=summary)
+        return entries
+
 
 @admin.register(Agency)
-class AgencyAdmin(_DeletionWithoutCaseContent, CountedLinesAdmin, admin.ModelAdmin):
+class AgencyAdmin(_InTheAccessLog, _DeletionWithoutCaseContent, CountedLinesAdmin, admin.ModelAdmin):
     list_display = ("name", "short_name", "sector")
     list_filter = ("sector",)
     search_fields = ("name", "short_name")
@@ -202,7 +242,7 @@ class PartnershipLinkInline(ThemedInline):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(CountedLinesAdmin, admin.ModelAdmin):
+class PartnershipAdmin(_InTheAccessLog, CountedLinesAdmin, admin.ModelAdmin):
     """The partnership's one settings record (Partnership.load()): changed, never added or deleted.
     Adding "new" settings would save over the one record (django-solo keeps it at one primary key)."""
 
@@ -313,3 +353,21 @@ for _model, _admin in ((TOTPDevice, NotifiedTOTPDeviceAdmin), (StaticDevice, Not
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
     admin.site.register(_model, _admin)
+
+
+class _LockoutInTheAccessLog(_InTheAccessLog):
+    """Deleting an access attempt lifts a lockout (README), deleting a sign-in log removes a trace:
+    recorded with whose and from where."""
+
+    def named(self, obj) -> str:
+        return f"{obj.username} from {obj.ip_address}"
+
+
+# django-axes' and Django's own (groups: a superuser's), registered before this app: replaced by the
+# same classes, recorded.
+for _model in (AccessAttempt, AccessLog, AccessFailureLog, Group):
+    if admin.site.is_registered(_model):
+        _base = type(admin.site.get_model_admin(_model))
+        _mixin = _InTheAccessLog if _model is Group else _LockoutInTheAccessLog
+        admin.site.unregister(_model)
+        admin.site.register(_model, type(_base.__name__, (_mixin, _base), {"__module__": __name__}))

@@ -1,6 +1,8 @@
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from audits.models import Audit, AuditAgency, AuditStatus
 
@@ -75,10 +77,11 @@ def navigation_capabilities(request) -> Capabilities:
     return user_capabilities(user)
 
 
-# Records about people, agencies and the partnership's settings: their summaries name no case content.
-# Those about audits and briefings can (a case, a finding's heading, a reviewer's reason), so their
-# summaries are for the QA manager, who reads the case content itself, not for the administrator.
-SUMMARIES_WITHOUT_CASE_CONTENT = "agencies."
+# Records about people, agencies, the partnership's settings, groups and lockouts: their summaries name
+# no case content. Those about audits and briefings can (a case, a finding's heading, a reviewer's
+# reason), so their summaries are for the QA manager, who reads the case content itself, not for the
+# administrator.
+SUMMARIES_WITHOUT_CASE_CONTENT = ("agencies.", "auth.", "axes.")
 
 
 def summary_without_case_content(record) -> bool:
@@ -88,15 +91,13 @@ def summary_without_case_content(record) -> bool:
 def access_records_matching(*, q: str = "", action: str = "", since=None, until=None, case_summaries: bool = True):
     """The access log, newest first. Without case_summaries a search does not look into the summaries
     the administrator is not shown (which would tell them what those say)."""
-    from django.db.models import Q
-
     from .models import AccessRecord
 
     records = AccessRecord.objects.all()
     if q:
         in_summary = Q(summary__icontains=q)
         if not case_summaries:
-            in_summary &= Q(object_type__startswith=SUMMARIES_WITHOUT_CASE_CONTENT)
+            in_summary &= reduce(or_, (Q(object_type__startswith=prefix) for prefix in SUMMARIES_WITHOUT_CASE_CONTENT))
         records = records.filter(Q(username__icontains=q) | in_summary | Q(path__icontains=q) | Q(object_id=q))
     if action:
         records = records.filter(action=action)

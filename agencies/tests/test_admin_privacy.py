@@ -5,14 +5,16 @@ makes: what reaches them of case content or of somebody's second sign-in step, p
 import base64
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib import admin
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.admin import CASE_CONTENT_APPS
-from agencies.models import User
+from agencies.models import AccessAction, AccessRecord, Agency, Partnership, User
+from agencies.tests.test_admin import user_form
 from audits.demo import ADMIN_PERMISSIONS, ADMIN_SECURITY_PERMISSIONS
 from audits.models import FindingKind
 from audits.tests.factories import FindingFactory, RecommendationFactory, RiskFactorFactory
@@ -193,3 +195,98 @@ def test_the_qa_manager_still_plans(client, qa_manager, audit):
     assert 'href="/admin/audits/audit/"' in client.get(reverse("admin:index")).content.decode()
     page = client.get(reverse("admin:audits_audit_change", args=[audit.pk]))
     assert page.status_code == 200 and "Case 1" in page.content.decode()
+
+
+# --- Every change made in the admin is in the access log (README), for the administrator to read ---
+
+
+def records_about(obj) -> list[AccessRecord]:
+    return list(AccessRecord.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).order_by("pk"))
+
+
+def test_an_agency_added_changed_and_deleted_is_in_the_access_log(client, it_admin):
+    client.force_login(it_admin)
+    form = {"name": "Sussex Partnership NHS", "short_name": "SPFT", "sector": "health", "lead_email": ""}
+
+    assert client.post(reverse("admin:agencies_agency_add"), form).status_code == 302
+    agency = Agency.objects.get(short_name="SPFT")
+    change = reverse("admin:agencies_agency_change", args=[agency.pk])
+    assert client.post(change, {**form, "lead_email": "lead@spft.example.org"}).status_code == 302
+    [added, changed] = records_about(agency)
+    assert client.post(reverse("admin:agencies_agency_delete", args=[agency.pk]), {"post": "yes"}).status_code == 302
+
+    deleted = records_about(agency)[-1]
+    assert added.summary == "Administration: added agency Sussex Partnership NHS"
+    assert changed.summary.startswith("Administration: changed agency Sussex Partnership NHS")
+    assert "e-mail" in changed.summary.lower()
+    assert deleted.summary == "Administration: deleted agency Sussex Partnership NHS"
+    assert {r.username for r in (added, changed, deleted)} == {it_admin.username}
+    assert {r.action for r in (added, changed, deleted)} == {AccessAction.CHANGE}
+    # ... and the administrator reads what those records say.
+    log = client.get(reverse("access_log")).content.decode()
+    assert "Administration: deleted agency Sussex Partnership NHS" in log
+
+
+def test_the_partnerships_settings_changed_are_in_the_access_log(client, it_admin):
+    partnership = Partnership.load()
+    client.force_login(it_admin)
+    form = {
+        "name": partnership.name,
+        "short_name": partnership.short_name,
+        "contact_email": "",
+        "feedback_invitation": partnership.feedback_invitation,
+        "training": "",
+        "retention_months": "1",  # case-level detail purged a month after an audit closes
+        "support_contacts-TOTAL_FORMS": "0",
+        "support_contacts-INITIAL_FORMS": "0",
+        "links-TOTAL_FORMS": "0",
+        "links-INITIAL_FORMS": "0",
+    }
+
+    response = client.post(reverse("admin:agencies_partnership_change", args=[partnership.pk]), form)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    [record] = records_about(partnership)
+    assert record.username == it_admin.username and "retention" in record.summary.lower()
+
+
+def test_a_person_deleted_or_their_e_mail_address_changed_is_in_the_access_log(client, it_admin, practitioner):
+    client.force_login(it_admin)
+    change = reverse("admin:agencies_user_change", args=[practitioner.pk])
+    old = practitioner.email
+
+    assert client.post(change, user_form(practitioner, email="someone.else@example.org")).status_code == 302
+    delete = client.post(reverse("admin:agencies_user_delete", args=[practitioner.pk]), {"post": "yes"})
+
+    assert delete.status_code == 302
+    [email, deleted] = records_about(practitioner)
+    assert f"email {old} → someone.else@example.org" in email.summary  # where sign-in notices go
+    assert deleted.summary == f"Account deleted: {practitioner.username}, role Practitioner"
+
+
+def test_a_lockout_lifted_is_in_the_access_log(client, it_admin):
+    attempt = AccessAttempt.objects.create(
+        username="auditor.a",
+        ip_address="192.0.2.7",
+        user_agent="Firefox",
+        http_accept="*/*",
+        path_info="/accounts/login/",
+        get_data="",
+        post_data="",
+        failures_since_start=5,
+    )
+    client.force_login(it_admin)
+
+    response = client.post(reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"})
+
+    assert response.status_code == 302 and not AccessAttempt.objects.exists()
+    [record] = records_about(attempt)
+    assert record.summary == "Administration: deleted access attempt auditor.a from 192.0.2.7"
+    assert record.summary in client.get(reverse("access_log")).content.decode()  # the administrator reads it
+
+
+def test_a_group_added_by_a_superuser_is_in_the_access_log(client, root):
+    client.force_login(root)
+    assert client.post(reverse("admin:auth_group_add"), {"name": "Board"}).status_code == 302
+    [record] = records_about(Group.objects.get(name="Board"))
+    assert record.summary == "Administration: added group Board" and record.username == "root"
