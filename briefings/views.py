@@ -23,11 +23,11 @@ from agencies.services import AccessAction, access_record
 from audits.consistency import consistency_issues, issues_by_kind
 from audits.models import Audit
 
-from . import access, services
+from . import access, markup, services
 from .content import build_content, content_fingerprint, document_context
 from .forms import BriefingDetailsForm, FeedbackForm, LibraryFilterForm, SectionForm, WithdrawForm
 from .models import Briefing, BriefingSection, Edition, RenderStatus
-from .prefill import SPECS
+from .prefill import DATA_SECTIONS, SPECS
 from .selectors import (
     LibraryFilters,
     briefings_of_audit,
@@ -384,7 +384,13 @@ def publish(request: HttpRequest, slug: str, edition: str) -> HttpResponse:
         )
         return redirect(_versions_url(briefing))
     access.record_view(request, briefing, summary=f"Publish confirmation: {briefing}")
-    sections = [s for s in briefing.sections.order_by("order", "pk") if not s.hidden]
+    # The sections the PDF will print: shown, and with something to print (as document_context leaves out a
+    # section whose text is empty or invisible characters only, unless it carries a figure or a table).
+    sections = [
+        s
+        for s in briefing.sections.order_by("order", "pk")
+        if not s.hidden and (s.key in DATA_SECTIONS or markup.parse(s.body))
+    ]
     next_number = (briefing.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     issues = consistency_issues(briefing.audit)
     # Back from confirming the password: what they had ticked, and the preview they had checked, are

@@ -272,3 +272,22 @@ def test_a_long_section_and_thirty_recommendations_break_between_items(
     preview = page.content.decode()
     assert "Zoë &amp; Łukasz &lt;managers&gt; ✔ ✅ 👍" in preview
     assert "Siân’s team 30 ✅" in preview and "Paragraph 17: Dvořák and Gwênllian said “yes” – again." in preview
+
+
+@pytest.mark.django_db
+def test_the_publish_page_lists_only_the_sections_the_pdf_prints(make_briefing, qa_manager, client_for):
+    """A shown section emptied (or left with a pasted zero-width space) is not printed: the publish page
+    listed it under "It will hold these sections" all the same."""
+    briefing = make_briefing(Edition.MANAGERS)
+    for key, body in (("what_next", ""), ("why", "\u200b\r\n")):
+        section = BriefingSection.objects.get(briefing=briefing, key=key)
+        services.briefing_section_update(
+            section=section, heading=section.heading, body=body, hidden=False, user=qa_manager
+        )
+    page = client_for("qa_manager").get(reverse("briefings:publish", args=[briefing.audit.slug, briefing.edition]))
+    listed = re.findall(
+        r"<li>([^<]*)</li>", page.content.decode().split("It will hold these sections")[1].split("</ol>")[0]
+    )
+    printed = [s["heading"] for s in document_context(build_content(briefing))["sections"]]
+    assert listed == printed
+    assert "What next?" not in listed and "Why we did this audit" not in listed and "Recommendations" in listed
