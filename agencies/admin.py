@@ -24,7 +24,7 @@ from audits.forms_partb import CountedLinesAdmin  # names and titles: counted, n
 
 from .models import AccessRecord, Agency, Partnership, PartnershipLink, SupportContact, User
 from .selectors import summary_without_case_content
-from .services import AccessAction, access_record, account_change_record
+from .services import AccessAction, access_record, account_change_record, email_change_notify
 
 # What makes a person more than their role: only a superuser gives or takes these away.
 PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
@@ -171,6 +171,8 @@ class UserAdmin(_DeletionWithoutCaseContent, BaseUserAdmin):
             stored = User.objects.select_related("agency").get(pk=obj.pk)
             before = {name: _shown(stored, name) for name in RECORDED_FIELDS}
         super().save_model(request, obj, form, change)
+        if change:  # the old address is told (after commit); the change itself is recorded below
+            email_change_notify(request=request, person=obj, old_email=stored.email)
         after = {name: _shown(obj, name) for name in RECORDED_FIELDS}
         if not change:
             summary = f"Account added: {obj.get_username()}, role {after['role']}"

@@ -88,3 +88,56 @@ def email_account_change(*, person_id: int, change: str, by_id: int | None) -> b
     body = render_to_string("emails/account_changed.txt", context)
     send_mail(_("Your sign-in to the audit portal was changed"), body, None, [person.email])
     return True
+
+
+def masked_email(address: str) -> str:
+    """An address as a notice shows it to somebody who may not be its owner: n***@example.org."""
+    local, at, domain = address.rpartition("@")
+    return f"{local[:1]}***@{domain}" if at else "***"
+
+
+def email_change_notify(*, request: HttpRequest, person, old_email: str) -> None:
+    """An administrator changed `person`'s e-mail address (recorded by the caller with the rest of the
+    change): tell the OLD address, once this transaction commits. Sign-in notices, and the notices of
+    account_change_record, go to the address on the account, so changing it is how an account would
+    be taken over without its owner hearing of anything else."""
+    from django.utils import timezone
+
+    from .outbox import enqueue
+
+    if not old_email or old_email == person.email:
+        return  # nothing changed, or no old address to tell
+    at = timezone.now().isoformat()
+    enqueue("agencies.tasks.notify_email_change", person.pk, old_email, person.email, request.user.pk, at)
+
+
+def email_address_change(*, person_id: int, old_email: str, new_email: str, by_id: int | None, at: str) -> bool:
+    """The notice of email_change_notify, to the old address: the new one partly masked, who changed it
+    and when (the change's local time). False when the account is gone (deleted since)."""
+    from datetime import datetime
+
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from .models import Partnership
+
+    users = get_user_model().objects
+    person = users.filter(pk=person_id).first()
+    if person is None or not old_email:
+        return False
+    by = users.filter(pk=by_id).first() if by_id else None
+    context = {
+        "person": person,
+        "new_address": masked_email(new_email) if new_email else "",
+        "by": (by.get_full_name() or by.get_username()) if by else _("an administrator"),
+        "at": timezone.localtime(datetime.fromisoformat(at)),
+        "partnership": Partnership.load(),
+        "site_url": settings.SITE_URL,
+    }
+    body = render_to_string("emails/email_changed.txt", context)
+    send_mail(_("Your e-mail address for the audit portal was changed"), body, None, [old_email])
+    return True

@@ -24,3 +24,18 @@ def notify_account_change(person_id: int, change: str, by_id: int | None = None)
     from .services import email_account_change
 
     return email_account_change(person_id=person_id, change=change, by_id=by_id)
+
+
+@shared_task(
+    name="agencies.tasks.notify_email_change",
+    autoretry_for=(OSError,),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    max_retries=5,
+)
+@run_once  # sent through the outbox: one e-mail per change, however often delivered
+def notify_email_change(person_id: int, old_email: str, new_email: str, by_id: int | None, at: str) -> bool:
+    """E-mail a person's OLD address that an administrator changed it (agencies.services)."""
+    from .services import email_address_change
+
+    return email_address_change(person_id=person_id, old_email=old_email, new_email=new_email, by_id=by_id, at=at)
