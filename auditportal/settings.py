@@ -245,7 +245,7 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Briefing renders left queued by a broker outage, or by a worker that died, are queued again.
 CELERY_BEAT_SCHEDULE["briefing-render-requeue"] = {"task": "briefings.tasks.requeue_stalled_versions", "schedule": 120}
-# Insight reports left rendering by a worker that died, likewise (audits.services.insights).
+# Insight reports left queued or rendering, likewise (audits.services.insights).
 CELERY_BEAT_SCHEDULE["insight-report-requeue"] = {"task": "audits.tasks.requeue_stalled_reports", "schedule": 120}
 # Recommendation owners: reminders from 14 days before the due date, at most weekly (insights).
 CELERY_BEAT_SCHEDULE["recommendation-reminders"] = {

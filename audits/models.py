@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency
 from audits.identifiers import find_identifiers
+from briefings.render_jobs import RenderJob
 
 # --- Shared taxonomies -----------------------------------------------------------------------
 
@@ -737,7 +738,7 @@ def insight_report_upload_to(instance: "InsightReport", filename: str) -> str:
     return f"insights/{instance.requested_by_id or 0}/{instance.kind}-{instance.pk}.pdf"
 
 
-class InsightReport(models.Model):
+class InsightReport(RenderJob, models.Model):
     """A PDF report asked for by one person, rendered by a Celery task with what that person may see."""
 
     kind = models.CharField(max_length=20, choices=InsightReportKind.choices)
@@ -748,11 +749,16 @@ class InsightReport(models.Model):
     status = models.CharField(max_length=20, choices=InsightReportStatus.choices, default=InsightReportStatus.QUEUED)
     error = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    # When the render was (last) put on the queue and (last) started: the requeue of reports whose
+    # message was lost (Redis down or flushed) or whose worker died goes by these, as for briefing versions.
+    queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
     file = models.FileField(upload_to=insight_report_upload_to, blank=True)
     pages = models.PositiveIntegerField(null=True, blank=True)
     file_size = models.PositiveIntegerField(null=True, blank=True)
+
+    created_field = "requested_at"  # RenderJob: what a report without queued_at waits from
 
     class Meta:
         ordering = ["-requested_at"]
@@ -765,10 +771,6 @@ class InsightReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({timezone.localtime(self.requested_at):%Y-%m-%d %H:%M})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (InsightReportStatus.DONE, InsightReportStatus.FAILED)
 
     @property
     def download_name(self) -> str:

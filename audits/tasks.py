@@ -103,7 +103,8 @@ def render_insight_report(report_id: int) -> str | None:
 
 @shared_task(name="audits.tasks.requeue_stalled_reports", ignore_result=True)
 def requeue_stalled_reports() -> list[int]:
-    """Periodic: reports left rendering by a worker that died are queued again, or failed."""
+    """Periodic: reports whose message was lost, or left rendering by a worker that died, are queued
+    again, or failed."""
     from audits.services.insights import insight_reports_requeue_stalled
 
     return insight_reports_requeue_stalled()

@@ -1,5 +1,3 @@
-import hashlib
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -7,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audits.models import Audit
+
+from .render_jobs import RenderJob
 
 
 class Edition(models.TextChoices):
@@ -75,7 +75,7 @@ def briefing_upload_to(instance: "BriefingVersion", filename: str) -> str:
     return f"briefings/{instance.briefing.audit_id}/{instance.briefing.edition}-v{instance.number}.pdf"
 
 
-class BriefingVersion(models.Model):
+class BriefingVersion(RenderJob, models.Model):
     """A published, numbered version: a frozen copy of the content and its PDF.
 
     A version can be withdrawn (published with a child's identifier in it, say): its PDF is deleted,
@@ -105,6 +105,8 @@ class BriefingVersion(models.Model):
     )
     withdrawal_reason = models.TextField(blank=True)
 
+    created_field = "published_at"  # RenderJob: what a version without queued_at waits from
+
     class Meta:
         ordering = ["briefing", "-number"]
         constraints = [
@@ -130,26 +132,6 @@ class BriefingVersion(models.Model):
     @property
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
-
-    @property
-    def is_finished(self) -> bool:
-        """Done or failed: nothing more will happen without a person asking (the poll stops)."""
-        return self.status in (RenderStatus.DONE, RenderStatus.FAILED)
-
-    @property
-    def waiting_seconds(self) -> float:
-        """How long the render has been queued or running: the page offers a retry when it is long."""
-        since = self.started_at if self.status == RenderStatus.RENDERING else self.queued_at
-        return (timezone.now() - (since or self.published_at)).total_seconds()
-
-    def status_key(self, stuck_after: float) -> str:
-        """What the status line shows, in short: the line polling asks for is replaced only when it changes
-        (the Retry button in it keeps the focus meanwhile)."""
-        offers_retry = self.status in (RenderStatus.QUEUED, RenderStatus.RENDERING) and (
-            bool(self.error) or self.waiting_seconds > stuck_after
-        )
-        shown = "|".join([self.status, str(self.is_withdrawn), str(offers_retry), str(self.pages), self.error])
-        return hashlib.sha256(shown.encode("utf-8")).hexdigest()[:16]
 
     @property
     def download_name(self) -> str:

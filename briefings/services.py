@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import get_text_list
@@ -32,9 +32,9 @@ from .selectors import audit_briefing_data, draft_changed_by
 logger = logging.getLogger(__name__)
 
 SECTION_MAX_CHARS = 20000
-# A version still queued this long after it was put on the queue (a broker outage, a lost
-# message) is queued again by requeue_stalled_versions; a render this long past its start
-# (a killed worker) too: well past the task's hard time limit.
+# A version or an insight report still queued this long after it was put on the queue (a broker
+# outage, a lost message) is queued again by requeue_stalled; a render well past the task's hard
+# time limit (a killed worker) too.
 QUEUED_STALE_AFTER = timedelta(minutes=2)
 MAX_ATTEMPTS = 3
 
@@ -371,24 +371,34 @@ def briefing_publish(
 
 
 def briefing_version_retry(*, version: BriefingVersion, user, request: HttpRequest | None = None) -> BriefingVersion:
-    """Queue a failed (or stuck) render again. A done version is left as it is."""
+    """Queue a failed (or stuck) render again (render_retry). A done version is left as it is."""
+    return render_retry(
+        BriefingVersion,
+        version.pk,
+        statuses=RenderStatus,
+        user=user,
+        request=request,
+        label="Render retried",
+        enqueue=lambda pk: transaction.on_commit(lambda: enqueue_render(pk)),
+    )
+
+
+def render_retry(model, pk: int, *, statuses, user, request: HttpRequest | None, label: str, enqueue):
+    """A person's Retry of a failed render, or Retry now of one that waits too long (a lost message,
+    a dead worker), for briefing versions and insight reports alike: the row is queued again, with
+    its access record ("<label>: <row>"). A done row (a withdrawn version too) is left as it is.
+    `enqueue(pk)` is called in the transaction: it puts the render on the queue once it commits."""
     with transaction.atomic():
-        version = BriefingVersion.objects.select_for_update().get(pk=version.pk)
-        if version.status == RenderStatus.DONE:
-            return version
-        version.status = RenderStatus.QUEUED
-        version.error = ""
-        version.queued_at = timezone.now()
-        version.save(update_fields=["status", "error", "queued_at"])
-        access_record(
-            request=request,
-            user=user,
-            action=AccessAction.CHANGE,
-            obj=version,
-            summary=f"Render retried: {version}",
-        )
-        transaction.on_commit(lambda: enqueue_render(version.pk))
-    return version
+        obj = model.objects.select_for_update().get(pk=pk)
+        if obj.status == statuses.DONE:
+            return obj
+        obj.status = statuses.QUEUED
+        obj.error = ""
+        obj.queued_at = timezone.now()
+        obj.save(update_fields=["status", "error", "queued_at"])
+        access_record(request=request, user=user, action=AccessAction.CHANGE, obj=obj, summary=f"{label}: {obj}")
+        enqueue(obj.pk)
+    return obj
 
 
 WITHDRAWAL_REASON_MAX_CHARS = 1000
@@ -512,32 +522,45 @@ def enqueue_render(version_id: int) -> bool:
 
 
 def requeue_stalled_versions() -> list[int]:
-    """Versions left queued by a broker outage, or rendering by a worker that died: queue them again."""
+    """Versions left queued by a broker outage or a lost message, or rendering by a worker that died:
+    queued again, or failed after MAX_ATTEMPTS (requeue_stalled)."""
+    return requeue_stalled(
+        BriefingVersion,
+        statuses=RenderStatus,
+        enqueue=enqueue_render,
+        gave_up=_("The render did not finish after %(n)s attempts."),
+    )
+
+
+def requeue_stalled(model, *, statuses, enqueue, gave_up: str) -> list[int]:
+    """The periodic sweep shared by briefing versions and insight reports (settings.CELERY_BEAT_SCHEDULE,
+    every 2 minutes). A row still queued QUEUED_STALE_AFTER after it was put on the queue (its message
+    lost: the broker was down, or Redis was flushed or restarted without its data), or rendering well
+    past the task's hard time limit (its worker died) is queued again, or, once it has had MAX_ATTEMPTS
+    renders, failed with `gave_up` (a "%(n)s attempts" message), so that its page offers Retry.
+    `enqueue(pk)` is called while the row is locked, in the sweep's transaction: through the outbox,
+    or published at once (a worker's claim of the row waits for the commit). Returns the ids queued."""
     now = timezone.now()
     hard_limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-    stalled = list(
-        BriefingVersion.objects.filter(status=RenderStatus.QUEUED, queued_at__lt=now - QUEUED_STALE_AFTER).values_list(
-            "pk", flat=True
-        )
-    ) + list(
-        BriefingVersion.objects.filter(status=RenderStatus.RENDERING, started_at__lt=now - hard_limit).values_list(
-            "pk", flat=True
-        )
+    stalled = model.objects.filter(
+        Q(status=statuses.QUEUED, queued_at__lt=now - QUEUED_STALE_AFTER)
+        | Q(status=statuses.RENDERING, started_at__lt=now - hard_limit)
     )
     requeued = []
-    for pk in stalled:
-        # A render that keeps dying (killed at the hard time limit, say) is given up on and shown as failed.
-        BriefingVersion.objects.filter(pk=pk, attempts__gte=MAX_ATTEMPTS).exclude(status=RenderStatus.DONE).update(
-            status=RenderStatus.FAILED,
-            error=_("The render did not finish after %(n)s attempts.") % {"n": MAX_ATTEMPTS},
-        )
-        if (
-            BriefingVersion.objects.filter(pk=pk, attempts__lt=MAX_ATTEMPTS)
-            .exclude(status=RenderStatus.DONE)
-            .update(status=RenderStatus.QUEUED, queued_at=now)
-        ):
-            enqueue_render(pk)
-            requeued.append(pk)
+    with transaction.atomic():
+        # skip_locked: a render storing its result right now is not stalled; a second sweep at the
+        # same time (beat around a restart) skips what this one holds.
+        for obj in stalled.select_for_update(skip_locked=True).order_by("pk"):
+            if obj.attempts >= MAX_ATTEMPTS:
+                obj.status = statuses.FAILED
+                obj.error = gave_up % {"n": obj.attempts}
+                obj.save(update_fields=["status", "error"])
+                continue
+            obj.status = statuses.QUEUED
+            obj.queued_at = now
+            obj.save(update_fields=["status", "queued_at"])
+            enqueue(obj.pk)
+            requeued.append(obj.pk)
     return requeued
 
 
@@ -560,8 +583,8 @@ def render_to_file(
     attempt, a new started_at) in a short transaction, so a second copy of the message (a
     redelivery, a double Retry, two requeue sweeps) finds it rendering, done (a withdrawn briefing
     version too: it stays done) or failed and does nothing. A render whose worker died leaves the
-    row RENDERING: the periodic sweep (requeue_stalled_versions, insight_reports_requeue_stalled)
-    queues it again once the hard time limit is well past, and fails it after MAX_ATTEMPTS — a
+    row RENDERING: the periodic sweep (requeue_stalled, for versions and reports alike) queues it
+    again once the hard time limit is well past, and fails it after MAX_ATTEMPTS — a
     render that kills its worker is not redelivered for ever. `render(obj)` runs outside any
     transaction. Its outcome is kept only if the row is still this run's claim (same started_at,
     not done, not failed, not reset by the retention purge with new content); a failure marks the

@@ -39,9 +39,6 @@ from .selectors import (
 )
 
 LIBRARY_PAGE_SIZE = 20
-# A render still queued or rendering after this long gets a Retry button on the status line.
-STUCK_AFTER_SECONDS = 120
-
 
 # --- The library (readers) --------------------------------------------------------------------
 
@@ -157,7 +154,6 @@ def _composer_context(
         "versions": versions_of(briefing),
         "editions": [(e.value, e.label) for e in Edition],
         "feedback_stats": stats,
-        "stuck_after": STUCK_AFTER_SECONDS,
         "publish_refusal": services.publish_refusal(briefing.audit),
     }
 
@@ -424,11 +420,9 @@ def version_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The status line of one version; polled by htmx every 2 s until done or failed. A poll names the
     line it shows (`seen`): while that is still the line, 204 (htmx swaps nothing, so a focused button stays)."""
     version = access.managed_version(request, pk)
-    if request.GET.get("seen") == version.status_key(STUCK_AFTER_SECONDS):
+    if request.GET.get("seen") == version.status_key:
         return HttpResponse(status=204)
-    return render(
-        request, "briefings/includes/version_status.html", {"version": version, "stuck_after": STUCK_AFTER_SECONDS}
-    )
+    return render(request, "briefings/includes/version_status.html", {"version": version})
 
 
 @login_required

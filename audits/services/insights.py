@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
@@ -118,62 +117,59 @@ def insight_report_request(
     if kind == InsightReportKind.AGENCY and agency is None:
         raise ValueError("An agency profile report names its agency.")
     with transaction.atomic():
+        now = timezone.now()
         report = InsightReport.objects.create(
             kind=kind,
             agency=agency if kind == InsightReportKind.AGENCY else None,
             theme=theme,
             requested_by=user,
+            requested_at=now,
+            queued_at=now,
         )
         access_record(
             request=request, user=user, action=AccessAction.CHANGE, obj=report, summary=f"Report asked for: {report}"
         )
-        # Through the outbox: written in this transaction, published once it commits, and
-        # published later (outbox_flush) if the broker is down now. The render is idempotent.
-        enqueue("audits.tasks.render_insight_report", report.pk)
+        _enqueue_render(report.pk)
     return report
 
 
 def insight_report_retry(*, request: HttpRequest | None = None, user, report: InsightReport) -> InsightReport:
-    """Queue a failed report again (the person who asked for it; the view checks). A report that
-    is not failed is left as it is: done, or already on its way."""
-    with transaction.atomic():
-        report = InsightReport.objects.select_for_update().get(pk=report.pk)
-        if report.status != InsightReportStatus.FAILED:
-            return report
-        report.status = InsightReportStatus.QUEUED
-        report.error = ""
-        report.save(update_fields=["status", "error"])
-        access_record(
-            request=request, user=user, action=AccessAction.CHANGE, obj=report, summary=f"Report retried: {report}"
-        )
-        enqueue("audits.tasks.render_insight_report", report.pk)
-    return report
+    """Queue a failed report again, or one still queued or rendering that waits too long (Retry now:
+    its message lost, its worker dead), as briefing versions are (briefings' render_retry). The person
+    who asked for it only: the view checks. A done report is left as it is."""
+    from briefings.services import render_retry
+
+    return render_retry(
+        InsightReport,
+        report.pk,
+        statuses=InsightReportStatus,
+        user=user,
+        request=request,
+        label="Report retried",
+        enqueue=_enqueue_render,
+    )
+
+
+def _enqueue_render(report_id: int) -> None:
+    # Through the outbox: written in the caller's transaction, published once it commits, and
+    # published later (outbox_flush) if the broker is down now. The render is idempotent.
+    enqueue("audits.tasks.render_insight_report", report_id)
 
 
 def insight_reports_requeue_stalled() -> list[int]:
-    """Reports left "Rendering" by a worker that died (killed at the hard time limit, an OOM kill, a
-    host restart), well past the task's hard time limit: queued again through the outbox, or, after
-    briefings.services.MAX_ATTEMPTS, failed with the reason, so the page offers Retry. Periodic
-    (settings.CELERY_BEAT_SCHEDULE), as briefings' requeue_stalled_versions is for versions."""
-    from briefings.services import MAX_ATTEMPTS
+    """Reports left "Queued" by a lost message (Redis down or flushed after the report was saved) or
+    "Rendering" by a worker that died (killed at the hard time limit, an OOM kill, a host restart):
+    queued again through the outbox, or, after briefings.services.MAX_ATTEMPTS, failed with the reason,
+    so the page offers Retry. Periodic (settings.CELERY_BEAT_SCHEDULE): briefings' requeue_stalled, as
+    for briefing versions."""
+    from briefings.services import requeue_stalled
 
-    cutoff = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-    stalled = InsightReport.objects.filter(status=InsightReportStatus.RENDERING, started_at__lt=cutoff)
-    requeued = []
-    with transaction.atomic():
-        # skip_locked: a render storing its result right now is not stalled; a second sweep at the
-        # same time (beat around a restart) skips what this one holds.
-        for report in stalled.select_for_update(skip_locked=True).order_by("pk"):
-            if report.attempts >= MAX_ATTEMPTS:
-                report.status = InsightReportStatus.FAILED
-                report.error = _("The report did not finish after %(n)s attempts.") % {"n": report.attempts}
-                report.save(update_fields=["status", "error"])
-                continue
-            report.status = InsightReportStatus.QUEUED
-            report.save(update_fields=["status"])
-            enqueue("audits.tasks.render_insight_report", report.pk)
-            requeued.append(report.pk)
-    return requeued
+    return requeue_stalled(
+        InsightReport,
+        statuses=InsightReportStatus,
+        enqueue=_enqueue_render,
+        gave_up=_("The report did not finish after %(n)s attempts."),
+    )
 
 
 def insight_report_render(*, report_id: int) -> InsightReport | None:

@@ -1,19 +1,23 @@
 """An insight report whose worker died mid-render (killed at the hard time limit, an OOM kill, a restart)
-does not say "Rendering" for ever: the periodic sweep queues it again, and fails it after
-MAX_ATTEMPTS, when the page offers Retry."""
+does not say "Rendering" for ever, nor one whose message was lost "Queued": the periodic sweep queues it
+again, and fails it after MAX_ATTEMPTS, when the page offers Retry; one waiting long offers Retry now."""
 
 import datetime as dt
+import re
+from html import unescape
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from agencies.models import AccessRecord
 from audits.models import AuditStatus, InsightReport, InsightReportKind, InsightReportStatus
+from audits.services.insights import insight_report_request
 from audits.tasks import requeue_stalled_reports
 from audits.tests.factories import RecommendationFactory
 from audits.tests.insights_support import audit_in
-from briefings.services import MAX_ATTEMPTS
+from briefings.services import MAX_ATTEMPTS, QUEUED_STALE_AFTER
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +77,81 @@ def test_a_report_that_keeps_dying_is_failed_and_offers_retry(client, qa_manager
     status = client.get(reverse("audits:insights_report_status", args=[hopeless.pk])).content.decode()
     retry = reverse("audits:insights_report_retry", args=[hopeless.pk])
     assert "did not finish" in status and f'action="{retry}"' in status and "hx-trigger" not in status
+
+
+# --- A report whose message was lost: it stays queued (Redis down or flushed after it was saved) ------------
+
+
+def left_queued(user, *, ago: dt.timedelta) -> InsightReport:
+    """A report as it is left when its message is lost: saved queued, its task never delivered."""
+    return InsightReport.objects.create(
+        kind=InsightReportKind.BOARD,
+        requested_by=user,
+        queued_at=timezone.now() - ago,
+        requested_at=timezone.now() - ago,
+    )
+
+
+def test_a_report_is_queued_at_the_time_it_is_asked_for(qa_manager, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        report = insight_report_request(user=qa_manager, kind=InsightReportKind.BOARD)
+    assert report.queued_at is not None and report.queued_at == report.requested_at
+    assert report.waiting_seconds < 5 and not report.offers_retry_now
+
+
+def test_a_report_whose_message_was_lost_is_queued_again_by_the_sweep(
+    qa_manager, media, django_capture_on_commit_callbacks
+):
+    audit = audit_in(2026, status=AuditStatus.REPORTING, title="CSE audit 2026")
+    RecommendationFactory(audit=audit, text="Open thing", due_date=timezone.localdate() + dt.timedelta(days=40))
+    lost = left_queued(qa_manager, ago=QUEUED_STALE_AFTER + dt.timedelta(seconds=10))
+    # Queued a moment ago: its message may still be on its way to the worker.
+    fresh = left_queued(qa_manager, ago=dt.timedelta(seconds=30))
+
+    with django_capture_on_commit_callbacks(execute=True):  # through the outbox (eager here)
+        assert requeue_stalled_reports.apply().get() == [lost.pk]
+    lost.refresh_from_db()
+    assert lost.status == InsightReportStatus.DONE and lost.attempts == 1, lost.error
+    fresh.refresh_from_db()
+    assert fresh.status == InsightReportStatus.QUEUED and fresh.attempts == 0
+
+
+def test_a_report_stuck_queued_offers_retry_now_and_its_poll_keeps_the_line_until_then(
+    client, qa_manager, media, django_capture_on_commit_callbacks
+):
+    audit = audit_in(2026, status=AuditStatus.REPORTING, title="CSE audit 2026")
+    RecommendationFactory(audit=audit, text="Open thing", due_date=timezone.localdate() + dt.timedelta(days=40))
+    report = left_queued(qa_manager, ago=dt.timedelta(seconds=30))
+    client.force_login(qa_manager)
+    retry = reverse("audits:insights_report_retry", args=[report.pk])
+
+    page = client.get(reverse("audits:insights_report", args=[report.pk])).content.decode()
+    assert "Queued" in page and "Retry now" not in page
+    poll = unescape(re.search(r'hx-get="([^"]+)"', page).group(1))
+    assert poll.startswith(reverse("audits:insights_report_status", args=[report.pk]) + "?seen=")
+    unchanged = client.get(poll)
+    assert unchanged.status_code == 204 and not unchanged.content
+
+    # Past the two minutes the briefing versions wait: the line changes, and offers Retry now.
+    InsightReport.objects.filter(pk=report.pk).update(queued_at=timezone.now() - dt.timedelta(seconds=150))
+    stuck = client.get(poll)
+    line = stuck.content.decode()
+    assert stuck.status_code == 200 and "Retry now" in line and f'action="{retry}"' in line
+    assert client.get(unescape(re.search(r'hx-get="([^"]+)"', line).group(1))).status_code == 204
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(retry)
+    assert response.status_code == 302 and response["Location"] == reverse("audits:insights_report", args=[report.pk])
+    report.refresh_from_db()
+    assert report.status == InsightReportStatus.DONE and report.attempts == 1, report.error
+    assert AccessRecord.objects.filter(summary__startswith="Report retried:", object_id=str(report.pk)).count() == 1
+
+
+def test_a_report_left_rendering_too_long_offers_retry_now(client, qa_manager):
+    report = left_rendering(qa_manager, attempts=1, ago=dt.timedelta(seconds=150))
+    client.force_login(qa_manager)
+    line = client.get(reverse("audits:insights_report_status", args=[report.pk])).content.decode()
+    assert "Rendering" in line and "Retry now" in line
+    InsightReport.objects.filter(pk=report.pk).update(started_at=timezone.now())
+    line = client.get(reverse("audits:insights_report_status", args=[report.pk])).content.decode()
+    assert "Rendering" in line and "Retry now" not in line

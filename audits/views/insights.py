@@ -143,18 +143,23 @@ def report_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def report_status(request: HttpRequest, pk: int) -> HttpResponse:
-    """The status line, polled by htmx every 2 s until the report is done or failed."""
-    return render(request, "audits/insights/_report_status.html", {"report": _own_report(request, pk)})
+    """The status line, polled by htmx every 2 s until the report is done or failed. A poll names the line
+    it shows (`seen`): while that is still the line, 204 (nothing swapped, so a focused Retry now stays),
+    as for a briefing version's."""
+    report = _own_report(request, pk)
+    if request.GET.get("seen") == report.status_key:
+        return HttpResponse(status=204)
+    return render(request, "audits/insights/_report_status.html", {"report": report})
 
 
 @login_required
 @require_POST
 def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
     report = services.insight_report_retry(request=request, user=request.user, report=_own_report(request, pk))
-    if report.status == InsightReportStatus.QUEUED:
-        messages.success(request, _("The report has been queued again."))
+    if report.status == InsightReportStatus.DONE:
+        messages.info(request, _("That report is made already: nothing to retry."))
     else:
-        messages.info(request, _("That report is not a failed one: nothing to retry."))
+        messages.success(request, _("The report has been queued again."))
     return redirect("audits:insights_report", pk=report.pk)
 
 

@@ -84,3 +84,32 @@ document.addEventListener("htmx:configRequest", (event) => {
   const token = document.querySelector("input[name=csrfmiddlewaretoken]");
   if (token) event.detail.headers["X-CSRFToken"] = token.value;
 });
+
+// A render's status line (a briefing version's, an insight report's), polled while its PDF is made, is
+// replaced only when what it says changes (the server answers 204 meanwhile). If the focus was in it then
+// (on Retry now, say), it goes to the new line's control (Retry, Download) or to the line itself, never
+// back to the top of the page.
+(() => {
+  const LINES = ".version-status, .report-status";
+  let statusFocus = "";
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const target = event.detail.target;
+    if (!event.detail.shouldSwap || !target || !target.matches || !target.matches(LINES)) return;
+    if (target.contains(document.activeElement)) {
+      statusFocus = target.id;
+    }
+  });
+  document.addEventListener("htmx:afterSettle", () => {
+    if (!statusFocus) return;
+    const line = document.getElementById(statusFocus);
+    statusFocus = "";
+    if (!line || line.contains(document.activeElement)) return;
+    const control = line.querySelector("button, a[href]");
+    if (control) {
+      control.focus();
+    } else {
+      line.tabIndex = -1;
+      line.focus();
+    }
+  });
+})();

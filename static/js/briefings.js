@@ -145,31 +145,6 @@
     if (form instanceof HTMLFormElement && form.matches(TRACKED)) showProblem(form, message("offline"));
   });
 
-  // A version's status line, polled while its PDF is made, is replaced only when what it says changes
-  // (the server answers 204 meanwhile). If the focus was in it then (on Retry now, say), it goes to the
-  // new line's control (Retry, Download) or to the line itself, never back to the top of the page.
-  let statusFocus = "";
-  document.addEventListener("htmx:beforeSwap", (event) => {
-    const target = event.detail.target;
-    if (!event.detail.shouldSwap || !target || !target.matches || !target.matches(".version-status")) return;
-    if (target.contains(document.activeElement)) {
-      statusFocus = target.id;
-    }
-  });
-  document.addEventListener("htmx:afterSettle", () => {
-    if (!statusFocus) return;
-    const line = document.getElementById(statusFocus);
-    statusFocus = "";
-    if (!line || line.contains(document.activeElement)) return;
-    const control = line.querySelector("button, a[href]");
-    if (control) {
-      control.focus();
-    } else {
-      line.tabIndex = -1;
-      line.focus();
-    }
-  });
-
   window.addEventListener("beforeunload", (event) => {
     if (dirty.size === 0) return;
     event.preventDefault();
