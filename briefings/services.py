@@ -385,18 +385,30 @@ def briefing_version_retry(*, version: BriefingVersion, user, request: HttpReque
 
 def render_retry(model, pk: int, *, statuses, user, request: HttpRequest | None, label: str, enqueue):
     """A person's Retry of a failed render, or Retry now of one that waits too long (a lost message,
-    a dead worker), for briefing versions and insight reports alike: the row is queued again, with
-    its access record ("<label>: <row>"). A done row (a withdrawn version too) is left as it is.
-    `enqueue(pk)` is called in the transaction: it puts the render on the queue once it commits."""
+    a dead worker), for briefing versions and insight reports alike: the row is queued again with a
+    fresh set of MAX_ATTEMPTS (its attempts start again from none), so that the sweep does not fail
+    what a person has just asked for again (a Retry whose message is lost, the broker being down, is
+    queued again, not failed for the attempts before it). The access record says how many there had
+    been ("<label>: <row> (after <n> attempts; attempts start again)"). A done row (a withdrawn version
+    too) is left as it is. `enqueue(pk)` is called in the transaction: it puts the render on the queue
+    once it commits."""
     with transaction.atomic():
         obj = model.objects.select_for_update().get(pk=pk)
         if obj.status == statuses.DONE:
             return obj
+        before = obj.attempts
         obj.status = statuses.QUEUED
         obj.error = ""
         obj.queued_at = timezone.now()
-        obj.save(update_fields=["status", "error", "queued_at"])
-        access_record(request=request, user=user, action=AccessAction.CHANGE, obj=obj, summary=f"{label}: {obj}")
+        obj.attempts = 0
+        obj.save(update_fields=["status", "error", "queued_at", "attempts"])
+        access_record(
+            request=request,
+            user=user,
+            action=AccessAction.CHANGE,
+            obj=obj,
+            summary=f"{label}: {obj} (after {before} attempt{'' if before == 1 else 's'}; attempts start again)",
+        )
         enqueue(obj.pk)
     return obj
 

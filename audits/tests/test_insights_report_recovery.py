@@ -2,8 +2,10 @@
 does not say "Rendering" for ever, nor one whose message was lost "Queued": the periodic sweep queues it
 again, and fails it after MAX_ATTEMPTS, when the page offers Retry; one waiting long offers Retry now."""
 
+import contextlib
 import datetime as dt
 import re
+import socket
 from html import unescape
 
 import pytest
@@ -11,13 +13,14 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies.models import AccessRecord
+from agencies.models import AccessRecord, OutboxMessage
 from audits.models import AuditStatus, InsightReport, InsightReportKind, InsightReportStatus
 from audits.services.insights import insight_report_request
 from audits.tasks import requeue_stalled_reports
 from audits.tests.factories import RecommendationFactory
 from audits.tests.insights_support import audit_in
 from briefings.services import MAX_ATTEMPTS, QUEUED_STALE_AFTER
+from tests.celery_broker import publish_to
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +158,40 @@ def test_a_report_left_rendering_too_long_offers_retry_now(client, qa_manager):
     InsightReport.objects.filter(pk=report.pk).update(started_at=timezone.now())
     line = client.get(reverse("audits:insights_report_status", args=[report.pk])).content.decode()
     assert "Rendering" in line and "Retry now" not in line
+
+
+def test_a_retry_after_the_last_attempt_is_requeued_by_the_sweep_when_its_message_is_lost(
+    client, qa_manager, media, django_capture_on_commit_callbacks
+):
+    """A person's Retry gives the report a fresh set of attempts: one retried after MAX_ATTEMPTS while the
+    broker is down is queued again by the sweep, not failed for the attempts before the Retry."""
+    audit = audit_in(2026, status=AuditStatus.REPORTING, title="CSE audit 2026")
+    RecommendationFactory(audit=audit, text="Open thing", due_date=timezone.localdate() + dt.timedelta(days=40))
+    report = left_rendering(qa_manager, attempts=MAX_ATTEMPTS, ago=dt.timedelta(hours=1))
+    requeue_stalled_reports.apply()
+    report.refresh_from_db()
+    assert report.status == InsightReportStatus.FAILED
+
+    client.force_login(qa_manager)
+    with closed_port() as dead, publish_to(dead), django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("audits:insights_report_retry", args=[report.pk]))
+    report.refresh_from_db()
+    assert (report.status, report.attempts) == (InsightReportStatus.QUEUED, 0)
+    assert OutboxMessage.objects.get(args=[report.pk], task="audits.tasks.render_insight_report").sent_at is None
+    [record] = AccessRecord.objects.filter(summary__startswith="Report retried:", object_id=str(report.pk))
+    assert record.summary == f"Report retried: {report} (after {MAX_ATTEMPTS} attempts; attempts start again)"
+
+    InsightReport.objects.filter(pk=report.pk).update(queued_at=timezone.now() - dt.timedelta(minutes=3))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert requeue_stalled_reports.apply().get() == [report.pk]
+    report.refresh_from_db()
+    assert (report.status, report.attempts) == (InsightReportStatus.DONE, 1), report.error
+
+
+@contextlib.contextmanager
+def closed_port():
+    """The address of a Redis that is not there: a real connection refusal."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    yield f"redis://127.0.0.1:{port}/0"

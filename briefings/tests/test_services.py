@@ -175,7 +175,34 @@ def test_a_failed_render_says_why_and_can_be_retried(make_briefing, publish_rend
     assert broken.status == RenderStatus.QUEUED and broken.error == ""
     services.briefing_version_render(version_id=broken.pk)
     broken.refresh_from_db()
-    assert broken.status == RenderStatus.DONE and broken.attempts == 2
+    # The Retry gave it a fresh set of attempts: this render is the first of them.
+    assert broken.status == RenderStatus.DONE and broken.attempts == 1
+
+
+def test_a_retry_after_the_last_attempt_is_requeued_by_the_sweep_when_its_message_is_lost(
+    make_briefing, qa_manager, dead_broker, django_capture_on_commit_callbacks
+):
+    """A render that failed after MAX_ATTEMPTS is retried by a person while the broker is down: the sweep
+    queues it again when the broker is back, instead of failing it at once for the attempts before the
+    Retry; the access log says the attempts started again."""
+    briefing = make_briefing()
+    with django_capture_on_commit_callbacks(execute=False):
+        version = services.briefing_publish(briefing=briefing, user=qa_manager)
+    BriefingVersion.objects.filter(pk=version.pk).update(
+        status=RenderStatus.FAILED, attempts=services.MAX_ATTEMPTS, error="The render did not finish after 3 attempts."
+    )
+    with dead_broker(), django_capture_on_commit_callbacks(execute=True):
+        services.briefing_version_retry(version=version, user=qa_manager)
+    version.refresh_from_db()
+    assert (version.status, version.attempts) == (RenderStatus.QUEUED, 0)
+    assert "will be retried" in version.error  # the enqueue failed
+    [record] = AccessRecord.objects.filter(object_id=str(version.pk), summary__startswith="Render retried:")
+    assert record.summary == f"Render retried: {version} (after 3 attempts; attempts start again)"
+
+    BriefingVersion.objects.filter(pk=version.pk).update(queued_at=timezone.now() - timedelta(minutes=3))
+    assert services.requeue_stalled_versions() == [version.pk]  # rendered (eagerly here)
+    version.refresh_from_db()
+    assert (version.status, version.attempts) == (RenderStatus.DONE, 1), version.error
 
 
 def test_retry_leaves_a_done_version_alone(make_briefing, publish_rendered, qa_manager):
