@@ -29,7 +29,7 @@ from audits.charts import grade_abbreviations, render_heatmap_svg
 from audits.selectors.partb import GradeDistribution, grade_distribution
 
 from . import markup
-from .models import Briefing, Edition
+from .models import Briefing, BriefingSection, Edition
 from .prefill import DATA_SECTIONS, allowed_in
 from .selectors import AuditBriefingData, audit_briefing_data
 
@@ -54,6 +54,18 @@ def heatmap_table(dist: GradeDistribution) -> dict[str, Any]:
             for standard, cells in dist.rows
         ],
     }
+
+
+def is_printed(section: BriefingSection, edition: str) -> bool:
+    """Whether the PDF prints this section of the draft, without building the content: build_content
+    takes it (shown, and of the edition) and document_context keeps it (text that is more than blank
+    lines and invisible characters, or a data section's figure or table). The publish page lists these,
+    and a draft with none of them is not published (services.sections_refusal)."""
+    return (
+        not section.hidden
+        and allowed_in(section.key, edition)
+        and (section.key in DATA_SECTIONS or bool(markup.parse(section.body)))
+    )
 
 
 def build_content(

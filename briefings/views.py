@@ -23,11 +23,11 @@ from agencies.services import AccessAction, access_record
 from audits.consistency import consistency_issues, issues_by_kind
 from audits.models import Audit
 
-from . import access, markup, services
-from .content import build_content, content_fingerprint, document_context
+from . import access, services
+from .content import build_content, content_fingerprint, document_context, is_printed
 from .forms import BriefingDetailsForm, FeedbackForm, LibraryFilterForm, SectionForm, WithdrawForm
 from .models import Briefing, BriefingSection, Edition, RenderStatus
-from .prefill import DATA_SECTIONS, SPECS
+from .prefill import SPECS
 from .selectors import (
     LibraryFilters,
     briefings_of_audit,
@@ -380,13 +380,10 @@ def publish(request: HttpRequest, slug: str, edition: str) -> HttpResponse:
         )
         return redirect(_versions_url(briefing))
     access.record_view(request, briefing, summary=f"Publish confirmation: {briefing}")
-    # The sections the PDF will print: shown, and with something to print (as document_context leaves out a
-    # section whose text is empty or invisible characters only, unless it carries a figure or a table).
-    sections = [
-        s
-        for s in briefing.sections.order_by("order", "pk")
-        if not s.hidden and (s.key in DATA_SECTIONS or markup.parse(s.body))
-    ]
+    # The sections the PDF will print (as document_context leaves out a section whose text is empty or
+    # invisible characters only, unless it carries a figure or a table); with none, publishing is refused.
+    drafted = list(briefing.sections.order_by("order", "pk"))
+    sections = [s for s in drafted if is_printed(s, briefing.edition)]
     next_number = (briefing.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     issues = consistency_issues(briefing.audit)
     # Back from confirming the password: what they had ticked, and the preview they had checked, are
@@ -406,7 +403,8 @@ def publish(request: HttpRequest, slug: str, edition: str) -> HttpResponse:
             "next_number": next_number,
             "consistency": issues,
             "consistency_groups": issues_by_kind(issues),
-            "publish_refusal": services.publish_refusal(briefing.audit),
+            "publish_refusal": services.publish_refusal(briefing.audit)
+            or services.sections_refusal(drafted, briefing.edition),
             "checked": checked,
             "checked_at": checked_at.isoformat() if checked_at else "",
             "kept": {name: kept.get(name) == "yes" for name in ("confirm", "confirm_issues")},
