@@ -8,6 +8,7 @@ large audit is never held in memory at once.
 from __future__ import annotations
 
 import csv
+import re
 import tempfile
 from collections.abc import Iterator
 
@@ -39,8 +40,21 @@ JUDGEMENT_HEADER = ["Case reference", "Stage", "Consensus grade", "Reasons"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_cell(value) -> str:
+# Control characters other than tab, line feed and carriage return: text pasted from Word brings its
+# manual line break (a vertical tab) and page break (a form feed). XLSX cannot hold them (openpyxl
+# refuses the whole workbook), and Excel shows them as boxes in a CSV.
+_LINE_BREAKS = re.compile(r"[\x0b\x0c]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+
+
+def cell_text(value) -> str:
+    """The text of a cell: line breaks for Word's, without the other control characters."""
     text = "" if value is None else str(value)
+    return _CONTROL.sub("", _LINE_BREAKS.sub("\n", text))
+
+
+def safe_cell(value) -> str:
+    text = cell_text(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

@@ -1,0 +1,51 @@
+"""The CSV and XLSX exports as a QA manager opens them in Excel: parsed with the csv module and openpyxl."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from audits.models import AuditStatus, PartAReturn
+from audits.tests.partb_support import complete_return
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def returned(audit):
+    """`audit` in Part B with Case 1 returned by both agencies."""
+    audit.status = AuditStatus.PART_B
+    audit.save()
+    for ret in PartAReturn.objects.filter(audit=audit, case__reference="Case 1"):
+        complete_return(ret, ranks=2)
+    return audit
+
+
+def _police(audit) -> PartAReturn:
+    return PartAReturn.objects.get(audit=audit, case__reference="Case 1", agency__short_name="Police")
+
+
+def _csv(client, audit) -> list[list[str]]:
+    response = client.get(reverse("audits:export_csv", args=[audit.slug]))
+    assert response.status_code == 200
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"), newline="")))
+
+
+def _xlsx(client, audit, **kwargs):
+    response = client.get(reverse("audits:export_xlsx", args=[audit.slug]))
+    assert response.status_code == 200
+    return load_workbook(io.BytesIO(b"".join(response.streaming_content)), **kwargs)
+
+
+def test_text_pasted_from_word_with_control_characters_exports(client, qa_manager, returned):
+    # Word's manual line break (Shift+Enter) pastes as a vertical tab, and a form feed or a bell can
+    # come with it: the XLSX format has no place for them, and openpyxl refused the whole workbook (a 500).
+    ret = _police(returned)
+    ret.answers.filter(standard__order=1).update(evidence="Seen by the duty team.\x0bStrategy meeting held.\x07")
+    PartAReturn.objects.filter(pk=ret.pk).update(strengths="Prompt\x0cresponse")
+    client.force_login(qa_manager)
+    answers = list(_xlsx(client, returned)["Answers"].iter_rows(values_only=True))
+    assert "Seen by the duty team.\nStrategy meeting held." in [row[8] for row in answers]
+    assert "Seen by the duty team.\nStrategy meeting held." in [row[8] for row in _csv(client, returned)]
