@@ -497,13 +497,15 @@ class AgencyProfile:
 def _timings(agency: Agency, audits: list[Audit]) -> list[AuditTiming]:
     """Returns on time / late / missing per audit, from submitted_at and the audit's Part A due date.
 
-    On time: submitted on or before the due date (or submitted, when the audit had no due date).
-    Late: submitted after it. Missing: never submitted, and the audit has left Part A. Awaited:
-    not submitted yet while the audit is still in planning or Part A. submitted_at is the latest
-    submission, so a return sent back for amendment and submitted again counts by that date.
-    One aggregate query.
+    Received is what the progress dashboard calls received: submitted or accepted ("no involvement"
+    returns included). On time: received, submitted on or before the due date (or at all, when the
+    audit had no due date). Late: received, submitted after it. Missing: not received, and the audit
+    has left Part A. Awaited: not received yet while the audit is still in planning or Part A.
+    submitted_at is the latest submission, so a return sent back for amendment and submitted again
+    counts by that date; one sent back and not submitted again is not received (its submitted_at is
+    the earlier submission's, which the group sent back). One aggregate query.
     """
-    submitted = Q(submitted_at__isnull=False)
+    submitted = Q(status__in=RECEIVED_STATUSES, submitted_at__isnull=False)
     in_time = Q(audit__part_a_due__isnull=True) | Q(submitted_at__date__lte=F("audit__part_a_due"))
     rows = (
         PartAReturn.objects.filter(agency=agency, audit__in=[a.pk for a in audits])
