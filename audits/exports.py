@@ -35,8 +35,10 @@ FINDING_HEADER = ["Kind", "Order", "Agency", "Heading", "Text", "Risk factors", 
 RECOMMENDATION_HEADER = ["Order", "Recommendation", "Owner", "Due date", "Status", "RAG", "Evidence of impact"]
 JUDGEMENT_HEADER = ["Case reference", "Stage", "Consensus grade", "Reasons"]
 
-# Spreadsheets run text that starts with one of these as a formula (CSV/formula injection):
-# such a value is written with a leading apostrophe, which shows it as text.
+# Spreadsheets run text that starts with one of these as a formula (CSV/formula injection): in a CSV
+# such a value is written with a leading apostrophe, which shows it as text; in the XLSX it is a string
+# cell as typed (a string cell is never run), marked as text (quotePrefix) so that editing it in Excel
+# does not run it either.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -154,7 +156,19 @@ def _sheet(workbook: Workbook, title: str, header: list[str], rows) -> None:
         cells.append(cell)
     sheet.append(cells)
     for row in rows:
-        sheet.append([v if isinstance(v, int) else safe_cell(v) for v in row])
+        sheet.append([_xlsx_value(sheet, v) for v in row])
+
+
+def _xlsx_value(sheet, value):
+    if isinstance(value, int):
+        return value
+    text = cell_text(value).replace("\r\n", "\n")
+    if not text.startswith(FORMULA_STARTS):
+        return text
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"  # openpyxl makes text starting with "=" a formula
+    cell.quotePrefix = True
+    return cell
 
 
 def xlsx_file(user, audit: Audit):

@@ -5,9 +5,11 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
-from audits.models import AuditStatus, PartAReturn
+from audits.models import AuditStatus, FindingKind, PartAReturn
+from audits.services.partb import finding_add, recommendation_add
 from audits.tests.partb_support import complete_return
 
 pytestmark = pytest.mark.django_db
@@ -49,3 +51,29 @@ def test_text_pasted_from_word_with_control_characters_exports(client, qa_manage
     answers = list(_xlsx(client, returned)["Answers"].iter_rows(values_only=True))
     assert "Seen by the duty team.\nStrategy meeting held." in [row[8] for row in answers]
     assert "Seen by the duty team.\nStrategy meeting held." in [row[8] for row in _csv(client, returned)]
+
+
+FORMULA_LIKE = ['=HYPERLINK("http://evil.example","Click")', "-1 day after the referral", "+2 weeks", "@SUM(A1:A9)"]
+
+
+def test_text_that_looks_like_a_formula_is_text_in_both_formats(client, qa_manager, returned):
+    ret = _police(returned)
+    for order, text in enumerate(FORMULA_LIKE, start=1):
+        ret.answers.filter(standard__order=order).update(evidence=text)
+    finding_add(user=qa_manager, audit=returned, kind=FindingKind.STRENGTH, heading="=1+1", body="-Good.")
+    recommendation_add(
+        user=qa_manager, audit=returned, text="+Review plans", owner="@Steering Group", due_date=timezone.localdate()
+    )
+    client.force_login(qa_manager)
+
+    # CSV: a leading apostrophe, which Excel shows as text (OWASP's advice for CSV).
+    evidence = [row[8] for row in _csv(client, returned)]
+    assert all("'" + text in evidence for text in FORMULA_LIKE)
+
+    # XLSX: string cells, as typed (no apostrophe to read past), marked as text for when the cell is edited.
+    workbook = _xlsx(client, returned)
+    cells = {cell.value: cell for sheet in workbook for row in sheet.iter_rows() for cell in row}
+    for text in [*FORMULA_LIKE, "=1+1", "-Good.", "+Review plans", "@Steering Group"]:
+        assert cells[text].data_type == "s" and cells[text].quotePrefix, text
+    assert not [cell for cell in cells.values() if cell.data_type == "f"]
+    assert not [value for value in cells if isinstance(value, str) and value.startswith("'")]

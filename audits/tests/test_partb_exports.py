@@ -65,8 +65,10 @@ def test_xlsx_has_answers_judgements_findings_and_recommendations(client, qa_man
     assert answers[0][:3] == ("Audit", "Case reference", "Agency")
     assert len(answers) == 21
     assert answers[1][:3] == ("CSE audit", "Case 1", "Children's Social Work")
-    # Never a live formula.
-    assert all(not str(v).startswith("=") for row in answers for v in row if v)
+    # Never a live formula: a string cell, as typed.
+    cells = [cell for row in workbook["Answers"].iter_rows() for cell in row]
+    assert '=HYPERLINK("http://evil")' in [cell.value for cell in cells]
+    assert not [cell for cell in cells if cell.data_type == "f"]
     findings = list(workbook["Findings"].iter_rows(values_only=True))
     assert findings[1][:5] == ("Overall strength", 1, None, "Timely sharing", "Good.")
     recs = list(workbook["Recommendations"].iter_rows(values_only=True))
