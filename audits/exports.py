@@ -8,6 +8,7 @@ large audit is never held in memory at once.
 from __future__ import annotations
 
 import csv
+import datetime
 import re
 import tempfile
 from collections.abc import Iterator
@@ -114,7 +115,7 @@ def recommendation_rows(audit: Audit) -> Iterator[list[str]]:
             rec.order + 1,
             rec.text,
             rec.owner_name,
-            rec.due_date.isoformat() if rec.due_date else "",
+            rec.due_date,
             rec.get_status_display(),
             rec.rag,
             rec.impact_evidence,
@@ -159,9 +160,17 @@ def _sheet(workbook: Workbook, title: str, header: list[str], rows) -> None:
         sheet.append([_xlsx_value(sheet, v) for v in row])
 
 
+# How the workbook shows a date: the British way, and Excel sorts and filters it as a date.
+DATE_FORMAT = "dd/mm/yyyy"
+
+
 def _xlsx_value(sheet, value):
     if isinstance(value, int):
         return value
+    if isinstance(value, datetime.date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = DATE_FORMAT
+        return cell
     text = cell_text(value).replace("\r\n", "\n")
     if not text.startswith(FORMULA_STARTS):
         return text

@@ -211,7 +211,9 @@ def test_qa_manager_runs_part_b(transactional_db, live_server, page: Page, brows
     findings = list(workbook["Findings"].iter_rows(values_only=True))
     assert any(row[4] == promoted.body and row[7] == "Case 1 (BHCC CSW)" for row in findings)
     recs = list(workbook["Recommendations"].iter_rows(values_only=True))
-    assert any(row[1] == rec.text and row[2] == "CSE Steering Group" and row[3] == due for row in recs)
+    assert any(
+        row[1] == rec.text and row[2] == "CSE Steering Group" and row[3].date().isoformat() == due for row in recs
+    )
     assert AccessRecord.objects.filter(action=AccessAction.EXPORT, username="qa.manager").count() == 1
 
     assert not csp_violations(browser_console), browser_console

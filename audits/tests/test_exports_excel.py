@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -77,3 +78,14 @@ def test_text_that_looks_like_a_formula_is_text_in_both_formats(client, qa_manag
         assert cells[text].data_type == "s" and cells[text].quotePrefix, text
     assert not [cell for cell in cells.values() if cell.data_type == "f"]
     assert not [value for value in cells if isinstance(value, str) and value.startswith("'")]
+
+
+def test_xlsx_dates_are_dates_and_orders_numbers(client, qa_manager, returned):
+    due = timezone.localdate() + timedelta(days=40)
+    recommendation_add(user=qa_manager, audit=returned, text="Review plans", owner="CSE Steering Group", due_date=due)
+    client.force_login(qa_manager)
+    sheet = _xlsx(client, returned)["Recommendations"]
+    order, due_cell = sheet["A2"], sheet["D2"]
+    assert order.value == 1 and order.data_type == "n"
+    # A date Excel sorts and filters as a date, shown the British way.
+    assert due_cell.is_date and due_cell.value.date() == due and due_cell.number_format == "dd/mm/yyyy"
