@@ -337,8 +337,8 @@ class TrackerItem:
 
 @dataclass
 class Tracker:
-    items: list[TrackerItem]
-    total: int
+    items: list[TrackerItem]  # those the filters let through
+    total: int  # every recommendation of the audits the user runs, whatever the filters
 
     def count(self, rag: str) -> int:
         return sum(1 for i in self.items if i.rec.rag == rag)
@@ -360,17 +360,23 @@ def recommendation_tracker(
     user, *, status: str = "", rag: str = "", theme: AuditTheme | None = None, only_open: bool = False
 ) -> Tracker:
     """Every recommendation of every audit the user runs (QA manager: all; lead officer: theirs),
-    overdue first, then by due date. Built on Part B's recommendations_across.
+    overdue first, then by due date, narrowed by the filters given (all of them at once). Built on
+    Part B's recommendations_across.
+
+    `total` is every recommendation of those audits, whatever the filters: the page's "3 of 12
+    shown". Its overdue and open counts are of the items shown.
 
     Queries: the recommendations with audit and owner agency; the last reminder of each: two.
     """
     today = timezone.localdate()
-    recs = recommendations_across(user, status=status)
+    recs = recommendations_across(user)
+    total = len(recs)
+    if status:
+        recs = [r for r in recs if r.status == status]
     if only_open:
         recs = [r for r in recs if r.status in OPEN_RECOMMENDATION_STATUSES]
     if theme is not None:
         recs = [r for r in recs if r.audit.theme_id == theme.pk]
-    total = len(recs)
     if rag:
         recs = [r for r in recs if r.rag == rag]
     last = (

@@ -3,18 +3,16 @@ on paper: returns on time / late / missing, the tracker's totals, anonymised cou
 audits, the grades chart's colours, and the agency PDF against its page."""
 
 import datetime as dt
+import re
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from agencies.tests.factories import AgencyFactory, UserFactory
-from audits.models import (
-    AuditStatus,
-    PartAReturn,
-    ReturnStatus,
-)
-from audits.selectors.insights import agency_profile
-from audits.tests.factories import AuditAgencyFactory, CaseFactory, make_returns
+from audits.models import AuditStatus, PartAReturn, RecommendationStatus, ReturnStatus
+from audits.selectors.insights import agency_profile, recommendation_tracker
+from audits.tests.factories import AuditAgencyFactory, CaseFactory, RecommendationFactory, make_returns
 from audits.tests.insights_support import audit_in
 from audits.tests.partb_support import complete_return
 
@@ -69,3 +67,62 @@ def test_a_no_involvement_return_is_a_return_and_counts_by_its_date():
     PartAReturn.objects.filter(pk=ret.pk).update(no_involvement=True)
     [timing] = agency_profile(UserFactory(role="qa_manager", agency=None), police).timings
     assert (timing.on_time, timing.late, timing.missing) == (1, 0, 0)
+
+
+# --- Recommendation tracker: what "n of N shown" and the counts beside it say -----------------------
+
+
+@pytest.fixture
+def six_recommendations():
+    """A CSE audit with four recommendations (red, amber, green in progress, complete) and a neglect
+    audit with two (closed, red): six in all, three open or in progress, two of them overdue."""
+    today = timezone.localdate()
+    cse = audit_in(2026, status=AuditStatus.REPORTING, title="CSE audit")
+    neglect = audit_in(2026, theme_slug="neglect", status=AuditStatus.REPORTING, title="Neglect audit")
+
+    def rec(audit, text, days, status=RecommendationStatus.OPEN, **kwargs):
+        due = today + dt.timedelta(days=days) if days is not None else None
+        return RecommendationFactory(audit=audit, text=text, due_date=due, status=status, **kwargs)
+
+    rec(cse, "red one", -5)
+    rec(cse, "amber one", 10)
+    rec(cse, "green one", 90, RecommendationStatus.IN_PROGRESS)
+    rec(cse, "complete one", -20, RecommendationStatus.COMPLETE)
+    rec(neglect, "closed one", -40, RecommendationStatus.CLOSED, impact_evidence="Re-audit showed it")
+    rec(neglect, "red two", -1)
+    return cse, neglect
+
+
+def test_the_tracker_total_is_every_recommendation_whatever_the_filters(qa_manager, six_recommendations):
+    cse, neglect = six_recommendations
+
+    def shown(**filters):
+        tracker = recommendation_tracker(qa_manager, **filters)
+        return sorted(i.rec.text for i in tracker.items), tracker.total, tracker.overdue, tracker.open
+
+    assert shown() == (
+        ["amber one", "closed one", "complete one", "green one", "red one", "red two"],
+        6,
+        2,
+        4,
+    )
+    # Each filter, and all three at once, narrows what is shown, never the total it is shown out of.
+    assert shown(status=RecommendationStatus.COMPLETE) == (["complete one"], 6, 0, 0)
+    assert shown(rag="red") == (["red one", "red two"], 6, 2, 2)
+    assert shown(theme=neglect.theme) == (["closed one", "red two"], 6, 1, 1)
+    assert shown(theme=cse.theme, status=RecommendationStatus.OPEN, rag="red") == (["red one"], 6, 1, 1)
+    assert shown(theme=cse.theme, status=RecommendationStatus.OPEN, rag="green") == ([], 6, 0, 0)
+
+
+def test_the_tracker_page_says_what_its_counts_are_of(client, qa_manager, six_recommendations):
+    client.force_login(qa_manager)
+    url = reverse("audits:insights_tracker")
+
+    def totals(**params):
+        html = client.get(url, params).content.decode()
+        block = re.search(r'data-testid="tracker-totals">(.*?)</p>', html, re.S).group(1)
+        return " ".join(re.sub(r"<[^>]+>", " ", block).split())
+
+    assert totals() == "6 of 6 recommendations shown: 2 overdue, 4 open or in progress."
+    assert totals(status="complete") == "1 of 6 recommendations shown: 0 overdue, 0 open or in progress."
+    assert totals(rag="amber") == "1 of 6 recommendations shown: 0 overdue, 1 open or in progress."
