@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from agencies.models import Agency
 from audits.models import (
@@ -238,12 +239,19 @@ def theme_trends(*, user, theme: AuditTheme | None = None) -> ThemeTrends:
     )
     signals: dict[int, dict[int, Signal]] = defaultdict(lambda: defaultdict(Signal))
     evidence: dict[tuple[int, int], list[TrendEvidence]] = defaultdict(list)
+    unnamed: set[tuple[int, int, bool]] = set()  # (risk factor, audit, area?) of others' audits listed
     for rf_id, finding_id, kind, heading, body, audit_id, agency_name in links:
         audit = audits[audit_id]
         signals[rf_id][audit.year].add(kind)
         if _runs(user, audit.lead_officer_id):
             shown = TrendEvidence(audit, finding_id, kind, _finding_text(heading, body), agency_name or "")
         else:
+            # Without its name or agencies, each of its findings would read as another audit: one
+            # line per audit (and per area for improvement / strength), however many findings.
+            key = (rf_id, audit_id, kind in AREA_KINDS)
+            if key in unnamed:
+                continue
+            unnamed.add(key)
             shown = TrendEvidence(None, 0, kind)
         evidence[(rf_id, audit.year)].append(shown)
     years = sorted({a.year for a in audits.values()})
@@ -260,7 +268,8 @@ def theme_trends(*, user, theme: AuditTheme | None = None) -> ThemeTrends:
 @dataclass
 class RecurringAlert:
     risk_factor: RiskFactor
-    earlier: list[tuple[int, list[str]]]  # (year, titles of that year's audits with the area for improvement)
+    # (year, that year's audits with the area for improvement: the user's by title, others counted)
+    earlier: list[tuple[int, list[str]]]
 
 
 def recurring_for_audit(audit: Audit, user) -> list[RecurringAlert]:
@@ -270,8 +279,8 @@ def recurring_for_audit(audit: Audit, user) -> list[RecurringAlert]:
     risk factor that recurs in a neglect audit after a CSE audit has still come back. The rules are
     theme_trends' (classify, _recurs), applied to this audit's own risk factors only and without the
     findings' text: this alert is on every view of the findings page. An earlier audit the user does
-    not run is not named. Queries: the audit's own area-for-improvement tags, the audits' years and
-    titles, those risk factors' links to findings, the risk factors: four.
+    not run is counted, not named. Queries: the audit's own area-for-improvement tags, the audits'
+    years and titles, those risk factors' links to findings, the risk factors: four.
     """
     own = set(
         Finding.risk_factors.through.objects.filter(finding__audit=audit, finding__kind__in=AREA_KINDS).values_list(
@@ -281,29 +290,38 @@ def recurring_for_audit(audit: Audit, user) -> list[RecurringAlert]:
     if not own:
         return []
     counted = trend_audits(user) | Audit.objects.filter(pk=audit.pk)
-    someone_elses = str(_("an audit run by someone else"))
     audits = {
-        pk: (audit_year(part_b, created), title if _runs(user, lead_id) else someone_elses)
+        pk: (audit_year(part_b, created), title if _runs(user, lead_id) else None)
         for pk, part_b, created, title, lead_id in counted.values_list(
             "pk", "part_b_date", "created_at", "title", "lead_officer_id"
         )
     }
     signals: dict[int, dict[int, Signal]] = defaultdict(lambda: defaultdict(Signal))
-    area_titles: dict[tuple[int, int], set[str]] = defaultdict(set)
+    area_audits: dict[tuple[int, int], set[int]] = defaultdict(set)
     for rf_id, kind, audit_id in Finding.risk_factors.through.objects.filter(
         riskfactor_id__in=own, finding__kind__in=SIGNAL_KINDS, finding__audit__in=counted
     ).values_list("riskfactor_id", "finding__kind", "finding__audit_id"):
-        year, title = audits[audit_id]
+        year = audits[audit_id][0]
         signals[rf_id][year].add(kind)
         if kind in AREA_KINDS:
-            area_titles[(rf_id, year)].add(title)
+            area_audits[(rf_id, year)].add(audit_id)
+
+    def titles(audit_ids: set[int]) -> list[str]:
+        """The audits the user runs by title; the others counted, not named (one title would do for
+        two audits of others, telling the reader there was one)."""
+        named = sorted(t for t in (audits[pk][1] for pk in audit_ids) if t is not None)
+        others = sum(1 for pk in audit_ids if audits[pk][1] is None)
+        if others:
+            named.append(ngettext("an audit run by someone else", "%(n)d audits run by others", others) % {"n": others})
+        return named
+
     alerts = []
     for rf in RiskFactor.objects.filter(pk__in=own).order_by("name"):
         if classify(signals[rf.pk]).get(audit.year) != RECURRING:
             continue
         earlier_years = [y for y in sorted(signals[rf.pk]) if y < audit.year]
         chain = _recurs(signals[rf.pk], earlier_years)
-        alerts.append(RecurringAlert(rf, [(year, sorted(area_titles[(rf.pk, year)])) for year in sorted(chain)]))
+        alerts.append(RecurringAlert(rf, [(year, titles(area_audits[(rf.pk, year)])) for year in sorted(chain)]))
     return alerts
 
 

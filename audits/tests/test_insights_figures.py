@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.tests.factories import AgencyFactory, UserFactory
-from audits.models import AuditStatus, PartAReturn, RecommendationStatus, ReturnStatus
-from audits.selectors.insights import agency_profile, recommendation_tracker
+from audits.models import AuditStatus, FindingKind, PartAReturn, RecommendationStatus, ReturnStatus
+from audits.selectors.insights import agency_profile, recommendation_tracker, recurring_for_audit, theme_trends
 from audits.tests.factories import AuditAgencyFactory, CaseFactory, RecommendationFactory, make_returns
-from audits.tests.insights_support import audit_in
+from audits.tests.insights_support import audit_in, factor, tag
 from audits.tests.partb_support import complete_return
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +126,49 @@ def test_the_tracker_page_says_what_its_counts_are_of(client, qa_manager, six_re
     assert totals() == "6 of 6 recommendations shown: 2 overdue, 4 open or in progress."
     assert totals(status="complete") == "1 of 6 recommendations shown: 0 overdue, 0 open or in progress."
     assert totals(rag="amber") == "1 of 6 recommendations shown: 0 overdue, 1 open or in progress."
+
+
+# --- Other people's audits: counted, never named, and counted right ------------------------------
+
+
+@pytest.fixture
+def two_reported_audits_of_others(other_lead):
+    """Two reported 2015 audits run by someone else both found missing episodes an area for
+    improvement, the first three times over (an emerging theme and two agencies' areas); other_lead's
+    own 2017 audit finds it again."""
+    missing = factor("missing-episodes")
+    first = audit_in(2015, title="First audit of another lead", status=AuditStatus.REPORTING)
+    second = audit_in(2015, title="Second audit of another lead", status=AuditStatus.CLOSED)
+    tag(first, FindingKind.THEME, missing)
+    tag(first, FindingKind.AGENCY_IMPROVEMENT, missing, agency=AgencyFactory(name="Hidden Police"))
+    tag(first, FindingKind.AGENCY_IMPROVEMENT, missing, agency=AgencyFactory(name="Hidden Health"))
+    tag(second, FindingKind.AGENCY_IMPROVEMENT, missing, agency=AgencyFactory(name="Hidden School"))
+    own = audit_in(2017, title="My own audit", status=AuditStatus.PART_B, lead_officer=other_lead)
+    tag(own, FindingKind.THEME, missing)
+    return own
+
+
+def test_the_recurring_alert_counts_the_unnamed_audits(two_reported_audits_of_others, other_lead, client):
+    [alert] = recurring_for_audit(two_reported_audits_of_others, other_lead)
+    assert alert.earlier == [(2015, ["2 audits run by others"])]
+
+    client.force_login(other_lead)
+    html = client.get(reverse("audits:findings", args=[two_reported_audits_of_others.slug])).content.decode()
+    assert "an area for improvement in 2015 (2 audits run by others)" in html
+    assert "another lead" not in html and "Hidden" not in html
+
+
+def test_a_trend_cell_lists_each_unnamed_audit_once(two_reported_audits_of_others, other_lead, client):
+    trends = theme_trends(user=other_lead)
+
+    [row] = trends.rows
+    assert [c.status for c in row.cells] == ["area", "recurring"]
+    # Four findings of two audits: two lines, one per audit, as the page's "2 reported audits" says.
+    assert [(e.audit, e.is_area, e.text) for e in row.cells[0].evidence] == [(None, True, ""), (None, True, "")]
+    assert trends.others == 2
+
+    client.force_login(other_lead)
+    html = client.get(reverse("audits:insights_trends")).content.decode()
+    cell = re.search(r'data-year="2015" data-status="area">(.*?)</td>', html, re.S).group(1)
+    assert cell.count("an audit run by someone else") == 2
+    assert "another lead" not in html and "Hidden" not in html
