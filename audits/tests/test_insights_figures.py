@@ -3,16 +3,28 @@ on paper: returns on time / late / missing, the tracker's totals, anonymised cou
 audits, the grades chart's colours, and the agency PDF against its page."""
 
 import datetime as dt
+import io
 import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from agencies.tests.factories import AgencyFactory, UserFactory
-from audits.models import AuditStatus, FindingKind, PartAReturn, RecommendationStatus, ReturnStatus
+from audits.models import (
+    AuditStatus,
+    FindingKind,
+    InsightReport,
+    InsightReportKind,
+    InsightReportStatus,
+    PartAReturn,
+    RecommendationStatus,
+    ReturnStatus,
+)
 from audits.selectors.insights import agency_profile, recommendation_tracker, recurring_for_audit, theme_trends
-from audits.tests.factories import AuditAgencyFactory, CaseFactory, RecommendationFactory, make_returns
+from audits.services.insights import insight_report_render
+from audits.tests.factories import AuditAgencyFactory, CaseFactory, FindingFactory, RecommendationFactory, make_returns
 from audits.tests.insights_support import audit_in, factor, tag
 from audits.tests.partb_support import complete_return
 
@@ -172,3 +184,44 @@ def test_a_trend_cell_lists_each_unnamed_audit_once(two_reported_audits_of_other
     cell = re.search(r'data-year="2015" data-status="area">(.*?)</td>', html, re.S).group(1)
     assert cell.count("an audit run by someone else") == 2
     assert "another lead" not in html and "Hidden" not in html
+
+
+# --- The agency profile's PDF says what its page says ---------------------------------------------
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = settings.PRIVATE_MEDIA_ROOT = tmp_path
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    return tmp_path
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_the_agency_pdf_says_what_the_page_says_of_findings_not_agreed_yet(client, media):
+    """Police took part in two audits: a closed one (its findings agreed, none about Police) and one
+    in Part B, whose draft area for improvement Police staff may not read yet. The page says one
+    audit's findings are held back; the PDF said only "None recorded yet."."""
+    police = AgencyFactory(name="Sussex Police")
+    manager = UserFactory(agency=police, role="manager")
+    _audit_with_returns(2015, police, cases=1)
+    [draft] = _audit_with_returns(2017, police, cases=1, status=AuditStatus.PART_B)
+    FindingFactory(audit=draft.audit, kind=FindingKind.AGENCY_IMPROVEMENT, agency=police, heading="Draft finding")
+    held_back = "The findings of 1 audit still in progress are shown once the Part B group has agreed them."
+    built_from = "Built from 2 audits this agency took part in."
+
+    client.force_login(manager)
+    page = _words(
+        re.sub(r"<[^>]+>", " ", client.get(reverse("audits:insights_agency", args=[police.pk])).content.decode())
+    )
+    assert held_back in page and built_from in page and "Draft finding" not in page
+
+    report = InsightReport.objects.create(kind=InsightReportKind.AGENCY, agency=police, requested_by=manager)
+    insight_report_render(report_id=report.pk)
+    report.refresh_from_db()
+    assert report.status == InsightReportStatus.DONE, report.error
+    with report.file.open("rb") as handle:
+        pdf = _words(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(handle.read())).pages))
+    assert held_back in pdf and built_from in pdf and "Draft finding" not in pdf
