@@ -1,4 +1,6 @@
-"""CSV and XLSX exports of an audit: one row per Part A answer, plus findings and recommendations.
+"""CSV and XLSX exports of an audit. The CSV: one row per Part A answer (and one per agency with no
+involvement in a case). The XLSX: those answers, then one row per return (overall grade, strengths,
+areas for improvement), the consensus judgements, findings and recommendations.
 
 Pseudonymised by construction: a case is only ever its reference. Answers are read through
 PartAReturn.objects.visible_to(user) like every other page, and iterated in chunks so that a
@@ -11,14 +13,16 @@ import csv
 import datetime
 import re
 import tempfile
+from collections import defaultdict
 from collections.abc import Iterator
 
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from audits.models import Answer, Audit, CaseJudgement, PartAReturn
-from audits.selectors.partb import findings_by_kind
+from audits.selectors.partb import findings_by_kind, is_received
 
 ANSWER_HEADER = [
     "Audit",
@@ -31,6 +35,19 @@ ANSWER_HEADER = [
     "Not applicable",
     "Evidence",
     "Return status",
+]
+RETURN_HEADER = [
+    "Case reference",
+    "Agency",
+    "Return status",
+    "No involvement",
+    "Reason for no involvement",
+    "Overall grade",
+    "Strengths",
+    "Areas for improvement",
+    "Risk factors seen",
+    "Submitted",
+    "Accepted",
 ]
 FINDING_HEADER = ["Kind", "Order", "Agency", "Heading", "Text", "Risk factors", "Cases cited", "Returns cited"]
 RECOMMENDATION_HEADER = ["Order", "Recommendation", "Owner", "Due date", "Status", "RAG", "Evidence of impact"]
@@ -61,25 +78,58 @@ def safe_cell(value) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def returns_for_export(user, audit: Audit) -> list[PartAReturn]:
+    """Every return of the audit the user may see, in case and agency order."""
+    return list(
+        PartAReturn.objects.visible_to(user)
+        .filter(audit=audit)
+        .select_related("case", "agency", "overall_grade")
+        .order_by("case__order", "case__reference", "agency__name", "pk")
+    )
+
+
 def answers_for_export(user, audit: Audit):
-    """Every answer of the audit's returns the user may see, in case, agency and standard order."""
+    """Every answer of the audit's returns the user may see, in the returns' order, then the tool's.
+    Not those of a return whose agency had no involvement with the case: the board shows none of
+    them (what an auditor graded before ticking the box is kept, unseen)."""
     visible = PartAReturn.objects.visible_to(user).filter(audit=audit).values("pk")
     return (
-        Answer.objects.filter(part_a_return__in=visible)
-        .select_related("part_a_return__case", "part_a_return__agency", "standard__section", "grade")
+        Answer.objects.filter(part_a_return__in=visible, part_a_return__no_involvement=False)
+        .select_related("standard__section", "grade")
         .order_by(
             "part_a_return__case__order",
             "part_a_return__case__reference",
             "part_a_return__agency__name",
+            "part_a_return_id",
             "standard__section__order",
             "standard__order",
         )
     )
 
 
-def answer_rows(user, audit: Audit) -> Iterator[list[str]]:
+def answer_rows(user, audit: Audit, returns: list[PartAReturn] | None = None) -> Iterator[list]:
+    """One row per answer, and one per received return of an agency with no involvement (its
+    reason in the evidence column), where the board says "No involvement". Two queries."""
+    returns = returns_for_export(user, audit) if returns is None else returns
+    position = {ret.pk: i for i, ret in enumerate(returns)}
+    statuses = [ret.display_status for ret in returns]
+    listed = 0  # returns[:listed] have had their no-involvement row, if any
+
+    def no_involvement_rows(up_to: int) -> Iterator[list]:
+        nonlocal listed
+        for i in range(listed, up_to):
+            ret = returns[i]
+            if ret.no_involvement and is_received(ret):
+                reason = ret.no_involvement_reason
+                yield [audit.title, ret.case.reference, ret.agency.name, "", "", "", "", "", reason, statuses[i]]
+        listed = max(listed, up_to)
+
     for answer in answers_for_export(user, audit).iterator(chunk_size=2000):
-        ret = answer.part_a_return
+        i = position.get(answer.part_a_return_id)
+        if i is None or returns[i].no_involvement:
+            continue  # a return that was not listed or changed in between: left as it was listed
+        yield from no_involvement_rows(i)
+        ret = returns[i]
         yield [
             audit.title,
             ret.case.reference,
@@ -90,7 +140,38 @@ def answer_rows(user, audit: Audit) -> Iterator[list[str]]:
             answer.grade.label if answer.grade_id else "",
             "yes" if answer.not_applicable else "",
             answer.evidence,
-            ret.get_status_display(),
+            statuses[i],
+        ]
+    yield from no_involvement_rows(len(returns))
+
+
+def _local(moment: datetime.datetime | None) -> datetime.datetime | None:
+    """A moment as the local date and time: a spreadsheet has no time zones."""
+    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+
+
+def return_rows(audit: Audit, returns: list[PartAReturn]) -> Iterator[list]:
+    """What each return says of the case as a whole, as the board's agency accounts show it. One query."""
+    factors: dict[int, list[str]] = defaultdict(list)
+    for return_id, name in (
+        PartAReturn.risk_factors.through.objects.filter(partareturn__audit=audit)
+        .order_by("riskfactor__name")
+        .values_list("partareturn_id", "riskfactor__name")
+    ):
+        factors[return_id].append(name)
+    for ret in returns:
+        yield [
+            ret.case.reference,
+            ret.agency.name,
+            ret.display_status,
+            "yes" if ret.no_involvement else "",
+            ret.no_involvement_reason,
+            ret.overall_grade.label if ret.overall_grade_id else "",
+            ret.strengths,
+            ret.improvements,
+            "; ".join(factors[ret.pk]),
+            _local(ret.submitted_at),
+            _local(ret.accepted_at),
         ]
 
 
@@ -160,8 +241,9 @@ def _sheet(workbook: Workbook, title: str, header: list[str], rows) -> None:
         sheet.append([_xlsx_value(sheet, v) for v in row])
 
 
-# How the workbook shows a date: the British way, and Excel sorts and filters it as a date.
+# How the workbook shows a date (and a moment): the British way, and Excel sorts and filters it as one.
 DATE_FORMAT = "dd/mm/yyyy"
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 
 
 def _xlsx_value(sheet, value):
@@ -169,7 +251,7 @@ def _xlsx_value(sheet, value):
         return value
     if isinstance(value, datetime.date):
         cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = DATE_FORMAT
+        cell.number_format = DATETIME_FORMAT if isinstance(value, datetime.datetime) else DATE_FORMAT
         return cell
     text = cell_text(value).replace("\r\n", "\n")
     if not text.startswith(FORMULA_STARTS):
@@ -183,7 +265,9 @@ def _xlsx_value(sheet, value):
 def xlsx_file(user, audit: Audit):
     """The workbook in a temporary file (write-only mode: rows go straight to disk), rewound."""
     workbook = Workbook(write_only=True)
-    _sheet(workbook, "Answers", ANSWER_HEADER, answer_rows(user, audit))
+    returns = returns_for_export(user, audit)
+    _sheet(workbook, "Answers", ANSWER_HEADER, answer_rows(user, audit, returns))
+    _sheet(workbook, "Returns", RETURN_HEADER, return_rows(audit, returns))
     _sheet(workbook, "Consensus judgements", JUDGEMENT_HEADER, judgement_rows(audit))
     _sheet(workbook, "Findings", FINDING_HEADER, finding_rows(audit))
     _sheet(workbook, "Recommendations", RECOMMENDATION_HEADER, recommendation_rows(audit))

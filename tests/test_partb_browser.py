@@ -200,10 +200,15 @@ def test_qa_manager_runs_part_b(transactional_db, live_server, page: Page, brows
     info.value.save_as(path)
     assert path.name.startswith(SLUG) and path.suffix == ".xlsx"
     workbook = load_workbook(path, read_only=True)
-    assert workbook.sheetnames == ["Answers", "Consensus judgements", "Findings", "Recommendations"]
+    assert workbook.sheetnames == ["Answers", "Returns", "Consensus judgements", "Findings", "Recommendations"]
     answers = list(workbook["Answers"].iter_rows(values_only=True))
     assert answers[0][:7] == ("Audit", "Case reference", "Agency", "Stage", "Standard code", "Standard", "Grade")
-    assert len(answers) - 1 == Answer.objects.filter(part_a_return__audit=audit).count()
+    # One row per answer, and one per received return of an agency with no involvement in the case.
+    no_involvement = PartAReturn.objects.filter(audit=audit, no_involvement=True)
+    assert len(answers) - 1 == (
+        Answer.objects.filter(part_a_return__audit=audit).exclude(part_a_return__in=no_involvement).count()
+        + no_involvement.filter(status__in=["submitted", "accepted"]).count()
+    )
     assert {row[0] for row in answers[1:]} == {audit.title}
     assert {row[1] for row in answers[1:]} <= {f"Case {n}" for n in range(1, 7)}
     judgements = list(workbook["Consensus judgements"].iter_rows(values_only=True))

@@ -9,8 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from audits.models import AuditStatus, FindingKind, PartAReturn
+from audits.exports import RETURN_HEADER
+from audits.models import AuditStatus, FindingKind, PartAReturn, ReturnStatus
 from audits.services.partb import finding_add, recommendation_add
+from audits.tests.factories import RiskFactorFactory
 from audits.tests.partb_support import complete_return
 
 pytestmark = pytest.mark.django_db
@@ -89,3 +91,70 @@ def test_xlsx_dates_are_dates_and_orders_numbers(client, qa_manager, returned):
     assert order.value == 1 and order.data_type == "n"
     # A date Excel sorts and filters as a date, shown the British way.
     assert due_cell.is_date and due_cell.value.date() == due and due_cell.number_format == "dd/mm/yyyy"
+
+
+@pytest.fixture
+def no_involvement(returned):
+    """Police graded Case 1, then ticked 'no involvement' and submitted; CSW had none with Case 2."""
+    PartAReturn.objects.filter(pk=_police(returned).pk).update(
+        no_involvement=True, no_involvement_reason="Not known to Sussex Police."
+    )
+    PartAReturn.objects.filter(audit=returned, case__reference="Case 2", agency__short_name="CSW").update(
+        no_involvement=True, status=ReturnStatus.SUBMITTED, submitted_at=timezone.now()
+    )
+    return returned
+
+
+def test_a_no_involvement_return_is_exported_as_the_board_shows_it(client, qa_manager, no_involvement):
+    # The board says "No involvement" for every standard of such a return and shows no grade from it
+    # (nor do the heatmap and the grade counts); the export gave Police's leftover grades as
+    # "Submitted" answers, and left out CSW's return, which has no answers, altogether.
+    client.force_login(qa_manager)
+    csv_rows = _csv(client, no_involvement)
+    xlsx_rows = list(_xlsx(client, no_involvement, read_only=True)["Answers"].iter_rows(values_only=True))
+    for rows, blank in ((csv_rows, ""), (xlsx_rows, None)):
+        police = [row for row in rows if tuple(row[1:3]) == ("Case 1", "Sussex Police")]
+        assert [tuple(row[3:]) for row in police] == [
+            (blank, blank, blank, blank, blank, "Not known to Sussex Police.", "No involvement")
+        ]
+        csw = [row for row in rows if tuple(row[1:3]) == ("Case 2", "Children's Social Work")]
+        assert [row[9] for row in csw] == ["No involvement"]
+        # CSW's answers to Case 1 are all there, between them, in case and agency order.
+        assert [tuple(row[1:3]) for row in rows[1:]] == [("Case 1", "Children's Social Work")] * 10 + [
+            ("Case 1", "Sussex Police"),
+            ("Case 2", "Children's Social Work"),
+        ]
+        assert {row[6] for row in rows[1:11]} == {"Good"} and {row[9] for row in rows[1:11]} == {"Submitted"}
+
+
+def test_the_workbook_has_every_return_with_what_the_board_says_of_the_case_as_a_whole(
+    client, qa_manager, no_involvement
+):
+    csw = PartAReturn.objects.get(audit=no_involvement, case__reference="Case 1", agency__short_name="CSW")
+    PartAReturn.objects.filter(pk=csw.pk).update(
+        status=ReturnStatus.ACCEPTED, accepted_at=timezone.now(), strengths="-Prompt strategy meeting."
+    )
+    csw.risk_factors.add(RiskFactorFactory(name="Missing episodes", slug="missing"))
+    client.force_login(qa_manager)
+    sheet = _xlsx(client, no_involvement)["Returns"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == tuple(RETURN_HEADER)
+    by_return = {row[:2]: row for row in rows[1:]}
+    assert len(by_return) == len(rows) - 1 == PartAReturn.objects.filter(audit=no_involvement).count() == 4
+    case1_csw = by_return[("Case 1", "Children's Social Work")]
+    assert case1_csw[2:9] == (
+        "Accepted",
+        None,
+        None,
+        "Good",
+        "-Prompt strategy meeting.",
+        "CSW should record the child's voice.",
+        "Missing episodes",
+    )
+    assert by_return[("Case 1", "Sussex Police")][2:5] == ("No involvement", "yes", "Not known to Sussex Police.")
+    assert by_return[("Case 2", "Sussex Police")][2] == "Not started"
+    # Submitted and accepted are the local date and time, as date cells.
+    submitted, accepted = sheet["J2"], sheet["K2"]
+    assert submitted.is_date and accepted.is_date and accepted.number_format == "dd/mm/yyyy hh:mm"
+    local = timezone.localtime(PartAReturn.objects.get(pk=csw.pk).accepted_at).replace(tzinfo=None)
+    assert abs(accepted.value - local) < timedelta(seconds=1)
