@@ -225,3 +225,21 @@ def test_the_agency_pdf_says_what_the_page_says_of_findings_not_agreed_yet(clien
     with report.file.open("rb") as handle:
         pdf = _words(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(handle.read())).pages))
     assert held_back in pdf and built_from in pdf and "Draft finding" not in pdf
+
+
+def test_the_board_report_says_which_audits_its_trends_count(two_reported_audits_of_others, other_lead, client, media):
+    """The trends page lists the audits behind the grid (the reader's, named; others', counted); the
+    board report's grid is built from the same audits and said nothing of them."""
+    client.force_login(other_lead)
+    page = _words(re.sub(r"<[^>]+>", " ", client.get(reverse("audits:insights_trends")).content.decode()))
+    others = "2 reported audits run by others: their agreed findings count, without their names"
+    assert others in page and "2017 · My own audit" in page
+
+    report = InsightReport.objects.create(kind=InsightReportKind.BOARD, requested_by=other_lead)
+    insight_report_render(report_id=report.pk)
+    report.refresh_from_db()
+    assert report.status == InsightReportStatus.DONE, report.error
+    with report.file.open("rb") as handle:
+        pdf = _words(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(handle.read())).pages))
+    assert others in pdf and "2017 · My own audit" in pdf
+    assert "another lead" not in pdf and "Hidden" not in pdf
