@@ -264,7 +264,9 @@ def describe_stage_distribution(profile) -> str:
 
 def stage_distribution_svg(profile, *, uid: str = "stages") -> SafeString:
     """For each journey stage, one bar per year split by grade (best first), each part labelled with its count."""
-    steps = len(profile.grade_labels)
+    # Each grade in the colour of its place on its own scale (as on the Part B heatmap), not of its
+    # place among the grades this agency happened to give.
+    colours = [grade_colour(position, steps) for position, steps in profile.grade_positions]
     width = PAD * 2 + STAGE_LABEL + 60 + STAGE_BAR
     lines = sum(1 + len(stage.rows) for stage in profile.stages) or 1
     height = PAD * 2 + LEGEND + lines * STAGE_ROW
@@ -279,7 +281,7 @@ def stage_distribution_svg(profile, *, uid: str = "stages") -> SafeString:
     x = PAD
     for i, label in enumerate(profile.grade_labels):
         out.append(
-            f'<rect x="{x}" y="{PAD}" width="16" height="16" fill="{grade_colour(i, steps)}" stroke="{TEXT}" '
+            f'<rect x="{x}" y="{PAD}" width="16" height="16" fill="{colours[i]}" stroke="{TEXT}" '
             f'stroke-width="0.5"/><text x="{x + 22}" y="{PAD + 13}" fill="{TEXT}">{escape(label)}</text>'
         )
         x += 36 + 7 * len(label)
@@ -298,7 +300,7 @@ def stage_distribution_svg(profile, *, uid: str = "stages") -> SafeString:
                 w = STAGE_BAR * n / total
                 out.append(
                     f'<rect x="{bx:.1f}" y="{y + 2}" width="{w:.1f}" height="{STAGE_ROW - 6}" '
-                    f'fill="{grade_colour(i, steps)}" stroke="#ffffff" stroke-width="1">'
+                    f'fill="{colours[i]}" stroke="#ffffff" stroke-width="1">'
                     f"<title>{escape(f'{stage.stage} {year}: {profile.grade_labels[i]} {n}')}</title></rect>"
                 )
                 if w >= 18:

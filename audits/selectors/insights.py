@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -43,6 +43,7 @@ from audits.models import (
     AuditTheme,
     Finding,
     FindingKind,
+    Grade,
     PartAReturn,
     Recommendation,
     RecommendationReminder,
@@ -502,6 +503,14 @@ class AgencyProfile:
     stages: list[StageDistribution]
     findings: list[tuple[int, list[Finding]]]  # (year, that year's strengths and areas for improvement)
     findings_hidden: int  # audits whose findings the viewer cannot see yet
+    grade_steps: list[tuple[int, int]] = field(default_factory=list)  # (rank, steps of its scale) per label
+
+    @property
+    def grade_positions(self) -> list[tuple[int, int]]:
+        """(position on its scale from 0, steps of the scale) per grade label: for the chart's colours."""
+        if len(self.grade_steps) == len(self.grade_labels):
+            return [(min(rank, steps) - 1, steps) for rank, steps in self.grade_steps]
+        return [(i, len(self.grade_labels)) for i in range(len(self.grade_labels))]
 
     @property
     def totals(self) -> AuditTiming:
@@ -558,13 +567,20 @@ def _timings(agency: Agency, audits: list[Audit]) -> list[AuditTiming]:
     return timings
 
 
-def _stage_distribution(agency: Agency, audits: list[Audit]) -> tuple[list[str], list[StageDistribution]]:
+def _stage_distribution(
+    agency: Agency, audits: list[Audit]
+) -> tuple[list[str], list[tuple[int, int]], list[StageDistribution]]:
     """Grades the agency gave, by journey stage (Section.title) and year. One aggregate query.
 
     Counts the graded answers of its received returns (submitted or accepted) for cases it was
     involved in. Scales are compared by rank (1 = best); the labels are the first seen per rank.
+    Also, for each rank, (rank, number of steps of its scale): where it lies on its scale, for its
+    colour (a Good given as the worst grade of all is still the second of four steps).
     """
     year_of = {a.pk: a.year for a in audits}
+    scale_steps = (
+        Grade.objects.filter(scale_id=OuterRef("grade__scale_id")).order_by().values("scale_id").annotate(n=Count("pk"))
+    )
     rows = (
         Answer.objects.filter(
             part_a_return__agency=agency,
@@ -573,16 +589,16 @@ def _stage_distribution(agency: Agency, audits: list[Audit]) -> tuple[list[str],
             part_a_return__no_involvement=False,
             grade__isnull=False,
         )
-        .values("part_a_return__audit_id", "standard__section__title", "grade__rank", "grade__label")
-        .annotate(n=Count("pk"), stage_order=Max("standard__section__order"))
+        .values("part_a_return__audit_id", "standard__section__title", "grade__rank", "grade__label", "grade__scale_id")
+        .annotate(n=Count("pk"), stage_order=Max("standard__section__order"), steps=Subquery(scale_steps.values("n")))
         .order_by()
     )
-    labels: dict[int, str] = {}
+    labels: dict[int, tuple[str, int]] = {}
     stage_order: dict[str, int] = {}
     counts: dict[str, dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
     for row in rows:
         rank, title = row["grade__rank"], row["standard__section__title"]
-        labels.setdefault(rank, row["grade__label"])
+        labels.setdefault(rank, (row["grade__label"], row["steps"]))
         stage_order[title] = min(stage_order.get(title, row["stage_order"]), row["stage_order"])
         counts[title][year_of[row["part_a_return__audit_id"]]][rank] += row["n"]
     ranks = sorted(labels)
@@ -593,7 +609,7 @@ def _stage_distribution(agency: Agency, audits: list[Audit]) -> tuple[list[str],
         )
         for title in sorted(counts, key=lambda t: (stage_order[t], t))
     ]
-    return [labels[r] for r in ranks], stages
+    return [labels[r][0] for r in ranks], [(r, labels[r][1]) for r in ranks], stages
 
 
 def agency_profile(user, agency: Agency) -> AgencyProfile:
@@ -604,7 +620,7 @@ def agency_profile(user, agency: Agency) -> AgencyProfile:
     """
     audits = sorted(profile_audits(user, agency).select_related("theme"), key=lambda a: (a.year, a.title))
     timings = _timings(agency, audits)
-    grade_labels, stages = _stage_distribution(agency, audits)
+    grade_labels, grade_steps, stages = _stage_distribution(agency, audits)
     managed = user.is_qa_manager
     readable = [a.pk for a in audits if managed or a.lead_officer_id == user.pk or a.status in AGREED_FINDINGS_STATUSES]
     findings = (
@@ -629,6 +645,7 @@ def agency_profile(user, agency: Agency) -> AgencyProfile:
         timings=timings,
         years=years,
         grade_labels=grade_labels,
+        grade_steps=grade_steps,
         stages=stages,
         findings=[(y, by_year[y]) for y in sorted(by_year)],
         findings_hidden=len(audits) - len(readable),

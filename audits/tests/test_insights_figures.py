@@ -12,6 +12,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from agencies.tests.factories import AgencyFactory, UserFactory
+from audits.charts import PALETTE, stage_distribution_svg
 from audits.models import (
     AuditStatus,
     FindingKind,
@@ -243,3 +244,37 @@ def test_the_board_report_says_which_audits_its_trends_count(two_reported_audits
         pdf = _words(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(handle.read())).pages))
     assert others in pdf and "2017 · My own audit" in pdf
     assert "another lead" not in pdf and "Hidden" not in pdf
+
+
+# --- Grades by journey stage: a grade's colour is its place on the scale ---------------------------
+
+
+def _fills(svg: str) -> dict[str, str]:
+    """Each legend entry's label → its swatch colour."""
+    return {
+        label: fill
+        for fill, label in re.findall(r'<rect [^>]*fill="(#[0-9a-f]{6})"[^>]*/><text [^>]*>([^<]+)</text>', svg)
+    }
+
+
+def test_a_good_grade_is_never_drawn_in_the_colour_of_inadequate():
+    """Police graded everything Outstanding or Good (of a four-step scale): Good is the scale's second
+    step, drawn light green as on the Part B heatmap, not red because it is the worst grade given."""
+    police = AgencyFactory(name="Police")
+    first, second = _audit_with_returns(2015, police, cases=2)
+    complete_return(first, ranks=1)
+    complete_return(second, ranks=2)
+    only_poor = AgencyFactory(name="Health")
+    [poor] = _audit_with_returns(2016, only_poor, cases=1)
+    complete_return(poor, ranks=[3, 4])
+    qa = UserFactory(role="qa_manager", agency=None)
+
+    good = agency_profile(qa, police)
+    assert good.grade_labels == ["Outstanding", "Good"]
+    assert _fills(stage_distribution_svg(good)) == {"Outstanding": PALETTE[0], "Good": PALETTE[1]}
+    poor_profile = agency_profile(qa, only_poor)
+    assert poor_profile.grade_labels == ["Requires improvement", "Inadequate"]
+    assert _fills(stage_distribution_svg(poor_profile)) == {
+        "Requires improvement": PALETTE[3],
+        "Inadequate": PALETTE[4],
+    }
