@@ -160,16 +160,17 @@ def return_rows(audit: Audit, returns: list[PartAReturn]) -> Iterator[list]:
     ):
         factors[return_id].append(name)
     for ret in returns:
+        if ret.no_involvement:
+            # As on the board: its reason, not the grade and texts written before the box was ticked.
+            account = ["yes", ret.no_involvement_reason, "", "", "", ""]
+        else:
+            grade = ret.overall_grade.label if ret.overall_grade_id else ""
+            account = ["", "", grade, ret.strengths, ret.improvements, "; ".join(factors[ret.pk])]
         yield [
             ret.case.reference,
             ret.agency.name,
             ret.display_status,
-            "yes" if ret.no_involvement else "",
-            ret.no_involvement_reason,
-            ret.overall_grade.label if ret.overall_grade_id else "",
-            ret.strengths,
-            ret.improvements,
-            "; ".join(factors[ret.pk]),
+            *account,
             _local(ret.submitted_at),
             _local(ret.accepted_at),
         ]

@@ -151,7 +151,16 @@ def test_the_workbook_has_every_return_with_what_the_board_says_of_the_case_as_a
         "CSW should record the child's voice.",
         "Missing episodes",
     )
-    assert by_return[("Case 1", "Sussex Police")][2:5] == ("No involvement", "yes", "Not known to Sussex Police.")
+    # As on the board, a no-involvement return is its reason: not the grade and texts left from before.
+    assert by_return[("Case 1", "Sussex Police")][2:9] == (
+        "No involvement",
+        "yes",
+        "Not known to Sussex Police.",
+        None,
+        None,
+        None,
+        None,
+    )
     assert by_return[("Case 2", "Sussex Police")][2] == "Not started"
     # Submitted and accepted are the local date and time, as date cells.
     submitted, accepted = sheet["J2"], sheet["K2"]
