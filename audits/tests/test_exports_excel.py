@@ -9,11 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from audits.exports import RETURN_HEADER
-from audits.models import AuditStatus, FindingKind, PartAReturn, ReturnStatus
+from audits.exports import ANSWER_HEADER, RETURN_HEADER
+from audits.models import AuditStatus, CaseJudgement, FindingKind, PartAReturn, ReturnStatus
 from audits.services.partb import finding_add, recommendation_add
-from audits.tests.factories import RiskFactorFactory
-from audits.tests.partb_support import complete_return
+from audits.services.retention import audit_purge_case_detail
+from audits.tests.factories import FindingFactory, RecommendationFactory, RiskFactorFactory
+from audits.tests.partb_support import build_audit, complete_return
 
 pytestmark = pytest.mark.django_db
 
@@ -167,3 +168,93 @@ def test_the_workbook_has_every_return_with_what_the_board_says_of_the_case_as_a
     assert submitted.is_date and accepted.is_date and accepted.number_format == "dd/mm/yyyy hh:mm"
     local = timezone.localtime(PartAReturn.objects.get(pk=csw.pk).accepted_at).replace(tzinfo=None)
     assert abs(accepted.value - local) < timedelta(seconds=1)
+
+
+# --- What was right already, kept so ------------------------------------------------------------
+
+
+def test_csv_opens_in_excel_as_utf8_with_line_breaks_kept_in_their_cell(client, lead_officer, returned):
+    ret = _police(returned)
+    ret.answers.filter(standard__order=1).update(evidence="Siân's worker: £40 for travel — paid.\r\nSeen on the 3rd.")
+    client.force_login(lead_officer)
+    response = client.get(reverse("audits:export_csv", args=[returned.slug]))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == f'attachment; filename="cse-audit-{timezone.localdate():%Y-%m-%d}.csv"'
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf")  # the byte-order mark Excel needs to read UTF-8
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+    assert rows[0] == ANSWER_HEADER and {len(row) for row in rows} == {len(ANSWER_HEADER)}
+    assert "Siân's worker: £40 for travel — paid.\r\nSeen on the 3rd." in [row[8] for row in rows]
+    assert len(rows) == 1 + 20
+
+
+def test_xlsx_file_name_and_no_other_audits_data(client, lead_officer, returned, other_audit):
+    complete_return(PartAReturn.objects.get(audit=other_audit), ranks=1, evidence="Neglect evidence")
+    client.force_login(lead_officer)
+    response = client.get(reverse("audits:export_xlsx", args=[returned.slug]))
+    assert response["Content-Disposition"] == f'attachment; filename="cse-audit-{timezone.localdate():%Y-%m-%d}.xlsx"'
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    values = {v for sheet in workbook for row in sheet.iter_rows(values_only=True) for v in row if v}
+    assert not [v for v in values if "Neglect" in str(v)]
+    # Another audit's lead officer is answered as if it did not exist (docs/permissions.md).
+    assert client.get(reverse("audits:export_xlsx", args=[other_audit.slug])).status_code == 404
+    assert client.get(reverse("audits:export_csv", args=[other_audit.slug])).status_code == 404
+
+
+def test_a_purged_audit_exports_what_is_kept(client, qa_manager, no_involvement):
+    CaseJudgement.objects.create(
+        case=no_involvement.cases.get(reference="Case 1"),
+        grade=no_involvement.tool_version.scale.grades.get(rank=2),
+        reasons="All agreed.",
+    )
+    FindingFactory(audit=no_involvement, heading="Timely sharing", body="Kept after the purge.")
+    no_involvement.status = AuditStatus.CLOSED
+    no_involvement.closed_at = timezone.now()
+    no_involvement.save()
+    audit_purge_case_detail(audit=no_involvement)
+    client.force_login(qa_manager)
+    rows = _csv(client, no_involvement)
+    assert len(rows) == 1 + 10 + 2
+    assert {row[6] for row in rows[1:11]} == {"Good"} and {row[8] for row in rows[1:]} == {""}
+    workbook = _xlsx(client, no_involvement, read_only=True)
+    returns = list(workbook["Returns"].iter_rows(values_only=True))[1:]
+    assert [row[4:9] for row in returns if row[2] in ("Submitted", "No involvement")] == [
+        (None, "Good", None, None, None),
+        (None, None, None, None, None),
+        (None, None, None, None, None),
+    ]
+    assert list(workbook["Consensus judgements"].iter_rows(values_only=True))[1] == ("Case 1", "Overall", "Good", None)
+    assert list(workbook["Findings"].iter_rows(values_only=True))[1][3:5] == ("Timely sharing", "Kept after the purge.")
+
+
+def _bigger(audit, qa_manager):
+    """Judgements, a cited finding and a recommendation per agency, for every case and agency."""
+    grade = audit.tool_version.scale.grades.get(rank=1)
+    cases = list(audit.cases.all())
+    for case in cases:
+        CaseJudgement.objects.create(case=case, grade=grade, reasons="Agreed.")
+    finding = FindingFactory(audit=audit)
+    finding.cases.set(cases)
+    finding.returns.set(PartAReturn.objects.filter(audit=audit))
+    for participant in audit.participants.all():
+        RecommendationFactory(audit=audit, owner="", owner_agency=participant.agency)
+    return audit
+
+
+@pytest.mark.parametrize("name", ["audits:export_csv", "audits:export_xlsx"])
+def test_export_queries_do_not_grow_with_the_audit(client, qa_manager, django_assert_num_queries, name):
+    # 3 agencies × 2 cases × 10 standards, then 15 × 10 × 40 (6,000 answers): the same queries.
+    small = _bigger(build_audit(agencies=3, cases=2), qa_manager)
+    large = _bigger(build_audit(agencies=15, cases=10, standards=40), qa_manager)
+    client.force_login(qa_manager)
+    expected = {"audits:export_csv": 5, "audits:export_xlsx": 12}[name]
+    for audit, answers in ((small, 60), (large, 6000)):
+        with django_assert_num_queries(expected):
+            response = client.get(reverse(name, args=[audit.slug]))
+            body = b"".join(response.streaming_content)
+        if name == "audits:export_csv":
+            assert len(list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))) == 1 + answers
+        else:
+            workbook = load_workbook(io.BytesIO(body), read_only=True)
+            assert len(list(workbook["Answers"].iter_rows())) == 1 + answers
+            assert len(list(workbook["Returns"].iter_rows())) == 1 + answers // (10 if audit is small else 40)
