@@ -171,7 +171,8 @@ def describe_trends(trends) -> str:
     text = (
         f"Grid of {len(trends.rows)} themes (rows) by year (columns), {years}. Each cell names the theme's status "
         f"that year with a letter: S strength, I improving, S+A strength and area for improvement, "
-        f"A area for improvement, R recurring area for improvement; blank when no finding mentioned it. "
+        f"A area for improvement, R recurring area for improvement; blank when no strength or area for "
+        f"improvement was tagged with it. "
         f"Cells: {counts}."
     )
     if recurring:

@@ -278,3 +278,31 @@ def test_a_good_grade_is_never_drawn_in_the_colour_of_inadequate():
         "Requires improvement": PALETTE[3],
         "Inadequate": PALETTE[4],
     }
+
+
+# --- Theme trends: what the page says its years and counts are --------------------------------------
+
+
+def test_the_trends_page_says_how_years_and_its_counts_are_made(client, qa_manager):
+    """An audit in Part B with no session date yet counts in the year it was created (2024), which
+    the rules shown on the page must say; the totals count theme × year cells, not findings: three
+    findings of one theme in two years make one 'Area for improvement' and one 'Recurring'."""
+    missing = factor("missing-episodes")
+    undated = audit_in(2025, status=AuditStatus.PART_B, created_at=_at(dt.date(2024, 10, 1)))
+    undated.part_b_date = None
+    undated.save()
+    tag(undated, FindingKind.THEME, missing)
+    tag(undated, FindingKind.AGENCY_IMPROVEMENT, missing, agency=AgencyFactory())
+    tag(audit_in(2025), FindingKind.THEME, missing)
+    tag(audit_in(2025), FindingKind.KEY_MESSAGE, factor("school-absence"))  # a mention, not a signal
+
+    client.force_login(qa_manager)
+    html = client.get(reverse("audits:insights_trends")).content.decode()
+    text = _words(re.sub(r"<[^>]+>", " ", html))
+
+    assert 'data-year="2024" data-status="area"' in html and 'data-year="2025" data-status="recurring"' in html
+    assert "the year of its Part B session, or the year it was created while it has no session date" in text
+    assert "Theme × year cells in each status: Strength : 0 Improving : 0" in text
+    assert "Area for improvement : 1 Recurring area for improvement : 1" in text
+    assert "no strength or area for improvement of that year's audits is tagged with the theme" in text
+    assert "blank when no strength or area for improvement was tagged with it." in text  # the chart's text
