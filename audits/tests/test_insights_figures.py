@@ -306,3 +306,5 @@ def test_the_trends_page_says_how_years_and_its_counts_are_made(client, qa_manag
     assert "Area for improvement : 1 Recurring area for improvement : 1" in text
     assert "no strength or area for improvement of that year's audits is tagged with the theme" in text
     assert "blank when no strength or area for improvement was tagged with it." in text  # the chart's text
+    # Improving looks back past years whose only mention is a key message or learning point.
+    assert "the latest earlier year with a strength or area for improvement of the theme had an area" in text
