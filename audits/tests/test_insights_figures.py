@@ -308,3 +308,23 @@ def test_the_trends_page_says_how_years_and_its_counts_are_made(client, qa_manag
     assert "blank when no strength or area for improvement was tagged with it." in text  # the chart's text
     # Improving looks back past years whose only mention is a key message or learning point.
     assert "the latest earlier year with a strength or area for improvement of the theme had an area" in text
+
+
+def test_the_board_report_counts_as_the_tracker_does(qa_manager, six_recommendations, media):
+    """The six recommendations plus one due today and one with no due date: the tracker says 2 of 8
+    overdue and 6 open or in progress; the board report 2 overdue, 4 open and not overdue (due today
+    and undated among them: not 'not yet due'), 1 complete awaiting closure."""
+    cse, _neglect = six_recommendations
+    RecommendationFactory(audit=cse, text="due today", due_date=timezone.localdate())
+    RecommendationFactory(audit=cse, text="undated", due_date=None)
+    tracker = recommendation_tracker(qa_manager)
+    assert (len(tracker.items), tracker.total, tracker.overdue, tracker.open) == (8, 8, 2, 6)
+
+    report = InsightReport.objects.create(kind=InsightReportKind.BOARD, requested_by=qa_manager)
+    insight_report_render(report_id=report.pk)
+    report.refresh_from_db()
+    assert report.status == InsightReportStatus.DONE, report.error
+    with report.file.open("rb") as handle:
+        pdf = _words(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(handle.read())).pages))
+    assert "2 overdue 4 open, not overdue (due today or later, or with no due date) 1 complete, awaiting closure" in pdf
+    assert "not yet due" not in pdf
