@@ -328,3 +328,36 @@ def test_the_board_report_counts_as_the_tracker_does(qa_manager, six_recommendat
         pdf = _words(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(handle.read())).pages))
     assert "2 overdue 4 open, not overdue (due today or later, or with no due date) 1 complete, awaiting closure" in pdf
     assert "not yet due" not in pdf
+
+
+def test_red_amber_green_is_what_the_tracker_and_board_report_say_it_is(client, qa_manager, media):
+    """Due yesterday: red (and overdue); today, in 30 days, undated: amber; in 31 days: green; complete
+    and closed: green whatever the date. The tracker and the board report now say so."""
+    today = timezone.localdate()
+    audit = audit_in(2026, status=AuditStatus.REPORTING)
+    cases = {
+        "yesterday": (-1, RecommendationStatus.OPEN, "red"),
+        "today": (0, RecommendationStatus.IN_PROGRESS, "amber"),
+        "in 30 days": (30, RecommendationStatus.OPEN, "amber"),
+        "undated": (None, RecommendationStatus.OPEN, "amber"),
+        "in 31 days": (31, RecommendationStatus.OPEN, "green"),
+        "complete late": (-10, RecommendationStatus.COMPLETE, "green"),
+    }
+    for text, (days, status, _rag) in cases.items():
+        due = today + dt.timedelta(days=days) if days is not None else None
+        RecommendationFactory(audit=audit, text=text, due_date=due, status=status)
+    tracker = recommendation_tracker(qa_manager)
+    assert {i.rec.text: (i.rec.rag, i.overdue) for i in tracker.items} == {
+        text: (rag, text == "yesterday") for text, (_d, _s, rag) in cases.items()
+    }
+
+    rule = "Amber: open or in progress, due today or within 30 days, or with no due date."
+    client.force_login(qa_manager)
+    page = _words(re.sub(r"<[^>]+>", " ", client.get(reverse("audits:insights_tracker")).content.decode()))
+    assert rule in page
+    report = InsightReport.objects.create(kind=InsightReportKind.BOARD, requested_by=qa_manager)
+    insight_report_render(report_id=report.pk)
+    report.refresh_from_db()
+    with report.file.open("rb") as handle:
+        pdf = _words(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(handle.read())).pages))
+    assert rule in pdf
