@@ -44,17 +44,21 @@ def _shown(user: User, name: str) -> str:
     return str(value) if value not in (None, "") else "none"
 
 
-class _InTheAccessLog:
+class AccessLoggedAdmin:
     """Changes made here go to the app's access log (README: every change) as well as the admin's own
-    history: who added, changed or deleted which agency, setting, group or lockout, and which fields."""
+    history: who added, changed or deleted which agency, setting, group or lockout, and which fields
+    (audits.admin's planning says it in its own words: access_summary)."""
 
     def named(self, obj) -> str:
         return str(obj)
 
-    def _record(self, request, obj, done: str, what: str = "") -> None:
+    def access_summary(self, obj, done: str, what: str) -> str:
         summary = f"Administration: {done} {obj._meta.verbose_name} {self.named(obj)}"
+        return f"{summary}: {what}" if what else summary
+
+    def _record(self, request, obj, done: str, what: str = "") -> None:
         access_record(
-            request=request, action=AccessAction.CHANGE, obj=obj, summary=f"{summary}: {what}" if what else summary
+            request=request, action=AccessAction.CHANGE, obj=obj, summary=self.access_summary(obj, done, what)
         )
 
     def log_addition(self, request, obj, message):
@@ -200,7 +204,7 @@ class UserAdmin(_DeletionWithoutCaseContent, BaseUserAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(_InTheAccessLog, _DeletionWithoutCaseContent, CountedLinesAdmin, admin.ModelAdmin):
+class AgencyAdmin(AccessLoggedAdmin, _DeletionWithoutCaseContent, CountedLinesAdmin, admin.ModelAdmin):
     list_display = ("name", "short_name", "sector")
     list_filter = ("sector",)
     search_fields = ("name", "short_name")
@@ -244,7 +248,7 @@ class PartnershipLinkInline(ThemedInline):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(_InTheAccessLog, CountedLinesAdmin, admin.ModelAdmin):
+class PartnershipAdmin(AccessLoggedAdmin, CountedLinesAdmin, admin.ModelAdmin):
     """The partnership's one settings record (Partnership.load()): changed, never added or deleted.
     Adding "new" settings would save over the one record (django-solo keeps it at one primary key)."""
 
@@ -357,7 +361,7 @@ for _model, _admin in ((TOTPDevice, NotifiedTOTPDeviceAdmin), (StaticDevice, Not
     admin.site.register(_model, _admin)
 
 
-class _LockoutInTheAccessLog(_InTheAccessLog):
+class _LockoutInTheAccessLog(AccessLoggedAdmin):
     """Deleting an access attempt lifts a lockout (README), deleting a sign-in log removes a trace:
     recorded with whose and from where."""
 
@@ -370,6 +374,6 @@ class _LockoutInTheAccessLog(_InTheAccessLog):
 for _model in (AccessAttempt, AccessLog, AccessFailureLog, Group):
     if admin.site.is_registered(_model):
         _base = type(admin.site.get_model_admin(_model))
-        _mixin = _InTheAccessLog if _model is Group else _LockoutInTheAccessLog
+        _mixin = AccessLoggedAdmin if _model is Group else _LockoutInTheAccessLog
         admin.site.unregister(_model)
         admin.site.register(_model, type(_base.__name__, (_mixin, _base), {"__module__": __name__}))

@@ -83,6 +83,11 @@ def outbox_pending() -> int:
     return OutboxMessage.objects.filter(sent_at__isnull=True).count()
 
 
+# How an e-mail task retries when the mail server cannot be reached (SMTP errors are OSErrors):
+# five times, Celery's exponential backoff from a minute (with jitter), at most an hour apart.
+MAIL_RETRY = {"autoretry_for": (OSError,), "retry_backoff": 60, "retry_backoff_max": 3600, "max_retries": 5}
+
+
 def run_once(func):
     """For a task sent through the outbox whose work must be done once per message: an e-mail.
 

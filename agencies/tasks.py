@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from .outbox import run_once
+from .outbox import MAIL_RETRY, run_once
 
 
 @shared_task(name="agencies.tasks.flush_outbox")
@@ -11,13 +11,7 @@ def flush_outbox() -> int:
     return outbox_flush()
 
 
-@shared_task(
-    name="agencies.tasks.notify_account_change",
-    autoretry_for=(OSError,),
-    retry_backoff=60,
-    retry_backoff_max=3600,
-    max_retries=5,
-)
+@shared_task(name="agencies.tasks.notify_account_change", **MAIL_RETRY)
 @run_once  # sent through the outbox: one e-mail per change, however often delivered
 def notify_account_change(person_id: int, change: str, by_id: int | None = None) -> bool:
     """E-mail a person that an administrator changed how they sign in (agencies.services)."""
@@ -26,13 +20,7 @@ def notify_account_change(person_id: int, change: str, by_id: int | None = None)
     return email_account_change(person_id=person_id, change=change, by_id=by_id)
 
 
-@shared_task(
-    name="agencies.tasks.notify_email_change",
-    autoretry_for=(OSError,),
-    retry_backoff=60,
-    retry_backoff_max=3600,
-    max_retries=5,
-)
+@shared_task(name="agencies.tasks.notify_email_change", **MAIL_RETRY)
 @run_once  # sent through the outbox: one e-mail per change, however often delivered
 def notify_email_change(person_id: int, old_email: str, new_email: str, by_id: int | None, at: str) -> bool:
     """E-mail a person's OLD address that an administrator changed it (agencies.services)."""

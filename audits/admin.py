@@ -3,8 +3,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from agencies.admin import AccessLoggedAdmin
 from agencies.models import Role
-from agencies.services import AccessAction, access_record
 
 from . import models
 from .forms_partb import CountedLinesAdmin as _CountedLines  # titles, names, the cohort source: counted, not cut
@@ -36,28 +36,12 @@ class _NotTheAdministrators:
         return self._plans(request) and super().has_delete_permission(request, obj)
 
 
-class _InTheAccessLog:
+class _InTheAccessLog(AccessLoggedAdmin):
     """Planning changes go to the app's access log as well as the admin's own history: who added,
     changed or deleted which audit, case, tool or scale, and when (the access log page)."""
 
-    def _record(self, request, obj, done: str) -> None:
-        access_record(request=request, action=AccessAction.CHANGE, obj=obj, summary=f"Planning: {done} {obj}")
-
-    def log_addition(self, request, obj, message):
-        entry = super().log_addition(request, obj, message)
-        self._record(request, obj, "added")
-        return entry
-
-    def log_change(self, request, obj, message):
-        entry = super().log_change(request, obj, message)
-        self._record(request, obj, "changed")
-        return entry
-
-    def log_deletions(self, request, queryset):
-        entries = super().log_deletions(request, queryset)
-        for obj in queryset:  # logged before the delete: each still has its primary key
-            self._record(request, obj, "deleted")
-        return entries
+    def access_summary(self, obj, done: str, what: str) -> str:
+        return f"Planning: {done} {obj}"
 
 
 @admin.register(models.AuditTheme, models.RiskFactor)

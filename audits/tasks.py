@@ -9,11 +9,9 @@ from datetime import date
 
 from celery import shared_task
 
-from agencies.outbox import run_once
+from agencies.outbox import MAIL_RETRY, run_once
 
 # --- Part A ------------------------------------------------------------------------------------
-
-MAIL_RETRY = {"autoretry_for": (OSError,), "retry_backoff": 60, "retry_backoff_max": 3600, "max_retries": 5}
 
 
 @shared_task(name="audits.tasks.send_part_a_reminders")

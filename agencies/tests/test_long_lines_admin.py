@@ -2,7 +2,6 @@
 in the page (a long paste would be cut off without a word) but a counter (app.js, loaded on the admin's
 pages too), and a limit the server keeps, with the message next to the field and the text kept."""
 
-import re
 from html import escape
 
 import pytest
@@ -11,6 +10,8 @@ from django.urls import reverse
 from agencies.models import Partnership, PartnershipLink
 from agencies.tests.test_admin import it_admin  # noqa: F401 (a fixture)
 from audits.models import Audit
+from audits.tests.long_text_support import line_counted_not_cut as counted_not_cut
+from audits.tests.long_text_support import line_message, text_input
 from audits.tests.test_planning_admin import audit_form
 
 pytestmark = pytest.mark.django_db
@@ -18,17 +19,8 @@ pytestmark = pytest.mark.django_db
 LONG_LINE = ("Cases chosen from the MASH log, as agreed at the steering group in March. " * 5).strip()
 
 
-def text_input(page: str, name: str) -> str:
-    return re.search(rf'<input type="text" name="{re.escape(name)}"[^>]*>', page)[0]
-
-
-def counted_not_cut(page: str, name: str, limit: int) -> bool:
-    tag = text_input(page, name)
-    return " maxlength=" not in tag and f'data-maxlength="{limit}"' in tag and "data-count-over=" in tag
-
-
 def message(limit: int) -> str:
-    return f"This text is {len(LONG_LINE)} characters long, over the limit of {limit}: shorten it to save it."
+    return line_message(limit, LONG_LINE)
 
 
 def test_a_long_audit_title_or_cohort_source_is_refused_and_kept_whole(client, qa_manager):

@@ -20,7 +20,9 @@ from audits.models import (
     Section,
 )
 from audits.services.partb import finding_add
+from audits.tests import long_text_support
 from audits.tests.factories import RecommendationFactory
+from audits.tests.long_text_support import line_counted_not_cut, text_input
 
 pytestmark = pytest.mark.django_db
 
@@ -123,18 +125,8 @@ def test_the_session_notes_are_counted_not_cut(client, qa_manager, part_b):
 LONG_LINE = ("A heading pasted from the minutes, longer than it should be. " * 6).strip()
 
 
-def text_input(page: str, name: str) -> str:
-    """The tag of the text box named `name`."""
-    return re.search(rf'<input type="text" name="{re.escape(name)}"[^>]*>', page)[0]
-
-
-def line_counted_not_cut(page: str, name: str, limit: int) -> bool:
-    tag = text_input(page, name)
-    return " maxlength=" not in tag and f'data-maxlength="{limit}"' in tag and "data-count-over=" in tag
-
-
 def line_message(limit: int, text: str = LONG_LINE) -> str:
-    return f"This text is {len(text)} characters long, over the limit of {limit}: shorten it to save it."
+    return long_text_support.line_message(limit, text)
 
 
 def test_a_long_finding_heading_is_refused_next_to_the_field_and_kept_whole(client, qa_manager, part_b):

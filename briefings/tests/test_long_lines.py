@@ -2,12 +2,13 @@
 cut off without a word) but a counter (app.js), and a limit the server keeps, with the message next
 to the field and the whole text kept in it."""
 
-import re
 from html import escape
 
 import pytest
 from django.urls import reverse
 
+from audits.tests.long_text_support import line_counted_not_cut as counted_not_cut
+from audits.tests.long_text_support import line_message, text_input
 from briefings.models import Briefing, BriefingSection, Edition
 
 pytestmark = pytest.mark.django_db
@@ -15,17 +16,8 @@ pytestmark = pytest.mark.django_db
 LONG_LINE = ("A title pasted from the report, longer than it should be. " * 6).strip()
 
 
-def text_input(page: str, name: str) -> str:
-    return re.search(rf'<input type="text" name="{re.escape(name)}"[^>]*>', page)[0]
-
-
-def counted_not_cut(page: str, name: str, limit: int) -> bool:
-    tag = text_input(page, name)
-    return " maxlength=" not in tag and f'data-maxlength="{limit}"' in tag and "data-count-over=" in tag
-
-
 def message(limit: int) -> str:
-    return f"This text is {len(LONG_LINE)} characters long, over the limit of {limit}: shorten it to save it."
+    return line_message(limit, LONG_LINE)
 
 
 @pytest.fixture
