@@ -68,10 +68,11 @@ def email_account_change(*, person_id: int, change: str, by_id: int | None) -> b
     """The notice of account_change_record. False when there is nobody (or no address) to tell."""
     from django.conf import settings
     from django.contrib.auth import get_user_model
-    from django.core.mail import send_mail
     from django.template.loader import render_to_string
     from django.utils import timezone
     from django.utils.translation import gettext as _
+
+    from .mail import portal_mail_send
 
     users = get_user_model().objects
     person = users.filter(pk=person_id, is_active=True).first()
@@ -86,7 +87,7 @@ def email_account_change(*, person_id: int, change: str, by_id: int | None) -> b
         "site_url": settings.SITE_URL,
     }
     body = render_to_string("emails/account_changed.txt", context)
-    send_mail(_("Your sign-in to the audit portal was changed"), body, None, [person.email])
+    portal_mail_send(subject=_("Your sign-in to the audit portal was changed"), body=body, to=[person.email])
     return True
 
 
@@ -118,11 +119,11 @@ def email_address_change(*, person_id: int, old_email: str, new_email: str, by_i
 
     from django.conf import settings
     from django.contrib.auth import get_user_model
-    from django.core.mail import send_mail
     from django.template.loader import render_to_string
     from django.utils import timezone
     from django.utils.translation import gettext as _
 
+    from .mail import portal_mail_send
     from .models import Partnership
 
     users = get_user_model().objects
@@ -139,5 +140,5 @@ def email_address_change(*, person_id: int, old_email: str, new_email: str, by_i
         "site_url": settings.SITE_URL,
     }
     body = render_to_string("emails/email_changed.txt", context)
-    send_mail(_("Your e-mail address for the audit portal was changed"), body, None, [old_email])
+    portal_mail_send(subject=_("Your e-mail address for the audit portal was changed"), body=body, to=[old_email])
     return True

@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -24,6 +23,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from agencies.mail import portal_mail_send
 from agencies.models import Agency, Partnership
 from agencies.outbox import enqueue
 from agencies.services import AccessAction, access_record
@@ -98,7 +98,8 @@ def _send_reminder_email(rec: Recommendation, kind: str, to: str, today: date) -
     subject = (
         _("Recommendation overdue: %(audit)s") if context["overdue"] else _("Recommendation due soon: %(audit)s")
     ) % {"audit": rec.audit.title}
-    send_mail(subject[:200], render_to_string("emails/insights_recommendation_reminder.txt", context), None, [to])
+    body = render_to_string("emails/insights_recommendation_reminder.txt", context)
+    portal_mail_send(subject=subject[:200], body=body, to=[to])
 
 
 # --- Reports -----------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.http import HttpRequest
@@ -30,6 +29,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from agencies.mail import portal_mail_send
 from agencies.outbox import enqueue
 from agencies.services import AccessAction, access_record
 from audits.models import (
@@ -626,7 +626,7 @@ def email_auditor_about_return(*, return_id: int, event: str) -> bool:
         else _("Part A return unlocked: %(case)s, %(audit)s")
     ) % {"case": ret.case.reference, "audit": ret.audit.title}
     body = render_to_string(f"emails/parta_{event}.txt", context)
-    send_mail(subject, body, None, [auditor.email])
+    portal_mail_send(subject=subject, body=body, to=[auditor.email])
     return True
 
 
@@ -728,7 +728,7 @@ def _send_reminder_email(auditor, items: list[ReminderItem], chased_by) -> None:
     template = "emails/parta_chase.txt" if chased_by else "emails/parta_reminder.txt"
     overdue = any(i["overdue"] for i in context["items"])
     subject = _("Part A returns overdue") if overdue else _("Part A returns due soon")
-    send_mail(subject, render_to_string(template, context), None, [auditor.email])
+    portal_mail_send(subject=subject, body=render_to_string(template, context), to=[auditor.email])
 
 
 CHASE_INTERVAL = timedelta(hours=1)

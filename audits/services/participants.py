@@ -12,7 +12,6 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -20,6 +19,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from agencies.mail import portal_mail_send
 from agencies.models import Agency
 from agencies.outbox import enqueue
 from agencies.services import AccessAction, access_record
@@ -140,5 +140,5 @@ def email_new_auditor(*, participant_id: int, auditor_id: int) -> bool:
         "agency": participant.agency.name,
         "audit": audit.title,
     }
-    send_mail(subject, render_to_string("emails/auditor_named.txt", context), None, [auditor.email])
+    portal_mail_send(subject=subject, body=render_to_string("emails/auditor_named.txt", context), to=[auditor.email])
     return True

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from agencies.models import AccessAction, AccessRecord
+from agencies.models import AccessAction, AccessRecord, Partnership
 from agencies.tests.factories import AgencyFactory
 from audits.models import (
     AuditStatus,
@@ -77,7 +77,7 @@ def test_reminder_is_sent_recorded_and_at_most_weekly():
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["group@example.org"]
-    assert message.subject == "Recommendation due soon: CSE audit 2026"
+    assert message.subject == f"{Partnership.load().name}: Recommendation due soon: CSE audit 2026"
     assert "Review the screening tool." in message.body and "25 June 2026" in message.body
     # Six days later: still within the week, nothing sent; seven days later: the next one.
     assert recommendation_reminder_send(recommendation_id=item.pk, today=TODAY + dt.timedelta(days=6)) is None

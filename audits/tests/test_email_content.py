@@ -1,0 +1,85 @@
+"""What the portal's e-mails say, rendered through the real service functions into Django's locmem outbox:
+each names the partnership, comes from DEFAULT_FROM_EMAIL (replies to the partnership's contact when it has
+one), links absolutely to pages its recipient may open, and leaks no template syntax, "None" or HTML entity."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.utils import timezone
+
+from agencies.models import Partnership
+from agencies.services import email_account_change, email_address_change
+from audits.models import AuditAgency, PartAReturn, ReminderKind, ReminderLog
+from audits.services.insights import recommendation_reminder_send
+from audits.services.parta import (
+    email_auditor_about_return,
+    email_chase,
+    reminder_send,
+)
+from audits.services.participants import email_new_auditor
+from audits.tests.factories import RecommendationFactory
+
+pytestmark = pytest.mark.django_db
+NAME = "West Sussex Safeguarding Children Partnership"
+
+
+def partnership(contact: str = "") -> None:
+    p = Partnership.load()
+    p.name, p.contact_email = NAME, contact
+    p.save()
+
+
+def chase(audit, auditor, by) -> None:
+    log = ReminderLog.objects.create(
+        auditor=auditor, audit=audit, kind=ReminderKind.CHASE, sent_on=timezone.localdate(), sent_by=by
+    )
+    assert email_chase(reminder_id=log.pk)
+
+
+def send_every_email(audit, auditor, qa_manager, agency_a, administrator) -> None:
+    audit.title = "O'Brien & family's audit"
+    audit.part_a_due = timezone.localdate() + dt.timedelta(days=2)
+    audit.save()
+    ret = PartAReturn.objects.filter(audit=audit, agency=agency_a).first()
+    ret.amendment_comment = "Please add the child's GP <details> & dates."
+    ret.save()
+    assert email_auditor_about_return(return_id=ret.pk, event="returned")
+    assert email_auditor_about_return(return_id=ret.pk, event="unlocked")
+    assert reminder_send(auditor_id=auditor.pk)
+    chase(audit, auditor, qa_manager)
+    participant = AuditAgency.objects.get(audit=audit, agency=agency_a)
+    assert email_new_auditor(participant_id=participant.pk, auditor_id=auditor.pk)
+    rec = RecommendationFactory(
+        audit=audit, due_date=timezone.localdate() - dt.timedelta(days=1), owner_email="owner@example.org"
+    )
+    assert recommendation_reminder_send(recommendation_id=rec.pk)
+    assert email_account_change(person_id=auditor.pk, change="password", by_id=administrator.pk)
+    at = timezone.now().isoformat()
+    assert email_address_change(person_id=auditor.pk, old_email="old@example.org", new_email="", by_id=None, at=at)
+    assert len(mail.outbox) == 8
+
+
+@pytest.mark.parametrize("contact", ["scp@example.gov.uk", ""])
+def test_every_email_names_the_partnership_and_its_sender(
+    contact, audit, auditor, qa_manager, agency_a, administrator, client
+):
+    partnership(contact)
+    send_every_email(audit, auditor, qa_manager, agency_a, administrator)
+    client.force_login(auditor)
+    for message in mail.outbox:
+        assert message.subject.startswith(f"{NAME}: "), message.subject
+        assert message.from_email == settings.DEFAULT_FROM_EMAIL
+        assert message.reply_to == ([contact] if contact else [])
+        body = message.body
+        for leak in ("None", "{%", "{{", "&#", "&amp;", "&lt;", "<br", "<p>"):
+            assert leak not in body, (message.subject, leak)
+        for url in re.findall(r"\S+://\S+", body):
+            assert url.startswith(settings.SITE_URL), url
+            if message.to == [auditor.email]:
+                path = url.removeprefix(settings.SITE_URL) or "/"
+                assert client.get(path, follow=True).status_code == 200, url
+    assert "Please add the child's GP <details> & dates." in mail.outbox[0].body
+    assert all("O'Brien & family's audit" in message.body for message in mail.outbox[:6])  # not O&#x27;Brien
