@@ -727,7 +727,15 @@ def _send_reminder_email(auditor, items: list[ReminderItem], chased_by) -> None:
     }
     template = "emails/parta_chase.txt" if chased_by else "emails/parta_reminder.txt"
     overdue = any(i["overdue"] for i in context["items"])
-    subject = _("Part A returns overdue") if overdue else _("Part A returns due soon")
+    if chased_by:
+        # A chase is about one audit, which may have no due date: say who asks, and about which audit.
+        subject = (
+            _("Part A returns overdue: %(audit)s (a reminder from %(who)s)")
+            if overdue
+            else _("Part A returns not submitted: %(audit)s (a reminder from %(who)s)")
+        ) % {"audit": items[0].audit.title, "who": chased_by.get_full_name() or chased_by.get_username()}
+    else:
+        subject = _("Part A returns overdue") if overdue else _("Part A returns due soon")
     portal_mail_send(subject=subject, body=render_to_string(template, context), to=[auditor.email])
 
 

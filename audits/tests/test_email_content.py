@@ -83,3 +83,21 @@ def test_every_email_names_the_partnership_and_its_sender(
                 assert client.get(path, follow=True).status_code == 200, url
     assert "Please add the child's GP <details> & dates." in mail.outbox[0].body
     assert all("O'Brien & family's audit" in message.body for message in mail.outbox[:6])  # not O&#x27;Brien
+
+
+def test_a_chase_says_it_is_one_and_which_audit(audit, auditor, qa_manager, agency_a):
+    """It read "Part A returns due soon", the subject of the daily automatic reminder, even for an audit with
+    no due date, and did not say which audit or that a person had asked."""
+    audit.part_a_due = None
+    audit.save()
+    chase(audit, auditor, qa_manager)
+    subject = mail.outbox[0].subject
+    assert "due soon" not in subject and "overdue" not in subject
+    assert audit.title in subject and qa_manager.get_full_name() in subject
+
+
+def test_an_overdue_chase_says_so(audit, auditor, qa_manager):
+    audit.part_a_due = timezone.localdate() - dt.timedelta(days=1)
+    audit.save()
+    chase(audit, auditor, qa_manager)
+    assert "overdue" in mail.outbox[0].subject.lower() and audit.title in mail.outbox[0].subject
