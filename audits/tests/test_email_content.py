@@ -12,15 +12,17 @@ from django.utils import timezone
 
 from agencies.models import Partnership
 from agencies.services import email_account_change, email_address_change
-from audits.models import AuditAgency, PartAReturn, ReminderKind, ReminderLog
+from audits.models import AuditAgency, PartAReturn, ReminderKind, ReminderLog, ReturnStatus
 from audits.services.insights import recommendation_reminder_send
 from audits.services.parta import (
     email_auditor_about_return,
     email_chase,
     reminder_send,
+    return_send_back,
 )
 from audits.services.participants import email_new_auditor
 from audits.tests.factories import RecommendationFactory
+from audits.tests.partb_support import complete_return
 
 pytestmark = pytest.mark.django_db
 NAME = "West Sussex Safeguarding Children Partnership"
@@ -101,3 +103,15 @@ def test_an_overdue_chase_says_so(audit, auditor, qa_manager):
     audit.save()
     chase(audit, auditor, qa_manager)
     assert "overdue" in mail.outbox[0].subject.lower() and audit.title in mail.outbox[0].subject
+
+
+def test_a_return_sent_back_by_the_lead_officer_is_not_put_down_to_the_qa_manager(audit, agency_a, lead_officer):
+    """The e-mail said "Comment from the QA manager:" whoever wrote it; the lead officer reviews returns too."""
+    ret = complete_return(PartAReturn.objects.filter(audit=audit, agency=agency_a).first())
+    ret.refresh_from_db()
+    assert ret.status == ReturnStatus.SUBMITTED
+    return_send_back(user=lead_officer, ret=ret, based_on_version=ret.version, comment="Add the dates.")
+    assert email_auditor_about_return(return_id=ret.pk, event="returned")
+    body = mail.outbox[0].body
+    assert "Comment from the QA manager" not in body  # the lead officer sent it back
+    assert "Add the dates." in body
