@@ -73,6 +73,7 @@ def email_account_change(*, person_id: int, change: str, by_id: int | None) -> b
     from django.utils.translation import gettext as _
 
     from .mail import portal_mail_send
+    from .models import Partnership
 
     users = get_user_model().objects
     person = users.filter(pk=person_id, is_active=True).first()
@@ -84,6 +85,7 @@ def email_account_change(*, person_id: int, change: str, by_id: int | None) -> b
         "what": ACCOUNT_CHANGES[change],
         "by": (by.get_full_name() or by.get_username()) if by else _("an administrator"),
         "at": timezone.localtime(),
+        "partnership": Partnership.load(),
         "site_url": settings.SITE_URL,
     }
     body = render_to_string("emails/account_changed.txt", context)

@@ -115,3 +115,11 @@ def test_a_return_sent_back_by_the_lead_officer_is_not_put_down_to_the_qa_manage
     body = mail.outbox[0].body
     assert "Comment from the QA manager" not in body  # the lead officer sent it back
     assert "Add the dates." in body
+
+
+def test_the_sign_in_change_notice_gives_the_partnerships_contact(auditor, administrator):
+    """Like the address-change notice: "tell your partnership's QA manager" named nobody, though the
+    partnership's contact address was set."""
+    partnership("scp@example.gov.uk")
+    assert email_account_change(person_id=auditor.pk, change="authenticator", by_id=administrator.pk)
+    assert "contact scp@example.gov.uk and your IT service desk" in mail.outbox[0].body
