@@ -638,15 +638,20 @@
   function flush() {
     if (!submitting && dirty.size) save(true);
   }
+  // A save that failed waits longer each time (up to a minute): try again now when there is reason to.
+  function retryNow() {
+    if (!retryTimer) return;
+    clearTimeout(retryTimer);
+    retryTimer = null;
+    save(false);
+  }
   document.addEventListener("visibilitychange", () => {
+    // Back on the page (perhaps after signing in elsewhere): try again now.
     if (document.visibilityState === "hidden") flush();
-    else if (retryTimer) {
-      // Back on the page (perhaps after signing in elsewhere): try again now.
-      clearTimeout(retryTimer);
-      retryTimer = null;
-      save(false);
-    }
+    else retryNow();
   });
+  // The connection is back: what was typed meanwhile is sent now, not at the end of the longest wait.
+  window.addEventListener("online", retryNow);
   window.addEventListener("pagehide", flush);
 
   form.addEventListener("submit", (event) => {

@@ -1,0 +1,84 @@
+"""Part A in Chromium when the network fails while the auditor types: the status line says so, nothing
+typed is lost, and the autosave sends it all once the server can be reached again, without a conflict."""
+
+import re
+import time
+
+import pytest
+from playwright.sync_api import Page, Route, expect
+
+from tests.fixtures_browser import axe_check, csp_violations, login
+from tests.test_parta_browser import demo, evidence_of, go, standards  # noqa: F401 - demo is a fixture
+from tests.test_parta_status_browser import evidence, wait_for
+
+NOT_SAVED = re.compile(r"^Not saved")
+
+
+@pytest.mark.browser
+def test_typing_offline_keeps_everything_and_saves_it_when_back_online(
+    demo,  # noqa: F811
+    live_server,
+    page: Page,
+    browser_console,
+):
+    ret = demo
+    login(page, live_server, "auditor.police", "demo")
+    go(page, live_server, f"/audits/returns/{ret.pk}/")
+    status = page.get_by_test_id("autosave-status")
+
+    page.context.set_offline(True)
+    evidence(page, 0).fill("Typed with the network down.")
+    page.keyboard.press("Tab")
+    expect(status).to_have_text(NOT_SAVED, timeout=15000)
+    expect(status).to_have_attribute("role", "status")
+    # Let the retries back off a while (2 s, 4 s, 8 s…), then type more.
+    time.sleep(7)
+    evidence(page, 1).fill("More, still offline.")
+    page.keyboard.press("Tab")
+    expect(status).to_have_text(NOT_SAVED, timeout=15000)
+    expect(evidence(page, 0)).to_have_value("Typed with the network down.")
+    axe_check(page)
+
+    # Back online: the page tries again at once, not at the end of its longest wait.
+    page.context.set_offline(False)
+    wait_for(lambda: (evidence_of(ret, 0), evidence_of(ret, 1)) == ("Typed with the network down.", "More, still offline."), 5)
+    expect(status).to_have_text(re.compile(r"^Saved \d\d:\d\d$"), timeout=5000)
+    assert not csp_violations(browser_console), browser_console
+
+
+@pytest.mark.browser
+def test_a_failing_server_is_retried_with_a_growing_wait(
+    demo,  # noqa: F811
+    live_server,
+    page: Page,
+    browser_console,
+):
+    ret = demo
+    login(page, live_server, "auditor.police", "demo")
+    go(page, live_server, f"/audits/returns/{ret.pk}/")
+    status = page.get_by_test_id("autosave-status")
+    tries: list[float] = []
+
+    def bad_gateway(route: Route) -> None:
+        tries.append(time.monotonic())
+        if len(tries) <= 3:
+            route.fulfill(status=502, content_type="text/html", body="<h1>502 Bad Gateway</h1>")
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/autosave/?$"), bad_gateway)
+    evidence(page, 0).fill("Typed while the server was down.")
+    page.keyboard.press("Tab")
+    expect(status).to_have_text(NOT_SAVED, timeout=15000)
+    expect(status).to_have_class(re.compile(r"\bis-error\b"))
+    axe_check(page)
+    # Routes are answered only while Playwright is called: wait on the database through the page's clock.
+    deadline = time.monotonic() + 30
+    while evidence_of(ret, 0) != "Typed while the server was down.":
+        assert time.monotonic() < deadline, (tries, status.text_content())
+        page.wait_for_timeout(100)
+    expect(status).to_have_text(re.compile(r"^Saved \d\d:\d\d$"), timeout=5000)
+    gaps = [b - a for a, b in zip(tries, tries[1:], strict=False)]
+    assert len(tries) == 4, gaps
+    assert gaps[0] >= 1.5 and gaps[1] > gaps[0] and gaps[2] > gaps[1], gaps
+    assert not csp_violations(browser_console), browser_console
