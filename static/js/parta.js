@@ -46,6 +46,8 @@
   let invalidAt = -1; // the edit number a 400 answered; wait for a new edit before trying again
   const refusedAt = new Map(); // name -> the edit of it the server refused (too long…): not sent again as it is
   let submitting = false;
+  let unreachable = false; // the last save got no answer, or the server's error page: retrying
+  let offlineNote = ""; // said while offline once Save draft or Submit return was pressed: not sent
 
   // --- Field values ----------------------------------------------------------------------------
   const elementsNamed = (name) => Array.from(form.querySelectorAll(`[name="${CSS.escape(name)}"]`));
@@ -227,6 +229,12 @@
     }
     if (!names.length || editCounter === invalidAt) return Promise.resolve();
     clearTimeout(debounceTimer);
+    if (!navigator.onLine) {
+      // Nothing to try until the browser is online again (which retries at once): the status stays.
+      unreachable = true;
+      retryLater(offlineNote || t("retrying"));
+      return Promise.resolve();
+    }
     const sent = new Map(names.map((n) => [n, { edit: dirty.get(n), value: fieldValue(n) }]));
     const fields = Object.fromEntries([...sent].map(([n, s]) => [n, s.value]));
     const basedOn = checkAgainst ?? version;
@@ -245,7 +253,10 @@
         const isJson = (response.headers.get("Content-Type") || "").includes("application/json");
         handleResponse(response.status, isJson ? await response.json() : null, sent, basedOn);
       })
-      .catch(() => retryLater(t("retrying")))
+      .catch(() => {
+        unreachable = true;
+        retryLater(t("retrying"));
+      })
       .finally(() => {
         inFlight = null;
         const waiting = sendable().length > 0;
@@ -255,7 +266,9 @@
   }
 
   function handleResponse(status, data, sent, basedOn) {
+    unreachable = status >= 500;
     if (status === 200 && data && data.ok) {
+      offlineNote = "";
       setVersion(data.version);
       const refused = data.refused || {};
       for (const [name, s] of sent) {
@@ -654,9 +667,21 @@
   window.addEventListener("online", retryNow);
   window.addEventListener("pagehide", flush);
 
+  // Leaving while the server cannot be reached: the browser asks first (the edits are on this device too).
+  window.addEventListener("beforeunload", (event) => {
+    if (unreachable && dirty.size && !submitting) event.preventDefault();
+  });
+
   form.addEventListener("submit", (event) => {
     if (submitting) return;
     const submitter = event.submitter;
+    if (!navigator.onLine) {
+      // The post would end on the browser's error page: nothing is sent, and the page stays as it is.
+      event.preventDefault();
+      offlineNote = form.dataset.offlineMessage;
+      setStatus(offlineNote, true);
+      return;
+    }
     if (pendingConflicts.size) {
       // The form carries this page's text of the field in conflict: choosing comes first.
       event.preventDefault();
