@@ -138,3 +138,40 @@ def test_a_failing_server_is_retried_with_a_growing_wait(
     assert len(tries) == 4, gaps
     assert gaps[0] >= 1.5 and gaps[1] > gaps[0] and gaps[2] > gaps[1], gaps
     assert not csp_violations(browser_console), browser_console
+
+
+@pytest.mark.browser
+def test_a_save_draft_lost_on_the_way_is_offered_back_from_this_device(
+    demo,  # noqa: F811
+    live_server,
+    page: Page,
+    browser_console,
+):
+    """The form post fails although the browser thinks it is online (the connection drops on the way): the
+    browser's error page takes the form's place in the history, and opening the return again offers back
+    what was typed."""
+    ret = demo
+    login(page, live_server, "auditor.police", "demo")
+    go(page, live_server, f"/audits/returns/{ret.pk}/")
+    url = page.url
+
+    def drop_posts(route: Route) -> None:
+        if route.request.method == "POST":
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route(url, drop_posts)
+    evidence(page, 0).fill("Typed before Save draft.")
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_url(re.compile(r"^chrome-error:"))
+    page.unroute(url)
+    go(page, live_server, f"/audits/returns/{ret.pk}/")
+    restore = page.locator("#parta-restore")
+    expect(restore).to_be_visible()
+    restore.get_by_role("button", name="Restore them").click()
+    deadline = time.monotonic() + 15
+    while evidence_of(ret, 0) != "Typed before Save draft.":
+        assert time.monotonic() < deadline, page.get_by_test_id("autosave-status").text_content()
+        page.wait_for_timeout(100)
+    assert not csp_violations(browser_console), browser_console
