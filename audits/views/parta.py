@@ -723,6 +723,10 @@ JS_STRINGS = {
     "saving": gettext_lazy("Saving…"),
     "saved": gettext_lazy("Saved %s"),
     "retrying": gettext_lazy("Not saved — retrying"),
+    "offline": gettext_lazy(
+        "Not sent — there is no connection. Your answers are kept on this page and on this device, and saved "
+        "by themselves when the connection is back; then press the button again."
+    ),
     "signedOut": gettext_lazy("Not saved — you have been signed out"),
     "conflict": gettext_lazy("Not saved — this return was changed elsewhere"),
     "locked": gettext_lazy("Not saved — this return can no longer be changed"),

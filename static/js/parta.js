@@ -678,7 +678,7 @@
     if (!navigator.onLine) {
       // The post would end on the browser's error page: nothing is sent, and the page stays as it is.
       event.preventDefault();
-      offlineNote = form.dataset.offlineMessage;
+      offlineNote = t("offline");
       setStatus(offlineNote, true);
       return;
     }
