@@ -64,6 +64,16 @@ def account_change_record(*, request: HttpRequest, person, change: str) -> Acces
     return record
 
 
+def _changed_by(by_id: int | None) -> str:
+    """Who made a change to somebody's account, as the notice names them: their name (User.__str__),
+    or "an administrator" when they are not known (or their account is gone)."""
+    from django.contrib.auth import get_user_model
+    from django.utils.translation import gettext as _
+
+    by = get_user_model().objects.filter(pk=by_id).first() if by_id else None
+    return str(by) if by else _("an administrator")
+
+
 def email_account_change(*, person_id: int, change: str, by_id: int | None) -> bool:
     """The notice of account_change_record. False when there is nobody (or no address) to tell."""
     from django.conf import settings
@@ -79,11 +89,10 @@ def email_account_change(*, person_id: int, change: str, by_id: int | None) -> b
     person = users.filter(pk=person_id, is_active=True).first()
     if person is None or not person.email or change not in ACCOUNT_CHANGES:
         return False
-    by = users.filter(pk=by_id).first() if by_id else None
     context = {
         "person": person,
         "what": ACCOUNT_CHANGES[change],
-        "by": (by.get_full_name() or by.get_username()) if by else _("an administrator"),
+        "by": _changed_by(by_id),
         "at": timezone.localtime(),
         "partnership": Partnership.load(),
         "site_url": settings.SITE_URL,
@@ -132,11 +141,10 @@ def email_address_change(*, person_id: int, old_email: str, new_email: str, by_i
     person = users.filter(pk=person_id).first()
     if person is None or not old_email:
         return False
-    by = users.filter(pk=by_id).first() if by_id else None
     context = {
         "person": person,
         "new_address": masked_email(new_email) if new_email else "",
-        "by": (by.get_full_name() or by.get_username()) if by else _("an administrator"),
+        "by": _changed_by(by_id),
         "at": timezone.localtime(datetime.fromisoformat(at)),
         "partnership": Partnership.load(),
         "site_url": settings.SITE_URL,

@@ -733,7 +733,7 @@ def _send_reminder_email(auditor, items: list[ReminderItem], chased_by) -> None:
             _("Part A returns overdue: %(audit)s (a reminder from %(who)s)")
             if overdue
             else _("Part A returns not submitted: %(audit)s (a reminder from %(who)s)")
-        ) % {"audit": items[0].audit.title, "who": chased_by.get_full_name() or chased_by.get_username()}
+        ) % {"audit": items[0].audit.title, "who": str(chased_by)}
     else:
         subject = _("Part A returns overdue") if overdue else _("Part A returns due soon")
     portal_mail_send(subject=subject, body=render_to_string(template, context), to=[auditor.email])
