@@ -27,6 +27,24 @@ def checked_fields(page_html: str) -> dict[str, str]:
     return {name: html.unescape(value) for name, value in CHECKED_INPUT.findall(page_html)}
 
 
+def render_version_with(version, render):
+    """briefing_version_render's run (services.render_to_file, as a worker runs it) with `render` in
+    place of WeasyPrint: for what happens around the render (a withdrawal, a purge, a lost claim)."""
+    from briefings import services
+    from briefings.models import BriefingVersion, RenderStatus, briefing_upload_to
+
+    return services.render_to_file(
+        BriefingVersion,
+        version.pk,
+        statuses=RenderStatus,
+        render=render,
+        file_name=lambda v: briefing_upload_to(v, "briefing.pdf"),
+        done_label="PDF rendered",
+        too_long="too long",
+        select_related=("briefing",),
+    )
+
+
 def publish_post(client, url: str, data: dict[str, str], **extra):
     """Publish as the publish page does: GET it (for what it says was checked), then POST its form."""
     page = client.get(url)

@@ -18,24 +18,11 @@ from briefings import services
 from briefings.models import BriefingVersion, Edition, RenderStatus, briefing_upload_to
 from briefings.tasks import render_briefing_version
 
-from .support import pdf_text, squash
+from .support import pdf_text, render_version_with, squash
 
 pytestmark = pytest.mark.django_db
 
 REASONS = "Good multi-agency response overall."  # a case judgement's consensus reasons (support.add_findings)
-
-
-def render(version: BriefingVersion, render) -> BriefingVersion | None:
-    return services.render_to_file(
-        BriefingVersion,
-        version.pk,
-        statuses=RenderStatus,
-        render=render,
-        file_name=lambda v: briefing_upload_to(v, "briefing.pdf"),
-        done_label="PDF rendered",
-        too_long="too long",
-        select_related=("briefing",),
-    )
 
 
 def real_render(version: BriefingVersion):
@@ -81,7 +68,7 @@ def test_a_run_that_lost_its_claim_does_not_fail_the_render_that_took_over(make_
         BriefingVersion.objects.filter(pk=obj.pk).update(attempts=2, started_at=taken_over)
         raise RuntimeError("the first worker's render broke")
 
-    assert render(version, dies) is None
+    assert render_version_with(version, dies) is None
     version.refresh_from_db()
     assert (version.status, version.attempts, version.error) == (RenderStatus.RENDERING, 2, "")
 
@@ -107,7 +94,7 @@ def test_a_render_overtaken_by_the_retention_purge_stores_nothing_with_the_purge
         purge_queued.extend(callbacks)
         return real_render(obj)  # the content it was claimed with, reasons included
 
-    assert render(version, overtaken) is None
+    assert render_version_with(version, overtaken) is None
     version.refresh_from_db()
     assert version.status == RenderStatus.QUEUED and version.file.name == ""
     assert not default_storage.exists(briefing_upload_to(version, "briefing.pdf"))

@@ -17,6 +17,7 @@ from agencies.middleware import AUTH_AT
 from agencies.models import AccessAction, AccessRecord
 from briefings import services
 from briefings.models import Briefing, BriefingVersion, Edition, Feedback, RenderStatus, briefing_upload_to
+from briefings.tests.support import render_version_with
 from conftest import CAST
 
 from .test_views import COMPOSERS, QUERIES, check, done_version, refused_recorded
@@ -137,16 +138,7 @@ def test_a_render_running_when_the_version_is_withdrawn_writes_no_file(make_brie
         withdraw(obj, qa_manager)
         return Rendered()
 
-    services.render_to_file(
-        BriefingVersion,
-        version.pk,
-        statuses=RenderStatus,
-        render=render,
-        file_name=lambda v: briefing_upload_to(v, "briefing.pdf"),
-        done_label="PDF rendered",
-        too_long="too long",
-        select_related=("briefing",),
-    )
+    render_version_with(version, render)
     version.refresh_from_db()
     assert version.is_withdrawn and version.file.name == ""
     assert not default_storage.exists(briefing_upload_to(version, "briefing.pdf"))
