@@ -9,10 +9,13 @@ browser preview and in the PDF (where WeasyPrint would otherwise fetch `<img src
     Paragraphs are separated          lines of one paragraph are joined
     by a blank line.
 
-    - a bullet point                  a bullet list (also • ◦ ▪ ● ○ ■ ‣ ⁃, as pasted from Word)
-    1. a numbered point               a numbered list (the numbers are the list's own; "1)" too, and a
-                                      blank line between items keeps one list)
+    - a bullet point                  a bullet list (also • · ◦ ▪ ● ○ ■ ‣ ⁃, as pasted from Word)
+    1. a numbered point               a numbered list ("1)" too; a blank line between items keeps one
+                                      list; a list that goes on after a paragraph goes on numbering from
+                                      its first number: "3." after a paragraph prints 3, 4…)
        **Owner:** CSE Steering Group  an indented line continues the item above, on a line of its own
+       - a sub-point                  an indented bullet or number ("a.", "i.", "o" as Word pastes it) is
+                                      a point within the item above: one level down (deeper is that level)
     **Lead-in:** text                 bold: any **…** span (a lead-in at the start is the usual use)
     [Barnardo's](https://…)           a link; http(s) and mailto only, anything else stays text
     https://… and name@example.org   are made into links as they stand
@@ -33,7 +36,12 @@ from django.utils.safestring import SafeString, mark_safe
 
 HEADING_RE = re.compile(r"^#{2,3}\s+(?P<text>\S.*)$")
 # The bullets people type, and those Word, Outlook and Google Docs leave in pasted text (• ◦ ▪ ● ○ ■ ‣ ⁃).
-BULLET_RE = re.compile(r"^[-*•✓◦▪●○■‣⁃]\s+(?P<text>.*)$")
+BULLET_RE = re.compile(r"^[-*•·✓◦▪●○■‣⁃]\s+(?P<text>.*)$")
+# An indented point within an item: any bullet above or Word's "o" (its second-level bullet, pasted as a
+# letter), or a number, letter or small roman numeral ("2.", "b)", "iv.").
+# Word pastes its second- and third-level bullets as "o" and "§" and a tab, with no indent.
+WORD_SUB_POINT_RE = re.compile(r"^[o§]\t+\S")
+SUB_POINT_RE = re.compile(r"^(?:[-*•·✓◦▪●○■‣⁃o§]|(?P<label>\d{1,3}|[a-z]|[ivx]{1,5})[.)])\s+(?P<text>.*)$")
 NUMBERED_RE = re.compile(r"^(?P<number>\d{1,3})[.)]\s+(?P<text>.*)$")
 CONTINUATION_RE = re.compile(r"^(?: {2,}|\t)\s*(?P<text>\S.*)$")
 # Characters that print nothing: zero-width space, zero-width (non-)joiners, word joiner, byte-order mark,
@@ -56,8 +64,84 @@ SAFE_SCHEMES = ("http://", "https://", "mailto:")
 class Block:
     kind: str  # "heading", "paragraph", "bullets", "numbered"
     lines: list[str] = field(default_factory=list)
-    # For lists: one entry per item, each a list of lines (the first, then its continuation lines).
-    items: list[list[str]] = field(default_factory=list)
+    # For lists: one entry per item, each a list of its lines (the first, then its continuation lines)
+    # and of the lists of points within it (Blocks of their own, one level down, which hold lines only).
+    items: list[list[str | Block]] = field(default_factory=list)
+    # A numbered list's first number ("3." after a paragraph goes on from 3), and how its labels are
+    # written: "1" (1, 2, 3), "a" (a, b, c) or "i" (i, ii, iii): letters and numerals for points within.
+    start: int = 1
+    style: str = "1"
+    # How far the list's points are indented: a line indented deeper is within the item above.
+    indent: int = 0
+
+    def labels(self) -> list[str]:
+        """Each item's printed number or letter."""
+        numbers = range(self.start, self.start + len(self.items))
+        if self.style == "a":
+            return [_letters(n) for n in numbers]
+        if self.style == "i":
+            return [_roman(n) for n in numbers]
+        return [str(n) for n in numbers]
+
+
+def _letters(n: int) -> str:
+    """1 → a, 26 → z, 27 → aa: as a word processor letters a long list."""
+    out = ""
+    while n > 0:
+        n, rest = divmod(n - 1, 26)
+        out = chr(ord("a") + rest) + out
+    return out
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, numeral in (
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ):
+        count, n = divmod(n, value)
+        out += numeral * count
+    return out
+
+
+def _from_roman(text: str) -> int | None:
+    values = {"i": 1, "v": 5, "x": 10}
+    if not text or set(text) - set(values):
+        return None
+    total = 0
+    for i, ch in enumerate(text):
+        value = values[ch]
+        total += -value if i + 1 < len(text) and values[text[i + 1]] > value else value
+    return total if total > 0 and _roman(total) == text else None
+
+
+def _indent(line: str) -> int:
+    """How far a line is indented, a tab counting as four spaces."""
+    stripped = line.lstrip(" \t")
+    return len(line[: len(line) - len(stripped)].expandtabs(4))
+
+
+def _sub_list(match: re.Match, indent: int) -> Block:
+    """A new list within an item, from its first point: numbered in the style of its first label."""
+    label = match["label"]
+    if label is None:
+        return Block("bullets", indent=indent)
+    if label.isdigit():
+        return Block("numbered", start=int(label), indent=indent)
+    if (numeral := _from_roman(label)) is not None:
+        return Block("numbered", start=numeral, style="i", indent=indent)
+    return Block("numbered", start=ord(label) - ord("a") + 1, style="a", indent=indent)
 
 
 def is_blank(line: str) -> bool:
@@ -96,21 +180,46 @@ def parse(text: str) -> list[Block]:
             blocks.append(Block("heading", lines=[match["text"].strip()]))
             continue
         stripped = line.strip()
-        bullet = BULLET_RE.match(stripped) if not CONTINUATION_RE.match(line) else None
-        numbered = NUMBERED_RE.match(stripped) if not CONTINUATION_RE.match(line) else None
+        indented = CONTINUATION_RE.match(line) is not None
+        indent = _indent(line)
+        in_list = current is not None and current.kind in ("bullets", "numbered") and bool(current.items)
+        top_bullet = BULLET_RE.match(stripped)
+        top_numbered = NUMBERED_RE.match(stripped)
+        # Within the item above: a line indented deeper than the list's points, a line at their depth that
+        # is not a point of their own (a note), or Word's second- and third-level bullets as it pastes them.
+        word_sub = WORD_SUB_POINT_RE.match(line)
+        if in_list and (
+            (indented and (indent > current.indent or not (top_bullet or top_numbered))) or word_sub is not None
+        ):
+            item = current.items[-1]
+            inner = item[-1] if item and isinstance(item[-1], Block) else None
+            sub = SUB_POINT_RE.match(stripped) if indent > current.indent or word_sub else None
+            if sub is not None:
+                kind = "bullets" if sub["label"] is None else "numbered"
+                if inner is None or inner.kind != kind:
+                    inner = _sub_list(sub, indent)
+                    item.append(inner)
+                point = sub["text"].strip()
+                inner.items.append([point] if point else [])
+            elif inner is not None and inner.items and indent > inner.indent:
+                inner.items[-1].append(stripped)  # a note to the point within
+            else:
+                item.append(stripped)  # a note to the item itself
+            continue
+        # A list's points may all be indented: a list all the same, not a paragraph (unless one is open).
+        starts = not indented or current is None or in_list
+        bullet = top_bullet if starts else None
+        numbered = top_numbered if starts else None
         if bullet or numbered:
             kind = "bullets" if bullet else "numbered"
             item_text = (bullet or numbered)["text"].strip()
             restart = gap and numbered is not None and int(numbered["number"]) == 1
             if current is None or current.kind != kind or restart:
                 close()
-                current = Block(kind)
+                current = Block(kind, start=int(numbered["number"]) if numbered else 1, indent=indent)
             current.items.append([item_text] if item_text else [])
             continue
-        if current is not None and current.kind in ("bullets", "numbered") and current.items:
-            if CONTINUATION_RE.match(line):
-                current.items[-1].append(stripped)
-                continue
+        if in_list:
             close()
         if current is None:
             current = Block("paragraph")
@@ -169,14 +278,30 @@ def render_inline(text: str) -> str:
     return "".join(out)
 
 
-def _render_item(lines: list[str]) -> str:
-    if not lines:
-        return ""
-    first, rest = lines[0], lines[1:]
-    html = render_inline(first)
-    for note in rest:
-        html += f'<span class="item-note">{render_inline(note)}</span>'
+def _render_item(parts: list[str | Block]) -> str:
+    html = ""
+    for i, part in enumerate(parts):
+        if isinstance(part, Block):
+            html += _render_list(part)
+        elif i == 0:
+            html += render_inline(part)
+        else:
+            html += f'<span class="item-note">{render_inline(part)}</span>'
     return html
+
+
+def _render_list(block: Block) -> str:
+    if block.kind == "bullets":
+        return '<ul class="bullets">' + "".join(f"<li>{_render_item(item)}</li>" for item in block.items) + "</ul>"
+    # The number is printed from data-number (a CSS counter cannot start at 3 without a style attribute,
+    # which the Content-Security-Policy refuses); start and type tell the browser's list the same.
+    attrs = ' type="a"' if block.style == "a" else ' type="i"' if block.style == "i" else ""
+    attrs += f' start="{block.start}"' if block.start != 1 else ""
+    items = "".join(
+        f'<li data-number="{label}">{_render_item(item)}</li>'
+        for label, item in zip(block.labels(), block.items, strict=True)
+    )
+    return f'<ol class="numbered"{attrs}>{items}</ol>'
 
 
 def _render_block(block: Block, heading_level: int) -> str:
@@ -184,9 +309,7 @@ def _render_block(block: Block, heading_level: int) -> str:
         return f'<h{heading_level} class="block-title">{render_inline(block.lines[0])}</h{heading_level}>'
     if block.kind == "paragraph":
         return f"<p>{render_inline(' '.join(block.lines))}</p>"
-    tag = "ul" if block.kind == "bullets" else "ol"
-    items = "".join(f"<li>{_render_item(item)}</li>" for item in block.items)
-    return f'<{tag} class="{block.kind}">{items}</{tag}>'
+    return _render_list(block)
 
 
 def render(text: str, *, heading_level: int = 3) -> SafeString:
@@ -210,8 +333,16 @@ def plain_text(text: str) -> str:
     """The words of the body without the markup: for search, summaries and tests."""
     words: list[str] = []
     for block in parse(text):
-        lines = block.lines or [line for item in block.items for line in item]
-        for line in lines:
+        for line in block.lines or _list_lines(block):
             line = _LINK_RE.sub(lambda m: m["label"], line)
             words.append(line.replace("**", ""))
     return " ".join(words)
+
+
+def _list_lines(block: Block) -> list[str]:
+    """A list's lines in reading order, those of the points within each item included."""
+    lines: list[str] = []
+    for item in block.items:
+        for part in item:
+            lines.extend(_list_lines(part) if isinstance(part, Block) else [part])
+    return lines

@@ -22,8 +22,8 @@ def test_paragraphs_bullets_and_numbered_items_with_notes():
     assert "<p>Second.</p>" in html
     assert '<ul class="bullets"><li>one</li><li><strong>Lead-in:</strong> two</li></ul>' in html
     assert (
-        '<ol class="numbered"><li>Do this<span class="item-note"><strong>Owner:</strong> A group</span></li>'
-        "<li>Then that</li></ol>"
+        '<ol class="numbered"><li data-number="1">Do this<span class="item-note"><strong>Owner:</strong> A group'
+        '</span></li><li data-number="2">Then that</li></ol>'
     ) in html
 
 
@@ -69,8 +69,8 @@ def test_a_list_pasted_from_word_or_outlook_stays_one_list():
     a new list, and a paragraph ends one."""
     pasted = "1)\tFirst\r\n\r\n2)\tSecond\r\n\r\n   **Owner:** A group\r\n\r\n3)\tThird"
     assert markup.render(pasted) == (
-        '<ol class="numbered"><li>First</li><li>Second<span class="item-note"><strong>Owner:</strong> A group'
-        "</span></li><li>Third</li></ol>"
+        '<ol class="numbered"><li data-number="1">First</li><li data-number="2">Second<span class="item-note">'
+        '<strong>Owner:</strong> A group</span></li><li data-number="3">Third</li></ol>'
     )
     assert markup.render("1. a\n2. b\n\n1. c").count("<ol") == 2
     assert markup.render("- a\n\nBetween\n\n- b") == (
@@ -90,7 +90,64 @@ def test_a_text_of_invisible_characters_renders_nothing():
     assert markup.render("\u200b\r\n\ufeff \u00a0\r\n\u2060\u00ad") == ""
     # A byte-order mark or zero-width space pasted before a "1)" or a bullet does not hide it.
     assert markup.render("\ufeff1) First\n\u200b• Second") == (
-        '<ol class="numbered"><li>First</li></ol><ul class="bullets"><li>Second</li></ul>'
+        '<ol class="numbered"><li data-number="1">First</li></ol><ul class="bullets"><li>Second</li></ul>'
     )
     # Inside a word a zero-width space stays: it is where a long word may break.
     assert markup.render("Long\u200bword") == "<p>Long\u200bword</p>"
+
+
+def test_a_numbered_list_that_goes_on_after_a_paragraph_goes_on_numbering():
+    """Recommendations 1–2, a paragraph, then 3–4: the second list prints 3 and 4, not 1 and 2 again."""
+    html = markup.render("1. First\n2. Second\n\nThe next two are for schools.\n\n3. Third\n4. Fourth")
+    assert html == (
+        '<ol class="numbered"><li data-number="1">First</li><li data-number="2">Second</li></ol>'
+        "<p>The next two are for schools.</p>"
+        '<ol class="numbered" start="3"><li data-number="3">Third</li><li data-number="4">Fourth</li></ol>'
+    )
+    # The numbers go on from the list's first: typed 5, 5, 5 they print 5, 6, 7.
+    assert 'data-number="7"' in markup.render("5. a\n5. b\n5. c")
+    # "1." after a blank line still starts a list of its own, at 1.
+    assert markup.render("1. a\n2. b\n\n1. c").count('<li data-number="1">') == 2
+
+
+def test_indented_points_are_points_within_the_item_above():
+    text = (
+        "- Signs to look for\n"
+        "  - missing from home\n"
+        "  - unexplained gifts\n"
+        "    often a phone\n"
+        "  **Ask:** who gave it?\n"
+        "- Share information\n"
+        "1. Review supervision\n"
+        "   a) monthly\n"
+        "   b) recorded\n"
+        "   **Owner:** Social care\n"
+        "2. Train staff\n"
+        "   iv. from the fourth module\n"
+        "   v. and the fifth"
+    )
+    assert markup.render(text) == (
+        '<ul class="bullets"><li>Signs to look for<ul class="bullets"><li>missing from home</li>'
+        '<li>unexplained gifts<span class="item-note">often a phone</span></li></ul>'
+        '<span class="item-note"><strong>Ask:</strong> who gave it?</span></li><li>Share information</li></ul>'
+        '<ol class="numbered"><li data-number="1">Review supervision<ol class="numbered" type="a">'
+        '<li data-number="a">monthly</li><li data-number="b">recorded</li></ol>'
+        '<span class="item-note"><strong>Owner:</strong> Social care</span></li>'
+        '<li data-number="2">Train staff<ol class="numbered" type="i" start="4"><li data-number="iv">from the fourth '
+        'module</li><li data-number="v">and the fifth</li></ol></li></ol>'
+    )
+    assert markup.plain_text(text).startswith("Signs to look for missing from home unexplained gifts often a phone")
+
+
+def test_word_bullets_pasted_a_level_down_and_lists_indented_throughout():
+    # Word pastes its second level as "o" and a tab, its third as "§", with no indent.
+    html = markup.render("·\tFirst\no\tWithin the first\n§\tDeeper\n·\tSecond")
+    assert html == (
+        '<ul class="bullets"><li>First<ul class="bullets"><li>Within the first</li><li>Deeper</li></ul></li>'
+        "<li>Second</li></ul>"
+    )
+    # A list indented throughout is a list; "o" starting a sentence is a word.
+    assert markup.render("  - a\n  - b") == '<ul class="bullets"><li>a</li><li>b</li></ul>'
+    assert markup.render("o dear") == "<p>o dear</p>"
+    # An indented line after a paragraph still continues the paragraph.
+    assert markup.render("Para\n  - not a list") == "<p>Para - not a list</p>"

@@ -195,6 +195,34 @@ def test_a_numbered_list_pasted_with_blank_lines_between_its_items_counts_on():
     assert "1 First numbered line 2 Second numbered line 3 Third numbered line" in text
 
 
+def test_points_within_points_and_a_list_that_goes_on_after_a_paragraph_print_as_typed():
+    """Nested points were printed as notes with their "- " (Word's "o" as a paragraph), and numbering
+    started again at 1 after a paragraph between two parts of one list."""
+    body = (
+        "1. Review supervision\n"
+        "   a) monthly\n"
+        "   b) recorded on the file\n"
+        "2. Train staff\n\n"
+        "The next one is for schools.\n\n"
+        "3. Raise awareness\n"
+        "·\tMissing from home\n"
+        "o\tWithin that point, by Word\n"
+        "·\tGifts"
+    )
+    rendered = Rendered(content([("learning_points", "Learning points", body)]))
+    text = squash(rendered.text)
+    assert "1 Review supervision a. monthly b. recorded on the file 2 Train staff" in text
+    assert "The next one is for schools. 3 Raise awareness" in text
+    assert "o Within" not in text and "Within that point, by Word" in text
+
+    def left(words: str) -> float:
+        return min(box.position_x for _n, box, _r, _e in rendered.text_boxes() if box.text.startswith(words))
+
+    # A point within an item starts to the right of the item's own text.
+    assert left("monthly") > left("Review supervision") + 3
+    assert left("Within that point") > left("Missing from home") + 3
+
+
 def test_a_section_of_only_invisible_characters_is_left_out_like_an_empty_one():
     """A body pasted as a zero-width space, a byte-order mark or a no-break space looks empty in the
     composer: the PDF printed its heading over nothing."""
