@@ -1,6 +1,7 @@
 """CSV and XLSX exports of an audit. The CSV: one row per Part A answer (and one per agency with no
 involvement in a case). The XLSX: those answers, then one row per return (overall grade, strengths,
-areas for improvement), the consensus judgements, findings and recommendations.
+areas for improvement), one per case (age band, gender, risk factors), the consensus judgements, findings
+and recommendations.
 
 Pseudonymised by construction: a case is only ever its reference. Answers are read through
 PartAReturn.objects.visible_to(user) like every other page, and iterated in chunks so that a
@@ -21,7 +22,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from audits.models import Answer, Audit, CaseJudgement, PartAReturn
+from audits.models import Answer, Audit, Case, CaseJudgement, PartAReturn
 from audits.selectors.partb import findings_by_kind, is_received
 
 ANSWER_HEADER = [
@@ -49,6 +50,7 @@ RETURN_HEADER = [
     "Submitted",
     "Accepted",
 ]
+CASE_HEADER = ["Case reference", "Age band", "Gender", "Risk factors"]
 FINDING_HEADER = ["Kind", "Order", "Agency", "Heading", "Text", "Risk factors", "Cases cited", "Returns cited"]
 RECOMMENDATION_HEADER = ["Order", "Recommendation", "Owner", "Due date", "Status", "RAG", "Evidence of impact"]
 JUDGEMENT_HEADER = ["Case reference", "Stage", "Consensus grade", "Reasons"]
@@ -176,6 +178,20 @@ def return_rows(audit: Audit, returns: list[PartAReturn]) -> Iterator[list]:
         ]
 
 
+def case_rows(audit: Audit) -> Iterator[list[str]]:
+    """The cohort as each evidence board heads it: reference, age band, gender and the case's risk
+    factors (which the retention purge removes). Two queries."""
+    flags: dict[int, list[str]] = defaultdict(list)
+    for case_id, name in (
+        Case.risk_factors.through.objects.filter(case__audit=audit)
+        .order_by("riskfactor__name")
+        .values_list("case_id", "riskfactor__name")
+    ):
+        flags[case_id].append(name)
+    for case in audit.cases.order_by("order", "reference"):
+        yield [case.reference, case.get_age_band_display(), case.get_gender_display(), "; ".join(flags[case.pk])]
+
+
 def finding_rows(audit: Audit) -> Iterator[list[str]]:
     for _kind, label, findings in findings_by_kind(audit):
         for finding in findings:
@@ -269,6 +285,7 @@ def xlsx_file(user, audit: Audit):
     returns = returns_for_export(user, audit)
     _sheet(workbook, "Answers", ANSWER_HEADER, answer_rows(user, audit, returns))
     _sheet(workbook, "Returns", RETURN_HEADER, return_rows(audit, returns))
+    _sheet(workbook, "Cases", CASE_HEADER, case_rows(audit))
     _sheet(workbook, "Consensus judgements", JUDGEMENT_HEADER, judgement_rows(audit))
     _sheet(workbook, "Findings", FINDING_HEADER, finding_rows(audit))
     _sheet(workbook, "Recommendations", RECOMMENDATION_HEADER, recommendation_rows(audit))

@@ -201,6 +201,27 @@ def test_xlsx_file_name_and_no_other_audits_data(client, lead_officer, returned,
     assert client.get(reverse("audits:export_csv", args=[other_audit.slug])).status_code == 404
 
 
+def test_the_workbook_has_the_cohort_with_age_band_gender_and_risk_factors(client, qa_manager, returned):
+    case = returned.cases.get(reference="Case 1")
+    case.age_band, case.gender = "13-15", "female"
+    case.save()
+    case.risk_factors.set([RiskFactorFactory(name="Missing episodes"), RiskFactorFactory(name="Drug misuse")])
+    client.force_login(qa_manager)
+    rows = list(_xlsx(client, returned, read_only=True)["Cases"].iter_rows(values_only=True))
+    assert rows[0] == ("Case reference", "Age band", "Gender", "Risk factors")
+    assert rows[1] == ("Case 1", "13 to 15", "Female", "Drug misuse; Missing episodes")
+    assert [row[0] for row in rows[1:]] == list(
+        returned.cases.order_by("order", "reference").values_list("reference", flat=True)
+    )
+    # After the retention purge the case's risk factors are gone, from the export as from the board.
+    returned.status = AuditStatus.CLOSED
+    returned.closed_at = timezone.now()
+    returned.save()
+    audit_purge_case_detail(audit=returned)
+    rows = list(_xlsx(client, returned, read_only=True)["Cases"].iter_rows(values_only=True))
+    assert rows[1] == ("Case 1", "13 to 15", "Female", None)
+
+
 def test_a_purged_audit_exports_what_is_kept(client, qa_manager, no_involvement):
     CaseJudgement.objects.create(
         case=no_involvement.cases.get(reference="Case 1"),
@@ -247,7 +268,7 @@ def test_export_queries_do_not_grow_with_the_audit(client, qa_manager, django_as
     small = _bigger(build_audit(agencies=3, cases=2), qa_manager)
     large = _bigger(build_audit(agencies=15, cases=10, standards=40), qa_manager)
     client.force_login(qa_manager)
-    expected = {"audits:export_csv": 5, "audits:export_xlsx": 12}[name]
+    expected = {"audits:export_csv": 5, "audits:export_xlsx": 14}[name]
     for audit, answers in ((small, 60), (large, 6000)):
         with django_assert_num_queries(expected):
             response = client.get(reverse(name, args=[audit.slug]))
@@ -258,3 +279,4 @@ def test_export_queries_do_not_grow_with_the_audit(client, qa_manager, django_as
             workbook = load_workbook(io.BytesIO(body), read_only=True)
             assert len(list(workbook["Answers"].iter_rows())) == 1 + answers
             assert len(list(workbook["Returns"].iter_rows())) == 1 + answers // (10 if audit is small else 40)
+            assert len(list(workbook["Cases"].iter_rows())) == 1 + (2 if audit is small else 10)

@@ -60,7 +60,14 @@ def test_xlsx_has_answers_judgements_findings_and_recommendations(client, qa_man
     response = client.get(reverse("audits:export_xlsx", args=[filled.slug]))
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
-    assert workbook.sheetnames == ["Answers", "Returns", "Consensus judgements", "Findings", "Recommendations"]
+    assert workbook.sheetnames == [
+        "Answers",
+        "Returns",
+        "Cases",
+        "Consensus judgements",
+        "Findings",
+        "Recommendations",
+    ]
     answers = list(workbook["Answers"].iter_rows(values_only=True))
     assert answers[0][:3] == ("Audit", "Case reference", "Agency")
     assert len(answers) == 21
