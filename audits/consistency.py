@@ -36,6 +36,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -314,7 +315,7 @@ def _flagged(text: str, published: set[str], **guard) -> list[str]:
 
 def _identifiers(data: _Data) -> list[Issue]:
     audit = data.audit
-    reference_date = audit.part_a_due or audit.created_at.date()
+    reference_date = audit.part_a_due or timezone.localdate(audit.created_at)
     issues: list[Issue] = []
 
     def flagged(text: str, **guard) -> list[str]:

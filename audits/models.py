@@ -185,7 +185,7 @@ class AuditQuerySet(models.QuerySet):
 def audit_year(part_b_date, created_at) -> int:
     """The year an audit counts for: its Part B session's, else the year it was created. For rows
     read as values; an Audit has it as .year."""
-    return (part_b_date or created_at.date()).year
+    return (part_b_date or timezone.localdate(created_at)).year
 
 
 def audit_dates_problem(part_a_due, part_b_date) -> str:

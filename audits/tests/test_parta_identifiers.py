@@ -161,3 +161,17 @@ def test_the_guard_never_changes_the_text():
 @pytest.mark.parametrize("band,expected", [("13-15", (13, 15)), ("0-9", (0, 9)), ("18+", (18, 25)), ("", None)])
 def test_age_range_from_band(band, expected):
     assert age_range_from_band(band) == expected
+
+
+@pytest.mark.django_db
+def test_without_a_part_a_due_date_the_guard_dates_from_the_local_day_the_audit_was_made():
+    """An audit made at 00:30 on 1 July in London (23:30 on 30 June in UTC) dates a child's age from
+    1 July, the day its pages show, not the UTC clock's 30 June."""
+    from datetime import UTC, datetime
+
+    from audits.selectors.parta import guard_context
+    from audits.tests.factories import PartAReturnFactory
+
+    made = datetime(2025, 6, 30, 23, 30, tzinfo=UTC)
+    ret = PartAReturnFactory(case__audit__part_a_due=None, case__audit__created_at=made)
+    assert guard_context(ret).reference_date == date(2025, 7, 1)
