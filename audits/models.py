@@ -272,6 +272,27 @@ class AuditAgency(models.Model):
     def clean(self) -> None:
         if self.auditor_id and self.auditor.agency_id != self.agency_id:
             raise ValidationError({"auditor": _("The auditor must work for this agency.")})
+        if self.auditor_id and not self.auditor.is_active:
+            raise ValidationError(
+                {
+                    "auditor": _("%(name)s's account is not active: name someone whose account is.")
+                    % {"name": self.auditor}
+                }
+            )
+
+    @property
+    def auditor_unable(self) -> str:
+        """Why the named auditor cannot complete the agency's returns, or "" when they can (or nobody is
+        named): their account was deactivated, or they were moved to another agency, after being named.
+        Reads `auditor` and `agency`: load them with select_related on a list."""
+        auditor = self.auditor
+        if auditor is None:
+            return ""
+        if not auditor.is_active:
+            return str(_("%(name)s's account is not active") % {"name": auditor})
+        if auditor.agency_id != self.agency_id:
+            return str(_("%(name)s no longer works for %(agency)s") % {"name": auditor, "agency": self.agency.name})
+        return ""
 
 
 class AgeBand(models.TextChoices):

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -647,9 +647,10 @@ class ReminderItem:
 
 
 def _outstanding_for(auditor_ids: list[int] | None, due_by: date | None, today: date) -> dict[int, list[ReminderItem]]:
-    """Per auditor: the audits in Part A where their agency has unsubmitted returns."""
+    """Per auditor: the audits in Part A where their agency has unsubmitted returns. Not for an
+    auditor deactivated or moved to another agency since being named: they cannot complete them."""
     participants = AuditAgency.objects.filter(
-        audit__status=AuditStatus.PART_A, auditor__isnull=False, auditor__is_active=True
+        audit__status=AuditStatus.PART_A, auditor__isnull=False, auditor__is_active=True, auditor__agency=F("agency")
     ).select_related("audit", "auditor")
     if auditor_ids is not None:
         participants = participants.filter(auditor_id__in=auditor_ids)
@@ -753,6 +754,10 @@ def auditor_chase(*, request: HttpRequest | None = None, user, audit: Audit, age
         raise PartAError(_("That agency is not part of this audit."))
     if participant.auditor is None or not participant.auditor.email:
         raise PartAError(_("%(agency)s has no auditor with an e-mail address.") % {"agency": participant.agency})
+    unable = participant.auditor_unable
+    if unable:
+        # The e-mail would send them to My returns, where these returns are not theirs to complete.
+        raise PartAError(_("%(reason)s: change the agency's auditor first.") % {"reason": unable})
     outstanding = (
         PartAReturn.objects.filter(audit=audit, agency_id=agency_id).exclude(status__in=SUBMITTED_STATUSES).count()
     )
