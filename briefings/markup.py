@@ -9,7 +9,8 @@ browser preview and in the PDF (where WeasyPrint would otherwise fetch `<img src
     Paragraphs are separated          lines of one paragraph are joined
     by a blank line.
 
-    - a bullet point                  a bullet list (also • · ◦ ▪ ● ○ ■ ‣ ⁃, as pasted from Word)
+    - a bullet point                  a bullet list (also • · ◦ ▪ ● ○ ■ ‣ ⁃, as pasted from Word; a second
+                                      mark right after the first, as in "- ✓ text", is dropped)
     1. a numbered point               a numbered list ("1)" too; a blank line between items keeps one
                                       list; a list that goes on after a paragraph goes on numbering from
                                       its first number: "3." after a paragraph prints 3, 4…)
@@ -18,7 +19,8 @@ browser preview and in the PDF (where WeasyPrint would otherwise fetch `<img src
                                       a point within the item above: one level down (deeper is that level)
     **Lead-in:** text                 bold: any **…** span (a lead-in at the start is the usual use)
     [Barnardo's](https://…)           a link; http(s) and mailto only, anything else stays text
-    https://… and name@example.org   are made into links as they stand
+    https://… and name@example.org   are made into links as they stand; angle brackets around one
+                                      (<https://…>, as e-mail and Word write them) are dropped
 
 Structured sections are written in this format by the prefill (briefings/prefill.py): overall
 strengths as "## heading" + paragraph blocks, recommendations as a numbered list whose items carry
@@ -36,12 +38,15 @@ from django.utils.safestring import SafeString, mark_safe
 
 HEADING_RE = re.compile(r"^#{2,3}\s+(?P<text>\S.*)$")
 # The bullets people type, and those Word, Outlook and Google Docs leave in pasted text (• ◦ ▪ ● ○ ■ ‣ ⁃).
-BULLET_RE = re.compile(r"^[-*•·✓◦▪●○■‣⁃]\s+(?P<text>.*)$")
+# A second mark right after the first ("- ✓ Promote…", a ticked list typed as bullets) is dropped with it.
+BULLET_RE = re.compile(r"^[-*•·✓◦▪●○■‣⁃]\s+(?:[-*•·✓◦▪●○■‣⁃]\s+)?(?P<text>.*)$")
 # An indented point within an item: any bullet above or Word's "o" (its second-level bullet, pasted as a
 # letter), or a number, letter or small roman numeral ("2.", "b)", "iv.").
 # Word pastes its second- and third-level bullets as "o" and "§" and a tab, with no indent.
 WORD_SUB_POINT_RE = re.compile(r"^[o§]\t+\S")
-SUB_POINT_RE = re.compile(r"^(?:[-*•·✓◦▪●○■‣⁃o§]|(?P<label>\d{1,3}|[a-z]|[ivx]{1,5})[.)])\s+(?P<text>.*)$")
+SUB_POINT_RE = re.compile(
+    r"^(?:[-*•·✓◦▪●○■‣⁃o§]|(?P<label>\d{1,3}|[a-z]|[ivx]{1,5})[.)])\s+(?:[-*•·✓◦▪●○■‣⁃]\s+)?(?P<text>.*)$"
+)
 NUMBERED_RE = re.compile(r"^(?P<number>\d{1,3})[.)]\s+(?P<text>.*)$")
 CONTINUATION_RE = re.compile(r"^(?: {2,}|\t)\s*(?P<text>\S.*)$")
 # Characters that print nothing: zero-width space, zero-width (non-)joiners, word joiner, byte-order mark,
@@ -55,7 +60,10 @@ _LINK_RE = re.compile(r"\[(?P<label>[^\]\n]{1,300})\]\((?P<url>[^)\s]{1,1000})\)
 _BOLD_RE = re.compile(r"\*\*(?P<text>[^*\n]{1,500}?)\*\*")
 _URL_RE = re.compile(r"(?P<bare_url>(?:https?://|www\.)[^\s<>\"'()\[\]]{1,1000}[^\s<>\"'()\[\].,;:!?])")
 _EMAIL_RE = re.compile(r"(?P<email>[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,250}\.[A-Za-z]{2,24})")
-_INLINE_RE = re.compile("|".join(f"(?:{r.pattern})" for r in (_LINK_RE, _BOLD_RE, _URL_RE, _EMAIL_RE)))
+# An address in angle brackets, as e-mail and Word write one ("<http://…>"): the brackets are dropped
+# when what they hold is one whole web or e-mail address.
+_ANGLED_RE = re.compile(r"<(?P<angled>[^<>\s]{1,1100})>")
+_INLINE_RE = re.compile("|".join(f"(?:{r.pattern})" for r in (_ANGLED_RE, _LINK_RE, _BOLD_RE, _URL_RE, _EMAIL_RE)))
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
@@ -262,7 +270,14 @@ def render_inline(text: str) -> str:
     for match in _INLINE_RE.finditer(text):
         out.append(escape(text[pos : match.start()]))
         token = match.group(0)
-        if (link := _LINK_RE.fullmatch(token)) is not None:
+        if (angled := _ANGLED_RE.fullmatch(token)) is not None:
+            inner = angled["angled"]
+            address = inner[len("mailto:") :] if inner.lower().startswith("mailto:") else inner
+            if _URL_RE.fullmatch(inner) or _EMAIL_RE.fullmatch(address):
+                out.append(render_inline(address))
+            else:
+                out.append(f"&lt;{render_inline(inner)}&gt;")
+        elif (link := _LINK_RE.fullmatch(token)) is not None:
             url = _safe_url(link["url"])
             label = _render_bold(link["label"])
             out.append(_link(url, label, labelled=True) if url else escape(token))
