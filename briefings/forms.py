@@ -14,7 +14,7 @@ from .services import DETAILS, SECTION_MAX_CHARS, WITHDRAWAL_REASON_MAX_CHARS
 BODY_HELP = _(
     "Plain text. Leave a blank line between paragraphs. Start a line with “- ” for a bullet point or “1. ” for a "
     "numbered point (an indented line below it adds a note, such as the owner; an indented “- ” or “a) ”, a point "
-    "within it). “## ” starts a titled block. "
+    "within it). “## ” starts a titled block; a line of “---” ends it. "
     "**Bold** and [a link](https://…) work; web and e-mail addresses become links. Anything else, HTML "
     "included, is printed exactly as typed."
 )

@@ -6,6 +6,8 @@ browser preview and in the PDF (where WeasyPrint would otherwise fetch `<img src
 `<link href>`…). The format is small on purpose:
 
     ## Information sharing            a sub-heading; it opens a titled block (a strength, an agency)
+    ---                               three or more dashes on a line of their own end the titled block
+                                      above: what follows is no longer part of it
     Paragraphs are separated          lines of one paragraph are joined
     by a blank line.
 
@@ -23,7 +25,8 @@ browser preview and in the PDF (where WeasyPrint would otherwise fetch `<img src
                                       (<https://…>, as e-mail and Word write them) are dropped
 
 Structured sections are written in this format by the prefill (briefings/prefill.py): overall
-strengths as "## heading" + paragraph blocks, recommendations as a numbered list whose items carry
+strengths as "## heading" + paragraph blocks (a "---" before a strength without a heading that
+follows a titled one), recommendations as a numbered list whose items carry
 an indented "**Owner:**" line. So the structure survives any edit a person makes, and "refresh
 from findings" writes it again from Part B.
 """
@@ -40,6 +43,8 @@ HEADING_RE = re.compile(r"^#{2,3}\s+(?P<text>\S.*)$")
 # The bullets people type, and those Word, Outlook and Google Docs leave in pasted text (• ◦ ▪ ● ○ ■ ‣ ⁃).
 # A second mark right after the first ("- ✓ Promote…", a ticked list typed as bullets) is dropped with it.
 BULLET_RE = re.compile(r"^[-*•·✓◦▪●○■‣⁃]\s+(?:[-*•·✓◦▪●○■‣⁃]\s+)?(?P<text>.*)$")
+# Three or more dashes on a line of their own: the end of the titled block above.
+END_BLOCK_RE = re.compile(r"^-{3,}$")
 # An indented point within an item: any bullet above or Word's "o" (its second-level bullet, pasted as a
 # letter), or a number, letter or small roman numeral ("2.", "b)", "iv.").
 # Word pastes its second- and third-level bullets as "o" and "§" and a tab, with no indent.
@@ -70,7 +75,7 @@ SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
 @dataclass
 class Block:
-    kind: str  # "heading", "paragraph", "bullets", "numbered"
+    kind: str  # "heading", "paragraph", "bullets", "numbered", "end" (of a titled block)
     lines: list[str] = field(default_factory=list)
     # For lists: one entry per item, each a list of its lines (the first, then its continuation lines)
     # and of the lists of points within it (Blocks of their own, one level down, which hold lines only).
@@ -163,11 +168,13 @@ def parse(text: str) -> list[Block]:
     A blank line ends a paragraph but not a list: Word and Outlook paste a list with a blank line between
     its items, which are still one list (numbered on: 1, 2, 3, not 1, 1, 1), and an indented line after
     the blank still belongs to the item above. A numbered item typed as "1." after a blank line starts
-    a new list.
+    a new list. A "---" line ends the titled block a heading opened (an "end" block, with no lines);
+    with no titled block open it ends nothing and is dropped.
     """
     blocks: list[Block] = []
     current: Block | None = None
     after_blank = False
+    titled = False
 
     def close() -> None:
         nonlocal current
@@ -183,9 +190,16 @@ def parse(text: str) -> list[Block]:
             after_blank = True
             continue
         gap, after_blank = after_blank, False
+        if END_BLOCK_RE.match(line):
+            close()
+            if titled:
+                blocks.append(Block("end"))
+            titled = False
+            continue
         if match := HEADING_RE.match(line):
             close()
             blocks.append(Block("heading", lines=[match["text"].strip()]))
+            titled = True
             continue
         stripped = line.strip()
         indented = CONTINUATION_RE.match(line) is not None
@@ -328,10 +342,15 @@ def _render_block(block: Block, heading_level: int) -> str:
 
 
 def render(text: str, *, heading_level: int = 3) -> SafeString:
-    """The section body as HTML. A "## heading" opens a titled block that runs to the next one."""
+    """The section body as HTML. A "## heading" opens a titled block that runs to the next one, or
+    to a "---" line."""
     parts: list[str] = []
     in_block = False
     for block in parse(text):
+        if block.kind == "end":
+            parts.append("</div>")
+            in_block = False
+            continue
         if block.kind == "heading":
             if in_block:
                 parts.append("</div>")

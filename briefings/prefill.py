@@ -236,12 +236,19 @@ def audit_team(data: AuditBriefingData, edition: str) -> str:
 
 
 def strengths(data: AuditBriefingData, edition: str) -> str:
-    """Titled blocks: "## heading" and the finding's text below it."""
+    """Titled blocks: "## heading" and the finding's text below it. A strength without a heading that
+    follows a titled one is ended off from it by a "---" line, or it would print within that block."""
     blocks = []
+    titled = False
     for finding in data.findings[FindingKind.STRENGTH]:
         heading, body = finding.heading.strip(), finding.body.strip()
-        blocks.append(f"## {heading}\n{body}" if heading else body)
-    return "\n\n".join(b for b in blocks if b)
+        if heading:
+            blocks.append(f"## {heading}\n{body}" if body else f"## {heading}")
+            titled = True
+        elif body:
+            blocks.append(f"---\n{body}" if titled else body)
+            titled = False
+    return "\n\n".join(blocks)
 
 
 def themes(data: AuditBriefingData, edition: str) -> str:
