@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
@@ -191,6 +192,49 @@ def _planning(audit: models.Audit | None) -> bool:
     return audit is None or audit.pk is None or audit.status == models.AuditStatus.PLANNING
 
 
+# An audit taken back from Part A to Planning (to add a case or an agency, audits.models.AUDIT_TRANSITIONS)
+# is in Planning with its work in it: what would delete or orphan that work is refused here, each with
+# what to do instead. "Work": a Part A return somebody has started (a draft, sent, accepted or marked no
+# involvement), and whatever Part B or the briefings made of the audit.
+
+
+def _started_returns(audit: models.Audit):
+    return models.PartAReturn.objects.filter(audit=audit).exclude(status=models.ReturnStatus.NOT_STARTED)
+
+
+def _audit_has_work(audit: models.Audit | None) -> bool:
+    """True once anybody has worked on the audit: it can no longer be deleted, nor its tool changed.
+    Kept on the object, as _answered is (the admin asks its permissions many times a page)."""
+    if audit is None or audit.pk is None:
+        return False
+    if not hasattr(audit, "has_work"):
+        audit.has_work = (
+            _started_returns(audit).exists()
+            or models.CaseJudgement.objects.filter(case__audit=audit).exists()
+            or audit.findings.exists()
+            or audit.recommendations.exists()
+            or audit.briefings.exists()
+        )
+    return audit.has_work
+
+
+def _cases_with_work(audit: models.Audit, case_ids: list[int]) -> set[int]:
+    started = _started_returns(audit).filter(case_id__in=case_ids).values_list("case_id", flat=True)
+    judged = models.CaseJudgement.objects.filter(case_id__in=case_ids).values_list("case_id", flat=True)
+    cited = models.Finding.cases.through.objects.filter(case_id__in=case_ids).values_list("case_id", flat=True)
+    return set(started) | set(judged) | set(cited)
+
+
+def _agencies_with_work(audit: models.Audit, agency_ids: list[int]) -> set[int]:
+    started = _started_returns(audit).filter(agency_id__in=agency_ids).values_list("agency_id", flat=True)
+    attended = models.Attendance.objects.filter(
+        participant__audit=audit, participant__agency_id__in=agency_ids
+    ).values_list("participant__agency_id", flat=True)
+    found = audit.findings.filter(agency_id__in=agency_ids).values_list("agency_id", flat=True)
+    owning = audit.recommendations.filter(owner_agency_id__in=agency_ids).values_list("owner_agency_id", flat=True)
+    return set(started) | set(attended) | set(found) | set(owning)
+
+
 class _PlannedOnly:
     """An audit's agencies and cases: set in Planning, fixed once Part A has made a return for each."""
 
@@ -204,13 +248,84 @@ class _PlannedOnly:
         return super().has_delete_permission(request, obj) and _planning(obj)
 
 
+class _KeepsTheWork(forms.BaseInlineFormSet):
+    """Refuses to remove (or, for an agency, replace) a row whose Part A or Part B work would go with it."""
+
+    def removed(self) -> list:
+        """The saved rows this post removes: those ticked for deletion."""
+        return [form.instance for form in self.deleted_forms if form.instance.pk]
+
+    def refusal(self, rows: list) -> str:
+        raise NotImplementedError
+
+    def clean(self) -> None:
+        super().clean()
+        rows = self.removed()
+        if rows and (message := self.refusal(rows)):
+            raise forms.ValidationError(message)
+
+
+class _ParticipantFormSet(_KeepsTheWork):
+    def removed(self) -> list:
+        rows = super().removed()
+        for form in self.forms:
+            # An agency replaced by another on its row leaves the first one's returns behind, as a removal does.
+            if form.instance.pk and form not in self.deleted_forms and "agency" in form.changed_data:
+                rows.append(models.AuditAgency.objects.select_related("agency").get(pk=form.instance.pk))
+        return rows
+
+    def refusal(self, rows: list) -> str:
+        busy = _agencies_with_work(self.instance, [row.agency_id for row in rows])
+        names = [str(row.agency) for row in rows if row.agency_id in busy]
+        if not names:
+            return ""
+        return _(
+            "%(agencies)s cannot be withdrawn from the audit or replaced: its Part A returns have been started or "
+            "sent, or Part B recorded its attendance, findings or recommendations, and they would be lost. To "
+            "have someone else finish its returns, change its auditor on the audit's page."
+        ) % {"agencies": ", ".join(names)}
+
+
+class _CaseFormSet(_KeepsTheWork):
+    def refusal(self, rows: list) -> str:
+        busy = _cases_with_work(self.instance, [row.pk for row in rows])
+        references = [row.reference for row in rows if row.pk in busy]
+        if not references:
+            return ""
+        return _(
+            "%(cases)s cannot be removed from the audit: agencies have started or sent Part A returns for it, or "
+            "Part B judged or cited it, and that work would be deleted with it."
+        ) % {"cases": ", ".join(references)}
+
+
+class _AuditorChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj} ({obj.agency})" if obj.agency_id else str(obj)
+
+
 class ParticipantInline(_PlannedOnly, admin.StackedInline):
     model = models.AuditAgency
+    formset = _ParticipantFormSet
     extra = 0
+    verbose_name = _("agency and its auditor")
+    verbose_name_plural = _("agencies and their auditors")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "auditor":
+            # Each person with the agency they work for: the auditor must be one of that agency's staff.
+            kwargs["queryset"] = (
+                get_user_model()
+                .objects.filter(is_active=True, agency__isnull=False)
+                .select_related("agency")
+                .order_by("agency__name", "last_name", "first_name")
+            )
+            kwargs["form_class"] = _AuditorChoice
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class CaseInline(_PlannedOnly, admin.StackedInline):
     model = models.Case
+    formset = _CaseFormSet
     extra = 0
 
 
@@ -243,9 +358,26 @@ class AuditAdmin(_NotTheAdministrators, _InTheAccessLog, _CountedLines, admin.Mo
         fields = ["status"]
         if obj is not None:
             fields.append("slug")  # in every link to the audit
-            if not _planning(obj):
+            if not _planning(obj) or _audit_has_work(obj):
                 fields.append("tool_version")  # the returns were made with it
         return fields
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "tool_version" in form.changed_data:
+            # Nobody has started a return (else the field is read-only): they follow the audit's new tool.
+            models.PartAReturn.objects.filter(audit=obj, status=models.ReturnStatus.NOT_STARTED).update(
+                tool_version=obj.tool_version
+            )
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        # An agency withdrawn (or replaced) in Planning takes its untouched returns with it: nobody would
+        # be named to complete them, and the pages would count them.
+        audit = form.instance
+        models.PartAReturn.objects.filter(audit=audit, status=models.ReturnStatus.NOT_STARTED).exclude(
+            agency_id__in=audit.participants.values("agency_id")
+        ).delete()
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "lead_officer":
@@ -253,7 +385,8 @@ class AuditAdmin(_NotTheAdministrators, _InTheAccessLog, _CountedLines, admin.Mo
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return super().has_delete_permission(request, obj) and _planning(obj)
+        # In Planning, and only while nobody has worked on it: an audit taken back to Planning keeps its work.
+        return super().has_delete_permission(request, obj) and _planning(obj) and not _audit_has_work(obj)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
