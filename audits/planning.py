@@ -9,7 +9,8 @@ admin: not Part A returns, Part B findings or briefings, which have the app's ow
 audits/admin.py keeps what has been answered fixed: a tool version with Part A returns is read-only,
 with its stages, standards and grade scale (copy it as a new version to adapt it), and an audit past
 Planning keeps its tool, agencies and cases; its status moves only through the app's life cycle
-(audits:audit_status).
+(audits:audit_status). An audit taken back to Planning keeps its work: what has been started cannot be
+removed, and the audit cannot then be deleted.
 """
 
 from __future__ import annotations
