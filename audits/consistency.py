@@ -79,6 +79,10 @@ class Issue:
     kind: str
     message: str
     url: str
+    # Whether the page at `url` can still fix it once the audit is closed: a briefing's text (a closed
+    # audit's briefing can be corrected). Returns, judgements, findings and recommendations are
+    # read-only then, bar tracking (audits.services.partb.PART_B_EDITABLE).
+    fixable_when_closed: bool = False
 
     @property
     def label(self) -> str:
@@ -321,12 +325,15 @@ def _identifiers(data: _Data) -> list[Issue]:
     def flagged(text: str, **guard) -> list[str]:
         return _flagged(text, data.published_contacts, **{"reference_date": reference_date, **guard})
 
-    def add(where: str, texts: list[str], url: str) -> None:
+    def add(where: str, texts: list[str], url: str, fixable_when_closed: bool = False) -> None:
         if texts:
             found = ", ".join(f"“{t}”" for t in dict.fromkeys(texts))
             issues.append(
                 Issue(
-                    IDENTIFIER, _("%(where)s: %(found)s may identify someone.") % {"where": where, "found": found}, url
+                    IDENTIFIER,
+                    _("%(where)s: %(found)s may identify someone.") % {"where": where, "found": found},
+                    url,
+                    fixable_when_closed,
                 )
             )
 
@@ -372,6 +379,7 @@ def _identifiers(data: _Data) -> list[Issue]:
             % {"edition": briefing.get_edition_display(), "heading": section.heading},
             flagged(section.heading) + flagged(section.body),
             f"{url}#card-{section.key}",
+            fixable_when_closed=True,
         )
     return issues
 

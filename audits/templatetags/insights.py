@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import template
 
 from audits.consistency import consistency_issues, issues_by_kind
-from audits.models import Audit
+from audits.models import Audit, AuditStatus
 from audits.selectors.insights import PAST_PART_A, recurring_for_audit
 
 register = template.Library()
@@ -18,7 +18,9 @@ def consistency_panel(audit: Audit) -> dict:
     if audit.status not in PAST_PART_A:
         return {"audit": audit, "shown": False}
     issues = consistency_issues(audit)
-    return {"audit": audit, "shown": True, "issues": issues, "groups": issues_by_kind(issues)}
+    # Closed, most of what the checks point at is read-only: those are listed without a Fix link.
+    closed = audit.status == AuditStatus.CLOSED
+    return {"audit": audit, "shown": True, "issues": issues, "groups": issues_by_kind(issues), "closed": closed}
 
 
 @register.inclusion_tag("audits/insights/_recurring_alert.html", takes_context=True)

@@ -277,3 +277,30 @@ def test_dashboard_says_when_all_is_consistent_and_nothing_in_part_a(client, qa_
     audit.status = AuditStatus.PART_A
     audit.save()
     assert 'data-testid="consistency"' not in client.get(url).content.decode()
+
+
+def test_a_closed_audits_dashboard_lists_the_checks_without_fixes_it_cannot_make(client, qa_manager, audit):
+    from briefings.models import Briefing, BriefingSection
+
+    ret = ret_of(audit, "Case 1", "Police")
+    Answer.objects.filter(part_a_return=ret, standard__code="R1").update(evidence="")
+    finding = FindingFactory(audit=audit, kind=FindingKind.STRENGTH, body=f"NHS number {NHS} was shared.")
+    briefing = Briefing.objects.create(audit=audit, edition="managers", title="Briefing")
+    BriefingSection.objects.create(briefing=briefing, key="strengths", heading="Strengths", body=f"See {NHS}.")
+    audit.status = AuditStatus.CLOSED
+    audit.save()
+    client.force_login(qa_manager)
+
+    html = client.get(reverse("audits:dashboard", args=[audit.slug])).content.decode()
+
+    panel = html[html.index('data-testid="consistency"') :]
+    panel = panel[: panel.index("</section>")]
+    # Still listed, for the briefing's publisher to weigh; but the return and the finding are
+    # read-only now, so no Fix link leads to a page that says so. A briefing's text can still change.
+    assert 'data-testid="consistency-no_evidence"' in panel and f"“{NHS}”" in panel
+    assert reverse("audits:return_detail", args=[ret.pk]) not in panel
+    assert f"#finding-{finding.pk}" not in panel
+    composer = reverse("briefings:composer", args=[audit.slug, "managers"])
+    assert f'<a href="{composer}#card-strengths">Fix<span' in panel
+    assert panel.count(">Fix<span") == 1
+    assert "This audit is closed: its returns, consensus judgements, findings and recommendations" in panel
