@@ -4,7 +4,9 @@ The sections follow the two published briefings the product was modelled on (Bri
 LSCB's 2015 managers' briefing and Dudley SCB's 2017 CSE learning briefing). Each section's text
 is written in the plain-text format of briefings/markup.py; see that module for how structure
 (titled strength blocks, numbered recommendations with their owner) is carried by the text, so
-that it survives a person's edits and "refresh from findings" writes it again from Part B.
+that it survives a person's edits and "refresh from findings" writes it again from Part B. A
+finding's own text is read in that format too (_points): a list pasted into one finding prints as
+its points, and its further paragraphs as notes under its point, not as one run-on bullet.
 
 Two sections also carry data that is not text: `heatmap` (the Part B grade distribution, an SVG
 from audits.charts) and `case_judgements` (the consensus per case, by case reference only, full
@@ -27,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from agencies.models import LinkKind
 from audits.models import Finding, FindingKind
 
+from . import markup
 from .models import Edition
 from .selectors import AuditBriefingData
 
@@ -134,8 +137,65 @@ def _lead_in(heading: str, body: str) -> str:
     return f"**{heading}:** {body}"
 
 
+# The indent of the lines under a point: a note to it, or (with a mark) a point within it.
+_UNDER = "  "
+
+
+def _list_labels(block: markup.Block) -> list[str]:
+    """The marks a list's points are written with: "- ", or their number or letter ("2. ", "b. ")."""
+    if block.kind == "bullets":
+        return ["- "] * len(block.items)
+    return [f"{label}. " for label in block.labels()]
+
+
+def _item_lines(item: list, mark: str, indent: str) -> list[str]:
+    """A list item of a finding's text, written at `indent` with `mark`, its notes and the points within
+    it one indent further down. The format has two levels: below a point within, a point is a note."""
+    if item and isinstance(item[0], markup.Block):  # "- " with nothing after it, then points within
+        return [line for sub in item[0].items if sub for line in _item_lines(sub, mark, indent)]
+    lines: list[str] = []
+    for part in item:
+        if not isinstance(part, markup.Block):
+            lines.append(f"{indent}{mark}{part}" if not lines else f"{indent}{_UNDER}{part}")
+            continue
+        for sub_mark, sub in zip(_list_labels(part), part.items, strict=True):
+            if sub and indent:
+                lines.extend(f"{indent}{_UNDER}{text}" for text in sub if isinstance(text, str))
+            elif sub:
+                lines.extend(_item_lines(sub, sub_mark, _UNDER))
+    return lines
+
+
+def _points(heading: str, body: str) -> list[str]:
+    """A finding as points of a bulleted section, in the format of briefings/markup.py. Text of one
+    paragraph is one point ("**Heading:** text", as _lead_in writes it). A list in the text keeps its
+    points: within the heading's point (or the paragraph before it), or, in a finding that has neither,
+    as points of their own. Further paragraphs are notes under the point above them."""
+    blocks = [b for b in markup.parse(body) if b.kind != "end"]
+    lines: list[str] = []
+    lead = bool(heading.strip()) or bool(blocks and blocks[0].kind not in ("bullets", "numbered"))
+    if lead:
+        first = blocks.pop(0) if blocks and blocks[0].kind not in ("bullets", "numbered") else None
+        text = _lead_in(heading, " ".join(first.lines) if first else "")
+        if text:
+            lines.append(f"- {text}")
+    for block in blocks:
+        if block.kind in ("bullets", "numbered"):
+            items = [(mark, item) for mark, item in zip(_list_labels(block), block.items, strict=True) if item]
+            for mark, item in items:
+                if lead:
+                    lines.extend(_item_lines(item, mark, _UNDER))
+                else:
+                    lines.extend(_item_lines(item, "- ", ""))
+        elif lines:
+            lines.append(f"{_UNDER}{' '.join(block.lines)}")
+        else:
+            lines.append(f"- {' '.join(block.lines)}")
+    return lines
+
+
 def _bullets(findings: list[Finding]) -> str:
-    return "\n".join(f"- {_lead_in(f.heading, f.body)}" for f in findings)
+    return "\n".join(line for f in findings for line in _points(f.heading, f.body))
 
 
 def _link_line(link) -> str:
@@ -254,12 +314,11 @@ def strengths(data: AuditBriefingData, edition: str) -> str:
 def themes(data: AuditBriefingData, edition: str) -> str:
     lines = []
     for finding in data.findings[FindingKind.THEME]:
-        text = _lead_in(finding.heading, finding.body)
+        points = _points(finding.heading, finding.body)
         factors = [rf.name for rf in finding.risk_factors.all()]
-        if not text and factors:
-            text = ", ".join(factors)
-        if text:
-            lines.append(f"- {text}")
+        if not points and factors:
+            points = [f"- {', '.join(factors)}"]
+        lines.extend(points)
     if not lines:
         return ""
     return _("Emerging themes and risk factors identified in the cases audited:") + "\n\n" + "\n".join(lines)
@@ -318,7 +377,7 @@ def agency_findings(data: AuditBriefingData, edition: str) -> str:
             if kinds[kind]:
                 lines.append("")
                 lines.append(f"**{label}**")
-                lines.extend(f"- {_lead_in(f.heading, f.body)}" for f in kinds[kind])
+                lines.extend(line for f in kinds[kind] for line in _points(f.heading, f.body))
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 
