@@ -20,13 +20,15 @@ import re
 from datetime import datetime
 from typing import Any
 
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from audits.charts import grade_abbreviations, render_heatmap_svg
-from audits.selectors.partb import GradeDistribution, grade_distribution
+from audits.models import Answer, AnswerType, Audit
+from audits.selectors.partb import RECEIVED_STATUSES, GradeDistribution, grade_distribution
 
 from . import markup
 from .models import Briefing, BriefingSection, Edition
@@ -56,16 +58,44 @@ def heatmap_table(dist: GradeDistribution) -> dict[str, Any]:
     }
 
 
-def is_printed(section: BriefingSection, edition: str) -> bool:
+def has_part_a_grades(audit: Audit) -> bool:
+    """Whether the heatmap annex has anything to show: an answer grade_distribution counts (a grade or
+    "not applicable" given in a received return of an agency that took part, on a graded standard of
+    the audit's tool). Without one its chart and table would be dashes only, and it is left out. One query."""
+    return (
+        Answer.objects.filter(
+            part_a_return__audit=audit,
+            part_a_return__status__in=RECEIVED_STATUSES,
+            part_a_return__no_involvement=False,
+            part_a_return__agency__in=audit.participants.values("agency"),
+            standard__section__version_id=audit.tool_version_id,
+            standard__answer_type=AnswerType.GRADE,
+        )
+        .filter(Q(grade__scale_id=F("standard__section__version__scale_id")) | Q(not_applicable=True))
+        .exists()
+    )
+
+
+def is_printed(section: BriefingSection, edition: str, *, grades: bool) -> bool:
     """Whether the PDF prints this section of the draft, without building the content: build_content
     takes it (shown, and of the edition) and document_context keeps it (text that is more than blank
-    lines and invisible characters, or a data section's figure or table). The publish page lists these,
-    and a draft with none of them is not published (services.sections_refusal)."""
-    return (
-        not section.hidden
-        and allowed_in(section.key, edition)
-        and (section.key in DATA_SECTIONS or bool(markup.parse(section.body)))
-    )
+    lines and invisible characters, or a data section's figure or table; the heatmap only with
+    `grades`, has_part_a_grades of the audit). The publish page lists these, and a draft with none of
+    them is not published (services.sections_refusal)."""
+    if section.hidden or not allowed_in(section.key, edition):
+        return False
+    if section.key == "heatmap":
+        return grades
+    return section.key in DATA_SECTIONS or bool(markup.parse(section.body))
+
+
+def printed_sections(sections, edition: str, audit: Audit) -> list[BriefingSection]:
+    """The sections of these the PDF prints (is_printed), asking whether the audit has Part A grades
+    only when the heatmap is shown."""
+    sections = list(sections)
+    heatmap_shown = any(s.key == "heatmap" and not s.hidden and allowed_in(s.key, edition) for s in sections)
+    grades = heatmap_shown and has_part_a_grades(audit)
+    return [s for s in sections if is_printed(s, edition, grades=grades)]
 
 
 def build_content(
@@ -115,7 +145,8 @@ def build_content(
         "published_at": published_at.isoformat() if published_at else "",
         "published_by": published_by,
     }
-    if "heatmap" in keys:
+    # With no Part A grades, the annex is left out (document_context drops it without its figure and table).
+    if "heatmap" in keys and has_part_a_grades(audit):
         dist = grade_distribution(audit)
         content["heatmap_svg"] = str(render_heatmap_svg(dist))
         content["heatmap_table"] = heatmap_table(dist)
@@ -204,7 +235,10 @@ def document_context(content: dict[str, Any]) -> dict[str, Any]:
             item["figure_alt"] = _svg_description(svg, with_table=item["heatmap_table"] is not None)
         if key == "case_judgements":
             item["table"] = content.get("case_judgements")
-        # A section with nothing to show is left out rather than printed as a bare heading.
+        # A section with nothing to show is left out rather than printed as a bare heading; the heatmap's
+        # text only introduces its chart and table, and is left out with them.
+        if key == "heatmap" and not (item["figure"] or item["heatmap_table"]):
+            continue
         if (
             item["html"]
             or item.get("figure")

@@ -26,7 +26,7 @@ from audits.selectors.partb import edit_marker
 from audits.services.partb import EditConflict, changed_fields
 
 from . import prefill
-from .content import build_content, content_fingerprint, is_printed
+from .content import build_content, content_fingerprint, printed_sections
 from .models import Briefing, BriefingSection, BriefingVersion, Feedback, RenderStatus, briefing_upload_to
 from .selectors import audit_briefing_data, draft_changed_by
 
@@ -70,14 +70,14 @@ def publish_refusal(audit: Audit) -> str:
     ) % {"stage": audit.get_status_display()}
 
 
-def sections_refusal(sections: Iterable[BriefingSection], edition: str) -> str:
+def sections_refusal(sections: Iterable[BriefingSection], edition: str, audit: Audit) -> str:
     """Why a draft with these sections may not be published ("" when it may): its PDF would be the
     cover page and nothing else, no section being shown, or every shown one empty (content.is_printed,
     what the PDF prints: text of blank lines or invisible characters only prints nothing)."""
     sections = list(sections)
     if not any(not section.hidden for section in sections):
         return _("No section is shown, so the PDF would be a cover page only: show at least one before publishing.")
-    if not any(is_printed(section, edition) for section in sections):
+    if not printed_sections(sections, edition, audit):
         return _(
             "Every section shown is empty (or holds only invisible characters, as text pasted from elsewhere "
             "can), so the PDF would be a cover page only. Write the text of at least one shown section, or show "
@@ -358,7 +358,7 @@ def briefing_publish(
         refusal = publish_refusal(briefing.audit)
         if refusal:
             raise BriefingError(refusal)
-        refusal = sections_refusal(briefing.sections.all(), briefing.edition)
+        refusal = sections_refusal(briefing.sections.all(), briefing.edition, briefing.audit)
         if refusal:
             raise BriefingError(refusal)
         number = (briefing.versions.aggregate(n=Max("number"))["n"] or 0) + 1

@@ -24,7 +24,7 @@ from audits.consistency import consistency_issues, issues_by_kind
 from audits.models import Audit
 
 from . import access, services
-from .content import build_content, content_fingerprint, document_context, is_printed
+from .content import build_content, content_fingerprint, document_context, printed_sections
 from .forms import BriefingDetailsForm, FeedbackForm, LibraryFilterForm, SectionForm, WithdrawForm
 from .models import Briefing, BriefingSection, Edition, RenderStatus
 from .prefill import SPECS
@@ -383,7 +383,7 @@ def publish(request: HttpRequest, slug: str, edition: str) -> HttpResponse:
     # The sections the PDF will print (as document_context leaves out a section whose text is empty or
     # invisible characters only, unless it carries a figure or a table); with none, publishing is refused.
     drafted = list(briefing.sections.order_by("order", "pk"))
-    sections = [s for s in drafted if is_printed(s, briefing.edition)]
+    sections = printed_sections(drafted, briefing.edition, briefing.audit)
     next_number = (briefing.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     issues = consistency_issues(briefing.audit)
     # Back from confirming the password: what they had ticked, and the preview they had checked, are
@@ -404,7 +404,7 @@ def publish(request: HttpRequest, slug: str, edition: str) -> HttpResponse:
             "consistency": issues,
             "consistency_groups": issues_by_kind(issues),
             "publish_refusal": services.publish_refusal(briefing.audit)
-            or services.sections_refusal(drafted, briefing.edition),
+            or services.sections_refusal(drafted, briefing.edition, briefing.audit),
             "checked": checked,
             "checked_at": checked_at.isoformat() if checked_at else "",
             "kept": {name: kept.get(name) == "yes" for name in ("confirm", "confirm_issues")},

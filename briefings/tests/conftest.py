@@ -27,6 +27,20 @@ def findings_audit(audit, agency_a, agency_b):
 
 
 @pytest.fixture
+def graded(findings_audit):
+    """Case 1 graded by both agencies (Police: Outstanding, CSW: Good), Case 2 by Police (Requires improvement)."""
+    from audits.models import PartAReturn
+    from audits.tests.partb_support import complete_return
+
+    for ret in PartAReturn.objects.filter(audit=findings_audit, case__reference="Case 1"):
+        complete_return(ret, ranks=1 if ret.agency.short_name == "Police" else 2)
+    complete_return(
+        PartAReturn.objects.get(audit=findings_audit, case__reference="Case 2", agency__short_name="Police"), ranks=3
+    )
+    return findings_audit
+
+
+@pytest.fixture
 def make_briefing(findings_audit, qa_manager):
     def make(edition: str = Edition.MANAGERS):
         return services.briefing_create(audit=findings_audit, edition=edition, user=qa_manager)

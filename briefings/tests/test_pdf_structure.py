@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from audits.models import PartAReturn
 from audits.selectors.partb import grade_distribution
-from audits.tests.partb_support import complete_return
 from briefings.content import build_content, document_context
 from briefings.models import Edition
 from briefings.rendering import render_pdf
@@ -15,17 +13,6 @@ from briefings.rendering import render_pdf
 from .support import structure_tree
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def graded(findings_audit):
-    """Case 1 graded by both agencies (Police: Outstanding, CSW: Good), Case 2 by Police (Requires improvement)."""
-    for ret in PartAReturn.objects.filter(audit=findings_audit, case__reference="Case 1"):
-        complete_return(ret, ranks=1 if ret.agency.short_name == "Police" else 2)
-    complete_return(
-        PartAReturn.objects.get(audit=findings_audit, case__reference="Case 2", agency__short_name="Police"), ranks=3
-    )
-    return findings_audit
 
 
 def test_the_heatmap_annex_holds_its_figures_as_a_table_of_header_and_data_cells(graded, make_briefing):

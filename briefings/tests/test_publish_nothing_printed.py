@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from briefings import services
-from briefings.content import build_content, document_context, is_printed
+from briefings.content import build_content, document_context, printed_sections
 from briefings.models import BriefingSection, BriefingVersion, Edition
 from briefings.prefill import DATA_SECTIONS
 
@@ -39,7 +39,7 @@ def test_a_draft_that_would_print_a_cover_page_only_is_not_published(make_briefi
     assert any(not s.hidden for s in sections)
     # What the PDF would print of it: nothing (the rule the page and the service follow agrees).
     assert document_context(build_content(briefing))["sections"] == []
-    assert not any(is_printed(s, edition) for s in sections)
+    assert printed_sections(sections, edition, briefing.audit) == []
 
     with pytest.raises(services.BriefingError, match=COVER_ONLY):
         services.briefing_publish(briefing=briefing, user=qa_manager)

@@ -44,7 +44,7 @@ def rendered_records(version: BriefingVersion):
 
 
 def test_withdrawing_deletes_the_pdf_blanks_the_text_and_records_who(
-    make_briefing, publish_rendered, lead_officer, django_capture_on_commit_callbacks
+    graded, make_briefing, publish_rendered, lead_officer, django_capture_on_commit_callbacks
 ):
     briefing = make_briefing(Edition.FULL_REPORT)
     version = publish_rendered(briefing)
