@@ -591,6 +591,7 @@ class RecommendationForm(ShownMixin, forms.ModelForm):
 
     def __init__(self, *args, audit: Audit, **kwargs):
         super().__init__(*args, **kwargs)
+        self.audit = audit
         self.fields["owner_agency"].queryset = Agency.objects.order_by("name")
         self.fields["findings"].queryset = audit.findings.order_by("kind", "order", "pk")
         self.fields["findings"].label_from_instance = lambda f: f"{f.get_kind_display()}: {f}"
@@ -601,10 +602,10 @@ class RecommendationForm(ShownMixin, forms.ModelForm):
             self.track_shown({name: self.initial.get(name) for name in self._meta.fields})
 
     def clean_due_date(self):
-        # The service's rule, on the field: a past date is refused when it is given; an overdue one
-        # kept as it was can still be tracked.
+        # The service's rule, on the field: a date before the Part B session (or, without a session
+        # held, before today) is refused when it is given; an overdue one kept as it was can still be tracked.
         due = self.cleaned_data.get("due_date")
-        problem = due_date_problem(due, self.instance if self.instance.pk is not None else None)
+        problem = due_date_problem(due, self.instance if self.instance.pk is not None else None, audit=self.audit)
         if problem:
             raise forms.ValidationError(problem)
         return due

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -648,6 +649,7 @@ OWNER_NEEDED = _lazy("Name the group or agency that takes this forward.")
 ONE_OWNER = _lazy("Name a group or an agency, not both: a recommendation has one owner, and the briefing prints one.")
 DUE_DATE_NEEDED = _lazy("Give the date it is due.")
 DUE_DATE_PAST = _lazy("The due date cannot be in the past.")
+DUE_DATE_BEFORE_SESSION = _lazy("The due date cannot be before the Part B session on %(date)s.")
 
 
 def owner_problem(owner: str, owner_agency: Agency | None) -> tuple[str, str] | None:
@@ -659,14 +661,25 @@ def owner_problem(owner: str, owner_agency: Agency | None) -> tuple[str, str] | 
     return None
 
 
-def due_date_problem(due_date: datetime.date | None, recommendation: Recommendation | None = None) -> str:
-    """Why this due date will not do for a new (`recommendation` None) or changed recommendation
-    ("" when it will). One recorded before due dates were required may stay without; a past due
-    date may stay as it was, so that an overdue recommendation can still be tracked."""
+def due_date_problem(
+    due_date: datetime.date | None, recommendation: Recommendation | None = None, *, audit: Audit
+) -> str:
+    """Why this due date will not do for a new (`recommendation` None) or changed recommendation of
+    `audit` ("" when it will). One recorded before due dates were required may stay without; a past
+    due date may stay as it was, so that an overdue recommendation can still be tracked.
+
+    A date given may be in the past when it is not before the audit's Part B session (an audit is
+    recorded after the event, with the due dates it set then); without a held session, not before today."""
     old_due = recommendation.due_date if recommendation is not None else None
     if due_date is None and (recommendation is None or old_due is not None):
         return str(DUE_DATE_NEEDED)
-    if due_date is not None and due_date != old_due and due_date < timezone.localdate():
+    if due_date is None or due_date == old_due:
+        return ""
+    today, session = timezone.localdate(), audit.part_b_date
+    if session is not None and session <= today:
+        if due_date < session:
+            return str(DUE_DATE_BEFORE_SESSION) % {"date": date_format(session, "j F Y")}
+    elif due_date < today:
         return str(DUE_DATE_PAST)
     return ""
 
@@ -677,6 +690,7 @@ def _check_recommendation(
     owner_agency: Agency | None,
     due_date: datetime.date | None,
     *,
+    audit: Audit,
     recommendation: Recommendation | None = None,
 ) -> None:
     """What every recommendation needs, new (`recommendation` None) or changed: its text, one owner
@@ -686,7 +700,7 @@ def _check_recommendation(
         raise ValidationError(problem[1])
     if not text.strip():
         raise ValidationError(_("Write the recommendation."))
-    problem = due_date_problem(due_date, recommendation)
+    problem = due_date_problem(due_date, recommendation, audit=audit)
     if problem:
         raise ValidationError(problem)
 
@@ -711,7 +725,7 @@ def recommendation_add(
 ) -> Recommendation:
     with transaction.atomic():
         _require_status(audit, PART_B_EDITABLE, _("Recommendations"))
-        _check_recommendation(text, owner, owner_agency, due_date)
+        _check_recommendation(text, owner, owner_agency, due_date, audit=audit)
         top = audit.recommendations.aggregate(top=Max("order"))["top"]
         recommendation = Recommendation.objects.create(
             audit=audit,
@@ -768,7 +782,12 @@ def recommendation_update(
         values = {name: changes.get(name, getattr(recommendation, name)) for name in ("text", "owner", "owner_agency")}
         due_date = changes.get("due_date", recommendation.due_date)
         _check_recommendation(
-            values["text"], values["owner"], values["owner_agency"], due_date, recommendation=recommendation
+            values["text"],
+            values["owner"],
+            values["owner_agency"],
+            due_date,
+            audit=audit,
+            recommendation=recommendation,
         )
         recommendation.text, recommendation.owner = values["text"].strip(), values["owner"].strip()
         recommendation.owner_agency, recommendation.due_date = values["owner_agency"], due_date

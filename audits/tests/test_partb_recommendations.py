@@ -245,3 +245,58 @@ def test_across_audits_page_query_count_is_constant(client, qa_manager, part_b, 
         RecommendationFactory(audit=AuditFactory(), text=f"R{n}")
     with django_assert_num_queries(len(first)):
         client.get(reverse("audits:recommendations_all"))
+
+
+def test_a_past_audit_takes_its_real_due_dates_from_the_part_b_session_on(client, qa_manager, part_b):
+    """An audit recorded after the event (its Part B session in 2014) takes the due dates it set then: not
+    before the session, with a message that says so."""
+    part_b.part_b_date = datetime.date(2014, 12, 3)
+    part_b.save(update_fields=["part_b_date"])
+    client.force_login(qa_manager)
+    url = reverse("audits:recommendations", args=[part_b.slug])
+    data = {"text": "Review CIN plans", "owner": "Group", "due_date": "2015-03-31"}
+    assert client.post(url, data).status_code == 302
+    rec = Recommendation.objects.get(audit=part_b)
+    assert rec.due_date == datetime.date(2015, 3, 31)
+    # The session's own day will do; the day before will not.
+    recommendation_add(
+        user=qa_manager, audit=part_b, text="On the day", owner="Group", due_date=datetime.date(2014, 12, 3)
+    )
+    response = client.post(url, {**data, "due_date": "2014-12-02"})
+    assert response.status_code == 400
+    assert (
+        _field_error(response.content.decode(), "due_date")
+        == "The due date cannot be before the Part B session on 3 December 2014."
+    )
+    with pytest.raises(ValidationError, match="before the Part B session on 3 December 2014"):
+        recommendation_add(user=qa_manager, audit=part_b, text="X", owner="Group", due_date=datetime.date(2014, 11, 1))
+
+    # Changed, to another past date after the session; and closed, its due date long past.
+    edit = reverse("audits:recommendation_edit", args=[part_b.slug, rec.pk])
+    assert client.post(edit, {**data, "due_date": "2015-06-30"}).status_code == 302
+    rec.refresh_from_db()
+    assert rec.due_date == datetime.date(2015, 6, 30)
+    response = client.post(edit, {**data, "due_date": "2014-01-01"})
+    assert response.status_code == 400
+    assert "before the Part B session on 3 December 2014" in _field_error(response.content.decode(), "due_date")
+    status_url = reverse("audits:recommendation_status", args=[part_b.slug, rec.pk])
+    prefix = f"rec-{rec.pk}"
+    for status in (RecommendationStatus.IN_PROGRESS, RecommendationStatus.COMPLETE):
+        client.post(status_url, {f"{prefix}-to_status": status})
+    client.post(
+        status_url,
+        {f"{prefix}-to_status": RecommendationStatus.CLOSED, f"{prefix}-impact_evidence": "Re-audit in 2016."},
+    )
+    rec.refresh_from_db()
+    assert rec.status == RecommendationStatus.CLOSED and rec.due_date == datetime.date(2015, 6, 30)
+
+
+def test_a_part_b_session_still_to_come_leaves_today_the_limit(qa_manager, part_b):
+    part_b.part_b_date = TODAY + datetime.timedelta(days=30)
+    part_b.save(update_fields=["part_b_date"])
+    with pytest.raises(ValidationError, match="cannot be in the past"):
+        recommendation_add(
+            user=qa_manager, audit=part_b, text="X", owner="Group", due_date=TODAY - datetime.timedelta(days=1)
+        )
+    rec = recommendation_add(user=qa_manager, audit=part_b, text="X", owner="Group", due_date=TODAY)
+    assert rec.due_date == TODAY
