@@ -59,6 +59,15 @@ def notify_new_auditor(participant_id: int, auditor_id: int) -> bool:
     return email_new_auditor(participant_id=participant_id, auditor_id=auditor_id)
 
 
+@shared_task(name="audits.tasks.notify_part_a_open", **MAIL_RETRY)
+@run_once
+def notify_part_a_open(participant_id: int, auditor_id: int) -> bool:
+    """E-mail an agency's named auditor that Part A is open (audits.services.participants)."""
+    from audits.services.participants import email_part_a_open
+
+    return email_part_a_open(participant_id=participant_id, auditor_id=auditor_id)
+
+
 # --- Part B ------------------------------------------------------------------------------------
 
 

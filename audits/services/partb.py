@@ -55,6 +55,7 @@ from audits.selectors.partb import (
     missing_returns,
 )
 from audits.services.parta import returns_create_for_audit
+from audits.services.participants import part_a_opened_notify
 
 # Part B work (the session, judgements, findings, what a recommendation says) is recorded while the
 # audit is in Part B or Reporting; a closed audit is read-only, apart from tracking its
@@ -155,6 +156,7 @@ def audit_transition(
             if not audit.cases.exists() or not audit.participants.exists():
                 raise ValidationError(_("Part A needs at least one case and one participating agency."))
             returns_create_for_audit(audit=audit, user=user, request=request)
+            part_a_opened_notify(audit=audit)  # each named auditor, once the move is committed
         if to_status == AuditStatus.PART_B and audit.status == AuditStatus.PART_A:
             missing = missing_returns(audit)
             if missing and not confirm_missing:

@@ -142,3 +142,49 @@ def email_new_auditor(*, participant_id: int, auditor_id: int) -> bool:
     }
     portal_mail_send(subject=subject, body=render_to_string("emails/auditor_named.txt", context), to=[auditor.email])
     return True
+
+
+def part_a_opened_notify(*, audit: Audit) -> int:
+    """On opening Part A (audits.services.partb.audit_transition, in its transaction): one e-mail per
+    named auditor whose agency has returns to complete, sent through the outbox once the move is
+    committed. An audit taken back to Planning and opened again tells them again: the returns may be
+    new (a case or an agency added). Returns how many were queued."""
+    participants = audit.participants.filter(auditor__isnull=False).values_list("pk", "auditor_id")
+    for participant_id, auditor_id in participants:
+        enqueue("audits.tasks.notify_part_a_open", participant_id, auditor_id)
+    return len(participants)
+
+
+def email_part_a_open(*, participant_id: int, auditor_id: int) -> bool:
+    """Tell an agency's named auditor that Part A is open, with their returns and the due date. False,
+    and nothing sent, when there is nobody to tell: the auditor was changed or cannot complete the returns
+    (inactive, or moved to another agency), has no e-mail address, or Part A closed before it went."""
+    participant = (
+        AuditAgency.objects.select_related("audit", "agency", "auditor")
+        .filter(pk=participant_id, auditor_id=auditor_id)
+        .first()
+    )
+    if participant is None or participant.audit.status != AuditStatus.PART_A:
+        return False
+    auditor, audit = participant.auditor, participant.audit
+    if not auditor.email or participant.auditor_unable:
+        logger.warning("Audit agency %s: no auditor able to complete the returns to tell", participant_id)
+        return False
+    outstanding = (
+        PartAReturn.objects.filter(audit=audit, agency_id=participant.agency_id)
+        .exclude(status__in=SUBMITTED_STATUSES)
+        .count()
+    )
+    if not outstanding:
+        return False
+    context = {
+        "auditor": auditor,
+        "audit": audit,
+        "agency": participant.agency,
+        "outstanding": outstanding,
+        "due": date_format(audit.part_a_due, "j F Y") if audit.part_a_due else "",
+        "url": f"{settings.SITE_URL}{reverse('audits:my_returns')}",
+    }
+    subject = _("Part A is open: %(audit)s") % {"audit": audit.title}
+    portal_mail_send(subject=subject, body=render_to_string("emails/parta_open.txt", context), to=[auditor.email])
+    return True
