@@ -13,7 +13,14 @@ class PortalBackend(ModelBackend):
             user = model._default_manager.select_related("agency").get(pk=user_id)
         except model.DoesNotExist:
             return None
-        return user if self.user_can_authenticate(user) else None
+        return user if user.is_active else None
+
+    def user_can_authenticate(self, user) -> bool:
+        """A deactivated person with the right password is let through authenticate(), so that the
+        sign-in form can tell them their account is not active (LoginForm.confirm_login_allowed
+        refuses them) instead of "wrong password", which also counted towards a lockout. Only the
+        right password learns this. Their sessions still end (get_user)."""
+        return True
 
     def get_all_permissions(self, user_obj, obj=None):
         """A QA manager's role grants the planning permissions (audits/planning.py) on top of any given."""

@@ -15,6 +15,10 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
 
     errors_id = "login-errors"
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "inactive": _("Your account is not active. If you still need it, ask your administrator to reactivate it."),
+    }
 
     def full_clean(self) -> None:
         super().full_clean()

@@ -1,0 +1,72 @@
+"""Account journeys with two-factor on: a lost phone, the recovery codes page, a session that ended
+under a form, a recovery code used, the whole `next` kept, a deactivated account, the lockout page."""
+
+import time
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from axes.models import AccessAttempt
+from django.contrib.messages import get_messages
+from django.test import override_settings
+from django.urls import reverse
+from django.utils.http import urlencode
+from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from agencies.mfa import mfa_confirm
+from agencies.middleware import AUTH_AT
+from agencies.tests.factories import UserFactory
+
+PASSWORD = "correct horse battery staple"
+LIST_WITH_QUERY = reverse("audits:my_returns") + "?q=exploitation&year=2017"
+
+
+def sign_in(client, username: str = "auditor.a", password: str = PASSWORD, **extra):
+    return client.post(reverse("login"), {"username": username, "password": password, **extra})
+
+
+def current_code(device: TOTPDevice) -> str:
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+def enrolled(user) -> list[str]:
+    device = TOTPDevice.objects.create(user=user, name="app", confirmed=False)
+    return mfa_confirm(user=user, device=device)
+
+
+def next_of(url: str) -> str:
+    return parse_qs(urlsplit(url).query)["next"][0]
+
+
+def set_up_app(client) -> TOTPDevice:
+    """Open the set-up page and confirm its new key; the response is the redirect after."""
+    assert client.get(reverse("mfa_setup")).status_code == 200
+    return TOTPDevice.objects.get(confirmed=False)
+
+
+def test_a_deactivated_account_is_told_so_only_with_the_right_password(client, auditor, audit):
+    sign_in(client)
+    auditor.is_active = False
+    auditor.save(update_fields=["is_active"])
+    assert client.get(reverse("audits:my_returns")).status_code == 302
+
+    wrong = sign_in(client, password="not the password")
+    assert b"not active" not in wrong.content and b"correct username and password" in wrong.content
+    attempts = AccessAttempt.objects.get().failures_since_start
+    right = sign_in(client)
+    assert right.status_code == 200 and b"Your account is not active." in right.content
+    assert b"correct username and password" not in right.content
+    assert AccessAttempt.objects.get().failures_since_start == attempts  # the right password is no failure
+    assert client.get(reverse("audits:my_returns")).url.startswith(reverse("login"))
+
+
+@override_settings(AXES_FAILURE_LIMIT=3, AXES_COOLOFF_TIME=2)
+def test_the_lockout_page_states_the_configured_rule_and_links_back_to_sign_in(client, db):
+    UserFactory(username="target")
+    for _ in range(3):
+        response = sign_in(client, "target", "wrong password")
+    assert response.status_code == 429
+    text = " ".join(response.content.decode().split())
+    assert "paused after 3 wrong passwords for 2 hours." in text
+    assert f'href="{reverse("login")}"' in text
