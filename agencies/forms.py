@@ -44,6 +44,14 @@ class TokenForm(forms.Form):
         return self.cleaned_data["code"].replace(" ", "").strip()
 
 
+class SetupTokenForm(TokenForm):
+    """Confirming a new authenticator app: only the app's code (recovery codes come after)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = _("The six-digit code your authenticator app shows.")
+
+
 class ReauthenticateForm(forms.Form):
     password = forms.CharField(
         label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})

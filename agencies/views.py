@@ -19,7 +19,7 @@ from django_otp import match_token, user_has_device
 
 from . import mfa
 from .decorators import has_kept_fields
-from .forms import AccessLogFilterForm, LoginForm, ReauthenticateForm, TokenForm
+from .forms import AccessLogFilterForm, LoginForm, ReauthenticateForm, SetupTokenForm, TokenForm
 from .middleware import AUTH_AT
 from .selectors import access_records_matching, summary_without_case_content, user_capabilities
 
@@ -83,7 +83,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     if user_has_device(request.user) and not request.user.is_verified():
         return redirect(f"{reverse('mfa_verify')}?next={request.path}")
     device = mfa.totp_device_pending(request.user)
-    form = TokenForm(request.POST or None)
+    form = SetupTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"]):
             codes = mfa.mfa_confirm(user=request.user, device=device)

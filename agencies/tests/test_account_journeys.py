@@ -45,6 +45,12 @@ def set_up_app(client) -> TOTPDevice:
     return TOTPDevice.objects.get(confirmed=False)
 
 
+def test_the_set_up_page_does_not_offer_recovery_codes_before_there_are_any(client, auditor, audit):
+    client.force_login(auditor)
+    page = client.get(reverse("mfa_setup"))
+    assert b"recovery code" not in page.content.lower()
+
+
 def test_a_deactivated_account_is_told_so_only_with_the_right_password(client, auditor, audit):
     sign_in(client)
     auditor.is_active = False
