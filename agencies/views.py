@@ -57,6 +57,19 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "agencies/no_role.html")
 
 
+# The recovery codes just issued, shown again (refresh, Back) for a while after set-up instead of a new key.
+NEW_CODES = "mfa_new_codes"
+NEW_CODES_SECONDS = 10 * 60
+
+
+def _fresh_new_codes(request: HttpRequest) -> dict | None:
+    new = request.session.get(NEW_CODES)
+    if new and time.time() - new["at"] <= NEW_CODES_SECONDS:
+        return new
+    request.session.pop(NEW_CODES, None)
+    return None
+
+
 @login_required
 def mfa_verify(request: HttpRequest) -> HttpResponse:
     """Ask for the second factor; someone with no authenticator yet is sent to set one up."""
@@ -79,18 +92,28 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def mfa_setup(request: HttpRequest) -> HttpResponse:
-    """Set up (or replace) the authenticator app. Replacing needs the current second factor first."""
-    if user_has_device(request.user) and not request.user.is_verified():
+    """Set up the authenticator app, or replace it (which needs the current second factor first).
+
+    Confirming issues fresh recovery codes and redirects to this page, which shows them (Post/Redirect/
+    Get) for NEW_CODES_SECONDS: a refresh or Back shows the same codes, not a new key that would
+    replace the app and void the codes just written down."""
+    user = request.user
+    if user_has_device(user) and not user.is_verified():
         return redirect(f"{reverse('mfa_verify')}?next={request.path}")
-    device = mfa.totp_device_pending(request.user)
+    new = _fresh_new_codes(request)
+    if new is not None:
+        if request.method == "POST":
+            return redirect("mfa_setup")
+        return render(request, "registration/mfa_recovery_codes.html", {"codes": new["codes"], "next": new["next"]})
+    next_url = _safe_next(request)
+    device = mfa.totp_device_pending(user)
     form = SetupTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"]):
-            codes = mfa.mfa_confirm(user=request.user, device=device)
+            codes = mfa.mfa_confirm(user=user, device=device)
             otp_login(request, device)
-            return render(
-                request, "registration/mfa_recovery_codes.html", {"codes": codes, "next": _safe_next(request)}
-            )
+            request.session[NEW_CODES] = {"codes": codes, "next": next_url, "at": time.time()}
+            return redirect("mfa_setup")
         form.add_error(
             "code", _("That code is not right. Scan the QR code again and enter the code your app shows now.")
         )
@@ -98,7 +121,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
         "form": form,
         "qr": mfa.qr_data_uri(device),
         "secret": mfa.secret_for_manual_entry(device),
-        "next": _safe_next(request),
+        "next": next_url,
     }
     return render(request, "registration/mfa_setup.html", context)
 

@@ -45,6 +45,24 @@ def set_up_app(client) -> TOTPDevice:
     return TOTPDevice.objects.get(confirmed=False)
 
 
+@override_settings(MFA_REQUIRED=True)
+def test_refreshing_or_resending_the_recovery_codes_page_changes_nothing(client, auditor, audit):
+    sign_in(client)
+    device = set_up_app(client)
+    done = client.post(reverse("mfa_setup"), {"code": current_code(device), "next": LIST_WITH_QUERY})
+    assert done.status_code == 302 and done.url == reverse("mfa_setup")  # Post/Redirect/Get
+    shown = client.get(done.url)
+    codes = shown.context["codes"]
+    assert len(codes) == 10 and LIST_WITH_QUERY.replace("&", "&amp;").encode() in shown.content
+
+    again = client.get(reverse("mfa_setup"))  # refresh, or Back from the next page
+    assert again.context["codes"] == codes and b"not right" not in again.content
+    resent = client.post(reverse("mfa_setup"), {"code": current_code(device)})  # a double press
+    assert resent.status_code == 302 and b"not right" not in resent.content
+    assert list(TOTPDevice.objects.filter(user=auditor).values_list("pk", "confirmed")) == [(device.pk, True)]
+    assert set(StaticToken.objects.filter(device__user=auditor).values_list("token", flat=True)) == set(codes)
+
+
 def test_the_set_up_page_does_not_offer_recovery_codes_before_there_are_any(client, auditor, audit):
     client.force_login(auditor)
     page = client.get(reverse("mfa_setup"))
