@@ -11,6 +11,13 @@ from django_otp.qr import write_qrcode_image
 RECOVERY_CODES = 10
 
 
+def has_authenticator(user) -> bool:
+    """Whether the person has a confirmed authenticator app. Recovery codes alone do not count: they
+    stand in for the app at sign-in only while there is one (an administrator who deletes a lost
+    phone's device sends its owner to set up a new one, after their password)."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
 def totp_device_pending(user) -> TOTPDevice:
     """The user's not-yet-confirmed authenticator, created on first visit to the set-up page."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()

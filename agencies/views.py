@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_safe
 from django_otp import login as otp_login
-from django_otp import match_token, user_has_device
+from django_otp import match_token
 
 from . import mfa
 from .decorators import has_kept_fields
@@ -72,8 +72,10 @@ def _fresh_new_codes(request: HttpRequest) -> dict | None:
 
 @login_required
 def mfa_verify(request: HttpRequest) -> HttpResponse:
-    """Ask for the second factor; someone with no authenticator yet is sent to set one up."""
-    if not user_has_device(request.user):
+    """Ask for the second factor. Someone with no authenticator app (none yet, or an administrator
+    deleted it after a lost phone) is sent to set one up: a recovery code stands in for the app only
+    while there is one."""
+    if not mfa.has_authenticator(request.user):
         return redirect(f"{reverse('mfa_setup')}?next={_safe_next(request)}")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -98,7 +100,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     Get) for NEW_CODES_SECONDS: a refresh or Back shows the same codes, not a new key that would
     replace the app and void the codes just written down."""
     user = request.user
-    if user_has_device(user) and not user.is_verified():
+    if mfa.has_authenticator(user) and not user.is_verified():
         return redirect(f"{reverse('mfa_verify')}?next={request.path}")
     new = _fresh_new_codes(request)
     if new is not None:

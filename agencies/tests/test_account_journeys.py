@@ -46,6 +46,29 @@ def set_up_app(client) -> TOTPDevice:
 
 
 @override_settings(MFA_REQUIRED=True)
+def test_after_the_app_is_deleted_sign_in_goes_to_set_up_and_issues_fresh_codes(client, auditor, audit):
+    old_codes = enrolled(auditor)
+    TOTPDevice.objects.filter(user=auditor).delete()  # the administrator, after a lost phone
+
+    sign_in(client)
+    response = client.get(reverse("audits:my_returns"))
+    response = client.get(response.url)  # the two-factor page sends them on: no app to ask a code of
+    assert response.status_code == 302 and response.url.startswith(reverse("mfa_setup"))
+    page = client.get(response.url)
+    assert page.status_code == 200 and b"data:image/svg+xml" in page.content
+    # A recovery code does not stand in for an app they no longer have.
+    refused = client.post(reverse("mfa_verify"), {"code": old_codes[0]})
+    assert refused.status_code == 302 and refused.url.startswith(reverse("mfa_setup"))
+
+    device = TOTPDevice.objects.get(user=auditor, confirmed=False)
+    client.post(reverse("mfa_setup"), {"code": current_code(device)})
+    new_codes = client.get(reverse("mfa_setup")).context["codes"]
+    assert len(new_codes) == 10 and not set(new_codes) & set(old_codes)
+    assert set(StaticToken.objects.filter(device__user=auditor).values_list("token", flat=True)) == set(new_codes)
+    assert client.get(reverse("audits:my_returns")).status_code == 200
+
+
+@override_settings(MFA_REQUIRED=True)
 def test_refreshing_or_resending_the_recovery_codes_page_changes_nothing(client, auditor, audit):
     sign_in(client)
     device = set_up_app(client)
