@@ -8,6 +8,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
 
@@ -117,5 +118,5 @@ class MFARequiredMiddleware:
         ):
             if _wants_json(request) or _is_htmx(request):
                 return _signed_out(request, _("Two-factor authentication is needed."))
-            return redirect(f"{reverse('mfa_verify')}?next={request.get_full_path()}")
+            return redirect(f"{reverse('mfa_verify')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

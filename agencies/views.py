@@ -11,7 +11,7 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_safe
 from django_otp import login as otp_login
@@ -57,6 +57,10 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "agencies/no_role.html")
 
 
+def _with_next(url_name: str, next_url: str) -> str:
+    return f"{reverse(url_name)}?{urlencode({'next': next_url})}"
+
+
 # The recovery codes just issued, shown again (refresh, Back) for a while after set-up instead of a new key.
 NEW_CODES = "mfa_new_codes"
 NEW_CODES_SECONDS = 10 * 60
@@ -75,21 +79,22 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
     """Ask for the second factor. Someone with no authenticator app (none yet, or an administrator
     deleted it after a lost phone) is sent to set one up: a recovery code stands in for the app only
     while there is one."""
+    next_url = _safe_next(request)
     if not mfa.has_authenticator(request.user):
-        return redirect(f"{reverse('mfa_setup')}?next={_safe_next(request)}")
+        return redirect(_with_next("mfa_setup", next_url))
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = match_token(request.user, form.cleaned_data["code"])
         if device is not None:
             otp_login(request, device)
-            return redirect(_safe_next(request))
+            return redirect(next_url)
         form.add_error(
             "code",
             _(
                 "That code is not right. Check your app's clock, or use a recovery code. After a wrong code, wait a few seconds before the next try."
             ),
         )
-    return render(request, "registration/mfa_verify.html", {"form": form, "next": _safe_next(request)})
+    return render(request, "registration/mfa_verify.html", {"form": form, "next": next_url})
 
 
 @login_required
@@ -101,7 +106,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     replace the app and void the codes just written down."""
     user = request.user
     if mfa.has_authenticator(user) and not user.is_verified():
-        return redirect(f"{reverse('mfa_verify')}?next={request.path}")
+        return redirect(_with_next("mfa_verify", request.get_full_path()))
     new = _fresh_new_codes(request)
     if new is not None:
         if request.method == "POST":

@@ -92,6 +92,29 @@ def test_the_set_up_page_does_not_offer_recovery_codes_before_there_are_any(clie
     assert b"recovery code" not in page.content.lower()
 
 
+@override_settings(MFA_REQUIRED=True)
+def test_the_whole_next_survives_sign_in_and_set_up(client, auditor, audit):
+    sign_in(client)
+    to_verify = client.get(LIST_WITH_QUERY)
+    assert next_of(to_verify.url) == LIST_WITH_QUERY
+    to_setup = client.get(to_verify.url)
+    assert next_of(to_setup.url) == LIST_WITH_QUERY
+    device = set_up_app(client)
+    client.post(to_setup.url, {"code": current_code(device), "next": next_of(to_setup.url)})
+    shown = client.get(reverse("mfa_setup")).context
+    assert shown["next"] == LIST_WITH_QUERY
+
+    # Replacing the app asks for the current one first, and comes back to set-up with its next.
+    client.logout()
+    sign_in(client)
+    setup_url = f"{reverse('mfa_setup')}?{urlencode({'next': LIST_WITH_QUERY})}"
+    asked = client.get(setup_url)
+    assert asked.url.startswith(reverse("mfa_verify")) and next_of(asked.url) == setup_url
+    # Another site's address is never followed.
+    outside = client.post(reverse("mfa_verify"), {"code": shown["codes"][0], "next": "https://evil.example/"})
+    assert outside.status_code == 302 and outside.url == reverse("home")
+
+
 def test_a_deactivated_account_is_told_so_only_with_the_right_password(client, auditor, audit):
     sign_in(client)
     auditor.is_active = False
