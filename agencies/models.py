@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -82,6 +83,14 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        # The rule of the constraint agency_staff_have_an_agency, said on the field to put right.
+        if self.role in (Role.MANAGER, Role.PRACTITIONER) and self.agency_id is None:
+            raise ValidationError(
+                {"agency": _("Managers, practitioners, auditors and lead officers work for an agency: choose theirs.")}
+            )
 
     @property
     def is_qa_manager(self) -> bool:
