@@ -27,3 +27,30 @@ def notify_email_change(person_id: int, old_email: str, new_email: str, by_id: i
     from .services import email_address_change
 
     return email_address_change(person_id=person_id, old_email=old_email, new_email=new_email, by_id=by_id, at=at)
+
+
+@shared_task(name="agencies.tasks.send_password_reset", **MAIL_RETRY)
+@run_once  # sent through the outbox: one e-mail per request, however often delivered
+def send_password_reset(email: str) -> int:
+    """E-mail the accounts with this address a link to reset their password (agencies.passwords)."""
+    from .passwords import email_password_reset
+
+    return email_password_reset(email=email)
+
+
+@shared_task(name="agencies.tasks.send_invitation", **MAIL_RETRY)
+@run_once  # sent through the outbox: one e-mail per account added, however often delivered
+def send_invitation(person_id: int, by_id: int | None = None) -> bool:
+    """E-mail a person just added the link to choose their password (agencies.passwords)."""
+    from .passwords import email_invitation
+
+    return email_invitation(person_id=person_id, by_id=by_id)
+
+
+@shared_task(name="agencies.tasks.notify_password_set", **MAIL_RETRY)
+@run_once  # sent through the outbox: one e-mail per change, however often delivered
+def notify_password_set(person_id: int, how: str, at: str) -> bool:
+    """E-mail a person that their password was changed or reset (agencies.passwords)."""
+    from .passwords import email_password_set
+
+    return email_password_set(person_id=person_id, how=how, at=at)

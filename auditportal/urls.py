@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from agencies import passwords
 from agencies import views as agency_views
 
 urlpatterns = [
@@ -11,6 +12,14 @@ urlpatterns = [
     path("accounts/two-factor/", agency_views.mfa_verify, name="mfa_verify"),
     path("accounts/two-factor/setup/", agency_views.mfa_setup, name="mfa_setup"),
     path("accounts/confirm-password/", agency_views.reauthenticate, name="reauthenticate"),
+    path("accounts/password/", passwords.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/forgotten/", passwords.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/password/forgotten/sent/", passwords.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "accounts/password/set/<uidb64>/<token>/",
+        passwords.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("access-log/", agency_views.access_log, name="access_log"),
     path("healthz", agency_views.healthz, name="healthz"),
     path("audits/", include("audits.urls")),

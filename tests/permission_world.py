@@ -113,6 +113,11 @@ KWARGS: dict[str, Callable[[World], dict]] = {
     "mfa_verify": _none,
     "mfa_setup": _none,
     "reauthenticate": _none,
+    "password_change": _none,
+    "password_reset": _none,
+    "password_reset_done": _none,
+    # A link that is not (or no longer) valid: what anybody who has not been sent one meets.
+    "password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "set-password"},
     "access_log": _none,
     "healthz": _none,
     "audits:audit_list": _none,

@@ -53,6 +53,7 @@ from hypothesis import strategies as st
 
 from agencies.forms import LoginForm, TokenForm
 from agencies.models import AccessAction, AccessRecord
+from agencies.passwords import ResetRequestForm
 from audits.forms import PartAReturnForm, ReviewForm
 from audits.forms_insights import ThemeFilterForm
 from audits.forms_partb import (
@@ -450,6 +451,21 @@ def _password_fields(world: World, user) -> dict[str, st.SearchStrategy]:
     return {"password": st.sampled_from([PASSWORD, "wrong", "", PASSWORD + "\x00"]), **_next(valid="/audits/")}
 
 
+def _new_password_fields(world: World, user) -> dict[str, st.SearchStrategy]:
+    secret = st.sampled_from(
+        [PASSWORD, "wrong", "", PASSWORD + "\x00", "a brand new long passphrase 7", "12345678901234"]
+    )
+    names = (
+        ("old_password", "new_password1", "new_password2") if user is not None else ("new_password1", "new_password2")
+    )
+    return dict.fromkeys(names, secret)
+
+
+def _reset_request_fields(world: World, user) -> dict[str, st.SearchStrategy]:
+    known = st.sampled_from([world.audit.lead_officer.email, "nobody@example.org", "QA@EXAMPLE.ORG"])
+    return {"email": st.one_of(known, *fields_of(ResetRequestForm()).values())}
+
+
 @dataclass(frozen=True, repr=False)
 class Endpoint:
     name: str  # the URL name
@@ -536,6 +552,10 @@ ENDPOINTS = [
     Endpoint("mfa_verify", "qa_manager", _token_fields, stage="mfa_device"),
     Endpoint("mfa_setup", "qa_manager", _token_fields),
     Endpoint("reauthenticate", "qa_manager", _password_fields),
+    # Passwords.
+    Endpoint("password_change", "practitioner", _new_password_fields),
+    Endpoint("password_reset", "anonymous", _reset_request_fields),
+    Endpoint("password_reset_confirm", "anonymous", _new_password_fields),
 ]
 
 

@@ -1,0 +1,294 @@
+"""The password journeys: a forgotten password reset through a link by e-mail, a signed-in person's
+change of their own password, and the invitation a person added in Administration is sent to choose
+their first one (the same link: the administrator never knows or sends anybody's password).
+
+Django's auth views, forms and default_token_generator do the work. What the portal adds: the
+e-mails go through the outbox and agencies.mail like its other account e-mails; asking for a link
+says the same whatever the address, writes the same (one outbox row) and is rate-limited, so it
+tells nobody whether an address has an account; a new password is recorded in the access log and
+the person is told of it by e-mail; an inactive account is sent nothing and its link does nothing."""
+
+import hashlib
+import logging
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from .client_ip import client_ip
+from .models import AccessAction, User
+from .services import access_record
+
+logger = logging.getLogger(__name__)
+
+# Links asked for, per address and per client address, in RATE_WINDOW seconds; beyond that the page
+# says the same and nothing is sent (a person who asks three times in an hour has their e-mails).
+RATE_WINDOW = 60 * 60
+RATE_PER_EMAIL = 3
+RATE_PER_IP = 20
+
+# How a password came to be set, as the access log and the person's notice say it.
+PASSWORD_SET_BY = {
+    "change": gettext_lazy("changed by you, signed in, with your current password"),
+    "reset": gettext_lazy("reset with a link e-mailed to you"),
+}
+
+
+def link_lifetime() -> str:
+    """How long a link to set a password works (PASSWORD_RESET_TIMEOUT, Django's 3 days by default)."""
+    seconds = settings.PASSWORD_RESET_TIMEOUT
+    if seconds >= 2 * 24 * 60 * 60:
+        days = seconds // (24 * 60 * 60)
+        return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
+    hours = max(1, seconds // (60 * 60))
+    return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+
+
+def password_link(person: User) -> str:
+    """The address of the page where `person` chooses a password: works once, for link_lifetime()."""
+    uid = urlsafe_base64_encode(force_bytes(person.pk))
+    token = default_token_generator.make_token(person)
+    return settings.SITE_URL + reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+
+
+# --- Services -------------------------------------------------------------------------------------
+
+
+def _over_limit(key: str, limit: int) -> bool:
+    cache.add(key, 0, timeout=RATE_WINDOW)
+    try:
+        return cache.incr(key) > limit
+    except ValueError:  # expired between add and incr: this is the first of a new window
+        cache.set(key, 1, timeout=RATE_WINDOW)
+        return False
+
+
+def rate_keys(*, email: str, ip: str | None) -> tuple[str, str]:
+    digest = hashlib.sha256(email.strip().casefold().encode()).hexdigest()
+    return f"password-reset:email:{digest}", f"password-reset:ip:{ip or 'unknown'}"
+
+
+def password_reset_request(*, request: HttpRequest, email: str) -> bool:
+    """Somebody asked for a link to reset the password of the account(s) with `email`. Whether there
+    is one is decided by the task (send_password_reset), not here: the request does the same work
+    either way. False when over the rate limit (nothing is sent; the page says the same)."""
+    from .outbox import enqueue
+
+    email_key, ip_key = rate_keys(email=email, ip=client_ip(request))
+    limited = _over_limit(ip_key, RATE_PER_IP) | _over_limit(email_key, RATE_PER_EMAIL)
+    if limited:
+        logger.warning("password reset: too many requests from %s or for one address; none sent", client_ip(request))
+        return False
+    with transaction.atomic():
+        enqueue("agencies.tasks.send_password_reset", email)
+    return True
+
+
+def password_save(*, request: HttpRequest, form: forms.Form, person: User, how: str) -> User:
+    """Save the new password of `form` (Django's SetPasswordForm or PasswordChangeForm for `person`),
+    record it, and tell the person by e-mail once it commits: unless it is their first (an invitation
+    accepted), which they have just chosen and nobody else knew of."""
+    from .outbox import enqueue
+
+    first = not person.has_usable_password()
+    with transaction.atomic():
+        form.save()
+        done = "first password set" if first else f"password {'changed' if how == 'change' else 'reset by e-mail'}"
+        access_record(
+            request=request,
+            user=person,
+            action=AccessAction.CHANGE,
+            obj=person,
+            summary=f"Sign-in of {person.get_username()} changed: {done}",
+        )
+        if not first:
+            enqueue("agencies.tasks.notify_password_set", person.pk, how, timezone.now().isoformat())
+    return person
+
+
+def invitation_send(*, person: User, by: User | None) -> bool:
+    """A person was added (agencies.admin): e-mail them a link to choose their password, once this
+    transaction commits. False when they have no address to send it to."""
+    from .outbox import enqueue
+
+    if not person.email:
+        return False
+    enqueue("agencies.tasks.send_invitation", person.pk, by.pk if by else None)
+    return True
+
+
+# --- The e-mails (run by agencies.tasks) ---------------------------------------------------------
+
+
+def _context(person: User, **extra) -> dict:
+    from .models import Partnership
+
+    return {
+        "person": person,
+        "partnership": Partnership.load(),
+        "site_url": settings.SITE_URL,
+        "reset_url": settings.SITE_URL + reverse("password_reset"),
+        "lifetime": link_lifetime(),
+        **extra,
+    }
+
+
+def _send(template: str, subject: str, person: User, **extra) -> None:
+    from django.template.loader import render_to_string
+
+    from .mail import portal_mail_send
+
+    body = render_to_string(template, _context(person, **extra))
+    portal_mail_send(subject=subject, body=body, to=[person.email])
+
+
+def accounts_with_email(email: str) -> list[User]:
+    """The active accounts with this address, compared as Django's PasswordResetForm does, with those
+    whose password is not set yet, which Django leaves out (for a sign-in elsewhere the portal does not
+    have): a person invited whose link has expired asks for a new one with "Forgotten your password?"."""
+    folded = email.casefold()
+    return [
+        person
+        for person in User.objects.filter(email__iexact=email, is_active=True)
+        if person.email.casefold() == folded
+    ]
+
+
+def email_password_reset(*, email: str) -> int:
+    """E-mail each active account with `email` a link to reset its password. How many were sent."""
+    people = accounts_with_email(email)
+    for person in people:
+        _send(
+            "registration/password_reset_email.txt",
+            _("Reset your password for the audit portal"),
+            person,
+            link=password_link(person),
+        )
+    return len(people)
+
+
+def email_invitation(*, person_id: int, by_id: int | None) -> bool:
+    """E-mail a person added by the administrator the link to choose their password. False when the
+    account is gone, inactive, without an address, or has a password already (set since)."""
+    from .services import _changed_by
+
+    person = User.objects.filter(pk=person_id, is_active=True).first()
+    if person is None or not person.email or person.has_usable_password():
+        return False
+    _send(
+        "registration/invitation_email.txt",
+        _("Your account on the audit portal: choose your password"),
+        person,
+        link=password_link(person),
+        by=_changed_by(by_id),
+    )
+    return True
+
+
+def email_password_set(*, person_id: int, how: str, at: str) -> bool:
+    """Tell a person their password was changed or reset (password_save). False when there is nobody
+    (or no address) to tell."""
+    from datetime import datetime
+
+    person = User.objects.filter(pk=person_id, is_active=True).first()
+    if person is None or not person.email or how not in PASSWORD_SET_BY:
+        return False
+    _send(
+        "registration/password_changed_email.txt",
+        _("Your password for the audit portal was changed"),
+        person,
+        how=PASSWORD_SET_BY[how],
+        at=timezone.localtime(datetime.fromisoformat(at)),
+    )
+    return True
+
+
+# --- Views ----------------------------------------------------------------------------------------
+
+
+class ResetRequestForm(PasswordResetForm):
+    email = forms.EmailField(
+        label=gettext_lazy("E-mail address"),
+        max_length=254,
+        help_text=gettext_lazy("The address your account's e-mails go to."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Asks for an e-mail address. The answer is the same page whatever the address (Django's too)."""
+
+    form_class = ResetRequestForm
+    template_name = "registration/password_reset_form.html"
+
+    def form_valid(self, form) -> HttpResponse:
+        password_reset_request(request=self.request, email=form.cleaned_data["email"])
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "registration/password_reset_done.html"
+
+    def get_context_data(self, **kwargs) -> dict:
+        return {**super().get_context_data(**kwargs), "lifetime": link_lifetime()}
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The link: choose a password (Django's validators), then sign in, with two factors as ever."""
+
+    template_name = "registration/password_reset_confirm.html"
+    success_url = reverse_lazy("login")
+
+    def get_user(self, uidb64):
+        person = super().get_user(uidb64)
+        return person if person is not None and person.is_active else None  # deactivated since
+
+    def get_context_data(self, **kwargs) -> dict:
+        return {
+            **super().get_context_data(**kwargs),
+            "first": not self.user.has_usable_password() if self.user else False,
+        }
+
+    def form_valid(self, form) -> HttpResponse:
+        password_save(request=self.request, form=form, person=self.user, how="reset")
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        messages.success(
+            self.request,
+            _("Your password is set. Sign in with your username, %(username)s, and your new password.")
+            % {"username": self.user.get_username()},
+        )
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """A signed-in person changes their own password, giving their current one. Under /accounts/, which
+    is open before the second factor (agencies.middleware): here the second factor is asked for first."""
+
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("home")
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        user = request.user
+        if settings.MFA_REQUIRED and user.is_authenticated and not user.is_verified():
+            return redirect(f"{reverse('mfa_verify')}?next={request.path}")
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form) -> HttpResponse:
+        password_save(request=self.request, form=form, person=self.request.user, how="change")
+        update_session_auth_hash(self.request, form.user)  # this session stays; the person's others end
+        messages.success(self.request, _("Your password has been changed."))
+        return HttpResponseRedirect(self.get_success_url())
