@@ -18,6 +18,10 @@ def has_authenticator(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+def recovery_codes_left(user) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
 def totp_device_pending(user) -> TOTPDevice:
     """The user's not-yet-confirmed authenticator, created on first visit to the set-up page."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()

@@ -11,11 +11,14 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_safe
 from django_otp import login as otp_login
 from django_otp import match_token
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from . import mfa
 from .decorators import has_kept_fields
@@ -74,6 +77,15 @@ def _fresh_new_codes(request: HttpRequest) -> dict | None:
     return None
 
 
+def _say_recovery_code_used(request: HttpRequest, next_url: str) -> None:
+    left = mfa.recovery_codes_left(request.user)
+    text = ngettext("You used a recovery code; %(count)d left.", "You used a recovery code; %(count)d left.", left) % {
+        "count": left
+    }
+    link = _("Set up your authenticator app again")
+    messages.warning(request, format_html('{} <a href="{}">{}</a>', text, _with_next("mfa_setup", next_url), link))
+
+
 @login_required
 def mfa_verify(request: HttpRequest) -> HttpResponse:
     """Ask for the second factor. Someone with no authenticator app (none yet, or an administrator
@@ -87,6 +99,8 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         device = match_token(request.user, form.cleaned_data["code"])
         if device is not None:
             otp_login(request, device)
+            if isinstance(device, StaticDevice):
+                _say_recovery_code_used(request, next_url)
             return redirect(next_url)
         form.add_error(
             "code",
@@ -105,7 +119,8 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     Get) for NEW_CODES_SECONDS: a refresh or Back shows the same codes, not a new key that would
     replace the app and void the codes just written down."""
     user = request.user
-    if mfa.has_authenticator(user) and not user.is_verified():
+    replacing = mfa.has_authenticator(user)
+    if replacing and not user.is_verified():
         return redirect(_with_next("mfa_verify", request.get_full_path()))
     new = _fresh_new_codes(request)
     if new is not None:
@@ -129,6 +144,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
         "qr": mfa.qr_data_uri(device),
         "secret": mfa.secret_for_manual_entry(device),
         "next": next_url,
+        "replacing": replacing,
     }
     return render(request, "registration/mfa_setup.html", context)
 

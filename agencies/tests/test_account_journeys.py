@@ -93,6 +93,22 @@ def test_the_set_up_page_does_not_offer_recovery_codes_before_there_are_any(clie
 
 
 @override_settings(MFA_REQUIRED=True)
+def test_a_recovery_code_says_how_many_are_left_and_links_to_set_up_a_new_app(client, auditor, audit):
+    codes = enrolled(auditor)
+    sign_in(client)
+    ok = client.post(reverse("mfa_verify"), {"code": codes[0], "next": LIST_WITH_QUERY})
+    assert ok.status_code == 302 and ok.url == LIST_WITH_QUERY
+    page = client.get(ok.url)
+    link = f"{reverse('mfa_setup')}?{urlencode({'next': LIST_WITH_QUERY})}".replace("&", "&amp;")
+    assert b"You used a recovery code; 9 left." in page.content
+    assert f'<a href="{link}">Set up your authenticator app again</a>'.encode() in page.content
+    # Signed in with two factors, they can replace the app from any page.
+    assert f'href="{reverse("mfa_setup")}"'.encode() in page.content
+    replace = client.get(reverse("mfa_setup"))
+    assert replace.status_code == 200 and b"Replace your authenticator app" in replace.content
+
+
+@override_settings(MFA_REQUIRED=True)
 def test_the_whole_next_survives_sign_in_and_set_up(client, auditor, audit):
     sign_in(client)
     to_verify = client.get(LIST_WITH_QUERY)
