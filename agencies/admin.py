@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import NestedObjects, quote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UsernameField
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import models, router
@@ -23,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from audits.forms_partb import CountedLinesAdmin  # names and titles: counted, not cut off by a maxlength
 
 from .models import AccessRecord, Agency, Partnership, PartnershipLink, SupportContact, User
+from .passwords import invitation_send
 from .selectors import summary_without_case_content
 from .services import AccessAction, access_record, account_change_record, email_change_notify
 
@@ -131,6 +133,31 @@ class _DeletionWithoutCaseContent:
         return to_delete, model_count, perms_needed, protected
 
 
+class UserAddForm(forms.ModelForm):
+    """A person added: who they are, their address and their role. No password: they are e-mailed a
+    link to choose their own (agencies.passwords), so the administrator never knows it, and until then
+    they have none that works. (Django's own form asks the administrator for one, or offers to turn
+    password sign-in off, for a single sign-on the portal does not have.)"""
+
+    class Meta:
+        model = User
+        fields = ("username", "first_name", "last_name", "email", "role", "agency")
+        field_classes = {"username": UsernameField}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("first_name", "last_name", "email"):
+            self.fields[name].required = True
+        self.fields["email"].help_text = _("The link to choose their password is sent here.")
+
+    def save(self, commit: bool = True) -> User:
+        person = super().save(commit=False)
+        person.set_unusable_password()
+        if commit:
+            person.save()
+        return person
+
+
 @admin.register(User)
 class UserAdmin(_DeletionWithoutCaseContent, BaseUserAdmin):
     """People. The administrator manages accounts, but cannot raise anyone's privileges (their own
@@ -143,7 +170,11 @@ class UserAdmin(_DeletionWithoutCaseContent, BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + (
         (_("Partnership"), {"fields": ("role", "agency", "job_title", "board_access")}),
     )
-    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Partnership"), {"fields": ("role", "agency")}),)
+    add_form = UserAddForm
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "first_name", "last_name", "email")}),
+        (_("Partnership"), {"fields": ("role", "agency")}),
+    )
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -178,8 +209,10 @@ class UserAdmin(_DeletionWithoutCaseContent, BaseUserAdmin):
         if change:  # the old address is told (after commit); the change itself is recorded below
             email_change_notify(request=request, person=obj, old_email=stored.email)
         after = {name: _shown(obj, name) for name in RECORDED_FIELDS}
-        if not change:
+        if not change:  # invited to choose a password (e-mailed once this transaction commits)
             summary = f"Account added: {obj.get_username()}, role {after['role']}"
+            if invitation_send(person=obj, by=request.user):
+                summary += ", invited by e-mail to choose a password"
         else:
             changes = [
                 f"{name.replace('_', ' ')} {before[name]} → {after[name]}"

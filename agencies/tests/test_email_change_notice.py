@@ -1,7 +1,7 @@
 """A person's e-mail address changed in Administration: the OLD address is told (sign-in notices and
 the notices of changes to how they sign in go to the address on the account, so changing it is how an
 account is taken over), once per change, after the change commits, with the new address partly masked.
-The new address is sent nothing, as an account added is sent nothing. Through the real outbox and
+The new address is sent nothing. Through the real outbox and
 run_once code, with Django's test mail outbox."""
 
 import datetime as dt
