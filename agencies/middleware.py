@@ -1,6 +1,6 @@
 import time
 from collections.abc import Callable
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,7 +8,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
 
@@ -43,6 +43,29 @@ def _is_login_redirect(response: HttpResponse) -> bool:
     return response.status_code in (301, 302, 303, 307, 308) and urlsplit(
         response.get("Location", "")
     ).path == resolve_url(settings.LOGIN_URL)
+
+
+def _page_posted_from(request: HttpRequest) -> str:
+    """Where to return after signing in again when a form's POST found the session ended: the page
+    the form was on (a same-origin Referer, as a path), never the POST-only address (a 405 after
+    signing in) nor another site."""
+    referer = request.headers.get("Referer", "")
+    if referer and url_has_allowed_host_and_scheme(referer, {request.get_host()}, request.is_secure()):
+        parts = urlsplit(referer)
+        if parts.path.startswith("/") and parts.path != resolve_url(settings.LOGIN_URL):
+            return f"{parts.path}?{parts.query}" if parts.query else parts.path
+    return reverse("home")
+
+
+def _sign_in_again(request: HttpRequest, message: str | None = None) -> HttpResponse:
+    """The sign-in page, saying why, and back afterwards to the page asked for (a GET) or posted from."""
+    if request.method in ("GET", "HEAD"):
+        back = request.get_full_path()
+    else:
+        back = _page_posted_from(request)
+        message = _("You were signed out, so what you sent was not saved. Sign in, then type it and send it again.")
+    messages.warning(request, message)
+    return redirect(f"{reverse('login')}?{urlencode({'next': back})}")
 
 
 class NoStoreMiddleware:
@@ -87,12 +110,20 @@ class SessionLimitsMiddleware:
                 logout(request)
                 if _wants_json(request) or _is_htmx(request):
                     return _signed_out(request, _("Your session has ended. Please sign in again."))
-                messages.info(request, _("Your session has ended after 12 hours. Please sign in again."))
-                return redirect(f"{reverse('login')}?next={request.path}")
+                return _sign_in_again(request, _("Your session has ended after 12 hours. Please sign in again."))
         response = self.get_response(request)
         # Cheapest first: this runs after every response, and nearly none is a redirect to sign in.
-        if _is_login_redirect(response) and not request.user.is_authenticated and _is_htmx(request):
-            return _signed_out(request, _("You have been signed out. Please sign in again."))
+        if _is_login_redirect(response) and not request.user.is_authenticated:
+            if _is_htmx(request):
+                return _signed_out(request, _("You have been signed out. Please sign in again."))
+            # A form posted after the session ended (idle limit, signed out in another tab, account
+            # deactivated): login_required's next= would be the POST-only address. Signing out itself
+            # also redirects here, without a next.
+            if "next" in parse_qs(urlsplit(response["Location"]).query):
+                if request.method == "POST":
+                    return _sign_in_again(request)
+                if settings.SESSION_COOKIE_NAME in request.COOKIES:  # a session that has ended, not a first visit
+                    messages.info(request, _("Your session has ended. Please sign in again."))
         return response
 
 

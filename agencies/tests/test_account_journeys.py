@@ -131,6 +131,48 @@ def test_the_whole_next_survives_sign_in_and_set_up(client, auditor, audit):
     assert outside.status_code == 302 and outside.url == reverse("home")
 
 
+@pytest.mark.parametrize("ended", ["idle", "12 hours"])
+def test_a_form_sent_after_the_session_ended_says_so_and_returns_to_its_page(client, auditor, audit, settings, ended):
+    sign_in(client)
+    if ended == "idle":
+        client.session.delete()  # what the idle limit does: the stored session is gone
+    else:
+        session = client.session
+        session[AUTH_AT] = time.time() - settings.SESSION_ABSOLUTE_SECONDS - 1
+        session.save()
+    post_only = reverse("briefings:feedback_create", args=[1])
+    response = client.post(post_only, {"comment": "typed"}, HTTP_REFERER=f"http://testserver{LIST_WITH_QUERY}")
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    assert next_of(response.url) == LIST_WITH_QUERY
+    login_page = client.get(response.url)
+    assert b"You were signed out, so what you sent was not saved." in login_page.content
+    back = sign_in(client, next=next_of(response.url))
+    assert back.status_code == 302 and back.url == LIST_WITH_QUERY
+    assert client.get(back.url).status_code == 200
+
+
+def test_a_form_sent_after_the_session_ended_from_another_site_goes_home(client, auditor, audit):
+    sign_in(client)
+    client.session.delete()
+    post_only = reverse("briefings:feedback_create", args=[1])
+    response = client.post(post_only, {"comment": "typed"}, HTTP_REFERER="https://evil.example/page/")
+    assert next_of(response.url) == reverse("home")
+
+
+def test_a_page_opened_after_the_session_ended_says_so_but_signing_out_does_not(client, auditor, audit):
+    sign_in(client)
+    client.session.delete()
+    response = client.get(LIST_WITH_QUERY)
+    assert next_of(response.url) == LIST_WITH_QUERY
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["Your session has ended. Please sign in again."]
+    assert b"Your session has ended." in client.get(response.url).content
+
+    sign_in(client)
+    signed_out = client.post(reverse("logout"))
+    assert signed_out.url == reverse("login")
+    assert not list(get_messages(signed_out.wsgi_request))
+
+
 def test_a_deactivated_account_is_told_so_only_with_the_right_password(client, auditor, audit):
     sign_in(client)
     auditor.is_active = False
