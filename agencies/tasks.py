@@ -11,6 +11,18 @@ def flush_outbox() -> int:
     return outbox_flush()
 
 
+@shared_task(name="agencies.tasks.clear_expired_sessions")
+def clear_expired_sessions() -> None:
+    """Periodic: delete the sessions that have expired. A session can hold what someone typed before a
+    password check (agencies.decorators.keep_posted_fields): it must not outlive the session in the
+    database when its owner never comes back (Django leaves that to `clearsessions`)."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+
+
 @shared_task(name="agencies.tasks.notify_account_change", **MAIL_RETRY)
 @run_once  # sent through the outbox: one e-mail per change, however often delivered
 def notify_account_change(person_id: int, change: str, by_id: int | None = None) -> bool:

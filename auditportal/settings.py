@@ -242,6 +242,8 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-flush": {"task": "agencies.tasks.flush_outbox", "schedule": 60},
     # Retention: case-level detail of closed audits past the retention period (audits.services.retention).
     "purge-expired": {"task": "audits.tasks.purge_expired_audits", "schedule": 60 * 60 * 24},
+    # Expired sessions, with anything kept in them (agencies.tasks.clear_expired_sessions).
+    "sessions-clear": {"task": "agencies.tasks.clear_expired_sessions", "schedule": 60 * 60},
 }
 # Briefing renders left queued by a broker outage, or by a worker that died, are queued again.
 CELERY_BEAT_SCHEDULE["briefing-render-requeue"] = {"task": "briefings.tasks.requeue_stalled_versions", "schedule": 120}
