@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -373,6 +374,25 @@ class ReviewForm(forms.Form):
     # No maxlength in the page, which would cut a long paste off without a word: a counter, and the
     # server's refusal with the comment kept (as every long text of the app).
     comment = LongTextField(label=_("Comment for the auditor"), required=False, max_length=settings.PART_A_MAX_TEXT)
+    # Asked for only once the comment was refused for details that look like identifiers: `flagged`
+    # holds the details refused (their identifier keys), which a tick confirms, and no others.
+    identifiers_confirmed = forms.BooleanField(
+        label=_("I confirm the flagged details are not information about the child"), required=False
+    )
+    flagged = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    @property
+    def flagged_keys(self) -> list[str]:
+        try:
+            keys = json.loads(self.data.get("flagged") or "[]")
+        except ValueError:
+            return []
+        return [key for key in keys if isinstance(key, str)] if isinstance(keys, list) else []
+
+    @property
+    def confirmed_identifiers(self) -> list[str]:
+        """The flagged details the person confirmed (none unless the box was ticked)."""
+        return self.flagged_keys if self.cleaned_data.get("identifiers_confirmed") else []
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -400,6 +420,17 @@ def bound_review_form(data: Mapping[str, Any]) -> ReviewForm:
     return _review_form(action if action in dict(ReviewAction.CHOICES) else "review", data=data)
 
 
+def flagged_review_form(form: ReviewForm, keys: list[str], warnings: list[str]) -> ReviewForm:
+    """The form again after its comment was refused for flagged details: the comment as typed, the
+    warnings next to it, and the box (unticked) that confirms those details."""
+    data = {name: form.data.get(name, "") for name in ("action", "version", "comment")}
+    flagged = bound_review_form({**data, "flagged": json.dumps(keys)})
+    flagged.is_valid()
+    for warning in warnings:
+        flagged.add_error("comment", warning)
+    return flagged
+
+
 def review_forms(version: int, bound: ReviewForm | None = None) -> dict[str, ReviewForm]:
     """One small form per action, the bound one (with its errors) in place of its blank twin."""
     forms_by_action = {
@@ -419,6 +450,7 @@ __all__ = [
     "TEXT_FIELDS",
     "autosave_data",
     "bound_review_form",
+    "flagged_review_form",
     "review_forms",
     "state_to_data",
 ]

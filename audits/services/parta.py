@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -32,6 +33,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from agencies.mail import portal_mail_send
 from agencies.outbox import enqueue
 from agencies.services import AccessAction, access_record
+from audits.identifiers import IdentifierMatch, find_identifiers, identifier_key, identifier_warning
 from audits.models import (
     EDITABLE_RETURN_STATUSES,
     RETURN_TRANSITIONS,
@@ -112,6 +114,22 @@ class FieldConflict:
             "theirs_display": self.theirs_display,
             "yours_display": self.yours_display,
         }
+
+
+class CommentFlagged(PartAError):
+    """The reviewer's comment (or unlock reason) holds details the identifier guard flags, and they
+    have not confirmed those very details are not information about the child. Nothing was changed."""
+
+    def __init__(self, matches: list[IdentifierMatch]) -> None:
+        super().__init__(
+            _(
+                "Nothing was changed: your comment contains details that look like identifiers (marked below). "
+                "Remove them, or tick the box to confirm they are not information about the child."
+            )
+        )
+        self.warnings = [identifier_warning(match) for match in matches]
+        # What a confirmation given on the page covers: these details, however written, and no others.
+        self.keys = sorted({identifier_key(match) for match in matches})
 
 
 class ReturnConflict(PartAError):
@@ -472,6 +490,8 @@ def _transition(
         ret._history_user = user
         ret._change_reason = reason
         ret.save()
+        # The fixed reason only: the comment or unlock reason is a person's free text, and the access log
+        # is append-only and never purged.
         access_record(request=request, user=user, action=AccessAction.CHANGE, obj=ret, summary=f"{ret}: {reason}")
     return ret
 
@@ -481,18 +501,42 @@ def _require_reviewer(user, ret: PartAReturn) -> None:
         raise ReturnNotAllowed(_("Only the QA manager and the audit's lead officer review returns."))
 
 
+def comment_identifiers(ret: PartAReturn, text: str) -> list[IdentifierMatch]:
+    """What the identifier guard flags in a reviewer's comment, as it does in the return's own text."""
+    guard = guard_context(ret)
+    return guard.published.drop(find_identifiers(text, age_range=guard.age_range, reference_date=guard.reference_date))
+
+
+def _check_comment(ret: PartAReturn, text: str, confirmed: Collection[str]) -> None:
+    """Refuse a comment with flagged details, unless its writer confirmed every one of them."""
+    found = comment_identifiers(ret, text)
+    if any(identifier_key(match) not in confirmed for match in found):
+        raise CommentFlagged(found)
+
+
 def _notify_on_commit(ret: PartAReturn, event: str) -> None:
     # Through the outbox: the e-mail goes out even if Redis is down when the change is made.
     enqueue("audits.tasks.notify_auditor", ret.pk, event)
 
 
 def return_send_back(
-    *, request: HttpRequest | None = None, user, ret: PartAReturn, based_on_version: int, comment: str
+    *,
+    request: HttpRequest | None = None,
+    user,
+    ret: PartAReturn,
+    based_on_version: int,
+    comment: str,
+    confirmed_identifiers: Collection[str] = (),
 ) -> PartAReturn:
-    """Return a submitted return for amendment, with a comment; the auditor is e-mailed."""
+    """Return a submitted return for amendment, with a comment; the auditor is e-mailed (to read it here).
+
+    `confirmed_identifiers`: the identifier_key of each flagged detail the reviewer confirmed is not
+    information about the child; a comment with any other flagged detail is refused (CommentFlagged).
+    """
     _require_reviewer(user, ret)
     if not comment.strip():
         raise PartAError(_("Say what needs amending."))
+    _check_comment(ret, comment, confirmed_identifiers)
     ret = _transition(
         request=request,
         user=user,
@@ -534,13 +578,23 @@ def return_accept(*, request: HttpRequest | None = None, user, ret: PartAReturn,
 
 
 def return_unlock(
-    *, request: HttpRequest | None = None, user, ret: PartAReturn, based_on_version: int, reason: str
+    *,
+    request: HttpRequest | None = None,
+    user,
+    ret: PartAReturn,
+    based_on_version: int,
+    reason: str,
+    confirmed_identifiers: Collection[str] = (),
 ) -> PartAReturn:
-    """QA manager only: send an accepted return back to the auditor (returned for amendment)."""
+    """QA manager only: send an accepted return back to the auditor (returned for amendment).
+
+    The reason is checked for identifiers as return_send_back's comment is.
+    """
     if not user.is_qa_manager:
         raise ReturnNotAllowed(_("Only the QA manager can unlock an accepted return."))
     if not reason.strip():
         raise PartAError(_("Give the reason for unlocking this return."))
+    _check_comment(ret, reason, confirmed_identifiers)
     ret = _transition(
         request=request,
         user=user,
@@ -548,7 +602,7 @@ def return_unlock(
         based_on_version=based_on_version,
         from_status=ReturnStatus.ACCEPTED,
         to_status=ReturnStatus.RETURNED,
-        reason=f"unlocked: {reason}"[:100],
+        reason="unlocked",  # the reason itself is kept on the return, not in the history's change reason
         audit_statuses=UNLOCK_AUDIT_STATUSES,
         audit_refusal=_(
             "Nothing was changed: a return can be unlocked only while Part A is open, and this audit is now at "
@@ -606,7 +660,10 @@ def _named_auditor(audit_id: int, agency_id: int):
 
 
 def email_auditor_about_return(*, return_id: int, event: str) -> bool:
-    """Tell the return's auditor it was returned for amendment or unlocked. False if nobody to tell."""
+    """Tell the return's auditor it was returned for amendment or unlocked. False if nobody to tell.
+
+    The comment or reason is not quoted: it is free text about a case, read on the return behind the link.
+    """
     ret = PartAReturn.objects.select_related("audit", "case", "agency").filter(pk=return_id).first()
     if ret is None or event not in ("returned", "unlocked"):
         return False
@@ -617,7 +674,6 @@ def email_auditor_about_return(*, return_id: int, event: str) -> bool:
     context = {
         "auditor": auditor,
         "ret": ret,
-        "comment": ret.amendment_comment,
         "url": _site_url(reverse("audits:return_detail", args=[ret.pk])),
     }
     subject = (

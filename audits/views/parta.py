@@ -38,6 +38,7 @@ from audits.forms import (
     ReviewAction,
     autosave_data,
     bound_review_form,
+    flagged_review_form,
     plain_field_html,
     review_forms,
     state_to_data,
@@ -65,6 +66,7 @@ from audits.selectors.parta import (
     visible_return,
 )
 from audits.services.parta import (
+    CommentFlagged,
     InvalidTransition,
     PartAError,
     ReturnConflict,
@@ -606,9 +608,13 @@ def return_autosave_view(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 REVIEW_DONE = {
-    ReviewAction.SEND_BACK: _("Returned to the auditor for amendment; they have been e-mailed your comment."),
+    ReviewAction.SEND_BACK: _(
+        "Returned to the auditor for amendment; they have been e-mailed to read your comment on the return."
+    ),
     ReviewAction.ACCEPT: _("Return accepted. It is now locked."),
-    ReviewAction.UNLOCK: _("Return unlocked and sent back to the auditor, who has been e-mailed the reason."),
+    ReviewAction.UNLOCK: _(
+        "Return unlocked and sent back to the auditor, who has been e-mailed to read the reason on the return."
+    ),
 }
 
 
@@ -636,13 +642,33 @@ def return_review(request: HttpRequest, pk: int) -> HttpResponse:
     if action in (ReviewAction.ACCEPT, ReviewAction.UNLOCK) and not signed_in_recently(request):
         # Accepting locks the return and unlocking reopens it: both need a recent sign-in.
         return ask_to_reauthenticate(request, reverse("audits:return_review", args=[ret.pk]))
+    confirmed = form.confirmed_identifiers
     try:
         if action == ReviewAction.SEND_BACK:
-            return_send_back(request=request, user=request.user, ret=ret, based_on_version=version, comment=comment)
+            return_send_back(
+                request=request,
+                user=request.user,
+                ret=ret,
+                based_on_version=version,
+                comment=comment,
+                confirmed_identifiers=confirmed,
+            )
         elif action == ReviewAction.ACCEPT:
             return_accept(request=request, user=request.user, ret=ret, based_on_version=version)
         else:
-            return_unlock(request=request, user=request.user, ret=ret, based_on_version=version, reason=comment)
+            return_unlock(
+                request=request,
+                user=request.user,
+                ret=ret,
+                based_on_version=version,
+                reason=comment,
+                confirmed_identifiers=confirmed,
+            )
+    except CommentFlagged as flagged:
+        # Nothing sent: the comment stays in its box, with what was flagged next to it and the box to tick.
+        messages.error(request, flagged.message)
+        form = flagged_review_form(form, flagged.keys, flagged.warnings)
+        return _render_detail(request, ret, role, layout, status=400, bound_review=form)
     except ReturnNotAllowed as refused:
         raise _forbid(request, ret, refused.message) from refused
     except (ReturnConflict, InvalidTransition) as refused:
