@@ -63,7 +63,10 @@ def _sign_in_again(request: HttpRequest, message: str | None = None) -> HttpResp
         back = request.get_full_path()
     else:
         back = _page_posted_from(request)
-        message = _("You were signed out, so what you sent was not saved. Sign in, then type it and send it again.")
+        message = _(
+            "You were signed out, so what you sent was not saved. Once you have signed in, you are taken back to "
+            "the page: check what you typed there, then send it again."
+        )
     messages.warning(request, message)
     return redirect(f"{reverse('login')}?{urlencode({'next': back})}")
 

@@ -1,0 +1,115 @@
+// auditportal: a form sent after the session had ended was not saved (the server sends the person to
+// sign in, then back to the page the form was on: SessionLimitsMiddleware). What they had typed is put
+// back in that form, for them to check and send again, instead of being lost.
+//
+// Each form sent the ordinary way (not by htmx or a page script) is kept in this tab's sessionStorage
+// until the next page that is not the sign-in or two-factor page, which forgets it: normally the page
+// the form's answer led to. It is put back only on the page it was sent from, reached straight from the
+// sign-in or two-factor page, within 30 minutes. Nothing secret is kept (passwords, codes, tokens).
+"use strict";
+
+(() => {
+  const KEY = "auditportal.sentForm";
+  const MAX_AGE_MS = 30 * 60 * 1000;
+  const MAX_CHARS = 200_000;
+  const SECRET = /csrf|pass|token|code|otp|secret/i;
+  const SIGN_IN = /^\/accounts\/(login|two-factor)\//;
+  const here = () => location.pathname + location.search;
+
+  const storage = (() => {
+    try {
+      return window.sessionStorage;
+    } catch {
+      return null; // storage switched off: nothing is kept
+    }
+  })();
+  if (!storage) return;
+
+  const keptFields = (form) =>
+    [...form.elements].filter(
+      (el) =>
+        el.name &&
+        !el.disabled &&
+        !SECRET.test(el.name) &&
+        !["hidden", "password", "file", "submit", "button", "reset", "image"].includes(el.type),
+    );
+
+  const sameForms = (form) => [...document.forms].filter((f) => f.getAttribute("action") === form.getAttribute("action"));
+
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (event.defaultPrevented || !(form instanceof HTMLFormElement) || form.method !== "post") return;
+    if (SIGN_IN.test(location.pathname)) return;
+    const fields = keptFields(form).map((el) => {
+      if (el.type === "checkbox" || el.type === "radio") return [el.name, el.value, el.checked];
+      if (el.type === "select-multiple") return [el.name, [...el.selectedOptions].map((o) => o.value)];
+      return [el.name, el.value];
+    });
+    const kept = JSON.stringify({
+      page: here(),
+      at: Date.now(),
+      action: form.getAttribute("action"),
+      index: sameForms(form).indexOf(form),
+      fields,
+    });
+    try {
+      if (fields.length && kept.length <= MAX_CHARS) storage.setItem(KEY, kept);
+      else storage.removeItem(KEY);
+    } catch {
+      storage.removeItem(KEY); // over the browser's quota
+    }
+  });
+
+  if (SIGN_IN.test(location.pathname)) return; // kept through signing in and the second step
+  let kept = null;
+  try {
+    kept = JSON.parse(storage.getItem(KEY));
+  } catch {
+    kept = null;
+  }
+  storage.removeItem(KEY);
+  if (!kept || Date.now() - kept.at > MAX_AGE_MS || kept.page !== here()) return;
+  let from = null;
+  try {
+    from = new URL(document.referrer);
+  } catch {
+    return;
+  }
+  if (from.origin !== location.origin || !SIGN_IN.test(from.pathname)) return;
+  const form = [...document.forms].filter((f) => f.getAttribute("action") === kept.action)[kept.index];
+  if (!form) return;
+
+  const seen = new Map();
+  let restored = 0;
+  for (const [name, value, checked] of kept.fields) {
+    const same = keptFields(form).filter((el) => el.name === name);
+    if (same[0] && (same[0].type === "checkbox" || same[0].type === "radio")) {
+      const box = same.find((el) => el.value === value);
+      if (box && box.checked !== checked) {
+        box.checked = checked;
+        box.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+      restored += box ? 1 : 0;
+      continue;
+    }
+    const nth = seen.get(name) || 0;
+    seen.set(name, nth + 1);
+    const el = same[nth];
+    if (!el) continue;
+    if (el.type === "select-multiple") {
+      for (const option of el.options) option.selected = value.includes(option.value);
+    } else {
+      el.value = value;
+    }
+    el.dispatchEvent(new Event("input", { bubbles: true })); // counters and the like see the text
+    el.dispatchEvent(new Event("change", { bubbles: true }));
+    restored += 1;
+  }
+  if (!restored) return;
+  const notice = document.createElement("div");
+  notice.className = "alert alert-info";
+  notice.setAttribute("role", "status");
+  notice.dataset.testid = "kept-form-notice";
+  notice.textContent = document.body.dataset.keptFormNotice || "";
+  form.before(notice);
+})();
