@@ -200,7 +200,7 @@ def test_qa_manager_runs_part_b(transactional_db, live_server, page: Page, brows
     info.value.save_as(path)
     assert path.name.startswith(SLUG) and path.suffix == ".xlsx"
     workbook = load_workbook(path, read_only=True)
-    assert workbook.sheetnames == ["Answers", "Returns", "Consensus judgements", "Findings", "Recommendations"]
+    assert workbook.sheetnames == ["Answers", "Returns", "Cases", "Consensus judgements", "Findings", "Recommendations"]
     answers = list(workbook["Answers"].iter_rows(values_only=True))
     assert answers[0][:7] == ("Audit", "Case reference", "Agency", "Stage", "Standard code", "Standard", "Grade")
     # One row per answer, and one per received return of an agency with no involvement in the case.

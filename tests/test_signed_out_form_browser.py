@@ -88,3 +88,32 @@ def test_signing_in_normally_puts_nothing_back(transactional_db, live_server, pa
     assert page.url == url
     expect(page.get_by_test_id("kept-form-notice")).to_have_count(0)
     assert not csp_violations(browser_console), browser_console
+
+
+@pytest.mark.browser
+@override_settings(DEMO=True)
+def test_someone_else_signing_in_at_the_same_tab_gets_nothing_back(
+    transactional_db, live_server, page: Page, browser_console
+):
+    """The QA manager's session ends with text typed; the audit's lead officer signs in at the same tab
+    and is taken to the same page, which they may edit too: the QA manager's text is not put back."""
+    call_command("load_demo", stdout=StringIO())
+    audit = Audit.objects.get(slug="dudley-cse-2017")
+    finding = Finding.objects.filter(audit=audit).exclude(body="").order_by("kind", "order").first()
+    url = f"{live_server.url}/audits/{audit.slug}/findings/{finding.pk}/"
+    login(page, live_server, "qa.manager", "demo")
+    page.goto(url)
+    page.get_by_role("textbox", name="Text", exact=True).fill(TYPED)
+    end_the_session(page)
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.fill("#id_username", "dudley.lead")
+    page.fill("#id_password", "demo")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+
+    assert page.url == url
+    expect(page.get_by_test_id("kept-form-notice")).to_have_count(0)
+    expect(page.get_by_role("textbox", name="Text", exact=True)).not_to_have_value(TYPED)
+    assert page.evaluate("sessionStorage.getItem('auditportal.sentForm')") is None
+    assert not csp_violations(browser_console), browser_console

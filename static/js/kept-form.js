@@ -5,7 +5,8 @@
 // Each form sent the ordinary way (not by htmx or a page script) is kept in this tab's sessionStorage
 // until the next page that is not the sign-in or two-factor page, which forgets it: normally the page
 // the form's answer led to. It is put back only on the page it was sent from, reached straight from the
-// sign-in or two-factor page, within 30 minutes. Nothing secret is kept (passwords, codes, tokens).
+// sign-in or two-factor page, within 30 minutes, to the person who sent it (body's data-person). Nothing
+// secret is kept (passwords, codes, tokens).
 "use strict";
 
 (() => {
@@ -46,6 +47,7 @@
       return [el.name, el.value];
     });
     const kept = JSON.stringify({
+      person: document.body.dataset.person || "",
       page: here(),
       at: Date.now(),
       action: form.getAttribute("action"),
@@ -68,7 +70,10 @@
     kept = null;
   }
   storage.removeItem(KEY);
-  if (!kept || Date.now() - kept.at > MAX_AGE_MS || kept.page !== here()) return;
+  // Only for the person who typed it: someone else signing in at the same tab gets nothing back.
+  const person = document.body.dataset.person || "";
+  if (!kept || !person || kept.person !== person) return;
+  if (Date.now() - kept.at > MAX_AGE_MS || kept.page !== here()) return;
   let from = null;
   try {
     from = new URL(document.referrer);
