@@ -21,8 +21,10 @@ remain. The rules, precisely:
   the overall judgement; any answer in the stage for a stage judgement). One issue per judgement.
 - **Possible identifier** (`identifier`): free text that audits/identifiers.py flags (an NHS
   number, a date of birth, a postcode, a phone number) in what a briefing is made from: findings,
-  recommendations, consensus reasons, the audit's briefing drafts (shown sections); and in Part A
-  returns whose auditor has not confirmed the flags. The partnership's own support lines (the phone
+  recommendations, consensus reasons, the audit's briefing drafts (shown
+  sections); in Part A returns whose auditor has not confirmed the flags; in the comments left for
+  auditors when a return was returned for amendment or unlocked (kept on the return, whatever its
+  status, and not covered by the auditor's confirmation). The partnership's own support lines (the phone
   numbers and postcodes in its settings' local support contacts, which every practitioners'
   briefing prints) identify a service, not a child: they are not flagged, however written.
 
@@ -115,15 +117,17 @@ class _Data:
     steps: int
     briefing_sections: list
     published_contacts: set[str]  # agencies.selectors.published_identifier_keys
+    commented: list[PartAReturn]  # returns of any status holding a comment for their auditor
 
 
 def _load(audit: Audit) -> _Data:
-    returns = {
-        r.pk: r
-        for r in PartAReturn.objects.filter(audit=audit, status__in=RECEIVED_STATUSES)
+    # Every return, in one query: the received ones for the checks, any one for its review comment.
+    all_returns = list(
+        PartAReturn.objects.filter(audit=audit)
         .select_related("case", "agency", "overall_grade")
         .order_by("case__order", "case__reference", "agency__name")
-    }
+    )
+    returns = {r.pk: r for r in all_returns if r.status in RECEIVED_STATUSES}
     answers = list(
         Answer.objects.filter(part_a_return_id__in=list(returns))
         .values(
@@ -179,6 +183,7 @@ def _load(audit: Audit) -> _Data:
             .order_by("briefing__edition", "order")
         ),
         published_contacts=published_identifier_keys(),
+        commented=[r for r in all_returns if r.amendment_comment],
     )
 
 
@@ -369,6 +374,12 @@ def _identifiers(data: _Data) -> list[Issue]:
         add(
             _("Part A return %(who)s (not confirmed by the auditor)") % {"who": _who(ret)},
             [t for text in texts for t in flagged(text, **guard)],
+            _return_url(ret.pk),
+        )
+    for ret in data.commented:
+        add(
+            _("Comment for the auditor, Part A return %(who)s") % {"who": _who(ret)},
+            flagged(ret.amendment_comment, age_range=age_range_from_band(ret.case.age_band)),
             _return_url(ret.pk),
         )
     for section in data.briefing_sections:
