@@ -21,7 +21,7 @@ remain. The rules, precisely:
   the overall judgement; any answer in the stage for a stage judgement). One issue per judgement.
 - **Possible identifier** (`identifier`): free text that audits/identifiers.py flags (an NHS
   number, a date of birth, a postcode, a phone number) in what a briefing is made from: findings,
-  recommendations, consensus reasons, the audit's briefing drafts (shown
+  recommendations, consensus reasons, the audit's briefing drafts (their titles, audiences and shown
   sections); in Part A returns whose auditor has not confirmed the flags; in the comments left for
   auditors when a return was returned for amendment or unlocked (kept on the return, whatever its
   status, and not covered by the auditor's confirmation). The partnership's own support lines (the phone
@@ -115,7 +115,8 @@ class _Data:
     recommendations: list[Recommendation]
     rec_findings: dict[int, set[int]]
     steps: int
-    briefing_sections: list
+    briefings: list  # the audit's briefing drafts (every draft has its sections)
+    briefing_sections: list  # their shown sections
     published_contacts: set[str]  # agencies.selectors.published_identifier_keys
     commented: list[PartAReturn]  # returns of any status holding a comment for their auditor
 
@@ -162,6 +163,12 @@ def _load(audit: Audit) -> _Data:
         rec_findings[rec_id].add(finding_id)
     from briefings.models import BriefingSection  # briefings builds on audits, not the other way round
 
+    # Every section (hidden ones too) with its briefing: the briefings' titles and audiences come with them.
+    sections = list(
+        BriefingSection.objects.filter(briefing__audit=audit)
+        .select_related("briefing")
+        .order_by("briefing__edition", "order")
+    )
     return _Data(
         audit=audit,
         returns=returns,
@@ -177,11 +184,8 @@ def _load(audit: Audit) -> _Data:
         recommendations=list(audit.recommendations.order_by("order", "pk")),
         rec_findings=rec_findings,
         steps=Grade.objects.filter(scale_id=audit.tool_version.scale_id).count(),
-        briefing_sections=list(
-            BriefingSection.objects.filter(briefing__audit=audit, hidden=False)
-            .select_related("briefing")
-            .order_by("briefing__edition", "order")
-        ),
+        briefings=list({section.briefing_id: section.briefing for section in sections}.values()),
+        briefing_sections=[section for section in sections if not section.hidden],
         published_contacts=published_identifier_keys(),
         commented=[r for r in all_returns if r.amendment_comment],
     )
@@ -381,6 +385,14 @@ def _identifiers(data: _Data) -> list[Issue]:
             _("Comment for the auditor, Part A return %(who)s") % {"who": _who(ret)},
             flagged(ret.amendment_comment, age_range=age_range_from_band(ret.case.age_band)),
             _return_url(ret.pk),
+        )
+    for briefing in data.briefings:
+        url = reverse("briefings:composer", args=[audit.slug, briefing.edition])
+        add(
+            _("%(edition)s, title and audience") % {"edition": briefing.get_edition_display()},
+            flagged(briefing.title) + flagged(briefing.audience),
+            f"{url}#id_title",
+            fixable_when_closed=True,
         )
     for section in data.briefing_sections:
         briefing = section.briefing

@@ -35,7 +35,9 @@ class Briefing(models.Model):
         constraints = [models.UniqueConstraint(fields=["audit", "edition"], name="one_briefing_per_edition")]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.get_edition_display()})"
+        # What the access log names it by (agencies.services.access_record): never the title or the
+        # audience, free text that may carry an identifier, but the edition and the audit's slug.
+        return f"{self.get_edition_display()}, {self.audit.slug}"
 
 
 class BriefingSection(models.Model):

@@ -177,7 +177,9 @@ def briefing_update_details(
     wanted = {"title": title.strip(), "audience": audience.strip()}
     with transaction.atomic():
         current = (
-            Briefing.objects.select_for_update(of=("self",)).select_related("details_updated_by").get(pk=briefing.pk)
+            Briefing.objects.select_for_update(of=("self",))
+            .select_related("details_updated_by", "audit")
+            .get(pk=briefing.pk)
         )
         # Part B's rule for what the page showed (edit markers of the values shown).
         markers = {name: edit_marker(value) for name, value in shown.items() if value is not None}
@@ -450,7 +452,11 @@ def briefing_version_withdraw(
     if len(reason) > WITHDRAWAL_REASON_MAX_CHARS:
         raise BriefingError(_("A reason can hold at most %(n)s characters.") % {"n": WITHDRAWAL_REASON_MAX_CHARS})
     with transaction.atomic():
-        version = BriefingVersion.objects.select_for_update(of=("self",)).select_related("briefing").get(pk=version.pk)
+        version = (
+            BriefingVersion.objects.select_for_update(of=("self",))
+            .select_related("briefing", "briefing__audit")
+            .get(pk=version.pk)
+        )
         if version.withdrawn_at is not None:
             return version
         # The stored name, and the name a render writes to (in case one wrote it without recording it).

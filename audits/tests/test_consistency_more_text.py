@@ -35,3 +35,16 @@ def test_a_comment_left_for_the_auditor_is_checked_whatever_the_returns_status(a
     ]
     assert "Comment for the auditor" in issues[0].message and f"“{NHS}”" in issues[0].message
     assert "“07700 900123”" in issues[1].message
+
+
+def test_a_briefings_title_and_audience_are_checked_like_its_sections(audit):
+    from briefings.models import Briefing, BriefingSection
+
+    briefing = Briefing.objects.create(
+        audit=audit, edition="managers", title=f"Learning from {NHS}", audience="Managers; call 07700 900123"
+    )
+    BriefingSection.objects.create(briefing=briefing, key="strengths", heading="Strengths", body="Clean text.")
+    issues = identifier_issues(audit)
+    url = reverse("briefings:composer", args=[audit.slug, "managers"])
+    assert [(issue.url, issue.fixable_when_closed) for issue in issues] == [(f"{url}#id_title", True)]
+    assert f"“{NHS}”" in issues[0].message and "“07700 900123”" in issues[0].message
