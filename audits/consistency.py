@@ -24,7 +24,8 @@ remain. The rules, precisely:
   recommendations, consensus reasons, the audit's briefing drafts (their titles, audiences and shown
   sections); in Part A returns whose auditor has not confirmed the flags; in the comments left for
   auditors when a return was returned for amendment or unlocked (kept on the return, whatever its
-  status, and not covered by the auditor's confirmation). The partnership's own support lines (the phone
+  status, and not covered by the auditor's confirmation); and in the Part B session's notes and
+  other attendees. The partnership's own support lines (the phone
   numbers and postcodes in its settings' local support contacts, which every practitioners'
   briefing prints) identify a service, not a child: they are not flagged, however written.
 
@@ -37,6 +38,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,7 +52,6 @@ from audits.models import (
     CaseJudgement,
     Finding,
     FindingKind,
-    Grade,
     PartAReturn,
     Recommendation,
 )
@@ -119,6 +120,7 @@ class _Data:
     briefing_sections: list  # their shown sections
     published_contacts: set[str]  # agencies.selectors.published_identifier_keys
     commented: list[PartAReturn]  # returns of any status holding a comment for their auditor
+    session_texts: dict[str, str]  # the Part B session's notes and other attendees ("" without a session)
 
 
 def _load(audit: Audit) -> _Data:
@@ -169,6 +171,13 @@ def _load(audit: Audit) -> _Data:
         .select_related("briefing")
         .order_by("briefing__edition", "order")
     )
+    # The scale's steps and the Part B session's texts, in one query (an audit has at most one session).
+    audit_row = (
+        Audit.objects.filter(pk=audit.pk)
+        .values("session__notes", "session__other_attendees")
+        .annotate(steps=Count("tool_version__scale__grades", distinct=True))
+        .get()
+    )
     return _Data(
         audit=audit,
         returns=returns,
@@ -183,11 +192,15 @@ def _load(audit: Audit) -> _Data:
         finding_cases=finding_cases,
         recommendations=list(audit.recommendations.order_by("order", "pk")),
         rec_findings=rec_findings,
-        steps=Grade.objects.filter(scale_id=audit.tool_version.scale_id).count(),
+        steps=audit_row["steps"],
         briefings=list({section.briefing_id: section.briefing for section in sections}.values()),
         briefing_sections=[section for section in sections if not section.hidden],
         published_contacts=published_identifier_keys(),
         commented=[r for r in all_returns if r.amendment_comment],
+        session_texts={
+            "notes": audit_row["session__notes"] or "",
+            "other_attendees": audit_row["session__other_attendees"] or "",
+        },
     )
 
 
@@ -386,6 +399,9 @@ def _identifiers(data: _Data) -> list[Issue]:
             flagged(ret.amendment_comment, age_range=age_range_from_band(ret.case.age_band)),
             _return_url(ret.pk),
         )
+    session_url = reverse("audits:session", args=[audit.slug])
+    add(_("Part B session notes"), flagged(data.session_texts["notes"]), session_url)
+    add(_("Part B session, other attendees"), flagged(data.session_texts["other_attendees"]), session_url)
     for briefing in data.briefings:
         url = reverse("briefings:composer", args=[audit.slug, briefing.edition])
         add(

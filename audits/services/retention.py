@@ -1,7 +1,7 @@
 """Retention: case-level detail of closed audits is removed once the partnership's retention period ends.
 
 What goes: every free text written about a case (Part A evidence, strengths, areas for improvement,
-reasons, comments, consensus reasons), the risk-factor flags of cases and of returns, the change
+reasons, comments, consensus reasons, the Part B session's notes), the risk-factor flags of cases and of returns, the change
 history holding earlier copies of those texts, and the consensus reasons printed in published full
 reports (their PDFs are made again without them). What stays: the audit, its cases as bare
 references, grades (so aggregates and charts still add up), findings, recommendations and the
@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from agencies.models import AccessAction, Partnership
 from agencies.services import access_record
-from audits.models import Answer, Audit, AuditStatus, Case, CaseJudgement, PartAReturn
+from audits.models import Answer, Audit, AuditStatus, Case, CaseJudgement, PartAReturn, PartBSession
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class PurgeResult:
     answers: int
     judgements: int
     briefing_versions: int = 0
+    session_notes: int = 0
 
 
 def audits_expired(*, now=None) -> list[Audit]:
@@ -60,6 +61,8 @@ def audit_purge_case_detail(*, audit: Audit, user=None) -> PurgeResult:
     )
     n_answers = answers.update(evidence="")
     n_judgements = judgements.update(reasons="")
+    # The session's notes are about the cases discussed; its date, venue, chair and attendance stay.
+    n_session_notes = PartBSession.objects.filter(audit=audit).exclude(notes="").update(notes="")
     PartAReturn.risk_factors.through.objects.filter(partareturn_id__in=return_ids).delete()
     Case.risk_factors.through.objects.filter(case__audit=audit).delete()
 
@@ -79,10 +82,16 @@ def audit_purge_case_detail(*, audit: Audit, user=None) -> PurgeResult:
         action=AccessAction.PURGE,
         obj=audit,
         summary=f"Case-level detail removed: {n_returns} returns, {n_answers} answers, {n_judgements} judgements"
+        + (", the Part B session's notes" if n_session_notes else "")
         + (f", reasons in {n_versions} published full report(s)" if n_versions else ""),
     )
     return PurgeResult(
-        audit=audit, returns=n_returns, answers=n_answers, judgements=n_judgements, briefing_versions=n_versions
+        audit=audit,
+        returns=n_returns,
+        answers=n_answers,
+        judgements=n_judgements,
+        briefing_versions=n_versions,
+        session_notes=n_session_notes,
     )
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from audits.consistency import IDENTIFIER, consistency_issues
-from audits.models import PartAReturn, ReturnStatus
+from audits.models import PartAReturn, PartBSession, ReturnStatus
 from audits.tests.test_insights_consistency import NHS, audit, grade, ret_of  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +35,22 @@ def test_a_comment_left_for_the_auditor_is_checked_whatever_the_returns_status(a
     ]
     assert "Comment for the auditor" in issues[0].message and f"“{NHS}”" in issues[0].message
     assert "“07700 900123”" in issues[1].message
+
+
+def test_the_part_b_sessions_notes_and_other_attendees_are_checked(audit):
+    PartBSession.objects.create(
+        audit=audit, notes=f"Case 2's NHS number is {NHS}.", other_attendees="Dr Shah, on 07700 900123"
+    )
+    issues = identifier_issues(audit)
+    url = reverse("audits:session", args=[audit.slug])
+    assert [issue.url for issue in issues] == [url, url]
+    assert f"“{NHS}”" in issues[0].message and "notes" in issues[0].message
+    assert "“07700 900123”" in issues[1].message
+
+
+def test_a_session_without_identifiers_is_not_reported(audit):
+    PartBSession.objects.create(audit=audit, notes="Agencies agreed the themes.", other_attendees="Dr Shah, GP")
+    assert identifier_issues(audit) == []
 
 
 def test_a_briefings_title_and_audience_are_checked_like_its_sections(audit):

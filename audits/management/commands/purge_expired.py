@@ -22,6 +22,6 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(
                     f"Purged {result.audit.slug}: {result.returns} returns, {result.answers} answers, "
-                    f"{result.judgements} consensus judgements, "
+                    f"{result.judgements} consensus judgements, {result.session_notes} Part B session notes, "
                     f"{result.briefing_versions} published full report version(s) to be made again."
                 )
