@@ -11,6 +11,7 @@ published briefings.
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
+from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
@@ -66,6 +67,9 @@ def audit_purge_case_detail(*, audit: Audit, user=None) -> PurgeResult:
     PartAReturn.risk_factors.through.objects.filter(partareturn_id__in=return_ids).delete()
     Case.risk_factors.through.objects.filter(case__audit=audit).delete()
 
+    # simple-history keeps each history row's risk factors in a table of their own, tied to it with no
+    # constraint (DO_NOTHING): deleting the history rows leaves those behind, so they go first.
+    apps.get_model("audits", "HistoricalPartAReturn_risk_factors").objects.filter(history__id__in=return_ids).delete()
     PartAReturn.history.model.objects.filter(id__in=return_ids).delete()
     Answer.history.model.objects.filter(id__in=answer_ids).delete()
     CaseJudgement.history.model.objects.filter(id__in=judgement_ids).delete()

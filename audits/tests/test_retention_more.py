@@ -35,3 +35,28 @@ def test_the_command_says_how_many_session_notes_it_cleared(closed_audit, capsys
     PartBSession.objects.create(audit=closed_audit, notes="Case 1 discussed at length.")
     call_command("purge_expired")
     assert "1 Part B session notes" in capsys.readouterr().out
+
+
+def test_the_purge_deletes_the_risk_factor_history_of_the_returns(closed_audit):  # noqa: F811
+    """simple-history's m2m history table points at the history rows with no constraint (DO_NOTHING):
+    deleting those left every return's risk factors, as each history row held them, behind."""
+    from django.apps import apps
+
+    from audits.models import PartAReturn
+    from audits.tests.factories import RiskFactorFactory
+
+    risk_history = apps.get_model("audits", "HistoricalPartAReturn_risk_factors")
+    for ret in PartAReturn.objects.filter(audit=closed_audit):
+        ret.risk_factors.add(RiskFactorFactory())  # one history row per change, with its risk factors
+        ret.save()
+    return_ids = list(PartAReturn.objects.filter(audit=closed_audit).values_list("pk", flat=True))
+    assert risk_history.objects.filter(partareturn_id__in=return_ids).exists()
+    other = PartAReturn.objects.exclude(audit=closed_audit).first()
+    kept = risk_history.objects.filter(partareturn=other).count() if other else 0
+
+    audit_purge_case_detail(audit=closed_audit)
+
+    assert not risk_history.objects.filter(partareturn_id__in=return_ids).exists()
+    assert not risk_history.objects.filter(history__id__in=return_ids).exists()
+    if other:
+        assert risk_history.objects.filter(partareturn=other).count() == kept
