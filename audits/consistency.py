@@ -29,6 +29,10 @@ remain. The rules, precisely:
   numbers and postcodes in its settings' local support contacts, which every practitioners'
   briefing prints) identify a service, not a child: they are not flagged, however written.
 
+Once the audit's case-level detail is purged (audit.purged_at, audits.services.retention), the
+checks that read what the purge removed (evidence, areas for improvement, consensus reasons) are
+skipped: every graded answer would otherwise be "graded without evidence".
+
 Queries: a fixed number (about ten) whatever the size of the audit.
 """
 
@@ -426,12 +430,14 @@ def _identifiers(data: _Data) -> list[Issue]:
 def consistency_issues(audit: Audit) -> list[Issue]:
     """Every issue, grouped by kind in KIND_ORDER."""
     data = _load(audit)
+    # A purged audit has no evidence, areas for improvement or consensus reasons left to check.
+    purged = audit.purged_at is not None
     return [
-        *_no_evidence(data),
-        *_contradictions(data),
+        *([] if purged else _no_evidence(data)),
+        *([] if purged else _contradictions(data)),
         *_inadequate(data),
         *_themes(data),
-        *_divergence(data),
+        *([] if purged else _divergence(data)),
         *_identifiers(data),
     ]
 

@@ -28,6 +28,7 @@ class PurgeResult:
     judgements: int
     briefing_versions: int = 0
     session_notes: int = 0
+    risk_factors: int = 0
 
 
 def audits_expired(*, now=None) -> list[Audit]:
@@ -64,8 +65,10 @@ def audit_purge_case_detail(*, audit: Audit, user=None) -> PurgeResult:
     n_judgements = judgements.update(reasons="")
     # The session's notes are about the cases discussed; its date, venue, chair and attendance stay.
     n_session_notes = PartBSession.objects.filter(audit=audit).exclude(notes="").update(notes="")
-    PartAReturn.risk_factors.through.objects.filter(partareturn_id__in=return_ids).delete()
-    Case.risk_factors.through.objects.filter(case__audit=audit).delete()
+    n_risk_factors = (
+        PartAReturn.risk_factors.through.objects.filter(partareturn_id__in=return_ids).delete()[0]
+        + Case.risk_factors.through.objects.filter(case__audit=audit).delete()[0]
+    )
 
     # simple-history keeps each history row's risk factors in a table of their own, tied to it with no
     # constraint (DO_NOTHING): deleting the history rows leaves those behind, so they go first.
@@ -96,11 +99,41 @@ def audit_purge_case_detail(*, audit: Audit, user=None) -> PurgeResult:
         judgements=n_judgements,
         briefing_versions=n_versions,
         session_notes=n_session_notes,
+        risk_factors=n_risk_factors,
     )
 
 
-def purge_expired(*, dry_run: bool = False, now=None) -> list[PurgeResult | Audit]:
+def audit_purge_preview(*, audit: Audit) -> PurgeResult:
+    """What audit_purge_case_detail would remove, changing nothing: the returns holding any text, the
+    answers holding evidence, the judgements holding reasons, the risk-factor flags of returns and
+    cases, the session's notes, and the published full reports to be made again without reasons."""
+    from briefings.models import BriefingVersion  # briefings build on audits, not the other way round
+
+    returns = PartAReturn.objects.filter(audit=audit).exclude(
+        strengths="", improvements="", no_involvement_reason="", amendment_comment=""
+    )
+    versions = BriefingVersion.objects.filter(briefing__audit=audit, withdrawn_at__isnull=True).values_list(
+        "content", flat=True
+    )
+    return PurgeResult(
+        audit=audit,
+        returns=returns.count(),
+        answers=Answer.objects.filter(part_a_return__audit=audit).exclude(evidence="").count(),
+        judgements=CaseJudgement.objects.filter(case__audit=audit).exclude(reasons="").count(),
+        # As versions_remove_case_detail chooses them: those printing a consensus reason.
+        briefing_versions=sum(
+            any(row.get("reasons") for row in ((content or {}).get("case_judgements") or {}).get("rows") or [])
+            for content in versions
+        ),
+        session_notes=PartBSession.objects.filter(audit=audit).exclude(notes="").count(),
+        risk_factors=PartAReturn.risk_factors.through.objects.filter(partareturn__audit=audit).count()
+        + Case.risk_factors.through.objects.filter(case__audit=audit).count(),
+    )
+
+
+def purge_expired(*, dry_run: bool = False, now=None) -> list[PurgeResult]:
+    """Purge every expired audit; with dry_run, say what would be removed from each (audit_purge_preview)."""
     expired = audits_expired(now=now)
     if dry_run:
-        return expired
+        return [audit_purge_preview(audit=audit) for audit in expired]
     return [audit_purge_case_detail(audit=audit) for audit in expired]

@@ -6,9 +6,10 @@ what the purge removed."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from audits.consistency import IDENTIFIER, consistency_issues
-from audits.models import PartAReturn, PartBSession, ReturnStatus
+from audits.consistency import DIVERGENCE, IDENTIFIER, NO_EVIDENCE, consistency_issues
+from audits.models import Answer, AuditStatus, CaseJudgement, PartAReturn, PartBSession, ReturnStatus
 from audits.tests.test_insights_consistency import NHS, audit, grade, ret_of  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -64,3 +65,27 @@ def test_a_briefings_title_and_audience_are_checked_like_its_sections(audit):
     url = reverse("briefings:composer", args=[audit.slug, "managers"])
     assert [(issue.url, issue.fixable_when_closed) for issue in issues] == [(f"{url}#id_title", True)]
     assert f"“{NHS}”" in issues[0].message and "“07700 900123”" in issues[0].message
+
+
+def test_a_purged_audit_is_not_reported_for_what_the_purge_removed(audit):
+    """Evidence and consensus reasons blanked by the purge are not "graded without evidence" or
+    "divergence without reasons" for every answer and judgement of the audit."""
+    case1 = audit.cases.order_by("order").first()
+    Answer.objects.filter(part_a_return__audit=audit).update(evidence="")
+    PartAReturn.objects.filter(audit=audit, case=case1).update(overall_grade=grade(audit, 1))
+    CaseJudgement.objects.create(case=case1, section=None, grade=grade(audit, 4), reasons="")
+    assert {NO_EVIDENCE, DIVERGENCE} <= {issue.kind for issue in consistency_issues(audit)}
+
+    audit.purged_at = timezone.now()
+    audit.save(update_fields=["purged_at"])
+    assert {issue.kind for issue in consistency_issues(audit)} & {NO_EVIDENCE, DIVERGENCE} == set()
+
+
+def test_after_the_real_purge_no_answer_is_graded_without_evidence(audit):
+    from audits.services.retention import audit_purge_case_detail
+
+    audit.status, audit.closed_at = AuditStatus.CLOSED, timezone.now()
+    audit.save()
+    audit_purge_case_detail(audit=audit)
+    audit.refresh_from_db()
+    assert NO_EVIDENCE not in {issue.kind for issue in consistency_issues(audit)}

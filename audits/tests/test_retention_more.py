@@ -60,3 +60,32 @@ def test_the_purge_deletes_the_risk_factor_history_of_the_returns(closed_audit):
     assert not risk_history.objects.filter(history__id__in=return_ids).exists()
     if other:
         assert risk_history.objects.filter(partareturn=other).count() == kept
+
+
+def test_the_dry_run_says_what_each_audit_would_lose_and_changes_nothing(closed_audit, capsys):  # noqa: F811
+    from audits.models import Answer, PartAReturn
+
+    PartBSession.objects.create(audit=closed_audit, notes="Case 1 discussed at length.")
+    call_command("purge_expired", "--dry-run")
+    out = capsys.readouterr().out
+    # The fixture: 4 returns with texts and a risk factor each, 4 answers with evidence, 1 judgement
+    # with reasons, 1 case with a risk factor; no published full report.
+    assert (
+        "Would purge: cse-audit (closed " in out
+        and "the texts of 4 returns, the evidence of 4 answers, the reasons of 1 consensus judgements, "
+        "5 risk factor flags, 1 Part B session notes; 0 published full report version(s) to be made again."
+        in out
+    )
+    assert not PartAReturn.objects.filter(audit=closed_audit, strengths="").exists()
+    assert not Answer.objects.filter(part_a_return__audit=closed_audit, evidence="").exists()
+    assert PartBSession.objects.get(audit=closed_audit).notes
+
+    # What the purge then removes is what the dry run said.
+    result = audit_purge_case_detail(audit=closed_audit)
+    assert (result.returns, result.answers, result.judgements, result.risk_factors, result.session_notes) == (
+        4,
+        4,
+        1,
+        5,
+        1,
+    )

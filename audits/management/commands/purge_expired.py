@@ -16,8 +16,13 @@ class Command(BaseCommand):
             self.stdout.write("No audit is past its retention period.")
         for result in results:
             if dry_run:
+                audit = result.audit
                 self.stdout.write(
-                    f"Would purge: {result.slug} (closed {timezone.localtime(result.closed_at):%d %b %Y})"
+                    f"Would purge: {audit.slug} (closed {timezone.localtime(audit.closed_at):%d %b %Y}): "
+                    f"the texts of {result.returns} returns, the evidence of {result.answers} answers, "
+                    f"the reasons of {result.judgements} consensus judgements, {result.risk_factors} risk factor "
+                    f"flags, {result.session_notes} Part B session notes; "
+                    f"{result.briefing_versions} published full report version(s) to be made again."
                 )
             else:
                 self.stdout.write(
