@@ -4,10 +4,19 @@ administrator, who has no access to case content, reads the access log."""
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import AccessAction, AccessRecord
-from audits.models import AuditStatus, FindingKind, Grade, PartAReturn, RecommendationStatus, Section
+from audits.models import (
+    AuditStatus,
+    FindingKind,
+    Grade,
+    PartAReturn,
+    PartBSession,
+    RecommendationStatus,
+    Section,
+)
 from audits.services.partb import (
     finding_add,
     finding_delete,
@@ -85,3 +94,31 @@ def test_no_part_b_access_record_carries_a_grade_or_free_text(qa_manager, audit)
     assert f"Finding deleted: #{first_pk} (Emerging theme / risk factor)" in summaries
     assert f"Promoted from {ret} (strengths) to #{promoted.pk} (Overall strength)" in summaries
     assert f"Recommendation #{rec.pk}: Open → Complete" in summaries
+
+
+# --- Pages that show case-level data write a VIEW record on GET ----------------------------------
+
+CASE_LEVEL_PAGES = {
+    # name: what the page shows of the cases
+    "audits:session": "Part B session of",  # the notes
+    "audits:boards": "Evidence boards:",  # each case's overall consensus grade
+    "audits:findings": "Findings:",  # which cases are cited for which risk factor
+    "audits:dashboard": "Progress dashboard:",  # each case's progress, agency by agency
+}
+
+
+@pytest.mark.parametrize("name", CASE_LEVEL_PAGES)
+def test_each_case_level_page_records_who_viewed_it(client, qa_manager, lead_officer, audit, name):
+    audit.status = AuditStatus.PART_B
+    audit.save()
+    PartBSession.objects.create(audit=audit, notes="Notes naming the child's school")
+    client.force_login(lead_officer)
+
+    assert client.get(reverse(name, args=[audit.slug])).status_code == 200
+
+    record = AccessRecord.objects.get(action=AccessAction.VIEW)
+    assert record.user == lead_officer
+    assert (record.object_type, record.object_id) == ("audits.audit", str(audit.pk))
+    assert record.summary == f"{CASE_LEVEL_PAGES[name]} {audit}"
+    assert record.path == reverse(name, args=[audit.slug])
+    assert "school" not in record.summary

@@ -159,10 +159,10 @@ def test_dashboard_query_count_does_not_grow_with_the_audit(client, lead_officer
     client.get(dashboard_url(small))  # warm up: the partnership row is created on first use
 
     # user with their agency, the audit (managed_by), participants with agency and auditor, cases,
-    # the returns visible to the lead officer, the status history: 6. The session and the
-    # partnership settings come from the cache.
-    with django_assert_num_queries(6):
+    # the returns visible to the lead officer, the status history, the access record (INSERT): 7.
+    # The session and the partnership settings come from the cache.
+    with django_assert_num_queries(7):
         client.get(dashboard_url(small))
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(dashboard_url(large))
     assert len(_dashboard_queries(client, small)) == len(_dashboard_queries(client, large))

@@ -197,8 +197,8 @@ def test_findings_page_query_count_is_constant(client, qa_manager, part_b, djang
     # user, the audit (the session and the partnership settings come from the cache); findings
     # with agency, then their links to risk factors, cases and returns (4): 6. Insights' alert for
     # areas for improvement that came back: the audit's own tags, the audits, the links, the risk
-    # factors (4): 10. No add form until one is asked for.
-    with django_assert_num_queries(10) as few:
+    # factors (4): 10. The access record (INSERT): 11. No add form until one is asked for.
+    with django_assert_num_queries(11) as few:
         client.get(findings_url(part_b))
     # With ?add=<kind>, that one form's choices: cases, agencies, risk factors (3).
     with django_assert_num_queries(len(few) + 3):

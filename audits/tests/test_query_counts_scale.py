@@ -12,15 +12,15 @@ The queries, as measured:
 - Part A form (6, once the tool's layout is kept by the process): the return (visible_to, with
   audit, case, agency, tool version…), the named-auditor check, the risk factors, the access
   record, the answers, the return's risk factors;
-- progress dashboard (6): the audit (managed_by), participants with agency and auditor, cases,
-  returns, the status history (access records);
+- progress dashboard (7): the audit (managed_by), participants with agency and auditor, cases,
+  returns, the status history (access records), the access record of the view (INSERT);
 - evidence board (12, once the tool's layout is kept by the process): the audit, the managed_by
   check, the case, cases, participants with agency, returns, answers, judgements, finding links,
   the case's risk factors, the access record;
-- findings (10): the audit, the findings with agency and their prefetched risk factors, cases and
+- findings (11): the audit, the findings with agency and their prefetched risk factors, cases and
   returns (no add form until one is asked for with ?add=<kind>: then cases, agencies and risk
   factors for it), the recurring-theme alert (the audit's own areas for improvement, then the
-  audits, links and risk factors of theme_trends);
+  audits, links and risk factors of theme_trends), the access record of the view (INSERT);
 - autosave (15): the return, the named-auditor check (view and service), the claim (UPDATE …
   WHERE version = n), the return again, its answers and risk factors, the answers' UPDATE and
   history INSERT, the return's UPDATE, its history row and its risk factors' history, the access
@@ -34,9 +34,9 @@ from audits.tests import scale_support as support
 EXPECTED = {
     "my_returns": 3,
     "parta_form": 6,
-    "dashboard": 6,
+    "dashboard": 7,
     "evidence_board": 12,
-    "findings": 10,
+    "findings": 11,
 }
 AUTOSAVE = 15
 

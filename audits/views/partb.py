@@ -71,9 +71,12 @@ def _flash_error(request: HttpRequest, error: ValidationError) -> None:
 @require_GET
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     audit = managed_audit_or_404(request, slug)
+    board = selectors.dashboard_for(request.user, audit)
+    # Every case's progress, agency by agency: case-level data, so recorded like a return's view.
+    access_record(request=request, action=AccessAction.VIEW, obj=audit, summary=f"Progress dashboard: {audit}")
     context = {
         "audit": audit,
-        "board": selectors.dashboard_for(request.user, audit),
+        "board": board,
         "statuses": AuditStatus.choices,
         "auditor_changeable": audit.status in AUDITOR_CHANGEABLE,
     }
@@ -164,6 +167,8 @@ def session(request: HttpRequest, slug: str) -> HttpResponse:
     if data is not None and status == 200:
         status = 400
     context["has_errors"] = status >= 400
+    # The notes and attendance are shown (again, with what was typed, after a refused save).
+    access_record(request=request, action=AccessAction.VIEW, obj=audit, summary=f"Part B session of {audit}")
     return render(request, "audits/partb/session.html", context, status=status)
 
 
@@ -175,6 +180,8 @@ def session(request: HttpRequest, slug: str) -> HttpResponse:
 def boards(request: HttpRequest, slug: str) -> HttpResponse:
     audit, can_manage = get_board_audit(request.user, slug, request=request)
     cases, stages = selectors.board_index(audit)
+    # Each case's overall consensus grade.
+    access_record(request=request, action=AccessAction.VIEW, obj=audit, summary=f"Evidence boards: {audit}")
     context = {"audit": audit, "can_manage": can_manage, "cases": cases, "stages": stages}
     return render(request, "audits/partb/boards.html", context)
 
@@ -283,6 +290,8 @@ def _findings_page(request: HttpRequest, audit: Audit, bound: FindingForm | None
         if kind == adding:
             form = bound or FindingForm(audit=audit, kind=kind, prefix=kind, choices=finding_form_choices(audit))
         sections.append({"kind": kind, "label": label, "findings": items, "form": form})
+    # Which cases each finding cites, for which risk factor.
+    access_record(request=request, action=AccessAction.VIEW, obj=audit, summary=f"Findings: {audit}")
     context = {
         "audit": audit,
         "sections": sections,
