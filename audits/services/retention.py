@@ -2,22 +2,35 @@
 
 What goes: every free text written about a case (Part A evidence, strengths, areas for improvement,
 reasons, comments, consensus reasons, the Part B session's notes), the risk-factor flags of cases and of returns, the change
-history holding earlier copies of those texts, and the consensus reasons printed in published full
-reports (their PDFs are made again without them). What stays: the audit, its cases as bare
-references, grades (so aggregates and charts still add up), findings, recommendations and the
-published briefings.
+history holding earlier copies of those texts (with simple-history's tables of the risk factors each
+history row held), the earlier versions of the findings and recommendations in their change history
+(an identifier edited out of a finding stayed there; their current versions stay, and the history of
+one deleted goes), and the consensus reasons printed in published full reports (their PDFs are made
+again without them). What stays: the audit, its cases as bare references, grades (so aggregates and
+charts still add up), findings, recommendations and the published briefings.
 """
 
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.apps import apps
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from agencies.models import AccessAction, Partnership
 from agencies.services import access_record
-from audits.models import Answer, Audit, AuditStatus, Case, CaseJudgement, PartAReturn, PartBSession
+from audits.models import (
+    Answer,
+    Audit,
+    AuditStatus,
+    Case,
+    CaseJudgement,
+    Finding,
+    PartAReturn,
+    PartBSession,
+    Recommendation,
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +42,7 @@ class PurgeResult:
     briefing_versions: int = 0
     session_notes: int = 0
     risk_factors: int = 0
+    earlier_versions: int = 0  # of findings and recommendations, in their change history
 
 
 def audits_expired(*, now=None) -> list[Audit]:
@@ -41,6 +55,40 @@ def audits_expired(*, now=None) -> list[Audit]:
             "closed_at"
         )
     )
+
+
+def _m2m_history_models(history_model: type[models.Model]) -> list[type[models.Model]]:
+    """simple-history's tables of the m2m values each history row held (a Finding's risk factors,
+    cases and returns), tied to the history rows with no constraint (DO_NOTHING)."""
+    return [
+        model
+        for model in apps.get_models()
+        if any(f.name == "history" and f.related_model is history_model for f in model._meta.fields)
+    ]
+
+
+def _earlier_history(model: type[models.Model], audit: Audit) -> models.QuerySet:
+    """The history rows of an audit's findings (or recommendations) but each current one's latest:
+    the earlier versions of their texts, and every version of one deleted since."""
+    history = model.history.model.objects
+    latest = (
+        history.filter(id__in=model.objects.filter(audit=audit).values("pk"))
+        .values("id")
+        .annotate(last=Max("history_id"))
+        .values("last")
+    )
+    return history.filter(audit_id=audit.pk).exclude(history_id__in=latest)
+
+
+def _delete_earlier_history(audit: Audit) -> int:
+    removed = 0
+    for model in (Finding, Recommendation):
+        earlier = _earlier_history(model, audit)
+        history_ids = list(earlier.values_list("history_id", flat=True))
+        for m2m_model in _m2m_history_models(model.history.model):
+            m2m_model.objects.filter(history_id__in=history_ids).delete()
+        removed += model.history.model.objects.filter(history_id__in=history_ids).delete()[0]
+    return removed
 
 
 @transaction.atomic
@@ -76,6 +124,7 @@ def audit_purge_case_detail(*, audit: Audit, user=None) -> PurgeResult:
     PartAReturn.history.model.objects.filter(id__in=return_ids).delete()
     Answer.history.model.objects.filter(id__in=answer_ids).delete()
     CaseJudgement.history.model.objects.filter(id__in=judgement_ids).delete()
+    n_earlier = _delete_earlier_history(audit)
 
     # Imported here: briefings build on audits, not the other way round.
     from briefings.services import versions_remove_case_detail
@@ -90,6 +139,7 @@ def audit_purge_case_detail(*, audit: Audit, user=None) -> PurgeResult:
         obj=audit,
         summary=f"Case-level detail removed: {n_returns} returns, {n_answers} answers, {n_judgements} judgements"
         + (", the Part B session's notes" if n_session_notes else "")
+        + (f", {n_earlier} earlier versions of findings and recommendations" if n_earlier else "")
         + (f", reasons in {n_versions} published full report(s)" if n_versions else ""),
     )
     return PurgeResult(
@@ -100,13 +150,14 @@ def audit_purge_case_detail(*, audit: Audit, user=None) -> PurgeResult:
         briefing_versions=n_versions,
         session_notes=n_session_notes,
         risk_factors=n_risk_factors,
+        earlier_versions=n_earlier,
     )
 
 
 def audit_purge_preview(*, audit: Audit) -> PurgeResult:
     """What audit_purge_case_detail would remove, changing nothing: the returns holding any text, the
     answers holding evidence, the judgements holding reasons, the risk-factor flags of returns and
-    cases, the session's notes, and the published full reports to be made again without reasons."""
+    cases, the session's notes, the earlier versions of findings and recommendations, and the published full reports to be made again without reasons."""
     from briefings.models import BriefingVersion  # briefings build on audits, not the other way round
 
     returns = PartAReturn.objects.filter(audit=audit).exclude(
@@ -128,6 +179,7 @@ def audit_purge_preview(*, audit: Audit) -> PurgeResult:
         session_notes=PartBSession.objects.filter(audit=audit).exclude(notes="").count(),
         risk_factors=PartAReturn.risk_factors.through.objects.filter(partareturn__audit=audit).count()
         + Case.risk_factors.through.objects.filter(case__audit=audit).count(),
+        earlier_versions=sum(_earlier_history(model, audit).count() for model in (Finding, Recommendation)),
     )
 
 

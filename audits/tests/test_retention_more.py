@@ -73,7 +73,8 @@ def test_the_dry_run_says_what_each_audit_would_lose_and_changes_nothing(closed_
     assert (
         "Would purge: cse-audit (closed " in out
         and "the texts of 4 returns, the evidence of 4 answers, the reasons of 1 consensus judgements, "
-        "5 risk factor flags, 1 Part B session notes; 0 published full report version(s) to be made again."
+        "5 risk factor flags, 1 Part B session notes, 0 earlier versions of findings and recommendations; "
+        "0 published full report version(s) to be made again."
         in out
     )
     assert not PartAReturn.objects.filter(audit=closed_audit, strengths="").exists()
@@ -89,3 +90,44 @@ def test_the_dry_run_says_what_each_audit_would_lose_and_changes_nothing(closed_
         5,
         1,
     )
+
+
+def test_the_purge_deletes_the_earlier_versions_of_findings_and_recommendations(closed_audit):  # noqa: F811
+    """An identifier edited out of a finding stayed in its change history for good."""
+    from django.apps import apps
+
+    from audits.models import Finding, Recommendation
+    from audits.tests.factories import AuditFactory, FindingFactory, RecommendationFactory, RiskFactorFactory
+
+    finding = FindingFactory(audit=closed_audit, body="Seen at BN1 1AA by the duty team.")
+    finding.risk_factors.add(RiskFactorFactory())  # an m2m history row for this version
+    finding.body = "Seen at home by the duty team."
+    finding.save()
+    gone = FindingFactory(audit=closed_audit, body="Her NHS number 943 476 5919 was shared.")
+    gone_pk = gone.pk
+    gone.delete()
+    rec = RecommendationFactory(audit=closed_audit, text="Call 07700 900123 first.")
+    rec.text = "Call the MASH first."
+    rec.save()
+    elsewhere = FindingFactory(audit=AuditFactory(), body="Another audit's first version.")
+    elsewhere.body = "Another audit's second version."
+    elsewhere.save()
+    finding_m2m = apps.get_model("audits", "HistoricalFinding_risk_factors")
+    stale_history_ids = list(
+        Finding.history.filter(id__in=[finding.pk, gone_pk])
+        .exclude(body=finding.body)
+        .values_list("history_id", flat=True)
+    )
+    assert finding_m2m.objects.filter(history_id__in=stale_history_ids).exists()
+
+    result = audit_purge_case_detail(audit=closed_audit)
+
+    texts = set(Finding.history.filter(audit_id=closed_audit.pk).values_list("body", flat=True))
+    assert "Seen at home by the duty team." in texts and "Kept after the purge." in texts
+    assert not any("BN1" in t or "943" in t for t in texts)
+    assert list(Recommendation.history.filter(id=rec.pk).values_list("text", flat=True)) == ["Call the MASH first."]
+    assert Finding.history.filter(id=finding.pk).count() == 1  # the current version stays
+    assert not finding_m2m.objects.filter(history_id__in=stale_history_ids).exists()
+    assert Finding.history.filter(id=elsewhere.pk).count() == 2  # another audit's history is not touched
+    assert result.earlier_versions == len(stale_history_ids) + 1  # the recommendation's first version
+    assert Finding.objects.get(pk=finding.pk).body == "Seen at home by the duty team."

@@ -21,12 +21,14 @@ class Command(BaseCommand):
                     f"Would purge: {audit.slug} (closed {timezone.localtime(audit.closed_at):%d %b %Y}): "
                     f"the texts of {result.returns} returns, the evidence of {result.answers} answers, "
                     f"the reasons of {result.judgements} consensus judgements, {result.risk_factors} risk factor "
-                    f"flags, {result.session_notes} Part B session notes; "
+                    f"flags, {result.session_notes} Part B session notes, {result.earlier_versions} earlier "
+                    f"versions of findings and recommendations; "
                     f"{result.briefing_versions} published full report version(s) to be made again."
                 )
             else:
                 self.stdout.write(
                     f"Purged {result.audit.slug}: {result.returns} returns, {result.answers} answers, "
                     f"{result.judgements} consensus judgements, {result.session_notes} Part B session notes, "
+                    f"{result.earlier_versions} earlier versions of findings and recommendations, "
                     f"{result.briefing_versions} published full report version(s) to be made again."
                 )
