@@ -69,13 +69,76 @@ class ReauthenticateForm(forms.Form):
 
 
 class AccessLogFilterForm(forms.Form):
-    q = forms.CharField(label=_("Person, object or page"), required=False, max_length=100)
+    """The access log's filters. `case_summaries`: the QA manager's view; the administrator, who has no
+    access to case content, chooses audits by their short name (slug), which their pages show anyway."""
+
+    person = forms.ChoiceField(label=_("Person"), required=False)
+    audit = forms.ModelChoiceField(
+        label=_("Audit"), required=False, queryset=None, to_field_name="slug", empty_label=_("Any")
+    )
+    object_type = forms.ChoiceField(label=_("Kind of object"), required=False)
     action = forms.ChoiceField(label=_("Action"), required=False)
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    q = forms.CharField(
+        label=_("Person, object or page"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
 
-    def __init__(self, *args, **kwargs) -> None:
-        from .models import AccessAction
+    def __init__(self, *args, case_summaries: bool = True, **kwargs) -> None:
+        from audits.models import Audit
+
+        from .models import AccessAction, User
 
         super().__init__(*args, **kwargs)
+        people = User.objects.order_by("username").values_list("username", "first_name", "last_name")
+        self.fields["person"].choices = [("", _("Anyone"))] + [
+            (username, f"{first} {last} ({username})".strip() if first or last else username)
+            for username, first, last in people
+        ]
+        audit = self.fields["audit"]
+        audit.queryset = Audit.objects.order_by("-created_at")
+        audit.label_from_instance = (lambda a: f"{a.title} ({a.slug})") if case_summaries else (lambda a: a.slug)
+        self.fields["object_type"].choices = [("", _("Any"))] + object_type_choices()
         self.fields["action"].choices = [("", _("Any"))] + list(AccessAction.choices)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = css
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:  # the error, printed above the field, is read with it
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs.update({"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}-errors"})
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The end date cannot be before the start date."))
+        return cleaned
+
+
+# The apps whose objects the access log names (people, settings, audits, briefings, groups, lockouts).
+LOGGED_APPS = ("agencies", "audits", "briefings", "auth", "axes")
+
+
+def object_type_choices() -> list[tuple[str, str]]:
+    """Each kind of object a record can be about, as the log names it (app.model), with its name."""
+    from django.apps import apps
+    from django.utils.text import capfirst
+
+    installed = {config.label for config in apps.get_app_configs()}
+    return sorted(
+        (
+            (model._meta.label_lower, f"{capfirst(model._meta.verbose_name)} ({model._meta.label_lower})")
+            for label in LOGGED_APPS
+            if label in installed
+            for model in apps.get_app_config(label).get_models()
+            if not model._meta.model_name.startswith("historical")
+        ),
+        key=lambda choice: choice[1],
+    )

@@ -227,6 +227,17 @@ class AccessRecord(models.Model):
     summary = models.CharField(max_length=300, blank=True)
     path = models.CharField(max_length=500, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # The audit the object belongs to (a return, case, board, judgement, finding, briefing, export,
+    # download…), so that the log answers "who saw or changed what in this audit". Without a database
+    # constraint, as `user`: the record outlives what it names. By name: audits.models imports this module.
+    audit = models.ForeignKey(
+        "audits.Audit",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-at", "-pk"]

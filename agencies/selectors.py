@@ -1,3 +1,4 @@
+import re
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
@@ -88,14 +89,24 @@ def summary_without_case_content(record) -> bool:
     return record.object_type.startswith(SUMMARIES_WITHOUT_CASE_CONTENT)
 
 
-def access_records_matching(*, q: str = "", action: str = "", since=None, until=None, case_summaries: bool = True):
-    """The access log, newest first. Without case_summaries a search does not look into the summaries
-    the administrator is not shown (which would tell them what those say)."""
+def access_records_matching(
+    *,
+    q: str = "",
+    action: str = "",
+    since=None,
+    until=None,
+    person: str = "",
+    audit=None,
+    object_type: str = "",
+    case_summaries: bool = True,
+):
+    """The access log, newest first, with each record's audit. Without case_summaries a search does not
+    look into the summaries the administrator is not shown (which would tell them what those say)."""
     from .models import AccessRecord
 
-    records = AccessRecord.objects.all()
+    records = AccessRecord.objects.select_related("audit")
     if q:
-        in_summary = Q(summary__icontains=q)
+        in_summary = _summary_matching(q)
         if not case_summaries:
             in_summary &= reduce(or_, (Q(object_type__startswith=prefix) for prefix in SUMMARIES_WITHOUT_CASE_CONTENT))
         records = records.filter(Q(username__icontains=q) | in_summary | Q(path__icontains=q) | Q(object_id=q))
@@ -105,7 +116,47 @@ def access_records_matching(*, q: str = "", action: str = "", since=None, until=
         records = records.filter(at__date__gte=since)
     if until:
         records = records.filter(at__date__lte=until)
+    if person:
+        records = records.filter(username=person)
+    if audit is not None:
+        records = records.filter(_about_audit(audit))
+    if object_type:
+        records = records.filter(object_type=object_type)
     return records.order_by("-at", "-pk")
+
+
+def _summary_matching(q: str) -> Q:
+    """A summary containing `q`; a number at either end of it is matched whole, so that "Case 3" finds
+    Case 3 and not Case 30 to 39."""
+    if not (q[:1].isdigit() or q[-1:].isdigit()):
+        return Q(summary__icontains=q)
+    pattern = re.escape(q)
+    if q[:1].isdigit():
+        pattern = "(^|[^0-9])" + pattern
+    if q[-1:].isdigit():
+        pattern += "([^0-9]|$)"
+    return Q(summary__iregex=pattern)
+
+
+def _about_audit(audit) -> Q:
+    """The records about one audit: those naming it (every record written since AccessRecord.audit
+    exists), and earlier ones by their page under /audits/<slug>/ or their object: the audit itself,
+    one of its returns or one of its cases."""
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
+
+    from audits.models import Case, PartAReturn
+
+    def ids(queryset):
+        return queryset.filter(audit=audit).annotate(text_pk=Cast("pk", CharField())).values("text_pk")
+
+    earlier = (
+        Q(path__startswith=f"/audits/{audit.slug}/")
+        | Q(object_type="audits.audit", object_id=str(audit.pk))
+        | Q(object_type="audits.partareturn", object_id__in=ids(PartAReturn.objects.order_by()))
+        | Q(object_type="audits.case", object_id__in=ids(Case.objects.order_by()))
+    )
+    return Q(audit=audit) | (Q(audit__isnull=True) & earlier)
 
 
 def published_identifier_keys() -> set[str]:

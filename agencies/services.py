@@ -14,8 +14,13 @@ def access_record(
     object_type: str = "",
     object_id: str = "",
     summary: str = "",
+    audit_id: int | None = None,
+    path: str | None = None,
 ) -> AccessRecord:
-    """Write one append-only record of who saw, changed, exported or was refused what."""
+    """Write one append-only record of who saw, changed, exported or was refused what.
+
+    The record names the audit its object belongs to (`audit_id`, else found from `obj`, or from an
+    audit's own object_id), and the request's page (`path`, else the request's full path)."""
     if user is None and request is not None:
         user = request.user
     if user is not None and not user.is_authenticated:
@@ -24,6 +29,11 @@ def access_record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         summary = summary or str(obj)[:300]
+        audit_id = audit_id or audit_id_of(obj)
+    elif object_type == "audits.audit" and object_id.isdigit():  # a refusal names the audit by its id
+        audit_id = audit_id or int(object_id)
+    if path is None:
+        path = request.get_full_path() if request is not None else ""
     return AccessRecord.objects.create(
         user=user,
         username=user.get_username() if user else "",
@@ -31,9 +41,28 @@ def access_record(
         object_type=object_type,
         object_id=object_id,
         summary=summary[:300],
-        path=(request.get_full_path()[:500] if request is not None else ""),
+        path=path[:500],
         ip_address=(client_ip(request) if request is not None else None),
+        audit_id=audit_id,
     )
+
+
+# What an object of an audit reaches its audit through, when it has no audit_id of its own: a
+# judgement its case, a briefing's version or section its briefing, an attendance its session.
+_TOWARDS_THE_AUDIT = ("case", "briefing", "session")
+
+
+def audit_id_of(obj) -> int | None:
+    """The audit `obj` belongs to, if any: itself, its audit_id, or its case's, briefing's or session's."""
+    for _ in range(3):
+        if obj is None:
+            return None
+        if obj._meta.label_lower == "audits.audit":
+            return obj.pk
+        if getattr(obj, "audit_id", None) is not None:
+            return obj.audit_id
+        obj = next((getattr(obj, name) for name in _TOWARDS_THE_AUDIT if getattr(obj, f"{name}_id", None)), None)
+    return None
 
 
 __all__ = ["AccessAction", "access_record"]
@@ -152,3 +181,4 @@ def email_address_change(*, person_id: int, old_email: str, new_email: str, by_i
     body = render_to_string("emails/email_changed.txt", context)
     portal_mail_send(subject=_("Your e-mail address for the audit portal was changed"), body=body, to=[old_email])
     return True
+

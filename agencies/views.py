@@ -1,3 +1,4 @@
+import csv
 import logging
 import time
 
@@ -8,9 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
@@ -21,10 +23,11 @@ from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from . import mfa
-from .decorators import has_kept_fields
+from .decorators import ask_to_reauthenticate, has_kept_fields, signed_in_recently
 from .forms import AccessLogFilterForm, LoginForm, ReauthenticateForm, SetupTokenForm, TokenForm
 from .middleware import AUTH_AT
 from .selectors import access_records_matching, summary_without_case_content, user_capabilities
+from .services import AccessAction, access_record
 
 logger = logging.getLogger(__name__)
 
@@ -192,19 +195,84 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @login_required
 @require_safe
 def access_log(request: HttpRequest) -> HttpResponse:
-    """Who saw or changed what: for the QA manager and the administrator only.
+    """Who saw or changed what: for the QA manager and the administrator only, filtered by person,
+    audit, kind of object, action, dates and text, and downloaded as CSV as filtered.
 
     The administrator has no access to case content, so records about audits and briefings are shown
-    to them without their summaries (who, when, what kind of object, which page), and searched
-    without them."""
+    to them without their summaries (who, when, what kind of object, which audit, which page), and
+    searched without them."""
     if not (request.user.is_qa_manager or request.user.is_administrator):
         raise Http404
     case_summaries = request.user.is_qa_manager
-    form = AccessLogFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    records = access_records_matching(**{k: v for k, v in filters.items() if v}, case_summaries=case_summaries)
+    form = AccessLogFilterForm(request.GET or None, case_summaries=case_summaries)
+    valid = form.is_valid()
+    filters = {name: value for name, value in getattr(form, "cleaned_data", {}).items() if value}
+    records = access_records_matching(**filters, case_summaries=case_summaries)
+    if request.GET.get("download") == "csv" and valid:
+        if not signed_in_recently(request):
+            return ask_to_reauthenticate(request, request.get_full_path())
+        return _access_log_csv(request, records, filters, case_summaries=case_summaries)
     page = Paginator(records, 50).get_page(request.GET.get("page"))
     for record in page:
-        record.shown_summary = record.summary if case_summaries or summary_without_case_content(record) else ""
-    context = {"form": form, "page": page, "case_summaries": case_summaries}
+        record.shown_summary = _shown_summary(record, case_summaries)
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["download"] = "csv"
+    context = {"form": form, "page": page, "case_summaries": case_summaries, "csv_query": query.urlencode()}
     return render(request, "agencies/access_log.html", context)
+
+
+def _shown_summary(record, case_summaries: bool) -> str:
+    return record.summary if case_summaries or summary_without_case_content(record) else ""
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+ACCESS_LOG_CSV_HEADER = ("When", "Who", "Action", "Kind of object", "Object", "Audit", "What", "Page", "From")
+
+
+def _access_log_csv(request: HttpRequest, records, filters: dict, *, case_summaries: bool) -> StreamingHttpResponse:
+    """The records as filtered, as CSV (each cell safe from spreadsheet formulas), the download itself
+    recorded with its filters. What was searched for is left out of that record, which the administrator
+    reads: only that there was a search."""
+    from audits.exports import safe_cell
+
+    described = [f"{name.replace('_', ' ')} {_filter_text(value)}" for name, value in filters.items() if name != "q"]
+    if "q" in filters:
+        described.append("a text search")
+    summary = "Access log downloaded as CSV" + (f": {', '.join(described)}" if described else "")
+    recorded = {name: _filter_text(value) for name, value in filters.items() if name != "q"}
+    path = f"{reverse('access_log')}?{urlencode({**recorded, 'download': 'csv'})}"
+    access_record(
+        request=request, action=AccessAction.EXPORT, object_type="agencies.accessrecord", summary=summary, path=path
+    )
+
+    def lines():
+        writer = csv.writer(_Echo())
+        yield "\ufeff"  # a byte-order mark, so that Excel reads the file as UTF-8
+        yield writer.writerow(ACCESS_LOG_CSV_HEADER)
+        for record in records.iterator(chunk_size=2000):
+            row = (
+                timezone.localtime(record.at).strftime("%Y-%m-%d %H:%M:%S"),
+                record.username,
+                record.get_action_display(),
+                record.object_type,
+                record.object_id,
+                record.audit.slug if record.audit else "",
+                _shown_summary(record, case_summaries),
+                record.path,
+                record.ip_address or "",
+            )
+            yield writer.writerow([safe_cell(value) for value in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="access-log-{timezone.localdate():%Y-%m-%d}.csv"'
+    return response
+
+
+def _filter_text(value) -> str:
+    """A filter's value as the record of a download names it: an audit by its slug, a date as ISO."""
+    return getattr(value, "slug", None) or (value.isoformat() if hasattr(value, "isoformat") else str(value))
