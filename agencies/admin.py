@@ -23,10 +23,16 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audits.forms_partb import CountedLinesAdmin  # names and titles: counted, not cut off by a maxlength
 
-from .models import AccessRecord, Agency, Partnership, PartnershipLink, SupportContact, User
+from .models import AccessRecord, Agency, Partnership, PartnershipLink, Role, SupportContact, User
 from .passwords import invitation_send
 from .selectors import summary_without_case_content
-from .services import AccessAction, access_record, account_change_record, email_change_notify
+from .services import (
+    AccessAction,
+    access_record,
+    account_change_record,
+    email_change_notify,
+    qa_manager_appointed,
+)
 
 # What makes a person more than their role: only a superuser gives or takes these away.
 PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
@@ -209,6 +215,9 @@ class UserAdmin(_DeletionWithoutCaseContent, BaseUserAdmin):
         if change:  # the old address is told (after commit); the change itself is recorded below
             email_change_notify(request=request, person=obj, old_email=stored.email)
         after = {name: _shown(obj, name) for name in RECORDED_FIELDS}
+        was_qa_manager = change and stored.role == Role.QA_MANAGER and stored.is_active
+        if obj.is_qa_manager and not was_qa_manager:  # recorded in its own words; the others are told
+            qa_manager_appointed(request=request, person=obj)
         if not change:  # invited to choose a password (e-mailed once this transaction commits)
             summary = f"Account added: {obj.get_username()}, role {after['role']}"
             if invitation_send(person=obj, by=request.user):

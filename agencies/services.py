@@ -182,3 +182,68 @@ def email_address_change(*, person_id: int, old_email: str, new_email: str, by_i
     portal_mail_send(subject=_("Your e-mail address for the audit portal was changed"), body=body, to=[old_email])
     return True
 
+
+# --- A QA manager appointed ----------------------------------------------------------------------
+
+
+def qa_manager_appointed(*, request: HttpRequest, person) -> AccessRecord:
+    """`person` was just made an active QA manager (an account added with the role, given it, or a QA
+    manager's account made active again) in Administration, whose administrator has no case access
+    by design: the QA manager reads every return, board and briefing. Kept possible (a partnership
+    appoints its QA manager), but not silent: recorded in the access log in its own words, and every
+    other active QA manager is e-mailed who was given the role, by whom and when, once this
+    transaction commits."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from .models import Role
+    from .outbox import enqueue
+
+    others = list(
+        get_user_model()
+        .objects.filter(role=Role.QA_MANAGER, is_active=True)
+        .exclude(pk=person.pk)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    by = request.user.get_username()
+    told = f"{len(others)} other QA manager(s) told by e-mail" if others else "no other QA manager to tell"
+    record = access_record(
+        request=request,
+        action=AccessAction.CHANGE,
+        obj=person,
+        summary=f"QA manager role given to {person.get_username()} by {by}: {told}",
+    )
+    if others:
+        at = timezone.now().isoformat()
+        enqueue("agencies.tasks.notify_qa_manager_appointed", person.pk, request.user.pk, at, others)
+    return record
+
+
+def email_qa_manager_appointed(*, person_id: int, by_id: int | None, at: str, to: list[str]) -> bool:
+    """The notice of qa_manager_appointed, to the QA managers there were then. False when the account
+    is gone (deleted since)."""
+    from datetime import datetime
+
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from .mail import portal_mail_send
+    from .models import Partnership
+
+    person = get_user_model().objects.filter(pk=person_id).first()
+    if person is None or not to:
+        return False
+    context = {
+        "person": person,
+        "by": _changed_by(by_id),
+        "at": timezone.localtime(datetime.fromisoformat(at)),
+        "partnership": Partnership.load(),
+        "site_url": settings.SITE_URL,
+    }
+    body = render_to_string("emails/qa_manager_appointed.txt", context)
+    portal_mail_send(subject=_("A QA manager was appointed on the audit portal"), body=body, to=list(to))
+    return True

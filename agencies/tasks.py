@@ -66,3 +66,12 @@ def notify_password_set(person_id: int, how: str, at: str) -> bool:
     from .passwords import email_password_set
 
     return email_password_set(person_id=person_id, how=how, at=at)
+
+
+@shared_task(name="agencies.tasks.notify_qa_manager_appointed", **MAIL_RETRY)
+@run_once  # sent through the outbox: one e-mail per appointment, however often delivered
+def notify_qa_manager_appointed(person_id: int, by_id: int | None, at: str, to: list[str]) -> bool:
+    """E-mail the other QA managers that an account was given the QA manager role (agencies.services)."""
+    from .services import email_qa_manager_appointed
+
+    return email_qa_manager_appointed(person_id=person_id, by_id=by_id, at=at, to=to)
