@@ -331,14 +331,15 @@ def _divergence(data: _Data) -> list[Issue]:
     return issues
 
 
-# Every identifier the guard looks for (NHS numbers, postcodes, phone numbers, dates) has a digit in
-# it: a text without one is skipped before the guard's dozen patterns run over it. At 50 audits the
-# checks read about 6,000 answers' evidence per audit, most of it prose.
-_DIGIT_RE = re.compile(r"\d")
+# Every identifier the guard looks for has a digit in it (NHS numbers, postcodes, phone numbers, dates,
+# record numbers) or an "@" (e-mail addresses, social media names): a text with neither is skipped
+# before the guard's dozen patterns run over it. At 50 audits the checks read about 6,000 answers'
+# evidence per audit, most of it prose.
+_MAY_HOLD_AN_IDENTIFIER_RE = re.compile(r"[\d@]")
 
 
 def _flagged(text: str, published: set[str], **guard) -> list[str]:
-    if not text or _DIGIT_RE.search(text) is None:
+    if not text or _MAY_HOLD_AN_IDENTIFIER_RE.search(text) is None:
         return []
     return [m.text for m in find_identifiers(text, **guard) if identifier_key(m) not in published]
 

@@ -89,3 +89,11 @@ def test_after_the_real_purge_no_answer_is_graded_without_evidence(audit):
     audit_purge_case_detail(audit=audit)
     audit.refresh_from_db()
     assert NO_EVIDENCE not in {issue.kind for issue in consistency_issues(audit)}
+
+
+def test_an_email_address_or_social_media_name_without_a_digit_is_checked_too(audit):
+    """The checks skip text that cannot hold an identifier: text without a digit was skipped, so an
+    e-mail address or a social media name without one was never flagged."""
+    PartBSession.objects.create(audit=audit, notes="Her Snapchat is @jessyb and her mother's is mum@example.org.")
+    [issue] = identifier_issues(audit)
+    assert "“@jessyb”" in issue.message and "“mum@example.org”" in issue.message
