@@ -183,3 +183,12 @@ def test_a_comment_with_the_identifier_removed_is_sent_without_confirmation(clie
     assert post(qa, submitted, "send_back", comment=FLAGGED).status_code == 400
     response = post(qa, submitted, "send_back", comment="Please remove the NHS number from R1.", flagged="[]")
     assert response.status_code == 302 and load(submitted.pk).status == ReturnStatus.RETURNED
+
+
+def test_the_auditor_reads_the_comment_as_the_reviewers_whoever_left_it(submitted, lead_officer, auditor, client):
+    """A lead officer returns returns for amendment too: the heading no longer says the QA manager wrote it."""
+    return_send_back(user=lead_officer, ret=submitted, based_on_version=submitted.version, comment="Add the dates.")
+    client.force_login(auditor)
+    page = client.get(reverse("audits:return_detail", args=[submitted.pk])).content.decode()
+    assert "Returned for amendment — the reviewer’s comment" in page and "comment from the QA manager" not in page
+    assert "Add the dates." in page
