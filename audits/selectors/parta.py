@@ -292,7 +292,9 @@ class GuardContext:
 def guard_context(ret: PartAReturn) -> GuardContext:
     """What the identifier guard needs to judge whether a date could be the child's birth date."""
     audit = ret.audit
-    return GuardContext(age_range_from_band(ret.case.age_band), audit.part_a_due or timezone.localdate(audit.created_at))
+    return GuardContext(
+        age_range_from_band(ret.case.age_band), audit.part_a_due or timezone.localdate(audit.created_at)
+    )
 
 
 def _flagged(state: dict[str, Any], name: str, guard: GuardContext) -> list[IdentifierMatch]:
