@@ -12,12 +12,13 @@ at most once a minute, and the navigation's assignments are kept in it):
   audit, the access record (SAVEPOINT, INSERT, RELEASE);
 - recommendation tracker (5): the tracker check (runs an audit?), the recommendations with audit
   and owner agency, the last reminder of each (one aggregate), the audit themes for the filter;
-- dashboard of an audit past Part A, with its consistency checks (18): Part B's 8, and the
+- dashboard of an audit past Part A, with its consistency checks (19): Part B's 8, the access record's
+  INSERT, and the
   checks' 12 (the received returns, their answers, the findings, their risk factor, case and
   return links, the recommendations' finding links, the judgements, the recommendations, the
   scale's steps, the briefing drafts, the partnership's support contacts);
-- findings page with the recurring-theme alert (10): Part B's 8 (no add form until one is asked
-  for), the audit's own areas for improvement, and theme_trends' three.
+- findings page with the recurring-theme alert (11): Part B's 8 (no add form until one is asked
+  for), the audit's own areas for improvement, theme_trends' three, and the access record's INSERT.
 """
 
 import pytest
@@ -27,7 +28,7 @@ from agencies.models import Agency, User
 from audits.scale import QA_USERNAME, audit_slug, auditor_username
 from audits.tests import scale_support as support
 
-EXPECTED = {"trends": 5, "agency": 7, "tracker": 5, "dashboard": 18, "findings": 10}
+EXPECTED = {"trends": 5, "agency": 7, "tracker": 5, "dashboard": 19, "findings": 11}
 
 
 @pytest.fixture
