@@ -793,10 +793,16 @@ def test_every_view_of_a_return_is_recorded_once(client_for, ret, auditor):
     assert AccessRecord.objects.filter(action=AccessAction.VIEW, object_id=str(ret.pk), user=auditor).count() == 1
 
 
-def test_audit_returns_page_for_the_qa_manager(client_for, audit):
+def test_audit_returns_page_for_the_qa_manager(client_for, audit, qa_manager):
     html = client_for("qa_manager").get(reverse("audits:audit_returns", args=[audit.slug])).content.decode()
     assert html.count("Not started") == 4
     assert reverse("audits:chase_auditor", args=[audit.slug, audit.participants.first().agency_id]) in html
+    # Every return's status, case by case: who saw it is recorded, against the audit.
+    from agencies.models import AccessAction, AccessRecord
+
+    assert AccessRecord.objects.filter(
+        action=AccessAction.VIEW, summary=f"Part A returns: {audit}", audit=audit, user=qa_manager
+    ).exists()
 
 
 def test_chase_redirects_back_and_emails(client_for, audit, agency_a, auditor, django_capture_on_commit_callbacks):

@@ -715,7 +715,10 @@ def _managed_audit(request: HttpRequest, slug: str):
 @require_safe
 def audit_returns_view(request: HttpRequest, slug: str) -> HttpResponse:
     audit = _managed_audit(request, slug)
-    return render(request, "audits/parta/audit_returns.html", {"audit": audit, "agencies": audit_returns(audit)})
+    agencies = audit_returns(audit)
+    # Every return's status, case by case: case-level data, so recorded like the progress dashboard.
+    access_record(request=request, action=AccessAction.VIEW, obj=audit, summary=f"Part A returns: {audit}")
+    return render(request, "audits/parta/audit_returns.html", {"audit": audit, "agencies": agencies})
 
 
 @login_required
