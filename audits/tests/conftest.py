@@ -5,7 +5,8 @@ import pytest
 from agencies.models import Partnership
 from audits.models import AuditStatus, PartAReturn
 from audits.selectors.parta import tool_layout
-from audits.tests.parta_support import load
+from audits.services.parta import return_submit
+from audits.tests.parta_support import complete, load
 
 
 @pytest.fixture
@@ -24,6 +25,13 @@ def layout(audit):
 def ret(audit, auditor):
     """The cast auditor's return for Case 1."""
     return load(PartAReturn.objects.get(audit=audit, agency=auditor.agency, case__reference="Case 1").pk)
+
+
+@pytest.fixture
+def submitted(auditor, ret, layout):
+    """`ret`, completed and submitted by the cast auditor (version 1)."""
+    assert return_submit(user=auditor, ret=ret, layout=layout, based_on_version=0, changes=complete(layout)).submitted
+    return load(ret.pk)
 
 
 @pytest.fixture

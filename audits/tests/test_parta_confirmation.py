@@ -11,24 +11,14 @@ import pytest
 from django.urls import reverse
 
 from audits.models import PartAReturn, ReturnStatus
-from audits.selectors.parta import evidence_field, grade_field
+from audits.selectors.parta import evidence_field
 from audits.services.parta import return_accept, return_autosave, return_send_back, return_submit, return_unlock
-from audits.tests.parta_support import load
+from audits.tests.parta_support import complete, load
 
 pytestmark = [pytest.mark.usefixtures("partnership")]
 
 NHS = "NHS no 943 476 5919, DOB 02/03/2009"
 POSTCODE = "Lives at BN1 1AA"
-
-
-def complete(layout, **overrides) -> dict:
-    good = layout.grades[1]
-    data = {"overall_grade": str(good.pk)}
-    for standard in layout.standards:
-        data[grade_field(standard.pk)] = str(good.pk)
-        data[evidence_field(standard.pk)] = f"Evidence for {standard.code}."
-    data.update(overrides)
-    return data
 
 
 def autosave(client, ret, version: int, **fields):

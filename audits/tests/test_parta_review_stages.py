@@ -6,9 +6,9 @@ from django.core import mail
 from django.urls import reverse
 
 from agencies.models import Partnership
-from audits.models import Audit, AuditStatus, PartAReturn, ReturnStatus
-from audits.selectors.parta import evidence_field, grade_field, tool_layout
-from audits.services.parta import InvalidTransition, return_accept, return_send_back, return_submit, return_unlock
+from audits.models import Audit, AuditStatus, ReturnStatus
+from audits.services.parta import InvalidTransition, return_accept, return_send_back, return_unlock
+from audits.tests.parta_support import load
 
 AFTER_PART_A = [AuditStatus.PART_B, AuditStatus.REPORTING, AuditStatus.CLOSED]
 AFTER_PART_B = [AuditStatus.REPORTING, AuditStatus.CLOSED]
@@ -17,23 +17,6 @@ AFTER_PART_B = [AuditStatus.REPORTING, AuditStatus.CLOSED]
 @pytest.fixture(autouse=True)
 def partnership(db):
     return Partnership.load()
-
-
-def load(pk: int) -> PartAReturn:
-    return PartAReturn.objects.select_related("audit", "case", "agency", "tool_version").get(pk=pk)
-
-
-@pytest.fixture
-def submitted(audit, auditor):
-    ret = load(PartAReturn.objects.get(audit=audit, agency=auditor.agency, case__reference="Case 1").pk)
-    layout = tool_layout(audit.tool_version)
-    good = layout.grades[1]
-    changes = {"overall_grade": str(good.pk)}
-    for standard in layout.standards:
-        changes[grade_field(standard.pk)] = str(good.pk)
-        changes[evidence_field(standard.pk)] = f"Evidence for {standard.code}."
-    assert return_submit(user=auditor, ret=ret, layout=layout, based_on_version=0, changes=changes).submitted
-    return load(ret.pk)
 
 
 @pytest.fixture

@@ -39,17 +39,7 @@ from audits.services.parta import (
 )
 from audits.tasks import send_part_a_reminders
 from audits.tests.factories import AuditAgencyFactory, AuditFactory, CaseFactory, RiskFactorFactory
-from audits.tests.parta_support import load
-
-
-def complete(layout) -> dict:
-    """Every standard graded with evidence, and an overall grade."""
-    good = layout.grades[1]
-    changes = {"overall_grade": str(good.pk)}
-    for standard in layout.standards:
-        changes[grade_field(standard.pk)] = str(good.pk)
-        changes[evidence_field(standard.pk)] = f"Evidence for {standard.code}."
-    return changes
+from audits.tests.parta_support import complete, load
 
 
 def autosave(user, ret, layout, version, **changes):
@@ -294,12 +284,6 @@ def test_identifiers_block_submission_until_removed_or_confirmed(auditor, ret, l
 
 
 # --- Review -----------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def submitted(auditor, ret, layout):
-    return_submit(user=auditor, ret=ret, layout=layout, based_on_version=0, changes=complete(layout))
-    return load(ret.pk)
 
 
 def test_send_back_with_comment_emails_the_auditor(qa_manager, auditor, submitted, django_capture_on_commit_callbacks):

@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from agencies.models import AccessRecord
 from audits.models import PartAReturn, ReturnStatus
-from audits.selectors.parta import evidence_field, grade_field
 from audits.services.parta import (
     CommentFlagged,
     email_auditor_about_return,
@@ -21,27 +20,13 @@ from audits.services.parta import (
     return_submit,
     return_unlock,
 )
+from audits.tests.parta_support import load
 
 pytestmark = [pytest.mark.usefixtures("partnership")]
 
 NHS = "943 476 5919"  # passes the modulus-11 check
 FLAGGED = f"Please remove the NHS number {NHS} from R1."
 OTHER_NHS = "401 023 2137"
-
-
-def load(pk: int) -> PartAReturn:
-    return PartAReturn.objects.select_related("audit", "case", "agency", "tool_version").get(pk=pk)
-
-
-@pytest.fixture
-def submitted(ret, auditor, layout):
-    good = layout.grades[1]
-    changes = {"overall_grade": str(good.pk)}
-    for standard in layout.standards:
-        changes[grade_field(standard.pk)] = str(good.pk)
-        changes[evidence_field(standard.pk)] = f"Evidence for {standard.code}."
-    assert return_submit(user=auditor, ret=ret, layout=layout, based_on_version=0, changes=changes).submitted
-    return load(ret.pk)
 
 
 def no_trace_of(text: str) -> None:
