@@ -152,15 +152,24 @@ def _local(moment: datetime.datetime | None) -> datetime.datetime | None:
     return timezone.localtime(moment).replace(tzinfo=None) if moment else None
 
 
+def _risk_factor_names(model, audit: Audit) -> dict[int, list[str]]:
+    """The names of the risk factors ticked on each of the audit's returns or cases (`model`: PartAReturn
+    or Case), by its id, in name order. One query."""
+    field = model.risk_factors.field
+    owner = field.m2m_field_name()  # the through table's link to the return or case: "partareturn", "case"
+    names: dict[int, list[str]] = defaultdict(list)
+    for owner_id, name in (
+        model.risk_factors.through.objects.filter(**{f"{owner}__audit": audit})
+        .order_by("riskfactor__name")
+        .values_list(f"{owner}_id", "riskfactor__name")
+    ):
+        names[owner_id].append(name)
+    return names
+
+
 def return_rows(audit: Audit, returns: list[PartAReturn]) -> Iterator[list]:
     """What each return says of the case as a whole, as the board's agency accounts show it. One query."""
-    factors: dict[int, list[str]] = defaultdict(list)
-    for return_id, name in (
-        PartAReturn.risk_factors.through.objects.filter(partareturn__audit=audit)
-        .order_by("riskfactor__name")
-        .values_list("partareturn_id", "riskfactor__name")
-    ):
-        factors[return_id].append(name)
+    factors = _risk_factor_names(PartAReturn, audit)
     for ret in returns:
         if ret.no_involvement:
             # As on the board: its reason, not the grade and texts written before the box was ticked.
@@ -181,13 +190,7 @@ def return_rows(audit: Audit, returns: list[PartAReturn]) -> Iterator[list]:
 def case_rows(audit: Audit) -> Iterator[list[str]]:
     """The cohort as each evidence board heads it: reference, age band, gender and the case's risk
     factors (which the retention purge removes). Two queries."""
-    flags: dict[int, list[str]] = defaultdict(list)
-    for case_id, name in (
-        Case.risk_factors.through.objects.filter(case__audit=audit)
-        .order_by("riskfactor__name")
-        .values_list("case_id", "riskfactor__name")
-    ):
-        flags[case_id].append(name)
+    flags = _risk_factor_names(Case, audit)
     for case in audit.cases.order_by("order", "reference"):
         yield [case.reference, case.get_age_band_display(), case.get_gender_display(), "; ".join(flags[case.pk])]
 

@@ -109,25 +109,27 @@ def participant_auditor_change(
     return participant
 
 
-def email_new_auditor(*, participant_id: int, auditor_id: int) -> bool:
-    """Tell the person just named an agency's auditor, if they still are. False if nobody to tell."""
+def _auditor_mail_context(participant_id: int, auditor_id: int) -> dict | None:
+    """What an e-mail to an agency's named auditor says of their returns, or None when there is nobody to
+    tell: the person is no longer the one named (replaced again before the e-mail went), or cannot complete
+    the returns (inactive, or moved to another agency), or has no e-mail address."""
     participant = (
         AuditAgency.objects.select_related("audit", "agency", "auditor")
         .filter(pk=participant_id, auditor_id=auditor_id)
         .first()
     )
     if participant is None:
-        return False  # named and replaced again before the e-mail went
+        return None
     auditor, audit = participant.auditor, participant.audit
-    if not auditor.email or not auditor.is_active:
-        logger.warning("Audit agency %s: no auditor with an e-mail address to notify", participant_id)
-        return False
+    if not auditor.email or participant.auditor_unable:
+        logger.warning("Audit agency %s: no auditor able to complete the returns to tell", participant_id)
+        return None
     outstanding = (
         PartAReturn.objects.filter(audit=audit, agency_id=participant.agency_id)
         .exclude(status__in=SUBMITTED_STATUSES)
         .count()
     )
-    context = {
+    return {
         "auditor": auditor,
         "audit": audit,
         "agency": participant.agency,
@@ -136,11 +138,19 @@ def email_new_auditor(*, participant_id: int, auditor_id: int) -> bool:
         "due": date_format(audit.part_a_due, "j F Y") if audit.part_a_due else "",
         "url": f"{settings.SITE_URL}{reverse('audits:my_returns')}",
     }
+
+
+def email_new_auditor(*, participant_id: int, auditor_id: int) -> bool:
+    """Tell the person just named an agency's auditor, if they still are. False if nobody to tell."""
+    context = _auditor_mail_context(participant_id, auditor_id)
+    if context is None:
+        return False
     subject = _("You are now the auditor for %(agency)s: %(audit)s") % {
-        "agency": participant.agency.name,
-        "audit": audit.title,
+        "agency": context["agency"].name,
+        "audit": context["audit"].title,
     }
-    portal_mail_send(subject=subject, body=render_to_string("emails/auditor_named.txt", context), to=[auditor.email])
+    body = render_to_string("emails/auditor_named.txt", context)
+    portal_mail_send(subject=subject, body=body, to=[context["auditor"].email])
     return True
 
 
@@ -157,34 +167,12 @@ def part_a_opened_notify(*, audit: Audit) -> int:
 
 def email_part_a_open(*, participant_id: int, auditor_id: int) -> bool:
     """Tell an agency's named auditor that Part A is open, with their returns and the due date. False,
-    and nothing sent, when there is nobody to tell: the auditor was changed or cannot complete the returns
-    (inactive, or moved to another agency), has no e-mail address, or Part A closed before it went."""
-    participant = (
-        AuditAgency.objects.select_related("audit", "agency", "auditor")
-        .filter(pk=participant_id, auditor_id=auditor_id)
-        .first()
-    )
-    if participant is None or participant.audit.status != AuditStatus.PART_A:
+    and nothing sent, when there is nobody to tell (_auditor_mail_context), Part A closed before it
+    went, or every return of the agency is already sent."""
+    context = _auditor_mail_context(participant_id, auditor_id)
+    if context is None or not context["part_a_open"] or not context["outstanding"]:
         return False
-    auditor, audit = participant.auditor, participant.audit
-    if not auditor.email or participant.auditor_unable:
-        logger.warning("Audit agency %s: no auditor able to complete the returns to tell", participant_id)
-        return False
-    outstanding = (
-        PartAReturn.objects.filter(audit=audit, agency_id=participant.agency_id)
-        .exclude(status__in=SUBMITTED_STATUSES)
-        .count()
-    )
-    if not outstanding:
-        return False
-    context = {
-        "auditor": auditor,
-        "audit": audit,
-        "agency": participant.agency,
-        "outstanding": outstanding,
-        "due": date_format(audit.part_a_due, "j F Y") if audit.part_a_due else "",
-        "url": f"{settings.SITE_URL}{reverse('audits:my_returns')}",
-    }
-    subject = _("Part A is open: %(audit)s") % {"audit": audit.title}
-    portal_mail_send(subject=subject, body=render_to_string("emails/parta_open.txt", context), to=[auditor.email])
+    subject = _("Part A is open: %(audit)s") % {"audit": context["audit"].title}
+    body = render_to_string("emails/parta_open.txt", context)
+    portal_mail_send(subject=subject, body=body, to=[context["auditor"].email])
     return True
