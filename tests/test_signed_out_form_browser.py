@@ -21,19 +21,25 @@ def end_the_session(page: Page) -> None:
     SessionStore(session_key=cookie["value"]).delete()
 
 
+def typed_into_a_finding(page: Page, live_server) -> tuple[Finding, str]:
+    """The demo, the QA manager signed in on a Dudley finding's page with TYPED in its text box (not sent)."""
+    call_command("load_demo", stdout=StringIO())
+    audit = Audit.objects.get(slug="dudley-cse-2017")
+    finding = Finding.objects.filter(audit=audit).exclude(body="").order_by("kind", "order").first()
+    url = f"{live_server.url}/audits/{audit.slug}/findings/{finding.pk}/"
+    login(page, live_server, "qa.manager", "demo")
+    page.goto(url)
+    page.get_by_role("textbox", name="Text", exact=True).fill(TYPED)
+    return finding, url
+
+
 @pytest.mark.browser
 @override_settings(DEMO=True)
 def test_a_form_sent_after_the_session_ended_comes_back_with_what_was_typed(
     transactional_db, live_server, page: Page, browser_console
 ):
-    call_command("load_demo", stdout=StringIO())
-    audit = Audit.objects.get(slug="dudley-cse-2017")
-    finding = Finding.objects.filter(audit=audit).exclude(body="").order_by("kind", "order").first()
+    finding, url = typed_into_a_finding(page, live_server)
     before = finding.body
-    url = f"{live_server.url}/audits/{audit.slug}/findings/{finding.pk}/"
-    login(page, live_server, "qa.manager", "demo")
-    page.goto(url)
-    page.get_by_role("textbox", name="Text", exact=True).fill(TYPED)
 
     end_the_session(page)
     page.get_by_role("button", name="Save").click()
@@ -68,19 +74,12 @@ def test_a_form_sent_after_the_session_ended_comes_back_with_what_was_typed(
 @pytest.mark.browser
 @override_settings(DEMO=True)
 def test_signing_in_normally_puts_nothing_back(transactional_db, live_server, page: Page, browser_console):
-    call_command("load_demo", stdout=StringIO())
-    audit = Audit.objects.get(slug="dudley-cse-2017")
-    finding = Finding.objects.filter(audit=audit).exclude(body="").order_by("kind", "order").first()
-    url = f"{live_server.url}/audits/{audit.slug}/findings/{finding.pk}/"
-    login(page, live_server, "qa.manager", "demo")
-    page.goto(url)
-    text = page.get_by_role("textbox", name="Text", exact=True)
-    text.fill(TYPED)
+    finding, url = typed_into_a_finding(page, live_server)
     page.get_by_role("button", name="Save").click()  # saved: the session is alive
     page.wait_for_load_state()
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_load_state()
-    page.goto(f"{live_server.url}/accounts/login/?next=/audits/{audit.slug}/findings/{finding.pk}/")
+    page.goto(f"{live_server.url}/accounts/login/?next={url.removeprefix(live_server.url)}")
     page.fill("#id_username", "qa.manager")
     page.fill("#id_password", "demo")
     with page.expect_navigation():
@@ -97,13 +96,7 @@ def test_someone_else_signing_in_at_the_same_tab_gets_nothing_back(
 ):
     """The QA manager's session ends with text typed; the audit's lead officer signs in at the same tab
     and is taken to the same page, which they may edit too: the QA manager's text is not put back."""
-    call_command("load_demo", stdout=StringIO())
-    audit = Audit.objects.get(slug="dudley-cse-2017")
-    finding = Finding.objects.filter(audit=audit).exclude(body="").order_by("kind", "order").first()
-    url = f"{live_server.url}/audits/{audit.slug}/findings/{finding.pk}/"
-    login(page, live_server, "qa.manager", "demo")
-    page.goto(url)
-    page.get_by_role("textbox", name="Text", exact=True).fill(TYPED)
+    _finding, url = typed_into_a_finding(page, live_server)
     end_the_session(page)
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
