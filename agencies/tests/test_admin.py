@@ -10,18 +10,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.models import AccessAction, AccessRecord, Partnership, Role, User
 from agencies.tests.factories import UserFactory
-from audits.demo import ADMIN_PERMISSIONS
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def it_admin(administrator):
-    """The cast's administrator with the permissions the role is given (as in the demo)."""
-    administrator.user_permissions.set(
-        Permission.objects.filter(content_type__app_label="agencies", codename__in=ADMIN_PERMISSIONS)
-    )
-    return User.objects.get(pk=administrator.pk)  # without the permission cache
 
 
 def user_form(user: User, **fields) -> dict:

@@ -8,21 +8,12 @@ from django.core import mail
 from django.urls import reverse
 
 from agencies.models import AccessRecord, Role, User
-from agencies.tests.test_admin import it_admin  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 
 ADD = reverse("admin:agencies_user_add")
 NEW = "a brand new long passphrase 7"
 LINK = re.compile(r"https?://\S+/accounts/password/set/\S+/")
-
-
-@pytest.fixture
-def signed_in(client, it_admin):  # noqa: F811
-    it_admin.first_name, it_admin.last_name = "Ifor", "Evans"
-    it_admin.save(update_fields=["first_name", "last_name"])
-    client.force_login(it_admin)
-    return client
 
 
 def person(**fields) -> dict:

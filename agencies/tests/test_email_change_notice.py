@@ -15,7 +15,7 @@ from agencies.models import AccessRecord, Partnership
 from agencies.outbox import outbox_send
 from agencies.services import email_address_change, masked_email
 from agencies.tasks import notify_email_change
-from agencies.tests.test_admin import it_admin, user_form  # noqa: F401 - it_admin is a fixture
+from agencies.tests.test_admin import user_form
 
 pytestmark = pytest.mark.django_db
 
@@ -31,14 +31,6 @@ def notices() -> list:
     from agencies.models import OutboxMessage
 
     return list(OutboxMessage.objects.filter(task=TASK))
-
-
-@pytest.fixture
-def signed_in(client, it_admin):  # noqa: F811
-    it_admin.first_name, it_admin.last_name = "Ifor", "Evans"
-    it_admin.save(update_fields=["first_name", "last_name"])
-    client.force_login(it_admin)
-    return client
 
 
 def test_the_old_address_is_told_once_who_changed_it_and_to_what_masked(

@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 
 from agencies.models import Partnership, PartnershipLink
-from agencies.tests.test_admin import it_admin  # noqa: F401 (a fixture)
 from audits.models import Audit
 from audits.tests.long_text_support import line_counted_not_cut as counted_not_cut
 from audits.tests.long_text_support import line_message, text_input
@@ -40,7 +39,7 @@ def test_a_long_audit_title_or_cohort_source_is_refused_and_kept_whole(client, q
     assert not Audit.objects.filter(slug="long-lines").exists()
 
 
-def test_a_long_link_title_in_the_partnership_settings_is_refused_and_kept_whole(client, it_admin):  # noqa: F811
+def test_a_long_link_title_in_the_partnership_settings_is_refused_and_kept_whole(client, it_admin):
     partnership = Partnership.load()
     client.force_login(it_admin)
     url = reverse("admin:agencies_partnership_change", args=[partnership.pk])

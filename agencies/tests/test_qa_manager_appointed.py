@@ -9,20 +9,12 @@ from django.urls import reverse
 
 from agencies.models import AccessRecord, OutboxMessage, Role, User
 from agencies.tests.factories import UserFactory
-from agencies.tests.test_admin import it_admin, user_form  # noqa: F401 - it_admin is a fixture
+from agencies.tests.test_admin import user_form
 
 pytestmark = pytest.mark.django_db
 
 ADD = reverse("admin:agencies_user_add")
 TASK = "agencies.tasks.notify_qa_manager_appointed"
-
-
-@pytest.fixture
-def signed_in(client, it_admin):  # noqa: F811
-    it_admin.first_name, it_admin.last_name = "Ifor", "Evans"
-    it_admin.save(update_fields=["first_name", "last_name"])
-    client.force_login(it_admin)
-    return client
 
 
 @pytest.fixture
@@ -43,7 +35,7 @@ def _appointments(person) -> list[str]:
 
 def test_an_account_added_as_qa_manager_is_told_to_the_other_qa_managers(
     signed_in,
-    it_admin,  # noqa: F811
+    it_admin,
     qa_managers,
     django_capture_on_commit_callbacks,
 ):

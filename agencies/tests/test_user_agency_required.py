@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from agencies.models import Role, User
-from agencies.tests.test_admin import it_admin, user_form  # noqa: F401 - it_admin is a fixture
+from agencies.tests.test_admin import user_form
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +13,7 @@ MESSAGE = "Managers, practitioners, auditors and lead officers work for an agenc
 
 
 @pytest.mark.parametrize("role", [Role.PRACTITIONER, Role.MANAGER])
-def test_an_agencys_staff_without_an_agency_are_told_on_the_agency_field(client, it_admin, practitioner, role):  # noqa: F811
+def test_an_agencys_staff_without_an_agency_are_told_on_the_agency_field(client, it_admin, practitioner, role):
     client.force_login(it_admin)
 
     response = client.post(
