@@ -145,6 +145,15 @@ def _indent(line: str) -> int:
     return len(line[: len(line) - len(stripped)].expandtabs(4))
 
 
+def _sub_point(line: str) -> re.Match | None:
+    """The line as a point within an item, or None: a label of several letters must be a roman numeral
+    ("iv." is a point, "vv." and "xxxx." are words, the line a note)."""
+    match = SUB_POINT_RE.match(line)
+    if match is None or (label := match["label"]) is None or len(label) == 1 or label.isdigit():
+        return match
+    return match if _from_roman(label) is not None else None
+
+
 def _sub_list(match: re.Match, indent: int) -> Block:
     """A new list within an item, from its first point: numbered in the style of its first label."""
     label = match["label"]
@@ -215,7 +224,7 @@ def parse(text: str) -> list[Block]:
         ):
             item = current.items[-1]
             inner = item[-1] if item and isinstance(item[-1], Block) else None
-            sub = SUB_POINT_RE.match(stripped) if indent > current.indent or word_sub else None
+            sub = _sub_point(stripped) if indent > current.indent or word_sub else None
             if sub is not None:
                 kind = "bullets" if sub["label"] is None else "numbered"
                 if inner is None or inner.kind != kind:

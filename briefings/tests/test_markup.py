@@ -1,3 +1,6 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from briefings import markup
 
 
@@ -151,3 +154,30 @@ def test_word_bullets_pasted_a_level_down_and_lists_indented_throughout():
     assert markup.render("o dear") == "<p>o dear</p>"
     # An indented line after a paragraph still continues the paragraph.
     assert markup.render("Para\n  - not a list") == "<p>Para - not a list</p>"
+
+
+def test_a_label_of_letters_that_is_no_numeral_is_a_note_not_a_point():
+    """ "vv." under an item raised a TypeError that stopped the preview, the PDF, the publish page and
+    every briefing drafted from a finding holding such a line."""
+    assert markup.render("- item\n    vv. sub\n    xxxx) more\n    iix. and") == (
+        '<ul class="bullets"><li>item<span class="item-note">vv. sub</span><span class="item-note">xxxx) more'
+        '</span><span class="item-note">iix. and</span></li></ul>'
+    )
+    assert 'data-number="xii"' in markup.render("1. item\n   xi. eleventh\n   xii. twelfth")
+
+
+# Lines as people type and paste them: an indent, a mark or label (or none), then words.
+INDENTS = st.sampled_from(["", "  ", "    ", "\t", "\t\t"])
+MARKS = st.sampled_from(
+    ["", "- ", "* ", "• ", "· ", "✓ ", "- ✓ ", "o\t", "§\t", "1. ", "3) ", "a) ", "iv. ", "vv. ", "iix) ", "## ", "---"]
+)
+WORDS = st.text(alphabet="abivxo1.)-* <>@:/", max_size=12)
+LINES = st.lists(st.tuples(INDENTS, MARKS, WORDS).map("".join), max_size=12).map("\n".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(LINES)
+def test_no_text_stops_the_renderer(text):
+    """Whatever a person types or pastes, the section renders (and reads as plain text)."""
+    markup.render(text)
+    markup.plain_text(text)
