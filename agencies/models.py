@@ -236,12 +236,16 @@ class AccessRecord(models.Model):
         blank=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,  # indexed in Meta, built without blocking the log's writes (migration 0010)
         related_name="+",
     )
 
     class Meta:
         ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["audit"], name="agencies_accessrecord_audit"),
+        ]
 
     def __str__(self) -> str:
         return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type} {self.object_id}"
