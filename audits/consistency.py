@@ -399,9 +399,15 @@ def _identifiers(data: _Data) -> list[Issue]:
             _return_url(ret.pk),
         )
     for ret in data.commented:
+        confirmed = data.published_contacts | set(ret.comment_identifiers_confirmed or ())
         add(
             _("Comment for the auditor, Part A return %(who)s") % {"who": _who(ret)},
-            flagged(ret.amendment_comment, age_range=age_range_from_band(ret.case.age_band)),
+            _flagged(
+                ret.amendment_comment,
+                confirmed,
+                reference_date=reference_date,
+                age_range=age_range_from_band(ret.case.age_band),
+            ),
             _return_url(ret.pk),
         )
     session_url = reverse("audits:session", args=[audit.slug])

@@ -420,6 +420,9 @@ class PartAReturn(models.Model):
     version = models.PositiveIntegerField(default=0)
     identifiers_confirmed = models.BooleanField(default=False)
     amendment_comment = models.TextField(_("comment from the QA manager"), blank=True)
+    # The flagged details (identifier_key) the comment's writer confirmed are not about the child: the
+    # consistency checks do not raise them again.
+    comment_identifiers_confirmed = models.JSONField(default=list, blank=True)
     last_saved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

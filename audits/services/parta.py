@@ -507,11 +507,13 @@ def comment_identifiers(ret: PartAReturn, text: str) -> list[IdentifierMatch]:
     return guard.published.drop(find_identifiers(text, age_range=guard.age_range, reference_date=guard.reference_date))
 
 
-def _check_comment(ret: PartAReturn, text: str, confirmed: Collection[str]) -> None:
-    """Refuse a comment with flagged details, unless its writer confirmed every one of them."""
-    found = comment_identifiers(ret, text)
-    if any(identifier_key(match) not in confirmed for match in found):
-        raise CommentFlagged(found)
+def _check_comment(ret: PartAReturn, text: str, confirmed: Collection[str]) -> list[str]:
+    """Refuse a comment with flagged details, unless its writer confirmed every one of them. Returns the
+    keys they confirmed that the comment holds, kept with it (comment_identifiers_confirmed)."""
+    keys = [identifier_key(match) for match in comment_identifiers(ret, text)]
+    if any(key not in confirmed for key in keys):
+        raise CommentFlagged(comment_identifiers(ret, text))
+    return sorted(set(keys))
 
 
 def _notify_on_commit(ret: PartAReturn, event: str) -> None:
@@ -536,7 +538,7 @@ def return_send_back(
     _require_reviewer(user, ret)
     if not comment.strip():
         raise PartAError(_("Say what needs amending."))
-    _check_comment(ret, comment, confirmed_identifiers)
+    confirmed = _check_comment(ret, comment, confirmed_identifiers)
     ret = _transition(
         request=request,
         user=user,
@@ -551,6 +553,7 @@ def return_send_back(
             "audit is now at “%(stage)s”: the auditor could not amend it."
         ),
         amendment_comment=comment,
+        comment_identifiers_confirmed=confirmed,
         identifiers_confirmed=False,  # the auditor confirms again what is flagged when they resubmit
     )
     _notify_on_commit(ret, "returned")
@@ -594,7 +597,7 @@ def return_unlock(
         raise ReturnNotAllowed(_("Only the QA manager can unlock an accepted return."))
     if not reason.strip():
         raise PartAError(_("Give the reason for unlocking this return."))
-    _check_comment(ret, reason, confirmed_identifiers)
+    confirmed = _check_comment(ret, reason, confirmed_identifiers)
     ret = _transition(
         request=request,
         user=user,
@@ -609,6 +612,7 @@ def return_unlock(
             "“%(stage)s”: the auditor could not amend it."
         ),
         amendment_comment=reason,
+        comment_identifiers_confirmed=confirmed,
         accepted_at=None,
         identifiers_confirmed=False,  # the auditor confirms again what is flagged when they resubmit
     )

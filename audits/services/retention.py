@@ -107,7 +107,12 @@ def audit_purge_case_detail(*, audit: Audit, user=None) -> PurgeResult:
 
     # Queryset updates write no history rows; the history that exists is deleted below.
     n_returns = returns.update(
-        strengths="", improvements="", no_involvement_reason="", amendment_comment="", identifiers_confirmed=False
+        strengths="",
+        improvements="",
+        no_involvement_reason="",
+        amendment_comment="",
+        comment_identifiers_confirmed=[],
+        identifiers_confirmed=False,
     )
     n_answers = answers.update(evidence="")
     n_judgements = judgements.update(reasons="")

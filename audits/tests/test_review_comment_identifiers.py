@@ -177,3 +177,27 @@ def test_the_auditor_reads_the_comment_as_the_reviewers_whoever_left_it(submitte
     page = client.get(reverse("audits:return_detail", args=[submitted.pk])).content.decode()
     assert "Returned for amendment — the reviewer’s comment" in page and "comment from the QA manager" not in page
     assert "Add the dates." in page
+
+
+def test_what_the_reviewer_confirmed_in_a_comment_is_not_raised_again_before_publishing(submitted, qa_manager):
+    """The details the reviewer confirmed are kept with the comment: the consistency checks before
+    publishing no longer ask again, for good, about a comment nobody can edit once it is resubmitted.
+    A detail they did not confirm is still raised."""
+    from audits.consistency import IDENTIFIER, consistency_issues
+
+    with pytest.raises(CommentFlagged) as refused:
+        return_send_back(user=qa_manager, ret=submitted, based_on_version=submitted.version, comment=FLAGGED)
+    return_send_back(
+        user=qa_manager,
+        ret=submitted,
+        based_on_version=submitted.version,
+        comment=FLAGGED,
+        confirmed_identifiers=refused.value.keys,
+    )
+    ret = load(submitted.pk)
+    assert ret.comment_identifiers_confirmed == ["nhs_number:9434765919"]
+    assert [i for i in consistency_issues(ret.audit) if i.kind == IDENTIFIER] == []
+
+    PartAReturn.objects.filter(pk=ret.pk).update(amendment_comment=f"{FLAGGED} Also {OTHER_NHS}.")
+    [issue] = [i for i in consistency_issues(ret.audit) if i.kind == IDENTIFIER]
+    assert f"“{OTHER_NHS}”" in issue.message and f"“{NHS}”" not in issue.message
