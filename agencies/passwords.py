@@ -159,12 +159,14 @@ def _send(template: str, subject: str, person: User, **extra) -> None:
 def accounts_with_email(email: str) -> list[User]:
     """The active accounts with this address, compared as Django's PasswordResetForm does, with those
     whose password is not set yet, which Django leaves out (for a sign-in elsewhere the portal does not
-    have): a person invited whose link has expired asks for a new one with "Forgotten your password?"."""
+    have): a person invited whose link has expired asks for a new one with "Forgotten your password?".
+    Only while they have never signed in: an account whose password was turned off after use (Django's
+    "password-based authentication: disabled") is not switched back on by whoever reads its mailbox."""
     folded = email.casefold()
     return [
         person
         for person in User.objects.filter(email__iexact=email, is_active=True)
-        if person.email.casefold() == folded
+        if person.email.casefold() == folded and (person.has_usable_password() or person.last_login is None)
     ]
 
 

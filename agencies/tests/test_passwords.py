@@ -152,6 +152,22 @@ def test_an_account_without_a_password_yet_can_ask_for_a_link(client, agency_a, 
     assert "Choose your password" in client.get(link_in(message), follow=True).content.decode()
 
 
+def test_an_account_whose_password_was_turned_off_after_use_is_sent_nothing(
+    client, agency_a, django_capture_on_commit_callbacks
+):
+    """An account that has signed in and then had password sign-in turned off (Django's 'disabled') is
+    not switched back on by whoever can read its mailbox: only a person never signed in is invited again."""
+    from django.utils import timezone
+
+    turned_off = UserFactory(username="off", email="off@example.org", agency=agency_a, last_login=timezone.now())
+    turned_off.set_unusable_password()
+    turned_off.save()
+
+    ask_for_link(client, "off@example.org", django_capture_on_commit_callbacks)
+
+    assert mail.outbox == []
+
+
 # --- A signed-in person's own password ------------------------------------------------------------
 
 
