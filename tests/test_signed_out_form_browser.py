@@ -110,3 +110,23 @@ def test_someone_else_signing_in_at_the_same_tab_gets_nothing_back(
     expect(page.get_by_role("textbox", name="Text", exact=True)).not_to_have_value(TYPED)
     assert page.evaluate("sessionStorage.getItem('auditportal.sentForm')") is None
     assert not csp_violations(browser_console), browser_console
+
+
+@pytest.mark.browser
+def test_a_sign_in_page_left_open_drops_what_was_kept_once_it_could_no_longer_come_back(
+    transactional_db, live_server, page: Page
+):
+    """Someone walked away from the sign-in page after their session ended: what they had typed does not
+    stay in the tab past the 30 minutes in which it could be put back."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    stale = "JSON.stringify({person: '1', page: '/x/', at: Date.now() - 31 * 60 * 1000, fields: [['t', 'x']]})"
+    page.evaluate(f"sessionStorage.setItem('auditportal.sentForm', {stale})")
+    page.reload()
+    assert page.evaluate("sessionStorage.getItem('auditportal.sentForm')") is None
+    # One still in its time stays, for the person signing in now, and goes when its time is up.
+    fresh = "JSON.stringify({person: '1', page: '/x/', at: Date.now() - 30 * 60 * 1000 + 4000, fields: []})"
+    page.evaluate(f"sessionStorage.setItem('auditportal.sentForm', {fresh})")
+    page.reload()
+    assert page.evaluate("sessionStorage.getItem('auditportal.sentForm')") is not None
+    page.wait_for_timeout(5000)  # (wait_for_function evaluates a string, which the CSP refuses)
+    assert page.evaluate("sessionStorage.getItem('auditportal.sentForm')") is None

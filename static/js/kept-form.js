@@ -62,7 +62,20 @@
     }
   });
 
-  if (SIGN_IN.test(location.pathname)) return; // kept through signing in and the second step
+  if (SIGN_IN.test(location.pathname)) {
+    // Kept through signing in and the second step, but not on a sign-in page left open past its time
+    // (someone walked away): what was typed is gone from this tab when it could no longer be put back.
+    let at = 0;
+    try {
+      at = JSON.parse(storage.getItem(KEY))?.at || 0;
+    } catch {
+      at = 0;
+    }
+    const left = at + MAX_AGE_MS - Date.now();
+    if (left <= 0) storage.removeItem(KEY);
+    else setTimeout(() => storage.removeItem(KEY), left);
+    return;
+  }
   let kept = null;
   try {
     kept = JSON.parse(storage.getItem(KEY));
