@@ -186,7 +186,9 @@ def test_dudleys_practitioners_briefing_is_published_and_its_managers_briefing_l
     briefing = version.briefing
     assert (briefing.edition, version.number) == (Edition.PRACTITIONERS, 1)
     assert version.published_by.username == "qa.manager"
-    assert f"Published {version}: its PDF is queued." in output  # rendered on commit, by the worker here
+    assert (
+        f"Published {version.briefing.title} v1: its PDF is queued." in output
+    )  # rendered on commit, by the worker here
     # Drafted from the Part B findings like any briefing: the seed's eleven practitioner points are in it.
     points = briefing.sections.get(key="practitioner_points")
     assert not points.hidden and "Persevere" in points.body and "Seek advice" in points.body

@@ -30,4 +30,6 @@ class Command(BaseCommand):
                 if version.status == RenderStatus.DONE
                 else f"its PDF is {version.get_status_display().lower()}"
             )
-            self.stdout.write(self.style.SUCCESS(f"Published {version}: {state}."))
+            # By its title here (str(version) is how the access log names it: the edition and the audit).
+            title = f"{version.briefing.title} v{version.number}"
+            self.stdout.write(self.style.SUCCESS(f"Published {title}: {state}."))
