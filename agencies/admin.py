@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import NestedObjects, quote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.contrib.auth.forms import UsernameField
+from django.contrib.auth.forms import AdminPasswordChangeForm, UsernameField
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import models, router
@@ -164,6 +164,17 @@ class UserAddForm(forms.ModelForm):
         return person
 
 
+class PasswordSetForm(AdminPasswordChangeForm):
+    """The administrator's "Set password": a new password only. Without Django's "password-based
+    authentication: disabled" choice, which is for a single sign-on the portal does not have: it made an
+    account nobody could sign in to. To stop someone signing in, the administrator makes them inactive."""
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.fields.pop("usable_password", None)
+        self.fields["password1"].required = self.fields["password2"].required = True
+
+
 @admin.register(User)
 class UserAdmin(_DeletionWithoutCaseContent, BaseUserAdmin):
     """People. The administrator manages accounts, but cannot raise anyone's privileges (their own
@@ -177,6 +188,7 @@ class UserAdmin(_DeletionWithoutCaseContent, BaseUserAdmin):
         (_("Partnership"), {"fields": ("role", "agency", "job_title", "board_access")}),
     )
     add_form = UserAddForm
+    change_password_form = PasswordSetForm
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "first_name", "last_name", "email")}),
         (_("Partnership"), {"fields": ("role", "agency")}),

@@ -80,3 +80,19 @@ def test_the_person_added_is_invited_to_choose_their_password(signed_in, agency_
     assert AccessRecord.objects.filter(summary="Sign-in of sam.social changed: first password set").exists()
     signs_in = signed_in.post(reverse("login"), {"username": "sam.social", "password": NEW})
     assert signs_in.status_code == 302 and signs_in.url != reverse("login")
+
+
+def test_set_password_offers_a_new_password_only_never_turning_password_sign_in_off(signed_in, practitioner):
+    """Django's "Set password" also offered "password-based authentication: disabled", for a single
+    sign-on the portal does not have: it made an account nobody could sign in to, and its old password lost."""
+    url = reverse("admin:auth_user_password_change", args=[practitioner.pk])
+    page = signed_in.get(url).content.decode()
+    assert 'name="password1"' in page and 'name="usable_password"' not in page
+    # Sent as the old form sent "disabled", it sets nothing: a new password is required.
+    refused = signed_in.post(url, {"usable_password": "false", "password1": "", "password2": ""})
+    assert refused.status_code == 200
+    practitioner.refresh_from_db()
+    assert practitioner.has_usable_password()
+    assert signed_in.post(url, {"password1": NEW, "password2": NEW}).status_code == 302
+    practitioner.refresh_from_db()
+    assert practitioner.check_password(NEW)
