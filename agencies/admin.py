@@ -2,7 +2,7 @@ from collections import Counter
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import NestedObjects, quote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, UsernameField
@@ -24,7 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from audits.forms_partb import CountedLinesAdmin  # names and titles: counted, not cut off by a maxlength
 
 from .models import AccessRecord, Agency, Partnership, PartnershipLink, Role, SupportContact, User
-from .passwords import invitation_send
+from .passwords import invitation_send, link_lifetime
 from .selectors import summary_without_case_content
 from .services import (
     AccessAction,
@@ -234,6 +234,14 @@ class UserAdmin(_DeletionWithoutCaseContent, BaseUserAdmin):
             summary = f"Account added: {obj.get_username()}, role {after['role']}"
             if invitation_send(person=obj, by=request.user):
                 summary += ", invited by e-mail to choose a password"
+                messages.info(
+                    request,
+                    _(
+                        "An e-mail is on its way to %(email)s with a link for %(name)s to choose their own "
+                        "password (it works once, for %(lifetime)s). You need not set one for them."
+                    )
+                    % {"email": obj.email, "name": obj, "lifetime": link_lifetime()},
+                )
         else:
             changes = [
                 f"{name.replace('_', ' ')} {before[name]} → {after[name]}"

@@ -263,6 +263,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         return {
             **super().get_context_data(**kwargs),
             "first": not self.user.has_usable_password() if self.user else False,
+            "lifetime": link_lifetime(),  # said when the link no longer works
         }
 
     def form_valid(self, form) -> HttpResponse:

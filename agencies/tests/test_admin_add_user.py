@@ -56,6 +56,10 @@ def test_the_person_added_is_invited_to_choose_their_password(signed_in, agency_
         response = signed_in.post(ADD, person(agency=agency_a.pk))
 
     assert response.status_code == 302, response.content.decode()[:3000]
+    # The administrator is told the invitation went, and that they need not choose a password.
+    told = signed_in.get(response.url).content.decode()
+    assert "An e-mail is on its way to sam.rowe@example.org with a link for Sam Rowe to choose their own" in told
+    assert "You need not set one for them." in told
     sam = User.objects.get(username="sam.social")
     assert not sam.has_usable_password()  # nobody knows a password for it until Sam chooses one
     assert (sam.first_name, sam.last_name, sam.email, sam.agency) == ("Sam", "Rowe", "sam.rowe@example.org", agency_a)

@@ -130,6 +130,7 @@ def test_an_inactive_account_is_sent_nothing_and_its_link_does_nothing(
 
     assert len(mail.outbox) == 1
     assert "This link does not work" in page and "new_password1" not in page
+    assert "(a link works for 3 days)" in page  # how long a link lasts, not "(a link works for )"
 
 
 def test_asking_again_and_again_is_rate_limited(client, pat, django_capture_on_commit_callbacks):
