@@ -80,15 +80,12 @@ def _earlier_history(model: type[models.Model], audit: Audit) -> models.QuerySet
     return history.filter(audit_id=audit.pk).exclude(history_id__in=latest)
 
 
-def _delete_earlier_history(audit: Audit) -> int:
-    removed = 0
-    for model in (Finding, Recommendation):
-        earlier = _earlier_history(model, audit)
-        history_ids = list(earlier.values_list("history_id", flat=True))
-        for m2m_model in _m2m_history_models(model.history.model):
-            m2m_model.objects.filter(history_id__in=history_ids).delete()
-        removed += model.history.model.objects.filter(history_id__in=history_ids).delete()[0]
-    return removed
+def _delete_history(rows: models.QuerySet) -> int:
+    """Delete these history rows, with the m2m values each held: those go first, as no constraint ties
+    them to the rows (deleting the rows alone left them behind). How many rows were deleted."""
+    for m2m_model in _m2m_history_models(rows.model):
+        m2m_model.objects.filter(history_id__in=rows.values("history_id")).delete()
+    return rows.delete()[0]
 
 
 @transaction.atomic
@@ -123,13 +120,11 @@ def audit_purge_case_detail(*, audit: Audit, user=None) -> PurgeResult:
         + Case.risk_factors.through.objects.filter(case__audit=audit).delete()[0]
     )
 
-    # simple-history keeps each history row's risk factors in a table of their own, tied to it with no
-    # constraint (DO_NOTHING): deleting the history rows leaves those behind, so they go first.
-    apps.get_model("audits", "HistoricalPartAReturn_risk_factors").objects.filter(history__id__in=return_ids).delete()
-    PartAReturn.history.model.objects.filter(id__in=return_ids).delete()
-    Answer.history.model.objects.filter(id__in=answer_ids).delete()
-    CaseJudgement.history.model.objects.filter(id__in=judgement_ids).delete()
-    n_earlier = _delete_earlier_history(audit)
+    # The returns' history with the risk factors each history row held (simple-history's own table).
+    _delete_history(PartAReturn.history.model.objects.filter(id__in=return_ids))
+    _delete_history(Answer.history.model.objects.filter(id__in=answer_ids))
+    _delete_history(CaseJudgement.history.model.objects.filter(id__in=judgement_ids))
+    n_earlier = sum(_delete_history(_earlier_history(model, audit)) for model in (Finding, Recommendation))
 
     # Imported here: briefings build on audits, not the other way round.
     from briefings.services import versions_remove_case_detail
