@@ -201,6 +201,16 @@ def _words(text: str) -> str:
     return " ".join(text.split())
 
 
+def _board_report_words(user) -> str:
+    """The words of a board report rendered for `user` (the real render, read back with pypdf)."""
+    report = InsightReport.objects.create(kind=InsightReportKind.BOARD, requested_by=user)
+    insight_report_render(report_id=report.pk)
+    report.refresh_from_db()
+    assert report.status == InsightReportStatus.DONE, report.error
+    with report.file.open("rb") as handle:
+        return _words(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(handle.read())).pages))
+
+
 def test_the_agency_pdf_says_what_the_page_says_of_findings_not_agreed_yet(client, media):
     """Police took part in two audits: a closed one (its findings agreed, none about Police) and one
     in Part B, whose draft area for improvement Police staff may not read yet. The page says one
@@ -236,12 +246,7 @@ def test_the_board_report_says_which_audits_its_trends_count(two_reported_audits
     others = "2 reported audits run by others: their agreed findings count, without their names"
     assert others in page and "2017 · My own audit" in page
 
-    report = InsightReport.objects.create(kind=InsightReportKind.BOARD, requested_by=other_lead)
-    insight_report_render(report_id=report.pk)
-    report.refresh_from_db()
-    assert report.status == InsightReportStatus.DONE, report.error
-    with report.file.open("rb") as handle:
-        pdf = _words(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(handle.read())).pages))
+    pdf = _board_report_words(other_lead)
     assert others in pdf and "2017 · My own audit" in pdf
     assert "another lead" not in pdf and "Hidden" not in pdf
 
@@ -320,12 +325,7 @@ def test_the_board_report_counts_as_the_tracker_does(qa_manager, six_recommendat
     tracker = recommendation_tracker(qa_manager)
     assert (len(tracker.items), tracker.total, tracker.overdue, tracker.open) == (8, 8, 2, 6)
 
-    report = InsightReport.objects.create(kind=InsightReportKind.BOARD, requested_by=qa_manager)
-    insight_report_render(report_id=report.pk)
-    report.refresh_from_db()
-    assert report.status == InsightReportStatus.DONE, report.error
-    with report.file.open("rb") as handle:
-        pdf = _words(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(handle.read())).pages))
+    pdf = _board_report_words(qa_manager)
     assert "2 overdue 4 open, not overdue (due today or later, or with no due date) 1 complete, awaiting closure" in pdf
     assert "not yet due" not in pdf
 
@@ -355,9 +355,5 @@ def test_red_amber_green_is_what_the_tracker_and_board_report_say_it_is(client, 
     client.force_login(qa_manager)
     page = _words(re.sub(r"<[^>]+>", " ", client.get(reverse("audits:insights_tracker")).content.decode()))
     assert rule in page
-    report = InsightReport.objects.create(kind=InsightReportKind.BOARD, requested_by=qa_manager)
-    insight_report_render(report_id=report.pk)
-    report.refresh_from_db()
-    with report.file.open("rb") as handle:
-        pdf = _words(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(handle.read())).pages))
+    pdf = _board_report_words(qa_manager)
     assert rule in pdf
