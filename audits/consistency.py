@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db.models import Count
@@ -349,8 +350,11 @@ def _identifiers(data: _Data) -> list[Issue]:
     reference_date = audit.part_a_due or timezone.localdate(audit.created_at)
     issues: list[Issue] = []
 
-    def flagged(text: str, **guard) -> list[str]:
-        return _flagged(text, data.published_contacts, **{"reference_date": reference_date, **guard})
+    def flagged(text: str, confirmed: Collection[str] = (), **guard) -> list[str]:
+        """What may identify someone in the text, but the partnership's published contacts and the
+        details (identifier_key) its writer confirmed."""
+        skip = data.published_contacts | set(confirmed)
+        return _flagged(text, skip, **{"reference_date": reference_date, **guard})
 
     def add(where: str, texts: list[str], url: str, fixable_when_closed: bool = False) -> None:
         if texts:
@@ -399,13 +403,11 @@ def _identifiers(data: _Data) -> list[Issue]:
             _return_url(ret.pk),
         )
     for ret in data.commented:
-        confirmed = data.published_contacts | set(ret.comment_identifiers_confirmed or ())
         add(
             _("Comment for the auditor, Part A return %(who)s") % {"who": _who(ret)},
-            _flagged(
+            flagged(
                 ret.amendment_comment,
-                confirmed,
-                reference_date=reference_date,
+                ret.comment_identifiers_confirmed or (),
                 age_range=age_range_from_band(ret.case.age_band),
             ),
             _return_url(ret.pk),
