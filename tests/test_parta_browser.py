@@ -33,6 +33,12 @@ def go(page: Page, live_server, path: str) -> None:
     page.goto(f"{live_server.url}{path}")
 
 
+def open_return(page: Page, live_server, ret) -> None:
+    """Sign in as the return's auditor (Sussex Police, in the demo) and open the return."""
+    login(page, live_server, "auditor.police", "demo")
+    go(page, live_server, f"/audits/returns/{ret.pk}/")
+
+
 def standards(page: Page) -> Locator:
     return page.locator("fieldset.standard")
 
@@ -261,8 +267,7 @@ def test_save_draft_or_submit_never_overwrites_an_open_conflict(demo, live_serve
 @pytest.mark.browser
 def test_a_lost_session_loses_nothing(demo, live_server, page: Page, browser_console):
     ret = demo
-    login(page, live_server, "auditor.police", "demo")
-    go(page, live_server, f"/audits/returns/{ret.pk}/")
+    open_return(page, live_server, ret)
 
     page.context.clear_cookies(name="sessionid")  # the session expires while the auditor types
     standards(page).nth(0).get_by_label("Evidence", exact=True).fill("Typed after the session ended.")
@@ -318,8 +323,7 @@ def eventually(predicate, timeout: float = 15) -> bool:
 @pytest.mark.browser
 def test_the_identifier_confirmation_follows_what_is_flagged(demo, live_server, page: Page, browser_console):
     ret = demo
-    login(page, live_server, "auditor.police", "demo")
-    go(page, live_server, f"/audits/returns/{ret.pk}/")
+    open_return(page, live_server, ret)
     confirm = page.get_by_label("I confirm the flagged details are not information about the child")
     expect(confirm).to_be_hidden()  # nothing flagged: nothing to confirm
 
@@ -363,8 +367,7 @@ def test_the_identifier_confirmation_follows_what_is_flagged(demo, live_server, 
 @pytest.mark.browser
 def test_a_long_answer_is_counted_and_never_takes_the_others_with_it(demo, live_server, page: Page, browser_console):
     ret = demo
-    login(page, live_server, "auditor.police", "demo")
-    go(page, live_server, f"/audits/returns/{ret.pk}/")
+    open_return(page, live_server, ret)
     first = standards(page).nth(0).get_by_label("Evidence", exact=True)
     count = standards(page).nth(0).locator(".char-count")
     expect(count).to_be_hidden()  # far from the limit: no count
@@ -422,8 +425,7 @@ def test_text_typed_after_part_a_closes_is_shown_to_copy(demo, live_server, page
     from audits.models import Audit, AuditStatus
 
     ret = demo
-    login(page, live_server, "auditor.police", "demo")
-    go(page, live_server, f"/audits/returns/{ret.pk}/")
+    open_return(page, live_server, ret)
     standards(page).nth(0).get_by_label("Evidence", exact=True).fill("Saved while Part A was open.")
     page.keyboard.press("Tab")
     wait_until_saved(page)

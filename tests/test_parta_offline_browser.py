@@ -7,8 +7,8 @@ import time
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from tests.fixtures_browser import axe_check, csp_violations, login
-from tests.test_parta_browser import demo, evidence_of, go, standards  # noqa: F401 - demo is a fixture
+from tests.fixtures_browser import axe_check, csp_violations
+from tests.test_parta_browser import demo, evidence_of, go, open_return, standards  # noqa: F401 - demo is a fixture
 from tests.test_parta_status_browser import evidence, wait_for
 
 NOT_SAVED = re.compile(r"^Not saved")
@@ -29,8 +29,7 @@ def test_typing_offline_keeps_everything_and_saves_it_when_back_online(
     browser_console,
 ):
     ret = demo
-    login(page, live_server, "auditor.police", "demo")
-    go(page, live_server, f"/audits/returns/{ret.pk}/")
+    open_return(page, live_server, ret)
     status = page.get_by_test_id("autosave-status")
 
     page.context.set_offline(True)
@@ -69,8 +68,7 @@ def test_save_draft_or_submit_offline_sends_nothing_and_says_so(
     browser_console,
 ):
     ret = demo
-    login(page, live_server, "auditor.police", "demo")
-    go(page, live_server, f"/audits/returns/{ret.pk}/")
+    open_return(page, live_server, ret)
     url = page.url
     status = page.get_by_test_id("autosave-status")
     posts: list[str] = []
@@ -110,8 +108,7 @@ def test_a_failing_server_is_retried_with_a_growing_wait(
     browser_console,
 ):
     ret = demo
-    login(page, live_server, "auditor.police", "demo")
-    go(page, live_server, f"/audits/returns/{ret.pk}/")
+    open_return(page, live_server, ret)
     status = page.get_by_test_id("autosave-status")
     tries: list[float] = []
 
@@ -151,8 +148,7 @@ def test_a_save_draft_lost_on_the_way_is_offered_back_from_this_device(
     browser's error page takes the form's place in the history, and opening the return again offers back
     what was typed."""
     ret = demo
-    login(page, live_server, "auditor.police", "demo")
-    go(page, live_server, f"/audits/returns/{ret.pk}/")
+    open_return(page, live_server, ret)
     url = page.url
 
     def drop_posts(route: Route) -> None:

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from tests.fixtures_browser import axe_check, csp_violations, login
 from tests.test_focus_browser import BOXES, assert_none_under_the_bar_going_back, hidden_by_the_bar, settled
-from tests.test_parta_browser import demo, evidence_of, go, standards  # noqa: F401 - demo is a fixture
+from tests.test_parta_browser import demo, evidence_of, go, open_return, standards  # noqa: F401 - demo is a fixture
 
 # Every text the status line (role=status, on the page from the start) is given, in order.
 RECORD_STATUS = """() => {
@@ -38,8 +38,7 @@ def test_identifiers_flagged_by_the_autosave_are_said_once_in_the_status(
     browser_console,
 ):
     ret = demo
-    login(page, live_server, "auditor.police", "demo")
-    go(page, live_server, f"/audits/returns/{ret.pk}/")
+    open_return(page, live_server, ret)
     status = page.get_by_test_id("autosave-status")
     region = status.element_handle()  # the live region the page had when it was loaded
     page.evaluate(RECORD_STATUS)
@@ -94,8 +93,7 @@ def focused_test_id(page: Page) -> str | None:
 @pytest.mark.browser
 def test_a_page_with_errors_starts_at_their_summary(demo, live_server, page: Page, browser_console):  # noqa: F811
     ret = demo
-    login(page, live_server, "auditor.police", "demo")
-    go(page, live_server, f"/audits/returns/{ret.pk}/")
+    open_return(page, live_server, ret)
     with page.expect_navigation():
         page.get_by_role("button", name="Submit return").click()
     summary = page.get_by_test_id("error-summary")
@@ -123,8 +121,7 @@ def test_what_is_focused_stays_clear_of_a_save_bar_that_wraps(demo, live_server,
     """A long status line takes the bar to two lines on a narrow screen: the focus still lands below it."""
     ret = demo
     page.set_viewport_size({"width": 640, "height": 800})
-    login(page, live_server, "auditor.police", "demo")
-    go(page, live_server, f"/audits/returns/{ret.pk}/")
+    open_return(page, live_server, ret)
     bar = page.locator(".parta-savebar")
     one_line = bar.bounding_box()["height"]
     evidence(page, 0).fill("Mobile 07700 900123, NHS no 943 476 5919")
@@ -181,8 +178,7 @@ def test_restoring_or_discarding_the_device_copy_moves_the_focus_and_says_so(
     browser_console,
 ):
     ret = demo
-    login(page, live_server, "auditor.police", "demo")
-    go(page, live_server, f"/audits/returns/{ret.pk}/")
+    open_return(page, live_server, ret)
     status = page.get_by_test_id("autosave-status")
 
     # Discarded: the focus goes to the page's heading (not lost with the banner), and the status says what went.
