@@ -3,15 +3,17 @@
 `enqueue()` writes the task into the database in the same transaction as the change that needs it,
 and tries to publish it once that transaction commits. If Redis cannot be reached, the row stays
 unsent and `outbox_flush()` (every minute, from Celery beat) publishes it when the broker is back.
-Delivery is at least once, so the tasks sent this way are idempotent or harmless to repeat: a message
-is published under a task id of its own (`outbox-<pk>`), so that a task whose effect must not happen
-twice (an e-mail) is marked `@run_once` and does its work once per message, however often the message
-is delivered.
+A message of a `@run_once` task published an hour ago and still not done (Redis lost its queue: a crash
+without persistence, a flush; or the task gave up on a mail server that did not answer) is published
+again, hourly, for up to a day. Delivery is at least once, so the tasks sent this way are idempotent or
+harmless to repeat: a message is published under a task id of its own (`outbox-<pk>`), so that a task
+whose effect must not happen twice (an e-mail) is marked `@run_once` and does its work once per message,
+however often the message is delivered.
 """
 
 import functools
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from importlib import import_module
 
 from django.db import transaction
@@ -35,8 +37,11 @@ def enqueue(task_name: str, *args, **kwargs) -> OutboxMessage:
     return message
 
 
-def outbox_send(*, message_id: int) -> bool:
-    """Publish one unsent message. True when it is on the queue (or was already)."""
+def outbox_send(*, message_id: int, published_before: datetime | None = None) -> bool:
+    """Publish one unsent message. True when it is on the queue (or was already).
+
+    With `published_before`: publish it again if it was published before then and is still not done
+    (its task's row lock, held by a copy running now, makes this skip it)."""
     from auditportal.celery import app
 
     with transaction.atomic():
@@ -44,7 +49,14 @@ def outbox_send(*, message_id: int) -> bool:
         if message is None:
             return False  # another process holds it right now
         if message.sent_at is not None:
-            return True
+            if published_before is None or message.done_at is not None or message.sent_at >= published_before:
+                return True
+            logger.warning(
+                "outbox: %s (message %s) published at %s and still not done; publishing it again",
+                message.task,
+                message.pk,
+                message.sent_at.isoformat(timespec="seconds"),
+            )
         try:
             # Through the registered task, so that eager mode (the demo) runs it in-process. Its
             # module is imported first: a web process only knows the tasks it has imported.
@@ -71,12 +83,39 @@ def outbox_send(*, message_id: int) -> bool:
 KEEP_SENT = timedelta(days=7)
 
 
-def outbox_flush(*, older_than: timedelta = FLUSH_AFTER) -> int:
-    """Publish what earlier attempts could not. Returns how many were published."""
-    OutboxMessage.objects.filter(sent_at__lt=timezone.now() - KEEP_SENT).delete()
-    cutoff = timezone.now() - older_than
-    pending = OutboxMessage.objects.filter(sent_at__isnull=True, created_at__lte=cutoff).order_by("pk")
-    return sum(outbox_send(message_id=pk) for pk in pending.values_list("pk", flat=True)[:500])
+# A run_once message still not done this long after it was published is published again: longer than a
+# task's retries over a mail server that does not answer (MAIL_RETRY: about half an hour), so that a
+# message still on the queue is seldom doubled (and if it is, run_once does its work once).
+REPUBLISH_AFTER = timedelta(hours=1)
+# ... for this long after it was written: a task that fails every time is not published for ever.
+REPUBLISH_FOR = timedelta(days=1)
+
+
+def _is_run_once(task_name: str) -> bool:
+    from auditportal.celery import app
+
+    try:
+        import_module(task_name.rsplit(".", 1)[0])
+        return getattr(app.tasks[task_name].run, "outbox_run_once", False)
+    except (ImportError, KeyError):
+        return False
+
+
+def outbox_flush(*, older_than: timedelta = FLUSH_AFTER, republish_after: timedelta = REPUBLISH_AFTER) -> int:
+    """Publish what earlier attempts could not, and again the run_once messages published
+    `republish_after` ago and still not done, whose copy Redis lost. Returns how many were published."""
+    now = timezone.now()
+    OutboxMessage.objects.filter(sent_at__lt=now - KEEP_SENT).delete()
+    pending = OutboxMessage.objects.filter(sent_at__isnull=True, created_at__lte=now - older_than).order_by("pk")
+    published = sum(outbox_send(message_id=pk) for pk in pending.values_list("pk", flat=True)[:500])
+    lost = OutboxMessage.objects.filter(
+        sent_at__lt=now - republish_after, done_at__isnull=True, created_at__gte=now - REPUBLISH_FOR
+    )
+    # Only run_once tasks mark their message done; the others (a render, with a requeue of its own) never do.
+    tasks = [name for name in lost.values_list("task", flat=True).distinct() if _is_run_once(name)]
+    again = lost.filter(task__in=tasks).order_by("pk").values_list("pk", flat=True)[:500]
+    published_before = now - republish_after
+    return published + sum(outbox_send(message_id=pk, published_before=published_before) for pk in again)
 
 
 def outbox_pending() -> int:
@@ -93,7 +132,8 @@ def run_once(func):
 
     Celery acknowledges a task only once it is done (a worker that dies after the task's commit but
     before the acknowledgement has it redelivered), and the outbox publishes again a message whose
-    "sent" mark was lost: each would send the e-mail again. Here the task runs in a transaction
+    "sent" mark was lost, or that is still not done an hour after it was published (Redis lost it, or
+    it is merely late): each would send the e-mail again. Here the task runs in a transaction
     holding its outbox message's row, and marks the message done in it; a copy that finds it done
     does nothing, and a copy running at the same time waits for the first. The e-mail is sent inside
     that transaction, so a failed send (retried by Celery) leaves it not done — and a send that
@@ -120,4 +160,5 @@ def run_once(func):
                 message.save(update_fields=["done_at"])
         return result
 
+    wrapper.outbox_run_once = True  # outbox_flush publishes again such a message that Redis lost
     return wrapper

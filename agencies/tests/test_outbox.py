@@ -4,9 +4,10 @@ from datetime import timedelta
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from agencies.models import OutboxMessage
-from agencies.outbox import enqueue, outbox_flush, outbox_pending
+from agencies.outbox import REPUBLISH_AFTER, REPUBLISH_FOR, enqueue, outbox_flush, outbox_pending
 from tests.celery_broker import publish_to
 
 
@@ -58,3 +59,30 @@ def test_flush_leaves_recent_failures_to_the_next_round():
         enqueue("agencies.tasks.flush_outbox")
     assert outbox_flush() == 0  # younger than FLUSH_AFTER
     assert outbox_pending() == 1
+
+
+def _published(task: str, *, ago: timedelta, created_ago: timedelta | None = None, **fields) -> OutboxMessage:
+    now = timezone.now()
+    return OutboxMessage.objects.create(
+        task=task, args=["nobody@example.org"], sent_at=now - ago, created_at=now - (created_ago or ago), **fields
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_once_message_published_long_ago_and_not_done_is_published_again():
+    """Redis lost it (a crash without persistence): sent_at set, done_at never."""
+    recent = _published("agencies.tasks.send_password_reset", ago=REPUBLISH_AFTER - timedelta(minutes=5))
+    lost = _published("agencies.tasks.send_password_reset", ago=REPUBLISH_AFTER + timedelta(minutes=5))
+    done = _published("agencies.tasks.send_password_reset", ago=REPUBLISH_AFTER * 2, done_at=timezone.now())
+    given_up = _published(
+        "agencies.tasks.send_password_reset", ago=REPUBLISH_AFTER * 2, created_ago=REPUBLISH_FOR + timedelta(hours=1)
+    )
+    # Not run_once: nothing marks it done (a render has a requeue of its own).
+    other = _published("agencies.tasks.flush_outbox", ago=REPUBLISH_AFTER * 2)
+    assert outbox_flush() == 1
+    fresh = {m.pk: m for m in OutboxMessage.objects.all()}
+    assert fresh[lost.pk].done_at is not None  # eager here: run at once, and marked done
+    assert fresh[lost.pk].sent_at > timezone.now() - timedelta(minutes=1) and fresh[lost.pk].attempts == 1
+    for unchanged in (recent, done, given_up, other):
+        assert fresh[unchanged.pk].sent_at == unchanged.sent_at and fresh[unchanged.pk].attempts == 0
+    assert outbox_flush() == 0
