@@ -9,6 +9,7 @@ from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
+from django.utils.html import escape
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -112,7 +113,7 @@ def test_the_administrator_still_manages_people_agencies_and_settings(client, it
     assert client.get(reverse("admin:agencies_user_change", args=[practitioner.pk])).status_code == 200
     assert client.get(reverse("admin:agencies_partnership_changelist")).status_code == 302
     delete = reverse("admin:agencies_user_delete", args=[practitioner.pk])
-    assert practitioner.get_full_name() in client.get(delete).content.decode()
+    assert escape(practitioner.get_full_name()) in client.get(delete).content.decode()
     assert client.post(delete, {"post": "yes"}).status_code == 302
     assert not User.objects.filter(pk=practitioner.pk).exists()
 
@@ -153,7 +154,7 @@ def test_an_agencys_deletion_page_counts_its_returns_findings_and_recommendation
         # The administrator still learns why it cannot go, and who works there.
         assert "Part a returns: 2" in page  # the model's own (default) verbose name
         assert "Findings: 1" in page and "Recommendations: 1" in page
-        assert auditor.get_full_name() in page
+        assert escape(auditor.get_full_name()) in page
     assert client.post(url, {"post": "yes"}).status_code == 200  # still refused: nothing deleted
     assert type(agency_in_an_audit).objects.filter(pk=agency_in_an_audit.pk).exists()
 

@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from audits.models import AuditAgency, AuditStatus, ReminderKind, ReminderLog
 from audits.services.parta import reminders_due
@@ -89,14 +90,14 @@ def test_dashboard_says_the_named_auditor_cannot_complete_the_returns(client_for
     with CaptureQueriesContext(connection) as before:
         html = client.get(url).content.decode()
     assert 'data-testid="auditor-unable"' not in html
-    assert f"Chase {auditor}" in _auditors_row(html, "Sussex Police")
+    assert f"Chase {escape(str(auditor))}" in _auditors_row(html, "Sussex Police")
 
     if change == "deactivated":
         auditor.is_active = False
-        reason = f"{auditor}&#x27;s account is not active"
+        reason = escape(f"{auditor}'s account is not active")
     else:
         auditor.agency = agency_c
-        reason = f"{auditor} no longer works for Sussex Police"
+        reason = escape(f"{auditor} no longer works for Sussex Police")
     auditor.save()
     with CaptureQueriesContext(connection) as after:
         html = client.get(url).content.decode()

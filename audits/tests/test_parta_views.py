@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from agencies.models import AccessAction, AccessRecord, SupportContact
 from audits.models import Answer, PartAReturn, ReminderLog, ReturnStatus, Standard
@@ -784,7 +785,7 @@ def test_history_page(client_for, ret, layout, auditor):
     post_json(client, ret, {"version": 0, "fields": {evidence_field(s1.pk): "First words"}})
     post_json(client, ret, {"version": 1, "fields": {evidence_field(s1.pk): "Better words"}})
     html = client_for("qa_manager").get(url("return_history", ret)).content.decode()
-    assert "First words" in html and "Better words" in html and str(auditor) in html
+    assert "First words" in html and "Better words" in html and escape(str(auditor)) in html
     assert f"Answer to {s1.code}" in html
 
 

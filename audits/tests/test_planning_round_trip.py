@@ -4,6 +4,7 @@ with, and to delete the audit; what nobody has touched may still go, and takes i
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from agencies.tests.factories import AgencyFactory
 from audits.models import Audit, AuditStatus, PartAReturn, ReturnStatus
@@ -174,6 +175,6 @@ def test_the_auditor_list_names_each_persons_agency_and_only_agency_staff(
     client.force_login(qa_manager)
     page = client.get(change_url(audit)).content.decode()
     choices = page.split('name="participants-0-auditor"')[1].split("</select>")[0]
-    assert f">{auditor} ({agency_a})</option>" in choices
+    assert f">{escape(str(auditor))} ({agency_a})</option>" in choices
     assert str(administrator) not in choices and str(qa_manager) not in choices
     assert "Agencies and their auditors" in page

@@ -200,7 +200,7 @@ def test_publish_refused_for_a_changed_draft_shows_the_new_preview_and_publishes
     refused = client.post(url, post)
     assert refused.status_code == 409
     html = refused.content.decode()
-    assert "The draft changed since you checked the preview" in html and lead_officer.get_full_name() in html
+    assert "The draft changed since you checked the preview" in html and escape(lead_officer.get_full_name()) in html
     assert "The lead&#x27;s late change." in html  # the new preview
     assert not BriefingVersion.objects.exists()
 
