@@ -6,6 +6,9 @@ still decided by their permissions, model by model.
 """
 
 from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -15,3 +18,11 @@ class PortalAdminSite(admin.AdminSite):
     def has_permission(self, request) -> bool:
         user = request.user
         return user.is_active and (user.is_staff or getattr(user, "is_qa_manager", False))
+
+    def login(self, request, extra_context=None):
+        """Somebody not signed in signs in on the portal's own page, with its two-factor step and its
+        lockout, and comes back to the admin page they asked for. The admin's own sign-in form is for
+        the signed-in person without access to the admin, who is told so there."""
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index"))
+        return super().login(request, extra_context)
