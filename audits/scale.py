@@ -412,6 +412,16 @@ def _authenticators(users: list[User], spec: ScaleSpec, summary: ScaleSummary) -
     )
 
 
+def _named(model, slug: str, name: str):
+    """The theme or risk factor with that slug or that name (both are unique), else a new one: a
+    database with the demo in it already has "Drug and alcohol misuse", under another slug."""
+    return (
+        model.objects.filter(slug=slug).first()
+        or model.objects.filter(name=name).first()
+        or model.objects.create(slug=slug, name=name)
+    )
+
+
 def _shared(spec: ScaleSpec, summary: ScaleSummary) -> Shared:
     names = [
         (f"Scale Agency {n:02d}", f"SA{n:02d}", SECTORS[(n - 1) % len(SECTORS)]) for n in range(1, spec.agencies + 1)
@@ -420,10 +430,8 @@ def _shared(spec: ScaleSpec, summary: ScaleSummary) -> Shared:
     _bulk(Agency, [Agency(name=n, short_name=s, sector=t) for n, s, t in names if n not in existing], summary)
     agencies = list(Agency.objects.filter(name__in=[n for n, _s, _t in names]).order_by("name"))
 
-    themes = [AuditTheme.objects.get_or_create(slug=slug, defaults={"name": name})[0] for slug, name in THEMES]
-    risk_factors = [
-        RiskFactor.objects.get_or_create(slug=slug, defaults={"name": name})[0] for slug, name in RISK_FACTORS
-    ]
+    themes = [_named(AuditTheme, slug, name) for slug, name in THEMES]
+    risk_factors = [_named(RiskFactor, slug, name) for slug, name in RISK_FACTORS]
     grades = _grades()
     versions = _tool_versions(spec, grades, summary)
     qa, leads, auditors = _users(spec, agencies, summary)

@@ -1,5 +1,6 @@
 """seed_scale: the production-shaped data of the benchmark, at toy size."""
 
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from audits.models import (
     PartBSession,
     Recommendation,
     ReturnStatus,
+    RiskFactor,
     Section,
 )
 from audits.scale import ScaleSpec, seed_scale
@@ -125,3 +127,17 @@ def test_seed_scale_command(media: Path, capsys):
     assert Audit.objects.get().slug == "scale-audit-001"
     call_command("seed_scale", audits=1, agencies=2, cases=1, standards=3, open=0, password="another-password")
     assert "nothing new" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_seed_scale_runs_on_top_of_the_demo(media: Path, settings):
+    """The demo has "Drug and alcohol misuse" under another slug than seed_scale's: seed_scale uses
+    it instead of failing on the unique name."""
+    settings.DEMO = True
+    call_command("load_demo", stdout=StringIO())
+    demo_factor = RiskFactor.objects.get(name="Drug and alcohol misuse")
+
+    seed_scale(ScaleSpec(audits=1, agencies=2, cases=1, standards=3, open_audits=0))
+
+    assert RiskFactor.objects.get(name="Drug and alcohol misuse") == demo_factor
+    assert Audit.objects.filter(slug="scale-audit-001").exists()
