@@ -74,6 +74,28 @@ def test_a_closed_audit_shows_the_chair_and_other_attendees_read_only(client, qa
     assert "<li>Dr &lt;b&gt;Roy&lt;/b&gt;</li><li>DS Hart</li>" in people
 
 
+@pytest.mark.parametrize(
+    "status,note",
+    [
+        (AuditStatus.PART_A, "The agencies' attendance is recorded once the audit reaches Part B."),
+        (
+            AuditStatus.CLOSED,
+            "The agencies' attendance as recorded at the Part B session: final now that the audit is closed.",
+        ),
+    ],
+)
+def test_attendance_that_cannot_be_changed_says_why(client, qa_manager, part_b, status, note):
+    """Before Part B it is not recorded yet; once the audit is closed it is final, not "to come"."""
+    part_b.status = status
+    part_b.save()
+    client.force_login(qa_manager)
+
+    html = client.get(session_url(part_b)).content.decode()
+
+    assert note in html
+    assert html.count("once the audit reaches Part B") == (status == AuditStatus.PART_A)
+
+
 def test_a_refused_save_keeps_everything_typed_and_saves_nothing(client, qa_manager, part_b):
     client.force_login(qa_manager)
     client.post(session_url(part_b), _post(part_b))

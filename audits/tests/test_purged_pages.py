@@ -11,7 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from audits.models import Answer, AuditStatus, PartAReturn, ReturnStatus
+from audits.models import Answer, AuditStatus, PartAReturn, PartBSession, ReturnStatus
 from audits.services.retention import audit_purge_case_detail
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +43,9 @@ def pages(audit) -> list[str]:
         reverse("audits:evidence_board", args=[audit.slug, audit.cases.order_by("order").first().pk]),
         reverse("audits:return_detail", args=[ret.pk]),
         reverse("audits:return_history", args=[ret.pk]),
+        # The audit's own pages: no case texts on them, but the session's notes went too.
+        reverse("audits:dashboard", args=[audit.slug]),
+        reverse("audits:session", args=[audit.slug]),
     ]
 
 
@@ -50,7 +53,7 @@ def test_pages_say_the_case_level_detail_was_removed_and_when(client_for, closed
     client = client_for("qa_manager")
     for url in pages(closed_audit):
         html = client.get(url).content.decode()
-        assert "Seen by the duty team." in html or url.endswith("/history/"), url
+        assert "Seen by the duty team." in html or url not in pages(closed_audit)[:2], url
         assert 'data-testid="purged-notice"' not in html, url
 
     audit_purge_case_detail(audit=closed_audit)
@@ -66,3 +69,18 @@ def test_pages_say_the_case_level_detail_was_removed_and_when(client_for, closed
         html = response.content.decode()
         assert NOTICE.format(when="30 June 2025") in html, url
         assert "Seen by the duty team." not in html
+
+
+def test_the_session_page_says_its_notes_were_removed(client_for, closed_audit):
+    PartBSession.objects.create(audit=closed_audit, venue="Hove Town Hall", notes="Case 2 discussed at length.")
+    client = client_for("qa_manager")
+    url = reverse("audits:session", args=[closed_audit.slug])
+    notes = client.get(url).content.decode().split('data-testid="session-notes"')[1].split("</dd>")[0]
+    assert "Case 2 discussed at length." in notes
+
+    audit_purge_case_detail(audit=closed_audit)
+    closed_audit.refresh_from_db()
+
+    notes = client.get(url).content.decode().split('data-testid="session-notes"')[1].split("</dd>")[0]
+    when = timezone.localdate(closed_audit.purged_at).strftime("%-d %B %Y")
+    assert f"Removed on {when} under the retention policy." in notes and "—" not in notes
