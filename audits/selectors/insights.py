@@ -44,6 +44,8 @@ from audits.models import (
     Finding,
     FindingKind,
     Grade,
+    InsightReport,
+    InsightReportKind,
     PartAReturn,
     Recommendation,
     RecommendationReminder,
@@ -443,16 +445,28 @@ def profile_agencies(user) -> QuerySet[Agency]:
     """Agencies whose profile the user may open.
 
     QA manager: every agency that has taken part in an audit. A lead officer: the agencies of the
-    audits they lead. Anyone with an agency: their own. Nobody else.
+    audits they lead. Anyone with an agency: their own, except the administrator (no case content,
+    whatever agency their account names). Nobody else.
     """
     if not user.is_authenticated or not user.is_active:
         return Agency.objects.none()
     if user.is_qa_manager:
         return Agency.objects.filter(audit_participations__isnull=False).distinct()
     query = Q(audit_participations__audit__lead_officer=user)
-    if user.agency_id:
+    if user.agency_id and not user.is_administrator:
         query |= Q(pk=user.agency_id)
     return Agency.objects.filter(query).distinct()
+
+
+def may_see_report(user, report: InsightReport) -> bool:
+    """Whether `user` may open this report now: the person who asked for it, while they may still see
+    what it holds, by the rule of the page it was made from (the tracker's for a board report, the
+    profile's for an agency profile). One query."""
+    if not user.is_authenticated or report.requested_by_id != user.pk:
+        return False
+    if report.kind == InsightReportKind.BOARD:
+        return may_track(user)
+    return profile_agencies(user).filter(pk=report.agency_id).exists()
 
 
 def profile_audits(user, agency: Agency) -> QuerySet[Audit]:

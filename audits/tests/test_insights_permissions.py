@@ -6,7 +6,8 @@
   audits they lead), and an agency's own staff (their agency only). The profile tested is agency A's
   (in `audit`, led by lead_officer): its auditor and colleague see it, agency B's auditor does not,
   nor agency C's staff (manager, practitioner, and other_lead, who leads an audit without agency A).
-- A report's status page and download: only the person who asked for it.
+- A report's status page and download: only the person who asked for it, while they may still see what
+  it holds (test_insights_report_access.py: moved agency, no longer running an audit).
 """
 
 from dataclasses import dataclass, field

@@ -70,6 +70,7 @@ def test_a_report_left_rendering_by_a_dead_worker_is_rendered_again(
 
 
 def test_a_report_that_keeps_dying_is_failed_and_offers_retry(client, qa_manager, media):
+    audit_in(2026)  # there is an audit to run: the board report is the QA manager's to see
     hopeless = left_rendering(qa_manager, attempts=MAX_ATTEMPTS, ago=dt.timedelta(hours=1))
     assert requeue_stalled_reports.apply().get() == []
     hopeless.refresh_from_db()
@@ -151,6 +152,7 @@ def test_a_report_stuck_queued_offers_retry_now_and_its_poll_keeps_the_line_unti
 
 
 def test_a_report_left_rendering_too_long_offers_retry_now(client, qa_manager):
+    audit_in(2026)  # there is an audit to run: the board report is the QA manager's to see
     report = left_rendering(qa_manager, attempts=1, ago=dt.timedelta(seconds=150))
     client.force_login(qa_manager)
     line = client.get(reverse("audits:insights_report_status", args=[report.pk])).content.decode()

@@ -122,14 +122,17 @@ def board_report(request: HttpRequest) -> HttpResponse:
     return redirect("audits:insights_report", pk=report.pk)
 
 
-# --- Reports (status and download: the person who asked for it only) ----------------------------
+# --- Reports (status and download: the person who asked for it, while they may see what it holds) --
 
 
 def _own_report(request: HttpRequest, pk: int) -> InsightReport:
+    """The report, to the person who asked for it and only while they may still see what it holds (by
+    the rule of the page it was made from): someone moved to another agency, or no longer running an
+    audit, gets 404 for the reports they asked for before."""
     report = (
         InsightReport.objects.filter(pk=pk, requested_by_id=request.user.pk).select_related("agency", "theme").first()
     )
-    if report is None:
+    if report is None or not selectors.may_see_report(request.user, report):
         raise _refuse(request, object_type="audits.insightreport", object_id=str(pk), summary="insight report")
     return report
 
