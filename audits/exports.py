@@ -3,6 +3,10 @@ involvement in a case). The XLSX: those answers, then one row per return (overal
 areas for improvement), one per case (age band, gender, risk factors), the consensus judgements, findings
 and recommendations.
 
+After the retention purge, the removed texts (evidence, reasons, strengths, areas for improvement,
+consensus reasons) and risk factors say so in their cells, "[removed under the retention policy on 30
+June 2025]", instead of being blank as if nobody had written anything; the columns stay the same.
+
 Pseudonymised by construction: a case is only ever its reference. Answers are read through
 PartAReturn.objects.visible_to(user) like every other page, and iterated in chunks so that a
 large audit is never held in memory at once.
@@ -18,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -80,6 +85,13 @@ def safe_cell(value) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def removed_text(audit: Audit) -> str:
+    """What a cell emptied by the retention purge says ("" for an audit not purged)."""
+    if audit.purged_at is None:
+        return ""
+    return f"[removed under the retention policy on {date_format(timezone.localdate(audit.purged_at), 'j F Y')}]"
+
+
 def returns_for_export(user, audit: Audit) -> list[PartAReturn]:
     """Every return of the audit the user may see, in case and agency order."""
     return list(
@@ -115,6 +127,7 @@ def answer_rows(user, audit: Audit, returns: list[PartAReturn] | None = None) ->
     returns = returns_for_export(user, audit) if returns is None else returns
     position = {ret.pk: i for i, ret in enumerate(returns)}
     statuses = [ret.display_status for ret in returns]
+    removed = removed_text(audit)
     listed = 0  # returns[:listed] have had their no-involvement row, if any
 
     def no_involvement_rows(up_to: int) -> Iterator[list]:
@@ -122,7 +135,7 @@ def answer_rows(user, audit: Audit, returns: list[PartAReturn] | None = None) ->
         for i in range(listed, up_to):
             ret = returns[i]
             if ret.no_involvement and is_received(ret):
-                reason = ret.no_involvement_reason
+                reason = ret.no_involvement_reason or removed
                 yield [audit.title, ret.case.reference, ret.agency.name, "", "", "", "", "", reason, statuses[i]]
         listed = max(listed, up_to)
 
@@ -141,7 +154,7 @@ def answer_rows(user, audit: Audit, returns: list[PartAReturn] | None = None) ->
             answer.standard.text,
             answer.grade.label if answer.grade_id else "",
             "yes" if answer.not_applicable else "",
-            answer.evidence,
+            answer.evidence or removed,
             statuses[i],
         ]
     yield from no_involvement_rows(len(returns))
@@ -170,13 +183,15 @@ def _risk_factor_names(model, audit: Audit) -> dict[int, list[str]]:
 def return_rows(audit: Audit, returns: list[PartAReturn]) -> Iterator[list]:
     """What each return says of the case as a whole, as the board's agency accounts show it. One query."""
     factors = _risk_factor_names(PartAReturn, audit)
+    removed = removed_text(audit)
     for ret in returns:
         if ret.no_involvement:
             # As on the board: its reason, not the grade and texts written before the box was ticked.
-            account = ["yes", ret.no_involvement_reason, "", "", "", ""]
+            account = ["yes", ret.no_involvement_reason or removed, "", "", "", ""]
         else:
             grade = ret.overall_grade.label if ret.overall_grade_id else ""
-            account = ["", "", grade, ret.strengths, ret.improvements, "; ".join(factors[ret.pk])]
+            texts = [ret.strengths, ret.improvements, "; ".join(factors[ret.pk])]
+            account = ["", "", grade, *(text or removed for text in texts)]
         yield [
             ret.case.reference,
             ret.agency.name,
@@ -191,8 +206,10 @@ def case_rows(audit: Audit) -> Iterator[list[str]]:
     """The cohort as each evidence board heads it: reference, age band, gender and the case's risk
     factors (which the retention purge removes). Two queries."""
     flags = _risk_factor_names(Case, audit)
+    removed = removed_text(audit)
     for case in audit.cases.order_by("order", "reference"):
-        yield [case.reference, case.get_age_band_display(), case.get_gender_display(), "; ".join(flags[case.pk])]
+        factors = "; ".join(flags[case.pk]) or removed
+        yield [case.reference, case.get_age_band_display(), case.get_gender_display(), factors]
 
 
 def finding_rows(audit: Audit) -> Iterator[list[str]]:
@@ -229,8 +246,10 @@ def judgement_rows(audit: Audit) -> Iterator[list[str]]:
         .select_related("case", "section", "grade")
         .order_by("case__order", "case__reference", "section__order")
     )
+    removed = removed_text(audit)
     for j in judgements:
-        yield [j.case.reference, j.section.title if j.section_id else "Overall", j.grade.label, j.reasons]
+        stage = j.section.title if j.section_id else "Overall"
+        yield [j.case.reference, stage, j.grade.label, j.reasons or removed]
 
 
 class _Echo:

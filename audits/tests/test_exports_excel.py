@@ -39,6 +39,12 @@ def _csv(client, audit) -> list[list[str]]:
     return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"), newline="")))
 
 
+def _removed(audit) -> str:
+    """What a cell emptied by the retention purge says, with the day it was purged."""
+    audit.refresh_from_db()
+    return f"[removed under the retention policy on {timezone.localdate(audit.purged_at).strftime('%-d %B %Y')}]"
+
+
 def _xlsx(client, audit, **kwargs):
     response = client.get(reverse("audits:export_xlsx", args=[audit.slug]))
     assert response.status_code == 200
@@ -213,13 +219,14 @@ def test_the_workbook_has_the_cohort_with_age_band_gender_and_risk_factors(clien
     assert [row[0] for row in rows[1:]] == list(
         returned.cases.order_by("order", "reference").values_list("reference", flat=True)
     )
-    # After the retention purge the case's risk factors are gone, from the export as from the board.
+    # After the retention purge the case's risk factors are gone, from the export as from the board,
+    # and the cell says so rather than being blank as if the case had none.
     returned.status = AuditStatus.CLOSED
     returned.closed_at = timezone.now()
     returned.save()
     audit_purge_case_detail(audit=returned)
     rows = list(_xlsx(client, returned, read_only=True)["Cases"].iter_rows(values_only=True))
-    assert rows[1] == ("Case 1", "13 to 15", "Female", None)
+    assert rows[1] == ("Case 1", "13 to 15", "Female", _removed(returned))
 
 
 def test_a_purged_audit_exports_what_is_kept(client, qa_manager, no_involvement):
@@ -234,17 +241,27 @@ def test_a_purged_audit_exports_what_is_kept(client, qa_manager, no_involvement)
     no_involvement.save()
     audit_purge_case_detail(audit=no_involvement)
     client.force_login(qa_manager)
+    removed = _removed(no_involvement)
     rows = _csv(client, no_involvement)
+    assert rows[0] == ANSWER_HEADER  # the same columns, purged or not
     assert len(rows) == 1 + 10 + 2
-    assert {row[6] for row in rows[1:11]} == {"Good"} and {row[8] for row in rows[1:]} == {""}
+    # The evidence (and the no-involvement reasons in that column) say they were removed, and when:
+    # a blank would read as never written.
+    assert {row[6] for row in rows[1:11]} == {"Good"} and {row[8] for row in rows[1:]} == {removed}
     workbook = _xlsx(client, no_involvement, read_only=True)
-    returns = list(workbook["Returns"].iter_rows(values_only=True))[1:]
-    assert [row[4:9] for row in returns if row[2] in ("Submitted", "No involvement")] == [
-        (None, "Good", None, None, None),
-        (None, None, None, None, None),
-        (None, None, None, None, None),
+    returns = list(workbook["Returns"].iter_rows(values_only=True))
+    assert list(returns[0]) == RETURN_HEADER
+    assert [row[4:9] for row in returns[1:] if row[2] in ("Submitted", "No involvement")] == [
+        (None, "Good", removed, removed, removed),
+        (removed, None, None, None, None),
+        (removed, None, None, None, None),
     ]
-    assert list(workbook["Consensus judgements"].iter_rows(values_only=True))[1] == ("Case 1", "Overall", "Good", None)
+    assert list(workbook["Consensus judgements"].iter_rows(values_only=True))[1] == (
+        "Case 1",
+        "Overall",
+        "Good",
+        removed,
+    )
     assert list(workbook["Findings"].iter_rows(values_only=True))[1][3:5] == ("Timely sharing", "Kept after the purge.")
 
 
