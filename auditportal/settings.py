@@ -51,6 +51,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def checked_url(name: str, value: str, schemes: tuple[str, ...], example: str) -> str:
+    """A URL setting whose scheme must be one of `schemes`: one clear line at the start, rather than a
+    start that succeeds and an error on every page (a Redis URL without its redis://, say)."""
+    scheme, sep, rest = value.partition("://")
+    if not sep or scheme.lower() not in schemes or not rest.strip("/"):
+        raise ImproperlyConfigured(
+            f"{name} must be a URL starting with {' or '.join(s + '://' for s in schemes)}, e.g. {example}; "
+            f"not {value!r}"
+        )
+    return value
+
+
 DEBUG = env_bool("DEBUG", False)
 # Demo mode loads the demo partnership and lists its users on the login page. It is refused
 # on a production start: it needs DEBUG on, or DEMO=1 set explicitly.
@@ -69,7 +81,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG or TESTING else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = checked_url(
+    "SITE_URL", env_str("SITE_URL", "http://127.0.0.1:8000"), ("https", "http"), "https://audits.example.gov.uk"
+).rstrip("/")
 
 INSTALLED_APPS = [
     "auditportal.apps.PortalAdminConfig",  # django.contrib.admin, with the portal's site
@@ -135,13 +149,17 @@ TEMPLATES = [
 
 # DATABASE_URL, e.g. postgres://auditportal:secret@127.0.0.1:5432/auditportal.
 # Unset: an SQLite file for the demo.
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'demo.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+_database_url = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'demo.sqlite3'}")
+try:
+    _database = dj_database_url.parse(
+        _database_url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60), conn_health_checks=True
     )
-}
+except ValueError as error:  # dj_database_url's UnknownSchemeError, among others
+    raise ImproperlyConfigured(
+        f"DATABASE_URL must be a database URL, e.g. postgres://auditportal:secret@127.0.0.1:5432/auditportal; "
+        f"not {_database_url!r} ({error})"
+    ) from None
+DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "agencies.User"
@@ -202,6 +220,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # per-process cache would let one gunicorn worker keep a session that another has ended.
 CACHE_URL = env_str("CACHE_URL", "")
 if CACHE_URL:
+    checked_url("CACHE_URL", CACHE_URL, ("redis", "rediss", "unix"), "redis://127.0.0.1:6379/1")
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -223,6 +242,10 @@ SOLO_CACHE_TIMEOUT = 5 * 60
 # Celery takes a producer from the broker's transport: kombu's in-memory one needs no server (the
 # default, AMQP on localhost, would log "No hostname was supplied" at the first task).
 _broker_url = env_str("CELERY_BROKER_URL", "")
+if _broker_url:
+    checked_url(
+        "CELERY_BROKER_URL", _broker_url, ("redis", "rediss", "redis+socket", "memory"), "redis://127.0.0.1:6379/0"
+    )
 CELERY_TASK_ALWAYS_EAGER = not _broker_url
 CELERY_BROKER_URL = _broker_url or "memory://localhost/"
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", None) or None
@@ -337,23 +360,28 @@ CONTENT_SECURITY_POLICY = {
 # Part A: the longest free text an answer or a return field may hold.
 PART_A_MAX_TEXT = env_int("PART_A_MAX_TEXT", 10000)
 
-# To standard error, which gunicorn and Celery pass on (to journald under systemd): one line per
-# message, with its time, level, process and logger.
+# To standard error, which gunicorn and Celery pass on (to journald under systemd): a line per
+# message, with its time, level, process and logger (a traceback follows its message's line).
+LOG_LEVEL = (env_str("LOG_LEVEL", "INFO") or "INFO").strip().upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {LOG_LEVEL!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"line": {"format": "%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"}},
+    "filters": {"one_line_warning": {"()": "auditportal.log.OneLineWarning"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "line"},
-        "null": {"class": "logging.NullHandler"},
+        "console_one_line": {"class": "logging.StreamHandler", "formatter": "line", "filters": ["one_line_warning"]},
     },
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # WeasyPrint and fontTools narrate every render at INFO.
         **{name: {"level": "WARNING"} for name in ("weasyprint", "fontTools", "axes")},
-        # A request for a host not in ALLOWED_HOSTS (a scanner, as a rule) is answered 400, which the
-        # access log shows; Django would also log it here with a full traceback, every time.
-        "django.security.DisallowedHost": {"handlers": ["null"], "propagate": False},
+        # A request for a host not in ALLOWED_HOSTS is answered 400. A scanner's, as a rule, but also every
+        # request of a proxy that does not pass the Host header on: one line at WARNING naming the host
+        # (Django's own record is an ERROR with a traceback, every time).
+        "django.security.DisallowedHost": {"handlers": ["console_one_line"], "propagate": False},
     },
 }
 

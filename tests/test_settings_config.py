@@ -1,0 +1,54 @@
+"""A configuration the settings cannot use stops the start with one clear line (README, "Configuration"),
+and the log says why a request was refused for its host."""
+
+import io
+import logging
+
+import pytest
+
+from agencies.tests.test_deploy import PRODUCTION_ENV, run_manage
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("CACHE_URL", "127.0.0.1:6379", "CACHE_URL must be a URL starting with redis:// or rediss:// or unix://"),
+        ("CACHE_URL", "http://127.0.0.1:6379/1", "CACHE_URL must be a URL starting with redis://"),
+        ("CELERY_BROKER_URL", "127.0.0.1:6379/0", "CELERY_BROKER_URL must be a URL starting with redis://"),
+        ("DATABASE_URL", "127.0.0.1:5432/auditportal", "DATABASE_URL must be a database URL"),
+        ("SITE_URL", "audits.example.gov.uk", "SITE_URL must be a URL starting with https:// or http://"),
+        ("LOG_LEVEL", "verbose", "LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not 'VERBOSE'"),
+    ],
+)
+def test_a_setting_that_cannot_be_used_stops_the_start_with_a_clear_line(name, value, says):
+    result = run_manage("check", env={**PRODUCTION_ENV, name: value})
+    assert result.returncode != 0
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("django.core.exceptions.ImproperlyConfigured: ") and says in last, result.stderr
+
+
+def test_the_log_level_is_read_in_any_case():
+    result = run_manage("shell", "-c", "import logging; print(logging.getLogger().level)", "-v0", env={
+        **PRODUCTION_ENV,
+        "LOG_LEVEL": "warning",
+    })  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(logging.WARNING)
+
+
+def test_a_request_for_another_host_is_logged_as_one_warning_line(client, db):
+    """Behind a proxy that does not pass the Host header on, every request is refused: the log says why,
+    in one line (Django's record is an ERROR with a traceback)."""
+    logger = logging.getLogger("django.security.DisallowedHost")
+    handlers = [h for h in logger.handlers if type(h) is logging.StreamHandler]  # not pytest's own
+    assert handlers and not logger.propagate
+    stream = io.StringIO()
+    saved = [handler.setStream(stream) for handler in handlers]
+    try:
+        assert client.get("/accounts/login/", HTTP_HOST="127.0.0.1:8000.invalid").status_code == 400
+    finally:
+        for handler, old in zip(handlers, saved, strict=True):
+            handler.setStream(old)
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 1, "\n".join(lines)
+    assert " WARNING " in lines[0] and "Invalid HTTP_HOST header: '127.0.0.1:8000.invalid'" in lines[0]
