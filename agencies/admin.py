@@ -36,8 +36,8 @@ from .services import (
 
 # What makes a person more than their role: only a superuser gives or takes these away.
 PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
-# What a person's role lets them read: nobody changes their own.
-OWN_ACCESS_FIELDS = ("role", "board_access")
+# What a person's role and agency let them read: nobody changes their own.
+OWN_ACCESS_FIELDS = ("role", "agency", "board_access")
 # Written to the access log when they change (no case content: names of roles and yes/no), and the
 # e-mail address, where the person is told of changes to their sign-in (account_change_record).
 RECORDED_FIELDS = ("role", "agency", "board_access", "is_active", "is_staff", "is_superuser", "email")
@@ -179,7 +179,7 @@ class PasswordSetForm(AdminPasswordChangeForm):
 class UserAdmin(_DeletionWithoutCaseContent, BaseUserAdmin):
     """People. The administrator manages accounts, but cannot raise anyone's privileges (their own
     included) to reach what the role keeps from them: staff status, superuser status, groups and
-    permissions are a superuser's to give, nobody changes their own role or board access, and a
+    permissions are a superuser's to give, nobody changes their own role, agency or board access, and a
     superuser's account is a superuser's to change. Every change of access is in the access log."""
 
     list_display = ("username", "first_name", "last_name", "role", "agency", "is_active")

@@ -44,6 +44,13 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
+# An agency's own staff: who work for an agency (agency_staff_have_an_agency) and may be named its
+# auditor for an audit. The QA manager and administrators are not agency staff.
+AGENCY_STAFF_ROLES = (Role.MANAGER, Role.PRACTITIONER)
+# Who may lead an audit: anyone but an administrator, who has no access to case content.
+LEAD_OFFICER_ROLES = (Role.QA_MANAGER, Role.MANAGER, Role.PRACTITIONER)
+
+
 class UserManager(DjangoUserManager):
     """`createsuperuser` makes an administrator: IT, with users, agencies and settings and no case
     content (docs/permissions.md). The default role, practitioner, would need an agency."""
@@ -87,7 +94,7 @@ class User(AbstractUser):
     def clean(self) -> None:
         super().clean()
         # The rule of the constraint agency_staff_have_an_agency, said on the field to put right.
-        if self.role in (Role.MANAGER, Role.PRACTITIONER) and self.agency_id is None:
+        if self.role in AGENCY_STAFF_ROLES and self.agency_id is None:
             raise ValidationError(
                 {"agency": _("Managers, practitioners, auditors and lead officers work for an agency: choose theirs.")}
             )
@@ -103,6 +110,20 @@ class User(AbstractUser):
     @property
     def is_manager(self) -> bool:
         return self.is_active and self.role in (Role.MANAGER, Role.QA_MANAGER)
+
+    @property
+    def has_case_access(self) -> bool:
+        """Whether the person may read any case content at all, whatever they were named or given: not
+        an administrator (IT: users, agencies and settings, no case content), even one named an
+        audit's lead officer or auditor, or whose account names an agency."""
+        return self.is_active and self.role != Role.ADMINISTRATOR
+
+    @property
+    def case_agency_id(self) -> int | None:
+        """The agency whose case content the person reads as one of its people, or None. Every rule
+        "their own agency's returns, profile, briefings" goes by this, not by `agency_id`: an
+        administrator's agency gives them nothing."""
+        return self.agency_id if self.has_case_access else None
 
 
 class Partnership(SingletonModel):

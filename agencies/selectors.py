@@ -49,7 +49,7 @@ def user_capabilities(user, assignments: tuple[bool, bool] | None = None) -> Cap
         lead_officer=lead_officer,
         auditor=auditor,
         administrator=user.is_administrator,
-        reader=user.agency_id is not None or user.is_qa_manager,
+        reader=user.case_agency_id is not None or user.is_qa_manager,
     )
 
 

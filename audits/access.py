@@ -58,7 +58,7 @@ def get_board_audit(user, slug: str, *, request: HttpRequest | None = None) -> t
             return audit, True
         if (
             audit.status in BOARD_READ_STATUSES
-            and AuditAgency.objects.filter(audit=audit, auditor=user, agency_id=user.agency_id).exists()
+            and AuditAgency.objects.filter(audit=audit, auditor=user, agency_id=user.case_agency_id).exists()
         ):
             return audit, False
     if request is not None:

@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from agencies.admin import AccessLoggedAdmin
-from agencies.models import Role
+from agencies.models import AGENCY_STAFF_ROLES, LEAD_OFFICER_ROLES, Role
 
 from . import models
 from .forms_partb import CountedLinesAdmin as _CountedLines  # titles, names, the cohort source: counted, not cut
@@ -312,10 +312,11 @@ class ParticipantInline(_PlannedOnly, admin.StackedInline):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "auditor":
-            # Each person with the agency they work for: the auditor must be one of that agency's staff.
+            # Each person with the agency they work for: the auditor must be one of that agency's managers
+            # or practitioners (AuditAgency.clean), as in the app's "Change auditor".
             kwargs["queryset"] = (
                 get_user_model()
-                .objects.filter(is_active=True, agency__isnull=False)
+                .objects.filter(is_active=True, agency__isnull=False, role__in=AGENCY_STAFF_ROLES)
                 .select_related("agency")
                 .order_by("agency__name", "last_name", "first_name")
             )
@@ -381,7 +382,12 @@ class AuditAdmin(_NotTheAdministrators, _InTheAccessLog, _CountedLines, admin.Mo
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "lead_officer":
-            kwargs["queryset"] = get_user_model().objects.filter(is_active=True).order_by("last_name", "first_name")
+            # Not an administrator, who has no access to case content (Audit.clean).
+            kwargs["queryset"] = (
+                get_user_model()
+                .objects.filter(is_active=True, role__in=LEAD_OFFICER_ROLES)
+                .order_by("last_name", "first_name")
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_delete_permission(self, request, obj=None) -> bool:

@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from agencies.models import Agency
+from agencies.models import AGENCY_STAFF_ROLES, LEAD_OFFICER_ROLES, Agency
 from audits.identifiers import find_identifiers
 from briefings.render_jobs import RenderJob
 
@@ -164,18 +164,20 @@ AUDIT_TRANSITIONS: dict[str, tuple[str, ...]] = {
 
 class AuditQuerySet(models.QuerySet):
     def visible_to(self, user) -> "AuditQuerySet":
-        """Audits the user may open at all (each page then checks what they may do in it)."""
-        if not user.is_authenticated or not user.is_active:
+        """Audits the user may open at all (each page then checks what they may do in it). None for an
+        administrator, whatever they were named or their account says (User.has_case_access)."""
+        if not user.is_authenticated or not user.has_case_access:
             return self.none()
         if user.is_qa_manager:
             return self
         return self.filter(
-            Q(lead_officer=user) | Q(participants__auditor=user) | Q(participants__agency_id=user.agency_id)
+            Q(lead_officer=user) | Q(participants__auditor=user) | Q(participants__agency_id=user.case_agency_id)
         ).distinct()
 
     def managed_by(self, user) -> "AuditQuerySet":
-        """Audits the user runs: all of them for a QA manager, their own for a lead officer."""
-        if not user.is_authenticated or not user.is_active:
+        """Audits the user runs: all of them for a QA manager, their own for a lead officer. None for an
+        administrator, even one named an audit's lead officer (User.has_case_access)."""
+        if not user.is_authenticated or not user.has_case_access:
             return self.none()
         if user.is_qa_manager:
             return self
@@ -251,6 +253,16 @@ class Audit(models.Model):
         problem = audit_dates_problem(self.part_a_due, self.part_b_date)
         if problem:
             raise ValidationError({"part_b_date": problem})
+        if self.lead_officer_id and self.lead_officer.role not in LEAD_OFFICER_ROLES:
+            raise ValidationError(
+                {
+                    "lead_officer": _(
+                        "%(name)s is an administrator, who has no access to case content: name the QA manager, "
+                        "a manager or a practitioner."
+                    )
+                    % {"name": self.lead_officer}
+                }
+            )
 
 
 class AuditAgency(models.Model):
@@ -279,12 +291,21 @@ class AuditAgency(models.Model):
                     % {"name": self.auditor}
                 }
             )
+        # The rule of the app's "Change auditor" (audits.services.participants).
+        if self.auditor_id and self.auditor.role not in AGENCY_STAFF_ROLES:
+            raise ValidationError(
+                {
+                    "auditor": _("An auditor is one of the agency's managers or practitioners: %(name)s is not.")
+                    % {"name": self.auditor}
+                }
+            )
 
     @property
     def auditor_unable(self) -> str:
         """Why the named auditor cannot complete the agency's returns, or "" when they can (or nobody is
-        named): their account was deactivated, or they were moved to another agency, after being named.
-        Reads `auditor` and `agency`: load them with select_related on a list."""
+        named): their account was deactivated, they were moved to another agency, or their role changed
+        (to QA manager or administrator), after being named. Reads `auditor` and `agency`: load them with
+        select_related on a list."""
         auditor = self.auditor
         if auditor is None:
             return ""
@@ -292,6 +313,11 @@ class AuditAgency(models.Model):
             return str(_("%(name)s's account is not active") % {"name": auditor})
         if auditor.agency_id != self.agency_id:
             return str(_("%(name)s no longer works for %(agency)s") % {"name": auditor, "agency": self.agency.name})
+        if auditor.role not in AGENCY_STAFF_ROLES:
+            return str(
+                _("%(name)s is no longer one of %(agency)s's managers or practitioners")
+                % {"name": auditor, "agency": self.agency.name}
+            )
         return ""
 
 
@@ -380,20 +406,21 @@ class ReturnQuerySet(models.QuerySet):
         QA manager: all. Lead officer: the audits they lead. Agency staff: their own agency's
         returns only. The auditor an agency named for an audit also reads the other agencies'
         submitted and accepted returns of that audit, while it is in Part B only: what the
-        evidence board shows them then (audits.access.get_board_audit), never a draft.
+        evidence board shows them then (audits.access.get_board_audit), never a draft. An
+        administrator: none, whatever they were named or their account's agency (User.has_case_access).
         """
-        if not user.is_authenticated or not user.is_active:
+        if not user.is_authenticated or not user.has_case_access:
             return self.none()
         if user.is_qa_manager:
             return self
         query = Q(audit__lead_officer=user)
-        if user.agency_id:
-            query |= Q(agency_id=user.agency_id)
+        if user.case_agency_id:
+            query |= Q(agency_id=user.case_agency_id)
             # A semi-join (audit IN the audits they sit on), not a join on the participants: a join
             # repeats every return once per agency of its audit, which needed a DISTINCT over the
             # wide rows and made My returns 7× slower at 50 audits (benchmarks/README.md).
             query |= Q(
-                audit__in=AuditAgency.objects.filter(auditor=user, agency_id=user.agency_id).values("audit_id"),
+                audit__in=AuditAgency.objects.filter(auditor=user, agency_id=user.case_agency_id).values("audit_id"),
                 audit__status=AuditStatus.PART_B,
                 status__in=[ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED],
             )

@@ -40,7 +40,7 @@ def editions_readable_by(user) -> list[str]:
         return []
     if user.is_qa_manager or user.board_access:
         return [Edition.MANAGERS, Edition.PRACTITIONERS, Edition.FULL_REPORT]
-    if user.agency_id is None:
+    if user.case_agency_id is None:  # an administrator's agency gives them nothing
         return []
     if user.is_manager:
         return [Edition.MANAGERS, Edition.PRACTITIONERS]

@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies.models import AGENCY_STAFF_ROLES
 from agencies.selectors import published_identifier_keys
 from audits.access import BOARD_READ_STATUSES
 from audits.identifiers import (
@@ -399,6 +400,9 @@ class ReturnRole:
     is_reviewer: bool  # the QA manager, or the audit's lead officer
     is_qa_manager: bool
     part_a_open: bool
+    # The user is the return's named auditor, or submitted it as its auditor: they do not review their
+    # own work (a lead officer who named themselves their agency's auditor), another reviewer does.
+    own_return: bool = False
 
     @property
     def can_edit_answers(self) -> bool:
@@ -406,7 +410,17 @@ class ReturnRole:
 
     @property
     def can_review(self) -> bool:
+        """May open the review page (and read the return as its reviewers do)."""
         return self.is_reviewer
+
+    @property
+    def can_decide(self) -> bool:
+        """May return the return for amendment or accept it: a reviewer, on somebody else's work."""
+        return self.is_reviewer and not self.own_return
+
+    @property
+    def can_unlock(self) -> bool:
+        return self.is_qa_manager and not self.own_return
 
     @property
     def can_read_history(self) -> bool:
@@ -424,14 +438,46 @@ def _is_named_auditor(user, ret: PartAReturn) -> bool:
 
 
 def return_role(user, ret: PartAReturn) -> ReturnRole:
-    is_auditor = bool(user.agency_id == ret.agency_id and _is_named_auditor(user, ret))
+    # The named auditor edits while they are one of the agency's managers or practitioners: not once
+    # moved to another agency or made QA manager or administrator (AuditAgency.auditor_unable).
+    is_auditor = bool(
+        user.role in AGENCY_STAFF_ROLES and user.case_agency_id == ret.agency_id and _is_named_auditor(user, ret)
+    )
+    # A submitted or accepted return was last saved by whoever submitted it: reviews do not change it.
+    submitted_it = ret.status in SUBMITTED_STATUSES and ret.last_saved_by_id == user.pk
     return ReturnRole(
         is_auditor=is_auditor,
         is_reviewer=user.is_qa_manager
-        or (ret.audit.lead_officer_id is not None and ret.audit.lead_officer_id == user.pk),
+        or (user.has_case_access and ret.audit.lead_officer_id is not None and ret.audit.lead_officer_id == user.pk),
         is_qa_manager=user.is_qa_manager,
         part_a_open=ret.audit.status == AuditStatus.PART_A,
+        own_return=is_auditor or submitted_it,
     )
+
+
+OWN_RETURN_REFUSAL = _(
+    "You submitted this return as its agency's auditor, or are its auditor now: you do not review your own "
+    "work. The QA manager or another reviewer returns, accepts or unlocks it."
+)
+
+
+def auditor_to_tell(ret: PartAReturn):
+    """(the return's named auditor, "") when they can amend it and be e-mailed about it. Else why not:
+    (None, why) when nobody named can amend it (AuditAgency.auditor_unable, the rule of the Part A
+    opening and reminder e-mails); (the auditor, why) when they can but have no e-mail address."""
+    participant = (
+        AuditAgency.objects.select_related("auditor", "agency")
+        .filter(audit_id=ret.audit_id, agency_id=ret.agency_id)
+        .first()
+    )
+    if participant is None or participant.auditor is None:
+        return None, str(_("%(agency)s has no auditor named") % {"agency": ret.agency.name})
+    unable = participant.auditor_unable
+    if unable:
+        return None, unable
+    if not participant.auditor.email:
+        return participant.auditor, str(_("%(name)s has no e-mail address") % {"name": participant.auditor})
+    return participant.auditor, ""
 
 
 def visible_return(user, pk: int) -> PartAReturn | None:
@@ -494,7 +540,10 @@ def is_overdue(ret: PartAReturn, today: date | None = None) -> bool:
 
 
 def _my_returns(user) -> QuerySet[PartAReturn]:
-    """The Part A returns of the audits the user is the named auditor for (their own agency only)."""
+    """The Part A returns of the audits the user is the named auditor for (their own agency only), while
+    they are one of its managers or practitioners (AuditAgency.auditor_unable)."""
+    if user.role not in AGENCY_STAFF_ROLES:
+        return PartAReturn.objects.none()
     return (
         PartAReturn.objects.visible_to(user)
         .filter(

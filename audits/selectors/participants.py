@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from agencies.models import Role, User
+from agencies.models import AGENCY_STAFF_ROLES, User
 
 # Who may be named an agency's auditor: its own staff. The QA manager and administrators are not
-# agency staff (an administrator has no access to case content at all).
-AUDITOR_ROLES = (Role.MANAGER, Role.PRACTITIONER)
+# agency staff (an administrator has no access to case content at all). Planning checks the same
+# (AuditAgency.clean), and a named auditor whose role changes cannot complete the returns (auditor_unable).
+AUDITOR_ROLES = AGENCY_STAFF_ROLES
 
 
 def auditor_candidates(agency_id: int) -> QuerySet[User]:

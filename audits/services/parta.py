@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from agencies.mail import portal_mail_send
+from agencies.models import AGENCY_STAFF_ROLES
 from agencies.outbox import enqueue
 from agencies.services import AccessAction, access_record
 from audits.identifiers import IdentifierMatch, find_identifiers, identifier_key, identifier_warning
@@ -49,11 +50,13 @@ from audits.models import (
 from audits.selectors.parta import (
     ACCEPT_AUDIT_STATUSES,
     NOT_APPLICABLE,
+    OWN_RETURN_REFUSAL,
     SEND_BACK_AUDIT_STATUSES,
     SUBMITTED_STATUSES,
     TEXT_FIELDS,
     UNLOCK_AUDIT_STATUSES,
     ToolLayout,
+    auditor_to_tell,
     evidence_field,
     flagged_changed,
     grade_field,
@@ -497,8 +500,11 @@ def _transition(
 
 
 def _require_reviewer(user, ret: PartAReturn) -> None:
-    if not return_role(user, ret).can_review:
+    role = return_role(user, ret)
+    if not role.can_review:
         raise ReturnNotAllowed(_("Only the QA manager and the audit's lead officer review returns."))
+    if role.own_return:
+        raise ReturnNotAllowed(str(OWN_RETURN_REFUSAL))
 
 
 def comment_identifiers(ret: PartAReturn, text: str) -> list[IdentifierMatch]:
@@ -595,6 +601,8 @@ def return_unlock(
     """
     if not user.is_qa_manager:
         raise ReturnNotAllowed(_("Only the QA manager can unlock an accepted return."))
+    if return_role(user, ret).own_return:
+        raise ReturnNotAllowed(str(OWN_RETURN_REFUSAL))
     if not reason.strip():
         raise PartAError(_("Give the reason for unlocking this return."))
     confirmed = _check_comment(ret, reason, confirmed_identifiers)
@@ -658,11 +666,6 @@ def _site_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _named_auditor(audit_id: int, agency_id: int):
-    participant = AuditAgency.objects.select_related("auditor").filter(audit_id=audit_id, agency_id=agency_id).first()
-    return participant.auditor if participant else None
-
-
 def email_auditor_about_return(*, return_id: int, event: str) -> bool:
     """Tell the return's auditor it was returned for amendment or unlocked. False if nobody to tell.
 
@@ -671,9 +674,11 @@ def email_auditor_about_return(*, return_id: int, event: str) -> bool:
     ret = PartAReturn.objects.select_related("audit", "case", "agency").filter(pk=return_id).first()
     if ret is None or event not in ("returned", "unlocked"):
         return False
-    auditor = _named_auditor(ret.audit_id, ret.agency_id)
-    if auditor is None or not auditor.email or not auditor.is_active:
-        logger.warning("Part A return %s: no auditor with an e-mail address to notify", return_id)
+    # Not someone who cannot amend it (moved to another agency, deactivated, their role changed): the
+    # link would be a page they may not open. The reviewer was told so when they sent it back.
+    auditor, unable = auditor_to_tell(ret)
+    if auditor is None or unable:
+        logger.warning("Part A return %s: no auditor able to amend it to notify", return_id)
         return False
     context = {
         "auditor": auditor,
@@ -707,10 +712,15 @@ class ReminderItem:
 
 
 def _outstanding_for(auditor_ids: list[int] | None, due_by: date | None, today: date) -> dict[int, list[ReminderItem]]:
-    """Per auditor: the audits in Part A where their agency has unsubmitted returns. Not for an
-    auditor deactivated or moved to another agency since being named: they cannot complete them."""
+    """Per auditor: the audits in Part A where their agency has unsubmitted returns. Not for an auditor
+    deactivated, moved to another agency or given another role since being named (AuditAgency.auditor_unable):
+    they cannot complete them."""
     participants = AuditAgency.objects.filter(
-        audit__status=AuditStatus.PART_A, auditor__isnull=False, auditor__is_active=True, auditor__agency=F("agency")
+        audit__status=AuditStatus.PART_A,
+        auditor__isnull=False,
+        auditor__is_active=True,
+        auditor__agency=F("agency"),
+        auditor__role__in=AGENCY_STAFF_ROLES,
     ).select_related("audit", "auditor")
     if auditor_ids is not None:
         participants = participants.filter(auditor_id__in=auditor_ids)

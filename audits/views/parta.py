@@ -46,12 +46,14 @@ from audits.forms import (
 from audits.models import AuditAgency, PartAReturn
 from audits.selectors.parta import (
     ACCEPT_AUDIT_STATUSES,
+    OWN_RETURN_REFUSAL,
     SEND_BACK_AUDIT_STATUSES,
     TEXT_FIELDS,
     UNLOCK_AUDIT_STATUSES,
     ReturnRole,
     ToolLayout,
     audit_returns,
+    auditor_to_tell,
     flagged_details,
     guard_context,
     my_past_audits,
@@ -232,8 +234,8 @@ def _render_detail(
     answered, total = progress(state, layout)
     grades = {str(g.pk): g for g in layout.grades}
     audit_status = ret.audit.status
-    can_send_back = ret.status == "submitted" and role.can_review and audit_status in SEND_BACK_AUDIT_STATUSES
-    can_unlock = ret.status == "accepted" and role.is_qa_manager and audit_status in UNLOCK_AUDIT_STATUSES
+    can_send_back = ret.status == "submitted" and role.can_decide and audit_status in SEND_BACK_AUDIT_STATUSES
+    can_unlock = ret.status == "accepted" and role.can_unlock and audit_status in UNLOCK_AUDIT_STATUSES
     # A comment typed for an action refused meanwhile (the return was accepted…) and no longer offered.
     offered = {ReviewAction.SEND_BACK: can_send_back, ReviewAction.UNLOCK: can_unlock}
     bound_action = bound_review.data.get("action") if bound_review is not None else None
@@ -267,9 +269,11 @@ def _render_detail(
         "answered": answered,
         "total": total,
         "review": review_forms(ret.version, bound_review) if role.can_review else None,
-        "can_accept": ret.can_move_to("accepted") and role.can_review and audit_status in ACCEPT_AUDIT_STATUSES,
+        "can_accept": ret.can_move_to("accepted") and role.can_decide and audit_status in ACCEPT_AUDIT_STATUSES,
         "can_send_back": can_send_back,
         "can_unlock": can_unlock,
+        # A reviewer who submitted it (or is its auditor now) is told why nothing is offered.
+        "own_return_note": OWN_RETURN_REFUSAL if role.own_return and ret.status in ("submitted", "accepted") else "",
         "unsent_comment": unsent_comment,
         # A return the audit's stage keeps from being reviewed (sent back or unlocked after Part A).
         "review_stage_closed": (ret.status == "submitted" and audit_status not in SEND_BACK_AUDIT_STATUSES)
@@ -618,6 +622,13 @@ REVIEW_DONE = {
 }
 
 
+NOBODY_TOLD = _(
+    "Sent back for amendment, but nobody was e-mailed: %(reason)s. %(agency)s needs an auditor who can amend "
+    "it: name one with “Change auditor” on the audit's page, and tell them."
+)
+NO_ADDRESS = _("Sent back to the auditor for amendment, but nobody was e-mailed: %(reason)s. Tell them yourself.")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def return_review(request: HttpRequest, pk: int) -> HttpResponse:
@@ -685,7 +696,12 @@ def return_review(request: HttpRequest, pk: int) -> HttpResponse:
             {"action": action, "version": str(ret.version), "comment": form.data.get("comment", "")}
         )
         return _render_detail(request, ret, role, layout, status=409, bound_review=kept)
-    messages.success(request, REVIEW_DONE[action])
+    auditor, unable = (None, "") if action == ReviewAction.ACCEPT else auditor_to_tell(ret)
+    if unable:  # nobody e-mailed (email_auditor_about_return): say so, and what to do
+        told = NO_ADDRESS if auditor is not None else NOBODY_TOLD
+        messages.warning(request, told % {"reason": unable, "agency": ret.agency.name})
+    else:
+        messages.success(request, REVIEW_DONE[action])
     return redirect("audits:return_review", pk=ret.pk)
 
 
