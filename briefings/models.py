@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies.models import Agency
 from audits.models import Audit
 
 from .render_jobs import RenderJob
@@ -144,6 +145,9 @@ class Feedback(models.Model):
     briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="feedback")
     version = models.ForeignKey(BriefingVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # The reader's agency when they wrote it: the feedback page says where it came from, not where the
+    # reader works now. None: they had no agency, or it was deleted since.
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     rating = models.PositiveSmallIntegerField(_("how useful was this briefing?"))
     comment = models.TextField(_("comment"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)

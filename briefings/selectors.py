@@ -276,7 +276,7 @@ def versions_of(briefing: Briefing) -> list[BriefingVersion]:
 def feedback_for(briefing: Briefing) -> list[Feedback]:
     return list(
         Feedback.objects.filter(briefing=briefing)
-        .select_related("user", "user__agency", "version")
+        .select_related("user", "agency", "version")
         .defer("version__content")
         .order_by("-created_at")
     )

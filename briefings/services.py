@@ -789,7 +789,12 @@ def feedback_add(
         raise BriefingError(_("Choose a rating from 1 to 5."))
     with transaction.atomic():
         feedback = Feedback.objects.create(
-            briefing=briefing, version=version, user=user, rating=rating, comment=comment.strip()
+            briefing=briefing,
+            version=version,
+            user=user,
+            agency_id=user.agency_id,  # where they work now: kept should they move
+            rating=rating,
+            comment=comment.strip(),
         )
         access_record(
             request=request,
