@@ -175,17 +175,26 @@ def _check_cache() -> None:
     cache.get("healthz")  # one round trip to Redis (a key nobody writes)
 
 
+def _check_static() -> None:
+    from auditportal.checks import static_manifest_missing
+
+    if static_manifest_missing():  # no collectstatic: every page fails (read at start, no I/O here)
+        raise RuntimeError("no static files manifest: run collectstatic, then restart")
+
+
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For the proxy and monitoring: 200 when the database and the cache both answer, else 503 saying
-    which does not (every page needs both: the cache holds the sessions)."""
+    """For the proxy and monitoring: 200 when the database and the cache both answer and the static
+    files were collected, else 503 saying which is wrong (every page needs all three: the cache holds
+    the sessions)."""
     report = {}
-    for name, check in (("database", _check_database), ("cache", _check_cache)):
+    checks = (("database", _check_database), ("cache", _check_cache), ("static", _check_static))
+    for name, check in checks:
         try:
             check()
             report[name] = "ok"
         except Exception as error:
-            logger.warning("healthz: the %s does not answer: %r", name, error)
+            logger.warning("healthz: %s not ok: %r", name, error)
             report[name] = "error"
     healthy = all(value == "ok" for value in report.values())
     body = {"status": "ok" if healthy else "error", **report, "demo": settings.DEMO}

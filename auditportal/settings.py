@@ -232,7 +232,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # The test suite is one process, so it runs cached sessions even on the memory cache: its query
 # counts are the production ones either way.
-SESSION_ENGINE = f"django.contrib.sessions.backends.{'cached_db' if CACHE_URL or TESTING else 'db'}"
+# (auditportal.sessions: Django's cached_db, reading the database without failing while Redis is down.)
+SESSION_ENGINE = "auditportal.sessions" if CACHE_URL or TESTING else "django.contrib.sessions.backends.db"
 # The partnership's settings row (django-solo), cached on the same terms: only where every process
 # shares the cache, so that a change is seen at once by every web process and Celery worker.
 SOLO_CACHE = "default" if CACHE_URL or TESTING else None
@@ -322,6 +323,9 @@ SECURE = not (DEBUG or TESTING or DEMO)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", SECURE)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", SECURE)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SECURE)
+# /healthz answers over plain HTTP too, for a load balancer or monitor probing gunicorn directly
+# (it still needs a host in ALLOWED_HOSTS).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if SECURE else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
