@@ -44,7 +44,7 @@ CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CLIENT_ADDRESS = "203.0.113.7"  # the browser's address, as the proxy appends it to X-Forwarded-For
 # README's gunicorn access log: the client's address, the path without its query string (a search can
 # hold a case's details), the status, the size and the time taken.
-ACCESS_LOG_FORMAT = '%(t)s %({x-forwarded-for}i)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+ACCESS_LOG_FORMAT = '%(t)s %({x-forwarded-for}i)s "%(m)s %(U)s" %(s)s %({content-length}o)s %(M)sms'
 
 
 def free_port() -> int:
@@ -246,9 +246,10 @@ def test_static_files_health_and_security_headers(stack, people):
     assert visitor.get("/healthz").status == 200
     assert visitor.get("/healthz?q=Case+3").status == 200
 
-    # Without the proxy's HTTPS: sent to HTTPS.
+    # Without the proxy's HTTPS: sent to HTTPS; but /healthz answers a load balancer probing gunicorn.
     plain = visitor.get(reverse("login"), proxied=False)
     assert plain.status == 301 and plain.headers["Location"].startswith("https://")
+    assert visitor.get("/healthz", proxied=False).status == 200
 
     login = visitor.get(reverse("login"))
     assert login.status == 200
@@ -264,10 +265,27 @@ def test_static_files_health_and_security_headers(stack, people):
     css = visitor.get(stylesheet.group(1))
     assert css.status == 200 and b"{" in css.body
     assert "immutable" in css.headers["Cache-Control"]
+    # Its size in the access log (gunicorn's own count, %(b)s, is 0 for a file it sends with sendfile).
+    path = re.escape(stylesheet.group(1))
+    assert re.search(rf'"GET {path}" 200 {len(css.body)} \d+ms\n', stack.tail()), stack.tail()
 
     # The access log, as README's command writes it: who, what path (not its query), status, time.
     assert re.search(rf'\] {re.escape(CLIENT_ADDRESS)} "GET /healthz" 200 \d+ \d+ms\n', stack.tail()), stack.tail()
     assert "Case+3" not in stack.tail()
+
+    # A proxy that passes its upstream's Host on (nginx without `proxy_set_header Host $host;`): 400, and the
+    # application's log says why, in one line.
+    conn = http.client.HTTPConnection("127.0.0.1", stack.port, timeout=60)
+    try:
+        conn.request("GET", "/healthz", headers={"Host": "upstream.invalid"})
+        assert conn.getresponse().status == 400
+    finally:
+        conn.close()
+    assert re.search(
+        r" WARNING \[\d+\] django\.security\.DisallowedHost: Invalid HTTP_HOST header: 'upstream\.invalid'",
+        stack.tail(),
+    ), stack.tail()
+    assert "Traceback" not in stack.tail()
 
 
 def test_the_readme_runs_gunicorn_with_this_access_log():
