@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from audits.models import AuditTheme, RecommendationStatus
+from audits.selectors.partb import OPEN_RECOMMENDATION_STATUSES
 
 RAG_CHOICES = [("", _("Any rating")), ("red", _("Red")), ("amber", _("Amber")), ("green", _("Green"))]
 
@@ -20,13 +21,45 @@ class ThemeFilterForm(forms.Form):
     )
 
 
-class TrackerFilterForm(ThemeFilterForm):
-    status = forms.ChoiceField(
+# The status filter of the recommendation lists: by default what is still to act on; "all" for every status.
+STILL_TO_ACT = ""
+ALL_STATUSES = "all"
+STATUS_FILTER_CHOICES = [
+    (STILL_TO_ACT, _("Still to act on (open or in progress)")),
+    (ALL_STATUSES, _("All statuses")),
+    *RecommendationStatus.choices,
+]
+
+
+def _status_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
         label=_("Status"),
-        choices=[("", _("All statuses")), *RecommendationStatus.choices],
+        choices=STATUS_FILTER_CHOICES,
         required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+
+
+def statuses_chosen(form: forms.Form) -> tuple[str, ...] | None:
+    """The statuses the form's status filter lets through (None: every one); still to act on when the
+    form is not filled in or its status is not one of the choices."""
+    form.is_valid()
+    choice = getattr(form, "cleaned_data", {}).get("status", STILL_TO_ACT)
+    if choice == ALL_STATUSES:
+        return None
+    if choice == STILL_TO_ACT:
+        return OPEN_RECOMMENDATION_STATUSES
+    return (choice,)
+
+
+class RecommendationStatusFilterForm(forms.Form):
+    """The status filter of "Recommendations across your audits"."""
+
+    status = _status_field()
+
+
+class TrackerFilterForm(ThemeFilterForm):
+    status = _status_field()
     rag = forms.ChoiceField(
         label=_("Red, amber, green"),
         choices=RAG_CHOICES,

@@ -689,13 +689,6 @@ class RecommendationTransitionForm(ShownMixin, forms.Form):
         }
 
 
-RECOMMENDATION_FILTER_CHOICES = [("", _("All statuses")), *RecommendationStatus.choices]
-
-
-class RecommendationFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), choices=RECOMMENDATION_FILTER_CHOICES, required=False)
-
-
 def _person_label(user) -> str:
     name = user.get_full_name()
     label = f"{name} ({user.username})" if name else user.username

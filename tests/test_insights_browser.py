@@ -83,3 +83,42 @@ def test_agency_staff_see_their_own_agency_only(transactional_db, live_server, p
     response = page.goto(f"{live_server.url}/audits/insights/trends/")
     assert response.status == 404
     assert not csp_violations(browser_console), browser_console
+
+
+@pytest.mark.browser
+@override_settings(DEMO=True)
+def test_the_recommendation_lists_page_through_keeping_their_filters(
+    transactional_db, live_server, page: Page, browser_console
+):
+    """With more recommendations than a page holds, both lists offer the next page, say which page of
+    how many this is, and keep the status chosen; still to act on is the default."""
+    from audits.models import Audit, Recommendation, RecommendationStatus
+    from audits.selectors.insights import RECOMMENDATIONS_PER_PAGE
+    from audits.tests.factories import RecommendationFactory
+
+    call_command("load_demo", stdout=StringIO())
+    audit = Audit.objects.order_by("pk").first()
+    for n in range(RECOMMENDATIONS_PER_PAGE + 1):
+        RecommendationFactory(audit=audit, text=f"Extra recommendation {n}", status=RecommendationStatus.OPEN)
+    login(page, live_server, "qa.manager", "demo")
+
+    for path, table in (("/audits/insights/recommendation-tracker/", "tracker"), ("/audits/recommendations/", None)):
+        page.goto(f"{live_server.url}{path}")
+        status = page.get_by_label("Status", exact=True)
+        expect(status).to_have_value("")
+        expect(status.locator("option:checked")).to_have_text("Still to act on (open or in progress)")
+        status.select_option("all")
+        page.get_by_role("button", name="Show").click()
+        pages = page.get_by_role("navigation", name="Pages of recommendations")
+        every = Recommendation.objects.count()
+        last = (every + RECOMMENDATIONS_PER_PAGE - 1) // RECOMMENDATIONS_PER_PAGE
+        expect(pages).to_contain_text(f"Page 1 of {last}")
+        axe_check(page)
+        pages.get_by_role("link", name="Next").click()
+        expect(page.get_by_role("navigation", name="Pages of recommendations")).to_contain_text(f"Page 2 of {last}")
+        expect(page.get_by_label("Status", exact=True)).to_have_value("all")
+        assert "status=all" in page.url
+        axe_check(page)
+        if table:
+            expect(page.get_by_test_id(table).locator("tbody tr").first).to_be_visible()
+    assert not csp_violations(browser_console), browser_console

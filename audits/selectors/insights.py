@@ -29,9 +29,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -53,7 +56,12 @@ from audits.models import (
     RiskFactor,
     audit_year,
 )
-from audits.selectors.partb import OPEN_RECOMMENDATION_STATUSES, RECEIVED_STATUSES, recommendations_across
+from audits.selectors.partb import (
+    OPEN_RECOMMENDATION_STATUSES,
+    RECEIVED_STATUSES,
+    _with_overdue_first,
+    recommendations_across,
+)
 
 # --- Theme trends ------------------------------------------------------------------------------
 
@@ -352,6 +360,11 @@ class TrackerItem:
     last_reminder: object | None  # datetime of the last reminder sent
 
     @property
+    def reminded(self) -> bool:
+        """Whether its owner is e-mailed reminders (once due soon or overdue): open or in progress only."""
+        return self.rec.status in OPEN_RECOMMENDATION_STATUSES
+
+    @property
     def days_overdue(self) -> int:
         return -self.days if self.overdue and self.days is not None else 0
 
@@ -400,28 +413,138 @@ def recommendation_tracker(
         recs = [r for r in recs if r.audit.theme_id == theme.pk]
     if rag:
         recs = [r for r in recs if r.rag == rag]
-    last = (
-        dict(
-            RecommendationReminder.objects.filter(recommendation__in=[r.pk for r in recs])
-            .values("recommendation_id")
-            .annotate(last=Max("sent_at"))
-            .values_list("recommendation_id", "last")
-            .order_by()
-        )
-        if recs
-        else {}
+    last = _last_reminders([r.pk for r in recs])
+    return Tracker(items=[_tracker_item(r, today, last) for r in recs], total=total)
+
+
+def _last_reminders(pks: list[int]) -> dict:
+    """When each of these recommendations' owners was last reminded: one query (none for no rows)."""
+    if not pks:
+        return {}
+    return dict(
+        RecommendationReminder.objects.filter(recommendation__in=pks)
+        .values("recommendation_id")
+        .annotate(last=Max("sent_at"))
+        .values_list("recommendation_id", "last")
+        .order_by()
     )
-    items = [
-        TrackerItem(
-            rec=r,
-            overdue=r.status in OPEN_RECOMMENDATION_STATUSES and r.due_date is not None and r.due_date < today,
-            days=(r.due_date - today).days if r.due_date else None,
-            contact=owner_email_of(r),
-            last_reminder=last.get(r.pk),
-        )
-        for r in recs
-    ]
-    return Tracker(items=items, total=total)
+
+
+def _tracker_item(r: Recommendation, today, last: dict) -> TrackerItem:
+    return TrackerItem(
+        rec=r,
+        overdue=r.status in OPEN_RECOMMENDATION_STATUSES and r.due_date is not None and r.due_date < today,
+        days=(r.due_date - today).days if r.due_date else None,
+        contact=owner_email_of(r),
+        last_reminder=last.get(r.pk),
+    )
+
+
+# --- The tracker and the list across audits, a page at a time -------------------------------------
+
+RECOMMENDATIONS_PER_PAGE = 25
+
+
+def _rag_q(rag: str, today) -> Q:
+    """Recommendation.rag as a filter, so that a page of one rating is read from the database: the
+    same rule (a test checks the two agree)."""
+    still_open = Q(status__in=OPEN_RECOMMENDATION_STATUSES)
+    soon = today + timedelta(days=30)
+    if rag == "red":
+        return still_open & Q(due_date__lt=today)
+    if rag == "amber":
+        return still_open & (Q(due_date__isnull=True) | Q(due_date__gte=today, due_date__lte=soon))
+    return ~still_open | Q(due_date__gt=soon)
+
+
+def _matching_q(statuses: tuple[str, ...] | None, rag: str, theme: AuditTheme | None, today) -> Q:
+    q = Q()
+    if statuses is not None:
+        q &= Q(status__in=statuses)
+    if theme is not None:
+        q &= Q(audit__theme=theme)
+    if rag:
+        q &= _rag_q(rag, today)
+    return q
+
+
+def _across(user) -> QuerySet[Recommendation]:
+    return Recommendation.objects.filter(audit__in=Audit.objects.managed_by(user))
+
+
+def _in_order(qs: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
+    """recommendations_across's order: overdue first, then by due date (undated last)."""
+    return _with_overdue_first(qs).order_by(
+        "overdue_first", F("due_date").asc(nulls_last=True), "audit__title", "order", "pk"
+    )
+
+
+def recommendations_matching(
+    user, *, statuses: tuple[str, ...] | None = None, rag: str = "", theme: AuditTheme | None = None
+) -> QuerySet[Recommendation]:
+    """The recommendations of the audits the user runs with one of `statuses` (None: any), of the
+    rating and theme given, in recommendations_across's order, with audit and owner agency. Not yet
+    read: a page of it is."""
+    q = _matching_q(statuses, rag, theme, timezone.localdate())
+    return _in_order(_across(user).filter(q).select_related("audit", "owner_agency"))
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told its count (read with the page's other figures) instead of asking for it."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+@dataclass
+class TrackerPage:
+    page: Page  # of TrackerItem
+    total: int  # every recommendation of the audits the user runs, whatever the filters
+    overdue: int  # of those the filters let through, on every page
+    open: int  # ditto
+
+    @property
+    def items(self) -> list[TrackerItem]:
+        return self.page.object_list
+
+    @property
+    def matching(self) -> int:
+        return self.page.paginator.count
+
+
+def recommendation_tracker_page(
+    user,
+    *,
+    statuses: tuple[str, ...] | None = None,
+    rag: str = "",
+    theme: AuditTheme | None = None,
+    page: str | int | None = None,
+    per_page: int = RECOMMENDATIONS_PER_PAGE,
+) -> TrackerPage:
+    """One page of the tracker (Paginator.get_page's rules for `page`), with the figures of every page.
+
+    Queries, however many recommendations: the figures (one aggregate), the page's rows with audit and
+    owner agency, the last reminder of each (one aggregate, none on an empty page): three.
+    """
+    today = timezone.localdate()
+    shown = _matching_q(statuses, rag, theme, today)
+    figures = _across(user).aggregate(
+        total=Count("pk"),
+        matching=Count("pk", filter=shown),
+        overdue=Count("pk", filter=shown & Q(status__in=OPEN_RECOMMENDATION_STATUSES, due_date__lt=today)),
+        open=Count("pk", filter=shown & Q(status__in=OPEN_RECOMMENDATION_STATUSES)),
+    )
+    matching = recommendations_matching(user, statuses=statuses, rag=rag, theme=theme)
+    current = _CountedPaginator(matching, per_page, count=figures["matching"]).get_page(page)
+    recs = list(current.object_list)
+    last = _last_reminders([r.pk for r in recs])
+    current.object_list = [_tracker_item(r, today, last) for r in recs]
+    return TrackerPage(page=current, total=figures["total"], overdue=figures["overdue"], open=figures["open"])
 
 
 def board_report_items(user, *, theme: AuditTheme | None = None) -> tuple[list[TrackerItem], list[TrackerItem], int]:

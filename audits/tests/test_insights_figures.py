@@ -136,9 +136,14 @@ def test_the_tracker_page_says_what_its_counts_are_of(client, qa_manager, six_re
         block = re.search(r'data-testid="tracker-totals">(.*?)</p>', html, re.S).group(1)
         return " ".join(re.sub(r"<[^>]+>", " ", block).split())
 
-    assert totals() == "6 of 6 recommendations shown: 2 overdue, 4 open or in progress."
-    assert totals(status="complete") == "1 of 6 recommendations shown: 0 overdue, 0 open or in progress."
-    assert totals(rag="amber") == "1 of 6 recommendations shown: 0 overdue, 1 open or in progress."
+    # By default those still to act on (open or in progress); "all" for every status.
+    assert totals() == "4 of 6 recommendations match the filters: 2 overdue, 4 open or in progress."
+    assert totals(status="all") == "6 of 6 recommendations match the filters: 2 overdue, 4 open or in progress."
+    assert totals(status="complete") == "1 of 6 recommendations match the filters: 0 overdue, 0 open or in progress."
+    assert totals(rag="amber") == "1 of 6 recommendations match the filters: 0 overdue, 1 open or in progress."
+    assert totals(rag="green", status="all") == (
+        "3 of 6 recommendations match the filters: 0 overdue, 1 open or in progress."
+    )
 
 
 # --- Other people's audits: counted, never named, and counted right ------------------------------

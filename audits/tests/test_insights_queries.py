@@ -10,8 +10,12 @@ at most once a minute, and the navigation's assignments are kept in it):
 - agency profile (7): the profile check (profile_agencies), the audits of the profile, the returns'
   timing (one aggregate), the grades by stage (one aggregate), the agency's findings with their
   audit, the access record (SAVEPOINT, INSERT, RELEASE);
-- recommendation tracker (5): the tracker check (runs an audit?), the recommendations with audit
-  and owner agency, the last reminder of each (one aggregate), the audit themes for the filter;
+- recommendation tracker (6), a page of it (the first; every status, the last page: the same): the
+  tracker check (runs an audit?), the figures of every page (one aggregate), the page's
+  recommendations with audit and owner agency, the last reminder of each (one aggregate), the audit
+  themes for the filter;
+- recommendations across audits (4), any page: "runs an audit?", how many match, the page's
+  recommendations with audit and owner agency;
 - dashboard of an audit past Part A, with its consistency checks (19): Part B's 8, the access record's
   INSERT, and the
   checks' 12 (the received returns, their answers, the findings, their risk factor, case and
@@ -28,7 +32,16 @@ from agencies.models import Agency, User
 from audits.scale import QA_USERNAME, audit_slug, auditor_username
 from audits.tests import scale_support as support
 
-EXPECTED = {"trends": 5, "agency": 7, "tracker": 5, "dashboard": 19, "findings": 11}
+EXPECTED = {
+    "trends": 5,
+    "agency": 7,
+    "tracker": 6,
+    "tracker_all_last_page": 6,
+    "recommendations_all": 4,
+    "recommendations_all_last_page": 4,
+    "dashboard": 19,
+    "findings": 11,
+}
 
 
 @pytest.fixture
@@ -43,6 +56,14 @@ def pages() -> dict[str, support.Request]:
         "trends": support.Request(QA_USERNAME, "GET", reverse("audits:insights_trends")),
         "agency": support.Request(QA_USERNAME, "GET", reverse("audits:insights_agency", args=[agency.pk])),
         "tracker": support.Request(QA_USERNAME, "GET", reverse("audits:insights_tracker")),
+        # page=99: past the end, so the last page, whatever the number of pages.
+        "tracker_all_last_page": support.Request(
+            QA_USERNAME, "GET", reverse("audits:insights_tracker") + "?status=all&page=99"
+        ),
+        "recommendations_all": support.Request(QA_USERNAME, "GET", reverse("audits:recommendations_all")),
+        "recommendations_all_last_page": support.Request(
+            QA_USERNAME, "GET", reverse("audits:recommendations_all") + "?status=all&page=99"
+        ),
         "dashboard": support.Request(QA_USERNAME, "GET", reverse("audits:dashboard", args=[audit_slug(1)])),
         "findings": support.Request(QA_USERNAME, "GET", reverse("audits:findings", args=[audit_slug(1)])),
     }

@@ -237,14 +237,17 @@ def test_across_audits_page_query_count_is_constant(client, qa_manager, part_b, 
     client.force_login(qa_manager)
     RecommendationFactory(audit=part_b)
     client.get(reverse("audits:recommendations_all"))
-    # user, "runs any audit?", the recommendations with audit and owner agency: 3. The session
-    # and the partnership settings come from the cache.
-    with django_assert_num_queries(3) as first:
+    # user, "runs any audit?", how many match (the pages), the page's recommendations with audit and
+    # owner agency: 4. The session and the partnership settings come from the cache.
+    with django_assert_num_queries(4) as first:
         client.get(reverse("audits:recommendations_all"))
-    for n in range(10):
+    for n in range(30):
         RecommendationFactory(audit=AuditFactory(), text=f"R{n}")
+    # Two pages now: each costs the same.
     with django_assert_num_queries(len(first)):
         client.get(reverse("audits:recommendations_all"))
+    with django_assert_num_queries(len(first)):
+        assert "Page 2 of 2" in client.get(reverse("audits:recommendations_all"), {"page": 2}).content.decode()
 
 
 def test_a_past_audit_takes_its_real_due_dates_from_the_part_b_session_on(client, qa_manager, part_b):

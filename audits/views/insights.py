@@ -17,7 +17,7 @@ from agencies.models import Agency
 from agencies.services import AccessAction, access_record
 from audits.access import record_refused
 from audits.charts import stage_distribution_svg, trends_svg
-from audits.forms_insights import ThemeFilterForm, TrackerFilterForm
+from audits.forms_insights import ThemeFilterForm, TrackerFilterForm, statuses_chosen
 from audits.models import InsightReport, InsightReportKind, InsightReportStatus
 from audits.selectors import insights as selectors
 from audits.services import insights as services
@@ -102,10 +102,16 @@ def tracker(request: HttpRequest) -> HttpResponse:
         raise _refuse(request, object_type="audits.recommendation", summary="recommendation tracker")
     form = TrackerFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    tracked = selectors.recommendation_tracker(
-        request.user, status=data.get("status", ""), rag=data.get("rag", ""), theme=data.get("theme")
+    tracked = selectors.recommendation_tracker_page(
+        request.user,
+        statuses=statuses_chosen(form),
+        rag=data.get("rag", ""),
+        theme=data.get("theme"),
+        page=request.GET.get("page"),
     )
-    context = {"form": form, "tracker": tracked, "theme": data.get("theme")}
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "tracker": tracked, "theme": data.get("theme"), "query": query.urlencode()}
     return render(request, "audits/insights/tracker.html", context)
 
 

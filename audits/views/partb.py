@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,6 +28,7 @@ from agencies.services import AccessAction, access_record
 from audits import exports
 from audits.access import get_board_audit, managed_audit_or_404
 from audits.charts import render_heatmap_svg
+from audits.forms_insights import RecommendationStatusFilterForm, statuses_chosen
 from audits.forms_partb import (
     COUNTER_TEXTS,
     AttendanceForm,
@@ -35,7 +37,6 @@ from audits.forms_partb import (
     FindingForm,
     PromoteForm,
     RecommendationContactForm,
-    RecommendationFilterForm,
     RecommendationForm,
     RecommendationTransitionForm,
     SessionForm,
@@ -51,6 +52,7 @@ from audits.models import (
     Recommendation,
     RecommendationStatus,
 )
+from audits.selectors import insights as insights_selectors
 from audits.selectors import partb as selectors
 from audits.services import partb as services
 from audits.services.participants import AUDITOR_CHANGEABLE
@@ -579,13 +581,12 @@ def recommendations_all(request: HttpRequest) -> HttpResponse:
     if not Audit.objects.managed_by(user).exists():
         access_record(request=request, action=AccessAction.REFUSED, object_type="audits.recommendation", summary="all")
         raise Http404("No audits.")
-    form = RecommendationFilterForm(request.GET or None)
-    status = form.cleaned_data["status"] if form.is_valid() else ""
-    context = {
-        "items": selectors.recommendations_across(user, status=status),
-        "form": form,
-        "today": timezone.localdate(),
-    }
+    form = RecommendationStatusFilterForm(request.GET or None)
+    matching = insights_selectors.recommendations_matching(user, statuses=statuses_chosen(form))
+    page = Paginator(matching, insights_selectors.RECOMMENDATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"page": page, "form": form, "query": query.urlencode(), "today": timezone.localdate()}
     return render(request, "audits/partb/recommendations_all.html", context)
 
 
