@@ -8,6 +8,7 @@ from django.urls import reverse
 from agencies.models import Role
 from agencies.selectors import user_capabilities
 from audits.models import Audit, AuditAgency, PartAReturn
+from audits.selectors.insights import profile_agencies
 from briefings.selectors import editions_readable_by
 
 from .test_admin import change_url, user_form
@@ -58,6 +59,9 @@ def test_an_administrator_named_lead_officer_or_auditor_gets_nothing_from_it(cli
     for name in ("audits:dashboard", "audits:audit_returns", "audits:export_csv"):
         assert client.get(reverse(name, args=[audit.slug])).status_code == 404, name
     assert "CSE audit" not in client.get(reverse("audits:my_returns")).content.decode()
+    # Nor the profiles of the agencies in the audit they were named lead officer of.
+    assert not profile_agencies(administrator).exists()
+    assert client.get(reverse("audits:insights_agency", args=[agency_a.pk])).status_code == 404
 
 
 @pytest.mark.parametrize("role", [Role.ADMINISTRATOR, Role.QA_MANAGER])

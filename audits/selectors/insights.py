@@ -568,16 +568,16 @@ def profile_agencies(user) -> QuerySet[Agency]:
     """Agencies whose profile the user may open.
 
     QA manager: every agency that has taken part in an audit. A lead officer: the agencies of the
-    audits they lead. Anyone with an agency: their own, except the administrator (no case content,
-    whatever agency their account names). Nobody else.
+    audits they lead. Anyone with an agency: their own. Never the administrator (no case content,
+    whatever audit they were named lead officer of, or agency their account names). Nobody else.
     """
-    if not user.is_authenticated or not user.is_active:
+    if not user.is_authenticated or not user.has_case_access:
         return Agency.objects.none()
     if user.is_qa_manager:
         return Agency.objects.filter(audit_participations__isnull=False).distinct()
     query = Q(audit_participations__audit__lead_officer=user)
-    if user.agency_id and not user.is_administrator:
-        query |= Q(pk=user.agency_id)
+    if user.case_agency_id:
+        query |= Q(pk=user.case_agency_id)
     return Agency.objects.filter(query).distinct()
 
 
