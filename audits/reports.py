@@ -25,6 +25,9 @@ class ReportNotAllowed(PermissionError):
 
 def report_context(report: InsightReport) -> dict:
     user = report.requested_by
+    # Checked again when it is made: the owner may have lost what it shows since asking (the pages check too).
+    if not selectors.may_see_report(user, report):
+        raise ReportNotAllowed("The report's owner may no longer see what it holds.")
     context = {
         "report": report,
         "partnership": Partnership.load(),
@@ -33,8 +36,6 @@ def report_context(report: InsightReport) -> dict:
         "theme": report.theme,
     }
     if report.kind == InsightReportKind.BOARD:
-        if not user.is_active or not selectors.may_track(user):
-            raise ReportNotAllowed("The report's owner no longer runs any audit.")
         overdue, still_open, complete = selectors.board_report_items(user, theme=report.theme)
         trends = selectors.theme_trends(user=user, theme=report.theme)
         context.update(
@@ -47,8 +48,6 @@ def report_context(report: InsightReport) -> dict:
             }
         )
         return context
-    if not selectors.profile_agencies(user).filter(pk=report.agency_id).exists():
-        raise ReportNotAllowed("The report's owner may no longer see this agency's profile.")
     profile = selectors.agency_profile(user, report.agency)
     context.update({"profile": profile, "stages_svg": stage_distribution_svg(profile, uid="pdf-stages")})
     return context

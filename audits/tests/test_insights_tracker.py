@@ -271,3 +271,10 @@ def test_a_failed_report_can_be_retried_by_the_person_who_asked(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(retry)
     assert InsightReport.objects.get(pk=report.pk).attempts == 1
+
+
+def test_board_report_of_someone_who_no_longer_runs_an_audit_fails_cleanly(lead_officer, media):
+    report = InsightReport.objects.create(kind=InsightReportKind.BOARD, requested_by=lead_officer)
+    assert insight_report_render(report_id=report.pk) is None
+    report.refresh_from_db()
+    assert report.status == InsightReportStatus.FAILED and "ReportNotAllowed" in report.error
