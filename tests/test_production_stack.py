@@ -34,7 +34,7 @@ from audits.models import AuditStatus, PartAReturn
 from briefings import services
 from briefings.models import BriefingVersion, Edition, RenderStatus
 from briefings.tests.support import add_findings, checked_fields, configure_partnership
-from tests.fixtures_services import CeleryWorker, database_url, without_test_settings
+from tests.fixtures_services import CeleryWorker, database_url, wait_for, without_test_settings
 
 pytestmark = pytest.mark.worker
 
@@ -267,7 +267,8 @@ def test_static_files_health_and_security_headers(stack, people):
     assert "immutable" in css.headers["Cache-Control"]
     # Its size in the access log (gunicorn's own count, %(b)s, is 0 for a file it sends with sendfile).
     path = re.escape(stylesheet.group(1))
-    assert re.search(rf'"GET {path}" 200 {len(css.body)} \d+ms\n', stack.tail()), stack.tail()
+    logged = re.compile(rf'"GET {path}" 200 {len(css.body)} \d+ms\n')
+    assert wait_for(lambda: logged.search(stack.tail()), timeout=10), stack.tail()  # written after the response
 
     # The access log, as README's command writes it: who, what path (not its query), status, time.
     assert re.search(rf'\] {re.escape(CLIENT_ADDRESS)} "GET /healthz" 200 \d+ \d+ms\n', stack.tail()), stack.tail()
@@ -281,10 +282,10 @@ def test_static_files_health_and_security_headers(stack, people):
         assert conn.getresponse().status == 400
     finally:
         conn.close()
-    assert re.search(
-        r" WARNING \[\d+\] django\.security\.DisallowedHost: Invalid HTTP_HOST header: 'upstream\.invalid'",
-        stack.tail(),
-    ), stack.tail()
+    warned = re.compile(
+        r" WARNING \[\d+\] django\.security\.DisallowedHost: Invalid HTTP_HOST header: 'upstream\.invalid'"
+    )
+    assert wait_for(lambda: warned.search(stack.tail()), timeout=10), stack.tail()
     assert "Traceback" not in stack.tail()
 
 
