@@ -62,6 +62,10 @@ def test_each_demo_user_signs_in_and_lands_on_their_home_page(
             axe_check(page)
         if username == "qa.manager":
             expect(page.get_by_text("Child Sexual Exploitation multi-agency audit 2014/15")).to_be_visible()
+            # The audits list: current audits apart from closed ones, with a filter.
+            expect(page.get_by_role("heading", name="Current audits")).to_be_visible()
+            expect(page.get_by_role("search", name="Find an audit")).to_be_visible()
+            axe_check(page)
         if username in ("manager", "practitioner"):
             # Their library has the demo's published briefing from the first sign-in, ready to download.
             row = page.get_by_test_id("library-row").filter(has_text="learning briefing for practitioners")

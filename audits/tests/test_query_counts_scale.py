@@ -6,6 +6,9 @@ The queries, as measured:
   partnership settings the pages show come from the shared cache (Redis in production: cached_db
   sessions, django-solo), the session is saved at most once a minute, not on every request, and
   the navigation's assignments (leads an audit? named auditor anywhere?) are read then and kept in it;
+- the audits list (5, measured on its own with a closed audit at 1 audit too): the themes and years
+  of the audits the user runs (for the filter), the current audits with theme and lead officer, the
+  closed audits' count and one page of them;
 - My returns (3): the auditor's returns of the audits in Part A with audit, case, agency and the
   two progress subqueries, in one query; the audits past Part A with their returns counted by
   status (one grouped query);
@@ -28,7 +31,10 @@ The queries, as measured:
 """
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 
+from audits.models import Audit, AuditStatus
 from audits.tests import scale_support as support
 
 EXPECTED = {
@@ -39,6 +45,7 @@ EXPECTED = {
     "findings": 11,
 }
 AUTOSAVE = 15
+AUDIT_LIST = 5
 
 
 @pytest.fixture
@@ -56,6 +63,20 @@ def test_audit_pages_cost_the_same_queries_at_1_and_50_audits(client, media):
     grown = {name: support.explain(small[name], large[name]) for name in small if len(small[name]) != len(large[name])}
     assert not grown, "\n\n".join(f"{name}: {text}" for name, text in grown.items())
     assert {name: len(queries) for name, queries in large.items()} == EXPECTED
+
+
+@pytest.mark.django_db
+def test_the_audits_list_costs_the_same_queries_at_1_and_50_audits(client, media):
+    support.seed(1)
+    # seed_scale's one completed audit is still in Reporting: closed here, so that the closed audits'
+    # page is read at 1 audit as at 50 (an empty page costs no query). Seeding more skips it.
+    Audit.objects.filter(slug=support.FIRST).update(status=AuditStatus.CLOSED, closed_at=timezone.now())
+    page = {"audit_list": support.Request(support.QA, "GET", reverse("audits:audit_list"))}
+    small = support.measure(client, page)["audit_list"]
+    support.seed(support.MANY)
+    large = support.measure(client, page)["audit_list"]
+    assert len(small) == len(large), support.explain(small, large)
+    assert len(large) == AUDIT_LIST
 
 
 @pytest.mark.django_db
