@@ -48,6 +48,10 @@ def test_qa_manager_publishes_and_the_manager_downloads(
 
     # From the library to the audit's briefings, and a managers' briefing drafted from the findings.
     page.goto(f"{live_server.url}/briefings/")
+    expect(
+        page.get_by_role("region", name="Compose briefings").get_by_role("link", name="All the audits you run")
+    ).to_be_visible()
+    axe_check(page)
     page.get_by_role("region", name="Compose briefings").get_by_role("link", name=audit.title).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Briefings")
     page.get_by_role("region", name="Managers' briefing").get_by_role(
