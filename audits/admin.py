@@ -270,7 +270,14 @@ class _ParticipantFormSet(_KeepsTheWork):
         rows = super().removed()
         for form in self.forms:
             # An agency replaced by another on its row leaves the first one's returns behind, as a removal does.
-            if form.instance.pk and form not in self.deleted_forms and "agency" in form.changed_data:
+            # Past Planning the rows are read-only and not posted: has_changed() is then False (the admin's
+            # own guard), while changed_data would take every missing agency for a replaced one.
+            if (
+                form.instance.pk
+                and form not in self.deleted_forms
+                and form.has_changed()
+                and "agency" in form.changed_data
+            ):
                 rows.append(models.AuditAgency.objects.select_related("agency").get(pk=form.instance.pk))
         return rows
 

@@ -60,3 +60,26 @@ def test_qa_manager_plans_an_audit_and_opens_part_a(transactional_db, live_serve
     assert PartAReturn.objects.filter(audit=audit, agency=police.agency, tool_version=version).count() == 1
 
     assert not csp_violations(browser_console), "\n".join(map(str, browser_console))
+
+
+@pytest.mark.browser
+@override_settings(DEMO=True)
+@pytest.mark.parametrize("slug", ["bh-cse-2015", "dudley-cse-2017"])  # Part A open; Reporting
+def test_an_audit_past_planning_saves_its_dates_and_what_next(
+    transactional_db, live_server, page: Page, browser_console, slug
+):
+    """Past Planning the agencies and cases are read-only rows the browser does not post; the audit's own
+    details (a Part A deadline moved, the Part B date, what next) still save."""
+    call_command("load_demo", stdout=StringIO())
+    audit = Audit.objects.get(slug=slug)
+    participants = list(audit.participants.values_list("agency_id", "auditor_id"))
+    login(page, live_server, "qa.manager", "demo")
+    page.goto(f"{live_server.url}/admin/audits/audit/{audit.pk}/change/")
+    page.get_by_label("What next:").fill("Presented to the Monitoring & Evaluation Sub Committee.")
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    audit.refresh_from_db()
+    assert audit.what_next == "Presented to the Monitoring & Evaluation Sub Committee."
+    assert list(audit.participants.values_list("agency_id", "auditor_id")) == participants
+    assert not csp_violations(browser_console), browser_console
