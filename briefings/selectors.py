@@ -50,14 +50,14 @@ def editions_readable_by(user) -> list[str]:
 def readable_briefings_filter(user) -> Q:
     editions = editions_readable_by(user)
     query = Q(edition__in=editions)
-    if user.is_authenticated and user.is_active:
+    if user.is_authenticated and user.has_case_access:  # not an administrator named lead officer
         query |= Q(edition=Edition.FULL_REPORT, audit__lead_officer=user)
     return query
 
 
 def may_use_library(user) -> bool:
     return bool(editions_readable_by(user)) or (
-        user.is_authenticated and user.is_active and Audit.objects.filter(lead_officer=user).exists()
+        user.is_authenticated and user.has_case_access and Audit.objects.filter(lead_officer=user).exists()
     )
 
 

@@ -8,8 +8,9 @@ from django.urls import reverse
 from agencies.models import Role
 from agencies.selectors import user_capabilities
 from audits.models import Audit, AuditAgency, PartAReturn
-from audits.selectors.insights import profile_agencies
-from briefings.selectors import editions_readable_by
+from audits.selectors.insights import may_see_trends, profile_agencies
+from briefings.models import Briefing, Edition
+from briefings.selectors import editions_readable_by, may_use_library, readable_briefings_filter
 
 from .test_admin import change_url, user_form
 
@@ -59,9 +60,16 @@ def test_an_administrator_named_lead_officer_or_auditor_gets_nothing_from_it(cli
     for name in ("audits:dashboard", "audits:audit_returns", "audits:export_csv"):
         assert client.get(reverse(name, args=[audit.slug])).status_code == 404, name
     assert "CSE audit" not in client.get(reverse("audits:my_returns")).content.decode()
-    # Nor the profiles of the agencies in the audit they were named lead officer of.
+    # Nor the profiles of the agencies in the audit they were named lead officer of, its trends, or its
+    # full report in the briefings library.
     assert not profile_agencies(administrator).exists()
     assert client.get(reverse("audits:insights_agency", args=[agency_a.pk])).status_code == 404
+    assert not may_see_trends(administrator)
+    assert client.get(reverse("audits:insights_trends")).status_code == 404
+    full_report = Briefing.objects.create(audit=audit, edition=Edition.FULL_REPORT, title="Full report")
+    assert not Briefing.objects.filter(readable_briefings_filter(administrator), pk=full_report.pk).exists()
+    assert not may_use_library(administrator)
+    assert client.get(reverse("briefings:library")).status_code == 404
 
 
 @pytest.mark.parametrize("role", [Role.ADMINISTRATOR, Role.QA_MANAGER])

@@ -200,7 +200,7 @@ def may_see_trends(user) -> bool:
     """The QA manager and lead officers: trends are partnership-wide and theme-level. Of an audit
     the reader does not run, nothing but its agreed findings' kinds counts (see trend_audits): no
     audit, case, return or agency named, like the emerging themes of a published briefing."""
-    if not user.is_authenticated or not user.is_active:
+    if not user.is_authenticated or not user.has_case_access:  # not an administrator named lead officer
         return False
     return user.is_qa_manager or Audit.objects.filter(lead_officer=user).exists()
 
@@ -596,7 +596,7 @@ def profile_audits(user, agency: Agency) -> QuerySet[Audit]:
     """The audits a profile is built from, for this viewer: the agency's audits that the viewer runs,
     or all of them for the QA manager and for the agency's own staff."""
     audits = Audit.objects.filter(participants__agency=agency)
-    if user.is_qa_manager or user.agency_id == agency.pk:
+    if user.is_qa_manager or user.case_agency_id == agency.pk:
         return audits
     return audits.filter(lead_officer=user)
 
