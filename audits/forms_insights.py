@@ -66,3 +66,10 @@ class TrackerFilterForm(ThemeFilterForm):
         required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:  # the error, printed above the field (tracker.html), is read with it
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs = dict(self.fields[name].widget.attrs)
+                attrs.update({"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}-errors"})

@@ -163,3 +163,17 @@ def test_the_reminder_address_prompt_only_where_reminders_go(client, qa_manager)
         if "No e-mail for reminders: add one" in re.search(rf'<tr[^>]*data-rec="{rec.pk}".*?</tr>', html, re.S).group(0)
     }
     assert prompted == {RecommendationStatus.OPEN, RecommendationStatus.IN_PROGRESS}
+
+
+@pytest.mark.parametrize("theme", ["999999", "abc"])
+def test_a_bad_theme_in_the_tracker_link_drops_only_itself(client, qa_manager, thirty_open_five_done, theme):
+    """A bookmarked theme since deleted: the red/amber/green and status filters still apply, and the theme
+    is refused next to its field, rather than the whole list shown under filters that look applied."""
+    client.force_login(qa_manager)
+    url = reverse("audits:insights_tracker")
+    good = client.get(url, {"rag": "green", "status": "all"}).content.decode()
+    bad = client.get(url, {"rag": "green", "status": "all", "theme": theme}).content.decode()
+    totals = re.compile(r'data-testid="tracker-totals">(.*?)</p>', re.S)
+    assert totals.search(bad).group(1) == totals.search(good).group(1)
+    assert "30 of 35" not in totals.search(bad).group(1) and "35 of 35" not in totals.search(bad).group(1)
+    assert "Select a valid choice" in bad and 'aria-describedby="id_theme-errors"' in bad

@@ -101,7 +101,11 @@ def tracker(request: HttpRequest) -> HttpResponse:
     if not selectors.may_track(request.user):
         raise _refuse(request, object_type="audits.recommendation", summary="recommendation tracker")
     form = TrackerFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
+    # Each filter that is valid applies, whatever another one says (a bookmarked theme since deleted is
+    # refused next to its field, and the red/amber/green still filters): the form never shows a choice
+    # the list does not follow.
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
     tracked = selectors.recommendation_tracker_page(
         request.user,
         statuses=statuses_chosen(form),
