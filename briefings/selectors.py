@@ -12,6 +12,7 @@ from audits.models import (
     AGENCY_FINDING_KINDS,
     Audit,
     AuditAgency,
+    AuditStatus,
     AuditTheme,
     Case,
     CaseJudgement,
@@ -298,3 +299,17 @@ def draft_changed_by(briefing: Briefing, since: datetime) -> list[str]:
         if name and name not in names:
             names.append(name)
     return names
+
+
+def audits_composing(user) -> QuerySet[Audit]:
+    """The audits the user runs whose briefings are being composed: those in Part B or Reporting, and
+    any other with a briefing drafted and never published (nothing but withdrawn versions). A handful,
+    all of them: every other audit's briefings are reached from the audits list. One query."""
+    published = BriefingVersion.objects.filter(withdrawn_at__isnull=True).values("briefing_id")
+    unpublished = Briefing.objects.exclude(pk__in=published).values("audit_id")
+    return (
+        Audit.objects.managed_by(user)
+        .filter(Q(status__in=(AuditStatus.PART_B, AuditStatus.REPORTING)) | Q(pk__in=unpublished))
+        .select_related("theme")
+        .order_by("-created_at", "-pk")
+    )

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,15 +21,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agencies.decorators import recent_login_required, recent_login_restored
 from agencies.services import AccessAction, access_record
 from audits.consistency import consistency_issues, issues_by_kind
-from audits.models import Audit, AuditStatus
 
 from . import access, services
 from .content import build_content, content_fingerprint, document_context, printed_sections
 from .forms import BriefingDetailsForm, FeedbackForm, LibraryFilterForm, SectionForm, WithdrawForm
-from .models import Briefing, BriefingSection, BriefingVersion, Edition, RenderStatus
+from .models import Briefing, BriefingSection, Edition, RenderStatus
 from .prefill import SPECS
 from .selectors import (
     LibraryFilters,
+    audits_composing,
     briefings_of_audit,
     feedback_for,
     library_briefings,
@@ -56,29 +56,13 @@ def library(request: HttpRequest) -> HttpResponse:
             theme=form.cleaned_data["theme"] or "", year=form.cleaned_data["year"], q=form.cleaned_data["q"].strip()
         )
     page = Paginator(library_briefings(request.user, filters), LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
-    composable = list(_audits_composing(request.user))
+    composable = list(audits_composing(request.user))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "briefings/library.html",
         {"form": form, "page": page, "composable": composable, "query": query.urlencode()},
-    )
-
-
-def _audits_composing(user):
-    """The audits the user runs whose briefings are being composed: those in Part B or Reporting, and
-    any other with a briefing drafted and never published (nothing but withdrawn versions). A handful,
-    all of them: every other audit's briefings are reached from the audits list. One query.
-
-    (A read for briefings/selectors.py, where it belongs; kept here while that module is being changed.)"""
-    published = BriefingVersion.objects.filter(withdrawn_at__isnull=True).values("briefing_id")
-    unpublished = Briefing.objects.exclude(pk__in=published).values("audit_id")
-    return (
-        Audit.objects.managed_by(user)
-        .filter(Q(status__in=(AuditStatus.PART_B, AuditStatus.REPORTING)) | Q(pk__in=unpublished))
-        .select_related("theme")
-        .order_by("-created_at", "-pk")
     )
 
 
