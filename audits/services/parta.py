@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from agencies.mail import portal_mail_send
@@ -811,12 +812,19 @@ def _send_reminder_email(auditor, items: list[ReminderItem], chased_by) -> None:
 
 
 CHASE_INTERVAL = timedelta(hours=1)
+PART_A_CLOSED = gettext_noop(
+    "Part A of this audit is closed: auditors are chased only while their returns can still be sent."
+)
 
 
 def auditor_chase(*, request: HttpRequest | None = None, user, audit: Audit, agency_id: int) -> ReminderLog | None:
-    """The QA manager or lead officer chases one agency's auditor; None when nothing is outstanding."""
+    """The QA manager or lead officer chases one agency's auditor while Part A is open; None when nothing
+    is outstanding."""
     if not Audit.objects.managed_by(user).filter(pk=audit.pk).exists():
         raise ReturnNotAllowed(_("Only the QA manager and the audit's lead officer chase auditors."))
+    if not audit.part_a_open:
+        # email_chase writes only about audits in Part A: a chase now would be recorded and never sent.
+        raise PartAError(_(PART_A_CLOSED))
     participant = (
         AuditAgency.objects.select_related("auditor", "agency").filter(audit=audit, agency_id=agency_id).first()
     )
@@ -834,8 +842,13 @@ def auditor_chase(*, request: HttpRequest | None = None, user, audit: Audit, age
     if not outstanding:
         return None
     with transaction.atomic():
+        # The audit's row, as audit_transition locks it: a move to Part B at the same moment either
+        # waits for this chase (whose e-mail then finds nothing to send) or is seen here.
+        locked = Audit.objects.select_for_update(no_key=True).filter(pk=audit.pk, status=AuditStatus.PART_A)
+        if locked.values_list("pk", flat=True).first() is None:
+            raise PartAError(_(PART_A_CLOSED))
         # A second click (or a colleague chasing the same person) within the hour sends nothing more.
-        # The agency's row is locked first, so that two at the same moment take turns and the second
+        # The agency's row is locked next, so that two at the same moment take turns and the second
         # sees the first one's chase.
         AuditAgency.objects.select_for_update().get(pk=participant.pk)
         chased = ReminderLog.objects.filter(
