@@ -534,9 +534,17 @@ def _with_progress(returns: QuerySet[PartAReturn]) -> QuerySet[PartAReturn]:
     )
 
 
-def is_overdue(ret: PartAReturn, today: date | None = None) -> bool:
-    due = ret.audit.part_a_due
-    return bool(due and ret.status not in SUBMITTED_STATUSES and due < (today or timezone.localdate()))
+def is_overdue(audit: Audit, ret: PartAReturn, today: date | None = None) -> bool:
+    """Still awaited after the Part A due date, while Part A is open: the one rule of the progress
+    dashboard, the audit's returns list and My returns. Once Part A has closed an unsent return is
+    no longer overdue (nothing can be sent): its status says it was not sent."""
+    due = audit.part_a_due
+    return bool(
+        audit.status == AuditStatus.PART_A
+        and due
+        and ret.status not in SUBMITTED_STATUSES
+        and due < (today or timezone.localdate())
+    )
 
 
 def _my_returns(user) -> QuerySet[PartAReturn]:
@@ -574,7 +582,7 @@ def my_returns_for(user, *, audit_id: int | None = None) -> list[PartAReturn]:
     )
     today = timezone.localdate()
     for row in rows:
-        row.overdue = is_overdue(row, today)
+        row.overdue = is_overdue(row.audit, row, today)
     return rows
 
 
@@ -677,7 +685,7 @@ def audit_returns(audit: Audit) -> list[AgencyReturns]:
     today = timezone.localdate()
     by_agency: dict[int, list[PartAReturn]] = {}
     for ret in returns:
-        ret.overdue = is_overdue(ret, today)
+        ret.overdue = is_overdue(audit, ret, today)
         by_agency.setdefault(ret.agency_id, []).append(ret)
     return [AgencyReturns(p, by_agency.get(p.agency_id, [])) for p in participants]
 

@@ -24,7 +24,6 @@ from audits.models import (
     Attendance,
     Audit,
     AuditAgency,
-    AuditStatus,
     Case,
     CaseJudgement,
     Finding,
@@ -38,7 +37,7 @@ from audits.models import (
     Section,
     Standard,
 )
-from audits.selectors.parta import participants_with_last_chase, used_tool_layout
+from audits.selectors.parta import is_overdue, participants_with_last_chase, used_tool_layout
 
 # A return counts as received once its auditor has submitted it (accepted ones included).
 RECEIVED_STATUSES = (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED)
@@ -47,17 +46,6 @@ STATUS_HISTORY_PREFIX = "Status changed"
 
 def is_received(ret: PartAReturn) -> bool:
     return ret.status in RECEIVED_STATUSES
-
-
-def is_overdue(audit: Audit, ret: PartAReturn, today=None) -> bool:
-    """Still awaited after the Part A due date, while Part A is open."""
-    today = today or timezone.localdate()
-    return (
-        audit.status == AuditStatus.PART_A
-        and audit.part_a_due is not None
-        and audit.part_a_due < today
-        and not is_received(ret)
-    )
 
 
 # --- Progress dashboard ------------------------------------------------------------------------

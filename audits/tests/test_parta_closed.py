@@ -1,9 +1,12 @@
 """Once Part A has closed: no auditor is chased, and no return is "overdue" anywhere (one rule for the
 progress dashboard, the audit's returns list and My returns)."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from agencies.models import AccessRecord
 from audits.models import Audit, AuditStatus, ReminderLog
@@ -61,3 +64,25 @@ def test_the_returns_list_offers_a_chase_only_while_part_a_is_open(
     assert "Part A of this audit is closed" in page
     assert "Reminder on its way" not in page and "last chased" not in page
     assert not ReminderLog.objects.exists() and mail.outbox == []
+
+
+def overdue_everywhere(client_for, audit) -> tuple[int, int, int]:
+    """How many returns the dashboard, the returns list and the auditor's My returns (for this audit) mark overdue."""
+    dashboard = client_for("qa_manager").get(reverse("audits:dashboard", args=[audit.slug]))
+    returns_list = client_for("qa_manager").get(reverse("audits:audit_returns", args=[audit.slug]))
+    mine = client_for("auditor").get(reverse("audits:my_returns") + f"?audit={audit.pk}")
+    return (
+        dashboard.content.decode().count('<span class="overdue d-block small">Overdue</span>'),
+        returns_list.content.decode().count('<span class="overdue">Overdue</span>'),
+        mine.content.decode().count(">Overdue<"),
+    )
+
+
+@pytest.mark.parametrize("later", [AuditStatus.PART_B, AuditStatus.REPORTING, AuditStatus.CLOSED])
+def test_overdue_is_the_same_on_every_page_and_ends_with_part_a(client_for, audit, later):
+    audit.part_a_due = timezone.localdate() - timedelta(days=1)
+    audit.save(update_fields=["part_a_due"])
+    # Part A: all four returns are late on the dashboard and the returns list, the auditor's two on My returns.
+    assert overdue_everywhere(client_for, audit) == (4, 4, 2)
+    move_to(audit, later)
+    assert overdue_everywhere(client_for, audit) == (0, 0, 0)
