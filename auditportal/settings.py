@@ -51,14 +51,27 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def checked_url(name: str, value: str, schemes: tuple[str, ...], example: str) -> str:
+def redacted_url(value: str) -> str:
+    """A URL as an error message may print it (the journal keeps every restart's): what comes before its
+    last "@" (user and password), and its query (a password= there), as ***."""
+    head, at, tail = value.rpartition("@")
+    if at:
+        scheme, sep, _credentials = head.partition("://")
+        value = f"{scheme}{sep}***@{tail}" if sep else f"***@{tail}"
+    address, question, _query = value.partition("?")
+    return f"{address}?***" if question else address
+
+
+def checked_url(name: str, value: str, schemes: tuple[str, ...], example: str, *, hostless=()) -> str:
     """A URL setting whose scheme must be one of `schemes`: one clear line at the start, rather than a
-    start that succeeds and an error on every page (a Redis URL without its redis://, say)."""
+    start that succeeds and an error on every page (a Redis URL without its redis://, say). Only the
+    schemes in `hostless` may have nothing after the "://" (memory://)."""
     scheme, sep, rest = value.partition("://")
-    if not sep or scheme.lower() not in schemes or not rest.strip("/"):
+    scheme = scheme.lower()
+    if not sep or scheme not in schemes or not (rest.strip("/") or scheme in hostless):
         raise ImproperlyConfigured(
             f"{name} must be a URL starting with {' or '.join(s + '://' for s in schemes)}, e.g. {example}; "
-            f"not {value!r}"
+            f"not {redacted_url(value)!r}"
         )
     return value
 
@@ -154,10 +167,11 @@ try:
     _database = dj_database_url.parse(
         _database_url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60), conn_health_checks=True
     )
-except ValueError as error:  # dj_database_url's UnknownSchemeError, among others
+except ValueError:  # dj_database_url's UnknownSchemeError, among others
+    # Not the parser's own message: it can quote part of a password (a "#" in it ends the URL's address).
     raise ImproperlyConfigured(
-        f"DATABASE_URL must be a database URL, e.g. postgres://auditportal:secret@127.0.0.1:5432/auditportal; "
-        f"not {_database_url!r} ({error})"
+        f"DATABASE_URL must be a database URL, e.g. postgres://auditportal:secret@127.0.0.1:5432/auditportal, "
+        f"with a known scheme and any / ? # @ : in the password percent-encoded; not {redacted_url(_database_url)!r}"
     ) from None
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -245,7 +259,11 @@ SOLO_CACHE_TIMEOUT = 5 * 60
 _broker_url = env_str("CELERY_BROKER_URL", "")
 if _broker_url:
     checked_url(
-        "CELERY_BROKER_URL", _broker_url, ("redis", "rediss", "redis+socket", "memory"), "redis://127.0.0.1:6379/0"
+        "CELERY_BROKER_URL",
+        _broker_url,
+        ("redis", "rediss", "redis+socket", "sentinel", "memory"),
+        "redis://127.0.0.1:6379/0",
+        hostless=("memory",),
     )
 CELERY_TASK_ALWAYS_EAGER = not _broker_url
 CELERY_BROKER_URL = _broker_url or "memory://localhost/"

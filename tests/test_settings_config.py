@@ -27,6 +27,39 @@ def test_a_setting_that_cannot_be_used_stops_the_start_with_a_clear_line(name, v
     assert last.startswith("django.core.exceptions.ImproperlyConfigured: ") and says in last, result.stderr
 
 
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DATABASE_URL", "postgres://auditportal:S3cr#t@db:5432/auditportal"),  # an unencoded "#"
+        ("DATABASE_URL", "mysqlx://auditportal:S3cr#t@db/auditportal"),
+        ("CACHE_URL", "redis//:S3cr#t@db:6379/1"),
+        ("CELERY_BROKER_URL", "amqp://guest:S3cr#t@db:5672//"),
+        ("CACHE_URL", "redis:/db:6379/1?password=S3cr#t"),
+    ],
+)
+def test_a_refused_url_is_named_without_its_password(name, value):
+    result = run_manage("check", env={**PRODUCTION_ENV, name: value})
+    assert result.returncode != 0
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("django.core.exceptions.ImproperlyConfigured: ") and name in last, result.stderr
+    assert "S3cr" not in result.stderr and "***" in last
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("CELERY_BROKER_URL", "memory://"),
+        ("CELERY_BROKER_URL", "sentinel://:secret@127.0.0.1:26379/0"),
+        ("CELERY_BROKER_URL", "rediss://:p%40ss@127.0.0.1:6380/0?ssl_cert_reqs=required"),
+        ("CACHE_URL", "unix:///run/redis/redis.sock?db=1"),
+        ("DATABASE_URL", "postgres://auditportal:p%23ss@127.0.0.1:5432/auditportal"),
+    ],
+)
+def test_urls_that_the_services_accept_still_start(name, value):
+    result = run_manage("check", env={**PRODUCTION_ENV, name: value})
+    assert "ImproperlyConfigured" not in result.stderr, result.stderr
+
+
 def test_the_log_level_is_read_in_any_case():
     result = run_manage("shell", "-c", "import logging; print(logging.getLogger().level)", "-v0", env={
         **PRODUCTION_ENV,
