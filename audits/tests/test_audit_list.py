@@ -95,6 +95,20 @@ def test_a_filter_that_is_not_offered_shows_everything(client, qa_manager, audit
     client.force_login(qa_manager)
     html = client.get(URL, {"year": "1800", "page": "x"}).content.decode()
     assert "CSE audit" in _section(html, "current-audits")
+    assert 'aria-describedby="id_year-errors"' in html and "1800 is not one of the available choices" in html
+
+
+@pytest.mark.parametrize("bad", [{"year": "1800"}, {"theme": "deleted-theme"}, {"stage": "bogus"}])
+def test_a_refused_filter_drops_only_itself(client, lead_officer, audit, bad):
+    """A link shared by someone with other audits, or a bookmark of a theme since deleted: the title search
+    and the other filters still apply."""
+    _closed(3, lead_officer, audit.tool_version)
+    client.force_login(lead_officer)
+    html = client.get(URL, {"q": "cse", **bad}).content.decode()
+    assert "CSE audit" in _section(html, "current-audits")
+    assert "No closed audit matches these filters." in html
+    name = next(iter(bad))
+    assert f'id="id_{name}-errors"' in html
 
 
 def test_a_lead_officer_sees_only_the_audits_they_lead(client, lead_officer, audit, other_audit):

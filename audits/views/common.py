@@ -17,10 +17,14 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     CLOSED_AUDITS_PER_PAGE at a time (?page=<n>), both filtered by title, stage, theme and year."""
     themes, years = audit_filter_choices(request.user)
     form = AuditListFilterForm(request.GET or None, themes=themes, years=years)
-    filters = AuditListFilters()
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = AuditListFilters(q=data["q"].strip(), theme=data["theme"], year=data["year"], stage=data["stage"])
+    # Each filter that is valid applies, whatever another one says (a shared link's year the reader has no
+    # audit in, a bookmarked theme since deleted): the refused one is said next to its field, and the page
+    # never shows a choice the lists do not follow.
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    filters = AuditListFilters(
+        q=data.get("q", "").strip(), theme=data.get("theme", ""), year=data.get("year"), stage=data.get("stage", "")
+    )
     closed_page = Paginator(closed_audits(request.user, filters), CLOSED_AUDITS_PER_PAGE).get_page(
         request.GET.get("page")
     )
