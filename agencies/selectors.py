@@ -43,6 +43,9 @@ def user_capabilities(user, assignments: tuple[bool, bool] | None = None) -> Cap
     if user is None or not user.is_authenticated:
         return Capabilities()
     lead_officer, auditor = assignments if assignments is not None else assignments_of(user)
+    # An administrator named lead officer or auditor (before the role was given) reads none of it:
+    # the navigation does not offer what would be refused (User.has_case_access).
+    lead_officer, auditor = (lead_officer, auditor) if user.has_case_access else (False, False)
     return Capabilities(
         authenticated=True,
         qa_manager=user.is_qa_manager,

@@ -70,6 +70,13 @@ def test_an_administrator_named_lead_officer_or_auditor_gets_nothing_from_it(cli
     assert not Briefing.objects.filter(readable_briefings_filter(administrator), pk=full_report.pk).exists()
     assert not may_use_library(administrator)
     assert client.get(reverse("briefings:library")).status_code == 404
+    # The navigation offers none of it.
+    capabilities = user_capabilities(administrator)
+    assert not (capabilities.lead_officer or capabilities.auditor or capabilities.runs_audits)
+    nav = client.get(reverse("access_log")).content.decode()
+    assert 'href="/access-log/"' in nav  # the page with the navigation, not a redirect
+    for name in ("audits:audit_list", "audits:my_returns", "audits:insights_trends"):
+        assert f'href="{reverse(name)}"' not in nav, name
 
 
 @pytest.mark.parametrize("role", [Role.ADMINISTRATOR, Role.QA_MANAGER])
