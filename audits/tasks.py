@@ -68,6 +68,15 @@ def notify_part_a_open(participant_id: int, auditor_id: int) -> bool:
     return email_part_a_open(participant_id=participant_id, auditor_id=auditor_id)
 
 
+@shared_task(name="audits.tasks.notify_lead_part_a_open", **MAIL_RETRY)
+@run_once
+def notify_lead_part_a_open(audit_id: int, lead_officer_id: int) -> bool:
+    """E-mail the audit's lead officer that Part A is open (audits.services.participants)."""
+    from audits.services.participants import email_lead_part_a_open
+
+    return email_lead_part_a_open(audit_id=audit_id, lead_officer_id=lead_officer_id)
+
+
 # --- Part B ------------------------------------------------------------------------------------
 
 

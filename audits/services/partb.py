@@ -156,7 +156,7 @@ def audit_transition(
             if not audit.cases.exists() or not audit.participants.exists():
                 raise ValidationError(_("Part A needs at least one case and one participating agency."))
             returns_create_for_audit(audit=audit, user=user, request=request)
-            part_a_opened_notify(audit=audit)  # each named auditor, once the move is committed
+            part_a_opened_notify(audit=audit, opened_by=user)  # the auditors and the lead, once committed
         if to_status == AuditStatus.PART_B and audit.status == AuditStatus.PART_A:
             missing = missing_returns(audit)
             if missing and not confirm_missing:

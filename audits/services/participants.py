@@ -154,15 +154,45 @@ def email_new_auditor(*, participant_id: int, auditor_id: int) -> bool:
     return True
 
 
-def part_a_opened_notify(*, audit: Audit) -> int:
+def part_a_opened_notify(*, audit: Audit, opened_by=None) -> int:
     """On opening Part A (audits.services.partb.audit_transition, in its transaction): one e-mail per
-    named auditor whose agency has returns to complete, sent through the outbox once the move is
-    committed. An audit taken back to Planning and opened again tells them again: the returns may be
-    new (a case or an agency added). Returns how many were queued."""
+    named auditor whose agency has returns to complete, and one to the audit's lead officer unless they
+    opened it themselves, sent through the outbox once the move is committed. An audit taken back to
+    Planning and opened again tells them again: the returns may be new (a case or an agency added).
+    Returns how many were queued."""
     participants = audit.participants.filter(auditor__isnull=False).values_list("pk", "auditor_id")
     for participant_id, auditor_id in participants:
         enqueue("audits.tasks.notify_part_a_open", participant_id, auditor_id)
-    return len(participants)
+    lead_told = bool(audit.lead_officer_id) and audit.lead_officer_id != getattr(opened_by, "pk", None)
+    if lead_told:
+        enqueue("audits.tasks.notify_lead_part_a_open", audit.pk, audit.lead_officer_id)
+    return len(participants) + lead_told
+
+
+def email_lead_part_a_open(*, audit_id: int, lead_officer_id: int) -> bool:
+    """Tell the audit's lead officer that Part A is open: how many agencies and cases, the due date, which
+    agencies have no auditor able to complete their returns, and the link to the progress page. False,
+    and nothing sent, when they are no longer its lead officer, cannot read its case content (inactive,
+    an administrator), have no e-mail address, or Part A closed before it went. No case content."""
+    audit = Audit.objects.select_related("lead_officer").filter(pk=audit_id, lead_officer_id=lead_officer_id).first()
+    if audit is None or audit.status != AuditStatus.PART_A:
+        return False
+    lead = audit.lead_officer
+    if not lead.email or not lead.has_case_access:
+        return False
+    participants = list(audit.participants.select_related("agency", "auditor").order_by("agency__name"))
+    context = {
+        "lead": lead,
+        "audit": audit,
+        "agencies": len(participants),
+        "cases": audit.cases.count(),
+        "without_auditor": [p.agency.name for p in participants if not p.auditor_id or p.auditor_unable],
+        "due": date_format(audit.part_a_due, "j F Y") if audit.part_a_due else "",
+        "url": f"{settings.SITE_URL}{reverse('audits:dashboard', args=[audit.slug])}",
+    }
+    subject = _("Part A is open: %(audit)s") % {"audit": audit.title}
+    portal_mail_send(subject=subject, body=render_to_string("emails/parta_open_lead.txt", context), to=[lead.email])
+    return True
 
 
 def email_part_a_open(*, participant_id: int, auditor_id: int) -> bool:
