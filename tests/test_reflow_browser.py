@@ -11,8 +11,10 @@ from django.test import override_settings
 from django.urls import reverse
 from playwright.sync_api import Page
 
-from agencies.models import Agency
+from agencies.models import Agency, User
 from audits.models import PartAReturn
+from briefings.models import Briefing
+from briefings.services import feedback_add
 from tests.fixtures_browser import login
 
 BH, DUDLEY = "bh-cse-2015", "dudley-cse-2017"
@@ -43,6 +45,7 @@ def pages_of(username: str) -> list[str]:
             reverse("audits:insights_agencies"),
             reverse("audits:insights_agency", args=[Agency.objects.order_by("pk").first().pk]),
             reverse("access_log"),
+            reverse("briefings:feedback_list", args=[DUDLEY, "practitioners"]),
         ]
     return [reverse("briefings:library")]
 
@@ -52,6 +55,10 @@ def pages_of(username: str) -> list[str]:
 def test_no_page_scrolls_sideways_at_320_pixels(transactional_db, live_server, page: Page, settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = settings.MEDIA_ROOT = tmp_path / "private"
     call_command("load_demo", stdout=StringIO())
+    # A reader's feedback, so that the feedback list has its table.
+    briefing = Briefing.objects.get(audit__slug=DUDLEY, edition="practitioners")
+    reader = User.objects.get(username="practitioner")
+    feedback_add(briefing=briefing, version=None, user=reader, rating=4, comment="Useful " * 30, request=None)
     page.set_viewport_size({"width": 320, "height": 640})
     too_wide = []
     for username in ("auditor.police", "qa.manager", "manager"):

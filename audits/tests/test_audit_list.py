@@ -134,3 +134,10 @@ def test_the_list_costs_the_same_queries_for_1_audit_and_many(client, qa_manager
         assert client.get(URL, {"theme": "neglect", "page": 2}).status_code == 200
     with django_assert_num_queries(5):
         assert client.get(URL).status_code == 200
+
+
+def test_a_title_search_over_the_limit_is_refused_next_to_its_field(client, qa_manager, audit):
+    client.force_login(qa_manager)
+    html = client.get(URL, {"q": "x" * 201}).content.decode()
+    assert 'aria-describedby="id_q-errors"' in html and 'id="id_q-errors"' in html
+    assert "at most 200 characters" in html
