@@ -60,8 +60,13 @@ def finding_citations(finding) -> SafeString:
     if finding.risk_factor_names:
         html += format_html('<div class="small">{} {}</div>', _("Risk factors:"), ", ".join(finding.risk_factor_names))
     if finding.case_references or finding.return_citations:
-        cited = "; ".join(
-            part for part in (", ".join(finding.case_references), ", ".join(finding.return_citations)) if part
-        )
+        # A case whose agency's return is cited too (a finding taken from the evidence board cites both)
+        # is named once, with the agency: "Case 1 (CSW)", not "Case 1; Case 1 (CSW)".
+        cases = [
+            ref
+            for ref in finding.case_references
+            if not any(c.startswith(f"{ref} (") for c in finding.return_citations)
+        ]
+        cited = "; ".join(part for part in (", ".join(cases), ", ".join(finding.return_citations)) if part)
         html += format_html('<div class="small text-body-secondary">{} {}</div>', _("Evidence:"), cited)
     return html

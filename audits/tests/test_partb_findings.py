@@ -305,7 +305,13 @@ def test_findings_list_prints_citations_escaped_and_the_actions_of_each_item(cli
     item = html[html.index(f'id="finding-{second.pk}"') :]
     item = item[: item.index("</li>")]
     assert "Risk factors: " in item and "Going &lt;missing&gt;" in item and "Alcohol" in item
-    assert f"Evidence: {case.reference}; {case.reference} ({ret.agency.short_name})" in item
+    # The case is named once, with the agency whose return is cited; another case cited alone is listed.
+    assert f"Evidence: {case.reference} ({ret.agency.short_name})<" in item
+    other = part_b.cases.order_by("order").last()
+    second.cases.add(other)
+    html = client.get(findings_url(part_b)).content.decode()
+    item = html[html.index(f'id="finding-{second.pk}"') :]
+    assert f"Evidence: {other.reference}; {case.reference} ({ret.agency.short_name})<" in item
     # The last item can move up, not down; its labels name it by its number in the list.
     move = reverse("audits:finding_move", args=[part_b.slug, second.pk])
     assert f'action="{move}"' in item and 'name="csrfmiddlewaretoken"' in item
