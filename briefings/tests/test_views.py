@@ -18,6 +18,7 @@ from briefings import services
 from briefings.models import Briefing, BriefingSection, BriefingVersion, Edition, Feedback, RenderStatus
 from conftest import CAST
 
+from ..views import LIBRARY_PAGE_SIZE
 from .support import publish_post
 
 pytestmark = pytest.mark.django_db
@@ -319,6 +320,23 @@ def test_library_costs_the_same_queries_however_many_briefings(
 
 # Counted once and written down: any change to the library's cost should be a conscious one.
 QUERIES = 6
+
+
+def test_library_pages_keep_their_filters(client_for, qa_manager, versions):
+    """More briefings than a page holds: Page 1 of 2, a Next link that keeps the search, and the rest on page 2."""
+    for n in range(LIBRARY_PAGE_SIZE + 1):
+        audit = AuditFactory(title=f"Neglect audit {n}", status=AuditStatus.REPORTING)
+        done_version(services.briefing_create(audit=audit, edition=Edition.PRACTITIONERS, user=qa_manager))
+    client = client_for("practitioner")
+    url = reverse("briefings:library")
+
+    first = client.get(url, {"q": "neglect"}).content.decode()
+    nav = first[first.index('data-testid="pages"') :]
+    nav = nav[: nav.index("</nav>")]
+    assert "Page 1 of 2" in nav and 'href="?q=neglect&amp;page=2">Next<' in nav and "Previous" not in nav
+    second = client.get(url, {"q": "neglect", "page": 2})
+    assert len(second.context["page"].object_list) == 1 and "cse-audit" not in second.content.decode()
+    assert "Page 2 of 2" in second.content.decode()
 
 
 # --- Fragments ---------------------------------------------------------------------------------
