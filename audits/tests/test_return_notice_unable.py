@@ -51,3 +51,26 @@ def test_an_auditor_who_can_amend_it_is_emailed_as_before(
     assert said == [
         "Returned to the auditor for amendment; they have been e-mailed to read your comment on the return."
     ]
+
+
+def test_an_unlock_nobody_could_be_told_of_is_called_an_unlock(
+    client_for, submitted, auditor, agency_c, django_capture_on_commit_callbacks
+):
+    submitted.status = ReturnStatus.ACCEPTED
+    submitted.save()
+    auditor.agency = agency_c
+    auditor.save()
+    ret = load(submitted.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for("qa_manager").post(
+            reverse("audits:return_review", args=[ret.pk]),
+            {"action": "unlock", "version": str(ret.version), "comment": "The dates are wrong."},
+        )
+    assert response.status_code == 302 and load(ret.pk).status == ReturnStatus.RETURNED
+    said = [str(m) for m in get_messages(response.wsgi_request)]
+    assert mail.outbox == []
+    assert said == [
+        f"Unlocked and sent back for amendment, but nobody was e-mailed: {auditor} no longer works for Sussex "
+        "Police. Sussex Police needs an auditor who can amend it: name one with “Change auditor” on the audit's "
+        "page, and tell them."
+    ]

@@ -622,11 +622,25 @@ REVIEW_DONE = {
 }
 
 
-NOBODY_TOLD = _(
-    "Sent back for amendment, but nobody was e-mailed: %(reason)s. %(agency)s needs an auditor who can amend "
-    "it: name one with “Change auditor” on the audit's page, and tell them."
-)
-NO_ADDRESS = _("Sent back to the auditor for amendment, but nobody was e-mailed: %(reason)s. Tell them yourself.")
+# What was done, when nobody could be e-mailed about it (auditor_to_tell): said for the action taken.
+NOBODY_TOLD = {
+    ReviewAction.SEND_BACK: _(
+        "Sent back for amendment, but nobody was e-mailed: %(reason)s. %(agency)s needs an auditor who can amend "
+        "it: name one with “Change auditor” on the audit's page, and tell them."
+    ),
+    ReviewAction.UNLOCK: _(
+        "Unlocked and sent back for amendment, but nobody was e-mailed: %(reason)s. %(agency)s needs an auditor "
+        "who can amend it: name one with “Change auditor” on the audit's page, and tell them."
+    ),
+}
+NO_ADDRESS = {
+    ReviewAction.SEND_BACK: _(
+        "Sent back to the auditor for amendment, but nobody was e-mailed: %(reason)s. Tell them yourself."
+    ),
+    ReviewAction.UNLOCK: _(
+        "Unlocked and sent back to the auditor, but nobody was e-mailed: %(reason)s. Tell them yourself."
+    ),
+}
 
 
 @login_required
@@ -698,7 +712,7 @@ def return_review(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_detail(request, ret, role, layout, status=409, bound_review=kept)
     auditor, unable = (None, "") if action == ReviewAction.ACCEPT else auditor_to_tell(ret)
     if unable:  # nobody e-mailed (email_auditor_about_return): say so, and what to do
-        told = NO_ADDRESS if auditor is not None else NOBODY_TOLD
+        told = (NO_ADDRESS if auditor is not None else NOBODY_TOLD)[action]
         messages.warning(request, told % {"reason": unable, "agency": ret.agency.name})
     else:
         messages.success(request, REVIEW_DONE[action])
