@@ -96,7 +96,14 @@ def feedback_create(request: HttpRequest, pk: int) -> HttpResponse:
         comment=form.cleaned_data["comment"],
         request=request,
     )
-    messages.success(request, _("Thank you: your feedback has been sent to the partnership's QA manager."))
+    # Kept with the briefing, read on its feedback page (nobody is e-mailed about it).
+    messages.success(
+        request,
+        _(
+            "Thank you: your feedback is kept with this briefing for the partnership's QA manager and the audit's "
+            "lead officer to read."
+        ),
+    )
     return redirect("briefings:briefing_page", pk=briefing.pk)
 
 
@@ -468,14 +475,22 @@ def version_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("Version %(n)s has been withdrawn: its PDF is deleted and readers no longer see it.")
+                    _(
+                        "Version %(n)s has been withdrawn: its PDF is deleted and the library no longer offers it. "
+                        "Whoever downloaded it is being asked by e-mail to delete their copy."
+                    )
                     % {"n": version.number},
                 )
                 return redirect(_versions_url(version.briefing))
     return render(
         request,
         "briefings/withdraw.html",
-        {"version": version, "briefing": version.briefing, "form": form},
+        {
+            "version": version,
+            "briefing": version.briefing,
+            "form": form,
+            "downloads": None if version.is_withdrawn else services.version_downloads(version.pk),
+        },
         status=400 if form.is_bound else 200,
     )
 

@@ -3,6 +3,8 @@ what was found named next to the field and the typed text kept; the partnership'
 contacts may be mentioned."""
 
 import pytest
+from django.contrib.messages import get_messages
+from django.core import mail
 from django.urls import reverse
 
 from briefings import services
@@ -65,3 +67,15 @@ def test_a_comment_without_identifiers_is_sent(client, practitioner, briefing):
     client.force_login(practitioner)
     assert send(client, briefing, "Clear, and the 2017 learning points were useful.").status_code == 302
     assert Feedback.objects.filter(briefing=briefing).count() == 1
+
+
+def test_the_thank_you_says_where_the_feedback_goes_and_nobody_is_emailed(client, practitioner, briefing):
+    """Nobody is e-mailed about feedback: the message says it is kept for the QA manager and the lead
+    officer to read on the briefing's feedback page, not that it was sent."""
+    client.force_login(practitioner)
+    response = send(client, briefing, "Clear and useful.")
+    assert response.status_code == 302 and mail.outbox == []
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "Thank you: your feedback is kept with this briefing for the partnership's QA manager and the audit's "
+        "lead officer to read."
+    ]
