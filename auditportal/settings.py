@@ -280,6 +280,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "part-a-reminders": {"task": "audits.tasks.send_part_a_reminders", "schedule": 60 * 60 * 6},
+    # Reviewers: returns awaiting review, at most once a day per audit, when one was sent since the last.
+    "review-digests": {"task": "audits.tasks.send_review_digests", "schedule": 60 * 60 * 6},
     # Tasks that could not be queued while Redis was down (agencies.outbox).
     "outbox-flush": {"task": "agencies.tasks.flush_outbox", "schedule": 60},
     # Retention: case-level detail of closed audits past the retention period (audits.services.retention).

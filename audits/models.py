@@ -715,13 +715,17 @@ class Recommendation(models.Model):
 class ReminderKind(models.TextChoices):
     AUTOMATIC = "automatic", _("Automatic reminder")
     CHASE = "chase", _("Chased by the QA manager")
+    # To a reviewer (a QA manager or the audit's lead officer), not an auditor: returns awaiting review.
+    REVIEW_DIGEST = "review_digest", _("Returns awaiting review")
 
 
 class ReminderLog(models.Model):
     """An e-mail sent to an auditor about unsubmitted Part A returns.
 
     Automatic reminders go out at most once a day per auditor: the constraint below is what
-    guarantees it, even when two reminder runs overlap.
+    guarantees it, even when two reminder runs overlap. A review digest (audits.services.digests) is
+    the one row here about a reviewer rather than an auditor (`auditor` is who was told): at most one
+    a day per reviewer and audit.
     """
 
     auditor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -741,7 +745,12 @@ class ReminderLog(models.Model):
                 fields=["auditor", "sent_on"],
                 condition=Q(kind="automatic"),
                 name="one_automatic_reminder_per_auditor_per_day",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["auditor", "audit", "sent_on"],
+                condition=Q(kind="review_digest"),
+                name="one_review_digest_per_reviewer_per_audit_per_day",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -77,7 +77,26 @@ def notify_lead_part_a_open(audit_id: int, lead_officer_id: int) -> bool:
     return email_lead_part_a_open(audit_id=audit_id, lead_officer_id=lead_officer_id)
 
 
+@shared_task(name="audits.tasks.send_review_digests")
+def send_review_digests(today: str | None = None) -> list[int]:
+    """Periodic (settings.CELERY_BEAT_SCHEDULE): today's digests of returns awaiting review, each
+    recorded and queued through the outbox (audits.services.digests)."""
+    from audits.services.digests import review_digests_queue
+
+    return review_digests_queue(today=date.fromisoformat(today) if today else None)
+
+
+@shared_task(name="audits.tasks.send_review_digest", **MAIL_RETRY)
+@run_once
+def send_review_digest(reminder_id: int) -> bool:
+    from audits.services.digests import email_review_digest
+
+    return email_review_digest(reminder_id=reminder_id)
+
+
 # --- Part B ------------------------------------------------------------------------------------
+
+
 
 
 # --- Insights ----------------------------------------------------------------------------------

@@ -1,0 +1,132 @@
+"""The reviewers' daily digest: returns awaiting review.
+
+A submitted (or resubmitted) return waits for the QA manager or the audit's lead officer to accept it
+or return it for amendment, but submitting one e-mails nobody. Once a day (settings.CELERY_BEAT_SCHEDULE),
+each audit in Part A or Part B with returns awaiting review gets one digest per reviewer — every active
+QA manager, and the audit's lead officer if they may read its case content — on a day when a return
+was submitted since that reviewer's last digest about it (ReminderLog, kind REVIEW_DIGEST): nothing
+new, nothing sent. The digest gives counts per agency and the link to the audit's returns: no case
+content.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.mail import portal_mail_send
+from agencies.models import Role, User
+from agencies.outbox import enqueue
+from audits.models import Audit, AuditStatus, PartAReturn, ReminderKind, ReminderLog, ReturnStatus
+
+logger = logging.getLogger(__name__)
+
+# A return can be accepted during Part A and Part B (selectors.parta.ACCEPT_AUDIT_STATUSES).
+REVIEW_AUDIT_STATUSES = (AuditStatus.PART_A, AuditStatus.PART_B)
+
+
+def _awaiting():
+    """The returns awaiting review: submitted (or resubmitted), in an audit where they can be accepted."""
+    return PartAReturn.objects.filter(audit__status__in=REVIEW_AUDIT_STATUSES, status=ReturnStatus.SUBMITTED)
+
+
+def _reviewers(audit: Audit, qa_managers: list[User]) -> list[User]:
+    """Who reviews the audit's returns and can be e-mailed: the active QA managers, and its lead officer
+    if they may read its case content (not an administrator, not a deactivated account)."""
+    people = [person for person in qa_managers if person.email]
+    lead = audit.lead_officer
+    if lead is not None and lead.has_case_access and lead.email and lead.pk not in {p.pk for p in people}:
+        people.append(lead)
+    return people
+
+
+def review_digests_queue(*, today: date | None = None) -> list[int]:
+    """Record and queue (through the outbox) today's digests: one per reviewer of each audit in Part A or
+    Part B with a return submitted since that reviewer's last digest about it. At most one a day per
+    reviewer and audit (the ReminderLog constraint): running again the same day queues nothing more.
+    Returns the ids of the ReminderLog rows written."""
+    today = today or timezone.localdate()
+    latest = dict(_awaiting().values("audit_id").annotate(last=Max("submitted_at")).values_list("audit_id", "last"))
+    if not latest:
+        return []
+    audits = Audit.objects.filter(pk__in=latest).select_related("lead_officer").order_by("pk")
+    qa_managers = list(User.objects.filter(role=Role.QA_MANAGER, is_active=True).order_by("pk"))
+    digests = ReminderLog.objects.filter(kind=ReminderKind.REVIEW_DIGEST, audit_id__in=latest)
+    last_told = {
+        (row["audit_id"], row["auditor_id"]): (row["last"], row["today"])
+        for row in digests.values("audit_id", "auditor_id").annotate(
+            last=Max("sent_at"), today=Count("pk", filter=Q(sent_on=today))
+        )
+    }
+    written = []
+    for audit in audits:
+        for reviewer in _reviewers(audit, qa_managers):
+            last, told_today = last_told.get((audit.pk, reviewer.pk), (None, 0))
+            if told_today or (last is not None and (latest[audit.pk] is None or latest[audit.pk] <= last)):
+                continue
+            try:
+                with transaction.atomic():
+                    # The row is the once-a-day guarantee: a run overlapping this one fails on the
+                    # unique constraint and queues nothing.
+                    log = ReminderLog.objects.create(
+                        auditor=reviewer, audit=audit, kind=ReminderKind.REVIEW_DIGEST, sent_on=today
+                    )
+                    enqueue("audits.tasks.send_review_digest", log.pk)
+            except IntegrityError:
+                continue
+            written.append(log.pk)
+    return written
+
+
+def _still_reviews(person: User, audit: Audit) -> bool:
+    if not person.email:
+        return False
+    return person.is_qa_manager or (audit.lead_officer_id == person.pk and person.has_case_access)
+
+
+def email_review_digest(*, reminder_id: int) -> bool:
+    """Send one recorded digest: how many returns await review, per agency, how many of them resubmitted
+    after amendment, and the link to the audit's returns. False, and nothing sent, when there is nothing
+    to review any more (all reviewed, or the audit left Part A and Part B), or the person no longer
+    reviews the audit's returns (no longer a QA manager or its lead officer, deactivated, an
+    administrator) or has no e-mail address."""
+    log = (
+        ReminderLog.objects.select_related("auditor", "audit")
+        .filter(pk=reminder_id, kind=ReminderKind.REVIEW_DIGEST)
+        .first()
+    )
+    if log is None or log.audit is None or not _still_reviews(log.auditor, log.audit):
+        return False
+    audit, reviewer = log.audit, log.auditor
+    rows = (
+        _awaiting()
+        .filter(audit=audit)
+        .values("agency__name")
+        .annotate(n=Count("pk"), resubmitted=Count("pk", filter=~Q(amendment_comment="")))
+        .order_by("agency__name")
+    )
+    agencies = [{"name": row["agency__name"], "n": row["n"], "resubmitted": row["resubmitted"]} for row in rows]
+    total = sum(a["n"] for a in agencies)
+    if not total:
+        return False
+    context = {
+        "reviewer": reviewer,
+        "audit": audit,
+        "total": total,
+        "resubmitted": sum(a["resubmitted"] for a in agencies),
+        "agencies": agencies,
+        "part_a_open": audit.status == AuditStatus.PART_A,
+        "url": f"{settings.SITE_URL}{reverse('audits:audit_returns', args=[audit.slug])}",
+    }
+    subject = _("Part A returns awaiting review: %(audit)s") % {"audit": audit.title}
+    body = render_to_string("emails/parta_review_digest.txt", context)
+    portal_mail_send(subject=subject, body=body, to=[reviewer.email])
+    return True
