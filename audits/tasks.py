@@ -97,6 +97,13 @@ def send_review_digest(reminder_id: int) -> bool:
 # --- Part B ------------------------------------------------------------------------------------
 
 
+@shared_task(name="audits.tasks.notify_part_b_open", **MAIL_RETRY)
+@run_once
+def notify_part_b_open(participant_id: int, auditor_id: int) -> bool:
+    """E-mail an agency's named auditor that Part A is closed and the audit is in Part B (services.partb)."""
+    from audits.services.partb import email_part_b_open
+
+    return email_part_b_open(participant_id=participant_id, auditor_id=auditor_id)
 
 
 # --- Insights ----------------------------------------------------------------------------------

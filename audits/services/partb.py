@@ -17,13 +17,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from agencies.mail import portal_mail_send
 from agencies.models import Agency
+from agencies.outbox import enqueue
 from agencies.services import AccessAction, access_record
 from audits.models import (
     AGENCY_FINDING_KINDS,
@@ -55,7 +58,7 @@ from audits.selectors.partb import (
     missing_returns,
 )
 from audits.services.parta import returns_create_for_audit
-from audits.services.participants import part_a_opened_notify
+from audits.services.participants import _auditor_mail_context, part_a_opened_notify
 
 # Part B work (the session, judgements, findings, what a recommendation says) is recorded while the
 # audit is in Part B or Reporting; a closed audit is read-only, apart from tracking its
@@ -164,6 +167,7 @@ def audit_transition(
             if missing:
                 note = f" with {len(missing)} returns missing"
             PartBSession.objects.get_or_create(audit=audit, defaults={"date": audit.part_b_date})
+            part_b_opened_notify(audit=audit)  # the auditors, once committed
         if to_status == AuditStatus.CLOSED:
             audit.closed_at = timezone.now()
         audit.status = to_status
@@ -177,6 +181,44 @@ def audit_transition(
             summary=f"{STATUS_HISTORY_PREFIX} from {old_label} to {audit.get_status_display()}{note}",
         )
     return audit
+
+
+def part_b_opened_notify(*, audit: Audit) -> int:
+    """On moving from Part A to Part B (audit_transition, in its transaction): one e-mail per agency's
+    named auditor, through the outbox once the move is committed: the returns they had not sent are now
+    closed, and where and when the session is. Not on a move back to Planning. Returns how many were
+    queued."""
+    participants = audit.participants.filter(auditor__isnull=False).values_list("pk", "auditor_id")
+    for participant_id, auditor_id in participants:
+        enqueue("audits.tasks.notify_part_b_open", participant_id, auditor_id)
+    return len(participants)
+
+
+def email_part_b_open(*, participant_id: int, auditor_id: int) -> bool:
+    """Tell an agency's named auditor that Part A is closed: how many of the agency's returns were sent and
+    how many were not (closed now), the Part B session's date and venue if set, and the link to their
+    returns (and, from there, the evidence boards). False, and nothing sent, when there is nobody to tell
+    (participants._auditor_mail_context: replaced, unable to act, no e-mail address) or the audit is no
+    longer in Part B when it goes. No case content."""
+    context = _auditor_mail_context(participant_id, auditor_id)
+    if context is None or context["audit"].status != AuditStatus.PART_B:
+        return False
+    audit = context["audit"]
+    session = PartBSession.objects.filter(audit=audit).first()
+    session_date = (session.date if session else None) or audit.part_b_date
+    returns = PartAReturn.objects.filter(audit=audit, agency=context["agency"]).count()
+    context.update(
+        {
+            "sent": returns - context["outstanding"],
+            "not_sent": context["outstanding"],
+            "session_date": date_format(session_date, "j F Y") if session_date else "",
+            "venue": session.venue if session else "",
+        }
+    )
+    subject = _("Part A is closed: %(audit)s") % {"audit": audit.title}
+    body = render_to_string("emails/partb_open.txt", context)
+    portal_mail_send(subject=subject, body=body, to=[context["auditor"].email])
+    return True
 
 
 # --- Part B session ----------------------------------------------------------------------------
