@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from agencies.models import Partnership, PartnershipLink, SupportContact
+from agencies.models import AccessAction, AccessRecord, Partnership, PartnershipLink, Role, SupportContact, User
 from audits.models import (
     AGENCY_FINDING_KINDS,
     Audit,
@@ -85,6 +85,46 @@ def library_versions_for(user) -> QuerySet[BriefingVersion]:
         .select_related("briefing", "briefing__audit", "briefing__audit__theme")
         .order_by("-published_at")
     )
+
+
+# --- Who has a copy of a version ----------------------------------------------------------------
+
+
+def version_downloaders(version_id: int) -> QuerySet[User]:
+    """Everyone the access log shows downloaded this version (briefings.views.download), each once."""
+    downloads = AccessRecord.objects.filter(
+        action=AccessAction.DOWNLOAD, object_type="briefings.briefingversion", object_id=str(version_id)
+    ).values("user_id")
+    return User.objects.filter(pk__in=downloads)
+
+
+def emailable(users: QuerySet[User]) -> QuerySet[User]:
+    """Those of `users` who may still be e-mailed: an active account with an e-mail address."""
+    return users.filter(is_active=True).exclude(email="")
+
+
+@dataclass(frozen=True)
+class Downloads:
+    people: int  # who downloaded the version
+    emailed: int  # of them, who can be e-mailed (active, with an address)
+
+    @property
+    def not_emailed(self) -> int:
+        return self.people - self.emailed
+
+
+def version_downloads(version_id: int) -> Downloads:
+    """How many people downloaded the version, and how many of them can be e-mailed. One query."""
+    reachable = Q(is_active=True) & ~Q(email="")
+    counts = version_downloaders(version_id).aggregate(people=Count("pk"), emailed=Count("pk", filter=reachable))
+    return Downloads(people=counts["people"], emailed=counts["emailed"])
+
+
+def version_overseers(version: BriefingVersion) -> QuerySet[User]:
+    """Who is told of a version withdrawn by somebody else: the QA managers and the audit's lead officer
+    (not an administrator named lead officer: no case content), e-mailable, other than who withdrew it."""
+    lead = Q(pk=version.briefing.audit.lead_officer_id) & ~Q(role=Role.ADMINISTRATOR)
+    return emailable(User.objects.filter(Q(role=Role.QA_MANAGER) | lead)).exclude(pk=version.withdrawn_by_id)
 
 
 # --- The library ------------------------------------------------------------------------------

@@ -16,10 +16,16 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max, Q
 from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
+from agencies.mail import portal_mail_send
+from agencies.models import User
+from agencies.outbox import enqueue
 from agencies.services import AccessAction, access_record
 from audits.models import Audit, AuditStatus
 from audits.selectors.partb import edit_marker
@@ -28,7 +34,16 @@ from audits.services.partb import EditConflict, changed_fields
 from . import prefill
 from .content import build_content, content_fingerprint, printed_sections
 from .models import Briefing, BriefingSection, BriefingVersion, Feedback, RenderStatus, briefing_upload_to
-from .selectors import audit_briefing_data, draft_changed_by
+from .selectors import (
+    audit_briefing_data,
+    draft_changed_by,
+    emailable,
+    may_use_library,
+    readable_versions,
+    version_downloaders,
+    version_downloads,
+    version_overseers,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -445,7 +460,8 @@ def briefing_version_withdraw(
     render it again. The number, headings and metadata stay for the record, with who withdrew it,
     when and why. The version is left "done" (its render is over for good): every render path
     leaves a done version alone, and the database refuses a withdrawn one that is not done or has a
-    file. Withdrawing a withdrawn version changes nothing."""
+    file. Withdrawing a withdrawn version changes nothing. Once it commits, everyone who downloaded it
+    is asked by e-mail to delete their copy (version_withdrawn_notify)."""
     reason = (reason or "").strip()
     if not reason:
         raise BriefingError(_("Give the reason for withdrawing this version: it is kept with the version."))
@@ -480,7 +496,70 @@ def briefing_version_withdraw(
             obj=version,
             summary=f"Withdrawn: {version.briefing} version {version.number}",
         )
+        # One message here, whatever the number of readers: the worker writes one per person.
+        enqueue("briefings.tasks.notify_version_withdrawn", version.pk)
     return version
+
+
+def version_withdrawn_notify(*, version_id: int) -> int:
+    """After a withdrawal (in the task's transaction, run once): one e-mail each, through the outbox, to
+    everyone the access log shows downloaded the version, and to the QA managers and the audit's lead
+    officer unless they withdrew it themselves; only to active accounts with an e-mail address. Returns
+    how many were queued."""
+    version = BriefingVersion.objects.select_related("briefing__audit").defer("content").get(pk=version_id)
+    if version.withdrawn_at is None:
+        return 0
+    readers = set(emailable(version_downloaders(version.pk)).values_list("pk", flat=True))
+    overseers = set(version_overseers(version).values_list("pk", flat=True))
+    people = sorted(readers | overseers)
+    for user_id in people:
+        enqueue("briefings.tasks.email_version_withdrawn", version.pk, user_id)
+    return len(people)
+
+
+def email_version_withdrawn(*, version_id: int, user_id: int) -> bool:
+    """Ask one person who downloaded a withdrawn version to delete their copy, with a link to the
+    briefing's page if they may read a version still standing, else to the library; and tell a QA
+    manager or the audit's lead officer (a withdrawal by somebody else) how many people were asked.
+    Never the reason: it may quote the very identifier that had to go. False, and nothing sent, when
+    they can no longer be e-mailed, or have neither downloaded it nor oversee it."""
+    version = BriefingVersion.objects.select_related("briefing__audit", "withdrawn_by").filter(pk=version_id).first()
+    person = emailable(User.objects.filter(pk=user_id)).first()
+    if version is None or version.withdrawn_at is None or person is None:
+        return False
+    downloaded = version_downloaders(version.pk).filter(pk=person.pk).exists()
+    oversees = version_overseers(version).filter(pk=person.pk).exists()
+    if not (downloaded or oversees):
+        return False
+    briefing = version.briefing
+    if oversees:
+        path = f"{reverse('briefings:composer', args=[briefing.audit.slug, briefing.edition])}#versions"
+    elif readable_versions(person).filter(briefing=briefing).exists():
+        path = reverse("briefings:briefing_page", args=[briefing.pk])
+    else:
+        path = reverse("briefings:library") if may_use_library(person) else "/"
+    title = (version.content or {}).get("title") or briefing.title
+    context = {
+        "person": person,
+        "number": version.number,
+        "title": title,
+        "date": date_format(timezone.localtime(version.withdrawn_at), "j F Y"),
+        "downloaded": downloaded,
+        "oversees": oversees,
+        "by": version.withdrawn_by,
+        "downloads": version_downloads(version.pk) if oversees else None,
+        "url": f"{settings.SITE_URL}{path}",
+    }
+    if downloaded:
+        subject = _("Version %(n)s of %(title)s was withdrawn: please delete your copy")
+    else:
+        subject = _("Version %(n)s of %(title)s was withdrawn")
+    portal_mail_send(
+        subject=subject % {"n": version.number, "title": title},
+        body=render_to_string("emails/briefing_withdrawn.txt", context),
+        to=[person.email],
+    )
+    return True
 
 
 def withdrawn_content(content: dict) -> dict:

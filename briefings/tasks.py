@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from agencies.outbox import MAIL_RETRY, run_once
 from auditportal.celery import app
 
 from . import services
@@ -30,3 +31,17 @@ def render_briefing_version(version_id: int) -> str | None:
 def requeue_stalled_versions() -> list[int]:
     services.remove_orphan_render_files()
     return services.requeue_stalled_versions()
+
+
+@app.task(name="briefings.tasks.notify_version_withdrawn", ignore_result=True)
+@run_once
+def notify_version_withdrawn(version_id: int) -> int:
+    """Queue the e-mails about a withdrawn version, one per person, once (services.version_withdrawn_notify)."""
+    return services.version_withdrawn_notify(version_id=version_id)
+
+
+@app.task(name="briefings.tasks.email_version_withdrawn", ignore_result=True, **MAIL_RETRY)
+@run_once
+def email_version_withdrawn(version_id: int, user_id: int) -> bool:
+    """Ask one person to delete their copy of a withdrawn version (services.email_version_withdrawn)."""
+    return services.email_version_withdrawn(version_id=version_id, user_id=user_id)
