@@ -75,3 +75,12 @@ def notify_qa_manager_appointed(person_id: int, by_id: int | None, at: str, to: 
     from .services import email_qa_manager_appointed
 
     return email_qa_manager_appointed(person_id=person_id, by_id=by_id, at=at, to=to)
+
+
+@shared_task(name="agencies.tasks.notify_replaced_auditor", **MAIL_RETRY)
+@run_once  # sent through the outbox: one e-mail per change of auditor, however often delivered
+def notify_replaced_auditor(participant_id: int, old_id: int) -> bool:
+    """E-mail the auditor just replaced who continues the agency's returns (audits.services.participants)."""
+    from audits.services.participants import email_replaced_auditor
+
+    return email_replaced_auditor(participant_id=participant_id, old_id=old_id)

@@ -20,7 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from agencies.mail import portal_mail_send
-from agencies.models import Agency
+from agencies.models import Agency, User
 from agencies.outbox import enqueue
 from agencies.services import AccessAction, access_record
 from audits.models import Audit, AuditAgency, AuditStatus, PartAReturn
@@ -67,7 +67,7 @@ def participant_auditor_change(
     The agency's Part A returns stay as they are, drafts included. They belong to the agency, and who
     may edit them and read their history follows the assignment (audits.selectors.parta.return_role),
     so they become the new auditor's to continue; the old auditor keeps what any colleague in the
-    agency may read. The new auditor is e-mailed, through the outbox. Raises PermissionDenied for
+    agency may read. The new auditor is e-mailed, and the one replaced told who continues, through the outbox. Raises PermissionDenied for
     anyone but the QA manager and the audit's lead officer, ValidationError for a change refused.
     """
     if not Audit.objects.managed_by(user).filter(pk=audit.pk).exists():
@@ -106,6 +106,8 @@ def participant_auditor_change(
             summary=f"Auditor for {agency.short_name} changed: {old_name} → {auditor.get_username()}",
         )
         enqueue("audits.tasks.notify_new_auditor", participant.pk, auditor.pk)
+        if old is not None:  # their next save of a draft is refused: told why, and who has the returns now
+            enqueue("agencies.tasks.notify_replaced_auditor", participant.pk, old.pk)
     return participant
 
 
@@ -205,4 +207,37 @@ def email_part_a_open(*, participant_id: int, auditor_id: int) -> bool:
     subject = _("Part A is open: %(audit)s") % {"audit": context["audit"].title}
     body = render_to_string("emails/parta_open.txt", context)
     portal_mail_send(subject=subject, body=body, to=[context["auditor"].email])
+    return True
+
+
+def _replaced_mail_context(participant_id: int, old_id: int) -> dict | None:
+    """What the e-mail to a replaced auditor says, or None when there is nobody to tell: their account is
+    inactive or has no e-mail address, or they are the agency's auditor again (named back before it went)."""
+    participant = AuditAgency.objects.select_related("audit", "agency", "auditor").filter(pk=participant_id).first()
+    if participant is None or participant.auditor_id in (None, old_id):
+        return None
+    old = User.objects.filter(pk=old_id, is_active=True).exclude(email="").first()
+    if old is None:
+        return None
+    return {
+        "old": old,
+        "auditor": participant.auditor,  # whoever is named now: a later change is the one that counts
+        "audit": participant.audit,
+        "agency": participant.agency,
+        "url": f"{settings.SITE_URL}{reverse('audits:my_returns')}",
+    }
+
+
+def email_replaced_auditor(*, participant_id: int, old_id: int) -> bool:
+    """Tell the auditor just replaced (participant_auditor_change) who continues the agency's returns, so
+    that their next save of an open draft is not refused unexplained. False if nobody to tell."""
+    context = _replaced_mail_context(participant_id, old_id)
+    if context is None:
+        return False
+    subject = _("You are no longer the auditor for %(agency)s: %(audit)s") % {
+        "agency": context["agency"].name,
+        "audit": context["audit"].title,
+    }
+    body = render_to_string("emails/auditor_replaced.txt", context)
+    portal_mail_send(subject=subject, body=body, to=[context["old"].email])
     return True
