@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Max, OuterRef
+from django.db.models import fields as models_fields
 from django.utils.translation import gettext_lazy as _
 
 from agencies.admin import AccessLoggedAdmin
@@ -96,8 +97,60 @@ class _FixedInlineOnceAnswered(_FixedOnceAnswered):
         return super().has_add_permission(request, obj) and not self.is_answered(obj)
 
 
+class _Renumbered(forms.BaseInlineFormSet):
+    """An inline whose rows are numbered uniquely within their parent (a stage's order, a grade's rank):
+    rows may swap their numbers in one save (Response 2, Assessment 1). The database checks the numbers
+    row by row, so the rows being renumbered are first parked on numbers no row uses; the formset has
+    already refused two rows given the same number. `parked`: the unique fields, numbers or slugs."""
+
+    parked: tuple[str, ...] = ("order",)
+
+    def save(self, commit=True):
+        if commit and self.instance.pk:
+            moving = [
+                form.instance.pk
+                for form in self.initial_forms
+                if form.instance.pk and (form in self.deleted_forms or set(self.parked) & set(form.changed_data))
+            ]
+            rows = self.model.objects.filter(**{self.fk.name: self.instance})
+            for n, pk in enumerate(moving, start=1):
+                parking = {}
+                for name in self.parked:
+                    if isinstance(self.model._meta.get_field(name), models_fields.SlugField):
+                        parking[name] = f"moving-{pk}"
+                    else:
+                        parking[name] = (rows.aggregate(top=Max(name))["top"] or 0) + n
+                rows.filter(pk=pk).update(**parking)
+        return super().save(commit)
+
+
+class _GradeFormSet(_Renumbered):
+    parked = ("rank", "code")
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        ranks = sorted(
+            form.cleaned_data["rank"]
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("rank") is not None
+        )
+        if len(ranks) < 2:
+            raise forms.ValidationError(_("A scale needs at least two grades for an auditor to choose between."))
+        if ranks != list(range(1, len(ranks) + 1)):
+            raise forms.ValidationError(
+                _(
+                    "Number the grades 1, 2, 3… from the best, without gaps (these are %(ranks)s): the evidence "
+                    "board and the checks before publishing count the steps between two grades by their numbers."
+                )
+                % {"ranks": ", ".join(str(rank) for rank in ranks)}
+            )
+
+
 class GradeInline(_FixedInlineOnceAnswered, admin.StackedInline):
     model = models.Grade
+    formset = _GradeFormSet
     extra = 0
 
     def is_answered(self, obj) -> bool:
@@ -132,6 +185,7 @@ class AuditToolAdmin(_NotTheAdministrators, _InTheAccessLog, _CountedLines, admi
 
 class SectionInline(_FixedInlineOnceAnswered, _CountedLines, admin.StackedInline):
     model = models.Section
+    formset = _Renumbered
     extra = 0
 
     def is_answered(self, obj) -> bool:
@@ -168,6 +222,7 @@ class ToolVersionAdmin(_NotTheAdministrators, _InTheAccessLog, _FixedOnceAnswere
 
 class StandardInline(_FixedInlineOnceAnswered, admin.StackedInline):
     model = models.Standard
+    formset = _Renumbered
     extra = 0
 
     def is_answered(self, obj) -> bool:
