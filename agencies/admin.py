@@ -16,6 +16,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
@@ -226,6 +227,7 @@ class UserAdmin(_DeletionWithoutCaseContent, BaseUserAdmin):
         super().save_model(request, obj, form, change)
         if change:  # the old address is told (after commit); the change itself is recorded below
             email_change_notify(request=request, person=obj, old_email=stored.email)
+            self._warn_auditor_unable(request, obj, stored)
         after = {name: _shown(obj, name) for name in RECORDED_FIELDS}
         was_qa_manager = change and stored.role == Role.QA_MANAGER and stored.is_active
         if obj.is_qa_manager and not was_qa_manager:  # recorded in its own words; the others are told
@@ -256,6 +258,30 @@ class UserAdmin(_DeletionWithoutCaseContent, BaseUserAdmin):
                 return
             summary = f"Access of {obj.get_username()} changed: " + ", ".join(changes)
         access_record(request=request, action=AccessAction.CHANGE, obj=obj, summary=summary)
+
+    def _warn_auditor_unable(self, request, person: User, before: User) -> None:
+        """The change left agencies in audits under way without an auditor able to complete their returns:
+        their lead officers and the QA managers are e-mailed (auditor_unable_notify), and the administrator
+        is told which audits and agencies (titles and names: no case content)."""
+        from audits.services.participants import auditor_unable_notify
+
+        affected = auditor_unable_notify(person=person, before=before)
+        if not affected:
+            return
+        named = "; ".join(f"{p.agency.name} in “{p.audit.title}”" for p in affected)
+        messages.warning(
+            request,
+            ngettext(
+                "%(name)s was the named auditor of %(count)d audit in Part A or Part B, and can no longer "
+                "complete its returns: %(named)s. The agency's reminders stop: its lead officer and the QA "
+                "manager are being e-mailed to name another auditor.",
+                "%(name)s was the named auditor of %(count)d audits in Part A or Part B, and can no longer "
+                "complete their returns: %(named)s. The agencies' reminders stop: the audits' lead officers "
+                "and the QA manager are being e-mailed to name another auditor.",
+                len(affected),
+            )
+            % {"name": person, "count": len(affected), "named": named},
+        )
 
     def log_deletions(self, request, queryset):
         entries = super().log_deletions(request, queryset)

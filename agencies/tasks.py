@@ -77,6 +77,16 @@ def notify_qa_manager_appointed(person_id: int, by_id: int | None, at: str, to: 
     return email_qa_manager_appointed(person_id=person_id, by_id=by_id, at=at, to=to)
 
 
+@shared_task(name="agencies.tasks.notify_auditor_unable", **MAIL_RETRY)
+@run_once  # sent through the outbox: one e-mail per audit affected, however often delivered
+def notify_auditor_unable(participant_id: int, auditor_id: int) -> bool:
+    """E-mail an audit's lead officer and the QA managers that an administrator's change left an agency
+    without an auditor able to complete its returns (audits.services.participants)."""
+    from audits.services.participants import email_auditor_unable
+
+    return email_auditor_unable(participant_id=participant_id, auditor_id=auditor_id)
+
+
 @shared_task(name="agencies.tasks.notify_replaced_auditor", **MAIL_RETRY)
 @run_once  # sent through the outbox: one e-mail per change of auditor, however often delivered
 def notify_replaced_auditor(participant_id: int, old_id: int) -> bool:

@@ -20,7 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from agencies.mail import portal_mail_send
-from agencies.models import Agency, User
+from agencies.models import Agency, Role, User
 from agencies.outbox import enqueue
 from agencies.services import AccessAction, access_record
 from audits.models import Audit, AuditAgency, AuditStatus, PartAReturn
@@ -240,4 +240,74 @@ def email_replaced_auditor(*, participant_id: int, old_id: int) -> bool:
     }
     body = render_to_string("emails/auditor_replaced.txt", context)
     portal_mail_send(subject=subject, body=body, to=[context["old"].email])
+    return True
+
+
+def auditor_unable_notify(*, person: User, before: User) -> list[AuditAgency]:
+    """After an administrator's change to `person` (`before`: the account as it was), the audits in Part A or
+    Part B of which they were an agency's named auditor able to complete its returns, and no longer are
+    (deactivated, moved to another agency, given a role that cannot audit: AuditAgency.auditor_unable).
+    The agency's reminders stop, so each audit's lead officer and the QA managers are e-mailed, one e-mail
+    an audit, through the outbox once the change commits. Called in the change's transaction. Returns the
+    participations affected (with `audit` and `agency`), for the administrator's warning."""
+    affected = []
+    participants = AuditAgency.objects.filter(auditor_id=person.pk, audit__status__in=AUDITOR_CHANGEABLE)
+    for participant in participants.select_related("audit", "agency").order_by("audit__title", "agency__name"):
+        participant.auditor = before
+        was_unable = participant.auditor_unable
+        participant.auditor = person
+        if participant.auditor_unable and not was_unable:
+            affected.append(participant)
+            enqueue("agencies.tasks.notify_auditor_unable", participant.pk, person.pk)
+    return affected
+
+
+def _unable_because(participant: AuditAgency) -> str:
+    """auditor_unable's reason, said without the names the e-mail gives already."""
+    auditor = participant.auditor
+    if not auditor.is_active:
+        return _("their account was deactivated")
+    if auditor.role not in AUDITOR_ROLES:  # first: a QA manager or an administrator often has no agency either
+        return _("their role changed to %(role)s") % {"role": auditor.get_role_display()}
+    return _("they were moved to another agency")
+
+
+def email_auditor_unable(*, participant_id: int, auditor_id: int) -> bool:
+    """The notice of auditor_unable_notify: to the audit's lead officer (if they may read its case content
+    and have an e-mail address) and the active QA managers, not the person themselves. False, and nothing
+    sent, when it no longer holds: another auditor was named, the person is able again, or the audit has
+    left Part A and Part B; or when there is nobody to tell. No case content."""
+    participant = (
+        AuditAgency.objects.select_related("audit__lead_officer", "agency", "auditor")
+        .filter(pk=participant_id, auditor_id=auditor_id, audit__status__in=AUDITOR_CHANGEABLE)
+        .first()
+    )
+    if participant is None or not participant.auditor_unable:
+        return False
+    audit, lead = participant.audit, participant.audit.lead_officer
+    to = [lead.email] if lead is not None and lead.has_case_access and lead.email else []
+    qa_managers = User.objects.filter(role=Role.QA_MANAGER, is_active=True).exclude(email="").exclude(pk=auditor_id)
+    to += [email for email in qa_managers.order_by("pk").values_list("email", flat=True) if email not in to]
+    if not to:
+        logger.warning("Audit agency %s: its auditor cannot complete the returns and nobody to tell", participant_id)
+        return False
+    outstanding = 0
+    if audit.status == AuditStatus.PART_A:
+        outstanding = (
+            PartAReturn.objects.filter(audit=audit, agency_id=participant.agency_id)
+            .exclude(status__in=SUBMITTED_STATUSES)
+            .count()
+        )
+    context = {
+        "person": participant.auditor,
+        "reason": _unable_because(participant),
+        "audit": audit,
+        "agency": participant.agency,
+        "part_a_open": audit.status == AuditStatus.PART_A,
+        "outstanding": outstanding,
+        "due": date_format(audit.part_a_due, "j F Y") if audit.part_a_due else "",
+        "url": f"{settings.SITE_URL}{reverse('audits:participant_auditor', args=[audit.slug, participant.agency_id])}",
+    }
+    subject = _("%(agency)s needs a new auditor: %(audit)s") % {"agency": participant.agency.name, "audit": audit.title}
+    portal_mail_send(subject=subject, body=render_to_string("emails/auditor_unable.txt", context), to=to)
     return True
