@@ -7,6 +7,7 @@ import re
 from io import StringIO
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.test import override_settings
 from playwright.sync_api import Page, expect
@@ -163,6 +164,9 @@ def test_qa_manager_publishes_and_the_manager_downloads(
     page.goto(f"{live_server.url}/briefings/audit/{SLUG}/managers/")
     page.get_by_test_id("version-1").get_by_role("link", name="Withdraw…").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Withdraw version 1")
+    expect(page.get_by_test_id("downloads")).to_contain_text(
+        "1 person downloaded this version: they will be asked by e-mail to delete their copy."
+    )
     axe_check(page)
     page.get_by_role("button", name="Withdraw version 1").click()
     reason = page.get_by_label("Why is this version being withdrawn?")
@@ -177,6 +181,9 @@ def test_qa_manager_publishes_and_the_manager_downloads(
     reason.fill("Wrong edition published.")
     page.get_by_role("button", name="Withdraw version 1").click()
     expect(page.get_by_text("Version 1 has been withdrawn")).to_be_visible()
+    # The manager who downloaded it is asked to delete their copy (the demo's tasks run in-process).
+    [asked] = [m for m in mail.outbox if m.to == [manager.email]]
+    assert "please delete your copy (and any you passed on)" in " ".join(asked.body.split())
     expect(page.get_by_test_id("version-1")).to_contain_text("Wrong edition published.")
     name = version.file.name
     version.refresh_from_db()
