@@ -30,6 +30,7 @@ from agencies.outbox import enqueue
 from agencies.services import AccessAction, access_record
 from audits.models import (
     AGENCY_FINDING_KINDS,
+    AnswerType,
     Attendance,
     AttendanceStatus,
     Audit,
@@ -46,6 +47,7 @@ from audits.models import (
     RecommendationStatus,
     RiskFactor,
     Section,
+    Standard,
     audit_dates_problem,
 )
 from audits.selectors.partb import (
@@ -141,6 +143,24 @@ def changed_fields(
 # --- The audit's status ------------------------------------------------------------------------
 
 
+def tool_refusal(version) -> str:
+    """Why Part A cannot open with this tool version, or "": the auditors need standards to answer and,
+    for a graded standard, a scale of at least two grades to choose from. Once a return is made with the
+    version it can no longer be changed, so an empty one would leave the audit with nothing to submit."""
+    if not Standard.objects.filter(section__version=version).exists():
+        return _(
+            "Part A cannot open: the audit's tool version, %(version)s, has no standards. Add its stages and "
+            "standards in Planning (Audit tools), or choose another version for the audit."
+        ) % {"version": version}
+    graded = Standard.objects.filter(section__version=version, answer_type=AnswerType.GRADE).exists()
+    if graded and version.scale.grades.count() < 2:
+        return _(
+            "Part A cannot open: the grade scale of %(version)s, %(scale)s, has fewer than two grades. Add its "
+            "grades in Planning (Grade scales), or choose another version for the audit."
+        ) % {"version": version, "scale": version.scale}
+    return ""
+
+
 def audit_transition(
     *, request: HttpRequest | None = None, user, audit: Audit, to_status: str, confirm_missing: bool = False
 ) -> Audit:
@@ -158,6 +178,8 @@ def audit_transition(
         if to_status == AuditStatus.PART_A and audit.status == AuditStatus.PLANNING:
             if not audit.cases.exists() or not audit.participants.exists():
                 raise ValidationError(_("Part A needs at least one case and one participating agency."))
+            if refusal := tool_refusal(audit.tool_version):
+                raise ValidationError(refusal)
             returns_create_for_audit(audit=audit, user=user, request=request)
             part_a_opened_notify(audit=audit, opened_by=user)  # the auditors and the lead, once committed
         if to_status == AuditStatus.PART_B and audit.status == AuditStatus.PART_A:
