@@ -35,6 +35,7 @@ from .selectors import (
     library_briefings,
     library_filter_choices,
     may_use_library,
+    version_downloads,
     versions_of,
 )
 
@@ -489,7 +490,7 @@ def version_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             "version": version,
             "briefing": version.briefing,
             "form": form,
-            "downloads": None if version.is_withdrawn else services.version_downloads(version.pk),
+            "downloads": None if version.is_withdrawn else version_downloads(version.pk),
         },
         status=400 if form.is_bound else 200,
     )
