@@ -10,12 +10,10 @@ from __future__ import annotations
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from audits.grade_colours import PALETTE, grade_colour  # noqa: F401 (PALETTE: kept importable from here)
 from audits.models import Audit, Grade
 from audits.selectors.partb import GradeDistribution, grade_distribution
 
-# From the best step of a scale to the worst. Dark text (#212529) on any of these, at any
-# opacity over white, stays above a 4.5:1 contrast ratio.
-PALETTE = ["#4caf50", "#aed581", "#ffd54f", "#ffb74d", "#e57373"]
 TEXT = "#212529"
 MUTED = "#595959"
 FONT = "Arial, Helvetica, sans-serif"
@@ -27,12 +25,6 @@ ROW = 28
 HEADER = 130
 LEGEND = 40
 PAD = 10
-
-
-def grade_colour(position: int, steps: int) -> str:
-    if steps <= 1:
-        return PALETTE[0]
-    return PALETTE[round(position * (len(PALETTE) - 1) / (steps - 1))]
 
 
 def grade_abbreviations(grades: list[Grade]) -> list[str]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from agencies.models import AccessAction, AccessRecord, Partnership, PartnershipLink, Role, SupportContact, User
+from audits.grade_colours import grade_tone_class
 from audits.models import (
     AGENCY_FINDING_KINDS,
     Audit,
@@ -18,6 +19,7 @@ from audits.models import (
     CaseJudgement,
     Finding,
     FindingKind,
+    Grade,
     PartBSession,
     Recommendation,
     Section,
@@ -189,8 +191,10 @@ def library_filter_choices(user) -> tuple[list[AuditTheme], list[int]]:
 @dataclass
 class CaseRow:
     reference: str
-    stage_grades: list[tuple[str, str]]  # (grade label, grade code) per journey stage; ("", "") when none
-    overall: tuple[str, str]
+    # (grade label, grade code, tone class) per journey stage; ("", "", "") when none. The class colours
+    # the grade by its position in its scale (audits.grade_colours), as the heatmap does, whatever its code.
+    stage_grades: list[tuple[str, str, str]]
+    overall: tuple[str, str, str]
     reasons: str
 
 
@@ -276,11 +280,26 @@ def audit_briefing_data(audit: Audit, *, with_cases: bool = False) -> AuditBrief
 
 def case_rows(audit: Audit, stages: list[Section]) -> list[CaseRow]:
     """The Part B consensus per case, by case reference only: no age band, gender or other detail."""
+    # Each grade's position in its scale and the scale's size, in the same query as the judgements.
+    in_scale = Grade.objects.filter(scale_id=OuterRef("grade__scale_id")).order_by().values("scale_id")
+    judgements = CaseJudgement.objects.select_related("grade").annotate(
+        grade_position=Subquery(
+            in_scale.filter(rank__lt=OuterRef("grade__rank")).annotate(n=Count("pk")).values("n")[:1]
+        ),
+        grade_steps=Subquery(in_scale.annotate(n=Count("pk")).values("n")[:1]),
+    )
     cases = (
         Case.objects.filter(audit=audit)
         .order_by("order", "reference")
-        .prefetch_related(Prefetch("judgements", queryset=CaseJudgement.objects.select_related("grade")))
+        .prefetch_related(Prefetch("judgements", queryset=judgements))
     )
+
+    def grade(judgement: CaseJudgement | None) -> tuple[str, str, str]:
+        if judgement is None:
+            return ("", "", "")
+        tone = grade_tone_class(judgement.grade_position or 0, judgement.grade_steps or 1)
+        return (judgement.grade.label, judgement.grade.code, tone)
+
     rows = []
     for case in cases:
         by_stage = {j.section_id: j for j in case.judgements.all()}
@@ -288,15 +307,12 @@ def case_rows(audit: Audit, stages: list[Section]) -> list[CaseRow]:
         rows.append(
             CaseRow(
                 reference=case.reference,
-                stage_grades=[
-                    (by_stage[s.pk].grade.label, by_stage[s.pk].grade.code) if s.pk in by_stage else ("", "")
-                    for s in stages
-                ],
-                overall=(overall.grade.label, overall.grade.code) if overall else ("", ""),
+                stage_grades=[grade(by_stage.get(s.pk)) for s in stages],
+                overall=grade(overall),
                 reasons=overall.reasons if overall else "",
             )
         )
-    return [row for row in rows if row.overall[0] or any(label for label, _code in row.stage_grades)]
+    return [row for row in rows if row.overall[0] or any(stage[0] for stage in row.stage_grades)]
 
 
 # --- The composer and the QA manager's feedback page -----------------------------------------

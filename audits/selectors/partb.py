@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import AccessAction, AccessRecord, Agency
+from audits.grade_colours import tone_classes
 from audits.models import (
     AGENCY_FINDING_KINDS,
     Answer,
@@ -407,6 +408,8 @@ def evidence_board(user, audit: Audit, case: Case) -> EvidenceBoard:
     not_answered, not_applicable = str(_("Not answered")), str(_("Not applicable"))
     status_labels = {value: str(label).lower() for value, label in ReturnStatus.choices}
     grade_by_id = {g.pk: g for g in grades}
+    # Coloured by its position in the scale (as on the heatmap), whatever the grades' codes.
+    tone_by_id = tone_classes(grades)
     for standard in standards:
         cells = []
         for p in participants:
@@ -428,7 +431,7 @@ def evidence_board(user, audit: Audit, case: Case) -> EvidenceBoard:
             elif state == "graded" and answer[0] in grade_by_id:  # grades come from the tool's own scale
                 grade = grade_by_id[answer[0]]
                 cell.label, cell.label_css, cell.rank = grade.label, "grade-label", grade.rank
-                cell.css += f" grade-{grade.code}"
+                cell.css += f" {tone_by_id[grade.pk]}"
             cells.append(cell)
         by_section[standard.section_id].append(BoardRow(standard=standard, cells=cells))
     stage_judgement = {j.section_id: j for j in judgements if j.section_id}

@@ -281,12 +281,12 @@ def test_a_good_grade_is_never_drawn_in_the_colour_of_inadequate():
 
     good = agency_profile(qa, police)
     assert good.grade_labels == ["Outstanding", "Good"]
-    assert _fills(stage_distribution_svg(good)) == {"Outstanding": PALETTE[0], "Good": PALETTE[1]}
+    assert _fills(stage_distribution_svg(good)) == {"Outstanding": PALETTE[0], "Good": PALETTE[2]}
     poor_profile = agency_profile(qa, only_poor)
     assert poor_profile.grade_labels == ["Requires improvement", "Inadequate"]
     assert _fills(stage_distribution_svg(poor_profile)) == {
-        "Requires improvement": PALETTE[3],
-        "Inadequate": PALETTE[4],
+        "Requires improvement": PALETTE[4],
+        "Inadequate": PALETTE[6],
     }
 
 

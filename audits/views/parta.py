@@ -265,6 +265,7 @@ def _render_detail(
         "sections": sections,
         "state": state,
         "overall": grades.get(state["overall_grade"]),
+        "grades": layout.grades,  # the scale, in rank order: each grade coloured by its position in it
         "risk_factors": [rf for rf in layout.risk_factors if str(rf.pk) in state["risk_factors"]],
         "answered": answered,
         "total": total,
