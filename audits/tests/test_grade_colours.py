@@ -130,3 +130,18 @@ def test_the_part_a_return_page_colours_a_partnerships_own_grades(client, qa_man
     assert '<span class="badge grade-badge grade-tone-0">Good enough</span>' in html
     assert "grade-poor" not in html and "grade-good-enough" not in html
 
+
+def test_the_board_numbers_its_stages_one_to_n_as_part_a_does(client, qa_manager, audit):
+    """Stages ordered 10, 20, 30… were headed "10. Response" on the board and "1. Response" in Part A."""
+    for i, section in enumerate(Section.objects.filter(version_id=audit.tool_version_id).order_by("order")):
+        section.order = (i + 1) * 10
+        section.save(update_fields=["order"])
+    audit.status = AuditStatus.PART_B
+    audit.save()
+    case = audit.cases.get(reference="Case 1")
+    client.force_login(qa_manager)
+
+    html = client.get(reverse("audits:evidence_board", args=[audit.slug, case.pk])).content.decode()
+
+    headings = re.findall(r'<h2 class="h4" id="stage-heading-\d+">([^<]+)</h2>', html)
+    assert headings == ["1. Response", "2. Assessment", "3. Planning", "4. Intervention", "5. Protection"]
