@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, Max, OuterRef
 from django.db.models import fields as models_fields
@@ -170,6 +170,7 @@ class ToolVersionInline(admin.TabularInline):
     extra = 0
     fields = ("number", "scale", "notes", "created_at")
     readonly_fields = fields  # versions are made by "Add tool version" or copied, and edited on their own page
+    show_change_link = True  # each version's own page: its stages, and "Copy as a new version"
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -187,9 +188,25 @@ class SectionInline(_FixedInlineOnceAnswered, _CountedLines, admin.StackedInline
     model = models.Section
     formset = _Renumbered
     extra = 0
+    show_change_link = True  # a stage's standards are edited on the stage's own page
 
     def is_answered(self, obj) -> bool:
         return _answered(obj)  # the parent: a tool version
+
+
+def _say_why_read_only(model_admin, request, version: models.ToolVersion) -> None:
+    """On the page of an answered version (or of one of its stages): why nothing can be changed, and how
+    to get a version that can."""
+    model_admin.message_user(
+        request,
+        _(
+            "%(version)s is read-only: Part A returns were made with it, and they keep the tool they were "
+            "answered with. To adapt it, tick it on the list of tool versions and choose “Copy as a new "
+            "version, to adapt it”: the copy can be edited, then chosen for the audit."
+        )
+        % {"version": version},
+        level=messages.INFO,
+    )
 
 
 @admin.register(models.ToolVersion)
@@ -200,6 +217,11 @@ class ToolVersionAdmin(_NotTheAdministrators, _InTheAccessLog, _FixedOnceAnswere
 
     def is_answered(self, obj) -> bool:
         return _answered(obj)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and _answered(obj):
+            _say_why_read_only(self, request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_queryset(self, request):
         returns = models.PartAReturn.objects.filter(tool_version=OuterRef("pk"))
@@ -236,6 +258,11 @@ class SectionAdmin(_NotTheAdministrators, _InTheAccessLog, _FixedOnceAnswered, _
 
     def is_answered(self, obj) -> bool:
         return obj is not None and _answered(obj.version)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and self.is_answered(obj):
+            _say_why_read_only(self, request, obj.version)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "version":  # a new stage goes into a version nobody has answered yet
