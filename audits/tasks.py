@@ -110,23 +110,29 @@ def notify_part_b_open(participant_id: int, auditor_id: int) -> bool:
 
 
 @shared_task(name="audits.tasks.send_recommendation_reminders")
-def send_recommendation_reminders(today: str | None = None) -> list[int]:
-    """Periodic (settings.CELERY_BEAT_SCHEDULE): one reminder task per recommendation due one."""
-    from audits.services.insights import recommendation_reminders_due
+def send_recommendation_reminders(today: str | None = None) -> list[str]:
+    """Periodic (settings.CELERY_BEAT_SCHEDULE): today's owners' digests, one per address due one, each
+    recorded and queued through the outbox (audits.services.insights)."""
+    from audits.services.insights import recommendation_digests_queue
 
-    day = date.fromisoformat(today) if today else None
-    rec_ids = recommendation_reminders_due(today=day)
-    for rec_id in rec_ids:
-        send_recommendation_reminder.delay(rec_id, today)
-    return rec_ids
+    return recommendation_digests_queue(today=date.fromisoformat(today) if today else None)
 
 
-@shared_task(name="audits.tasks.send_recommendation_reminder", **MAIL_RETRY)
-def send_recommendation_reminder(recommendation_id: int, today: str | None = None) -> bool:
-    from audits.services.insights import recommendation_reminder_send
+@shared_task(name="audits.tasks.send_recommendation_digest", **MAIL_RETRY)
+@run_once
+def send_recommendation_digest(address: str, day: str) -> bool:
+    from audits.services.insights import email_recommendation_digest
 
-    day = date.fromisoformat(today) if today else None
-    return recommendation_reminder_send(recommendation_id=recommendation_id, today=day) is not None
+    return email_recommendation_digest(address=address, day=day)
+
+
+@shared_task(name="audits.tasks.notify_recommendation_assigned", **MAIL_RETRY)
+@run_once
+def notify_recommendation_assigned(recommendation_id: int, to: str) -> bool:
+    """E-mail a recommendation's owner that it is assigned to them (audits.services.insights)."""
+    from audits.services.insights import email_recommendation_assigned
+
+    return email_recommendation_assigned(recommendation_id=recommendation_id, to=to)
 
 
 @shared_task(

@@ -1,4 +1,4 @@
-"""A real Celery worker renders the board report and sends an owner's reminder, through Redis.
+"""A real Celery worker renders the board report and sends an owner's weekly digest, through Redis.
 
 Run through scripts/test_services.py (make test): PostgreSQL, Redis and the worker are real.
 """
@@ -72,5 +72,5 @@ def test_the_worker_sends_the_reminders(transactional_db, audit, worker_env):
 
     assert wait_for(lambda: RecommendationReminder.objects.filter(recommendation=rec).exists())
     assert wait_for(lambda: any(worker_env.glob("*.log")))
-    body = "".join(path.read_text() for path in worker_env.glob("*.log"))
-    assert "owner@example.org" in body and "Recommendation due soon" in body
+    body = " ".join("".join(path.read_text() for path in worker_env.glob("*.log")).split())  # headers unfolded
+    assert "owner@example.org" in body and "1 recommendation due soon or overdue" in body

@@ -1,10 +1,16 @@
 """Writes for insights: recommendation owners' reminders, and PDF reports rendered by a Celery task.
 
 Reminder rule: a recommendation that is open or in progress, has a due date and an owner e-mail
-(its own owner_email, else its owner agency's lead_email) gets a reminder from 14 days before its
-due date ("due soon") and after it ("overdue"), at most once every 7 days. Every send is recorded
-(RecommendationReminder); the e-mail goes inside the transaction that writes the record, so a failed
-send leaves no record and the next run tries again.
+(its own owner_email, else its owner agency's lead_email) is due a reminder from 14 days before its
+due date ("due soon") and after it ("overdue"). Its owner gets them in one weekly digest per address
+(compared without regard to case): every recommendation of that address due a reminder, at most one
+digest in 7 days. The digest is recorded per recommendation (RecommendationReminder: the tracker's
+"last reminded"), with its e-mail queued through the outbox, in one transaction; the task (run_once)
+sends it once.
+
+When a recommendation gets an owner address (created with one, or the address added or changed), its
+owner is e-mailed once that it is assigned to them, and when it is due: no case content
+(recommendation_assigned_notify, called by Part B's recommendation services).
 
 Reports use the briefings' hardened WeasyPrint renderer (briefings.rendering.SafeURLFetcher, the
 same tagged PDF/UA variant): the page queues a task and shows the report's status; the view never
@@ -14,20 +20,24 @@ renders a PDF itself.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from datetime import date, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models.functions import Lower
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agencies.mail import portal_mail_send
 from agencies.models import Agency, Partnership
 from agencies.outbox import enqueue
 from agencies.services import AccessAction, access_record
 from audits.models import (
+    AuditStatus,
     AuditTheme,
     InsightReport,
     InsightReportKind,
@@ -42,64 +52,159 @@ from audits.selectors.partb import OPEN_RECOMMENDATION_STATUSES
 
 logger = logging.getLogger(__name__)
 
+# Where a recommendation is tracked: the audits past Part A (services.partb.RECOMMENDATION_TRACKABLE).
+RECOMMENDATION_AUDIT_STATUSES = (AuditStatus.PART_B, AuditStatus.REPORTING, AuditStatus.CLOSED)
+
 
 # --- Recommendation reminders ------------------------------------------------------------------
 
 
+DIGEST_LOCK = "recommendation-digest:%s"
+
+
 def _reminder_candidates(today: date):
-    return (
-        Recommendation.objects.filter(
-            status__in=OPEN_RECOMMENDATION_STATUSES,
-            due_date__isnull=False,
-            due_date__lte=today + timedelta(days=REMINDER_LEAD_DAYS),
-        )
-        .exclude(reminders__sent_on__gt=today - timedelta(days=REMINDER_INTERVAL_DAYS))
-        .select_related("audit", "owner_agency")
-    )
+    return Recommendation.objects.filter(
+        status__in=OPEN_RECOMMENDATION_STATUSES,
+        due_date__isnull=False,
+        due_date__lte=today + timedelta(days=REMINDER_LEAD_DAYS),
+    ).select_related("audit", "owner_agency")
 
 
-def recommendation_reminders_due(*, today: date | None = None) -> list[int]:
-    """Recommendations whose owner should be reminded today (and who has an e-mail address)."""
+def _digested_since(day: date):
+    """Reminders recorded after `day`, with their address in lower case (`address`)."""
+    return RecommendationReminder.objects.annotate(address=Lower("sent_to")).filter(sent_on__gt=day)
+
+
+def recommendation_digests_due(*, today: date | None = None) -> dict[str, list[Recommendation]]:
+    """The addresses (lower case) whose owner should get a digest today, each with its recommendations
+    due a reminder: none for an address that had a digest in the last 7 days."""
     today = today or timezone.localdate()
-    return sorted(rec.pk for rec in _reminder_candidates(today) if owner_email_of(rec))
-
-
-def recommendation_reminder_send(*, recommendation_id: int, today: date | None = None) -> RecommendationReminder | None:
-    """E-mail one recommendation's owner, unless it is not due a reminder. At most once in 7 days."""
-    today = today or timezone.localdate()
-    with transaction.atomic():
-        # The row lock makes two overlapping runs take turns. The query that waited for the lock
-        # was answered from its own start (PostgreSQL re-reads only the locked row, which the first
-        # run did not change), so it cannot see the reminder the first run recorded: a second
-        # query, after the lock, does.
-        rec = _reminder_candidates(today).select_for_update(of=("self",)).filter(pk=recommendation_id).first()
-        if rec is None or not _reminder_candidates(today).filter(pk=rec.pk).exists():
-            return None
+    due: dict[str, list[Recommendation]] = defaultdict(list)
+    for rec in _reminder_candidates(today).order_by("due_date", "pk"):
         to = owner_email_of(rec)
-        if not to:
-            return None
-        kind = RecommendationReminderKind.DUE_SOON if today <= rec.due_date else RecommendationReminderKind.OVERDUE
-        reminder = RecommendationReminder.objects.create(recommendation=rec, kind=kind, sent_to=to, sent_on=today)
-        _send_reminder_email(rec, kind, to, today)
-    return reminder
+        if to:
+            due[to.lower()].append(rec)
+    recent = set(
+        _digested_since(today - timedelta(days=REMINDER_INTERVAL_DAYS)).values_list("address", flat=True).distinct()
+    )
+    return {address: recs for address, recs in sorted(due.items()) if address not in recent}
 
 
-def _send_reminder_email(rec: Recommendation, kind: str, to: str, today: date) -> None:
-    partnership = Partnership.load()
+def recommendation_digests_queue(*, today: date | None = None) -> list[str]:
+    """Record and queue (through the outbox) today's digests: one per owner address due one, each
+    recording a reminder for every recommendation it lists. At most one in 7 days per address: running
+    again, or at the same time, queues nothing more. Returns the addresses (lower case) queued."""
+    today = today or timezone.localdate()
+    queued = []
+    for address, recs in recommendation_digests_due(today=today).items():
+        with transaction.atomic():
+            # Two runs at once take turns per address; the second, once the first committed, sees the
+            # reminders it recorded (a statement after the lock reads what was committed before it).
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [DIGEST_LOCK % address])
+            if _digested_since(today - timedelta(days=REMINDER_INTERVAL_DAYS)).filter(address=address).exists():
+                continue
+            RecommendationReminder.objects.bulk_create(
+                RecommendationReminder(
+                    recommendation=rec,
+                    kind=RecommendationReminderKind.DUE_SOON
+                    if today <= rec.due_date
+                    else RecommendationReminderKind.OVERDUE,
+                    sent_to=owner_email_of(rec),
+                    sent_on=today,
+                )
+                for rec in recs
+            )
+            enqueue("audits.tasks.send_recommendation_digest", address, today.isoformat())
+        queued.append(address)
+    return queued
+
+
+def email_recommendation_digest(*, address: str, day: str) -> bool:
+    """Send one recorded digest: the recommendations recorded for `address` on `day` that are still open
+    or in progress and still go to that address. False, and nothing sent, when none is left."""
+    sent_on = date.fromisoformat(day)
+    reminders = (
+        RecommendationReminder.objects.annotate(address=Lower("sent_to"))
+        .filter(address=address.lower(), sent_on=sent_on)
+        .select_related("recommendation__audit", "recommendation__owner_agency")
+        .order_by("recommendation__due_date", "recommendation__pk")
+    )
+    items = []
+    for reminder in reminders:
+        rec = reminder.recommendation
+        if rec.status not in OPEN_RECOMMENDATION_STATUSES or owner_email_of(rec).lower() != address.lower():
+            continue
+        items.append(
+            {
+                "audit": rec.audit.title,
+                "text": rec.text,
+                "owner": rec.owner_name,
+                "status": rec.get_status_display(),
+                "due": date_format(rec.due_date, "j F Y") if rec.due_date else "",
+                "overdue": max((sent_on - rec.due_date).days, 0) if rec.due_date else 0,
+                "to": reminder.sent_to,
+            }
+        )
+    if not items:
+        return False
+    overdue = sum(1 for item in items if item["overdue"])
+    subject = ngettext(
+        "%(n)s recommendation due soon or overdue", "%(n)s recommendations due soon or overdue", len(items)
+    ) % {"n": len(items)}
+    context = {"items": items, "overdue": overdue, "partnership": Partnership.load()}
+    body = render_to_string("emails/insights_recommendation_digest.txt", context)
+    portal_mail_send(subject=subject, body=body, to=[items[0]["to"]])
+    return True
+
+
+def _previous_owner_email(rec: Recommendation) -> str:
+    """The owner address before the save just made (from its history): "" when it was just created."""
+    previous = rec.history.order_by("-history_date", "-history_id")[1:2].first()
+    if previous is None:
+        return ""
+    if previous.owner_email:
+        return previous.owner_email
+    agency = Agency.objects.filter(pk=previous.owner_agency_id).only("lead_email").first()
+    return agency.lead_email if agency is not None else ""
+
+
+def recommendation_assigned_notify(*, recommendation: Recommendation) -> bool:
+    """Called in the transaction that saved the recommendation: when its owner address is new (it was
+    created with one, or the address was added or changed), queue (outbox) one e-mail to that address
+    that the recommendation is assigned to it. True when queued."""
+    to = owner_email_of(recommendation)
+    if not to or recommendation.status not in OPEN_RECOMMENDATION_STATUSES:
+        return False
+    if _previous_owner_email(recommendation).lower() == to.lower():
+        return False
+    enqueue("audits.tasks.notify_recommendation_assigned", recommendation.pk, to)
+    return True
+
+
+def email_recommendation_assigned(*, recommendation_id: int, to: str) -> bool:
+    """The owner's e-mail that a recommendation of the audit is assigned to them, when it is due, and the
+    partnership's contact: no case content (not what it says). False, and nothing sent, when it is no
+    longer open or in progress, its audit is not past Part A, or its owner address changed since."""
+    rec = Recommendation.objects.select_related("audit", "owner_agency").filter(pk=recommendation_id).first()
+    if (
+        rec is None
+        or rec.status not in OPEN_RECOMMENDATION_STATUSES
+        or rec.audit.status not in RECOMMENDATION_AUDIT_STATUSES
+        or owner_email_of(rec).lower() != to.lower()
+    ):
+        return False
     context = {
-        "rec": rec,
         "audit": rec.audit.title,
         "owner": rec.owner_name,
-        "due": date_format(rec.due_date, "j F Y"),
-        "overdue": kind == RecommendationReminderKind.OVERDUE,
-        "days": abs((rec.due_date - today).days),
-        "partnership": partnership,
+        "due": date_format(rec.due_date, "j F Y") if rec.due_date else "",
+        "partnership": Partnership.load(),
+        "lead_days": REMINDER_LEAD_DAYS,
     }
-    subject = (
-        _("Recommendation overdue: %(audit)s") if context["overdue"] else _("Recommendation due soon: %(audit)s")
-    ) % {"audit": rec.audit.title}
-    body = render_to_string("emails/insights_recommendation_reminder.txt", context)
+    subject = _("A recommendation is assigned to you: %(audit)s") % {"audit": rec.audit.title}
+    body = render_to_string("emails/insights_recommendation_assigned.txt", context)
     portal_mail_send(subject=subject[:200], body=body, to=[to])
+    return True
 
 
 # --- Reports -----------------------------------------------------------------------------------

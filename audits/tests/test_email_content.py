@@ -12,8 +12,12 @@ from django.utils import timezone
 
 from agencies.models import Partnership
 from agencies.services import email_account_change, email_address_change
-from audits.models import AuditAgency, PartAReturn, ReminderKind, ReminderLog, ReturnStatus
-from audits.services.insights import recommendation_reminder_send
+from audits.models import AuditAgency, AuditStatus, PartAReturn, ReminderKind, ReminderLog, ReturnStatus
+from audits.services.insights import (
+    email_recommendation_assigned,
+    email_recommendation_digest,
+    recommendation_digests_queue,
+)
 from audits.services.parta import (
     email_auditor_about_return,
     email_chase,
@@ -57,11 +61,15 @@ def send_every_email(audit, auditor, qa_manager, agency_a, administrator) -> Non
     rec = RecommendationFactory(
         audit=audit, due_date=timezone.localdate() - dt.timedelta(days=1), owner_email="owner@example.org"
     )
-    assert recommendation_reminder_send(recommendation_id=rec.pk)
+    assert recommendation_digests_queue() == ["owner@example.org"]
+    assert email_recommendation_digest(address="owner@example.org", day=timezone.localdate().isoformat())
+    audit.status = AuditStatus.PART_B  # a recommendation is assigned once Part A is over
+    audit.save()
+    assert email_recommendation_assigned(recommendation_id=rec.pk, to="owner@example.org")
     assert email_account_change(person_id=auditor.pk, change="password", by_id=administrator.pk)
     at = timezone.now().isoformat()
     assert email_address_change(person_id=auditor.pk, old_email="old@example.org", new_email="", by_id=None, at=at)
-    assert len(mail.outbox) == 8
+    assert len(mail.outbox) == 9
 
 
 @pytest.mark.parametrize("contact", ["scp@example.gov.uk", ""])

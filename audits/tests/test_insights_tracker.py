@@ -1,4 +1,5 @@
-"""Recommendation tracker, owners' reminders (14 days before the due date, at most weekly, recorded),
+"""Recommendation tracker, owners' reminders (14 days before the due date, one digest a week per address,
+recorded per recommendation),
 the owner e-mail on Part B's form, and the PDF reports rendered through the task."""
 
 import datetime as dt
@@ -25,9 +26,10 @@ from audits.models import (
 )
 from audits.selectors.insights import recommendation_tracker
 from audits.services.insights import (
+    email_recommendation_digest,
     insight_report_render,
-    recommendation_reminder_send,
-    recommendation_reminders_due,
+    recommendation_digests_due,
+    recommendation_digests_queue,
 )
 from audits.tasks import send_recommendation_reminders
 from audits.tests.factories import RecommendationFactory
@@ -63,59 +65,82 @@ def test_who_is_due_a_reminder():
     lead = AgencyFactory(name="Police", lead_email="lead@police.example.org")
     by_agency = rec(audit, due_in=2, email="", owner="", owner_agency=lead, status=RecommendationStatus.IN_PROGRESS)
 
-    assert recommendation_reminders_due(today=TODAY) == sorted([soon.pk, overdue.pk, by_agency.pk])
-    assert later.pk not in recommendation_reminders_due(today=TODAY)
+    due = recommendation_digests_due(today=TODAY)
+    assert {address: [r.pk for r in recs] for address, recs in due.items()} == {
+        "group@example.org": [overdue.pk, soon.pk],
+        "lead@police.example.org": [by_agency.pk],
+    }
+    assert later.pk not in [r.pk for recs in due.values() for r in recs]
 
 
-def test_reminder_is_sent_recorded_and_at_most_weekly():
-    audit = audit_in(2026, status=AuditStatus.REPORTING, title="CSE audit 2026")
-    item = rec(audit, due_in=10, text="Review the screening tool.")
-
-    first = recommendation_reminder_send(recommendation_id=item.pk, today=TODAY)
-
-    assert first.kind == RecommendationReminderKind.DUE_SOON and first.sent_to == "group@example.org"
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
-    assert message.to == ["group@example.org"]
-    assert message.subject == f"{Partnership.load().name}: Recommendation due soon: CSE audit 2026"
-    assert "Review the screening tool." in message.body and "25 June 2026" in message.body
-    # Six days later: still within the week, nothing sent; seven days later: the next one.
-    assert recommendation_reminder_send(recommendation_id=item.pk, today=TODAY + dt.timedelta(days=6)) is None
-    assert item.pk not in recommendation_reminders_due(today=TODAY + dt.timedelta(days=6))
-    second = recommendation_reminder_send(recommendation_id=item.pk, today=TODAY + dt.timedelta(days=7))
-    assert second.kind == RecommendationReminderKind.DUE_SOON
-    # After the due date: overdue reminders, weekly.
-    third = recommendation_reminder_send(recommendation_id=item.pk, today=TODAY + dt.timedelta(days=14))
-    assert third.kind == RecommendationReminderKind.OVERDUE
-    assert "Recommendation overdue" in mail.outbox[-1].subject and "4 days ago" in mail.outbox[-1].body
-    assert RecommendationReminder.objects.filter(recommendation=item).count() == 3
-    assert len(mail.outbox) == 3
+def digests(today, capture) -> list[str]:
+    with capture(execute=True):
+        return send_recommendation_reminders(today.isoformat())
 
 
-def test_agency_lead_gets_the_reminder_when_the_recommendation_has_no_email():
-    lead = AgencyFactory(name="Police", lead_email="lead@police.example.org")
-    item = rec(audit_in(2026), due_in=-1, email="", owner="", owner_agency=lead)
-    recommendation_reminder_send(recommendation_id=item.pk, today=TODAY)
-    assert mail.outbox[0].to == ["lead@police.example.org"]
+def test_one_digest_per_address_recorded_per_recommendation_and_at_most_weekly(
+    qa_manager, django_capture_on_commit_callbacks
+):
+    one = audit_in(2026, status=AuditStatus.REPORTING, title="CSE audit 2026")
+    two = audit_in(2025, theme_slug="neglect", status=AuditStatus.CLOSED, title="Neglect audit 2025")
+    items = [
+        rec(one, due_in=10, text="Review the screening tool."),
+        rec(one, due_in=-4, text="Train the front door.", status=RecommendationStatus.IN_PROGRESS),
+        rec(two, due_in=3, text="Audit the neglect toolkit.", email="Group@Example.org"),  # the same address
+        *[rec(one, due_in=day, text=f"Item {day}") for day in (1, 2, 5)],
+    ]
+    other = rec(two, due_in=-1, email="other@example.org", text="Someone else's")
+    rec(one, due_in=40, text="Not yet due")
 
+    assert digests(TODAY, django_capture_on_commit_callbacks) == ["group@example.org", "other@example.org"]
 
-def test_a_failed_send_records_nothing(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens: the send fails
-    item = rec(audit_in(2026), due_in=1)
-    with pytest.raises(OSError):
-        recommendation_reminder_send(recommendation_id=item.pk, today=TODAY)
-    assert not RecommendationReminder.objects.exists()
+    assert len(mail.outbox) == 2  # six recommendations of one address: one e-mail, not six
+    message = next(m for m in mail.outbox if m.to == ["group@example.org"])
+    assert message.subject == f"{Partnership.load().name}: 6 recommendations due soon or overdue"
+    body = message.body
+    for item in items:
+        assert item.text in body
+    assert "Someone else's" not in body and "Not yet due" not in body
+    assert "CSE audit 2026" in body and "Neglect audit 2025" in body
+    assert "Due: 25 June 2026" in body and "Due: 11 June 2026 — overdue by 4 days" in body
+    assert "Status: In progress" in body and "Status: Open" in body
+    # Each recommendation listed is recorded: the tracker's "last reminded".
+    assert RecommendationReminder.objects.filter(sent_on=TODAY).count() == 7
+    assert RecommendationReminder.objects.get(recommendation=items[1]).kind == RecommendationReminderKind.OVERDUE
+    assert RecommendationReminder.objects.get(recommendation=items[0]).kind == RecommendationReminderKind.DUE_SOON
+    assert {i.rec.pk for i in recommendation_tracker(qa_manager).items if i.last_reminder} == {
+        r.pk for r in [*items, other]
+    }
 
-
-def test_the_periodic_task_sends_one_reminder_per_recommendation_due():
-    audit = audit_in(2026)
-    due = [rec(audit, due_in=5), rec(audit, due_in=-5)]
-    rec(audit, due_in=60)
-    # Eager in tests (no broker): the fan-out runs the per-recommendation tasks in-process.
-    assert send_recommendation_reminders(TODAY.isoformat()) == sorted(r.pk for r in due)
+    # Again the same day, or six days later: nothing; seven days later: the next digest.
+    assert digests(TODAY, django_capture_on_commit_callbacks) == []
+    assert digests(TODAY + dt.timedelta(days=6), django_capture_on_commit_callbacks) == []
     assert len(mail.outbox) == 2
-    assert send_recommendation_reminders(TODAY.isoformat()) == []
+    assert digests(TODAY + dt.timedelta(days=7), django_capture_on_commit_callbacks) == [
+        "group@example.org",
+        "other@example.org",
+    ]
+    assert len(mail.outbox) == 4
+
+
+def test_agency_lead_gets_the_digest_when_the_recommendation_has_no_email(django_capture_on_commit_callbacks):
+    lead = AgencyFactory(name="Police", lead_email="lead@police.example.org")
+    rec(audit_in(2026), due_in=-1, email="", owner="", owner_agency=lead)
+    digests(TODAY, django_capture_on_commit_callbacks)
+    assert [m.to for m in mail.outbox] == [["lead@police.example.org"]]
+
+
+def test_a_digest_leaves_out_what_was_completed_before_it_went():
+    audit = audit_in(2026)
+    done, still = rec(audit, due_in=1, text="Done meanwhile"), rec(audit, due_in=2, text="Still open")
+    # Recorded and queued: its message is not published (no commit here).
+    assert recommendation_digests_queue(today=TODAY) == ["group@example.org"]
+    Recommendation.objects.filter(pk=done.pk).update(status=RecommendationStatus.COMPLETE)
+    assert email_recommendation_digest(address="group@example.org", day=TODAY.isoformat())
+    assert "Still open" in mail.outbox[0].body and "Done meanwhile" not in mail.outbox[0].body
+    Recommendation.objects.filter(pk=still.pk).update(status=RecommendationStatus.COMPLETE)
+    assert not email_recommendation_digest(address="group@example.org", day=TODAY.isoformat())
+    assert len(mail.outbox) == 1
 
 
 # --- The tracker -------------------------------------------------------------------------------
