@@ -59,6 +59,7 @@ from audits.selectors.partb import (
     judgement_marker,
     missing_returns,
 )
+from audits.services.insights import recommendation_assigned_notify
 from audits.services.parta import returns_create_for_audit
 from audits.services.participants import _auditor_mail_context, part_a_opened_notify
 
@@ -803,6 +804,7 @@ def recommendation_add(
             order=0 if top is None else top + 1,
         )
         _link_findings(recommendation, findings)
+        recommendation_assigned_notify(recommendation=recommendation)  # its owner told, when it has an address
         access_record(
             request=request,
             user=user,
@@ -861,6 +863,7 @@ def recommendation_update(
             recommendation.owner_email = changes["owner_email"].strip()
         recommendation.save()
         _link_findings(recommendation, changes.get("findings"))
+        recommendation_assigned_notify(recommendation=recommendation)  # a new owner address is told
         access_record(
             request=request,
             user=user,
@@ -892,6 +895,7 @@ def recommendation_contact_update(
         )
         recommendation.owner_email = changes.get("owner_email", recommendation.owner_email).strip()
         recommendation.save()
+        recommendation_assigned_notify(recommendation=recommendation)  # a new owner address is told
         access_record(
             request=request,
             user=user,
