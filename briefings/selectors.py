@@ -129,6 +129,30 @@ def version_overseers(version: BriefingVersion) -> QuerySet[User]:
     return emailable(User.objects.filter(Q(role=Role.QA_MANAGER) | lead)).exclude(pk=version.withdrawn_by_id)
 
 
+def first_standing_version(version: BriefingVersion) -> bool:
+    """Whether `version` is its edition's first publication: no other version of the briefing is rendered and
+    still standing (version 1, or the first one after every earlier one was withdrawn, or one published while
+    an earlier one's render failed). A corrected version published over a standing one is not. One query."""
+    return (
+        not BriefingVersion.objects.filter(
+            briefing_id=version.briefing_id, status=RenderStatus.DONE, withdrawn_at__isnull=True
+        )
+        .exclude(file="")
+        .exclude(pk=version.pk)
+        .exists()
+    )
+
+
+def version_announcees(version: BriefingVersion) -> QuerySet[User]:
+    """Who may be told an edition was published (services.version_published_notify): the audit's named
+    auditors and its lead officer (not an administrator named lead officer: no case content), e-mailable,
+    other than who published it. Whether each may read the edition is readable_versions' to say. One query."""
+    audit_id = version.briefing.audit_id
+    auditors = AuditAgency.objects.filter(audit_id=audit_id, auditor__isnull=False).values("auditor_id")
+    lead = Q(pk=version.briefing.audit.lead_officer_id) & ~Q(role=Role.ADMINISTRATOR)
+    return emailable(User.objects.filter(Q(pk__in=auditors) | lead)).exclude(pk=version.published_by_id)
+
+
 # --- The library ------------------------------------------------------------------------------
 
 

@@ -24,7 +24,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
 from agencies.mail import portal_mail_send
-from agencies.models import User
+from agencies.models import Partnership, User
 from agencies.outbox import enqueue
 from agencies.services import AccessAction, access_record
 from audits.models import Audit, AuditStatus
@@ -38,8 +38,10 @@ from .selectors import (
     audit_briefing_data,
     draft_changed_by,
     emailable,
+    first_standing_version,
     may_use_library,
     readable_versions,
+    version_announcees,
     version_downloaders,
     version_downloads,
     version_overseers,
@@ -690,6 +692,7 @@ def render_to_file(
     too_long: str,
     recorded_user=lambda obj: None,
     select_related: tuple[str, ...] = (),
+    on_done=None,
 ):
     """The render life cycle shared by briefing versions and insight reports (the models with
     status, attempts, started_at, error, file, pages, file_size and rendered_at).
@@ -710,8 +713,10 @@ def render_to_file(
     a worker killed at any point leaves either no file or a complete one, and never a row marked
     done without its file. A failure while storing (the file cannot be written or moved into
     place, the row cannot be saved) marks the row FAILED too, and removes the file if it was
-    moved into place. Returns the row, or None when it failed, was not this run's to render, or does
-    not exist.
+    moved into place. `on_done(row)`, if given, is called in that same transaction once the row is
+    marked done (what must follow a render, such as an e-mail queued through the outbox, is then
+    recorded with it or not at all). Returns the row, or None when it failed, was not this run's to
+    render, or does not exist.
     """
     with transaction.atomic():
         obj = model.objects.select_for_update().filter(pk=pk).first()
@@ -764,6 +769,8 @@ def render_to_file(
                 obj=obj,
                 summary=f"{done_label}: {obj} ({result.pages} pages, {result.seconds * 1000:.0f} ms)",
             )
+            if on_done is not None:
+                on_done(obj)
     except Exception as exc:  # noqa: BLE001 - as for the render: shown as failed, with a retry
         # The row is not done (the transaction rolled back): a file moved into place is nobody's.
         if written:
@@ -801,7 +808,77 @@ def briefing_version_render(*, version_id: int) -> BriefingVersion | None:
         done_label="PDF rendered",
         too_long=_("The render took longer than the time limit allows."),
         select_related=("briefing",),
+        on_done=version_rendered_announce,
     )
+
+
+# --- Telling people an edition was published ----------------------------------------------------
+
+
+def version_rendered_announce(version: BriefingVersion) -> bool:
+    """Called in the transaction that marks a version's PDF done (render_to_file's on_done): if it is
+    its edition's first publication (selectors.first_standing_version: version 1, or the first still
+    standing after the earlier ones were withdrawn), queue the e-mails about it through the outbox, sent
+    once this commits (version_published_notify). A corrected version published over a standing one is
+    not announced, nor one made again by the retention purge (its audit's case detail removed). The
+    briefing's row is locked first, so that two versions done at once are not both taken for the first.
+    True when queued."""
+    Briefing.objects.select_for_update().filter(pk=version.briefing_id).first()
+    purged = Audit.objects.filter(pk=version.briefing.audit_id, purged_at__isnull=False).exists()
+    if purged or not first_standing_version(version):
+        return False
+    enqueue("briefings.tasks.notify_version_published", version.pk)
+    return True
+
+
+def _announced_to(version: BriefingVersion, person: User) -> bool:
+    """Whether this person is still one to tell of the version: named auditor or lead officer of its
+    audit, e-mailable, not who published it, and able to read this edition (readable_versions)."""
+    return (
+        version_announcees(version).filter(pk=person.pk).exists()
+        and readable_versions(person).filter(pk=version.pk).exists()
+    )
+
+
+def version_published_notify(*, version_id: int) -> int:
+    """After an edition's first publication is rendered (in the task's transaction, run once): one e-mail
+    each, through the outbox, to the audit's named auditors who may read that edition and to its lead
+    officer (version_announcees, readable_versions), other than who published it. Nothing when the
+    version is no longer done (withdrawn since). Returns how many were queued."""
+    version = BriefingVersion.objects.select_related("briefing__audit").defer("content").get(pk=version_id)
+    if not version.is_done:
+        return 0
+    people = [person.pk for person in version_announcees(version).order_by("pk") if _announced_to(version, person)]
+    for user_id in people:
+        enqueue("briefings.tasks.email_version_published", version.pk, user_id)
+    return len(people)
+
+
+def email_version_published(*, version_id: int, user_id: int) -> bool:
+    """Tell one auditor or the lead officer that an edition of the audit's briefing is published, with
+    the link to the briefing's page and the partnership's name; no case content. Checked again when it
+    goes: False, and nothing sent, when the version was withdrawn since, or the person can no longer be
+    e-mailed or read it."""
+    version = BriefingVersion.objects.select_related("briefing__audit").defer("content").filter(pk=version_id).first()
+    person = User.objects.filter(pk=user_id).first()
+    if version is None or person is None or not version.is_done or not _announced_to(version, person):
+        return False
+    briefing = version.briefing
+    edition = str(briefing.get_edition_display())
+    context = {
+        "person": person,
+        "edition": edition[:1].lower() + edition[1:],
+        "audit": briefing.audit.title,
+        "partnership": Partnership.load(),
+        "url": f"{settings.SITE_URL}{reverse('briefings:briefing_page', args=[briefing.pk])}",
+    }
+    portal_mail_send(
+        subject=_("The %(edition)s of %(audit)s is published")
+        % {"edition": context["edition"], "audit": context["audit"]},
+        body=render_to_string("emails/briefing_published.txt", context),
+        to=[person.email],
+    )
+    return True
 
 
 TMP_PREFIX, TMP_SUFFIX = ".render-", ".pdf.tmp"

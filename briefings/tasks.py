@@ -45,3 +45,18 @@ def notify_version_withdrawn(version_id: int) -> int:
 def email_version_withdrawn(version_id: int, user_id: int) -> bool:
     """Ask one person to delete their copy of a withdrawn version (services.email_version_withdrawn)."""
     return services.email_version_withdrawn(version_id=version_id, user_id=user_id)
+
+
+@app.task(name="briefings.tasks.notify_version_published", ignore_result=True)
+@run_once
+def notify_version_published(version_id: int) -> int:
+    """Queue the e-mails about an edition's first publication, one per person, once
+    (services.version_published_notify)."""
+    return services.version_published_notify(version_id=version_id)
+
+
+@app.task(name="briefings.tasks.email_version_published", ignore_result=True, **MAIL_RETRY)
+@run_once
+def email_version_published(version_id: int, user_id: int) -> bool:
+    """Tell one auditor or the lead officer an edition is published (services.email_version_published)."""
+    return services.email_version_published(version_id=version_id, user_id=user_id)

@@ -32,6 +32,7 @@ from .selectors import (
     audits_composing,
     briefings_of_audit,
     feedback_for,
+    first_standing_version,
     library_briefings,
     library_filter_choices,
     may_use_library,
@@ -381,11 +382,12 @@ def publish(request: HttpRequest, slug: str, edition: str) -> HttpResponse:
         except services.BriefingError as exc:
             messages.error(request, str(exc))
             return redirect("briefings:composer", slug=slug, edition=edition)
-        messages.success(
-            request,
-            _("Version %(n)s published. Its PDF is being made: this page shows when it is ready.")
-            % {"n": version.number},
-        )
+        published = _("Version %(n)s published. Its PDF is being made: this page shows when it is ready.") % {
+            "n": version.number
+        }
+        if first_standing_version(version):  # its first publication: announced once rendered
+            published += " " + _("The audit's auditors and lead officer will be e-mailed once the PDF is ready.")
+        messages.success(request, published)
         return redirect(_versions_url(briefing))
     access.record_view(request, briefing, summary=f"Publish confirmation: {briefing}")
     # The sections the PDF will print (as document_context leaves out a section whose text is empty or
