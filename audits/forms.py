@@ -63,12 +63,15 @@ class PartAReturnForm(forms.Form):
         for standard in layout.standards:
             grade_name, evidence_name = grade_field(standard.pk), evidence_field(standard.pk)
             if wanted is None or grade_name in wanted:
-                choices = [("", _("Choose…"))]
                 if standard.answer_type == AnswerType.GRADE:
-                    choices += grade_choices
+                    label, choices = _("Grade"), [("", _("Choose…")), *grade_choices]
+                else:
+                    # An "Evidence only" standard has no grade: the field says only whether it applies
+                    # (same name and values, for the autosave and parta.js: "" or NOT_APPLICABLE).
+                    label, choices = _("Does this standard apply?"), [("", _("Yes: write the evidence"))]
                 choices.append((NOT_APPLICABLE, _("Not applicable")))
                 self.fields[grade_name] = forms.ChoiceField(
-                    label=_("Grade"), required=False, choices=choices, error_messages={"invalid_choice": invalid_grade}
+                    label=label, required=False, choices=choices, error_messages={"invalid_choice": invalid_grade}
                 )
             if wanted is None or evidence_name in wanted:
                 self.fields[evidence_name] = PartATextField(label=_("Evidence"))
