@@ -9,6 +9,7 @@ from django.utils.html import escape
 from agencies.tests.factories import AgencyFactory
 from audits.models import Audit, AuditStatus, PartAReturn, ReturnStatus
 from audits.services.partb import audit_transition
+from audits.tests.admin_support import admin_form_data, row_of
 from audits.tests.factories import FindingFactory, make_tool_version
 from audits.tests.partb_support import complete_return
 
@@ -26,41 +27,11 @@ def change_url(audit) -> str:
 
 
 def form_data(client, audit) -> dict:
-    """The audit's change form as the page shows it, ready to post back: the audit's fields and every
-    inline row with its management form."""
-    context = client.get(change_url(audit)).context
-    data: dict = {}
-
-    def add(form) -> None:
-        for name in form.fields:
-            value = form[name].value()
-            if value is None or value is False:
-                continue
-            key = form.add_prefix(name)
-            if isinstance(value, list | tuple):
-                data[key] = [getattr(v, "pk", v) for v in value]
-            else:
-                data[key] = getattr(value, "pk", value)
-
-    add(context["adminform"].form)
-    for inline in context["inline_admin_formsets"]:
-        formset = inline.formset
-        add(formset.management_form)
-        for form in formset.initial_forms:
-            add(form)
-    return data
+    return admin_form_data(client, change_url(audit))
 
 
 def post(client, audit, data):
     return client.post(change_url(audit), data)
-
-
-def row_of(data: dict, prefix: str, pk: int) -> str:
-    return next(
-        key[: -len("-id")]
-        for key, value in data.items()
-        if key.startswith(prefix) and key.endswith("-id") and str(value) == str(pk)
-    )
 
 
 def test_a_case_with_started_returns_cannot_be_removed_and_an_untouched_one_can(client, qa_manager, audit, ret):
@@ -70,7 +41,7 @@ def test_a_case_with_started_returns_cannot_be_removed_and_an_untouched_one_can(
     case_1, case_2 = audit.cases.order_by("order")
 
     data = form_data(client, audit)
-    data[f"{row_of(data, 'cases-', case_1.pk)}-DELETE"] = "on"
+    data[f"{row_of(data, case_1.pk, 'cases-')}-DELETE"] = "on"
     response = post(client, audit, data)
 
     assert response.status_code == 200
@@ -79,7 +50,7 @@ def test_a_case_with_started_returns_cannot_be_removed_and_an_untouched_one_can(
     assert PartAReturn.objects.get(pk=ret.pk).status == ReturnStatus.SUBMITTED
 
     data = form_data(client, audit)
-    data[f"{row_of(data, 'cases-', case_2.pk)}-DELETE"] = "on"
+    data[f"{row_of(data, case_2.pk, 'cases-')}-DELETE"] = "on"
     assert post(client, audit, data).status_code == 302
     assert not audit.cases.filter(pk=case_2.pk).exists()
     assert not PartAReturn.objects.filter(audit=audit, case_id=case_2.pk).exists()
@@ -91,7 +62,7 @@ def test_a_case_judged_or_cited_in_part_b_cannot_be_removed(client, qa_manager, 
     back_to_planning(audit, qa_manager)
     client.force_login(qa_manager)
     data = form_data(client, audit)
-    data[f"{row_of(data, 'cases-', case_2.pk)}-DELETE"] = "on"
+    data[f"{row_of(data, case_2.pk, 'cases-')}-DELETE"] = "on"
     assert "Case 2 cannot be removed" in post(client, audit, data).content.decode()
     assert audit.cases.filter(pk=case_2.pk).exists()
 
@@ -104,15 +75,15 @@ def test_an_agency_with_started_returns_cannot_be_withdrawn_or_replaced(client, 
     participant = audit.participants.get(agency=agency_a)
 
     data = form_data(client, audit)
-    data[f"{row_of(data, 'participants-', participant.pk)}-DELETE"] = "on"
+    data[f"{row_of(data, participant.pk, 'participants-')}-DELETE"] = "on"
     page = post(client, audit, data).content.decode()
     assert f"{agency_a} cannot be withdrawn from the audit or replaced" in page
     assert "change its auditor on the audit&#x27;s page" in page
     assert audit.participants.filter(pk=participant.pk).exists()
 
     data = form_data(client, audit)
-    data[f"{row_of(data, 'participants-', participant.pk)}-agency"] = AgencyFactory().pk
-    data.pop(f"{row_of(data, 'participants-', participant.pk)}-auditor")
+    data[f"{row_of(data, participant.pk, 'participants-')}-agency"] = AgencyFactory().pk
+    data.pop(f"{row_of(data, participant.pk, 'participants-')}-auditor")
     assert f"{agency_a} cannot be withdrawn" in post(client, audit, data).content.decode()
     assert audit.participants.get(pk=participant.pk).agency == agency_a
     assert PartAReturn.objects.filter(audit=audit, agency=agency_a).count() == 2
@@ -123,7 +94,7 @@ def test_an_untouched_agency_is_withdrawn_with_its_empty_returns(client, qa_mana
     client.force_login(qa_manager)
     participant = audit.participants.get(agency=agency_b)
     data = form_data(client, audit)
-    data[f"{row_of(data, 'participants-', participant.pk)}-DELETE"] = "on"
+    data[f"{row_of(data, participant.pk, 'participants-')}-DELETE"] = "on"
 
     assert post(client, audit, data).status_code == 302
 

@@ -3,47 +3,14 @@ scale's grades) may swap their numbers in one save, instead of a server error fr
 row-by-row check; and a scale's grades are numbered 1, 2, 3… without gaps (the evidence board counts the
 steps between two grades by their numbers), at least two of them."""
 
-from datetime import datetime
-
 import pytest
-from django import forms
 from django.urls import reverse
-from django.utils import timezone
 
 from audits.models import Grade, GradeScale, Section, Standard
+from audits.tests.admin_support import admin_form_data, row_of
 from audits.tests.factories import make_tool_version
 
 pytestmark = pytest.mark.django_db
-
-
-def page_data(client, url: str) -> dict:
-    """The change form as the page shows it, ready to post back: the object's fields and every inline
-    row with its management form."""
-    context = client.get(url).context
-    data: dict = {}
-
-    def add(form) -> None:
-        for name in form.fields:
-            value = form[name].value()
-            if value is None or value is False:
-                continue
-            if isinstance(form.fields[name].widget, forms.SplitDateTimeWidget):  # the admin's date and time boxes
-                value = timezone.localtime(value) if isinstance(value, datetime) else value
-                data[f"{form.add_prefix(name)}_0"] = value.strftime("%Y-%m-%d")
-                data[f"{form.add_prefix(name)}_1"] = value.strftime("%H:%M:%S")
-                continue
-            data[form.add_prefix(name)] = getattr(value, "pk", value)
-
-    add(context["adminform"].form)
-    for inline in context["inline_admin_formsets"]:
-        add(inline.formset.management_form)
-        for form in inline.formset.initial_forms:
-            add(form)
-    return data
-
-
-def row(data: dict, pk: int) -> str:
-    return next(k[: -len("-id")] for k, v in data.items() if k.endswith("-id") and str(v) == str(pk))
 
 
 @pytest.fixture
@@ -55,8 +22,8 @@ def test_two_stages_swap_their_numbers(client, qa_manager, version):
     client.force_login(qa_manager)
     first, second = version.sections.order_by("order")
     url = reverse("admin:audits_toolversion_change", args=[version.pk])
-    data = page_data(client, url)
-    data[f"{row(data, first.pk)}-order"], data[f"{row(data, second.pk)}-order"] = 2, 1
+    data = admin_form_data(client, url)
+    data[f"{row_of(data, first.pk)}-order"], data[f"{row_of(data, second.pk)}-order"] = 2, 1
 
     assert client.post(url, data).status_code == 302
     assert list(version.sections.order_by("order").values_list("pk", flat=True)) == [second.pk, first.pk]
@@ -67,8 +34,8 @@ def test_two_standards_swap_their_numbers(client, qa_manager, version):
     section = version.sections.order_by("order").first()
     first, second = section.standards.order_by("order")
     url = reverse("admin:audits_section_change", args=[section.pk])
-    data = page_data(client, url)
-    data[f"{row(data, first.pk)}-order"], data[f"{row(data, second.pk)}-order"] = second.order, first.order
+    data = admin_form_data(client, url)
+    data[f"{row_of(data, first.pk)}-order"], data[f"{row_of(data, second.pk)}-order"] = second.order, first.order
 
     assert client.post(url, data).status_code == 302
     assert Standard.objects.get(pk=first.pk).order == second.order
@@ -80,8 +47,8 @@ def test_two_grades_swap_their_ranks_and_codes(client, qa_manager, version):
     scale = version.scale
     best, next_best = scale.grades.order_by("rank")[:2]
     url = reverse("admin:audits_gradescale_change", args=[scale.pk])
-    data = page_data(client, url)
-    a, b = row(data, best.pk), row(data, next_best.pk)
+    data = admin_form_data(client, url)
+    a, b = row_of(data, best.pk), row_of(data, next_best.pk)
     data[f"{a}-rank"], data[f"{b}-rank"] = 2, 1
     data[f"{a}-code"], data[f"{b}-code"] = next_best.code, best.code
 
@@ -120,5 +87,5 @@ def test_sections_keep_their_own_numbers_when_nothing_moves(client, qa_manager, 
     client.force_login(qa_manager)
     url = reverse("admin:audits_toolversion_change", args=[version.pk])
     before = list(Section.objects.filter(version=version).values_list("pk", "order"))
-    assert client.post(url, page_data(client, url)).status_code == 302
+    assert client.post(url, admin_form_data(client, url)).status_code == 302
     assert list(Section.objects.filter(version=version).values_list("pk", "order")) == before
