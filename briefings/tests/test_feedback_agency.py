@@ -7,20 +7,12 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
-from briefings import services
 from briefings.models import Edition, Feedback
 
+from .test_feedback import briefing as briefing  # noqa: F401 - the published practitioners' briefing (a fixture)
 from .test_feedback import send
-from .test_views import done_version
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def briefing(findings_audit, qa_manager):
-    briefing = services.briefing_create(audit=findings_audit, edition=Edition.PRACTITIONERS, user=qa_manager)
-    done_version(briefing, user=qa_manager)
-    return briefing
 
 
 def _from_cell(html: str) -> str:
