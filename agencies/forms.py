@@ -142,3 +142,16 @@ def object_type_choices() -> list[tuple[str, str]]:
         ),
         key=lambda choice: choice[1],
     )
+
+
+class ProfileForm(forms.Form):
+    """A person's own choices (agencies.services.profile_update)."""
+
+    new_briefing_emails = forms.BooleanField(
+        label=_("E-mail me when a new learning briefing is published"),
+        required=False,
+        help_text=_(
+            "One e-mail for each learning briefing you may read, when it is first published; not for a "
+            "corrected version. As an audit's auditor or lead officer you are told of its briefings anyway."
+        ),
+    )

@@ -76,6 +76,9 @@ class User(AbstractUser):
     board_access = models.BooleanField(
         _("board access"), default=False, help_text=_("May read restricted full reports.")
     )
+    # The person's own choice, on their profile page (agencies.views.profile): whether they are e-mailed
+    # each learning briefing they may read when it is first published (briefings.services).
+    new_briefing_emails = models.BooleanField(_("E-mail me when a new learning briefing is published"), default=True)
 
     objects = UserManager()
 

@@ -247,3 +247,44 @@ def email_qa_manager_appointed(*, person_id: int, by_id: int | None, at: str, to
     body = render_to_string("emails/qa_manager_appointed.txt", context)
     portal_mail_send(subject=_("A QA manager was appointed on the audit portal"), body=body, to=list(to))
     return True
+
+
+# --- A person's own profile -------------------------------------------------------------------------
+
+# What a person chooses for themselves on their profile page (agencies.views.profile).
+PROFILE_FIELDS = ("new_briefing_emails",)
+
+
+def profile_update(*, request: HttpRequest, person, values: dict) -> list[str]:
+    """Save a person's own choices (PROFILE_FIELDS) and record the change as an administrator's change to
+    an account is: in the admin's history of the account and in the access log (which choice, from what
+    to what; nothing else). Returns the names of the fields that changed (none: nothing written)."""
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.db import transaction
+
+    with transaction.atomic():
+        person = person._meta.model.objects.select_for_update().get(pk=person.pk)
+        changed = [name for name in PROFILE_FIELDS if name in values and getattr(person, name) != values[name]]
+        if not changed:
+            return []
+        for name in changed:
+            setattr(person, name, values[name])
+        person.save(update_fields=changed)
+        labels = [str(person._meta.get_field(name).verbose_name) for name in changed]
+        LogEntry.objects.log_actions(
+            user_id=request.user.pk,
+            queryset=[person],
+            action_flag=CHANGE,
+            change_message=[{"changed": {"fields": labels}}],
+            single_object=True,
+        )
+        what = "; ".join(
+            f"{label}: {'yes' if getattr(person, name) else 'no'}" for name, label in zip(changed, labels, strict=True)
+        )
+        access_record(
+            request=request,
+            action=AccessAction.CHANGE,
+            obj=person,
+            summary=f"Profile of {person.get_username()} changed by themselves: {what}",
+        )
+    return changed

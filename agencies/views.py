@@ -24,10 +24,10 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from . import mfa
 from .decorators import ask_to_reauthenticate, has_kept_fields, signed_in_recently
-from .forms import AccessLogFilterForm, LoginForm, ReauthenticateForm, SetupTokenForm, TokenForm
+from .forms import AccessLogFilterForm, LoginForm, ProfileForm, ReauthenticateForm, SetupTokenForm, TokenForm
 from .middleware import AUTH_AT
 from .selectors import access_records_matching, summary_without_case_content, user_capabilities
-from .services import AccessAction, access_record
+from .services import AccessAction, access_record, profile_update
 
 logger = logging.getLogger(__name__)
 
@@ -164,6 +164,22 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Thank you. Please repeat what you were doing."))
         return redirect(back)
     return render(request, "registration/reauthenticate.html", {"form": form, "next": _safe_next(request)})
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """The person's own account, as the portal knows it, and their own choices (ProfileForm)."""
+    person = request.user
+    # An unticked box is not sent: a POST with nothing in it is still a POST (not `request.POST or None`).
+    data = request.POST if request.method == "POST" else None
+    form = ProfileForm(data, initial={"new_briefing_emails": person.new_briefing_emails})
+    if request.method == "POST" and form.is_valid():
+        if profile_update(request=request, person=person, values=form.cleaned_data):
+            messages.success(request, _("Your choices are saved."))
+        else:
+            messages.info(request, _("Nothing changed."))
+        return redirect("profile")
+    return render(request, "agencies/profile.html", {"form": form, "person": person})
 
 
 def _check_database() -> None:

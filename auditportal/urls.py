@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/two-factor/", agency_views.mfa_verify, name="mfa_verify"),
     path("accounts/two-factor/setup/", agency_views.mfa_setup, name="mfa_setup"),
     path("accounts/confirm-password/", agency_views.reauthenticate, name="reauthenticate"),
+    path("accounts/profile/", agency_views.profile, name="profile"),
     path("accounts/password/", passwords.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/forgotten/", passwords.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/password/forgotten/sent/", passwords.PasswordResetDoneView.as_view(), name="password_reset_done"),

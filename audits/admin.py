@@ -443,9 +443,21 @@ class AuditAdmin(_NotTheAdministrators, _InTheAccessLog, _CountedLines, admin.Mo
     def get_prepopulated_fields(self, request, obj=None):
         return {"slug": ("title",)} if obj is None else {}
 
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if obj is not None and obj.status == models.AuditStatus.CANCELLED:
+            fields += ["cancelled_at", "cancelled_by", "cancel_reason"]
+        return fields
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # A cancelled audit is final (audits.services.partb.audit_cancel): shown, never changed here.
+        cancelled = obj is not None and obj.status == models.AuditStatus.CANCELLED
+        return super().has_change_permission(request, obj) and not cancelled
+
     def get_readonly_fields(self, request, obj=None):
-        # The status moves through the audit's own page (it opens Part A, which makes the returns).
-        fields = ["status"]
+        # The status moves through the audit's own page (it opens Part A, which makes the returns), and
+        # is cancelled there too, with a reason: never to or from Cancelled here.
+        fields = ["status", "cancelled_at", "cancelled_by", "cancel_reason"]
         if obj is not None:
             fields.append("slug")  # in every link to the audit
             if not _planning(obj) or _audit_has_work(obj):

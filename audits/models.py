@@ -151,6 +151,7 @@ class AuditStatus(models.TextChoices):
     PART_B = "part_b", _("Part B")
     REPORTING = "reporting", _("Reporting")
     CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 AUDIT_TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -159,7 +160,15 @@ AUDIT_TRANSITIONS: dict[str, tuple[str, ...]] = {
     AuditStatus.PART_B: (AuditStatus.REPORTING, AuditStatus.PART_A),
     AuditStatus.REPORTING: (AuditStatus.CLOSED, AuditStatus.PART_B),
     AuditStatus.CLOSED: (),
+    AuditStatus.CANCELLED: (),
 }
+
+# Cancelling is not a step of the life cycle above: it has its own page, needs a reason, and is final
+# (audits.services.partb.audit_cancel). Not from Reporting or Closed: briefings may exist there.
+CANCELLABLE_STATUSES = (AuditStatus.PLANNING, AuditStatus.PART_A, AuditStatus.PART_B)
+# The stages an audit goes through, in order, for the progress page (Cancelled is not one of them).
+LIFE_CYCLE = [(value, label) for value, label in AuditStatus.choices if value != AuditStatus.CANCELLED]
+CANCEL_REASON_MAX = 500
 
 
 class AuditQuerySet(models.QuerySet):
@@ -223,6 +232,11 @@ class Audit(models.Model):
     what_next = models.TextField(_("what next"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=CANCEL_REASON_MAX, blank=True)
     purged_at = models.DateTimeField(null=True, blank=True)
 
     objects = AuditQuerySet.as_manager()
@@ -243,6 +257,14 @@ class Audit(models.Model):
     @property
     def part_a_open(self) -> bool:
         return self.status == AuditStatus.PART_A
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == AuditStatus.CANCELLED
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.status in CANCELLABLE_STATUSES
 
     @property
     def year(self) -> int:

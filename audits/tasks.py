@@ -106,6 +106,15 @@ def notify_part_b_open(participant_id: int, auditor_id: int) -> bool:
     return email_part_b_open(participant_id=participant_id, auditor_id=auditor_id)
 
 
+@shared_task(name="audits.tasks.notify_audit_cancelled", **MAIL_RETRY)
+@run_once
+def notify_audit_cancelled(audit_id: int, person_id: int) -> bool:
+    """E-mail a named auditor or the lead officer that the audit was cancelled (services.partb)."""
+    from audits.services.partb import email_audit_cancelled
+
+    return email_audit_cancelled(audit_id=audit_id, person_id=person_id)
+
+
 # --- Insights ----------------------------------------------------------------------------------
 
 
@@ -163,7 +172,7 @@ def requeue_stalled_reports() -> list[int]:
 
 @shared_task(name="audits.tasks.purge_expired_audits")
 def purge_expired_audits() -> list[str]:
-    """Periodic: remove case-level detail of closed audits past the retention period."""
+    """Periodic: remove case-level detail of closed and cancelled audits past the retention period."""
     from audits.services.retention import purge_expired
 
     return [result.audit.slug for result in purge_expired()]

@@ -153,6 +153,28 @@ def version_announcees(version: BriefingVersion) -> QuerySet[User]:
     return emailable(User.objects.filter(Q(pk__in=auditors) | lead)).exclude(pk=version.published_by_id)
 
 
+def version_readers_to_tell(version: BriefingVersion) -> list[int]:
+    """Who is e-mailed an edition's first publication as one of its readers (services.version_published_notify):
+    every active person with an e-mail address who kept "E-mail me when a new learning briefing is
+    published" on and may read the edition by the library's rule (editions_readable_by; a lead officer
+    reads their audit's full report too, as readable_briefings_filter says), other than who published it.
+    Ids, by pk. One query, whatever the number of readers: the rule is applied to each loaded person, not
+    asked of the database per person (the send checks readable_versions again)."""
+    briefing = version.briefing
+    lead_id = briefing.audit.lead_officer_id
+    people = (
+        emailable(User.objects.filter(new_briefing_emails=True))
+        .exclude(pk=version.published_by_id)
+        .only("pk", "is_active", "role", "agency_id", "board_access", "is_superuser")
+        .order_by("pk")
+    )
+    return [
+        person.pk
+        for person in people
+        if briefing.edition in editions_readable_by(person) or (person.pk == lead_id and person.has_case_access)
+    ]
+
+
 # --- The library ------------------------------------------------------------------------------
 
 

@@ -45,6 +45,7 @@ from .selectors import (
     version_downloaders,
     version_downloads,
     version_overseers,
+    version_readers_to_tell,
 )
 
 logger = logging.getLogger(__name__)
@@ -843,15 +844,24 @@ def _announced_to(version: BriefingVersion, person: User) -> bool:
 def version_published_notify(*, version_id: int) -> int:
     """After an edition's first publication is rendered (in the task's transaction, run once): one e-mail
     each, through the outbox, to the audit's named auditors who may read that edition and to its lead
-    officer (version_announcees, readable_versions), other than who published it. Nothing when the
-    version is no longer done (withdrawn since). Returns how many were queued."""
+    officer (version_announcees, readable_versions), other than who published it; then one each to every
+    other reader of the edition who has not turned these e-mails off on their profile
+    (version_readers_to_tell, email_new_briefing): nobody is sent both. Nothing when the version is no
+    longer done (withdrawn since). Returns how many were queued.
+
+    This runs in the worker, never in the publish request: the request queues the render only, and the
+    render queues this one task, whatever the number of readers."""
     version = BriefingVersion.objects.select_related("briefing__audit").defer("content").get(pk=version_id)
     if not version.is_done:
         return 0
     people = [person.pk for person in version_announcees(version).order_by("pk") if _announced_to(version, person)]
     for user_id in people:
         enqueue("briefings.tasks.email_version_published", version.pk, user_id)
-    return len(people)
+    told = set(people)
+    readers = [user_id for user_id in version_readers_to_tell(version) if user_id not in told]
+    for user_id in readers:
+        enqueue("briefings.tasks.email_new_briefing", version.pk, user_id)
+    return len(people) + len(readers)
 
 
 def email_version_published(*, version_id: int, user_id: int) -> bool:
@@ -876,6 +886,38 @@ def email_version_published(*, version_id: int, user_id: int) -> bool:
         subject=_("The %(edition)s of %(audit)s is published")
         % {"edition": context["edition"], "audit": context["audit"]},
         body=render_to_string("emails/briefing_published.txt", context),
+        to=[person.email],
+    )
+    return True
+
+
+def email_new_briefing(*, version_id: int, user_id: int) -> bool:
+    """Tell one reader that an edition they may read is published: its title and audience as published,
+    and the link to its page in the library; no case content. Checked again when it goes: False, and
+    nothing sent, when the version was withdrawn since, the person can no longer be e-mailed or read it,
+    turned these e-mails off since, or is one the auditors' and lead officer's e-mail tells
+    (email_version_published): one e-mail per person and edition."""
+    version = BriefingVersion.objects.select_related("briefing__audit").defer("content").filter(pk=version_id).first()
+    person = emailable(User.objects.filter(pk=user_id, new_briefing_emails=True)).first()
+    if version is None or person is None or not version.is_done:
+        return False
+    if _announced_to(version, person) or not readable_versions(person).filter(pk=version.pk).exists():
+        return False
+    briefing = version.briefing
+    # The title and audience as published, without loading the whole frozen content (the heatmap's SVG).
+    published = BriefingVersion.objects.filter(pk=version.pk)
+    title, audience = published.values_list("content__title", "content__audience").get()
+    context = {
+        "person": person,
+        "title": title or briefing.title,
+        "audience": audience if audience is not None else briefing.audience,
+        "edition": briefing.get_edition_display(),
+        "partnership": Partnership.load(),
+        "url": f"{settings.SITE_URL}{reverse('briefings:briefing_page', args=[briefing.pk])}",
+    }
+    portal_mail_send(
+        subject=_("New learning briefing: %(title)s") % {"title": context["title"]},
+        body=render_to_string("emails/briefing_new.txt", context),
         to=[person.email],
     )
     return True

@@ -60,3 +60,10 @@ def notify_version_published(version_id: int) -> int:
 def email_version_published(version_id: int, user_id: int) -> bool:
     """Tell one auditor or the lead officer an edition is published (services.email_version_published)."""
     return services.email_version_published(version_id=version_id, user_id=user_id)
+
+
+@app.task(name="briefings.tasks.email_new_briefing", ignore_result=True, **MAIL_RETRY)
+@run_once
+def email_new_briefing(version_id: int, user_id: int) -> bool:
+    """Tell one reader an edition they may read is published (services.email_new_briefing)."""
+    return services.email_new_briefing(version_id=version_id, user_id=user_id)

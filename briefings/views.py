@@ -386,7 +386,10 @@ def publish(request: HttpRequest, slug: str, edition: str) -> HttpResponse:
             "n": version.number
         }
         if first_standing_version(version):  # its first publication: announced once rendered
-            published += " " + _("The audit's auditors and lead officer will be e-mailed once the PDF is ready.")
+            published += " " + _(
+                "The audit's auditors and lead officer, and the edition's readers who asked for it, will be "
+                "e-mailed once the PDF is ready."
+            )
         messages.success(request, published)
         return redirect(_versions_url(briefing))
     access.record_view(request, briefing, summary=f"Publish confirmation: {briefing}")

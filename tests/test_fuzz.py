@@ -51,10 +51,11 @@ from hypothesis import HealthCheck, event, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from agencies.forms import LoginForm, TokenForm
+from agencies.forms import LoginForm, ProfileForm, TokenForm
 from agencies.models import AccessAction, AccessRecord
 from agencies.passwords import ResetRequestForm
 from audits.forms import PartAReturnForm, ReviewForm
+from audits.forms_cancel import AuditCancelForm
 from audits.forms_insights import ThemeFilterForm
 from audits.forms_partb import (
     AttendanceForm,
@@ -420,6 +421,10 @@ def _publish_fields(world: World, user) -> dict[str, st.SearchStrategy]:
     }
 
 
+def _cancel_fields(world: World, user) -> dict[str, st.SearchStrategy]:
+    return fields_of(AuditCancelForm())
+
+
 def _withdraw_fields(world: World, user) -> dict[str, st.SearchStrategy]:
     return fields_of(WithdrawForm())
 
@@ -466,6 +471,10 @@ def _reset_request_fields(world: World, user) -> dict[str, st.SearchStrategy]:
     return {"email": st.one_of(known, *fields_of(ResetRequestForm()).values())}
 
 
+def _profile_fields(world: World, user) -> dict[str, st.SearchStrategy]:
+    return fields_of(ProfileForm())
+
+
 @dataclass(frozen=True, repr=False)
 class Endpoint:
     name: str  # the URL name
@@ -499,6 +508,7 @@ ENDPOINTS = [
     # Part B.
     Endpoint("audits:audit_status", "qa_manager", _status_fields),
     Endpoint("audits:audit_status", "qa_manager", _status_fields, stage="part_a", variant="from part A"),
+    Endpoint("audits:audit_cancel", "lead_officer", _cancel_fields),
     Endpoint("audits:session", "lead_officer", _session_fields),
     Endpoint("audits:participant_auditor", "qa_manager", _auditor_fields),
     Endpoint("audits:participant_auditor", "lead_officer", _auditor_fields, stage="part_a", variant="part A"),
@@ -556,6 +566,8 @@ ENDPOINTS = [
     Endpoint("password_change", "practitioner", _new_password_fields),
     Endpoint("password_reset", "anonymous", _reset_request_fields),
     Endpoint("password_reset_confirm", "anonymous", _new_password_fields),
+    # One's own profile.
+    Endpoint("profile", "practitioner", _profile_fields),
 ]
 
 

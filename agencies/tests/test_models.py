@@ -139,6 +139,8 @@ AUDIT_MOVES = {
     AuditStatus.PART_B: {AuditStatus.REPORTING, AuditStatus.PART_A},
     AuditStatus.REPORTING: {AuditStatus.CLOSED, AuditStatus.PART_B},
     AuditStatus.CLOSED: set(),
+    # Cancelled is final, and reached only through its own page (audit_cancel), not a move.
+    AuditStatus.CANCELLED: set(),
 }
 
 RETURN_MOVES = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from audits.models import Audit, AuditStatus, AuditTheme, audit_year
 
@@ -48,13 +49,20 @@ def _audits_matching(user, filters: AuditListFilters) -> QuerySet[Audit]:
     return audits
 
 
+# An audit that has ended: closed, or cancelled (it will not go ahead). Not among the current ones.
+ENDED_STATUSES = (AuditStatus.CLOSED, AuditStatus.CANCELLED)
+
+
 def current_audits(user, filters: AuditListFilters) -> QuerySet[Audit]:
-    """The audits not closed yet (Planning to Reporting), newest first: a handful at any time."""
-    return _audits_matching(user, filters).exclude(status=AuditStatus.CLOSED).order_by("-created_at", "-pk")
+    """The audits not closed or cancelled (Planning to Reporting), newest first: a handful at any time."""
+    return _audits_matching(user, filters).exclude(status__in=ENDED_STATUSES).order_by("-created_at", "-pk")
 
 
 def closed_audits(user, filters: AuditListFilters) -> QuerySet[Audit]:
-    """The closed audits, most recently closed first: they grow with the years, so the page pages them."""
+    """The closed and cancelled audits, the most recently ended first: they grow with the years, so the
+    page pages them."""
     return (
-        _audits_matching(user, filters).filter(status=AuditStatus.CLOSED).order_by("-closed_at", "-created_at", "-pk")
+        _audits_matching(user, filters)
+        .filter(status__in=ENDED_STATUSES)
+        .order_by(Coalesce("closed_at", "cancelled_at").desc(nulls_last=True), "-created_at", "-pk")
     )

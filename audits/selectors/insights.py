@@ -208,9 +208,11 @@ def may_see_trends(user) -> bool:
 def trend_audits(user) -> QuerySet[Audit]:
     """The audits whose findings count in the user's trends: those they run (every audit, for the QA
     manager), whatever their stage, and others' only once Part B has agreed them."""
+    # Never a cancelled audit's: it did not go ahead, so its findings are not the partnership's.
+    audits = Audit.objects.exclude(status=AuditStatus.CANCELLED)
     if user.is_qa_manager:
-        return Audit.objects.all()
-    return Audit.objects.filter(Q(lead_officer_id=user.pk) | Q(status__in=AGREED_FINDINGS_STATUSES))
+        return audits
+    return audits.filter(Q(lead_officer_id=user.pk) | Q(status__in=AGREED_FINDINGS_STATUSES))
 
 
 def _runs(user, lead_officer_id: int | None) -> bool:
@@ -469,7 +471,8 @@ def _matching_q(statuses: tuple[str, ...] | None, rag: str, theme: AuditTheme | 
 
 
 def _across(user) -> QuerySet[Recommendation]:
-    return Recommendation.objects.filter(audit__in=Audit.objects.managed_by(user))
+    # As recommendations_across: not a cancelled audit's.
+    return Recommendation.objects.filter(audit__in=Audit.objects.managed_by(user).exclude(status=AuditStatus.CANCELLED))
 
 
 def _in_order(qs: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
@@ -595,7 +598,8 @@ def may_see_report(user, report: InsightReport) -> bool:
 def profile_audits(user, agency: Agency) -> QuerySet[Audit]:
     """The audits a profile is built from, for this viewer: the agency's audits that the viewer runs,
     or all of them for the QA manager and for the agency's own staff."""
-    audits = Audit.objects.filter(participants__agency=agency)
+    # Not a cancelled audit: it did not go ahead, so its returns were neither late nor missing.
+    audits = Audit.objects.filter(participants__agency=agency).exclude(status=AuditStatus.CANCELLED)
     if user.is_qa_manager or user.case_agency_id == agency.pk:
         return audits
     return audits.filter(lead_officer=user)

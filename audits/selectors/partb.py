@@ -25,6 +25,7 @@ from audits.models import (
     Attendance,
     Audit,
     AuditAgency,
+    AuditStatus,
     Case,
     CaseJudgement,
     Finding,
@@ -639,7 +640,9 @@ def audit_recommendations(audit: Audit) -> list[Recommendation]:
 
 def recommendations_across(user, status: str = "") -> list[Recommendation]:
     """Recommendations of every audit the user runs, overdue first, then by due date. One query."""
-    qs = Recommendation.objects.filter(audit__in=Audit.objects.managed_by(user)).select_related("audit", "owner_agency")
+    # Not a cancelled audit's: it will not go ahead, so nothing of it is tracked (its own page keeps them).
+    running = Audit.objects.managed_by(user).exclude(status=AuditStatus.CANCELLED)
+    qs = Recommendation.objects.filter(audit__in=running).select_related("audit", "owner_agency")
     if status:
         qs = qs.filter(status=status)
     return list(

@@ -63,11 +63,16 @@ DIGEST_LOCK = "recommendation-digest:%s"
 
 
 def _reminder_candidates(today: date):
-    return Recommendation.objects.filter(
-        status__in=OPEN_RECOMMENDATION_STATUSES,
-        due_date__isnull=False,
-        due_date__lte=today + timedelta(days=REMINDER_LEAD_DAYS),
-    ).select_related("audit", "owner_agency")
+    # Not a cancelled audit's: nothing more is done in it, so nobody is chased about it.
+    return (
+        Recommendation.objects.filter(
+            status__in=OPEN_RECOMMENDATION_STATUSES,
+            due_date__isnull=False,
+            due_date__lte=today + timedelta(days=REMINDER_LEAD_DAYS),
+        )
+        .exclude(audit__status=AuditStatus.CANCELLED)
+        .select_related("audit", "owner_agency")
+    )
 
 
 def _digested_since(day: date):
@@ -133,7 +138,11 @@ def email_recommendation_digest(*, address: str, day: str) -> bool:
     items = []
     for reminder in reminders:
         rec = reminder.recommendation
-        if rec.status not in OPEN_RECOMMENDATION_STATUSES or owner_email_of(rec).lower() != address.lower():
+        if (
+            rec.status not in OPEN_RECOMMENDATION_STATUSES
+            or owner_email_of(rec).lower() != address.lower()
+            or rec.audit.status == AuditStatus.CANCELLED  # cancelled since it was recorded
+        ):
             continue
         items.append(
             {

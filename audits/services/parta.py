@@ -44,6 +44,7 @@ from audits.models import (
     AuditAgency,
     AuditStatus,
     PartAReturn,
+    PartBSession,
     ReminderKind,
     ReminderLog,
     ReturnStatus,
@@ -567,24 +568,43 @@ def return_send_back(
     return ret
 
 
+def _all_accepted(audit_id: int, agency_id: int) -> bool:
+    """Whether every one of an agency's returns in an audit is accepted (and it has any)."""
+    returns = PartAReturn.objects.filter(audit_id=audit_id, agency_id=agency_id)
+    return returns.exists() and not returns.exclude(status=ReturnStatus.ACCEPTED).exists()
+
+
 def return_accept(*, request: HttpRequest | None = None, user, ret: PartAReturn, based_on_version: int) -> PartAReturn:
-    """Accept a submitted return: it is locked from now on."""
+    """Accept a submitted return: it is locked from now on.
+
+    When it is the last of its agency's returns in the audit to be accepted, the agency's auditor is
+    e-mailed that all of them are, once this commits (notify_auditor, event "all_accepted"; nothing on the
+    accepts before it). Once each time they all become accepted: a return unlocked since and accepted
+    again makes them all accepted again, and the auditor, who was told it was unlocked and sent it again,
+    is told again that there is nothing more to do. A message delivered twice sends one e-mail (one outbox
+    message per time, run_once). Two reviewers accepting the last two returns at the same moment take
+    turns on the audit's row (_transition locks it until this transaction ends), so the second sees the
+    first one's accept and exactly one of them queues the e-mail."""
     _require_reviewer(user, ret)
-    return _transition(
-        request=request,
-        user=user,
-        ret=ret,
-        based_on_version=based_on_version,
-        from_status=ReturnStatus.SUBMITTED,
-        to_status=ReturnStatus.ACCEPTED,
-        reason="accepted",
-        audit_statuses=ACCEPT_AUDIT_STATUSES,
-        audit_refusal=_(
-            "Nothing was changed: a return can be accepted only during Part A or Part B, and this audit is "
-            "now at “%(stage)s”."
-        ),
-        accepted_at=timezone.now(),
-    )
+    with transaction.atomic():
+        ret = _transition(
+            request=request,
+            user=user,
+            ret=ret,
+            based_on_version=based_on_version,
+            from_status=ReturnStatus.SUBMITTED,
+            to_status=ReturnStatus.ACCEPTED,
+            reason="accepted",
+            audit_statuses=ACCEPT_AUDIT_STATUSES,
+            audit_refusal=_(
+                "Nothing was changed: a return can be accepted only during Part A or Part B, and this audit is "
+                "now at “%(stage)s”."
+            ),
+            accepted_at=timezone.now(),
+        )
+        if _all_accepted(ret.audit_id, ret.agency_id):
+            _notify_on_commit(ret, "all_accepted")
+    return ret
 
 
 def return_unlock(
@@ -667,14 +687,22 @@ def _site_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+RETURN_EVENTS = ("returned", "unlocked", "all_accepted")
+
+
 def email_auditor_about_return(*, return_id: int, event: str) -> bool:
-    """Tell the return's auditor it was returned for amendment or unlocked. False if nobody to tell.
+    """Tell the return's auditor it was returned for amendment or unlocked, or (event "all_accepted",
+    return_accept) that every one of their agency's returns in the audit is now accepted. False if
+    nobody to tell, or, for "all_accepted", when they are no longer all accepted (one unlocked since: the
+    auditor is told that instead).
 
     The comment or reason is not quoted: it is free text about a case, read on the return behind the link.
     """
     ret = PartAReturn.objects.select_related("audit", "case", "agency").filter(pk=return_id).first()
-    if ret is None or event not in ("returned", "unlocked"):
+    if ret is None or event not in RETURN_EVENTS:
         return False
+    if event == "all_accepted":
+        return _email_all_accepted(ret)
     # Not someone who cannot amend it (moved to another agency, deactivated, their role changed): the
     # link would be a page they may not open. The reviewer was told so when they sent it back.
     auditor, unable = auditor_to_tell(ret)
@@ -693,6 +721,32 @@ def email_auditor_about_return(*, return_id: int, event: str) -> bool:
     ) % {"case": ret.case.reference, "audit": ret.audit.title}
     body = render_to_string(f"emails/parta_{event}.txt", context)
     portal_mail_send(subject=subject, body=body, to=[auditor.email])
+    return True
+
+
+def _email_all_accepted(ret: PartAReturn) -> bool:
+    if not _all_accepted(ret.audit_id, ret.agency_id):
+        return False
+    auditor, unable = auditor_to_tell(ret)
+    if auditor is None or unable:
+        logger.warning("Part A return %s: no auditor to tell that every return is accepted", ret.pk)
+        return False
+    audit = ret.audit
+    session = PartBSession.objects.filter(audit=audit).first()
+    session_date = (session.date if session else None) or audit.part_b_date
+    context = {
+        "auditor": auditor,
+        "audit": audit,
+        "agency": ret.agency,
+        "count": PartAReturn.objects.filter(audit_id=ret.audit_id, agency_id=ret.agency_id).count(),
+        "session_date": date_format(session_date, "j F Y") if session_date else "",
+        "url": _site_url(reverse("audits:my_returns")),
+    }
+    portal_mail_send(
+        subject=_("All your Part A returns are accepted: %(audit)s") % {"audit": audit.title},
+        body=render_to_string("emails/parta_all_accepted.txt", context),
+        to=[auditor.email],
+    )
     return True
 
 
@@ -744,7 +798,9 @@ def _outstanding_for(auditor_ids: list[int] | None, due_by: date | None, today: 
 
 
 def reminders_due(*, today: date | None = None) -> list[int]:
-    """The auditors who should get an automatic reminder today: unsubmitted returns due within 3 days, or overdue."""
+    """The auditors whose automatic reminder is for today: unsubmitted returns due within 3 days, or
+    overdue, and no automatic reminder today yet. reminder_send leaves out of it each audit they were
+    chased about earlier today, and records a reminder with nothing left to say as not sent."""
     today = today or timezone.localdate()
     outstanding = _outstanding_for(None, today + timedelta(days=3), today)
     already = set(
@@ -753,32 +809,53 @@ def reminders_due(*, today: date | None = None) -> list[int]:
     return sorted(auditor_id for auditor_id in outstanding if auditor_id not in already)
 
 
+def _chased_on(auditor_id: int, day: date) -> set[int]:
+    """The audits whose returns the auditor was chased about (auditor_chase) on `day`."""
+    chases = ReminderLog.objects.filter(auditor_id=auditor_id, kind=ReminderKind.CHASE, sent_on=day)
+    return set(chases.values_list("audit_id", flat=True))
+
+
 def reminder_send(*, auditor_id: int, today: date | None = None) -> ReminderLog | None:
-    """E-mail one auditor a reminder, unless they had one today (or have nothing due). At most once a day."""
+    """E-mail one auditor a reminder, unless they had one today (or have nothing due). At most once a day.
+
+    Not about an audit whose returns they were chased about earlier today (auditor_chase): one e-mail a
+    day about the same returns is enough, and the chase, a person's own act, is never held back. The
+    day's reminder log row says which audits were left out for that; when that leaves nothing, no e-mail
+    goes, the row says so ("Not sent: …"), and None is returned."""
     today = today or timezone.localdate()
-    items = [
+    due = [
         item
         for item in _outstanding_for([auditor_id], today + timedelta(days=3), today).get(auditor_id, [])
         if item.audit.part_a_due is not None
     ]
-    if not items:
+    if not due:
         return None
-    auditor = items[0].auditor
+    auditor = due[0].auditor
     if not auditor.email:
         return None
-    summary = "; ".join(f"{i.audit.slug}: {i.outstanding}" for i in items)[:300]
+    chased = _chased_on(auditor_id, today)
+    items = [i for i in due if i.audit.pk not in chased]
+    left_out = ", ".join(i.audit.slug for i in due if i.audit.pk in chased)
+    summary = "; ".join(f"{i.audit.slug}: {i.outstanding}" for i in items)
+    if left_out:
+        summary = (
+            f"{summary}; not about {left_out}: chased earlier today"
+            if items
+            else f"Not sent: chased earlier today about {left_out}"
+        )
     try:
         with transaction.atomic():
             # The row is the once-a-day guarantee: a second run the same day fails on the unique
             # constraint here. The e-mail goes inside the transaction, so a failed send leaves no
             # row and the next run tries again.
             log = ReminderLog.objects.create(
-                auditor=auditor, kind=ReminderKind.AUTOMATIC, sent_on=today, summary=summary
+                auditor=auditor, kind=ReminderKind.AUTOMATIC, sent_on=today, summary=summary[:300]
             )
-            _send_reminder_email(auditor, items, chased_by=None)
+            if items:
+                _send_reminder_email(auditor, items, chased_by=None)
     except IntegrityError:
         return None
-    return log
+    return log if items else None
 
 
 def _send_reminder_email(auditor, items: list[ReminderItem], chased_by) -> None:

@@ -13,11 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.text import slugify
@@ -25,11 +27,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from agencies.mail import portal_mail_send
-from agencies.models import Agency
+from agencies.models import Agency, User
 from agencies.outbox import enqueue
 from agencies.services import AccessAction, access_record
+from audits.identifiers import find_identifiers
 from audits.models import (
     AGENCY_FINDING_KINDS,
+    CANCEL_REASON_MAX,
     AnswerType,
     Attendance,
     AttendanceStatus,
@@ -62,6 +66,7 @@ from audits.selectors.partb import (
 from audits.services.insights import recommendation_assigned_notify
 from audits.services.parta import returns_create_for_audit
 from audits.services.participants import _auditor_mail_context, part_a_opened_notify
+from audits.services.retention import retention_date
 
 # Part B work (the session, judgements, findings, what a recommendation says) is recorded while the
 # audit is in Part B or Reporting; a closed audit is read-only, apart from tracking its
@@ -204,6 +209,101 @@ def audit_transition(
             summary=f"{STATUS_HISTORY_PREFIX} from {old_label} to {audit.get_status_display()}{note}",
         )
     return audit
+
+
+def audit_cancel(*, request: HttpRequest | None = None, user, audit: Audit, reason: str) -> Audit:
+    """Cancel an audit that will not go ahead, from Planning, Part A or Part B (CANCELLABLE_STATUSES;
+    not from Reporting or Closed, where briefings may exist), giving a reason. Final: nothing more is
+    done in it (every service whitelists the statuses it works in), its work stays readable as it is,
+    and it is purged on the closed audits' clock, counted from now (services.retention). Whoever may
+    move the audit's status may cancel it (the QA manager, the audit's lead officer): PermissionDenied
+    for anyone else, ValidationError for no reason or a stage it cannot be cancelled from. Each named
+    auditor and the lead officer are e-mailed once, after the commit (audit_cancelled_notify)."""
+    if not Audit.objects.managed_by(user).filter(pk=audit.pk).exists():
+        raise PermissionDenied(_("Only the QA manager and the audit's lead officer cancel an audit."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the audit is cancelled: the people told are given the reason.")})
+    if len(reason) > CANCEL_REASON_MAX:
+        raise ValidationError(
+            {"reason": _("Write the reason in at most %(limit)d characters.") % {"limit": CANCEL_REASON_MAX}}
+        )
+    if found := find_identifiers(reason):
+        # E-mailed and shown on the audit's pages: it must not identify a child.
+        raise ValidationError(
+            {
+                "reason": _(
+                    "The reason includes what looks like %(found)s. Say why without anything that could identify "
+                    "a child: it is e-mailed to the audit team."
+                )
+                % {"found": ", ".join(f"{match.label} (“{match.text}”)" for match in found)}
+            }
+        )
+    with transaction.atomic():
+        audit = _locked_audit(audit)
+        old_label = audit.get_status_display()
+        if not audit.can_cancel:
+            raise ValidationError(
+                _("An audit is cancelled only in Planning, Part A or Part B. This audit is at the %(status)s stage.")
+                % {"status": old_label}
+            )
+        audit.status = AuditStatus.CANCELLED
+        audit.cancelled_at = timezone.now()
+        audit.cancelled_by = user
+        audit.cancel_reason = reason
+        audit.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason"])
+        access_record(
+            request=request,
+            user=user,
+            action=AccessAction.CHANGE,
+            obj=audit,
+            # Not translated: the dashboard finds the status history by this prefix. Not the reason:
+            # free text, and the administrator reads the access log.
+            summary=f"{STATUS_HISTORY_PREFIX} from {old_label} to {audit.get_status_display()}",
+        )
+        audit_cancelled_notify(audit=audit)
+    return audit
+
+
+def audit_cancelled_notify(*, audit: Audit) -> int:
+    """One e-mail per person through the outbox, once the cancellation is committed: each named
+    auditor and the lead officer (once, if they are both). Returns how many were queued."""
+    people = set(audit.participants.filter(auditor__isnull=False).values_list("auditor_id", flat=True))
+    if audit.lead_officer_id:
+        people.add(audit.lead_officer_id)
+    for person_id in sorted(people):
+        enqueue("audits.tasks.notify_audit_cancelled", audit.pk, person_id)
+    return len(people)
+
+
+def email_audit_cancelled(*, audit_id: int, person_id: int) -> bool:
+    """Tell a named auditor or the lead officer that the audit was cancelled: why, that there is nothing
+    more to do, and that their drafts are kept, read-only, until the retention date. False, and nothing
+    sent, when the audit is not cancelled, the person is neither any more, cannot read case content
+    (inactive, an administrator) or has no e-mail address. No case content."""
+    audit = Audit.objects.select_related("cancelled_by").filter(pk=audit_id, status=AuditStatus.CANCELLED).first()
+    person = User.objects.filter(pk=person_id).first()
+    if audit is None or person is None or not person.email or not person.is_active or not person.has_case_access:
+        return False
+    is_lead = audit.lead_officer_id == person.pk
+    if not is_lead and not audit.participants.filter(auditor_id=person.pk).exists():
+        return False
+    url = reverse("audits:dashboard", args=[audit.slug]) if is_lead else reverse("audits:my_returns")
+    context = {
+        "person": person,
+        "audit": audit,
+        "is_lead": is_lead,
+        "cancelled_on": date_format(timezone.localtime(audit.cancelled_at), "j F Y"),
+        "cancelled_by": audit.cancelled_by or _("somebody no longer on the portal"),
+        "reason": audit.cancel_reason,
+        # Cancelled in Planning, before Part A made any return: nothing was written to keep.
+        "has_returns": PartAReturn.objects.filter(audit=audit).exists(),
+        "kept_until": date_format(timezone.localtime(retention_date(audit)), "j F Y"),
+        "url": f"{settings.SITE_URL}{url}",
+    }
+    subject = _("Audit cancelled: %(audit)s") % {"audit": audit.title}
+    portal_mail_send(subject=subject, body=render_to_string("emails/audit_cancelled.txt", context), to=[person.email])
+    return True
 
 
 def part_b_opened_notify(*, audit: Audit) -> int:

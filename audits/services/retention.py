@@ -1,4 +1,5 @@
 """Retention: case-level detail of closed audits is removed once the partnership's retention period ends.
+A cancelled audit is purged on the same clock, counted from its cancellation (retention_date).
 
 What goes: every free text written about a case (Part A evidence, strengths, areas for improvement,
 reasons, comments, consensus reasons, the Part B session's notes), the risk-factor flags of cases and of returns, the change
@@ -15,7 +16,8 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 from django.apps import apps
 from django.db import models, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from agencies.models import AccessAction, Partnership
@@ -45,15 +47,27 @@ class PurgeResult:
     earlier_versions: int = 0  # of findings and recommendations, in their change history
 
 
+def retention_date(audit: Audit):
+    """When the audit's case-level detail is due to be removed: the partnership's retention period after
+    it was closed, or cancelled (a cancelled audit is kept no longer than a closed one: its drafts stay
+    read-only until then). None for an audit still running."""
+    ended = audit.cancelled_at if audit.status == AuditStatus.CANCELLED else audit.closed_at
+    if ended is None:
+        return None
+    return ended + relativedelta(months=Partnership.load().retention_months)
+
+
 def audits_expired(*, now=None) -> list[Audit]:
-    """Closed audits whose retention period has run out and that still hold case-level detail."""
+    """Closed or cancelled audits whose retention period has run out (from their closing or their
+    cancellation) and that still hold case-level detail."""
     now = now or timezone.now()
     months = Partnership.load().retention_months
     cutoff = now - relativedelta(months=months)
+    ended = Q(status=AuditStatus.CLOSED, closed_at__lte=cutoff) | Q(
+        status=AuditStatus.CANCELLED, cancelled_at__lte=cutoff
+    )
     return list(
-        Audit.objects.filter(status=AuditStatus.CLOSED, closed_at__lte=cutoff, purged_at__isnull=True).order_by(
-            "closed_at"
-        )
+        Audit.objects.filter(ended, purged_at__isnull=True).order_by(Coalesce("closed_at", "cancelled_at"), "pk")
     )
 
 

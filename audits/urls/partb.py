@@ -7,6 +7,7 @@ from audits.views import partb, participants
 urlpatterns = [
     path("recommendations/", partb.recommendations_all, name="recommendations_all"),
     path("<slug:slug>/status/", partb.audit_status, name="audit_status"),
+    path("<slug:slug>/cancel/", partb.audit_cancel, name="audit_cancel"),
     path("<slug:slug>/session/", partb.session, name="session"),
     path(
         "<slug:slug>/agencies/<int:agency_id>/auditor/",

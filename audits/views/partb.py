@@ -28,6 +28,7 @@ from agencies.services import AccessAction, access_record
 from audits import exports
 from audits.access import get_board_audit, managed_audit_or_404
 from audits.charts import render_heatmap_svg
+from audits.forms_cancel import AuditCancelForm
 from audits.forms_insights import RecommendationStatusFilterForm, statuses_chosen
 from audits.forms_partb import (
     COUNTER_TEXTS,
@@ -45,8 +46,8 @@ from audits.forms_partb import (
 )
 from audits.models import (
     AGENCY_FINDING_KINDS,
+    LIFE_CYCLE,
     Audit,
-    AuditStatus,
     Finding,
     FindingKind,
     Recommendation,
@@ -79,7 +80,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "audit": audit,
         "board": board,
-        "statuses": AuditStatus.choices,
+        "statuses": LIFE_CYCLE,
         "auditor_changeable": audit.status in AUDITOR_CHANGEABLE,
     }
     return render(request, "audits/dashboard.html", context)
@@ -113,6 +114,28 @@ def audit_status(request: HttpRequest, slug: str) -> HttpResponse:
             request, _("The audit is now at the %(status)s stage.") % {"status": audit.get_status_display()}
         )
     return redirect("audits:dashboard", slug=audit.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def audit_cancel(request: HttpRequest, slug: str) -> HttpResponse:
+    """Cancel the audit: its confirmation step, with the reason the people told are given. Whoever may
+    move the audit's status may cancel it (managed_audit_or_404, as audit_status)."""
+    audit = managed_audit_or_404(request, slug)
+    form = AuditCancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            audit = services.audit_cancel(
+                request=request, user=request.user, audit=audit, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The audit is cancelled. Its auditors and lead officer are being told."))
+            return redirect("audits:dashboard", slug=audit.slug)
+    status = 400 if request.method == "POST" else 200
+    context = {"audit": audit, "form": form, "has_errors": status == 400}
+    return render(request, "audits/partb/cancel.html", context, status=status)
 
 
 # --- Part B session ----------------------------------------------------------------------------

@@ -29,7 +29,8 @@ EMAIL = "briefings.tasks.email_version_published"
 
 
 def addresses() -> list[str]:
-    return sorted(m.to[0] for m in mail.outbox)
+    """Who got the auditors' and lead officer's e-mail (the readers' is test_new_briefing_emails')."""
+    return sorted(m.to[0] for m in mail.outbox if "is published" in m.subject)
 
 
 def body_of(message) -> str:
@@ -44,8 +45,10 @@ def test_the_first_publication_is_announced_once_its_pdf_is_ready(
     assert version.status == RenderStatus.DONE
 
     # The named auditors and the lead officer, once each; not the QA manager who published it, nor the
-    # readers of agency C (not named in the audit).
+    # readers of agency C (not named in the audit), who are sent the readers' e-mail instead.
     assert addresses() == sorted([auditor.email, other_auditor.email, lead_officer.email])
+    readers = sorted(m.to[0] for m in mail.outbox if "New learning briefing" in m.subject)
+    assert readers == sorted([manager.email, practitioner.email])
     message = next(m for m in mail.outbox if m.to == [auditor.email])
     partnership = Partnership.load()
     assert message.subject == f"{partnership.name}: The practitioners' briefing of CSE audit is published"
@@ -184,7 +187,10 @@ def test_the_publish_page_says_who_will_be_emailed(client_for, make_briefing):
     url = reverse("briefings:publish", args=[briefing.audit.slug, briefing.edition])
     client = client_for("qa_manager")
     html = publish_post(client, url, {"confirm": "yes", "confirm_issues": "yes"}, follow=True).content.decode()
-    assert "The audit&#x27;s auditors and lead officer will be e-mailed once the PDF is ready." in html
+    assert (
+        "The audit&#x27;s auditors and lead officer, and the edition&#x27;s readers who asked for it, will be "
+        "e-mailed once the PDF is ready." in html
+    )
 
     services.briefing_version_render(version_id=briefing.versions.get().pk)  # its PDF made (the worker's run)
 

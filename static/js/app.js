@@ -113,3 +113,45 @@ document.addEventListener("htmx:configRequest", (event) => {
     }
   });
 })();
+
+// Part A answers typed but not yet saved are kept on this device (parta.js: localStorage,
+// "parta:<person>:<return>", each answer with the time it was typed) so that a lost connection or an
+// ended session loses nothing. They hold case detail, so they are kept no longer than a session can
+// last (body's data-device-copy-seconds, settings.SESSION_ABSOLUTE_SECONDS), only for the person signed
+// in on this browser (another person's are removed when someone else signs in), and not at all once the
+// person signs out (the portal's Sign out, or the admin's Log out).
+(() => {
+  const PREFIX = "parta:";
+  let storage = null;
+  try {
+    storage = window.localStorage;
+  } catch {
+    return; // storage switched off: nothing is kept
+  }
+  const keys = () => Object.keys(storage).filter((key) => key.startsWith(PREFIX));
+  const forgetAll = () => keys().forEach((key) => storage.removeItem(key));
+  const maxAgeMs = (Number(document.body.dataset.deviceCopySeconds) || 12 * 60 * 60) * 1000;
+  const person = document.body.dataset.person || "";
+  const now = Date.now();
+  for (const key of keys()) {
+    if (person && key.split(":")[1] !== person) {
+      storage.removeItem(key);
+      continue;
+    }
+    try {
+      const record = JSON.parse(storage.getItem(key)) || {};
+      const fields = Object.fromEntries(
+        Object.entries(record.fields || {}).filter(([, entry]) => now - Number(entry.at || 0) <= maxAgeMs),
+      );
+      if (Object.keys(fields).length) storage.setItem(key, JSON.stringify({ ...record, fields }));
+      else storage.removeItem(key);
+    } catch {
+      storage.removeItem(key); // unreadable: of no use to anyone
+    }
+  }
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    if (form.getAttribute("action") === document.body.dataset.signOutUrl || form.id === "logout-form") forgetAll();
+  });
+})();

@@ -5,7 +5,7 @@ from audits.services.retention import purge_expired
 
 
 class Command(BaseCommand):
-    help = "Remove case-level detail and free text of closed audits past the retention period."
+    help = "Remove case-level detail and free text of closed and cancelled audits past the retention period."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--dry-run", action="store_true", help="List what would be removed; change nothing.")
@@ -17,8 +17,10 @@ class Command(BaseCommand):
         for result in results:
             if dry_run:
                 audit = result.audit
+                ended = "cancelled" if audit.cancelled_at else "closed"
+                when = timezone.localtime(audit.cancelled_at or audit.closed_at)
                 self.stdout.write(
-                    f"Would purge: {audit.slug} (closed {timezone.localtime(audit.closed_at):%d %b %Y}): "
+                    f"Would purge: {audit.slug} ({ended} {when:%d %b %Y}): "
                     f"the texts of {result.returns} returns, the evidence of {result.answers} answers, "
                     f"the reasons of {result.judgements} consensus judgements, {result.risk_factors} risk factor "
                     f"flags, {result.session_notes} Part B session notes, {result.earlier_versions} earlier "
