@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import Case, Count, F, Func, Q, TextField, Value, When
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -273,6 +274,80 @@ def _write_return_fields(ret: PartAReturn, layout: ToolLayout, before: dict, aft
             del ret.skip_history_when_saving
 
 
+# What stands in, in earlier versions, for a detail the guard flagged that the auditor has removed.
+REMOVED_MARKER = gettext_noop("[removed: possible identifier]")
+# Added to the change reason of the save that removed them (the history page shows it): never their text.
+REDACTED_REASON = "possible identifiers removed from earlier versions"
+
+
+def _removed_identifiers(before: dict, after: dict, layout: ToolLayout, guard) -> dict[str, list[str]]:
+    """Per free-text field the save changes: the text of each detail the guard flags in the old value
+    (as the page flags it: published contacts are not flagged) that the new value no longer holds,
+    longest first. A detail still in the new text was kept (and maybe confirmed): it is not listed.
+    Reads only the fields that changed, and no query beyond the guard's published contacts, which
+    flagged_changed has read already when the old text flags anything."""
+    removed: dict[str, list[str]] = {}
+    for name in (*(evidence_field(s.pk) for s in layout.standards), *TEXT_FIELDS):
+        old, new = before.get(name, ""), after.get(name, "")
+        if not old or old == new:
+            continue
+        found = guard.published.drop(
+            find_identifiers(old, age_range=guard.age_range, reference_date=guard.reference_date)
+        )
+        texts = {match.text for match in found if match.text not in new}
+        if texts:
+            removed[name] = sorted(texts, key=lambda text: (-len(text), text))
+    return removed
+
+
+class _RegexpReplace(Func):
+    """PostgreSQL's regexp_replace(text, pattern, replacement, 'g'): every match replaced."""
+
+    function = "REGEXP_REPLACE"
+    output_field = TextField()
+
+
+def _pattern(texts: list[str]) -> str:
+    """A regular expression matching any of `texts` literally (re.escape puts a backslash before
+    punctuation only, which PostgreSQL's regular expressions read as that character too)."""
+    return "|".join(re.escape(text) for text in texts)
+
+
+def _replaced(name: str, texts: list[str], marker: str) -> Func:
+    # One call however many details: a REPLACE per detail would nest as deep as a 10,000-character
+    # field has numbers in it.
+    return _RegexpReplace(F(name), Value(_pattern(texts)), Value(marker.replace("\\", "\\\\")), Value("g"))
+
+
+def _redact_history(
+    ret: PartAReturn, layout: ToolLayout, answers: dict[int, Answer], removed: dict[str, list[str]]
+) -> int:
+    """Replace each removed detail with the marker in every history row of its field held so far (the
+    versions before this save): the answers' evidence in one UPDATE, the return's text fields in
+    another, each touching only the rows that hold one of the details. Returns the rows changed."""
+    marker = _(REMOVED_MARKER)
+    whens, answer_rows = [], Q()
+    for standard in layout.standards:
+        texts = removed.get(evidence_field(standard.pk))
+        answer = answers.get(standard.pk)
+        if not texts or answer is None:
+            continue
+        whens.append(When(id=answer.pk, then=_replaced("evidence", texts, marker)))
+        answer_rows |= Q(id=answer.pk, evidence__regex=_pattern(texts))
+    changed = 0
+    if whens:
+        changed += Answer.history.filter(answer_rows).update(evidence=Case(*whens, default=F("evidence")))
+    fields, return_rows = {}, Q()
+    for name in TEXT_FIELDS:
+        texts = removed.get(name)
+        if texts:
+            fields[name] = _replaced(name, texts, marker)
+            return_rows |= Q(**{f"{name}__regex": _pattern(texts)})
+    if fields:
+        changed += PartAReturn.history.filter(return_rows, id=ret.pk).update(**fields)
+    return changed
+
+
 def _reload_fields(ret: PartAReturn) -> None:
     """refresh_from_db, keeping the audit, case and agency already loaded (it would drop them)."""
     loaded = {
@@ -347,6 +422,13 @@ def _edit(
         flagged_moved, confirmation_cleared = _settle_confirmation(
             before, after, layout, guard, warnings, all_fields_warned=not warn_on_changes_only
         )
+        # What the auditor removed of the flagged details goes from the earlier versions too: the history
+        # page, and whoever may read it, would otherwise keep showing it. Done before this save's own
+        # history rows are written, so that every row it changes is an earlier one.
+        redacted = _redact_history(ret, layout, answers, _removed_identifiers(before, after, layout, guard))
+        if redacted:
+            # Said in the change reason of this save's history rows and in its access record.
+            reason = f"{reason}; {REDACTED_REASON}"
         answers_changed = _write_answers(ret, layout, answers, before, after, user, reason)
         _write_return_fields(ret, layout, before, after)
         errors = submission_errors(after, layout, warnings) if submit else {}
@@ -510,7 +592,11 @@ def _require_reviewer(user, ret: PartAReturn) -> None:
 
 
 def comment_identifiers(ret: PartAReturn, text: str) -> list[IdentifierMatch]:
-    """What the identifier guard flags in a reviewer's comment, as it does in the return's own text."""
+    """What the identifier guard flags in a reviewer's comment, as it does in the return's own text.
+
+    Unlike the return's text, a comment's earlier versions are not redacted (_redact_history): it is never
+    edited, only replaced by the next review's, and it is kept only once its writer has confirmed every
+    detail flagged in it (_check_comment), so none of its history holds an unconfirmed one."""
     guard = guard_context(ret)
     return guard.published.drop(find_identifiers(text, age_range=guard.age_range, reference_date=guard.reference_date))
 
