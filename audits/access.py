@@ -35,6 +35,17 @@ def record_refused(request: HttpRequest, *, object_type: str, object_id: str = "
     )
 
 
+def object_or_404(request: HttpRequest, queryset, *, object_type: str, summary: str = "", **lookup):
+    """One object of an audit the user may already open (a case on its board, a finding, a
+    recommendation), or 404: an id from another audit, or none, is recorded as refused first, as every
+    404 on a protected object is (docs/permissions.md)."""
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist:
+        record_refused(request, object_type=object_type, object_id=str(lookup.get("pk", "")), summary=summary)
+        raise Http404("Not found.") from None
+
+
 def managed_audit_or_404(request: HttpRequest, slug: str) -> Audit:
     """get_managed_audit for a view: a refusal is recorded before the 404."""
     try:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.admin import AccessLoggedAdmin
 from agencies.models import AGENCY_STAFF_ROLES, LEAD_OFFICER_ROLES, Role
+from agencies.services import AccessAction, access_record
 
 from . import models
 from .forms_partb import CountedLinesAdmin as _CountedLines  # titles, names, the cohort source: counted, not cut
@@ -442,6 +443,13 @@ class AuditAdmin(_NotTheAdministrators, _InTheAccessLog, _CountedLines, admin.Mo
 
     def get_prepopulated_fields(self, request, obj=None):
         return {"slug": ("title",)} if obj is None else {}
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            # The page lists the audit's cases (age band, gender, risk): recorded as read, as the
+            # app's own pages of case detail are (a change is recorded as one: _InTheAccessLog).
+            access_record(request=request, action=AccessAction.VIEW, obj=obj, summary=f"Planning: viewed {obj}")
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))

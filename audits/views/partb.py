@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agencies.decorators import recent_login_required
 from agencies.services import AccessAction, access_record
 from audits import exports
-from audits.access import get_board_audit, managed_audit_or_404
+from audits.access import get_board_audit, managed_audit_or_404, object_or_404
 from audits.charts import render_heatmap_svg
 from audits.forms_cancel import AuditCancelForm
 from audits.forms_insights import RecommendationStatusFilterForm, statuses_chosen
@@ -215,7 +215,7 @@ def boards(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def evidence_board(request: HttpRequest, slug: str, case_id: int) -> HttpResponse:
     audit, can_manage = get_board_audit(request.user, slug, request=request)
-    case = get_object_or_404(audit.cases, pk=case_id)
+    case = object_or_404(request, audit.cases.all(), object_type="audits.case", summary=f"case of {audit}", pk=case_id)
     return _board_page(request, audit, case, can_manage=can_manage)
 
 
@@ -252,7 +252,13 @@ def judgement(request: HttpRequest, slug: str, case_id: int) -> HttpResponse:
     """Records every consensus judgement changed on the board, whichever Save button was pressed.
     What cannot be recorded is shown again on the board, as typed: nothing is dropped."""
     audit = managed_audit_or_404(request, slug)
-    case = get_object_or_404(audit.cases.select_related("audit__tool_version"), pk=case_id)
+    case = object_or_404(
+        request,
+        audit.cases.select_related("audit__tool_version"),
+        object_type="audits.case",
+        summary=f"case of {audit}",
+        pk=case_id,
+    )
     board_url = reverse("audits:evidence_board", kwargs={"slug": audit.slug, "case_id": case.pk})
     try:
         pressed = judgement_section(audit, request.POST.get("section", ""))
@@ -295,6 +301,8 @@ def judgement(request: HttpRequest, slug: str, case_id: int) -> HttpResponse:
 def heatmap(request: HttpRequest, slug: str) -> HttpResponse:
     audit, can_manage = get_board_audit(request.user, slug, request=request)
     dist = selectors.grade_distribution(audit)
+    # Grades per case and standard, by agency: case-level, so who read it is recorded like the boards.
+    access_record(request=request, action=AccessAction.VIEW, obj=audit, summary=f"Grade heatmap: {audit}")
     context = {"audit": audit, "can_manage": can_manage, "dist": dist, "svg": render_heatmap_svg(dist)}
     return render(request, "audits/partb/heatmap.html", context)
 
@@ -353,7 +361,15 @@ def finding_add(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
 
 def _managed_finding(request: HttpRequest, slug: str, finding_id: int) -> tuple[Audit, Finding]:
     audit = managed_audit_or_404(request, slug)
-    return audit, get_object_or_404(Finding.objects.select_related("audit", "agency"), pk=finding_id, audit=audit)
+    finding = object_or_404(
+        request,
+        Finding.objects.select_related("audit", "agency"),
+        object_type="audits.finding",
+        summary=f"finding of {audit}",
+        pk=finding_id,
+        audit=audit,
+    )
+    return audit, finding
 
 
 @login_required
@@ -377,6 +393,13 @@ def finding_edit(request: HttpRequest, slug: str, finding_id: int) -> HttpRespon
                 return redirect(reverse("audits:findings", kwargs={"slug": audit.slug}) + f"#finding-{finding.pk}")
     else:
         form = FindingForm(audit=audit, kind=finding.kind, with_returns=True, finding=finding)
+    # The finding's text and the returns it cites: recorded as read (a save is recorded as a change).
+    access_record(
+        request=request,
+        action=AccessAction.VIEW,
+        obj=finding,
+        summary=f"Finding {services._finding_ref(finding)} of {audit}",
+    )
     context = {
         "audit": audit,
         "finding": finding,
@@ -503,7 +526,14 @@ def _recommendations_page(
 
 def _managed_recommendation(request: HttpRequest, slug: str, rec_id: int) -> tuple[Audit, Recommendation]:
     audit = managed_audit_or_404(request, slug)
-    rec = get_object_or_404(Recommendation.objects.select_related("owner_agency"), pk=rec_id, audit=audit)
+    rec = object_or_404(
+        request,
+        Recommendation.objects.select_related("owner_agency"),
+        object_type="audits.recommendation",
+        summary=f"recommendation of {audit}",
+        pk=rec_id,
+        audit=audit,
+    )
     return audit, rec
 
 
