@@ -43,6 +43,7 @@ from audits.services.partb import (
     ConsensusEntry,
     EditConflict,
     due_date_problem,
+    identifier_problem,
     owner_problem,
 )
 
@@ -331,6 +332,14 @@ class SessionForm(ShownMixin, forms.ModelForm):
                 )
         return "\n".join(lines)
 
+    def clean_notes(self) -> str:
+        """Refused while changed notes hold what the identifier guard flags (services.partb.identifier_problem);
+        notes left as they were are not written again."""
+        notes = self.cleaned_data["notes"]
+        if notes.strip() != (self.instance.notes or "").strip() and (problem := identifier_problem(notes, "notes")):
+            raise forms.ValidationError(problem, code="identifier")
+        return notes
+
     def is_posted(self) -> bool:
         """Whether the post carries the session's details (a post without them leaves them as they are)."""
         return any(name in self.data for name in self.fields)
@@ -601,6 +610,15 @@ class RecommendationForm(ShownMixin, forms.ModelForm):
         if self.instance.pk is not None:  # a change: posts back what the page showed
             self.track_shown({name: self.initial.get(name) for name in self._meta.fields})
 
+    def clean_text(self) -> str:
+        """Refused while a new or changed text holds what the identifier guard flags (the service's rule,
+        services.partb.identifier_problem, on the field): a text left as it was is not written again."""
+        text = self.cleaned_data["text"]
+        unchanged = self.instance.pk is not None and text.strip() == self.instance.text.strip()
+        if not unchanged and (problem := identifier_problem(text, "recommendation")):
+            raise forms.ValidationError(problem, code="identifier")
+        return text
+
     def clean_due_date(self):
         # The service's rule, on the field: a date before the Part B session (or, without a session
         # held, before today) is refused when it is given; an overdue one kept as it was can still be tracked.
@@ -672,6 +690,15 @@ class RecommendationTransitionForm(ShownMixin, forms.Form):
         allowed = RECOMMENDATION_TRANSITIONS[shown_status]
         self.fields["to_status"].choices = [(s, RecommendationStatus(s).label) for s in allowed]
         self.track_shown({"impact_evidence": recommendation.impact_evidence})
+        self.recommendation = recommendation
+
+    def clean_impact_evidence(self) -> str:
+        """Refused while changed evidence holds what the identifier guard flags (services.partb.identifier_problem)."""
+        evidence = self.cleaned_data["impact_evidence"]
+        changed = evidence.strip() != (self.recommendation.impact_evidence or "").strip()
+        if changed and (problem := identifier_problem(evidence, "impact_evidence")):
+            raise forms.ValidationError(problem, code="identifier")
+        return evidence
 
     def clean(self):
         data = super().clean()

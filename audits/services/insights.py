@@ -4,7 +4,10 @@ Reminder rule: a recommendation that is open or in progress, has a due date and 
 (its own owner_email, else its owner agency's lead_email) is due a reminder from 14 days before its
 due date ("due soon") and after it ("overdue"). Its owner gets them in one weekly digest per address
 (compared without regard to case): every recommendation of that address due a reminder, at most one
-digest in 7 days. The digest is recorded per recommendation (RecommendationReminder: the tracker's
+digest in 7 days. Like the e-mail that a recommendation is assigned, the digest holds no case content:
+each recommendation's audit, due date, days overdue and status, the partnership's contact and a link to
+sign in, never what the recommendation says (an owner address may be outside the partnership). The
+digest is recorded per recommendation (RecommendationReminder: the tracker's
 "last reminded"), with its e-mail queued through the outbox, in one transaction; the task (run_once)
 sends it once.
 
@@ -23,10 +26,12 @@ import logging
 from collections import defaultdict
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models.functions import Lower
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -127,7 +132,9 @@ def recommendation_digests_queue(*, today: date | None = None) -> list[str]:
 
 def email_recommendation_digest(*, address: str, day: str) -> bool:
     """Send one recorded digest: the recommendations recorded for `address` on `day` that are still open
-    or in progress and still go to that address. False, and nothing sent, when none is left."""
+    or in progress and still go to that address. False, and nothing sent, when none is left. Each is
+    named by its audit, due date, days overdue and status, not by what it says: the address may be
+    outside the partnership, and the text is read in the portal (the link to sign in)."""
     sent_on = date.fromisoformat(day)
     reminders = (
         RecommendationReminder.objects.annotate(address=Lower("sent_to"))
@@ -147,7 +154,6 @@ def email_recommendation_digest(*, address: str, day: str) -> bool:
         items.append(
             {
                 "audit": rec.audit.title,
-                "text": rec.text,
                 "owner": rec.owner_name,
                 "status": rec.get_status_display(),
                 "due": date_format(rec.due_date, "j F Y") if rec.due_date else "",
@@ -161,7 +167,12 @@ def email_recommendation_digest(*, address: str, day: str) -> bool:
     subject = ngettext(
         "%(n)s recommendation due soon or overdue", "%(n)s recommendations due soon or overdue", len(items)
     ) % {"n": len(items)}
-    context = {"items": items, "overdue": overdue, "partnership": Partnership.load()}
+    context = {
+        "items": items,
+        "overdue": overdue,
+        "partnership": Partnership.load(),
+        "sign_in_url": f"{settings.SITE_URL}{reverse('login')}",
+    }
     body = render_to_string("emails/insights_recommendation_digest.txt", context)
     portal_mail_send(subject=subject, body=body, to=[items[0]["to"]])
     return True

@@ -29,8 +29,9 @@ from django.utils.translation import gettext_lazy as _lazy
 from agencies.mail import portal_mail_send
 from agencies.models import Agency, User
 from agencies.outbox import enqueue
+from agencies.selectors import published_identifier_keys
 from agencies.services import AccessAction, access_record
-from audits.identifiers import find_identifiers
+from audits.identifiers import IdentifierMatch, find_identifiers, identifier_key
 from audits.models import (
     AGENCY_FINDING_KINDS,
     CANCEL_REASON_MAX,
@@ -144,6 +145,57 @@ def changed_fields(
     if conflicts:
         raise EditConflict(conflicts, obj)
     return changes
+
+
+# --- The identifier guard on Part B's free text ------------------------------------------------
+
+# What a save refuses in Part B's free text (audits/identifiers.py), said next to the field, with what
+# was typed kept in it. %(found)s names each flagged detail: "an NHS number (“943 476 5919”)".
+IDENTIFIER_REFUSALS = {
+    "recommendation": _lazy(
+        "The recommendation includes what looks like %(found)s. Write it without anything that could identify "
+        "a child: it is printed in the briefings and tracked by its owner, who may be outside the partnership. "
+        "What you typed is kept here."
+    ),
+    "impact_evidence": _lazy(
+        "The evidence of impact includes what looks like %(found)s. Write it without anything that could "
+        "identify a child: it is read on the recommendation tracker and in its exports. What you typed is kept "
+        "here."
+    ),
+    "reasons": _lazy(
+        "Not saved: the reasons include what looks like %(found)s. Give the group's reasons without anything "
+        "that could identify a child. What you typed is kept here."
+    ),
+    "notes": _lazy(
+        "The notes include what looks like %(found)s. Write them without anything that could identify a "
+        "child. What you typed is kept here."
+    ),
+}
+
+
+def flagged_identifiers(text: str) -> list[IdentifierMatch]:
+    """What the identifier guard flags in `text` (an NHS number, a postcode, a phone number, a date
+    of birth next to a birth cue, an e-mail address, a record number…), but the partnership's own
+    published support numbers and addresses (agencies.selectors.published_identifier_keys, however
+    written): they identify a service, not a child. No age band: a date of an event in Part B's text
+    is not taken for a date of birth unless a birth cue is next to it (the consistency checks, a
+    warning before publishing, also look at the case's age band). One query, only when something is
+    flagged."""
+    found = find_identifiers(text or "")
+    if found:
+        published = published_identifier_keys()
+        found = [match for match in found if identifier_key(match) not in published]
+    return found
+
+
+def identifier_problem(text: str, what: str) -> str:
+    """Why `text` cannot be saved as `what` (a key of IDENTIFIER_REFUSALS), naming what was found; ""
+    when nothing is flagged."""
+    found = flagged_identifiers(text)
+    if not found:
+        return ""
+    named = ", ".join(f"{match.label} (“{match.text}”)" for match in found)
+    return str(IDENTIFIER_REFUSALS[what]) % {"found": named}
 
 
 # --- The audit's status ------------------------------------------------------------------------
@@ -361,7 +413,9 @@ def session_update(
 ) -> PartBSession:
     """The session's details. The chair and the other attendees (one a line) are left as they are
     when not given (None). `shown`: what the page showed of each (edit markers): only what the
-    person changed is written, and EditConflict raised for what somebody else changed meanwhile."""
+    person changed is written, and EditConflict raised for what somebody else changed meanwhile.
+    Changed notes are refused while the identifier guard flags something in them (ValidationError by
+    "notes")."""
     with transaction.atomic():
         _require_status(audit, SESSION_EDITABLE, _("The Part B session"))
         session, _created = PartBSession.objects.select_for_update().get_or_create(
@@ -370,7 +424,10 @@ def session_update(
         posted = {"date": date, "venue": venue, "notes": notes, "chair": chair, "other_attendees": other_attendees}
         posted = {name: value for name, value in posted.items() if value is not None or name == "date"}
         stored = {name: getattr(session, name) for name in posted}
-        for name, value in changed_fields(posted, stored, shown, session).items():
+        changes = changed_fields(posted, stored, shown, session)
+        if "notes" in changes and (problem := identifier_problem(changes["notes"], "notes")):
+            raise ValidationError({"notes": problem})
+        for name, value in changes.items():
             setattr(session, name, value)
         problem = audit_dates_problem(audit.part_a_due, session.date)
         if problem:
@@ -479,7 +536,8 @@ def judgement_record(
     grade: Grade,
     reasons: str,
 ) -> CaseJudgement:
-    """The group's consensus for one journey stage of a case, or for the case overall (section None)."""
+    """The group's consensus for one journey stage of a case, or for the case overall (section None).
+    Reasons the identifier guard flags are refused (ValidationError by "reasons", naming what was found)."""
     audit = case.audit
     with transaction.atomic():
         _require_status(audit, PART_B_EDITABLE, _("Consensus judgements"))
@@ -487,6 +545,8 @@ def judgement_record(
             raise ValidationError(_("That stage is not in this audit's tool."))
         if grade.scale_id != audit.tool_version.scale_id:
             raise ValidationError(_("That grade is not on this audit's scale."))
+        if problem := identifier_problem(reasons, "reasons"):
+            raise ValidationError({"reasons": problem})
         judgement, _created = CaseJudgement.objects.update_or_create(
             case=case, section=section, defaults={"grade": grade, "reasons": reasons.strip(), "recorded_by": user}
         )
@@ -522,6 +582,7 @@ class ConsensusEntry:
 
 CONSENSUS_SAVED, CONSENSUS_UNCHANGED = "saved", "unchanged"
 CONSENSUS_CONFLICT, CONSENSUS_NO_GRADE, CONSENSUS_INVALID = "conflict", "no_grade", "invalid"
+CONSENSUS_IDENTIFIER = "identifier"  # reasons the identifier guard flags (identifier_problem)
 CONSENSUS_CONFLICT_ERROR = _lazy(
     "Not saved: somebody else recorded this judgement after you opened the board. Theirs is shown above; "
     "what you typed is kept here. To record yours instead, tick “Replace their judgement with mine” and save."
@@ -534,10 +595,11 @@ def judgements_record(
     """Every consensus judgement posted from a case's evidence board, in one transaction. Only the
     stages the person changed (what they post differs from what the page showed them) are looked
     at: each is recorded (judgement_record: one access record each) unless somebody else recorded
-    that stage after the page was opened (conflict: never overwritten unseen) or it has reasons
-    without a grade (no_grade). The others are left as they are (unchanged), whatever was recorded
-    for them meanwhile. The board shows the text of a conflict or no_grade entry again, unsaved,
-    with its `error`."""
+    that stage after the page was opened (conflict: never overwritten unseen), its reasons hold
+    what the identifier guard flags (identifier: the error names it) or it has reasons without a
+    grade (no_grade). The others are left as they are (unchanged), whatever was recorded
+    for them meanwhile. The board shows the text of a conflict, identifier or no_grade entry again,
+    unsaved, with its `error`."""
     with transaction.atomic():
         _require_status(case.audit, PART_B_EDITABLE, _("Consensus judgements"))
         current = {j.section_id: j for j in CaseJudgement.objects.select_for_update().filter(case=case)}
@@ -552,6 +614,8 @@ def judgements_record(
                 entry.outcome = CONSENSUS_UNCHANGED  # not changed by this person: nothing to record
             elif shown is not None and shown != recorded:
                 entry.outcome, entry.error = CONSENSUS_CONFLICT, str(CONSENSUS_CONFLICT_ERROR)
+            elif problem := identifier_problem(reasons, "reasons"):
+                entry.outcome, entry.error = CONSENSUS_IDENTIFIER, problem
             elif entry.grade is None:
                 entry.outcome = CONSENSUS_NO_GRADE
                 entry.error = _("Not saved: choose a consensus grade to record this judgement. Your reasons are kept.")
@@ -859,14 +923,19 @@ def _check_recommendation(
     *,
     audit: Audit,
     recommendation: Recommendation | None = None,
+    check_text: bool = True,
 ) -> None:
     """What every recommendation needs, new (`recommendation` None) or changed: its text, one owner
-    and a due date (due_date_problem). The form (RecommendationForm) shows the same by its fields."""
+    and a due date (due_date_problem). The form (RecommendationForm) shows the same by its fields.
+    `check_text`: whether the text is being written (new, or changed): then it is refused while the
+    identifier guard flags something in it (identifier_problem), by the field."""
     problem = owner_problem(owner, owner_agency)
     if problem:
         raise ValidationError(problem[1])
     if not text.strip():
         raise ValidationError(_("Write the recommendation."))
+    if check_text and (problem := identifier_problem(text, "recommendation")):
+        raise ValidationError({"text": problem})
     problem = due_date_problem(due_date, recommendation, audit=audit)
     if problem:
         raise ValidationError(problem)
@@ -929,7 +998,8 @@ def recommendation_update(
     shown: dict[str, str] | None = None,
 ) -> Recommendation:
     """`shown`: what the page showed of each field (edit markers): only what the person changed is
-    written, and EditConflict raised for what somebody else changed meanwhile."""
+    written, and EditConflict raised for what somebody else changed meanwhile. A changed text is
+    refused while the identifier guard flags something in it (ValidationError by "text")."""
     with transaction.atomic():
         recommendation = Recommendation.objects.select_for_update().select_related("audit").get(pk=recommendation.pk)
         audit = recommendation.audit
@@ -956,6 +1026,8 @@ def recommendation_update(
             due_date,
             audit=audit,
             recommendation=recommendation,
+            # A text left as it was is not written: one recorded before the guard may stay.
+            check_text="text" in changes,
         )
         recommendation.text, recommendation.owner = values["text"].strip(), values["owner"].strip()
         recommendation.owner_agency, recommendation.due_date = values["owner_agency"], due_date
@@ -1042,6 +1114,8 @@ def recommendation_transition(
             stored = {"impact_evidence": recommendation.impact_evidence}
             changes = changed_fields({"impact_evidence": impact_evidence}, stored, shown, recommendation)
             if "impact_evidence" in changes:
+                if problem := identifier_problem(impact_evidence, "impact_evidence"):
+                    raise ValidationError({"impact_evidence": problem})
                 recommendation.impact_evidence = impact_evidence.strip()
         if to_status == RecommendationStatus.CLOSED:
             if not recommendation.impact_evidence.strip():
