@@ -405,13 +405,15 @@ def draft_changed_by(briefing: Briefing, since: datetime) -> list[str]:
 
 def audits_composing(user) -> QuerySet[Audit]:
     """The audits the user runs whose briefings are being composed: those in Part B or Reporting, and
-    any other with a briefing drafted and never published (nothing but withdrawn versions). A handful,
+    any other with a briefing drafted and never published (nothing but withdrawn versions), not a
+    cancelled one (its draft is kept, read-only, never published). A handful,
     all of them: every other audit's briefings are reached from the audits list. One query."""
     published = BriefingVersion.objects.filter(withdrawn_at__isnull=True).values("briefing_id")
     unpublished = Briefing.objects.exclude(pk__in=published).values("audit_id")
     return (
         Audit.objects.managed_by(user)
         .filter(Q(status__in=(AuditStatus.PART_B, AuditStatus.REPORTING)) | Q(pk__in=unpublished))
+        .exclude(status=AuditStatus.CANCELLED)  # its draft is never published: nothing is being composed
         .select_related("theme")
         .order_by("-created_at", "-pk")
     )

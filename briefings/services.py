@@ -68,10 +68,28 @@ DRAFT_STATUSES = (AuditStatus.PART_B, AuditStatus.REPORTING, AuditStatus.CLOSED)
 PUBLISH_STATUSES = (AuditStatus.REPORTING, AuditStatus.CLOSED)
 
 
+def cancelled_refusal(audit: Audit) -> str:
+    """Why a cancelled audit's briefing draft is not changed or published ("" for any other audit).
+    Its draft, if Part B had begun one, is kept as it stood, read-only, like the rest of its work."""
+    if not audit.is_cancelled:
+        return ""
+    return _(
+        "This audit was cancelled: its briefings are not drafted, changed or published. The draft is kept "
+        "as it stood, until the partnership's retention period ends."
+    )
+
+
+def _refuse_if_cancelled(audit: Audit) -> None:
+    if refusal := cancelled_refusal(audit):
+        raise BriefingError(refusal)
+
+
 def draft_refusal(audit: Audit) -> str:
     """Why no briefing of this audit may be drafted now ("" when one may)."""
     if audit.status in DRAFT_STATUSES:
         return ""
+    if audit.is_cancelled:
+        return cancelled_refusal(audit)
     return _(
         "Briefings are drafted from the Part B findings, and this audit is at %(stage)s: "
         "draft them once its Part B has begun."
@@ -82,6 +100,8 @@ def publish_refusal(audit: Audit) -> str:
     """Why no briefing of this audit may be published now ("" when one may)."""
     if audit.status in PUBLISH_STATUSES:
         return ""
+    if audit.is_cancelled:
+        return cancelled_refusal(audit)
     return _(
         "This audit is at %(stage)s. A briefing is published once the audit has moved on to "
         "Reporting, when its findings are settled."
@@ -199,6 +219,7 @@ def briefing_update_details(
             .select_related("details_updated_by", "audit")
             .get(pk=briefing.pk)
         )
+        _refuse_if_cancelled(current.audit)
         # Part B's rule for what the page showed (edit markers of the values shown).
         markers = {name: edit_marker(value) for name, value in shown.items() if value is not None}
         try:
@@ -258,6 +279,7 @@ def briefing_section_update(
 ) -> BriefingSection:
     if len(body) > SECTION_MAX_CHARS:
         raise BriefingError(_("A section can hold at most %(n)s characters.") % {"n": SECTION_MAX_CHARS})
+    _refuse_if_cancelled(section.briefing.audit)
     with transaction.atomic():
         current = (
             BriefingSection.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=section.pk)
@@ -284,6 +306,7 @@ def briefing_section_update(
 def briefing_section_refresh(*, section: BriefingSection, user, request: HttpRequest | None = None) -> BriefingSection:
     """Write the section's text again from the audit's current findings (the heading is kept)."""
     briefing = section.briefing
+    _refuse_if_cancelled(briefing.audit)
     with transaction.atomic():
         data = audit_briefing_data(briefing.audit)
         section.body = prefill.section_body(section.key, data, briefing.edition)
@@ -307,6 +330,7 @@ def briefing_section_move(
     """Swap the section with its neighbour above ("up") or below ("down")."""
     if direction not in ("up", "down"):
         raise BriefingError(_("Sections move up or down."))
+    _refuse_if_cancelled(section.briefing.audit)
     with transaction.atomic():
         siblings = list(
             BriefingSection.objects.select_for_update().filter(briefing_id=section.briefing_id).order_by("order", "pk")

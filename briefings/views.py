@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from agencies.decorators import recent_login_required, recent_login_restored
 from agencies.services import AccessAction, access_record
@@ -158,6 +159,7 @@ def _composer_context(
     return {
         "briefing": briefing,
         "audit": briefing.audit,
+        "cancelled_refusal": services.cancelled_refusal(briefing.audit),
         "cards": cards,
         "details_form": BriefingDetailsForm(instance=briefing),
         "versions": versions_of(briefing),
@@ -227,6 +229,9 @@ def details_update(request: HttpRequest, slug: str, edition: str) -> HttpRespons
             form = BriefingDetailsForm(data, instance=conflict.current)
             form.is_valid()
             form.add_error(None, str(conflict))
+        except services.BriefingError as exc:  # the audit was cancelled: the draft stays as it stood
+            messages.error(request, str(exc))
+            return redirect("briefings:composer", slug=slug, edition=edition)
         else:
             messages.success(request, _("Title and audience saved."))
             return redirect("briefings:composer", slug=slug, edition=edition)
@@ -277,6 +282,11 @@ def section_update(request: HttpRequest, slug: str, edition: str, key: str) -> H
             form = SectionForm(data, instance=section)
             form.is_valid()
             form.add_error(None, str(conflict))
+        except services.BriefingError as exc:  # the audit was cancelled: the draft stays as it stood
+            messages.error(request, str(exc))
+            if request.htmx:  # the whole composer, read-only, with the message, not a card in place
+                return HttpResponseClientRedirect(_back_to(section))
+            return redirect(_back_to(section))
         else:
             saved = True
             form = SectionForm(instance=section)
@@ -299,7 +309,11 @@ def section_update(request: HttpRequest, slug: str, edition: str, key: str) -> H
 @require_POST
 def section_refresh(request: HttpRequest, slug: str, edition: str, key: str) -> HttpResponse:
     section = _section(request, slug, edition, key)
-    services.briefing_section_refresh(section=section, user=request.user, request=request)
+    try:
+        services.briefing_section_refresh(section=section, user=request.user, request=request)
+    except services.BriefingError as exc:
+        messages.error(request, str(exc))
+        return redirect(_back_to(section))
     messages.success(request, _("“%(heading)s” written again from the findings.") % {"heading": section.heading})
     return redirect(_back_to(section))
 
