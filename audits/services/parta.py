@@ -787,6 +787,11 @@ def email_auditor_about_return(*, return_id: int, event: str) -> bool:
     ret = PartAReturn.objects.select_related("audit", "case", "agency").filter(pk=return_id).first()
     if ret is None or event not in RETURN_EVENTS:
         return False
+    if ret.audit.is_cancelled:
+        # Cancelled between the review and this e-mail (the outbox may hold it for a while): the auditor
+        # was told the audit is cancelled, and nothing more is done in it.
+        logger.info("Part A return %s: audit cancelled, %s not e-mailed", return_id, event)
+        return False
     if event == "all_accepted":
         return _email_all_accepted(ret)
     # Not someone who cannot amend it (moved to another agency, deactivated, their role changed): the
@@ -811,7 +816,7 @@ def email_auditor_about_return(*, return_id: int, event: str) -> bool:
 
 
 def _email_all_accepted(ret: PartAReturn) -> bool:
-    if not _all_accepted(ret.audit_id, ret.agency_id):
+    if ret.audit.status not in ACCEPT_AUDIT_STATUSES or not _all_accepted(ret.audit_id, ret.agency_id):
         return False
     auditor, unable = auditor_to_tell(ret)
     if auditor is None or unable:
@@ -820,6 +825,8 @@ def _email_all_accepted(ret: PartAReturn) -> bool:
     audit = ret.audit
     session = PartBSession.objects.filter(audit=audit).first()
     session_date = (session.date if session else None) or audit.part_b_date
+    if session_date and session_date < timezone.localdate():
+        session_date = None  # a late return accepted after the session: not "the session is on" a past date
     context = {
         "auditor": auditor,
         "audit": audit,

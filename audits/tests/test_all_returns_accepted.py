@@ -9,11 +9,14 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from agencies.models import OutboxMessage
 from agencies.outbox import outbox_send
-from audits.models import PartAReturn, PartBSession, ReturnStatus
+from audits.models import AuditStatus, PartAReturn, PartBSession, ReturnStatus
 from audits.services.parta import email_auditor_about_return, return_accept, return_submit, return_unlock
+from audits.services.partb import audit_cancel
 from audits.tasks import notify_auditor
 from audits.tests.parta_support import complete, load
 
@@ -62,11 +65,37 @@ def test_only_the_last_accept_emails_the_auditor(
 
 
 def test_the_email_gives_the_part_b_session_date(qa_manager, audit, submitted_both, django_capture_on_commit_callbacks):
-    PartBSession.objects.create(audit=audit, date=dt.date(2026, 12, 3), venue="Room 1")
+    session_date = timezone.localdate() + dt.timedelta(days=10)
+    PartBSession.objects.create(audit=audit, date=session_date, venue="Room 1")
     for ret in submitted_both:
         accept(qa_manager, ret, django_capture_on_commit_callbacks)
     [message] = all_accepted_mail()
-    assert "The Part B session is on 3 December 2026." in " ".join(message.body.split())
+    assert f"The Part B session is on {date_format(session_date, 'j F Y')}." in " ".join(message.body.split())
+
+
+def test_a_late_return_accepted_after_the_session_gives_no_past_date(
+    qa_manager, audit, submitted_both, django_capture_on_commit_callbacks
+):
+    audit.status = AuditStatus.PART_B
+    audit.save(update_fields=["status"])
+    PartBSession.objects.create(audit=audit, date=timezone.localdate() - dt.timedelta(days=2), venue="Room 1")
+    for ret in submitted_both:
+        accept(qa_manager, ret, django_capture_on_commit_callbacks)
+    [message] = all_accepted_mail()
+    body = " ".join(message.body.split())
+    assert "The Part B session is on" not in body and "The audit is in Part B." in body
+
+
+def test_not_sent_once_the_audit_is_cancelled(qa_manager, audit, submitted_both, django_capture_on_commit_callbacks):
+    for ret in submitted_both:
+        accept(qa_manager, ret, django_capture_on_commit_callbacks)
+    assert len(all_accepted_mail()) == 1
+    mail.outbox.clear()
+    # Cancelled while the e-mail waited in the outbox (Redis down, say): it is not sent when it goes.
+    audit_cancel(user=qa_manager, audit=audit, reason="Merged into another audit")
+    assert email_auditor_about_return(return_id=submitted_both[-1].pk, event="all_accepted") is False
+    assert email_auditor_about_return(return_id=submitted_both[-1].pk, event="unlocked") is False
+    assert all_accepted_mail() == [] and not [m for m in mail.outbox if "unlocked" in m.subject.lower()]
 
 
 def test_sent_once_however_often_delivered(qa_manager, submitted_both, django_capture_on_commit_callbacks):
