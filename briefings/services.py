@@ -68,15 +68,15 @@ DRAFT_STATUSES = (AuditStatus.PART_B, AuditStatus.REPORTING, AuditStatus.CLOSED)
 PUBLISH_STATUSES = (AuditStatus.REPORTING, AuditStatus.CLOSED)
 
 
-def cancelled_refusal(audit: Audit) -> str:
-    """Why a cancelled audit's briefing draft is not changed or published ("" for any other audit).
-    Its draft, if Part B had begun one, is kept as it stood, read-only, like the rest of its work."""
+def cancelled_refusal(audit: Audit, *, drafted: bool = True) -> str:
+    """Why a cancelled audit's briefings are not drafted, changed or published ("" for any other audit).
+    A draft Part B had begun (`drafted`) is kept as it stood, read-only, like the rest of its work."""
     if not audit.is_cancelled:
         return ""
-    return _(
-        "This audit was cancelled: its briefings are not drafted, changed or published. The draft is kept "
-        "as it stood, until the partnership's retention period ends."
-    )
+    refusal = _("This audit was cancelled: its briefings are not drafted, changed or published.")
+    if drafted:
+        refusal += " " + _("The draft is kept as it stood, until the partnership's retention period ends.")
+    return refusal
 
 
 def _refuse_if_cancelled(audit: Audit) -> None:
@@ -89,7 +89,7 @@ def draft_refusal(audit: Audit) -> str:
     if audit.status in DRAFT_STATUSES:
         return ""
     if audit.is_cancelled:
-        return cancelled_refusal(audit)
+        return cancelled_refusal(audit, drafted=False)
     return _(
         "Briefings are drafted from the Part B findings, and this audit is at %(stage)s: "
         "draft them once its Part B has begun."

@@ -85,3 +85,16 @@ def test_it_is_not_listed_among_the_briefings_being_composed(cancelled_draft, qa
     client.force_login(qa_manager)
     html = client.get(reverse("briefings:library")).content.decode()
     assert reverse("briefings:audit_briefings", args=[cancelled_draft.audit.slug]) not in html
+
+
+def test_an_edition_never_drafted_says_no_draft_is_kept(client, cancelled_draft, qa_manager):
+    client.force_login(qa_manager)
+    slug = cancelled_draft.audit.slug
+    for url in (
+        reverse("briefings:composer", args=[slug, Edition.PRACTITIONERS]),  # not started
+        reverse("briefings:audit_briefings", args=[slug]),
+    ):
+        html = " ".join(client.get(url).content.decode().split())
+        assert REFUSAL in html and "The draft is kept" not in html
+    with pytest.raises(services.BriefingError, match=REFUSAL):
+        services.briefing_create(audit=cancelled_draft.audit, edition=Edition.PRACTITIONERS, user=qa_manager)
