@@ -348,6 +348,24 @@ def _redact_history(
     return changed
 
 
+def identifiers_removed_since(
+    layout: ToolLayout, guard, current: dict[str, str], earlier: dict[str, Collection[str]]
+) -> dict[str, list[str]]:
+    """For history written before saves redacted it (the redact_history_identifiers command): per
+    free-text field of `earlier` (its values in the history rows), each detail the guard flags in any
+    of them that the field's `current` value no longer holds, longest first, as _removed_identifiers
+    lists them for a save. No query beyond the guard's published contacts."""
+    removed: dict[str, list[str]] = {}
+    for name, values in earlier.items():
+        new = current.get(name, "")
+        texts: set[str] = set()
+        for old in values:
+            texts.update(_removed_identifiers({name: old}, {name: new}, layout, guard).get(name, ()))
+        if texts:
+            removed[name] = sorted(texts, key=lambda text: (-len(text), text))
+    return removed
+
+
 def _reload_fields(ret: PartAReturn) -> None:
     """refresh_from_db, keeping the audit, case and agency already loaded (it would drop them)."""
     loaded = {
