@@ -11,6 +11,7 @@ from agencies.services import AccessAction, access_record
 
 from . import models
 from .forms_partb import CountedLinesAdmin as _CountedLines  # titles, names, the cohort source: counted, not cut
+from .services.plan_changes import plan_changed_notify, plan_of
 from .services.tools import tool_version_copy
 
 
@@ -473,12 +474,27 @@ class AuditAdmin(_NotTheAdministrators, _InTheAccessLog, _CountedLines, admin.Mo
         return fields
 
     def save_model(self, request, obj, form, change) -> None:
+        before = saved = session = None
+        if change:
+            # The plan as people were told it, read under the audit's row lock (as a status move takes it).
+            saved = models.Audit.objects.select_for_update().get(pk=obj.pk)
+            session = models.PartBSession.objects.filter(audit=obj).first()
+            before = plan_of(saved, session)
         super().save_model(request, obj, form, change)
         if change and "tool_version" in form.changed_data:
             # Nobody has started a return (else the field is read-only): they follow the audit's new tool.
             models.PartAReturn.objects.filter(audit=obj, status=models.ReturnStatus.NOT_STARTED).update(
                 tool_version=obj.tool_version
             )
+        if before is not None:
+            if session is not None and saved.part_b_date != obj.part_b_date:
+                # The session page and Part B's e-mails read the session's date: keep the two the same, as
+                # the session page does (services.partb.session_update).
+                session.date = obj.part_b_date
+                session.save(update_fields=["date"])
+            # Past Planning, a changed due date, session date or lead officer is e-mailed to whom it concerns.
+            if plan_changed_notify(audit=obj, before=before, after=plan_of(obj, session), user=request.user):
+                self.message_user(request, _("The people this change concerns are being e-mailed it."))
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)

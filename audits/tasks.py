@@ -115,6 +115,26 @@ def notify_audit_cancelled(audit_id: int, person_id: int) -> bool:
     return email_audit_cancelled(audit_id=audit_id, person_id=person_id)
 
 
+@shared_task(name="audits.tasks.notify_plan_changed", ignore_result=True)
+@run_once
+def notify_plan_changed(audit_id: int, changes: dict, by_id: int | None) -> int:
+    """Queue the e-mails about a change to the audit's plan after people were told of it, one per person,
+    once (services.plan_changes.plan_changed_fanout)."""
+    from audits.services.plan_changes import plan_changed_fanout
+
+    return plan_changed_fanout(audit_id=audit_id, changes=changes, by_id=by_id)
+
+
+@shared_task(name="audits.tasks.email_plan_changed", **MAIL_RETRY)
+@run_once
+def email_plan_changed(audit_id: int, person_id: int, changes: dict) -> bool:
+    """E-mail a named auditor or a lead officer what changed in the audit's plan: Part A's due date, the Part B
+    session's date or venue, its lead officer (services.plan_changes)."""
+    from audits.services.plan_changes import email_plan_changed
+
+    return email_plan_changed(audit_id=audit_id, person_id=person_id, changes=changes)
+
+
 # --- Insights ----------------------------------------------------------------------------------
 
 

@@ -67,6 +67,7 @@ from audits.selectors.partb import (
 from audits.services.insights import recommendation_assigned_notify
 from audits.services.parta import returns_create_for_audit
 from audits.services.participants import _auditor_mail_context, part_a_opened_notify
+from audits.services.plan_changes import plan_changed_notify, plan_of
 from audits.services.retention import retention_date
 
 # Part B work (the session, judgements, findings, what a recommendation says) is recorded while the
@@ -415,12 +416,14 @@ def session_update(
     when not given (None). `shown`: what the page showed of each (edit markers): only what the
     person changed is written, and EditConflict raised for what somebody else changed meanwhile.
     Changed notes are refused while the identifier guard flags something in them (ValidationError by
-    "notes")."""
+    "notes"). A changed date or venue is e-mailed to the named auditors and the lead officer while Part A
+    or Part B is open and the session is still to come (services.plan_changes)."""
     with transaction.atomic():
         _require_status(audit, SESSION_EDITABLE, _("The Part B session"))
         session, _created = PartBSession.objects.select_for_update().get_or_create(
             audit=audit, defaults={"date": audit.part_b_date}
         )
+        before = plan_of(audit, session)
         posted = {"date": date, "venue": venue, "notes": notes, "chair": chair, "other_attendees": other_attendees}
         posted = {name: value for name, value in posted.items() if value is not None or name == "date"}
         stored = {name: getattr(session, name) for name in posted}
@@ -440,6 +443,8 @@ def session_update(
         access_record(
             request=request, user=user, action=AccessAction.CHANGE, obj=session, summary=f"Part B session of {audit}"
         )
+        # Told only when the date or venue changed, once committed, leaving out who changed it.
+        plan_changed_notify(audit=audit, before=before, after=plan_of(audit, session), user=user)
     return session
 
 
