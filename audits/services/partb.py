@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from agencies.mail import portal_mail_send
-from agencies.models import Agency, User
+from agencies.models import Agency, Role, User
 from agencies.outbox import enqueue
 from agencies.selectors import published_identifier_keys
 from agencies.services import AccessAction, access_record
@@ -281,8 +281,9 @@ def audit_cancel(*, request: HttpRequest | None = None, user, audit: Audit, reas
         raise ValidationError(
             {"reason": _("Write the reason in at most %(limit)d characters.") % {"limit": CANCEL_REASON_MAX}}
         )
-    if found := find_identifiers(reason):
-        # E-mailed and shown on the audit's pages: it must not identify a child.
+    if found := flagged_identifiers(reason):
+        # E-mailed and shown on the audit's pages: it must not identify a child (the partnership's own
+        # published support lines may be named).
         raise ValidationError(
             {
                 "reason": _(
@@ -295,6 +296,24 @@ def audit_cancel(*, request: HttpRequest | None = None, user, audit: Audit, reas
     with transaction.atomic():
         audit = _locked_audit(audit)
         old_label = audit.get_status_display()
+        if audit.is_cancelled:  # by somebody else meanwhile, or this form sent twice
+            raise ValidationError(
+                _("This audit was already cancelled, on %(when)s by %(who)s.")
+                % {
+                    "when": date_format(timezone.localtime(audit.cancelled_at), "j F Y"),
+                    "who": audit.cancelled_by or _("somebody no longer on the portal"),
+                }
+            )
+        if published := _published_briefings(audit):
+            # Back in Part B after Reporting: a cancelled audit's briefings could be neither corrected nor
+            # withdrawn by anyone (its composer is read-only), yet readers would still download them.
+            raise ValidationError(
+                _(
+                    "This audit has a published briefing (%(editions)s). Withdraw it from the audit's briefings "
+                    "first, saying why, so that its readers are asked to delete their copies; then cancel the audit."
+                )
+                % {"editions": ", ".join(published)}
+            )
         if not audit.can_cancel:
             raise ValidationError(
                 _("An audit is cancelled only in Planning, Part A or Part B. This audit is at the %(status)s stage.")
@@ -318,12 +337,32 @@ def audit_cancel(*, request: HttpRequest | None = None, user, audit: Audit, reas
     return audit
 
 
+def _published_briefings(audit: Audit) -> list[str]:
+    """The editions of the audit with a version published and not withdrawn, "Managers' briefing version 2"."""
+    from briefings.models import BriefingVersion  # briefings build on audits, not the other way round
+
+    versions = (
+        BriefingVersion.objects.filter(briefing__audit=audit, withdrawn_at__isnull=True)
+        .select_related("briefing")
+        .order_by("briefing__edition", "number")
+    )
+    return [
+        _("%(edition)s version %(number)d") % {"edition": v.briefing.get_edition_display(), "number": v.number}
+        for v in versions
+    ]
+
+
 def audit_cancelled_notify(*, audit: Audit) -> int:
     """One e-mail per person through the outbox, once the cancellation is committed: each named
-    auditor and the lead officer (once, if they are both). Returns how many were queued."""
+    auditor and the lead officer (once, if they are both), not who cancelled it; when the lead officer
+    cancelled it, the QA managers instead, who run every audit. Returns how many were queued."""
     people = set(audit.participants.filter(auditor__isnull=False).values_list("auditor_id", flat=True))
     if audit.lead_officer_id:
         people.add(audit.lead_officer_id)
+    canceller = audit.cancelled_by
+    if canceller is not None and not canceller.is_qa_manager:
+        people.update(User.objects.filter(role=Role.QA_MANAGER, is_active=True).values_list("pk", flat=True))
+    people.discard(audit.cancelled_by_id)
     for person_id in sorted(people):
         enqueue("audits.tasks.notify_audit_cancelled", audit.pk, person_id)
     return len(people)
@@ -338,7 +377,8 @@ def email_audit_cancelled(*, audit_id: int, person_id: int) -> bool:
     person = User.objects.filter(pk=person_id).first()
     if audit is None or person is None or not person.email or not person.is_active or not person.has_case_access:
         return False
-    is_lead = audit.lead_officer_id == person.pk
+    # The QA managers, who run every audit, read it as its lead officer does.
+    is_lead = audit.lead_officer_id == person.pk or person.is_qa_manager
     if not is_lead and not audit.participants.filter(auditor_id=person.pk).exists():
         return False
     url = reverse("audits:dashboard", args=[audit.slug]) if is_lead else reverse("audits:my_returns")
@@ -540,9 +580,12 @@ def judgement_record(
     section: Section | None,
     grade: Grade,
     reasons: str,
+    check_reasons: bool = True,
 ) -> CaseJudgement:
     """The group's consensus for one journey stage of a case, or for the case overall (section None).
-    Reasons the identifier guard flags are refused (ValidationError by "reasons", naming what was found)."""
+    Reasons the identifier guard flags are refused (ValidationError by "reasons", naming what was found)
+    when they are written (`check_reasons`: False when they are the ones recorded before the guard,
+    left as they were while the grade changes)."""
     audit = case.audit
     with transaction.atomic():
         _require_status(audit, PART_B_EDITABLE, _("Consensus judgements"))
@@ -550,7 +593,7 @@ def judgement_record(
             raise ValidationError(_("That stage is not in this audit's tool."))
         if grade.scale_id != audit.tool_version.scale_id:
             raise ValidationError(_("That grade is not on this audit's scale."))
-        if problem := identifier_problem(reasons, "reasons"):
+        if check_reasons and (problem := identifier_problem(reasons, "reasons")):
             raise ValidationError({"reasons": problem})
         judgement, _created = CaseJudgement.objects.update_or_create(
             case=case, section=section, defaults={"grade": grade, "reasons": reasons.strip(), "recorded_by": user}
@@ -588,6 +631,14 @@ class ConsensusEntry:
 CONSENSUS_SAVED, CONSENSUS_UNCHANGED = "saved", "unchanged"
 CONSENSUS_CONFLICT, CONSENSUS_NO_GRADE, CONSENSUS_INVALID = "conflict", "no_grade", "invalid"
 CONSENSUS_IDENTIFIER = "identifier"  # reasons the identifier guard flags (identifier_problem)
+
+
+def reasons_written(existing: CaseJudgement | None, reasons: str) -> bool:
+    """Whether a save writes these reasons: new, or not those recorded (a grade changed alone keeps
+    reasons recorded before the identifier guard, which are checked once they are next changed)."""
+    return existing is None or reasons != (existing.reasons or "").strip()
+
+
 CONSENSUS_CONFLICT_ERROR = _lazy(
     "Not saved: somebody else recorded this judgement after you opened the board. Theirs is shown above; "
     "what you typed is kept here. To record yours instead, tick “Replace their judgement with mine” and save."
@@ -619,14 +670,20 @@ def judgements_record(
                 entry.outcome = CONSENSUS_UNCHANGED  # not changed by this person: nothing to record
             elif shown is not None and shown != recorded:
                 entry.outcome, entry.error = CONSENSUS_CONFLICT, str(CONSENSUS_CONFLICT_ERROR)
-            elif problem := identifier_problem(reasons, "reasons"):
+            elif reasons_written(existing, reasons) and (problem := identifier_problem(reasons, "reasons")):
                 entry.outcome, entry.error = CONSENSUS_IDENTIFIER, problem
             elif entry.grade is None:
                 entry.outcome = CONSENSUS_NO_GRADE
                 entry.error = _("Not saved: choose a consensus grade to record this judgement. Your reasons are kept.")
             else:
                 judgement_record(
-                    request=request, user=user, case=case, section=entry.section, grade=entry.grade, reasons=reasons
+                    request=request,
+                    user=user,
+                    case=case,
+                    section=entry.section,
+                    grade=entry.grade,
+                    reasons=reasons,
+                    check_reasons=reasons_written(existing, reasons),
                 )
                 entry.outcome = CONSENSUS_SAVED
     return entries
