@@ -938,6 +938,7 @@ def email_new_briefing(*, version_id: int, user_id: int) -> bool:
         "edition": briefing.get_edition_display(),
         "partnership": Partnership.load(),
         "url": f"{settings.SITE_URL}{reverse('briefings:briefing_page', args=[briefing.pk])}",
+        "profile_url": f"{settings.SITE_URL}{reverse('profile')}",
     }
     portal_mail_send(
         subject=_("New learning briefing: %(title)s") % {"title": context["title"]},

@@ -81,3 +81,26 @@ def test_the_sign_in_page_drops_copies_past_the_session_limit(demo, live_server,
         "parta:1:4": ["evidence_2"],
         "parta:2:3": ["evidence_1"],
     }
+
+
+@pytest.mark.browser
+def test_a_sign_out_the_person_stays_from_keeps_their_copy(demo, live_server, page: Page):  # noqa: F811
+    """Offline with unsaved answers, the browser asks before leaving (parta.js): who stays keeps the copy."""
+    ret = demo
+    me = User.objects.get(username="auditor.police").pk
+    login(page, live_server, "auditor.police", "demo")
+    layout = tool_layout(ret.tool_version)
+    first, second = (evidence_field(standard.pk) for standard in layout.standards[:2])
+    other = User.objects.get(username="qa.manager").pk
+    page.evaluate(PLANT, [me, other, ret.pk, HOUR_MS, first, second])
+    go(page, live_server, f"/audits/returns/{ret.pk}/")
+    assert page.evaluate(COPIES) == {f"parta:{me}:{ret.pk}": [first]}
+    # The sign-out is sent, then not followed through (as when "Stay on page" is chosen): the page stays.
+    page.evaluate(
+        """() => {
+          document.addEventListener("submit", (event) => event.preventDefault());
+          const form = document.querySelector(`form[action="${document.body.dataset.signOutUrl}"]`);
+          form.requestSubmit();
+        }"""
+    )
+    assert page.evaluate(COPIES) == {f"parta:{me}:{ret.pk}": [first]}

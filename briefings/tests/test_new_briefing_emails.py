@@ -131,6 +131,7 @@ def test_the_email_gives_title_audience_and_library_link_and_no_case_content(
     assert "For: Front-line practitioners in every agency" in body
     assert url in body
     assert "E-mail me when a new learning briefing is published" in body  # how to stop them
+    assert f"{settings.SITE_URL}{reverse('profile')}" in body  # and where
     assert "Case 1" not in body and "Case 2" not in body
 
 

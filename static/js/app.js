@@ -149,9 +149,20 @@ document.addEventListener("htmx:configRequest", (event) => {
       storage.removeItem(key); // unreadable: of no use to anyone
     }
   }
+  // Forgotten as the page is left for signing out, not on the click: offline with unsaved answers the
+  // browser first asks whether to leave (parta.js), and a person who stays keeps their copy.
+  let signingOut = false;
   document.addEventListener("submit", (event) => {
     const form = event.target;
     if (!(form instanceof HTMLFormElement)) return;
-    if (form.getAttribute("action") === document.body.dataset.signOutUrl || form.id === "logout-form") forgetAll();
+    if (form.getAttribute("action") === document.body.dataset.signOutUrl || form.id === "logout-form") {
+      signingOut = true;
+    }
+  });
+  document.addEventListener("input", () => {
+    signingOut = false; // stayed, and typing on
+  });
+  window.addEventListener("pagehide", () => {
+    if (signingOut) forgetAll();
   });
 })();
