@@ -171,6 +171,14 @@ IDENTIFIER_REFUSALS = {
         "The notes include what looks like %(found)s. Write them without anything that could identify a "
         "child. What you typed is kept here."
     ),
+    "finding": _lazy(
+        "The finding includes what looks like %(found)s. Write it without anything that could identify a "
+        "child: findings are printed in the briefings. What you typed is kept here."
+    ),
+    "promoted": _lazy(
+        "Not promoted: the text includes what looks like %(found)s, and findings are printed in the briefings. "
+        "Add the finding on the findings page instead, written without it."
+    ),
 }
 
 
@@ -724,6 +732,14 @@ def _check_finding(audit: Audit, kind: str, agency: Agency | None, heading: str,
         raise ValidationError(_("Write a heading or some text."))
 
 
+def _check_finding_text(**texts: str) -> None:
+    """Refuse a finding's heading or text (those being written: `texts` by field name) while it holds
+    what the identifier guard flags: findings are printed in the briefings. ValidationError by field."""
+    problems = {name: problem for name, text in texts.items() if (problem := identifier_problem(text, "finding"))}
+    if problems:
+        raise ValidationError(problems)
+
+
 def _set_citations(
     finding: Finding,
     *,
@@ -774,6 +790,7 @@ def finding_add(
     with transaction.atomic():
         _require_status(audit, PART_B_EDITABLE, _("Findings"))
         _check_finding(audit, kind, agency, heading, body)
+        _check_finding_text(heading=heading, body=body)
         finding = Finding.objects.create(
             audit=audit,
             kind=kind,
@@ -832,6 +849,14 @@ def finding_update(
         heading, body = changes.get("heading", finding.heading), changes.get("body", finding.body)
         agency = changes.get("agency", finding.agency)
         _check_finding(audit, finding.kind, agency, heading, body)
+        # Only what is being written: a finding recorded before the guard is not held up by its old text.
+        _check_finding_text(
+            **{
+                name: changes[name]
+                for name in ("heading", "body")
+                if name in changes and changes[name].strip() != getattr(finding, name)
+            }
+        )
         if finding.kind in AGENCY_FINDING_KINDS and agency.pk != finding.agency_id:
             finding.order = _next_order(audit, finding.kind, agency)
         finding.heading, finding.body, finding.agency = heading.strip(), body.strip(), agency
@@ -917,6 +942,9 @@ def finding_promote(
         existing = Finding.objects.filter(audit=audit, kind=kind, body=text, returns=part_a_return).first()
         if existing is not None:
             return existing, False
+        # The auditor may have confirmed a detail is not about the child: a finding is printed all the same.
+        if problem := identifier_problem(text, "promoted"):
+            raise ValidationError(problem)
         agency = part_a_return.agency if kind in AGENCY_FINDING_KINDS else None
         finding = Finding.objects.create(
             audit=audit, kind=kind, body=text, agency=agency, order=_next_order(audit, kind, agency)
