@@ -164,6 +164,15 @@ def notify_recommendation_assigned(recommendation_id: int, to: str) -> bool:
     return email_recommendation_assigned(recommendation_id=recommendation_id, to=to)
 
 
+@shared_task(name="audits.tasks.notify_recommendations_cancelled", **MAIL_RETRY)
+@run_once
+def notify_recommendations_cancelled(audit_id: int, to: str) -> bool:
+    """E-mail a recommendation owner that the audit was cancelled (audits.services.insights)."""
+    from audits.services.insights import email_recommendations_cancelled
+
+    return email_recommendations_cancelled(audit_id=audit_id, to=to)
+
+
 @shared_task(
     name="audits.tasks.render_insight_report",
     acks_late=True,

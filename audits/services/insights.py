@@ -42,6 +42,7 @@ from agencies.models import Agency, Partnership
 from agencies.outbox import enqueue
 from agencies.services import AccessAction, access_record
 from audits.models import (
+    Audit,
     AuditStatus,
     AuditTheme,
     InsightReport,
@@ -223,6 +224,50 @@ def email_recommendation_assigned(*, recommendation_id: int, to: str) -> bool:
     }
     subject = _("A recommendation is assigned to you: %(audit)s") % {"audit": rec.audit.title}
     body = render_to_string("emails/insights_recommendation_assigned.txt", context)
+    portal_mail_send(subject=subject[:200], body=body, to=[to])
+    return True
+
+
+def _open_recommendations_by_address(audit_id: int) -> dict[str, list[Recommendation]]:
+    """The audit's open and in-progress recommendations by their owner's address (lower case): those
+    whose owners were told they are assigned to them (recommendation_assigned_notify). One query."""
+    recs = Recommendation.objects.filter(audit_id=audit_id, status__in=OPEN_RECOMMENDATION_STATUSES).select_related(
+        "owner_agency"
+    )
+    by_address: dict[str, list[Recommendation]] = {}
+    for rec in recs:
+        if address := owner_email_of(rec):
+            by_address.setdefault(address.lower(), []).append(rec)
+    return by_address
+
+
+def recommendations_cancelled_notify(*, audit: Audit) -> int:
+    """Called in the transaction that cancels the audit (services.partb.audit_cancel): queue (outbox)
+    one e-mail per owner address of its open recommendations, which will not be taken forward; their
+    reminders and digests stop (they leave out a cancelled audit's). Returns how many were queued."""
+    addresses = sorted(_open_recommendations_by_address(audit.pk))
+    for address in addresses:
+        enqueue("audits.tasks.notify_recommendations_cancelled", audit.pk, address)
+    return len(addresses)
+
+
+def email_recommendations_cancelled(*, audit_id: int, to: str) -> bool:
+    """Tell an owner (maybe outside the partnership) that the audit was cancelled, so the recommendations
+    of it assigned to them will not be taken forward and they will have no more reminders: how many, and
+    the partnership's contact; not what they say nor the reason (free text about the audit's cases).
+    False, and nothing sent, when the audit is not cancelled or none of them is theirs any more."""
+    audit = Audit.objects.filter(pk=audit_id, status=AuditStatus.CANCELLED).first()
+    recs = _open_recommendations_by_address(audit_id).get(to.lower(), []) if audit else []
+    if not recs:
+        return False
+    context = {
+        "audit": audit.title,
+        "count": len(recs),
+        "cancelled_on": date_format(timezone.localtime(audit.cancelled_at), "j F Y"),
+        "partnership": Partnership.load(),
+    }
+    subject = _("Audit cancelled, its recommendations withdrawn: %(audit)s") % {"audit": audit.title}
+    body = render_to_string("emails/recommendations_cancelled.txt", context)
     portal_mail_send(subject=subject[:200], body=body, to=[to])
     return True
 

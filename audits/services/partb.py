@@ -64,7 +64,7 @@ from audits.selectors.partb import (
     judgement_marker,
     missing_returns,
 )
-from audits.services.insights import recommendation_assigned_notify
+from audits.services.insights import recommendation_assigned_notify, recommendations_cancelled_notify
 from audits.services.parta import returns_create_for_audit
 from audits.services.participants import _auditor_mail_context, part_a_opened_notify
 from audits.services.plan_changes import plan_changed_notify, plan_of
@@ -373,6 +373,8 @@ def audit_cancelled_notify(*, audit: Audit) -> int:
     people.discard(audit.cancelled_by_id)
     for person_id in sorted(people):
         enqueue("audits.tasks.notify_audit_cancelled", audit.pk, person_id)
+    # The owners of its open recommendations (Part B's), who were told they are assigned to them.
+    recommendations_cancelled_notify(audit=audit)
     return len(people)
 
 

@@ -139,3 +139,30 @@ def test_a_grade_changed_alone_keeps_old_reasons_the_guard_would_flag(audit, qa_
     )
     assert entry.outcome == CONSENSUS_IDENTIFIER and "NHS number" in entry.error
     assert CaseJudgement.objects.get(case=case, section=None).reasons == old
+
+
+# --- Recommendation owners ------------------------------------------------------------------------
+
+
+def test_owners_of_open_recommendations_are_told_once_per_address_without_what_they_say(
+    audit, qa_manager, agency_a, django_capture_on_commit_callbacks
+):
+    from audits.models import RecommendationStatus
+    from audits.tests.factories import RecommendationFactory
+
+    audit.status = AuditStatus.PART_B
+    audit.save(update_fields=["status"])
+    agency_a.lead_email = "police.lead@example.org"
+    agency_a.save()
+    RecommendationFactory(audit=audit, text="Review the CSE screening tool.", owner_email="Board@Example.org")
+    RecommendationFactory(audit=audit, text="Train the front door.", owner_email="board@example.org")
+    RecommendationFactory(audit=audit, owner="", owner_agency=agency_a)  # the agency's lead
+    RecommendationFactory(audit=audit, owner_email="done@example.org", status=RecommendationStatus.COMPLETE)
+    with django_capture_on_commit_callbacks(execute=True):
+        audit_cancel(user=qa_manager, audit=audit, reason=REASON)
+    told = [m for m in mail.outbox if "its recommendations withdrawn" in m.subject]
+    assert sorted(m.to[0] for m in told) == ["board@example.org", "police.lead@example.org"]
+    board = " ".join(next(m.body for m in told if m.to == ["board@example.org"]).split())
+    assert "the 2 recommendations of it assigned to you will not be taken forward" in board
+    assert "no more reminders" in board
+    assert "CSE screening" not in board and "front door" not in board and REASON not in board
