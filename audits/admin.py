@@ -421,8 +421,60 @@ class CaseInline(_PlannedOnly, admin.StackedInline):
     extra = 0
 
 
+# What Planning's audit page showed of the plan that a change e-mails (plan_changes): a change made meanwhile
+# by somebody else (the session moved on its own page, another QA manager) is not undone by a page opened
+# before it, nor e-mailed back to everyone as a change. Left as shown, the value stored now is kept; changed
+# on this page too, the save is refused with the value now stored.
+PLAN_FIELDS = ("part_a_due", "part_b_date", "lead_officer")
+
+
+def _plan_marker(audit: models.Audit) -> str:
+    return "|".join(str(getattr(audit, f"{name}_id" if name == "lead_officer" else name) or "") for name in PLAN_FIELDS)
+
+
+class AuditPlanningForm(forms.ModelForm):
+    shown_plan = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["shown_plan"].initial = _plan_marker(self.instance)
+
+    def clean(self):
+        cleaned = super().clean()
+        shown = (self.data.get(self.add_prefix("shown_plan")) or "").split("|")
+        if not self.instance.pk or len(shown) != len(PLAN_FIELDS):
+            return cleaned
+        # self.instance holds the audit as stored now (the form's values are put in it after clean).
+        stored = _plan_marker(self.instance).split("|")
+        for name, was, now in zip(PLAN_FIELDS, shown, stored, strict=True):
+            if name not in self.fields or was == now:
+                continue
+            posted = cleaned.get(name)
+            posted = str(getattr(posted, "pk", posted) or "")
+            current = getattr(self.instance, name)
+            if posted == was:
+                cleaned[name] = current  # not changed on this page: theirs stays
+            elif posted != now:
+                self.add_error(
+                    name,
+                    _(
+                        "Changed by somebody else since you opened this page: it is now %(now)s. Nothing was saved; "
+                        "check it, then save again."
+                    )
+                    % {"now": current or _("not set")},
+                )
+        if self.errors:
+            # Saving again is deliberate: over the plan as it is now.
+            data = self.data.copy()
+            data[self.add_prefix("shown_plan")] = "|".join(stored)
+            self.data = data
+        return cleaned
+
+
 @admin.register(models.Audit)
 class AuditAdmin(_NotTheAdministrators, _InTheAccessLog, _CountedLines, admin.ModelAdmin):
+    form = AuditPlanningForm
     list_display = ("title", "theme", "status", "lead_officer", "part_a_due", "part_b_date")
     list_filter = ("status", "theme")
     inlines = [ParticipantInline, CaseInline]
@@ -440,6 +492,7 @@ class AuditAdmin(_NotTheAdministrators, _InTheAccessLog, _CountedLines, admin.Mo
         "part_b_date",
         "what_next",
         "status",
+        "shown_plan",
     )
 
     def get_prepopulated_fields(self, request, obj=None):
@@ -471,6 +524,8 @@ class AuditAdmin(_NotTheAdministrators, _InTheAccessLog, _CountedLines, admin.Mo
             fields.append("slug")  # in every link to the audit
             if not _planning(obj) or _audit_has_work(obj):
                 fields.append("tool_version")  # the returns were made with it
+            if obj.status == models.AuditStatus.CLOSED:
+                fields += ["part_a_due", "part_b_date"]  # what happened, as the session page keeps it once closed
         return fields
 
     def save_model(self, request, obj, form, change) -> None:

@@ -241,11 +241,12 @@ def _open_recommendations_by_address(audit_id: int) -> dict[str, list[Recommenda
     return by_address
 
 
-def recommendations_cancelled_notify(*, audit: Audit) -> int:
+def recommendations_cancelled_notify(*, audit: Audit, exclude: set[str] = frozenset()) -> int:
     """Called in the transaction that cancels the audit (services.partb.audit_cancel): queue (outbox)
     one e-mail per owner address of its open recommendations, which will not be taken forward; their
-    reminders and digests stop (they leave out a cancelled audit's). Returns how many were queued."""
-    addresses = sorted(_open_recommendations_by_address(audit.pk))
+    reminders and digests stop (they leave out a cancelled audit's). Not to the addresses in `exclude`
+    (lower case: the audit team told otherwise, who cancelled it). Returns how many were queued."""
+    addresses = sorted(set(_open_recommendations_by_address(audit.pk)) - set(exclude))
     for address in addresses:
         enqueue("audits.tasks.notify_recommendations_cancelled", audit.pk, address)
     return len(addresses)

@@ -312,6 +312,11 @@ def audit_cancel(*, request: HttpRequest | None = None, user, audit: Audit, reas
                     "who": audit.cancelled_by or _("somebody no longer on the portal"),
                 }
             )
+        if not audit.can_cancel:
+            raise ValidationError(
+                _("An audit is cancelled only in Planning, Part A or Part B. This audit is at the %(status)s stage.")
+                % {"status": old_label}
+            )
         if published := _published_briefings(audit):
             # Back in Part B after Reporting: a cancelled audit's briefings could be neither corrected nor
             # withdrawn by anyone (its composer is read-only), yet readers would still download them.
@@ -321,11 +326,6 @@ def audit_cancel(*, request: HttpRequest | None = None, user, audit: Audit, reas
                     "first, saying why, so that its readers are asked to delete their copies; then cancel the audit."
                 )
                 % {"editions": ", ".join(published)}
-            )
-        if not audit.can_cancel:
-            raise ValidationError(
-                _("An audit is cancelled only in Planning, Part A or Part B. This audit is at the %(status)s stage.")
-                % {"status": old_label}
             )
         audit.status = AuditStatus.CANCELLED
         audit.cancelled_at = timezone.now()
@@ -373,8 +373,11 @@ def audit_cancelled_notify(*, audit: Audit) -> int:
     people.discard(audit.cancelled_by_id)
     for person_id in sorted(people):
         enqueue("audits.tasks.notify_audit_cancelled", audit.pk, person_id)
-    # The owners of its open recommendations (Part B's), who were told they are assigned to them.
-    recommendations_cancelled_notify(audit=audit)
+    # The owners of its open recommendations (Part B's), who were told they are assigned to them: not at an
+    # address of somebody told above, nor of who cancelled it.
+    team = set(people) | ({audit.cancelled_by_id} if audit.cancelled_by_id else set())
+    told = {email.lower() for email in User.objects.filter(pk__in=team).values_list("email", flat=True) if email}
+    recommendations_cancelled_notify(audit=audit, exclude=told)
     return len(people)
 
 
@@ -792,7 +795,7 @@ def finding_add(
     with transaction.atomic():
         _require_status(audit, PART_B_EDITABLE, _("Findings"))
         _check_finding(audit, kind, agency, heading, body)
-        _check_finding_text(heading=heading, body=body)
+        _check_finding_text(heading=heading, body=body, new_risk_factor=new_risk_factor)
         finding = Finding.objects.create(
             audit=audit,
             kind=kind,
@@ -857,7 +860,8 @@ def finding_update(
                 name: changes[name]
                 for name in ("heading", "body")
                 if name in changes and changes[name].strip() != getattr(finding, name)
-            }
+            },
+            new_risk_factor=new_risk_factor,  # a new entry of the shared taxonomy, printed in the briefings
         )
         if finding.kind in AGENCY_FINDING_KINDS and agency.pk != finding.agency_id:
             finding.order = _next_order(audit, finding.kind, agency)

@@ -106,8 +106,8 @@ def plan_changed_notify(*, audit: Audit, before: Plan, after: Plan, user=None) -
         changes["session"] = [_iso(before.session_date), before.venue, _iso(after.session_date), after.venue]
     if after.status in LEAD_TOLD and before.lead_officer_id != after.lead_officer_id:
         changes["lead"] = [before.lead_officer_id, after.lead_officer_id]
-    if not changes:
-        return False
+    if not changes or not _parts(audit, changes, getattr(user, "pk", None), due_only_outstanding=True):
+        return False  # nobody it concerns (no auditor with returns to send, only who made the change…)
     enqueue("audits.tasks.notify_plan_changed", audit.pk, changes, getattr(user, "pk", None))
     return True
 
@@ -120,10 +120,28 @@ def plan_changed_fanout(*, audit_id: int, changes: dict, by_id: int | None) -> i
     audit = Audit.objects.filter(pk=audit_id).first()
     if audit is None:
         return 0
+    parts = _parts(audit, changes, by_id)
+    for person_id in sorted(parts):
+        enqueue("audits.tasks.email_plan_changed", audit.pk, person_id, parts[person_id])
+    return len(parts)
+
+
+def _parts(audit: Audit, changes: dict, by_id: int | None, *, due_only_outstanding: bool = False) -> dict[int, dict]:
+    """Who is told what of `changes`, by person id (email_plan_changed checks each again when it goes).
+    `due_only_outstanding`: the due date only to the auditors of agencies with returns still to send (one
+    query more), as the e-mail is, so that the save says whether anybody will be told."""
     auditors = _auditor_ids(audit)
     parts: dict[int, dict] = {}
     if "due" in changes:
-        for auditor_id in auditors:
+        due_auditors = auditors
+        if due_only_outstanding:
+            waiting = PartAReturn.objects.filter(audit=audit).exclude(status__in=SUBMITTED_STATUSES).values("agency_id")
+            due_auditors = list(
+                audit.participants.filter(auditor__isnull=False, agency_id__in=waiting).values_list(
+                    "auditor_id", flat=True
+                )
+            )
+        for auditor_id in due_auditors:
             parts.setdefault(auditor_id, {})["due"] = changes["due"]
     if "session" in changes:
         for person_id in auditors + ([audit.lead_officer_id] if audit.lead_officer_id else []):
@@ -135,9 +153,7 @@ def plan_changed_fanout(*, audit_id: int, changes: dict, by_id: int | None) -> i
         if old_id:
             parts.setdefault(old_id, {})["lead"] = REMOVED
     parts.pop(by_id, None)
-    for person_id in sorted(parts):
-        enqueue("audits.tasks.email_plan_changed", audit.pk, person_id, parts[person_id])
-    return len(parts)
+    return parts
 
 
 def _auditor_ids(audit: Audit) -> list[int]:
@@ -204,7 +220,13 @@ def email_plan_changed(*, audit_id: int, person_id: int, changes: dict) -> bool:
         if lead == NAMED:
             # What is planned now: Part A's due date while it is open, and the session.
             due_now = _long(now.part_a_due) if now.status == AuditStatus.PART_A else ""
-            context.update(due_now=due_now, session_date_now=_long(now.session_date), venue_now=now.venue)
+            # The session only while it is still to come: once held, it is not "on" a past date.
+            to_come = now.session_date is not None and now.session_date >= timezone.localdate()
+            context.update(
+                due_now=due_now,
+                session_date_now=_long(now.session_date) if to_come else "",
+                venue_now=now.venue if to_come else "",
+            )
         elif audit.lead_officer_id:
             context["new_lead"] = audit.lead_officer
 

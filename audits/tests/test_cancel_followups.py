@@ -166,3 +166,44 @@ def test_owners_of_open_recommendations_are_told_once_per_address_without_what_t
     assert "the 2 recommendations of it assigned to you will not be taken forward" in board
     assert "no more reminders" in board
     assert "CSE screening" not in board and "front door" not in board and REASON not in board
+
+
+def test_owners_already_told_as_the_team_or_who_cancelled_are_not_told_again(
+    audit, qa_manager, lead_officer, auditor, django_capture_on_commit_callbacks
+):
+    from audits.tests.factories import RecommendationFactory
+
+    audit.status = AuditStatus.PART_B
+    audit.save(update_fields=["status"])
+    for owner in (qa_manager, lead_officer, auditor):
+        RecommendationFactory(audit=audit, owner_email=owner.email.upper())
+    RecommendationFactory(audit=audit, owner_email="board@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        audit_cancel(user=qa_manager, audit=audit, reason=REASON)
+    owners = [m.to[0] for m in mail.outbox if "its recommendations withdrawn" in m.subject]
+    assert owners == ["board@example.org"]
+    assert qa_manager.email not in [m.to[0] for m in mail.outbox]
+    assert [m.to[0] for m in mail.outbox].count(lead_officer.email) == 1
+
+
+def test_in_reporting_with_a_published_briefing_it_says_reporting_cannot_be_cancelled(audit, qa_manager):
+    audit.status = AuditStatus.REPORTING
+    audit.save(update_fields=["status"])
+    _publish(audit, qa_manager)
+    with pytest.raises(ValidationError, match="cancelled only in Planning, Part A or Part B"):
+        audit_cancel(user=qa_manager, audit=audit, reason=REASON)
+
+
+@pytest.mark.parametrize(
+    "who,told",
+    [
+        ("qa_manager", "Its named auditors, its lead officer and the owners of its open recommendations"),
+        ("lead_officer", "Its named auditors, the QA managers and the owners of its open recommendations"),
+    ],
+)
+def test_the_page_and_the_message_say_who_is_told(client, audit, cast, who, told):
+    client.force_login(cast[who])
+    url = reverse("audits:audit_cancel", args=[audit.slug])
+    assert f"{told} are e-mailed once" in unescape(" ".join(client.get(url).content.decode().split()))
+    page = client.post(url, {"reason": REASON}, follow=True)
+    assert f"The audit is cancelled. {told} are being told." in unescape(" ".join(page.content.decode().split()))

@@ -67,3 +67,14 @@ def test_a_part_a_text_holding_an_identifier_is_not_promoted(part_b, qa_manager,
         user=qa_manager, part_a_return=PartAReturn.objects.get(pk=ret.pk), field="strengths", kind=FindingKind.STRENGTH
     )
     assert created and finding.body == "Quick referral to the MASH."
+
+
+def test_a_new_risk_factor_named_with_an_identifier_is_refused(part_b, qa_manager):
+    from audits.models import RiskFactor
+
+    with pytest.raises(ValidationError) as refused:
+        finding_add(
+            user=qa_manager, audit=part_b, kind=FindingKind.THEME, body="Exploitation", new_risk_factor="BN1 1AA area"
+        )
+    assert set(refused.value.message_dict) == {"new_risk_factor"}
+    assert not RiskFactor.objects.filter(name__contains="BN1").exists()

@@ -343,3 +343,24 @@ def test_a_lead_named_and_replaced_again_before_the_emails_went_is_told_nothing(
     assert not email_plan_changed(audit_id=audit.pk, person_id=other_lead.pk, changes={"lead": "named"})
     assert not email_plan_changed(audit_id=audit.pk, person_id=lead_officer.pk, changes={"lead": "removed"})
     assert len(mail.outbox) == 2
+
+
+def test_a_new_lead_after_the_session_is_not_told_it_is_on_a_past_date(
+    client, audit, qa_manager, other_lead, django_capture_on_commit_callbacks
+):
+    held = TODAY - datetime.timedelta(days=5)
+    at(audit, AuditStatus.REPORTING, part_b_date=held)
+    PartBSession.objects.create(audit=audit, date=held, venue="Room 1")
+    admin_save(client, qa_manager, audit, django_capture_on_commit_callbacks, lead_officer=other_lead.pk)
+    body = body_to(other_lead.email)
+    assert "which is at the Reporting stage" in body and "The Part B session is on" not in body
+
+
+def test_planning_does_not_say_anybody_is_e_mailed_when_nobody_is(
+    client, audit, qa_manager, django_capture_on_commit_callbacks
+):
+    at(audit, AuditStatus.PART_A, part_a_due=DUE, part_b_date=SESSION)
+    PartAReturn.objects.filter(audit=audit).update(status=ReturnStatus.SUBMITTED)  # every return sent
+    response = admin_save(client, qa_manager, audit, django_capture_on_commit_callbacks, part_a_due=NEW_DUE)
+    assert "The people this change concerns are being e-mailed it." not in client.get(response.url).content.decode()
+    assert mail.outbox == [] and not OutboxMessage.objects.filter(task="audits.tasks.notify_plan_changed").exists()

@@ -116,6 +116,15 @@ def audit_status(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("audits:dashboard", slug=audit.slug)
 
 
+def _told_of_cancelling(audit: Audit, user) -> str:
+    """Who is e-mailed when `user` cancels the audit, as services.partb.audit_cancelled_notify chooses."""
+    if audit.lead_officer_id != user.pk:
+        return _("Its named auditors, its lead officer and the owners of its open recommendations")
+    if user.is_qa_manager:
+        return _("Its named auditors and the owners of its open recommendations")
+    return _("Its named auditors, the QA managers and the owners of its open recommendations")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def audit_cancel(request: HttpRequest, slug: str) -> HttpResponse:
@@ -131,10 +140,19 @@ def audit_cancel(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("The audit is cancelled. Its auditors and lead officer are being told."))
+            messages.success(
+                request,
+                _("The audit is cancelled. %(told)s are being told.")
+                % {"told": _told_of_cancelling(audit, request.user)},
+            )
             return redirect("audits:dashboard", slug=audit.slug)
     status = 400 if request.method == "POST" else 200
-    context = {"audit": audit, "form": form, "has_errors": status == 400}
+    context = {
+        "audit": audit,
+        "form": form,
+        "has_errors": status == 400,
+        "told": _told_of_cancelling(audit, request.user),
+    }
     return render(request, "audits/partb/cancel.html", context, status=status)
 
 
