@@ -104,3 +104,10 @@ def test_a_sign_out_the_person_stays_from_keeps_their_copy(demo, live_server, pa
         }"""
     )
     assert page.evaluate(COPIES) == {f"parta:{me}:{ret.pk}": [first]}
+    # Still signed in, they go on to another page without typing: the copy stays.
+    go(page, live_server, "/audits/my-returns/")
+    assert page.evaluate(COPIES) == {f"parta:{me}:{ret.pk}": [first]}
+    # Signing out for real removes it on the page it leads to.
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert page.evaluate(COPIES) == {}

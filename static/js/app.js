@@ -149,20 +149,27 @@ document.addEventListener("htmx:configRequest", (event) => {
       storage.removeItem(key); // unreadable: of no use to anyone
     }
   }
-  // Forgotten as the page is left for signing out, not on the click: offline with unsaved answers the
-  // browser first asks whether to leave (parta.js), and a person who stays keeps their copy.
-  let signingOut = false;
+  // Forgotten on the page signing out leads to (nobody signed in there), not on the click: offline with
+  // unsaved answers the browser first asks whether to leave (parta.js), and a person who stays keeps
+  // their copy. The tab remembers the click (sessionStorage) for its next page only.
+  const SIGNING_OUT = "parta-signing-out";
+  try {
+    if (window.sessionStorage.getItem(SIGNING_OUT)) {
+      window.sessionStorage.removeItem(SIGNING_OUT);
+      if (!person) forgetAll();
+    }
+  } catch {
+    // sessionStorage switched off: the copies expire with the session instead
+  }
   document.addEventListener("submit", (event) => {
     const form = event.target;
     if (!(form instanceof HTMLFormElement)) return;
     if (form.getAttribute("action") === document.body.dataset.signOutUrl || form.id === "logout-form") {
-      signingOut = true;
+      try {
+        window.sessionStorage.setItem(SIGNING_OUT, "1");
+      } catch {
+        forgetAll(); // nowhere to remember it: forgotten at once, as before
+      }
     }
-  });
-  document.addEventListener("input", () => {
-    signingOut = false; // stayed, and typing on
-  });
-  window.addEventListener("pagehide", () => {
-    if (signingOut) forgetAll();
   });
 })();
