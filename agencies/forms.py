@@ -57,13 +57,17 @@ class ReauthenticateForm(forms.Form):
         label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
 
-    def __init__(self, user, *args, **kwargs) -> None:
+    def __init__(self, user, *args, request, **kwargs) -> None:
         self.user = user
+        self.request = request
         super().__init__(*args, **kwargs)
 
     def clean_password(self) -> str:
+        from .passwords import current_password_confirmed
+
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        # Counted towards the sign-in lockout (django-axes), not check_password alone: see there.
+        if not current_password_confirmed(self.request, self.user, password):
             raise forms.ValidationError(_("That is not your password."))
         return password
 

@@ -14,9 +14,9 @@ import logging
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import authenticate, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
 from django.db import transaction
@@ -129,6 +129,59 @@ def invitation_send(*, person: User, by: User | None) -> bool:
         return False
     enqueue("agencies.tasks.send_invitation", person.pk, by.pk if by else None)
     return True
+
+
+# --- The current password, asked again of a signed-in person --------------------------------------
+
+
+def current_password_confirmed(request: HttpRequest, person: User, password: str) -> bool:
+    """Whether `password` is the signed-in `person`'s (confirming it before a sensitive action, or to
+    change it). Asked through authenticate(), as the sign-in page asks, so that django-axes counts a
+    wrong one towards the same lockout (AXES_FAILURE_LIMIT for one username from one address) and
+    refuses even the right one while it lasts: with a session taken over (a cookie stolen, a screen left
+    unlocked) the password could otherwise be guessed here without limit, and with it every action that
+    asks for it again, and the password itself, taken. The right one clears the failures counted, as a
+    sign-in does (AXES_RESET_ON_SUCCESS)."""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    confirmed = authenticate(request, username=person.get_username(), password=password)
+    if confirmed is None or confirmed.pk != person.pk:
+        return False
+    if settings.AXES_RESET_ON_SUCCESS:
+        AxesProxyHandler.reset_attempts(ip_address=client_ip(request), username=person.get_username())
+    return True
+
+
+def sign_out_if_locked(request: HttpRequest) -> bool:
+    """After a wrong current password: when it locked the account (django-axes marks the request, and
+    its middleware answers with the lockout page), the session ends too, recorded in the access log,
+    as the lockout page says to sign in again. True when it did."""
+    person = request.user
+    if not getattr(request, "axes_locked_out", False) or not person.is_authenticated:
+        return False
+    access_record(
+        request=request,
+        action=AccessAction.REFUSED,
+        obj=person,
+        summary=f"Sign-in of {person.get_username()} paused after wrong passwords given while signed in: signed out",
+    )
+    logout(request)
+    return True
+
+
+class CurrentPasswordChangeForm(PasswordChangeForm):
+    """Django's form for changing one's own password, its current password checked through
+    current_password_confirmed (the lockout), not by check_password alone."""
+
+    def __init__(self, user, *args, request: HttpRequest, **kwargs) -> None:
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self) -> str:
+        old_password = self.cleaned_data["old_password"]
+        if not current_password_confirmed(self.request, self.user, old_password):
+            raise forms.ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return old_password
 
 
 # --- The e-mails (run by agencies.tasks) ---------------------------------------------------------
@@ -283,12 +336,20 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     template_name = "registration/password_change_form.html"
     success_url = reverse_lazy("home")
+    form_class = CurrentPasswordChangeForm
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         user = request.user
         if settings.MFA_REQUIRED and user.is_authenticated and not user.is_verified():
             return redirect(f"{reverse('mfa_verify')}?next={request.path}")
         return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict:
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_invalid(self, form) -> HttpResponse:
+        sign_out_if_locked(self.request)  # then django-axes' middleware answers with the lockout page
+        return super().form_invalid(form)
 
     def form_valid(self, form) -> HttpResponse:
         password_save(request=self.request, form=form, person=self.request.user, how="change")

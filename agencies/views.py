@@ -26,6 +26,7 @@ from . import mfa
 from .decorators import ask_to_reauthenticate, has_kept_fields, signed_in_recently
 from .forms import AccessLogFilterForm, LoginForm, ProfileForm, ReauthenticateForm, SetupTokenForm, TokenForm
 from .middleware import AUTH_AT
+from .passwords import sign_out_if_locked
 from .selectors import access_records_matching, summary_without_case_content, user_capabilities
 from .services import AccessAction, access_record, profile_update
 
@@ -154,7 +155,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def reauthenticate(request: HttpRequest) -> HttpResponse:
-    form = ReauthenticateForm(request.user, request.POST or None)
+    form = ReauthenticateForm(request.user, request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         request.session[AUTH_AT] = time.time()
         back = _safe_next(request)
@@ -163,6 +164,8 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Thank you. Please repeat what you were doing."))
         return redirect(back)
+    if request.method == "POST":
+        sign_out_if_locked(request)  # then django-axes' middleware answers with the lockout page
     return render(request, "registration/reauthenticate.html", {"form": form, "next": _safe_next(request)})
 
 
