@@ -134,10 +134,20 @@ class MFARequiredMiddleware:
     """Outside demo mode every signed-in person must have passed a second factor.
 
     Someone who has not yet set up an authenticator app is sent to set one up; someone who has
-    is asked for a code. Only those pages, signing out and static files are open until then.
+    is asked for a code. Only those pages, signing in and out, the password pages (changing one's
+    own asks for the second factor itself) and static files are open until then: not the rest of
+    /accounts/, such as the profile page (the person's account and e-mail choices).
     """
 
-    OPEN_PREFIXES = ("/accounts/", "/static/", "/healthz")
+    OPEN_PREFIXES = (
+        "/accounts/login/",
+        "/accounts/logout/",
+        "/accounts/two-factor/",
+        "/accounts/confirm-password/",
+        "/accounts/password/",
+        "/static/",
+        "/healthz",
+    )
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
