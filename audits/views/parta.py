@@ -227,9 +227,11 @@ def _render_detail(
     status: int = 200,
     bound_review=None,
     posted: dict[str, Any] | None = None,
+    unsaved_reason: str = "",
 ) -> HttpResponse:
-    """`posted`: what a refused save sent (the return was locked meanwhile): what differs from the saved
-    return is shown for the person to copy, rather than lost."""
+    """`posted`: what a refused save sent (the return was locked meanwhile, or its sender is no longer its
+    auditor: `unsaved_reason` says so): what differs from the saved return is shown for the person to copy,
+    rather than lost."""
     state = return_state(ret, layout)
     answered, total = progress(state, layout)
     grades = {str(g.pk): g for g in layout.grades}
@@ -285,6 +287,7 @@ def _render_detail(
             for name, value in (posted or {}).items()
             if name in state and value not in ("", [], False) and value != state[name]
         ],
+        "unsaved_reason": unsaved_reason or LOCKED_UNSAVED,
     }
     return render(request, "audits/parta/detail.html", context, status=status)
 
@@ -361,11 +364,39 @@ def _render_blocked_submission(
     return _render_form(request, ret, layout, form, state, warnings=warnings)
 
 
+LOCKED_UNSAVED = gettext_lazy(
+    "What you sent was not saved, because the return can no longer be changed. Copy anything you want to keep, "
+    "for example to send it to the QA manager."
+)
+NOT_THE_AUDITOR_UNSAVED = gettext_lazy(
+    "What you sent was not saved, because you are not the return's named auditor any more. Copy anything you "
+    "want to keep, for example to send it to its auditor now or to the QA manager."
+)
+# Said when a save comes from someone who is not (or no longer) the return's named auditor: the QA manager
+# named another auditor for the agency while they had the form open, or their role changed.
+NOT_THE_AUDITOR = gettext_lazy(
+    "Not saved: you are not the named auditor for this return any more (the QA manager may have named someone "
+    "else for your agency), so you cannot change it."
+)
+
+
+def _not_the_auditor(request: HttpRequest, ret: PartAReturn, role: ReturnRole, layout: ToolLayout) -> HttpResponse:
+    """Refused (and recorded so), but what they sent is not lost: the read-only page shows it to copy."""
+    _refuse(request, ret.pk, "Part A return: change refused (not the named auditor)")
+    form = PartAReturnForm(request.POST, layout=layout)
+    form.is_valid()
+    refused = set(form.errors) - {"version", NON_FIELD_ERRORS}
+    changes = form.changes(only=[name for name in form.answer_field_names if name not in refused])
+    messages.error(request, NOT_THE_AUDITOR)
+    posted = {**changes, **_with_refused_text({}, request.POST, refused)}
+    return _render_detail(request, ret, role, layout, status=403, posted=posted, unsaved_reason=NOT_THE_AUDITOR_UNSAVED)
+
+
 def _save_from_form(
     request: HttpRequest, ret: PartAReturn, role: ReturnRole, layout: ToolLayout, *, submit: bool
 ) -> HttpResponse:
     if not role.is_auditor:
-        raise _forbid(request, ret, "Part A return: change refused (not the named auditor)")
+        return _not_the_auditor(request, ret, role, layout)
     form = PartAReturnForm(request.POST, layout=layout)
     # Answers that cannot be saved as posted (too long, a grade not in the scale) are refused one by
     # one, shown again with their problem and kept unsaved on the page; everything else is saved.
@@ -395,8 +426,9 @@ def _save_from_form(
         ret.refresh_from_db()
         posted = {**changes, **_with_refused_text({}, request.POST, refused)}
         return _render_detail(request, ret, role, layout, status=409, posted=posted)
-    except ReturnNotAllowed as not_allowed:
-        raise _forbid(request, ret, not_allowed.message) from not_allowed
+    except ReturnNotAllowed:
+        # No longer its named auditor between loading the return and saving it.
+        return _not_the_auditor(request, ret, role, layout)
     if outcome.submitted:
         _forget_submit_tried(request, ret)
         messages.success(request, _("Return submitted. Thank you: it is now with the QA manager and read-only."))
@@ -534,7 +566,7 @@ def return_autosave_view(request: HttpRequest, pk: int) -> JsonResponse:
     role = return_role(request.user, ret)
     if not role.is_auditor:
         _refuse(request, ret.pk, "Part A return: autosave refused (not the named auditor)")
-        return _json_error(403, "forbidden", _("You can read this return but not change it."))
+        return _json_error(403, "forbidden", str(NOT_THE_AUDITOR))
     layout = used_tool_layout(ret.tool_version)
     try:
         payload = json.loads(request.body)
@@ -582,8 +614,8 @@ def return_autosave_view(request: HttpRequest, pk: int) -> JsonResponse:
         )
     except ReturnLocked as locked:
         return _json_error(409, "locked", locked.message)
-    except ReturnNotAllowed as refused:
-        return _json_error(403, "forbidden", refused.message)
+    except ReturnNotAllowed:
+        return _json_error(403, "forbidden", str(NOT_THE_AUDITOR))
     answered, total = progress(outcome.state, layout)
     saved = outcome.ret
     return JsonResponse(

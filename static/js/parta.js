@@ -325,8 +325,9 @@
     if (data && (status === 403 || status === 404 || (status === 409 && data.error === "locked"))) {
       blocked = true;
       setStatus(t(status === 409 ? "locked" : "forbidden"), true);
+      // Locked meanwhile, or its sender is no longer the return's auditor: what they typed is not lost yet.
       const unsaved = [...dirty.keys()].length > 0;
-      showBlocked(status === 409 && unsaved ? `${data.message} ${t("keptHere")}` : data.message);
+      showBlocked(unsaved ? `${data.message} ${t("keptHere")}` : data.message);
       return;
     }
     retryLater(t("retrying"));
