@@ -23,7 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import time_format
+from django.utils.formats import date_format, time_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -168,7 +168,12 @@ def my_returns(request: HttpRequest) -> HttpResponse:
 
 
 def _saved_time(ret: PartAReturn) -> str:
-    return time_format(timezone.localtime(ret.updated_at), "H:i")
+    """When the return was last saved: the time today ("14:05"), with its date another day ("20 Nov 2026,
+    14:05"): "Saved 14:05" on a page opened days later would say it was saved today."""
+    saved = timezone.localtime(ret.updated_at)
+    if saved.date() == timezone.localdate():
+        return time_format(saved, "H:i")
+    return f"{date_format(saved, 'j M Y')}, {time_format(saved, 'H:i')}"
 
 
 def _render_form(
