@@ -445,7 +445,7 @@ def _save_from_form(
             changes=changes,
         )
     except ReturnConflict as conflict:
-        return _conflict_page(request, layout, conflict, refused)
+        return _conflict_page(request, layout, conflict, refused, submit=submit)
     except ReturnLocked as locked:
         messages.error(request, locked.message)
         ret.refresh_from_db()
@@ -470,13 +470,41 @@ def _save_from_form(
     return redirect("audits:return_detail", pk=ret.pk)
 
 
-def _conflict_page(request: HttpRequest, layout: ToolLayout, conflict: ReturnConflict, refused: set[str]):
+# The form was posted on an older version than the saved one, and no answer was changed both on the page
+# and in the other save: there are no two texts to choose between, only the saved answers to check.
+CHANGED_ELSEWHERE = gettext_lazy(
+    "This return was changed elsewhere (another window, or another person) after you opened this page."
+)
+CHANGED_ELSEWHERE_YOURS_ADDED = gettext_lazy(
+    "Nothing you sent has been saved yet: the page now shows the answers saved there, with the changes you made "
+    "here (none of them was changed there too). Check them, then save again."
+)
+CHANGED_ELSEWHERE_NOTHING_NEW = gettext_lazy(
+    "The page now shows the answers saved there: nothing on this page differed from them, so nothing needed saving."
+)
+CONFLICT_NOT_SUBMITTED = gettext_lazy("It has not been submitted: choose “Submit return” again once you have.")
+NOT_SUBMITTED_CHANGED_ELSEWHERE = gettext_lazy(
+    "It has not been submitted: the page now shows the answers saved there, with any changes you made here. Check "
+    "them, then choose “Submit return” again."
+)
+
+
+def _conflict_page(
+    request: HttpRequest, layout: ToolLayout, conflict: ReturnConflict, refused: set[str], *, submit: bool
+):
     """Nothing saved: the merged form, both texts next to each field changed on both sides."""
     merged_form = PartAReturnForm(
         _with_refused(state_to_data(conflict.merged, conflict.current.version), request.POST, refused), layout=layout
     )
     unsaved = {name for name, value in conflict.merged.items() if value != conflict.theirs[name]} | refused
-    messages.error(request, conflict.message)
+    if conflict.conflicts:
+        messages.error(request, f"{conflict.message} {CONFLICT_NOT_SUBMITTED}" if submit else conflict.message)
+    elif submit:
+        messages.error(request, f"{CHANGED_ELSEWHERE} {NOT_SUBMITTED_CHANGED_ELSEWHERE}")
+    elif unsaved:
+        messages.error(request, f"{CHANGED_ELSEWHERE} {CHANGED_ELSEWHERE_YOURS_ADDED}")
+    else:
+        messages.warning(request, f"{CHANGED_ELSEWHERE} {CHANGED_ELSEWHERE_NOTHING_NEW}")
     return _render_form(
         request,
         conflict.current,
