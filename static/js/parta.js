@@ -154,8 +154,11 @@
     const tracked = trackedNames();
     const differing = {};
     for (const [name, entry] of Object.entries(record.fields)) {
-      if (name === CONFIRM || !tracked.has(name) || same(entry.value, fieldValue(name))) delete record.fields[name];
-      else differing[name] = entry;
+      if (name === CONFIRM || !tracked.has(name)) delete record.fields[name];
+      else if (same(entry.value, fieldValue(name))) {
+        // On the page already: saved (forgotten), or on its way (kept until it is).
+        if (!dirty.has(name)) delete record.fields[name];
+      } else differing[name] = entry;
     }
     writeLocal(record);
     const count = Object.keys(differing).length;
@@ -192,6 +195,47 @@
       focusFirst([]);
       setStatus(count === 1 ? t("discardedOne", labels) : t("discarded", String(count), labels));
     });
+  }
+
+  // --- Answers changed before this script started -------------------------------------------------
+  // What the server sent, for one field: the markup's own value, before anything changed it.
+  function serverValue(name) {
+    const els = elementsNamed(name);
+    if (MULTI.has(name)) return els.filter((el) => el.defaultChecked).map((el) => el.value).sort();
+    if (els[0].type === "checkbox") return els[0].defaultChecked;
+    if (els[0].tagName === "SELECT") {
+      const chosen = [...els[0].options].find((option) => option.defaultSelected) || els[0].options[0];
+      return chosen ? chosen.value : "";
+    }
+    return els[0].defaultValue;
+  }
+
+  // A field that no longer holds what the server sent was changed before this script listened: put back by
+  // kept-form.js after signing in again (Save draft or Submit return pressed once the session had ended), or
+  // by the browser's own form restoring. When its copy on this device holds the same text, it was typed here
+  // and never saved: it is saved now, as if just typed, on the version it was typed on (so that a change made
+  // elsewhere since comes back as a conflict instead of being saved over). Otherwise it is an old copy of a
+  // saved answer (the browser's, or kept-form's of a field changed elsewhere since): the saved answer is shown.
+  // A confirmation is never taken over.
+  function adoptChangedFields() {
+    const record = readLocal();
+    const names = [];
+    const bases = [];
+    for (const name of trackedNames()) {
+      if (same(fieldValue(name), serverValue(name))) continue;
+      const entry = record.fields[name];
+      if (name === CONFIRM || !entry || !same(entry.value, fieldValue(name))) {
+        setFieldValue(name, serverValue(name));
+        continue;
+      }
+      if (Number.isFinite(entry.base)) bases.push(entry.base);
+      dirty.set(name, ++editCounter);
+      names.push(name);
+    }
+    if (!names.length) return;
+    if (bases.length) setVersion(Math.min(version, ...bases));
+    for (const name of names) keepLocal(name);
+    scheduleSave(0);
   }
 
   // --- Saving ------------------------------------------------------------------------------------
@@ -734,6 +778,7 @@
 
   applyNoInvolvement();
   armServerConflicts();
+  adoptChangedFields();
   offerRestore();
   focusErrorSummary();
 })();
