@@ -414,6 +414,7 @@
       box.replaceChildren(...notes);
     }
     const flagged = isFlagged();
+    showHiddenFlags();
     const summary = $("[data-identifier-summary]");
     if (summary) summary.hidden = !flagged;
     // The confirmation box is asked for only while something is flagged.
@@ -675,6 +676,15 @@
     if (standards) standards.hidden = none;
     const reason = $("[data-no-involvement-reason]");
     if (reason) reason.hidden = !none && !fieldValue("no_involvement_reason");
+    showHiddenFlags();
+  }
+
+  // The answers hidden with the standards still count: say where the possible identifiers are that the page
+  // asks to remove or confirm, while they are out of sight.
+  function showHiddenFlags() {
+    const note = $("[data-hidden-flags]");
+    const standards = $("[data-standards-block]");
+    if (note) note.hidden = !(standards?.hidden && standards.querySelector("[data-warnings-for] .identifier-warning"));
   }
 
   // --- Events ----------------------------------------------------------------------------------------
