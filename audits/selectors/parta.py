@@ -127,6 +127,7 @@ RETURN_FIELD_LABELS = {
     "risk_factors": _("Risk factors seen"),
     "overall_grade": _("Overall grade for my agency's practice"),
     "no_involvement": _("My agency had no involvement with this case"),
+    "amendment_comment": _("Comment from the reviewer"),
     "no_involvement_reason": _("Reason for no involvement"),
     "identifiers_confirmed": _("I confirm the flagged details are not information about the child"),
 }
@@ -722,13 +723,17 @@ def _changes(
 
 
 def return_history(ret: PartAReturn, layout: ToolLayout, limit: int = 1000) -> list[HistoryEntry]:
-    """Who changed what when, newest first: the return's own fields and each answer (four queries)."""
+    """Who changed what when, newest first: the return's own fields and each answer (four queries).
+
+    A return saved more often than `limit` times (its answers `2 × limit` times) shows its newest
+    changes: the rows are read newest first, one more than shown, and the oldest row read only stands
+    for what came before the first change shown (never compared with an empty return)."""
     entries: list[HistoryEntry] = []
     records = list(
         PartAReturn.history.filter(id=ret.pk)
         .select_related("history_user")
-        .order_by("history_date", "history_id")[:limit]
-    )
+        .order_by("-history_date", "-history_id")[: limit + 1]
+    )[::-1]
     # The risk factors each history row held (simple-history keeps them in a model of their own).
     risk_history = apps.get_model("audits", "HistoricalPartAReturn_risk_factors")
     risk_factor_ids: dict[int, list[int]] = {}
@@ -740,10 +745,13 @@ def return_history(ret: PartAReturn, layout: ToolLayout, limit: int = 1000) -> l
     previous: dict[str, Any] = {**blank_state(layout), "amendment_comment": ""}
     previous_status = ""
     return_names = ["status", *RETURN_FIELDS, "amendment_comment"]
-    for record in records:
+    for n, record in enumerate(records):
         state = state_from(layout, record, [], risk_factor_ids.get(record.history_id, []))
         state["status"] = record.status
         state["amendment_comment"] = record.amendment_comment
+        if n == 0 and len(records) > limit:  # older rows were left out: this one is the starting point
+            previous, previous_status = state, record.status
+            continue
         changes = (
             [
                 HistoryChange(
@@ -767,16 +775,22 @@ def return_history(ret: PartAReturn, layout: ToolLayout, limit: int = 1000) -> l
                 )
             )
         previous, previous_status = state, record.status
-    answer_rows = (
+    answer_rows = list(
         Answer.history.filter(part_a_return_id=ret.pk)
         .select_related("history_user")
-        .order_by("standard_id", "history_date", "history_id")[: limit * 2]
-    )
+        .order_by("-history_date", "-history_id")[: limit * 2 + 1]
+    )[::-1]
+    # Cut short, each standard's oldest row read is only its starting point, unless it is the answer's first.
+    cut_short = len(answer_rows) > limit * 2
+    answer_rows.sort(key=lambda row: row.standard_id)  # stable: each standard's rows stay oldest first
     last: dict[int, dict[str, Any]] = {}
     for row in answer_rows:
         if row.standard_id not in layout.standards_by_id:
             continue
         after = {grade_field(row.standard_id): _answer_grade_value(row), evidence_field(row.standard_id): row.evidence}
+        if cut_short and row.standard_id not in last and row.history_type != "+":
+            last[row.standard_id] = after
+            continue
         before = last.get(row.standard_id, {name: "" for name in after})
         changes = _changes(before, after, list(after), layout)
         if changes:
