@@ -13,7 +13,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from audits.forms_partb import LongTextField
+from audits.forms_partb import TOO_LONG, LongTextField
 from audits.models import AnswerType
 from audits.selectors.parta import (
     BOOLEAN_FIELDS,
@@ -37,6 +37,7 @@ class PartATextField(forms.CharField):
         kwargs.setdefault("required", False)
         kwargs.setdefault("strip", False)
         kwargs.setdefault("max_length", settings.PART_A_MAX_TEXT)
+        kwargs["error_messages"] = {"max_length": TOO_LONG, **kwargs.get("error_messages", {})}
         kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
         super().__init__(**kwargs)
 

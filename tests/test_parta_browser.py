@@ -403,7 +403,7 @@ def test_a_long_answer_is_counted_and_never_takes_the_others_with_it(demo, live_
     assert evidence_of(ret, 2) == "Typed just before Save draft."
     first = standards(page).nth(0).get_by_label("Evidence", exact=True)
     assert len(first.input_value()) == 10_050
-    expect(standards(page).nth(0)).to_contain_text("at most 10000 characters")
+    expect(standards(page).nth(0)).to_contain_text("over the limit of 10000: shorten it to save it")
     expect(page.get_by_test_id("autosave-status")).to_have_text("Not saved — see the problems marked below")
     axe_check(page)
 

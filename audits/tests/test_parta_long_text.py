@@ -49,7 +49,7 @@ def test_save_draft_keeps_every_other_answer_and_shows_the_long_one_again(client
     assert TOO_LONG in html
     assert f'<fieldset class="standard" id="standard-{s1.pk}" data-unsaved="{evidence_field(s1.pk)}">' in html
     field_id = f"id_{evidence_field(s1.pk)}"
-    assert f'id="{field_id}_error"' in html and "at most 10000 characters (it has 10050)" in html
+    assert f'id="{field_id}_error"' in html and "This text is 10050 characters long, over the limit of 10000" in html
     assert "Your other answers were saved at" in html
     # The status bar does not claim it is all saved.
     assert "Not saved — see the problems marked below" in html and ">Saved " not in html
@@ -94,7 +94,7 @@ def test_autosave_saves_the_other_fields_and_names_the_refused_one(client_for, r
     data = response.json()
     assert data["ok"] and data["version"] == 1
     assert list(data["refused"]) == [evidence_field(s1.pk)]
-    assert "at most 10000 characters" in data["refused"][evidence_field(s1.pk)][0]
+    assert "over the limit of 10000: shorten it to save it" in data["refused"][evidence_field(s1.pk)][0]
     assert data["message"].startswith(f"{s1.code} — evidence: ")
     state = saved(ret, layout)
     assert state[evidence_field(s2.pk)] == "Seen the same day." and state[evidence_field(s1.pk)] == ""

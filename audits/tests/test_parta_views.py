@@ -597,7 +597,7 @@ def other_scale_grade():
         ({"version": 0, "fields": {}}, "at least one field"),
         ({"version": 0, "fields": {"s999999-grade": "1"}}, "Unknown fields"),
         ({"version": 0, "fields": {"name_of_child": "x"}}, "Unknown fields"),
-        ({"version": 0, "fields": {"strengths": "x" * 10_001}}, "at most 10000 characters"),
+        ({"version": 0, "fields": {"strengths": "x" * 10_001}}, "over the limit of 10000"),
         ({"version": 0, "fields": {"strengths": 42}}, "must be text"),
         ({"version": 0, "fields": {"no_involvement": "yes"}}, "true or false"),
         ({"version": 0, "fields": {"risk_factors": "1"}}, "list"),
