@@ -2,17 +2,14 @@
 (2.4.11 Focus Not Obscured), and it is marked by an indicator strong enough to see (2.4.7, 1.4.11)."""
 
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from agencies.tests.factories import QAManagerFactory
 from audits.models import PartAReturn
+from tests.demo_support import demo_police_return
 from tests.fixtures_browser import login
-
-SLUG = "bh-cse-2015"
 
 # The part of the viewport the save bar covers, and where the focused element is, in CSS pixels.
 BOXES = """(el) => {
@@ -25,9 +22,7 @@ BOXES = """(el) => {
 
 @pytest.fixture
 def demo_return(transactional_db, settings):
-    settings.DEMO = True
-    call_command("load_demo", stdout=StringIO())
-    return PartAReturn.objects.get(audit__slug=SLUG, case__reference="Case 1", agency__staff__username="auditor.police")
+    return demo_police_return(settings)
 
 
 def open_with_errors(page: Page, live_server, ret: PartAReturn) -> None:

@@ -1,14 +1,12 @@
 """Another auditor is named for the agency while its former auditor types in a return: the page says why it
 can no longer save, and that what they typed is still on the page to copy."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from agencies.models import User
 from audits.models import AuditAgency, PartAReturn
+from tests.demo_support import demo_police_return
 from tests.fixtures_browser import csp_violations, login
 
 
@@ -16,11 +14,7 @@ from tests.fixtures_browser import csp_violations, login
 def test_a_replaced_auditor_is_told_why_and_that_their_text_is_still_there(
     transactional_db, settings, live_server, page: Page, browser_console
 ):
-    settings.DEMO = True
-    call_command("load_demo", stdout=StringIO())
-    ret = PartAReturn.objects.get(
-        audit__slug="bh-cse-2015", case__reference="Case 1", agency__staff__username="auditor.police"
-    )
+    ret = demo_police_return(settings)
     login(page, live_server, "auditor.police", "demo")
     page.goto(f"{live_server.url}/audits/returns/{ret.pk}/")
 

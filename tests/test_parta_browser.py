@@ -2,14 +2,13 @@
 
 import re
 import time
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Locator, Page, expect
 
 from audits.models import Answer, PartAReturn, ReturnStatus
 from audits.selectors.parta import evidence_field, return_state, tool_layout
+from tests.demo_support import demo_police_return
 from tests.fixtures_browser import axe_check, csp_violations, login
 
 SLUG = "bh-cse-2015"
@@ -20,11 +19,7 @@ R1_CHANGED_ELSEWHERE = "Not saved — R1 Evidence was changed elsewhere: choose 
 
 @pytest.fixture
 def demo(transactional_db, settings):
-    settings.DEMO = True
-    call_command("load_demo", stdout=StringIO())
-    ret = PartAReturn.objects.select_related("tool_version").get(
-        audit__slug=SLUG, case__reference="Case 1", agency__staff__username="auditor.police"
-    )
+    ret = demo_police_return(settings)
     assert ret.status == ReturnStatus.NOT_STARTED  # what the demo promises
     return ret
 

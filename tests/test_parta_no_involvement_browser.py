@@ -2,13 +2,11 @@
 a possible identifier (which the page asks to remove, or to confirm before submitting), the page says it is
 among the hidden answers, and how to see it."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from audits.models import PartAReturn
+from tests.demo_support import demo_police_return
 from tests.fixtures_browser import axe_check, csp_violations, login
 
 NO_INVOLVEMENT = "My agency had no involvement with this case"
@@ -18,11 +16,7 @@ NO_INVOLVEMENT = "My agency had no involvement with this case"
 def test_possible_identifiers_in_hidden_answers_are_pointed_to(
     transactional_db, settings, live_server, page: Page, browser_console
 ):
-    settings.DEMO = True
-    call_command("load_demo", stdout=StringIO())
-    ret = PartAReturn.objects.get(
-        audit__slug="bh-cse-2015", case__reference="Case 1", agency__staff__username="auditor.police"
-    )
+    ret = demo_police_return(settings)
     login(page, live_server, "auditor.police", "demo")
     page.goto(f"{live_server.url}/audits/returns/{ret.pk}/")
     note = page.get_by_test_id("hidden-flags")

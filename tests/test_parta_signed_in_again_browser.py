@@ -3,15 +3,14 @@ is put back (kept-form.js). Part A's page saves it by itself, as if just typed: 
 used to show it under "Saved …" while it was on the page only, and lost when the page was left."""
 
 import re
-from io import StringIO
 
 import pytest
 from django.contrib.sessions.backends.cached_db import SessionStore
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from audits.models import PartAReturn, ReturnStatus
 from audits.selectors.parta import evidence_field, return_state, tool_layout
+from tests.demo_support import demo_police_return
 from tests.fixtures_browser import csp_violations, login
 
 TYPED = "Typed as the session ended, and saved once signed in again."
@@ -32,11 +31,7 @@ def end_the_session(page: Page) -> None:
 def test_answers_put_back_after_signing_in_again_are_saved(
     transactional_db, settings, live_server, page: Page, browser_console
 ):
-    settings.DEMO = True
-    call_command("load_demo", stdout=StringIO())
-    ret = PartAReturn.objects.select_related("tool_version").get(
-        audit__slug="bh-cse-2015", case__reference="Case 1", agency__staff__username="auditor.police"
-    )
+    ret = demo_police_return(settings)
     assert ret.status == ReturnStatus.NOT_STARTED
     login(page, live_server, "auditor.police", "demo")
     url = f"{live_server.url}/audits/returns/{ret.pk}/"

@@ -1,27 +1,20 @@
 """The review page in Chromium: a comment for the auditor with a possible identifier is refused with
 the text kept, the flagged detail marked next to the box and a box to tick; ticked, it is sent."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from audits.models import PartAReturn, ReturnStatus
 from audits.tests.partb_support import complete_return
+from tests.demo_support import demo_police_return
 from tests.fixtures_browser import axe_check, csp_violations, login
 
-SLUG = "bh-cse-2015"
 COMMENT = "Please take out the NHS number 943 476 5919 from R1."
 
 
 @pytest.fixture
 def submitted(transactional_db, settings):
-    settings.DEMO = True
-    call_command("load_demo", stdout=StringIO())
-    ret = PartAReturn.objects.select_related("tool_version", "agency", "case").get(
-        audit__slug=SLUG, case__reference="Case 1", agency__staff__username="auditor.police"
-    )
+    ret = demo_police_return(settings)
     complete_return(ret)
     return ret
 
