@@ -722,6 +722,25 @@ def _changes(
     ]
 
 
+def last_saved_at(ret: PartAReturn):
+    """When its auditor (last_saved_by) last saved the return, for "Last changed by … on …". Not updated_at:
+    accepting, returning or unlocking it changes that too, and the auditor did not change it then."""
+    if ret.last_saved_by_id is None:
+        return None
+    if ret.status in SUBMITTED_STATUSES:
+        return ret.submitted_at  # submitting is the auditor's last save: nothing but a review comes after it
+    if ret.status != ReturnStatus.RETURNED:
+        return ret.updated_at  # a draft: only its auditor's saves change it
+    # Returned: saved since it came back, or not. The history knows (one query).
+    saved = (
+        PartAReturn.history.filter(id=ret.pk, history_user_id=ret.last_saved_by_id)
+        .order_by("-history_date", "-history_id")
+        .values_list("history_date", flat=True)
+        .first()
+    )
+    return saved or ret.submitted_at
+
+
 def return_history(ret: PartAReturn, layout: ToolLayout, limit: int = 1000) -> list[HistoryEntry]:
     """Who changed what when, newest first: the return's own fields and each answer (four queries).
 

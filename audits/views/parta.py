@@ -43,7 +43,7 @@ from audits.forms import (
     review_forms,
     state_to_data,
 )
-from audits.models import AuditAgency, PartAReturn, ReturnStatus
+from audits.models import AuditAgency, PartAReturn
 from audits.selectors.parta import (
     ACCEPT_AUDIT_STATUSES,
     OWN_RETURN_REFUSAL,
@@ -56,6 +56,7 @@ from audits.selectors.parta import (
     auditor_to_tell,
     flagged_details,
     guard_context,
+    last_saved_at,
     my_past_audits,
     my_returns_for,
     progress,
@@ -293,28 +294,9 @@ def _render_detail(
             if name in state and value not in ("", [], False) and value != state[name]
         ],
         "unsaved_reason": unsaved_reason or LOCKED_UNSAVED,
-        "last_saved_at": _last_saved_at(ret),
+        "last_saved_at": last_saved_at(ret),
     }
     return render(request, "audits/parta/detail.html", context, status=status)
-
-
-def _last_saved_at(ret: PartAReturn):
-    """When its auditor (last_saved_by) last saved the return, for "Last changed by … on …". Not updated_at:
-    accepting, returning or unlocking it changes that too, and the auditor did not change it then."""
-    if ret.last_saved_by_id is None:
-        return None
-    if ret.status in (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED):
-        return ret.submitted_at  # submitting is the auditor's last save: nothing but a review comes after it
-    if ret.status != ReturnStatus.RETURNED:
-        return ret.updated_at  # a draft: only its auditor's saves change it
-    # Returned: saved since it came back, or not. The history knows (one query).
-    saved = (
-        PartAReturn.history.filter(id=ret.pk, history_user_id=ret.last_saved_by_id)
-        .order_by("-history_date", "-history_id")
-        .values_list("history_date", flat=True)
-        .first()
-    )
-    return saved or ret.submitted_at
 
 
 @login_required
