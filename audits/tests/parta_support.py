@@ -1,6 +1,6 @@
 """Helpers the Part A tests share."""
 
-from audits.models import PartAReturn
+from audits.models import Answer, PartAReturn
 from audits.selectors.parta import evidence_field, grade_field
 
 
@@ -19,3 +19,19 @@ def complete(layout, **overrides) -> dict:
         changes[evidence_field(standard.pk)] = f"Evidence for {standard.code}."
     changes.update(overrides)
     return changes
+
+
+def evidence_history(ret, standard) -> list[str]:
+    """A standard's evidence in each version of the return's answer, oldest first."""
+    return list(
+        Answer.history.filter(part_a_return_id=ret.pk, standard_id=standard.pk)
+        .order_by("history_date", "history_id")
+        .values_list("evidence", flat=True)
+    )
+
+
+def return_history_of(ret, name: str) -> list[str]:
+    """A field of the return in each of its versions, oldest first."""
+    return list(
+        PartAReturn.history.filter(id=ret.pk).order_by("history_date", "history_id").values_list(name, flat=True)
+    )

@@ -13,7 +13,7 @@ from agencies.models import AccessRecord, SupportContact
 from audits.models import Answer, PartAReturn
 from audits.selectors.parta import evidence_field, return_state, tool_layout
 from audits.services.parta import REDACTED_REASON, return_autosave, return_save_draft
-from audits.tests.parta_support import complete, load
+from audits.tests.parta_support import complete, evidence_history, load, return_history_of
 
 pytestmark = [pytest.mark.usefixtures("partnership")]
 
@@ -29,20 +29,6 @@ def save(user, ret, **changes):
     layout = tool_layout(fresh.tool_version)
     return_autosave(user=user, ret=fresh, layout=layout, based_on_version=fresh.version, changes=changes)
     return load(ret.pk)
-
-
-def evidence_history(ret, standard) -> list[str]:
-    return list(
-        Answer.history.filter(part_a_return_id=ret.pk, standard_id=standard.pk)
-        .order_by("history_date", "history_id")
-        .values_list("evidence", flat=True)
-    )
-
-
-def return_history_of(ret, name: str) -> list[str]:
-    return list(
-        PartAReturn.history.filter(id=ret.pk).order_by("history_date", "history_id").values_list(name, flat=True)
-    )
 
 
 def test_a_removed_identifier_goes_from_every_earlier_version_and_the_history_page(client_for, auditor, ret, layout):

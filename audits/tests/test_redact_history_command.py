@@ -16,7 +16,7 @@ from agencies.models import AccessAction, AccessRecord, SupportContact
 from audits.management.commands.redact_history_identifiers import redact_return
 from audits.models import Answer, Audit, PartAReturn
 from audits.services.parta import REDACTED_REASON
-from audits.tests.parta_support import load
+from audits.tests.parta_support import evidence_history, load, return_history_of
 
 pytestmark = [pytest.mark.usefixtures("partnership")]
 
@@ -43,20 +43,6 @@ def write(ret, standard=None, **fields):
     ret.version += 1
     ret.save()
     return ret
-
-
-def evidence_history(ret, standard) -> list[str]:
-    return list(
-        Answer.history.filter(part_a_return_id=ret.pk, standard_id=standard.pk)
-        .order_by("history_date", "history_id")
-        .values_list("evidence", flat=True)
-    )
-
-
-def return_history_of(ret, name: str) -> list[str]:
-    return list(
-        PartAReturn.history.filter(id=ret.pk).order_by("history_date", "history_id").values_list(name, flat=True)
-    )
 
 
 def everything(*rets) -> list:
