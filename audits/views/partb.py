@@ -333,7 +333,8 @@ def _findings_page(request: HttpRequest, audit: Audit, bound: FindingForm | None
     the eight kinds, hidden in <details>, was most of the page's weight and time."""
     editable = audit.status in services.PART_B_EDITABLE
     adding = bound.kind if bound is not None else request.GET.get("add", "")
-    if not editable or adding not in FindingKind.values:
+    # A form refused because the audit moved on meanwhile is shown all the same: what was typed is kept.
+    if (not editable and bound is None) or adding not in FindingKind.values:
         adding = ""
     sections = []
     for kind, label, items in selectors.findings_by_kind(audit):

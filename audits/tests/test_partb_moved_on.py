@@ -1,0 +1,79 @@
+"""A Part B page left open while the audit moves on (closed, or back to Part A): what is saved from it
+is refused with the reason, and what was typed comes back in its fields, not dropped with a page that
+no longer shows the form (nor reported saved when it was not)."""
+
+import datetime
+import html as html_lib
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from audits.models import Audit, AuditStatus, Finding, FindingKind, Recommendation
+from audits.services.partb import finding_add
+from audits.tests.test_partb_concurrency import page_form
+
+pytestmark = pytest.mark.django_db
+
+TYPED = "Typed in the session <and> not to be lost."
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def move_on(audit, status=AuditStatus.CLOSED) -> None:
+    """Somebody else moves the audit on while the page is open."""
+    Audit.objects.filter(pk=audit.pk).update(status=status)
+
+
+def kept(page: str, text: str = TYPED) -> bool:
+    return html_lib.escape(text) in page
+
+
+@pytest.mark.parametrize("status", [AuditStatus.CLOSED, AuditStatus.PART_A])
+def test_a_finding_added_after_the_audit_moved_on_is_refused_and_kept(part_b, qa_manager, status):
+    qa = signed_in(qa_manager)
+    kind = FindingKind.KEY_MESSAGE
+    page = qa.get(reverse("audits:findings", args=[part_b.slug]) + f"?add={kind}").content.decode()
+    form = page_form(page, f"{kind}-body")
+    move_on(part_b, status)
+    response = qa.post(reverse("audits:finding_add", args=[part_b.slug, kind]), {**form, f"{kind}-body": TYPED})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Findings cannot be changed while the audit is" in page
+    assert page_form(page, f"{kind}-body")[f"{kind}-body"] == TYPED
+    assert not Finding.objects.filter(audit=part_b).exists()
+
+
+def test_a_finding_edited_after_the_audit_closed_is_refused_and_kept(part_b, qa_manager):
+    finding = finding_add(user=qa_manager, audit=part_b, kind=FindingKind.STRENGTH, body="As agreed.")
+    url = reverse("audits:finding_edit", args=[part_b.slug, finding.pk])
+    qa = signed_in(qa_manager)
+    form = page_form(qa.get(url).content.decode(), "body")
+    move_on(part_b)
+    response = qa.post(url, {**form, "body": TYPED})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Findings cannot be changed while the audit is closed." in page
+    assert page_form(page, "body")["body"] == TYPED
+    finding.refresh_from_db()
+    assert finding.body == "As agreed."
+
+
+def test_a_recommendation_added_after_the_audit_closed_is_refused_and_kept(part_b, qa_manager):
+    url = reverse("audits:recommendations", args=[part_b.slug])
+    qa = signed_in(qa_manager)
+    form = page_form(qa.get(url).content.decode(), "text")
+    due = (timezone.localdate() + datetime.timedelta(days=60)).isoformat()
+    move_on(part_b)
+    response = qa.post(url, {**form, "text": TYPED, "owner": "CSE group", "due_date": due})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Recommendations cannot be changed while the audit is closed." in page
+    again = page_form(page, "text")
+    assert (again["text"], again["owner"], again["due_date"]) == (TYPED, "CSE group", due)
+    assert not Recommendation.objects.filter(audit=part_b).exists()
