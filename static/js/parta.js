@@ -149,6 +149,18 @@
     }
   }
 
+  // When, as the status line's "Saved …" says it (audits.views.parta._saved_time), in this browser's time: the
+  // time alone today ("14:05"), with its day another day ("20 Nov 2026, 14:05"), not as if it were today.
+  const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  function savedWhen(ms) {
+    const when = new Date(ms);
+    const today = new Date();
+    const pad = (n) => String(n).padStart(2, "0");
+    const time = `${pad(when.getHours())}:${pad(when.getMinutes())}`;
+    if (when.toDateString() === today.toDateString()) return time;
+    return `${when.getDate()} ${MONTHS[when.getMonth()]} ${when.getFullYear()}, ${time}`;
+  }
+
   function offerRestore() {
     const record = readLocal();
     const tracked = trackedNames();
@@ -165,14 +177,15 @@
     if (!count) return;
     const latest = Math.max(...Object.values(differing).map((e) => e.at));
     const serverMs = Number(form.dataset.serverUpdated) * 1000;
-    const clock = (ms) => new Date(ms).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
     const banner = $("#parta-restore");
     // The answers in the order of the page, named as the status line names them.
     const names = [...tracked].filter((name) => name in differing);
     const labels = names.map(fieldLabel).join(", ");
     const newer = latest > serverMs ? "restoreNewer" : "restoreOlder";
     $("#parta-restore-text").textContent =
-      count === 1 ? t(`${newer}One`, clock(latest), clock(serverMs)) : t(newer, String(count), clock(latest), clock(serverMs));
+      count === 1
+        ? t(`${newer}One`, savedWhen(latest), savedWhen(serverMs))
+        : t(newer, String(count), savedWhen(latest), savedWhen(serverMs));
     banner.hidden = false;
     $("[data-restore-apply]", banner).addEventListener("click", () => {
       // Restored edits keep the version they were made on: if someone saved since, the save
