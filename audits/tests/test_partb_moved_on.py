@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audits.models import Audit, AuditStatus, Finding, FindingKind, Recommendation
-from audits.services.partb import finding_add
+from audits.services.partb import finding_add, recommendation_add
 from audits.tests.test_partb_concurrency import page_form
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +77,36 @@ def test_a_recommendation_added_after_the_audit_closed_is_refused_and_kept(part_
     again = page_form(page, "text")
     assert (again["text"], again["owner"], again["due_date"]) == (TYPED, "CSE group", due)
     assert not Recommendation.objects.filter(audit=part_b).exists()
+
+
+@pytest.mark.parametrize("rec_status", ["open", "closed"])
+def test_a_recommendation_edited_after_the_audit_closed_is_refused_and_kept_not_reported_saved(
+    part_b, qa_manager, rec_status
+):
+    due = timezone.localdate() + datetime.timedelta(days=90)
+    rec = recommendation_add(user=qa_manager, audit=part_b, text="Review plans.", owner="CSE group", due_date=due)
+    url = reverse("audits:recommendation_edit", args=[part_b.slug, rec.pk])
+    qa = signed_in(qa_manager)
+    form = page_form(qa.get(url).content.decode(), "text")
+    move_on(part_b)
+    if rec_status == "closed":
+        Recommendation.objects.filter(pk=rec.pk).update(status="closed", impact_evidence="Re-audited.")
+    response = qa.post(url, {**form, "text": TYPED})
+    page = response.content.decode()
+    # Not "Recommendation saved." with the text dropped: refused, saying why, with the text typed kept.
+    assert response.status_code == 409
+    assert "Recommendation saved." not in page
+    assert "What you typed is kept here: copy what you need." in page
+    if rec_status == "closed":
+        assert "Not saved: this recommendation was closed while you were editing it" in page
+    else:
+        assert "Not saved: the audit moved to the Closed stage while you were editing this recommendation." in page
+    assert page_form(page, "text")["text"] == TYPED
+    rec.refresh_from_db()
+    assert rec.text == "Review plans."
+    if rec_status == "open":  # where the owner's reminders go still changes, from the page as it is now
+        form = page_form(qa.get(url).content.decode(), "owner_email")
+        assert "text" not in form
+        assert qa.post(url, {**form, "owner_email": "cse.group@example.org"}).status_code == 302
+        rec.refresh_from_db()
+        assert (rec.owner_email, rec.text) == ("cse.group@example.org", "Review plans.")

@@ -563,15 +563,24 @@ def recommendation_edit(request: HttpRequest, slug: str, rec_id: int) -> HttpRes
     owner's reminders go (its status and evidence of impact: recommendation_status)."""
     audit, rec = _managed_recommendation(request, slug, rec_id)
     fixed = audit.status not in services.PART_B_EDITABLE
-    if fixed and (audit.status not in services.RECOMMENDATION_TRACKABLE or rec.status == RecommendationStatus.CLOSED):
+    closed = audit.status not in services.RECOMMENDATION_TRACKABLE or rec.status == RecommendationStatus.CLOSED
+    posted = request.method == "POST"
+    if fixed and closed and not posted:
         messages.error(request, str(services.RECOMMENDATION_FIXED))
         return redirect(reverse("audits:recommendations", kwargs={"slug": audit.slug}) + f"#rec-{rec.pk}")
-    if fixed:
+    # A page opened before the audit moved on posts the whole recommendation ("text"): shown again as typed.
+    whole = posted and "text" in request.POST
+    if fixed and not whole:
         form = RecommendationContactForm(request.POST or None, instance=rec)
     else:
         form = RecommendationForm(request.POST or None, instance=rec, audit=audit)
-    status = 400 if request.method == "POST" else 200
-    if request.method == "POST" and form.is_valid():
+    status = 400 if posted else 200
+    if posted and fixed and (closed or whole):
+        # Refused, not saved in part (the owner's e-mail alone, reported as "saved"): what was typed is kept.
+        form.is_valid()
+        form.add_error(None, _recommendation_moved_on(audit, rec))
+        status = 409
+    elif posted and form.is_valid():
         try:
             if fixed:
                 services.recommendation_contact_update(
@@ -595,6 +604,19 @@ def recommendation_edit(request: HttpRequest, slug: str, rec_id: int) -> HttpRes
             return redirect("audits:recommendations", slug=audit.slug)
     context = {"audit": audit, "recommendation": rec, "form": form, "fixed": fixed, "has_errors": status >= 400}
     return render(request, "audits/partb/recommendation_form.html", context, status=status)
+
+
+def _recommendation_moved_on(audit: Audit, rec: Recommendation) -> str:
+    """Why a recommendation's page, opened before the audit (or the recommendation) moved on, saved nothing."""
+    if rec.status == RecommendationStatus.CLOSED:
+        text = _("Not saved: this recommendation was closed while you were editing it, and no longer changes.")
+    else:
+        text = _("Not saved: the audit moved to the %(status)s stage while you were editing this recommendation.") % {
+            "status": audit.get_status_display()
+        }
+        if audit.status in services.RECOMMENDATION_TRACKABLE:
+            text += " " + str(services.RECOMMENDATION_FIXED)
+    return text + " " + _("What you typed is kept here: copy what you need.")
 
 
 @login_required
