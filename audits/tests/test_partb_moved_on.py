@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from audits.models import Audit, AuditStatus, Finding, FindingKind, Recommendation
+from audits.models import Audit, AuditStatus, Finding, FindingKind, PartBSession, Recommendation
 from audits.services.partb import finding_add, recommendation_add
 from audits.tests.test_partb_concurrency import page_form
 
@@ -110,3 +110,17 @@ def test_a_recommendation_edited_after_the_audit_closed_is_refused_and_kept_not_
         assert qa.post(url, {**form, "owner_email": "cse.group@example.org"}).status_code == 302
         rec.refresh_from_db()
         assert (rec.owner_email, rec.text) == ("cse.group@example.org", "Review plans.")
+
+
+def test_session_notes_saved_after_the_audit_closed_are_refused_and_kept(part_b, qa_manager):
+    url = reverse("audits:session", args=[part_b.slug])
+    qa = signed_in(qa_manager)
+    form = page_form(qa.get(url).content.decode(), "venue")
+    move_on(part_b)
+    response = qa.post(url, {**form, "venue": "Hove Town Hall", "notes": TYPED})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "The Part B session cannot be changed while the audit is closed." in page
+    again = page_form(page, "venue")
+    assert (again["venue"], again["notes"]) == ("Hove Town Hall", TYPED)
+    assert not PartBSession.objects.filter(audit=part_b, notes=TYPED).exists()

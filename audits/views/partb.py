@@ -205,7 +205,8 @@ def session(request: HttpRequest, slug: str) -> HttpResponse:
         "details_form": details_form,
         "attendance_form": attendance_form,
         "attendance_editable": attendance_editable,
-        "session_editable": audit.status in services.SESSION_EDITABLE,
+        # A save refused because the audit moved on meanwhile shows the form all the same: what was typed is kept.
+        "session_editable": audit.status in services.SESSION_EDITABLE or data is not None,
     }
     if data is not None and status == 200:
         status = 400
