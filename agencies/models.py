@@ -1,9 +1,12 @@
+from datetime import UTC
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from solo.models import SingletonModel
 
@@ -79,6 +82,9 @@ class User(AbstractUser):
     # The person's own choice, on their profile page (agencies.views.profile): whether they are e-mailed
     # each learning briefing they may read when it is first published (briefings.services).
     new_briefing_emails = models.BooleanField(_("E-mail me when a new learning briefing is published"), default=True)
+    # When the account was last saved deactivated (save()): every session signed in before then has ended for
+    # good, even once the account is active again. None: never deactivated.
+    sessions_ended_at = models.DateTimeField(_("sessions ended at"), null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -101,6 +107,44 @@ class User(AbstractUser):
             raise ValidationError(
                 {"agency": _("Managers, practitioners, auditors and lead officers work for an agency: choose theirs.")}
             )
+
+    def save(self, *args, update_fields=None, **kwargs) -> None:
+        """Saved deactivated (by an administrator in Administration → Users, or anywhere else), the account's
+        sessions end for good: a new sessions_ended_at changes the session auth hash that django.contrib.auth
+        checks a session against on every request, so a session signed in before this save is flushed
+        however soon the account is made active again, on whichever device, in the database and the cache
+        alike. Set on every save of an inactive account, not only when is_active changes: no deactivation
+        is missed (a form read before a reactivation and saved after it, an account added inactive), and
+        nobody signs in while the account is inactive, so no other session ends. QuerySet.update() passes
+        by here: nothing in the app deactivates that way."""
+        if not self.is_active and (update_fields is None or "is_active" in update_fields):
+            self.sessions_ended_at = timezone.now()
+            if update_fields is not None:
+                update_fields = {*update_fields, "sessions_ended_at"}
+        super().save(*args, update_fields=update_fields, **kwargs)
+
+    def get_session_auth_hash(self) -> str:
+        """Django's (an HMAC of the password's hash, so a new password ends the other sessions) for an
+        account never deactivated, so that no session ends when this is deployed; otherwise an HMAC of the
+        password's hash and sessions_ended_at."""
+        if self.sessions_ended_at is None:
+            return super().get_session_auth_hash()
+        return self._session_auth_hash_since_ended(secret=None)
+
+    def get_session_auth_fallback_hash(self):
+        """The same under each of SECRET_KEY_FALLBACKS, as Django's: a session signed in before the secret
+        key was rotated goes on (django.contrib.auth.get_user moves it to the current key's hash)."""
+        if self.sessions_ended_at is None:
+            yield from super().get_session_auth_fallback_hash()
+            return
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_auth_hash_since_ended(secret=secret)
+
+    def _session_auth_hash_since_ended(self, secret: str | None) -> str:
+        ended = self.sessions_ended_at.astimezone(UTC).isoformat()
+        return salted_hmac(
+            "agencies.models.User.get_session_auth_hash", f"{self.password}|{ended}", secret=secret, algorithm="sha256"
+        ).hexdigest()
 
     @property
     def is_qa_manager(self) -> bool:
