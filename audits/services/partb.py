@@ -644,6 +644,7 @@ class ConsensusEntry:
 CONSENSUS_SAVED, CONSENSUS_UNCHANGED = "saved", "unchanged"
 CONSENSUS_CONFLICT, CONSENSUS_NO_GRADE, CONSENSUS_INVALID = "conflict", "no_grade", "invalid"
 CONSENSUS_IDENTIFIER = "identifier"  # reasons the identifier guard flags (identifier_problem)
+CONSENSUS_REFUSED = "refused"  # the whole save refused (consensus_refused): the audit moved on meanwhile
 
 
 def reasons_written(existing: CaseJudgement | None, reasons: str) -> bool:
@@ -700,6 +701,25 @@ def judgements_record(
                 )
                 entry.outcome = CONSENSUS_SAVED
     return entries
+
+
+def consensus_refused(entries: list[ConsensusEntry], reason: str) -> list[ConsensusEntry]:
+    """After judgements_record refused a board's save as a whole (ValidationError, `reason`: the audit
+    is no longer in Part B or Reporting), nothing recorded: the entries to show again as typed, each
+    with why. Those the person changed (what they post differs from what the page showed) or that
+    could not be read (their own error); the others are left out, as unchanged."""
+    refused = []
+    for entry in entries:
+        posted = consensus_marker(entry.grade.pk if entry.grade else None, entry.reasons.strip())
+        if entry.error:
+            refused.append(entry)
+        elif posted != (entry.shown or ""):
+            entry.outcome = CONSENSUS_REFUSED
+            entry.error = _("Not saved: %(reason)s What you typed is kept here.") % {"reason": reason}
+            refused.append(entry)
+        else:
+            entry.outcome = CONSENSUS_UNCHANGED
+    return refused
 
 
 # --- Findings ----------------------------------------------------------------------------------

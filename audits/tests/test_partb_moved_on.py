@@ -10,9 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from audits.models import Audit, AuditStatus, Finding, FindingKind, PartBSession, Recommendation
+from audits.models import Audit, AuditStatus, CaseJudgement, Finding, FindingKind, PartBSession, Recommendation, Section
 from audits.services.partb import finding_add, recommendation_add
-from audits.tests.test_partb_concurrency import page_form
+from audits.tests.test_partb_concurrency import board_form, page_form
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +124,21 @@ def test_session_notes_saved_after_the_audit_closed_are_refused_and_kept(part_b,
     again = page_form(page, "venue")
     assert (again["venue"], again["notes"]) == ("Hove Town Hall", TYPED)
     assert not PartBSession.objects.filter(audit=part_b, notes=TYPED).exists()
+
+
+def test_a_consensus_saved_after_the_audit_closed_is_refused_and_kept_on_the_board(part_b, qa_manager):
+    case = part_b.cases.get(reference="Case 1")
+    stage = Section.objects.filter(version=part_b.tool_version).order_by("order").first()
+    url = reverse("audits:evidence_board", args=[part_b.slug, case.pk])
+    qa = signed_in(qa_manager)
+    form = board_form(qa.get(url).content.decode())
+    grade = part_b.tool_version.scale.grades.order_by("rank").first()
+    form.update({f"stage-{stage.pk}-grade": str(grade.pk), f"stage-{stage.pk}-reasons": TYPED})
+    move_on(part_b)
+    response = qa.post(reverse("audits:judgement", args=[part_b.slug, case.pk]), {**form, "section": stage.pk})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Consensus judgements cannot be changed while the audit is closed." in page
+    again = board_form(page)
+    assert (again[f"stage-{stage.pk}-grade"], again[f"stage-{stage.pk}-reasons"]) == (str(grade.pk), TYPED)
+    assert not CaseJudgement.objects.filter(case=case).exists()

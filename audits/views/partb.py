@@ -258,6 +258,8 @@ def _board_page(
         "board": board,
         "can_manage": can_manage,
         "can_edit": can_edit,
+        # The consensus fields: also once the audit has moved on, for what a save could not record, as typed.
+        "consensus_open": can_edit or bool(by_prefix),
         "reasons_max": ConsensusForm.REASONS_MAX,
         "counter": COUNTER_TEXTS,
         "has_errors": bool(by_prefix),
@@ -282,14 +284,21 @@ def judgement(request: HttpRequest, slug: str, case_id: int) -> HttpResponse:
     try:
         pressed = judgement_section(audit, request.POST.get("section", ""))
         entries = ConsensusForm(request.POST, audit=audit).entries()
-        services.judgements_record(
-            request=request, user=request.user, case=case, entries=[e for e in entries if not e.outcome]
-        )
     except ValidationError as error:
         _flash_error(request, error)
         return redirect(board_url)
+    try:
+        services.judgements_record(
+            request=request, user=request.user, case=case, entries=[e for e in entries if not e.outcome]
+        )
+    except ValidationError as error:  # nothing recorded: the audit moved on since the board was opened
+        unsaved = services.consensus_refused(entries, _error_text(error))
+        if not unsaved:
+            _flash_error(request, error)
+            return redirect(board_url)
+    else:
+        unsaved = [e for e in entries if e.error]
     saved = [e.label for e in entries if e.outcome == services.CONSENSUS_SAVED]
-    unsaved = [e for e in entries if e.error]
     if saved:
         messages.success(
             request,
