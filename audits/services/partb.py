@@ -790,6 +790,21 @@ def _set_citations(
         finding.risk_factors.set(factors)
 
 
+FINDING_GONE = _lazy(
+    "This finding was deleted meanwhile, by somebody else or on another page: nothing was changed. "
+    "Add it again as a new finding if it is still needed."
+)
+
+
+def _locked_finding(finding: Finding) -> Finding:
+    """The finding read again under a row lock (its audit's too, so that the audit's status cannot move
+    meanwhile), as it is now; refused (FINDING_GONE) once deleted since the page (or the view) read it."""
+    locked = Finding.objects.select_for_update().select_related("audit").filter(pk=finding.pk).first()
+    if locked is None:
+        raise ValidationError(str(FINDING_GONE))
+    return locked
+
+
 def _next_order(audit: Audit, kind: str, agency: Agency | None) -> int:
     siblings = Finding.objects.filter(audit=audit, kind=kind)
     if kind in AGENCY_FINDING_KINDS:
@@ -857,7 +872,7 @@ def finding_update(
     """`shown`: what the page showed of each field (edit markers): only what the person changed is
     written, and EditConflict raised for what somebody else changed meanwhile."""
     with transaction.atomic():
-        finding = Finding.objects.select_for_update().select_related("audit").get(pk=finding.pk)
+        finding = _locked_finding(finding)
         audit = finding.audit
         _require_status(audit, PART_B_EDITABLE, _("Findings"))
         posted: dict[str, Any] = {"heading": heading, "body": body}
@@ -906,6 +921,7 @@ def finding_update(
 
 def finding_delete(*, request: HttpRequest | None = None, user, finding: Finding) -> None:
     with transaction.atomic():
+        finding = _locked_finding(finding)  # not deleted twice (two tabs, or a double click)
         _require_status(finding.audit, PART_B_EDITABLE, _("Findings"))
         access_record(
             request=request,
@@ -922,6 +938,7 @@ def finding_move(*, request: HttpRequest | None = None, user, finding: Finding, 
     if direction not in ("up", "down"):
         raise ValidationError(_("Move a finding up or down."))
     with transaction.atomic():
+        finding = _locked_finding(finding)  # as it is now: its list is that of its agency now
         _require_status(finding.audit, PART_B_EDITABLE, _("Findings"))
         siblings = list(finding_siblings(finding).select_for_update())
         index = next(i for i, f in enumerate(siblings) if f.pk == finding.pk)

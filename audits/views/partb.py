@@ -388,8 +388,19 @@ def finding_add(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     return _findings_page(request, audit, bound=form, status=400)
 
 
-def _managed_finding(request: HttpRequest, slug: str, finding_id: int) -> tuple[Audit, Finding]:
+def _managed_finding(request: HttpRequest, slug: str, finding_id: int) -> tuple[Audit, Finding, bool]:
+    """The audit, the finding and whether it is gone: a finding of this audit deleted since the page
+    that links here was opened (in another tab, or by the audit's other editor) is given as it was, from
+    its history, for the page to say so; any other id is a 404, recorded as refused."""
     audit = managed_audit_or_404(request, slug)
+    finding = Finding.objects.select_related("audit", "agency").filter(pk=finding_id, audit=audit).first()
+    if finding is not None:
+        return audit, finding, False
+    deleted = (
+        Finding.history.filter(id=finding_id, audit_id=audit.pk, history_type="-").order_by("-history_date").first()
+    )
+    if deleted is not None:
+        return audit, deleted.instance, True
     finding = object_or_404(
         request,
         Finding.objects.select_related("audit", "agency"),
@@ -398,15 +409,40 @@ def _managed_finding(request: HttpRequest, slug: str, finding_id: int) -> tuple[
         pk=finding_id,
         audit=audit,
     )
-    return audit, finding
+    return audit, finding, False
+
+
+def _deleted_by(finding: Finding) -> str:
+    """Who deleted the finding, and when (from the access log): "Ann Lee at 3 Dec 2026 10:15"."""
+    last = selectors.last_change(finding)
+    if last is None:
+        return _("somebody else")
+    return _("%(who)s at %(when)s") % {"who": last.who, "when": date_format(timezone.localtime(last.at), "j M Y H:i")}
+
+
+def _findings_at(audit: Audit, anchor: str) -> HttpResponse:
+    return redirect(reverse("audits:findings", kwargs={"slug": audit.slug}) + f"#{anchor}")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def finding_edit(request: HttpRequest, slug: str, finding_id: int) -> HttpResponse:
-    audit, finding = _managed_finding(request, slug, finding_id)
+    audit, finding, gone = _managed_finding(request, slug, finding_id)
+    if gone and request.method != "POST":
+        messages.error(request, _("This finding was deleted by %(by)s.") % {"by": _deleted_by(finding)})
+        return _findings_at(audit, finding.kind)
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and gone:
+        # Deleted while this page was open: nothing to save to, but what was typed is shown again to copy.
+        form = FindingForm(request.POST, audit=audit, kind=finding.kind, with_returns=True)
+        form.is_valid()
+        message = _(
+            "Not saved: this finding was deleted by %(by)s while you were editing it. What you typed is kept here: "
+            "copy what you need, or add it again as a new finding."
+        )
+        form.add_error(None, message % {"by": _deleted_by(finding)})
+        status = 409
+    elif request.method == "POST":
         form = FindingForm(request.POST, audit=audit, kind=finding.kind, with_returns=True, finding=finding)
         status = 400
         if form.is_valid():
@@ -434,6 +470,7 @@ def finding_edit(request: HttpRequest, slug: str, finding_id: int) -> HttpRespon
         "finding": finding,
         "form": form,
         "editable": audit.status in services.PART_B_EDITABLE,
+        "gone": gone,
         "has_errors": status >= 400,
     }
     return render(request, "audits/partb/finding_form.html", context, status=status)
@@ -442,7 +479,10 @@ def finding_edit(request: HttpRequest, slug: str, finding_id: int) -> HttpRespon
 @login_required
 @require_POST
 def finding_delete(request: HttpRequest, slug: str, finding_id: int) -> HttpResponse:
-    audit, finding = _managed_finding(request, slug, finding_id)
+    audit, finding, gone = _managed_finding(request, slug, finding_id)
+    if gone:  # from another tab, or a second click
+        messages.info(request, _("This finding was already deleted, by %(by)s.") % {"by": _deleted_by(finding)})
+        return _findings_at(audit, finding.kind)
     try:
         services.finding_delete(request=request, user=request.user, finding=finding)
     except ValidationError as error:
@@ -455,7 +495,12 @@ def finding_delete(request: HttpRequest, slug: str, finding_id: int) -> HttpResp
 @login_required
 @require_POST
 def finding_move(request: HttpRequest, slug: str, finding_id: int) -> HttpResponse:
-    audit, finding = _managed_finding(request, slug, finding_id)
+    audit, finding, gone = _managed_finding(request, slug, finding_id)
+    if gone:
+        messages.error(
+            request, _("This finding was deleted by %(by)s. Nothing was moved.") % {"by": _deleted_by(finding)}
+        )
+        return _findings_at(audit, finding.kind)
     try:
         services.finding_move(
             request=request, user=request.user, finding=finding, direction=request.POST.get("direction", "")
