@@ -671,7 +671,10 @@ def judgements_record(
     for them meanwhile. The board shows the text of a conflict, identifier or no_grade entry again,
     unsaved, with its `error`."""
     with transaction.atomic():
-        _require_status(case.audit, PART_B_EDITABLE, _("Consensus judgements"))
+        # The audit's row locked first: a save of the same board at the same moment waits for this one and
+        # then sees its judgements (a first judgement of a stage has no row to lock), and the audit's
+        # status cannot move meanwhile.
+        _require_status(_locked_audit(case.audit), PART_B_EDITABLE, _("Consensus judgements"))
         current = {j.section_id: j for j in CaseJudgement.objects.select_for_update().filter(case=case)}
         for entry in entries:
             existing = current.get(entry.section.pk if entry.section else None)

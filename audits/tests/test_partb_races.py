@@ -1,0 +1,73 @@
+"""Two Part B saves at the same moment (the QA manager's two tabs, or the QA manager and the lead
+officer): the second waits for the first and then sees it. Neither overwrites the other unseen."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from django.db import connection, transaction
+
+from audits.models import Audit, AuditStatus, CaseJudgement, Grade, Section
+from audits.services.partb import (
+    CONSENSUS_CONFLICT,
+    CONSENSUS_SAVED,
+    ConsensusEntry,
+    judgements_record,
+)
+from audits.tests.test_chase_double_click import waiting_for_locks
+
+
+def at_once(calls: dict[str, object]) -> dict[str, object]:
+    """Run each call in its own thread and connection, all held inside their transactions (the access
+    log locked) until each has got as far as it can: what each returned, or raised."""
+    outcomes: dict[str, object] = {}
+
+    def run(name, call) -> None:
+        try:
+            outcomes[name] = call()
+        except Exception as error:  # noqa: BLE001 - reported by the assertions
+            outcomes[name] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=item) for item in calls.items()]
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE agencies_accessrecord IN EXCLUSIVE MODE")
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 30
+        while waiting_for_locks() < len(threads) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert waiting_for_locks() == len(threads)
+    for thread in threads:
+        thread.join(30)
+    return outcomes
+
+
+@pytest.fixture
+def in_part_b(audit) -> Audit:
+    Audit.objects.filter(pk=audit.pk).update(status=AuditStatus.PART_B)
+    return Audit.objects.select_related("tool_version").get(pk=audit.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_first_judgements_of_a_stage_at_once_record_one_and_refuse_the_other(in_part_b, qa_manager, lead_officer):
+    assert connection.vendor == "postgresql"  # about its row locks
+    case = in_part_b.cases.select_related("audit__tool_version").get(reference="Case 1")
+    stage = Section.objects.filter(version=in_part_b.tool_version).order_by("order").first()
+    grade = Grade.objects.filter(scale_id=in_part_b.tool_version.scale_id).order_by("rank").first()
+
+    def save(user, reasons):
+        # Both boards were opened before any judgement of the stage: they showed none ("").
+        entry = ConsensusEntry(section=stage, prefix=f"stage-{stage.pk}", label=stage.title, grade=grade, shown="")
+        entry.reasons = reasons
+        return lambda: judgements_record(user=user, case=case, entries=[entry])[0]
+
+    outcomes = at_once({"qa": save(qa_manager, "The QA manager's reasons."), "lead": save(lead_officer, "The lead's.")})
+    by_outcome = {entry.outcome: entry for entry in outcomes.values()}
+    assert sorted(by_outcome) == [CONSENSUS_CONFLICT, CONSENSUS_SAVED], outcomes
+    # The one recorded is the one said to be saved; the other is kept on its board as typed, not lost.
+    assert CaseJudgement.objects.get(case=case, section=stage).reasons == by_outcome[CONSENSUS_SAVED].reasons
