@@ -831,6 +831,8 @@ def finding_add(
     new_risk_factor: str = "",
 ) -> Finding:
     with transaction.atomic():
+        # Locked: two findings added at the same moment take the next place each, not the same one.
+        audit = _locked_audit(audit)
         _require_status(audit, PART_B_EDITABLE, _("Findings"))
         _check_finding(audit, kind, agency, heading, body)
         _check_finding_text(heading=heading, body=body, new_risk_factor=new_risk_factor)
@@ -970,8 +972,8 @@ def finding_promote(
     gives back the first finding."""
     if field not in PROMOTIONS or kind not in PROMOTIONS[field]:
         raise ValidationError(_("That text cannot be promoted to that kind of finding."))
-    audit = part_a_return.audit
     with transaction.atomic():
+        audit = _locked_audit(part_a_return.audit)  # as finding_add: the next place is this finding's alone
         _require_status(audit, PART_B_EDITABLE, _("Findings"))
         # Read again under a lock: the return's status and text as they are now, not as the page saw them.
         part_a_return = (
@@ -1096,6 +1098,7 @@ def recommendation_add(
     owner_email: str | None = None,
 ) -> Recommendation:
     with transaction.atomic():
+        audit = _locked_audit(audit)  # as finding_add: the next place is this recommendation's alone
         _require_status(audit, PART_B_EDITABLE, _("Recommendations"))
         _check_recommendation(text, owner, owner_agency, due_date, audit=audit)
         top = audit.recommendations.aggregate(top=Max("order"))["top"]

@@ -1,20 +1,25 @@
 """Two Part B saves at the same moment (the QA manager's two tabs, or the QA manager and the lead
-officer): the second waits for the first and then sees it. Neither overwrites the other unseen."""
+officer): the second waits for the first and then sees it. Neither overwrites the other unseen, and
+a list's places stay one each."""
 
 from __future__ import annotations
 
+import datetime
 import threading
 import time
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
-from audits.models import Audit, AuditStatus, CaseJudgement, Grade, Section
+from audits.models import Audit, AuditStatus, CaseJudgement, Finding, FindingKind, Grade, Recommendation, Section
 from audits.services.partb import (
     CONSENSUS_CONFLICT,
     CONSENSUS_SAVED,
     ConsensusEntry,
+    finding_add,
     judgements_record,
+    recommendation_add,
 )
 from audits.tests.test_chase_double_click import waiting_for_locks
 
@@ -71,3 +76,29 @@ def test_two_first_judgements_of_a_stage_at_once_record_one_and_refuse_the_other
     assert sorted(by_outcome) == [CONSENSUS_CONFLICT, CONSENSUS_SAVED], outcomes
     # The one recorded is the one said to be saved; the other is kept on its board as typed, not lost.
     assert CaseJudgement.objects.get(case=case, section=stage).reasons == by_outcome[CONSENSUS_SAVED].reasons
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_findings_added_at_once_take_a_place_each(in_part_b, qa_manager, lead_officer):
+    assert connection.vendor == "postgresql"
+    kind = FindingKind.KEY_MESSAGE
+
+    def add(user, body):
+        return lambda: finding_add(user=user, audit=in_part_b, kind=kind, body=body)
+
+    outcomes = at_once({"qa": add(qa_manager, "Share early."), "lead": add(lead_officer, "Listen to the child.")})
+    assert all(isinstance(o, Finding) for o in outcomes.values()), outcomes
+    assert sorted(Finding.objects.filter(audit=in_part_b, kind=kind).values_list("order", flat=True)) == [0, 1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_recommendations_added_at_once_take_a_place_each(in_part_b, qa_manager, lead_officer):
+    assert connection.vendor == "postgresql"
+    due = timezone.localdate() + datetime.timedelta(days=90)
+
+    def add(user, text):
+        return lambda: recommendation_add(user=user, audit=in_part_b, text=text, owner="CSE group", due_date=due)
+
+    outcomes = at_once({"qa": add(qa_manager, "Review plans."), "lead": add(lead_officer, "Train staff.")})
+    assert all(isinstance(o, Recommendation) for o in outcomes.values()), outcomes
+    assert sorted(Recommendation.objects.filter(audit=in_part_b).values_list("order", flat=True)) == [0, 1]
