@@ -48,6 +48,7 @@ from audits.models import (
     AGENCY_FINDING_KINDS,
     LIFE_CYCLE,
     Audit,
+    AuditStatus,
     Finding,
     FindingKind,
     Recommendation,
@@ -92,7 +93,7 @@ def audit_status(request: HttpRequest, slug: str) -> HttpResponse:
     audit = managed_audit_or_404(request, slug)
     form = AuditTransitionForm(request.POST, audit=audit)
     if not form.is_valid():
-        messages.error(request, _("Choose one of the next steps offered for this audit."))
+        messages.error(request, _stale_status_step(audit, request.POST.get("to_status", "")))
         return redirect("audits:dashboard", slug=audit.slug)
     to_status = form.cleaned_data["to_status"]
     try:
@@ -114,6 +115,35 @@ def audit_status(request: HttpRequest, slug: str) -> HttpResponse:
             request, _("The audit is now at the %(status)s stage.") % {"status": audit.get_status_display()}
         )
     return redirect("audits:dashboard", slug=audit.slug)
+
+
+def _stale_status_step(audit: Audit, posted: str) -> str:
+    """Why a step of the audit's life cycle was not taken. A stage it cannot move to from where it is
+    now, posted from a page opened before somebody else moved it (or a second click): says where it is
+    now, who moved it there and when, and that nothing was changed."""
+    if posted not in AuditStatus.values:
+        return _("Choose one of the next steps offered for this audit.")
+    last = selectors.last_change(audit, summary_prefix=selectors.STATUS_HISTORY_PREFIX)
+    values = {"status": audit.get_status_display()}
+    if last is not None:
+        values["by"] = _("%(who)s at %(when)s") % {
+            "who": last.who,
+            "when": date_format(timezone.localtime(last.at), "j M Y H:i"),
+        }
+    if posted == audit.status:
+        if last is None:
+            return _("The audit is already at the %(status)s stage.") % values
+        return _("The audit is already at the %(status)s stage: moved there by %(by)s.") % values
+    if last is None:
+        text = _(
+            "Nothing was changed: the audit is at the %(status)s stage now, not where the page you used showed it."
+        )
+    else:
+        text = _(
+            "Nothing was changed: the audit is at the %(status)s stage now (moved there by %(by)s), not where the "
+            "page you used showed it."
+        )
+    return (text % values) + " " + _("Choose again from the steps offered here.")
 
 
 def _told_of_cancelling(audit: Audit, user) -> str:
