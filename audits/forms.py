@@ -317,6 +317,14 @@ class AutosaveError(ValueError):
     pass
 
 
+class UnknownFields(AutosaveError):
+    """Fields the return's tool has not: `names`, every one of them (the message names the first ten)."""
+
+    def __init__(self, message: str, names: list[str]) -> None:
+        super().__init__(message)
+        self.names = names
+
+
 def autosave_data(payload: Any, form_fields: Iterable[str]) -> tuple[MultiValueDict, list[str]]:
     """Turn an autosave JSON body ({"version": n, "fields": {...}}) into form data and the names sent.
 
@@ -336,9 +344,10 @@ def autosave_data(payload: Any, form_fields: Iterable[str]) -> tuple[MultiValueD
     known = set(form_fields) - {"version"}
     unknown = sorted(set(fields) - known)
     if unknown:
-        raise AutosaveError(
+        raise UnknownFields(
             _("Unknown fields: %(fields)s. They are not part of this return's audit tool.")
-            % {"fields": ", ".join(unknown[:10])}
+            % {"fields": ", ".join(unknown[:10])},
+            unknown,
         )
     data = MultiValueDict({"version": [str(version)]})
     for name, value in fields.items():
@@ -452,6 +461,7 @@ __all__ = [
     "ReviewAction",
     "ReviewForm",
     "TEXT_FIELDS",
+    "UnknownFields",
     "autosave_data",
     "bound_review_form",
     "flagged_review_form",

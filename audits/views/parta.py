@@ -11,6 +11,8 @@ Who gets what (the isolation rules, tested in audits/tests/test_parta_isolation.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterable
 from functools import wraps
 from itertools import groupby
 from typing import Any
@@ -36,6 +38,7 @@ from audits.forms import (
     AutosaveError,
     PartAReturnForm,
     ReviewAction,
+    UnknownFields,
     autosave_data,
     bound_review_form,
     flagged_review_form,
@@ -43,9 +46,10 @@ from audits.forms import (
     review_forms,
     state_to_data,
 )
-from audits.models import AuditAgency, PartAReturn
+from audits.models import AuditAgency, PartAReturn, Standard
 from audits.selectors.parta import (
     ACCEPT_AUDIT_STATUSES,
+    NOT_APPLICABLE,
     OWN_RETURN_REFUSAL,
     SEND_BACK_AUDIT_STATUSES,
     TEXT_FIELDS,
@@ -189,6 +193,7 @@ def _render_form(
     unsaved: set[str] | None = None,
     status_error: str = "",
     warnings: dict[str, list[str]] | None = None,
+    gone_answers: list[dict[str, str]] | None = None,
 ) -> HttpResponse:
     if warnings is None:
         warnings = state_warnings(state, layout, guard_context(ret))
@@ -209,6 +214,9 @@ def _render_form(
         "saved_time": _saved_time(ret) if ret.version else "",
         # Said in the status bar instead of "Saved hh:mm" when what the page shows is not all saved.
         "status_error": status_error,
+        # Answers sent from a page of the return's former tool, to standards it no longer has: to copy.
+        "gone_answers": gone_answers or [],
+        "gone_reason": TOOL_CHANGED_UNSAVED,
         "i18n": JS_STRINGS,
     }
     return render(request, "audits/parta/form.html", context, status=status)
@@ -234,6 +242,7 @@ def _render_detail(
     bound_review=None,
     posted: dict[str, Any] | None = None,
     unsaved_reason: str = "",
+    gone_answers: list[dict[str, str]] | None = None,
 ) -> HttpResponse:
     """`posted`: what a refused save sent (the return was locked meanwhile, or its sender is no longer its
     auditor: `unsaved_reason` says so): what differs from the saved return is shown for the person to copy,
@@ -292,7 +301,8 @@ def _render_detail(
             {"label": layout.field_label(name), "value": layout.display_value(name, value)}
             for name, value in (posted or {}).items()
             if name in state and value not in ("", [], False) and value != state[name]
-        ],
+        ]
+        + [{"label": f"{item['label']} ({item['text']})", "value": item["value"]} for item in gone_answers or []],
         "unsaved_reason": unsaved_reason or LOCKED_UNSAVED,
         "last_saved_at": last_saved_at(ret),
     }
@@ -387,6 +397,100 @@ NOT_THE_AUDITOR = gettext_lazy(
 )
 
 
+# The audit's tool was changed while the auditor had the return open (Planning gives the audit another tool
+# version, and the returns nobody has started follow it: audits.admin.AuditAdmin.save_model): their page sends
+# answers to standards the return no longer has. Nothing is saved from it; they are told why and what to do.
+TOOL_CHANGED = gettext_lazy(
+    "Not saved: this return's audit tool was changed after you opened this page (the QA manager chose another "
+    "tool, or another version of it, for the audit), so its standards are no longer the ones shown here. What you "
+    "typed is still on this page: copy your answers to the standards, then reload the page to see the current "
+    "standards and paste in what still applies. What you typed outside the standards is kept on this device and "
+    "put back when you reload."
+)
+TOOL_CHANGED_PAGE = gettext_lazy(
+    "Nothing was saved: this return's audit tool was changed after you opened the page you sent (the QA manager "
+    "chose another tool, or another version of it, for the audit). The page now shows the current standards, with "
+    "the rest of what you typed, not saved yet."
+)
+TOOL_CHANGED_STATUS = gettext_lazy("Not saved — the standards have changed: see your unsaved text above")
+TOOL_CHANGED_NOT_SUBMITTED = gettext_lazy("It has not been submitted: check it, then choose “Submit return” again.")
+TOOL_CHANGED_UNSAVED = gettext_lazy(
+    "Your answers to standards this return no longer has, as you sent them: copy what still applies into the "
+    "current standards below."
+)
+_STANDARD_FIELD = re.compile(r"s(\d{1,9})-(grade|evidence)")
+
+
+def _gone_standards(names: Iterable[str], layout: ToolLayout) -> dict[str, Standard]:
+    """The names among `names` that answer a standard of another tool version than the return's (sent from a
+    page opened before the audit's tool was changed), each with its standard. One query, only when a name is
+    of that form and not the return's."""
+    known = set(return_blank_names(layout))
+    ids = {
+        name: int(match.group(1)) for name in names if name not in known and (match := _STANDARD_FIELD.fullmatch(name))
+    }
+    if not ids:
+        return {}
+    standards = Standard.objects.filter(pk__in=set(ids.values())).exclude(section__version=layout.version).in_bulk()
+    return {name: standards[pk] for name, pk in ids.items() if pk in standards}
+
+
+def _gone_value(layout: ToolLayout, name: str, value: str) -> str:
+    """An answer to a standard the return no longer has, as a person reads it: a grade by its name when the
+    return's scale has it (a tool copied for the audit keeps its scale), else as sent."""
+    if name.endswith("-grade") and (value == NOT_APPLICABLE or (value.isdigit() and int(value) in layout.grades_by_id)):
+        return layout.display_value(name, value)
+    return value
+
+
+def _tool_changed_page(
+    request: HttpRequest, ret: PartAReturn, layout: ToolLayout, gone: dict[str, Standard], *, submit: bool
+) -> HttpResponse:
+    """A form posted from a page of the return's former tool: nothing saved; the form of its current standards
+    with what was posted for the fields it still has (unsaved, as typed), and the answers to the standards it
+    no longer has listed to copy."""
+    state = return_state(ret, layout)
+    version = request.POST.get("version", "")
+    posted_version = int(version) if version.isdigit() and len(version) < 10 else ret.version
+    names = [
+        name
+        for name in return_blank_names(layout)
+        # Tick boxes left unticked are not posted: the page sent holds them all, as the fields outside the
+        # standards (the same in every tool). A standard the page did not have keeps what is saved.
+        if name in request.POST or name in ("no_involvement", "identifiers_confirmed", "risk_factors")
+    ]
+    data = _with_refused(state_to_data(state, posted_version), request.POST, set(names))
+    form = PartAReturnForm(data, layout=layout)
+    form.is_valid()
+    posted = _posted_state(form, layout, ret)
+    unsaved = {name for name in names if posted[name] != state[name]}
+    messages.error(request, f"{TOOL_CHANGED_PAGE} {TOOL_CHANGED_NOT_SUBMITTED}" if submit else TOOL_CHANGED_PAGE)
+    return _render_form(
+        request,
+        ret,
+        layout,
+        form,
+        posted,
+        status=409,
+        unsaved=unsaved,
+        status_error=TOOL_CHANGED_STATUS,
+        gone_answers=_gone_answers(request, layout, gone),
+    )
+
+
+def _gone_answers(request: HttpRequest, layout: ToolLayout, gone: dict[str, Standard]) -> list[dict[str, str]]:
+    """The answers posted to standards the return no longer has, to show them to copy."""
+    return [
+        {
+            "label": f"{standard.code} — " + (_("grade") if name.endswith("-grade") else _("evidence")),
+            "text": standard.text,
+            "value": _gone_value(layout, name, request.POST[name]),
+        }
+        for name, standard in gone.items()
+        if request.POST.get(name, "").strip()
+    ]
+
+
 def _not_the_auditor(request: HttpRequest, ret: PartAReturn, role: ReturnRole, layout: ToolLayout) -> HttpResponse:
     """Refused (and recorded so), but what they sent is not lost: the read-only page shows it to copy."""
     _refuse(request, ret.pk, "Part A return: change refused (not the named auditor)")
@@ -404,6 +508,9 @@ def _save_from_form(
 ) -> HttpResponse:
     if not role.is_auditor:
         return _not_the_auditor(request, ret, role, layout)
+    gone = _gone_standards(request.POST, layout)
+    if gone and ret.is_editable and ret.audit.part_a_open:
+        return _tool_changed_page(request, ret, layout, gone, submit=submit)
     form = PartAReturnForm(request.POST, layout=layout)
     # Answers that cannot be saved as posted (too long, a grade not in the scale) are refused one by
     # one, shown again with their problem and kept unsaved on the page; everything else is saved.
@@ -432,7 +539,10 @@ def _save_from_form(
         messages.error(request, locked.message)
         ret.refresh_from_db()
         posted = {**changes, **_with_refused_text({}, request.POST, refused)}
-        return _render_detail(request, ret, role, layout, status=409, posted=posted)
+        # Sent from a page of the return's former tool too (the audit is back in Planning): its answers to the
+        # standards gone are shown to copy as well.
+        gone_answers = _gone_answers(request, layout, gone)
+        return _render_detail(request, ret, role, layout, status=409, posted=posted, gone_answers=gone_answers)
     except ReturnNotAllowed:
         # No longer its named auditor between loading the return and saving it.
         return _not_the_auditor(request, ret, role, layout)
@@ -611,6 +721,12 @@ def return_autosave_view(request: HttpRequest, pk: int) -> JsonResponse:
     except RecursionError:
         # json.loads gives up on deeply nested arrays or objects this way, not with a ValueError.
         return _json_error(400, "invalid", _("The request body is nested too deeply."))
+    except UnknownFields as error:
+        # Answers to standards of the return's former tool: the page was opened before the tool was changed.
+        gone = _gone_standards(error.names, layout)
+        if gone and len(gone) == len(error.names):
+            return _json_error(409, "tool_changed", str(TOOL_CHANGED), fields=sorted(gone))
+        return _json_error(400, "invalid", str(error))
     except (ValueError, UnicodeDecodeError) as error:
         message = str(error) if isinstance(error, AutosaveError) else _("The request body is not valid JSON.")
         return _json_error(400, "invalid", message)
@@ -857,6 +973,7 @@ JS_STRINGS = {
     "signedOut": gettext_lazy("Not saved — you have been signed out"),
     "conflict": gettext_lazy("Not saved — this return was changed elsewhere"),
     "locked": gettext_lazy("Not saved — this return can no longer be changed"),
+    "toolChanged": gettext_lazy("Not saved — this return's standards have changed: reload the page"),
     "keptHere": gettext_lazy(
         "What you typed since the last save is still on this page, and kept on this device: copy what you need "
         "before you leave it."

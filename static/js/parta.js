@@ -379,6 +379,14 @@
       handleConflict(data, basedOn, sent);
       return;
     }
+    if (status === 409 && data && data.error === "tool_changed") {
+      // The return's standards are not this page's any more: nothing more can be saved from it. What was
+      // typed stays on the page, to copy (the message says so, and to reload).
+      blocked = true;
+      setStatus(t("toolChanged"), true);
+      showBlocked(data.message);
+      return;
+    }
     if (data && (status === 403 || status === 404 || (status === 409 && data.error === "locked"))) {
       blocked = true;
       setStatus(t(status === 409 ? "locked" : "forbidden"), true);
