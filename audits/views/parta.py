@@ -276,10 +276,21 @@ def _render_detail(
         }
         for row in layout.sections
     ]
+    # "No involvement" hides the standards on the auditor's form, but the answers given to them before it was
+    # ticked are kept with the return, and its confirmation of flagged details covers them: shown for what they
+    # are, with the details flagged in them said to be there, so that a reviewer decides on all of it.
+    hidden_sections = []
+    if state["no_involvement"]:
+        for row in sections:
+            answered_items = [item for item in row["items"] if item["grade_value"] or item["evidence"].strip()]
+            if answered_items:
+                hidden_sections.append({**row, "items": answered_items})
+    hidden_labels = {layout.field_label(f"s{s.pk}-evidence") for s in layout.standards} if hidden_sections else set()
     context = {
         "ret": ret,
         "role": role,
         "sections": sections,
+        "hidden_sections": hidden_sections,
         "state": state,
         "overall": grades.get(state["overall_grade"]),
         "grades": layout.grades,  # the scale, in rank order: each grade coloured by its position in it
@@ -296,7 +307,10 @@ def _render_detail(
         # A return the audit's stage keeps from being reviewed (sent back or unlocked after Part A).
         "review_stage_closed": (ret.status == "submitted" and audit_status not in SEND_BACK_AUDIT_STATUSES)
         or (ret.status == "accepted" and audit_status not in UNLOCK_AUDIT_STATUSES),
-        "flagged": flagged,
+        "flagged": [
+            {"field": item.field, "text": item.text, "kind": item.kind, "hidden": item.field in hidden_labels}
+            for item in flagged
+        ],
         "unsaved": [
             {"label": layout.field_label(name), "value": layout.display_value(name, value)}
             for name, value in (posted or {}).items()
