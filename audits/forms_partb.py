@@ -562,6 +562,28 @@ class FindingForm(ShownMixin, forms.Form):
         }
 
 
+class FindingMoveForm(forms.Form):
+    """The findings page's "Up" and "Down", with where the page showed the finding (`place`, counted
+    from 1) and the findings next to it (`above`, `below`: the one each button swaps it with), so that
+    a move from a page overtaken by another tab's is refused rather than applied to a list the person
+    did not see (services.partb.finding_move's `shown`)."""
+
+    direction = forms.CharField(required=False)
+    place = forms.IntegerField(required=False, min_value=1)
+    above = forms.IntegerField(required=False, min_value=1)
+    below = forms.IntegerField(required=False, min_value=1)
+
+    def shown(self) -> tuple[int, int | None] | None:
+        """(place, the neighbour of the button pressed) as shown; None when the post does not say (a
+        page from before the form said it). A place that cannot be read never matches: nothing moves."""
+        if "place" not in self.data:
+            return None
+        if not self.is_valid() or self.cleaned_data["place"] is None:
+            return (0, None)
+        neighbour = self.cleaned_data["above" if self.cleaned_data["direction"] == "up" else "below"]
+        return (self.cleaned_data["place"], neighbour)
+
+
 class PromoteForm(forms.Form):
     part_a_return = forms.ModelChoiceField(queryset=PartAReturn.objects.none())
     field = forms.ChoiceField(choices=[(k, k) for k in PROMOTIONS])

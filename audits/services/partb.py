@@ -938,8 +938,23 @@ def finding_delete(*, request: HttpRequest | None = None, user, finding: Finding
         finding.delete()
 
 
-def finding_move(*, request: HttpRequest | None = None, user, finding: Finding, direction: str) -> Finding:
-    """Move a finding one place up or down its list; the list is renumbered 0, 1, 2…"""
+LIST_CHANGED = _lazy("The list had changed since you opened the page: nothing was moved. Here it is as it is now.")
+
+
+def finding_move(
+    *,
+    request: HttpRequest | None = None,
+    user,
+    finding: Finding,
+    direction: str,
+    shown: tuple[int, int | None] | None = None,
+) -> Finding:
+    """Move a finding one place up or down its list; the list is renumbered 0, 1, 2…
+
+    `shown`: (its place, counted from 1, and the finding it is to swap with) as the person's page
+    showed them. When either is no longer so (somebody moved, added above or deleted a finding of the
+    list since), nothing is moved (LIST_CHANGED): "up" now would put it somewhere they did not choose.
+    None (a post that does not say): moved from where it is now."""
     if direction not in ("up", "down"):
         raise ValidationError(_("Move a finding up or down."))
     with transaction.atomic():
@@ -948,6 +963,10 @@ def finding_move(*, request: HttpRequest | None = None, user, finding: Finding, 
         siblings = list(finding_siblings(finding).select_for_update())
         index = next(i for i, f in enumerate(siblings) if f.pk == finding.pk)
         target = index - 1 if direction == "up" else index + 1
+        if shown is not None:
+            neighbour = siblings[target].pk if 0 <= target < len(siblings) else None
+            if shown != (index + 1, neighbour):
+                raise ValidationError(str(LIST_CHANGED))
         if 0 <= target < len(siblings):
             siblings[index], siblings[target] = siblings[target], siblings[index]
         for order, sibling in enumerate(siblings):

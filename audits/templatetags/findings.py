@@ -16,8 +16,12 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def finding_actions(context, finding, forloop) -> SafeString:
+def finding_actions(context, finding, forloop, items) -> SafeString:
+    """`items`: the list the finding is in, as shown: its move form posts the finding's place and its
+    neighbours, for a move from a page overtaken by another tab's to be refused (FindingMoveForm)."""
     slug, n, pk = context["audit"].slug, forloop["counter"], str(finding.pk)
+    above = items[n - 2].pk if not forloop["first"] else ""
+    below = items[n].pk if not forloop["last"] else ""
     urls = context.render_context.get("finding_urls")
     if urls is None:  # reversed once a page, not three times a finding
         urls = context.render_context["finding_urls"] = {
@@ -27,6 +31,9 @@ def finding_actions(context, finding, forloop) -> SafeString:
         '<div class="d-flex flex-nowrap gap-1 no-print finding-actions">'
         '<form method="post" action="{move}" class="d-flex gap-1">'
         '<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
+        '<input type="hidden" name="place" value="{n}">'
+        '<input type="hidden" name="above" value="{above}">'
+        '<input type="hidden" name="below" value="{below}">'
         '<button type="submit" name="direction" value="up" class="btn btn-outline-secondary btn-sm"{up_disabled}>'
         '↑<span class="visually-hidden"> {up}</span></button>'
         '<button type="submit" name="direction" value="down" class="btn btn-outline-secondary btn-sm"{down_disabled}>'
@@ -40,6 +47,9 @@ def finding_actions(context, finding, forloop) -> SafeString:
         "</div>",
         move=pk.join(urls["move"]),
         csrf=context["csrf_token"],
+        n=n,
+        above=above,
+        below=below,
         up_disabled=" disabled" if forloop["first"] else "",
         down_disabled=" disabled" if forloop["last"] else "",
         up=_("Move item %(n)s up") % {"n": n},

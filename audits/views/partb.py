@@ -36,6 +36,7 @@ from audits.forms_partb import (
     AuditTransitionForm,
     ConsensusForm,
     FindingForm,
+    FindingMoveForm,
     PromoteForm,
     RecommendationContactForm,
     RecommendationForm,
@@ -531,9 +532,14 @@ def finding_move(request: HttpRequest, slug: str, finding_id: int) -> HttpRespon
             request, _("This finding was deleted by %(by)s. Nothing was moved.") % {"by": _deleted_by(finding)}
         )
         return _findings_at(audit, finding.kind)
+    form = FindingMoveForm(request.POST)
     try:
         services.finding_move(
-            request=request, user=request.user, finding=finding, direction=request.POST.get("direction", "")
+            request=request,
+            user=request.user,
+            finding=finding,
+            direction=request.POST.get("direction", ""),
+            shown=form.shown(),  # where the page showed it: a list changed since then moves nothing
         )
     except ValidationError as error:
         _flash_error(request, error)
