@@ -588,6 +588,8 @@ class PromoteForm(forms.Form):
     part_a_return = forms.ModelChoiceField(queryset=PartAReturn.objects.none())
     field = forms.ChoiceField(choices=[(k, k) for k in PROMOTIONS])
     kind = forms.ChoiceField(choices=FindingKind.choices)
+    # The edit marker of the text the board showed (boards.promote_form): a text changed since is not promoted.
+    shown = forms.CharField(required=False, max_length=64)
 
     def __init__(self, *args, audit: Audit, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
-from django.utils.text import slugify
+from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -983,12 +983,28 @@ def finding_move(
     return finding
 
 
+PROMOTED_TEXT_SHOWN = 500  # characters of the text now, in the message: the board shows all of it
+PROMOTED_TEXT_CHANGED = _lazy(
+    "Not promoted: the %(field)s of %(ret)s changed after you opened this board (the return was edited in "
+    "Part A and submitted again). Now: “%(text)s”. The board shows it below as it is now: promote it from "
+    "there if it is still what you want."
+)
+
+
 def finding_promote(
-    *, request: HttpRequest | None = None, user, part_a_return: PartAReturn, field: str, kind: str
+    *,
+    request: HttpRequest | None = None,
+    user,
+    part_a_return: PartAReturn,
+    field: str,
+    kind: str,
+    shown: str | None = None,
 ) -> tuple[Finding, bool]:
     """Make a Part A return's strengths or areas for improvement into a finding, citing the return
     and its case. Returns (finding, created): promoting the same text to the same kind twice
-    gives back the first finding."""
+    gives back the first finding. `shown`: the edit marker of the text the board showed; a text
+    changed since (the audit went back to Part A and the return was submitted again) is refused,
+    saying what it is now, not promoted unseen. None (a post that does not say): the text as it is."""
     if field not in PROMOTIONS or kind not in PROMOTIONS[field]:
         raise ValidationError(_("That text cannot be promoted to that kind of finding."))
     with transaction.atomic():
@@ -1004,6 +1020,13 @@ def finding_promote(
                 % {"status": part_a_return.get_status_display().lower()}
             )
         text = getattr(part_a_return, field).strip()
+        if shown is not None and edit_marker(text) != shown:
+            values = {
+                "field": PartAReturn._meta.get_field(field).verbose_name,
+                "ret": part_a_return,
+                "text": Truncator(text).chars(PROMOTED_TEXT_SHOWN) if text else _("(empty)"),
+            }
+            raise ValidationError(str(PROMOTED_TEXT_CHANGED) % values)
         if not text:
             raise ValidationError(_("There is no text to promote."))
         existing = Finding.objects.filter(audit=audit, kind=kind, body=text, returns=part_a_return).first()

@@ -19,7 +19,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from audits.selectors.partb import judgement_marker
+from audits.selectors.partb import edit_marker, judgement_marker
 from audits.services.partb import CONSENSUS_INVALID
 
 register = template.Library()
@@ -76,7 +76,8 @@ def board_cells(row) -> str:
 def promote_form(context, account, field: str, kind: str, target: str) -> SafeString:
     """The "Promote to …" button for one agency's strengths or improvements, or a note that the
     return is already in that list. Four per agency on a board of fifteen: as an `{% include %}`
-    (a URL, a CSRF token and two translations each) they cost more than the whole table."""
+    (a URL, a CSRF token and two translations each) they cost more than the whole table. Each posts a
+    marker of the text it shows (`shown`)."""
     if kind in account.promoted:
         note = _("Already in %(target)s") % {"target": target}
         return format_html('<p class="small mb-1 promoted-note">✓ {}</p>', note)
@@ -84,12 +85,19 @@ def promote_form(context, account, field: str, kind: str, target: str) -> SafeSt
     url = context.render_context.get("promote_url")
     if url is None:
         url = context.render_context["promote_url"] = reverse("audits:finding_promote", args=[context["audit"].slug])
+    # What the board shows of the text (an edit marker, no query; once for the text's two buttons): a
+    # text changed since, in Part A, is refused rather than promoted unseen (services.partb.finding_promote).
+    markers = context.render_context.setdefault("promote_markers", {})
+    shown = markers.get((account.ret.pk, field))
+    if shown is None:
+        shown = markers[account.ret.pk, field] = edit_marker(getattr(account.ret, field))
     return format_html(
         '<form method="post" action="{}" class="d-inline-block me-1 mb-1 no-print">'
         '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
         '<input type="hidden" name="part_a_return" value="{}">'
         '<input type="hidden" name="field" value="{}">'
         '<input type="hidden" name="kind" value="{}">'
+        '<input type="hidden" name="shown" value="{}">'
         '<button type="submit" class="btn btn-outline-success btn-sm">{}'
         '<span class="visually-hidden"> ({})</span></button></form>',
         url,
@@ -97,6 +105,7 @@ def promote_form(context, account, field: str, kind: str, target: str) -> SafeSt
         account.ret.pk,
         field,
         kind,
+        shown,
         _("Promote to %(target)s") % {"target": target},
         account.participant.agency.name,
     )

@@ -558,7 +558,12 @@ def finding_promote(request: HttpRequest, slug: str) -> HttpResponse:
     kind = form.cleaned_data["kind"]
     try:
         finding, created = services.finding_promote(
-            request=request, user=request.user, part_a_return=ret, field=form.cleaned_data["field"], kind=kind
+            request=request,
+            user=request.user,
+            part_a_return=ret,
+            field=form.cleaned_data["field"],
+            kind=kind,
+            shown=form.cleaned_data["shown"] or None,  # the text the board showed: changed since, not promoted
         )
     except ValidationError as error:
         _flash_error(request, error)
