@@ -33,7 +33,7 @@ from audits.models import (
     Section,
     audit_dates_problem,
 )
-from audits.selectors.partb import RECEIVED_STATUSES, LastChange, citable_returns, edit_marker
+from audits.selectors.partb import RECEIVED_STATUSES, LastChange, citable_returns, edit_marker, last_change
 from audits.selectors.participants import auditor_candidates
 from audits.services.partb import (
     CONSENSUS_INVALID,
@@ -605,13 +605,65 @@ class PromoteForm(forms.Form):
         return data
 
 
+class CitedFindingsField(forms.ModelMultipleChoiceField):
+    """The findings a recommendation cites. One ticked on a page opened before somebody deleted it (in
+    another tab, or the audit's other editor) is said in words, with who deleted it and when, from its
+    history and the access log, not as Django's "Select a valid choice. 7 is not one of the available
+    choices."; any other id not of the audit's findings still is. `audit`: set by the form."""
+
+    audit: Audit | None = None
+
+    def _check_values(self, value):
+        try:
+            return super()._check_values(value)
+        except forms.ValidationError as error:
+            if error.code != "invalid_choice" or self.audit is None:
+                raise
+            deleted = self._deleted(value)
+            if not deleted:
+                raise
+            raise forms.ValidationError(deleted, code="deleted") from None
+
+    def _deleted(self, value) -> list[str]:
+        """What to say of each finding posted that was deleted from this audit: [] when none was."""
+        posted = set()
+        for item in value:  # each a valid key by now (Django checked), but not necessarily a finding's
+            try:
+                posted.add(int(item))
+            except (TypeError, ValueError):
+                continue
+        missing = posted - set(self.queryset.filter(pk__in=posted).values_list("pk", flat=True))
+        if not missing:
+            return []
+        deletions = Finding.history.filter(id__in=missing, audit_id=self.audit.pk, history_type="-")
+        gone = {row.id: row.instance for row in deletions.order_by("history_date")}  # an id is deleted once
+        said = []
+        for finding in gone.values():
+            last = last_change(finding)
+            by = _("somebody else")
+            if last is not None:
+                by = _("%(who)s at %(when)s") % {
+                    "who": last.who,
+                    "when": date_format(timezone.localtime(last.at), "j M Y H:i"),
+                }
+            said.append(
+                _(
+                    "The finding “%(finding)s” was deleted by %(by)s, after this page was opened: it is no longer "
+                    "listed here. Nothing was saved, and the rest of what you typed is kept: save again to save it "
+                    "without that finding."
+                )
+                % {"finding": f"{finding.get_kind_display()}: {finding}", "by": by}
+            )
+        return said
+
+
 class RecommendationForm(ShownMixin, forms.ModelForm):
     text = LongTextField(label=_("Recommendation"))
 
     class Meta:
         model = Recommendation
         fields = ["text", "owner", "owner_agency", "owner_email", "due_date", "findings"]
-        field_classes = {"owner": LongLineField}
+        field_classes = {"owner": LongLineField, "findings": CitedFindingsField}
         labels = {"owner": _("Owner group"), "owner_agency": _("or owner agency")}
         help_texts = {
             "owner": _("A group, for example the CSE Steering Group. Or choose an agency below (not both)."),
@@ -627,6 +679,7 @@ class RecommendationForm(ShownMixin, forms.ModelForm):
         self.audit = audit
         self.fields["owner_agency"].queryset = Agency.objects.order_by("name")
         self.fields["findings"].queryset = audit.findings.order_by("kind", "order", "pk")
+        self.fields["findings"].audit = audit  # a finding deleted meanwhile is said in words
         self.fields["findings"].label_from_instance = lambda f: f"{f.get_kind_display()}: {f}"
         # Every recommendation has a due date; one recorded before that was required may stay without.
         self.fields["due_date"].required = self.instance.pk is None or self.instance.due_date is not None
