@@ -5,11 +5,9 @@ a list's places stay one each."""
 from __future__ import annotations
 
 import datetime
-import threading
-import time
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from audits.models import Audit, AuditStatus, CaseJudgement, Finding, FindingKind, Grade, Recommendation, Section
@@ -21,35 +19,7 @@ from audits.services.partb import (
     judgements_record,
     recommendation_add,
 )
-from audits.tests.test_chase_double_click import waiting_for_locks
-
-
-def at_once(calls: dict[str, object]) -> dict[str, object]:
-    """Run each call in its own thread and connection, all held inside their transactions (the access
-    log locked) until each has got as far as it can: what each returned, or raised."""
-    outcomes: dict[str, object] = {}
-
-    def run(name, call) -> None:
-        try:
-            outcomes[name] = call()
-        except Exception as error:  # noqa: BLE001 - reported by the assertions
-            outcomes[name] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=item) for item in calls.items()]
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("LOCK TABLE agencies_accessrecord IN EXCLUSIVE MODE")
-        for thread in threads:
-            thread.start()
-        deadline = time.monotonic() + 30
-        while waiting_for_locks() < len(threads) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert waiting_for_locks() == len(threads)
-    for thread in threads:
-        thread.join(30)
-    return outcomes
+from audits.tests.concurrency_support import at_once
 
 
 @pytest.fixture
