@@ -240,7 +240,7 @@ def test_every_page_costs_the_same_queries_as_the_partnership_grows(client, audi
 
 def board_post(client, world, n: int) -> tuple[str, dict]:
     from audits.models import Grade
-    from audits.tests.test_partb_concurrency import board_form
+    from audits.tests.partb_pages import board_form
 
     page = client.get(reverse("audits:evidence_board", args=[world.audit.slug, world.case.pk])).content.decode()
     data = board_form(page)
@@ -255,7 +255,7 @@ def form_post(page_url, field, changes, action=None, part=None):
     `action` (the page itself if none); the first such form in `part(page, world)`, if given."""
 
     def make(client, world, n: int) -> tuple[str, dict]:
-        from audits.tests.test_partb_concurrency import page_form
+        from audits.tests.partb_pages import page_form
 
         url = page_url(world)
         page = client.get(url).content.decode()

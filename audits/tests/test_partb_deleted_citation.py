@@ -6,23 +6,16 @@ import datetime
 import html as html_lib
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from audits.models import FindingKind, Recommendation
 from audits.services.partb import finding_add, recommendation_add
-from audits.tests.test_partb_concurrency import page_form
+from audits.tests.partb_pages import page_form, signed_in
 
 pytestmark = pytest.mark.django_db
 
 TYPED = "Review the <plans> every month, with the child's worker."
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

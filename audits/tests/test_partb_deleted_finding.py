@@ -6,24 +6,17 @@ import html as html_lib
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.urls import reverse
 
 from agencies.models import AccessRecord
 from agencies.services import AccessAction
 from audits.models import Finding, FindingKind
 from audits.services.partb import finding_add, finding_delete, finding_move, finding_update
-from audits.tests.test_partb_concurrency import page_form
+from audits.tests.partb_pages import page_form, signed_in
 
 pytestmark = pytest.mark.django_db
 
 TYPED = "Typed on the projector <tab>, not to be lost."
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def refusals() -> int:

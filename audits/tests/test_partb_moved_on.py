@@ -6,23 +6,16 @@ import datetime
 import html as html_lib
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from audits.models import Audit, AuditStatus, CaseJudgement, Finding, FindingKind, PartBSession, Recommendation, Section
 from audits.services.partb import finding_add, recommendation_add
-from audits.tests.test_partb_concurrency import board_form, page_form
+from audits.tests.partb_pages import board_form, page_form, signed_in
 
 pytestmark = pytest.mark.django_db
 
 TYPED = "Typed in the session <and> not to be lost."
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def move_on(audit, status=AuditStatus.CLOSED) -> None:

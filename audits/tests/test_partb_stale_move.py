@@ -3,24 +3,17 @@ the audit's other editor): the move form posts the place it showed and the neigh
 and when either changed since, nothing is moved and the page says so, showing the list as it is now."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from agencies.models import AccessRecord
 from audits.models import Finding, FindingKind
 from audits.services.partb import finding_add
-from audits.tests.test_partb_concurrency import page_form
+from audits.tests.partb_pages import page_form, signed_in
 
 pytestmark = pytest.mark.django_db
 
 CHANGED = "The list had changed since you opened the page: nothing was moved. Here it is as it is now."
 KIND = FindingKind.KEY_MESSAGE
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def order() -> list[str]:

@@ -6,23 +6,16 @@ says so and shows the text as it is now, to promote knowingly."""
 import html as html_lib
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from audits.models import Audit, AuditStatus, Finding, FindingKind, PartAReturn
+from audits.tests.partb_pages import page_forms, signed_in
 from audits.tests.partb_support import complete_return
-from audits.tests.test_partb_concurrency import _Forms
 
 pytestmark = pytest.mark.django_db
 
 SHOWN = "Police shared the referral at once."
 NOW = "Police shared the referral <the same day>, after the strategy meeting."
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -40,9 +33,7 @@ def board(client, ret) -> str:
 
 
 def promote_form(page: str, ret, kind: str) -> dict:
-    parser = _Forms()
-    parser.feed(page)
-    for form in parser.forms:
+    for form in page_forms(page):
         data = dict(form)
         if data.get("part_a_return") == str(ret.pk) and data.get("kind") == kind:
             return data

@@ -5,18 +5,12 @@ the audit is now, who moved it there and when, instead of asking to choose a ste
 import html as html_lib
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from audits.models import Audit, AuditStatus
+from audits.tests.partb_pages import signed_in
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_a_step_taken_twice_or_from_an_old_page_says_where_the_audit_is_now(part_b, qa_manager, lead_officer):
