@@ -375,6 +375,40 @@ class DraftChanged(BriefingError):
         super().__init__(message)
 
 
+class AlreadyPublished(BriefingError):
+    """The draft, as the publisher checked it, was published after they checked it (Publish clicked
+    twice, or the audit's other composer published it first): nothing more is published."""
+
+    def __init__(self, version: BriefingVersion) -> None:
+        self.version = version
+        by = version.published_by
+        super().__init__(
+            _(
+                "This draft, as you checked it, was published as version %(n)s by %(who)s at %(time)s, after you "
+                "checked it. Nothing more was published: its PDF is below."
+            )
+            % {
+                "n": version.number,
+                "who": (by.get_full_name() or by.get_username()) if by else _("someone else"),
+                "time": timezone.localtime(version.published_at).strftime("%H:%M"),
+            }
+        )
+
+
+def _refuse_if_published_already(briefing: Briefing, checked: str, checked_at: datetime | None) -> None:
+    """Refuse (AlreadyPublished) a publish of what the edition's latest standing version already holds,
+    published since the preview was checked: the second of two clicks, or of two composers, waits for the
+    first (the briefing's lock) and would otherwise publish the same text again under the next number.
+    Publishing it again deliberately, from a preview checked after that version, goes through."""
+    latest = (
+        briefing.versions.filter(withdrawn_at__isnull=True).select_related("published_by").order_by("-number").first()
+    )
+    if latest is None or content_fingerprint(latest.content) != checked:
+        return
+    if checked_at is None or checked_at <= latest.published_at:
+        raise AlreadyPublished(latest)
+
+
 def briefing_publish(
     *,
     briefing: Briefing,
@@ -412,6 +446,8 @@ def briefing_publish(
         )
         if checked is not None and checked != content_fingerprint(content):
             raise DraftChanged(draft_changed_by(briefing, since=checked_at) if checked_at else [])
+        if checked is not None:
+            _refuse_if_published_already(briefing, checked, checked_at)
         version = BriefingVersion.objects.create(
             briefing=briefing,
             number=number,

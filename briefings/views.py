@@ -393,6 +393,9 @@ def publish(request: HttpRequest, slug: str, edition: str) -> HttpResponse:
         except services.DraftChanged as changed:
             briefing.refresh_from_db(fields=["title", "audience"])
             return _render_preview(request, briefing, refusal=str(changed), status=409)
+        except services.AlreadyPublished as published:
+            messages.info(request, str(published))
+            return redirect(_versions_url(briefing))
         except services.BriefingError as exc:
             messages.error(request, str(exc))
             return redirect("briefings:composer", slug=slug, edition=edition)
