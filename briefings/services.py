@@ -303,11 +303,40 @@ def briefing_section_update(
     return section
 
 
-def briefing_section_refresh(*, section: BriefingSection, user, request: HttpRequest | None = None) -> BriefingSection:
-    """Write the section's text again from the audit's current findings (the heading is kept)."""
+class RefreshConflict(BriefingError):
+    """ "Refresh from findings" pressed on a page showing the section as it was before someone saved it:
+    their text, which the person never saw, is not replaced."""
+
+    def __init__(self, current: BriefingSection) -> None:
+        self.current = current
+        who = current.updated_by.get_full_name() or current.updated_by.get_username() if current.updated_by else ""
+        super().__init__(
+            _(
+                "%(who)s saved “%(heading)s” at %(time)s, after you opened this page. Nothing was written again "
+                "from the findings: their text is shown here. If it should still be replaced, refresh it again."
+            )
+            % {
+                "who": who or _("Someone else"),
+                "heading": current.heading,
+                "time": timezone.localtime(current.updated_at).strftime("%H:%M"),
+            }
+        )
+
+
+def briefing_section_refresh(
+    *, section: BriefingSection, user, request: HttpRequest | None = None, based_on: str | None = None
+) -> BriefingSection:
+    """Write the section's text again from the audit's current findings (the heading is kept).
+    `based_on` is the section's version the page showed (section_version): a section saved since
+    is not replaced (RefreshConflict); None, from code only, skips the check."""
     briefing = section.briefing
     _refuse_if_cancelled(briefing.audit)
     with transaction.atomic():
+        current = (
+            BriefingSection.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=section.pk)
+        )
+        if based_on is not None and based_on != section_version(current):
+            raise RefreshConflict(current)
         data = audit_briefing_data(briefing.audit)
         section.body = prefill.section_body(section.key, data, briefing.edition)
         section.updated_at = timezone.now()

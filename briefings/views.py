@@ -310,7 +310,9 @@ def section_update(request: HttpRequest, slug: str, edition: str, key: str) -> H
 def section_refresh(request: HttpRequest, slug: str, edition: str, key: str) -> HttpResponse:
     section = _section(request, slug, edition, key)
     try:
-        services.briefing_section_refresh(section=section, user=request.user, request=request)
+        services.briefing_section_refresh(
+            section=section, user=request.user, request=request, based_on=request.POST.get("based_on") or None
+        )
     except services.BriefingError as exc:
         messages.error(request, str(exc))
         return redirect(_back_to(section))
