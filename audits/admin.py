@@ -498,6 +498,19 @@ class AuditAdmin(_NotTheAdministrators, _InTheAccessLog, _CountedLines, admin.Mo
     def get_prepopulated_fields(self, request, obj=None):
         return {"slug": ("title",)} if obj is None else {}
 
+    def get_object(self, request, object_id, from_field=None):
+        """A save (the admin's POST runs in one transaction) reads the audit under its row lock, before its
+        form is checked against it: a save at the same moment from another page waits, then is checked
+        against what that one saved (AuditPlanningForm.clean), instead of both passing the check and the
+        second undoing the first unseen, each e-mailing its change."""
+        if request.method != "POST":
+            return super().get_object(request, object_id, from_field)
+        field = models.Audit._meta.pk if from_field is None else models.Audit._meta.get_field(from_field)
+        try:
+            return self.get_queryset(request).select_for_update(of=("self",)).get(**{field.name: object_id})
+        except (models.Audit.DoesNotExist, ValueError, forms.ValidationError):
+            return None
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             # The page lists the audit's cases (age band, gender, risk): recorded as read, as the
