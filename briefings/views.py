@@ -311,7 +311,7 @@ def section_refresh(request: HttpRequest, slug: str, edition: str, key: str) -> 
     section = _section(request, slug, edition, key)
     try:
         services.briefing_section_refresh(
-            section=section, user=request.user, request=request, based_on=request.POST.get("based_on") or None
+            section=section, user=request.user, request=request, based_on=request.POST.get("section_version") or None
         )
     except services.BriefingError as exc:
         messages.error(request, str(exc))

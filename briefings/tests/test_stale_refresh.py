@@ -35,7 +35,7 @@ def test_a_refresh_from_a_page_opened_before_another_save_replaces_nothing(
     client.force_login(qa_manager)
     composer = client.get(reverse("briefings:composer", args=[slug, "managers"])).content.decode()
     posted = refresh_form(composer, "why")
-    assert posted.get("based_on")
+    assert posted.get("section_version")
 
     # The lead officer rewrites the section while the QA manager's page still shows it as it was.
     section = briefing.sections.get(key="why")
