@@ -353,10 +353,23 @@ def briefing_section_refresh(
     return section
 
 
+SECTIONS_CHANGED = _(
+    "The sections had changed since you opened the page: nothing was moved. Here they are as they are now."
+)
+
+
 def briefing_section_move(
-    *, section: BriefingSection, direction: str, user, request: HttpRequest | None = None
+    *,
+    section: BriefingSection,
+    direction: str,
+    user,
+    request: HttpRequest | None = None,
+    swap_with: str | None = None,
 ) -> BriefingSection:
-    """Swap the section with its neighbour above ("up") or below ("down")."""
+    """Swap the section with its neighbour above ("up") or below ("down"). `swap_with` is the key of
+    the neighbour the page showed there ("" for none): when another is there now (a section moved
+    meanwhile, in another tab or by the audit's other composer), nothing is moved (SECTIONS_CHANGED).
+    None, from code only, skips the check."""
     if direction not in ("up", "down"):
         raise BriefingError(_("Sections move up or down."))
     _refuse_if_cancelled(section.briefing.audit)
@@ -366,6 +379,8 @@ def briefing_section_move(
         )
         index = next(i for i, s in enumerate(siblings) if s.pk == section.pk)
         other = index - 1 if direction == "up" else index + 1
+        if swap_with is not None and swap_with != (siblings[other].key if 0 <= other < len(siblings) else ""):
+            raise BriefingError(SECTIONS_CHANGED)
         if 0 <= other < len(siblings):
             siblings[index], siblings[other] = siblings[other], siblings[index]
             # Renumber all of them: the orders stay distinct whatever they were before.

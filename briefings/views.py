@@ -146,14 +146,18 @@ def _composer_context(
 ) -> dict:
     sections = list(briefing.sections.select_related("updated_by").order_by("order", "pk"))
     forms = forms or {}
+    keys = ["", *(s.key for s in sections), ""]
     cards = [
         {
             "section": s,
             "form": forms.get(s.key) or SectionForm(instance=s),
             "spec": SPECS.get(s.key),
             "theirs": theirs if theirs is not None and theirs.pk == s.pk else None,
+            # The neighbours its Move up / Move down swap it with, as this page shows them.
+            "above": keys[i],
+            "below": keys[i + 2],
         }
-        for s in sections
+        for i, s in enumerate(sections)
     ]
     stats = briefing.feedback.aggregate(count=Count("pk"), average=Avg("rating"))
     return {
@@ -291,7 +295,16 @@ def section_update(request: HttpRequest, slug: str, edition: str, key: str) -> H
             saved = True
             form = SectionForm(instance=section)
     if request.htmx:
-        card = {"section": section, "form": form, "spec": SPECS.get(section.key), "theirs": theirs}
+        keys = ["", *section.briefing.sections.order_by("order", "pk").values_list("key", flat=True), ""]
+        at = keys.index(section.key)
+        card = {
+            "section": section,
+            "form": form,
+            "spec": SPECS.get(section.key),
+            "theirs": theirs,
+            "above": keys[at - 1],
+            "below": keys[at + 1],
+        }
         return render(
             request,
             "briefings/includes/section_card.html",
@@ -326,7 +339,11 @@ def section_move(request: HttpRequest, slug: str, edition: str, key: str) -> Htt
     section = _section(request, slug, edition, key)
     try:
         services.briefing_section_move(
-            section=section, direction=request.POST.get("direction", ""), user=request.user, request=request
+            section=section,
+            direction=request.POST.get("direction", ""),
+            user=request.user,
+            request=request,
+            swap_with=request.POST.get("swap_with"),
         )
     except services.BriefingError as exc:
         messages.error(request, str(exc))

@@ -1,0 +1,69 @@
+"""“Move up” or “Move down” pressed on a composer opened before the sections' order changed (another tab,
+or the audit's other composer, moved one meanwhile) no longer swaps the section with whatever is next to
+it now, which put it where the person did not choose: nothing is moved and the composer, as it is now,
+says so. With or without JavaScript: the move is an ordinary form post."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+from django.urls import reverse
+
+from briefings import services
+from briefings.models import Edition
+
+pytestmark = pytest.mark.django_db
+
+
+def move_form(page: str, key: str, direction: str) -> dict[str, str]:
+    """What a section's Move up / Move down form posts, read from the page as a browser would."""
+    forms = re.findall(rf'<form method="post" action="[^"]*/sections/{key}/move/">(.*?)</form>', page, re.S)
+    for form in forms:
+        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form))
+        if fields.get("direction") == direction:
+            return {name: unescape(value) for name, value in fields.items() if name != "csrfmiddlewaretoken"}
+    raise AssertionError(f"no {direction} form for {key}")
+
+
+def order(briefing) -> list[str]:
+    return list(briefing.sections.order_by("order", "pk").values_list("key", flat=True))
+
+
+@pytest.mark.parametrize("htmx_card", [False, True])
+def test_a_move_from_a_page_showing_another_order_moves_nothing(
+    client, make_briefing, qa_manager, lead_officer, htmx_card
+):
+    briefing = make_briefing(Edition.MANAGERS)
+    slug = briefing.audit.slug
+    keys = order(briefing)
+    first, second, third = keys[:3]
+    client.force_login(qa_manager)
+    if htmx_card:  # the card as a section's save by htmx sends it back
+        section = briefing.sections.get(key=third)
+        page = client.post(
+            reverse("briefings:section_update", args=[slug, "managers", third]),
+            {"heading": section.heading, "body": section.body, "based_on": section.updated_at.isoformat()},
+            HTTP_HX_REQUEST="true",
+        ).content.decode()
+    else:
+        page = client.get(reverse("briefings:composer", args=[slug, "managers"])).content.decode()
+    posted = move_form(page, third, "up")
+    assert posted["swap_with"] == second
+
+    # The lead officer moves the first section down meanwhile: the second is above the third no longer.
+    services.briefing_section_move(section=briefing.sections.get(key=first), direction="down", user=lead_officer)
+    assert order(briefing)[:3] == [second, first, third]
+
+    response = client.post(reverse("briefings:section_move", args=[slug, "managers", third]), posted, follow=True)
+    assert order(briefing)[:3] == [second, first, third]  # not swapped with the one now above it
+    assert response.status_code == 200
+    assert "The sections had changed since you opened the page: nothing was moved." in unescape(
+        response.content.decode()
+    )
+
+    # From the page as it is now, the move goes through.
+    posted = move_form(response.content.decode(), third, "up")
+    client.post(reverse("briefings:section_move", args=[slug, "managers", third]), posted)
+    assert order(briefing)[:3] == [second, third, first]
