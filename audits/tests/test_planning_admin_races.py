@@ -8,14 +8,16 @@ import datetime
 from html import unescape
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import OutboxMessage
-from audits.models import Audit
-from audits.tests.admin_support import admin_form_data
+from agencies.tests.factories import UserFactory
+from audits.models import Audit, AuditStatus
+from audits.tests.admin_support import admin_form_data, row_of
 from audits.tests.concurrency_support import at_once
 
 TODAY = timezone.localdate()
@@ -53,3 +55,89 @@ def test_two_due_dates_saved_at_once_keep_one_and_refuse_the_other_telling_peopl
     assert "Changed by somebody else since you opened this page" in text(refused)
     assert Audit.objects.get(pk=audit.pk).part_a_due == days[saved]
     assert OutboxMessage.objects.filter(task="audits.tasks.notify_plan_changed").count() == 1
+
+
+def posted_again(response) -> dict:
+    """The refused page's form posted again as it now shows it (what was typed, and its hidden markers)."""
+    data = dict(response.context["adminform"].form.data.items())
+    for inline in response.context["inline_admin_formsets"]:
+        for form in inline.formset.forms:
+            data[form.add_prefix("shown")] = form["shown"].value()
+    return data
+
+
+@pytest.fixture
+def planning(audit) -> Audit:
+    Audit.objects.filter(pk=audit.pk).update(status=AuditStatus.PLANNING)
+    return Audit.objects.get(pk=audit.pk)
+
+
+def row(data: dict, prefix: str, pk: int) -> str:
+    return row_of(data, pk, prefix)
+
+
+@pytest.mark.django_db
+def test_a_page_opened_before_another_changed_an_auditor_keeps_their_auditor(
+    planning, qa_manager, agency_a, auditor, colleague
+):
+    police = planning.participants.get(agency=agency_a)
+    _, url, mine = page(qa_manager, planning)
+    # Somebody else (another QA manager) names Police's other person as its auditor, from their own page.
+    client, _, theirs = page(qa_manager, planning)
+    theirs[f"{row(theirs, 'participants', police.pk)}-auditor"] = colleague.pk
+    assert client.post(url, theirs).status_code == 302
+    # The page opened before saves something else: the auditor they named stays.
+    response = client.post(url, mine | {"title": "CSE audit 2026"})
+    assert response.status_code == 302
+    police.refresh_from_db()
+    assert police.auditor == colleague
+    assert Audit.objects.get(pk=planning.pk).title == "CSE audit 2026"
+
+
+@pytest.mark.django_db
+def test_a_page_opened_before_another_changed_a_case_keeps_their_reference(planning, qa_manager):
+    case = planning.cases.get(reference="Case 2")
+    _, url, mine = page(qa_manager, planning)
+    client, _, theirs = page(qa_manager, planning)
+    theirs[f"{row(theirs, 'cases', case.pk)}-reference"] = "Case 12"
+    assert client.post(url, theirs).status_code == 302
+    assert client.post(url, mine | {"title": "CSE audit 2026"}).status_code == 302
+    case.refresh_from_db()
+    assert case.reference == "Case 12"
+
+
+@pytest.mark.django_db
+def test_the_same_auditor_changed_on_both_pages_is_refused_with_theirs_then_saved_again_on_purpose(
+    planning, qa_manager, agency_a, auditor, colleague
+):
+    third = UserFactory(username="third.a", agency=agency_a)
+    police = planning.participants.get(agency=agency_a)
+    client, url, mine = page(qa_manager, planning)
+    _, _, theirs = page(qa_manager, planning)
+    key = f"{row(theirs, 'participants', police.pk)}-auditor"
+    assert client.post(url, theirs | {key: colleague.pk}).status_code == 302
+    response = client.post(url, mine | {key: third.pk, "title": "CSE audit 2026"})
+    assert response.status_code == 200
+    assert f"Changed by somebody else since you opened this page: it is now {colleague}" in text(response)
+    police.refresh_from_db()
+    assert police.auditor == colleague and Audit.objects.get(pk=planning.pk).title == "CSE audit"
+    # What was typed is kept on the page, which now knows the row as stored: saving it again is deliberate.
+    again = posted_again(response)
+    assert again[key] == str(third.pk) and again["title"] == "CSE audit 2026"
+    assert client.post(url, again).status_code == 302
+    police.refresh_from_db()
+    assert police.auditor == third
+
+
+@pytest.mark.django_db
+def test_the_history_does_not_say_the_page_opened_before_changed_what_it_kept(
+    planning, qa_manager, agency_a, colleague
+):
+    police = planning.participants.get(agency=agency_a)
+    _, url, mine = page(qa_manager, planning)
+    client, _, theirs = page(qa_manager, planning)
+    theirs[f"{row(theirs, 'participants', police.pk)}-auditor"] = colleague.pk
+    assert client.post(url, theirs).status_code == 302
+    assert client.post(url, mine | {"title": "CSE audit 2026"}).status_code == 302
+    latest = LogEntry.objects.filter(object_id=str(planning.pk)).order_by("-pk").first()
+    assert "Auditor" not in latest.get_change_message() and "Title" in latest.get_change_message()
