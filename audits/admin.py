@@ -5,14 +5,17 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, Max, Model, OuterRef, QuerySet
 from django.db.models import fields as models_fields
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from agencies.admin import AccessLoggedAdmin
-from agencies.models import AGENCY_STAFF_ROLES, LEAD_OFFICER_ROLES, Role
+from agencies.models import AGENCY_STAFF_ROLES, LEAD_OFFICER_ROLES, Agency, Role
 from agencies.services import AccessAction, access_record
 
 from . import models
 from .forms_partb import CountedLinesAdmin as _CountedLines  # titles, names, the cohort source: counted, not cut
+from .selectors.partb import STATUS_HISTORY_PREFIX, last_change
 from .services.plan_changes import plan_changed_notify, plan_of
 from .services.tools import tool_version_copy
 
@@ -528,16 +531,113 @@ def _plan_marker(audit: models.Audit) -> str:
     return "|".join(str(getattr(audit, f"{name}_id" if name == "lead_officer" else name) or "") for name in PLAN_FIELDS)
 
 
+def _row_fields(model) -> list[str]:
+    """The fields of an agency's or a case's row on the page, in _ShownRowForm.compared's order."""
+    fields = [*model._meta.fields, *model._meta.many_to_many]
+    return sorted(f.name for f in fields if f.editable and not f.primary_key and f.name != "audit")
+
+
+def _row_name(row) -> str:
+    return str(row.agency) if isinstance(row, models.AuditAgency) else row.reference
+
+
+def _rows_typed(data, audit: models.Audit) -> list[str]:
+    """What a post of Planning's audit page changed in its agency and case rows (added, changed, removed),
+    read from the post itself: for a page that showed them editable, posted once they no longer are (the
+    admin then ignores them without a word). In the words of the refusal."""
+    typed: list[str] = []
+    for prefix, model, label in (
+        ("participants", models.AuditAgency, _("the agency “%(name)s”")),
+        ("cases", models.Case, _("the case “%(name)s”")),
+    ):
+        names = _row_fields(model)
+        try:
+            total = int(data.get(f"{prefix}-TOTAL_FORMS") or 0)
+            initial = int(data.get(f"{prefix}-INITIAL_FORMS") or 0)
+        except ValueError:
+            continue
+        rows = {str(row.pk): row for row in model.objects.filter(audit=audit).select_related()}
+
+        for i in range(total):
+            key = f"{prefix}-{i}"
+            posted = {
+                name: data.getlist(f"{key}-{name}")
+                if model._meta.get_field(name).many_to_many
+                else data.get(f"{key}-{name}")
+                for name in names
+            }
+            if i < initial:
+                row = rows.get(str(data.get(f"{key}-id")))
+                if row is None:
+                    continue
+                if f"{key}-DELETE" in data:
+                    typed.append(_("the removal of %(row)s") % {"row": label % {"name": _row_name(row)}})
+                elif "|".join(_digest(posted[name]) for name in names) != (data.get(f"{key}-shown") or ""):
+                    typed.append(_("the changes to %(row)s") % {"row": label % {"name": _row_name(row)}})
+                continue
+            defaults = {f.name: str(f.default) for f in model._meta.fields if f.name in names and f.has_default()}
+            if not any(value and str(value) != defaults.get(name) for name, value in posted.items()):
+                continue  # a row added and left empty: the admin would not have saved it either
+            if model is models.AuditAgency:
+                agency = Agency.objects.filter(pk=posted["agency"]).first() if str(posted["agency"]).isdigit() else None
+                name = str(agency) if agency else _("another agency")
+            else:
+                name = posted["reference"] or _("without a reference")
+            typed.append(_("%(row)s added") % {"row": label % {"name": name}})
+    return typed
+
+
 class AuditPlanningForm(forms.ModelForm):
     shown_plan = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Where the audit was when the page was opened: its agencies and cases are editable in Planning only.
+    shown_status = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["shown_plan"].initial = _plan_marker(self.instance)
+            self.fields["shown_status"].initial = self.instance.status
+
+    def _moved_on_from_planning(self) -> None:
+        """A page opened in Planning, posted once the audit has moved on (Part A opened meanwhile, in another
+        tab or by another QA manager): the admin would ignore the agencies and cases it added, changed or
+        removed, now read-only, and say the audit was changed successfully. Refused instead, naming them."""
+        shown = self.data.get(self.add_prefix("shown_status")) or ""
+        if shown != models.AuditStatus.PLANNING or _planning(self.instance):
+            return
+        typed = _rows_typed(self.data, self.instance)
+        # Saving again is deliberate: from the page as it is now, its agencies and cases read-only.
+        data = self.data.copy()
+        data[self.add_prefix("shown_status")] = self.instance.status
+        self.data = data
+        if not typed:
+            return
+        values = {"status": self.instance.get_status_display(), "typed": "; ".join(typed)}
+        last = last_change(self.instance, summary_prefix=STATUS_HISTORY_PREFIX)
+        if last is not None:
+            values["by"] = _("by %(who)s at %(when)s") % {
+                "who": last.who,
+                "when": date_format(timezone.localtime(last.at), "j M Y H:i"),
+            }
+            moved = _("While you had this page open, the audit moved on from Planning to %(status)s (%(by)s)")
+        else:
+            moved = _("While you had this page open, the audit moved on from Planning to %(status)s")
+        self.add_error(
+            None,
+            (moved % values)
+            + ": "
+            + _(
+                "its agencies and cases can no longer be changed here. Nothing was saved: not %(typed)s, nor "
+                "the rest of this page, which is kept below as you typed it. Save again to save the rest. To add "
+                "or change an agency or a case, first take the audit back to Planning from its progress page."
+            )
+            % values,
+        )
 
     def clean(self):
         cleaned = super().clean()
+        if self.instance.pk:
+            self._moved_on_from_planning()
         shown = (self.data.get(self.add_prefix("shown_plan")) or "").split("|")
         if not self.instance.pk or len(shown) != len(PLAN_FIELDS):
             return cleaned
@@ -589,6 +689,7 @@ class AuditAdmin(_NotTheAdministrators, _InTheAccessLog, _CountedLines, admin.Mo
         "what_next",
         "status",
         "shown_plan",
+        "shown_status",
     )
 
     def get_prepopulated_fields(self, request, obj=None):

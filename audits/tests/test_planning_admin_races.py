@@ -17,6 +17,7 @@ from django.utils import timezone
 from agencies.models import OutboxMessage
 from agencies.tests.factories import UserFactory
 from audits.models import Audit, AuditStatus
+from audits.services.partb import audit_transition
 from audits.tests.admin_support import admin_form_data, row_of
 from audits.tests.concurrency_support import at_once
 
@@ -141,3 +142,55 @@ def test_the_history_does_not_say_the_page_opened_before_changed_what_it_kept(
     assert client.post(url, mine | {"title": "CSE audit 2026"}).status_code == 302
     latest = LogEntry.objects.filter(object_id=str(planning.pk)).order_by("-pk").first()
     assert "Auditor" not in latest.get_change_message() and "Title" in latest.get_change_message()
+
+
+def new_case(data: dict, reference: str) -> dict:
+    """`data` with one more case row, as 'Add another case' adds it."""
+    n = int(data["cases-TOTAL_FORMS"])
+    return data | {
+        "cases-TOTAL_FORMS": n + 1,
+        f"cases-{n}-reference": reference,
+        f"cases-{n}-order": 3,
+        f"cases-{n}-age_band": "13_15",
+        f"cases-{n}-gender": "female",
+    }
+
+
+@pytest.mark.django_db
+def test_a_case_added_on_a_page_opened_before_part_a_opened_is_refused_not_dropped(planning, qa_manager):
+    client, url, mine = page(qa_manager, planning)
+    audit_transition(user=qa_manager, audit=planning, to_status=AuditStatus.PART_A)
+    response = client.post(url, new_case(mine, "Case 3") | {"title": "CSE audit 2026"})
+    assert response.status_code == 200
+    said = text(response)
+    assert "While you had this page open, the audit moved on from Planning to Part A open (by" in said
+    assert "Nothing was saved" in said and "the case “Case 3” added" in said
+    assert not planning.cases.filter(reference="Case 3").exists()
+    assert Audit.objects.get(pk=planning.pk).title == "CSE audit"
+    # Saved again from the page as it now is (its agencies and cases shown read-only), the rest is saved.
+    again = dict(response.context["adminform"].form.data.items())
+    assert client.post(url, again).status_code == 302
+    assert Audit.objects.get(pk=planning.pk).title == "CSE audit 2026"
+
+
+@pytest.mark.django_db
+def test_an_auditor_changed_on_a_page_opened_before_part_a_opened_is_refused_not_dropped(
+    planning, qa_manager, agency_a, colleague
+):
+    police = planning.participants.get(agency=agency_a)
+    client, url, mine = page(qa_manager, planning)
+    audit_transition(user=qa_manager, audit=planning, to_status=AuditStatus.PART_A)
+    key = f"{row(mine, 'participants', police.pk)}-auditor"
+    response = client.post(url, mine | {key: colleague.pk})
+    assert response.status_code == 200
+    assert f"Nothing was saved: not the changes to the agency “{police.agency}”" in text(response)
+    police.refresh_from_db()
+    assert police.auditor != colleague
+
+
+@pytest.mark.django_db
+def test_the_rest_of_a_page_opened_before_part_a_opened_is_saved_when_its_rows_are_untouched(planning, qa_manager):
+    client, url, mine = page(qa_manager, planning)
+    audit_transition(user=qa_manager, audit=planning, to_status=AuditStatus.PART_A)
+    assert client.post(url, mine | {"title": "CSE audit 2026"}).status_code == 302
+    assert Audit.objects.get(pk=planning.pk).title == "CSE audit 2026"
