@@ -130,10 +130,14 @@ def sections_refusal(sections: Iterable[BriefingSection], edition: str, audit: A
 def briefing_create(*, audit: Audit, edition: str, user, request: HttpRequest | None = None) -> Briefing:
     """Start an edition's draft, prefilled from the audit, its Part B findings and the partnership settings."""
     with transaction.atomic():
+        # The audit's row first: with no draft yet there is no row to lock, and a second start at the
+        # same moment (a double click, the audit's other composer) inserted the edition again, refused
+        # by one_briefing_per_edition as a server error. It now waits, and is given the first's draft.
+        locked = Audit.objects.select_for_update().get(pk=audit.pk)
         existing = Briefing.objects.select_for_update().filter(audit=audit, edition=edition).first()
         if existing is not None:
             return existing
-        refusal = draft_refusal(Audit.objects.get(pk=audit.pk))
+        refusal = draft_refusal(locked)
         if refusal:
             raise BriefingError(refusal)
         data = audit_briefing_data(audit)
