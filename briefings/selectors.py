@@ -64,21 +64,26 @@ def may_use_library(user) -> bool:
     )
 
 
-def readable_versions(user) -> QuerySet[BriefingVersion]:
-    """Rendered versions the user may download: the library's rule, applied to one version too.
-    A withdrawn version is nobody's to download (its file is gone)."""
+def versions_in_reach(user) -> QuerySet[BriefingVersion]:
+    """Every version, whatever its state, of the briefings whose rendered versions the user may
+    download (readable_versions): the library's rule, or the audit's composers. A download of one
+    withdrawn, or whose PDF is being made again, since the person's page listed it is told why."""
     if not user.is_authenticated or not user.is_active:
         return BriefingVersion.objects.none()
     briefing_ids = Briefing.objects.filter(readable_briefings_filter(user)).values("pk")
     managed_ids = Briefing.objects.filter(audit__in=Audit.objects.managed_by(user)).values("pk")
     return (
-        BriefingVersion.objects.filter(status=RenderStatus.DONE, withdrawn_at__isnull=True)
-        .exclude(file="")
-        .filter(Q(briefing_id__in=briefing_ids) | Q(briefing_id__in=managed_ids))
+        BriefingVersion.objects.filter(Q(briefing_id__in=briefing_ids) | Q(briefing_id__in=managed_ids))
         # The frozen content (the whole briefing, heatmap SVG included) is for rendering only: a
         # download or a list never reads it, and loading it made the library's query 20× slower.
         .defer("content")
     )
+
+
+def readable_versions(user) -> QuerySet[BriefingVersion]:
+    """Rendered versions the user may download: the library's rule, applied to one version too.
+    A withdrawn version is nobody's to download (its file is gone)."""
+    return versions_in_reach(user).filter(status=RenderStatus.DONE, withdrawn_at__isnull=True).exclude(file="")
 
 
 def library_versions_for(user) -> QuerySet[BriefingVersion]:

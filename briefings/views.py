@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -22,6 +23,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from agencies.decorators import recent_login_required, recent_login_restored
 from agencies.services import AccessAction, access_record
 from audits.consistency import consistency_issues, issues_by_kind
+from audits.models import Audit
 
 from . import access, services
 from .content import build_content, content_fingerprint, document_context, printed_sections
@@ -37,7 +39,9 @@ from .selectors import (
     library_briefings,
     library_filter_choices,
     may_use_library,
+    readable_versions,
     version_downloads,
+    versions_in_reach,
     versions_of,
 )
 
@@ -112,9 +116,17 @@ def feedback_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def download(request: HttpRequest, pk: int) -> FileResponse:
+def download(request: HttpRequest, pk: int) -> HttpResponse:
     """The PDF, streamed from private storage after the permission check: there is no public URL."""
-    version = access.readable_version(request, pk)
+    try:
+        version = access.readable_version(request, pk)
+    except Http404:
+        # One of a briefing the person may read, withdrawn or taken away to be made again (the retention purge) since their
+        # page listed it: said where they can see what stands now (the refusal is recorded all the same).
+        gone = versions_in_reach(request.user).select_related("briefing__audit").filter(pk=pk).first()
+        if gone is None or gone.status == RenderStatus.FAILED:
+            raise
+        return _not_downloadable(request, gone)
     try:
         handle = version.file.open("rb")
     except FileNotFoundError:
@@ -123,6 +135,29 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
         request=request, action=AccessAction.DOWNLOAD, obj=version, summary=f"Downloaded {version.download_name}"
     )
     return FileResponse(handle, as_attachment=True, filename=version.download_name, content_type="application/pdf")
+
+
+def _not_downloadable(request: HttpRequest, version) -> HttpResponse:
+    """Why a version of a briefing the person may read has no PDF to download now, on the page that
+    shows what stands: the composer's versions for its composers, else the briefing's page in the
+    library (the library itself when no version of it is left to read)."""
+    if version.is_withdrawn:
+        date = date_format(timezone.localtime(version.withdrawn_at), "j F Y")
+        text = _("Version %(n)s of this briefing was withdrawn on %(date)s: it can no longer be downloaded.") % {
+            "n": version.number,
+            "date": date,
+        }
+    else:
+        text = _(
+            "There is no PDF of version %(n)s to download just now: it is being made. Try again in a few minutes."
+        ) % {"n": version.number}
+    messages.info(request, text)
+    briefing = version.briefing
+    if briefing.audit in Audit.objects.managed_by(request.user):
+        return redirect(_versions_url(briefing))
+    if readable_versions(request.user).filter(briefing=briefing).exists():
+        return redirect("briefings:briefing_page", pk=briefing.pk)
+    return redirect("briefings:library")
 
 
 # --- Composing (QA manager, lead officer) -------------------------------------------------------

@@ -251,7 +251,12 @@ def test_board_access_reads_every_full_report(client, versions):
 
 def test_a_queued_or_failed_version_is_not_downloadable(client_for, briefings, qa_manager):
     version = BriefingVersion.objects.create(briefing=briefings["practitioners"], number=1, content={})
-    assert client_for("qa_manager").get(reverse("briefings:download", kwargs={"pk": version.pk})).status_code == 404
+    url = reverse("briefings:download", kwargs={"pk": version.pk})
+    # Queued: its composer is told it is being made, on the composer's versions (test_download_gone.py).
+    response = client_for("qa_manager").get(url)
+    assert response.status_code == 302 and response["Location"].endswith("#versions")
+    BriefingVersion.objects.filter(pk=version.pk).update(status=RenderStatus.FAILED)
+    assert client_for("qa_manager").get(url).status_code == 404
 
 
 def test_earlier_versions_stay_downloadable(client_for, briefings, qa_manager):

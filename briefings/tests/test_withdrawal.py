@@ -280,11 +280,16 @@ def test_readers_are_offered_the_version_before_and_never_the_withdrawn_one(
     assert reverse("briefings:download", args=[second.pk]) not in page.content.decode()
     assert REASON.replace("'", "&#x27;") not in page.content.decode()  # the reason is for the composers
 
-    assert client.get(reverse("briefings:download", args=[second.pk])).status_code == 404
+    # Told it was withdrawn, on the briefing's page (test_download_gone.py); the attempt is recorded.
+    response = client.get(reverse("briefings:download", args=[second.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "briefings:briefing_page", args=[practitioners.pk]
+    )
     refusal = AccessRecord.objects.get(action=AccessAction.REFUSED, user=cast["practitioner"])
     assert refusal.object_id == str(second.pk) and refusal.summary == "download"
     # Nor can the composers download it: there is nothing left to download.
-    assert client_for("qa_manager").get(reverse("briefings:download", args=[second.pk])).status_code == 404
+    response = client_for("qa_manager").get(reverse("briefings:download", args=[second.pk]))
+    assert response.status_code == 302 and response["Location"].endswith("#versions")
 
     client = client_for("practitioner")
     client.post(reverse("briefings:feedback_create", args=[practitioners.pk]), {"rating": "4", "comment": ""})
