@@ -20,6 +20,23 @@ from .services.plan_changes import plan_changed_notify, plan_of
 from .services.tools import tool_version_copy
 
 
+class _LockedWhileSaved:
+    """A save (the admin's POST runs in one transaction) reads the page's object (an audit, a tool version,
+    a stage, a scale) under its row lock, before its form and rows are checked against it: a save at the same
+    moment from another page waits, then is checked against what that one saved (AuditPlanningForm,
+    _ShownRowForm), instead of both passing the check and the second undoing the first unseen (for an audit,
+    each e-mailing its change)."""
+
+    def get_object(self, request, object_id, from_field=None):
+        if request.method != "POST":
+            return super().get_object(request, object_id, from_field)
+        field = self.model._meta.pk if from_field is None else self.model._meta.get_field(from_field)
+        try:
+            return self.get_queryset(request).select_for_update(of=("self",)).get(**{field.name: object_id})
+        except (self.model.DoesNotExist, ValueError, forms.ValidationError):
+            return None
+
+
 class _NotTheAdministrators:
     """Planning is the QA manager's (by the role, audits/planning.py), never the administrator's, who
     has no access to case content: its audits hold their cases (age band, gender, risk factors) and
@@ -155,8 +172,114 @@ class _GradeFormSet(_Renumbered):
             )
 
 
+def _comparable(value) -> str:
+    """A field's value as a row form holds it (initial: ids and lists; cleaned: objects and querysets; or as
+    posted), in one form to compare."""
+    if isinstance(value, list | tuple | QuerySet):
+        return ",".join(sorted(_comparable(item) for item in value))
+    if isinstance(value, Model):
+        return str(value.pk)
+    return "" if value is None else str(value).replace("\r\n", "\n")  # a browser posts a text's lines with \r\n
+
+
+def _digest(value) -> str:
+    return hashlib.sha256(_comparable(value).encode()).hexdigest()[:12]
+
+
+class _ShownRowForm(forms.ModelForm):
+    """An inline row of a Planning page (an audit's agency and its auditor, or case; a tool version's stage,
+    a stage's standard, a scale's grade) that remembers what the page showed of it (`shown`: a short digest
+    per field), as AuditPlanningForm does of the plan: a row changed by somebody else since the page was
+    opened (another QA manager, the same one's other tab) is not undone by this page's save. A field left
+    as shown keeps the value stored now; changed on this page too, the save is refused with the value
+    stored now, what was typed kept, and saving again is deliberate. Checked under the row lock of the
+    page's object (_LockedWhileSaved)."""
+
+    shown = forms.CharField(widget=forms.HiddenInput, required=False)
+    parent = "audit"  # the inline's link to the page's object: the formset adds it after the form is made
+
+    def compared(self) -> list[str]:
+        return sorted(name for name in self.fields if name not in ("id", "shown", "DELETE", "ORDER", self.parent))
+
+    def marker(self) -> str:
+        return "|".join(_digest(self.initial.get(name)) for name in self.compared())
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["shown"].initial = self.marker()
+
+    def _stored(self, name: str):
+        field = self.instance._meta.get_field(name)
+        return self.initial.get(name) if field.many_to_many else getattr(self.instance, name)
+
+    def _stored_text(self, name: str) -> str:
+        field = self.instance._meta.get_field(name)
+        value = self._stored(name)
+        if field.many_to_many:
+            return ", ".join(str(item) for item in value) or str(_("none"))
+        if field.choices and value:
+            return str(dict(field.flatchoices).get(value, value))
+        return str(value) if value not in (None, "") else str(_("not set"))
+
+    kept: frozenset[str] | set[str] = frozenset()  # the fields kept as stored (clean)
+
+    @property
+    def changed_data(self) -> list[str]:
+        # What this page changed: not its marker, nor a field kept as somebody else stored it (the history
+        # and the access log would say this page changed it).
+        return [name for name in super().changed_data if name != "shown" and name not in self.kept]
+
+    def clean(self):
+        self.kept = set()
+        cleaned = super().clean()
+        names = self.compared()
+        shown = (self.data.get(self.add_prefix("shown")) or "").split("|")
+        if not self.instance.pk or len(shown) != len(names):
+            return cleaned
+        # self.initial holds the row as stored now: read after the audit's lock, in this save's transaction.
+        stored = self.marker().split("|")
+        conflicts = False
+        for name, was, now in zip(names, shown, stored, strict=True):
+            if was == now or name not in cleaned:
+                continue
+            posted = _digest(cleaned[name])
+            if posted == was:
+                cleaned[name] = self._stored(name)  # not changed on this page: theirs stays
+                self.kept.add(name)
+            elif posted != now:
+                conflicts = True
+                self.add_error(
+                    name,
+                    _(
+                        "Changed by somebody else since you opened this page: it is now %(now)s. Nothing was saved; "
+                        "check it, then save again."
+                    )
+                    % {"now": self._stored_text(name)},
+                )
+        if conflicts:
+            # Saving again is deliberate: over the row as it is now.
+            data = self.data.copy()
+            data[self.add_prefix("shown")] = "|".join(stored)
+            self.data = data
+        return cleaned
+
+
+class _ShownStageForm(_ShownRowForm):
+    parent = "version"
+
+
+class _ShownStandardForm(_ShownRowForm):
+    parent = "section"
+
+
+class _ShownGradeForm(_ShownRowForm):
+    parent = "scale"
+
+
 class GradeInline(_FixedInlineOnceAnswered, admin.StackedInline):
     model = models.Grade
+    form = _ShownGradeForm
     formset = _GradeFormSet
     extra = 0
 
@@ -165,7 +288,9 @@ class GradeInline(_FixedInlineOnceAnswered, admin.StackedInline):
 
 
 @admin.register(models.GradeScale)
-class GradeScaleAdmin(_NotTheAdministrators, _InTheAccessLog, _FixedOnceAnswered, _CountedLines, admin.ModelAdmin):
+class GradeScaleAdmin(
+    _LockedWhileSaved, _NotTheAdministrators, _InTheAccessLog, _FixedOnceAnswered, _CountedLines, admin.ModelAdmin
+):
     inlines = [GradeInline]
 
     def is_answered(self, obj) -> bool:
@@ -193,6 +318,7 @@ class AuditToolAdmin(_NotTheAdministrators, _InTheAccessLog, _CountedLines, admi
 
 class SectionInline(_FixedInlineOnceAnswered, _CountedLines, admin.StackedInline):
     model = models.Section
+    form = _ShownStageForm
     formset = _Renumbered
     extra = 0
     show_change_link = True  # a stage's standards are edited on the stage's own page
@@ -217,7 +343,7 @@ def _say_why_read_only(model_admin, request, version: models.ToolVersion) -> Non
 
 
 @admin.register(models.ToolVersion)
-class ToolVersionAdmin(_NotTheAdministrators, _InTheAccessLog, _FixedOnceAnswered, admin.ModelAdmin):
+class ToolVersionAdmin(_LockedWhileSaved, _NotTheAdministrators, _InTheAccessLog, _FixedOnceAnswered, admin.ModelAdmin):
     list_display = ("tool", "number", "scale", "created_at", "answered")
     inlines = [SectionInline]
     actions = ["copy_as_new_version"]
@@ -251,6 +377,7 @@ class ToolVersionAdmin(_NotTheAdministrators, _InTheAccessLog, _FixedOnceAnswere
 
 class StandardInline(_FixedInlineOnceAnswered, admin.StackedInline):
     model = models.Standard
+    form = _ShownStandardForm
     formset = _Renumbered
     extra = 0
 
@@ -259,7 +386,9 @@ class StandardInline(_FixedInlineOnceAnswered, admin.StackedInline):
 
 
 @admin.register(models.Section)
-class SectionAdmin(_NotTheAdministrators, _InTheAccessLog, _FixedOnceAnswered, _CountedLines, admin.ModelAdmin):
+class SectionAdmin(
+    _LockedWhileSaved, _NotTheAdministrators, _InTheAccessLog, _FixedOnceAnswered, _CountedLines, admin.ModelAdmin
+):
     list_display = ("title", "version", "order")
     inlines = [StandardInline]
 
@@ -397,98 +526,6 @@ class _CaseFormSet(_KeepsTheWork):
 class _AuditorChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return f"{obj} ({obj.agency})" if obj.agency_id else str(obj)
-
-
-def _comparable(value) -> str:
-    """A field's value as a row form holds it (initial: ids and lists; cleaned: objects and querysets),
-    in one form to compare."""
-    if isinstance(value, list | tuple | QuerySet):
-        return ",".join(sorted(_comparable(item) for item in value))
-    if isinstance(value, Model):
-        return str(value.pk)
-    return "" if value is None else str(value)
-
-
-def _digest(value) -> str:
-    return hashlib.sha256(_comparable(value).encode()).hexdigest()[:12]
-
-
-class _ShownRowForm(forms.ModelForm):
-    """An inline row of Planning's audit page (an agency and its auditor, a case) that remembers what the
-    page showed of it (`shown`: a short digest per field), as AuditPlanningForm does of the plan: a row
-    changed by somebody else since the page was opened (another QA manager, the same one's other tab) is
-    not undone by this page's save. A field left as shown keeps the value stored now; changed on this page
-    too, the save is refused with the value stored now, what was typed kept, and saving again is
-    deliberate. Checked under the audit's row lock (AuditAdmin.get_object)."""
-
-    shown = forms.CharField(widget=forms.HiddenInput, required=False)
-    parent = "audit"  # the inline's link to the page's object: the formset adds it after the form is made
-
-    def compared(self) -> list[str]:
-        return sorted(name for name in self.fields if name not in ("id", "shown", "DELETE", "ORDER", self.parent))
-
-    def marker(self) -> str:
-        return "|".join(_digest(self.initial.get(name)) for name in self.compared())
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["shown"].initial = self.marker()
-
-    def _stored(self, name: str):
-        field = self.instance._meta.get_field(name)
-        return self.initial.get(name) if field.many_to_many else getattr(self.instance, name)
-
-    def _stored_text(self, name: str) -> str:
-        field = self.instance._meta.get_field(name)
-        value = self._stored(name)
-        if field.many_to_many:
-            return ", ".join(str(item) for item in value) or str(_("none"))
-        if field.choices and value:
-            return str(dict(field.flatchoices).get(value, value))
-        return str(value) if value not in (None, "") else str(_("not set"))
-
-    kept: frozenset[str] | set[str] = frozenset()  # the fields kept as stored (clean)
-
-    @property
-    def changed_data(self) -> list[str]:
-        # What this page changed: not its marker, nor a field kept as somebody else stored it (the history
-        # and the access log would say this page changed it).
-        return [name for name in super().changed_data if name != "shown" and name not in self.kept]
-
-    def clean(self):
-        self.kept = set()
-        cleaned = super().clean()
-        names = self.compared()
-        shown = (self.data.get(self.add_prefix("shown")) or "").split("|")
-        if not self.instance.pk or len(shown) != len(names):
-            return cleaned
-        # self.initial holds the row as stored now: read after the audit's lock, in this save's transaction.
-        stored = self.marker().split("|")
-        conflicts = False
-        for name, was, now in zip(names, shown, stored, strict=True):
-            if was == now or name not in cleaned:
-                continue
-            posted = _digest(cleaned[name])
-            if posted == was:
-                cleaned[name] = self._stored(name)  # not changed on this page: theirs stays
-                self.kept.add(name)
-            elif posted != now:
-                conflicts = True
-                self.add_error(
-                    name,
-                    _(
-                        "Changed by somebody else since you opened this page: it is now %(now)s. Nothing was saved; "
-                        "check it, then save again."
-                    )
-                    % {"now": self._stored_text(name)},
-                )
-        if conflicts:
-            # Saving again is deliberate: over the row as it is now.
-            data = self.data.copy()
-            data[self.add_prefix("shown")] = "|".join(stored)
-            self.data = data
-        return cleaned
 
 
 class ParticipantInline(_PlannedOnly, admin.StackedInline):
@@ -669,7 +706,7 @@ class AuditPlanningForm(forms.ModelForm):
 
 
 @admin.register(models.Audit)
-class AuditAdmin(_NotTheAdministrators, _InTheAccessLog, _CountedLines, admin.ModelAdmin):
+class AuditAdmin(_LockedWhileSaved, _NotTheAdministrators, _InTheAccessLog, _CountedLines, admin.ModelAdmin):
     form = AuditPlanningForm
     list_display = ("title", "theme", "status", "lead_officer", "part_a_due", "part_b_date")
     list_filter = ("status", "theme")
@@ -694,19 +731,6 @@ class AuditAdmin(_NotTheAdministrators, _InTheAccessLog, _CountedLines, admin.Mo
 
     def get_prepopulated_fields(self, request, obj=None):
         return {"slug": ("title",)} if obj is None else {}
-
-    def get_object(self, request, object_id, from_field=None):
-        """A save (the admin's POST runs in one transaction) reads the audit under its row lock, before its
-        form is checked against it: a save at the same moment from another page waits, then is checked
-        against what that one saved (AuditPlanningForm.clean), instead of both passing the check and the
-        second undoing the first unseen, each e-mailing its change."""
-        if request.method != "POST":
-            return super().get_object(request, object_id, from_field)
-        field = models.Audit._meta.pk if from_field is None else models.Audit._meta.get_field(from_field)
-        try:
-            return self.get_queryset(request).select_for_update(of=("self",)).get(**{field.name: object_id})
-        except (models.Audit.DoesNotExist, ValueError, forms.ValidationError):
-            return None
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
