@@ -121,7 +121,58 @@ class _FixedInlineOnceAnswered(_FixedOnceAnswered):
         return super().has_add_permission(request, obj) and not self.is_answered(obj)
 
 
-class _Renumbered(forms.BaseInlineFormSet):
+class _RemovedMeanwhile(forms.BaseInlineFormSet):
+    """Rows of a Planning page that somebody else removed after it was opened (another QA manager, the same
+    one's other tab): Django refused the whole save with 'Select a valid choice…' on the row's hidden id, at
+    every save again. A row left as shown stays removed (theirs stands: Django saves no row it cannot find);
+    a row changed on this page is refused, saying so, with what was typed kept, and the page no longer names
+    it: saving again saves the rest without it."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        pk = self.model._meta.pk.name
+        posted = form.data.get(form.add_prefix(pk)) if form.is_bound and i < self.initial_form_count() else None
+        if posted is not None and form.instance.pk is None:
+            # Not one of the rows now. An empty id: the page that said so, saved again without it.
+            form.fields[pk] = forms.CharField(required=False, widget=forms.HiddenInput)
+            form.removed_meanwhile = posted != ""
+        return form
+
+    def clean(self) -> None:
+        super().clean()
+        refused = []
+        for n, form in enumerate(self.initial_forms, start=1):
+            if not getattr(form, "removed_meanwhile", False) or form in self.deleted_forms:
+                continue
+            names = form.compared() if hasattr(form, "compared") else []
+            typed = "|".join(
+                _digest(form.data.getlist(form.add_prefix(name)))
+                if isinstance(form.fields[name], forms.ModelMultipleChoiceField)
+                else _digest(form.data.get(form.add_prefix(name)))
+                for name in names
+            )
+            if names and typed == (form.data.get(form.add_prefix("shown")) or ""):
+                continue  # left as shown: it stays removed
+            refused.append(n)
+            form.add_error(None, _("Removed by somebody else after you opened this page."))
+            data = form.data.copy()
+            data[form.add_prefix(self.model._meta.pk.name)] = ""  # saved again, the rest is saved without it
+            form.data = data
+        if refused:
+            raise forms.ValidationError(
+                _(
+                    "The %(what)s in row %(rows)s was removed by somebody else after you opened this page: nothing was saved. "
+                    "What you typed in it is kept here: save again to save the rest without it, or add it again "
+                    "as a new row."
+                )
+                % {
+                    "what": self.model._meta.verbose_name,
+                    "rows": ", ".join(str(n) for n in refused),
+                }
+            )
+
+
+class _Renumbered(_RemovedMeanwhile):
     """An inline whose rows are numbered uniquely within their parent (a stage's order, a grade's rank):
     rows may swap their numbers in one save (Response 2, Assessment 1). The database checks the numbers
     row by row, so the rows being renumbered are first parked on numbers no row uses; the formset has
@@ -466,7 +517,7 @@ class _PlannedOnly:
         return super().has_delete_permission(request, obj) and _planning(obj)
 
 
-class _KeepsTheWork(forms.BaseInlineFormSet):
+class _KeepsTheWork(_RemovedMeanwhile):
     """Refuses to remove (or, for an agency, replace) a row whose Part A or Part B work would go with it."""
 
     def removed(self) -> list:

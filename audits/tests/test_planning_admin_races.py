@@ -64,6 +64,7 @@ def posted_again(response) -> dict:
     for inline in response.context["inline_admin_formsets"]:
         for form in inline.formset.forms:
             data[form.add_prefix("shown")] = form["shown"].value()
+            data[form.add_prefix("id")] = form["id"].value() or ""
     return data
 
 
@@ -193,4 +194,41 @@ def test_the_rest_of_a_page_opened_before_part_a_opened_is_saved_when_its_rows_a
     client, url, mine = page(qa_manager, planning)
     audit_transition(user=qa_manager, audit=planning, to_status=AuditStatus.PART_A)
     assert client.post(url, mine | {"title": "CSE audit 2026"}).status_code == 302
+    assert Audit.objects.get(pk=planning.pk).title == "CSE audit 2026"
+
+
+@pytest.mark.django_db
+def test_a_case_removed_by_another_meanwhile_stays_removed_when_the_page_saves_something_else(planning, qa_manager):
+    client, url, mine = page(qa_manager, planning)
+    planning.cases.filter(reference="Case 2").delete()  # removed from another page meanwhile
+    response = client.post(url, mine | {"title": "CSE audit 2026"})
+    assert response.status_code == 302, text(response)[-3000:]
+    assert list(planning.cases.values_list("reference", flat=True)) == ["Case 1"]
+    assert Audit.objects.get(pk=planning.pk).title == "CSE audit 2026"
+
+
+@pytest.mark.django_db
+def test_a_case_removed_by_another_meanwhile_and_changed_here_is_refused_clearly_then_saved_without_it(
+    planning, qa_manager
+):
+    case = planning.cases.get(reference="Case 2")
+    client, url, mine = page(qa_manager, planning)
+    prefix = row(mine, "cases", case.pk)
+    case.delete()
+    response = client.post(url, mine | {f"{prefix}-reference": "Case 12", "title": "CSE audit 2026"})
+    assert response.status_code == 200
+    said = text(response)
+    assert "The case in row 2 was removed by somebody else after you opened this page: nothing was saved" in said
+    assert "Select a valid choice" not in said
+    assert list(planning.cases.values_list("reference", flat=True)) == ["Case 1"]
+    # Saved again from there, the rest of the page is saved, without the row removed.
+    again = posted_again(response)
+    assert (
+        again[f"{prefix}-id"] == "" and again[f"{prefix}-reference"] == "Case 12"
+    )  # the page no longer names the row removed
+    response = client.post(url, again)
+    assert response.status_code == 302, [
+        (i.formset.errors, i.formset.non_form_errors()) for i in response.context["inline_admin_formsets"]
+    ] + [response.context["adminform"].form.errors]
+    assert list(planning.cases.values_list("reference", flat=True)) == ["Case 1"]
     assert Audit.objects.get(pk=planning.pk).title == "CSE audit 2026"
