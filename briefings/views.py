@@ -28,7 +28,7 @@ from audits.models import Audit
 from . import access, services
 from .content import build_content, content_fingerprint, document_context, printed_sections
 from .forms import BriefingDetailsForm, FeedbackForm, LibraryFilterForm, SectionForm, WithdrawForm
-from .models import Briefing, BriefingSection, Edition, RenderStatus
+from .models import Briefing, BriefingSection, BriefingVersion, Edition, RenderStatus
 from .prefill import SPECS
 from .selectors import (
     LibraryFilters,
@@ -91,13 +91,26 @@ def feedback_create(request: HttpRequest, pk: int) -> HttpResponse:
     briefing = access.readable_briefing(request, pk)
     versions = [v for v in versions_of(briefing) if v.is_done]
     form = FeedbackForm(request.POST)
+    # The version the reader's page offered (a newer one may have been published since, or it may have
+    # been withdrawn since): the feedback is about what they read. Else the newest they may read.
+    read = request.POST.get("version", "")
     if not form.is_valid():
         return render(
-            request, "briefings/briefing_page.html", {"briefing": briefing, "versions": versions, "form": form}
+            request,
+            "briefings/briefing_page.html",
+            {"briefing": briefing, "versions": versions, "form": form, "read_version": read if read.isdigit() else ""},
+        )
+    version = versions[0] if versions else None
+    if read.isdigit():
+        version = (
+            BriefingVersion.objects.filter(briefing=briefing, pk=int(read), status=RenderStatus.DONE)
+            .defer("content")
+            .first()
+            or version
         )
     services.feedback_add(
         briefing=briefing,
-        version=versions[0] if versions else None,
+        version=version,
         user=request.user,
         rating=form.cleaned_data["rating"],
         comment=form.cleaned_data["comment"],
