@@ -279,7 +279,7 @@ class _ShownRowForm(forms.ModelForm):
     def changed_data(self) -> list[str]:
         # What this page changed: not its marker, nor a field kept as somebody else stored it (the history
         # and the access log would say this page changed it).
-        return [name for name in super().changed_data if name != "shown" and name not in self.kept]
+        return [name for name in super().changed_data if not name.startswith("shown") and name not in self.kept]
 
     def clean(self):
         self.kept = set()
@@ -675,7 +675,11 @@ def _rows_typed(data, audit: models.Audit) -> list[str]:
     return typed
 
 
-class AuditPlanningForm(forms.ModelForm):
+class AuditPlanningForm(_ShownRowForm):
+    """The audit itself: its plan's dates and lead officer as shown (`shown_plan`, below), and the rest of
+    what the page shows of it (its title, theme, texts and tool version) as a row's (`shown`)."""
+
+    parent = ""
     shown_plan = forms.CharField(widget=forms.HiddenInput, required=False)
     # Where the audit was when the page was opened: its agencies and cases are editable in Planning only.
     shown_status = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -685,6 +689,9 @@ class AuditPlanningForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["shown_plan"].initial = _plan_marker(self.instance)
             self.fields["shown_status"].initial = self.instance.status
+
+    def compared(self) -> list[str]:
+        return [name for name in super().compared() if name not in (*PLAN_FIELDS, "shown_plan", "shown_status")]
 
     def _moved_on_from_planning(self) -> None:
         """A page opened in Planning, posted once the audit has moved on (Part A opened meanwhile, in another
@@ -739,6 +746,7 @@ class AuditPlanningForm(forms.ModelForm):
             current = getattr(self.instance, name)
             if posted == was:
                 cleaned[name] = current  # not changed on this page: theirs stays
+                self.kept.add(name)
             elif posted != now:
                 self.add_error(
                     name,
@@ -778,6 +786,7 @@ class AuditAdmin(_LockedWhileSaved, _NotTheAdministrators, _InTheAccessLog, _Cou
         "status",
         "shown_plan",
         "shown_status",
+        "shown",
     )
 
     def get_prepopulated_fields(self, request, obj=None):

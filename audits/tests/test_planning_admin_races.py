@@ -16,10 +16,11 @@ from django.utils import timezone
 
 from agencies.models import OutboxMessage
 from agencies.tests.factories import UserFactory
-from audits.models import Audit, AuditStatus
+from audits.models import Audit, AuditStatus, PartAReturn
 from audits.services.partb import audit_transition
 from audits.tests.admin_support import admin_form_data, row_of
 from audits.tests.concurrency_support import at_once
+from audits.tests.factories import make_tool_version
 
 TODAY = timezone.localdate()
 DUE = TODAY + datetime.timedelta(days=10)
@@ -232,3 +233,29 @@ def test_a_case_removed_by_another_meanwhile_and_changed_here_is_refused_clearly
     ] + [response.context["adminform"].form.errors]
     assert list(planning.cases.values_list("reference", flat=True)) == ["Case 1"]
     assert Audit.objects.get(pk=planning.pk).title == "CSE audit 2026"
+
+
+@pytest.mark.django_db
+def test_a_page_opened_before_another_chose_another_tool_keeps_their_tool_and_the_returns_with_it(planning, qa_manager):
+    other = make_tool_version(standards=2, sections=1)
+    _, url, mine = page(qa_manager, planning)
+    client, _, theirs = page(qa_manager, planning)
+    assert (
+        client.post(url, theirs | {"tool_version": other.pk, "scope_question": "Are children heard?"}).status_code
+        == 302
+    )
+    assert client.post(url, mine | {"title": "CSE audit 2026"}).status_code == 302
+    audit = Audit.objects.get(pk=planning.pk)
+    assert (audit.tool_version, audit.scope_question, audit.title) == (other, "Are children heard?", "CSE audit 2026")
+    assert set(PartAReturn.objects.filter(audit=audit).values_list("tool_version", flat=True)) == {other.pk}
+
+
+@pytest.mark.django_db
+def test_the_same_text_of_the_plan_changed_on_both_pages_is_refused_with_theirs(planning, qa_manager):
+    client, url, mine = page(qa_manager, planning)
+    _, _, theirs = page(qa_manager, planning)
+    assert client.post(url, theirs | {"scope_question": "Are children heard?"}).status_code == 302
+    response = client.post(url, mine | {"scope_question": "Are children seen?"})
+    assert response.status_code == 200
+    assert "Changed by somebody else since you opened this page: it is now Are children heard?" in text(response)
+    assert Audit.objects.get(pk=planning.pk).scope_question == "Are children heard?"
