@@ -259,3 +259,17 @@ def test_the_same_text_of_the_plan_changed_on_both_pages_is_refused_with_theirs(
     assert response.status_code == 200
     assert "Changed by somebody else since you opened this page: it is now Are children heard?" in text(response)
     assert Audit.objects.get(pk=planning.pk).scope_question == "Are children heard?"
+
+
+@pytest.mark.django_db
+def test_the_history_does_not_say_the_page_opened_before_changed_the_lead_officer_it_kept(
+    audit, qa_manager, other_lead, django_capture_on_commit_callbacks
+):
+    _, url, mine = page(qa_manager, audit)
+    client, _, theirs = page(qa_manager, audit)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, theirs | {"lead_officer": other_lead.pk}).status_code == 302
+        assert client.post(url, mine | {"title": "CSE audit 2026"}).status_code == 302
+    assert Audit.objects.get(pk=audit.pk).lead_officer == other_lead
+    latest = LogEntry.objects.filter(object_id=str(audit.pk)).order_by("-pk").first()
+    assert latest.get_change_message() == "Changed Title."
