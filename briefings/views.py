@@ -134,8 +134,9 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         version = access.readable_version(request, pk)
     except Http404:
-        # One of a briefing the person may read, withdrawn or taken away to be made again (the retention purge) since their
-        # page listed it: said where they can see what stands now (the refusal is recorded all the same).
+        # One of a briefing the person may read, withdrawn or taken away to be made again (the retention
+        # purge) since their page listed it: said where they can see what stands now (the refusal is
+        # recorded all the same).
         gone = versions_in_reach(request.user).select_related("briefing__audit").filter(pk=pk).first()
         if gone is None or gone.status == RenderStatus.FAILED:
             raise
@@ -143,6 +144,11 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         handle = version.file.open("rb")
     except FileNotFoundError:
+        # Withdrawn or taken away to be made again between the check and the opening (its file is
+        # deleted once that commits): said so, as above.
+        gone = versions_in_reach(request.user).select_related("briefing__audit").filter(pk=pk).first()
+        if gone is not None and not gone.is_done and gone.status != RenderStatus.FAILED:
+            return _not_downloadable(request, gone)
         raise Http404("The file is missing.") from None
     access_record(
         request=request, action=AccessAction.DOWNLOAD, obj=version, summary=f"Downloaded {version.download_name}"

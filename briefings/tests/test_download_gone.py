@@ -78,3 +78,31 @@ def test_a_version_whose_pdf_is_being_made_again_says_so(
     html = response.content.decode()
     assert "There is no PDF of version 1 to download just now: it is being made." in html
     assert refusals(cast["lead_officer"]).count() == 1
+
+
+def test_a_version_withdrawn_between_the_check_and_the_opening_of_its_file_is_said_to_be_withdrawn(
+    client_for, findings_audit, qa_manager, monkeypatch
+):
+    """The withdrawal commits, and deletes the file, after the download's check found the version
+    readable and before it opened the file: told it was withdrawn, not 'The file is missing.'"""
+    from django.core.files.storage import default_storage
+
+    from briefings import access
+
+    practitioners = services.briefing_create(audit=findings_audit, edition=Edition.PRACTITIONERS, user=qa_manager)
+    first = done_version(practitioners, 1, user=qa_manager)
+    second = done_version(practitioners, 2, user=qa_manager)
+    checked = access.readable_version
+
+    def check_then_withdraw(request, pk):
+        version = checked(request, pk)  # readable when checked
+        withdrawn = services.briefing_version_withdraw(version=version, user=qa_manager, reason="Wrong edition.")
+        default_storage.delete(version.file.name)  # what the withdrawal's commit does
+        assert withdrawn.is_withdrawn
+        return version
+
+    monkeypatch.setattr(access, "readable_version", check_then_withdraw)
+    response = client_for("practitioner").get(reverse("briefings:download", args=[second.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("briefings:briefing_page", args=[practitioners.pk])
+    assert "Version 2 of this briefing was withdrawn on" in response.content.decode()
+    assert reverse("briefings:download", args=[first.pk]) in response.content.decode()
