@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from audits.tests.test_partb_races import at_once
+from audits.tests.concurrency_support import at_once
 from briefings import services
 from briefings.models import Briefing, Edition
 
