@@ -67,3 +67,31 @@ def test_a_move_from_a_page_showing_another_order_moves_nothing(
     posted = move_form(response.content.decode(), third, "up")
     client.post(reverse("briefings:section_move", args=[slug, "managers", third]), posted)
     assert order(briefing)[:3] == [second, third, first]
+
+
+@pytest.mark.parametrize("htmx_card", [False, True])
+def test_the_first_and_last_sections_cannot_be_moved_past_the_ends(client, make_briefing, qa_manager, htmx_card):
+    """Move up is disabled on the first section and Move down on the last, on the composer and on a card
+    sent back by a save (which had both enabled: the first's Move up moved nothing, saying nothing)."""
+    briefing = make_briefing(Edition.MANAGERS)
+    slug = briefing.audit.slug
+    keys = order(briefing)
+    client.force_login(qa_manager)
+
+    def buttons(key: str) -> dict[str, bool]:
+        if htmx_card:
+            section = briefing.sections.get(key=key)
+            page = client.post(
+                reverse("briefings:section_update", args=[slug, "managers", key]),
+                {"heading": section.heading, "body": section.body, "based_on": section.updated_at.isoformat()},
+                HTTP_HX_REQUEST="true",
+            ).content.decode()
+        else:
+            page = client.get(reverse("briefings:composer", args=[slug, "managers"])).content.decode()
+        card = page.split(f'id="card-{key}"')[1].split("</section>")[0]
+        found = re.findall(r'name="direction" value="(up|down)">.*?<button type="submit"([^>]*)>', card, re.S)
+        return {direction: "disabled" in attrs for direction, attrs in found}
+
+    assert buttons(keys[0]) == {"up": True, "down": False}
+    assert buttons(keys[1]) == {"up": False, "down": False}
+    assert buttons(keys[-1]) == {"up": False, "down": True}
