@@ -1,3 +1,5 @@
+import datetime
+import hashlib
 from collections import Counter
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -5,10 +7,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import NestedObjects, quote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.contrib.auth.forms import AdminPasswordChangeForm, UsernameField
+from django.contrib.auth.forms import AdminPasswordChangeForm, UserChangeForm, UsernameField
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import models, router
+from django.db.models import Model, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
@@ -51,6 +54,102 @@ def _shown(user: User, name: str) -> str:
     if name == "role":
         return str(user.get_role_display())
     return str(value) if value not in (None, "") else "none"
+
+
+def _comparable(value) -> str:
+    """A field's value as a row form holds it (initial: ids and lists; cleaned: objects and querysets; or as
+    posted), in one form to compare."""
+    if isinstance(value, list | tuple | QuerySet):
+        return ",".join(sorted(_comparable(item) for item in value))
+    if isinstance(value, Model):
+        return str(value.pk)
+    if isinstance(value, datetime.datetime):  # as stored, or as typed in the admin's boxes (to the second)
+        return value.astimezone(datetime.UTC).replace(microsecond=0).isoformat() if value.tzinfo else str(value)
+    return "" if value is None else str(value).replace("\r\n", "\n")  # a browser posts a text's lines with \r\n
+
+
+def field_digest(value) -> str:
+    """A short digest of a field's value (ShownFieldsForm), the same whichever form the value comes in."""
+    return hashlib.sha256(_comparable(value).encode()).hexdigest()[:12]
+
+
+class ShownFieldsForm(forms.ModelForm):
+    """An admin form, or an inline row of one (Planning's audits, their agencies and cases, a tool version's
+    stages, a stage's standards, a scale's grades; a person's account), that remembers what the page showed
+    of it (`shown`: a short digest per field): what somebody else changed since the page was opened
+    (another QA manager or administrator, the same one's other tab) is not undone by this page's save. A
+    field left as shown keeps the value stored now; changed on this page too, the save is refused with the
+    value stored now, what was typed kept, and saving again is deliberate. Planning's pages check it under
+    the row lock of the page's object (audits.admin._LockedWhileSaved)."""
+
+    shown = forms.CharField(widget=forms.HiddenInput, required=False)
+    parent = "audit"  # the inline's link to the page's object: the formset adds it after the form is made
+
+    def compared(self) -> list[str]:
+        return sorted(name for name in self.fields if name not in ("id", "shown", "DELETE", "ORDER", self.parent))
+
+    def marker(self) -> str:
+        return "|".join(field_digest(self.initial.get(name)) for name in self.compared())
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["shown"].initial = self.marker()
+
+    def _stored(self, name: str):
+        field = self.instance._meta.get_field(name)
+        return self.initial.get(name) if field.many_to_many else getattr(self.instance, name)
+
+    def _stored_text(self, name: str) -> str:
+        field = self.instance._meta.get_field(name)
+        value = self._stored(name)
+        if field.many_to_many:
+            return ", ".join(str(item) for item in value) or str(_("none"))
+        if field.choices and value:
+            return str(dict(field.flatchoices).get(value, value))
+        return str(value) if value not in (None, "") else str(_("not set"))
+
+    kept: frozenset[str] | set[str] = frozenset()  # the fields kept as stored (clean)
+
+    @property
+    def changed_data(self) -> list[str]:
+        # What this page changed: not its marker, nor a field kept as somebody else stored it (the history
+        # and the access log would say this page changed it).
+        return [name for name in super().changed_data if not name.startswith("shown") and name not in self.kept]
+
+    def clean(self):
+        self.kept = set()
+        cleaned = super().clean()
+        names = self.compared()
+        shown = (self.data.get(self.add_prefix("shown")) or "").split("|")
+        if not self.instance.pk or len(shown) != len(names):
+            return cleaned
+        # self.initial holds the row as stored now: read after the audit's lock, in this save's transaction.
+        stored = self.marker().split("|")
+        conflicts = False
+        for name, was, now in zip(names, shown, stored, strict=True):
+            if was == now or name not in cleaned:
+                continue
+            posted = field_digest(cleaned[name])
+            if posted == was:
+                cleaned[name] = self._stored(name)  # not changed on this page: theirs stays
+                self.kept.add(name)
+            elif posted != now:
+                conflicts = True
+                self.add_error(
+                    name,
+                    _(
+                        "Changed by somebody else since you opened this page: it is now %(now)s. Nothing was saved; "
+                        "check it, then save again."
+                    )
+                    % {"now": self._stored_text(name)},
+                )
+        if conflicts:
+            # Saving again is deliberate: over the row as it is now.
+            data = self.data.copy()
+            data[self.add_prefix("shown")] = "|".join(stored)
+            self.data = data
+        return cleaned
 
 
 class AccessLoggedAdmin:
@@ -176,6 +275,13 @@ class PasswordSetForm(AdminPasswordChangeForm):
         self.fields["password1"].required = self.fields["password2"].required = True
 
 
+class UserChangeShownForm(ShownFieldsForm, UserChangeForm):
+    """A person's page: what another administrator (or the same one's other tab) changed since it was opened,
+    such as the account deactivated when the person left, or their role, is not undone by this page's save."""
+
+    parent = ""
+
+
 @admin.register(User)
 class UserAdmin(_DeletionWithoutCaseContent, BaseUserAdmin):
     """People. The administrator manages accounts, but cannot raise anyone's privileges (their own
@@ -186,8 +292,9 @@ class UserAdmin(_DeletionWithoutCaseContent, BaseUserAdmin):
     list_display = ("username", "first_name", "last_name", "role", "agency", "is_active")
     list_filter = ("role", "agency", "is_active")
     fieldsets = BaseUserAdmin.fieldsets + (
-        (_("Partnership"), {"fields": ("role", "agency", "job_title", "board_access")}),
+        (_("Partnership"), {"fields": ("role", "agency", "job_title", "board_access", "shown")}),
     )
+    form = UserChangeShownForm
     add_form = UserAddForm
     change_password_form = PasswordSetForm
     add_fieldsets = (

@@ -1,15 +1,15 @@
-import hashlib
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, Max, Model, OuterRef, QuerySet
+from django.db.models import Exists, Max, OuterRef
 from django.db.models import fields as models_fields
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from agencies.admin import AccessLoggedAdmin
+from agencies.admin import ShownFieldsForm as _ShownRowForm
+from agencies.admin import field_digest as _digest
 from agencies.models import AGENCY_STAFF_ROLES, LEAD_OFFICER_ROLES, Agency, Role
 from agencies.services import AccessAction, access_record
 
@@ -221,99 +221,6 @@ class _GradeFormSet(_Renumbered):
                 )
                 % {"ranks": ", ".join(str(rank) for rank in ranks)}
             )
-
-
-def _comparable(value) -> str:
-    """A field's value as a row form holds it (initial: ids and lists; cleaned: objects and querysets; or as
-    posted), in one form to compare."""
-    if isinstance(value, list | tuple | QuerySet):
-        return ",".join(sorted(_comparable(item) for item in value))
-    if isinstance(value, Model):
-        return str(value.pk)
-    return "" if value is None else str(value).replace("\r\n", "\n")  # a browser posts a text's lines with \r\n
-
-
-def _digest(value) -> str:
-    return hashlib.sha256(_comparable(value).encode()).hexdigest()[:12]
-
-
-class _ShownRowForm(forms.ModelForm):
-    """An inline row of a Planning page (an audit's agency and its auditor, or case; a tool version's stage,
-    a stage's standard, a scale's grade) that remembers what the page showed of it (`shown`: a short digest
-    per field), as AuditPlanningForm does of the plan: a row changed by somebody else since the page was
-    opened (another QA manager, the same one's other tab) is not undone by this page's save. A field left
-    as shown keeps the value stored now; changed on this page too, the save is refused with the value
-    stored now, what was typed kept, and saving again is deliberate. Checked under the row lock of the
-    page's object (_LockedWhileSaved)."""
-
-    shown = forms.CharField(widget=forms.HiddenInput, required=False)
-    parent = "audit"  # the inline's link to the page's object: the formset adds it after the form is made
-
-    def compared(self) -> list[str]:
-        return sorted(name for name in self.fields if name not in ("id", "shown", "DELETE", "ORDER", self.parent))
-
-    def marker(self) -> str:
-        return "|".join(_digest(self.initial.get(name)) for name in self.compared())
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["shown"].initial = self.marker()
-
-    def _stored(self, name: str):
-        field = self.instance._meta.get_field(name)
-        return self.initial.get(name) if field.many_to_many else getattr(self.instance, name)
-
-    def _stored_text(self, name: str) -> str:
-        field = self.instance._meta.get_field(name)
-        value = self._stored(name)
-        if field.many_to_many:
-            return ", ".join(str(item) for item in value) or str(_("none"))
-        if field.choices and value:
-            return str(dict(field.flatchoices).get(value, value))
-        return str(value) if value not in (None, "") else str(_("not set"))
-
-    kept: frozenset[str] | set[str] = frozenset()  # the fields kept as stored (clean)
-
-    @property
-    def changed_data(self) -> list[str]:
-        # What this page changed: not its marker, nor a field kept as somebody else stored it (the history
-        # and the access log would say this page changed it).
-        return [name for name in super().changed_data if not name.startswith("shown") and name not in self.kept]
-
-    def clean(self):
-        self.kept = set()
-        cleaned = super().clean()
-        names = self.compared()
-        shown = (self.data.get(self.add_prefix("shown")) or "").split("|")
-        if not self.instance.pk or len(shown) != len(names):
-            return cleaned
-        # self.initial holds the row as stored now: read after the audit's lock, in this save's transaction.
-        stored = self.marker().split("|")
-        conflicts = False
-        for name, was, now in zip(names, shown, stored, strict=True):
-            if was == now or name not in cleaned:
-                continue
-            posted = _digest(cleaned[name])
-            if posted == was:
-                cleaned[name] = self._stored(name)  # not changed on this page: theirs stays
-                self.kept.add(name)
-            elif posted != now:
-                conflicts = True
-                self.add_error(
-                    name,
-                    _(
-                        "Changed by somebody else since you opened this page: it is now %(now)s. Nothing was saved; "
-                        "check it, then save again."
-                    )
-                    % {"now": self._stored_text(name)},
-                )
-        if conflicts:
-            # Saving again is deliberate: over the row as it is now.
-            data = self.data.copy()
-            data[self.add_prefix("shown")] = "|".join(stored)
-            self.data = data
-        return cleaned
 
 
 class _ShownStageForm(_ShownRowForm):
