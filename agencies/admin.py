@@ -398,8 +398,22 @@ class UserAdmin(_DeletionWithoutCaseContent, BaseUserAdmin):
         return entries
 
 
+class ShownPageForm(ShownFieldsForm):
+    """A page's own object (an agency, the partnership's settings): what somebody else saved since the page
+    was opened is not undone by its save (ShownFieldsForm)."""
+
+    parent = ""
+
+
+class ShownSettingsRowForm(ShownFieldsForm):
+    """A row of the partnership's settings page (a support contact, a link), as ShownFieldsForm."""
+
+    parent = "partnership"
+
+
 @admin.register(Agency)
 class AgencyAdmin(AccessLoggedAdmin, _DeletionWithoutCaseContent, CountedLinesAdmin, admin.ModelAdmin):
+    form = ShownPageForm
     list_display = ("name", "short_name", "sector")
     list_filter = ("sector",)
     search_fields = ("name", "short_name")
@@ -423,6 +437,7 @@ class ThemedInline(CountedLinesAdmin, admin.StackedInline):
     tabular: a tabular row's fields have only the column heading, no label of their own (axe-core)."""
 
     extra = 0
+    form = ShownSettingsRowForm
     formset = ThemedFormSet
     formfield_overrides = {
         models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple},
@@ -447,6 +462,7 @@ class PartnershipAdmin(AccessLoggedAdmin, CountedLinesAdmin, admin.ModelAdmin):
     """The partnership's one settings record (Partnership.load()): changed, never added or deleted.
     Adding "new" settings would save over the one record (django-solo keeps it at one primary key)."""
 
+    form = ShownPageForm
     inlines = [SupportContactInline, PartnershipLinkInline]
 
     def has_add_permission(self, request) -> bool:
