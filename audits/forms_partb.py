@@ -34,7 +34,7 @@ from audits.models import (
     audit_dates_problem,
 )
 from audits.selectors.partb import RECEIVED_STATUSES, LastChange, citable_returns, edit_marker, last_change
-from audits.selectors.participants import auditor_candidates
+from audits.selectors.participants import auditor_candidates, shown_auditor
 from audits.services.partb import (
     CONSENSUS_INVALID,
     DUE_DATE_NEEDED,
@@ -812,8 +812,13 @@ class ParticipantAuditorForm(forms.Form):
         },
     )
 
+    # The auditor the page showed ("none" for none): a change made by somebody else since is not undone unseen
+    # (audits.services.participants.participant_auditor_change). Not posted: not checked.
+    shown = forms.CharField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args, participant: AuditAgency, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["shown"].initial = shown_auditor(participant)
         field = self.fields["auditor"]
         people = auditor_candidates(participant.agency_id)
         if participant.auditor_id is not None:

@@ -17,3 +17,8 @@ def auditor_candidates(agency_id: int) -> QuerySet[User]:
     return User.objects.filter(agency_id=agency_id, is_active=True, role__in=AUDITOR_ROLES).order_by(
         "last_name", "first_name", "username"
     )
+
+
+def shown_auditor(participant) -> str:
+    """What a page says of an agency's auditor, as its form posts it back: the person's id, or "none"."""
+    return str(participant.auditor_id) if participant.auditor_id else "none"

@@ -16,16 +16,17 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from agencies.mail import portal_mail_send
-from agencies.models import Agency, Role, User
+from agencies.models import AccessRecord, Agency, Role, User
 from agencies.outbox import enqueue
 from agencies.services import AccessAction, access_record
 from audits.models import Audit, AuditAgency, AuditStatus, PartAReturn
 from audits.selectors.parta import SUBMITTED_STATUSES
-from audits.selectors.participants import AUDITOR_ROLES
+from audits.selectors.participants import AUDITOR_ROLES, shown_auditor
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +60,12 @@ def _auditor_refusal(auditor, agency: Agency) -> str:
     return ""
 
 
+class AuditorChangedMeanwhile(ValidationError):
+    """The agency's auditor is no longer the one the page showed: somebody else changed it since."""
+
+
 def participant_auditor_change(
-    *, audit: Audit, agency: Agency, auditor, user, request: HttpRequest | None = None
+    *, audit: Audit, agency: Agency, auditor, user, request: HttpRequest | None = None, shown: str = ""
 ) -> AuditAgency:
     """Name `auditor` as `agency`'s auditor for `audit`, in Part A or Part B.
 
@@ -69,6 +74,10 @@ def participant_auditor_change(
     so they become the new auditor's to continue; the old auditor keeps what any colleague in the
     agency may read. The new auditor is e-mailed, and the one replaced told who continues, through the outbox. Raises PermissionDenied for
     anyone but the QA manager and the audit's lead officer, ValidationError for a change refused.
+
+    `shown`: the auditor the person's page showed (audits.selectors.participants.shown_auditor), when it
+    posted one: if somebody else named another since, nothing changes (AuditorChangedMeanwhile, saying who
+    is the auditor now, named by whom and when), rather than replacing, unseen, the person just named.
     """
     if not Audit.objects.managed_by(user).filter(pk=audit.pk).exists():
         raise PermissionDenied(_("Only the QA manager and the audit's lead officer change its auditors."))
@@ -86,6 +95,8 @@ def participant_auditor_change(
         )
         if participant is None:
             raise ValidationError(_("%(agency)s is not part of this audit.") % {"agency": agency.name})
+        if shown and shown != shown_auditor(participant):
+            raise AuditorChangedMeanwhile(_changed_meanwhile(participant, agency))
         refusal = _auditor_refusal(auditor, agency)
         if refusal:
             raise ValidationError({"auditor": refusal})
@@ -109,6 +120,32 @@ def participant_auditor_change(
         if old is not None:  # their next save of a draft is refused: told why, and who has the returns now
             enqueue("agencies.tasks.notify_replaced_auditor", participant.pk, old.pk)
     return participant
+
+
+def _changed_meanwhile(participant: AuditAgency, agency: Agency) -> str:
+    change = (
+        AccessRecord.objects.filter(
+            action=AccessAction.CHANGE, object_type=participant._meta.label_lower, object_id=str(participant.pk)
+        )
+        .select_related("user")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    now = participant.auditor or _("nobody")
+    if change is None:
+        return _(
+            "Nothing was changed: %(agency)s's auditor is now %(now)s, not the person this page showed when you "
+            "opened it. Check the choice below, then choose “Change the auditor” again if it still stands."
+        ) % {"agency": agency.name, "now": now}
+    return _(
+        "Nothing was changed: while you had this page open, %(who)s named %(now)s as %(agency)s's auditor (at "
+        "%(at)s). Check the choice below, then choose “Change the auditor” again if it still stands."
+    ) % {
+        "who": (change.user.get_full_name() or change.username) if change.user else change.username,
+        "now": now,
+        "agency": agency.name,
+        "at": date_format(timezone.localtime(change.at), "j M Y, H:i"),
+    }
 
 
 def _auditor_mail_context(participant_id: int, auditor_id: int) -> dict | None:

@@ -14,7 +14,12 @@ from agencies.decorators import ask_to_reauthenticate, recent_login_restored, si
 from audits.access import managed_audit_or_404
 from audits.forms_partb import ParticipantAuditorForm
 from audits.models import AuditAgency
-from audits.services.participants import auditor_change_refusal, participant_auditor_change
+from audits.selectors.participants import shown_auditor
+from audits.services.participants import (
+    AuditorChangedMeanwhile,
+    auditor_change_refusal,
+    participant_auditor_change,
+)
 
 
 @login_required
@@ -46,7 +51,17 @@ def participant_auditor(request: HttpRequest, slug: str, agency_id: int) -> Http
                     audit=audit,
                     agency=participant.agency,
                     auditor=form.cleaned_data["auditor"],
+                    shown=form.cleaned_data["shown"],
                 )
+            except AuditorChangedMeanwhile as error:
+                # Shown again as it is now, the choice kept: saving again is deliberate.
+                participant = AuditAgency.objects.select_related("agency", "auditor").get(pk=participant.pk)
+                data = request.POST.copy()
+                data["shown"] = shown_auditor(participant)
+                form = ParticipantAuditorForm(data, participant=participant)
+                form.is_valid()
+                form.add_error(None, error)
+                status = 409
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -56,6 +71,6 @@ def participant_auditor(request: HttpRequest, slug: str, agency_id: int) -> Http
                     % {"name": participant.auditor, "agency": participant.agency.name},
                 )
                 return redirect("audits:dashboard", slug=audit.slug)
-        status = 409 if refusal else 400
+        status = 409 if refusal or status == 409 else 400
     context = {"audit": audit, "participant": participant, "form": form, "refusal": refusal}
     return render(request, "audits/partb/participant_auditor.html", context, status=status)
