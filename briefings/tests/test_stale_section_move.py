@@ -27,6 +27,16 @@ def move_form(page: str, key: str, direction: str) -> dict[str, str]:
     raise AssertionError(f"no {direction} form for {key}")
 
 
+def saved_card(client, briefing, key: str) -> str:
+    """The section's card as its save by htmx sends it back (saved as it is)."""
+    section = briefing.sections.get(key=key)
+    return client.post(
+        reverse("briefings:section_update", args=[briefing.audit.slug, briefing.edition, key]),
+        {"heading": section.heading, "body": section.body, "based_on": section.updated_at.isoformat()},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+
+
 def order(briefing) -> list[str]:
     return list(briefing.sections.order_by("order", "pk").values_list("key", flat=True))
 
@@ -40,13 +50,8 @@ def test_a_move_from_a_page_showing_another_order_moves_nothing(
     keys = order(briefing)
     first, second, third = keys[:3]
     client.force_login(qa_manager)
-    if htmx_card:  # the card as a section's save by htmx sends it back
-        section = briefing.sections.get(key=third)
-        page = client.post(
-            reverse("briefings:section_update", args=[slug, "managers", third]),
-            {"heading": section.heading, "body": section.body, "based_on": section.updated_at.isoformat()},
-            HTTP_HX_REQUEST="true",
-        ).content.decode()
+    if htmx_card:
+        page = saved_card(client, briefing, third)
     else:
         page = client.get(reverse("briefings:composer", args=[slug, "managers"])).content.decode()
     posted = move_form(page, third, "up")
@@ -80,12 +85,7 @@ def test_the_first_and_last_sections_cannot_be_moved_past_the_ends(client, make_
 
     def buttons(key: str) -> dict[str, bool]:
         if htmx_card:
-            section = briefing.sections.get(key=key)
-            page = client.post(
-                reverse("briefings:section_update", args=[slug, "managers", key]),
-                {"heading": section.heading, "body": section.body, "based_on": section.updated_at.isoformat()},
-                HTTP_HX_REQUEST="true",
-            ).content.decode()
+            page = saved_card(client, briefing, key)
         else:
             page = client.get(reverse("briefings:composer", args=[slug, "managers"])).content.decode()
         card = page.split(f'id="card-{key}"')[1].split("</section>")[0]
