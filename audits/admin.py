@@ -1,5 +1,8 @@
+import datetime
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, Max, OuterRef
 from django.db.models import fields as models_fields
@@ -109,16 +112,117 @@ class _FixedOnceAnswered:
     def is_answered(self, obj) -> bool:
         raise NotImplementedError
 
+    def _fixed(self, request, obj) -> bool:
+        # Not while reading what a page opened on the draft posted (_AnsweredMeanwhile): as the page was.
+        return not getattr(request, "reading_what_was_typed", False) and self.is_answered(obj)
+
     def has_change_permission(self, request, obj=None) -> bool:
-        return super().has_change_permission(request, obj) and not self.is_answered(obj)
+        return super().has_change_permission(request, obj) and not self._fixed(request, obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return super().has_delete_permission(request, obj) and not self.is_answered(obj)
+        return super().has_delete_permission(request, obj) and not self._fixed(request, obj)
 
 
 class _FixedInlineOnceAnswered(_FixedOnceAnswered):
     def has_add_permission(self, request, obj=None) -> bool:
-        return super().has_add_permission(request, obj) and not self.is_answered(obj)
+        return super().has_add_permission(request, obj) and not self._fixed(request, obj)
+
+
+def _typed_value(bound) -> str:
+    """What was typed in a field, in words: a choice by its name, a tick box ticked or not."""
+    field, value = bound.field, bound.data
+    if isinstance(field, forms.BooleanField):
+        return str(_("ticked") if value else _("not ticked"))
+    if hasattr(field, "queryset"):
+        try:
+            chosen = field.clean(value)
+        except forms.ValidationError:
+            return str(value or "")
+        if hasattr(chosen, "__iter__"):
+            return ", ".join(str(item) for item in chosen)
+        return str(chosen or "")
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(item) for item in value)
+    return str(value or "")
+
+
+def _changed_here(bound) -> bool:
+    """Not a time the page shows to the second, posted back as shown (Django counts it as changed)."""
+    try:
+        typed = bound.field.clean(bound.data)
+    except forms.ValidationError:
+        return True
+    initial = bound.initial
+    if isinstance(initial, datetime.datetime) and isinstance(typed, datetime.datetime):
+        return typed != initial.replace(microsecond=0)
+    return True
+
+
+def _changes_typed(form, row: str = "") -> list[str]:
+    typed = []
+    for name in form.changed_data:
+        if name not in form.fields or isinstance(form.fields[name].widget, forms.HiddenInput):
+            continue
+        if not _changed_here(form[name]):
+            continue
+        if name == "DELETE":
+            typed.append(_("%(row)s: removed") % {"row": row})
+            continue
+        label = form.fields[name].label or name
+        where = f"{row}, {label}" if row else str(label)
+        typed.append(_("%(where)s: “%(value)s”") % {"where": where, "value": _typed_value(form[name])})
+    return typed
+
+
+class _AnsweredMeanwhile:
+    """A tool version's (or a stage's) page opened while it was a draft, saved after Part A returns were made
+    with it (it is read-only from then on): instead of a bare 403, which lost what was typed, the page as it now
+    is (read-only), saying why nothing was saved, with each change typed on it listed to be copied. Somebody who
+    may never edit tools still has the 403."""
+
+    def _typed_on_the_draft(self, request, obj) -> list[str] | None:
+        request.reading_what_was_typed = True
+        try:
+            if not self.has_change_permission(request, obj):
+                return None
+            form = self.get_form(request, obj, change=True)(request.POST, request.FILES, instance=obj)
+            typed = _changes_typed(form)
+            formsets, _inlines = self._create_formsets(request, obj, change=True)
+            for formset in formsets:
+                noun = formset.model._meta.verbose_name
+                for number, row in enumerate(formset.forms, 1):
+                    if number <= formset.initial_form_count():
+                        name = _("%(noun)s “%(name)s”") % {"noun": noun, "name": row.instance}
+                    elif row.has_changed():
+                        name = _("new %(noun)s in row %(number)s") % {"noun": noun, "number": number}
+                    else:
+                        continue  # an empty row added and left: the admin would not have saved it either
+                    typed += _changes_typed(row, str(name).capitalize())
+            return typed
+        finally:
+            del request.reading_what_was_typed
+
+    def _changeform_view(self, request, object_id, form_url, extra_context):
+        if request.method == "POST" and object_id is not None:
+            obj = self.get_object(request, unquote(object_id))
+            typed = None if obj is None or not self.is_answered(obj) else self._typed_on_the_draft(request, obj)
+            if typed is not None:
+                self.message_user(
+                    request,
+                    _(
+                        "Not saved: Part A returns have been made with this tool version since you opened this "
+                        "page, so it can no longer change. Copy what you need; “Copy as a new version” makes the "
+                        "next version to adapt."
+                    ),
+                    level=messages.ERROR,
+                )
+                for change in typed:
+                    self.message_user(request, _("You typed: %(change)s") % {"change": change}, messages.WARNING)
+                request.method = "GET"  # the page as it now is: read-only
+                response = super()._changeform_view(request, object_id, form_url, extra_context)
+                response.status_code = 409
+                return response
+        return super()._changeform_view(request, object_id, form_url, extra_context)
 
 
 class _RemovedMeanwhile(forms.BaseInlineFormSet):
@@ -301,7 +405,9 @@ def _say_why_read_only(model_admin, request, version: models.ToolVersion) -> Non
 
 
 @admin.register(models.ToolVersion)
-class ToolVersionAdmin(_LockedWhileSaved, _NotTheAdministrators, _InTheAccessLog, _FixedOnceAnswered, admin.ModelAdmin):
+class ToolVersionAdmin(
+    _AnsweredMeanwhile, _LockedWhileSaved, _NotTheAdministrators, _InTheAccessLog, _FixedOnceAnswered, admin.ModelAdmin
+):
     list_display = ("tool", "number", "scale", "created_at", "answered")
     inlines = [SectionInline]
     actions = ["copy_as_new_version"]
@@ -345,7 +451,13 @@ class StandardInline(_FixedInlineOnceAnswered, admin.StackedInline):
 
 @admin.register(models.Section)
 class SectionAdmin(
-    _LockedWhileSaved, _NotTheAdministrators, _InTheAccessLog, _FixedOnceAnswered, _CountedLines, admin.ModelAdmin
+    _AnsweredMeanwhile,
+    _LockedWhileSaved,
+    _NotTheAdministrators,
+    _InTheAccessLog,
+    _FixedOnceAnswered,
+    _CountedLines,
+    admin.ModelAdmin,
 ):
     list_display = ("title", "version", "order")
     inlines = [StandardInline]

@@ -167,9 +167,12 @@ def test_an_answered_tool_version_is_read_only_and_copied_to_adapt_it(client, qa
 
     change = client.get(reverse("admin:audits_toolversion_change", args=[version.pk]))
     assert change.status_code == 200 and not change.context["has_change_permission"]
-    assert client.post(reverse("admin:audits_toolversion_change", args=[version.pk]), {"number": 9}).status_code == 403
+    # Posted anyway (a page opened while it was a draft): nothing saved, the page shown again read-only (409).
+    assert client.post(reverse("admin:audits_toolversion_change", args=[version.pk]), {"number": 9}).status_code == 409
+    assert ToolVersion.objects.get(pk=version.pk).number == version.number
     section = version.sections.first()
-    assert client.post(reverse("admin:audits_section_change", args=[section.pk]), {"title": "X"}).status_code == 403
+    assert client.post(reverse("admin:audits_section_change", args=[section.pk]), {"title": "X"}).status_code == 409
+    assert version.sections.get(pk=section.pk).title == section.title
     add_section = client.get(reverse("admin:audits_section_add")).context["adminform"].form
     assert version not in add_section.fields["version"].queryset
 
