@@ -694,6 +694,11 @@ def _rows_typed(data, audit: models.Audit) -> list[str]:
     return typed
 
 
+def _back_in_planning(shown_status, audit: models.Audit) -> bool:
+    """A post of Planning's audit page opened past Planning, the audit back in Planning since."""
+    return bool(shown_status) and shown_status != models.AuditStatus.PLANNING and bool(audit.pk) and _planning(audit)
+
+
 class AuditPlanningForm(_ShownRowForm):
     """The audit itself: its plan's dates and lead officer as shown (`shown_plan`, below), and the rest of
     what the page shows of it (its title, theme, texts and tool version) as a row's (`shown`)."""
@@ -708,6 +713,14 @@ class AuditPlanningForm(_ShownRowForm):
         if self.instance.pk:
             self.fields["shown_plan"].initial = _plan_marker(self.instance)
             self.fields["shown_status"].initial = self.instance.status
+        if self.is_bound and _back_in_planning(self.data.get(self.add_prefix("shown_status")), self.instance):
+            # The page showed the tool version read-only, so did not post it: the one stored now, not 'This
+            # field is required.' (the refusal, _went_back_to_planning, says why).
+            key = self.add_prefix("tool_version")
+            if "tool_version" in self.fields and key not in self.data:
+                data = self.data.copy()
+                data[key] = self.instance.tool_version_id or ""
+                self.data = data
 
     def compared(self) -> list[str]:
         return [name for name in super().compared() if name not in (*PLAN_FIELDS, "shown_plan", "shown_status")]
@@ -748,10 +761,43 @@ class AuditPlanningForm(_ShownRowForm):
             % values,
         )
 
+    def _went_back_to_planning(self) -> None:
+        """A page opened past Planning (its tool version, agencies and cases read-only), posted once the audit
+        went back to Planning (another QA manager, the same one's other tab): Django refused it with 'This field
+        is required.' on the tool version and on every row of its agencies and cases, which the page had not
+        posted. Refused saying what happened, what was typed kept; the agencies and cases shown as stored now."""
+        if not _back_in_planning(self.data.get(self.add_prefix("shown_status")), self.instance):
+            return
+        values = {}
+        last = last_change(self.instance, summary_prefix=STATUS_HISTORY_PREFIX)
+        if last is not None:
+            values["by"] = _("by %(who)s at %(when)s") % {
+                "who": last.who,
+                "when": date_format(timezone.localtime(last.at), "j M Y H:i"),
+            }
+            back = _("While you had this page open, the audit went back to Planning (%(by)s)") % values
+        else:
+            back = _("While you had this page open, the audit went back to Planning")
+        # Saving again is deliberate: from the page as it is now, its plan editable.
+        data = self.data.copy()
+        data[self.add_prefix("shown_status")] = self.instance.status
+        self.data = data
+        self.add_error(
+            None,
+            back
+            + ": "
+            + _(
+                "its tool version, agencies and cases can be changed again. Nothing was saved; what you typed is "
+                "kept below, and the agencies and cases are shown as they are now. Save again to save it, or copy "
+                "what you need and reload this page to edit the plan."
+            ),
+        )
+
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:
             self._moved_on_from_planning()
+            self._went_back_to_planning()
         shown = (self.data.get(self.add_prefix("shown_plan")) or "").split("|")
         if not self.instance.pk or len(shown) != len(PLAN_FIELDS):
             return cleaned
@@ -810,6 +856,16 @@ class AuditAdmin(_LockedWhileSaved, _NotTheAdministrators, _InTheAccessLog, _Cou
 
     def get_prepopulated_fields(self, request, obj=None):
         return {"slug": ("title",)} if obj is None else {}
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if request.method == "POST" and obj is not None and _back_in_planning(request.POST.get("shown_status"), obj):
+            # The page showed its agencies and cases read-only, posting none of their fields: shown as stored
+            # now, the save refused (AuditPlanningForm._went_back_to_planning), not rows of 'This field is
+            # required.'.
+            for name in ("data", "files", "save_as_new"):
+                kwargs.pop(name, None)
+        return kwargs
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
