@@ -146,10 +146,14 @@ class ShownFieldsForm(forms.ModelForm):
                 )
         if conflicts:
             # Saving again is deliberate: over the row as it is now.
-            data = self.data.copy()
-            data[self.add_prefix("shown")] = "|".join(stored)
-            self.data = data
+            self.post_again("shown", "|".join(stored))
         return cleaned
+
+    def post_again(self, name: str, value) -> None:
+        """What the form posts as `name` once shown again (the request's data, read-only, is copied)."""
+        data = self.data.copy()
+        data[self.add_prefix(name)] = value
+        self.data = data
 
 
 class AccessLoggedAdmin:

@@ -716,11 +716,8 @@ class AuditPlanningForm(_ShownRowForm):
         if self.is_bound and _back_in_planning(self.data.get(self.add_prefix("shown_status")), self.instance):
             # The page showed the tool version read-only, so did not post it: the one stored now, not 'This
             # field is required.' (the refusal, _went_back_to_planning, says why).
-            key = self.add_prefix("tool_version")
-            if "tool_version" in self.fields and key not in self.data:
-                data = self.data.copy()
-                data[key] = self.instance.tool_version_id or ""
-                self.data = data
+            if "tool_version" in self.fields and self.add_prefix("tool_version") not in self.data:
+                self.post_again("tool_version", self.instance.tool_version_id or "")
 
     def compared(self) -> list[str]:
         return [name for name in super().compared() if name not in (*PLAN_FIELDS, "shown_plan", "shown_status")]
@@ -734,18 +731,13 @@ class AuditPlanningForm(_ShownRowForm):
             return
         typed = _rows_typed(self.data, self.instance)
         # Saving again is deliberate: from the page as it is now, its agencies and cases read-only.
-        data = self.data.copy()
-        data[self.add_prefix("shown_status")] = self.instance.status
-        self.data = data
+        self.post_again("shown_status", self.instance.status)
         if not typed:
             return
         values = {"status": self.instance.get_status_display(), "typed": "; ".join(typed)}
-        last = last_change(self.instance, summary_prefix=STATUS_HISTORY_PREFIX)
-        if last is not None:
-            values["by"] = _("by %(who)s at %(when)s") % {
-                "who": last.who,
-                "when": date_format(timezone.localtime(last.at), "j M Y H:i"),
-            }
+        by = self._moved_by()
+        if by:
+            values["by"] = by
             moved = _("While you had this page open, the audit moved on from Planning to %(status)s (%(by)s)")
         else:
             moved = _("While you had this page open, the audit moved on from Planning to %(status)s")
@@ -761,6 +753,17 @@ class AuditPlanningForm(_ShownRowForm):
             % values,
         )
 
+    def _moved_by(self) -> str:
+        """Who last moved the audit from one stage to another, and when ("by … at …"), from its history; ""
+        when the history does not say."""
+        last = last_change(self.instance, summary_prefix=STATUS_HISTORY_PREFIX)
+        if last is None:
+            return ""
+        return _("by %(who)s at %(when)s") % {
+            "who": last.who,
+            "when": date_format(timezone.localtime(last.at), "j M Y H:i"),
+        }
+
     def _went_back_to_planning(self) -> None:
         """A page opened past Planning (its tool version, agencies and cases read-only), posted once the audit
         went back to Planning (another QA manager, the same one's other tab): Django refused it with 'This field
@@ -768,20 +771,13 @@ class AuditPlanningForm(_ShownRowForm):
         posted. Refused saying what happened, what was typed kept; the agencies and cases shown as stored now."""
         if not _back_in_planning(self.data.get(self.add_prefix("shown_status")), self.instance):
             return
-        values = {}
-        last = last_change(self.instance, summary_prefix=STATUS_HISTORY_PREFIX)
-        if last is not None:
-            values["by"] = _("by %(who)s at %(when)s") % {
-                "who": last.who,
-                "when": date_format(timezone.localtime(last.at), "j M Y H:i"),
-            }
-            back = _("While you had this page open, the audit went back to Planning (%(by)s)") % values
+        by = self._moved_by()
+        if by:
+            back = _("While you had this page open, the audit went back to Planning (%(by)s)") % {"by": by}
         else:
             back = _("While you had this page open, the audit went back to Planning")
         # Saving again is deliberate: from the page as it is now, its plan editable.
-        data = self.data.copy()
-        data[self.add_prefix("shown_status")] = self.instance.status
-        self.data = data
+        self.post_again("shown_status", self.instance.status)
         self.add_error(
             None,
             back
@@ -823,9 +819,7 @@ class AuditPlanningForm(_ShownRowForm):
                 )
         if self.errors:
             # Saving again is deliberate: over the plan as it is now.
-            data = self.data.copy()
-            data[self.add_prefix("shown_plan")] = "|".join(stored)
-            self.data = data
+            self.post_again("shown_plan", "|".join(stored))
         return cleaned
 
 
