@@ -11,16 +11,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Role, User
-from audits.tests.admin_support import admin_form_data
+from audits.tests.admin_support import opened
 
 pytestmark = pytest.mark.django_db
 
 
 def page(admin_user, person: User) -> tuple[Client, str, dict]:
-    client = Client()
-    client.force_login(admin_user)
     url = reverse("admin:agencies_user_change", args=[person.pk])
-    return client, url, admin_form_data(client, url)
+    client, data = opened(admin_user, url)
+    return client, url, data
 
 
 def test_a_page_opened_before_the_account_was_deactivated_does_not_activate_it_again(it_admin, practitioner):

@@ -4,27 +4,20 @@
 from html import unescape
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from agencies.models import Agency, Partnership, SupportContact
-from audits.tests.admin_support import admin_form_data, row_of
+from audits.tests.admin_support import opened, row_of
 
 pytestmark = pytest.mark.django_db
-
-
-def page(admin_user, url) -> tuple[Client, dict]:
-    client = Client()
-    client.force_login(admin_user)
-    return client, admin_form_data(client, url)
 
 
 def test_a_settings_page_opened_before_another_saved_keeps_their_settings(it_admin):
     settings = Partnership.load()
     contact = SupportContact.objects.create(partnership=settings, name="MASH", phone="01234 567890")
     url = reverse("admin:agencies_partnership_change", args=[settings.pk])
-    _, mine = page(it_admin, url)
-    client, theirs = page(it_admin, url)
+    _, mine = opened(it_admin, url)
+    client, theirs = opened(it_admin, url)
     theirs["retention_months"] = 120
     theirs[f"{row_of(theirs, contact.pk, 'support_contacts')}-phone"] = "01234 000000"
     assert client.post(url, theirs).status_code == 302
@@ -38,8 +31,8 @@ def test_a_settings_page_opened_before_another_saved_keeps_their_settings(it_adm
 def test_a_setting_changed_on_both_pages_is_refused_with_theirs(it_admin):
     settings = Partnership.load()
     url = reverse("admin:agencies_partnership_change", args=[settings.pk])
-    client, mine = page(it_admin, url)
-    _, theirs = page(it_admin, url)
+    client, mine = opened(it_admin, url)
+    _, theirs = opened(it_admin, url)
     assert client.post(url, theirs | {"short_name": "WSCP"}).status_code == 302
     response = client.post(url, mine | {"short_name": "SSCP"})
     assert response.status_code == 200
@@ -50,8 +43,8 @@ def test_a_setting_changed_on_both_pages_is_refused_with_theirs(it_admin):
 
 def test_an_agency_page_opened_before_another_renamed_it_keeps_their_name(it_admin, agency_a):
     url = reverse("admin:agencies_agency_change", args=[agency_a.pk])
-    _, mine = page(it_admin, url)
-    client, theirs = page(it_admin, url)
+    _, mine = opened(it_admin, url)
+    client, theirs = opened(it_admin, url)
     assert client.post(url, theirs | {"name": "Sussex Police Service"}).status_code == 302
     assert client.post(url, mine | {"short_name": "SPS"}).status_code == 302
     agency_a.refresh_from_db()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from html import unescape
 
 from django import forms
+from django.test import Client
 from django.utils import timezone
 
 
@@ -44,3 +46,15 @@ def row_of(data: dict, pk: int, prefix: str = "") -> str:
         for key, value in data.items()
         if key.startswith(prefix) and key.endswith("-id") and str(value) == str(pk)
     )
+
+
+def opened(user, url: str) -> tuple[Client, dict]:
+    """A client signed in as `user` that has opened the change form at `url`, and what that form would post."""
+    client = Client()
+    client.force_login(user)
+    return client, admin_form_data(client, url)
+
+
+def page_text(response) -> str:
+    """A response's page as one line of text, its entities read (for the messages it shows)."""
+    return unescape(" ".join(response.content.decode().split()))

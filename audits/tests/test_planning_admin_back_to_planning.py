@@ -2,27 +2,14 @@
 refused saying so, by whom and when, what was typed kept, instead of Django's 'This field is required.' on the
 tool version it did not show."""
 
-from html import unescape
-
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from audits.models import Audit, AuditStatus
 from audits.services.partb import audit_transition
-from audits.tests.admin_support import admin_form_data
+from audits.tests.admin_support import admin_form_data, opened, page_text
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response) -> str:
-    return unescape(" ".join(response.content.decode().split()))
-
-
-def opened(user, url) -> tuple[Client, dict]:
-    client = Client()
-    client.force_login(user)
-    return client, admin_form_data(client, url)
 
 
 def as_a_browser_posts(data: dict) -> dict:
@@ -45,7 +32,7 @@ def test_an_audit_page_opened_in_part_a_saved_after_it_went_back_to_planning_say
     audit_transition(user=qa_manager, audit=audit, to_status=AuditStatus.PLANNING)
     response = client.post(url, mine | {"title": "CSE audit 2026"})
     assert response.status_code == 200
-    said = text(response)
+    said = page_text(response)
     assert "This field is required." not in said
     assert f"While you had this page open, the audit went back to Planning (by {qa_manager.get_full_name()}" in said
     assert "reload this page to edit the plan" in said

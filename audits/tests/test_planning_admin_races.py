@@ -5,7 +5,6 @@ undoes the other unseen, nor e-mails everyone a change twice."""
 from __future__ import annotations
 
 import datetime
-from html import unescape
 
 import pytest
 from django.contrib.admin.models import LogEntry
@@ -18,7 +17,7 @@ from agencies.models import OutboxMessage
 from agencies.tests.factories import UserFactory
 from audits.models import Audit, AuditStatus, PartAReturn
 from audits.services.partb import audit_transition
-from audits.tests.admin_support import admin_form_data, row_of
+from audits.tests.admin_support import opened, page_text, row_of
 from audits.tests.concurrency_support import at_once
 from audits.tests.factories import make_tool_version
 
@@ -27,14 +26,9 @@ DUE = TODAY + datetime.timedelta(days=10)
 
 
 def page(user, audit) -> tuple[Client, str, dict]:
-    client = Client()
-    client.force_login(user)
     url = reverse("admin:audits_audit_change", args=[audit.pk])
-    return client, url, admin_form_data(client, url)
-
-
-def text(response) -> str:
-    return unescape(" ".join(response.content.decode().split()))
+    client, data = opened(user, url)
+    return client, url, data
 
 
 @pytest.mark.django_db(transaction=True)
@@ -54,7 +48,7 @@ def test_two_due_dates_saved_at_once_keep_one_and_refuse_the_other_telling_peopl
     assert codes == [200, 302], outcomes
     [saved] = [name for name, response in outcomes.items() if response.status_code == 302]
     [refused] = [response for response in outcomes.values() if response.status_code == 200]
-    assert "Changed by somebody else since you opened this page" in text(refused)
+    assert "Changed by somebody else since you opened this page" in page_text(refused)
     assert Audit.objects.get(pk=audit.pk).part_a_due == days[saved]
     assert OutboxMessage.objects.filter(task="audits.tasks.notify_plan_changed").count() == 1
 
@@ -121,7 +115,7 @@ def test_the_same_auditor_changed_on_both_pages_is_refused_with_theirs_then_save
     assert client.post(url, theirs | {key: colleague.pk}).status_code == 302
     response = client.post(url, mine | {key: third.pk, "title": "CSE audit 2026"})
     assert response.status_code == 200
-    assert f"Changed by somebody else since you opened this page: it is now {colleague}" in text(response)
+    assert f"Changed by somebody else since you opened this page: it is now {colleague}" in page_text(response)
     police.refresh_from_db()
     assert police.auditor == colleague and Audit.objects.get(pk=planning.pk).title == "CSE audit"
     # What was typed is kept on the page, which now knows the row as stored: saving it again is deliberate.
@@ -164,7 +158,7 @@ def test_a_case_added_on_a_page_opened_before_part_a_opened_is_refused_not_dropp
     audit_transition(user=qa_manager, audit=planning, to_status=AuditStatus.PART_A)
     response = client.post(url, new_case(mine, "Case 3") | {"title": "CSE audit 2026"})
     assert response.status_code == 200
-    said = text(response)
+    said = page_text(response)
     assert "While you had this page open, the audit moved on from Planning to Part A open (by" in said
     assert "Nothing was saved" in said and "the case “Case 3” added" in said
     assert not planning.cases.filter(reference="Case 3").exists()
@@ -185,7 +179,7 @@ def test_an_auditor_changed_on_a_page_opened_before_part_a_opened_is_refused_not
     key = f"{row(mine, 'participants', police.pk)}-auditor"
     response = client.post(url, mine | {key: colleague.pk})
     assert response.status_code == 200
-    assert f"Nothing was saved: not the changes to the agency “{police.agency}”" in text(response)
+    assert f"Nothing was saved: not the changes to the agency “{police.agency}”" in page_text(response)
     police.refresh_from_db()
     assert police.auditor != colleague
 
@@ -203,7 +197,7 @@ def test_a_case_removed_by_another_meanwhile_stays_removed_when_the_page_saves_s
     client, url, mine = page(qa_manager, planning)
     planning.cases.filter(reference="Case 2").delete()  # removed from another page meanwhile
     response = client.post(url, mine | {"title": "CSE audit 2026"})
-    assert response.status_code == 302, text(response)[-3000:]
+    assert response.status_code == 302, page_text(response)[-3000:]
     assert list(planning.cases.values_list("reference", flat=True)) == ["Case 1"]
     assert Audit.objects.get(pk=planning.pk).title == "CSE audit 2026"
 
@@ -218,7 +212,7 @@ def test_a_case_removed_by_another_meanwhile_and_changed_here_is_refused_clearly
     case.delete()
     response = client.post(url, mine | {f"{prefix}-reference": "Case 12", "title": "CSE audit 2026"})
     assert response.status_code == 200
-    said = text(response)
+    said = page_text(response)
     assert "The case in row 2 was removed by somebody else after you opened this page: nothing was saved" in said
     assert "Select a valid choice" not in said
     assert list(planning.cases.values_list("reference", flat=True)) == ["Case 1"]
@@ -257,7 +251,7 @@ def test_the_same_text_of_the_plan_changed_on_both_pages_is_refused_with_theirs(
     assert client.post(url, theirs | {"scope_question": "Are children heard?"}).status_code == 302
     response = client.post(url, mine | {"scope_question": "Are children seen?"})
     assert response.status_code == 200
-    assert "Changed by somebody else since you opened this page: it is now Are children heard?" in text(response)
+    assert "Changed by somebody else since you opened this page: it is now Are children heard?" in page_text(response)
     assert Audit.objects.get(pk=planning.pk).scope_question == "Are children heard?"
 
 

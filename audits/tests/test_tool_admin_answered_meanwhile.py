@@ -2,14 +2,12 @@
 returns were made with it (read-only from then on): the page as it now is, saying why nothing was saved, with
 what was typed listed to be copied, instead of a bare 403."""
 
-from html import unescape
-
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from audits.models import Audit, PartAReturn, Section, ToolVersion
-from audits.tests.admin_support import admin_form_data, row_of
+from audits.tests.admin_support import opened, page_text, row_of
 from audits.tests.factories import make_tool_version
 
 pytestmark = pytest.mark.django_db
@@ -18,16 +16,6 @@ NOT_SAVED = (
     "Not saved: Part A returns have been made with this tool version since you opened this page, so it can no "
     "longer change. Copy what you need; “Copy as a new version” makes the next version to adapt."
 )
-
-
-def text(response) -> str:
-    return unescape(" ".join(response.content.decode().split()))
-
-
-def opened(user, url) -> tuple[Client, dict]:
-    client = Client()
-    client.force_login(user)
-    return client, admin_form_data(client, url)
 
 
 def answered_meanwhile(audit, version) -> None:
@@ -51,7 +39,7 @@ def test_a_draft_tool_saved_after_returns_were_made_with_it_says_so_and_shows_wh
     answered_meanwhile(audit, version)
     response = client.post(url, mine)
     assert response.status_code == 409
-    said = text(response)
+    said = page_text(response)
     assert NOT_SAVED in said
     typed = "Seen alone and heard" if which == "version" else "Was the child seen alone, and heard?"
     assert typed in said  # what was typed, to copy

@@ -2,14 +2,11 @@
 (its grades) opened before somebody else saved it (another QA manager, the same one's other tab) does not undo
 their change when saved for something else; a row it changes too is refused with the value stored now."""
 
-from html import unescape
-
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from audits.models import Standard
-from audits.tests.admin_support import admin_form_data, row_of
+from audits.tests.admin_support import opened, page_text, row_of
 from audits.tests.factories import make_tool_version
 
 pytestmark = pytest.mark.django_db
@@ -18,12 +15,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def version():
     return make_tool_version(standards=4, sections=2)  # a draft: nobody has answered it
-
-
-def page(user, url) -> tuple[Client, dict]:
-    client = Client()
-    client.force_login(user)
-    return client, admin_form_data(client, url)
 
 
 def rows(version, page: str):
@@ -41,8 +32,8 @@ def rows(version, page: str):
 def test_a_page_opened_before_another_changed_one_row_keeps_their_change(qa_manager, version, which):
     name, pk, prefix, field, (first, second) = rows(version, which)
     url = reverse(f"admin:{name}", args=[pk])
-    client, mine = page(qa_manager, url)
-    _, theirs = page(qa_manager, url)
+    client, mine = opened(qa_manager, url)
+    _, theirs = opened(qa_manager, url)
     theirs[f"{row_of(theirs, first.pk, prefix)}-{field}"] = "Theirs, saved first"
     assert client.post(url, theirs).status_code == 302
     mine[f"{row_of(mine, second.pk, prefix)}-{field}"] = "Mine, saved second"
@@ -56,12 +47,12 @@ def test_the_same_standard_edited_on_both_pages_is_refused_with_theirs(qa_manage
     section = version.sections.order_by("order").first()
     first = section.standards.order_by("order").first()
     url = reverse("admin:audits_section_change", args=[section.pk])
-    client, mine = page(qa_manager, url)
-    _, theirs = page(qa_manager, url)
+    client, mine = opened(qa_manager, url)
+    _, theirs = opened(qa_manager, url)
     key = f"{row_of(theirs, first.pk, 'standards')}-text"
     assert client.post(url, theirs | {key: "Was the child seen alone, and heard?"}).status_code == 302
     response = client.post(url, mine | {key: "Was the child seen?"})
     assert response.status_code == 200
-    said = unescape(" ".join(response.content.decode().split()))
+    said = page_text(response)
     assert "Changed by somebody else since you opened this page: it is now Was the child seen alone, and heard?" in said
     assert Standard.objects.get(pk=first.pk).text == "Was the child seen alone, and heard?"
