@@ -6,8 +6,6 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, Max, OuterRef
 from django.db.models import fields as models_fields
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from agencies.admin import AccessLoggedAdmin
@@ -759,10 +757,7 @@ class AuditPlanningForm(_ShownRowForm):
         last = last_change(self.instance, summary_prefix=STATUS_HISTORY_PREFIX)
         if last is None:
             return ""
-        return _("by %(who)s at %(when)s") % {
-            "who": last.who,
-            "when": date_format(timezone.localtime(last.at), "j M Y H:i"),
-        }
+        return _("by %(who_and_when)s") % {"who_and_when": last.who_and_when()}
 
     def _went_back_to_planning(self) -> None:
         """A page opened past Planning (its tool version, agencies and cases read-only), posted once the audit

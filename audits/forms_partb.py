@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from django import forms
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -239,7 +238,7 @@ class ShownMixin:
             return
         by = who
         if last:
-            by = _("%(who)s at %(when)s") % {"who": who, "when": date_format(timezone.localtime(last.at), "j M Y H:i")}
+            by = last.who_and_when()
         message = ngettext(
             "Not saved: %(fields)s was changed by %(by)s, while you were editing it. What you typed is kept; theirs "
             "is shown under it. Tick “Replace theirs” to save yours instead, or change yours and save again.",
@@ -642,10 +641,7 @@ class CitedFindingsField(forms.ModelMultipleChoiceField):
             last = last_change(finding)
             by = _("somebody else")
             if last is not None:
-                by = _("%(who)s at %(when)s") % {
-                    "who": last.who,
-                    "when": date_format(timezone.localtime(last.at), "j M Y H:i"),
-                }
+                by = last.who_and_when()
             said.append(
                 _(
                     "The finding “%(finding)s” was deleted by %(by)s, after this page was opened: it is no longer "

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case as CaseWhen
 from django.db.models import Count, F, IntegerField, Model, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from agencies.models import AccessAction, AccessRecord, Agency
@@ -286,6 +287,13 @@ def judgement_marker(judgement: CaseJudgement | None) -> str:
 class LastChange:
     who: str
     at: datetime.datetime
+
+    def who_and_when(self) -> str:
+        """As the messages name the change: "Ann Lee at 3 Dec 2026 10:15" (local time)."""
+        return _("%(who)s at %(when)s") % {
+            "who": self.who,
+            "when": date_format(timezone.localtime(self.at), "j M Y H:i"),
+        }
 
 
 def last_change(obj, *, summary_prefix: str = "") -> LastChange | None:

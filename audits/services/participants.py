@@ -21,11 +21,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from agencies.mail import portal_mail_send
-from agencies.models import AccessRecord, Agency, Role, User
+from agencies.models import Agency, Role, User
 from agencies.outbox import enqueue
 from agencies.services import AccessAction, access_record
 from audits.models import Audit, AuditAgency, AuditStatus, PartAReturn
 from audits.selectors.parta import SUBMITTED_STATUSES
+from audits.selectors.partb import last_change
 from audits.selectors.participants import AUDITOR_ROLES, shown_auditor
 
 logger = logging.getLogger(__name__)
@@ -123,14 +124,7 @@ def participant_auditor_change(
 
 
 def _changed_meanwhile(participant: AuditAgency, agency: Agency) -> str:
-    change = (
-        AccessRecord.objects.filter(
-            action=AccessAction.CHANGE, object_type=participant._meta.label_lower, object_id=str(participant.pk)
-        )
-        .select_related("user")
-        .order_by("-at", "-pk")
-        .first()
-    )
+    change = last_change(participant)
     now = participant.auditor or _("nobody")
     if change is None:
         return _(
@@ -141,7 +135,7 @@ def _changed_meanwhile(participant: AuditAgency, agency: Agency) -> str:
         "Nothing was changed: while you had this page open, %(who)s named %(now)s as %(agency)s's auditor (at "
         "%(at)s). Check the choice below, then choose “Change the auditor” again if it still stands."
     ) % {
-        "who": (change.user.get_full_name() or change.username) if change.user else change.username,
+        "who": change.who,
         "now": now,
         "agency": agency.name,
         "at": date_format(timezone.localtime(change.at), "j M Y, H:i"),

@@ -127,10 +127,7 @@ def _stale_status_step(audit: Audit, posted: str) -> str:
     last = selectors.last_change(audit, summary_prefix=selectors.STATUS_HISTORY_PREFIX)
     values = {"status": audit.get_status_display()}
     if last is not None:
-        values["by"] = _("%(who)s at %(when)s") % {
-            "who": last.who,
-            "when": date_format(timezone.localtime(last.at), "j M Y H:i"),
-        }
+        values["by"] = last.who_and_when()
     if posted == audit.status:
         if last is None:
             return _("The audit is already at the %(status)s stage.") % values
@@ -448,7 +445,7 @@ def _deleted_by(finding: Finding) -> str:
     last = selectors.last_change(finding)
     if last is None:
         return _("somebody else")
-    return _("%(who)s at %(when)s") % {"who": last.who, "when": date_format(timezone.localtime(last.at), "j M Y H:i")}
+    return last.who_and_when()
 
 
 def _findings_at(audit: Audit, anchor: str) -> HttpResponse:
