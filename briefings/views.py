@@ -137,7 +137,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
         # One of a briefing the person may read, withdrawn or taken away to be made again (the retention
         # purge) since their page listed it: said where they can see what stands now (the refusal is
         # recorded all the same).
-        gone = versions_in_reach(request.user).select_related("briefing__audit").filter(pk=pk).first()
+        gone = _version_in_reach(request, pk)
         if gone is None or gone.status == RenderStatus.FAILED:
             raise
         return _not_downloadable(request, gone)
@@ -146,7 +146,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     except FileNotFoundError:
         # Withdrawn or taken away to be made again between the check and the opening (its file is
         # deleted once that commits): said so, as above.
-        gone = versions_in_reach(request.user).select_related("briefing__audit").filter(pk=pk).first()
+        gone = _version_in_reach(request, pk)
         if gone is not None and not gone.is_done and gone.status != RenderStatus.FAILED:
             return _not_downloadable(request, gone)
         raise Http404("The file is missing.") from None
@@ -154,6 +154,11 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
         request=request, action=AccessAction.DOWNLOAD, obj=version, summary=f"Downloaded {version.download_name}"
     )
     return FileResponse(handle, as_attachment=True, filename=version.download_name, content_type="application/pdf")
+
+
+def _version_in_reach(request: HttpRequest, pk: int):
+    """The version, whatever its state now, if it is of a briefing the person may read; else None."""
+    return versions_in_reach(request.user).select_related("briefing__audit").filter(pk=pk).first()
 
 
 def _not_downloadable(request: HttpRequest, version) -> HttpResponse:
