@@ -115,7 +115,11 @@ def test_redis_stopped_mid_run_loses_no_chase_and_no_publish(
             assert wait_for(lambda: BriefingVersion.objects.get(pk=version.pk).status == RenderStatus.DONE), (
                 "timed out waiting for the render"
             )
-            assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
+            # The render's commit writes its "published" announcement into the outbox, which the worker
+            # publishes right after that commit: a moment after the version reads as done.
+            assert wait_for(lambda: not OutboxMessage.objects.filter(sent_at__isnull=True).exists()), (
+                "timed out waiting for the outbox to be empty"
+            )
             assert BriefingVersion.objects.filter(briefing=briefing).count() == 1
             sent = chases()
             assert len(sent) == 2, sent
