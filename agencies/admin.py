@@ -10,7 +10,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, UserChangeForm, UsernameField
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.db import models, router
+from django.db import models, router, transaction
 from django.db.models import Model, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
@@ -79,8 +79,8 @@ class ShownFieldsForm(forms.ModelForm):
     of it (`shown`: a short digest per field): what somebody else changed since the page was opened
     (another QA manager or administrator, the same one's other tab) is not undone by this page's save. A
     field left as shown keeps the value stored now; changed on this page too, the save is refused with the
-    value stored now, what was typed kept, and saving again is deliberate. Planning's pages check it under
-    the row lock of the page's object (audits.admin._LockedWhileSaved)."""
+    value stored now, what was typed kept, and saving again is deliberate. The pages of Planning and
+    Administration check it under the row lock of the page's object (LockedWhileSaved)."""
 
     shown = forms.CharField(widget=forms.HiddenInput, required=False)
     parent = "audit"  # the inline's link to the page's object: the formset adds it after the form is made
@@ -154,6 +154,23 @@ class ShownFieldsForm(forms.ModelForm):
         data = self.data.copy()
         data[self.add_prefix(name)] = value
         self.data = data
+
+
+class LockedWhileSaved:
+    """A save (the admin's POST runs in one transaction) reads the page's object (an audit, a tool version,
+    a stage, a scale; a person, an agency, the partnership's settings) under its row lock, before its form
+    and rows are checked against it: a save at the same moment from another page waits, then is checked
+    against what that one saved (ShownFieldsForm, audits.admin.AuditPlanningForm), instead of both passing
+    the check and the second undoing the first unseen (for an audit, each e-mailing its change)."""
+
+    def get_object(self, request, object_id, from_field=None):
+        if request.method != "POST":
+            return super().get_object(request, object_id, from_field)
+        field = self.model._meta.pk if from_field is None else self.model._meta.get_field(from_field)
+        try:
+            return self.get_queryset(request).select_for_update(of=("self",)).get(**{field.name: object_id})
+        except (self.model.DoesNotExist, ValueError, forms.ValidationError):
+            return None
 
 
 class AccessLoggedAdmin:
@@ -287,7 +304,7 @@ class UserChangeShownForm(ShownFieldsForm, UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(_DeletionWithoutCaseContent, BaseUserAdmin):
+class UserAdmin(LockedWhileSaved, _DeletionWithoutCaseContent, BaseUserAdmin):
     """People. The administrator manages accounts, but cannot raise anyone's privileges (their own
     included) to reach what the role keeps from them: staff status, superuser status, groups and
     permissions are a superuser's to give, nobody changes their own role, agency or board access, and a
@@ -325,9 +342,12 @@ class UserAdmin(_DeletionWithoutCaseContent, BaseUserAdmin):
         return super().has_delete_permission(request, obj) and self._may_touch(request, obj)
 
     def user_change_password(self, request, id, form_url=""):
-        response = super().user_change_password(request, id, form_url)
-        if request.method == "POST" and response.status_code == 302:  # the new password was saved
-            account_change_record(request=request, person=self.get_object(request, id), change="password")
+        # In one transaction, as the change form's: its POST reads the person under their row lock
+        # (LockedWhileSaved), and the new password is saved with its record or not at all.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:  # the new password was saved
+                account_change_record(request=request, person=self.get_object(request, id), change="password")
         return response
 
     def save_model(self, request, obj, form, change):
@@ -416,7 +436,9 @@ class ShownSettingsRowForm(ShownFieldsForm):
 
 
 @admin.register(Agency)
-class AgencyAdmin(AccessLoggedAdmin, _DeletionWithoutCaseContent, CountedLinesAdmin, admin.ModelAdmin):
+class AgencyAdmin(
+    LockedWhileSaved, AccessLoggedAdmin, _DeletionWithoutCaseContent, CountedLinesAdmin, admin.ModelAdmin
+):
     form = ShownPageForm
     list_display = ("name", "short_name", "sector")
     list_filter = ("sector",)
@@ -462,7 +484,7 @@ class PartnershipLinkInline(ThemedInline):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(AccessLoggedAdmin, CountedLinesAdmin, admin.ModelAdmin):
+class PartnershipAdmin(LockedWhileSaved, AccessLoggedAdmin, CountedLinesAdmin, admin.ModelAdmin):
     """The partnership's one settings record (Partnership.load()): changed, never added or deleted.
     Adding "new" settings would save over the one record (django-solo keeps it at one primary key)."""
 

@@ -9,6 +9,7 @@ from django.db.models import fields as models_fields
 from django.utils.translation import gettext_lazy as _
 
 from agencies.admin import AccessLoggedAdmin
+from agencies.admin import LockedWhileSaved as _LockedWhileSaved
 from agencies.admin import ShownFieldsForm as _ShownRowForm
 from agencies.admin import field_digest as _digest
 from agencies.models import AGENCY_STAFF_ROLES, LEAD_OFFICER_ROLES, Agency, Role
@@ -19,23 +20,6 @@ from .forms_partb import CountedLinesAdmin as _CountedLines  # titles, names, th
 from .selectors.partb import STATUS_HISTORY_PREFIX, last_change
 from .services.plan_changes import plan_changed_notify, plan_of
 from .services.tools import tool_version_copy
-
-
-class _LockedWhileSaved:
-    """A save (the admin's POST runs in one transaction) reads the page's object (an audit, a tool version,
-    a stage, a scale) under its row lock, before its form and rows are checked against it: a save at the same
-    moment from another page waits, then is checked against what that one saved (AuditPlanningForm,
-    _ShownRowForm), instead of both passing the check and the second undoing the first unseen (for an audit,
-    each e-mailing its change)."""
-
-    def get_object(self, request, object_id, from_field=None):
-        if request.method != "POST":
-            return super().get_object(request, object_id, from_field)
-        field = self.model._meta.pk if from_field is None else self.model._meta.get_field(from_field)
-        try:
-            return self.get_queryset(request).select_for_update(of=("self",)).get(**{field.name: object_id})
-        except (self.model.DoesNotExist, ValueError, forms.ValidationError):
-            return None
 
 
 class _NotTheAdministrators:
