@@ -73,10 +73,31 @@ def field_digest(value) -> str:
     return hashlib.sha256(_comparable(value).encode()).hexdigest()[:12]
 
 
+def shown_marker(digests: dict[str, str]) -> str:
+    """What a page showed of a form (ShownFieldsForm), posted back with it: each field's digest, by its name."""
+    return "|".join(f"{name}={digest}" for name, digest in sorted(digests.items()))
+
+
+def shown_digests(marker: str, names: list[str]) -> dict[str, str]:
+    """The digest of each field a posted marker holds, by its name: a page shows and posts the fields it may
+    change, and these change with the page's object (an audit's tool version read-only once past Planning).
+    `names`, the form's fields (sorted), reads a marker made before the markers named their fields."""
+    entries = marker.split("|") if marker else []
+    if entries and all("=" in entry for entry in entries):
+        return dict(entry.split("=", 1) for entry in entries)
+    return dict(zip(names, entries, strict=True)) if len(entries) == len(names) else {}
+
+
+def left_as_shown(marker: str, posted: dict) -> bool:
+    """Whether what was posted of a row (its fields' values, by name) is what the page showed of it."""
+    shown = shown_digests(marker, sorted(posted))
+    return bool(shown) and all(field_digest(posted[name]) == was for name, was in shown.items() if name in posted)
+
+
 class ShownFieldsForm(forms.ModelForm):
     """An admin form, or an inline row of one (Planning's audits, their agencies and cases, a tool version's
     stages, a stage's standards, a scale's grades; a person's account), that remembers what the page showed
-    of it (`shown`: a short digest per field): what somebody else changed since the page was opened
+    of it (`shown`: a short digest of each field, by its name): what somebody else changed since the page was opened
     (another QA manager or administrator, the same one's other tab) is not undone by this page's save. A
     field left as shown keeps the value stored now; changed on this page too, the save is refused with the
     value stored now, what was typed kept, and saving again is deliberate. The pages of Planning and
@@ -88,8 +109,16 @@ class ShownFieldsForm(forms.ModelForm):
     def compared(self) -> list[str]:
         return sorted(name for name in self.fields if name not in ("id", "shown", "DELETE", "ORDER", self.parent))
 
+    def digests(self) -> dict[str, str]:
+        """Each compared field's digest, as the form holds it (initial: the object as stored)."""
+        return {name: field_digest(self.initial.get(name)) for name in self.compared()}
+
     def marker(self) -> str:
-        return "|".join(field_digest(self.initial.get(name)) for name in self.compared())
+        return shown_marker(self.digests())
+
+    def shown_digests(self) -> dict[str, str]:
+        """What the page showed, by field (its posted marker)."""
+        return shown_digests(self.data.get(self.add_prefix("shown")) or "", self.compared())
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -120,22 +149,22 @@ class ShownFieldsForm(forms.ModelForm):
     def clean(self):
         self.kept = set()
         cleaned = super().clean()
-        names = self.compared()
-        shown = (self.data.get(self.add_prefix("shown")) or "").split("|")
-        if not self.instance.pk or len(shown) != len(names):
+        if not self.instance.pk:
             return cleaned
+        shown = self.shown_digests()
         # self.initial holds the row as stored now: read after the audit's lock, in this save's transaction.
-        stored = self.marker().split("|")
-        conflicts = False
-        for name, was, now in zip(names, shown, stored, strict=True):
-            if was == now or name not in cleaned:
+        stored = self.digests()
+        for name, now in stored.items():
+            # Compared if the page showed it: not one it did not (read-only then, such as the tool version of
+            # an audit's page opened past Planning, saved after the audit went back to Planning).
+            was = shown.get(name)
+            if was is None or was == now or name not in cleaned:
                 continue
             posted = field_digest(cleaned[name])
             if posted == was:
                 cleaned[name] = self._stored(name)  # not changed on this page: theirs stays
                 self.kept.add(name)
             elif posted != now:
-                conflicts = True
                 self.add_error(
                     name,
                     _(
@@ -144,9 +173,12 @@ class ShownFieldsForm(forms.ModelForm):
                     )
                     % {"now": self._stored_text(name)},
                 )
-        if conflicts:
-            # Saving again is deliberate: over the row as it is now.
-            self.post_again("shown", "|".join(stored))
+        # Shown again when the save is refused (a field changed on both pages, or any other reason), the page
+        # posts what it then shows: a field typed on it over the value stored now (saving it again is
+        # deliberate), a field left as shown as it was shown, still compared with what others save meanwhile.
+        again = shown_marker(stored | {name: shown[name] for name in self.kept})
+        if again != self.data.get(self.add_prefix("shown")):
+            self.post_again("shown", again)
         return cleaned
 
     def post_again(self, name: str, value) -> None:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.admin import AccessLoggedAdmin
 from agencies.admin import LockedWhileSaved as _LockedWhileSaved
 from agencies.admin import ShownFieldsForm as _ShownRowForm
-from agencies.admin import field_digest as _digest
+from agencies.admin import left_as_shown as _left_as_shown
 from agencies.models import AGENCY_STAFF_ROLES, LEAD_OFFICER_ROLES, Agency, Role
 from agencies.services import AccessAction, access_record
 
@@ -231,13 +231,13 @@ class _RemovedMeanwhile(forms.BaseInlineFormSet):
             if not getattr(form, "removed_meanwhile", False) or form in self.deleted_forms:
                 continue
             names = form.compared() if hasattr(form, "compared") else []
-            typed = "|".join(
-                _digest(form.data.getlist(form.add_prefix(name)))
+            typed = {
+                name: form.data.getlist(form.add_prefix(name))
                 if isinstance(form.fields[name], forms.ModelMultipleChoiceField)
-                else _digest(form.data.get(form.add_prefix(name)))
+                else form.data.get(form.add_prefix(name))
                 for name in names
-            )
-            if names and typed == (form.data.get(form.add_prefix("shown")) or ""):
+            }
+            if names and _left_as_shown(form.data.get(form.add_prefix("shown")) or "", typed):
                 continue  # left as shown: it stays removed
             refused.append(n)
             form.add_error(None, _("Removed by somebody else after you opened this page."))
@@ -661,7 +661,7 @@ def _rows_typed(data, audit: models.Audit) -> list[str]:
                     continue
                 if f"{key}-DELETE" in data:
                     typed.append(_("the removal of %(row)s") % {"row": label % {"name": _row_name(row)}})
-                elif "|".join(_digest(posted[name]) for name in names) != (data.get(f"{key}-shown") or ""):
+                elif not _left_as_shown(data.get(f"{key}-shown") or "", posted):
                     typed.append(_("the changes to %(row)s") % {"row": label % {"name": _row_name(row)}})
                 continue
             defaults = {f.name: str(f.default) for f in model._meta.fields if f.name in names and f.has_default()}
