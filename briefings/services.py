@@ -84,6 +84,17 @@ def _refuse_if_cancelled(audit: Audit) -> None:
         raise BriefingError(refusal)
 
 
+def _locked_audit(audit_id: int) -> Audit:
+    """The audit's row, locked until the transaction ends and read as it is now, for a write to one of its
+    briefings: the audit's cancellation (audits.services.partb.audit_cancel) and status moves lock the same
+    row, so a composer's save and a cancellation at the same moment are one after the other, never both
+    written. Taken first, before the briefing's or its sections' rows (as briefing_create does), so that
+    the writes of a briefing lock in one order. Refused (BriefingError) when the audit is cancelled."""
+    audit = Audit.objects.select_for_update().get(pk=audit_id)
+    _refuse_if_cancelled(audit)
+    return audit
+
+
 def draft_refusal(audit: Audit) -> str:
     """Why no briefing of this audit may be drafted now ("" when one may)."""
     if audit.status in DRAFT_STATUSES:
@@ -218,12 +229,12 @@ def briefing_update_details(
     shown = shown or {}
     wanted = {"title": title.strip(), "audience": audience.strip()}
     with transaction.atomic():
+        _locked_audit(briefing.audit_id)
         current = (
             Briefing.objects.select_for_update(of=("self",))
             .select_related("details_updated_by", "audit")
             .get(pk=briefing.pk)
         )
-        _refuse_if_cancelled(current.audit)
         # Part B's rule for what the page showed (edit markers of the values shown).
         markers = {name: edit_marker(value) for name, value in shown.items() if value is not None}
         try:
@@ -283,8 +294,8 @@ def briefing_section_update(
 ) -> BriefingSection:
     if len(body) > SECTION_MAX_CHARS:
         raise BriefingError(_("A section can hold at most %(n)s characters.") % {"n": SECTION_MAX_CHARS})
-    _refuse_if_cancelled(section.briefing.audit)
     with transaction.atomic():
+        _locked_audit(section.briefing.audit_id)
         current = (
             BriefingSection.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=section.pk)
         )
@@ -334,8 +345,8 @@ def briefing_section_refresh(
     `based_on` is the section's version the page showed (section_version): a section saved since
     is not replaced (RefreshConflict); None, from code only, skips the check."""
     briefing = section.briefing
-    _refuse_if_cancelled(briefing.audit)
     with transaction.atomic():
+        _locked_audit(briefing.audit_id)
         current = (
             BriefingSection.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=section.pk)
         )
@@ -376,8 +387,8 @@ def briefing_section_move(
     None, from code only, skips the check."""
     if direction not in ("up", "down"):
         raise BriefingError(_("Sections move up or down."))
-    _refuse_if_cancelled(section.briefing.audit)
     with transaction.atomic():
+        _locked_audit(section.briefing.audit_id)
         siblings = list(
             BriefingSection.objects.select_for_update().filter(briefing_id=section.briefing_id).order_by("order", "pk")
         )
@@ -476,6 +487,9 @@ def briefing_publish(
     never looks for a version that does not exist yet.
     """
     with transaction.atomic():
+        # The audit's row first (_locked_audit): its stage is read under the lock its status moves and its
+        # cancellation take, so that none of them is made while this publishes.
+        _locked_audit(briefing.audit_id)
         # One publish at a time per briefing: the lock makes the version numbers 1, 2, 3…; its
         # title and audience are read under the lock, as the sections are.
         briefing = (

@@ -49,3 +49,34 @@ def at_once(calls: dict[str, Callable[[], object]], *, catch: type[BaseException
     for thread in threads:
         thread.join(30)
     return outcomes
+
+
+def in_turn(calls: dict[str, Callable[[], object]], *, catch: type[BaseException] = Exception) -> dict[str, object]:
+    """As at_once, but each call starts only once the ones before it are waiting for a lock (the access log,
+    which each writes, or a row another holds): the first has taken its row locks before the next begins,
+    as a request sent an instant earlier would have, and all still overlap. What each returned, or the
+    `catch` it raised."""
+    assert connection.vendor == "postgresql"  # about its row locks
+    outcomes: dict[str, object] = {}
+
+    def run(name: str, call: Callable[[], object]) -> None:
+        try:
+            outcomes[name] = call()
+        except catch as error:
+            outcomes[name] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=item) for item in calls.items()]
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE agencies_accessrecord IN EXCLUSIVE MODE")
+        for started, thread in enumerate(threads, start=1):
+            thread.start()
+            deadline = time.monotonic() + 30
+            while waiting_for_locks() < started and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert waiting_for_locks() == started, f"{started} call(s) started, not all waiting for a lock"
+    for thread in threads:
+        thread.join(30)
+    return outcomes
