@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime
 from urllib.parse import urlencode
@@ -44,6 +45,8 @@ from .selectors import (
     versions_in_reach,
     versions_of,
 )
+
+logger = logging.getLogger(__name__)
 
 LIBRARY_PAGE_SIZE = 20
 
@@ -137,18 +140,16 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
         # One of a briefing the person may read, withdrawn or taken away to be made again (the retention
         # purge) since their page listed it: said where they can see what stands now (the refusal is
         # recorded all the same).
-        gone = _version_in_reach(request, pk)
-        if gone is None or gone.status == RenderStatus.FAILED:
-            raise
-        return _not_downloadable(request, gone)
+        if refused := _no_longer_downloadable(request, pk):
+            return refused
+        raise
     try:
         handle = version.file.open("rb")
     except FileNotFoundError:
         # Withdrawn or taken away to be made again between the check and the opening (its file is
-        # deleted once that commits): said so, as above.
-        gone = _version_in_reach(request, pk)
-        if gone is not None and not gone.is_done and gone.status != RenderStatus.FAILED:
-            return _not_downloadable(request, gone)
+        # deleted once that commits), or its file lost: said so, as above, in the same words.
+        if refused := _no_longer_downloadable(request, pk):
+            return refused
         raise Http404("The file is missing.") from None
     access_record(
         request=request, action=AccessAction.DOWNLOAD, obj=version, summary=f"Downloaded {version.download_name}"
@@ -161,6 +162,24 @@ def _version_in_reach(request: HttpRequest, pk: int):
     return versions_in_reach(request.user).select_related("briefing__audit").filter(pk=pk).first()
 
 
+def _no_longer_downloadable(request: HttpRequest, pk: int) -> HttpResponse | None:
+    """The answer to a download refused by the check or whose file was gone when it was opened, the same
+    either way (_not_downloadable): None, for the 404, when the version is not of a briefing the person
+    may read, or its render failed."""
+    gone = _version_in_reach(request, pk)
+    if gone is None or gone.status == RenderStatus.FAILED:
+        return None
+    return _not_downloadable(request, gone)
+
+
+def _pdf_missing(version) -> bool:
+    """A standing version marked done whose PDF is not in storage (its file's name empty, or the file
+    gone): it is not being made, so it is no use trying again."""
+    if version.is_withdrawn or version.status != RenderStatus.DONE:
+        return False
+    return not version.file.name or not version.file.storage.exists(version.file.name)
+
+
 def _not_downloadable(request: HttpRequest, version) -> HttpResponse:
     """Why a version of a briefing the person may read has no PDF to download now, on the page that
     shows what stands: the composer's versions for its composers, else the briefing's page in the
@@ -171,6 +190,14 @@ def _not_downloadable(request: HttpRequest, version) -> HttpResponse:
             "n": version.number,
             "date": date,
         }
+    elif _pdf_missing(version):
+        logger.error(
+            "Briefing version %s is marked done but its PDF %r is not in storage", version.pk, version.file.name
+        )
+        text = _(
+            "The PDF of version %(n)s cannot be found on the portal, so it cannot be downloaded. This has been "
+            "logged for the portal's administrator; tell the partnership's QA manager if you need this version."
+        ) % {"n": version.number}
     else:
         text = _(
             "There is no PDF of version %(n)s to download just now: it is being made. Try again in a few minutes."
