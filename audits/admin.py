@@ -609,17 +609,6 @@ class CaseInline(_PlannedOnly, admin.StackedInline):
     extra = 0
 
 
-# What Planning's audit page showed of the plan that a change e-mails (plan_changes): a change made meanwhile
-# by somebody else (the session moved on its own page, another QA manager) is not undone by a page opened
-# before it, nor e-mailed back to everyone as a change. Left as shown, the value stored now is kept; changed
-# on this page too, the save is refused with the value now stored.
-PLAN_FIELDS = ("part_a_due", "part_b_date", "lead_officer")
-
-
-def _plan_marker(audit: models.Audit) -> str:
-    return "|".join(str(getattr(audit, f"{name}_id" if name == "lead_officer" else name) or "") for name in PLAN_FIELDS)
-
-
 def _row_fields(model) -> list[str]:
     """The fields of an agency's or a case's row on the page, in _ShownRowForm.compared's order."""
     fields = [*model._meta.fields, *model._meta.many_to_many]
@@ -682,18 +671,18 @@ def _back_in_planning(shown_status, audit: models.Audit) -> bool:
 
 
 class AuditPlanningForm(_ShownRowForm):
-    """The audit itself: its plan's dates and lead officer as shown (`shown_plan`, below), and the rest of
-    what the page shows of it (its title, theme, texts and tool version) as a row's (`shown`)."""
+    """The audit itself: what the page shows of it (its title, theme, texts, tool version, dates and lead officer)
+    as a row's (`shown`). Its dates and lead officer are the plan a change of which is e-mailed (plan_changes):
+    changed meanwhile by somebody else (the session moved on its own page, another QA manager), they are not
+    undone by a page opened before, nor e-mailed back to everyone as a change."""
 
     parent = ""
-    shown_plan = forms.CharField(widget=forms.HiddenInput, required=False)
     # Where the audit was when the page was opened: its agencies and cases are editable in Planning only.
     shown_status = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["shown_plan"].initial = _plan_marker(self.instance)
             self.fields["shown_status"].initial = self.instance.status
         if self.is_bound and _back_in_planning(self.data.get(self.add_prefix("shown_status")), self.instance):
             # The page showed the tool version read-only, so did not post it: the one stored now, not 'This
@@ -702,7 +691,7 @@ class AuditPlanningForm(_ShownRowForm):
                 self.post_again("tool_version", self.instance.tool_version_id or "")
 
     def compared(self) -> list[str]:
-        return [name for name in super().compared() if name not in (*PLAN_FIELDS, "shown_plan", "shown_status")]
+        return [name for name in super().compared() if name != "shown_status"]
 
     def _moved_on_from_planning(self) -> None:
         """A page opened in Planning, posted once the audit has moved on (Part A opened meanwhile, in another
@@ -773,32 +762,6 @@ class AuditPlanningForm(_ShownRowForm):
         if self.instance.pk:
             self._moved_on_from_planning()
             self._went_back_to_planning()
-        shown = (self.data.get(self.add_prefix("shown_plan")) or "").split("|")
-        if not self.instance.pk or len(shown) != len(PLAN_FIELDS):
-            return cleaned
-        # self.instance holds the audit as stored now (the form's values are put in it after clean).
-        stored = _plan_marker(self.instance).split("|")
-        for name, was, now in zip(PLAN_FIELDS, shown, stored, strict=True):
-            if name not in self.fields or was == now:
-                continue
-            posted = cleaned.get(name)
-            posted = str(getattr(posted, "pk", posted) or "")
-            current = getattr(self.instance, name)
-            if posted == was:
-                cleaned[name] = current  # not changed on this page: theirs stays
-                self.kept.add(name)
-            elif posted != now:
-                self.add_error(
-                    name,
-                    _(
-                        "Changed by somebody else since you opened this page: it is now %(now)s. Nothing was saved; "
-                        "check it, then save again."
-                    )
-                    % {"now": current or _("not set")},
-                )
-        if self.errors:
-            # Saving again is deliberate: over the plan as it is now.
-            self.post_again("shown_plan", "|".join(stored))
         return cleaned
 
 
@@ -822,7 +785,6 @@ class AuditAdmin(_LockedWhileSaved, _NotTheAdministrators, _InTheAccessLog, _Cou
         "part_b_date",
         "what_next",
         "status",
-        "shown_plan",
         "shown_status",
         "shown",
     )

@@ -63,7 +63,7 @@ def test_changing_it_too_is_refused_with_theirs_then_saved_again_on_purpose(
     assert Audit.objects.get(pk=audit.pk).part_b_date == MOVED
     # The page now holds the plan as stored: saving again is deliberate, and goes through.
     again = admin_form_data(client, url) | {"part_b_date": MINE.isoformat()}
-    again["shown_plan"] = response.context["adminform"].form.data["shown_plan"]
+    again["shown"] = response.context["adminform"].form.data["shown"]
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(url, again).status_code == 302
     assert Audit.objects.get(pk=audit.pk).part_b_date == MINE
