@@ -328,16 +328,21 @@ class UnknownFields(AutosaveError):
 def autosave_data(payload: Any, form_fields: Iterable[str]) -> tuple[MultiValueDict, list[str]]:
     """Turn an autosave JSON body ({"version": n, "fields": {...}}) into form data and the names sent.
 
+    The body may say which tool version the page was opened with ("tool_version": id, read by the view from
+    the payload when fields are unknown: see audits.views.parta._gone_standards).
     Raises AutosaveError with a message a person can read for anything malformed or unknown.
     """
     if not isinstance(payload, dict):
         raise AutosaveError(_("The request body must be a JSON object."))
-    unknown_keys = set(payload) - {"version", "fields"}
+    unknown_keys = set(payload) - {"version", "fields", "tool_version"}
     if unknown_keys:
         raise AutosaveError(_("Unknown keys: %(keys)s.") % {"keys": ", ".join(sorted(unknown_keys))})
     version = payload.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 0:
         raise AutosaveError(_("“version” must be the whole number of the version your answers are based on."))
+    tool_version = payload.get("tool_version")
+    if tool_version is not None and (isinstance(tool_version, bool) or not isinstance(tool_version, int)):
+        raise AutosaveError(_("“tool_version” must be the id of the tool version the page was opened with."))
     fields = payload.get("fields")
     if not isinstance(fields, dict) or not fields:
         raise AutosaveError(_("“fields” must be an object holding at least one field."))

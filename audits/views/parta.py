@@ -418,8 +418,9 @@ TOOL_CHANGED = gettext_lazy(
     "Not saved: this return's audit tool was changed after you opened this page (the QA manager chose another "
     "tool, or another version of it, for the audit), so its standards are no longer the ones shown here. What you "
     "typed is still on this page: copy your answers to the standards, then reload the page to see the current "
-    "standards and paste in what still applies. What you typed outside the standards is kept on this device and "
-    "put back when you reload."
+    "standards and paste in what still applies. What you typed is kept on this device too: when you reload, what "
+    "you typed outside the standards is put back, and your answers to the standards are listed to copy until you "
+    "discard them."
 )
 TOOL_CHANGED_PAGE = gettext_lazy(
     "Nothing was saved: this return's audit tool was changed after you opened the page you sent (the QA manager "
@@ -432,21 +433,43 @@ TOOL_CHANGED_UNSAVED = gettext_lazy(
     "Your answers to standards this return no longer has, as you sent them: copy what still applies into the "
     "current standards below."
 )
+# An answer to a standard deleted since the page that sent it was opened (the former tool version, unused once
+# the audit had another, deleted in the admin): named by its place on that page, the only thing known of it.
+DELETED_STANDARD_LABEL = gettext_lazy("Standard %(number)s on the page you sent")
+DELETED_STANDARD_TEXT = gettext_lazy(
+    "this standard has since been deleted from the audit tools, so its wording cannot be shown"
+)
 _STANDARD_FIELD = re.compile(r"s(\d{1,9})-(grade|evidence)")
 
 
-def _gone_standards(names: Iterable[str], layout: ToolLayout) -> dict[str, Standard]:
+def _opened_with(value: Any) -> int | None:
+    """The tool version a page says it was opened with (the form's hidden "tool_version", the autosave's
+    "tool_version"), or None when it says none (a page from before it said so) or nothing usable."""
+    if isinstance(value, str) and value.isdigit() and len(value) < 10:
+        value = int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def _gone_standards(names: Iterable[str], layout: ToolLayout, opened_with: int | None) -> dict[str, Standard | None]:
     """The names among `names` that answer a standard of another tool version than the return's (sent from a
-    page opened before the audit's tool was changed), each with its standard. One query, only when a name is
-    of that form and not the return's."""
+    page opened before the audit's tool was changed), in the order given, each with its standard; or with None
+    when that standard no longer exists (its version deleted since) and the page says it was opened with another
+    tool version than the return's (`opened_with`): a name of that form from a page of the return's own version
+    (or one that does not say) is no answer to anything. One query, only when a name is of that form and not
+    the return's."""
     known = set(return_blank_names(layout))
     ids = {
-        name: int(match.group(1)) for name in names if name not in known and (match := _STANDARD_FIELD.fullmatch(name))
+        name: int(match.group(1))
+        for name in names
+        if name not in known
+        and (match := _STANDARD_FIELD.fullmatch(name))
+        and int(match.group(1)) not in layout.standards_by_id
     }
     if not ids:
         return {}
-    standards = Standard.objects.filter(pk__in=set(ids.values())).exclude(section__version=layout.version).in_bulk()
-    return {name: standards[pk] for name, pk in ids.items() if pk in standards}
+    standards = Standard.objects.filter(pk__in=set(ids.values())).in_bulk()
+    from_another_version = opened_with is not None and opened_with != layout.version.pk
+    return {name: standards.get(pk) for name, pk in ids.items() if pk in standards or from_another_version}
 
 
 def _gone_value(layout: ToolLayout, name: str, value: str) -> str:
@@ -458,7 +481,7 @@ def _gone_value(layout: ToolLayout, name: str, value: str) -> str:
 
 
 def _tool_changed_page(
-    request: HttpRequest, ret: PartAReturn, layout: ToolLayout, gone: dict[str, Standard], *, submit: bool
+    request: HttpRequest, ret: PartAReturn, layout: ToolLayout, gone: dict[str, Standard | None], *, submit: bool
 ) -> HttpResponse:
     """A form posted from a page of the return's former tool: nothing saved; the form of its current standards
     with what was posted for the fields it still has (unsaved, as typed), and the answers to the standards it
@@ -492,17 +515,27 @@ def _tool_changed_page(
     )
 
 
-def _gone_answers(request: HttpRequest, layout: ToolLayout, gone: dict[str, Standard]) -> list[dict[str, str]]:
-    """The answers posted to standards the return no longer has, to show them to copy."""
-    return [
-        {
-            "label": f"{standard.code} — " + (_("grade") if name.endswith("-grade") else _("evidence")),
-            "text": standard.text,
-            "value": _gone_value(layout, name, request.POST[name]),
-        }
-        for name, standard in gone.items()
-        if request.POST.get(name, "").strip()
-    ]
+def _gone_answers(request: HttpRequest, layout: ToolLayout, gone: dict[str, Standard | None]) -> list[dict[str, str]]:
+    """The answers posted to standards the return no longer has, to show them to copy, in the page's order. A
+    standard deleted since is named by its place among the page's standards (the form posts them in the page's
+    order, answered or not), its wording being gone with it."""
+    places: dict[str, int] = {}
+    for name in gone:
+        places.setdefault(name.partition("-")[0], len(places) + 1)
+    answers = []
+    for name, standard in gone.items():
+        if not request.POST.get(name, "").strip():
+            continue
+        part = _("grade") if name.endswith("-grade") else _("evidence")
+        if standard is None:
+            label = DELETED_STANDARD_LABEL % {"number": places[name.partition("-")[0]]}
+            text = str(DELETED_STANDARD_TEXT)
+        else:
+            label, text = standard.code, standard.text
+        answers.append(
+            {"label": f"{label} — {part}", "text": text, "value": _gone_value(layout, name, request.POST[name])}
+        )
+    return answers
 
 
 def _not_the_auditor(request: HttpRequest, ret: PartAReturn, role: ReturnRole, layout: ToolLayout) -> HttpResponse:
@@ -522,7 +555,7 @@ def _save_from_form(
 ) -> HttpResponse:
     if not role.is_auditor:
         return _not_the_auditor(request, ret, role, layout)
-    gone = _gone_standards(request.POST, layout)
+    gone = _gone_standards(request.POST, layout, _opened_with(request.POST.get("tool_version")))
     if gone and ret.is_editable and ret.audit.part_a_open:
         return _tool_changed_page(request, ret, layout, gone, submit=submit)
     form = PartAReturnForm(request.POST, layout=layout)
@@ -737,7 +770,7 @@ def return_autosave_view(request: HttpRequest, pk: int) -> JsonResponse:
         return _json_error(400, "invalid", _("The request body is nested too deeply."))
     except UnknownFields as error:
         # Answers to standards of the return's former tool: the page was opened before the tool was changed.
-        gone = _gone_standards(error.names, layout)
+        gone = _gone_standards(error.names, layout, _opened_with(payload.get("tool_version")))
         if gone and len(gone) == len(error.names):
             return _json_error(409, "tool_changed", str(TOOL_CHANGED), fields=sorted(gone))
         return _json_error(400, "invalid", str(error))
@@ -988,6 +1021,12 @@ JS_STRINGS = {
     "conflict": gettext_lazy("Not saved — this return was changed elsewhere"),
     "locked": gettext_lazy("Not saved — this return can no longer be changed"),
     "toolChanged": gettext_lazy("Not saved — this return's standards have changed: reload the page"),
+    "keptGoneDiscardedOne": gettext_lazy(
+        "Discarded the answer kept on this device to a standard no longer in this return's tool"
+    ),
+    "keptGoneDiscarded": gettext_lazy(
+        "Discarded the %s answers kept on this device to standards no longer in this return's tool"
+    ),
     "keptHere": gettext_lazy(
         "What you typed since the last save is still on this page, and kept on this device: copy what you need "
         "before you leave it."

@@ -10,7 +10,7 @@
   const MAX_RETRY_MS = 60000;
   const KEEPALIVE_LIMIT = 60000; // browsers refuse keepalive bodies over 64 KiB
   const MULTI = new Set(["risk_factors"]);
-  const SKIP = new Set(["csrfmiddlewaretoken", "version", "save", "submit"]);
+  const SKIP = new Set(["csrfmiddlewaretoken", "version", "tool_version", "save", "submit"]);
   // A confirmation is of the details flagged on the page now: never kept on the device to restore later.
   const CONFIRM = "identifiers_confirmed";
 
@@ -22,6 +22,9 @@
   };
   const $ = (selector, root = document) => root.querySelector(selector);
   const versionInput = form.querySelector("input[name=version]");
+  // The tool version whose standards this page shows: sent with every save, so that the server recognises
+  // answers to standards deleted since (the audit was given another tool version, and this one deleted).
+  const toolVersion = Number(form.querySelector("input[name=tool_version]")?.value) || null;
   const statusEl = $("#autosave-status");
   const storageKey = `parta:${form.dataset.userId}:${form.dataset.returnId}`;
 
@@ -115,7 +118,10 @@
   }
 
   // --- The copy on this device ---------------------------------------------------------------------
-  // { fields: { name: { value, at (ms), base (version the edit was made on) } } }
+  // { fields: { name: { value, at (ms), base (version the edit was made on), label, about, shown } } }
+  // label: the field as the status line names it ("R1 Evidence"); about: its standard's wording; shown: a
+  // choice as the page showed it (a grade's name): to list an answer whose field is gone from the page later
+  // (the return's tool was changed) as the person typed it (showKeptGone).
   function readLocal() {
     try {
       return JSON.parse(localStorage.getItem(storageKey)) || { fields: {} };
@@ -136,8 +142,25 @@
   function keepLocal(name) {
     if (name === CONFIRM) return;
     const record = readLocal();
-    record.fields[name] = { value: fieldValue(name), at: Date.now(), base: baseOf(name) };
+    record.fields[name] = { value: fieldValue(name), at: Date.now(), base: baseOf(name), ...described(name) };
     writeLocal(record);
+  }
+
+  // What a field is, in the page's words, and its value as shown when it is a choice.
+  function described(name) {
+    const el = elementsNamed(name)[0];
+    const about = {};
+    const fieldset = el?.closest("fieldset.standard");
+    const legend = fieldset && $("legend", fieldset);
+    if (legend) {
+      about.about = [...legend.childNodes]
+        .filter((node) => !node.classList?.contains("standard-code"))
+        .map((node) => node.textContent)
+        .join("")
+        .trim();
+    }
+    if (el?.tagName === "SELECT") about.shown = el.value ? el.selectedOptions[0]?.textContent.trim() : "";
+    return { label: fieldLabel(name), ...about };
   }
 
   function forgetLocal(name, savedValue) {
@@ -161,18 +184,27 @@
     return `${when.getDate()} ${MONTHS[when.getMonth()]} ${when.getFullYear()}, ${time}`;
   }
 
+  const hasText = (value) => (Array.isArray(value) ? value.length > 0 : Boolean(String(value ?? "").trim()));
+
   function offerRestore() {
     const record = readLocal();
     const tracked = trackedNames();
     const differing = {};
+    const gone = {};
     for (const [name, entry] of Object.entries(record.fields)) {
-      if (name === CONFIRM || !tracked.has(name)) delete record.fields[name];
-      else if (same(entry.value, fieldValue(name))) {
+      if (name === CONFIRM) delete record.fields[name];
+      else if (!tracked.has(name)) {
+        // Not a field of this form: the return's tool was changed since it was typed. Listed to copy, not
+        // dropped unseen; an empty one holds nothing to copy.
+        if (hasText(entry.value)) gone[name] = entry;
+        else delete record.fields[name];
+      } else if (same(entry.value, fieldValue(name))) {
         // On the page already: saved (forgotten), or on its way (kept until it is).
         if (!dirty.has(name)) delete record.fields[name];
       } else differing[name] = entry;
     }
     writeLocal(record);
+    showKeptGone(gone);
     const count = Object.keys(differing).length;
     if (!count) return;
     const latest = Math.max(...Object.values(differing).map((e) => e.at));
@@ -207,6 +239,46 @@
       banner.hidden = true;
       focusFirst([]);
       setStatus(count === 1 ? t("discardedOne", labels) : t("discarded", String(count), labels));
+    });
+  }
+
+  // Answers kept on this device to fields this form has not (standards of the return's former tool): listed,
+  // each as the page named it then, until the person discards them. Not on the page that lists them already
+  // as posted (Save draft or Submit return from a page of the former tool): they are kept for after it.
+  function showKeptGone(gone) {
+    const panel = $("#parta-kept-gone");
+    const names = Object.keys(gone).sort((a, b) =>
+      (gone[a].label || a).localeCompare(gone[b].label || b, undefined, { numeric: true }),
+    );
+    if (!panel || !names.length || $("[data-gone-answers]")) return;
+    $("[data-kept-gone-list]", panel).replaceChildren(
+      ...names.flatMap((name) => {
+        const entry = gone[name];
+        const term = document.createElement("dt");
+        term.textContent = entry.label || name;
+        if (entry.about) {
+          const about = document.createElement("span");
+          about.className = "fw-normal";
+          about.textContent = ` (${entry.about})`;
+          term.append(about);
+        }
+        const text = document.createElement("div");
+        text.className = "conflict-text";
+        const value = Array.isArray(entry.value) ? entry.value.join(", ") : String(entry.value);
+        text.textContent = entry.shown || value;
+        const detail = document.createElement("dd");
+        detail.append(text);
+        return [term, detail];
+      }),
+    );
+    panel.hidden = false;
+    $("[data-kept-gone-discard]", panel).addEventListener("click", () => {
+      const rec = readLocal();
+      for (const name of names) delete rec.fields[name];
+      writeLocal(rec);
+      panel.hidden = true;
+      focusFirst([]);
+      setStatus(names.length === 1 ? t("keptGoneDiscardedOne") : t("keptGoneDiscarded", String(names.length)));
     });
   }
 
@@ -296,7 +368,7 @@
     const fields = Object.fromEntries([...sent].map(([n, s]) => [n, s.value]));
     const basedOn = checkAgainst ?? version;
     checkAgainst = null;
-    const body = JSON.stringify({ version: basedOn, fields });
+    const body = JSON.stringify({ version: basedOn, fields, ...(toolVersion ? { tool_version: toolVersion } : {}) });
     setStatus(savingNote || t("saving"));
     savingNote = "";
     inFlight = fetch(form.dataset.autosaveUrl, {
