@@ -28,7 +28,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from audits.forms_partb import CountedLinesAdmin  # names and titles: counted, not cut off by a maxlength
 
 from .models import AccessRecord, Agency, Partnership, PartnershipLink, Role, SupportContact, User
-from .passwords import invitation_send, link_lifetime
+from .passwords import link_lifetime
+from .people_import import PeopleImportMixin, person_added
 from .selectors import summary_without_case_content
 from .services import (
     AccessAction,
@@ -336,7 +337,7 @@ class UserChangeShownForm(ShownFieldsForm, UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(LockedWhileSaved, _DeletionWithoutCaseContent, BaseUserAdmin):
+class UserAdmin(PeopleImportMixin, LockedWhileSaved, _DeletionWithoutCaseContent, BaseUserAdmin):
     """People. The administrator manages accounts, but cannot raise anyone's privileges (their own
     included) to reach what the role keeps from them: staff status, superuser status, groups and
     permissions are a superuser's to give, nobody changes their own role, agency or board access, and a
@@ -383,22 +384,11 @@ class UserAdmin(LockedWhileSaved, _DeletionWithoutCaseContent, BaseUserAdmin):
         return response
 
     def save_model(self, request, obj, form, change):
-        before = {}
-        if change:
-            stored = User.objects.select_related("agency").get(pk=obj.pk)
-            before = {name: _shown(stored, name) for name in RECORDED_FIELDS}
-        super().save_model(request, obj, form, change)
-        if change:  # the old address is told (after commit); the change itself is recorded below
-            email_change_notify(request=request, person=obj, old_email=stored.email)
-            self._warn_auditor_unable(request, obj, stored)
-        after = {name: _shown(obj, name) for name in RECORDED_FIELDS}
-        was_qa_manager = change and stored.role == Role.QA_MANAGER and stored.is_active
-        if obj.is_qa_manager and not was_qa_manager:  # recorded in its own words; the others are told
-            qa_manager_appointed(request=request, person=obj)
-        if not change:  # invited to choose a password (e-mailed once this transaction commits)
-            summary = f"Account added: {obj.get_username()}, role {after['role']}"
-            if invitation_send(person=obj, by=request.user):
-                summary += ", invited by e-mail to choose a password"
+        if not change:
+            super().save_model(request, obj, form, change)
+            # Recorded, and invited to choose a password (e-mailed once this transaction commits), as a
+            # person added from a spreadsheet is (people_import.person_added).
+            if person_added(request=request, person=obj):
                 messages.info(
                     request,
                     _(
@@ -407,20 +397,27 @@ class UserAdmin(LockedWhileSaved, _DeletionWithoutCaseContent, BaseUserAdmin):
                     )
                     % {"email": obj.email, "name": obj, "lifetime": link_lifetime()},
                 )
-        else:
-            changes = [
-                f"{name.replace('_', ' ')} {before[name]} → {after[name]}"
-                for name in RECORDED_FIELDS
-                if before[name] != after[name]
-            ] + [
-                f"{name.replace('_', ' ')} changed"
-                for name in ("groups", "user_permissions")
-                if name in form.changed_data
-            ]
-            if not changes:
-                return
+            return
+        stored = User.objects.select_related("agency").get(pk=obj.pk)
+        before = {name: _shown(stored, name) for name in RECORDED_FIELDS}
+        super().save_model(request, obj, form, change)
+        # The old address is told (after commit); the change itself is recorded below.
+        email_change_notify(request=request, person=obj, old_email=stored.email)
+        self._warn_auditor_unable(request, obj, stored)
+        after = {name: _shown(obj, name) for name in RECORDED_FIELDS}
+        was_qa_manager = stored.role == Role.QA_MANAGER and stored.is_active
+        if obj.is_qa_manager and not was_qa_manager:  # recorded in its own words; the others are told
+            qa_manager_appointed(request=request, person=obj)
+        changes = [
+            f"{name.replace('_', ' ')} {before[name]} → {after[name]}"
+            for name in RECORDED_FIELDS
+            if before[name] != after[name]
+        ] + [
+            f"{name.replace('_', ' ')} changed" for name in ("groups", "user_permissions") if name in form.changed_data
+        ]
+        if changes:
             summary = f"Access of {obj.get_username()} changed: " + ", ".join(changes)
-        access_record(request=request, action=AccessAction.CHANGE, obj=obj, summary=summary)
+            access_record(request=request, action=AccessAction.CHANGE, obj=obj, summary=summary)
 
     def _warn_auditor_unable(self, request, person: User, before: User) -> None:
         """The change left agencies in audits under way without an auditor able to complete their returns:
