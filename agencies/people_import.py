@@ -127,15 +127,33 @@ def decode(data: bytes) -> str:
 def read(text: str) -> Sheet:
     """The sheet's rows under its heading row: commas, semicolons or tabs (cells pasted from a
     spreadsheet) between the cells. Raises SheetError when no row can be read."""
-    lines = [line for line in text.splitlines() if line.strip(" \t,;")]
-    if not lines:
+    if len(text.encode()) > MAX_BYTES:
+        raise SheetError(
+            _("The sheet is larger than %(size)d KB: split it, at most %(rows)d people at a time.")
+            % {"size": MAX_BYTES // 1024, "rows": MAX_ROWS}
+        )
+    first = next((line for line in text.splitlines() if line.strip(" \t,;")), "")
+    if not first:
         raise SheetError(_("The sheet is empty: it needs a heading row, then a row for each person."))
     try:
-        dialect = csv.Sniffer().sniff(lines[0], delimiters=",;\t")
+        dialect = csv.Sniffer().sniff(first, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    table = list(csv.reader(lines, dialect))
-    headings = [cell.strip() for cell in table[0]]
+    # Read whole (a cell in quotes may hold a line break), each row numbered by the line it starts on in the
+    # spreadsheet, rows with nothing in them left out.
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    table: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                table.append((start, cells))
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise SheetError(
+            _("Line %(line)d cannot be read (%(error)s): check its quotes.") % {"line": reader.line_num, "error": error}
+        ) from None
+    headings = [cell.strip() for cell in table[0][1]]
     columns = [_COLUMN_OF.get(_key(heading)) for heading in headings]
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
@@ -160,7 +178,7 @@ def read(text: str) -> Sheet:
             % {"count": len(body), "max": MAX_ROWS}
         )
     rows = []
-    for line, cells in enumerate(body, start=2):
+    for line, cells in body:
         values = {name: cell.strip() for name, cell in zip(columns, cells, strict=False) if name}
         rows.append(Row(line=line, cells=cells, values=values))
     ignored = [heading for heading, name in zip(headings, columns, strict=True) if not name and heading]

@@ -66,18 +66,29 @@ def test_a_sheet_that_cannot_be_read_says_why(text, said):
         read(text)
 
 
+def test_a_quoted_cell_may_hold_a_line_break(agency_a):
+    sheet = checked(
+        HEAD
+        + f'Ann,Lee,ann@example.org,Practitioner,{agency_a.name},"Nurse,\nschool team"\nBo,Li,b@example.org,QA manager,,\n'
+    )
+    assert [row.line for row in sheet.rows] == [2, 4]
+    assert sheet.rows[0].form.instance.job_title == "Nurse,\nschool team"
+
+
 def test_a_binary_file_and_too_many_rows_are_refused_with_what_to_do():
     with pytest.raises(SheetError, match="save the spreadsheet as CSV"):
         decode(b"PK\x03\x04\0\0 an xlsx file")
     with pytest.raises(SheetError, match=f"at most {MAX_ROWS} people"):
         read(HEAD + "Ann,Lee,a@example.org,Practitioner,A\n" * (MAX_ROWS + 1))
+    with pytest.raises(SheetError, match="larger than 512 KB"):
+        read(HEAD + "Ann,Lee,a@example.org,Practitioner," + "A" * 600_000 + "\n")
 
 
 def test_blank_lines_are_skipped_and_lines_numbered_as_in_the_spreadsheet(agency_a):
     sheet = checked(
         HEAD + f"Ann,Lee,ann@example.org,Practitioner,{agency_a.name},Nurse\n,,,,,\n\nBo,Li,bad,Manager,X\n"
     )
-    assert [row.line for row in sheet.rows] == [2, 3]
+    assert [row.line for row in sheet.rows] == [2, 5]
     assert sheet.rows[0].form.instance.job_title == "Nurse"
 
 
