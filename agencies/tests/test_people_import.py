@@ -200,6 +200,7 @@ def test_check_then_add_adds_each_person_as_add_user_does_and_gives_back_the_row
     # The row not added, as typed, under the sheet's headings, to put right and check again.
     page = page_text(response)
     assert "2 people added." in page and "1 row was not added" in page
+    assert "Nobody is ready to add yet: 1 row needs putting right." in page and "add the others" not in page
     assert response.context["form"]["text"].value() == HEAD + "Cy,Ng,cy@example.org,Manager,,\n"
 
 
