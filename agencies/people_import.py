@@ -296,6 +296,9 @@ class SheetForm(forms.Form):
         upload = cleaned.get("upload")
         try:
             text = decode(upload.read()) if upload else cleaned.get("text", "")
+            # One line ending: a browser sends the box's lines ending in CR LF, whatever the file checked had
+            # (LF from LibreOffice, a Mac or Google Sheets), and the check's fingerprint must match the box's.
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
             if not text.strip():
                 raise SheetError(_("Choose a CSV file, or paste the spreadsheet's cells in the box."))
             cleaned["sheet"] = check(read(text))
