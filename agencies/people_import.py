@@ -12,12 +12,6 @@ between (somebody added the same address meanwhile) are checked again and not ad
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
-from dataclasses import dataclass, field
-
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db import transaction
@@ -29,179 +23,44 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from .models import Agency, Role, User
+from .sheets import MAX_ROWS, Columns, Sheet, SheetForm, checked_form, heading_key, read, sheet_import
 
-MAX_ROWS = 500
-MAX_BYTES = 512 * 1024
-
-# The columns read, and the headings a spreadsheet may give them (compared without case, spaces, dashes
-# or underscores: "E-mail address", "email_address" and "Email Address" are one heading).
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "first_name": ("first name", "first names", "forename", "forenames", "given name"),
-    "last_name": ("last name", "surname", "family name"),
-    "email": ("email", "email address", "e-mail", "e-mail address"),
-    "role": ("role",),
-    "agency": ("agency", "organisation", "organization"),
-    "job_title": ("job title", "job", "position"),
-    "username": ("username", "user name"),
-}
-REQUIRED = ("first_name", "last_name", "email", "role")
-HEADINGS = {
-    "first_name": gettext_lazy("First name"),
-    "last_name": gettext_lazy("Last name"),
-    "email": gettext_lazy("E-mail"),
-    "role": gettext_lazy("Role"),
-    "agency": gettext_lazy("Agency"),
-    "job_title": gettext_lazy("Job title"),
-    "username": gettext_lazy("Username"),
-}
-
-
-def _key(heading: str) -> str:
-    return "".join(ch for ch in heading.lower() if ch.isalnum())
-
-
-_COLUMN_OF = {_key(heading): name for name, headings in COLUMNS.items() for heading in headings}
-
-
-class SheetError(ValueError):
-    """The sheet as a whole cannot be read; the message says why and what to do."""
-
-
-@dataclass
-class Row:
-    line: int  # the row's line in the sheet, the heading row being line 1
-    cells: list[str]  # as typed, to give back
-    values: dict[str, str]
-    errors: list[str] = field(default_factory=list)
-    form: forms.ModelForm | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-@dataclass
-class Sheet:
-    headings: list[str]
-    rows: list[Row]
-    ignored: list[str]  # headings of columns not read
-
-    @property
-    def good(self) -> list[Row]:
-        return [row for row in self.rows if row.ok]
-
-    @property
-    def bad(self) -> list[Row]:
-        return [row for row in self.rows if not row.ok]
-
-    def text_of(self, rows: list[Row]) -> str:
-        """Those rows under the sheet's headings, as CSV text to put right and check again."""
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(self.headings)
-        writer.writerows(row.cells for row in rows)
-        return out.getvalue()
-
-
-def decode(data: bytes) -> str:
-    """An uploaded file's text: UTF-8 (with or without Excel's byte-order mark), else Windows-1252, which
-    is what Excel on Windows writes as "CSV (Comma delimited)"."""
-    if len(data) > MAX_BYTES:
-        raise SheetError(
-            _("The file is larger than %(size)d KB: split it, at most %(rows)d people a file.")
-            % {"size": MAX_BYTES // 1024, "rows": MAX_ROWS}
-        )
-    if b"\0" in data[:4096]:
-        raise SheetError(
-            _(
-                "This file is not text: save the spreadsheet as CSV (in Excel: File → Save as → CSV UTF-8), "
-                "or copy its cells and paste them in the box."
-            )
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
-def read(text: str) -> Sheet:
-    """The sheet's rows under its heading row: commas, semicolons or tabs (cells pasted from a
-    spreadsheet) between the cells. Raises SheetError when no row can be read."""
-    if len(text.encode()) > MAX_BYTES:
-        raise SheetError(
-            _("The sheet is larger than %(size)d KB: split it, at most %(rows)d people at a time.")
-            % {"size": MAX_BYTES // 1024, "rows": MAX_ROWS}
-        )
-    first = next((line for line in text.splitlines() if line.strip(" \t,;")), "")
-    if not first:
-        raise SheetError(_("The sheet is empty: it needs a heading row, then a row for each person."))
-    try:
-        dialect = csv.Sniffer().sniff(first, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    # Read whole (a cell in quotes may hold a line break), each row numbered by the line it starts on in the
-    # spreadsheet, rows with nothing in them left out.
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    table: list[tuple[int, list[str]]] = []
-    start = 1
-    try:
-        for cells in reader:
-            if any(cell.strip() for cell in cells):
-                table.append((start, cells))
-            start = reader.line_num + 1
-    except csv.Error as error:
-        raise SheetError(
-            _("Line %(line)d cannot be read (%(error)s): check its quotes.") % {"line": reader.line_num, "error": error}
-        ) from None
-    headings = [cell.strip() for cell in table[0][1]]
-    columns = [_COLUMN_OF.get(_key(heading)) for heading in headings]
-    missing = [name for name in REQUIRED if name not in columns]
-    if missing:
-        raise SheetError(
-            _(
-                "The first row must name the columns. Missing: %(missing)s. The columns read are %(known)s "
-                "(agency is needed for managers and practitioners; the username is the e-mail address "
-                "when left out)."
-            )
-            % {
-                "missing": ", ".join(str(HEADINGS[name]) for name in missing),
-                "known": ", ".join(str(HEADINGS[name]) for name in COLUMNS),
-            }
-        )
-    repeated = sorted({str(HEADINGS[name]) for name in columns if name and columns.count(name) > 1})
-    if repeated:
-        raise SheetError(_("Two columns are headed %(columns)s: keep one.") % {"columns": ", ".join(repeated)})
-    body = table[1:]
-    if len(body) > MAX_ROWS:
-        raise SheetError(
-            _("The sheet has %(count)d rows: at most %(max)d people at a time. Split it.")
-            % {"count": len(body), "max": MAX_ROWS}
-        )
-    rows = []
-    for line, cells in body:
-        values = {name: cell.strip() for name, cell in zip(columns, cells, strict=False) if name}
-        rows.append(Row(line=line, cells=cells, values=values))
-    ignored = [heading for heading, name in zip(headings, columns, strict=True) if not name and heading]
-    return Sheet(headings=headings, rows=rows, ignored=ignored)
+COLUMNS = Columns(
+    headings={
+        "first_name": (gettext_lazy("First name"), "first names", "forename", "forenames", "given name"),
+        "last_name": (gettext_lazy("Last name"), "surname", "family name"),
+        "email": (gettext_lazy("E-mail"), "email", "email address", "e-mail address"),
+        "role": (gettext_lazy("Role"),),
+        "agency": (gettext_lazy("Agency"), "organisation", "organization"),
+        "job_title": (gettext_lazy("Job title"), "job", "position"),
+        "username": (gettext_lazy("Username"), "user name"),
+    },
+    required=("first_name", "last_name", "email", "role"),
+    hint=gettext_lazy(
+        "The agency is needed for managers and practitioners; the username is the e-mail address when left out."
+    ),
+)
 
 
 def _role(value: str) -> str | None:
-    wanted = _key(value)
+    wanted = heading_key(value)
     for role in Role:
-        if wanted in (_key(role.value), _key(str(role.label))):
+        if wanted in (heading_key(role.value), heading_key(str(role.label))):
             return role.value
     return None
 
 
-def check(sheet: Sheet) -> Sheet:
+def check(text: str) -> Sheet:
     """Each row checked as Add user checks a person (UserAddForm), and against the accounts there are
     and the sheet's other rows: an address or username already taken is an error, not a second account."""
     from .admin import UserAddForm
 
+    sheet = read(text, COLUMNS)
+
     agencies: dict[str, Agency] = {}
     for agency in Agency.objects.all():
-        agencies.setdefault(_key(agency.name), agency)
-        agencies.setdefault(_key(agency.short_name), agency)
+        agencies.setdefault(heading_key(agency.name), agency)
+        agencies.setdefault(heading_key(agency.short_name), agency)
     # Addresses compared without case, as people type them ("Ann.Lee@…" is ann.lee@…'s account).
     emails = {row.values.get("email", "").lower() for row in sheet.rows} - {""}
     taken = dict(
@@ -221,7 +80,7 @@ def check(sheet: Sheet) -> Sheet:
             )
         agency = None
         if values.get("agency"):
-            agency = agencies.get(_key(values["agency"]))
+            agency = agencies.get(heading_key(values["agency"]))
             if agency is None:
                 row.errors.append(
                     _("No agency is called “%(agency)s”: use an agency's name or short name as in Agencies.")
@@ -259,7 +118,7 @@ def check(sheet: Sheet) -> Sheet:
                 continue  # a role or an agency not found: said above, in its own words
             if name == "agency" and role is None:
                 continue  # whether an agency is needed depends on the role, not known
-            label = "" if name == NON_FIELD_ERRORS else f"{HEADINGS.get(name, name)}: "
+            label = "" if name == NON_FIELD_ERRORS else f"{COLUMNS.label(name) if name in COLUMNS.headings else name}: "
             row.errors += [label + error for error in errors]
         if len(values.get("job_title", "")) > 200:
             row.errors.append(_("The job title is longer than 200 characters."))
@@ -267,45 +126,6 @@ def check(sheet: Sheet) -> Sheet:
             form.instance.job_title = values.get("job_title", "")
             row.form = form
     return sheet
-
-
-def fingerprint(text: str, sheet: Sheet) -> str:
-    """What the check showed: the sheet's text and which of its rows were ready to add."""
-    lines = ",".join(str(row.line) for row in sheet.good)
-    return hashlib.sha256(f"{lines}\n{text}".encode()).hexdigest()[:32]
-
-
-class SheetForm(forms.Form):
-    upload = forms.FileField(
-        label=gettext_lazy("A CSV file"),
-        required=False,
-        help_text=gettext_lazy("In Excel: File → Save as → CSV UTF-8 (comma delimited)."),
-    )
-    text = forms.CharField(
-        label=gettext_lazy("Or paste the spreadsheet's cells"),
-        required=False,
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 10, "cols": 100, "spellcheck": "false"}),
-        help_text=gettext_lazy("Heading row first. After a check, the sheet checked is here to put right."),
-    )
-    # What the check showed (fingerprint()): adding is refused if the sheet or its check differ now.
-    checked = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def clean(self):
-        cleaned = super().clean()
-        upload = cleaned.get("upload")
-        try:
-            text = decode(upload.read()) if upload else cleaned.get("text", "")
-            # One line ending: a browser sends the box's lines ending in CR LF, whatever the file checked had
-            # (LF from LibreOffice, a Mac or Google Sheets), and the check's fingerprint must match the box's.
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
-            if not text.strip():
-                raise SheetError(_("Choose a CSV file, or paste the spreadsheet's cells in the box."))
-            cleaned["sheet"] = check(read(text))
-        except SheetError as error:
-            raise forms.ValidationError(str(error)) from None
-        cleaned["text"] = text
-        return cleaned
 
 
 def person_added(*, request: HttpRequest, person: User, how: str = "") -> bool:
@@ -339,23 +159,16 @@ class PeopleImportMixin:
     def people_import(self, request: HttpRequest) -> HttpResponse:
         if not self.has_add_permission(request):
             raise PermissionDenied
-        if request.method != "POST":
-            return self._page(request, SheetForm(), None)
-        form = SheetForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self._page(request, form, None)
-        text, sheet = form.cleaned_data["text"], form.cleaned_data["sheet"]
-        if "add" in request.POST:
-            if form.cleaned_data["checked"] == fingerprint(text, sheet) and sheet.good:
-                return self._add(request, sheet)
-            messages.error(
-                request,
-                _(
-                    "Nobody was added: the sheet, or its check, is not the one you saw (the sheet was changed, "
-                    "or an account was added or an agency changed meanwhile). Read the check below, then add."
-                ),
-            )
-        return self._page(request, SheetForm(initial={"text": text, "checked": fingerprint(text, sheet)}), sheet)
+        return sheet_import(
+            request,
+            check=check,
+            page=lambda form, sheet: self._page(request, form, sheet),
+            add=lambda text, sheet: self._add(request, sheet),
+            refused=_(
+                "Nobody was added: the sheet, or its check, is not the one you saw (the sheet was changed, "
+                "or an account was added or an agency changed meanwhile). Read the check below, then add."
+            ),
+        )
 
     def _page(self, request: HttpRequest, form: SheetForm, sheet: Sheet | None) -> HttpResponse:
         context = {
@@ -364,8 +177,8 @@ class PeopleImportMixin:
             "title": _("Add people from a spreadsheet"),
             "form": form,
             "sheet": sheet,
-            "columns": [HEADINGS[name] for name in COLUMNS],
-            "required": [HEADINGS[name] for name in REQUIRED],
+            "columns": COLUMNS.labels(),
+            "required": COLUMNS.labels(COLUMNS.required),
             "roles": [role.label for role in Role],
             "max_rows": MAX_ROWS,
         }
@@ -398,5 +211,5 @@ class PeopleImportMixin:
             % {"count": len(sheet.bad)},
         )
         text = sheet.text_of(sheet.bad)
-        left = check(read(text))
-        return self._page(request, SheetForm(initial={"text": text, "checked": fingerprint(text, left)}), left)
+        left = check(text)
+        return self._page(request, checked_form(text, left, check), left)

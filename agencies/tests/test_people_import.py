@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from agencies.models import AccessRecord, Role, User
 from agencies.outbox import outbox_pending
-from agencies.people_import import MAX_ROWS, SheetError, check, decode, fingerprint, read
+from agencies.people_import import COLUMNS, check
+from agencies.sheets import MAX_ROWS, SheetError, decode, fingerprint, read
 from agencies.tests.factories import UserFactory
 from audits.tests.admin_support import page_text
 
@@ -20,7 +21,7 @@ HEAD = "First name,Last name,E-mail,Role,Agency,Job title\n"
 
 
 def checked(text: str):
-    return check(read(text))
+    return check(text)
 
 
 def errors(sheet) -> list[list[str]]:
@@ -63,7 +64,7 @@ def test_excel_files_read_with_a_byte_order_mark_semicolons_or_windows_1252(agen
 )
 def test_a_sheet_that_cannot_be_read_says_why(text, said):
     with pytest.raises(SheetError, match=said):
-        read(text)
+        read(text, COLUMNS)
 
 
 def test_a_quoted_cell_may_hold_a_line_break(agency_a):
@@ -78,10 +79,10 @@ def test_a_quoted_cell_may_hold_a_line_break(agency_a):
 def test_a_binary_file_and_too_many_rows_are_refused_with_what_to_do():
     with pytest.raises(SheetError, match="save the spreadsheet as CSV"):
         decode(b"PK\x03\x04\0\0 an xlsx file")
-    with pytest.raises(SheetError, match=f"at most {MAX_ROWS} people"):
-        read(HEAD + "Ann,Lee,a@example.org,Practitioner,A\n" * (MAX_ROWS + 1))
+    with pytest.raises(SheetError, match=f"at most {MAX_ROWS} at a time"):
+        read(HEAD + "Ann,Lee,a@example.org,Practitioner,A\n" * (MAX_ROWS + 1), COLUMNS)
     with pytest.raises(SheetError, match="larger than 512 KB"):
-        read(HEAD + "Ann,Lee,a@example.org,Practitioner," + "A" * 600_000 + "\n")
+        read(HEAD + "Ann,Lee,a@example.org,Practitioner," + "A" * 600_000 + "\n", COLUMNS)
 
 
 def test_blank_lines_are_skipped_and_lines_numbered_as_in_the_spreadsheet(agency_a):

@@ -1,0 +1,254 @@
+"""A spreadsheet read into the portal: "Add people from a spreadsheet" (agencies.people_import) and "Add
+stages and standards from a spreadsheet" (audits.tool_import) share this.
+
+The person uploads a CSV file or pastes the cells copied from the spreadsheet; the heading row names the
+columns (read loosely); each row is checked by the caller; the page shows the check with the sheet back
+in its box, and nothing is added before the check was shown, nor anything the check did not show: the
+page carries a fingerprint of the sheet and of the rows found ready, and adding is refused, showing the
+new check, when the sheet was changed in the box or comes out differently (changed data meanwhile).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+MAX_ROWS = 500
+MAX_BYTES = 512 * 1024
+
+
+def heading_key(heading: str) -> str:
+    """A heading compared without case, spaces, dashes or underscores: "E-mail address",
+    "email_address" and "Email Address" are one heading."""
+    return "".join(ch for ch in heading.lower() if ch.isalnum())
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The columns a sheet is read for: each column's name, the headings a spreadsheet may give it (the
+    first is the one shown), and those it must have."""
+
+    headings: dict[str, tuple[Any, ...]]
+    required: tuple[str, ...]
+    hint: str = ""  # said after the missing columns (what is needed when)
+
+    def label(self, name: str) -> str:
+        return str(self.headings[name][0])
+
+    def labels(self, names=None) -> list[str]:
+        return [self.label(name) for name in (names if names is not None else self.headings)]
+
+    def column_of(self, heading: str) -> str | None:
+        wanted = heading_key(heading)
+        for name, headings in self.headings.items():
+            if any(heading_key(str(h)) == wanted for h in headings):
+                return name
+        return None
+
+
+class SheetError(ValueError):
+    """The sheet as a whole cannot be read; the message says why and what to do."""
+
+
+@dataclass
+class Row:
+    line: int  # the line the row starts on in the spreadsheet, the heading row being line 1
+    cells: list[str]  # as typed, to give back
+    values: dict[str, str]
+    errors: list[str] = field(default_factory=list)
+    form: forms.ModelForm | None = None  # what the check made of it, ready to save
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class Sheet:
+    headings: list[str]
+    rows: list[Row]
+    ignored: list[str]  # headings of columns not read
+
+    @property
+    def good(self) -> list[Row]:
+        return [row for row in self.rows if row.ok]
+
+    @property
+    def bad(self) -> list[Row]:
+        return [row for row in self.rows if not row.ok]
+
+    def text_of(self, rows: list[Row]) -> str:
+        """Those rows under the sheet's headings, as CSV text to put right and check again."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(self.headings)
+        writer.writerows(row.cells for row in rows)
+        return out.getvalue()
+
+
+def _too_large() -> SheetError:
+    return SheetError(
+        _("The sheet is larger than %(size)d KB: split it, at most %(rows)d rows at a time.")
+        % {"size": MAX_BYTES // 1024, "rows": MAX_ROWS}
+    )
+
+
+def decode(data: bytes) -> str:
+    """An uploaded file's text: UTF-8 (with or without Excel's byte-order mark), else Windows-1252, which
+    is what Excel on Windows writes as "CSV (Comma delimited)"."""
+    if len(data) > MAX_BYTES:
+        raise _too_large()
+    if b"\0" in data[:4096]:
+        raise SheetError(
+            _(
+                "This file is not text: save the spreadsheet as CSV (in Excel: File → Save as → CSV UTF-8), "
+                "or copy its cells and paste them in the box."
+            )
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def read(text: str, columns: Columns) -> Sheet:
+    """The sheet's rows under its heading row: commas, semicolons or tabs (cells pasted from a
+    spreadsheet) between the cells. Raises SheetError when no row can be read."""
+    if len(text.encode()) > MAX_BYTES:
+        raise _too_large()
+    first = next((line for line in text.splitlines() if line.strip(" \t,;")), "")
+    if not first:
+        raise SheetError(_("The sheet is empty: it needs a heading row, then a row for each line to add."))
+    try:
+        dialect = csv.Sniffer().sniff(first, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    # Read whole (a cell in quotes may hold a line break), each row numbered by the line it starts on in the
+    # spreadsheet, rows with nothing in them left out.
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    table: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                table.append((start, cells))
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise SheetError(
+            _("Line %(line)d cannot be read (%(error)s): check its quotes.") % {"line": reader.line_num, "error": error}
+        ) from None
+    headings = [cell.strip() for cell in table[0][1]]
+    names = [columns.column_of(heading) for heading in headings]
+    missing = [name for name in columns.required if name not in names]
+    if missing:
+        raise SheetError(
+            " ".join(
+                filter(
+                    None,
+                    [
+                        _("The first row must name the columns. Missing: %(missing)s. The columns read are %(known)s.")
+                        % {"missing": ", ".join(columns.labels(missing)), "known": ", ".join(columns.labels())},
+                        str(columns.hint),
+                    ],
+                )
+            )
+        )
+    repeated = sorted({columns.label(name) for name in names if name and names.count(name) > 1})
+    if repeated:
+        raise SheetError(_("Two columns are headed %(columns)s: keep one.") % {"columns": ", ".join(repeated)})
+    body = table[1:]
+    if len(body) > MAX_ROWS:
+        raise SheetError(
+            _("The sheet has %(count)d rows: at most %(max)d at a time. Split it.")
+            % {"count": len(body), "max": MAX_ROWS}
+        )
+    rows = [
+        Row(line=line, cells=cells, values={n: c.strip() for n, c in zip(names, cells, strict=False) if n})
+        for line, cells in body
+    ]
+    ignored = [heading for heading, name in zip(headings, names, strict=True) if not name and heading]
+    return Sheet(headings=headings, rows=rows, ignored=ignored)
+
+
+def fingerprint(text: str, sheet: Sheet) -> str:
+    """What the check showed: the sheet's text and which of its rows were ready to add."""
+    lines = ",".join(str(row.line) for row in sheet.good)
+    return hashlib.sha256(f"{lines}\n{text}".encode()).hexdigest()[:32]
+
+
+class SheetForm(forms.Form):
+    upload = forms.FileField(
+        label=gettext_lazy("A CSV file"),
+        required=False,
+        help_text=gettext_lazy("In Excel: File → Save as → CSV UTF-8 (comma delimited)."),
+    )
+    text = forms.CharField(
+        label=gettext_lazy("Or paste the spreadsheet's cells"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 10, "cols": 100, "spellcheck": "false"}),
+        help_text=gettext_lazy("Heading row first. After a check, the sheet checked is here to put right."),
+    )
+    # What the check showed (fingerprint()): adding is refused if the sheet or its check differ now.
+    checked = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, check: Callable[[str], Sheet], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.check = check
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("upload")
+        try:
+            text = decode(upload.read()) if upload else cleaned.get("text", "")
+            # One line ending: a browser sends the box's lines ending in CR LF, whatever the file checked had
+            # (LF from LibreOffice, a Mac or Google Sheets), and the check's fingerprint must match the box's.
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+            if not text.strip():
+                raise SheetError(_("Choose a CSV file, or paste the spreadsheet's cells in the box."))
+            cleaned["sheet"] = self.check(text)
+        except SheetError as error:
+            raise forms.ValidationError(str(error)) from None
+        cleaned["text"] = text
+        return cleaned
+
+
+def checked_form(text: str, sheet: Sheet, check: Callable[[str], Sheet]) -> SheetForm:
+    """The form shown under a check: the sheet in its box, and what the check showed."""
+    return SheetForm(initial={"text": text, "checked": fingerprint(text, sheet)}, check=check)
+
+
+def sheet_import(
+    request: HttpRequest,
+    *,
+    check: Callable[[str], Sheet],
+    page: Callable[[SheetForm, Sheet | None], HttpResponse],
+    add: Callable[[str, Sheet], HttpResponse],
+    refused: str,
+    whole: bool = False,
+) -> HttpResponse:
+    """The page's answer: the empty form; the check of a sheet; or, for "add" with the check the page
+    showed, `add(text, sheet)` (its ready rows; `whole`: only when every row is ready). `refused` is said
+    when the sheet or its check is not what the page showed."""
+    if request.method != "POST":
+        return page(SheetForm(check=check), None)
+    form = SheetForm(request.POST, request.FILES, check=check)
+    if not form.is_valid():
+        return page(form, None)
+    text, sheet = form.cleaned_data["text"], form.cleaned_data["sheet"]
+    if "add" in request.POST:
+        ready = bool(sheet.good) and not (whole and sheet.bad)
+        if ready and form.cleaned_data["checked"] == fingerprint(text, sheet):
+            return add(text, sheet)
+        messages.error(request, refused)
+    return page(checked_form(text, sheet, check), sheet)
