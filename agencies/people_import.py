@@ -181,6 +181,10 @@ class PeopleImportMixin:
             "required": COLUMNS.labels(COLUMNS.required),
             "roles": [role.label for role in Role],
             "max_rows": MAX_ROWS,
+            "add_label": sheet
+            and sheet.good
+            and ngettext("Add the %(count)d person ready", "Add the %(count)d people ready", len(sheet.good))
+            % {"count": len(sheet.good)},
         }
         return TemplateResponse(request, self.import_template, context)
 
