@@ -125,6 +125,7 @@ def check(text: str) -> Sheet:
         if not row.errors:
             form.instance.job_title = values.get("job_title", "")
             row.form = form
+            row.plan = f"{username}|{role}|{agency.pk if agency else ''}"
     return sheet
 
 

@@ -67,6 +67,7 @@ class Row:
     values: dict[str, str]
     errors: list[str] = field(default_factory=list)
     form: forms.ModelForm | None = None  # what the check made of it, ready to save
+    plan: str = ""  # what adding it would do, in short: part of the check's fingerprint
 
     @property
     def ok(self) -> bool:
@@ -181,8 +182,8 @@ def read(text: str, columns: Columns) -> Sheet:
 
 
 def fingerprint(text: str, sheet: Sheet) -> str:
-    """What the check showed: the sheet's text and which of its rows were ready to add."""
-    lines = ",".join(str(row.line) for row in sheet.good)
+    """What the check showed: the sheet's text, and which of its rows were ready to add, to do what."""
+    lines = ",".join(f"{row.line}:{row.plan}" for row in sheet.good)
     return hashlib.sha256(f"{lines}\n{text}".encode()).hexdigest()[:32]
 
 

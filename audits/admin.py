@@ -20,6 +20,7 @@ from .forms_partb import CountedLinesAdmin as _CountedLines  # titles, names, th
 from .selectors.partb import STATUS_HISTORY_PREFIX, last_change
 from .services.plan_changes import plan_changed_notify, plan_of
 from .services.tools import tool_version_copy
+from .tool_import import StandardsImportMixin
 
 
 class _NotTheAdministrators:
@@ -388,7 +389,13 @@ def _say_why_read_only(model_admin, request, version: models.ToolVersion) -> Non
 
 @admin.register(models.ToolVersion)
 class ToolVersionAdmin(
-    _AnsweredMeanwhile, _LockedWhileSaved, _NotTheAdministrators, _InTheAccessLog, _FixedOnceAnswered, admin.ModelAdmin
+    StandardsImportMixin,
+    _AnsweredMeanwhile,
+    _LockedWhileSaved,
+    _NotTheAdministrators,
+    _InTheAccessLog,
+    _FixedOnceAnswered,
+    admin.ModelAdmin,
 ):
     list_display = ("tool", "number", "scale", "created_at", "answered")
     inlines = [SectionInline]
@@ -400,6 +407,7 @@ class ToolVersionAdmin(
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and _answered(obj):
             _say_why_read_only(self, request, obj)
+        context["standards_import"] = self.standards_import_allowed(request, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_queryset(self, request):
