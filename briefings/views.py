@@ -19,7 +19,6 @@ from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from agencies.decorators import recent_login_required, recent_login_restored
 from agencies.services import AccessAction, access_record
@@ -228,8 +227,14 @@ def audit_briefings(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _composer_context(
-    briefing: Briefing, *, forms: dict[str, SectionForm] | None = None, theirs: BriefingSection | None = None
+    briefing: Briefing,
+    *,
+    forms: dict[str, SectionForm] | None = None,
+    theirs: BriefingSection | None = None,
+    kept: dict | None = None,
 ) -> dict:
+    """The composer's page. `kept`: a save refused with what was typed, shown above the draft to copy
+    (_kept); the form it came from is marked unsaved (leaving the page asks first)."""
     sections = list(briefing.sections.select_related("updated_by").order_by("order", "pk"))
     forms = forms or {}
     keys = ["", *(s.key for s in sections), ""]
@@ -242,6 +247,7 @@ def _composer_context(
             # The neighbours its Move up / Move down swap it with, as this page shows them.
             "above": keys[i],
             "below": keys[i + 2],
+            "unsaved": kept is not None and kept["key"] == s.key,
         }
         for i, s in enumerate(sections)
     ]
@@ -256,6 +262,24 @@ def _composer_context(
         "editions": [(e.value, e.label) for e in Edition],
         "feedback_stats": stats,
         "publish_refusal": services.publish_refusal(briefing.audit),
+        "kept": kept,
+    }
+
+
+def _kept(request: HttpRequest, *, key: str, refusal: str, what: str, fields: dict[str, str]) -> dict:
+    """A save refused for a reason typing again cannot mend (the audit was cancelled meanwhile): the
+    refusal, with what the person typed, exactly as posted, read-only for them to copy (nothing is
+    lost). `fields`: each posted field's name and its label. `key`: the section's ("" for the title and
+    audience)."""
+    return {
+        "key": key,
+        "id": f"card-{key}-kept" if key else "details-kept",
+        "refusal": refusal,
+        "what": what,
+        "fields": [
+            {"name": name, "label": label, "value": request.POST.get(name, ""), "multiline": name == "body"}
+            for name, label in fields.items()
+        ],
     }
 
 
@@ -320,11 +344,14 @@ def details_update(request: HttpRequest, slug: str, edition: str) -> HttpRespons
             form.is_valid()
             form.add_error(None, str(conflict))
         except services.BriefingError as exc:  # the audit was cancelled: the draft stays as it stood
-            messages.error(request, str(exc))
-            return redirect("briefings:composer", slug=slug, edition=edition)
+            return _details_kept(request, briefing, str(exc))
         else:
             messages.success(request, _("Title and audience saved."))
             return redirect("briefings:composer", slug=slug, edition=edition)
+    elif refusal := services.cancelled_refusal(briefing.audit):
+        # Cancelled: the read-only composer, with what was typed to copy (not the form's errors, which
+        # correcting would not get saved).
+        return _details_kept(request, briefing, refusal)
     briefing.refresh_from_db()
     context = _composer_context(briefing)
     context.update({"details_form": form, "details_theirs": theirs})
@@ -337,6 +364,61 @@ def _section(request: HttpRequest, slug: str, edition: str, key: str) -> Briefin
     if section is None:
         raise Http404("No such section.")
     return section
+
+
+def _details_kept(request: HttpRequest, briefing: Briefing, refusal: str) -> HttpResponse:
+    """The title and audience refused (the audit was cancelled): the composer as it stands, read-only,
+    the refusal with the title and audience typed above it, to copy."""
+    briefing.refresh_from_db(fields=["title", "audience"])  # as it stands (validating the form wrote the typed)
+    briefing.audit.refresh_from_db()  # cancelled since the page was loaded: shown read-only
+    kept = _kept(
+        request,
+        key="",
+        refusal=refusal,
+        what=_("the title and audience"),
+        fields={"title": _("Title, not saved"), "audience": _("Audience, not saved")},
+    )
+    return render(request, "briefings/composer.html", _composer_context(briefing, kept=kept), status=409)
+
+
+def _card(section: BriefingSection, form: SectionForm, **extra) -> dict:
+    """One section's card, by itself (an htmx save's answer)."""
+    keys = ["", *section.briefing.sections.order_by("order", "pk").values_list("key", flat=True), ""]
+    at = keys.index(section.key)
+    return {
+        "section": section,
+        "form": form,
+        "spec": SPECS.get(section.key),
+        "theirs": None,
+        "above": keys[at - 1],
+        "below": keys[at + 1],
+        **extra,
+    }
+
+
+def _section_kept(request: HttpRequest, section: BriefingSection, refusal: str) -> HttpResponse:
+    """A section's save refused (the audit was cancelled): what was typed is shown with the refusal, to
+    copy, never lost to a redirect. htmx: the card in place, read-only as the section stands, the text
+    typed above it; else the composer as it stands, read-only, the refusal and the text typed at its top."""
+    # As it stands: validating the form wrote what was typed into the section.
+    section.refresh_from_db(fields=["heading", "body", "hidden", "updated_at"])
+    audit = section.briefing.audit
+    audit.refresh_from_db()  # cancelled since the page was loaded: shown read-only
+    kept = _kept(
+        request,
+        key=section.key,
+        refusal=refusal,
+        what=_("the section “%(heading)s”") % {"heading": section.heading or section.key},
+        fields={"heading": _("Heading, not saved"), "body": _("Text, not saved")},
+    )
+    if request.htmx:
+        # Read-only as the composer of a cancelled audit is: its buttons and fields disabled.
+        read_only = bool(services.cancelled_refusal(audit))
+        card = _card(section, SectionForm(instance=section), kept=kept, read_only=read_only, unsaved=True)
+        return render(
+            request, "briefings/includes/section_card.html", {"card": card, "briefing": section.briefing}, status=409
+        )
+    return render(request, "briefings/composer.html", _composer_context(section.briefing, kept=kept), status=409)
 
 
 def _back_to(section: BriefingSection) -> str:
@@ -373,24 +455,15 @@ def section_update(request: HttpRequest, slug: str, edition: str, key: str) -> H
             form.is_valid()
             form.add_error(None, str(conflict))
         except services.BriefingError as exc:  # the audit was cancelled: the draft stays as it stood
-            messages.error(request, str(exc))
-            if request.htmx:  # the whole composer, read-only, with the message, not a card in place
-                return HttpResponseClientRedirect(_back_to(section))
-            return redirect(_back_to(section))
+            return _section_kept(request, section, str(exc))
         else:
             saved = True
             form = SectionForm(instance=section)
+    elif refusal := services.cancelled_refusal(section.briefing.audit):
+        # Cancelled: what was typed to copy, not the form's errors (correcting them would not get it saved).
+        return _section_kept(request, section, refusal)
     if request.htmx:
-        keys = ["", *section.briefing.sections.order_by("order", "pk").values_list("key", flat=True), ""]
-        at = keys.index(section.key)
-        card = {
-            "section": section,
-            "form": form,
-            "spec": SPECS.get(section.key),
-            "theirs": theirs,
-            "above": keys[at - 1],
-            "below": keys[at + 1],
-        }
+        card = _card(section, form, theirs=theirs)
         return render(
             request,
             "briefings/includes/section_card.html",

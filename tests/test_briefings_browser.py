@@ -10,10 +10,11 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.test import override_settings
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from agencies.models import AccessAction, AccessRecord, User
-from audits.models import Audit
+from audits.models import Audit, AuditStatus
 from briefings import services
 from briefings.models import BriefingSection, BriefingVersion, Edition, RenderStatus
 from briefings.tests.support import pdf_text, squash
@@ -322,6 +323,50 @@ def test_the_retry_button_keeps_the_focus_while_the_status_is_polled(
     expect(retry).to_be_focused()
     axe_check(page, context="#versions")
 
+    assert not csp_violations(browser_console), "\n".join(map(str, browser_console))
+
+
+@pytest.mark.browser
+@override_settings(DEMO=True)
+def test_a_section_saved_after_the_audit_was_cancelled_keeps_its_text(
+    transactional_db, live_server, page: Page, browser_console
+):
+    """The audit cancelled while the text was typed: Save section is refused, and the card comes back
+    read-only with the refusal and the text typed, labelled, to select and copy; the focus on it, the
+    refusal said in the composer's live region, and leaving the page asks first."""
+    call_command("load_demo", stdout=StringIO())
+    audit = Audit.objects.get(slug=SLUG)
+    qa = User.objects.get(username="qa.manager")
+    services.briefing_create(audit=audit, edition=Edition.MANAGERS, user=qa)
+    login(page, live_server, "qa.manager", "demo")
+    page.goto(f"{live_server.url}/briefings/audit/{SLUG}/managers/")
+    card = page.get_by_test_id("section-why")
+    typed = "Typed as the audit was cancelled, and not to be lost."
+    card.get_by_label("Text", exact=True).fill(typed)
+
+    # Cancelled meanwhile (as audit_cancel leaves it: the demo audit's published briefing would stop it).
+    Audit.objects.filter(pk=audit.pk).update(
+        status=AuditStatus.CANCELLED, cancelled_at=timezone.now(), cancelled_by=qa, cancel_reason="Merged"
+    )
+    with page.expect_response(lambda r: r.request.method == "POST" and "/sections/why/" in r.url) as answer:
+        card.get_by_role("button", name="Save section").click()
+    assert answer.value.status == 409
+    kept = card.get_by_test_id("kept-text")
+    expect(kept).to_be_focused()
+    expect(kept).to_have_accessible_name(re.compile(r"^Your text, not saved: the section"))
+    expect(page.get_by_test_id("composer-announcer")).to_contain_text("This audit was cancelled")
+    field = kept.get_by_label("Text, not saved")
+    expect(field).to_have_value(typed)
+    expect(field).to_be_enabled()  # not in a disabled fieldset: selectable to copy
+    expect(field).not_to_be_editable()
+    assert field.evaluate("el => { el.select(); return el.value.slice(el.selectionStart, el.selectionEnd); }") == typed
+    expect(card.get_by_role("button", name="Save section")).to_be_disabled()
+    assert leaving_asks(page)
+    assert (
+        BriefingSection.objects.get(briefing__audit=audit, briefing__edition=Edition.MANAGERS, key="why").body != typed
+    )
+    axe_check(page, context="[data-testid=section-why]")
+    shot(page, "cancelled-save-kept")
     assert not csp_violations(browser_console), "\n".join(map(str, browser_console))
 
 

@@ -75,8 +75,9 @@
   const samePath = (a, b) => new URL(a, location.href).pathname === new URL(b, location.href).pathname;
 
   // A section saved by htmx comes back as a new card in place of the old one (the focus would be
-  // lost with it). After the swap the focus goes to the same place in the new card: the text saved by
-  // the other editor when the save was refused for it, else the first field with an error, else the
+  // lost with it). After the swap the focus goes to the same place in the new card: the text typed,
+  // not saved, when the save was refused as the audit was cancelled (the card is read-only), the text
+  // saved by the other editor when the save was refused for it, else the first field with an error, else the
   // control that had it (the Save button, or the field Enter was pressed in). Unless the person has
   // moved on to another part of the page meanwhile. The outcome ("Saved at 10:41", "Not saved: …")
   // is said in the page's one live region, there from the start: a new element's is often not read.
@@ -111,6 +112,7 @@
     announce([status && status.textContent.trim(), problem && problem.textContent.trim()].filter(Boolean).join(" "));
     if (!refocus) return;
     const target =
+      card.querySelector(".section-kept") ||
       card.querySelector(".section-conflict") ||
       card.querySelector(".section-form .is-invalid") ||
       (focusedId && card.querySelector(`#${CSS.escape(focusedId)}`)) ||
@@ -122,8 +124,10 @@
     if (!(form instanceof HTMLFormElement) || !form.matches(TRACKED)) return;
     const xhr = event.detail.xhr;
     const status = xhr.status;
-    // A section saved over by somebody else answers 409 with both texts (the typed one kept): show it.
-    if (status === 409 && xhr.responseText.includes('data-testid="section-conflict"')) {
+    // A section saved over by somebody else answers 409 with both texts (the typed one kept); a save
+    // refused as the audit was cancelled, 409 with the card read-only and the text typed to copy: show it.
+    const kept = ['data-testid="section-conflict"', 'data-testid="kept-text"'];
+    if (status === 409 && kept.some((mark) => xhr.responseText.includes(mark))) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
       dirty.add(key(form));
