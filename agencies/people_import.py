@@ -182,6 +182,7 @@ class PeopleImportMixin:
             "required": COLUMNS.labels(COLUMNS.required),
             "roles": [role.label for role in Role],
             "max_rows": MAX_ROWS,
+            "cells_template": "admin/agencies/user/people_import_cells.html",
             "add_label": sheet
             and sheet.good
             and ngettext("Add the %(count)d person ready", "Add the %(count)d people ready", len(sheet.good))

@@ -277,6 +277,7 @@ class StandardsImportMixin:
             "required": COLUMNS.labels(COLUMNS.required),
             "answers": [answer.label for answer in models.AnswerType],
             "max_rows": MAX_ROWS,
+            "cells_template": "admin/audits/toolversion/standards_import_cells.html",
             "add_label": ready
             and _("Add %(stages)s and %(standards)s")
             % {
