@@ -638,6 +638,13 @@ class Finding(models.Model):
     cases = models.ManyToManyField(Case, blank=True, related_name="findings")
     returns = models.ManyToManyField(PartAReturn, blank=True, related_name="findings")
     created_at = models.DateTimeField(default=timezone.now)
+    # Promoted from the evidence board (services.partb.finding_promote): the return, and the edit marker
+    # of the text promoted (selectors.partb.edit_marker), kept however the finding is edited later. The
+    # board says "Already in …" only for that text: a text changed since in Part A can be promoted again.
+    promoted_from = models.ForeignKey(
+        PartAReturn, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+    promoted_marker = models.CharField(max_length=24, blank=True, editable=False)
 
     history = HistoricalRecords(m2m_fields=[risk_factors, cases, returns])
 

@@ -340,7 +340,10 @@ class AgencyAccount:
 
     participant: AuditAgency
     ret: PartAReturn | None
-    promoted: set[str] = field(default_factory=set)  # finding kinds this return was already promoted to
+    # For each kind of finding this return's text was promoted to, the edit markers of the texts
+    # promoted (edit_marker): the board says "Already in …" for the text it shows only, not for an
+    # earlier version of it.
+    promoted: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def received(self) -> bool:
@@ -405,11 +408,12 @@ def evidence_board(user, audit: Audit, case: Case) -> EvidenceBoard:
     }
     grades = layout.grades
     judgements = list(CaseJudgement.objects.filter(case=case).select_related("grade", "recorded_by"))
-    promoted: dict[int, set[str]] = defaultdict(set)
-    for return_id, kind in Finding.returns.through.objects.filter(
-        partareturn_id__in=[r.pk for r in returns]
-    ).values_list("partareturn_id", "finding__kind"):
-        promoted[return_id].add(kind)
+    # The findings promoted from these returns that still cite them, with the text promoted.
+    promoted: dict[int, dict[str, set[str]]] = defaultdict(dict)
+    for return_id, kind, marker in Finding.returns.through.objects.filter(
+        partareturn_id__in=[r.pk for r in returns], finding__promoted_from_id=F("partareturn_id")
+    ).values_list("partareturn_id", "finding__kind", "finding__promoted_marker"):
+        promoted[return_id].setdefault(kind, set()).add(marker)
 
     by_section: dict[int, list[BoardRow]] = defaultdict(list)
     # Labels translated once per request, not once per cell.
@@ -449,7 +453,7 @@ def evidence_board(user, audit: Audit, case: Case) -> EvidenceBoard:
         AgencyAccount(
             participant=p,
             ret=by_agency.get(p.agency_id),
-            promoted=promoted.get(by_agency[p.agency_id].pk, set()) if p.agency_id in by_agency else set(),
+            promoted=promoted.get(by_agency[p.agency_id].pk, {}) if p.agency_id in by_agency else {},
         )
         for p in participants
     ]

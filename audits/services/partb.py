@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -1002,9 +1002,11 @@ def finding_promote(
 ) -> tuple[Finding, bool]:
     """Make a Part A return's strengths or areas for improvement into a finding, citing the return
     and its case. Returns (finding, created): promoting the same text to the same kind twice
-    gives back the first finding. `shown`: the edit marker of the text the board showed; a text
-    changed since (the audit went back to Part A and the return was submitted again) is refused,
-    saying what it is now, not promoted unseen. None (a post that does not say): the text as it is."""
+    gives back the first finding. The finding records the text it was promoted from (its edit
+    marker, kept however the finding is edited): once the text changes in Part A, the new text can be
+    promoted too. `shown`: the edit marker of the text the board showed; a text changed since (the
+    audit went back to Part A and the return was submitted again) is refused, saying what it is now,
+    not promoted unseen. None (a post that does not say): the text as it is."""
     if field not in PROMOTIONS or kind not in PROMOTIONS[field]:
         raise ValidationError(_("That text cannot be promoted to that kind of finding."))
     with transaction.atomic():
@@ -1029,15 +1031,34 @@ def finding_promote(
             raise ValidationError(str(PROMOTED_TEXT_CHANGED) % values)
         if not text:
             raise ValidationError(_("There is no text to promote."))
-        existing = Finding.objects.filter(audit=audit, kind=kind, body=text, returns=part_a_return).first()
-        if existing is not None:
+        # Already promoted, this very text (however that finding was edited since), or a finding citing
+        # the return says it word for word: that finding, marked as this text's (the board says so).
+        marker = edit_marker(text)
+        found = list(
+            Finding.objects.filter(audit=audit, kind=kind, returns=part_a_return)
+            .filter(Q(promoted_from=part_a_return, promoted_marker=marker) | Q(body=text))
+            .order_by("order", "pk")
+        )
+        mark = (part_a_return.pk, marker)
+        if existing := next((f for f in found if (f.promoted_from_id, f.promoted_marker) == mark), None):
+            return existing, False
+        if found:
+            existing = found[0]
+            existing.promoted_from, existing.promoted_marker = part_a_return, marker
+            existing.save(update_fields=["promoted_from", "promoted_marker"])
             return existing, False
         # The auditor may have confirmed a detail is not about the child: a finding is printed all the same.
         if problem := identifier_problem(text, "promoted"):
             raise ValidationError(problem)
         agency = part_a_return.agency if kind in AGENCY_FINDING_KINDS else None
         finding = Finding.objects.create(
-            audit=audit, kind=kind, body=text, agency=agency, order=_next_order(audit, kind, agency)
+            audit=audit,
+            kind=kind,
+            body=text,
+            agency=agency,
+            order=_next_order(audit, kind, agency),
+            promoted_from=part_a_return,
+            promoted_marker=marker,
         )
         finding.returns.add(part_a_return)
         finding.cases.add(part_a_return.case_id)

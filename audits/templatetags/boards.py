@@ -75,23 +75,32 @@ def board_cells(row) -> str:
 @register.simple_tag(takes_context=True)
 def promote_form(context, account, field: str, kind: str, target: str) -> SafeString:
     """The "Promote to …" button for one agency's strengths or improvements, or a note that the
-    return is already in that list. Four per agency on a board of fifteen: as an `{% include %}`
+    text shown is already in that list. Four per agency on a board of fifteen: as an `{% include %}`
     (a URL, a CSRF token and two translations each) they cost more than the whole table. Each posts a
     marker of the text it shows (`shown`)."""
-    if kind in account.promoted:
-        note = _("Already in %(target)s") % {"target": target}
-        return format_html('<p class="small mb-1 promoted-note">✓ {}</p>', note)
-    # One URL and one CSRF token a page, not one a button.
-    url = context.render_context.get("promote_url")
-    if url is None:
-        url = context.render_context["promote_url"] = reverse("audits:finding_promote", args=[context["audit"].slug])
     # What the board shows of the text (an edit marker, no query; once for the text's two buttons): a
     # text changed since, in Part A, is refused rather than promoted unseen (services.partb.finding_promote).
     markers = context.render_context.setdefault("promote_markers", {})
     shown = markers.get((account.ret.pk, field))
     if shown is None:
         shown = markers[account.ret.pk, field] = edit_marker(getattr(account.ret, field))
-    return format_html(
+    # Already in: this very text. A text changed in Part A since an earlier version was promoted (the
+    # return was sent back and amended) can be promoted too, and the board says the earlier one is there.
+    promoted = account.promoted.get(kind, set())
+    if shown in promoted:
+        note = _("Already in %(target)s") % {"target": target}
+        return format_html('<p class="small mb-1 promoted-note">✓ {}</p>', note)
+    earlier = SafeString()
+    if promoted:
+        earlier = format_html(
+            '<p class="small mb-1 text-body-secondary earlier-promoted-note">{}</p>',
+            _("An earlier version of this text is in %(target)s.") % {"target": target},
+        )
+    # One URL and one CSRF token a page, not one a button.
+    url = context.render_context.get("promote_url")
+    if url is None:
+        url = context.render_context["promote_url"] = reverse("audits:finding_promote", args=[context["audit"].slug])
+    return earlier + format_html(
         '<form method="post" action="{}" class="d-inline-block me-1 mb-1 no-print">'
         '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
         '<input type="hidden" name="part_a_return" value="{}">'
