@@ -530,16 +530,26 @@ def finding_move(request: HttpRequest, slug: str, finding_id: int) -> HttpRespon
         )
         return _findings_at(audit, finding.kind)
     form = FindingMoveForm(request.POST)
+    shown = form.shown()
     try:
-        services.finding_move(
+        moved = services.finding_move(
             request=request,
             user=request.user,
             finding=finding,
             direction=request.POST.get("direction", ""),
-            shown=form.shown(),  # where the page showed it: a list changed since then moves nothing
+            shown=shown,  # where the page showed it: a list changed since then moves nothing
         )
     except ValidationError as error:
         _flash_error(request, error)
+    else:
+        # Said by the list (partb.js puts it in the list's status region), for a screen reader to hear
+        # where the finding is now.
+        label = FindingKind(moved.kind).label
+        values = {"n": moved.order + 1, "list": f"{label} ({moved.agency.name})" if moved.agency_id else label}
+        if shown is not None and shown[0] == values["n"]:  # first up, or last down: nowhere to go
+            messages.info(request, _("Not moved: already at place %(n)s in %(list)s.") % values)
+        else:
+            messages.success(request, _("Moved to place %(n)s in %(list)s.") % values)
     return redirect(reverse("audits:findings", kwargs={"slug": audit.slug}) + f"#finding-{finding.pk}")
 
 

@@ -1,6 +1,7 @@
 // Part B: the evidence board's display toggles (large type for the projector, grades without the
 // evidence text, only the standards where grades differ) and print button, confirmation before
-// deleting a finding, the confirmation of a save shown where the page opens after it, the focus on
+// deleting a finding, the confirmation of a save shown where the page opens after it (a finding's
+// move or edit: in its list's status region, the focus back on the button pressed), the focus on
 // the errors of a form that comes back refused, a count of the characters of a long text near its
 // limit, and wide tables that are a tab stop only while they scroll.
 // Everything here is an enhancement: the pages work without JavaScript.
@@ -41,7 +42,8 @@
 
   // After a save the page opens at what was saved (#consensus-overall, #agency-3, #theme…), far below
   // the confirmation at the top of the page: move the confirmation there, under the target's
-  // heading, so that it is seen where the person is. Not into a list item or a table row.
+  // heading, so that it is seen where the person is. Not into a list item or a table row: a finding
+  // (#finding-…, after a move or an edit) has it said in its list's status region instead.
   function showMessagesAtTarget() {
     const messages = document.querySelector("main > .messages");
     let target = null;
@@ -50,11 +52,93 @@
     } catch (error) {
       return; // a malformed address: leave the page as it is
     }
-    if (!messages || !target || ["LI", "TR", "TD"].includes(target.tagName)) return;
+    if (!target) return;
+    const list = target.tagName === "LI" ? target.closest("[data-status]") : null;
+    const region = list ? document.getElementById(list.dataset.status) : null;
+    if (region) {
+      focusMovedFinding(target);
+      if (messages) showInListStatus(messages, region, target);
+      return;
+    }
+    if (!messages || ["LI", "TR", "TD"].includes(target.tagName)) return;
     const heading = target.querySelector(":scope > h2, :scope > h3");
     if (heading) heading.after(messages);
     else target.prepend(messages);
     target.scrollIntoView({ block: "start", behavior: "instant" });
+  }
+
+  // The messages of a move (or edit) of a finding, in the status region by its list
+  // (_finding_list.html), not at the top of the page: a keyboard or screen-reader user, back at the
+  // finding, hears and sees the result or the refusal where they are. The region is empty when the
+  // page opens and is given the messages a moment later, for screen readers to announce them (what a
+  // live region holds when the page loads is not read out).
+  function showInListStatus(messages, region, item) {
+    const notes = Array.from(messages.children);
+    messages.remove();
+    const show = () => whenScrollSettles(() => {
+      region.append(...notes);
+      // The message in view if it fits with the finding, the finding in view in any case.
+      region.scrollIntoView({ block: "nearest", behavior: "instant" });
+      item.scrollIntoView({ block: "nearest", behavior: "instant" });
+    });
+    // After the browser's own scroll to the address's #finding-… (smooth, unless the person asks for
+    // less motion), once the page has loaded.
+    if (document.readyState === "complete") show();
+    else window.addEventListener("load", show, { once: true });
+  }
+
+  // Calls back once the page has not scrolled for a few frames (at most about a second and a half).
+  function whenScrollSettles(callback) {
+    let last = window.scrollY;
+    let still = 0;
+    let frames = 0;
+    const step = () => {
+      frames += 1;
+      if (window.scrollY === last) still += 1;
+      else [still, last] = [0, window.scrollY];
+      if (still >= 6 || frames >= 90) callback();
+      else window.requestAnimationFrame(step);
+    };
+    window.requestAnimationFrame(step);
+  }
+
+  // Up and Down post the form and the page opens again at the finding moved: the focus goes back to
+  // the button pressed (or, at an end of the list, the other one), not to the top of the page.
+  const MOVED_KEY = "auditportal.findingMoved";
+
+  function rememberMoves() {
+    document.querySelectorAll(".finding-actions form").forEach((form) => {
+      form.addEventListener("submit", (event) => {
+        const button = event.submitter;
+        const item = form.closest("li[id]");
+        if (!button || button.name !== "direction" || !item) return;
+        try {
+          window.sessionStorage.setItem(MOVED_KEY, `${item.id} ${button.value}`);
+        } catch (error) {
+          // storage blocked: the page opens at the finding all the same
+        }
+      });
+    });
+  }
+
+  function focusMovedFinding(item) {
+    let moved = null;
+    try {
+      moved = window.sessionStorage.getItem(MOVED_KEY);
+      window.sessionStorage.removeItem(MOVED_KEY);
+    } catch (error) {
+      return;
+    }
+    const [id, direction] = (moved || "").split(" ");
+    if (id !== item.id) return; // opened at this finding after something else (an edit, a link)
+    const buttons = Array.from(item.querySelectorAll('button[name="direction"]')).filter((b) => !b.disabled);
+    const button = buttons.find((b) => b.value === direction) || buttons[0];
+    if (!button) return;
+    button.focus({ preventScroll: true });
+    // Chromium clears the focus when it scrolls to the address's #finding-… once the page has loaded.
+    window.addEventListener("load", () => {
+      if (document.activeElement === document.body) button.focus({ preventScroll: true });
+    }, { once: true });
   }
 
   // A form that comes back refused starts with a summary of its errors (boards.error_summary; the
@@ -116,6 +200,7 @@
       print.addEventListener("click", () => window.print());
     }
 
+    rememberMoves();
     showMessagesAtTarget();
     focusErrorSummary();
 
