@@ -335,6 +335,18 @@ class UserChangeShownForm(ShownFieldsForm, UserChangeForm):
 
     parent = ""
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        password = self.fields.get("password")
+        if password is not None and self.instance.pk and not self.instance.has_usable_password():
+            # Django's "Enable password-based authentication for this user by setting a password." read, on
+            # the page of a person just added and invited, as if the administrator had a step left to do.
+            password.help_text = _(
+                "They choose their own password with the link e-mailed to them when they were added (it works "
+                "once, for %(lifetime)s); once it has expired, “Forgotten your password?” on the sign-in page "
+                "e-mails them a new one. You need not set one for them."
+            ) % {"lifetime": link_lifetime()}
+
 
 @admin.register(User)
 class UserAdmin(PeopleImportMixin, LockedWhileSaved, _DeletionWithoutCaseContent, BaseUserAdmin):
