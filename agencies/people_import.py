@@ -129,6 +129,20 @@ def check(text: str) -> Sheet:
     return sheet
 
 
+_EXAMPLE = {
+    "first_name": "Ann",
+    "last_name": "Lee",
+    "email": "ann.lee@example.org",
+    "role": str(Role.PRACTITIONER.label),
+    "job_title": "Social worker",
+}
+
+
+def _example_agency() -> str:
+    agency = Agency.objects.order_by("name").first()
+    return agency.short_name if agency else ""
+
+
 def person_added(*, request: HttpRequest, person: User, how: str = "") -> bool:
     """What follows a person's account being added in Administration, however it was added: a QA
     manager's appointment recorded in its own words (the other QA managers are told), the e-mail with the
@@ -165,6 +179,7 @@ class PeopleImportMixin:
             check=check,
             page=lambda form, sheet: self._page(request, form, sheet),
             add=lambda text, sheet: self._add(request, sheet),
+            example=lambda: ("people.csv", COLUMNS, [_EXAMPLE | {"agency": _example_agency()}]),
             refused=_(
                 "Nobody was added: the sheet, or its check, is not the one you saw (the sheet was changed, "
                 "or an account was added or an agency changed meanwhile). Read the check below, then add."

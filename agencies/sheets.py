@@ -224,6 +224,23 @@ class SheetForm(forms.Form):
         return cleaned
 
 
+def example_response(filename: str, columns: Columns, rows: list[dict[str, str]]) -> HttpResponse:
+    """A sheet to start from, as a CSV file that Excel opens as UTF-8 (its byte-order mark): the columns'
+    headings, then `rows`. Cells that a spreadsheet would read as a formula are written as text."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")
+    writer = csv.writer(response, lineterminator="\r\n")
+    writer.writerow(columns.labels())
+    for row in rows:
+        writer.writerow(_as_text(row.get(name, "")) for name in columns.headings)
+    return response
+
+
+def _as_text(cell: str) -> str:
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
 def checked_form(text: str, sheet: Sheet, check: Callable[[str], Sheet]) -> SheetForm:
     """The form shown under a check: the sheet in its box, and what the check showed."""
     return SheetForm(initial={"text": text, "checked": fingerprint(text, sheet)}, check=check)
@@ -236,11 +253,15 @@ def sheet_import(
     page: Callable[[SheetForm, Sheet | None], HttpResponse],
     add: Callable[[str, Sheet], HttpResponse],
     refused: str,
+    example: Callable[[], tuple[str, Columns, list[dict[str, str]]]],
     whole: bool = False,
 ) -> HttpResponse:
-    """The page's answer: the empty form; the check of a sheet; or, for "add" with the check the page
-    showed, `add(text, sheet)` (its ready rows; `whole`: only when every row is ready). `refused` is said
-    when the sheet or its check is not what the page showed."""
+    """The page's answer: the empty form; its example sheet (?example: `example()` gives the file's name,
+    the columns and the rows); the check of a sheet; or, for "add" with the check the page showed,
+    `add(text, sheet)` (its ready rows; `whole`: only when every row is ready). `refused` is said when the
+    sheet or its check is not what the page showed."""
+    if request.method != "POST" and "example" in request.GET:
+        return example_response(*example())
     if request.method != "POST":
         return page(SheetForm(check=check), None)
     form = SheetForm(request.POST, request.FILES, check=check)

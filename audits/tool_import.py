@@ -157,6 +157,35 @@ def check(text: str, version: models.ToolVersion) -> Sheet:
     return sheet
 
 
+def example(version: models.ToolVersion) -> tuple[str, Columns, list[dict[str, str]]]:
+    """The sheet to start from: the version's own stages and standards, if it has any (to adapt in a
+    spreadsheet and add to an empty version), else two rows to show the columns."""
+    standards = models.Standard.objects.filter(section__version=version).select_related("section")
+    rows = [
+        {
+            "stage": standard.section.title,
+            "code": standard.code,
+            "text": standard.text,
+            "guidance": standard.guidance,
+            "answer": str(standard.get_answer_type_display()),
+            "description": standard.section.description,
+        }
+        for standard in standards.order_by("section__order", "order")
+    ] or [
+        {
+            "stage": "Response",
+            "code": "1.1",
+            "text": "The agency responded to the first concern in a timely way.",
+            "guidance": "Look at the first contact and what happened next.",
+            "answer": str(models.AnswerType.GRADE.label),
+            "description": "From the first concern to the first response.",
+        },
+        {"stage": "Response", "code": "1.2", "text": "Risks to the child were recognised.", "answer": ""},
+    ]
+    name = f"{heading_key(str(version.tool))[:40] or 'tool'}-v{version.number}.csv"
+    return name, COLUMNS, rows
+
+
 def tool_version_fill(*, version: models.ToolVersion, sheet: Sheet, user, request: HttpRequest) -> tuple[int, int]:
     """The checked sheet's stages and standards added to `version` (locked by the caller). Returns how
     many stages were added and how many standards."""
@@ -261,7 +290,9 @@ class StandardsImportMixin:
             )
             return HttpResponseRedirect(back)
 
-        return sheet_import(request, check=check_, page=page, add=add, refused=refused, whole=True)
+        return sheet_import(
+            request, check=check_, page=page, add=add, refused=refused, example=lambda: example(version), whole=True
+        )
 
     def _standards_page(self, request, version, form, sheet: Sheet | None) -> HttpResponse:
         ready = sheet is not None and sheet.rows and not sheet.bad

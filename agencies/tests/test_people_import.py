@@ -238,3 +238,12 @@ def test_an_uploaded_file_is_read_and_a_bad_one_keeps_the_page(signed_in):
     assert "save the spreadsheet as CSV" in page_text(response)
     response = signed_in.post(URL, {"text": "   ", "check": "Check"})
     assert "Choose a CSV file, or paste" in page_text(response)
+
+
+def test_the_sheet_to_start_from_has_the_columns_and_a_row_that_checks(signed_in, agency_a):
+    response = signed_in.get(URL + "?example")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeffFirst name,Last name,E-mail,Role,Agency,Job title,Username\r\n")
+    [row] = check(text.lstrip("\ufeff")).rows
+    assert row.ok and row.form.instance.agency == agency_a

@@ -136,3 +136,46 @@ def test_not_into_an_answered_version_nor_by_an_administrator(client, qa_manager
 
     client.force_login(administrator)  # no case content, and Planning is not theirs
     assert client.get(url(copy)).status_code == 403
+
+
+def test_a_versions_standards_download_as_a_sheet_that_adds_them_to_an_empty_version(client, qa_manager, audit):
+    from audits.services.tools import tool_version_copy
+
+    source = tool_version_copy(version=audit.tool_version, user=qa_manager)  # a version that may be imported into
+    empty = ToolVersion.objects.create(tool=source.tool, number=source.number + 1, scale=source.scale)
+    client.force_login(qa_manager)
+    assert "Download this version's stages and standards as a sheet" in client.get(url(source)).content.decode()
+
+    response = client.get(url(source) + "?example")
+    assert response["Content-Type"] == "text/csv; charset=utf-8" and "attachment" in response["Content-Disposition"]
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeffStage,Code,Standard,Guidance,Answer,Stage description\r\n")
+
+    response = client.post(url(empty), {"text": text.lstrip("\ufeff"), "check": "Check"})
+    checked = response.context["form"]["checked"].value()
+    client.post(url(empty), {"text": text.lstrip("\ufeff"), "add": "Add", "checked": checked})
+
+    def tool(version):
+        return list(
+            Standard.objects.filter(section__version=version)
+            .order_by("section__order", "order")
+            .values_list(
+                "section__order",
+                "section__title",
+                "section__description",
+                "code",
+                "text",
+                "guidance",
+                "answer_type",
+            )
+        )
+
+    assert tool(empty) == tool(source) and len(tool(source)) > 1
+
+
+def test_an_empty_versions_sheet_to_start_from_shows_the_columns(client, qa_manager, version):
+    client.force_login(qa_manager)
+    assert "Download a sheet to start from (CSV)" in client.get(url(version)).content.decode()
+    text = client.get(url(version) + "?example").content.decode().lstrip("\ufeff")
+    sheet = check(text, version)
+    assert not sheet.bad and [row.code for row in sheet.rows] == ["1.1", "1.2"]
