@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from audits.models import Audit, AuditAgency, AuditStatus
 
-from .models import User
+from .models import Agency, Partnership, Role, User
 
 
 @dataclass(frozen=True)
@@ -179,3 +179,19 @@ def published_identifier_keys() -> set[str]:
         .union(Partnership.objects.order_by().values_list("contact_email", blank, blank), all=True)
     )
     return {identifier_key(match) for row in rows for text in row for match in find_identifiers(text or "")}
+
+
+def first_steps(user) -> dict[str, bool] | None:
+    """Which of a new partnership's first steps in Administration are done (README, "Create the first
+    administrator"): the partnership named (its name starts every e-mail's subject), the administrator's own
+    name given (each invitation says who added the person), agencies, people and a QA manager added. None
+    once all are done, so that the administrator's home page lists them only while one is left."""
+    partnership = Partnership.load()
+    steps = {
+        "named": partnership.name != Partnership._meta.get_field("name").default,
+        "own_name": bool(user.first_name.strip() and user.last_name.strip()),
+        "agencies": Agency.objects.exists(),
+        "people": User.objects.exclude(pk=user.pk).exclude(role=Role.ADMINISTRATOR).exists(),
+        "qa_manager": User.objects.filter(role=Role.QA_MANAGER, is_active=True).exists(),
+    }
+    return None if all(steps.values()) else steps
