@@ -25,11 +25,23 @@ class Sector(models.TextChoices):
 
 class Agency(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
-    short_name = models.CharField(_("short name"), max_length=60, unique=True)
+    short_name = models.CharField(
+        _("short name"),
+        max_length=60,
+        unique=True,
+        help_text=_(
+            "As in “Police” or “CSC”: it heads the agency's column in an audit's tables, and a spreadsheet of "
+            "people may name the agency by it."
+        ),
+    )
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
     # Insights (additive): the agency's lead for the partnership, who is reminded about the
     # recommendations the agency owns.
-    lead_email = models.EmailField(_("lead's e-mail"), blank=True)
+    lead_email = models.EmailField(
+        _("lead's e-mail"),
+        blank=True,
+        help_text=_("The agency's lead for the partnership: reminded about the recommendations the agency owns."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -181,8 +193,21 @@ class Partnership(SingletonModel):
     """
 
     name = models.CharField(_("name"), max_length=200, default="Safeguarding Children Partnership")
-    short_name = models.CharField(_("short name"), max_length=40, default="SCP")
-    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    short_name = models.CharField(
+        _("short name"),
+        max_length=40,
+        default="SCP",
+        help_text=_("As in “NSCP”: at the top of every page, before “Audit portal”, and in each page's title."),
+    )
+    contact_email = models.EmailField(
+        _("contact e-mail"),
+        blank=True,
+        help_text=_(
+            "The address people are told to write to (in invitations, password and account e-mails, and when "
+            "refused a page or locked out), the reply-to of every e-mail the portal sends, and the contact "
+            "printed in briefings."
+        ),
+    )
     feedback_invitation = models.TextField(
         _("feedback invitation"),
         blank=True,
@@ -190,8 +215,16 @@ class Partnership(SingletonModel):
             "We would like to hear your thoughts, feedback and comments on the findings presented "
             "in this briefing and on the style of the briefing itself."
         ),
+        help_text=_("Opens each briefing's feedback section, above how to rate it and comment in the library."),
     )
-    training = models.TextField(_("training"), blank=True)
+    training = models.TextField(
+        _("training"),
+        blank=True,
+        help_text=_(
+            "The partnership's training offer, printed in each briefing's training section above the training "
+            "links below."
+        ),
+    )
     retention_months = models.PositiveIntegerField(
         _("retention (months)"),
         default=24,
