@@ -293,6 +293,22 @@ class _DeletionWithoutCaseContent:
         return to_delete, model_count, perms_needed, protected
 
 
+def _say_what_roles_are(fields) -> None:
+    """The role and agency fields of a person's form, saying what each role is for and that an audit's
+    auditors and lead officer are not roles: a new partnership's administrator looked for an "Auditor" role."""
+    if "role" in fields:
+        fields["role"].help_text = _(
+            "QA manager: plans the audits and their tools, and runs Part B. Manager or practitioner: an agency's "
+            "staff, who read its briefings. An agency's auditor and an audit's lead officer are not roles: they are "
+            "chosen for each audit, in Planning. Administrator: users, agencies and settings, with no "
+            "access to case content."
+        )
+    if "agency" in fields:
+        fields["agency"].help_text = _(
+            "The agency a manager or practitioner works for. QA managers and administrators need none."
+        )
+
+
 class UserAddForm(forms.ModelForm):
     """A person added: who they are, their address and their role. No password: they are e-mailed a
     link to choose their own (agencies.passwords), so the administrator never knows it, and until then
@@ -309,6 +325,7 @@ class UserAddForm(forms.ModelForm):
         for name in ("first_name", "last_name", "email"):
             self.fields[name].required = True
         self.fields["email"].help_text = _("The link to choose their password is sent here.")
+        _say_what_roles_are(self.fields)
 
     def save(self, commit: bool = True) -> User:
         person = super().save(commit=False)
@@ -337,6 +354,7 @@ class UserChangeShownForm(ShownFieldsForm, UserChangeForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        _say_what_roles_are(self.fields)
         password = self.fields.get("password")
         if password is not None and self.instance.pk and not self.instance.has_usable_password():
             # Django's "Enable password-based authentication for this user by setting a password." read, on
