@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, Max, OuterRef
 from django.db.models import fields as models_fields
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from agencies.admin import AccessLoggedAdmin
 from agencies.admin import LockedWhileSaved as _LockedWhileSaved
@@ -387,6 +388,30 @@ def _say_why_read_only(model_admin, request, version: models.ToolVersion) -> Non
     )
 
 
+def _say_which_stages_are_empty(model_admin, request, version: models.ToolVersion) -> None:
+    """On a draft version's page: its stages that have no standards yet, which Part A would show the auditors
+    as empty headings. A stage's standards are added on the stage's own page, which a QA manager making a
+    first tool did not find from the stages listed here. One query."""
+    empty = list(
+        models.Section.objects.filter(version=version, standards__isnull=True)
+        .order_by("order")
+        .values_list("title", flat=True)
+    )
+    if empty:
+        model_admin.message_user(
+            request,
+            ngettext(
+                "This stage has no standards yet: %(stages)s. Add them on the stage's page (“Change” by its "
+                "title below), or from a spreadsheet; until then the auditors would find it empty.",
+                "These stages have no standards yet: %(stages)s. Add them on each stage's page (“Change” by its "
+                "title below), or from a spreadsheet; until then the auditors would find them empty.",
+                len(empty),
+            )
+            % {"stages": ", ".join(empty)},
+            level=messages.WARNING,
+        )
+
+
 @admin.register(models.ToolVersion)
 class ToolVersionAdmin(
     StandardsImportMixin,
@@ -407,6 +432,8 @@ class ToolVersionAdmin(
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and _answered(obj):
             _say_why_read_only(self, request, obj)
+        elif obj is not None:
+            _say_which_stages_are_empty(self, request, obj)
         context["standards_import"] = self.standards_import_allowed(request, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
