@@ -6,6 +6,8 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, Max, OuterRef
 from django.db.models import fields as models_fields
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -486,6 +488,14 @@ class SectionAdmin(
         if obj is not None and self.is_answered(obj):
             _say_why_read_only(self, request, obj.version)
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # Save goes back to the stage's tool version, whose stages are edited one after the other, rather
+    # than to the list of every version's stages.
+    def response_post_save_add(self, request, obj):
+        return HttpResponseRedirect(reverse("admin:audits_toolversion_change", args=[obj.version_id]))
+
+    def response_post_save_change(self, request, obj):
+        return HttpResponseRedirect(reverse("admin:audits_toolversion_change", args=[obj.version_id]))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "version":  # a new stage goes into a version nobody has answered yet

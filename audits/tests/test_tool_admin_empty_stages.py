@@ -1,12 +1,13 @@
 """A draft tool version's page names its stages that have no standards yet (the onboarding review): a QA
 manager making a partnership's first tool added its stages on the version's page and did not find that each
-stage's standards are added on the stage's own page, so Part A opened with stages the auditors found empty."""
+stage's standards are added on the stage's own page, so Part A opened with stages the auditors found empty.
+And a stage saved goes back to its version's page, not to the list of every version's stages."""
 
 import pytest
 from django.urls import reverse
 
 from audits.models import Section
-from audits.tests.admin_support import page_text
+from audits.tests.admin_support import admin_form_data, page_text
 from audits.tests.factories import make_tool_version
 
 pytestmark = pytest.mark.django_db
@@ -41,3 +42,22 @@ def test_an_answered_version_says_only_why_it_is_read_only(client, qa_manager, a
     page = page_text(client.get(reverse("admin:audits_toolversion_change", args=[version.pk])))
 
     assert "no standards yet" not in page and "is read-only" in page
+
+
+def test_saving_a_stage_goes_back_to_its_tool_version(client, qa_manager):
+    version = make_tool_version(standards=2, sections=2)
+    stage = version.sections.order_by("order").first()
+    client.force_login(qa_manager)
+    url = reverse("admin:audits_section_change", args=[stage.pk])
+    data = admin_form_data(client, url)
+    data["title"] = "Early help"
+
+    response = client.post(url, {**data, "_save": "Save"})
+
+    assert response.status_code == 302, page_text(response)
+    assert response["Location"] == reverse("admin:audits_toolversion_change", args=[version.pk])
+    stage.refresh_from_db()
+    assert stage.title == "Early help"
+    # "Save and continue editing" still stays on the stage.
+    response = client.post(url, {**admin_form_data(client, url), "_continue": "Save"})
+    assert response["Location"] == url
