@@ -42,6 +42,10 @@ COLUMNS = Columns(
 )
 
 
+# What a sheet may give as a role but is chosen for each audit (AuditAgency.auditor, Audit.lead_officer).
+PER_AUDIT = {heading_key(name) for name in ("auditor", "auditors", "lead officer", "lead", "agency auditor")}
+
+
 def _role(value: str) -> str | None:
     wanted = heading_key(value)
     for role in Role:
@@ -75,9 +79,13 @@ def check(text: str) -> Sheet:
         username = values.get("username") or email.lower()
         role = _role(values.get("role", ""))
         if values.get("role") and role is None:
-            row.errors.append(
-                _("Role “%(role)s” is not one of %(roles)s.") % {"role": values["role"], "roles": role_names}
-            )
+            said = _("Role “%(role)s” is not one of %(roles)s.") % {"role": values["role"], "roles": role_names}
+            if heading_key(values["role"]) in PER_AUDIT:
+                said += " " + _(
+                    "Auditors and lead officers are not roles: they are chosen for each audit in Planning. Give "
+                    "the person's role in their agency: Manager or Practitioner."
+                )
+            row.errors.append(said)
         agency = None
         if values.get("agency"):
             agency = agencies.get(heading_key(values["agency"]))

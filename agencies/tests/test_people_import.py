@@ -110,6 +110,7 @@ def test_each_row_is_checked_as_add_user_checks_a_person(agency_a, auditor):
         + "Gu,Ra,not-an-address,QA manager,,\n"
         + "Ha,Sa,BO@example.org,QA manager,,\n"
         + ",Ta,hi@example.org,QA manager,,\n"
+        + "Io,Ua,io@example.org,Lead officer,,\n"
     )
     assert errors(sheet)[:2] == [[], []]
     assert sheet.rows[0].form.instance.role == Role.QA_MANAGER
@@ -122,6 +123,7 @@ def test_each_row_is_checked_as_add_user_checks_a_person(agency_a, auditor):
     assert "E-mail: Enter a valid email address." == said[4]
     assert "BO@example.org is also on line 3." in said[5]
     assert "First name: This field is required." == said[6]
+    assert said[7].startswith("Role “Lead officer” is not one of") and "chosen for each audit in Planning" in said[7]
     assert User.objects.count() == 1  # checking adds nobody
 
 
@@ -170,7 +172,7 @@ def test_check_then_add_adds_each_person_as_add_user_does_and_gives_back_the_row
     response = post(signed_in, text, check="Check")
     page = page_text(response)
     assert "2 people are ready to add." in page and "1 row needs putting right first" in page
-    assert 'value="Add the 2 people ready"' in page
+    assert 'value="Add the 2 people ready"' in page and "<td>Health visitor</td>" in response.content.decode()
     assert User.objects.filter(email__in=["ann@example.org", "bo@example.org"]).count() == 0
     shown = response.context["form"]["checked"].value()
     assert shown == fingerprint(text, response.context["sheet"])
