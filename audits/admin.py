@@ -262,13 +262,64 @@ class _RemovedMeanwhile(forms.BaseInlineFormSet):
             )
 
 
-class _Renumbered(_RemovedMeanwhile):
+class _BlankNumberLast:
+    """An inline's rows numbered by hand (a stage's or a standard's order, a grade's rank, a case's order):
+    a new row whose number is left empty goes after the others, numbered last + 1 in the order of the rows
+    on the page (two new rows left empty: last + 1 and last + 2), instead of "This field is required."
+    A QA manager setting up a tool added its stages and standards one after the other, numbering each by
+    hand. "The others": the rows this save keeps, as numbered on the page, and any row added meanwhile
+    from another page (one query, once a save). A row already saved still needs its number. `numbered`:
+    the field."""
+
+    numbered = ""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        field = form.fields.get(self.numbered)
+        if field is None or (index is not None and index < self.initial_form_count()):
+            return
+        # A new row (index None: the empty row "Add another" copies). Shown empty, not as the model's
+        # default (a case's order 0), so that a row added and left empty stays unsaved.
+        field.required = False
+        field.initial = None
+        form.initial.pop(self.numbered, None)
+        field.help_text = _("Leave it empty to put it after the others.")
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        name = self.numbered
+        initial = set(self.initial_forms)
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and not self._should_delete_form(form)
+            and (form not in initial or form.instance.pk is not None)  # not a row removed meanwhile
+        ]
+        blank = [form for form in kept if form not in initial and form.cleaned_data.get(name) is None]
+        if not blank:
+            return
+        numbers = [form.cleaned_data[name] for form in kept if form.cleaned_data.get(name) is not None]
+        if self.instance.pk:
+            on_the_page = [form.instance.pk for form in self.initial_forms if form.instance.pk]
+            others = self.model.objects.filter(**{self.fk.name: self.instance}).exclude(pk__in=on_the_page)
+            numbers.append(others.aggregate(top=Max(name))["top"] or 0)
+        top = max(numbers, default=0)
+        for n, form in enumerate(blank, start=1):
+            form.cleaned_data[name] = top + n
+            setattr(form.instance, name, top + n)
+
+
+class _Renumbered(_BlankNumberLast, _RemovedMeanwhile):
     """An inline whose rows are numbered uniquely within their parent (a stage's order, a grade's rank):
     rows may swap their numbers in one save (Response 2, Assessment 1). The database checks the numbers
     row by row, so the rows being renumbered are first parked on numbers no row uses; the formset has
     already refused two rows given the same number. `parked`: the unique fields, numbers or slugs."""
 
     parked: tuple[str, ...] = ("order",)
+    numbered = "order"
 
     def save(self, commit=True):
         if commit and self.instance.pk:
@@ -291,6 +342,7 @@ class _Renumbered(_RemovedMeanwhile):
 
 class _GradeFormSet(_Renumbered):
     parked = ("rank", "code")
+    numbered = "rank"
 
     def clean(self) -> None:
         super().clean()
@@ -608,7 +660,10 @@ class _ParticipantFormSet(_KeepsTheWork):
         ) % {"agencies": ", ".join(names)}
 
 
-class _CaseFormSet(_KeepsTheWork):
+class _CaseFormSet(_BlankNumberLast, _KeepsTheWork):
+    # The order the audit's cases are listed in (Part A, the boards, the exports), then by reference.
+    numbered = "order"
+
     def refusal(self, rows: list) -> str:
         busy = _cases_with_work(self.instance, [row.pk for row in rows])
         references = [row.reference for row in rows if row.pk in busy]
