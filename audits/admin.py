@@ -477,6 +477,7 @@ class ToolVersionAdmin(
     admin.ModelAdmin,
 ):
     list_display = ("tool", "number", "scale", "created_at", "answered")
+    readonly_fields = ("created_at",)  # when the version was made (added or copied): not typed
     inlines = [SectionInline]
     actions = ["copy_as_new_version"]
 
