@@ -352,6 +352,18 @@ class UserChangeShownForm(ShownFieldsForm, UserChangeForm):
 
     parent = ""
 
+    class Meta(UserChangeForm.Meta):
+        # Django's "Designates whether the user can log into this admin site." is not true here: a QA manager
+        # opens Planning by the role, without it (auditportal.admin.PortalAdminSite). In Meta, so that the
+        # page shows it read-only too (to an administrator who is not a superuser).
+        help_texts = {
+            "is_staff": _(
+                "Lets the person into Administration, where their permissions below (or superuser status) say "
+                "what they may see and change: an administrator needs it, and never reaches Planning with it. "
+                "A QA manager opens Planning by the role, without it; managers and practitioners need none."
+            ),
+        }
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         _say_what_roles_are(self.fields)
