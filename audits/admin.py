@@ -681,9 +681,27 @@ class _AuditorChoice(forms.ModelChoiceField):
         return f"{obj} ({obj.agency})" if obj.agency_id else str(obj)
 
 
+class _ParticipantForm(_ShownRowForm):
+    def _post_clean(self) -> None:
+        # The model's "The auditor must work for this agency." (AuditAgency.clean) named nobody, on a page
+        # that may list several agencies: said here with the person and both agencies.
+        auditor, agency = self.cleaned_data.get("auditor"), self.cleaned_data.get("agency")
+        super()._post_clean()
+        if auditor is None or agency is None or auditor.agency_id == agency.pk or "auditor" not in self._errors:
+            return
+        values = {"name": auditor, "agency": agency.name, "theirs": auditor.agency.name if auditor.agency_id else ""}
+        if auditor.agency_id:
+            said = _(
+                "%(name)s works for %(theirs)s, not %(agency)s: choose one of %(agency)s's managers or practitioners."
+            )
+        else:
+            said = _("%(name)s works for no agency: choose one of %(agency)s's managers or practitioners.")
+        self._errors["auditor"] = self.error_class([said % values], renderer=self.renderer)
+
+
 class ParticipantInline(_PlannedOnly, admin.StackedInline):
     model = models.AuditAgency
-    form = _ShownRowForm
+    form = _ParticipantForm
     formset = _ParticipantFormSet
     extra = 0
     verbose_name = _("agency and its auditor")

@@ -17,6 +17,7 @@ from audits.models import (
     ToolVersion,
     validate_case_reference,
 )
+from audits.tests.admin_support import page_text
 from audits.tests.factories import AuditThemeFactory, make_scale, make_tool_version
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +129,8 @@ def test_an_auditor_must_work_for_the_agency_they_audit_for(client, qa_manager, 
     )
     response = client.post(reverse("admin:audits_audit_add"), data)
     assert response.status_code == 200
-    assert "The auditor must work for this agency." in response.content.decode()
+    said = f"{other_auditor} works for {agency_b.name}, not {agency_a.name}: choose one of {agency_a.name}'s managers"
+    assert said in page_text(response)
     assert not Audit.objects.filter(slug="audit-x").exists()
 
 
