@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,6 +25,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from agencies.mail import portal_mail_send
 from agencies.models import Agency, Role, User
@@ -56,6 +57,7 @@ from audits.models import (
     audit_dates_problem,
 )
 from audits.selectors.partb import (
+    RECEIVED_STATUSES,
     STATUS_HISTORY_PREFIX,
     consensus_marker,
     edit_marker,
@@ -210,15 +212,59 @@ def identifier_problem(text: str, what: str) -> str:
 # --- The audit's status ------------------------------------------------------------------------
 
 
-def tool_refusal(version) -> str:
+def tool_refusal(version, *, audit: Audit | None = None) -> str:
     """Why Part A cannot open with this tool version, or "": the auditors need standards to answer and,
     for a graded standard, a scale of at least two grades to choose from. Once a return is made with the
-    version it can no longer be changed, so an empty one would leave the audit with nothing to submit."""
+    version it can no longer be changed, so an empty one would leave the audit with nothing to submit.
+    Every stage needs a standard too, or the auditors are given stages with nothing in them (the message
+    names them, and where their standards are added, as the version's page in Planning does); not when
+    `audit`'s own returns were already made with the version (opened before, taken back to Planning): they
+    keep the tool they were answered with, and its stages can no longer be changed."""
     if not Standard.objects.filter(section__version=version).exists():
         return _(
             "Part A cannot open: the audit's tool version, %(version)s, has no standards. Add its stages and "
             "standards in Planning (Audit tools), or choose another version for the audit."
         ) % {"version": version}
+    empty = list(
+        Section.objects.filter(version=version, standards__isnull=True)
+        .order_by("order")
+        .values_list("title", flat=True)
+    )
+    if empty:
+        answered = PartAReturn.objects.filter(tool_version=version)
+        if audit is None or not answered.filter(audit=audit).exists():
+            values = {"version": version, "stages": ", ".join(empty)}
+            if answered.exists():  # by another audit: read-only, a copy can be adapted
+                return (
+                    ngettext(
+                        "Part A cannot open: a stage of the audit's tool version, %(version)s, has no standards: "
+                        "%(stages)s. The auditors would find it empty. %(version)s is read-only (Part A returns were "
+                        "made with it): in Planning (Audit tools), tick it on the list of tool versions and choose "
+                        "“Copy as a new version, to adapt it”, add the stage's standards to the copy or delete the "
+                        "stage, then choose the copy for the audit.",
+                        "Part A cannot open: these stages of the audit's tool version, %(version)s, have no standards: "
+                        "%(stages)s. The auditors would find them empty. %(version)s is read-only (Part A returns were "
+                        "made with it): in Planning (Audit tools), tick it on the list of tool versions and choose "
+                        "“Copy as a new version, to adapt it”, add the stages' standards to the copy or delete the "
+                        "stages, then choose the copy for the audit.",
+                        len(empty),
+                    )
+                    % values
+                )
+            return (
+                ngettext(
+                    "Part A cannot open: a stage of the audit's tool version, %(version)s, has no standards: "
+                    "%(stages)s. The auditors would find it empty. In Planning (Audit tools), open the version and add "
+                    "the standards on the stage's page (“Change” by its title), or with “Add stages and standards "
+                    "from a spreadsheet” on the version's page; or delete the stage if the audit does not need it.",
+                    "Part A cannot open: these stages of the audit's tool version, %(version)s, have no standards: "
+                    "%(stages)s. The auditors would find them empty. In Planning (Audit tools), open the version and "
+                    "add the standards on each stage's page (“Change” by its title), or with “Add stages and "
+                    "standards from a spreadsheet” on the version's page; or delete the stages the audit does not need.",
+                    len(empty),
+                )
+                % values
+            )
     graded = Standard.objects.filter(section__version=version, answer_type=AnswerType.GRADE).exists()
     if graded and version.scale.grades.count() < 2:
         return _(
@@ -226,6 +272,52 @@ def tool_refusal(version) -> str:
             "grades in Planning (Grade scales), or choose another version for the audit."
         ) % {"version": version, "scale": version.scale}
     return ""
+
+
+def returns_waiting_for_an_auditor(audit: Audit) -> list[str]:
+    """After Part A opened: for each agency whose returns nobody can complete (no auditor named, or the one
+    named cannot: AuditAgency.auditor_unable), a sentence saying so, how many returns wait, and what to do.
+    Not a refusal: the auditor is named later, on the audit's page (Change auditor), and is then e-mailed.
+    The lead officer's e-mail (participants.email_lead_part_a_open) names the same agencies. One query, two
+    when some agency has nobody."""
+    participants = [
+        p
+        for p in audit.participants.select_related("agency", "auditor").order_by("agency__name")
+        if not p.auditor_id or p.auditor_unable
+    ]
+    if not participants:
+        return []
+    waiting = dict(
+        PartAReturn.objects.filter(audit=audit, agency__in=[p.agency_id for p in participants])
+        .exclude(status__in=RECEIVED_STATUSES)
+        .values("agency")
+        .annotate(n=Count("pk"))
+        .values_list("agency", "n")
+    )
+    said = []
+    for participant in participants:
+        count = waiting.get(participant.agency_id, 0)
+        if not count:
+            continue  # every return of the agency already sent (opened again): nothing waits
+        values = {"agency": participant.agency.name, "count": count, "reason": participant.auditor_unable}
+        if not participant.auditor_id:
+            text = ngettext(
+                "%(agency)s has no auditor: its return waits until you name one (“Change auditor” in the "
+                "Auditors table below).",
+                "%(agency)s has no auditor: its %(count)d returns wait until you name one (“Change auditor” in "
+                "the Auditors table below).",
+                count,
+            )
+        else:
+            text = ngettext(
+                "%(agency)s's auditor cannot complete its return (%(reason)s): it waits until you name another "
+                "(“Change auditor” in the Auditors table below).",
+                "%(agency)s's auditor cannot complete its %(count)d returns (%(reason)s): they wait until you "
+                "name another (“Change auditor” in the Auditors table below).",
+                count,
+            )
+        said.append(text % values)
+    return said
 
 
 def audit_transition(
@@ -245,7 +337,7 @@ def audit_transition(
         if to_status == AuditStatus.PART_A and audit.status == AuditStatus.PLANNING:
             if not audit.cases.exists() or not audit.participants.exists():
                 raise ValidationError(_("Part A needs at least one case and one participating agency."))
-            if refusal := tool_refusal(audit.tool_version):
+            if refusal := tool_refusal(audit.tool_version, audit=audit):
                 raise ValidationError(refusal)
             returns_create_for_audit(audit=audit, user=user, request=request)
             part_a_opened_notify(audit=audit, opened_by=user)  # the auditors and the lead, once committed

@@ -115,6 +115,9 @@ def audit_status(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(
             request, _("The audit is now at the %(status)s stage.") % {"status": audit.get_status_display()}
         )
+        if to_status == AuditStatus.PART_A and (waiting := services.returns_waiting_for_an_auditor(audit)):
+            # Not a refusal: an auditor is named later (Change auditor), but nobody is told to start meanwhile.
+            messages.warning(request, " ".join(waiting))
     return redirect("audits:dashboard", slug=audit.slug)
 
 
