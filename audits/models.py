@@ -116,6 +116,9 @@ class Section(models.Model):
     class Meta:
         ordering = ["version", "order"]
         constraints = [models.UniqueConstraint(fields=["version", "order"], name="section_order_unique")]
+        # As the app, its messages and README say: the journey's stages ("section" is only the code's word).
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
 
     def __str__(self) -> str:
         return self.title
