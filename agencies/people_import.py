@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -40,6 +41,29 @@ COLUMNS = Columns(
         "The agency is needed for managers and practitioners; the username is the e-mail address when left out."
     ),
 )
+
+
+REFUSED = gettext_lazy(
+    "Nobody was added: the sheet, or its check, is not the one you saw (the sheet was changed, "
+    "or an account was added or an agency changed meanwhile). Read the check below, then add."
+)
+# Taken by each adding of a sheet's people, so that two administrators adding the same address at the same
+# moment take turns, and the second finds the first's account (one per sheet, any administrator).
+ADD_LOCK = "agencies.people_import.add"
+
+
+class _Overtaken(Exception):
+    """An account with an address or username of the sheet's ready rows was added since their check."""
+
+
+def _taken_since_checked(sheet: Sheet) -> bool:
+    """Whether an account now has a ready row's address (without case, as check() compares them) or its
+    username (exactly, as Add user's check and the database's unique username compare them): one query."""
+    emails = {row.form.instance.email.lower() for row in sheet.good}
+    usernames = {row.form.instance.username for row in sheet.good}
+    return (
+        User.objects.annotate(address=Lower("email")).filter(Q(address__in=emails) | Q(username__in=usernames)).exists()
+    )
 
 
 # What a sheet may give as a role but is chosen for each audit (AuditAgency.auditor, Audit.lead_officer).
@@ -186,12 +210,9 @@ class PeopleImportMixin:
             request,
             check=check,
             page=lambda form, sheet: self._page(request, form, sheet),
-            add=lambda text, sheet: self._add(request, sheet),
+            add=lambda text, sheet: self._add(request, text, sheet),
             example=lambda: ("people.csv", COLUMNS, [_EXAMPLE | {"agency": _example_agency()}]),
-            refused=_(
-                "Nobody was added: the sheet, or its check, is not the one you saw (the sheet was changed, "
-                "or an account was added or an agency changed meanwhile). Read the check below, then add."
-            ),
+            refused=str(REFUSED),
         )
 
     def _page(self, request: HttpRequest, form: SheetForm, sheet: Sheet | None) -> HttpResponse:
@@ -213,12 +234,25 @@ class PeopleImportMixin:
         }
         return TemplateResponse(request, self.import_template, context)
 
-    def _add(self, request: HttpRequest, sheet: Sheet) -> HttpResponse:
-        with transaction.atomic():
-            for row in sheet.good:
-                person = row.form.save()
-                person_added(request=request, person=person, how=" from a spreadsheet")
-                self.log_addition(request, person, [{"added": {}}])
+    def _add(self, request: HttpRequest, text: str, sheet: Sheet) -> HttpResponse:
+        # The check ran before this transaction: another administrator's sheet (or Add user) may have added
+        # one of these addresses or usernames since. Under the lock the accounts are read again, after any
+        # other sheet's adding committed; an account added otherwise in between fails the unique username.
+        try:
+            with transaction.atomic():
+                if connection.vendor == "postgresql":
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [ADD_LOCK])
+                if _taken_since_checked(sheet):
+                    raise _Overtaken
+                for row in sheet.good:
+                    person = row.form.save()
+                    person_added(request=request, person=person, how=" from a spreadsheet")
+                    self.log_addition(request, person, [{"added": {}}])
+        except (_Overtaken, IntegrityError):
+            messages.error(request, REFUSED)
+            again = check(text)
+            return self._page(request, checked_form(text, again, check), again)
         messages.success(
             request,
             ngettext(
