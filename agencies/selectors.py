@@ -183,12 +183,15 @@ def published_identifier_keys() -> set[str]:
 
 def first_steps(user) -> dict[str, bool] | None:
     """Which of a new partnership's first steps in Administration are done (README, "Create the first
-    administrator"): the partnership named (its name starts every e-mail's subject), the administrator's own
-    name given (each invitation says who added the person), agencies, people and a QA manager added. None
-    once all are done, so that the administrator's home page lists them only while one is left."""
+    administrator"): the partnership named, with its contact e-mail address (its name starts every e-mail's
+    subject; people are told to write to that address, which until it is set invitations and refusals cannot
+    give), the administrator's own name given (each invitation says who added the person), agencies, people
+    and a QA manager added. None once all are done, so that the administrator's home page lists them only
+    while one is left."""
     partnership = Partnership.load()
     steps = {
-        "named": partnership.name != Partnership._meta.get_field("name").default,
+        "named": partnership.name != Partnership._meta.get_field("name").default
+        and bool(partnership.contact_email.strip()),
         "own_name": bool(user.first_name.strip() and user.last_name.strip()),
         "agencies": Agency.objects.exists(),
         "people": User.objects.exclude(pk=user.pk).exclude(role=Role.ADMINISTRATOR).exists(),

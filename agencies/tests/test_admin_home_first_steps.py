@@ -44,6 +44,7 @@ def test_each_step_is_marked_done_and_the_list_goes_once_all_are(client, it_admi
 
     partnership = Partnership.load()
     partnership.name = "Northshire Safeguarding Children Partnership"
+    partnership.contact_email = "qa@northshire.example"
     partnership.save()
     UserFactory(agency=agency_a, role=Role.PRACTITIONER)
     assert steps_of(client).count("Done") == 4  # the QA manager is left
@@ -51,3 +52,27 @@ def test_each_step_is_marked_done_and_the_list_goes_once_all_are(client, it_admi
     UserFactory(role=Role.QA_MANAGER, agency=None)
     assert steps_of(client) == ""
     assert reverse("admin:agencies_user_changelist") in client.get(reverse("home")).content.decode()
+
+
+def test_a_named_partnership_without_its_contact_address_is_not_done(client, it_admin, agency_a):
+    """The first step names the partnership "with a contact e-mail address": invitations, password e-mails
+    and refusals tell people to write to it. Named but with no address, the step is not marked Done, and
+    the list does not go while everything else is done (it went, and nothing said the address was missing)."""
+    it_admin.first_name, it_admin.last_name = "Ifor", "Evans"
+    it_admin.save()
+    partnership = Partnership.load()
+    partnership.name = "Northshire Safeguarding Children Partnership"
+    partnership.contact_email = ""
+    partnership.save()
+    UserFactory(role=Role.QA_MANAGER, agency=None)
+    client.force_login(it_admin)
+
+    steps = steps_of(client)
+
+    assert "Name the partnership" in steps
+    first = steps[steps.find("<li>") : steps.find("</li>")]
+    assert "Done" not in first and steps.count("Done") == 4
+
+    partnership.contact_email = "qa@northshire.example"
+    partnership.save()
+    assert steps_of(client) == ""
