@@ -122,6 +122,37 @@ def decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+DELIMITERS = ("\t", ",", ";")  # cells pasted from a spreadsheet; a CSV file; a CSV file from Excel in much of Europe
+
+
+class _Dialect(csv.excel):
+    skipinitialspace = True  # "Ann, Lee" and "Ann, \"Lee, Jr\"" as "Ann,Lee": the cells are read trimmed anyway
+
+
+def _dialect(text: str, columns: Columns) -> type[csv.Dialect]:
+    """The sheet read with the character between the cells that makes its heading row name the most of
+    `columns` (then the most cells; then a tab, a comma, a semicolon). Not csv.Sniffer: given a heading row
+    holding a comma ("Team, service", or in quotes), it took the comma for a tab's or a semicolon's."""
+
+    def heading_row(delimiter: str) -> list[str]:
+        reader = csv.reader(io.StringIO(text, newline=""), _Dialect, delimiter=delimiter)
+        try:
+            return next((cells for cells in reader if any(cell.strip() for cell in cells)), [])
+        except csv.Error:
+            return []
+
+    def score(delimiter: str) -> tuple[int, int]:
+        cells = heading_row(delimiter)
+        return len({columns.column_of(cell.strip()) for cell in cells} - {None}), len(cells)
+
+    best = max(DELIMITERS, key=score)  # the first of the best: max() keeps the first of equals
+
+    class Dialect(_Dialect):
+        delimiter = best
+
+    return Dialect
+
+
 def read(text: str, columns: Columns) -> Sheet:
     """The sheet's rows under its heading row: commas, semicolons or tabs (cells pasted from a
     spreadsheet) between the cells. Raises SheetError when no row can be read."""
@@ -130,10 +161,7 @@ def read(text: str, columns: Columns) -> Sheet:
     first = next((line for line in text.splitlines() if line.strip(" \t,;")), "")
     if not first:
         raise SheetError(_("The sheet is empty: it needs a heading row, then a row for each line to add."))
-    try:
-        dialect = csv.Sniffer().sniff(first, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
+    dialect = _dialect(text, columns)
     # Read whole (a cell in quotes may hold a line break), each row numbered by the line it starts on in the
     # spreadsheet, rows with nothing in them left out.
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
