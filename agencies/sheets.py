@@ -10,6 +10,7 @@ new check, when the sheet was changed in the box or comes out differently (chang
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -106,20 +107,32 @@ def _too_large() -> SheetError:
 
 def decode(data: bytes) -> str:
     """An uploaded file's text: UTF-8 (with or without Excel's byte-order mark), else Windows-1252, which
-    is what Excel on Windows writes as "CSV (Comma delimited)"."""
+    is what Excel on Windows writes as "CSV (Comma delimited)"; UTF-16 with its byte-order mark, as Excel
+    writes "Unicode Text". A file holding a NUL character anywhere is refused as not text."""
     if len(data) > MAX_BYTES:
         raise _too_large()
-    if b"\0" in data[:4096]:
-        raise SheetError(
-            _(
-                "This file is not text: save the spreadsheet as CSV (in Excel: File → Save as → CSV UTF-8), "
-                "or copy its cells and paste them in the box."
-            )
+    not_text = SheetError(
+        _(
+            "This file is not text: save the spreadsheet as CSV (in Excel: File → Save as → CSV UTF-8), "
+            "or copy its cells and paste them in the box."
         )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+    )
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Excel's "Unicode Text" (cells between tabs): its byte-order mark says so.
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise not_text from None
+    elif b"\0" in data:  # anywhere: a NUL byte in a cell would reach the database, which refuses it
+        raise not_text
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", errors="replace")
+    if "\0" in text:
+        raise not_text
+    return text
 
 
 DELIMITERS = ("\t", ",", ";")  # cells pasted from a spreadsheet; a CSV file; a CSV file from Excel in much of Europe
