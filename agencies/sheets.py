@@ -250,6 +250,8 @@ class SheetForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if self.has_error("upload") or self.has_error("text"):
+            return cleaned  # said on the field (an empty file, a NUL character pasted), not as no sheet given
         upload = cleaned.get("upload")
         try:
             text = decode(upload.read()) if upload else cleaned.get("text", "")
