@@ -215,7 +215,7 @@ def read(text: str, columns: Columns) -> Sheet:
             % {"count": len(body), "max": MAX_ROWS}
         )
     rows = [
-        Row(line=line, cells=cells, values={n: c.strip() for n, c in zip(names, cells, strict=False) if n})
+        Row(line=line, cells=cells, values={n: _from_text(c) for n, c in zip(names, cells, strict=False) if n})
         for line, cells in body
     ]
     ignored = [heading for heading, name in zip(headings, names, strict=True) if not name and heading]
@@ -280,8 +280,19 @@ def example_response(filename: str, columns: Columns, rows: list[dict[str, str]]
     return response
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet reads as a formula at a cell's start
+
+
 def _as_text(cell: str) -> str:
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+    return "'" + cell if cell[:1] in FORMULA_STARTS else cell
+
+
+def _from_text(cell: str) -> str:
+    """A cell's value, trimmed, without the apostrophe _as_text() wrote before a formula's first character: a
+    sheet to start from added back as it stands (a standard "- the child was seen") adds what it showed."""
+    if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS:
+        cell = cell[1:]
+    return cell.strip()
 
 
 def checked_form(text: str, sheet: Sheet, check: Callable[[str], Sheet]) -> SheetForm:
