@@ -50,3 +50,22 @@ def test_the_migration_reads_a_few_queries_however_many_findings(audit, qa_manag
     for finding, ret in zip(findings, returns, strict=True):
         finding.refresh_from_db()
         assert (finding.promoted_from_id, finding.promoted_marker) == (ret.pk, edit_marker(ret.strengths))
+
+
+def test_the_migration_runs_with_the_models_as_of_it(audit, qa_manager):
+    """With the models as the migration sees them (its historical state), not today's."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    Audit.objects.filter(pk=audit.pk).update(status=AuditStatus.PART_B)
+    ret = PartAReturn.objects.select_related("case", "agency").filter(audit=audit).order_by("pk").first()
+    complete_return(ret, ranks=1, strengths="Shared the referral at once.")
+    finding, _created = finding_promote(
+        user=qa_manager, part_a_return=ret, field="strengths", kind=FindingKind.STRENGTH
+    )
+    Finding.objects.filter(pk=finding.pk).update(promoted_from=None, promoted_marker="")
+    state = MigrationExecutor(connection).loader.project_state(("audits", "0010_finding_promoted_text"))
+
+    migration.promoted_texts(state.apps, None)
+
+    finding.refresh_from_db()
+    assert (finding.promoted_from_id, finding.promoted_marker) == (ret.pk, edit_marker(ret.strengths))
