@@ -194,7 +194,7 @@ def person_added(*, request: HttpRequest, person: User, how: str = "") -> bool:
 
 class PeopleImportMixin:
     """UserAdmin's "Add people from a spreadsheet" page (admin/agencies/user/import/): for whoever may add
-    users, as Add user is."""
+    users, as Add user is (with the permissions to add and to change users)."""
 
     import_template = "admin/agencies/user/people_import.html"
 
@@ -204,7 +204,9 @@ class PeopleImportMixin:
         return extra + super().get_urls()
 
     def people_import(self, request: HttpRequest) -> HttpResponse:
-        if not self.has_add_permission(request):
+        # Add user's rule (django.contrib.auth's UserAdmin.add_view): adding people needs the permission to
+        # change them too, or the permission to add alone would make accounts its holder may not change.
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
             raise PermissionDenied
         return sheet_import(
             request,

@@ -1,0 +1,23 @@
+"""Add people from a spreadsheet is for whoever may use Add user: with the permissions to add users and to
+change them (django.contrib.auth's rule for Add user). It asked only for the permission to add, so an
+administrator refused Add user for want of the permission to change could add people from a sheet."""
+
+import pytest
+
+from agencies.models import User
+
+pytestmark = pytest.mark.django_db
+
+URL = "/admin/agencies/user/import/"
+
+
+def test_without_the_permission_to_change_users_neither_add_user_nor_the_sheet_opens(client, it_admin):
+    it_admin.user_permissions.remove(*it_admin.user_permissions.filter(codename="change_user"))
+    client.force_login(User.objects.get(pk=it_admin.pk))
+    assert client.get("/admin/agencies/user/add/").status_code in (403, 404)  # Add user: Django's own rule
+
+    assert client.get(URL).status_code == 403
+    text = "First name,Last name,E-mail,Role\nAnn,Lee,ann@example.org,QA manager\n"
+    assert client.post(URL, {"text": text, "check": "Check"}).status_code == 403
+    assert client.post(URL, {"text": text, "add": "Add", "checked": "x"}).status_code == 403
+    assert not User.objects.filter(email="ann@example.org").exists()
