@@ -50,6 +50,11 @@ TITLE_MAX = models.Section._meta.get_field("title").max_length
 CODE_MAX = models.Standard._meta.get_field("code").max_length
 
 
+def _code_key(code: str) -> str:
+    """A code compared without case or spaces, but with its dots: 1.11 and 11.1 are two codes."""
+    return "".join(code.split()).casefold()
+
+
 def _answer(value: str) -> str | None:
     wanted = heading_key(value)
     if not wanted:
@@ -86,7 +91,7 @@ def check(text: str, version: models.ToolVersion) -> Sheet:
         .values_list("section", "last")
     )
     codes = {
-        heading_key(code): (code, title)
+        _code_key(code): (code, title)
         for code, title in models.Standard.objects.filter(section__version=version).values_list(
             "code", "section__title"
         )
@@ -112,17 +117,17 @@ def check(text: str, version: models.ToolVersion) -> Sheet:
                 _("Answer “%(answer)s” is not one of %(answers)s (or leave it empty: a grade).")
                 % {"answer": values["answer"], "answers": ", ".join(str(a.label) for a in models.AnswerType)}
             )
-        if code and heading_key(code) in codes:
+        if code and _code_key(code) in codes:
             row.errors.append(
                 _("Code %(code)s is already a standard's in this version (stage “%(stage)s”).")
-                % {"code": codes[heading_key(code)][0], "stage": codes[heading_key(code)][1]}
+                % {"code": codes[_code_key(code)][0], "stage": codes[_code_key(code)][1]}
             )
-        if code and heading_key(code) in seen_codes:
+        if code and _code_key(code) in seen_codes:
             row.errors.append(
-                _("Code %(code)s is also on line %(line)d.") % {"code": code, "line": seen_codes[heading_key(code)]}
+                _("Code %(code)s is also on line %(line)d.") % {"code": code, "line": seen_codes[_code_key(code)]}
             )
         if code:
-            seen_codes.setdefault(heading_key(code), row.line)
+            seen_codes.setdefault(_code_key(code), row.line)
         if not title or len(title) > TITLE_MAX:
             continue
         stage = stages.get(heading_key(title))
@@ -148,10 +153,27 @@ def check(text: str, version: models.ToolVersion) -> Sheet:
                 stage.description, stage.described_on = description, row.line
         if stage not in sheet.stages:
             sheet.stages.append(stage)
+        numbered = "" if code else f"{stage.order}.{stage.count + 1}"  # the code it would be given
+        if numbered and _code_key(numbered) in codes:
+            row.errors.append(
+                _(
+                    "Code: numbered %(code)s by its stage, which is already a standard's in this version (stage "
+                    "“%(stage)s”): give the row a code of its own."
+                )
+                % {"code": numbered, "stage": codes[_code_key(numbered)][1]}
+            )
+        elif numbered and _code_key(numbered) in seen_codes:
+            row.errors.append(
+                _(
+                    "Code: numbered %(code)s by its stage, which is also on line %(line)d: give the row a code of its own."
+                )
+                % {"code": numbered, "line": seen_codes[_code_key(numbered)]}
+            )
         if not row.errors:
             stage.count += 1
             row.stage, row.order, row.answer = stage, stage.count, answer
-            row.code = code or f"{stage.order}.{stage.count}"
+            row.code = code or numbered
+            seen_codes.setdefault(_code_key(row.code), row.line)
             row.plan = f"{stage.order}|{'new' if stage.new else stage.section.pk}|{row.order}|{row.code}"
             stage.rows.append(row)
     return sheet
