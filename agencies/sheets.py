@@ -21,6 +21,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -271,7 +272,9 @@ def example_response(filename: str, columns: Columns, rows: list[dict[str, str]]
     """A sheet to start from, as a CSV file that Excel opens as UTF-8 (its byte-order mark): the columns'
     headings, then `rows`. Cells that a spreadsheet would read as a formula are written as text."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # RFC 6266's filename* for a name beyond Latin-1 (a tool named in Welsh or Polish): as a plain header Django
+    # would MIME-encode the whole value, "attachment" with it, and the browser would lose the file's name.
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     response.write("\ufeff")
     writer = csv.writer(response, lineterminator="\r\n")
     writer.writerow(columns.labels())
