@@ -12,8 +12,12 @@ between (somebody added the same address meanwhile) are checked again and not ad
 
 from __future__ import annotations
 
+import unicodedata
+from functools import cache
+
+from django import forms
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -78,22 +82,76 @@ def _role(value: str) -> str | None:
     return None
 
 
-def check(text: str) -> Sheet:
-    """Each row checked as Add user checks a person (UserAddForm), and against the accounts there are
-    and the sheet's other rows: an address or username already taken is an error, not a second account."""
+class _AgencyOfTheSheet(forms.ModelChoiceField):
+    """Add user's agency field, given the agencies check() read once for the whole sheet (by their id)."""
+
+    def __init__(self, agencies: dict[int, Agency], **kwargs) -> None:
+        super().__init__(queryset=Agency.objects.none(), **kwargs)
+        self.agencies = agencies
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.agencies[int(value)]
+        except (KeyError, TypeError, ValueError):
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            ) from None
+
+
+@cache
+def _row_form():
+    """UserAddForm, checking a sheet's row by the same rules without a query of its own: what it would read
+    for each row (the agency, that it exists, the constraint agency_staff_have_an_agency, whether the username
+    is taken) check() reads once for the whole sheet. The rule of that constraint is still checked, as
+    User.clean() says it on the agency field, and the username is still taken as exactly as the database's."""
     from .admin import UserAddForm
 
+    class RowForm(UserAddForm):
+        def __init__(self, *args, agencies: dict[int, Agency], usernames_taken: set[str], **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            field = self.fields["agency"]
+            self.fields["agency"] = _AgencyOfTheSheet(
+                agencies, required=field.required, label=field.label, help_text=field.help_text
+            )
+            self.usernames_taken = usernames_taken
+
+        def _get_validation_exclusions(self):
+            # The agency is one check() read (not whether it exists again); its rule is User.clean()'s.
+            return {*super()._get_validation_exclusions(), "agency"}
+
+        def validate_unique(self) -> None:
+            if not self.has_error("username") and self.instance.username in self.usernames_taken:
+                self.add_error("username", self.instance.unique_error_message(User, ("username",)))
+
+    return RowForm
+
+
+def check(text: str) -> Sheet:
+    """Each row checked as Add user checks a person (UserAddForm), and against the accounts there are
+    and the sheet's other rows: an address or username already taken is an error, not a second account.
+    Three queries, however many rows."""
     sheet = read(text, COLUMNS)
 
     agencies: dict[str, Agency] = {}
+    by_id: dict[int, Agency] = {}
     for agency in Agency.objects.all():
         agencies.setdefault(heading_key(agency.name), agency)
         agencies.setdefault(heading_key(agency.short_name), agency)
+        by_id[agency.pk] = agency
     # Addresses compared without case, as people type them ("Ann.Lee@…" is ann.lee@…'s account).
     emails = {row.values.get("email", "").lower() for row in sheet.rows} - {""}
     taken = dict(
         User.objects.annotate(address=Lower("email")).filter(address__in=emails).values_list("address", "username")
     )
+    # Usernames as Add user's field reads them (NFKC), and compared as exactly as the database compares them.
+    usernames = {
+        unicodedata.normalize("NFKC", row.values.get("username") or row.values.get("email", "").lower())
+        for row in sheet.rows
+    } - {""}
+    usernames_taken = set(User.objects.filter(username__in=usernames).values_list("username", flat=True))
+    RowForm = _row_form()
     seen_email: dict[str, int] = {}
     seen_username: dict[str, int] = {}
     role_names = ", ".join(str(role.label) for role in Role)
@@ -144,7 +202,7 @@ def check(text: str) -> Sheet:
             "role": role or "",
             "agency": agency.pk if agency else "",
         }
-        form = UserAddForm(data=data)
+        form = RowForm(data=data, agencies=by_id, usernames_taken=usernames_taken)
         for name, errors in form.errors.items() if not form.is_valid() else ():
             if (name == "role" and role is None or name == "agency" and agency is None) and values.get(name):
                 continue  # a role or an agency not found: said above, in its own words
