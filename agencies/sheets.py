@@ -167,6 +167,16 @@ def _dialect(text: str, columns: Columns) -> type[csv.Dialect]:
     return Dialect
 
 
+def _quote_left_open(text: str, dialect: type[csv.Dialect]) -> bool:
+    """Whether the sheet ends inside a quoted cell (which csv's lenient reading takes to the end)."""
+    try:
+        for _cells in csv.reader(io.StringIO(text, newline=""), dialect, strict=True):
+            pass
+    except csv.Error as error:
+        return "unexpected end of data" in str(error)
+    return False
+
+
 def read(text: str, columns: Columns) -> Sheet:
     """The sheet's rows under its heading row: commas, semicolons or tabs (cells pasted from a
     spreadsheet) between the cells. Raises SheetError when no row can be read."""
@@ -190,6 +200,16 @@ def read(text: str, columns: Columns) -> Sheet:
         raise SheetError(
             _("Line %(line)d cannot be read (%(error)s): check its quotes.") % {"line": reader.line_num, "error": error}
         ) from None
+    if table and _quote_left_open(text, dialect):
+        # Read leniently, the rest of the sheet from the quote on is one cell of the last row: the rows after it
+        # would be nowhere in the check, and a standard's text (shown shortened) would hold them all.
+        raise SheetError(
+            _(
+                'Line %(line)d has a quote (") that is never closed, so the rest of the sheet would be read as one '
+                'cell: close it ("…") or take it out, then check again.'
+            )
+            % {"line": table[-1][0]}
+        )
     headings = [cell.strip() for cell in table[0][1]]
     names = [columns.column_of(heading) for heading in headings]
     missing = [name for name in columns.required if name not in names]
