@@ -130,7 +130,16 @@ def decode(data: bytes) -> str:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            text = data.decode("cp1252", errors="replace")
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError:  # a byte Windows-1252 has no letter for: another encoding, not to guess
+                raise SheetError(
+                    _(
+                        "Some characters of this file cannot be read: it is in an encoding other than UTF-8 or "
+                        "Windows-1252. Save the spreadsheet as CSV UTF-8 (in Excel: File → Save as → CSV UTF-8), "
+                        "or copy its cells and paste them in the box."
+                    )
+                ) from None
     if "\0" in text:
         raise not_text
     return text

@@ -27,3 +27,9 @@ def test_excels_unicode_text_is_read(encoding):
     data = bom + (HEAD + "Siân\tÓ Briain\tsian@example.org\tQA manager\tNurse\n").encode(encoding)
     [row] = read(decode(data), COLUMNS).rows
     assert (row.values["first_name"], row.values["last_name"]) == ("Siân", "Ó Briain")
+
+
+def test_a_file_neither_utf_8_nor_windows_1252_is_refused_rather_than_read_with_letters_replaced():
+    data = (HEAD + "Zoë\tLee\tzoe@example.org\tQA manager\tNurse\n").encode("cp1252").replace(b"\xeb", b"\x81")
+    with pytest.raises(SheetError, match="Save the spreadsheet as CSV UTF-8"):
+        decode(data)
