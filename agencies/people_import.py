@@ -261,10 +261,18 @@ class PeopleImportMixin:
         extra = [path("import/", self.admin_site.admin_view(self.people_import), name=name)]
         return extra + super().get_urls()
 
+    def may_import_people(self, request: HttpRequest) -> bool:
+        """As for Add user: the permissions to add users and to change them."""
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "people_import": self.may_import_people(request)}
+        return super().changelist_view(request, extra_context)
+
     def people_import(self, request: HttpRequest) -> HttpResponse:
         # Add user's rule (django.contrib.auth's UserAdmin.add_view): adding people needs the permission to
         # change them too, or the permission to add alone would make accounts its holder may not change.
-        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+        if not self.may_import_people(request):
             raise PermissionDenied
         return sheet_import(
             request,

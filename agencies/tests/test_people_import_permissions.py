@@ -21,3 +21,13 @@ def test_without_the_permission_to_change_users_neither_add_user_nor_the_sheet_o
     assert client.post(URL, {"text": text, "check": "Check"}).status_code == 403
     assert client.post(URL, {"text": text, "add": "Add", "checked": "x"}).status_code == 403
     assert not User.objects.filter(email="ann@example.org").exists()
+
+
+def test_the_users_list_offers_the_sheet_only_to_whoever_may_open_it(client, it_admin):
+    client.force_login(User.objects.get(pk=it_admin.pk))
+    assert URL in client.get("/admin/agencies/user/").content.decode()
+
+    it_admin.user_permissions.remove(*it_admin.user_permissions.filter(codename="change_user"))
+    client.force_login(User.objects.get(pk=it_admin.pk))
+    response = client.get("/admin/agencies/user/")
+    assert response.status_code == 200 and URL not in response.content.decode()
