@@ -3,9 +3,10 @@
 import pytest
 
 from agencies.models import Partnership
-from audits.models import AuditStatus, PartAReturn
+from audits.models import AuditStatus, AuditTool, PartAReturn, ToolVersion
 from audits.selectors.parta import tool_layout
 from audits.services.parta import return_submit
+from audits.tests.factories import make_scale, make_tool_version
 from audits.tests.parta_support import complete, load
 
 
@@ -40,3 +41,16 @@ def part_b(audit):
     audit.status = AuditStatus.PART_B
     audit.save()
     return audit
+
+
+@pytest.fixture
+def version(db):
+    """A draft tool version (nobody has answered it): 4 standards over 2 stages."""
+    return make_tool_version(standards=4, sections=2)
+
+
+@pytest.fixture
+def empty_version(db):
+    """A new tool's first version, with no stages yet."""
+    tool = AuditTool.objects.create(name="CSE audit tool")
+    return ToolVersion.objects.create(tool=tool, number=1, scale=make_scale())

@@ -7,14 +7,8 @@ from django.urls import reverse
 
 from audits.models import Audit, AuditStatus, Case, GradeScale, Section
 from audits.tests.admin_support import admin_form_data, page_text, row_of
-from audits.tests.factories import make_tool_version
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def version():
-    return make_tool_version(standards=4, sections=2)  # a draft: nobody has answered it
 
 
 def add_rows(data: dict, prefix: str, rows: list[dict]) -> dict:

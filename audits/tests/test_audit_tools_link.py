@@ -6,14 +6,8 @@ import pytest
 from django.urls import reverse
 
 from audits.tests.admin_support import page_text
-from audits.tests.factories import make_tool_version
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def version():
-    return make_tool_version(standards=4, sections=2)
 
 
 def test_audit_tools_on_the_audits_page_opens_the_audit_tools(client, qa_manager, version):

@@ -5,14 +5,8 @@ import pytest
 from django.urls import reverse
 
 from audits.tests.admin_support import admin_form_data, page_text, row_of
-from audits.tests.factories import make_tool_version
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def version():
-    return make_tool_version(standards=4, sections=2)
 
 
 def test_a_tool_versions_page_and_planning_say_stages(client, qa_manager, version):

@@ -8,14 +8,8 @@ from django.urls import reverse
 
 from audits.models import Grade, GradeScale, Section, Standard
 from audits.tests.admin_support import admin_form_data, row_of
-from audits.tests.factories import make_tool_version
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def version():
-    return make_tool_version(standards=4, sections=2)  # a draft: nobody has answered it
 
 
 def test_two_stages_swap_their_numbers(client, qa_manager, version):

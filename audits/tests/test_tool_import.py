@@ -11,20 +11,18 @@ from django.urls import reverse
 from agencies.models import AccessRecord
 from audits.models import AnswerType, Section, Standard, ToolVersion
 from audits.tests.admin_support import page_text
-from audits.tests.factories import make_scale
 from audits.tool_import import check
 
 pytestmark = pytest.mark.django_db
 
-HEAD = "Stage,Code,Standard,Guidance,Answer\n"
-
 
 @pytest.fixture
-def version():
-    from audits.models import AuditTool
+def version(empty_version):
+    """Here, a new tool's empty first version (the sheets fill it)."""
+    return empty_version
 
-    tool = AuditTool.objects.create(name="CSE audit tool")
-    return ToolVersion.objects.create(tool=tool, number=1, scale=make_scale())
+
+HEAD = "Stage,Code,Standard,Guidance,Answer\n"
 
 
 def url(version) -> str:

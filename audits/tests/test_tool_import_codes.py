@@ -5,21 +5,19 @@ the version's codes and the sheet's, so that a sheet never adds two standards wi
 
 import pytest
 
-from audits.models import Section, Standard, ToolVersion
-from audits.tests.factories import make_scale
+from audits.models import Section, Standard
 from audits.tool_import import check
 
 pytestmark = pytest.mark.django_db
 
-HEAD = "Stage,Code,Standard\n"
-
 
 @pytest.fixture
-def version():
-    from audits.models import AuditTool
+def version(empty_version):
+    """Here, a new tool's empty first version (the sheets fill it)."""
+    return empty_version
 
-    tool = AuditTool.objects.create(name="CSE audit tool")
-    return ToolVersion.objects.create(tool=tool, number=1, scale=make_scale())
+
+HEAD = "Stage,Code,Standard\n"
 
 
 def test_codes_differing_by_their_dots_are_two_codes(version):
