@@ -18,7 +18,7 @@ from functools import cache
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from .models import Agency, Role, User
+from .services import transaction_lock
 from .sheets import MAX_ROWS, Columns, Sheet, SheetForm, checked_form, heading_key, read, sheet_import
 
 COLUMNS = Columns(
@@ -308,9 +309,7 @@ class PeopleImportMixin:
         # other sheet's adding committed; an account added otherwise in between fails the unique username.
         try:
             with transaction.atomic():
-                if connection.vendor == "postgresql":
-                    with connection.cursor() as cursor:
-                        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [ADD_LOCK])
+                transaction_lock(ADD_LOCK)
                 if _taken_since_checked(sheet):
                     raise _Overtaken
                 for row in sheet.good:

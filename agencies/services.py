@@ -288,3 +288,15 @@ def profile_update(*, request: HttpRequest, person, values: dict) -> list[str]:
             summary=f"Profile of {person.get_username()} changed by themselves: {what}",
         )
     return changed
+
+
+def transaction_lock(name: str) -> None:
+    """Take PostgreSQL's advisory lock called `name` until the current transaction ends: callers that take
+    the same name take turns, and a statement after it reads what the one before committed. Nothing on
+    another database (the demo's SQLite writes one transaction at a time anyway)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])

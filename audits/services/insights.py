@@ -27,7 +27,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models.functions import Lower
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -40,7 +40,7 @@ from django.utils.translation import ngettext
 from agencies.mail import portal_mail_send
 from agencies.models import Agency, Partnership
 from agencies.outbox import enqueue
-from agencies.services import AccessAction, access_record
+from agencies.services import AccessAction, access_record, transaction_lock
 from audits.models import (
     Audit,
     AuditStatus,
@@ -111,8 +111,7 @@ def recommendation_digests_queue(*, today: date | None = None) -> list[str]:
         with transaction.atomic():
             # Two runs at once take turns per address; the second, once the first committed, sees the
             # reminders it recorded (a statement after the lock reads what was committed before it).
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [DIGEST_LOCK % address])
+            transaction_lock(DIGEST_LOCK % address)
             if _digested_since(today - timedelta(days=REMINDER_INTERVAL_DAYS)).filter(address=address).exists():
                 continue
             RecommendationReminder.objects.bulk_create(
