@@ -22,14 +22,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from .models import Agency, Role, User
 from .services import transaction_lock
-from .sheets import MAX_ROWS, Columns, Sheet, SheetForm, checked_form, heading_key, read, sheet_import
+from .sheets import Columns, Sheet, SheetForm, checked_form, heading_key, read, sheet_import, sheet_page
 
 COLUMNS = Columns(
     headings={
@@ -285,23 +284,20 @@ class PeopleImportMixin:
         )
 
     def _page(self, request: HttpRequest, form: SheetForm, sheet: Sheet | None) -> HttpResponse:
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Add people from a spreadsheet"),
-            "form": form,
-            "sheet": sheet,
-            "columns": COLUMNS.labels(),
-            "required": COLUMNS.labels(COLUMNS.required),
-            "roles": [role.label for role in Role],
-            "max_rows": MAX_ROWS,
-            "cells_template": "admin/agencies/user/people_import_cells.html",
-            "add_label": sheet
-            and sheet.good
-            and ngettext("Add the %(count)d person ready", "Add the %(count)d people ready", len(sheet.good))
-            % {"count": len(sheet.good)},
-        }
-        return TemplateResponse(request, self.import_template, context)
+        ready = len(sheet.good) if sheet else 0
+        return sheet_page(
+            self,
+            request,
+            self.import_template,
+            form=form,
+            sheet=sheet,
+            columns=COLUMNS,
+            title=_("Add people from a spreadsheet"),
+            roles=[role.label for role in Role],
+            cells_template="admin/agencies/user/people_import_cells.html",
+            add_label=ready
+            and ngettext("Add the %(count)d person ready", "Add the %(count)d people ready", ready) % {"count": ready},
+        )
 
     def _add(self, request: HttpRequest, text: str, sheet: Sheet) -> HttpResponse:
         # The check ran before this transaction: another administrator's sheet (or Add user) may have added

@@ -21,6 +21,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -330,6 +331,36 @@ def _from_text(cell: str) -> str:
 def checked_form(text: str, sheet: Sheet, check: Callable[[str], Sheet]) -> SheetForm:
     """The form shown under a check: the sheet in its box, and what the check showed."""
     return SheetForm(initial={"text": text, "checked": fingerprint(text, sheet)}, check=check)
+
+
+def sheet_page(
+    model_admin,
+    request: HttpRequest,
+    template: str,
+    *,
+    form: SheetForm,
+    sheet: Sheet | None,
+    columns: Columns,
+    add_label: str,
+    **context: Any,
+) -> TemplateResponse:
+    """An import's page in the admin (templates/admin/sheet_import.html, which `template` extends): the
+    form, the check of `sheet` if any, what the sheet's columns are, and the Add button's label ("" for none)."""
+    return TemplateResponse(
+        request,
+        template,
+        {
+            **model_admin.admin_site.each_context(request),
+            "opts": model_admin.opts,
+            "form": form,
+            "sheet": sheet,
+            "columns": columns.labels(),
+            "required": columns.labels(columns.required),
+            "max_rows": MAX_ROWS,
+            "add_label": add_label,
+            **context,
+        },
+    )
 
 
 def sheet_import(

@@ -16,13 +16,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from agencies.services import AccessAction, access_record
-from agencies.sheets import MAX_ROWS, Columns, Sheet, checked_form, fingerprint, heading_key, read, sheet_import
+from agencies.sheets import Columns, Sheet, checked_form, fingerprint, heading_key, read, sheet_import, sheet_page
 
 from . import models
 
@@ -319,24 +318,22 @@ class StandardsImportMixin:
     def _standards_page(self, request, version, form, sheet: Sheet | None) -> HttpResponse:
         ready = sheet is not None and sheet.rows and not sheet.bad
         new_stages = sum(1 for stage in sheet.stages if stage.new and stage.rows) if ready else 0
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": version,
-            "title": _("Add stages and standards from a spreadsheet"),
-            "form": form,
-            "sheet": sheet,
-            "columns": COLUMNS.labels(),
-            "required": COLUMNS.labels(COLUMNS.required),
-            "answers": [answer.label for answer in models.AnswerType],
-            "max_rows": MAX_ROWS,
-            "cells_template": "admin/audits/toolversion/standards_import_cells.html",
-            "add_label": ready
+        return sheet_page(
+            self,
+            request,
+            self.standards_import_template,
+            form=form,
+            sheet=sheet,
+            columns=COLUMNS,
+            original=version,
+            title=_("Add stages and standards from a spreadsheet"),
+            answers=[answer.label for answer in models.AnswerType],
+            cells_template="admin/audits/toolversion/standards_import_cells.html",
+            add_label=ready
             and _("Add %(stages)s and %(standards)s")
             % {
                 "stages": ngettext("%(count)d new stage", "%(count)d new stages", new_stages) % {"count": new_stages},
                 "standards": ngettext("%(count)d standard", "%(count)d standards", len(sheet.rows))
                 % {"count": len(sheet.rows)},
             },
-        }
-        return TemplateResponse(request, self.standards_import_template, context)
+        )
