@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from agencies.services import AccessAction, access_record
-from agencies.sheets import Columns, Sheet, checked_form, fingerprint, heading_key, read, sheet_import, sheet_page
+from agencies.sheets import Columns, Sheet, heading_key, read, sheet_import, sheet_page
 
 from . import models
 
@@ -258,7 +258,7 @@ class StandardsImportMixin:
 
     def standards_import(self, request: HttpRequest, object_id: str) -> HttpResponse:
         # One transaction, as the admin's own pages: a POST reads the version under its row lock
-        # (LockedWhileSaved), so the check and the adding see the same version.
+        # (LockedWhileSaved) before the sheet is checked, so the check and the adding see the same version.
         with transaction.atomic():
             return self._standards_import(request, object_id)
 
@@ -291,14 +291,9 @@ class StandardsImportMixin:
             return self._standards_page(request, version, form, sheet)
 
         def add(text: str, sheet: Sheet) -> HttpResponse:
-            with transaction.atomic():
-                locked = models.ToolVersion.objects.select_for_update().get(pk=version.pk)
-                again = check(text, locked)
-                if locked.returns.exists() or again.bad or fingerprint(text, again) != fingerprint(text, sheet):
-                    messages.error(request, refused)
-                    return page(checked_form(text, again, check_), again)
-                stages, standards = tool_version_fill(version=locked, sheet=again, user=request.user, request=request)
-                self.log_change(request, locked, f"Added {stages} stages and {standards} standards from a spreadsheet.")
+            # The sheet was checked, and found as the page showed it, under the version's row lock.
+            stages, standards = tool_version_fill(version=version, sheet=sheet, user=request.user, request=request)
+            self.log_change(request, version, f"Added {stages} stages and {standards} standards from a spreadsheet.")
             messages.success(
                 request,
                 _("%(stages)s and %(standards)s added to %(version)s from the spreadsheet. Check them on its page.")
@@ -306,7 +301,7 @@ class StandardsImportMixin:
                     "stages": ngettext("%(count)d stage", "%(count)d stages", stages) % {"count": stages},
                     "standards": ngettext("%(count)d standard", "%(count)d standards", standards)
                     % {"count": standards},
-                    "version": locked,
+                    "version": version,
                 },
             )
             return HttpResponseRedirect(back)
