@@ -521,6 +521,37 @@ class StandardInline(_FixedInlineOnceAnswered, admin.StackedInline):
         return obj is not None and _answered(obj.version)  # the parent: a section
 
 
+def _lock_version(versions) -> None:
+    """The tool version's row lock, until the transaction ends: the one its page's save (LockedWhileSaved)
+    and "Add stages and standards from a spreadsheet" (audits.tool_import) take, reading the version
+    before they number what they add. `versions`: the version, as a queryset of it."""
+    list(versions.select_for_update(of=("self",)).values_list("pk", flat=True))
+
+
+class _StageForm(forms.ModelForm):
+    """A stage's own page. Adding a stage there ("Add stage"), its Order may be left empty, as on its
+    version's page (_BlankNumberLast): the stage goes after the version's last stage, numbered last + 1,
+    read under the version's row lock, the lock its version's page and "Add stages and standards from a
+    spreadsheet" take, so that a stage added at the same moment from either is numbered before or after
+    this one, never the same. A stage already saved still needs its number."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        order = self.fields.get("order")
+        if order is not None and self.instance.pk is None:
+            order.required = False
+            order.help_text = _("Leave it empty to put it after the version's last stage.")
+
+    def clean(self):
+        cleaned = super().clean()
+        version = cleaned.get("version")
+        if self.instance.pk is None and "order" in self.fields and cleaned.get("order") is None and version:
+            _lock_version(models.ToolVersion.objects.filter(pk=version.pk))
+            top = models.Section.objects.filter(version=version).aggregate(top=Max("order"))["top"]
+            cleaned["order"] = (top or 0) + 1
+        return cleaned
+
+
 @admin.register(models.Section)
 class SectionAdmin(
     _AnsweredMeanwhile,
@@ -532,6 +563,7 @@ class SectionAdmin(
     admin.ModelAdmin,
 ):
     list_display = ("title", "version", "order")
+    form = _StageForm
     inlines = [StandardInline]
 
     def is_answered(self, obj) -> bool:
