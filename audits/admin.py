@@ -569,6 +569,21 @@ class SectionAdmin(
     def is_answered(self, obj) -> bool:
         return obj is not None and _answered(obj.version)
 
+    def get_object(self, request, object_id, from_field=None):
+        # Saved: the stage's version first, under the row lock "Add stages and standards from a
+        # spreadsheet" and the version's page take, then the stage's own (LockedWhileSaved). A standard
+        # added here with its Order left empty is numbered after the stage's last one (_BlankNumberLast):
+        # added at the same moment as the spreadsheet's into the same stage, one waits for the other and
+        # is numbered (or checked) after it, instead of both taking the same number (a server error for
+        # one). The version before the stage: every save that locks both locks them in that order, so two
+        # saves never each wait for the other.
+        if request.method == "POST" and from_field is None:
+            try:
+                _lock_version(models.ToolVersion.objects.filter(sections__pk=object_id))
+            except (ValueError, forms.ValidationError):
+                return None
+        return super().get_object(request, object_id, from_field)
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and self.is_answered(obj):
             _say_why_read_only(self, request, obj.version)
