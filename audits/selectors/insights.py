@@ -33,12 +33,13 @@ from datetime import timedelta
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from agencies.models import Agency
+from agencies.models import Agency, User
 from audits.models import (
     Answer,
     Audit,
@@ -344,12 +345,45 @@ REMINDER_LEAD_DAYS = 14
 REMINDER_INTERVAL_DAYS = 7
 
 
-def owner_email_of(rec: Recommendation) -> str:
-    """Where a recommendation's reminders go: its own owner e-mail, else its owner agency's lead."""
-    if rec.owner_email:
-        return rec.owner_email
-    if rec.owner_agency_id and rec.owner_agency.lead_email:
-        return rec.owner_agency.lead_email
+def _owner_addresses(rec: Recommendation) -> list[str]:
+    """The addresses a recommendation's reminders may go to, in turn: its own owner e-mail, its owner agency's lead."""
+    return [rec.owner_email, rec.owner_agency.lead_email if rec.owner_agency_id else ""]
+
+
+def departed_addresses(recs) -> frozenset[str]:
+    """Of these recommendations' owner addresses (own and owner agency's lead), those (lower case) of
+    somebody who left: the address of a deactivated account (an administrator deactivates a leaver's; an
+    address is one account's, whatever its case). Not an address outside the portal. One query, none when
+    no recommendation has one."""
+    wanted = {address.lower() for rec in recs for address in _owner_addresses(rec) if address}
+    if not wanted:
+        return frozenset()
+    return frozenset(
+        User.objects.annotate(address=Lower("email"))
+        .filter(address__in=wanted, is_active=False)
+        .order_by()
+        .values_list("address", flat=True)
+    )
+
+
+def owner_email_of(rec: Recommendation, departed: frozenset[str] = frozenset()) -> str:
+    """Where a recommendation's reminders go: its own owner e-mail, else its owner agency's lead; not to an
+    address in `departed` (departed_addresses: somebody who left), in whose place the agency's lead is
+    reminded, or nobody."""
+    for address in _owner_addresses(rec):
+        if address and address.lower() not in departed:
+            return address
+    return ""
+
+
+def departed_owner_email(rec: Recommendation, departed: frozenset[str]) -> str:
+    """The owner address of somebody who left (departed_addresses) that the recommendation's reminders no
+    longer go to, or "": its own owner e-mail, else its owner agency's lead's when that is where they went."""
+    for address in _owner_addresses(rec):
+        if address:
+            if address.lower() in departed:
+                return address
+            return ""
     return ""
 
 
@@ -360,6 +394,8 @@ class TrackerItem:
     days: int | None  # days until the due date (negative: days overdue)
     contact: str
     last_reminder: object | None  # datetime of the last reminder sent
+    # The owner address of somebody who left, no longer reminded (departed_owner_email): "" when none.
+    departed: str = ""
 
     @property
     def reminded(self) -> bool:
@@ -402,7 +438,8 @@ def recommendation_tracker(
     `total` is every recommendation of those audits, whatever the filters: the page's "3 of 12
     shown". Its overdue and open counts are of the items shown.
 
-    Queries: the recommendations with audit and owner agency; the last reminder of each: two.
+    Queries: the recommendations with audit and owner agency; the last reminder of each; which owner
+    addresses are of somebody who left (departed_addresses, none when no recommendation has one): three.
     """
     today = timezone.localdate()
     recs = recommendations_across(user)
@@ -416,7 +453,8 @@ def recommendation_tracker(
     if rag:
         recs = [r for r in recs if r.rag == rag]
     last = _last_reminders([r.pk for r in recs])
-    return Tracker(items=[_tracker_item(r, today, last) for r in recs], total=total)
+    departed = departed_addresses(recs)
+    return Tracker(items=[_tracker_item(r, today, last, departed) for r in recs], total=total)
 
 
 def _last_reminders(pks: list[int]) -> dict:
@@ -432,13 +470,14 @@ def _last_reminders(pks: list[int]) -> dict:
     )
 
 
-def _tracker_item(r: Recommendation, today, last: dict) -> TrackerItem:
+def _tracker_item(r: Recommendation, today, last: dict, departed: frozenset[str]) -> TrackerItem:
     return TrackerItem(
         rec=r,
         overdue=r.status in OPEN_RECOMMENDATION_STATUSES and r.due_date is not None and r.due_date < today,
         days=(r.due_date - today).days if r.due_date else None,
-        contact=owner_email_of(r),
+        contact=owner_email_of(r, departed),
         last_reminder=last.get(r.pk),
+        departed=departed_owner_email(r, departed),
     )
 
 
@@ -532,7 +571,8 @@ def recommendation_tracker_page(
     """One page of the tracker (Paginator.get_page's rules for `page`), with the figures of every page.
 
     Queries, however many recommendations: the figures (one aggregate), the page's rows with audit and
-    owner agency, the last reminder of each (one aggregate, none on an empty page): three.
+    owner agency, the last reminder of each (one aggregate, none on an empty page), which owner addresses are
+    of somebody who left (departed_addresses; none when no row has one): four.
     """
     today = timezone.localdate()
     shown = _matching_q(statuses, rag, theme, today)
@@ -546,7 +586,8 @@ def recommendation_tracker_page(
     current = _CountedPaginator(matching, per_page, count=figures["matching"]).get_page(page)
     recs = list(current.object_list)
     last = _last_reminders([r.pk for r in recs])
-    current.object_list = [_tracker_item(r, today, last) for r in recs]
+    departed = departed_addresses(recs)
+    current.object_list = [_tracker_item(r, today, last, departed) for r in recs]
     return TrackerPage(page=current, total=figures["total"], overdue=figures["overdue"], open=figures["open"])
 
 

@@ -11,6 +11,10 @@ digest is recorded per recommendation (RecommendationReminder: the tracker's
 "last reminded"), with its e-mail queued through the outbox, in one transaction; the task (run_once)
 sends it once.
 
+An owner address of somebody who left (a deactivated account's: departed_addresses) is
+sent nothing: not digests, nor that a recommendation is assigned to it or withdrawn. Its reminders go to
+the owner agency's lead instead, if there is one, and the tracker names the address, to be changed.
+
 When a recommendation gets an owner address (created with one, or the address added or changed), its
 owner is e-mailed once that it is assigned to them, and when it is due: no case content
 (recommendation_assigned_notify, called by Part B's recommendation services).
@@ -53,7 +57,12 @@ from audits.models import (
     RecommendationReminderKind,
     insight_report_upload_to,
 )
-from audits.selectors.insights import REMINDER_INTERVAL_DAYS, REMINDER_LEAD_DAYS, owner_email_of
+from audits.selectors.insights import (
+    REMINDER_INTERVAL_DAYS,
+    REMINDER_LEAD_DAYS,
+    departed_addresses,
+    owner_email_of,
+)
 from audits.selectors.partb import OPEN_RECOMMENDATION_STATUSES
 
 logger = logging.getLogger(__name__)
@@ -91,8 +100,10 @@ def recommendation_digests_due(*, today: date | None = None) -> dict[str, list[R
     due a reminder: none for an address that had a digest in the last 7 days."""
     today = today or timezone.localdate()
     due: dict[str, list[Recommendation]] = defaultdict(list)
-    for rec in _reminder_candidates(today).order_by("due_date", "pk"):
-        to = owner_email_of(rec)
+    candidates = list(_reminder_candidates(today).order_by("due_date", "pk"))
+    departed = departed_addresses(candidates)  # not to somebody who left: their agency's lead, or nobody
+    for rec in candidates:
+        to = owner_email_of(rec, departed)
         if to:
             due[to.lower()].append(rec)
     recent = set(
@@ -107,7 +118,9 @@ def recommendation_digests_queue(*, today: date | None = None) -> list[str]:
     again, or at the same time, queues nothing more. Returns the addresses (lower case) queued."""
     today = today or timezone.localdate()
     queued = []
-    for address, recs in recommendation_digests_due(today=today).items():
+    due = recommendation_digests_due(today=today)
+    departed = departed_addresses([rec for recs in due.values() for rec in recs])
+    for address, recs in due.items():
         with transaction.atomic():
             # Two runs at once take turns per address; the second, once the first committed, sees the
             # reminders it recorded (a statement after the lock reads what was committed before it).
@@ -120,7 +133,7 @@ def recommendation_digests_queue(*, today: date | None = None) -> list[str]:
                     kind=RecommendationReminderKind.DUE_SOON
                     if today <= rec.due_date
                     else RecommendationReminderKind.OVERDUE,
-                    sent_to=owner_email_of(rec),
+                    sent_to=owner_email_of(rec, departed),
                     sent_on=today,
                 )
                 for rec in recs
@@ -142,12 +155,15 @@ def email_recommendation_digest(*, address: str, day: str) -> bool:
         .select_related("recommendation__audit", "recommendation__owner_agency")
         .order_by("recommendation__due_date", "recommendation__pk")
     )
+    reminders = list(reminders)
+    # The owner's account deactivated since it was recorded: not sent to somebody who left.
+    departed = departed_addresses([reminder.recommendation for reminder in reminders])
     items = []
     for reminder in reminders:
         rec = reminder.recommendation
         if (
             rec.status not in OPEN_RECOMMENDATION_STATUSES
-            or owner_email_of(rec).lower() != address.lower()
+            or owner_email_of(rec, departed).lower() != address.lower()
             or rec.audit.status == AuditStatus.CANCELLED  # cancelled since it was recorded
         ):
             continue
@@ -193,7 +209,7 @@ def recommendation_assigned_notify(*, recommendation: Recommendation) -> bool:
     """Called in the transaction that saved the recommendation: when its owner address is new (it was
     created with one, or the address was added or changed), queue (outbox) one e-mail to that address
     that the recommendation is assigned to it. True when queued."""
-    to = owner_email_of(recommendation)
+    to = owner_email_of(recommendation, departed_addresses([recommendation]))
     if not to or recommendation.status not in OPEN_RECOMMENDATION_STATUSES:
         return False
     if _previous_owner_email(recommendation).lower() == to.lower():
@@ -211,7 +227,7 @@ def email_recommendation_assigned(*, recommendation_id: int, to: str) -> bool:
         rec is None
         or rec.status not in OPEN_RECOMMENDATION_STATUSES
         or rec.audit.status not in RECOMMENDATION_AUDIT_STATUSES
-        or owner_email_of(rec).lower() != to.lower()
+        or owner_email_of(rec, departed_addresses([rec])).lower() != to.lower()
     ):
         return False
     context = {
@@ -229,13 +245,17 @@ def email_recommendation_assigned(*, recommendation_id: int, to: str) -> bool:
 
 def _open_recommendations_by_address(audit_id: int) -> dict[str, list[Recommendation]]:
     """The audit's open and in-progress recommendations by their owner's address (lower case): those
-    whose owners were told they are assigned to them (recommendation_assigned_notify). One query."""
-    recs = Recommendation.objects.filter(audit_id=audit_id, status__in=OPEN_RECOMMENDATION_STATUSES).select_related(
-        "owner_agency"
+    whose owners were told they are assigned to them (recommendation_assigned_notify), not those of somebody
+    who left (departed_addresses). Two queries."""
+    recs = list(
+        Recommendation.objects.filter(audit_id=audit_id, status__in=OPEN_RECOMMENDATION_STATUSES).select_related(
+            "owner_agency"
+        )
     )
+    departed = departed_addresses(recs)
     by_address: dict[str, list[Recommendation]] = {}
     for rec in recs:
-        if address := owner_email_of(rec):
+        if address := owner_email_of(rec, departed):
             by_address.setdefault(address.lower(), []).append(rec)
     return by_address
 
