@@ -273,6 +273,21 @@ class Audit(models.Model):
     def year(self) -> int:
         return audit_year(self.part_b_date, self.created_at)
 
+    @property
+    def lead_officer_unable(self) -> str:
+        """Why the named lead officer can no longer lead the audit, or "" when they can (or none is named):
+        their account was deactivated (they left), or they were made an administrator (no case content),
+        after being named. The QA managers still run it; another lead officer is named in its plan. Reads
+        `lead_officer`: load it with select_related on a list."""
+        lead = self.lead_officer
+        if lead is None:
+            return ""
+        if not lead.is_active:
+            return str(_("%(name)s's account is not active") % {"name": lead})
+        if lead.role not in LEAD_OFFICER_ROLES:
+            return str(_("%(name)s is now an administrator, with no access to case content") % {"name": lead})
+        return ""
+
     def clean(self) -> None:
         super().clean()
         problem = audit_dates_problem(self.part_a_due, self.part_b_date)

@@ -1,0 +1,51 @@
+"""An audit's lead officer who leaves (their account deactivated) or is made an administrator mid-audit: the
+QA managers, who still run the audit, are shown it on the audit's page and in the list of audits, with the
+way to name another lead officer in the plan; once another is named, it is no longer said."""
+
+import pytest
+from django.urls import reverse
+from django.utils.html import escape
+
+from agencies.models import Role
+from agencies.tests.factories import UserFactory
+from audits.models import Audit, AuditStatus
+from audits.tests.admin_support import admin_form_data
+from audits.tests.factories import AuditFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, user, url: str) -> str:
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200
+    return " ".join(response.content.decode().split())
+
+
+@pytest.mark.parametrize("left", ["deactivated", "administrator"])
+def test_the_qa_manager_is_shown_the_lead_officer_left_and_names_another(client, audit, qa_manager, lead_officer, left):
+    if left == "deactivated":
+        lead_officer.is_active = False
+        reason = escape(f"{lead_officer}'s account is not active")
+    else:
+        lead_officer.role, lead_officer.agency = Role.ADMINISTRATOR, None
+        reason = escape(f"{lead_officer} is now an administrator, with no access to case content")
+    lead_officer.save()
+    plan = reverse("admin:audits_audit_change", args=[audit.pk])
+    closed = AuditFactory(status=AuditStatus.CLOSED, lead_officer=lead_officer)  # led to its end: nothing to say
+
+    dashboard = page(client, qa_manager, reverse("audits:dashboard", args=[audit.slug]))
+    assert f"{reason}, so cannot lead this audit any more: its work is kept, and the QA managers run it." in dashboard
+    assert f'<a href="{plan}">Name another lead officer in the plan</a>' in dashboard
+    listed = page(client, qa_manager, reverse("audits:audit_list"))
+    assert f"{reason}: name another lead officer" in listed
+    assert "cannot lead" not in page(client, qa_manager, reverse("audits:dashboard", args=[closed.slug]))
+
+    # The link's page names another (past Planning the lead officer stays editable there).
+    successor = UserFactory(agency=audit.participants.first().agency)
+    data = admin_form_data(client, plan)
+    data["lead_officer"] = successor.pk
+    assert client.post(plan, data).status_code == 302
+    assert Audit.objects.get(pk=audit.pk).lead_officer == successor
+    assert "cannot lead this audit" not in page(client, qa_manager, reverse("audits:dashboard", args=[audit.slug]))
+    assert "name another lead officer" not in page(client, qa_manager, reverse("audits:audit_list"))
