@@ -10,7 +10,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, UserChangeForm, UsernameField
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.db import models, router, transaction
+from django.db import IntegrityError, models, router, transaction
 from django.db.models import Model, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
@@ -309,7 +309,34 @@ def _say_what_roles_are(fields) -> None:
         )
 
 
-class UserAddForm(forms.ModelForm):
+class _OwnAddress:
+    """A person's e-mail address, their own: password links, invitations and notices are sent to it, so an
+    address another account has (compared without case, as the constraint each_email_one_account compares
+    them) is refused on the E-mail field, naming that account (the administrator may see usernames). The
+    person's own page saved with their own address, in any case, is not another account's."""
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data.get("email") or ""
+        other = User.objects.email_taken_by(email, other_than=self.instance.pk)
+        if other is not None:
+            raise forms.ValidationError(
+                _(
+                    "%(email)s is already the e-mail address of %(name)s (username %(username)s). Each account "
+                    "needs its own, as password links and notices are sent to it: give another address, or "
+                    "change theirs first."
+                ),
+                code="email_taken",
+                params={"email": email, "name": other, "username": other.get_username()},
+            )
+        return email
+
+    def _get_validation_exclusions(self):
+        # The constraint each_email_one_account is what clean_email checked: not read a second time, to say
+        # it without naming the account.
+        return {*super()._get_validation_exclusions(), "email"}
+
+
+class UserAddForm(_OwnAddress, forms.ModelForm):
     """A person added: who they are, their address and their role. No password: they are e-mailed a
     link to choose their own (agencies.passwords), so the administrator never knows it, and until then
     they have none that works. (Django's own form asks the administrator for one, or offers to turn
@@ -346,7 +373,7 @@ class PasswordSetForm(AdminPasswordChangeForm):
         self.fields["password1"].required = self.fields["password2"].required = True
 
 
-class UserChangeShownForm(ShownFieldsForm, UserChangeForm):
+class UserChangeShownForm(_OwnAddress, ShownFieldsForm, UserChangeForm):
     """A person's page: what another administrator (or the same one's other tab) changed since it was opened,
     such as the account deactivated when the person left, or their role, is not undone by this page's save."""
 
@@ -376,6 +403,10 @@ class UserChangeShownForm(ShownFieldsForm, UserChangeForm):
                 "once, for %(lifetime)s); once it has expired, “Forgotten your password?” on the sign-in page "
                 "e-mails them a new one. You need not set one for them."
             ) % {"lifetime": link_lifetime()}
+
+
+class _SavedMeanwhile(Exception):
+    """A person's save failed a unique constraint its form had checked: another save came first."""
 
 
 @admin.register(User)
@@ -425,9 +456,29 @@ class UserAdmin(PeopleImportMixin, LockedWhileSaved, _DeletionWithoutCaseContent
                 account_change_record(request=request, person=self.get_object(request, id), change="password")
         return response
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except _SavedMeanwhile:
+            # The page's check passed, then another save (another administrator's Add user or person's page,
+            # a spreadsheet's people) gave an account the same address or username before this one's was
+            # saved. Nothing of this save is left (its transaction, or savepoint, rolled back): the same
+            # POST is checked again, against what is stored now, and the page says whose it is, what was
+            # typed kept. Once: a second failure is not a race to put right.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _save_person(self, request, obj, form, change) -> None:
+        """The person saved in a savepoint: the constraints the form checked (each_email_one_account, the
+        unique username) failing now is a save at the same moment (changeform_view)."""
+        try:
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                super().save_model(request, obj, form, change)
+        except IntegrityError as error:
+            raise _SavedMeanwhile from error
+
     def save_model(self, request, obj, form, change):
         if not change:
-            super().save_model(request, obj, form, change)
+            self._save_person(request, obj, form, change)
             # Recorded, and invited to choose a password (e-mailed once this transaction commits), as a
             # person added from a spreadsheet is (people_import.person_added).
             if person_added(request=request, person=obj):
@@ -442,7 +493,7 @@ class UserAdmin(PeopleImportMixin, LockedWhileSaved, _DeletionWithoutCaseContent
             return
         stored = User.objects.select_related("agency").get(pk=obj.pk)
         before = {name: _shown(stored, name) for name in RECORDED_FIELDS}
-        super().save_model(request, obj, form, change)
+        self._save_person(request, obj, form, change)
         # The old address is told (after commit); the change itself is recorded below.
         email_change_notify(request=request, person=obj, old_email=stored.email)
         self._warn_auditor_unable(request, obj, stored)

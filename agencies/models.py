@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -72,7 +73,24 @@ class UserManager(DjangoUserManager):
 
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         extra_fields.setdefault("role", Role.ADMINISTRATOR)
+        # Said by `createsuperuser` as its error (a ValidationError), not a traceback from the database.
+        other = self.email_taken_by(email or "")
+        if other is not None:
+            raise ValidationError(
+                _("%(email)s is already the e-mail address of the account %(username)s: give another.")
+                % {"email": email, "username": other.get_username()}
+            )
         return super().create_superuser(username, email, password, **extra_fields)
+
+    def email_taken_by(self, email: str, *, other_than: int | None = None) -> "User | None":
+        """The account, other than `other_than` (a primary key), with this e-mail address, compared without
+        case as the constraint each_email_one_account compares them; None for a blank address. One query."""
+        if not email:
+            return None
+        found = self.annotate(address=Lower("email")).filter(address=Lower(models.Value(email)))
+        if other_than is not None:
+            found = found.exclude(pk=other_than)
+        return found.only("pk", "username", "first_name", "last_name").first()
 
 
 class User(AbstractUser):
@@ -106,7 +124,16 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=~models.Q(role__in=["manager", "practitioner"]) | models.Q(agency__isnull=False),
                 name="agency_staff_have_an_agency",
-            )
+            ),
+            # Password reset, invitations and e-mail-change notices go by address: each account its own,
+            # compared without case ("Ann.Lee@…" is ann.lee@…), as a spreadsheet's rows are. The forms that
+            # set an address say which account has it (email_taken_by); this is for two saves at once.
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="each_email_one_account",
+                violation_error_message=_("Another account already has this e-mail address."),
+            ),
         ]
 
     def __str__(self) -> str:

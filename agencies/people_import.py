@@ -104,8 +104,9 @@ class _AgencyOfTheSheet(forms.ModelChoiceField):
 def _row_form():
     """UserAddForm, checking a sheet's row by the same rules without a query of its own: what it would read
     for each row (the agency, that it exists, the constraint agency_staff_have_an_agency, whether the username
-    is taken) check() reads once for the whole sheet. The rule of that constraint is still checked, as
-    User.clean() says it on the agency field, and the username is still taken as exactly as the database's."""
+    is taken, whether another account has the address) check() reads once for the whole sheet. The rule of
+    that constraint is still checked, as User.clean() says it on the agency field, and the username is still
+    taken as exactly as the database's."""
     from .admin import UserAddForm
 
     class RowForm(UserAddForm):
@@ -120,6 +121,10 @@ def _row_form():
         def _get_validation_exclusions(self):
             # The agency is one check() read (not whether it exists again); its rule is User.clean()'s.
             return {*super()._get_validation_exclusions(), "agency"}
+
+        def clean_email(self) -> str:
+            # Whether another account has the address, check() read once for the whole sheet (`taken`).
+            return self.cleaned_data.get("email") or ""
 
         def validate_unique(self) -> None:
             if not self.has_error("username") and self.instance.username in self.usernames_taken:
@@ -302,7 +307,10 @@ class PeopleImportMixin:
     def _add(self, request: HttpRequest, text: str, sheet: Sheet) -> HttpResponse:
         # The check ran before this transaction: another administrator's sheet (or Add user) may have added
         # one of these addresses or usernames since. Under the lock the accounts are read again, after any
-        # other sheet's adding committed; an account added otherwise in between fails the unique username.
+        # other sheet's adding committed; an account added otherwise in between (Add user, or a person's page
+        # given the address, at the same moment) fails the unique username or the unique address
+        # (each_email_one_account): the savepoint rolls back everyone this sheet added, and the check is
+        # shown again with that account.
         try:
             with transaction.atomic():
                 transaction_lock(ADD_LOCK)
