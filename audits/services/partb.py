@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -1124,21 +1124,29 @@ def finding_promote(
         if not text:
             raise ValidationError(_("There is no text to promote."))
         # Already promoted, this very text (however that finding was edited since), or a finding citing
-        # the return says it word for word: that finding, marked as this text's (the board says so).
+        # the return says it word for word: that finding, marked as this text's (the board says so),
+        # unless it is another return's promoted text that it still cites (two agencies wrote the same
+        # words, and the lead cited both): that return keeps its mark, and its board its "Already in …"
+        # (a finding records one text promoted); this one is in the list all the same, not promoted twice.
         marker = edit_marker(text)
+        cites_its_own = Finding.returns.through.objects.filter(
+            finding_id=OuterRef("pk"), partareturn_id=OuterRef("promoted_from_id")
+        ).exclude(partareturn_id=part_a_return.pk)
         found = list(
             Finding.objects.filter(audit=audit, kind=kind, returns=part_a_return)
             .filter(Q(promoted_from=part_a_return, promoted_marker=marker) | Q(body=text))
+            .annotate(anothers=Exists(cites_its_own))
             .order_by("order", "pk")
         )
         mark = (part_a_return.pk, marker)
         if existing := next((f for f in found if (f.promoted_from_id, f.promoted_marker) == mark), None):
             return existing, False
-        if found:
-            existing = found[0]
+        if existing := next((f for f in found if not f.anothers), None):
             existing.promoted_from, existing.promoted_marker = part_a_return, marker
             existing.save(update_fields=["promoted_from", "promoted_marker"])
             return existing, False
+        if found:
+            return found[0], False
         # The auditor may have confirmed a detail is not about the child: a finding is printed all the same.
         if problem := identifier_problem(text, "promoted"):
             raise ValidationError(problem)
