@@ -17,6 +17,17 @@ def portal_mail_send(*, subject: str, body: str, to: list[str]) -> None:
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=to,
-        reply_to=[partnership.contact_email] if partnership.contact_email else None,
+        reply_to=_reply_to(partnership.contact_email),
     )
     message.send()
+
+
+def _reply_to(contact_email: str) -> list[str] | None:
+    """The partnership's contact address, unless it is a deactivated account's: a QA manager's own address
+    given as the contact, who has left. Replies about people's audits do not go to a leaver's mailbox; the
+    administrator's home page lists the address to change (agencies.selectors.leavers_addresses)."""
+    from .selectors import deactivated_addresses
+
+    if not contact_email or deactivated_addresses([contact_email]):
+        return None
+    return [contact_email]

@@ -198,3 +198,58 @@ def first_steps(user) -> dict[str, bool] | None:
         "qa_manager": User.objects.filter(role=Role.QA_MANAGER, is_active=True).exists(),
     }
     return None if all(steps.values()) else steps
+
+
+# --- Addresses of people who left ---------------------------------------------------------------
+
+
+def deactivated_addresses(addresses) -> frozenset[str]:
+    """Of these e-mail addresses, those (lower case) of a deactivated account: somebody who left (the
+    administrator deactivates a leaver's account; an address is one account's, whatever its case). Not an
+    address outside the portal. One query, none for no address."""
+    from django.db.models.functions import Lower
+
+    wanted = {address.lower() for address in addresses if address}
+    if not wanted:
+        return frozenset()
+    return frozenset(
+        User.objects.annotate(address=Lower("email"))
+        .filter(address__in=wanted, is_active=False)
+        .order_by()
+        .values_list("address", flat=True)
+    )
+
+
+@dataclass(frozen=True)
+class LeaverAddress:
+    """An address people are told to write to, or an agency's reminders go to, that is a leaver's."""
+
+    where: str  # what gives the address, as the administrator changes it
+    address: str
+    url: str  # the admin page to change it on
+
+
+def leavers_addresses() -> list[LeaverAddress]:
+    """The addresses the portal still gives out that are deactivated accounts' (deactivated_addresses): the
+    partnership's contact address (every e-mail's reply address, and people are told to write to it), its
+    support contacts' (printed in briefings) and the agencies' leads' (reminded about the recommendations
+    their agency owns). For the administrator's home page, to give each a new address. Three queries (the
+    partnership's settings come from the cache)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from .models import SupportContact
+
+    settings_url = reverse("admin:agencies_partnership_changelist")
+    given = [(_("The partnership's contact address"), Partnership.load().contact_email, settings_url)]
+    for contact in SupportContact.objects.exclude(email="").order_by("order", "pk"):
+        given.append((_("The support contact “%(name)s”") % {"name": contact.name}, contact.email, settings_url))
+    for agency in Agency.objects.exclude(lead_email="").order_by("name"):
+        url = reverse("admin:agencies_agency_change", args=[agency.pk])
+        given.append((_("The lead's e-mail of %(agency)s") % {"agency": agency.name}, agency.lead_email, url))
+    left = deactivated_addresses(address for _where, address, _url in given)
+    return [
+        LeaverAddress(where=where, address=address, url=url)
+        for where, address, url in given
+        if address and address.lower() in left
+    ]

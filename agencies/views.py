@@ -27,7 +27,13 @@ from .decorators import ask_to_reauthenticate, has_kept_fields, signed_in_recent
 from .forms import AccessLogFilterForm, LoginForm, ProfileForm, ReauthenticateForm, SetupTokenForm, TokenForm
 from .middleware import AUTH_AT
 from .passwords import sign_out_if_locked
-from .selectors import access_records_matching, first_steps, summary_without_case_content, user_capabilities
+from .selectors import (
+    access_records_matching,
+    first_steps,
+    leavers_addresses,
+    summary_without_case_content,
+    user_capabilities,
+)
 from .services import AccessAction, access_record, profile_update
 
 logger = logging.getLogger(__name__)
@@ -60,7 +66,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if caps.reader:
         return redirect("briefings:library")
     if caps.administrator:
-        return render(request, "agencies/admin_home.html", {"first_steps": first_steps(request.user)})
+        context = {"first_steps": first_steps(request.user), "leavers_addresses": leavers_addresses()}
+        return render(request, "agencies/admin_home.html", context)
     return render(request, "agencies/no_role.html")
 
 

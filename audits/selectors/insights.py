@@ -33,13 +33,13 @@ from datetime import timedelta
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from agencies.models import Agency, User
+from agencies.models import Agency
+from agencies.selectors import deactivated_addresses
 from audits.models import (
     Answer,
     Audit,
@@ -355,15 +355,7 @@ def departed_addresses(recs) -> frozenset[str]:
     somebody who left: the address of a deactivated account (an administrator deactivates a leaver's; an
     address is one account's, whatever its case). Not an address outside the portal. One query, none when
     no recommendation has one."""
-    wanted = {address.lower() for rec in recs for address in _owner_addresses(rec) if address}
-    if not wanted:
-        return frozenset()
-    return frozenset(
-        User.objects.annotate(address=Lower("email"))
-        .filter(address__in=wanted, is_active=False)
-        .order_by()
-        .values_list("address", flat=True)
-    )
+    return deactivated_addresses(address for rec in recs for address in _owner_addresses(rec))
 
 
 def owner_email_of(rec: Recommendation, departed: frozenset[str] = frozenset()) -> str:
