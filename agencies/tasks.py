@@ -87,6 +87,16 @@ def notify_auditor_unable(participant_id: int, auditor_id: int) -> bool:
     return email_auditor_unable(participant_id=participant_id, auditor_id=auditor_id)
 
 
+@shared_task(name="agencies.tasks.notify_lead_unable", **MAIL_RETRY)
+@run_once  # sent through the outbox: one e-mail per audit affected, however often delivered
+def notify_lead_unable(audit_id: int, lead_id: int) -> bool:
+    """E-mail the QA managers that an administrator's change left an audit under way without a lead officer
+    able to lead it (audits.services.participants)."""
+    from audits.services.participants import email_lead_unable
+
+    return email_lead_unable(audit_id=audit_id, lead_id=lead_id)
+
+
 @shared_task(name="agencies.tasks.notify_replaced_auditor", **MAIL_RETRY)
 @run_once  # sent through the outbox: one e-mail per change of auditor, however often delivered
 def notify_replaced_auditor(participant_id: int, old_id: int) -> bool:

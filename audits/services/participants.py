@@ -279,7 +279,8 @@ def auditor_unable_notify(*, person: User, before: User) -> list[AuditAgency]:
     Part B of which they were an agency's named auditor able to complete its returns, and no longer are
     (deactivated, moved to another agency, given a role that cannot audit: AuditAgency.auditor_unable).
     The agency's reminders stop, so each audit's lead officer and the QA managers are e-mailed, one e-mail
-    an audit, through the outbox once the change commits. Called in the change's transaction. Returns the
+    an audit, through the outbox once the change commits; and the QA managers of each audit under way the
+    person led and no longer can (lead_unable_notify). Called in the change's transaction. Returns the
     participations affected (with `audit` and `agency`), for the administrator's warning."""
     affected = []
     participants = AuditAgency.objects.filter(auditor_id=person.pk, audit__status__in=AUDITOR_CHANGEABLE)
@@ -290,7 +291,62 @@ def auditor_unable_notify(*, person: User, before: User) -> list[AuditAgency]:
         if participant.auditor_unable and not was_unable:
             affected.append(participant)
             enqueue("agencies.tasks.notify_auditor_unable", participant.pk, person.pk)
+    # The same change may leave audits without the lead officer they had: the QA managers are told too.
+    lead_unable_notify(person=person, before=before)
     return affected
+
+
+# Where an audit's lead officer still leads it: its Part A, Part B and reporting (plan_changes.LEAD_TOLD).
+LEAD_NEEDED = (AuditStatus.PART_A, AuditStatus.PART_B, AuditStatus.REPORTING)
+
+
+def lead_unable_notify(*, person: User, before: User) -> list[Audit]:
+    """After an administrator's change to `person` (`before`: the account as it was), the audits under way
+    (Part A to Reporting) they lead and no longer can (deactivated, made an administrator:
+    Audit.lead_officer_unable). The QA managers, who still run them, are e-mailed to name another lead officer,
+    one e-mail an audit, through the outbox once the change commits. Called in the change's transaction (by
+    auditor_unable_notify). Returns the audits affected."""
+    affected = []
+    for audit in Audit.objects.filter(lead_officer_id=person.pk, status__in=LEAD_NEEDED).order_by("title", "pk"):
+        audit.lead_officer = before
+        was_unable = audit.lead_officer_unable
+        audit.lead_officer = person
+        if audit.lead_officer_unable and not was_unable:
+            affected.append(audit)
+            enqueue("agencies.tasks.notify_lead_unable", audit.pk, person.pk)
+    return affected
+
+
+def email_lead_unable(*, audit_id: int, lead_id: int) -> bool:
+    """The notice of lead_unable_notify: to the active QA managers with an e-mail address (not the person
+    themselves), the link to the audit's plan to name another lead officer. False, and nothing sent, when it
+    no longer holds (another lead officer was named, the person can lead again, the audit is closed or
+    cancelled) or there is nobody to tell. No case content."""
+    audit = (
+        Audit.objects.select_related("lead_officer")
+        .filter(pk=audit_id, lead_officer_id=lead_id, status__in=LEAD_NEEDED)
+        .first()
+    )
+    if audit is None or not audit.lead_officer_unable:
+        return False
+    qa_managers = User.objects.filter(role=Role.QA_MANAGER, is_active=True).exclude(email="").exclude(pk=lead_id)
+    to = list(qa_managers.order_by("pk").values_list("email", flat=True))
+    if not to:
+        logger.warning("Audit %s: its lead officer cannot lead it and no QA manager to tell", audit_id)
+        return False
+    lead = audit.lead_officer
+    context = {
+        "person": lead,
+        "reason": _("their account was deactivated")
+        if not lead.is_active
+        else _("their role changed to %(role)s") % {"role": lead.get_role_display()},
+        "audit": audit,
+        "stage": audit.get_status_display(),
+        "url": f"{settings.SITE_URL}{reverse('admin:audits_audit_change', args=[audit.pk])}",
+    }
+    subject = _("The audit needs a new lead officer: %(audit)s") % {"audit": audit.title}
+    portal_mail_send(subject=subject, body=render_to_string("emails/lead_unable.txt", context), to=to)
+    return True
 
 
 def _unable_because(participant: AuditAgency) -> str:
