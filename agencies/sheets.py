@@ -1,7 +1,9 @@
 """A spreadsheet read into the portal: "Add people from a spreadsheet" (agencies.people_import) and "Add
 stages and standards from a spreadsheet" (audits.tool_import) share this.
 
-The person uploads a CSV file or pastes the cells copied from the spreadsheet; the heading row names the
+The person uploads an Excel workbook (.xlsx) or a CSV file, or pastes the cells copied from the spreadsheet;
+a workbook is turned into the text of a CSV file first (read_workbook), so that from then on there is one
+path: the text in the box, checked, fingerprinted and added as it stands. The heading row names the
 columns (read loosely); each row is checked by the caller; the page shows the check with the sheet back
 in its box, and nothing is added before the check was shown, nor anything the check did not show: the
 page carries a fingerprint of the sheet and of the rows found ready, and adding is refused, showing the
@@ -12,8 +14,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime
 import hashlib
 import io
+import re
+import warnings
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +34,18 @@ from django.utils.translation import gettext_lazy
 
 MAX_ROWS = 500
 MAX_BYTES = 512 * 1024
+# An Excel workbook is larger than its cells' text (its styles, a logo): up to 2 MB is read, and its parts up
+# to 8 MB unzipped, refused before anything is parsed (a "zip bomb"; and openpyxl parses some 2 MB of a
+# worksheet's XML a second, so that a page answers within seconds); the text it makes is still at most
+# MAX_BYTES. Its first 64 columns are read; rows to Excel's last.
+XLSX_MAX_BYTES = 2 * 1024 * 1024
+XLSX_MAX_UNZIPPED = 8 * 1024 * 1024
+XLSX_MAX_COLUMNS = 64
+EXCEL_LAST_ROW = 1_048_576
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ZIP_START = b"PK\x03\x04"  # an .xlsx is a zip file
+WORKBOOK_NAMES = (".xlsx", ".xlsm", ".xltx", ".xltm")
+OLE_START = bytes.fromhex("d0cf11e0a1b11ae1")  # an Office 97–2003 file (.xls), or a password-protected .xlsx
 
 
 def heading_key(heading: str) -> str:
@@ -61,6 +79,14 @@ class Columns:
 
 class SheetError(ValueError):
     """The sheet as a whole cannot be read; the message says why and what to do."""
+
+
+class MissingColumns(SheetError):
+    """The sheet's first row does not name the columns needed (a workbook's other worksheets are tried)."""
+
+
+class TooManyRows(SheetError):
+    """The sheet has more than MAX_ROWS rows under its headings."""
 
 
 @dataclass
@@ -100,6 +126,12 @@ class Sheet:
         return out.getvalue()
 
 
+def _too_many_rows(count: int) -> TooManyRows:
+    return TooManyRows(
+        _("The sheet has %(count)d rows: at most %(max)d at a time. Split it.") % {"count": count, "max": MAX_ROWS}
+    )
+
+
 def _too_large() -> SheetError:
     return SheetError(
         _("The sheet is larger than %(size)d KB: split it, at most %(rows)d rows at a time.")
@@ -115,8 +147,8 @@ def decode(data: bytes) -> str:
         raise _too_large()
     not_text = SheetError(
         _(
-            "This file is not text: save the spreadsheet as CSV (in Excel: File → Save as → CSV UTF-8), "
-            "or copy its cells and paste them in the box."
+            "This file is not text, nor an Excel workbook (.xlsx): save the spreadsheet as CSV (in Excel: File → "
+            "Save as → CSV UTF-8) or as an Excel workbook (.xlsx), or copy its cells and paste them in the box."
         )
     )
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -224,7 +256,7 @@ def read(text: str, columns: Columns) -> Sheet:
     names = [columns.column_of(heading) for heading in headings]
     missing = [name for name in columns.required if name not in names]
     if missing:
-        raise SheetError(
+        raise MissingColumns(
             " ".join(
                 filter(
                     None,
@@ -241,16 +273,196 @@ def read(text: str, columns: Columns) -> Sheet:
         raise SheetError(_("Two columns are headed %(columns)s: keep one.") % {"columns": ", ".join(repeated)})
     body = table[1:]
     if len(body) > MAX_ROWS:
-        raise SheetError(
-            _("The sheet has %(count)d rows: at most %(max)d at a time. Split it.")
-            % {"count": len(body), "max": MAX_ROWS}
-        )
+        raise _too_many_rows(len(body))
     rows = [
         Row(line=line, cells=cells, values={n: _from_text(c) for n, c in zip(names, cells, strict=False) if n})
         for line, cells in body
     ]
     ignored = [heading for heading, name in zip(headings, names, strict=True) if not name and heading]
     return Sheet(headings=headings, rows=rows, ignored=ignored)
+
+
+def _workbook_error(message: str) -> SheetError:
+    return SheetError(
+        " ".join(
+            (
+                message,
+                _(
+                    "Save the spreadsheet as an Excel workbook (.xlsx) or as CSV (in Excel: File → Save as → CSV "
+                    "UTF-8), or copy its cells and paste them in the box."
+                ),
+            )
+        )
+    )
+
+
+def _not_a_workbook() -> SheetError:
+    # "save the spreadsheet as CSV" is said here as for any file that is not text.
+    return SheetError(
+        _(
+            "This file cannot be read as an Excel workbook (.xlsx): it is damaged, or another kind of file. Open it "
+            "in your spreadsheet and save the spreadsheet as CSV (in Excel: File → Save as → CSV UTF-8) or as an "
+            "Excel workbook (.xlsx), or copy its cells and paste them in the box."
+        )
+    )
+
+
+def _workbook_too_large() -> SheetError:
+    return _workbook_error(
+        _(
+            "This workbook is too large to read (at most %(size)d MB, and its sheets unpacked at most %(unzipped)d "
+            "MB): keep only the worksheet to add, at most %(rows)d rows at a time."
+        )
+        % {"size": XLSX_MAX_BYTES // (1024 * 1024), "unzipped": XLSX_MAX_UNZIPPED // (1024 * 1024), "rows": MAX_ROWS}
+    )
+
+
+def _office_97(data: bytes) -> SheetError:
+    """What to say of an Office 97–2003 file: an .xlsx with a password is stored in one (its encrypted package)."""
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        return SheetError(
+            _(
+                "This workbook is protected by a password, so it cannot be read. Open it in Excel, take the "
+                "password off (File → Info → Protect Workbook → Encrypt with Password, and empty the password) "
+                "and save it, or save a copy as CSV UTF-8; or copy its cells and paste them in the box."
+            )
+        )
+    return _workbook_error(
+        _("This is an Excel 97–2003 workbook (.xls), or another older Office file, which cannot be read here.")
+    )
+
+
+# Characters an XLSX cell cannot hold (openpyxl refuses the whole workbook): Word's manual line and page
+# breaks become line breaks, the other control characters are left out.
+_LINE_BREAKS = re.compile(r"[\x0b\x0c]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+
+
+def cell_text(value: Any) -> str:
+    """A workbook cell's value as text, as it would be typed: a whole number without ".0" (2, not 2.0); a
+    number otherwise to Excel's 15 digits (the number 1.1, which is what a code 1.10 typed into a cell
+    formatted as a number becomes); TRUE or FALSE; a date as ISO text (2026-03-31, with the time if it
+    has one); a formula's value when the workbook was last saved (by Excel; openpyxl stores none)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return format(value, ".15g")
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time():
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="seconds" if value.second or value.microsecond else "minutes")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, datetime.time):
+        return value.isoformat(timespec="seconds" if value.second or value.microsecond else "minutes")
+    return _CONTROL.sub("", _LINE_BREAKS.sub("\n", str(value))).replace("\r\n", "\n").replace("\r", "\n")
+
+
+@dataclass
+class _Worksheet:
+    title: str
+    text: str  # its rows as CSV text, blank rows kept between them (row n is line n, as in a CSV of it)
+    filled: int  # the rows with something in them, heading row included (counted up to MAX_ROWS + 2)
+
+
+def _worksheet(worksheet) -> _Worksheet:
+    """A worksheet's cells (values only, its first XLSX_MAX_COLUMNS columns) as the text of the CSV file
+    Excel would save of it: blank rows and columns at the end left out. Reading stops at the row past the
+    limit (the heading row and MAX_ROWS more): a sheet too long is refused without reading it all."""
+    blank = (None,) * XLSX_MAX_COLUMNS
+    table: list[list[str]] = []
+    blanks = filled = 0
+    rows = worksheet.iter_rows(min_row=1, max_row=EXCEL_LAST_ROW, max_col=XLSX_MAX_COLUMNS, values_only=True)
+    for values in rows:
+        # Most rows read are blank (formatted, or missing between two rows): said so from the cells they have.
+        if values == blank or not any(cell_text(value).strip() for value in values if value is not None):
+            blanks += 1
+            continue
+        cells = [cell_text(value) for value in values]
+        filled += 1
+        table.extend([] for _blank in range(blanks))
+        blanks = 0
+        table.append(cells)
+        if filled > MAX_ROWS + 1:
+            break
+    width = max((i + 1 for cells in table for i, cell in enumerate(cells) if cell.strip()), default=0)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for cells in table:
+        writer.writerow(cells[:width] if cells else [])
+    return _Worksheet(title=worksheet.title, text=out.getvalue(), filled=filled)
+
+
+def is_workbook(start: bytes) -> bool:
+    """Whether a file starting with these bytes is a workbook: an .xlsx (a zip file), or an older or
+    password-protected one (an Office 97–2003 file), refused by read_workbook() with what to do."""
+    return start.startswith((ZIP_START, OLE_START))
+
+
+def _worksheets(data: bytes) -> list[_Worksheet]:
+    """The workbook's visible worksheets (all of them if none is), in its order, each read as text (each at
+    most the rows read_workbook() needs). Raises SheetError for a file that is not a workbook that can be read."""
+    if data.startswith(OLE_START):
+        raise _office_97(data)
+    if len(data) > XLSX_MAX_BYTES:
+        raise _workbook_too_large()
+    if b"application/vnd.oasis.opendocument" in data[:100]:  # its first part, "mimetype", unpacked
+        raise _workbook_error(_("This is an OpenDocument spreadsheet (.ods), which cannot be read here."))
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise _not_a_workbook() from None
+    # Unzipping never gives more than each part says it holds: refused here, no part is unzipped beyond this.
+    if sum(part.file_size for part in parts) > XLSX_MAX_UNZIPPED:
+        raise _workbook_too_large()
+    from openpyxl import load_workbook  # with defusedxml installed, it refuses XML's entity attacks
+
+    # Whatever goes wrong reading a file that is not a well-made workbook (openpyxl's, zipfile's, the XML
+    # parser's or defusedxml's exceptions, of many classes) is said as such, never as the server's error.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl's notes on what it leaves out (data validation, images)
+        try:
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+            try:
+                sheets = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"] or workbook.worksheets
+                return [_worksheet(worksheet) for worksheet in sheets]
+            finally:
+                workbook.close()
+        except Exception:
+            raise _not_a_workbook() from None
+
+
+def read_workbook(data: bytes, check: Callable[[str], Sheet]) -> tuple[str, Sheet]:
+    """An Excel workbook's sheet as text, and its check: of the first worksheet (visible, not empty) whose
+    first row names the columns (`check` says MissingColumns of the others, before reading any data).
+    From the text on, the sheet is what a CSV file of it would be: checked, shown and added the same."""
+    first_missing: tuple[str, SheetError] | None = None
+    for worksheet in _worksheets(data):
+        if not worksheet.filled:
+            continue
+        try:
+            return worksheet.text, check(worksheet.text)
+        except MissingColumns as error:
+            first_missing = first_missing or (worksheet.title, error)
+        except TooManyRows:
+            raise TooManyRows(
+                _("The worksheet “%(sheet)s” has more than %(max)d rows: at most %(max)d at a time. Split it.")
+                % {"sheet": worksheet.title, "max": MAX_ROWS}
+            ) from None
+    if first_missing is None:
+        raise SheetError(_("The workbook is empty: it needs a heading row, then a row for each line to add."))
+    title, error = first_missing
+    raise MissingColumns(
+        _("No worksheet of this workbook names the columns in its first row. Its first, “%(sheet)s”: %(error)s")
+        % {"sheet": title, "error": error}
+    )
 
 
 def fingerprint(text: str, sheet: Sheet) -> str:
@@ -261,9 +473,15 @@ def fingerprint(text: str, sheet: Sheet) -> str:
 
 class SheetForm(forms.Form):
     upload = forms.FileField(
-        label=gettext_lazy("A CSV file"),
+        label=gettext_lazy("An Excel workbook (.xlsx) or a CSV file"),
         required=False,
-        help_text=gettext_lazy("In Excel: File → Save as → CSV UTF-8 (comma delimited)."),
+        help_text=gettext_lazy(
+            "From an Excel workbook, the first worksheet whose first row names the columns is read, each cell as "
+            "the value it holds: a number as that number (1.10 typed in a cell Excel formats as a number is 1.1: "
+            "type such codes as text), a date as 2026-03-31, a formula as its value when last saved. An older "
+            "workbook (.xls) or one with a password cannot be read: save it as .xlsx, or as CSV (in Excel: File → "
+            "Save as → CSV UTF-8)."
+        ),
     )
     text = forms.CharField(
         label=gettext_lazy("Or paste the spreadsheet's cells"),
@@ -285,17 +503,79 @@ class SheetForm(forms.Form):
             return cleaned  # said on the field (an empty file, a NUL character pasted), not as no sheet given
         upload = cleaned.get("upload")
         try:
-            text = decode(upload.read()) if upload else cleaned.get("text", "")
-            # One line ending: a browser sends the box's lines ending in CR LF, whatever the file checked had
-            # (LF from LibreOffice, a Mac or Google Sheets), and the check's fingerprint must match the box's.
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
-            if not text.strip():
-                raise SheetError(_("Choose a CSV file, or paste the spreadsheet's cells in the box."))
-            cleaned["sheet"] = self.check(text)
+            start = upload.read(len(OLE_START)) if upload else b""
+            if upload:
+                upload.seek(0)
+            if is_workbook(start):
+                # An Excel workbook, read into the text a CSV file of its sheet would have: from here on, one path.
+                if start.startswith(ZIP_START) and upload.size > XLSX_MAX_BYTES:
+                    raise _workbook_too_large()  # before reading it
+                text, cleaned["sheet"] = read_workbook(upload.read(8 * XLSX_MAX_BYTES), self.check)
+            else:
+                if upload and upload.name.lower().endswith(WORKBOOK_NAMES):
+                    raise _workbook_error(
+                        _(
+                            "This file is named as an Excel workbook (%(name)s) but is not one: it was perhaps "
+                            "renamed rather than saved as a workbook."
+                        )
+                        % {"name": "." + upload.name.rsplit(".", 1)[-1]}
+                    )
+                text = decode(upload.read()) if upload else cleaned.get("text", "")
+                # One line ending: a browser sends the box's lines ending in CR LF, whatever the file checked had
+                # (LF from LibreOffice, a Mac or Google Sheets), and the check's fingerprint must match the box's.
+                text = text.replace("\r\n", "\n").replace("\r", "\n")
+                if not text.strip():
+                    raise SheetError(
+                        _(
+                            "Choose a CSV file, or paste the spreadsheet's cells in the box, or choose an Excel "
+                            "workbook (.xlsx)."
+                        )
+                    )
+                cleaned["sheet"] = self.check(text)
         except SheetError as error:
             raise forms.ValidationError(str(error)) from None
         cleaned["text"] = text
         return cleaned
+
+
+def example_workbook_response(filename: str, columns: Columns, rows: list[dict[str, str]]) -> HttpResponse:
+    """A sheet to start from as an Excel workbook: the columns' headings in bold, kept in view (frozen),
+    then `rows`. Every cell and column is text (format "@"), so that a code 1.10 stays 1.10, in the cells
+    written and in those typed later; a cell a spreadsheet would read as a formula is a string cell marked as
+    text (quotePrefix), which Excel does not run, not even once edited."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    worksheet = workbook.active
+    worksheet.title = re.sub(r"[\\/*?:\[\]]", "", filename.rsplit(".", 1)[0])[:31] or "Sheet"
+    table = [columns.labels(), *([cell_text(row.get(name, "")) for name in columns.headings] for row in rows)]
+    bold, wrapped = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    for number, values in enumerate(table, start=1):
+        for column, value in enumerate(values, start=1):
+            if not value:
+                continue
+            cell = worksheet.cell(row=number, column=column, value=value)
+            cell.data_type = "s"  # openpyxl would write text starting with "=" as a formula
+            cell.number_format = "@"
+            cell.quotePrefix = value.startswith(FORMULA_STARTS)
+            if number == 1:
+                cell.font = bold
+            else:
+                cell.alignment = wrapped
+    for column in range(1, len(table[0]) + 1):
+        longest = max(len(line) for values in table for line in values[column - 1].splitlines() or [""])
+        dimension = worksheet.column_dimensions[get_column_letter(column)]
+        dimension.width = min(max(longest, 8) + 2, 60)  # long standards wrap within 60 characters
+        dimension.number_format = "@"  # cells typed later are text too
+    worksheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    workbook.save(out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    name = filename.rsplit(".", 1)[0] + ".xlsx"
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
+    return response
 
 
 def example_response(filename: str, columns: Columns, rows: list[dict[str, str]]) -> HttpResponse:
@@ -358,6 +638,7 @@ def sheet_page(
             "required": columns.labels(columns.required),
             "max_rows": MAX_ROWS,
             "add_label": add_label,
+            "example_workbook_label": _("Download a sheet to start from (Excel, .xlsx)"),
             **context,
         },
     )
@@ -373,11 +654,13 @@ def sheet_import(
     example: Callable[[], tuple[str, Columns, list[dict[str, str]]]],
     whole: bool = False,
 ) -> HttpResponse:
-    """The page's answer: the empty form; its example sheet (?example: `example()` gives the file's name,
-    the columns and the rows); the check of a sheet; or, for "add" with the check the page showed,
+    """The page's answer: the empty form; its example sheet (?example: a CSV file, ?example=xlsx: an Excel
+    workbook; `example()` gives the file's name, the columns and the rows); the check of a sheet; or, for "add" with the check the page showed,
     `add(text, sheet)` (its ready rows; `whole`: only when every row is ready). `refused` is said when the
     sheet or its check is not what the page showed."""
     if request.method != "POST" and "example" in request.GET:
+        if request.GET["example"] == "xlsx":
+            return example_workbook_response(*example())
         return example_response(*example())
     if request.method != "POST":
         return page(SheetForm(check=check), None)

@@ -2,11 +2,12 @@
 
 A partnership's first audit tool usually exists already, as a Word table or a spreadsheet of 30 to 50
 standards under the stages of the child's journey; typing them one by one into the stages' pages is an
-afternoon's work. Here the QA manager uploads (or pastes) it, with a heading row naming the columns
-Stage, Code, Standard, Guidance and Answer; sees the check, stage by stage, with the code each standard
-will have; and adds the lot, in the sheet's order: stages named as one of the version's are added to,
-the others are added after them. All or nothing: a tool missing the rows still to put right would be
-a different tool. Only into a version no Part A return was made with (the same rule as its pages).
+afternoon's work. Here the QA manager uploads (an Excel workbook or a CSV file) or pastes it, with a
+heading row naming the columns Stage, Code, Standard, Guidance and Answer; sees the check, stage by
+stage, with the code each standard will have; and adds the lot, in the sheet's order: stages named as
+one of the version's are added to, the others are added after them. All or nothing: a tool missing the
+rows still to put right would be a different tool. Only into a version no Part A return was made with
+(the same rule as its pages).
 """
 
 from __future__ import annotations
@@ -179,7 +180,8 @@ def check(text: str, version: models.ToolVersion) -> Sheet:
 
 
 def example(version: models.ToolVersion) -> tuple[str, Columns, list[dict[str, str]]]:
-    """The sheet to start from: the version's own stages and standards, if it has any (to adapt in a
+    """The sheet to start from (a CSV file, or an Excel workbook whose cells are all text, so that a code
+    1.10 stays 1.10 in Excel): the version's own stages and standards, if it has any (to adapt in a
     spreadsheet and add to an empty version), else two rows to show the columns."""
     standards = models.Standard.objects.filter(section__version=version).select_related("section")
     rows = [
@@ -324,6 +326,10 @@ class StandardsImportMixin:
             title=_("Add stages and standards from a spreadsheet"),
             answers=[answer.label for answer in models.AnswerType],
             cells_template="admin/audits/toolversion/standards_import_cells.html",
+            # The CSV link's words for a version with stages are standards_import.html's (example_link).
+            example_workbook_label=_("Download this version's stages and standards as a sheet (Excel, .xlsx)")
+            if version.sections.exists()
+            else _("Download a sheet to start from (Excel, .xlsx)"),
             add_label=ready
             and _("Add %(stages)s and %(standards)s")
             % {
