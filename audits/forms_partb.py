@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from agencies.models import Agency
+from agencies.selectors import deactivated_addresses
 from audits.models import (
     AGENCY_FINDING_KINDS,
     RECOMMENDATION_TRANSITIONS,
@@ -653,6 +654,24 @@ class CitedFindingsField(forms.ModelMultipleChoiceField):
         return said
 
 
+def owner_email_not_a_leavers(form: forms.ModelForm) -> str:
+    """A recommendation's owner e-mail, refused when it is newly given (not as it was) and is a deactivated
+    account's: somebody who left, whom reminders no longer reach (agencies.selectors.deactivated_addresses)."""
+    address = form.cleaned_data.get("owner_email", "")
+    unchanged = form.instance.pk is not None and address.strip().lower() == form.instance.owner_email.lower()
+    if address and not unchanged and deactivated_addresses([address.strip()]):
+        raise forms.ValidationError(
+            _(
+                "%(address)s is the address of an account that was deactivated (somebody who left): reminders are "
+                "not sent to it. Give the address of whoever takes the recommendation forward now, or leave it "
+                "blank for the owner agency's lead to be reminded."
+            )
+            % {"address": address.strip()},
+            code="left",
+        )
+    return address
+
+
 class RecommendationForm(ShownMixin, forms.ModelForm):
     text = LongTextField(label=_("Recommendation"))
 
@@ -682,6 +701,8 @@ class RecommendationForm(ShownMixin, forms.ModelForm):
         self.fields["due_date"].error_messages["required"] = DUE_DATE_NEEDED
         if self.instance.pk is not None:  # a change: posts back what the page showed
             self.track_shown({name: self.initial.get(name) for name in self._meta.fields})
+
+    clean_owner_email = owner_email_not_a_leavers
 
     def clean_text(self) -> str:
         """Refused while a new or changed text holds what the identifier guard flags (the service's rule,
@@ -736,6 +757,8 @@ class RecommendationContactForm(ShownMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.track_shown({"owner_email": self.initial.get("owner_email")})
+
+    clean_owner_email = owner_email_not_a_leavers
 
 
 class RecommendationTransitionForm(ShownMixin, forms.Form):

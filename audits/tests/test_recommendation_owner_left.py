@@ -95,3 +95,41 @@ def test_the_tracker_names_the_address_of_who_left(client, qa_manager):
     assert "No e-mail for reminders" not in row  # said once, with whose address it was
     other = html[html.index(f'data-rec="{kept.pk}"') :]
     assert "no longer reminded" not in other[: other.index("</tr>")]
+
+
+def test_the_address_of_somebody_who_left_is_refused_as_a_new_owner_email(client, qa_manager):
+    """Typed as the owner's e-mail (the old owner's, by habit), it is refused with what to give instead, what
+    was typed kept; an address that was already the owner's before they left does not stop other changes."""
+    audit = audit_in(2026, status=AuditStatus.PART_B)
+    deactivate(UserFactory(email="jo.leaver@example.org"))
+    client.force_login(qa_manager)
+    due = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    posted = {"text": "Do better", "owner": "CSE group", "owner_email": "Jo.Leaver@example.org", "due_date": due}
+    response = client.post(reverse("audits:recommendations", args=[audit.slug]), posted)
+    assert response.status_code == 400
+    page = " ".join(response.content.decode().split())
+    assert (
+        "Jo.Leaver@example.org is the address of an account that was deactivated (somebody who left): reminders "
+        "are not sent to it. Give the address of whoever takes the recommendation forward now, or leave it blank "
+        "for the owner agency&#x27;s lead to be reminded." in page
+    )
+    assert 'id="id_text"> Do better</textarea>' in page  # what was typed, kept
+    assert not audit.recommendations.exists()
+
+    kept = rec(audit, "jo.leaver@example.org")  # given before they left
+    edit = reverse("audits:recommendation_edit", args=[audit.slug, kept.pk])
+    response = client.post(edit, {**posted, "owner_email": "jo.leaver@example.org", "text": "Do much better"})
+    assert response.status_code == 302
+    kept.refresh_from_db()
+    assert kept.text == "Do much better"
+
+    audit.status = AuditStatus.CLOSED  # the contact alone, once the audit is closed
+    audit.save(update_fields=["status"])
+    other = rec(audit, "group@example.org")
+    edit = reverse("audits:recommendation_edit", args=[audit.slug, other.pk])
+    response = client.post(edit, {"owner_email": "jo.leaver@example.org"})
+    assert response.status_code == 400 and "is the address of an account that was deactivated" in (
+        response.content.decode()
+    )
+    other.refresh_from_db()
+    assert other.owner_email == "group@example.org"
