@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from agencies.models import Role
-from agencies.tests.factories import UserFactory
+from agencies.tests.factories import AgencyFactory, UserFactory
 from audits.models import Audit, AuditStatus
 from audits.tests.admin_support import admin_form_data
 from audits.tests.factories import AuditFactory
@@ -60,3 +60,20 @@ def test_the_plan_says_the_lead_officer_left_rather_than_showing_nobody_chosen(c
         in plan
     )
     assert "saved as it is, the audit has no lead officer named any more." in plan
+
+
+def test_the_plan_in_planning_names_the_agencies_whose_auditor_left(client, qa_manager, audit, auditor, other_auditor):
+    Audit.objects.filter(pk=audit.pk).update(status=AuditStatus.PLANNING)
+    auditor.is_active = False
+    auditor.save()
+    other_auditor.agency = AgencyFactory(name="Moved to")
+    other_auditor.save()
+    plan = page(client, qa_manager, reverse("admin:audits_audit_change", args=[audit.pk]))
+    police, social_care = auditor.agency.name, audit.participants.get(auditor=other_auditor).agency.name
+    assert (
+        escape(
+            f"{social_care}: {other_auditor} no longer works for {social_care}; {police}: {auditor}'s account is not active."
+        )
+        in plan
+    )  # by agency name
+    assert "choose another auditor for each before Part A is opened" in plan
