@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Case as CaseWhen
-from django.db.models import Count, F, IntegerField, Model, Q, QuerySet, Value, When
+from django.db.models import Count, F, IntegerField, Model, Q, QuerySet, TextField, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -334,6 +334,22 @@ class BoardStage:
         return f"stage-{self.section.pk}"
 
 
+# What a strength or an area for improvement in a Part A return may be promoted to.
+PROMOTIONS: dict[str, tuple[str, ...]] = {
+    "strengths": (FindingKind.STRENGTH, FindingKind.AGENCY_STRENGTH),
+    "improvements": (FindingKind.AGENCY_IMPROVEMENT, FindingKind.LEARNING_POINT, FindingKind.THEME),
+}
+
+
+def promoted_text(ret: PartAReturn, field: str) -> str:
+    """A return's strengths or areas for improvement as a promote makes them a finding's text, and as
+    a finding citing the return is said to say them word for word (its text equal to this, exactly):
+    without the spaces and line breaks around it. services.partb.finding_promote and the evidence
+    board both match by it, so that the board says "Already in …" of a text exactly when promoting it
+    gives back a finding already in the list."""
+    return getattr(ret, field).strip()
+
+
 @dataclass
 class AgencyAccount:
     """What one agency's return says about the case as a whole: overall grade, strengths, improvements."""
@@ -342,7 +358,8 @@ class AgencyAccount:
     ret: PartAReturn | None
     # For each kind of finding this return's text was promoted to, the edit markers of the texts
     # promoted (edit_marker): the board says "Already in …" for the text it shows only, not for an
-    # earlier version of it.
+    # earlier version of it. A text that a finding of that kind citing the return says word for word
+    # (promoted_text) counts as promoted too, whichever return that finding was promoted from.
     promoted: dict[str, set[str]] = field(default_factory=dict)
 
     @property
@@ -408,12 +425,38 @@ def evidence_board(user, audit: Audit, case: Case) -> EvidenceBoard:
     }
     grades = layout.grades
     judgements = list(CaseJudgement.objects.filter(case=case).select_related("grade", "recorded_by"))
-    # The findings promoted from these returns that still cite them, with the text promoted.
+    # The findings promoted from these returns that still cite them, with the text promoted; and those
+    # citing them that say one of their texts word for word (as services.partb.finding_promote matches
+    # them: promoting that text gives back that finding), such as a finding promoted from another
+    # agency's return that said the same and is cited too. Still one query: the texts are compared in
+    # the database, and a finding's text is read only when it is one of them.
+    texts = {
+        (r.pk, name): text
+        for r in returns
+        if r.pk in received_ids
+        for name in PROMOTIONS
+        if (text := promoted_text(r, name))
+    }
+    links = Finding.returns.through.objects.filter(partareturn_id__in=[r.pk for r in returns])
+    promoted_here = Q(finding__promoted_from_id=F("partareturn_id"))
+    if texts:
+        said = set(texts.values())
+        links = links.filter(promoted_here | Q(finding__body__in=said)).annotate(
+            said=CaseWhen(
+                When(finding__body__in=said, then=F("finding__body")), default=Value(""), output_field=TextField()
+            )
+        )
+    else:
+        links = links.filter(promoted_here).annotate(said=Value("", output_field=TextField()))
     promoted: dict[int, dict[str, set[str]]] = defaultdict(dict)
-    for return_id, kind, marker in Finding.returns.through.objects.filter(
-        partareturn_id__in=[r.pk for r in returns], finding__promoted_from_id=F("partareturn_id")
-    ).values_list("partareturn_id", "finding__kind", "finding__promoted_marker"):
-        promoted[return_id].setdefault(kind, set()).add(marker)
+    for return_id, kind, promoted_from_id, marker, body in links.values_list(
+        "partareturn_id", "finding__kind", "finding__promoted_from_id", "finding__promoted_marker", "said"
+    ):
+        if promoted_from_id == return_id:
+            promoted[return_id].setdefault(kind, set()).add(marker)
+        for name, kinds in PROMOTIONS.items():
+            if body and kind in kinds and texts.get((return_id, name)) == body:
+                promoted[return_id].setdefault(kind, set()).add(edit_marker(body))
 
     by_section: dict[int, list[BoardRow]] = defaultdict(list)
     # Labels translated once per request, not once per cell.

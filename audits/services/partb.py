@@ -57,6 +57,7 @@ from audits.models import (
     audit_dates_problem,
 )
 from audits.selectors.partb import (
+    PROMOTIONS,
     RECEIVED_STATUSES,
     STATUS_HISTORY_PREFIX,
     consensus_marker,
@@ -65,6 +66,7 @@ from audits.selectors.partb import (
     is_received,
     judgement_marker,
     missing_returns,
+    promoted_text,
 )
 from audits.services.insights import recommendation_assigned_notify, recommendations_cancelled_notify
 from audits.services.parta import returns_create_for_audit
@@ -82,12 +84,6 @@ RECOMMENDATION_FIXED = _lazy(
     "Reporting. Once the audit is closed, only its status and evidence of impact are tracked."
 )
 SESSION_EDITABLE = (AuditStatus.PLANNING, AuditStatus.PART_A, AuditStatus.PART_B, AuditStatus.REPORTING)
-
-# What a strength or an area for improvement in a Part A return may be promoted to.
-PROMOTIONS: dict[str, tuple[str, ...]] = {
-    "strengths": (FindingKind.STRENGTH, FindingKind.AGENCY_STRENGTH),
-    "improvements": (FindingKind.AGENCY_IMPROVEMENT, FindingKind.LEARNING_POINT, FindingKind.THEME),
-}
 
 
 class MissingReturnsError(Exception):
@@ -1113,7 +1109,7 @@ def finding_promote(
                 _("Only a submitted or accepted return can be promoted into a finding: this one is %(status)s.")
                 % {"status": part_a_return.get_status_display().lower()}
             )
-        text = getattr(part_a_return, field).strip()
+        text = promoted_text(part_a_return, field)
         if shown is not None and edit_marker(text) != shown:
             values = {
                 "field": PartAReturn._meta.get_field(field).verbose_name,

@@ -33,11 +33,10 @@ def returns(audit) -> tuple[PartAReturn, PartAReturn]:
     return first, second
 
 
-def promote(client, ret):
-    page = board(client, ret)
+def promote(client, ret, form=None):
     return client.post(
         reverse("audits:finding_promote", args=[ret.audit.slug]),
-        promote_form(page, ret, FindingKind.STRENGTH),
+        form or promote_form(board(client, ret), ret, FindingKind.STRENGTH),
         follow=True,
     )
 
@@ -46,11 +45,14 @@ def test_the_same_words_promoted_from_a_second_return_leave_the_first_its_alread
     first, second = returns
     qa = signed_in(qa_manager)
     promote(qa, first)
+    # The second's board opened before the lead cites it (once cited, its board says "Already in …"
+    # and has no button for it: test_partb_board_same_wording.py).
+    opened = promote_form(board(qa, second), second, FindingKind.STRENGTH)
     finding = Finding.objects.get(audit=first.audit, kind=FindingKind.STRENGTH)
     # The lead cites the second agency's return too: it said the same.
     finding_update(user=qa_manager, finding=finding, heading="", body=SAME, returns=[first, second])
 
-    response = promote(qa, second)
+    response = promote(qa, second, opened)
     assert "That text is already in Overall strength." in response.content.decode()
     assert Finding.objects.filter(audit=first.audit, kind=FindingKind.STRENGTH).count() == 1
     finding.refresh_from_db()
