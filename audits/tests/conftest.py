@@ -3,11 +3,12 @@
 import pytest
 
 from agencies.models import Partnership
-from audits.models import AuditStatus, AuditTool, PartAReturn, ToolVersion
+from audits.models import Audit, AuditStatus, AuditTool, PartAReturn, ToolVersion
 from audits.selectors.parta import tool_layout
 from audits.services.parta import return_submit
 from audits.tests.factories import make_scale, make_tool_version
 from audits.tests.parta_support import complete, load
+from audits.tests.partb_support import complete_return
 
 
 @pytest.fixture
@@ -54,3 +55,17 @@ def empty_version(db):
     """A new tool's first version, with no stages yet."""
     tool = AuditTool.objects.create(name="CSE audit tool")
     return ToolVersion.objects.create(tool=tool, number=1, scale=make_scale())
+
+
+@pytest.fixture
+def same_words(audit) -> tuple[PartAReturn, PartAReturn]:
+    """Case 1's two returns in Part B, each with the same strengths (SAME of test_partb_promote_same_wording)."""
+    Audit.objects.filter(pk=audit.pk).update(status=AuditStatus.PART_B)
+    first, second = (
+        PartAReturn.objects.select_related("case", "audit", "agency")
+        .filter(audit=audit, case__reference="Case 1")
+        .order_by("agency__short_name")
+    )
+    for ret in (first, second):
+        complete_return(ret, ranks=1, strengths="Information was shared with the other agencies the same day.")
+    return first, second

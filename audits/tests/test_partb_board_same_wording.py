@@ -12,42 +12,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from audits.models import Audit, AuditStatus, Finding, FindingKind, PartAReturn
+from audits.models import Finding, FindingKind, PartAReturn
 from audits.services.partb import finding_add, finding_promote, finding_update
 from audits.tests.partb_pages import signed_in
-from audits.tests.partb_support import build_audit, complete_return
+from audits.tests.partb_support import build_audit
 from audits.tests.test_partb_promote_per_text import account
+from audits.tests.test_partb_promote_same_wording import ALREADY, SAME, promote
 from audits.tests.test_partb_stale_promote import board, promote_form
 
 pytestmark = pytest.mark.django_db
 
-SAME = "Information was shared with the other agencies the same day."
-ALREADY = "Already in overall strengths"
 PROMOTE = "Promote to overall strengths"
 EARLIER = "earlier-promoted-note"
 AGENCY_PROMOTE = "Promote to this agency&#x27;s strengths"
-
-
-@pytest.fixture
-def returns(audit) -> tuple[PartAReturn, PartAReturn]:
-    """Case 1's two returns, each with the same strengths."""
-    Audit.objects.filter(pk=audit.pk).update(status=AuditStatus.PART_B)
-    first, second = (
-        PartAReturn.objects.select_related("case", "audit", "agency")
-        .filter(audit=audit, case__reference="Case 1")
-        .order_by("agency__short_name")
-    )
-    for ret in (first, second):
-        complete_return(ret, ranks=1, strengths=SAME)
-    return first, second
-
-
-def promote(client, ret, form=None):
-    return client.post(
-        reverse("audits:finding_promote", args=[ret.audit.slug]),
-        form or promote_form(board(client, ret), ret, FindingKind.STRENGTH),
-        follow=True,
-    )
 
 
 def says_already_in(client, ret) -> bool:
@@ -66,8 +43,8 @@ def promote_gives_back_a_finding(user, ret) -> bool:
     return not created
 
 
-def test_the_second_returns_board_says_already_in_once_the_lead_cites_it(returns, qa_manager):
-    first, second = returns
+def test_the_second_returns_board_says_already_in_once_the_lead_cites_it(same_words, qa_manager):
+    first, second = same_words
     qa = signed_in(qa_manager)
     promote(qa, first)
     finding = Finding.objects.get(audit=first.audit, kind=FindingKind.STRENGTH)
@@ -92,8 +69,8 @@ def test_the_second_returns_board_says_already_in_once_the_lead_cites_it(returns
     assert says_already_in(qa, first) and says_already_in(qa, second)
 
 
-def test_a_board_opened_before_the_lead_cited_it_promotes_to_the_same_finding_and_then_says_so(returns, qa_manager):
-    first, second = returns
+def test_a_board_opened_before_the_lead_cited_it_promotes_to_the_same_finding_and_then_says_so(same_words, qa_manager):
+    first, second = same_words
     qa = signed_in(qa_manager)
     promote(qa, first)
     opened = promote_form(board(qa, second), second, FindingKind.STRENGTH)  # its button, before the lead cites it
@@ -108,10 +85,10 @@ def test_a_board_opened_before_the_lead_cited_it_promotes_to_the_same_finding_an
     assert Finding.objects.filter(audit=first.audit, kind=FindingKind.STRENGTH).count() == 1
 
 
-def test_the_board_says_already_in_exactly_when_promoting_gives_back_a_finding(returns, qa_manager):
+def test_the_board_says_already_in_exactly_when_promoting_gives_back_a_finding(same_words, qa_manager):
     """Word for word as the promote matches: the return's text without the spaces and line breaks around
     it, equal to the finding's text, in a finding of that kind that cites the return."""
-    first, second = returns
+    first, second = same_words
     qa = signed_in(qa_manager)
     finding, _created = finding_promote(
         user=qa_manager, part_a_return=first, field="strengths", kind=FindingKind.STRENGTH
@@ -137,10 +114,10 @@ def test_the_board_says_already_in_exactly_when_promoting_gives_back_a_finding(r
     assert says_already_in(qa, first)
 
 
-def test_a_finding_written_by_hand_that_says_it_word_for_word_is_already_in(returns, qa_manager):
+def test_a_finding_written_by_hand_that_says_it_word_for_word_is_already_in(same_words, qa_manager):
     """Found by the same match as the promote, which would give it back: the board says so before any
     promote (and a different kind, or an agency's strengths, is not taken for it)."""
-    first, second = returns
+    first, second = same_words
     qa = signed_in(qa_manager)
     finding_add(user=qa_manager, audit=first.audit, kind=FindingKind.LEARNING_POINT, body=SAME, returns=[second])
     mine = account(board(qa, second), second)

@@ -6,10 +6,9 @@ A finding that no longer cites the return it was promoted from may be marked as 
 import pytest
 from django.urls import reverse
 
-from audits.models import Audit, AuditStatus, Finding, FindingKind, PartAReturn
+from audits.models import Finding, FindingKind
 from audits.services.partb import finding_promote, finding_update
 from audits.tests.partb_pages import signed_in
-from audits.tests.partb_support import complete_return
 from audits.tests.test_partb_promote_per_text import account
 from audits.tests.test_partb_stale_promote import board, promote_form
 
@@ -17,20 +16,6 @@ pytestmark = pytest.mark.django_db
 
 SAME = "Information was shared with the other agencies the same day."
 ALREADY = "Already in overall strengths"
-
-
-@pytest.fixture
-def returns(audit) -> tuple[PartAReturn, PartAReturn]:
-    """Case 1's two returns, each with the same strengths."""
-    Audit.objects.filter(pk=audit.pk).update(status=AuditStatus.PART_B)
-    first, second = (
-        PartAReturn.objects.select_related("case", "audit", "agency")
-        .filter(audit=audit, case__reference="Case 1")
-        .order_by("agency__short_name")
-    )
-    for ret in (first, second):
-        complete_return(ret, ranks=1, strengths=SAME)
-    return first, second
 
 
 def promote(client, ret, form=None):
@@ -41,8 +26,8 @@ def promote(client, ret, form=None):
     )
 
 
-def test_the_same_words_promoted_from_a_second_return_leave_the_first_its_already_in(returns, qa_manager):
-    first, second = returns
+def test_the_same_words_promoted_from_a_second_return_leave_the_first_its_already_in(same_words, qa_manager):
+    first, second = same_words
     qa = signed_in(qa_manager)
     promote(qa, first)
     # The second's board opened before the lead cites it (once cited, its board says "Already in …"
