@@ -14,6 +14,7 @@ from agencies import people_import
 from agencies.models import Role, User, UserManager
 from agencies.tests.factories import UserFactory
 from agencies.tests.test_admin import user_form
+from agencies.tests.test_admin_add_user import person as add_user_form
 from audits.tests.admin_support import page_text
 
 pytestmark = pytest.mark.django_db
@@ -23,15 +24,8 @@ IMPORT = "/admin/agencies/user/import/"
 
 
 def person(**fields) -> dict:
-    return {
-        "username": "sam.social",
-        "first_name": "Sam",
-        "last_name": "Rowe",
-        "email": "sam.rowe@example.org",
-        "role": Role.QA_MANAGER,
-        "agency": "",
-        **fields,
-    }
+    """Add user's form for Sam Rowe, a QA manager (no agency to name)."""
+    return add_user_form(role=Role.QA_MANAGER, agency="", **fields)
 
 
 @pytest.fixture
