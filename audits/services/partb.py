@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from agencies.mail import portal_mail_send
-from agencies.models import Agency, Role, User
+from agencies.models import AGENCY_STAFF_ROLES, Agency, Role, User
 from agencies.outbox import enqueue
 from agencies.selectors import published_identifier_keys
 from agencies.services import AccessAction, access_record
@@ -473,14 +473,23 @@ def email_audit_cancelled(*, audit_id: int, person_id: int) -> bool:
     """Tell a named auditor or the lead officer that the audit was cancelled: why, that there is nothing
     more to do, and that their drafts are kept, read-only, until the retention date. False, and nothing
     sent, when the audit is not cancelled, the person is neither any more, cannot read case content
-    (inactive, an administrator) or has no e-mail address. No case content."""
+    (inactive, an administrator) or has no e-mail address. A named auditor who can no longer act for the
+    agency (moved to another agency, given a role that cannot audit: AuditAgency.auditor_unable, as
+    participants._auditor_mail_context skips for the other auditors' e-mails) is not told either: the
+    reason given is free text, which may say something of the cases. No case content otherwise."""
     audit = Audit.objects.select_related("cancelled_by").filter(pk=audit_id, status=AuditStatus.CANCELLED).first()
     person = User.objects.filter(pk=person_id).first()
     if audit is None or person is None or not person.email or not person.is_active or not person.has_case_access:
         return False
-    # The QA managers, who run every audit, read it as its lead officer does.
-    is_lead = audit.lead_officer_id == person.pk or person.is_qa_manager
-    if not is_lead and not audit.participants.filter(auditor_id=person.pk).exists():
+    # The QA managers, who run every audit, read it as its lead officer does: told when they lead it, or when
+    # the QA managers are (somebody else cancelled it: audit_cancelled_notify), not as a former named auditor.
+    canceller = audit.cancelled_by
+    qa_told = person.is_qa_manager and (canceller is None or not canceller.is_qa_manager)
+    is_lead = audit.lead_officer_id == person.pk or qa_told
+    if not is_lead and not (
+        person.role in AGENCY_STAFF_ROLES
+        and audit.participants.filter(auditor_id=person.pk, agency_id=person.agency_id).exists()
+    ):
         return False
     url = reverse("audits:dashboard", args=[audit.slug]) if is_lead else reverse("audits:my_returns")
     context = {
