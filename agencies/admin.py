@@ -30,7 +30,7 @@ from audits.forms_partb import CountedLinesAdmin  # names and titles: counted, n
 from .models import AccessRecord, Agency, Partnership, PartnershipLink, Role, SupportContact, User
 from .passwords import link_lifetime
 from .people_import import PeopleImportMixin, person_added
-from .selectors import summary_without_case_content
+from .selectors import audit_work, summary_without_case_content
 from .services import (
     AccessAction,
     access_record,
@@ -535,6 +535,33 @@ class UserAdmin(PeopleImportMixin, LockedWhileSaved, _DeletionWithoutCaseContent
             )
             % {"name": person, "count": len(affected), "named": named},
         )
+
+    def get_deleted_objects(self, objs, request):
+        """A person who did, or was named for, audit work (audit_work: an audit's lead officer or an agency's
+        named auditor, a Part A return saved or reviewed, a Part B judgement recorded, a briefing published,
+        …) is not deleted: it would clear their name from that work, or delete it with them (the reminders
+        that chased them, the reports they asked for). Each such person is listed as what prevents it, with
+        what they did, and the page says to deactivate them instead (templates/admin/agencies/user/
+        delete_confirmation.html, delete_selected_confirmation.html); Django's delete view and "delete
+        selected" action delete nothing while anything is listed. A person with no such record (added by
+        mistake) is deleted as before. One query a kind of record, whatever the number of people."""
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        work = audit_work(person.pk for person in objs)
+        if not work:
+            return to_delete, model_count, perms_needed, protected
+        kept = [
+            format_html(
+                '<a href="{}">{}</a> (username {}): {}',
+                reverse(f"{self.admin_site.name}:agencies_user_change", args=[quote(person.pk)]),
+                person,
+                person.get_username(),
+                "; ".join(work[person.pk]),
+            )
+            for person in objs
+            if person.pk in work
+        ]
+        # Refused for what they did, not for want of a permission: the page says to deactivate them.
+        return to_delete, model_count, set(), kept + protected
 
     def log_deletions(self, request, queryset):
         entries = super().log_deletions(request, queryset)

@@ -253,3 +253,120 @@ def leavers_addresses() -> list[LeaverAddress]:
         for where, address, url in given
         if address and address.lower() in left
     ]
+
+
+# --- Audit work a person did, or was named for ----------------------------------------------------------
+
+# Each record of audits and briefings that names a person for their work (model, field, what it says of
+# them, with the number of records). Deleting the person would clear their name from it (on_delete SET_NULL:
+# an audit's lead officer or an agency's named auditor left unnamed, "last saved by" and the history's
+# authors blanked) or delete it with them (CASCADE: the reminders that chased them, the reports they asked
+# for): the administrator deactivates them instead (UserAdmin.get_deleted_objects).
+AUDIT_WORK = (
+    ("audits.Audit", "lead_officer", "lead officer of %(count)d audit", "lead officer of %(count)d audits"),
+    (
+        "audits.AuditAgency",
+        "auditor",
+        "named auditor of %(count)d agency in an audit",
+        "named auditor of %(count)d agencies in audits",
+    ),
+    ("audits.Audit", "cancelled_by", "cancelled %(count)d audit", "cancelled %(count)d audits"),
+    (
+        "audits.PartAReturn",
+        "last_saved_by",
+        "last saved %(count)d Part A return",
+        "last saved %(count)d Part A returns",
+    ),
+    (
+        "audits.HistoricalPartAReturn",
+        "history_user",
+        "%(count)d change to Part A returns (saved or reviewed)",
+        "%(count)d changes to Part A returns (saved or reviewed)",
+    ),
+    (
+        "audits.HistoricalAnswer",
+        "history_user",
+        "%(count)d change to Part A answers",
+        "%(count)d changes to Part A answers",
+    ),
+    (
+        "audits.CaseJudgement",
+        "recorded_by",
+        "recorded %(count)d Part B judgement",
+        "recorded %(count)d Part B judgements",
+    ),
+    (
+        "audits.HistoricalCaseJudgement",
+        "history_user",
+        "%(count)d change to Part B judgements",
+        "%(count)d changes to Part B judgements",
+    ),
+    ("audits.HistoricalFinding", "history_user", "%(count)d change to findings", "%(count)d changes to findings"),
+    (
+        "audits.HistoricalRecommendation",
+        "history_user",
+        "%(count)d change to recommendations",
+        "%(count)d changes to recommendations",
+    ),
+    (
+        "audits.ReminderLog",
+        "auditor",
+        "%(count)d reminder sent to them (the chase log)",
+        "%(count)d reminders sent to them (the chase log)",
+    ),
+    ("audits.ReminderLog", "sent_by", "sent %(count)d reminder", "sent %(count)d reminders"),
+    ("audits.InsightReport", "requested_by", "asked for %(count)d report", "asked for %(count)d reports"),
+    (
+        "briefings.Briefing",
+        "details_updated_by",
+        "updated the details of %(count)d briefing",
+        "updated the details of %(count)d briefings",
+    ),
+    (
+        "briefings.BriefingSection",
+        "updated_by",
+        "edited %(count)d briefing section",
+        "edited %(count)d briefing sections",
+    ),
+    (
+        "briefings.BriefingVersion",
+        "published_by",
+        "published %(count)d briefing version",
+        "published %(count)d briefing versions",
+    ),
+    (
+        "briefings.BriefingVersion",
+        "withdrawn_by",
+        "withdrew %(count)d briefing version",
+        "withdrew %(count)d briefing versions",
+    ),
+)
+# Records of audits and briefings that name a person but are not audit work: a reader's feedback on a
+# briefing is kept without their name when they are deleted, as it is when they leave an agency.
+NOT_AUDIT_WORK = (("briefings.Feedback", "user"),)
+
+
+def audit_work(people_ids) -> dict[int, list[str]]:
+    """What each of these people did, or was named for, in audits and briefings (AUDIT_WORK): by person, a
+    line a kind of record with their number (no case content). A person with none is not in it. One query a
+    kind of record, whatever the number of people; none for nobody."""
+    from django.apps import apps
+    from django.db.models import Count
+    from django.utils.translation import ngettext
+
+    ids = [pk for pk in people_ids if pk is not None]
+    if not ids:
+        return {}
+    work: dict[int, list[str]] = {}
+    for label, field, singular, plural in AUDIT_WORK:
+        model = apps.get_model(label)
+        column = f"{field}_id"
+        counted = (
+            model._base_manager.filter(**{f"{column}__in": ids})
+            .order_by()
+            .values_list(column)
+            .annotate(count=Count("*"))
+        )
+        for person_id, count in counted:
+            work.setdefault(person_id, []).append(ngettext(singular, plural, count) % {"count": count})
+    return work
