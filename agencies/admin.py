@@ -30,7 +30,7 @@ from audits.forms_partb import CountedLinesAdmin  # names and titles: counted, n
 from .models import AccessRecord, Agency, Partnership, PartnershipLink, Role, SupportContact, User
 from .passwords import link_lifetime
 from .people_import import PeopleImportMixin, person_added
-from .selectors import audit_work, summary_without_case_content
+from .selectors import audit_work, audits_left_without_lead, summary_without_case_content
 from .services import (
     AccessAction,
     access_record,
@@ -519,6 +519,7 @@ class UserAdmin(PeopleImportMixin, LockedWhileSaved, _DeletionWithoutCaseContent
         from audits.services.participants import auditor_unable_notify
 
         affected = auditor_unable_notify(person=person, before=before)
+        self._warn_lead_unable(request, person, before)
         if not affected:
             return
         named = "; ".join(f"{p.agency.name} in “{p.audit.title}”" for p in affected)
@@ -534,6 +535,27 @@ class UserAdmin(PeopleImportMixin, LockedWhileSaved, _DeletionWithoutCaseContent
                 len(affected),
             )
             % {"name": person, "count": len(affected), "named": named},
+        )
+
+    def _warn_lead_unable(self, request, person: User, before: User) -> None:
+        """The change left audits under way (Part A to Reporting) without the lead officer they had able to
+        lead them (deactivated, made an administrator): the QA managers are e-mailed to name another, one
+        e-mail an audit (lead_unable_notify, which auditor_unable_notify calls), and the administrator is
+        told which audits (titles: no case content)."""
+        left = audits_left_without_lead(person=person, before=before)
+        if not left:
+            return
+        messages.warning(
+            request,
+            ngettext(
+                "%(name)s led %(count)d audit under way and can no longer lead it: %(named)s. It now has no lead "
+                "officer who can act on it: the QA managers are being e-mailed to name another lead officer.",
+                "%(name)s led %(count)d audits under way and can no longer lead them: %(named)s. They now have "
+                "no lead officer who can act on them: the QA managers are being e-mailed, one e-mail an audit, "
+                "to name another lead officer for each.",
+                len(left),
+            )
+            % {"name": person, "count": len(left), "named": ", ".join(f"“{audit.title}”" for audit in left)},
         )
 
     def get_deleted_objects(self, objs, request):
