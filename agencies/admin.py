@@ -228,9 +228,14 @@ class AccessLoggedAdmin:
         self._record(request, obj, "added")
         return entry
 
+    def change_said(self, obj, entry) -> str:
+        """What the access log says a change changed: the admin history's message ("Changed Name."), unless
+        the admin says it better (AgencyAdmin: each field as it was → as it is now)."""
+        return entry.get_change_message()
+
     def log_change(self, request, obj, message):
         entry = super().log_change(request, obj, message)
-        self._record(request, obj, "changed", entry.get_change_message())
+        self._record(request, obj, "changed", self.change_said(obj, entry))
         return entry
 
     def log_deletions(self, request, queryset):
@@ -614,6 +619,31 @@ class AgencyAdmin(
     list_display = ("name", "short_name", "sector")
     list_filter = ("sector",)
     search_fields = ("name", "short_name")
+
+    def save_model(self, request, obj, form, change):
+        # Each field this page changed as it was → as it is now, for the access log (change_said), as a
+        # person's changes are recorded: renamed, the log says which agency it was. `form.initial` is the agency
+        # as stored, read under its row lock (LockedWhileSaved); a field kept as somebody else saved it is not
+        # this page's change (ShownFieldsForm.changed_data).
+        if change:
+            obj.changes_said = [
+                f"{form.instance._meta.get_field(name).verbose_name} "
+                f"{_agency_value(obj, name, form.initial.get(name))} → {_agency_value(obj, name, getattr(obj, name))}"
+                for name in form.changed_data
+                if form.initial.get(name) != getattr(obj, name)
+            ]
+        super().save_model(request, obj, form, change)
+
+    def change_said(self, obj, entry) -> str:
+        return ", ".join(getattr(obj, "changes_said", None) or []) or super().change_said(obj, entry)
+
+
+def _agency_value(agency: Agency, name: str, value) -> str:
+    """A field of an agency as the access log says it: a sector by its name, an empty one as none."""
+    field = agency._meta.get_field(name)
+    if field.choices and value:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value) if value not in (None, "") else "none"
 
 
 class ThemedFormSet(BaseInlineFormSet):
