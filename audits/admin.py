@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, Max, OuterRef, Q
 from django.db.models import fields as models_fields
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -723,17 +723,71 @@ class _CaseFormSet(_BlankNumberLast, _KeepsTheWork):
         ) % {"cases": ", ".join(references)}
 
 
+def _auditors(current_id: int | None = None):
+    """Whom an agency's list of auditors offers: each manager or practitioner of an agency, with the agency
+    they work for (the auditor must be one of that agency's: AuditAgency.clean, as in the app's "Change
+    auditor"), and the row's auditor as stored (`current_id`), even one who can no longer audit for it
+    (labelled so, _AuditorChoice): left out, the row showed nobody chosen and saving the plan cleared it.
+    One query a row, as before."""
+    can_audit = Q(is_active=True, agency__isnull=False, role__in=AGENCY_STAFF_ROLES)
+    if current_id:
+        can_audit |= Q(pk=current_id)
+    return (
+        get_user_model()
+        .objects.filter(can_audit)
+        .select_related("agency")
+        .order_by("agency__name", "last_name", "first_name")
+    )
+
+
 class _AuditorChoice(forms.ModelChoiceField):
+    # The row's auditor as stored, and its agency: labelled when they can no longer audit for it.
+    row_auditor_id: int | None = None
+    row_agency_id: int | None = None
+
     def label_from_instance(self, obj) -> str:
-        return f"{obj} ({obj.agency})" if obj.agency_id else str(obj)
+        name = f"{obj} ({obj.agency})" if obj.agency_id else str(obj)
+        if obj.pk != self.row_auditor_id:
+            return name  # another agency's people are offered as ever, named with their agency
+        if not obj.is_active:
+            why = _("account deactivated")
+        elif obj.agency_id != self.row_agency_id:
+            why = _("no longer works for this agency")
+        elif obj.role not in AGENCY_STAFF_ROLES:
+            why = _("now %(role)s") % {"role": obj.get_role_display()}
+        else:
+            return name
+        return str(_("%(name)s (can no longer audit for it: %(why)s)") % {"name": name, "why": why})
 
 
 class _ParticipantForm(_ShownRowForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        auditor = self.fields.get("auditor")
+        if isinstance(auditor, _AuditorChoice) and self.instance.pk and self.instance.auditor_id:
+            # Still offered, and chosen, when they can no longer audit for the agency: saved as it is, the row
+            # keeps them (the page says so above the form: auditors-unable), rather than clearing it unseen.
+            auditor.queryset = _auditors(self.instance.auditor_id)
+            auditor.row_auditor_id, auditor.row_agency_id = self.instance.auditor_id, self.instance.agency_id
+
     def _post_clean(self) -> None:
         # The model's "The auditor must work for this agency." (AuditAgency.clean) named nobody, on a page
         # that may list several agencies: said here with the person and both agencies.
         auditor, agency = self.cleaned_data.get("auditor"), self.cleaned_data.get("agency")
+        # The row's auditor as stored, who can no longer audit for it, left as it is on a plan saved for something
+        # else: kept (AuditAgency.clean refuses naming them, not leaving them named).
+        kept = (
+            auditor is not None
+            and agency is not None
+            and self.instance.pk
+            and auditor.pk == self.initial.get("auditor")
+            and agency.pk == self.initial.get("agency")
+        )
         super()._post_clean()
+        if kept and "auditor" in self._errors:
+            del self._errors["auditor"]
+            self.cleaned_data["auditor"] = auditor
+            return
         if auditor is None or agency is None or auditor.agency_id == agency.pk or "auditor" not in self._errors:
             return
         values = {"name": auditor, "agency": agency.name, "theirs": auditor.agency.name if auditor.agency_id else ""}
@@ -758,12 +812,7 @@ class ParticipantInline(_PlannedOnly, admin.StackedInline):
         if db_field.name == "auditor":
             # Each person with the agency they work for: the auditor must be one of that agency's managers
             # or practitioners (AuditAgency.clean), as in the app's "Change auditor".
-            kwargs["queryset"] = (
-                get_user_model()
-                .objects.filter(is_active=True, agency__isnull=False, role__in=AGENCY_STAFF_ROLES)
-                .select_related("agency")
-                .order_by("agency__name", "last_name", "first_name")
-            )
+            kwargs["queryset"] = _auditors()
             kwargs["form_class"] = _AuditorChoice
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -836,6 +885,34 @@ def _back_in_planning(shown_status, audit: models.Audit) -> bool:
     return bool(shown_status) and shown_status != models.AuditStatus.PLANNING and bool(audit.pk) and _planning(audit)
 
 
+def _lead_officers(current_id: int | None = None):
+    """Whom the plan's list of lead officers offers: anyone who may lead an audit now (not an administrator,
+    who has no access to case content: Audit.clean), and the audit's lead officer as stored (`current_id`),
+    even one who no longer can (labelled so, _LeadOfficerChoice): left out, the list showed nobody chosen and
+    saving the plan for anything else erased who leads (or led) the audit. One query, as before."""
+    can_lead = Q(is_active=True, role__in=LEAD_OFFICER_ROLES)
+    if current_id:
+        can_lead |= Q(pk=current_id)
+    return get_user_model().objects.filter(can_lead).order_by("last_name", "first_name")
+
+
+def _lead_unable_because(person) -> str:
+    """Why `person` can no longer lead an audit, in a few words, or "" (Audit.lead_officer_unable's rule)."""
+    if not person.is_active:
+        return str(_("account deactivated"))
+    if person.role not in LEAD_OFFICER_ROLES:
+        return str(_("now an administrator"))
+    return ""
+
+
+class _LeadOfficerChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        why = _lead_unable_because(obj)
+        if why:
+            return str(_("%(name)s (can no longer lead: %(why)s)") % {"name": obj, "why": why})
+        return str(obj)
+
+
 class AuditPlanningForm(_ShownRowForm):
     """The audit itself: what the page shows of it (its title, theme, texts, tool version, dates and lead officer)
     as a row's (`shown`). Its dates and lead officer are the plan a change of which is e-mailed (plan_changes):
@@ -850,6 +927,10 @@ class AuditPlanningForm(_ShownRowForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["shown_status"].initial = self.instance.status
+        lead = self.fields.get("lead_officer")
+        if lead is not None and self.instance.lead_officer_id:
+            # Still offered, and chosen, when they can no longer lead: saved as it is, the plan keeps them.
+            lead.queryset = _lead_officers(self.instance.lead_officer_id)
         if self.is_bound and _back_in_planning(self.data.get(self.add_prefix("shown_status")), self.instance):
             # The page showed the tool version read-only, so did not post it: the one stored now, not 'This
             # field is required.' (the refusal, _went_back_to_planning, says why).
@@ -930,6 +1011,17 @@ class AuditPlanningForm(_ShownRowForm):
             self._went_back_to_planning()
         return cleaned
 
+    def _post_clean(self) -> None:
+        # The model refuses an administrator as lead officer (Audit.clean): naming one, yes, but not the lead
+        # officer already named, since made an administrator, left as it is while the plan is saved for
+        # something else (the page says they can no longer lead: lead-unable in the change form).
+        lead = self.cleaned_data.get("lead_officer")
+        kept = lead is not None and self.instance.pk and lead.pk == self.initial.get("lead_officer")
+        super()._post_clean()
+        if kept and "lead_officer" in self._errors:
+            del self._errors["lead_officer"]
+            self.cleaned_data["lead_officer"] = lead
+
 
 @admin.register(models.Audit)
 class AuditAdmin(_LockedWhileSaved, _NotTheAdministrators, _InTheAccessLog, _CountedLines, admin.ModelAdmin):
@@ -995,7 +1087,8 @@ class AuditAdmin(_LockedWhileSaved, _NotTheAdministrators, _InTheAccessLog, _Cou
             if not _planning(obj) or _audit_has_work(obj):
                 fields.append("tool_version")  # the returns were made with it
             if obj.status == models.AuditStatus.CLOSED:
-                fields += ["part_a_due", "part_b_date"]  # what happened, as the session page keeps it once closed
+                # What happened, as the session page keeps it once closed: who led it too, whatever became of them.
+                fields += ["part_a_due", "part_b_date", "lead_officer"]
         return fields
 
     def save_model(self, request, obj, form, change) -> None:
@@ -1032,12 +1125,10 @@ class AuditAdmin(_LockedWhileSaved, _NotTheAdministrators, _InTheAccessLog, _Cou
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "lead_officer":
-            # Not an administrator, who has no access to case content (Audit.clean).
-            kwargs["queryset"] = (
-                get_user_model()
-                .objects.filter(is_active=True, role__in=LEAD_OFFICER_ROLES)
-                .order_by("last_name", "first_name")
-            )
+            # Not an administrator, who has no access to case content (Audit.clean); the audit's own lead
+            # officer is added by its form (AuditPlanningForm), labelled when they can no longer lead.
+            kwargs["queryset"] = _lead_officers()
+            kwargs["form_class"] = _LeadOfficerChoice
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_delete_permission(self, request, obj=None) -> bool:
