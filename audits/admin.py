@@ -1099,6 +1099,17 @@ class AuditAdmin(_LockedWhileSaved, _NotTheAdministrators, _InTheAccessLog, _Cou
             session = models.PartBSession.objects.filter(audit=obj).first()
             before = plan_of(saved, session)
         super().save_model(request, obj, form, change)
+        if saved is not None and saved.lead_officer_id != obj.lead_officer_id:
+            # Who leads the audit, as the app's Change auditor records who audits for an agency (usernames only:
+            # the administrator reads the access log), beside the admin's "Planning: changed …".
+            old = saved.lead_officer.get_username() if saved.lead_officer_id else "(none)"
+            new = obj.lead_officer.get_username() if obj.lead_officer_id else "(none)"
+            access_record(
+                request=request,
+                action=AccessAction.CHANGE,
+                obj=obj,
+                summary=f"Lead officer changed: {old} → {new}",
+            )
         if change and "tool_version" in form.changed_data:
             # Nobody has started a return (else the field is read-only): they follow the audit's new tool.
             models.PartAReturn.objects.filter(audit=obj, status=models.ReturnStatus.NOT_STARTED).update(
