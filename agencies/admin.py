@@ -30,7 +30,7 @@ from audits.forms_partb import CountedLinesAdmin  # names and titles: counted, n
 from .models import AccessRecord, Agency, Partnership, PartnershipLink, Role, SupportContact, User
 from .passwords import link_lifetime
 from .people_import import PeopleImportMixin, person_added
-from .selectors import audit_work, audits_left_without_lead, summary_without_case_content
+from .selectors import audit_work, audits_left_without_lead, deactivated_addresses, summary_without_case_content
 from .services import (
     AccessAction,
     access_record,
@@ -611,11 +611,54 @@ class ShownSettingsRowForm(ShownFieldsForm):
     parent = "partnership"
 
 
+def _not_a_leavers_address(name: str, why):
+    """The clean_<name> of an address the portal gives out (agencies.selectors.leavers_addresses): refused,
+    on its field, when it is newly given and is a deactivated account's (somebody who left:
+    agencies.selectors.deactivated_addresses, as a recommendation owner's is refused), saying `why` it matters
+    and to give the address of whoever takes it on; what was typed is kept. An address left as it was (as
+    stored, or as the page showed it when somebody else changed it since) does not stop the page's other
+    changes: the administrator's home page lists it, to be changed."""
+
+    def clean(form) -> str:
+        address = form.cleaned_data.get(name) or ""
+        stored = (getattr(form.instance, name, "") or "") if form.instance.pk else ""
+        as_shown = form.instance.pk is not None and form.shown_digests().get(name) == field_digest(address)
+        if address and address.lower() != stored.lower() and not as_shown and deactivated_addresses([address]):
+            raise forms.ValidationError(
+                _(
+                    "%(address)s is the address of an account that was deactivated: the person left. %(why)s Give "
+                    "the address of whoever takes it on."
+                ),
+                code="left",
+                params={"address": address, "why": why},
+            )
+        return address
+
+    return clean
+
+
+class AgencyForm(ShownPageForm):
+    clean_lead_email = _not_a_leavers_address(
+        "lead_email", _("The agency's reminders about the recommendations it owns would go to nobody.")
+    )
+
+
+class PartnershipForm(ShownPageForm):
+    clean_contact_email = _not_a_leavers_address(
+        "contact_email",
+        _("People are told to write to it, and replies to the portal's e-mails are not sent to a leaver's address."),
+    )
+
+
+class SupportContactForm(ShownSettingsRowForm):
+    clean_email = _not_a_leavers_address("email", _("Briefings print it for their readers to write to."))
+
+
 @admin.register(Agency)
 class AgencyAdmin(
     LockedWhileSaved, AccessLoggedAdmin, _DeletionWithoutCaseContent, CountedLinesAdmin, admin.ModelAdmin
 ):
-    form = ShownPageForm
+    form = AgencyForm
     list_display = ("name", "short_name", "sector")
     list_filter = ("sector",)
     search_fields = ("name", "short_name")
@@ -678,6 +721,7 @@ class ThemedInline(CountedLinesAdmin, admin.StackedInline):
 
 class SupportContactInline(ThemedInline):
     model = SupportContact
+    form = SupportContactForm
 
 
 class PartnershipLinkInline(ThemedInline):
@@ -689,7 +733,7 @@ class PartnershipAdmin(LockedWhileSaved, AccessLoggedAdmin, CountedLinesAdmin, a
     """The partnership's one settings record (Partnership.load()): changed, never added or deleted.
     Adding "new" settings would save over the one record (django-solo keeps it at one primary key)."""
 
-    form = ShownPageForm
+    form = PartnershipForm
     inlines = [SupportContactInline, PartnershipLinkInline]
 
     def has_add_permission(self, request) -> bool:
