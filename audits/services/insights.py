@@ -44,6 +44,7 @@ from django.utils.translation import ngettext
 from agencies.mail import portal_mail_send
 from agencies.models import Agency, Partnership
 from agencies.outbox import enqueue
+from agencies.selectors import deactivated_addresses
 from agencies.services import AccessAction, access_record, transaction_lock
 from audits.models import (
     Audit,
@@ -194,25 +195,32 @@ def email_recommendation_digest(*, address: str, day: str) -> bool:
     return True
 
 
-def _previous_owner_email(rec: Recommendation) -> str:
-    """The owner address before the save just made (from its history): "" when it was just created."""
-    previous = rec.history.order_by("-history_date", "-history_id")[1:2].first()
+def _previous_owner_email(previous, departed: frozenset[str]) -> str:
+    """Where the reminders went before the save just made (`previous`: its history record before it, None when
+    it was just created, then ""), as owner_email_of says it: not to an address in `departed`."""
     if previous is None:
         return ""
-    if previous.owner_email:
+    if previous.owner_email and previous.owner_email.lower() not in departed:
         return previous.owner_email
     agency = Agency.objects.filter(pk=previous.owner_agency_id).only("lead_email").first()
-    return agency.lead_email if agency is not None else ""
+    return agency.lead_email if agency is not None and agency.lead_email.lower() not in departed else ""
 
 
 def recommendation_assigned_notify(*, recommendation: Recommendation) -> bool:
     """Called in the transaction that saved the recommendation: when its owner address is new (it was
     created with one, or the address was added or changed), queue (outbox) one e-mail to that address
-    that the recommendation is assigned to it. True when queued."""
-    to = owner_email_of(recommendation, departed_addresses([recommendation]))
+    that the recommendation is assigned to it. True when queued. Where the reminders went before is said
+    as where they go now is, not to somebody who left (departed_addresses): a recommendation whose owner
+    left, its agency's lead reminded in their place, saved for anything else tells nobody."""
+    previous = recommendation.history.order_by("-history_date", "-history_id")[1:2].first()
+    addresses = [recommendation.owner_email, previous.owner_email if previous is not None else ""]
+    if recommendation.owner_agency_id:
+        addresses.append(recommendation.owner_agency.lead_email)
+    departed = deactivated_addresses(addresses)  # one query, as departed_addresses
+    to = owner_email_of(recommendation, departed)
     if not to or recommendation.status not in OPEN_RECOMMENDATION_STATUSES:
         return False
-    if _previous_owner_email(recommendation).lower() == to.lower():
+    if _previous_owner_email(previous, departed).lower() == to.lower():
         return False
     enqueue("audits.tasks.notify_recommendation_assigned", recommendation.pk, to)
     return True
