@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from agencies.admin import AccessLoggedAdmin
+from agencies.admin import AccessLoggedAdmin, field_digest
 from agencies.admin import LockedWhileSaved as _LockedWhileSaved
 from agencies.admin import ShownFieldsForm as _ShownRowForm
 from agencies.admin import left_as_shown as _left_as_shown
@@ -723,15 +723,15 @@ class _CaseFormSet(_BlankNumberLast, _KeepsTheWork):
         ) % {"cases": ", ".join(references)}
 
 
-def _auditors(current_id: int | None = None):
+def _auditors(*kept: int | None):
     """Whom an agency's list of auditors offers: each manager or practitioner of an agency, with the agency
     they work for (the auditor must be one of that agency's: AuditAgency.clean, as in the app's "Change
-    auditor"), and the row's auditor as stored (`current_id`), even one who can no longer audit for it
-    (labelled so, _AuditorChoice): left out, the row showed nobody chosen and saving the plan cleared it.
-    One query a row, as before."""
+    auditor"), and the row's auditor as stored or as its page showed them (`kept`), even one who can no
+    longer audit for it (labelled so, _AuditorChoice): left out, the row showed nobody chosen and saving the
+    plan cleared it. One query a row, as before."""
     can_audit = Q(is_active=True, agency__isnull=False, role__in=AGENCY_STAFF_ROLES)
-    if current_id:
-        can_audit |= Q(pk=current_id)
+    if any(kept):
+        can_audit |= Q(pk__in=[pk for pk in kept if pk])
     return (
         get_user_model()
         .objects.filter(can_audit)
@@ -764,10 +764,11 @@ class _ParticipantForm(_ShownRowForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         auditor = self.fields.get("auditor")
-        if isinstance(auditor, _AuditorChoice) and self.instance.pk and self.instance.auditor_id:
+        kept = [self.instance.auditor_id, *_shown_choice(self, "auditor")] if self.instance.pk else []
+        if isinstance(auditor, _AuditorChoice) and any(kept):
             # Still offered, and chosen, when they can no longer audit for the agency: saved as it is, the row
             # keeps them (the page says so above the form: auditors-unable), rather than clearing it unseen.
-            auditor.queryset = _auditors(self.instance.auditor_id)
+            auditor.queryset = _auditors(*kept)
             auditor.row_auditor_id, auditor.row_agency_id = self.instance.auditor_id, self.instance.agency_id
 
     def _post_clean(self) -> None:
@@ -885,14 +886,27 @@ def _back_in_planning(shown_status, audit: models.Audit) -> bool:
     return bool(shown_status) and shown_status != models.AuditStatus.PLANNING and bool(audit.pk) and _planning(audit)
 
 
-def _lead_officers(current_id: int | None = None):
+def _shown_choice(form, name: str) -> list[int]:
+    """The person a bound row form's page showed chosen in `name` and posted back as shown (ShownFieldsForm's
+    marker), as a list of their id, or []: a page opened before somebody else named another in place of one who
+    can no longer act, saved for something else, keeps theirs (ShownFieldsForm.clean), rather than 'Select a
+    valid choice'."""
+    if not form.is_bound:
+        return []
+    posted = form.data.get(form.add_prefix(name)) or ""
+    shown = form.shown_digests().get(name)
+    return [int(posted)] if posted.isdigit() and shown == field_digest(posted) else []
+
+
+def _lead_officers(*kept: int | None):
     """Whom the plan's list of lead officers offers: anyone who may lead an audit now (not an administrator,
-    who has no access to case content: Audit.clean), and the audit's lead officer as stored (`current_id`),
-    even one who no longer can (labelled so, _LeadOfficerChoice): left out, the list showed nobody chosen and
-    saving the plan for anything else erased who leads (or led) the audit. One query, as before."""
+    who has no access to case content: Audit.clean), and the audit's lead officer as stored or as its page
+    showed them (`kept`), even one who no longer can (labelled so, _LeadOfficerChoice): left out, the list
+    showed nobody chosen and saving the plan for anything else erased who leads (or led) the audit. One
+    query, as before."""
     can_lead = Q(is_active=True, role__in=LEAD_OFFICER_ROLES)
-    if current_id:
-        can_lead |= Q(pk=current_id)
+    if any(kept):
+        can_lead |= Q(pk__in=[pk for pk in kept if pk])
     return get_user_model().objects.filter(can_lead).order_by("last_name", "first_name")
 
 
@@ -928,9 +942,11 @@ class AuditPlanningForm(_ShownRowForm):
         if self.instance.pk:
             self.fields["shown_status"].initial = self.instance.status
         lead = self.fields.get("lead_officer")
-        if lead is not None and self.instance.lead_officer_id:
+        if lead is not None and self.instance.pk:
             # Still offered, and chosen, when they can no longer lead: saved as it is, the plan keeps them.
-            lead.queryset = _lead_officers(self.instance.lead_officer_id)
+            kept = [self.instance.lead_officer_id, *_shown_choice(self, "lead_officer")]
+            if any(kept):
+                lead.queryset = _lead_officers(*kept)
         if self.is_bound and _back_in_planning(self.data.get(self.add_prefix("shown_status")), self.instance):
             # The page showed the tool version read-only, so did not post it: the one stored now, not 'This
             # field is required.' (the refusal, _went_back_to_planning, says why).

@@ -142,3 +142,36 @@ def test_the_plan_reads_as_many_queries_whoever_left(client, audit, qa_manager, 
     auditor.is_active = False
     auditor.save()
     assert count() == able
+
+
+def test_a_page_opened_before_somebody_named_another_lead_officer_keeps_theirs(
+    client, audit, qa_manager, lead_officer, other_lead
+):
+    leave(lead_officer, "deactivated")
+    url = plan_url(audit)
+    client.force_login(qa_manager)
+    before = admin_form_data(client, url)  # shows the leaver, chosen
+    assert before["lead_officer"] == lead_officer.pk
+    assert client.post(url, admin_form_data(client, url) | {"lead_officer": other_lead.pk}).status_code == 302
+    response = client.post(url, before | {"what_next": "A briefing in June"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    saved = Audit.objects.get(pk=audit.pk)
+    assert (saved.lead_officer, saved.what_next) == (other_lead, "A briefing in June")
+
+
+def test_a_page_opened_before_somebody_named_another_auditor_keeps_theirs(
+    client, audit, qa_manager, auditor, colleague, agency_a
+):
+    Audit.objects.filter(pk=audit.pk).update(status=AuditStatus.PLANNING)
+    auditor.is_active = False
+    auditor.save()
+    url = plan_url(audit)
+    client.force_login(qa_manager)
+    before = admin_form_data(client, url)
+    row = row_of(before, AuditAgency.objects.get(audit=audit, agency=agency_a).pk, "participants")
+    assert before[f"{row}-auditor"] == auditor.pk
+    assert client.post(url, admin_form_data(client, url) | {f"{row}-auditor": colleague.pk}).status_code == 302
+    response = client.post(url, before | {"what_next": "Part A in March"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert audit.participants.get(agency=agency_a).auditor == colleague
+    assert Audit.objects.get(pk=audit.pk).what_next == "Part A in March"
