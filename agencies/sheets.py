@@ -336,6 +336,17 @@ def _office_97(data: bytes) -> SheetError:
 # breaks become line breaks, the other control characters are left out.
 _LINE_BREAKS = re.compile(r"[\x0b\x0c]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+# How Excel writes in a workbook's XML a character XML cannot hold (a carriage return, Word's manual line
+# break, a control character), and an underscore starting such a sequence (_x005F_): _xHHHH_, which
+# openpyxl leaves as it is. Read in one pass, so that "_x005F_x0041_" is the text "_x0041_" as typed.
+_EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _excel_unescaped(value: Any) -> Any:
+    """A cell's value read from a workbook, its text's Excel escapes (_x000D_) made the characters they are."""
+    if isinstance(value, str) and "_x" in value:
+        return _EXCEL_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), value)
+    return value
 
 
 def cell_text(value: Any) -> str:
@@ -381,10 +392,10 @@ def _worksheet(worksheet) -> _Worksheet:
     rows = worksheet.iter_rows(min_row=1, max_row=EXCEL_LAST_ROW, max_col=XLSX_MAX_COLUMNS, values_only=True)
     for values in rows:
         # Most rows read are blank (formatted, or missing between two rows): said so from the cells they have.
-        if values == blank or not any(cell_text(value).strip() for value in values if value is not None):
+        cells = [] if values == blank else [cell_text(_excel_unescaped(value)) for value in values]
+        if not any(cell.strip() for cell in cells):
             blanks += 1
             continue
-        cells = [cell_text(value) for value in values]
         filled += 1
         table.extend([] for _blank in range(blanks))
         blanks = 0
