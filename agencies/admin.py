@@ -30,7 +30,7 @@ from audits.forms_partb import CountedLinesAdmin  # names and titles: counted, n
 from .models import AccessRecord, Agency, Partnership, PartnershipLink, Role, SupportContact, User
 from .passwords import link_lifetime
 from .people_import import PeopleImportMixin, person_added
-from .selectors import audit_work, audits_left_without_lead, deactivated_addresses, summary_without_case_content
+from .selectors import audit_work, deactivated_addresses, summary_without_case_content
 from .services import (
     AccessAction,
     access_record,
@@ -545,9 +545,11 @@ class UserAdmin(PeopleImportMixin, LockedWhileSaved, _DeletionWithoutCaseContent
     def _warn_lead_unable(self, request, person: User, before: User) -> None:
         """The change left audits under way (Part A to Reporting) without the lead officer they had able to
         lead them (deactivated, made an administrator): the QA managers are e-mailed to name another, one
-        e-mail an audit (lead_unable_notify, which auditor_unable_notify calls), and the administrator is
-        told which audits (titles: no case content)."""
-        left = audits_left_without_lead(person=person, before=before)
+        e-mail an audit (lead_unable_notify), and the administrator is told which audits (titles: no case
+        content)."""
+        from audits.services.participants import lead_unable_notify
+
+        left = lead_unable_notify(person=person, before=before)
         if not left:
             return
         messages.warning(

@@ -370,21 +370,3 @@ def audit_work(people_ids) -> dict[int, list[str]]:
         for person_id, count in counted:
             work.setdefault(person_id, []).append(ngettext(singular, plural, count) % {"count": count})
     return work
-
-
-def audits_left_without_lead(*, person: User, before: User) -> list[Audit]:
-    """After an administrator's change to `person` (`before`: the account as it was), the audits under way
-    (Part A to Reporting) they lead and no longer can (deactivated, made an administrator:
-    Audit.lead_officer_unable), by title: those audits.services.participants.lead_unable_notify e-mails the
-    QA managers about, read the same way, for the administrator's warning (that change's save already
-    e-mailed them, through auditor_unable_notify: read here, not e-mailed twice). One query."""
-    from audits.services.participants import LEAD_NEEDED
-
-    left = []
-    for audit in Audit.objects.filter(lead_officer_id=person.pk, status__in=LEAD_NEEDED).order_by("title", "pk"):
-        audit.lead_officer = before
-        was_unable = audit.lead_officer_unable
-        audit.lead_officer = person
-        if audit.lead_officer_unable and not was_unable:
-            left.append(audit)
-    return left

@@ -279,8 +279,8 @@ def auditor_unable_notify(*, person: User, before: User) -> list[AuditAgency]:
     Part B of which they were an agency's named auditor able to complete its returns, and no longer are
     (deactivated, moved to another agency, given a role that cannot audit: AuditAgency.auditor_unable).
     The agency's reminders stop, so each audit's lead officer and the QA managers are e-mailed, one e-mail
-    an audit, through the outbox once the change commits; and the QA managers of each audit under way the
-    person led and no longer can (lead_unable_notify). Called in the change's transaction. Returns the
+    an audit, through the outbox once the change commits (the audits the person led and no longer can are
+    lead_unable_notify's, which the same save calls). Called in the change's transaction. Returns the
     participations affected (with `audit` and `agency`), for the administrator's warning."""
     affected = []
     participants = AuditAgency.objects.filter(auditor_id=person.pk, audit__status__in=AUDITOR_CHANGEABLE)
@@ -291,8 +291,6 @@ def auditor_unable_notify(*, person: User, before: User) -> list[AuditAgency]:
         if participant.auditor_unable and not was_unable:
             affected.append(participant)
             enqueue("agencies.tasks.notify_auditor_unable", participant.pk, person.pk)
-    # The same change may leave audits without the lead officer they had: the QA managers are told too.
-    lead_unable_notify(person=person, before=before)
     return affected
 
 
@@ -305,7 +303,8 @@ def lead_unable_notify(*, person: User, before: User) -> list[Audit]:
     (Part A to Reporting) they lead and no longer can (deactivated, made an administrator:
     Audit.lead_officer_unable). The QA managers, who still run them, are e-mailed to name another lead officer,
     one e-mail an audit, through the outbox once the change commits. Called in the change's transaction (by
-    auditor_unable_notify). Returns the audits affected."""
+    the administrator's save of a person, with auditor_unable_notify). Returns the audits affected, by title,
+    for the administrator's warning."""
     affected = []
     for audit in Audit.objects.filter(lead_officer_id=person.pk, status__in=LEAD_NEEDED).order_by("title", "pk"):
         audit.lead_officer = before
