@@ -380,6 +380,8 @@ class _Worksheet:
     title: str
     text: str  # its rows as CSV text, blank rows kept between them (row n is line n, as in a CSV of it)
     filled: int  # the rows with something in them, heading row included (counted up to MAX_ROWS + 2)
+    last: int = 0  # the last of its rows read with something in it
+    heading: str = ""  # its first row with something in it, as CSV text: whether it names the columns
 
 
 def _worksheet(worksheet) -> _Worksheet:
@@ -405,9 +407,12 @@ def _worksheet(worksheet) -> _Worksheet:
     width = max((i + 1 for cells in table for i, cell in enumerate(cells) if cell.strip()), default=0)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
+    heading = ""
     for cells in table:
         writer.writerow(cells[:width] if cells else [])
-    return _Worksheet(title=worksheet.title, text=out.getvalue(), filled=filled)
+        if cells and not heading:
+            heading = out.getvalue().lstrip("\n")
+    return _Worksheet(title=worksheet.title, text=out.getvalue(), filled=filled, last=len(table), heading=heading)
 
 
 def is_workbook(start: bytes) -> bool:
@@ -450,6 +455,27 @@ def _worksheets(data: bytes) -> list[_Worksheet]:
             raise _not_a_workbook() from None
 
 
+def _refuse_large(worksheet: _Worksheet, check: Callable[[str], Sheet]) -> None:
+    """A worksheet too large as text (its blank rows kept between its rows, as a CSV file of it would): not
+    the sheet's "split it" alone, which said a few rows above a cell far below were too many. Raises
+    MissingColumns, as for any worksheet, when its heading row does not name the columns (a long list of
+    notes or choices before the tool's worksheet): read_workbook() goes on to the next."""
+    try:
+        check(worksheet.heading)
+    except MissingColumns:
+        raise
+    except SheetError:
+        pass  # the heading row alone may be refused for having no rows: it names the columns
+    raise SheetError(
+        _(
+            "The worksheet “%(sheet)s” is larger than %(size)d KB as text (its rows run to row %(last)d): delete "
+            "any rows and columns below and beside the ones to add (a cell far below them makes every row up to "
+            "it part of the sheet) and check again, or split it, at most %(rows)d rows at a time."
+        )
+        % {"sheet": worksheet.title, "size": MAX_BYTES // 1024, "last": worksheet.last, "rows": MAX_ROWS}
+    )
+
+
 def read_workbook(data: bytes, check: Callable[[str], Sheet]) -> tuple[str, Sheet]:
     """An Excel workbook's sheet as text, and its check: of the first worksheet (visible, not empty) whose
     first row names the columns (`check` says MissingColumns of the others, before reading any data).
@@ -459,6 +485,8 @@ def read_workbook(data: bytes, check: Callable[[str], Sheet]) -> tuple[str, Shee
         if not worksheet.filled:
             continue
         try:
+            if worksheet.filled <= MAX_ROWS + 1 and len(worksheet.text.encode()) > MAX_BYTES:
+                _refuse_large(worksheet, check)  # not too many rows: why it is large
             return worksheet.text, check(worksheet.text)
         except MissingColumns as error:
             first_missing = first_missing or (worksheet.title, error)
