@@ -282,16 +282,25 @@ def auditor_unable_notify(*, person: User, before: User) -> list[AuditAgency]:
     an audit, through the outbox once the change commits (the audits the person led and no longer can are
     lead_unable_notify's, which the same save calls). Called in the change's transaction. Returns the
     participations affected (with `audit` and `agency`), for the administrator's warning."""
-    affected = []
     participants = AuditAgency.objects.filter(auditor_id=person.pk, audit__status__in=AUDITOR_CHANGEABLE)
-    for participant in participants.select_related("audit", "agency").order_by("audit__title", "agency__name"):
-        participant.auditor = before
-        was_unable = participant.auditor_unable
-        participant.auditor = person
-        if participant.auditor_unable and not was_unable:
-            affected.append(participant)
-            enqueue("agencies.tasks.notify_auditor_unable", participant.pk, person.pk)
+    participants = participants.select_related("audit", "agency").order_by("audit__title", "agency__name")
+    affected = _newly_unable(participants, "auditor", "auditor_unable", person=person, before=before)
+    for participant in affected:
+        enqueue("agencies.tasks.notify_auditor_unable", participant.pk, person.pk)
     return affected
+
+
+def _newly_unable(rows, field: str, unable: str, *, person: User, before: User) -> list:
+    """The rows naming `person` in `field` whose `unable` property is true of the person now and was not of
+    `before` (the account as it was before the administrator's change)."""
+    newly = []
+    for row in rows:
+        setattr(row, field, before)
+        was_unable = getattr(row, unable)
+        setattr(row, field, person)
+        if getattr(row, unable) and not was_unable:
+            newly.append(row)
+    return newly
 
 
 # Where an audit's lead officer still leads it: its Part A, Part B and reporting (plan_changes.LEAD_TOLD).
@@ -305,14 +314,10 @@ def lead_unable_notify(*, person: User, before: User) -> list[Audit]:
     one e-mail an audit, through the outbox once the change commits. Called in the change's transaction (by
     the administrator's save of a person, with auditor_unable_notify). Returns the audits affected, by title,
     for the administrator's warning."""
-    affected = []
-    for audit in Audit.objects.filter(lead_officer_id=person.pk, status__in=LEAD_NEEDED).order_by("title", "pk"):
-        audit.lead_officer = before
-        was_unable = audit.lead_officer_unable
-        audit.lead_officer = person
-        if audit.lead_officer_unable and not was_unable:
-            affected.append(audit)
-            enqueue("agencies.tasks.notify_lead_unable", audit.pk, person.pk)
+    audits = Audit.objects.filter(lead_officer_id=person.pk, status__in=LEAD_NEEDED).order_by("title", "pk")
+    affected = _newly_unable(audits, "lead_officer", "lead_officer_unable", person=person, before=before)
+    for audit in affected:
+        enqueue("agencies.tasks.notify_lead_unable", audit.pk, person.pk)
     return affected
 
 
