@@ -660,15 +660,23 @@ def owner_email_not_a_leavers(form: forms.ModelForm) -> str:
     address = form.cleaned_data.get("owner_email", "")
     unchanged = form.instance.pk is not None and address.strip().lower() == form.instance.owner_email.lower()
     if address and not unchanged and deactivated_addresses([address.strip()]):
-        raise forms.ValidationError(
-            _(
+        # Blank, the reminders go to the owner agency's lead (owner_email_of): said only when there is one.
+        if "owner_agency" in form.fields:
+            agency = form.cleaned_data.get("owner_agency")  # cleaned before this field
+        else:
+            agency = form.instance.owner_agency if form.instance.owner_agency_id else None
+        if agency is not None and agency.lead_email:
+            message = _(
                 "%(address)s is the address of an account that was deactivated (somebody who left): reminders are "
                 "not sent to it. Give the address of whoever takes the recommendation forward now, or leave it "
                 "blank for the owner agency's lead to be reminded."
             )
-            % {"address": address.strip()},
-            code="left",
-        )
+        else:
+            message = _(
+                "%(address)s is the address of an account that was deactivated (somebody who left): reminders are "
+                "not sent to it. Give the address of whoever takes the recommendation forward now."
+            )
+        raise forms.ValidationError(message % {"address": address.strip()}, code="left")
     return address
 
 

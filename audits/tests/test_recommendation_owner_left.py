@@ -110,9 +110,9 @@ def test_the_address_of_somebody_who_left_is_refused_as_a_new_owner_email(client
     page = " ".join(response.content.decode().split())
     assert (
         "Jo.Leaver@example.org is the address of an account that was deactivated (somebody who left): reminders "
-        "are not sent to it. Give the address of whoever takes the recommendation forward now, or leave it blank "
-        "for the owner agency&#x27;s lead to be reminded." in page
+        "are not sent to it. Give the address of whoever takes the recommendation forward now." in page
     )
+    assert "lead to be reminded" not in page  # owned by a group: nobody's lead is reminded in its place
     assert 'id="id_text"> Do better</textarea>' in page  # what was typed, kept
     assert not audit.recommendations.exists()
 
