@@ -12,6 +12,7 @@ charts still add up), findings, recommendations and the published briefings.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.apps import apps
@@ -47,28 +48,47 @@ class PurgeResult:
     earlier_versions: int = 0  # of findings and recommendations, in their change history
 
 
+# How much later than "now less the retention period" an audit's retention date can fall: a month end
+# (31 January + 1 month is 28 February, while 3 March less 1 month is 3 February) and the clock change.
+_CUTOFF_MARGIN = timedelta(days=4)
+
+
+def _retention_end(ended, months: int):
+    """The retention period counted on the local calendar: closed on 31 January, one month later is 28
+    (or 29) February, and closed on 30 June at 00:30 BST, six months later is 30 December at 00:30 GMT
+    (in UTC the period ended on 29 December)."""
+    return timezone.localtime(ended) + relativedelta(months=months)
+
+
 def retention_date(audit: Audit):
     """When the audit's case-level detail is due to be removed: the partnership's retention period after
     it was closed, or cancelled (a cancelled audit is kept no longer than a closed one: its drafts stay
-    read-only until then). None for an audit still running."""
+    read-only until then), on the local calendar. None for an audit still running."""
     ended = audit.cancelled_at if audit.status == AuditStatus.CANCELLED else audit.closed_at
     if ended is None:
         return None
-    return ended + relativedelta(months=Partnership.load().retention_months)
+    return _retention_end(ended, Partnership.load().retention_months)
 
 
 def audits_expired(*, now=None) -> list[Audit]:
-    """Closed or cancelled audits whose retention period has run out (from their closing or their
-    cancellation) and that still hold case-level detail."""
+    """Closed or cancelled audits whose retention date (retention_date, the one the cancellation e-mail
+    gives) has come and that still hold case-level detail. One query: those that may have, read with a
+    few days' margin, kept when theirs has come."""
     now = now or timezone.now()
     months = Partnership.load().retention_months
-    cutoff = now - relativedelta(months=months)
+    cutoff = now - relativedelta(months=months) + _CUTOFF_MARGIN
     ended = Q(status=AuditStatus.CLOSED, closed_at__lte=cutoff) | Q(
         status=AuditStatus.CANCELLED, cancelled_at__lte=cutoff
     )
-    return list(
-        Audit.objects.filter(ended, purged_at__isnull=True).order_by(Coalesce("closed_at", "cancelled_at"), "pk")
+    candidates = Audit.objects.filter(ended, purged_at__isnull=True).order_by(
+        Coalesce("closed_at", "cancelled_at"), "pk"
     )
+    return [
+        audit
+        for audit in candidates
+        if _retention_end(audit.cancelled_at if audit.status == AuditStatus.CANCELLED else audit.closed_at, months)
+        <= now
+    ]
 
 
 def _m2m_history_models(history_model: type[models.Model]) -> list[type[models.Model]]:
