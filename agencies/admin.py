@@ -502,6 +502,7 @@ class UserAdmin(PeopleImportMixin, LockedWhileSaved, _DeletionWithoutCaseContent
         # The old address is told (after commit); the change itself is recorded below.
         email_change_notify(request=request, person=obj, old_email=stored.email)
         self._warn_auditor_unable(request, obj, stored)
+        self._warn_board_access_kept(request, obj, stored)
         after = {name: _shown(obj, name) for name in RECORDED_FIELDS}
         was_qa_manager = stored.role == Role.QA_MANAGER and stored.is_active
         if obj.is_qa_manager and not was_qa_manager:  # recorded in its own words; the others are told
@@ -540,6 +541,23 @@ class UserAdmin(PeopleImportMixin, LockedWhileSaved, _DeletionWithoutCaseContent
                 len(affected),
             )
             % {"name": person, "count": len(affected), "named": named},
+        )
+
+    def _warn_board_access_kept(self, request, person: User, before: User) -> None:
+        """A person with board access whose role or agency this save changed, and whose board access it left
+        on: the administrator is reminded that it stays (it reads full board reports), to untick it if the new
+        job does not need it. Not removed here: who reads the board's reports is the partnership's decision.
+        Nothing for board access unticked, or first given, in the same save, nor for an account deactivated."""
+        moved = person.role != before.role or person.agency_id != before.agency_id
+        if not (moved and before.board_access and person.board_access and person.is_active):
+            return
+        messages.warning(
+            request,
+            _(
+                "%(name)s still has board access (full board reports): untick it on this page if their new job "
+                "does not need it."
+            )
+            % {"name": person},
         )
 
     def _warn_lead_unable(self, request, person: User, before: User) -> None:
