@@ -13,6 +13,7 @@ new check, when the sheet was changed in the box or comes out differently (chang
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime
 import hashlib
@@ -20,7 +21,7 @@ import io
 import re
 import warnings
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -421,9 +422,11 @@ def is_workbook(start: bytes) -> bool:
     return start.startswith((ZIP_START, OLE_START))
 
 
-def _worksheets(data: bytes) -> list[_Worksheet]:
+def _worksheets(data: bytes) -> Iterator[_Worksheet]:
     """The workbook's visible worksheets (all of them if none is), in its order, each read as text (each at
-    most the rows read_workbook() needs). Raises SheetError for a file that is not a workbook that can be read."""
+    most the rows read_workbook() needs) when it is reached: a worksheet after the one read is not read (a
+    worksheet with a cell in Excel's last row takes a second or two). Raises SheetError for a file that is not
+    a workbook that can be read."""
     if data.startswith(OLE_START):
         raise _office_97(data)
     if len(data) > XLSX_MAX_BYTES:
@@ -440,17 +443,25 @@ def _worksheets(data: bytes) -> list[_Worksheet]:
         raise _workbook_too_large()
     from openpyxl import load_workbook  # with defusedxml installed, it refuses XML's entity attacks
 
-    # Whatever goes wrong reading a file that is not a well-made workbook (openpyxl's, zipfile's, the XML
-    # parser's or defusedxml's exceptions, of many classes) is said as such, never as the server's error.
+    workbook = _reading(lambda: load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False))
+    try:
+        sheets = _reading(
+            lambda: [ws for ws in workbook.worksheets if ws.sheet_state == "visible"] or workbook.worksheets
+        )
+        for sheet in sheets:
+            yield _reading(lambda sheet=sheet: _worksheet(sheet))
+    finally:
+        workbook.close()
+
+
+def _reading(step: Callable[[], Any]) -> Any:
+    """A step of reading a workbook. Whatever goes wrong reading a file that is not a well-made workbook
+    (openpyxl's, zipfile's, the XML parser's or defusedxml's exceptions, of many classes) is said as such,
+    never as the server's error."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl's notes on what it leaves out (data validation, images)
         try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
-            try:
-                sheets = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"] or workbook.worksheets
-                return [_worksheet(worksheet) for worksheet in sheets]
-            finally:
-                workbook.close()
+            return step()
         except Exception:
             raise _not_a_workbook() from None
 
@@ -481,20 +492,21 @@ def read_workbook(data: bytes, check: Callable[[str], Sheet]) -> tuple[str, Shee
     first row names the columns (`check` says MissingColumns of the others, before reading any data).
     From the text on, the sheet is what a CSV file of it would be: checked, shown and added the same."""
     first_missing: tuple[str, SheetError] | None = None
-    for worksheet in _worksheets(data):
-        if not worksheet.filled:
-            continue
-        try:
-            if worksheet.filled <= MAX_ROWS + 1 and len(worksheet.text.encode()) > MAX_BYTES:
-                _refuse_large(worksheet, check)  # not too many rows: why it is large
-            return worksheet.text, check(worksheet.text)
-        except MissingColumns as error:
-            first_missing = first_missing or (worksheet.title, error)
-        except TooManyRows:
-            raise TooManyRows(
-                _("The worksheet “%(sheet)s” has more than %(max)d rows: at most %(max)d at a time. Split it.")
-                % {"sheet": worksheet.title, "max": MAX_ROWS}
-            ) from None
+    with contextlib.closing(_worksheets(data)) as worksheets:
+        for worksheet in worksheets:
+            if not worksheet.filled:
+                continue
+            try:
+                if worksheet.filled <= MAX_ROWS + 1 and len(worksheet.text.encode()) > MAX_BYTES:
+                    _refuse_large(worksheet, check)  # not too many rows: why it is large
+                return worksheet.text, check(worksheet.text)
+            except MissingColumns as error:
+                first_missing = first_missing or (worksheet.title, error)
+            except TooManyRows:
+                raise TooManyRows(
+                    _("The worksheet “%(sheet)s” has more than %(max)d rows: at most %(max)d at a time. Split it.")
+                    % {"sheet": worksheet.title, "max": MAX_ROWS}
+                ) from None
     if first_missing is None:
         raise SheetError(_("The workbook is empty: it needs a heading row, then a row for each line to add."))
     title, error = first_missing
