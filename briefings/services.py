@@ -187,6 +187,16 @@ def briefing_create(*, audit: Audit, edition: str, user, request: HttpRequest | 
     return briefing
 
 
+def _when(moment: datetime) -> str:
+    """When someone else saved or published, as a refusal says it: the local time alone today ("14:05"),
+    with its day another day ("20 Nov 2026, 14:05"), as Part A's "Saved …" (audits.views.parta._saved_time):
+    "at 14:05, after you opened this page" on a page opened days before would say it was today."""
+    local = timezone.localtime(moment)
+    if local.date() == timezone.localdate():
+        return local.strftime("%H:%M")
+    return f"{date_format(local, 'j M Y')}, {local:%H:%M}"
+
+
 DETAILS = ("title", "audience")
 
 
@@ -208,7 +218,7 @@ class DetailsConflict(BriefingError):
                 "who": (by.get_full_name() or by.get_username()) if by else _("Someone else"),
                 "fields": get_text_list([str(labels[name]) for name in fields], _("and")),
                 # Changed before who and when were kept (details_updated_at): the draft's last change.
-                "time": timezone.localtime(current.details_updated_at or current.updated_at).strftime("%H:%M"),
+                "time": _when(current.details_updated_at or current.updated_at),
             }
         )
 
@@ -272,7 +282,7 @@ class SectionConflict(BriefingError):
             )
             % {
                 "who": who or current.updated_by.get_username(),
-                "time": timezone.localtime(current.updated_at).strftime("%H:%M"),
+                "time": _when(current.updated_at),
             }
         )
 
@@ -333,7 +343,7 @@ class RefreshConflict(BriefingError):
             % {
                 "who": who or _("Someone else"),
                 "heading": current.heading,
-                "time": timezone.localtime(current.updated_at).strftime("%H:%M"),
+                "time": _when(current.updated_at),
             }
         )
 
@@ -449,7 +459,7 @@ class AlreadyPublished(BriefingError):
             % {
                 "n": version.number,
                 "who": (by.get_full_name() or by.get_username()) if by else _("someone else"),
-                "time": timezone.localtime(version.published_at).strftime("%H:%M"),
+                "time": _when(version.published_at),
             }
         )
 
