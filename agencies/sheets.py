@@ -343,10 +343,16 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
 _EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
+def _excel_character(match: re.Match) -> str:
+    # Half of a UTF-16 pair alone (0xD800–0xDFFF) is no character (UTF-8 has none for it): left as written.
+    code = int(match.group(1), 16)
+    return match.group(0) if 0xD800 <= code <= 0xDFFF else chr(code)
+
+
 def _excel_unescaped(value: Any) -> Any:
     """A cell's value read from a workbook, its text's Excel escapes (_x000D_) made the characters they are."""
     if isinstance(value, str) and "_x" in value:
-        return _EXCEL_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), value)
+        return _EXCEL_ESCAPE.sub(_excel_character, value)
     return value
 
 

@@ -46,3 +46,8 @@ def test_excels_escapes_are_read_as_the_characters_they_stand_for():
     assert standard("Code _x005F_x0041_ kept") == "Code _x0041_ kept"  # an underscore escaped: typed so
     assert standard("bell_x0007_ left out") == "bell left out"  # a control character, as before
     assert standard("Plain _x not an escape_") == "Plain _x not an escape_"
+
+
+def test_half_a_utf16_pair_is_left_as_written_not_a_server_error():
+    # No character: UTF-8 (the database's, the check's fingerprint's) has none for it.
+    assert standard("Odd _xD800_ here") == "Odd _xD800_ here"
