@@ -212,6 +212,10 @@ class User(AbstractUser):
         return self.agency_id if self.has_case_access else None
 
 
+# Where Partnership.contact_address keeps its answer on an instance: (contact_email read, the address to give).
+_CONTACT_ADDRESS = "_contact_address"
+
+
 class Partnership(SingletonModel):
     """The partnership's own settings. There is one row (pk=1); use Partnership.load().
 
@@ -268,6 +272,29 @@ class Partnership(SingletonModel):
     @classmethod
     def load(cls) -> "Partnership":
         return cls.get_solo()
+
+    @property
+    def contact_address(self) -> str:
+        """The address people are told to write to (the e-mails' text, the pages that print it) and every
+        e-mail's reply address: contact_email, unless it is a deactivated account's (a QA manager's own address
+        given as the contact, who has left), when it is '' as if none were set, so that nobody is told to write
+        to a leaver's mailbox (the administrator's home page lists the address to change,
+        agencies.selectors.leavers_addresses). Read once an instance (a request's, an e-mail's): one query,
+        none for no address. Never kept in the shared cache (__getstate__), where it would outlast a
+        deactivation."""
+        known = self.__dict__.get(_CONTACT_ADDRESS)
+        if known is None or known[0] != self.contact_email:
+            from .selectors import deactivated_addresses
+
+            left = deactivated_addresses([self.contact_email])
+            known = (self.contact_email, "" if left else self.contact_email)
+            self.__dict__[_CONTACT_ADDRESS] = known
+        return known[1]
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop(_CONTACT_ADDRESS, None)
+        return state
 
 
 class SupportContact(models.Model):
