@@ -118,6 +118,19 @@ def audit_status(request: HttpRequest, slug: str) -> HttpResponse:
         if to_status == AuditStatus.PART_A and (waiting := services.returns_waiting_for_an_auditor(audit)):
             # Not a refusal: an auditor is named later (Change auditor), but nobody is told to start meanwhile.
             messages.warning(request, " ".join(waiting))
+        if to_status == AuditStatus.PART_A and audit.part_a_due and audit.part_a_due < timezone.localdate():
+            # Not a refusal either (an audit recorded after the event has past dates), but said: the
+            # auditors were just told the returns are due on a day gone by.
+            messages.warning(
+                request,
+                _(
+                    "Part A's due date, %(date)s, has already passed: the auditors were told their returns are "
+                    "due then, every return not yet submitted shows as overdue, and the daily reminders say so. "
+                    "If that is not meant, change Part A's due date in Administration (Audits): the "
+                    "auditors are e-mailed the new one."
+                )
+                % {"date": date_format(audit.part_a_due, "j F Y")},
+            )
     return redirect("audits:dashboard", slug=audit.slug)
 
 
