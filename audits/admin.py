@@ -8,6 +8,8 @@ from django.db.models import Exists, Max, OuterRef, Q
 from django.db.models import fields as models_fields
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -1140,6 +1142,23 @@ class AuditAdmin(_LockedWhileSaved, _NotTheAdministrators, _InTheAccessLog, _Cou
             # Past Planning, a changed due date, session date or lead officer is e-mailed to whom it concerns.
             if plan_changed_notify(audit=obj, before=before, after=plan_of(obj, session), user=request.user):
                 self.message_user(request, _("The people this change concerns are being e-mailed it."))
+        if (
+            obj.status == models.AuditStatus.PART_A
+            and obj.part_a_due is not None
+            and obj.part_a_due != (saved.part_a_due if saved is not None else None)
+            and obj.part_a_due < timezone.localdate()
+        ):
+            # Not refused (an audit recorded after the event has past dates), but said: a year typed wrong
+            # makes every return overdue at once, and the auditors are told that date.
+            self.message_user(
+                request,
+                _(
+                    "Part A's due date, %(date)s, has already passed: every return not yet submitted shows as "
+                    "overdue, and the daily reminders say so. If that is not meant, change it again."
+                )
+                % {"date": date_format(obj.part_a_due, "j F Y")},
+                level=messages.WARNING,
+            )
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
