@@ -59,6 +59,19 @@ def test_the_plan_says_the_lead_officer_left(client, audit, qa_manager, lead_off
     assert "saved as it is, the plan keeps them named, and the audit has nobody able to lead it." in plan
 
 
+@pytest.mark.parametrize("status", [AuditStatus.CLOSED, AuditStatus.CANCELLED])
+def test_a_closed_or_cancelled_audits_plan_does_not_ask_for_another_lead_officer(
+    client, audit, qa_manager, lead_officer, status
+):
+    """Its plan is read-only (no Save button): nothing to choose, and nobody to lead it any more."""
+    Audit.objects.filter(pk=audit.pk).update(status=status)
+    lead_officer.is_active = False
+    lead_officer.save()
+    plan = page(client, qa_manager, reverse("admin:audits_audit_change", args=[audit.pk]))
+    assert 'data-testid="lead-unable"' not in plan
+    assert "Choose another lead officer" not in plan
+
+
 def test_the_plan_in_planning_names_the_agencies_whose_auditor_left(client, qa_manager, audit, auditor, other_auditor):
     Audit.objects.filter(pk=audit.pk).update(status=AuditStatus.PLANNING)
     auditor.is_active = False
