@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -278,10 +279,35 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 4}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+
+
+def env_hours(name: str, default: str) -> tuple[int, ...]:
+    """Hours of the day, local time (TIME_ZONE), as "8,13": one or more whole numbers 0 to 23."""
+    raw = env_str(name, default)
+    try:
+        hours = sorted({int(part) for part in raw.split(",") if part.strip()})
+    except ValueError:
+        hours = []
+    if not hours or not all(0 <= hour <= 23 for hour in hours):
+        raise ImproperlyConfigured(
+            f"{name} must be one or more hours of the day, 0 to 23 in local time ({TIME_ZONE}), separated by "
+            f"commas, e.g. {default}; not {raw!r}"
+        )
+    return tuple(hours)
+
+
+# The e-mails that go to people on a timetable (Part A reminders, reviewers' and owners' digests): at these
+# local hours, Monday to Friday, never in the night or at the weekend. More than one hour, so that a worker
+# or beat down at the first still sends that day; each person's once-a-day (once-a-week) rule keeps it to one.
+# Part A's "due within 3 days" counts working days to match (audits.services.parta.reminder_window_end).
+SCHEDULED_EMAIL_HOURS = env_hours("SCHEDULED_EMAIL_HOURS", "8,13")
+_people_email_schedule = crontab(
+    minute=0, hour=",".join(str(hour) for hour in SCHEDULED_EMAIL_HOURS), day_of_week="mon-fri"
+)
 CELERY_BEAT_SCHEDULE = {
-    "part-a-reminders": {"task": "audits.tasks.send_part_a_reminders", "schedule": 60 * 60 * 6},
+    "part-a-reminders": {"task": "audits.tasks.send_part_a_reminders", "schedule": _people_email_schedule},
     # Reviewers: returns awaiting review, at most once a day per audit, when one was sent since the last.
-    "review-digests": {"task": "audits.tasks.send_review_digests", "schedule": 60 * 60 * 6},
+    "review-digests": {"task": "audits.tasks.send_review_digests", "schedule": _people_email_schedule},
     # Tasks that could not be queued while Redis was down (agencies.outbox).
     "outbox-flush": {"task": "agencies.tasks.flush_outbox", "schedule": 60},
     # Retention: case-level detail of closed audits past the retention period (audits.services.retention).
@@ -296,7 +322,7 @@ CELERY_BEAT_SCHEDULE["insight-report-requeue"] = {"task": "audits.tasks.requeue_
 # Recommendation owners: reminders from 14 days before the due date, at most weekly (insights).
 CELERY_BEAT_SCHEDULE["recommendation-reminders"] = {
     "task": "audits.tasks.send_recommendation_reminders",
-    "schedule": 60 * 60 * 6,
+    "schedule": _people_email_schedule,
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

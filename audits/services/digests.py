@@ -1,12 +1,12 @@
 """The reviewers' daily digest: returns awaiting review.
 
 A submitted (or resubmitted) return waits for the QA manager or the audit's lead officer to accept it
-or return it for amendment, but submitting one e-mails nobody. Once a day (settings.CELERY_BEAT_SCHEDULE),
-each audit in Part A or Part B with returns awaiting review gets one digest per reviewer — every active
-QA manager, and the audit's lead officer if they may read its case content — on a day when a return
-was submitted since that reviewer's last digest about it (ReminderLog, kind REVIEW_DIGEST): nothing
-new, nothing sent. The digest gives counts per agency and the link to the audit's returns: no case
-content.
+or return it for amendment, but submitting one e-mails nobody. Once a working day (settings.CELERY_BEAT_SCHEDULE,
+at the local hours of SCHEDULED_EMAIL_HOURS), each audit in Part A or Part B with returns awaiting review
+gets one digest per reviewer — every active QA manager, and the audit's lead officer if they may read its
+case content — on a day when a return was submitted since that reviewer's last digest about it (ReminderLog,
+kind REVIEW_DIGEST): nothing new, nothing sent. The digest gives counts per agency and the link to the
+audit's returns: no case content.
 """
 
 from __future__ import annotations

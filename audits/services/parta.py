@@ -908,12 +908,32 @@ def _outstanding_for(auditor_ids: list[int] | None, due_by: date | None, today: 
     return result
 
 
+REMINDER_WORKING_DAYS = 3
+
+
+def reminder_window_end(today: date) -> date:
+    """The last due date today's automatic reminder is about: 3 working days (Monday to Friday) ahead.
+
+    The reminders go out on working days only (settings.SCHEDULED_EMAIL_HOURS), so the window counts
+    working days: on a Friday it reaches the Wednesday after, and a return due on Tuesday is reminded of
+    on Friday and Monday, not on Monday alone (3 calendar days from Friday end on Monday). From Monday
+    and Tuesday it is the same as 3 calendar days. Bank holidays are not known here: they count as
+    working days."""
+    day, left = today, REMINDER_WORKING_DAYS
+    while left:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return day
+
+
 def reminders_due(*, today: date | None = None) -> list[int]:
-    """The auditors whose automatic reminder is for today: unsubmitted returns due within 3 days, or
-    overdue, and no automatic reminder today yet. reminder_send leaves out of it each audit they were
-    chased about earlier today, and records a reminder with nothing left to say as not sent."""
+    """The auditors whose automatic reminder is for today: unsubmitted returns due within 3 working days
+    (reminder_window_end), or overdue, and no automatic reminder today yet. reminder_send leaves out of it
+    each audit they were chased about earlier today, and records a reminder with nothing left to say as
+    not sent."""
     today = today or timezone.localdate()
-    outstanding = _outstanding_for(None, today + timedelta(days=3), today)
+    outstanding = _outstanding_for(None, reminder_window_end(today), today)
     already = set(
         ReminderLog.objects.filter(kind=ReminderKind.AUTOMATIC, sent_on=today).values_list("auditor_id", flat=True)
     )
@@ -936,7 +956,7 @@ def reminder_send(*, auditor_id: int, today: date | None = None) -> ReminderLog 
     today = today or timezone.localdate()
     due = [
         item
-        for item in _outstanding_for([auditor_id], today + timedelta(days=3), today).get(auditor_id, [])
+        for item in _outstanding_for([auditor_id], reminder_window_end(today), today).get(auditor_id, [])
         if item.audit.part_a_due is not None
     ]
     if not due:
