@@ -300,14 +300,27 @@ def env_hours(name: str, default: str) -> tuple[int, ...]:
 # local hours, Monday to Friday, never in the night or at the weekend. More than one hour, so that a worker
 # or beat down at the first still sends that day; each person's once-a-day (once-a-week) rule keeps it to one.
 # Part A's "due within 3 days" counts working days to match (audits.services.parta.reminder_window_end).
+# A run missed (beat down) is made late only within 4 hours of its time, and a run queued but not started
+# (workers down) within 4 hours is dropped: a beat or a worker back at 23:00 sends nothing before the next
+# working morning. Only these entries are crontabs, the only schedules the deadline applies to.
 SCHEDULED_EMAIL_HOURS = env_hours("SCHEDULED_EMAIL_HOURS", "8,13")
+CELERY_BEAT_CRON_STARTING_DEADLINE = 4 * 60 * 60
 _people_email_schedule = crontab(
     minute=0, hour=",".join(str(hour) for hour in SCHEDULED_EMAIL_HOURS), day_of_week="mon-fri"
 )
+_people_email_options = {"expires": CELERY_BEAT_CRON_STARTING_DEADLINE}
 CELERY_BEAT_SCHEDULE = {
-    "part-a-reminders": {"task": "audits.tasks.send_part_a_reminders", "schedule": _people_email_schedule},
+    "part-a-reminders": {
+        "task": "audits.tasks.send_part_a_reminders",
+        "schedule": _people_email_schedule,
+        "options": _people_email_options,
+    },
     # Reviewers: returns awaiting review, at most once a day per audit, when one was sent since the last.
-    "review-digests": {"task": "audits.tasks.send_review_digests", "schedule": _people_email_schedule},
+    "review-digests": {
+        "task": "audits.tasks.send_review_digests",
+        "schedule": _people_email_schedule,
+        "options": _people_email_options,
+    },
     # Tasks that could not be queued while Redis was down (agencies.outbox).
     "outbox-flush": {"task": "agencies.tasks.flush_outbox", "schedule": 60},
     # Retention: case-level detail of closed audits past the retention period (audits.services.retention).
@@ -323,6 +336,7 @@ CELERY_BEAT_SCHEDULE["insight-report-requeue"] = {"task": "audits.tasks.requeue_
 CELERY_BEAT_SCHEDULE["recommendation-reminders"] = {
     "task": "audits.tasks.send_recommendation_reminders",
     "schedule": _people_email_schedule,
+    "options": _people_email_options,
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -96,6 +96,27 @@ def test_a_run_missed_at_8_is_made_at_13_the_same_day():
     assert not due and next_in == 4 * 3600
 
 
+def test_a_beat_back_late_in_the_evening_waits_for_the_next_working_morning():
+    """Celery would otherwise make up a missed run as soon as beat is back, at whatever hour
+    (CELERY_BEAT_CRON_STARTING_DEADLINE: within 4 hours of it only)."""
+    sunday_night = local(2026, 11, 29, 23, 0)
+    entry = beat_entry("part-a-reminders", sunday_night)
+    entry.last_run_at = local(2026, 11, 27, 8, 0)  # beat down from Friday morning, 13:00 missed
+    due, next_in = entry.is_due()
+    assert not due and next_in == 9 * 3600  # Monday 08:00
+    entry = beat_entry("recommendation-reminders", local(2026, 11, 30, 22, 0))
+    entry.last_run_at = local(2026, 11, 30, 8, 0)  # Monday's 13:00 missed
+    assert not entry.is_due()[0]
+    entry = beat_entry("review-digests", local(2026, 11, 30, 10, 30))
+    entry.last_run_at = local(2026, 11, 27, 13, 0)  # back at 10:30 on Monday: 08:00's run, made late
+    assert entry.is_due()[0]
+
+
+def test_a_run_queued_while_the_workers_are_down_expires_before_the_evening():
+    for name in PEOPLE_FACING:
+        assert settings.CELERY_BEAT_SCHEDULE[name]["options"] == {"expires": 4 * 3600}, name
+
+
 @pytest.mark.parametrize(
     ("value", "hours"), [("8,13", (8, 13)), (" 7 , 12,7", (7, 12)), ("9", (9,)), ("0,23", (0, 23))]
 )
