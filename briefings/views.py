@@ -78,7 +78,15 @@ def library(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def briefing_page(request: HttpRequest, pk: int) -> HttpResponse:
-    briefing = access.readable_briefing(request, pk)
+    try:
+        briefing = access.readable_briefing(request, pk)
+    except Http404:
+        # A briefing the person may read with no version to read now (every one withdrawn, or being made
+        # again after the retention purge): the link they followed (the e-mail saying it was published)
+        # says why instead of "Not found" (the refusal is recorded all the same).
+        if gone := _briefing_not_readable(request, pk):
+            return gone
+        raise
     versions = [v for v in versions_of(briefing) if v.is_done]
     return render(
         request,
@@ -171,6 +179,31 @@ def _no_longer_downloadable(request: HttpRequest, pk: int) -> HttpResponse | Non
     return _not_downloadable(request, gone)
 
 
+def _briefing_not_readable(request: HttpRequest, pk: int) -> HttpResponse | None:
+    """The answer to the page of a briefing of an edition the person may read that has no version to
+    read now: said on the library (or the composer's versions, for its composers). None, for the 404,
+    when it is not such a briefing, or nothing of it was ever rendered. One query."""
+    versions = list(
+        versions_in_reach(request.user)
+        .select_related("briefing__audit")
+        .filter(briefing_id=pk)
+        .exclude(status=RenderStatus.FAILED)
+        .order_by("-number")
+    )
+    withdrawn = [v for v in versions if v.is_withdrawn]
+    if not versions:
+        return None
+    if len(withdrawn) < len(versions):  # not withdrawn, not rendered: its PDF is being made (again)
+        text = _("The briefing you opened is being made just now: try again in a few minutes.")
+    else:
+        date = date_format(timezone.localtime(withdrawn[0].withdrawn_at), "j F Y")
+        text = _("The briefing you opened was withdrawn on %(date)s: there is no version of it to read now.") % {
+            "date": date
+        }
+    messages.info(request, text)
+    return _to_what_stands(request, versions[0].briefing)
+
+
 def _pdf_missing(version) -> bool:
     """A standing version marked done whose PDF is not in storage (its file's name empty, or the file
     gone): it is not being made, so it is no use trying again."""
@@ -202,7 +235,13 @@ def _not_downloadable(request: HttpRequest, version) -> HttpResponse:
             "There is no PDF of version %(n)s to download just now: it is being made. Try again in a few minutes."
         ) % {"n": version.number}
     messages.info(request, text)
-    briefing = version.briefing
+    return _to_what_stands(request, version.briefing)
+
+
+def _to_what_stands(request: HttpRequest, briefing: Briefing) -> HttpResponse:
+    """Where a person told that a version of `briefing` cannot be read now sees what stands: the
+    composer's versions for its composers, else the briefing's page in the library (the library itself
+    when no version of it is left to read)."""
     if briefing.audit in Audit.objects.managed_by(request.user):
         return redirect(_versions_url(briefing))
     if readable_versions(request.user).filter(briefing=briefing).exists():

@@ -295,11 +295,13 @@ def test_readers_are_offered_the_version_before_and_never_the_withdrawn_one(
     client.post(reverse("briefings:feedback_create", args=[practitioners.pk]), {"rating": "4", "comment": ""})
     assert Feedback.objects.get().version == first
 
-    # With every version withdrawn, the briefing leaves the library and its page is gone.
+    # With every version withdrawn, the briefing leaves the library and its page is gone: it says so on the
+    # library (test_briefing_page_gone.py).
     client_for("qa_manager").post(withdraw_url(first), {"reason": "Wrong edition published."})
     client = client_for("practitioner")
     assert list(client.get(reverse("briefings:library")).context["page"].object_list) == []
-    assert client.get(reverse("briefings:briefing_page", args=[practitioners.pk])).status_code == 404
+    gone = client.get(reverse("briefings:briefing_page", args=[practitioners.pk]))
+    assert gone.status_code == 302 and gone["Location"] == reverse("briefings:library")
 
 
 def test_the_composer_shows_who_withdrew_it_when_and_why(client_for, practitioners, qa_manager, lead_officer):
