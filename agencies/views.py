@@ -269,6 +269,16 @@ class _Echo:
 ACCESS_LOG_CSV_HEADER = ("When", "Who", "Action", "Kind of object", "Object", "Audit", "What", "Page", "From")
 
 
+def _local_time_with_offset(at) -> str:
+    """Local time with its offset from UTC, "2026-10-25 01:30:00 +01:00": the night the clocks go back,
+    01:00 to 02:00 comes twice (BST, then GMT), and the offset tells the two apart."""
+    local = timezone.localtime(at)
+    minutes = int(local.utcoffset().total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"{local:%Y-%m-%d %H:%M:%S} {sign}{hours:02d}:{minutes:02d}"
+
+
 def _access_log_csv(request: HttpRequest, records, filters: dict, *, case_summaries: bool) -> StreamingHttpResponse:
     """The records as filtered, as CSV (each cell safe from spreadsheet formulas), the download itself
     recorded with its filters. What was searched for is left out of that record, which the administrator
@@ -291,7 +301,7 @@ def _access_log_csv(request: HttpRequest, records, filters: dict, *, case_summar
         yield writer.writerow(ACCESS_LOG_CSV_HEADER)
         for record in records.iterator(chunk_size=2000):
             row = (
-                timezone.localtime(record.at).strftime("%Y-%m-%d %H:%M:%S"),
+                _local_time_with_offset(record.at),
                 record.username,
                 record.get_action_display(),
                 record.object_type,
