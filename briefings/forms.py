@@ -143,7 +143,7 @@ class WithdrawForm(forms.Form):
 
 
 class LibraryFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search titles"), required=False, max_length=200)
+    q = forms.CharField(label=_("Search titles and themes"), required=False, max_length=200)
     theme = forms.ChoiceField(label=_("Theme"), required=False)
     year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
 

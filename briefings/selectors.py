@@ -190,6 +190,26 @@ class LibraryFilters:
     q: str = ""
 
 
+SEARCH_WORDS = 10  # the words of a search looked for; any after them are left out
+
+
+def search_word(word: str) -> Q:
+    """The library's search, one word of it: in the briefing's title, its audit's title or its theme's name,
+    or the theme's short name (its slug: "CSE" finds the child sexual exploitation briefings, whose
+    titles spell it out); a year, the audit's year (audit_year). Each word of a search must be found,
+    in any of them ("CSE 2017", "exploitation practitioners")."""
+    match = (
+        Q(title__icontains=word)
+        | Q(audit__title__icontains=word)
+        | Q(audit__theme__name__icontains=word)
+        | Q(audit__theme__slug__iexact=word)
+    )
+    if len(word) == 4 and word.isascii() and word.isdigit():
+        year = int(word)
+        match |= Q(audit__part_b_date__year=year) | Q(audit__part_b_date__isnull=True, audit__created_at__year=year)
+    return match
+
+
 def library_briefings(user, filters: LibraryFilters) -> QuerySet[Briefing]:
     """Briefings with at least one rendered, not withdrawn version the user may read, newest first.
 
@@ -216,8 +236,8 @@ def library_briefings(user, filters: LibraryFilters) -> QuerySet[Briefing]:
             Q(audit__part_b_date__year=filters.year)
             | Q(audit__part_b_date__isnull=True, audit__created_at__year=filters.year)
         )
-    if filters.q:
-        briefings = briefings.filter(Q(title__icontains=filters.q) | Q(audit__title__icontains=filters.q))
+    for word in filters.q.split()[:SEARCH_WORDS]:
+        briefings = briefings.filter(search_word(word))
     return briefings.order_by("-audit__part_b_date", "-audit__created_at", "audit_id", "edition")
 
 
