@@ -281,17 +281,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 
 
-def env_hours(name: str, default: str) -> tuple[int, ...]:
+def checked_hours(name: str, value: str, example: str) -> tuple[int, ...]:
     """Hours of the day, local time (TIME_ZONE), as "8,13": one or more whole numbers 0 to 23."""
-    raw = env_str(name, default)
     try:
-        hours = sorted({int(part) for part in raw.split(",") if part.strip()})
+        hours = sorted({int(part) for part in value.split(",") if part.strip()})
     except ValueError:
         hours = []
     if not hours or not all(0 <= hour <= 23 for hour in hours):
         raise ImproperlyConfigured(
             f"{name} must be one or more hours of the day, 0 to 23 in local time ({TIME_ZONE}), separated by "
-            f"commas, e.g. {default}; not {raw!r}"
+            f"commas, e.g. {example}; not {value!r}"
         )
     return tuple(hours)
 
@@ -303,7 +302,7 @@ def env_hours(name: str, default: str) -> tuple[int, ...]:
 # A run missed (beat down) is made late only within 4 hours of its time, and a run queued but not started
 # (workers down) within 4 hours is dropped: a beat or a worker back at 23:00 sends nothing before the next
 # working morning. Only these entries are crontabs, the only schedules the deadline applies to.
-SCHEDULED_EMAIL_HOURS = env_hours("SCHEDULED_EMAIL_HOURS", "8,13")
+SCHEDULED_EMAIL_HOURS = checked_hours("SCHEDULED_EMAIL_HOURS", env_str("SCHEDULED_EMAIL_HOURS", "8,13"), "8,13")
 CELERY_BEAT_CRON_STARTING_DEADLINE = 4 * 60 * 60
 _people_email_schedule = crontab(
     minute=0, hour=",".join(str(hour) for hour in SCHEDULED_EMAIL_HOURS), day_of_week="mon-fri"

@@ -15,7 +15,7 @@ from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
 
 from auditportal.celery import app
-from auditportal.settings import env_hours
+from auditportal.settings import checked_hours
 from audits.services.parta import reminder_send, reminder_window_end, reminders_due
 from audits.tasks import send_part_a_reminders
 
@@ -120,21 +120,14 @@ def test_a_run_queued_while_the_workers_are_down_expires_before_the_evening():
 @pytest.mark.parametrize(
     ("value", "hours"), [("8,13", (8, 13)), (" 7 , 12,7", (7, 12)), ("9", (9,)), ("0,23", (0, 23))]
 )
-def test_the_hours_are_read_from_the_environment(monkeypatch, value, hours):
-    monkeypatch.setenv("SCHEDULED_EMAIL_HOURS", value)
-    assert env_hours("SCHEDULED_EMAIL_HOURS", "8,13") == hours
-
-
-def test_the_default_hours(monkeypatch):
-    monkeypatch.delenv("SCHEDULED_EMAIL_HOURS", raising=False)
-    assert env_hours("SCHEDULED_EMAIL_HOURS", "8,13") == (8, 13)
+def test_the_hours_as_they_may_be_written(value, hours):
+    assert checked_hours("SCHEDULED_EMAIL_HOURS", value, "8,13") == hours
 
 
 @pytest.mark.parametrize("value", ["", " , ", "8am", "8;13", "24", "-1", "8,13.5"])
-def test_hours_that_cannot_be_used_stop_the_start_with_a_clear_line(monkeypatch, value):
-    monkeypatch.setenv("SCHEDULED_EMAIL_HOURS", value)
+def test_hours_that_cannot_be_used_stop_the_start_with_a_clear_line(value):
     with pytest.raises(ImproperlyConfigured) as raised:
-        env_hours("SCHEDULED_EMAIL_HOURS", "8,13")
+        checked_hours("SCHEDULED_EMAIL_HOURS", value, "8,13")
     assert str(raised.value) == (
         "SCHEDULED_EMAIL_HOURS must be one or more hours of the day, 0 to 23 in local time (Europe/London), "
         f"separated by commas, e.g. 8,13; not {value!r}"
