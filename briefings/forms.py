@@ -76,6 +76,7 @@ class FeedbackForm(forms.ModelForm):
         ],
         coerce=int,
         widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how useful it was, from 5 to 1.")},
     )
     comment = forms.CharField(
         label=_("Comment (optional)"),
