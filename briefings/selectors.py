@@ -410,6 +410,16 @@ def feedback_for(briefing: Briefing) -> list[Feedback]:
     )
 
 
+def feedback_sent_at(user, briefing: Briefing) -> datetime | None:
+    """When this reader last sent feedback on the briefing (its page says so), or None. One query."""
+    return (
+        Feedback.objects.filter(briefing=briefing, user=user)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+
+
 def draft_changed_by(briefing: Briefing, since: datetime) -> list[str]:
     """Who saved a section, or the title and audience, of the draft after `since` (names, in the
     order of their changes). Moving a section is not kept with a name, so it names nobody."""

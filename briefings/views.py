@@ -35,6 +35,7 @@ from .selectors import (
     audits_composing,
     briefings_of_audit,
     feedback_for,
+    feedback_sent_at,
     first_standing_version,
     library_briefings,
     library_filter_choices,
@@ -91,7 +92,12 @@ def briefing_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "briefings/briefing_page.html",
-        {"briefing": briefing, "versions": versions, "form": FeedbackForm()},
+        {
+            "briefing": briefing,
+            "versions": versions,
+            "form": FeedbackForm(),
+            "feedback_sent_at": feedback_sent_at(request.user, briefing),
+        },
     )
 
 
@@ -108,7 +114,13 @@ def feedback_create(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request,
             "briefings/briefing_page.html",
-            {"briefing": briefing, "versions": versions, "form": form, "read_version": read if read.isdigit() else ""},
+            {
+                "briefing": briefing,
+                "versions": versions,
+                "form": form,
+                "read_version": read if read.isdigit() else "",
+                "feedback_sent_at": feedback_sent_at(request.user, briefing),
+            },
         )
     version = versions[0] if versions else None
     if read.isdigit():
