@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.fields.json import KT
 
 from agencies.models import AccessAction, AccessRecord, Partnership, PartnershipLink, Role, SupportContact, User
 from audits.grade_colours import grade_tone_class
@@ -190,6 +191,18 @@ class LibraryFilters:
     q: str = ""
 
 
+def standing_versions() -> QuerySet[BriefingVersion]:
+    """Every rendered version not withdrawn, whoever may read it."""
+    return BriefingVersion.objects.filter(status=RenderStatus.DONE, withdrawn_at__isnull=True).exclude(file="")
+
+
+def with_published_details(versions: QuerySet[BriefingVersion]) -> QuerySet[BriefingVersion]:
+    """Each version's title and audience as published (`published_title`, `published_audience`), read out of
+    its frozen content without loading it (the heatmap's SVG and all): what a reader is shown, not the
+    draft's, which its composers may be changing for the next version."""
+    return versions.annotate(published_title=KT("content__title"), published_audience=KT("content__audience"))
+
+
 SEARCH_WORDS = 10  # the words of a search looked for; any after them are left out
 
 
@@ -198,8 +211,10 @@ def search_word(word: str) -> Q:
     or the theme's short name (its slug: "CSE" finds the child sexual exploitation briefings, whose
     titles spell it out); a year, the audit's year (audit_year). Each word of a search must be found,
     in any of them ("CSE 2017", "exploitation practitioners")."""
+    # The titles as published, never the draft's (a composer may be retitling it for the next version).
+    published = standing_versions().filter(briefing_id=OuterRef("pk"), content__title__icontains=word)
     match = (
-        Q(title__icontains=word)
+        Exists(published)
         | Q(audit__title__icontains=word)
         | Q(audit__theme__name__icontains=word)
         | Q(audit__theme__slug__iexact=word)
@@ -217,12 +232,7 @@ def library_briefings(user, filters: LibraryFilters) -> QuerySet[Briefing]:
     """
     # A withdrawn version is never listed: the briefing shows its latest version still standing, and
     # is left out (by `readable`) when none is.
-    done_versions = (
-        BriefingVersion.objects.filter(status=RenderStatus.DONE, withdrawn_at__isnull=True)
-        .exclude(file="")
-        .defer("content")
-        .order_by("-number")
-    )
+    done_versions = with_published_details(standing_versions().defer("content")).order_by("-number")
     readable = readable_versions(user).values("briefing_id")
     briefings = (
         Briefing.objects.filter(pk__in=readable)
@@ -398,7 +408,11 @@ def briefings_of_audit(audit: Audit) -> dict[str, Briefing]:
 
 def versions_of(briefing: Briefing) -> list[BriefingVersion]:
     """Every version, withdrawn ones included (the composer shows who withdrew them and why)."""
-    return list(briefing.versions.select_related("published_by", "withdrawn_by").defer("content").order_by("-number"))
+    return list(
+        with_published_details(
+            briefing.versions.select_related("published_by", "withdrawn_by").defer("content")
+        ).order_by("-number")
+    )
 
 
 def feedback_for(briefing: Briefing) -> list[Feedback]:

@@ -94,11 +94,21 @@ def briefing_page(request: HttpRequest, pk: int) -> HttpResponse:
         "briefings/briefing_page.html",
         {
             "briefing": briefing,
+            "published": _as_published(briefing, versions),
             "versions": versions,
             "form": FeedbackForm(),
             "feedback_sent_at": feedback_sent_at(request.user, briefing),
         },
     )
+
+
+def _as_published(briefing: Briefing, versions: list[BriefingVersion]) -> dict[str, str]:
+    """The briefing's title and audience as its newest version standing printed them (versions_of): what
+    its readers were e-mailed and downloaded, not the draft's, which its composers may be changing."""
+    latest = versions[0] if versions else None
+    title = getattr(latest, "published_title", None)
+    audience = getattr(latest, "published_audience", None)
+    return {"title": title or briefing.title, "audience": briefing.audience if audience is None else audience}
 
 
 @login_required
@@ -116,6 +126,7 @@ def feedback_create(request: HttpRequest, pk: int) -> HttpResponse:
             "briefings/briefing_page.html",
             {
                 "briefing": briefing,
+                "published": _as_published(briefing, versions),
                 "versions": versions,
                 "form": form,
                 "read_version": read if read.isdigit() else "",

@@ -40,6 +40,8 @@ def library_rows(briefings) -> SafeString:
             continue
         latest, *earlier = briefing.done_versions
         audit = briefing.audit
+        # As published (selectors.with_published_details), not the draft's title.
+        title = getattr(latest, "published_title", None) or briefing.title
         details = _version_label(latest)
         if latest.pages:
             details += " · " + ngettext("%(pages)s page", "%(pages)s pages", latest.pages) % {"pages": latest.pages}
@@ -53,7 +55,7 @@ def library_rows(briefings) -> SafeString:
                 '<span class="visually-hidden">: {}</span></a>'
                 '<div class="small text-body-secondary">{}</div>',
                 str(briefing.pk).join(page_url),
-                briefing.title,
+                title,
                 audit.title,
                 briefing.edition,
                 briefing.get_edition_display(),
@@ -61,7 +63,7 @@ def library_rows(briefings) -> SafeString:
                 audit.year,
                 str(latest.pk).join(download_url),
                 _("Download PDF"),
-                briefing.title,
+                title,
                 details,
             )
         ]
