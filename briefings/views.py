@@ -114,7 +114,13 @@ def _as_published(briefing: Briefing, versions: list[BriefingVersion]) -> dict[s
 @login_required
 @require_POST
 def feedback_create(request: HttpRequest, pk: int) -> HttpResponse:
-    briefing = access.readable_briefing(request, pk)
+    try:
+        briefing = access.readable_briefing(request, pk)
+    except Http404:
+        # Every version withdrawn while the reader was writing: what they wrote is kept all the same.
+        if gone := _feedback_on_briefing_gone(request, pk):
+            return gone
+        raise
     versions = [v for v in versions_of(briefing) if v.is_done]
     form = FeedbackForm(request.POST)
     # The version the reader's page offered (a newer one may have been published since, or it may have
@@ -141,6 +147,11 @@ def feedback_create(request: HttpRequest, pk: int) -> HttpResponse:
             .first()
             or version
         )
+    _feedback_keep(request, briefing, version, form)
+    return redirect("briefings:briefing_page", pk=briefing.pk)
+
+
+def _feedback_keep(request: HttpRequest, briefing: Briefing, version: BriefingVersion | None, form) -> None:
     services.feedback_add(
         briefing=briefing,
         version=version,
@@ -157,7 +168,36 @@ def feedback_create(request: HttpRequest, pk: int) -> HttpResponse:
             "lead officer to read."
         ),
     )
-    return redirect("briefings:briefing_page", pk=briefing.pk)
+
+
+def _feedback_on_briefing_gone(request: HttpRequest, pk: int) -> HttpResponse | None:
+    """Feedback sent from the page of a briefing of an edition the person may read, every version of which
+    was withdrawn (or taken away to be made again) since the page was opened: kept with the version the page
+    offered, as when a newer one stands (feedback_create), then said where the briefing's page would have
+    said why there is nothing to read (_briefing_not_readable). Feedback the form refuses is not sent, and
+    the page to correct it is gone: said so. None, for the 404, when it is not such a briefing."""
+    read = request.POST.get("version", "")
+    version = (
+        versions_in_reach(request.user)
+        .select_related("briefing")
+        .filter(briefing_id=pk, pk=int(read), status=RenderStatus.DONE)
+        .first()
+        if read.isdigit()
+        else None
+    )
+    gone = _briefing_not_readable(request, pk)
+    if gone is None or version is None:
+        return gone
+    form = FeedbackForm(request.POST)
+    if form.is_valid():
+        _feedback_keep(request, version.briefing, version, form)
+    else:
+        messages.error(request, _("Your feedback was not sent: %(errors)s") % {"errors": _form_errors_text(form)})
+    return gone
+
+
+def _form_errors_text(form) -> str:
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)
 
 
 @login_required
