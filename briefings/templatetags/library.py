@@ -34,6 +34,8 @@ def library_rows(briefings) -> SafeString:
     first, prefetched as `done_versions`."""
     page_url = url_for_pks("briefings:briefing_page")
     download_url = url_for_pks("briefings:download")
+    # On a phone each row is stacked (app.css, .library-table): these cells say what they are.
+    theme_label, year_label = _("Theme"), _("Year")
     rows = []
     for briefing in briefings:
         if not briefing.done_versions:  # the library lists only briefings with a rendered version
@@ -47,11 +49,11 @@ def library_rows(briefings) -> SafeString:
             details += " · " + ngettext("%(pages)s page", "%(pages)s pages", latest.pages) % {"pages": latest.pages}
         row = [
             format_html(
-                '<tr data-testid="library-row"><td><a href="{}">{}</a>'
+                '<tr role="row" data-testid="library-row"><td role="cell"><a href="{}">{}</a>'
                 '<div class="small text-body-secondary">{}</div></td>'
-                '<td><span class="badge edition-badge edition-badge-{}">{}</span></td>'
-                "<td>{}</td><td>{}</td>"
-                '<td><a class="btn btn-sm btn-outline-primary" href="{}" data-testid="download-latest">{}'
+                '<td role="cell"><span class="badge edition-badge edition-badge-{}">{}</span></td>'
+                '<td role="cell" data-label="{}">{}</td><td role="cell" data-label="{}">{}</td>'
+                '<td role="cell"><a class="btn btn-sm btn-outline-primary" href="{}" data-testid="download-latest">{}'
                 '<span class="visually-hidden">: {}</span></a>'
                 '<div class="small text-body-secondary">{}</div>',
                 str(briefing.pk).join(page_url),
@@ -59,7 +61,9 @@ def library_rows(briefings) -> SafeString:
                 audit.title,
                 briefing.edition,
                 briefing.get_edition_display(),
+                theme_label,
                 audit.theme.name if audit.theme_id else "",
+                year_label,
                 audit.year,
                 str(latest.pk).join(download_url),
                 _("Download PDF"),
