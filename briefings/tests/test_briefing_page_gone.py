@@ -6,18 +6,15 @@ practitioner on the managers' briefing, still gets the 404 and learns nothing of
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies.models import AccessAction, AccessRecord, Partnership
-from audits.models import AuditStatus
-from audits.services.retention import audit_purge_case_detail
+from agencies.models import AccessAction, AccessRecord
 from briefings import services
-from briefings.models import BriefingVersion, Edition, RenderStatus
+from briefings.models import BriefingVersion, Edition
 
+from .test_download_gone import purged
 from .test_views import done_version
 
 pytestmark = pytest.mark.django_db
@@ -80,14 +77,7 @@ def test_a_briefing_whose_pdf_is_being_made_again_says_so(
     assert client.get(page_url).status_code == 200
 
     # The retention purge takes the case detail out: the PDF goes, and is queued to be made again.
-    Partnership.objects.update_or_create(pk=1, defaults={"retention_months": 24})
-    findings_audit.status = AuditStatus.CLOSED
-    findings_audit.closed_at = timezone.now() - timedelta(days=25 * 31)
-    findings_audit.save()
-    with django_capture_on_commit_callbacks(execute=False):
-        audit_purge_case_detail(audit=findings_audit)
-    full.refresh_from_db()
-    assert full.status == RenderStatus.QUEUED
+    purged(findings_audit, full, django_capture_on_commit_callbacks)
 
     response = client.get(page_url, follow=True)
     assert response.status_code == 200 and response.redirect_chain[-1][0].endswith("#versions")

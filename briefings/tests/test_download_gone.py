@@ -27,6 +27,19 @@ def refusals(user):
     return AccessRecord.objects.filter(action=AccessAction.REFUSED, user=user, summary="download")
 
 
+def purged(audit, full, django_capture_on_commit_callbacks) -> None:
+    """The retention purge run on `audit`, closed 25 months ago with a 24-month period: its full report's
+    version `full` loses its PDF and is queued to be made again (its render left unrun)."""
+    Partnership.objects.update_or_create(pk=1, defaults={"retention_months": 24})
+    audit.status = AuditStatus.CLOSED
+    audit.closed_at = timezone.now() - timedelta(days=25 * 31)
+    audit.save()
+    with django_capture_on_commit_callbacks(execute=False):
+        audit_purge_case_detail(audit=audit)
+    full.refresh_from_db()
+    assert full.status == RenderStatus.QUEUED
+
+
 def test_a_version_withdrawn_since_the_page_listed_it_is_said_to_be_withdrawn(
     client_for, findings_audit, qa_manager, cast
 ):
@@ -64,14 +77,7 @@ def test_a_version_whose_pdf_is_being_made_again_says_so(
     )
 
     # The retention purge takes the case detail out: the PDF goes, and is queued to be made again.
-    Partnership.objects.update_or_create(pk=1, defaults={"retention_months": 24})
-    findings_audit.status = AuditStatus.CLOSED
-    findings_audit.closed_at = timezone.now() - timedelta(days=25 * 31)
-    findings_audit.save()
-    with django_capture_on_commit_callbacks(execute=False):
-        audit_purge_case_detail(audit=findings_audit)
-    full.refresh_from_db()
-    assert full.status == RenderStatus.QUEUED
+    purged(findings_audit, full, django_capture_on_commit_callbacks)
 
     response = client.get(reverse("briefings:download", args=[full.pk]), follow=True)
     assert response.status_code == 200
