@@ -344,6 +344,8 @@ AUDIT_WORK = (
 # Records of audits and briefings that name a person but are not audit work: a reader's feedback on a
 # briefing is kept without their name when they are deleted, as it is when they leave an agency.
 NOT_AUDIT_WORK = (("briefings.Feedback", "user"),)
+# The apps whose changes in Administration (Django's log of them, admin.LogEntry) are audit work.
+AUDIT_WORK_APPS = ("audits", "briefings")
 
 
 def audit_work(people_ids) -> dict[int, list[str]]:
@@ -369,4 +371,23 @@ def audit_work(people_ids) -> dict[int, list[str]]:
         )
         for person_id, count in counted:
             work.setdefault(person_id, []).append(ngettext(singular, plural, count) % {"count": count})
+    # Planning and the tools in Administration: Django's log of each change (an audit's History), deleted
+    # with the person, which names what was changed (a case's reference): counted, never printed.
+    from django.contrib.admin.models import LogEntry
+
+    changes = (
+        LogEntry.objects.filter(user_id__in=ids, content_type__app_label__in=AUDIT_WORK_APPS)
+        .order_by()
+        .values_list("user_id")
+        .annotate(count=Count("*"))
+    )
+    for person_id, count in changes:
+        work.setdefault(person_id, []).append(
+            ngettext(
+                "%(count)d change to audits in Administration (Planning, tools)",
+                "%(count)d changes to audits in Administration (Planning, tools)",
+                count,
+            )
+            % {"count": count}
+        )
     return work
