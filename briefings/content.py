@@ -123,7 +123,8 @@ def build_content(
         "partnership": {
             "name": partnership.name,
             "short_name": partnership.short_name,
-            "contact_email": partnership.contact_email,
+            # Not a leaver's address (Partnership.contact_address): nobody is told to write to it.
+            "contact_email": partnership.contact_address,
         },
         "audit": {
             "title": audit.title,

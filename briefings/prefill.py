@@ -213,7 +213,7 @@ def _library_url() -> str:
 
 def introduction(data: AuditBriefingData, edition: str) -> str:
     theme = data.audit.theme.name
-    email = data.partnership.contact_email if data.partnership else ""
+    email = data.partnership.contact_address if data.partnership else ""  # not a leaver's
     if edition == M:
         text = _(
             "This short briefing is aimed at managers and designated safeguarding leads who work with children "
@@ -453,10 +453,9 @@ def feedback(data: AuditBriefingData, edition: str) -> str:
         "url": _library_url()
     }
     invitation = parts[0] if parts else ""
-    if data.partnership and data.partnership.contact_email and data.partnership.contact_email not in invitation:
-        ask += " " + _("or contact us at %(email)s to make sure your voice is heard.") % {
-            "email": data.partnership.contact_email
-        }
+    email = data.partnership.contact_address if data.partnership else ""  # not a leaver's
+    if email and email not in invitation:
+        ask += " " + _("or contact us at %(email)s to make sure your voice is heard.") % {"email": email}
     parts.append(ask)
     return "\n\n".join(parts)
 
