@@ -147,6 +147,8 @@ class LibraryFilterForm(forms.Form):
     q = forms.CharField(label=_("Search titles and themes"), required=False, max_length=200)
     theme = forms.ChoiceField(label=_("Theme"), required=False)
     year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+    # Only the briefings whose newest version the reader has not downloaded (new, or corrected since).
+    unread = forms.BooleanField(label=_("Not yet read by you"), required=False)
 
     def __init__(self, *args, themes=(), years=(), **kwargs):
         super().__init__(*args, **kwargs)

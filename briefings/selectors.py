@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 
 from agencies.models import AccessAction, AccessRecord, Partnership, PartnershipLink, Role, SupportContact, User
 from audits.grade_colours import grade_tone_class
@@ -189,6 +190,7 @@ class LibraryFilters:
     theme: str = ""
     year: int | None = None
     q: str = ""
+    unread: bool = False  # only the briefings whose newest version standing the reader has not downloaded
 
 
 def standing_versions() -> QuerySet[BriefingVersion]:
@@ -225,10 +227,48 @@ def search_word(word: str) -> Q:
     return match
 
 
-def library_briefings(user, filters: LibraryFilters) -> QuerySet[Briefing]:
-    """Briefings with at least one rendered, not withdrawn version the user may read, newest first.
+def reader_downloads(user) -> QuerySet[AccessRecord]:
+    """The access log's records of this reader's own downloads of a briefing's version (briefings.views.download
+    records each as action DOWNLOAD, object_type "briefings.briefingversion", object_id the version's pk as text).
+    Nobody else's: what another reader downloaded says nothing of what this one has read."""
+    if not user.is_authenticated:
+        return AccessRecord.objects.none()
+    return AccessRecord.objects.filter(
+        user_id=user.pk, action=AccessAction.DOWNLOAD, object_type="briefings.briefingversion"
+    )
 
-    Two queries when evaluated: the briefings (with audit and theme) and their rendered versions.
+
+def with_read_by(briefings: QuerySet[Briefing], user) -> QuerySet[Briefing]:
+    """Each briefing with what the reader has read of it, from their own downloads in the access log, in the
+    query that lists it (no query more, however many briefings and records):
+    - `latest_read`: they downloaded its newest version standing;
+    - `earlier_read`: they downloaded an earlier version of it (one standing or withdrawn since), so a
+      newest one they have not downloaded is a correction of what they read, not a new briefing.
+    """
+    downloads = reader_downloads(user)
+    latest = standing_versions().filter(briefing_id=OuterRef("pk")).order_by("-number")
+    # The versions numbered below the newest standing, withdrawn ones included, as the log names them (text).
+    earlier = (
+        BriefingVersion.objects.filter(
+            briefing_id=OuterRef(OuterRef("pk")), number__lt=OuterRef(OuterRef("latest_number"))
+        )
+        .annotate(key=Cast("pk", CharField()))
+        .values("key")
+    )
+    return briefings.annotate(
+        latest_version_id=Subquery(latest.values("pk")[:1]), latest_number=Subquery(latest.values("number")[:1])
+    ).annotate(
+        latest_read=Exists(downloads.filter(object_id=Cast(OuterRef("latest_version_id"), CharField()))),
+        earlier_read=Exists(downloads.filter(object_id__in=earlier)),
+    )
+
+
+def library_briefings(user, filters: LibraryFilters) -> QuerySet[Briefing]:
+    """Briefings with at least one rendered, not withdrawn version the user may read, newest first, each
+    with what the reader has read of it (with_read_by).
+
+    Two queries when evaluated: the briefings (with audit and theme, and the reader's downloads of them)
+    and their rendered versions.
     """
     # A withdrawn version is never listed: the briefing shows its latest version still standing, and
     # is left out (by `readable`) when none is.
@@ -248,6 +288,9 @@ def library_briefings(user, filters: LibraryFilters) -> QuerySet[Briefing]:
         )
     for word in filters.q.split()[:SEARCH_WORDS]:
         briefings = briefings.filter(search_word(word))
+    briefings = with_read_by(briefings, user)
+    if filters.unread:
+        briefings = briefings.filter(latest_read=False)
     return briefings.order_by("-audit__part_b_date", "-audit__created_at", "audit_id", "edition")
 
 

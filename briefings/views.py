@@ -63,7 +63,10 @@ def library(request: HttpRequest) -> HttpResponse:
     filters = LibraryFilters()
     if form.is_valid():
         filters = LibraryFilters(
-            theme=form.cleaned_data["theme"] or "", year=form.cleaned_data["year"], q=form.cleaned_data["q"].strip()
+            theme=form.cleaned_data["theme"] or "",
+            year=form.cleaned_data["year"],
+            q=form.cleaned_data["q"].strip(),
+            unread=form.cleaned_data["unread"],
         )
     page = Paginator(library_briefings(request.user, filters), LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
     composable = list(audits_composing(request.user))

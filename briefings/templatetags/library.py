@@ -28,6 +28,20 @@ def _version_label(version) -> str:
     }
 
 
+def _read_mark(briefing) -> str:
+    """What the reader has not read of the briefing (selectors.with_read_by), as a badge with the words: never
+    downloaded, "New"; its newest version not downloaded but an earlier one was, "Corrected since you
+    downloaded it"; its newest version downloaded, nothing."""
+    if getattr(briefing, "latest_read", True):
+        return ""
+    if briefing.earlier_read:
+        return format_html(
+            ' <span class="badge read-badge read-badge-corrected" data-testid="read-mark">{}</span>',
+            _("Corrected since you downloaded it"),
+        )
+    return format_html(' <span class="badge read-badge read-badge-new" data-testid="read-mark">{}</span>', _("New"))
+
+
 @register.simple_tag
 def library_rows(briefings) -> SafeString:
     """The <tr>s of the library table for `briefings`, each with its rendered versions, newest
@@ -49,7 +63,7 @@ def library_rows(briefings) -> SafeString:
             details += " · " + ngettext("%(pages)s page", "%(pages)s pages", latest.pages) % {"pages": latest.pages}
         row = [
             format_html(
-                '<tr role="row" data-testid="library-row"><td role="cell"><a href="{}">{}</a>'
+                '<tr role="row" data-testid="library-row"><td role="cell"><a href="{}">{}</a>{}'
                 '<div class="small text-body-secondary">{}</div></td>'
                 '<td role="cell"><span class="badge edition-badge edition-badge-{}">{}</span></td>'
                 '<td role="cell" data-label="{}">{}</td><td role="cell" data-label="{}">{}</td>'
@@ -58,6 +72,7 @@ def library_rows(briefings) -> SafeString:
                 '<div class="small text-body-secondary">{}</div>',
                 str(briefing.pk).join(page_url),
                 title,
+                _read_mark(briefing),
                 audit.title,
                 briefing.edition,
                 briefing.get_edition_display(),
