@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -216,6 +217,10 @@ class User(AbstractUser):
 _CONTACT_ADDRESS = "_contact_address"
 
 
+# The longest retention period the partnership may set: 100 years.
+MAX_RETENTION_MONTHS = 1200
+
+
 class Partnership(SingletonModel):
     """The partnership's own settings. There is one row (pk=1); use Partnership.load().
 
@@ -260,6 +265,14 @@ class Partnership(SingletonModel):
         _("retention (months)"),
         default=24,
         help_text=_("Months after an audit is closed before its case-level detail is removed."),
+        # Counted on the calendar (audits.services.retention): a period past the calendar's years (99999 typed
+        # for "keep it") stopped every purge and refused every cancellation with a server error.
+        validators=[
+            MaxValueValidator(
+                MAX_RETENTION_MONTHS,
+                _("At most %(limit_value)s months (100 years): give the partnership's retention period in months."),
+            )
+        ],
     )
 
     class Meta:
