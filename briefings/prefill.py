@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agencies.models import LinkKind
+from agencies.selectors import deactivated_addresses
 from audits.models import Finding, FindingKind
 
 from . import markup
@@ -400,6 +401,9 @@ def what_next(data: AuditBriefingData, edition: str) -> str:
 def local_support(data: AuditBriefingData, edition: str) -> str:
     """One bullet per contact: its name, when to call, and the number in bold (once, where the text has it)."""
     lines = []
+    # A contact's address that is a deactivated account's (somebody who left: the administrator's home page
+    # lists it, to be changed) is not given to readers to write to. One query, none for no address.
+    left = deactivated_addresses(contact.email for contact in data.support_contacts)
     for contact in data.support_contacts:
         description = " ".join(contact.description.split())
         if contact.phone and contact.phone in description:
@@ -408,7 +412,7 @@ def local_support(data: AuditBriefingData, edition: str) -> str:
             description = (description + " " if description else "") + _("Call **%(phone)s**.") % {
                 "phone": contact.phone
             }
-        if contact.email and contact.email.lower() not in description.lower():
+        if contact.email and contact.email.lower() not in left and contact.email.lower() not in description.lower():
             description += " " + _("E-mail %(email)s.") % {"email": contact.email}
         if contact.url and contact.url not in description:
             description += " " + contact.url

@@ -6,7 +6,7 @@ is printed as before."""
 
 import pytest
 
-from agencies.models import Partnership
+from agencies.models import Partnership, SupportContact
 from agencies.tests.factories import UserFactory
 from briefings import services
 from briefings.content import build_content
@@ -42,3 +42,18 @@ def test_a_contact_address_nobody_left_is_printed(findings_audit, qa_manager):
 
     assert "lscb@example.org" in sections_text(briefing)
     assert build_content(briefing)["partnership"]["contact_email"] == "lscb@example.org"
+
+
+def test_a_support_contacts_address_that_is_a_leavers_is_not_printed(findings_audit, qa_manager):
+    """The local support section gives each contact's number and e-mail address for readers worried about a
+    child: not the mailbox of somebody who left, where nobody would read what they wrote."""
+    partnership = Partnership.load()
+    UserFactory(username="cse.left", email="cse.worker@example.org", is_active=False)
+    SupportContact.objects.create(partnership=partnership, name="CSE team", email="CSE.Worker@example.org")
+    SupportContact.objects.create(partnership=partnership, name="Front door", email="front.door@example.org")
+
+    briefing = services.briefing_create(audit=findings_audit, edition=Edition.PRACTITIONERS, user=qa_manager)
+
+    support = briefing.sections.get(key="local_support").body
+    assert "**CSE team**" in support and "cse.worker@example.org" not in support.lower()
+    assert "E-mail front.door@example.org." in support
