@@ -875,7 +875,11 @@ def _rows_typed(data, audit: models.Audit) -> list[str]:
             if not any(value and str(value) != defaults.get(name) for name, value in posted.items()):
                 continue  # a row added and left empty: the admin would not have saved it either
             if model is models.AuditAgency:
-                agency = Agency.objects.filter(pk=posted["agency"]).first() if str(posted["agency"]).isdigit() else None
+                agency = (
+                    Agency.objects.filter(pk=posted["agency"]).first()
+                    if str(posted["agency"]).isascii() and str(posted["agency"]).isdigit()
+                    else None
+                )
                 name = str(agency) if agency else _("another agency")
             else:
                 name = posted["reference"] or _("without a reference")
@@ -897,7 +901,7 @@ def _shown_choice(form, name: str) -> list[int]:
         return []
     posted = form.data.get(form.add_prefix(name)) or ""
     shown = form.shown_digests().get(name)
-    return [int(posted)] if posted.isdigit() and shown == field_digest(posted) else []
+    return [int(posted)] if posted.isascii() and posted.isdigit() and shown == field_digest(posted) else []
 
 
 def _lead_officers(*kept: int | None):

@@ -105,6 +105,13 @@ def briefing_page(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _posted_version(request: HttpRequest) -> int | None:
+    """The version the feedback form says the reader read (its hidden field), or None for none or anything
+    but a number (ASCII digits only: "²" is a digit to str.isdigit, which int() refuses)."""
+    read = request.POST.get("version", "")
+    return int(read) if read.isascii() and read.isdigit() and len(read) <= 18 else None
+
+
 def _as_published(briefing: Briefing, versions: list[BriefingVersion]) -> dict[str, str]:
     """The briefing's title and audience as its newest version standing printed them (versions_of): what
     its readers were e-mailed and downloaded, not the draft's, which its composers may be changing."""
@@ -128,7 +135,7 @@ def feedback_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = FeedbackForm(request.POST)
     # The version the reader's page offered (a newer one may have been published since, or it may have
     # been withdrawn since): the feedback is about what they read. Else the newest they may read.
-    read = request.POST.get("version", "")
+    read = _posted_version(request)
     if not form.is_valid():
         return render(
             request,
@@ -138,14 +145,14 @@ def feedback_create(request: HttpRequest, pk: int) -> HttpResponse:
                 "published": _as_published(briefing, versions),
                 "versions": versions,
                 "form": form,
-                "read_version": read if read.isdigit() else "",
+                "read_version": read or "",
                 "feedback_sent_at": feedback_sent_at(request.user, briefing),
             },
         )
     version = versions[0] if versions else None
-    if read.isdigit():
+    if read:
         version = (
-            BriefingVersion.objects.filter(briefing=briefing, pk=int(read), status=RenderStatus.DONE)
+            BriefingVersion.objects.filter(briefing=briefing, pk=read, status=RenderStatus.DONE)
             .defer("content")
             .first()
             or version
@@ -179,13 +186,13 @@ def _feedback_on_briefing_gone(request: HttpRequest, pk: int) -> HttpResponse | 
     offered, as when a newer one stands (feedback_create), then said where the briefing's page would have
     said why there is nothing to read (_briefing_not_readable). Feedback the form refuses is not sent, and
     the page to correct it is gone: said so. None, for the 404, when it is not such a briefing."""
-    read = request.POST.get("version", "")
+    read = _posted_version(request)
     version = (
         versions_in_reach(request.user)
         .select_related("briefing")
-        .filter(briefing_id=pk, pk=int(read), status=RenderStatus.DONE)
+        .filter(briefing_id=pk, pk=read, status=RenderStatus.DONE)
         .first()
-        if read.isdigit()
+        if read
         else None
     )
     gone = _briefing_not_readable(request, pk)

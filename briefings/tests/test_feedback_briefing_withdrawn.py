@@ -62,3 +62,28 @@ def test_nobody_may_send_feedback_on_an_edition_they_may_not_read(client_for, fi
         reverse("briefings:feedback_create", args=[briefing.pk]), {"rating": "4", "version": str(version.pk)}
     )
     assert response.status_code == 404 and not Feedback.objects.exists()
+
+
+@pytest.mark.parametrize("posted", ["²", "١", "99999999999999999999999"])
+@pytest.mark.parametrize("withdrawn", [False, True])
+def test_a_version_field_that_is_no_number_is_taken_as_none_given(
+    client_for, findings_audit, qa_manager, posted, withdrawn
+):
+    """The hidden field holds the version read; tampered with ("²" and "١" are digits to str.isdigit, which
+    int() refuses; a number past any id), the feedback is kept with the newest version, or, the briefing
+    withdrawn meanwhile, the reader is told so on the library, instead of a server error."""
+    briefing = services.briefing_create(audit=findings_audit, edition=Edition.PRACTITIONERS, user=qa_manager)
+    version = done_version(briefing, user=qa_manager)
+    if withdrawn:
+        services.briefing_version_withdraw(version=version, user=qa_manager, reason="Wrong edition published.")
+    response = client_for("practitioner").post(
+        reverse("briefings:feedback_create", args=[briefing.pk]),
+        {"rating": "4", "comment": "Useful in supervision.", "version": posted},
+        follow=True,
+    )
+    assert response.status_code == 200
+    if withdrawn:  # no version named to keep it with: taken to the library, which says why
+        assert not Feedback.objects.exists()
+        assert "was withdrawn on" in response.content.decode()
+    else:
+        assert Feedback.objects.get().version == version
