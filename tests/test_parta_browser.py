@@ -219,21 +219,23 @@ def test_save_draft_or_submit_never_overwrites_an_open_conflict(demo, live_serve
     assert second.url.endswith(f"/audits/returns/{ret.pk}/")  # nothing was posted
     assert evidence_of(ret, 0) == "Written in the first tab."
 
-    # Clicked again once the conflict is showing: the same; Submit return too.
+    # Other answers still autosave meanwhile (on the saved version); the status says the conflict is still
+    # open once that answer is saved (awaited: an answer arriving after the clicks below would say so instead).
     standards(second).nth(1).get_by_label("Evidence", exact=True).fill("Another answer from the second tab.")
+    second.keyboard.press("Tab")
+    deadline = time.monotonic() + 15
+    while evidence_of(ret, 1) != "Another answer from the second tab." and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert evidence_of(ret, 1) == "Another answer from the second tab."
+    expect(status).to_have_text(R1_CHANGED_ELSEWHERE, timeout=15000)
+
+    # Clicked again once the conflict is showing: the same; Submit return too.
     second.get_by_role("button", name="Save draft").click()
     second.get_by_role("button", name="Submit return").click()
     expect(status).to_have_text(CHOOSE_FIRST)
     expect(box).to_be_focused()
     assert evidence_of(ret, 0) == "Written in the first tab."
     axe_check(second)
-
-    # Other answers still autosave meanwhile (on the saved version)…
-    second.keyboard.press("Tab")
-    deadline = time.monotonic() + 15
-    while evidence_of(ret, 1) != "Another answer from the second tab." and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert evidence_of(ret, 1) == "Another answer from the second tab."
     # … but the form's version is still the one the conflicting text was written on: a post of the whole
     # form that gets past the script (here: the form's submit() fires no submit event) is the server's conflict page.
     with second.expect_navigation():
