@@ -751,11 +751,12 @@ class _AuditorChoice(forms.ModelChoiceField):
         name = f"{obj} ({obj.agency})" if obj.agency_id else str(obj)
         if obj.pk != self.row_auditor_id:
             return name  # another agency's people are offered as ever, named with their agency
-        if not obj.is_active:
+        reason = models.auditor_unable_reason(obj, self.row_agency_id)
+        if reason == "inactive":
             why = _("account deactivated")
-        elif obj.agency_id != self.row_agency_id:
+        elif reason == "agency":
             why = _("no longer works for this agency")
-        elif obj.role not in AGENCY_STAFF_ROLES:
+        elif reason == "role":
             why = _("now %(role)s") % {"role": obj.get_role_display()}
         else:
             return name
@@ -916,18 +917,11 @@ def _lead_officers(*kept: int | None):
     return get_user_model().objects.filter(can_lead).order_by("last_name", "first_name")
 
 
-def _lead_unable_because(person) -> str:
-    """Why `person` can no longer lead an audit, in a few words, or "" (Audit.lead_officer_unable's rule)."""
-    if not person.is_active:
-        return str(_("account deactivated"))
-    if person.role not in LEAD_OFFICER_ROLES:
-        return str(_("now an administrator"))
-    return ""
-
-
 class _LeadOfficerChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        why = _lead_unable_because(obj)
+        why = {"inactive": _("account deactivated"), "role": _("now an administrator")}.get(
+            models.lead_unable_reason(obj), ""
+        )
         if why:
             return str(_("%(name)s (can no longer lead: %(why)s)") % {"name": obj, "why": why})
         return str(obj)

@@ -217,6 +217,31 @@ def audit_dates_problem(part_a_due, part_b_date) -> str:
     return ""
 
 
+def lead_unable_reason(person) -> str:
+    """Why `person` can no longer lead an audit: "inactive" (their account was deactivated: they left),
+    "role" (made an administrator: no case content), or "" when they can. Audit.lead_officer_unable says it
+    in a sentence, Planning's list of lead officers in a few words."""
+    if not person.is_active:
+        return "inactive"
+    if person.role not in LEAD_OFFICER_ROLES:
+        return "role"
+    return ""
+
+
+def auditor_unable_reason(person, agency_id: int | None) -> str:
+    """Why `person` can no longer audit for the agency `agency_id`: "inactive" (their account was
+    deactivated), "agency" (moved to another agency), "role" (no longer a manager or practitioner), or ""
+    when they can. AuditAgency.auditor_unable says it in a sentence, Planning's list of auditors in a few
+    words."""
+    if not person.is_active:
+        return "inactive"
+    if person.agency_id != agency_id:
+        return "agency"
+    if person.role not in AGENCY_STAFF_ROLES:
+        return "role"
+    return ""
+
+
 class Audit(models.Model):
     title = models.CharField(_("title"), max_length=250)
     slug = models.SlugField(max_length=80, unique=True)
@@ -280,11 +305,10 @@ class Audit(models.Model):
         after being named. The QA managers still run it; another lead officer is named in its plan. Reads
         `lead_officer`: load it with select_related on a list."""
         lead = self.lead_officer
-        if lead is None:
-            return ""
-        if not lead.is_active:
+        reason = lead_unable_reason(lead) if lead is not None else ""
+        if reason == "inactive":
             return str(_("%(name)s's account is not active") % {"name": lead})
-        if lead.role not in LEAD_OFFICER_ROLES:
+        if reason == "role":
             return str(_("%(name)s is now an administrator, with no access to case content") % {"name": lead})
         return ""
 
@@ -347,13 +371,12 @@ class AuditAgency(models.Model):
         (to QA manager or administrator), after being named. Reads `auditor` and `agency`: load them with
         select_related on a list."""
         auditor = self.auditor
-        if auditor is None:
-            return ""
-        if not auditor.is_active:
+        reason = auditor_unable_reason(auditor, self.agency_id) if auditor is not None else ""
+        if reason == "inactive":
             return str(_("%(name)s's account is not active") % {"name": auditor})
-        if auditor.agency_id != self.agency_id:
+        if reason == "agency":
             return str(_("%(name)s no longer works for %(agency)s") % {"name": auditor, "agency": self.agency.name})
-        if auditor.role not in AGENCY_STAFF_ROLES:
+        if reason == "role":
             return str(
                 _("%(name)s is no longer one of %(agency)s's managers or practitioners")
                 % {"name": auditor, "agency": self.agency.name}
