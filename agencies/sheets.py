@@ -337,6 +337,15 @@ def _office_97(data: bytes) -> SheetError:
 # breaks become line breaks, the other control characters are left out.
 _LINE_BREAKS = re.compile(r"[\x0b\x0c]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+
+
+def plain_text(text: str) -> str:
+    """Text a spreadsheet cell can hold (read from a workbook, or written to one or to a CSV file by
+    audits.exports): Word's manual line and page breaks made line breaks, the other control characters but
+    tab, line feed and carriage return left out."""
+    return _CONTROL.sub("", _LINE_BREAKS.sub("\n", text))
+
+
 # How Excel writes in a workbook's XML a character XML cannot hold (a carriage return, Word's manual line
 # break, a control character), and an underscore starting such a sequence (_x005F_): _xHHHH_, which
 # openpyxl leaves as it is. Read in one pass, so that "_x005F_x0041_" is the text "_x0041_" as typed.
@@ -379,7 +388,7 @@ def cell_text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, datetime.time):
         return value.isoformat(timespec="seconds" if value.second or value.microsecond else "minutes")
-    return _CONTROL.sub("", _LINE_BREAKS.sub("\n", str(value))).replace("\r\n", "\n").replace("\r", "\n")
+    return plain_text(str(value)).replace("\r\n", "\n").replace("\r", "\n")
 
 
 @dataclass

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import datetime
-import re
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from agencies.sheets import FORMULA_STARTS, plain_text
 from audits.models import Answer, Audit, Case, CaseJudgement, PartAReturn
 from audits.selectors.partb import findings_by_kind, is_received
 
@@ -64,20 +64,12 @@ JUDGEMENT_HEADER = ["Case reference", "Stage", "Consensus grade", "Reasons"]
 # such a value is written with a leading apostrophe, which shows it as text; in the XLSX it is a string
 # cell as typed (a string cell is never run), marked as text (quotePrefix) so that editing it in Excel
 # does not run it either.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-# Control characters other than tab, line feed and carriage return: text pasted from Word brings its
-# manual line break (a vertical tab) and page break (a form feed). XLSX cannot hold them (openpyxl
-# refuses the whole workbook), and Excel shows them as boxes in a CSV.
-_LINE_BREAKS = re.compile(r"[\x0b\x0c]")
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+# (FORMULA_STARTS, agencies.sheets: the sheets to start from write them as text too.)
 
 
 def cell_text(value) -> str:
-    """The text of a cell: line breaks for Word's, without the other control characters."""
-    text = "" if value is None else str(value)
-    return _CONTROL.sub("", _LINE_BREAKS.sub("\n", text))
+    """The text of a cell: line breaks for Word's, without the other control characters (plain_text)."""
+    return plain_text("" if value is None else str(value))
 
 
 def safe_cell(value) -> str:
