@@ -655,19 +655,21 @@ def example_response(filename: str, columns: Columns, rows: list[dict[str, str]]
     writer = csv.writer(response, lineterminator="\r\n")
     writer.writerow(columns.labels())
     for row in rows:
-        writer.writerow(_as_text(row.get(name, "")) for name in columns.headings)
+        writer.writerow(as_text(row.get(name, "")) for name in columns.headings)
     return response
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet reads as a formula at a cell's start
 
 
-def _as_text(cell: str) -> str:
+def as_text(cell: str) -> str:
+    """A CSV cell a spreadsheet shows as the text it is: one it would read as a formula (FORMULA_STARTS) after
+    an apostrophe (the sheets to start from here, audits.exports.safe_cell's exports)."""
     return "'" + cell if cell[:1] in FORMULA_STARTS else cell
 
 
 def _from_text(cell: str) -> str:
-    """A cell's value, trimmed, without the apostrophe _as_text() wrote before a formula's first character: a
+    """A cell's value, trimmed, without the apostrophe as_text() wrote before a formula's first character: a
     sheet to start from added back as it stands (a standard "- the child was seen") adds what it showed."""
     if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS:
         cell = cell[1:]

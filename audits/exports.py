@@ -26,7 +26,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from agencies.sheets import FORMULA_STARTS, plain_text
+from agencies.sheets import FORMULA_STARTS, as_text, plain_text
 from audits.models import Answer, Audit, Case, CaseJudgement, PartAReturn
 from audits.selectors.partb import findings_by_kind, is_received
 
@@ -73,8 +73,7 @@ def cell_text(value) -> str:
 
 
 def safe_cell(value) -> str:
-    text = cell_text(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return as_text(cell_text(value))
 
 
 def removed_text(audit: Audit) -> str:
