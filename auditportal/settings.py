@@ -296,28 +296,43 @@ def checked_hours(name: str, value: str, example: str) -> tuple[int, ...]:
 
 
 # The e-mails that go to people on a timetable (Part A reminders, reviewers' and owners' digests): at these
-# local hours, Monday to Friday, never in the night or at the weekend. More than one hour, so that a worker
-# or beat down at the first still sends that day; each person's once-a-day (once-a-week) rule keeps it to one.
-# Part A's "due within 3 days" counts working days to match (audits.services.parta.reminder_window_end).
+# local hours on working days, never in the night, at the weekend or on a bank holiday. More than one hour, so
+# that a worker or beat down at the first still sends that day; each person's once-a-day (once-a-week) rule
+# keeps it to one. Part A's "due within 3 days" counts working days to match
+# (audits.services.parta.reminder_window_end).
 # A run missed (beat down) is made late only within 4 hours of its time, and a run queued but not started
 # (workers down) within 4 hours is dropped: a beat or a worker back at 23:00 sends nothing before the next
 # working morning. Only these entries are crontabs, the only schedules the deadline applies to.
 SCHEDULED_EMAIL_HOURS = checked_hours("SCHEDULED_EMAIL_HOURS", env_str("SCHEDULED_EMAIL_HOURS", "8,13"), "8,13")
+# The UK part whose bank holidays are not working days (agencies.working_days): beat's runs on one send
+# nothing (the crontab is Monday to Friday; the task itself skips the bank holiday, scheduled=True), and the
+# next working day's run sends as usual.
+BANK_HOLIDAY_PARTS = ("england", "scotland", "northern-ireland", "none")
+BANK_HOLIDAYS = (env_str("BANK_HOLIDAYS", "england") or "england").strip().lower()
+if BANK_HOLIDAYS not in BANK_HOLIDAY_PARTS:
+    raise ImproperlyConfigured(
+        "BANK_HOLIDAYS must be the UK part whose bank holidays are not working days for the scheduled e-mails: "
+        f"england (England and Wales), scotland, northern-ireland, or none (Monday to Friday); not {BANK_HOLIDAYS!r}"
+    )
 CELERY_BEAT_CRON_STARTING_DEADLINE = 4 * 60 * 60
 _people_email_schedule = crontab(
     minute=0, hour=",".join(str(hour) for hour in SCHEDULED_EMAIL_HOURS), day_of_week="mon-fri"
 )
 _people_email_options = {"expires": CELERY_BEAT_CRON_STARTING_DEADLINE}
+# Sent by beat: on a bank holiday the task sends nothing (audits.tasks). Run by hand, it sends on any day.
+_people_email_kwargs = {"scheduled": True}
 CELERY_BEAT_SCHEDULE = {
     "part-a-reminders": {
         "task": "audits.tasks.send_part_a_reminders",
         "schedule": _people_email_schedule,
+        "kwargs": _people_email_kwargs,
         "options": _people_email_options,
     },
     # Reviewers: returns awaiting review, at most once a day per audit, when one was sent since the last.
     "review-digests": {
         "task": "audits.tasks.send_review_digests",
         "schedule": _people_email_schedule,
+        "kwargs": _people_email_kwargs,
         "options": _people_email_options,
     },
     # Tasks that could not be queued while Redis was down (agencies.outbox).
@@ -335,6 +350,7 @@ CELERY_BEAT_SCHEDULE["insight-report-requeue"] = {"task": "audits.tasks.requeue_
 CELERY_BEAT_SCHEDULE["recommendation-reminders"] = {
     "task": "audits.tasks.send_recommendation_reminders",
     "schedule": _people_email_schedule,
+    "kwargs": _people_email_kwargs,
     "options": _people_email_options,
 }
 

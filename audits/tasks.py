@@ -5,20 +5,45 @@ Part A tasks come first; Part B tasks go below them.
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from celery import shared_task
+from django.utils import timezone
 
 from agencies.outbox import MAIL_RETRY, run_once
+
+logger = logging.getLogger(__name__)
+
+
+def _day_off(today: str | None, scheduled: bool) -> bool:
+    """Whether a run of a periodic e-mail task is to send nothing: one sent by beat (scheduled=True,
+    settings.CELERY_BEAT_SCHEDULE) on a day that is not a working day, a bank holiday
+    (agencies.working_days, settings.BANK_HOLIDAYS). The crontab is Monday to Friday and knows no bank
+    holiday. Nothing is recorded, so the next working day's run sends what is due then, as on a Monday after
+    the weekend. Run by hand (scheduled=False, the default), the task sends on any day."""
+    if not scheduled:
+        return False
+    from agencies.working_days import bank_holiday, is_working_day
+
+    day = date.fromisoformat(today) if today else timezone.localdate()
+    if is_working_day(day):
+        return False
+    logger.info("Scheduled e-mails not sent on %s: %s", day.isoformat(), bank_holiday(day) or "not a working day")
+    return True
+
 
 # --- Part A ------------------------------------------------------------------------------------
 
 
 @shared_task(name="audits.tasks.send_part_a_reminders")
-def send_part_a_reminders(today: str | None = None) -> list[int]:
-    """Periodic (settings.CELERY_BEAT_SCHEDULE): one reminder task per auditor due one today."""
+def send_part_a_reminders(today: str | None = None, scheduled: bool = False) -> list[int]:
+    """Periodic (settings.CELERY_BEAT_SCHEDULE): one reminder task per auditor due one today; none on a
+    bank holiday (_day_off)."""
     from audits.services.parta import reminders_due
 
+    if _day_off(today, scheduled):
+        return []
     day = date.fromisoformat(today) if today else None
     auditor_ids = reminders_due(today=day)
     for auditor_id in auditor_ids:
@@ -78,11 +103,13 @@ def notify_lead_part_a_open(audit_id: int, lead_officer_id: int) -> bool:
 
 
 @shared_task(name="audits.tasks.send_review_digests")
-def send_review_digests(today: str | None = None) -> list[int]:
+def send_review_digests(today: str | None = None, scheduled: bool = False) -> list[int]:
     """Periodic (settings.CELERY_BEAT_SCHEDULE): today's digests of returns awaiting review, each
-    recorded and queued through the outbox (audits.services.digests)."""
+    recorded and queued through the outbox (audits.services.digests); none on a bank holiday (_day_off)."""
     from audits.services.digests import review_digests_queue
 
+    if _day_off(today, scheduled):
+        return []
     return review_digests_queue(today=date.fromisoformat(today) if today else None)
 
 
@@ -139,11 +166,13 @@ def email_plan_changed(audit_id: int, person_id: int, changes: dict) -> bool:
 
 
 @shared_task(name="audits.tasks.send_recommendation_reminders")
-def send_recommendation_reminders(today: str | None = None) -> list[str]:
+def send_recommendation_reminders(today: str | None = None, scheduled: bool = False) -> list[str]:
     """Periodic (settings.CELERY_BEAT_SCHEDULE): today's owners' digests, one per address due one, each
-    recorded and queued through the outbox (audits.services.insights)."""
+    recorded and queued through the outbox (audits.services.insights); none on a bank holiday (_day_off)."""
     from audits.services.insights import recommendation_digests_queue
 
+    if _day_off(today, scheduled):
+        return []
     return recommendation_digests_queue(today=date.fromisoformat(today) if today else None)
 
 

@@ -36,6 +36,7 @@ from agencies.mail import portal_mail_send
 from agencies.models import AGENCY_STAFF_ROLES
 from agencies.outbox import enqueue
 from agencies.services import AccessAction, access_record
+from agencies.working_days import is_working_day
 from audits.identifiers import IdentifierMatch, find_identifiers, identifier_key, identifier_warning
 from audits.models import (
     EDITABLE_RETURN_STATUSES,
@@ -912,17 +913,18 @@ REMINDER_WORKING_DAYS = 3
 
 
 def reminder_window_end(today: date) -> date:
-    """The last due date today's automatic reminder is about: 3 working days (Monday to Friday) ahead.
+    """The last due date today's automatic reminder is about: 3 working days ahead (Monday to Friday, not a
+    bank holiday: agencies.working_days.is_working_day, settings.BANK_HOLIDAYS).
 
-    The reminders go out on working days only (settings.SCHEDULED_EMAIL_HOURS), so the window counts
-    working days: on a Friday it reaches the Wednesday after, and a return due on Tuesday is reminded of
-    on Friday and Monday, not on Monday alone (3 calendar days from Friday end on Monday). From Monday
-    and Tuesday it is the same as 3 calendar days. Bank holidays are not known here: they count as
-    working days."""
+    The reminders go out on working days only (settings.SCHEDULED_EMAIL_HOURS, audits.tasks), so the window
+    counts working days: on a Friday it reaches the Wednesday after, and a return due on Tuesday is reminded
+    of on Friday and Monday, not on Monday alone (3 calendar days from Friday end on Monday). From Monday
+    and Tuesday it is the same as 3 calendar days. Over a bank holiday it reaches a day further for each:
+    on the Thursday before Easter (England), the Thursday after."""
     day, left = today, REMINDER_WORKING_DAYS
     while left:
         day += timedelta(days=1)
-        if day.weekday() < 5:
+        if is_working_day(day):
             left -= 1
     return day
 
