@@ -751,6 +751,43 @@ def versions_remove_case_detail(*, audit: Audit) -> list[int]:
     return changed
 
 
+def drafts_remove_unpublished_text(*, audit: Audit, dry_run: bool = False) -> int:
+    """Retention: what the audit's briefing drafts hold that was never published goes with its case-level
+    detail. A draft is written from the audit and edited by hand, and until published (and checked for
+    identifiers) it may quote the evidence or reasons the purge removes. Each draft section is taken back to
+    what its briefing's newest standing version printed under its key (heading and text, what readers have);
+    a section that version does not print (hidden, or added since), and every section of a draft with no
+    standing version (never published, or each version withdrawn), loses its text and keeps its heading.
+    The published versions are not touched (versions_remove_case_detail takes the reasons out of full
+    reports). Call inside the purge's transaction, which holds the audit's row: the composer's writes wait
+    for it. Returns how many sections were changed; with dry_run, how many would be, changing nothing.
+    Two queries to read, and two to write when any section changes."""
+    published: dict[int, dict[str, dict]] = {}
+    newest_first = (
+        BriefingVersion.objects.filter(briefing__audit=audit, withdrawn_at__isnull=True)
+        .order_by("briefing_id", "-number")
+        .values_list("briefing_id", "content__sections")
+    )
+    for briefing_id, sections in newest_first:
+        if briefing_id not in published:
+            published[briefing_id] = {section.get("key"): section for section in sections or []}
+    now = timezone.now()
+    changed = []
+    for section in BriefingSection.objects.filter(briefing__audit=audit).order_by("pk"):
+        printed = published.get(section.briefing_id, {}).get(section.key)
+        heading = (printed.get("heading") or section.heading) if printed else section.heading
+        body = (printed.get("body") or "") if printed else ""
+        if (section.heading, section.body) == (heading, body):
+            continue
+        section.heading, section.body = heading, body
+        section.updated_at, section.updated_by = now, None
+        changed.append(section)
+    if changed and not dry_run:
+        BriefingSection.objects.bulk_update(changed, ["heading", "body", "updated_at", "updated_by"])
+        Briefing.objects.filter(pk__in={section.briefing_id for section in changed}).update(updated_at=now)
+    return len(changed)
+
+
 def enqueue_render(version_id: int) -> bool:
     """Put the render on the queue. If the broker cannot be reached, the version stays queued
     (with a note saying so) for requeue_stalled_versions or the Retry button: never an error page."""

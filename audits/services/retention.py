@@ -6,11 +6,15 @@ reasons, comments, consensus reasons, the Part B session's notes), the risk-fact
 history holding earlier copies of those texts (with simple-history's tables of the risk factors each
 history row held), the earlier versions of the findings and recommendations in their change history
 (an identifier edited out of a finding stayed there; their current versions stay, and the history of
-one deleted goes), and the consensus reasons printed in published full reports (their PDFs are made
-again without them). What stays: the audit, its cases as bare references, grades (so aggregates and
-charts still add up), findings, recommendations and the published briefings.
+one deleted goes), the consensus reasons printed in published full reports (their PDFs are made
+again without them), and the text of the audit's briefing drafts that was never published (a draft's
+sections are taken back to its newest standing version's, headings and text; a section that version does
+not print, and every section of a draft never published, loses its text: briefings.services.
+drafts_remove_unpublished_text). What stays: the audit, its cases as bare references, grades (so aggregates
+and charts still add up), findings, recommendations and the published briefings, every version as published.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -35,6 +39,8 @@ from audits.models import (
     Recommendation,
 )
 
+logger = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class PurgeResult:
@@ -46,6 +52,7 @@ class PurgeResult:
     session_notes: int = 0
     risk_factors: int = 0
     earlier_versions: int = 0  # of findings and recommendations, in their change history
+    draft_sections: int = 0  # of briefing drafts, holding text never published
 
 
 # How much later than "now less the retention period" an audit's retention date can fall: a month end
@@ -161,21 +168,23 @@ def audit_purge_case_detail(*, audit: Audit, user=None) -> PurgeResult:
     n_earlier = sum(_delete_history(_earlier_history(model, audit)) for model in (Finding, Recommendation))
 
     # Imported here: briefings build on audits, not the other way round.
-    from briefings.services import versions_remove_case_detail
+    from briefings.services import drafts_remove_unpublished_text, versions_remove_case_detail
 
     n_versions = len(versions_remove_case_detail(audit=audit))
+    n_draft_sections = drafts_remove_unpublished_text(audit=audit)
 
     audit.purged_at = timezone.now()
     audit.save(update_fields=["purged_at"])
-    access_record(
-        user=user,
-        action=AccessAction.PURGE,
-        obj=audit,
-        summary=f"Case-level detail removed: {n_returns} returns, {n_answers} answers, {n_judgements} judgements"
+    summary = (
+        f"Case-level detail removed: {n_returns} returns, {n_answers} answers, {n_judgements} judgements"
         + (", the Part B session's notes" if n_session_notes else "")
         + (f", {n_earlier} earlier versions of findings and recommendations" if n_earlier else "")
-        + (f", reasons in {n_versions} published full report(s)" if n_versions else ""),
+        + (f", reasons in {n_versions} published full report(s)" if n_versions else "")
+        + (f", the unpublished text of {n_draft_sections} briefing draft section(s)" if n_draft_sections else "")
     )
+    access_record(user=user, action=AccessAction.PURGE, obj=audit, summary=summary)
+    # The worker's log says it too (the Celery task returns the slugs only): counts, no case content.
+    logger.info("Retention purge of %s: %s", audit.slug, summary)
     return PurgeResult(
         audit=audit,
         returns=n_returns,
@@ -185,14 +194,18 @@ def audit_purge_case_detail(*, audit: Audit, user=None) -> PurgeResult:
         session_notes=n_session_notes,
         risk_factors=n_risk_factors,
         earlier_versions=n_earlier,
+        draft_sections=n_draft_sections,
     )
 
 
 def audit_purge_preview(*, audit: Audit) -> PurgeResult:
     """What audit_purge_case_detail would remove, changing nothing: the returns holding any text, the
     answers holding evidence, the judgements holding reasons, the risk-factor flags of returns and
-    cases, the session's notes, the earlier versions of findings and recommendations, and the published full reports to be made again without reasons."""
-    from briefings.models import BriefingVersion  # briefings build on audits, not the other way round
+    cases, the session's notes, the earlier versions of findings and recommendations, the published full
+    reports to be made again without reasons, and the briefing draft sections holding unpublished text."""
+    # Briefings build on audits, not the other way round.
+    from briefings.models import BriefingVersion
+    from briefings.services import drafts_remove_unpublished_text
 
     returns = PartAReturn.objects.filter(audit=audit).exclude(
         strengths="", improvements="", no_involvement_reason="", amendment_comment=""
@@ -214,6 +227,7 @@ def audit_purge_preview(*, audit: Audit) -> PurgeResult:
         risk_factors=PartAReturn.risk_factors.through.objects.filter(partareturn__audit=audit).count()
         + Case.risk_factors.through.objects.filter(case__audit=audit).count(),
         earlier_versions=sum(_earlier_history(model, audit).count() for model in (Finding, Recommendation)),
+        draft_sections=drafts_remove_unpublished_text(audit=audit, dry_run=True),
     )
 
 

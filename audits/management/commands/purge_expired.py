@@ -25,12 +25,14 @@ class Command(BaseCommand):
                     f"the reasons of {result.judgements} consensus judgements, {result.risk_factors} risk factor "
                     f"flags, {result.session_notes} Part B session notes, {result.earlier_versions} earlier "
                     f"versions of findings and recommendations; "
-                    f"{result.briefing_versions} published full report version(s) to be made again."
+                    f"{result.briefing_versions} published full report version(s) to be made again. "
+                    f"Briefing drafts: the unpublished text of {result.draft_sections} section(s) to be removed."
                 )
             else:
                 self.stdout.write(
                     f"Purged {result.audit.slug}: {result.returns} returns, {result.answers} answers, "
                     f"{result.judgements} consensus judgements, {result.session_notes} Part B session notes, "
                     f"{result.earlier_versions} earlier versions of findings and recommendations, "
-                    f"{result.briefing_versions} published full report version(s) to be made again."
+                    f"{result.briefing_versions} published full report version(s) to be made again. "
+                    f"Briefing drafts: the unpublished text of {result.draft_sections} section(s) removed."
                 )
