@@ -15,6 +15,8 @@ from django.db.models import Model, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.text import capfirst
@@ -663,11 +665,108 @@ class AgencyForm(ShownPageForm):
     )
 
 
+# The settings page's question before a shorter retention period that brings audits into the purge.
+PURGE_QUESTION_FIELDS = ("confirm_purge", "purge_asked")
+
+
+def _audit_named(audit) -> str:
+    """An audit as the retention question names it: its title and year, and when it closed or was
+    cancelled (no case reference)."""
+    cancelled = audit.cancelled_at if audit.is_cancelled else None
+    said = (
+        _("“%(title)s” (%(year)s, cancelled on %(date)s)")
+        if cancelled
+        else _("“%(title)s” (%(year)s, closed on %(date)s)")
+    )
+    ended = date_format(timezone.localtime(cancelled or audit.closed_at), "j F Y")
+    return said % {"title": audit.title, "year": audit.year, "date": ended}
+
+
 class PartnershipForm(ShownPageForm):
+    """The partnership's settings. A shorter retention period that would bring audits into the retention
+    purge's next run (audits the period now stored keeps: typing 2 for 24) is not saved until the
+    administrator, told how many audits and which, ticks "Yes, purge these at the next run" and saves again;
+    what was typed on the page is kept meanwhile. The tick holds for the audits named: if the period or the
+    audits it brings in change before the save, the page asks again."""
+
+    confirm_purge = forms.BooleanField(
+        label=_("Yes, purge these at the next run"), required=False, widget=forms.HiddenInput
+    )
+    purge_asked = forms.CharField(required=False, widget=forms.HiddenInput)
+
     clean_contact_email = _not_a_leavers_address(
         "contact_email",
         _("People are told to write to it, and replies to the portal's e-mails are not sent to a leaver's address."),
     )
+
+    # The retention period as stored, as saved, and the audits the change brings into the purge (clean).
+    retention_change: tuple[int, int, list] | None = None
+
+    def compared(self) -> list[str]:
+        return [name for name in super().compared() if name not in PURGE_QUESTION_FIELDS]
+
+    @property
+    def changed_data(self) -> list[str]:
+        return [name for name in super().changed_data if name not in PURGE_QUESTION_FIELDS]
+
+    def clean(self):
+        cleaned = super().clean()
+        self.retention_change = None
+        months, stored = cleaned.get("retention_months"), self.initial.get("retention_months")
+        if months is None or stored is None or months == stored:
+            return cleaned
+        from audits.services.retention import audits_brought_into_purge, purge_interval
+
+        # self.initial is the settings as stored now, read under their row lock (LockedWhileSaved).
+        audits = audits_brought_into_purge(months=months, current=stored)
+        self.retention_change = (stored, months, audits)
+        if not audits:
+            return cleaned
+        question = self.fields["confirm_purge"]
+        question.widget = forms.CheckboxInput()
+        # On the field and on its bound field, which read its help text when checked (before this).
+        question.help_text = self["confirm_purge"].help_text = ngettext(
+            "Tick it to save the shorter period: the case-level detail of the %(count)d audit named above is "
+            "removed at the retention purge's next run and cannot be brought back.",
+            "Tick it to save the shorter period: the case-level detail of the %(count)d audits named above is "
+            "removed at the retention purge's next run and cannot be brought back.",
+            len(audits),
+        ) % {"count": len(audits)}
+        asked = hashlib.sha256(f"{stored}>{months}:{','.join(str(a.pk) for a in audits)}".encode()).hexdigest()[:16]
+        if cleaned.get("confirm_purge") and cleaned.get("purge_asked") == asked:
+            return cleaned
+        # Asked (again): the tick, if any, was for another period or other audits.
+        data = self.data.copy()
+        data[self.add_prefix("purge_asked")] = asked
+        data.pop(self.add_prefix("confirm_purge"), None)
+        self.data = data
+        hours = round(purge_interval().total_seconds() / 3600)
+        self.add_error(
+            "retention_months",
+            ngettext(
+                "Nothing was saved yet. Lowering the retention period from %(stored)d to %(months)d months brings "
+                "%(count)d audit that is kept now into the retention purge: %(named)s. Its case-level detail "
+                "(the Part A texts and evidence, consensus reasons, risk factors, the Part B session's notes, and "
+                "the text of its briefing drafts that was never published) would be removed at the purge's next "
+                "run, within %(hours)d hours of saving, and cannot be brought back. If that is what you mean, tick "
+                "“Yes, purge these at the next run” below and save again; if not, correct the period.",
+                "Nothing was saved yet. Lowering the retention period from %(stored)d to %(months)d months brings "
+                "%(count)d audits that are kept now into the retention purge: %(named)s. Their case-level detail "
+                "(the Part A texts and evidence, consensus reasons, risk factors, the Part B session's notes, and "
+                "the text of their briefing drafts that was never published) would be removed at the purge's "
+                "next run, within %(hours)d hours of saving, and cannot be brought back. If that is what you "
+                "mean, tick “Yes, purge these at the next run” below and save again; if not, correct the period.",
+                len(audits),
+            )
+            % {
+                "stored": stored,
+                "months": months,
+                "count": len(audits),
+                "named": "; ".join(_audit_named(audit) for audit in audits),
+                "hours": hours,
+            },
+        )
+        return cleaned
 
 
 class SupportContactForm(ShownSettingsRowForm):
@@ -755,6 +854,36 @@ class PartnershipAdmin(LockedWhileSaved, AccessLoggedAdmin, CountedLinesAdmin, a
 
     form = PartnershipForm
     inlines = [SupportContactInline, PartnershipLinkInline]
+
+    def save_model(self, request, obj, form, change):
+        # The retention period as it was → as it is now, for the access log (change_said), with the audits a
+        # shorter one brought into the purge, which the administrator confirmed (PartnershipForm.clean).
+        obj.retention_said = ""
+        if change and form.retention_change is not None:
+            stored, months, audits = form.retention_change
+            obj.retention_said = f"retention (months) {stored} → {months}"
+            if audits:
+                obj.retention_said += (
+                    f", confirmed: {len(audits)} audit{'' if len(audits) == 1 else 's'} brought into the retention "
+                    "purge's next run"
+                )
+                messages.warning(
+                    request,
+                    ngettext(
+                        "The case-level detail of %(count)d audit is removed at the retention purge's next run: "
+                        "%(named)s.",
+                        "The case-level detail of %(count)d audits is removed at the retention purge's next run: "
+                        "%(named)s.",
+                        len(audits),
+                    )
+                    % {"count": len(audits), "named": "; ".join(_audit_named(audit) for audit in audits)},
+                )
+        super().save_model(request, obj, form, change)
+
+    def change_said(self, obj, entry) -> str:
+        said = super().change_said(obj, entry)
+        retention = getattr(obj, "retention_said", "")
+        return f"{retention}. {said}" if retention else said
 
     def has_add_permission(self, request) -> bool:
         return False

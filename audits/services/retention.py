@@ -12,6 +12,9 @@ sections are taken back to its newest standing version's, headings and text; a s
 not print, and every section of a draft never published, loses its text: briefings.services.
 drafts_remove_unpublished_text). What stays: the audit, its cases as bare references, grades (so aggregates
 and charts still add up), findings, recommendations and the published briefings, every version as published.
+
+Lowering the retention period on the partnership's settings page asks before saving when it would bring
+audits into the purge's next run (audits_brought_into_purge, read by the purge's own rule, audits_expired).
 """
 
 import logging
@@ -20,6 +23,7 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.apps import apps
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Max, Q
 from django.db.models.functions import Coalesce
@@ -77,12 +81,14 @@ def retention_date(audit: Audit):
     return _retention_end(ended, Partnership.load().retention_months)
 
 
-def audits_expired(*, now=None) -> list[Audit]:
+def audits_expired(*, now=None, months: int | None = None) -> list[Audit]:
     """Closed or cancelled audits whose retention date (retention_date, the one the cancellation e-mail
     gives) has come and that still hold case-level detail. One query: those that may have, read with a
-    few days' margin, kept when theirs has come."""
+    few days' margin, kept when theirs has come. `months`: the retention period to count with, if not the
+    partnership's (audits_brought_into_purge)."""
     now = now or timezone.now()
-    months = Partnership.load().retention_months
+    if months is None:
+        months = Partnership.load().retention_months
     cutoff = now - relativedelta(months=months) + _CUTOFF_MARGIN
     ended = Q(status=AuditStatus.CLOSED, closed_at__lte=cutoff) | Q(
         status=AuditStatus.CANCELLED, cancelled_at__lte=cutoff
@@ -96,6 +102,24 @@ def audits_expired(*, now=None) -> list[Audit]:
         if _retention_end(audit.cancelled_at if audit.status == AuditStatus.CANCELLED else audit.closed_at, months)
         <= now
     ]
+
+
+def purge_interval() -> timedelta:
+    """How often the purge runs (Celery beat's purge-expired: every 24 hours)."""
+    schedule = settings.CELERY_BEAT_SCHEDULE.get("purge-expired", {}).get("schedule")
+    return timedelta(seconds=schedule) if isinstance(schedule, int | float) else timedelta(days=1)
+
+
+def audits_brought_into_purge(*, months: int, current: int, now=None) -> list[Audit]:
+    """The audits whose case-level detail the purge's next run (within purge_interval of `now`) would remove
+    with a retention period of `months` and would not with the `current` one: what lowering the period
+    brings into the purge, which the partnership's settings page asks about before saving it. Read by the
+    purge's own rule (audits_expired, once with each period: two queries); none when `months` is not lower."""
+    if months >= current:
+        return []
+    by_next_run = (now or timezone.now()) + purge_interval()
+    due_now = {audit.pk for audit in audits_expired(now=by_next_run, months=current)}
+    return [audit for audit in audits_expired(now=by_next_run, months=months) if audit.pk not in due_now]
 
 
 def _m2m_history_models(history_model: type[models.Model]) -> list[type[models.Model]]:
