@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, Warning, register
+from django.utils.module_loading import import_string
 
 
 def _is_loopback(host: str) -> bool:
@@ -71,6 +72,87 @@ def check_email_backend(app_configs, **kwargs) -> list[Warning]:
             "reminders) would not be sent, and the console backend writes them, links included, to the log.",
             hint="Set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST (and the rest).",
             id="auditportal.W003",
+        )
+    ]
+
+
+@register()
+def check_email_backend_importable(app_configs, **kwargs) -> list[Error]:
+    """A backend that cannot be imported (EMAIL_BACKEND=smtp, a typo) is only found when a worker first sends:
+    each e-mail then fails in the worker's log, and nobody is told. Every `check` and `migrate` says so."""
+    try:
+        import_string(settings.EMAIL_BACKEND)
+    except ImportError as error:
+        return [
+            Error(
+                f"EMAIL_BACKEND is {settings.EMAIL_BACKEND!r}, which cannot be imported ({error}): no e-mail "
+                "(invitations, password links, reminders) could be sent.",
+                hint="Give the backend's full dotted path: EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend.",
+                id="auditportal.E003",
+            )
+        ]
+    return []
+
+
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+SMTPS_PORT = 465
+
+
+@register(deploy=True)
+def check_smtp_port(app_configs, **kwargs) -> list[Warning]:
+    """Port 465 speaks TLS from its first byte (SMTPS). Django's SMTP backend connects there in plain text
+    unless EMAIL_USE_SSL is set, and both ends wait for the other: with no EMAIL_TIMEOUT each e-mail hangs a
+    worker process until the task's time limit, and is not sent."""
+    if settings.EMAIL_BACKEND != SMTP_BACKEND or settings.EMAIL_PORT != SMTPS_PORT or settings.EMAIL_USE_SSL:
+        return []
+    return [
+        Warning(
+            f"EMAIL_PORT is {SMTPS_PORT} (SMTP over TLS from the first byte), but the portal would connect to it in "
+            "plain text: every e-mail would wait until the task's time limit and not be sent.",
+            hint="Use the mail relay's submission port with STARTTLS: EMAIL_PORT=587 and EMAIL_USE_TLS=1.",
+            id="auditportal.W004",
+        )
+    ]
+
+
+@register(deploy=True)
+def check_trusted_proxy_count(app_configs, **kwargs) -> list[Warning]:
+    """Behind the TLS proxy every connection comes from the proxy: without BEHIND_TLS_PROXY (or with
+    TRUSTED_PROXY_COUNT=0) the client's address is the proxy's. Nothing shows it (gunicorn itself trusts
+    X-Forwarded-Proto from loopback, so the pages work), but the sign-in lockout then counts everybody's
+    wrong passwords for a username together and locks it for everybody, and the access log records the
+    proxy's address for every entry."""
+    if settings.DEBUG or settings.TRUSTED_PROXY_COUNT > 0:
+        return []
+    return [
+        Warning(
+            "TRUSTED_PROXY_COUNT is 0 (BEHIND_TLS_PROXY is off): behind the reverse proxy every request would come "
+            "from the proxy's address, so wrong passwords typed anywhere would lock a username for everybody, and "
+            "the access log would record the proxy's address for everyone.",
+            hint="Behind the TLS proxy, set BEHIND_TLS_PROXY=1 (and TRUSTED_PROXY_COUNT to the number of proxies "
+            "that append to X-Forwarded-For, if more than one).",
+            id="auditportal.W005",
+        )
+    ]
+
+
+@register()
+def check_production_database(app_configs, **kwargs) -> list[Error]:
+    """Without DATABASE_URL the settings fall back to the demo's SQLite file: a production process or
+    command started without it (an environment file not read, a misspelt name) would migrate and serve an
+    empty SQLite database beside the real one, and the pages would look like a new installation."""
+    if settings.DEBUG or settings.DEMO or settings.TESTING:
+        return []
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        return []
+    return [
+        Error(
+            f"DATABASE_URL is not set, or names SQLite: the portal would use the SQLite file {database['NAME']}, "
+            "not the PostgreSQL database.",
+            hint="Set DATABASE_URL=postgres://… in the environment of every process and command (gunicorn, the "
+            "Celery worker and beat, manage.py).",
+            id="auditportal.E002",
         )
     ]
 
