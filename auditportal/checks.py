@@ -136,6 +136,22 @@ def check_trusted_proxy_count(app_configs, **kwargs) -> list[Warning]:
     ]
 
 
+@register(deploy=True)
+def check_broker(app_configs, **kwargs) -> list[Warning]:
+    """Without CELERY_BROKER_URL tasks run inside the web request that queued them (the demo's way), and the
+    worker and beat have only an in-memory broker of their own: nothing reaches them."""
+    if settings.DEBUG or settings.DEMO or not settings.CELERY_TASK_ALWAYS_EAGER:
+        return []
+    return [
+        Warning(
+            "CELERY_BROKER_URL is not set: briefing PDFs and e-mails would be made inside web requests, and "
+            "nothing beat queues (Part A reminders, digests, the retention purge, the outbox) would reach a worker.",
+            hint="Set CELERY_BROKER_URL=redis://127.0.0.1:6379/0 for gunicorn, the Celery worker and beat alike.",
+            id="auditportal.W006",
+        )
+    ]
+
+
 @register()
 def check_production_database(app_configs, **kwargs) -> list[Error]:
     """Without DATABASE_URL the settings fall back to the demo's SQLite file: a production process or

@@ -113,3 +113,21 @@ def test_check_deploy_warns_when_behind_tls_proxy_is_forgotten(static_root):
     assert "System check identified 1 issue" in result.stderr
     # As README documents it, nothing to say.
     assert run_manage("check", "--deploy", "--fail-level", "WARNING", env=documented).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("debug", "demo", "eager", "warned"),
+    [(False, False, True, True), (False, False, False, False), (True, False, True, False), (False, True, True, False)],
+)
+def test_no_broker_is_warned_in_production(settings, debug, demo, eager, warned):
+    settings.DEBUG, settings.DEMO, settings.CELERY_TASK_ALWAYS_EAGER = debug, demo, eager
+    assert [w.id for w in checks.check_broker(None)] == (["auditportal.W006"] if warned else [])
+
+
+def test_check_deploy_warns_when_the_broker_is_not_set(static_root):
+    """Tasks run eagerly then: a PDF rendered in the web request, and beat's jobs sent to a broker in its own
+    memory, so reminders and the retention purge never run. Nothing else says so."""
+    documented = {**PRODUCTION_ENV, "STATIC_ROOT": str(static_root)}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env={**documented, "CELERY_BROKER_URL": ""})
+    assert result.returncode != 0
+    assert "auditportal.W006" in result.stderr and "System check identified 1 issue" in result.stderr
