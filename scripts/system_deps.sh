@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages the project needs, only those missing.
 #   scripts/system_deps.sh build       what `make install` needs to make .venv and run npm:
-#                                      python3-venv (Debian's Python has no ensurepip without it), nodejs, npm
+#                                      python3-venv (Debian's Python has no ensurepip without it), nodejs, npm,
+#                                      and make itself (README's production set-up runs `make assets`)
 #   scripts/system_deps.sh weasyprint  WeasyPrint's libraries and fonts (the Celery worker renders PDFs with them)
 #   scripts/system_deps.sh demo        build + weasyprint (`make demo`)
 #   scripts/system_deps.sh [all]       everything `make test` needs: demo + Chromium, Redis, PostgreSQL, poppler
@@ -39,6 +40,9 @@ if wants build; then
     "$python" -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
     need_cmd node nodejs
     need_cmd npm npm
+    # README's production set-up and upgrade run `make assets` after this script; Debian does not
+    # install make by default (priority optional), so a new server had no make to run it with.
+    need_cmd make make
 fi
 
 # WeasyPrint renders the briefing PDFs: Pango, HarfBuzz and real fonts (Noto Color Emoji: the emoji people
