@@ -5,6 +5,9 @@
 #                                      and make itself (README's production set-up runs `make assets`)
 #   scripts/system_deps.sh weasyprint  WeasyPrint's libraries and fonts (the Celery worker renders PDFs with them)
 #   scripts/system_deps.sh demo        build + weasyprint (`make demo`)
+#   scripts/system_deps.sh backup      the client tools of README's "Backups": pg_dump, pg_restore, createdb
+#                                      (postgresql-client) and redis-cli (redis-tools), for a machine that
+#                                      runs the portal but not its database or Redis
 #   scripts/system_deps.sh [all]       everything `make test` needs: demo + Chromium, Redis, PostgreSQL, poppler
 # Fast and silent when all is present. As root, missing packages are installed with apt-get;
 # otherwise the script says what to install and fails. PYTHON: the Python .venv is made with.
@@ -18,9 +21,10 @@ case "$scope" in
     build) parts=(build) ;;
     weasyprint) parts=(weasyprint) ;;
     demo) parts=(build weasyprint) ;;
+    backup) parts=(backup) ;;
     all) parts=(build weasyprint test) ;;
     *)
-        echo "usage: $0 [build|weasyprint|demo|all]" >&2
+        echo "usage: $0 [build|weasyprint|demo|backup|all]" >&2
         exit 2
         ;;
 esac
@@ -28,7 +32,8 @@ wants() { [[ " ${parts[*]} " == *" $1 "* ]]; }
 
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 need_pkg() { have_pkg "$1" || missing+=("$1"); }
-need_cmd() { command -v "$1" >/dev/null 2>&1 || missing+=("$2"); }
+# Each package once (pg_dump, pg_restore and createdb are all postgresql-client's).
+need_cmd() { command -v "$1" >/dev/null 2>&1 || [[ " ${missing[*]} " == *" $2 "* ]] || missing+=("$2"); }
 
 have_initdb() {
     command -v initdb >/dev/null 2>&1 && return 0
@@ -51,6 +56,13 @@ if wants weasyprint && command -v dpkg-query >/dev/null; then
     for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core fonts-liberation2 fonts-noto-color-emoji; do
         need_pkg "$pkg"
     done
+fi
+
+if wants backup; then
+    for tool in pg_dump pg_restore createdb; do
+        need_cmd "$tool" postgresql-client
+    done
+    need_cmd redis-cli redis-tools
 fi
 
 if wants test; then
