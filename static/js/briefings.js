@@ -154,4 +154,65 @@
     event.preventDefault();
     event.returnValue = "";
   });
+
+  // Move up, Move down and Refresh from findings post their form, and the page opens again at the
+  // section (#card-…): the focus goes back to the button pressed (at an end of the list, to the other
+  // move button), not to the top of the page, so that a section is moved several places with Enter,
+  // Enter…; and what the page says about it (written again, or refused: the sections changed in another
+  // tab) is shown at the top of the section and said in the composer's live region, not only at the top
+  // of the page, far above. The tab remembers the button (sessionStorage) for its next page only.
+  const ACTED_KEY = "auditportal.sectionAction";
+  const HEADER_FORMS = ".section-card .card-header form";
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    // After the confirmation above: "Refresh from findings" cancelled posts nothing.
+    if (event.defaultPrevented || !(form instanceof HTMLFormElement) || !form.matches(HEADER_FORMS)) return;
+    const direction = form.querySelector("input[name=direction]");
+    try {
+      window.sessionStorage.setItem(
+        ACTED_KEY,
+        JSON.stringify({ action: form.getAttribute("action"), direction: direction ? direction.value : "" }),
+      );
+    } catch {
+      // storage switched off: the page opens at the section all the same
+    }
+  });
+
+  const backAtSection = () => {
+    let acted = null;
+    let card = null;
+    try {
+      acted = JSON.parse(window.sessionStorage.getItem(ACTED_KEY) || "null");
+      window.sessionStorage.removeItem(ACTED_KEY);
+      card = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    } catch {
+      return; // storage switched off, or a malformed address: the page stays as it opened
+    }
+    if (!acted || !card || !card.matches(".section-card")) return;
+    const forms = [...card.querySelectorAll(".card-header form")];
+    if (!forms.some((form) => form.getAttribute("action") === acted.action)) return; // acted on another section
+    const enabled = (form) => form.querySelector("button[type=submit]:not(:disabled)");
+    const direction = (form) => (form.querySelector("input[name=direction]") || {}).value || "";
+    const same = forms.filter((form) => form.getAttribute("action") === acted.action);
+    const button =
+      enabled(same.find((form) => direction(form) === acted.direction) || same[0]) ||
+      same.map(enabled).find(Boolean) ||
+      forms.map(enabled).find(Boolean);
+    const messages = document.querySelector("main > .messages");
+    if (messages) {
+      card.querySelector(".card-body")?.prepend(messages);
+      announce(messages.textContent.replace(/\s+/g, " ").trim());
+    }
+    if (!button) return;
+    button.focus({ preventScroll: true });
+    // Chromium clears the focus when it scrolls to the address's #card-… once the page has loaded.
+    window.addEventListener(
+      "load",
+      () => {
+        if (document.activeElement === document.body) button.focus({ preventScroll: true });
+      },
+      { once: true },
+    );
+  };
+  backAtSection();
 })();
