@@ -558,6 +558,31 @@ class PartAReturn(models.Model):
         return self.get_status_display()
 
 
+class ReturnNoticeEvent(models.TextChoices):
+    RETURNED = "returned", _("Returned for amendment")
+    UNLOCKED = "unlocked", _("Unlocked")
+
+
+class ReturnNotice(models.Model):
+    """A return sent back for amendment (or unlocked) whose auditor has not been e-mailed about it yet.
+
+    Written in the same transaction as the send-back (audits.services.parta), and deleted in the same
+    transaction as the e-mail that tells the auditor (email_auditor_about_return): one e-mail lists every
+    return of the agency in the audit sent back in the same review sitting. A row still here is an e-mail
+    still to send; none is an e-mail sent (or, for a return no longer returned, one not needed).
+    """
+
+    ret = models.ForeignKey(PartAReturn, on_delete=models.CASCADE, related_name="notices")
+    event = models.CharField(max_length=20, choices=ReturnNoticeEvent.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()}: {self.ret_id} at {self.created_at.isoformat(timespec='seconds')}"
+
+
 class Answer(models.Model):
     part_a_return = models.ForeignKey(PartAReturn, on_delete=models.CASCADE, related_name="answers")
     standard = models.ForeignKey(Standard, on_delete=models.PROTECT, related_name="answers")

@@ -58,13 +58,22 @@ def send_part_a_reminder(auditor_id: int, today: str | None = None) -> bool:
     return reminder_send(auditor_id=auditor_id, today=date.fromisoformat(today) if today else None) is not None
 
 
-@shared_task(name="audits.tasks.notify_auditor", **MAIL_RETRY)
+@shared_task(name="audits.tasks.notify_auditor", bind=True, **MAIL_RETRY)
 @run_once  # sent through the outbox: one e-mail per event, however often delivered
-def notify_auditor(return_id: int, event: str) -> bool:
-    """E-mail the auditor that their return was returned for amendment or unlocked."""
-    from audits.services.parta import email_auditor_about_return
+def notify_auditor(self, return_id: int, event: str) -> bool:
+    """E-mail the auditor that their return was returned for amendment or unlocked, with the others of their
+    agency's in the audit sent back since, or that all are accepted.
 
-    return email_auditor_about_return(return_id=return_id, event=event)
+    A return sent back is told of RETURN_NOTICE_DELAY after its send-back: run earlier (at once, from the
+    outbox), the task is retried then, its outbox message not done meanwhile (run_once's transaction is rolled
+    back), so that it is published again if Redis loses it. Run eagerly (no worker: the demo), it does not
+    wait: each send-back is e-mailed at once."""
+    from audits.services.parta import ReturnNoticeNotDue, email_auditor_about_return
+
+    try:
+        return email_auditor_about_return(return_id=return_id, event=event, wait=not self.request.is_eager)
+    except ReturnNoticeNotDue as not_due:
+        raise self.retry(countdown=not_due.countdown) from None
 
 
 @shared_task(name="audits.tasks.send_chase", **MAIL_RETRY)

@@ -49,6 +49,8 @@ from audits.models import (
     PartBSession,
     ReminderKind,
     ReminderLog,
+    ReturnNotice,
+    ReturnNoticeEvent,
     ReturnStatus,
 )
 from audits.selectors.parta import (
@@ -634,6 +636,14 @@ def _notify_on_commit(ret: PartAReturn, event: str) -> None:
     enqueue("audits.tasks.notify_auditor", ret.pk, event)
 
 
+def _notice_on_commit(ret: PartAReturn, event: str) -> None:
+    """Record that the auditor is to be told the return was sent back (or unlocked), and queue the e-mail,
+    in the transaction of the send-back: the e-mail waits RETURN_NOTICE_DELAY and then tells of every
+    return of the agency in the audit sent back meanwhile (email_auditor_about_return)."""
+    ReturnNotice.objects.create(ret=ret, event=event)
+    _notify_on_commit(ret, event)
+
+
 def return_send_back(
     *,
     request: HttpRequest | None = None,
@@ -643,7 +653,9 @@ def return_send_back(
     comment: str,
     confirmed_identifiers: Collection[str] = (),
 ) -> PartAReturn:
-    """Return a submitted return for amendment, with a comment; the auditor is e-mailed (to read it here).
+    """Return a submitted return for amendment, with a comment; the auditor is e-mailed (to read it here),
+    RETURN_NOTICE_DELAY later, in one e-mail with the others of the agency sent back (or unlocked) meanwhile
+    (ReturnNotice, email_auditor_about_return).
 
     `confirmed_identifiers`: the identifier_key of each flagged detail the reviewer confirmed is not
     information about the child; a comment with any other flagged detail is refused (CommentFlagged).
@@ -652,24 +664,25 @@ def return_send_back(
     if not comment.strip():
         raise PartAError(_("Say what needs amending."))
     confirmed = _check_comment(ret, comment, confirmed_identifiers)
-    ret = _transition(
-        request=request,
-        user=user,
-        ret=ret,
-        based_on_version=based_on_version,
-        from_status=ReturnStatus.SUBMITTED,
-        to_status=ReturnStatus.RETURNED,
-        reason="returned for amendment",
-        audit_statuses=SEND_BACK_AUDIT_STATUSES,
-        audit_refusal=_(
-            "Nothing was changed: a return can be returned for amendment only while Part A is open, and this "
-            "audit is now at “%(stage)s”: the auditor could not amend it."
-        ),
-        amendment_comment=comment,
-        comment_identifiers_confirmed=confirmed,
-        identifiers_confirmed=False,  # the auditor confirms again what is flagged when they resubmit
-    )
-    _notify_on_commit(ret, "returned")
+    with transaction.atomic():
+        ret = _transition(
+            request=request,
+            user=user,
+            ret=ret,
+            based_on_version=based_on_version,
+            from_status=ReturnStatus.SUBMITTED,
+            to_status=ReturnStatus.RETURNED,
+            reason="returned for amendment",
+            audit_statuses=SEND_BACK_AUDIT_STATUSES,
+            audit_refusal=_(
+                "Nothing was changed: a return can be returned for amendment only while Part A is open, and this "
+                "audit is now at “%(stage)s”: the auditor could not amend it."
+            ),
+            amendment_comment=comment,
+            comment_identifiers_confirmed=confirmed,
+            identifiers_confirmed=False,  # the auditor confirms again what is flagged when they resubmit
+        )
+        _notice_on_commit(ret, ReturnNoticeEvent.RETURNED)
     return ret
 
 
@@ -723,7 +736,7 @@ def return_unlock(
 ) -> PartAReturn:
     """QA manager only: send an accepted return back to the auditor (returned for amendment).
 
-    The reason is checked for identifiers as return_send_back's comment is.
+    The reason is checked for identifiers as return_send_back's comment is, and the auditor e-mailed as there.
     """
     if not user.is_qa_manager:
         raise ReturnNotAllowed(_("Only the QA manager can unlock an accepted return."))
@@ -732,25 +745,26 @@ def return_unlock(
     if not reason.strip():
         raise PartAError(_("Give the reason for unlocking this return."))
     confirmed = _check_comment(ret, reason, confirmed_identifiers)
-    ret = _transition(
-        request=request,
-        user=user,
-        ret=ret,
-        based_on_version=based_on_version,
-        from_status=ReturnStatus.ACCEPTED,
-        to_status=ReturnStatus.RETURNED,
-        reason="unlocked",  # the reason itself is kept on the return, not in the history's change reason
-        audit_statuses=UNLOCK_AUDIT_STATUSES,
-        audit_refusal=_(
-            "Nothing was changed: a return can be unlocked only while Part A is open, and this audit is now at "
-            "“%(stage)s”: the auditor could not amend it."
-        ),
-        amendment_comment=reason,
-        comment_identifiers_confirmed=confirmed,
-        accepted_at=None,
-        identifiers_confirmed=False,  # the auditor confirms again what is flagged when they resubmit
-    )
-    _notify_on_commit(ret, "unlocked")
+    with transaction.atomic():
+        ret = _transition(
+            request=request,
+            user=user,
+            ret=ret,
+            based_on_version=based_on_version,
+            from_status=ReturnStatus.ACCEPTED,
+            to_status=ReturnStatus.RETURNED,
+            reason="unlocked",  # the reason itself is kept on the return, not in the history's change reason
+            audit_statuses=UNLOCK_AUDIT_STATUSES,
+            audit_refusal=_(
+                "Nothing was changed: a return can be unlocked only while Part A is open, and this audit is now at "
+                "“%(stage)s”: the auditor could not amend it."
+            ),
+            amendment_comment=reason,
+            comment_identifiers_confirmed=confirmed,
+            accepted_at=None,
+            identifiers_confirmed=False,  # the auditor confirms again what is flagged when they resubmit
+        )
+        _notice_on_commit(ret, ReturnNoticeEvent.UNLOCKED)
     return ret
 
 
@@ -794,44 +808,129 @@ def _site_url(path: str) -> str:
 
 RETURN_EVENTS = ("returned", "unlocked", "all_accepted")
 
+# How long the e-mail about a return sent back (or unlocked) waits before it goes: it then tells of every
+# return of the agency in the audit sent back (or unlocked) meanwhile, so that a reviewer sending back six in
+# one sitting sends the auditor one e-mail, not six.
+RETURN_NOTICE_DELAY = timedelta(minutes=5)
 
-def email_auditor_about_return(*, return_id: int, event: str) -> bool:
+
+class ReturnNoticeNotDue(Exception):
+    """The e-mail about a return sent back is not due yet: try again in `countdown` seconds (notify_auditor)."""
+
+    def __init__(self, countdown: float) -> None:
+        super().__init__(f"not due for {countdown:.0f}s")
+        self.countdown = countdown
+
+
+def email_auditor_about_return(*, return_id: int, event: str, wait: bool = False) -> bool:
     """Tell the return's auditor it was returned for amendment or unlocked, or (event "all_accepted",
     return_accept) that every one of their agency's returns in the audit is now accepted. False if
     nobody to tell, or, for "all_accepted", when they are no longer all accepted (one unlocked since: the
     auditor is told that instead).
+
+    "returned" and "unlocked" tell of every return of the agency in the audit sent back or unlocked and not
+    told of yet (ReturnNotice): one e-mail for a review sitting's send-backs, the return's own among them.
+    With `wait` (notify_auditor, run by a worker), not before RETURN_NOTICE_DELAY after this return's
+    send-back: ReturnNoticeNotDue says how long to wait. False when there is nothing left to tell of (an
+    e-mail sent by an earlier send-back's task told of this return too).
 
     The comment or reason is not quoted: it is free text about a case, read on the return behind the link.
     """
     ret = PartAReturn.objects.select_related("audit", "case", "agency").filter(pk=return_id).first()
     if ret is None or event not in RETURN_EVENTS:
         return False
-    if ret.audit.is_cancelled:
-        # Cancelled between the review and this e-mail (the outbox may hold it for a while): the auditor
-        # was told the audit is cancelled, and nothing more is done in it.
-        logger.info("Part A return %s: audit cancelled, %s not e-mailed", return_id, event)
-        return False
     if event == "all_accepted":
+        if ret.audit.is_cancelled:
+            logger.info("Part A return %s: audit cancelled, %s not e-mailed", return_id, event)
+            return False
         return _email_all_accepted(ret)
-    # Not someone who cannot amend it (moved to another agency, deactivated, their role changed): the
-    # link would be a page they may not open. The reviewer was told so when they sent it back.
-    auditor, unable = auditor_to_tell(ret)
-    if auditor is None or unable:
-        logger.warning("Part A return %s: no auditor able to amend it to notify", return_id)
-        return False
-    context = {
-        "auditor": auditor,
-        "ret": ret,
-        "url": _site_url(reverse("audits:return_detail", args=[ret.pk])),
-    }
-    subject = (
-        _("Part A return for amendment: %(case)s, %(audit)s")
-        if event == "returned"
-        else _("Part A return unlocked: %(case)s, %(audit)s")
-    ) % {"case": ret.case.reference, "audit": ret.audit.title}
-    body = render_to_string(f"emails/parta_{event}.txt", context)
-    portal_mail_send(subject=subject, body=body, to=[auditor.email])
+    return _email_returns_sent_back(ret, wait=wait)
+
+
+def _email_returns_sent_back(ret: PartAReturn, *, wait: bool) -> bool:
+    with transaction.atomic():
+        # The agency's row in the audit, locked: two tasks for its returns take turns, and the second finds
+        # the notices the first told of gone (the e-mail is sent before this transaction commits: a send that
+        # fails leaves them to its retry).
+        AuditAgency.objects.select_for_update(no_key=True).filter(
+            audit_id=ret.audit_id, agency_id=ret.agency_id
+        ).first()
+        own = ReturnNotice.objects.filter(ret=ret).order_by("-created_at").first()
+        if own is None:
+            return False  # told of already, with the others sent back in the same sitting
+        if wait:
+            due = own.created_at + RETURN_NOTICE_DELAY
+            if timezone.now() < due:
+                raise ReturnNoticeNotDue((due - timezone.now()).total_seconds() + 1)
+        notices = list(
+            ReturnNotice.objects.filter(ret__audit_id=ret.audit_id, ret__agency_id=ret.agency_id)
+            .select_related("ret__case")
+            .order_by("ret__case__order", "ret__case__reference", "created_at")
+        )
+        ReturnNotice.objects.filter(pk__in=[n.pk for n in notices]).delete()
+        # A return sent back and sent again (or accepted) since is not listed: there is nothing to amend.
+        latest = {n.ret_id: n for n in notices if n.ret.status == ReturnStatus.RETURNED}
+        told = list(latest.values())
+        if not told:
+            return False
+        if ret.audit.is_cancelled:
+            # Cancelled between the review and this e-mail (the outbox may hold it for a while): the auditor
+            # was told the audit is cancelled, and nothing more is done in it.
+            logger.info("Part A returns of audit %s: audit cancelled, not e-mailed", ret.audit_id)
+            return False
+        # Not someone who cannot amend them (moved to another agency, deactivated, their role changed): the
+        # links would be pages they may not open. The reviewer was told so when they sent each back.
+        auditor, unable = auditor_to_tell(ret)
+        if auditor is None or unable:
+            logger.warning("Part A returns %s: no auditor able to amend them to notify", [n.ret_id for n in told])
+            return False
+        _send_returns_email(auditor, ret, told)
     return True
+
+
+def _send_returns_email(auditor, ret: PartAReturn, told: list[ReturnNotice]) -> None:
+    names = {"audit": ret.audit.title}
+    if len(told) == 1:
+        notice = told[0]
+        event = notice.event
+        context = {
+            "auditor": auditor,
+            "ret": notice.ret,
+            "url": _site_url(reverse("audits:return_detail", args=[notice.ret_id])),
+        }
+        names["case"] = notice.ret.case.reference
+        subject = (
+            _("Part A return for amendment: %(case)s, %(audit)s")
+            if event == ReturnNoticeEvent.RETURNED
+            else _("Part A return unlocked: %(case)s, %(audit)s")
+        ) % names
+        body = render_to_string(f"emails/parta_{event}.txt", context)
+    else:
+        unlocked = [n for n in told if n.event == ReturnNoticeEvent.UNLOCKED]
+        names["count"] = len(told)
+        subject = (
+            _("%(count)d Part A returns unlocked: %(audit)s")
+            if len(unlocked) == len(told)
+            else _("%(count)d Part A returns for amendment: %(audit)s")
+        ) % names
+        context = {
+            "auditor": auditor,
+            "audit": ret.audit,
+            "agency": ret.agency,
+            "count": len(told),
+            "returns": [
+                {
+                    "case": n.ret.case.reference,
+                    "unlocked": n.event == ReturnNoticeEvent.UNLOCKED,
+                    "url": _site_url(reverse("audits:return_detail", args=[n.ret_id])),
+                }
+                for n in told
+            ],
+            "any_unlocked": bool(unlocked),
+            "url": _site_url(reverse("audits:my_returns")),
+        }
+        body = render_to_string("emails/parta_returned_several.txt", context)
+    portal_mail_send(subject=subject, body=body, to=[auditor.email])
 
 
 def _email_all_accepted(ret: PartAReturn) -> bool:

@@ -12,7 +12,16 @@ from django.utils import timezone
 
 from agencies.models import Partnership
 from agencies.services import email_account_change, email_address_change
-from audits.models import AuditAgency, AuditStatus, PartAReturn, ReminderKind, ReminderLog, ReturnStatus
+from audits.models import (
+    AuditAgency,
+    AuditStatus,
+    PartAReturn,
+    ReminderKind,
+    ReminderLog,
+    ReturnNotice,
+    ReturnNoticeEvent,
+    ReturnStatus,
+)
 from audits.services.insights import (
     email_recommendation_assigned,
     email_recommendation_digest,
@@ -49,11 +58,22 @@ def send_every_email(audit, auditor, qa_manager, agency_a, administrator) -> Non
     audit.title = "O'Brien & family's audit"
     audit.part_a_due = timezone.localdate() + dt.timedelta(days=2)
     audit.save()
-    ret = PartAReturn.objects.filter(audit=audit, agency=agency_a).first()
-    ret.amendment_comment = "Please add the child's GP <details> & dates."
-    ret.save()
+    returns = list(PartAReturn.objects.filter(audit=audit, agency=agency_a))
+    for ret in returns:
+        ret.amendment_comment = "Please add the child's GP <details> & dates."
+        ret.status = ReturnStatus.RETURNED
+        ret.save()
+    ret = returns[0]
+    # As return_send_back and return_unlock record them: one return, then both (one e-mail listing them).
+    ReturnNotice.objects.create(ret=ret, event=ReturnNoticeEvent.RETURNED)
     assert email_auditor_about_return(return_id=ret.pk, event="returned")
+    ReturnNotice.objects.create(ret=ret, event=ReturnNoticeEvent.UNLOCKED)
     assert email_auditor_about_return(return_id=ret.pk, event="unlocked")
+    ReturnNotice.objects.bulk_create(
+        [ReturnNotice(ret=returns[0], event=ReturnNoticeEvent.UNLOCKED)]
+        + [ReturnNotice(ret=other, event=ReturnNoticeEvent.RETURNED) for other in returns[1:]]
+    )
+    assert email_auditor_about_return(return_id=ret.pk, event="returned")
     assert reminder_send(auditor_id=auditor.pk)
     chase(audit, auditor, qa_manager)
     participant = AuditAgency.objects.get(audit=audit, agency=agency_a)
@@ -69,7 +89,7 @@ def send_every_email(audit, auditor, qa_manager, agency_a, administrator) -> Non
     assert email_account_change(person_id=auditor.pk, change="password", by_id=administrator.pk)
     at = timezone.now().isoformat()
     assert email_address_change(person_id=auditor.pk, old_email="old@example.org", new_email="", by_id=None, at=at)
-    assert len(mail.outbox) == 9
+    assert len(mail.outbox) == 10
 
 
 @pytest.mark.parametrize("contact", ["scp@example.gov.uk", ""])
@@ -92,7 +112,8 @@ def test_every_email_names_the_partnership_and_its_sender(
                 path = url.removeprefix(settings.SITE_URL) or "/"
                 assert client.get(path, follow=True).status_code == 200, url
     assert "Please add the child's GP" not in mail.outbox[0].body  # read on the return, not e-mailed
-    assert all("O'Brien & family's audit" in message.body for message in mail.outbox[:6])  # not O&#x27;Brien
+    assert "Please add the child's GP" not in mail.outbox[2].body  # nor in the e-mail listing several
+    assert all("O'Brien & family's audit" in message.body for message in mail.outbox[:7])  # not O&#x27;Brien
 
 
 def test_a_chase_says_it_is_one_and_which_audit(audit, auditor, qa_manager, agency_a):

@@ -11,7 +11,7 @@ from django.core import mail
 from django.urls import reverse
 
 from agencies.models import AccessRecord
-from audits.models import PartAReturn, ReturnStatus
+from audits.models import PartAReturn, ReturnNotice, ReturnStatus
 from audits.services.parta import (
     CommentFlagged,
     email_auditor_about_return,
@@ -110,7 +110,10 @@ def _submit_again(ret, auditor, layout):
 
 @pytest.mark.parametrize("event", ["returned", "unlocked"])
 def test_the_email_says_a_comment_was_left_and_links_to_the_return_without_quoting_it(submitted, auditor, event):
-    PartAReturn.objects.filter(pk=submitted.pk).update(amendment_comment="Sibling seen at 12 Acacia Avenue.")
+    PartAReturn.objects.filter(pk=submitted.pk).update(
+        amendment_comment="Sibling seen at 12 Acacia Avenue.", status=ReturnStatus.RETURNED
+    )
+    ReturnNotice.objects.create(ret=submitted, event=event)  # as return_send_back and return_unlock write it
     assert email_auditor_about_return(return_id=submitted.pk, event=event)
     body = mail.outbox[0].body
     assert "Acacia" not in body
