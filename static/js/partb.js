@@ -103,8 +103,18 @@
   }
 
   // Up and Down post the form and the page opens again at the finding moved: the focus goes back to
-  // the button pressed (or, at an end of the list, the other one), not to the top of the page.
+  // the button pressed (or, at an end of the list, the other one), not to the top of the page. Edit
+  // opens the finding's own page, whose Save and Cancel come back to the finding: the focus goes back
+  // to its Edit link, for the next finding to be edited from there.
   const MOVED_KEY = "auditportal.findingMoved";
+
+  function remember(item, what) {
+    try {
+      window.sessionStorage.setItem(MOVED_KEY, `${item.id} ${what}`);
+    } catch (error) {
+      // storage blocked: the page opens at the finding all the same
+    }
+  }
 
   function rememberMoves() {
     document.querySelectorAll(".finding-actions form").forEach((form) => {
@@ -112,12 +122,12 @@
         const button = event.submitter;
         const item = form.closest("li[id]");
         if (!button || button.name !== "direction" || !item) return;
-        try {
-          window.sessionStorage.setItem(MOVED_KEY, `${item.id} ${button.value}`);
-        } catch (error) {
-          // storage blocked: the page opens at the finding all the same
-        }
+        remember(item, button.value);
       });
+    });
+    document.querySelectorAll(".finding-actions a[href]").forEach((link) => {
+      const item = link.closest("li[id]");
+      if (item) link.addEventListener("click", () => remember(item, "edit"));
     });
   }
 
@@ -130,9 +140,12 @@
       return;
     }
     const [id, direction] = (moved || "").split(" ");
-    if (id !== item.id) return; // opened at this finding after something else (an edit, a link)
+    if (id !== item.id) return; // opened at this finding after something else (a link)
     const buttons = Array.from(item.querySelectorAll('button[name="direction"]')).filter((b) => !b.disabled);
-    const button = buttons.find((b) => b.value === direction) || buttons[0];
+    const button =
+      direction === "edit"
+        ? item.querySelector(".finding-actions a[href]")
+        : buttons.find((b) => b.value === direction) || buttons[0];
     if (!button) return;
     button.focus({ preventScroll: true });
     // Chromium clears the focus when it scrolls to the address's #finding-… once the page has loaded.
