@@ -109,7 +109,10 @@ def check_smtp_port(app_configs, **kwargs) -> list[Warning]:
         Warning(
             f"EMAIL_PORT is {SMTPS_PORT} (SMTP over TLS from the first byte), but the portal would connect to it in "
             "plain text: every e-mail would wait until the task's time limit and not be sent.",
-            hint="Use the mail relay's submission port with STARTTLS: EMAIL_PORT=587 and EMAIL_USE_TLS=1.",
+            hint=(
+                "Set EMAIL_USE_SSL=1 for this port, or use the mail relay's submission port with STARTTLS: "
+                "EMAIL_PORT=587 and EMAIL_USE_TLS=1."
+            ),
             id="auditportal.W004",
         )
     ]

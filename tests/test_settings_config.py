@@ -85,3 +85,23 @@ def test_a_request_for_another_host_is_logged_as_one_warning_line(client, db):
     lines = stream.getvalue().splitlines()
     assert len(lines) == 1, "\n".join(lines)
     assert " WARNING " in lines[0] and "Invalid HTTP_HOST header: '127.0.0.1:8000.invalid'" in lines[0]
+
+
+def test_e_mail_over_starttls_and_implicit_tls_at_once_stops_the_start():
+    result = run_manage("check", env={**PRODUCTION_ENV, "EMAIL_USE_TLS": "1", "EMAIL_USE_SSL": "1"})
+    assert result.returncode != 0
+    last = result.stderr.strip().splitlines()[-1]
+    assert "ImproperlyConfigured: EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on" in last, result.stderr
+
+
+def test_key_rotation_implicit_tls_and_the_mail_timeout_are_read_from_the_environment():
+    """README, "Configuration": SECRET_KEY_FALLBACKS keeps what the old key signed (sessions, invitation and
+    password links) valid while the new one is rolled out; EMAIL_USE_SSL reaches an SMTPS relay on 465 and
+    EMAIL_TIMEOUT stops a silent relay from holding a worker."""
+    show = "from django.conf import settings as s; print(s.SECRET_KEY_FALLBACKS, s.EMAIL_USE_SSL, s.EMAIL_TIMEOUT)"
+    given = {"SECRET_KEY_FALLBACKS": "old-key-one, old-key-two", "EMAIL_USE_SSL": "1", "EMAIL_TIMEOUT": "12"}
+    result = run_manage("shell", "-c", show, env={**PRODUCTION_ENV, **given})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "['old-key-one', 'old-key-two'] True 12"
+    result = run_manage("shell", "-c", show, env=PRODUCTION_ENV)
+    assert result.stdout.strip().splitlines()[-1] == "[] False 30", result.stderr
