@@ -49,7 +49,8 @@ def test_an_auditor_who_can_amend_it_is_emailed_as_before(
     said = send_back(client_for("lead_officer"), submitted, django_capture_on_commit_callbacks)
     assert [m.to for m in mail.outbox] == [[auditor.email]]
     assert said == [
-        "Returned to the auditor for amendment; they have been e-mailed to read your comment on the return."
+        "Returned to the auditor for amendment. They are e-mailed within a few minutes to read your comment on "
+        "the return, in one e-mail with any others of theirs you send back meanwhile."
     ]
 
 

@@ -844,11 +844,13 @@ def return_autosave_view(request: HttpRequest, pk: int) -> JsonResponse:
 
 REVIEW_DONE = {
     ReviewAction.SEND_BACK: _(
-        "Returned to the auditor for amendment; they have been e-mailed to read your comment on the return."
+        "Returned to the auditor for amendment. They are e-mailed within a few minutes to read your comment on the "
+        "return, in one e-mail with any others of theirs you send back meanwhile."
     ),
     ReviewAction.ACCEPT: _("Return accepted. It is now locked."),
     ReviewAction.UNLOCK: _(
-        "Return unlocked and sent back to the auditor, who has been e-mailed to read the reason on the return."
+        "Return unlocked and sent back to the auditor. They are e-mailed within a few minutes to read the reason on "
+        "the return, in one e-mail with any others of theirs you send back meanwhile."
     ),
 }
 
