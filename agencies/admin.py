@@ -39,6 +39,7 @@ from .services import (
     account_change_record,
     email_change_notify,
     qa_manager_appointed,
+    second_factor_remove,
 )
 
 # What makes a person more than their role: only a superuser gives or takes these away.
@@ -933,8 +934,6 @@ class _DeviceRemovalNotified:
     with a key of the administrator's choosing, or their own moved onto somebody else's account,
     would be the same."""
 
-    change = ""
-
     def has_add_permission(self, request) -> bool:
         return False
 
@@ -942,15 +941,13 @@ class _DeviceRemovalNotified:
         return False
 
     def delete_model(self, request, obj):
-        person = obj.user
-        super().delete_model(request, obj)
-        account_change_record(request=request, person=person, change=self.change)
+        devices = type(obj).objects.filter(pk=obj.pk)
+        second_factor_remove(request=request, person=obj.user, devices=[devices])
 
     def delete_queryset(self, request, queryset):
         people = {device.user for device in queryset.select_related("user")}
-        super().delete_queryset(request, queryset)
         for person in people:
-            account_change_record(request=request, person=person, change=self.change)
+            second_factor_remove(request=request, person=person, devices=[queryset])
 
 
 # The authenticator's secret: its key, and the QR code and otpauth:// address made from it.
@@ -958,8 +955,6 @@ TOTP_SECRET_FIELDS = frozenset({"key", "qrcode_link"})
 
 
 class NotifiedTOTPDeviceAdmin(_DeviceRemovalNotified, TOTPDeviceAdmin):
-    change = "authenticator"
-
     def get_list_display(self, request):
         return [name for name in super().get_list_display(request) if name not in TOTP_SECRET_FIELDS]
 
@@ -979,8 +974,6 @@ class NotifiedTOTPDeviceAdmin(_DeviceRemovalNotified, TOTPDeviceAdmin):
 
 
 class NotifiedStaticDeviceAdmin(_DeviceRemovalNotified, StaticDeviceAdmin):
-    change = "recovery_codes"
-
     def get_inline_instances(self, request, obj=None):
         return []  # the recovery codes themselves
 

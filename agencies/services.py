@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 
@@ -75,22 +77,83 @@ ACCOUNT_CHANGES = {
     "password": gettext_lazy("set a new password for your account"),
     "authenticator": gettext_lazy("removed an authenticator app from your account"),
     "recovery_codes": gettext_lazy("removed the recovery codes of your account"),
+    "authenticator_and_recovery_codes": gettext_lazy(
+        "removed the authenticator app and the recovery codes of your account"
+    ),
 }
 
 
-def account_change_record(*, request: HttpRequest, person, change: str) -> AccessRecord:
-    """An administrator changed how `person` signs in: record it, and tell them (by e-mail, once this
-    transaction commits), so that a sign-in taken over by somebody else does not go unnoticed."""
+@dataclass(frozen=True)
+class CommandLine:
+    """A change made at the server's command line, not in a page: there is no portal account or request to
+    record, so the access log says the command, the operator's OS user and the reason they gave."""
+
+    command: str  # "manage.py reset_two_factor"
+    os_user: str
+    reason: str
+
+
+def account_change_summary(*, person, change: str, command_line: CommandLine | None = None) -> str:
+    """What the access log says of a change to `person`'s sign-in (account_change_record), in full: the
+    record keeps the first 300 characters, so a command checks its reason fits before changing anything."""
+    summary = f"Sign-in of {person.get_username()} changed: {change.replace('_', ' ')}"
+    if command_line is not None:
+        summary += (
+            f", at the command line ({command_line.command}) by OS user {command_line.os_user}. "
+            f"Reason: {command_line.reason}"
+        )
+    return summary
+
+
+def account_change_record(
+    *, request: HttpRequest | None, person, change: str, command_line: CommandLine | None = None
+) -> AccessRecord:
+    """An administrator changed how `person` signs in, in a page (`request`) or at the command line
+    (`command_line`): record it, and tell them (by e-mail, once this transaction commits), so that a
+    sign-in taken over by somebody else does not go unnoticed."""
     from .outbox import enqueue
 
     record = access_record(
         request=request,
         action=AccessAction.CHANGE,
         obj=person,
-        summary=f"Sign-in of {person.get_username()} changed: {change.replace('_', ' ')}",
+        summary=account_change_summary(person=person, change=change, command_line=command_line),
+        path=command_line.command if command_line is not None else None,
     )
-    enqueue("agencies.tasks.notify_account_change", person.pk, change, request.user.pk)
+    by_id = request.user.pk if request is not None else None  # None: the notice says "an administrator"
+    enqueue("agencies.tasks.notify_account_change", person.pk, change, by_id)
     return record
+
+
+def second_factor_remove(
+    *, person, devices, request: HttpRequest | None = None, command_line: CommandLine | None = None
+) -> AccessRecord | None:
+    """Remove `person`'s second-factor devices among `devices` (querysets of django-otp's TOTPDevice, the
+    authenticator apps, and StaticDevice, the recovery codes with their unused tokens), as an administrator
+    does for a lost phone or lost codes: in Administration (the OTP device pages) or, when no administrator
+    can sign in to do it, at the server's command line (manage.py reset_two_factor).
+
+    Without a confirmed authenticator app the person's next sign-in, after their password, sets up a new
+    one and is given new recovery codes (agencies.views.mfa_verify); recovery codes still there do not
+    stand in for an app they no longer have. Their sessions are not ended: one verified with a removed
+    device is asked for the second factor again, and so goes to set up a new app.
+
+    One access record and one e-mail to the person for all that was removed (account_change_record);
+    nothing when there was nothing of theirs to remove. Call it inside a transaction (the removal and its
+    record are kept together)."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    kinds = {TOTPDevice: "authenticator", StaticDevice: "recovery_codes"}
+    removed = []
+    for queryset in devices:
+        _total, by_model = queryset.filter(user=person).delete()
+        if by_model.get(queryset.model._meta.label):
+            removed.append(kinds[queryset.model])
+    if not removed:
+        return None
+    change = "_and_".join(kind for kind in kinds.values() if kind in removed)
+    return account_change_record(request=request, person=person, change=change, command_line=command_line)
 
 
 def _changed_by(by_id: int | None) -> str:
