@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from .client_ip import client_ip
@@ -135,8 +136,10 @@ def second_factor_remove(
 
     Without a confirmed authenticator app the person's next sign-in, after their password, sets up a new
     one and is given new recovery codes (agencies.views.mfa_verify); recovery codes still there do not
-    stand in for an app they no longer have. Their sessions are not ended: one verified with a removed
-    device is asked for the second factor again, and so goes to set up a new app.
+    stand in for an app they no longer have. Their sessions end (User.sessions_ended_at), also one that has
+    got past the password but not the second factor: left open, it would now be sent to set up an app of
+    its own choosing, so whoever has the password would enrol theirs. The new app is set up after a new
+    sign-in with the password.
 
     One access record and one e-mail to the person for all that was removed (account_change_record);
     nothing when there was nothing of theirs to remove. Call it inside a transaction (the removal and its
@@ -152,6 +155,8 @@ def second_factor_remove(
             removed.append(kinds[queryset.model])
     if not removed:
         return None
+    person.sessions_ended_at = timezone.now()
+    person.save(update_fields=["sessions_ended_at"])
     change = "_and_".join(kind for kind in kinds.values() if kind in removed)
     return account_change_record(request=request, person=person, change=change, command_line=command_line)
 

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, ManagementUtility, call_command
 from django.db import connection, connections
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -110,16 +110,22 @@ def test_the_next_sign_in_sets_up_a_new_authenticator_as_at_first_sign_in(client
 
 
 @override_settings(MFA_REQUIRED=True)
-def test_a_session_signed_in_with_the_removed_app_is_asked_again_and_sent_to_set_up(client, only_admin):
+def test_the_persons_sessions_end_also_one_past_the_password_only(client, only_admin):
+    """A session signed in with the removed app ends; so does one that got past the password but not the
+    second factor, which would otherwise be sent to set up an app of its own choosing."""
     device = TOTPDevice.objects.get(user=only_admin)
     sign_in(client, "it.admin")
     client.post(reverse("mfa_verify"), {"code": current_code(device)})
     assert client.get(reverse("home")).status_code == 200
+    half = Client()
+    sign_in(half, "it.admin")  # the password, and no code yet
+    assert half.get(reverse("home")).url.startswith(reverse("mfa_verify"))
 
     reset("it.admin", "--yes", "--reason", REASON)
-    home = client.get(reverse("home"))
-    assert home.status_code == 302 and home.url.startswith(reverse("mfa_verify"))
-    assert client.get(home.url).url.startswith(reverse("mfa_setup"))
+    for session in (client, half):
+        home = session.get(reverse("home"))
+        assert home.status_code == 302 and home.url.startswith(reverse("login"))
+        assert session.get(reverse("mfa_setup")).url.startswith(reverse("login"))
 
 
 def test_typing_the_username_again_confirms(only_admin, monkeypatch):
