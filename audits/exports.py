@@ -204,11 +204,16 @@ def case_rows(audit: Audit) -> Iterator[list[str]]:
 
 
 def finding_rows(audit: Audit) -> Iterator[list[str]]:
+    """The findings as the findings page lists them, each numbered as the page numbers it: its place in
+    its list (its kind's, or its agency's within an agency kind), not its stored order, which keeps a
+    gap where a finding was deleted or moved to another kind."""
     for _kind, label, findings in findings_by_kind(audit):
+        places: dict[int | None, int] = defaultdict(int)
         for finding in findings:
+            places[finding.agency_id] += 1
             yield [
                 str(label),
-                finding.order + 1,
+                places[finding.agency_id],
                 finding.agency.name if finding.agency_id else "",
                 finding.heading,
                 finding.body,
@@ -219,9 +224,10 @@ def finding_rows(audit: Audit) -> Iterator[list[str]]:
 
 
 def recommendation_rows(audit: Audit) -> Iterator[list[str]]:
-    for rec in audit.recommendations.select_related("owner_agency").order_by("order", "pk"):
+    """Numbered by place, as the recommendations page numbers them."""
+    for place, rec in enumerate(audit.recommendations.select_related("owner_agency").order_by("order", "pk"), 1):
         yield [
-            rec.order + 1,
+            place,
             rec.text,
             rec.owner_name,
             rec.due_date,

@@ -86,10 +86,22 @@ class Dashboard:
     overdue: int
     missing: list[PartAReturn]
     history: list[AccessRecord]
+    # Of the received returns (counted in Submitted and Accepted), those saying the agency had no involvement.
+    no_involvement: int = 0
 
     @property
     def percent_complete(self) -> int:
-        return round(100 * self.received / self.total) if self.total else 0
+        """Received of all the returns, as a whole percentage: rounded to the nearest, except that 100 is
+        said only when every return is in and 0 only when none is (199 of 200 is 99%, not 100%; 1 of
+        300 is 1%, not 0%). 0 of 0 is 0."""
+        if not self.total:
+            return 0
+        percent = round(100 * self.received / self.total)
+        if self.received < self.total:
+            percent = min(percent, 99)
+        if self.received:
+            percent = max(percent, 1)
+        return percent
 
 
 def _returns_for(user, audit: Audit) -> QuerySet[PartAReturn]:
@@ -134,7 +146,7 @@ def dashboard_for(user, audit: Audit) -> Dashboard:
     rows: list[tuple[Case, list[MatrixCell]]] = []
     missing: list[PartAReturn] = []
     counts: dict[str, int] = defaultdict(int)
-    received = overdue = 0
+    received = overdue = no_involvement_count = 0
     labels = {value: str(label) for value, label in ReturnStatus.choices}
     no_involvement = str(_("No involvement"))
     for case in cases:
@@ -153,6 +165,7 @@ def dashboard_for(user, audit: Audit) -> Dashboard:
                 if is_received(ret):
                     agency.received += 1
                     received += 1
+                    no_involvement_count += ret.no_involvement
                 else:
                     missing.append(ret)
                     if is_overdue(audit, ret, today):
@@ -172,6 +185,7 @@ def dashboard_for(user, audit: Audit) -> Dashboard:
         overdue=overdue,
         missing=missing,
         history=status_history(audit),
+        no_involvement=no_involvement_count,
     )
 
 

@@ -1,0 +1,146 @@
+"""The figures the progress dashboard and the spreadsheet print, checked against what the database holds,
+counted here with SQL of their own (not the app's selectors): a partnership board reads them as printed."""
+
+import io
+import re
+from fractions import Fraction
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from audits.models import AuditStatus, FindingKind, PartAReturn, ReturnStatus
+from audits.selectors.partb import Dashboard
+from audits.services.partb import finding_add, finding_delete
+from audits.tests.factories import AuditAgencyFactory, AuditFactory, CaseFactory, make_returns
+
+pytestmark = pytest.mark.django_db
+
+
+def _sql(query: str, *args) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(query, args)
+        return cursor.fetchall()
+
+
+def _text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def _big_audit(agency_a, agency_b, received: int):
+    """An audit in Part A of 2 agencies × 100 cases (200 returns), `received` of them submitted."""
+    audit = AuditFactory(slug="big-audit", status=AuditStatus.PART_A)
+    AuditAgencyFactory(audit=audit, agency=agency_a)
+    AuditAgencyFactory(audit=audit, agency=agency_b)
+    CaseFactory.create_batch(100, audit=audit)
+    make_returns(audit)
+    pks = list(PartAReturn.objects.filter(audit=audit).order_by("pk").values_list("pk", flat=True)[:received])
+    PartAReturn.objects.filter(pk__in=pks).update(status=ReturnStatus.SUBMITTED)
+    return audit
+
+
+def _received_and_total(audit) -> tuple[int, int]:
+    return _sql(
+        "SELECT count(*) FILTER (WHERE status IN ('submitted', 'accepted')), count(*) "
+        "FROM audits_partareturn WHERE audit_id = %s",
+        audit.pk,
+    )[0]
+
+
+@pytest.mark.parametrize("received", [199, 1])
+def test_the_dashboard_says_100_percent_only_when_every_return_is_in_and_0_only_when_none_is(
+    client, qa_manager, agency_a, agency_b, received
+):
+    # 199 of 200 is 99.5%, which round() made 100%: "199 of 200 returns received (100% complete)" while a
+    # return is still missing. 1 of 200 (0.5%) was 0% with a return in.
+    audit = _big_audit(agency_a, agency_b, received)
+    got, total = _received_and_total(audit)
+    assert (got, total) == (received, 200)
+    exact = Fraction(100 * got, total)
+    expected = {199: 99, 1: 1}[received]
+    assert abs(expected - exact) < 1
+
+    client.force_login(qa_manager)
+    page = _text(client.get(reverse("audits:dashboard", args=[audit.slug])).content.decode())
+
+    assert f"{got} of {total} returns received ({expected}% complete)." in page
+
+
+def test_the_percentage_is_the_nearest_whole_one_except_at_its_ends():
+    for total in range(1, 401):
+        for received in range(total + 1):
+            board = Dashboard(
+                audit=None, participants=[], rows=[], counts=[], total=total, received=received, overdue=0,
+                missing=[], history=[],
+            )  # fmt: skip
+            exact = Fraction(100 * received, total)
+            shown = board.percent_complete
+            assert abs(shown - exact) < 1, (received, total)
+            assert (shown == 100) == (received == total), (received, total)
+            assert (shown == 0) == (received == 0), (received, total)
+    assert Dashboard(None, [], [], [], 0, 0, 0, [], []).percent_complete == 0  # 0 of 0
+
+
+def test_the_dashboard_says_what_it_counts_as_received(client, qa_manager, audit):
+    # "No involvement" returns are received (a submitted or accepted return), counted in "Submitted" and
+    # "Accepted" by their status, while the matrix labels them "No involvement": the page says so, and how many.
+    returns = list(PartAReturn.objects.filter(audit=audit).order_by("pk"))
+    PartAReturn.objects.filter(pk=returns[0].pk).update(status=ReturnStatus.SUBMITTED, no_involvement=True)
+    PartAReturn.objects.filter(pk=returns[1].pk).update(status=ReturnStatus.ACCEPTED, no_involvement=True)
+    PartAReturn.objects.filter(pk=returns[2].pk).update(status=ReturnStatus.SUBMITTED)
+    PartAReturn.objects.filter(pk=returns[3].pk).update(status=ReturnStatus.RETURNED)
+    received, total = _received_and_total(audit)
+    (no_involvement,) = _sql(
+        "SELECT count(*) FROM audits_partareturn WHERE audit_id = %s AND no_involvement "
+        "AND status IN ('submitted', 'accepted')",
+        audit.pk,
+    )[0]
+    (submitted,) = _sql(
+        "SELECT count(*) FROM audits_partareturn WHERE audit_id = %s AND status = 'submitted'", audit.pk
+    )[0]
+
+    client.force_login(qa_manager)
+    page = _text(client.get(reverse("audits:dashboard", args=[audit.slug])).content.decode())
+
+    assert f"{received} of {total} returns received" in page
+    assert (received, total, no_involvement, submitted) == (3, 4, 2, 2)
+    assert "Received: submitted or accepted, “no involvement” returns included" in page
+    assert "a return sent back for amendment is not received until it is submitted again" in page
+    assert f"Submitted : {submitted}" in page
+    assert f"of the submitted and accepted, {no_involvement} say “no involvement”" in page
+
+
+def test_the_spreadsheet_numbers_findings_as_the_findings_page_does(client, qa_manager, audit, agency_a):
+    # A finding deleted (or moved to another kind) leaves a gap in the stored order: the spreadsheet said
+    # 1, 3 where the findings page and the briefing number them 1, 2.
+    audit.status = AuditStatus.PART_B
+    audit.save()
+    strengths = [
+        finding_add(user=qa_manager, audit=audit, kind=FindingKind.STRENGTH, heading=f"Strength {n}")
+        for n in range(1, 4)
+    ]
+    agency_findings = [
+        finding_add(
+            user=qa_manager, audit=audit, kind=FindingKind.AGENCY_STRENGTH, heading=f"Police {n}", agency=agency_a
+        )
+        for n in range(1, 4)
+    ]
+    finding_delete(user=qa_manager, finding=strengths[0])
+    finding_delete(user=qa_manager, finding=agency_findings[1])
+    client.force_login(qa_manager)
+
+    # The page's numbering: each list (a kind's, or one agency's within an agency kind) is an <ol> of its
+    # findings in order, numbered from 1.
+    page = client.get(reverse("audits:findings", args=[audit.slug])).content.decode()
+    numbered = {}
+    for ol in re.findall(r"<ol [^>]*data-testid=\"findings-[^\"]+\"[^>]*>(.*?)</ol>", page, re.S):
+        for place, heading in enumerate(re.findall(r'<span class="fw-bold">([^<]+)</span>', ol), 1):
+            numbered[heading] = place
+    assert numbered == {"Strength 2": 1, "Strength 3": 2, "Police 1": 1, "Police 3": 2}
+
+    response = client.get(reverse("audits:export_xlsx", args=[audit.slug]))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["Findings"]
+    header, *rows = list(sheet.values)
+    order, heading = header.index("Order"), header.index("Heading")
+    assert {row[heading]: row[order] for row in rows} == numbered
