@@ -173,3 +173,29 @@ document.addEventListener("htmx:configRequest", (event) => {
     }
   });
 })();
+
+// A wide table's region (a .table-responsive with role="region", or any data-scroll-region: the evidence
+// board's, the heat map's) is a tab stop, for the arrow keys to scroll it, only while it does scroll. A
+// table that fits (My returns, the library, the dashboard on a laptop) would otherwise be a tab stop that
+// does nothing. The page gives it tabindex="0" (without this script, every one stays a tab stop); it is
+// checked again whenever the region or its table changes size (the window, a phone turned, large type).
+(() => {
+  const REGIONS = '[data-scroll-region], .table-responsive[role="region"][tabindex="0"]';
+  function tabStopOnlyWhileItScrolls(region) {
+    const update = () => {
+      const scrolls = region.scrollWidth > region.clientWidth + 1 || region.scrollHeight > region.clientHeight + 1;
+      if (scrolls) region.setAttribute("tabindex", "0");
+      else if (document.activeElement !== region) region.removeAttribute("tabindex");
+    };
+    update();
+    // Kept while it has the focus (taking it away would lose the person's place): checked again on leaving.
+    region.addEventListener("blur", update);
+    if (!("ResizeObserver" in window)) return;
+    const observer = new ResizeObserver(update);
+    observer.observe(region);
+    if (region.firstElementChild) observer.observe(region.firstElementChild);
+  }
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll(REGIONS).forEach(tabStopOnlyWhileItScrolls);
+  });
+})();

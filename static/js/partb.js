@@ -2,8 +2,8 @@
 // evidence text, only the standards where grades differ) and print button, confirmation before
 // deleting a finding, the confirmation of a save shown where the page opens after it (a finding's
 // move or edit: in its list's status region, the focus back on the button pressed), the focus on
-// the errors of a form that comes back refused, a count of the characters of a long text near its
-// limit, and wide tables that are a tab stop only while they scroll.
+// the errors of a form that comes back refused, and a count of the characters of a long text near its
+// limit. (Wide tables are a tab stop only while they scroll: app.js, on every page.)
 // Everything here is an enhancement: the pages work without JavaScript.
 "use strict";
 (() => {
@@ -172,29 +172,10 @@
     }, { once: true });
   }
 
-  // A wide table's region (data-scroll-region) is a tab stop, for the arrow keys to scroll it, only
-  // while it does scroll: a board of three agencies on a wide screen fits, and a tab stop there would
-  // do nothing. The page gives it tabindex="0" (without this script, every one stays a tab stop).
-  function scrollOnlyWhenWide(region) {
-    const update = () => {
-      const scrolls = region.scrollWidth > region.clientWidth + 1 || region.scrollHeight > region.clientHeight + 1;
-      if (scrolls) region.setAttribute("tabindex", "0");
-      else if (document.activeElement !== region) region.removeAttribute("tabindex");
-    };
-    update();
-    if (!("ResizeObserver" in window)) return;
-    // The region's size changes with the window, its table's with large type or the filters.
-    const observer = new ResizeObserver(update);
-    observer.observe(region);
-    if (region.firstElementChild) observer.observe(region.firstElementChild);
-  }
-
   // Long texts and lines count their characters near the limit, as Part A's form does: app.js
   // (auditportal.countCharacters) sets up every text box whose field carries data-maxlength.
 
   document.addEventListener("DOMContentLoaded", () => {
-    document.querySelectorAll("[data-scroll-region]").forEach(scrollOnlyWhenWide);
-
     TOGGLES.forEach((toggle) => {
       const button = document.getElementById(toggle.id);
       apply(toggle, readPreference(toggle.key), button);
