@@ -269,11 +269,38 @@ def briefing_update_details(
     return current
 
 
+def purged_by_retention(section: BriefingSection) -> bool:
+    """Whether the section was last written by the retention purge (drafts_remove_unpublished_text: nobody as its
+    editor, dated with the audit's purged_at). One query; only when a save or refresh was refused."""
+    if section.updated_by_id is not None:
+        return False
+    purged_at = Briefing.objects.filter(pk=section.briefing_id).values_list("audit__purged_at", flat=True).first()
+    return purged_at is not None and section.updated_at == purged_at
+
+
+PURGED_REFUSAL = _(
+    "At %(time)s, after you opened this page, the retention purge removed the text of “%(heading)s” that was "
+    "never published: the audit's retention period has ended, and with it its case-level detail."
+)
+
+
 class SectionConflict(BriefingError):
-    """The section was saved by someone else after this editor opened it: nothing is overwritten."""
+    """The section was saved by someone else after this editor opened it: nothing is overwritten. Or the
+    retention purge took out its unpublished text meanwhile: the editor is told so, not to merge it back."""
 
     def __init__(self, current: BriefingSection) -> None:
         self.current = current
+        if purged_by_retention(current):
+            current.purged_by_retention = True  # the section card labels it so, not as another editor's text
+            super().__init__(
+                PURGED_REFUSAL % {"time": _when(current.updated_at), "heading": current.heading}
+                + " "
+                + _(
+                    "Nothing was saved: what the section holds now is shown below yours. Do not put back what was "
+                    "removed (evidence, reasons, details of a case); save again only what the briefing may say."
+                )
+            )
+            return
         who = current.updated_by.get_full_name() if current.updated_by else _("someone else")
         super().__init__(
             _(
@@ -334,6 +361,16 @@ class RefreshConflict(BriefingError):
 
     def __init__(self, current: BriefingSection) -> None:
         self.current = current
+        if purged_by_retention(current):
+            super().__init__(
+                PURGED_REFUSAL % {"time": _when(current.updated_at), "heading": current.heading}
+                + " "
+                + _(
+                    "Nothing was written again from the findings: what it holds now is shown here. If it should "
+                    "still be written from the findings, refresh it again."
+                )
+            )
+            return
         who = current.updated_by.get_full_name() or current.updated_by.get_username() if current.updated_by else ""
         super().__init__(
             _(
@@ -751,7 +788,7 @@ def versions_remove_case_detail(*, audit: Audit) -> list[int]:
     return changed
 
 
-def drafts_remove_unpublished_text(*, audit: Audit, dry_run: bool = False) -> int:
+def drafts_remove_unpublished_text(*, audit: Audit, dry_run: bool = False, now: datetime | None = None) -> int:
     """Retention: what the audit's briefing drafts hold that was never published goes with its case-level
     detail. A draft is written from the audit and edited by hand, and until published (and checked for
     identifiers) it may quote the evidence or reasons the purge removes. Each draft section is taken back to
@@ -761,7 +798,9 @@ def drafts_remove_unpublished_text(*, audit: Audit, dry_run: bool = False) -> in
     The published versions are not touched (versions_remove_case_detail takes the reasons out of full
     reports). Call inside the purge's transaction, which holds the audit's row: the composer's writes wait
     for it. Returns how many sections were changed; with dry_run, how many would be, changing nothing.
-    Two queries to read, and two to write when any section changes."""
+    Two queries to read, and two to write when any section changes. The sections changed are dated `now`, the
+    audit's purged_at (audit_purge_case_detail), with nobody as their editor: a save or refresh from a page
+    opened before is refused saying the purge removed the text (purged_by_retention)."""
     published: dict[int, dict[str, dict]] = {}
     newest_first = (
         BriefingVersion.objects.filter(briefing__audit=audit, withdrawn_at__isnull=True)
@@ -771,7 +810,7 @@ def drafts_remove_unpublished_text(*, audit: Audit, dry_run: bool = False) -> in
     for briefing_id, sections in newest_first:
         if briefing_id not in published:
             published[briefing_id] = {section.get("key"): section for section in sections or []}
-    now = timezone.now()
+    now = now or timezone.now()
     changed = []
     for section in BriefingSection.objects.filter(briefing__audit=audit).order_by("pk"):
         printed = published.get(section.briefing_id, {}).get(section.key)

@@ -195,9 +195,12 @@ def audit_purge_case_detail(*, audit: Audit, user=None) -> PurgeResult:
     from briefings.services import drafts_remove_unpublished_text, versions_remove_case_detail
 
     n_versions = len(versions_remove_case_detail(audit=audit))
-    n_draft_sections = drafts_remove_unpublished_text(audit=audit)
+    # The sections changed are dated with the purge itself: an editor whose page was open meanwhile is told their
+    # save was refused because of the purge (briefings.services.SectionConflict), not because of "someone else".
+    purged_at = timezone.now()
+    n_draft_sections = drafts_remove_unpublished_text(audit=audit, now=purged_at)
 
-    audit.purged_at = timezone.now()
+    audit.purged_at = purged_at
     audit.save(update_fields=["purged_at"])
     summary = (
         f"Case-level detail removed: {n_returns} returns, {n_answers} answers, {n_judgements} judgements"

@@ -4,10 +4,12 @@ the purge's real run (the command, on PostgreSQL), which says how much it remove
 standing version printed it; the published versions themselves, their content and PDFs, are not touched."""
 
 import copy
+import html
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import AccessRecord, Partnership
@@ -122,3 +124,45 @@ def test_a_published_draft_left_as_published_is_not_changed_and_a_withdrawn_ones
     assert result.draft_sections == withdrawn_text > 0
     assert drafted(practitioners) == left_alone
     assert {body for _heading, body in drafted(managers).values()} == {""}
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_save_or_refresh_from_a_composer_opened_before_the_purge_says_the_purge_removed_the_text(
+    client, findings_audit, make_briefing, qa_manager, htmx
+):
+    """The composer was open on a draft (the audit closed) when the purge ran: its save, with the text it still shows,
+    is refused as a save over someone else's is, but saying the retention purge removed the text, not that "someone
+    else" saved and that it is to be merged; the section stays as the purge left it. A refresh likewise."""
+    briefing = make_briefing(Edition.PRACTITIONERS)
+    section = briefing.sections.filter(hidden=False).order_by("order").first()
+    edit(section, QUOTE, qa_manager)
+    section.refresh_from_db()
+    opened = services.section_version(section)  # what the open page's form holds
+    close_past_retention(findings_audit)
+    audit_purge_case_detail(audit=findings_audit)
+    assert BriefingSection.objects.get(pk=section.pk).body == ""
+
+    client.force_login(qa_manager)
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    save = client.post(
+        reverse("briefings:section_update", args=[findings_audit.slug, briefing.edition, section.key]),
+        {"heading": section.heading, "body": QUOTE, "based_on": opened},
+        **headers,
+    )
+    assert save.status_code == 409
+    page = html.unescape(save.content.decode())
+    assert "the retention purge removed the text of “" in page
+    assert "Do not put back what was removed" in page
+    assert "The section as the retention purge left it:" in page
+    assert "someone else" not in page.lower() and "the other editor" not in page
+    assert BriefingSection.objects.get(pk=section.pk).body == ""
+
+    refresh = client.post(
+        reverse("briefings:section_refresh", args=[findings_audit.slug, briefing.edition, section.key]),
+        {"section_version": opened},
+    )
+    assert refresh.status_code in (302, 409)
+    shown = html.unescape(client.get(refresh.url).content.decode()) if refresh.status_code == 302 else ""
+    said = shown or html.unescape(refresh.content.decode())
+    assert "the retention purge removed the text of “" in said and "Someone else" not in said
+    assert BriefingSection.objects.get(pk=section.pk).body == ""
