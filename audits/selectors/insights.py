@@ -747,9 +747,13 @@ def _stage_distribution(
     """Grades the agency gave, by journey stage (Section.title) and year. One aggregate query.
 
     Counts the graded answers of its received returns (submitted or accepted) for cases it was
-    involved in. Scales are compared by rank (1 = best); the labels are the first seen per rank.
-    Also, for each rank, (rank, number of steps of its scale): where it lies on its scale, for its
-    colour (a Good given as the worst grade of all is still the second of four steps).
+    involved in, one column per grade label: a grade is counted under its own label, whatever its
+    scale (after a change of scale, a 3-step scale's Good, its rank 1, is counted as Good, not as the
+    4-step scale's rank 1, Outstanding). Labels go best first: by their mean place on the scales that
+    have them (0 the best step, 1 the worst), then by rank, then by name; with one scale, its order.
+    Also, for each label, (rank, number of steps of its scale) on the longest scale that has it: where
+    it lies on its scale, for its colour (a Good given as the worst grade of all is still the second
+    of four steps).
     """
     year_of = {a.pk: a.year for a in audits}
     scale_steps = (
@@ -767,23 +771,34 @@ def _stage_distribution(
         .annotate(n=Count("pk"), stage_order=Max("standard__section__order"), steps=Subquery(scale_steps.values("n")))
         .order_by()
     )
-    labels: dict[int, tuple[str, int]] = {}
+    places: dict[str, set[tuple[int, int, int]]] = defaultdict(set)  # label → (scale, rank, steps)
     stage_order: dict[str, int] = {}
-    counts: dict[str, dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    counts: dict[str, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
     for row in rows:
-        rank, title = row["grade__rank"], row["standard__section__title"]
-        labels.setdefault(rank, (row["grade__label"], row["steps"]))
+        label, title = row["grade__label"], row["standard__section__title"]
+        places[label].add((row["grade__scale_id"], row["grade__rank"], row["steps"]))
         stage_order[title] = min(stage_order.get(title, row["stage_order"]), row["stage_order"])
-        counts[title][year_of[row["part_a_return__audit_id"]]][rank] += row["n"]
-    ranks = sorted(labels)
+        counts[title][year_of[row["part_a_return__audit_id"]]][label] += row["n"]
+
+    def position(rank: int, steps: int) -> float:
+        return (rank - 1) / (steps - 1) if steps > 1 else 0.0
+
+    def best_first(label: str) -> tuple[float, int, str]:
+        found = places[label]
+        mean = sum(position(rank, steps) for _scale, rank, steps in found) / len(found)
+        return (mean, min(rank for _scale, rank, _steps in found), label)
+
+    labels = sorted(places, key=best_first)
+    # Its colour: its place on the longest scale that has it (the lowest rank there, should a scale repeat it).
+    steps_of = {label: min(places[label], key=lambda p: (-p[2], p[1]))[1:] for label in labels}
     stages = [
         StageDistribution(
             stage=title,
-            by_year={year: [by_rank.get(r, 0) for r in ranks] for year, by_rank in counts[title].items()},
+            by_year={year: [by_label.get(label, 0) for label in labels] for year, by_label in counts[title].items()},
         )
         for title in sorted(counts, key=lambda t: (stage_order[t], t))
     ]
-    return [labels[r][0] for r in ranks], [(r, labels[r][1]) for r in ranks], stages
+    return labels, [steps_of[label] for label in labels], stages
 
 
 def agency_profile(user, agency: Agency) -> AgencyProfile:

@@ -3,6 +3,7 @@ counted here with SQL of their own (not the app's selectors): a partnership boar
 
 import io
 import re
+from collections import Counter
 from fractions import Fraction
 
 import pytest
@@ -144,3 +145,58 @@ def test_the_spreadsheet_numbers_findings_as_the_findings_page_does(client, qa_m
     header, *rows = list(sheet.values)
     order, heading = header.index("Order"), header.index("Heading")
     assert {row[heading]: row[order] for row in rows} == numbered
+
+
+def test_the_agency_profile_counts_each_grade_under_its_own_label_after_a_change_of_scale(client, qa_manager):
+    # 2015 on the four-step scale (Outstanding, Good, Requires improvement, Inadequate), 2016 on a three-step
+    # one (Good, Requires improvement, Inadequate). Columns were ranks, named by the first label seen: the
+    # 2016 Goods (rank 1 of 3) were printed under "Outstanding", its Inadequates under "Requires improvement".
+    from agencies.tests.factories import AgencyFactory
+    from audits.models import Grade, GradeScale, ToolVersion
+    from audits.tests.factories import make_tool_version
+    from audits.tests.insights_support import audit_in
+    from audits.tests.partb_support import complete_return
+
+    police = AgencyFactory(name="Police")
+    three = GradeScale.objects.create(name="Three-point scale")
+    for rank, label in enumerate(["Good", "Requires improvement", "Inadequate"], 1):
+        Grade.objects.create(scale=three, rank=rank, code=label.lower().replace(" ", "-"), label=label)
+    audits = []
+    for year, three_step in ((2015, False), (2016, True)):
+        version = make_tool_version(standards=4, sections=2)
+        if three_step:
+            ToolVersion.objects.filter(pk=version.pk).update(scale=three)
+            version.refresh_from_db()
+        audit = audit_in(year, status=AuditStatus.CLOSED, tool_version=version)
+        AuditAgencyFactory(audit=audit, agency=police)
+        CaseFactory(audit=audit, reference="Case 1", order=0)
+        make_returns(audit)
+        audits.append(audit)
+    complete_return(PartAReturn.objects.get(audit=audits[0]), ranks=[1, 2, 3, 4])
+    complete_return(PartAReturn.objects.get(audit=audits[1]), ranks=[1, 1, 3, 3])
+
+    # Per year, how many graded answers of each label: counted from the answers' own grades.
+    expected: dict[int, dict[str, int]] = {}
+    for year, label, n in _sql(
+        "SELECT extract(year FROM a.part_b_date)::int, g.label, count(*) FROM audits_answer an "
+        "JOIN audits_partareturn r ON r.id = an.part_a_return_id JOIN audits_audit a ON a.id = r.audit_id "
+        "JOIN audits_grade g ON g.id = an.grade_id WHERE r.agency_id = %s AND r.status IN ('submitted', 'accepted') "
+        "AND NOT r.no_involvement GROUP BY 1, 2",
+        police.pk,
+    ):
+        expected.setdefault(year, {})[label] = n
+    assert expected == {
+        2015: {"Outstanding": 1, "Good": 1, "Requires improvement": 1, "Inadequate": 1},
+        2016: {"Good": 2, "Inadequate": 2},
+    }
+
+    client.force_login(qa_manager)
+    page = client.get(reverse("audits:insights_agency", args=[police.pk])).content.decode()
+    table = page.split('data-testid="stage-table"')[1].split("</table>")[0]
+    labels = re.findall(r'<th scope="col">([^<]+)</th>', table)[2:-1]  # after Stage and Year, before Total
+    assert labels == ["Outstanding", "Good", "Requires improvement", "Inadequate"]
+    printed: dict[int, Counter] = {}
+    for year, cells in re.findall(r'<th scope="row">(\d{4})</th>\s*((?:<td class="text-end">\d+</td>\s*)+)', table):
+        counts = [int(n) for n in re.findall(r">(\d+)<", cells)][:-1]  # the last is the row's total
+        printed.setdefault(int(year), Counter()).update(dict(zip(labels, counts, strict=True)))
+    assert {year: {k: v for k, v in c.items() if v} for year, c in printed.items()} == expected
