@@ -170,6 +170,20 @@ def test_an_unknown_username_is_refused_with_a_near_one_named(only_admin):
     assert_unchanged(only_admin)
 
 
+def test_an_e_mail_address_given_for_the_username_names_the_account_it_is_of(only_admin):
+    """The operator has the person's e-mail (they wrote from it), not their username: refused, naming the username."""
+    typed = only_admin.email.upper()
+    with pytest.raises(
+        CommandError,
+        match=rf"There is no account with the username '{typed}'\. '{typed}' is the e-mail address of the account "
+        r"'it\.admin': give its username .*Nothing was changed",
+    ):
+        reset(typed, "--yes", "--reason", REASON)
+    with pytest.raises(CommandError, match=r"username 'nobody@example\.org'\. Nothing was changed"):
+        reset("nobody@example.org", "--yes", "--reason", REASON)
+    assert_unchanged(only_admin)
+
+
 def test_a_deactivated_account_is_refused_saying_to_reactivate_it_first(only_admin):
     only_admin.is_active = False
     only_admin.save()

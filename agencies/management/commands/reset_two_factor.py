@@ -120,6 +120,13 @@ class Command(BaseCommand):
         if person is None:
             near = list(users.filter(username__iexact=username).values_list("username", flat=True)[:3])
             hint = f" Did you mean {' or '.join(repr(name) for name in near)}? Usernames are exact." if near else ""
+            # An e-mail address typed for the username (the person wrote from it): name the account it is of.
+            owner = users.email_taken_by(username.strip()) if not near and "@" in username else None
+            if owner is not None:
+                hint = (
+                    f" {username.strip()!r} is the e-mail address of the account {owner.get_username()!r}: give its "
+                    "username (as Administration → Users lists it)."
+                )
             raise CommandError(f"There is no account with the username {username!r}.{hint} Nothing was changed.")
         if not person.is_active:
             raise CommandError(self._deactivated(username))
