@@ -1,6 +1,7 @@
 """The figures the progress dashboard and the spreadsheet print, checked against what the database holds,
 counted here with SQL of their own (not the app's selectors): a partnership board reads them as printed."""
 
+import csv
 import io
 import re
 from collections import Counter
@@ -200,3 +201,70 @@ def test_the_agency_profile_counts_each_grade_under_its_own_label_after_a_change
         counts = [int(n) for n in re.findall(r">(\d+)<", cells)][:-1]  # the last is the row's total
         printed.setdefault(int(year), Counter()).update(dict(zip(labels, counts, strict=True)))
     assert {year: {k: v for k, v in c.items() if v} for year, c in printed.items()} == expected
+
+
+def test_the_answers_export_says_which_returns_its_rows_are_of(client, qa_manager, audit):
+    # The CSV has the answers of drafts too, unlike the heatmap (received returns only): the page offering
+    # it says so, and its rows are exactly those it says.
+    from audits.tests.partb_support import complete_return
+
+    r1, r2, r3, r4 = PartAReturn.objects.filter(audit=audit).order_by("pk")
+    complete_return(r1)  # submitted
+    complete_return(r2, status=ReturnStatus.DRAFT)  # a draft: its answers are rows too
+    complete_return(r3)
+    PartAReturn.objects.filter(pk=r3.pk).update(no_involvement=True)  # received, no involvement: one row
+    complete_return(r4, status=ReturnStatus.DRAFT)
+    PartAReturn.objects.filter(pk=r4.pk).update(no_involvement=True)  # not received yet: no row at all
+    (expected,) = _sql(
+        "SELECT (SELECT count(*) FROM audits_answer an JOIN audits_partareturn r ON r.id = an.part_a_return_id "
+        "        WHERE r.audit_id = %s AND NOT r.no_involvement) "
+        "     + (SELECT count(*) FROM audits_partareturn WHERE audit_id = %s AND no_involvement "
+        "        AND status IN ('submitted', 'accepted'))",
+        audit.pk,
+        audit.pk,
+    )[0]
+    client.force_login(qa_manager)
+
+    page = _text(client.get(reverse("audits:dashboard", args=[audit.slug])).content.decode())
+    response = client.get(reverse("audits:export_csv", args=[audit.slug]))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"), newline="")))
+
+    assert len(rows) - 1 == expected
+    assert {row[-1] for row in rows[1:]} == {"Submitted", "Draft", "No involvement"}
+    assert "One row per Part A answer of every return, whatever its status (drafts included" in page
+    assert "the heatmap counts received returns only" in page
+    assert "except a return saying its agency had no involvement in the case: one row with its reason once" in page
+
+
+def test_the_agency_profile_says_which_answers_its_grades_are_of(client, qa_manager):
+    from agencies.tests.factories import AgencyFactory
+    from audits.tests.factories import make_tool_version
+    from audits.tests.insights_support import audit_in
+    from audits.tests.partb_support import complete_return
+
+    police = AgencyFactory(name="Police")
+    audit = audit_in(2015, status=AuditStatus.PART_B, tool_version=make_tool_version(standards=4, sections=1))
+    AuditAgencyFactory(audit=audit, agency=police)
+    CaseFactory.create_batch(3, audit=audit)
+    make_returns(audit)
+    received, draft, no_involvement = PartAReturn.objects.filter(audit=audit).order_by("pk")
+    complete_return(received, ranks=2)
+    complete_return(draft, ranks=1, status=ReturnStatus.DRAFT)
+    complete_return(no_involvement, ranks=4)
+    PartAReturn.objects.filter(pk=no_involvement.pk).update(no_involvement=True)
+    (expected,) = _sql(
+        "SELECT count(*) FROM audits_answer an JOIN audits_partareturn r ON r.id = an.part_a_return_id "
+        "WHERE r.agency_id = %s AND r.status IN ('submitted', 'accepted') AND NOT r.no_involvement "
+        "AND an.grade_id IS NOT NULL",
+        police.pk,
+    )[0]
+    client.force_login(qa_manager)
+
+    html = client.get(reverse("audits:insights_agency", args=[police.pk])).content.decode()
+    table = html.split('data-testid="stage-table"')[1].split("</table>")[0]
+
+    assert expected == 4
+    assert re.findall(r'<td class="text-end">(\d+)</td>\s*</tr>', table) == [str(expected)]  # the row's total
+    caption = _text(re.search(r"<caption>(.*?)</caption>", table, re.S).group(1))
+    assert "of the agency’s received returns (submitted or accepted) only, not of drafts" in caption
+    assert "nor of cases it had no involvement in" in caption
