@@ -720,7 +720,8 @@ def recommendation_edit(request: HttpRequest, slug: str, rec_id: int) -> HttpRes
             form.add_error(None, error)
         else:
             messages.success(request, _("Recommendation saved."))
-            return redirect("audits:recommendations", slug=audit.slug)
+            # Back at its row, where the confirmation is said and the focus is on its Edit link again (partb.js).
+            return redirect(reverse("audits:recommendations", kwargs={"slug": audit.slug}) + f"#rec-{rec.pk}")
     context = {"audit": audit, "recommendation": rec, "form": form, "fixed": fixed, "has_errors": status >= 400}
     return render(request, "audits/partb/recommendation_form.html", context, status=status)
 

@@ -43,7 +43,8 @@
   // After a save the page opens at what was saved (#consensus-overall, #agency-3, #theme…), far below
   // the confirmation at the top of the page: move the confirmation there, under the target's
   // heading, so that it is seen where the person is. Not into a list item or a table row: a finding
-  // (#finding-…, after a move or an edit) has it said in its list's status region instead.
+  // (#finding-…, after a move or an edit) or another row of a list with a status region (a
+  // recommendation edited, an agency's auditor chased) has it said in that region instead.
   function showMessagesAtTarget() {
     const messages = document.querySelector("main > .messages");
     let target = null;
@@ -53,11 +54,11 @@
       return; // a malformed address: leave the page as it is
     }
     if (!target) return;
-    const list = target.tagName === "LI" ? target.closest("[data-status]") : null;
+    const list = target.matches("li, tr, section") ? target.closest("[data-status]") : null;
     const region = list ? document.getElementById(list.dataset.status) : null;
     if (region) {
-      focusMovedFinding(target);
-      if (messages) showInListStatus(messages, region, target);
+      const cameBack = focusMovedFinding(target);
+      if (messages) showInListStatus(messages, region, target, cameBack === "region");
       return;
     }
     if (!messages || ["LI", "TR", "TD"].includes(target.tagName)) return;
@@ -67,16 +68,22 @@
     target.scrollIntoView({ block: "start", behavior: "instant" });
   }
 
-  // The messages of a move (or edit) of a finding, in the status region by its list
+  // The messages of a move (or edit) of a finding, or of another row's action, in the status region by its list
   // (_finding_list.html), not at the top of the page: a keyboard or screen-reader user, back at the
   // finding, hears and sees the result or the refusal where they are. The region is empty when the
   // page opens and is given the messages a moment later, for screen readers to announce them (what a
   // live region holds when the page loads is not read out).
-  function showInListStatus(messages, region, item) {
+  function showInListStatus(messages, region, item, focusRegion) {
     const notes = Array.from(messages.children);
     messages.remove();
     const show = () => whenScrollSettles(() => {
       region.append(...notes);
+      if (focusRegion && [document.body, null].includes(document.activeElement)) {
+        // Back from a control the row no longer has (a chase refused once Part A closed): the focus on
+        // what the page says about it, by the row.
+        region.tabIndex = -1;
+        region.focus({ preventScroll: true });
+      }
       // The message in view if it fits with the finding, the finding in view in any case.
       region.scrollIntoView({ block: "nearest", behavior: "instant" });
       item.scrollIntoView({ block: "nearest", behavior: "instant" });
@@ -105,8 +112,13 @@
   // Up and Down post the form and the page opens again at the finding moved: the focus goes back to
   // the button pressed (or, at an end of the list, the other one), not to the top of the page. Edit
   // opens the finding's own page, whose Save and Cancel come back to the finding: the focus goes back
-  // to its Edit link, for the next finding to be edited from there.
+  // to its Edit link, for the next finding to be edited from there. Other rows do the same with the
+  // controls marked data-come-back (a recommendation's Edit link, an agency's Chase button): the page
+  // that answers opens again at the row (a list item, table row or section with an id, in a
+  // [data-status] list), and the focus goes back to the control of the same data-come-back, or, if
+  // the row no longer has it, to what the page says in the list's status region.
   const MOVED_KEY = "auditportal.findingMoved";
+  const ROW = "li[id], tr[id], section[id]";
 
   function remember(item, what) {
     try {
@@ -129,29 +141,52 @@
       const item = link.closest("li[id]");
       if (item) link.addEventListener("click", () => remember(item, "edit"));
     });
+    document.querySelectorAll("a[data-come-back]").forEach((link) => {
+      const item = link.closest(ROW);
+      if (item) link.addEventListener("click", () => remember(item, `=${link.dataset.comeBack}`));
+    });
+    document.querySelectorAll("form").forEach((form) => {
+      const item = form.closest(ROW);
+      if (!item || !form.querySelector("button[data-come-back]")) return;
+      form.addEventListener("submit", (event) => {
+        const button = event.submitter;
+        if (button && button.dataset.comeBack) remember(item, `=${button.dataset.comeBack}`);
+      });
+    });
   }
 
+  // Returns "control" when the focus went back to a control, "region" when the row no longer has the
+  // one followed (the status region is to have the focus), "" when the page was opened otherwise.
   function focusMovedFinding(item) {
     let moved = null;
     try {
       moved = window.sessionStorage.getItem(MOVED_KEY);
       window.sessionStorage.removeItem(MOVED_KEY);
     } catch (error) {
-      return;
+      return "";
     }
     const [id, direction] = (moved || "").split(" ");
-    if (id !== item.id) return; // opened at this finding after something else (a link)
-    const buttons = Array.from(item.querySelectorAll('button[name="direction"]')).filter((b) => !b.disabled);
-    const button =
-      direction === "edit"
-        ? item.querySelector(".finding-actions a[href]")
-        : buttons.find((b) => b.value === direction) || buttons[0];
-    if (!button) return;
+    if (id !== item.id) return ""; // opened at this row after something else (a link)
+    let button = null;
+    if (direction.startsWith("=")) {
+      const name = direction.slice(1);
+      button = Array.from(item.querySelectorAll("[data-come-back]")).find(
+        (el) => el.dataset.comeBack === name && !el.disabled,
+      );
+    } else {
+      const buttons = Array.from(item.querySelectorAll('button[name="direction"]')).filter((b) => !b.disabled);
+      button =
+        direction === "edit"
+          ? item.querySelector(".finding-actions a[href]")
+          : buttons.find((b) => b.value === direction) || buttons[0];
+    }
+    if (!button) return "region";
     button.focus({ preventScroll: true });
     // Chromium clears the focus when it scrolls to the address's #finding-… once the page has loaded.
     window.addEventListener("load", () => {
       if (document.activeElement === document.body) button.focus({ preventScroll: true });
     }, { once: true });
+    return "control";
   }
 
   // A form that comes back refused starts with a summary of its errors (boards.error_summary; the
