@@ -941,13 +941,36 @@ class _DeviceRemovalNotified:
         return False
 
     def delete_model(self, request, obj):
-        devices = type(obj).objects.filter(pk=obj.pk)
-        second_factor_remove(request=request, person=obj.user, devices=[devices])
+        self._remove(request, obj.user, type(obj).objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
-        people = {device.user for device in queryset.select_related("user")}
-        for person in people:
-            second_factor_remove(request=request, person=person, devices=[queryset])
+        # One transaction, as the delete page's (Django's "Delete selected" action has none): no device is gone
+        # without its access record, nor a person's sessions left open after their device went.
+        with transaction.atomic(using=router.db_for_write(queryset.model)):
+            people = {device.user for device in queryset.select_related("user")}
+            for person in sorted(people, key=lambda person: person.pk):
+                self._remove(request, person, queryset)
+
+    def _remove(self, request, person, devices: QuerySet) -> None:
+        record = second_factor_remove(request=request, person=person, devices=[devices])
+        if record is None or person.pk != request.user.pk:
+            return
+        # Their own: this session ends with their others, and the next page is the sign-in page, whose
+        # "Your session has ended" would not say why.
+        what = _("an authenticator app of yours") if devices.model is TOTPDevice else _("your recovery codes")
+        then = (
+            _("Sign in again with your password and your authenticator app.")
+            if TOTPDevice.objects.filter(user=person, confirmed=True).exists()
+            else _(
+                "Sign in again: after your password you set up a new authenticator app and are given new "
+                "recovery codes."
+            )
+        )
+        messages.warning(
+            request,
+            _("You removed %(what)s, which ends your sessions, this one included, as it does anybody's. %(then)s")
+            % {"what": what, "then": then},
+        )
 
 
 # The authenticator's secret: its key, and the QR code and otpauth:// address made from it.

@@ -218,3 +218,79 @@ def test_a_refusal_at_the_command_line_exits_non_zero_saying_why(only_admin, cap
     assert exited.value.code == 1
     assert "There is no account with the username 'nobody'." in capsys.readouterr().err
     assert_unchanged(only_admin)
+
+
+# --- Removing one's own in Administration → OTP -------------------------------------------------------------
+
+
+def unlocking(person):
+    """The demo role's permissions to remove lost authenticators and recovery codes in Administration → OTP."""
+    from django.contrib.auth.models import Permission
+
+    from audits.demo import ADMIN_SECURITY_PERMISSIONS
+
+    for app_label, codename in ADMIN_SECURITY_PERMISSIONS:
+        person.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return person
+
+
+def signed_in_verified(client, person) -> None:
+    device = TOTPDevice.objects.filter(user=person, confirmed=True).order_by("pk").first()
+    sign_in(client, person.username)
+    client.post(reverse("mfa_verify"), {"code": current_code(device)})
+    assert client.get(reverse("home")).status_code == 200
+
+
+@override_settings(MFA_REQUIRED=True)
+@pytest.mark.parametrize("kept_an_app", [True, False])
+def test_an_administrator_removing_their_own_is_signed_out_told_why_and_what_next(client, only_admin, kept_an_app):
+    """Their sessions end as anybody's do, this one included: the sign-in page they land on says it was their
+    removal that ended it, and how they sign in now (with the app they kept, or setting up a new one)."""
+    unlocking(only_admin)
+    spare = TOTPDevice.objects.create(user=only_admin, name="Spare phone", confirmed=True)
+    signed_in_verified(client, only_admin)
+    removed = spare if kept_an_app else TOTPDevice.objects.exclude(pk=spare.pk).get(user=only_admin)
+    if not kept_an_app:
+        spare.delete()  # the one they signed in with is their only app
+
+    landed = client.post(reverse("admin:otp_totp_totpdevice_delete", args=[removed.pk]), {"post": "yes"}, follow=True)
+
+    assert landed.redirect_chain[-1][0].startswith(reverse("login"))
+    page = " ".join(landed.content.decode().replace("&#x27;", "'").split())
+    assert "You removed an authenticator app of yours, which ends your sessions, this one included" in page
+    if kept_an_app:
+        assert "Sign in again with your password and your authenticator app." in page
+    else:
+        assert "after your password you set up a new authenticator app and are given new recovery codes" in page
+    assert not TOTPDevice.objects.filter(pk=removed.pk).exists()
+
+
+def test_delete_selected_removes_all_or_nothing_so_no_device_goes_without_its_access_record(
+    client, only_admin, auditor, monkeypatch
+):
+    """Administration's "Delete selected" over two people's apps: if the second's access record cannot be written,
+    neither app is removed (it was removed without a record, the first one's record kept)."""
+    import agencies.services
+
+    unlocking(only_admin)
+    enrolled(auditor)
+    client.force_login(only_admin)
+    devices = list(TOTPDevice.objects.filter(user__in=[only_admin, auditor]).order_by("user_id"))
+    assert len(devices) == 2
+    recorded = []
+    real_record = agencies.services.access_record
+
+    def record_once(**kwargs):
+        if recorded:
+            raise RuntimeError("access log unavailable")
+        recorded.append(kwargs)
+        return real_record(**kwargs)
+
+    monkeypatch.setattr(agencies.services, "access_record", record_once)
+    with pytest.raises(RuntimeError, match="access log unavailable"):
+        client.post(
+            reverse("admin:otp_totp_totpdevice_changelist"),
+            {"action": "delete_selected", "_selected_action": [d.pk for d in devices], "post": "yes"},
+        )
+    assert TOTPDevice.objects.filter(pk__in=[d.pk for d in devices]).count() == 2
+    assert not AccessRecord.objects.filter(summary__startswith="Sign-in of").exists()
