@@ -624,7 +624,9 @@ def my_past_audits(user) -> list[PastAudit]:
             "audit__created_at",
             "status",
         )
-        .annotate(n=Count("pk"), none=Count("pk", filter=Q(no_involvement=True)))
+        # "No involvement" as the matrix and the boards say it: of a return sent (submitted or accepted), not
+        # of a draft with the box ticked, or one sent back, which never told the group so.
+        .annotate(n=Count("pk"), none=Count("pk", filter=Q(no_involvement=True, status__in=SUBMITTED_STATUSES)))
         .order_by("-audit__created_at", "audit_id")
     )
     audits: dict[int, PastAudit] = {}

@@ -268,3 +268,29 @@ def test_the_agency_profile_says_which_answers_its_grades_are_of(client, qa_mana
     caption = _text(re.search(r"<caption>(.*?)</caption>", table, re.S).group(1))
     assert "of the agency’s received returns (submitted or accepted) only, not of drafts" in caption
     assert "nor of cases it had no involvement in" in caption
+
+
+def test_my_returns_counts_no_involvement_of_the_returns_sent_only(client, audit, auditor):
+    # An audit past Part A on My returns: "3: 1 accepted, 1 draft, 1 returned for amendment (1 no involvement)"
+    # counted the draft and the one sent back whose box was ticked, which the group was never told.
+    past = AuditFactory(title="Neglect audit 2025", status=AuditStatus.CLOSED)
+    AuditAgencyFactory(audit=past, agency=auditor.agency, auditor=auditor)
+    CaseFactory.create_batch(3, audit=past)
+    make_returns(past)
+    sent, draft, returned = PartAReturn.objects.filter(audit=past, agency=auditor.agency).order_by("pk")
+    PartAReturn.objects.filter(pk=sent.pk).update(status=ReturnStatus.ACCEPTED, no_involvement=True)
+    PartAReturn.objects.filter(pk=draft.pk).update(status=ReturnStatus.DRAFT, no_involvement=True)
+    PartAReturn.objects.filter(pk=returned.pk).update(status=ReturnStatus.RETURNED, no_involvement=True)
+    (expected,) = _sql(
+        "SELECT count(*) FROM audits_partareturn WHERE audit_id = %s AND agency_id = %s AND no_involvement "
+        "AND status IN ('submitted', 'accepted')",
+        past.pk,
+        auditor.agency_id,
+    )[0]
+    client.force_login(auditor)
+
+    html = client.get(reverse("audits:my_returns")).content.decode()
+    row = _text(html[html.index(f'data-testid="past-audit-{past.pk}"') :][:900])
+
+    assert expected == 1
+    assert f"3: 1 draft, 1 returned for amendment, 1 accepted ({expected} no involvement)" in row
