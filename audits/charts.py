@@ -40,10 +40,21 @@ def _truncate(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _describe(dist: GradeDistribution) -> str:
+    """The chart's text for screen readers: who gave grades (an agency with no involvement in any case, or
+    whose returns graded nothing, is a column of empty cells and is not said to have given any), to how many
+    standards, and the totals by grade."""
     totals = ", ".join(f"{grade.label} {n}" for grade, n in dist.totals_by_grade())
+    giving = sum(1 for i in range(len(dist.agencies)) if any(cells[i].graded for _s, cells in dist.rows))
+    who = _count(giving, "agency", "agencies")
+    if giving != len(dist.agencies):
+        who = f"{giving} of the {_count(len(dist.agencies), 'agency', 'agencies')}"
     return (
-        f"Heatmap of the grades {len(dist.agencies)} agencies gave to {len(dist.rows)} standards across "
+        f"Heatmap of the grades {who} gave to {_count(len(dist.rows), 'standard', 'standards')} across "
         f"the cases of {dist.audit.title}. Each cell shows, for one standard and one agency, how many cases "
         f"were graded at each step of the scale. {dist.total} graded answers in all: {totals}. "
         "The same figures are in the table that accompanies the chart."
