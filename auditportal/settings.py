@@ -242,7 +242,8 @@ if CACHE_URL:
     checked_url("CACHE_URL", CACHE_URL, ("redis", "rediss", "unix"), "redis://127.0.0.1:6379/1")
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, one redis-py client kept per server (auditportal.cache).
+            "BACKEND": "auditportal.cache.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "auditportal"),
         }
