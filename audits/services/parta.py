@@ -849,24 +849,24 @@ def email_auditor_about_return(*, return_id: int, event: str, wait: bool = False
 
 def _email_returns_sent_back(ret: PartAReturn, *, wait: bool) -> bool:
     with transaction.atomic():
-        # The agency's row in the audit, locked: two tasks for its returns take turns, and the second finds
-        # the notices the first told of gone (the e-mail is sent before this transaction commits: a send that
-        # fails leaves them to its retry).
-        AuditAgency.objects.select_for_update(no_key=True).filter(
-            audit_id=ret.audit_id, agency_id=ret.agency_id
-        ).first()
-        own = ReturnNotice.objects.filter(ret=ret).order_by("-created_at").first()
+        # The agency's notices in the audit, locked (only they: of self, not their returns): two tasks for its
+        # returns take turns, and the second finds the notices the first told of gone (the e-mail is sent
+        # before this transaction commits: a send that fails leaves them to its retry). Nothing a page does
+        # waits on them while a slow mail relay holds this transaction open: a send-back adds a notice, it
+        # locks none, and no page locks the agency's row for this.
+        notices = list(
+            ReturnNotice.objects.select_for_update(of=("self",))
+            .filter(ret__audit_id=ret.audit_id, ret__agency_id=ret.agency_id)
+            .select_related("ret__case")
+            .order_by("ret__case__order", "ret__case__reference", "created_at")
+        )
+        own = max((n for n in notices if n.ret_id == ret.pk), key=lambda n: n.created_at, default=None)
         if own is None:
             return False  # told of already, with the others sent back in the same sitting
         if wait:
             due = own.created_at + RETURN_NOTICE_DELAY
             if timezone.now() < due:
                 raise ReturnNoticeNotDue((due - timezone.now()).total_seconds() + 1)
-        notices = list(
-            ReturnNotice.objects.filter(ret__audit_id=ret.audit_id, ret__agency_id=ret.agency_id)
-            .select_related("ret__case")
-            .order_by("ret__case__order", "ret__case__reference", "created_at")
-        )
         ReturnNotice.objects.filter(pk__in=[n.pk for n in notices]).delete()
         # A return sent back and sent again (or accepted) since is not listed: there is nothing to amend.
         latest = {n.ret_id: n for n in notices if n.ret.status == ReturnStatus.RETURNED}

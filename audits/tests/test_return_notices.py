@@ -6,15 +6,17 @@ cancelled audit."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from agencies.models import OutboxMessage
-from audits.models import Audit, AuditStatus, PartAReturn, ReturnNotice
+from audits.models import Audit, AuditAgency, AuditStatus, PartAReturn, ReturnNotice
 from audits.services.parta import (
     RETURN_NOTICE_DELAY,
     ReturnNoticeNotDue,
@@ -118,3 +120,52 @@ def test_an_email_queued_before_this_release_still_goes(qa_manager, audit, agenc
     assert [(n.ret_id, n.event) for n in ReturnNotice.objects.all()] == [(in_flight.pk, "unlocked")]
     assert email_auditor_about_return(return_id=in_flight.pk, event="unlocked")
     assert mail.outbox[0].subject.endswith("Part A return unlocked: Case 1, CSE audit")
+
+
+class HeldBackend(BaseEmailBackend):
+    """A mail relay that answers only once the test lets it (HELD_SENDING), as a slow one does."""
+
+    def send_messages(self, messages):
+        HELD_SENDING["started"].set()
+        HELD_SENDING["go"].wait(10)
+        return len(messages)
+
+
+HELD_SENDING: dict[str, threading.Event] = {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_mail_relay_holds_up_no_page_that_locks_the_agencys_row(qa_manager, audit, agency_a, settings):
+    """While the e-mail is being sent (its transaction open), a Chase or a change of the agency's auditor,
+    which lock the agency's row in the audit, go ahead instead of waiting on the relay."""
+    returns = sent_back(qa_manager, audit, agency_a, 2)
+    # Committed at once here, each send-back's task ran then (no worker: e-mailed at once); these are the
+    # notices a worker finds five minutes later.
+    for ret in returns:
+        ReturnNotice.objects.create(ret=ret, event="returned")
+    dated_back(RETURN_NOTICE_DELAY)
+    settings.EMAIL_BACKEND = f"{__name__}.HeldBackend"
+    HELD_SENDING.update(started=threading.Event(), go=threading.Event())
+    outcome = {}
+
+    def send():
+        try:
+            outcome["sent"] = email_auditor_about_return(return_id=returns[0].pk, event="returned", wait=True)
+        except Exception as error:  # said by the assertion below
+            outcome["error"] = repr(error)
+        finally:
+            connections.close_all()
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    try:
+        assert HELD_SENDING["started"].wait(10), outcome
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            AuditAgency.objects.select_for_update().get(audit=audit, agency=agency_a)  # what Chase locks
+    finally:
+        HELD_SENDING["go"].set()
+        sender.join(10)
+    assert outcome == {"sent": True}
+    assert not ReturnNotice.objects.exists()
