@@ -606,12 +606,15 @@ def profile_agencies(user) -> QuerySet[Agency]:
     QA manager: every agency that has taken part in an audit. A lead officer: the agencies of the
     audits they lead. Anyone with an agency: their own. Never the administrator (no case content,
     whatever audit they were named lead officer of, or agency their account names). Nobody else.
+    As profile_audits, trends and the tracker: not for a cancelled audit, which did not go ahead (an
+    agency only in cancelled audits would have an empty profile).
     """
     if not user.is_authenticated or not user.has_case_access:
         return Agency.objects.none()
+    went_ahead = [status for status in AuditStatus.values if status != AuditStatus.CANCELLED]
     if user.is_qa_manager:
-        return Agency.objects.filter(audit_participations__isnull=False).distinct()
-    query = Q(audit_participations__audit__lead_officer=user)
+        return Agency.objects.filter(audit_participations__audit__status__in=went_ahead).distinct()
+    query = Q(audit_participations__audit__lead_officer=user, audit_participations__audit__status__in=went_ahead)
     if user.case_agency_id:
         query |= Q(pk=user.case_agency_id)
     return Agency.objects.filter(query).distinct()

@@ -153,3 +153,22 @@ def test_profile_page(client, qa_manager):
     assert AccessRecord.objects.filter(
         action=AccessAction.VIEW, object_type="agencies.agency", object_id=str(police.pk)
     ).exists()
+
+
+def test_agencies_only_in_cancelled_audits_are_not_listed(client, qa_manager):
+    # As the profile itself (and trends, the tracker): a cancelled audit did not go ahead, so an agency
+    # that only took part in cancelled audits has nothing to show and is not offered.
+    police = AgencyFactory(name="Police")
+    health = AgencyFactory(name="Health")
+    lead = UserFactory(agency=AgencyFactory(name="Lead's agency"), role="manager")
+    _audit(2015, police, cases=1, lead=lead)
+    cancelled = _audit(2016, health, cases=1, status=AuditStatus.CANCELLED, lead=lead)
+    AuditAgencyFactory(audit=cancelled, agency=police)
+
+    assert set(profile_agencies(qa_manager)) == {police}
+    assert set(profile_agencies(lead)) == {police, lead.agency}
+    client.force_login(qa_manager)
+    page = client.get(reverse("audits:insights_agencies")).content.decode()
+    assert "Police" in page
+    assert "Health" not in page
+    assert client.get(reverse("audits:insights_agency", args=[health.pk])).status_code == 404
