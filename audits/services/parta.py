@@ -858,8 +858,9 @@ def _email_returns_sent_back(ret: PartAReturn, *, wait: bool) -> bool:
             ReturnNotice.objects.select_for_update(of=("self",))
             .filter(ret__audit_id=ret.audit_id, ret__agency_id=ret.agency_id)
             .select_related("ret__case")
-            .order_by("ret__case__order", "ret__case__reference", "created_at")
+            .order_by("pk")  # locked in one order whatever is done to the cases meanwhile: no deadlock
         )
+        notices.sort(key=lambda n: (n.ret.case.order, n.ret.case.reference, n.created_at))
         own = max((n for n in notices if n.ret_id == ret.pk), key=lambda n: n.created_at, default=None)
         if own is None:
             return False  # told of already, with the others sent back in the same sitting
