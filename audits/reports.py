@@ -36,10 +36,13 @@ def report_context(report: InsightReport) -> dict:
         "theme": report.theme,
     }
     if report.kind == InsightReportKind.BOARD:
-        overdue, still_open, complete = selectors.board_report_items(user, theme=report.theme)
+        # Overdue as on the day it was asked for, not the day the worker renders it (they differ across midnight).
+        as_at = timezone.localdate(report.requested_at)
+        overdue, still_open, complete = selectors.board_report_items(user, theme=report.theme, today=as_at)
         trends = selectors.theme_trends(user=user, theme=report.theme)
         context.update(
             {
+                "as_at": as_at,
                 "overdue": overdue,
                 "still_open": still_open,
                 "complete": complete,

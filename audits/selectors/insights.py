@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
@@ -388,6 +388,8 @@ class TrackerItem:
     last_reminder: object | None  # datetime of the last reminder sent
     # The owner address of somebody who left, no longer reminded (departed_owner_email): "" when none.
     departed: str = ""
+    # Recommendation.rag as on `today` (the board report's: the day it was asked for).
+    rag: str = ""
 
     @property
     def reminded(self) -> bool:
@@ -421,7 +423,13 @@ def may_track(user) -> bool:
 
 
 def recommendation_tracker(
-    user, *, status: str = "", rag: str = "", theme: AuditTheme | None = None, only_open: bool = False
+    user,
+    *,
+    status: str = "",
+    rag: str = "",
+    theme: AuditTheme | None = None,
+    only_open: bool = False,
+    today: date | None = None,
 ) -> Tracker:
     """Every recommendation of every audit the user runs (QA manager: all; lead officer: theirs),
     overdue first, then by due date, narrowed by the filters given (all of them at once). Built on
@@ -432,8 +440,11 @@ def recommendation_tracker(
 
     Queries: the recommendations with audit and owner agency; the last reminder of each; which owner
     addresses are of somebody who left (departed_addresses, none when no recommendation has one): three.
+
+    Overdue, days and the items' rag as on `today` (default: the local date now); the `rag` filter is
+    Recommendation.rag's, the local date now.
     """
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     recs = recommendations_across(user)
     total = len(recs)
     if status:
@@ -462,6 +473,17 @@ def _last_reminders(pks: list[int]) -> dict:
     )
 
 
+def _rag_on(r: Recommendation, today: date) -> str:
+    """Recommendation.rag's rule, as on `today`."""
+    if r.status in (RecommendationStatus.COMPLETE, RecommendationStatus.CLOSED):
+        return "green"
+    if r.due_date is None:
+        return "amber"
+    if r.due_date < today:
+        return "red"
+    return "amber" if (r.due_date - today).days <= 30 else "green"
+
+
 def _tracker_item(r: Recommendation, today, last: dict, departed: frozenset[str]) -> TrackerItem:
     return TrackerItem(
         rec=r,
@@ -470,6 +492,7 @@ def _tracker_item(r: Recommendation, today, last: dict, departed: frozenset[str]
         contact=owner_email_of(r, departed),
         last_reminder=last.get(r.pk),
         departed=departed_owner_email(r, departed),
+        rag=_rag_on(r, today),
     )
 
 
@@ -583,9 +606,12 @@ def recommendation_tracker_page(
     return TrackerPage(page=current, total=figures["total"], overdue=figures["overdue"], open=figures["open"])
 
 
-def board_report_items(user, *, theme: AuditTheme | None = None) -> tuple[list[TrackerItem], list[TrackerItem], int]:
-    """(overdue, open and not overdue, number complete and awaiting closure) for the board report."""
-    tracker = recommendation_tracker(user, theme=theme)
+def board_report_items(
+    user, *, theme: AuditTheme | None = None, today: date | None = None
+) -> tuple[list[TrackerItem], list[TrackerItem], int]:
+    """(overdue, open and not overdue, number complete and awaiting closure) for the board report, as on
+    `today` (the report's: the day it was asked for, whenever the worker renders it)."""
+    tracker = recommendation_tracker(user, theme=theme, today=today)
     overdue = [i for i in tracker.items if i.overdue]
     still_open = [i for i in tracker.items if i.rec.status in OPEN_RECOMMENDATION_STATUSES and not i.overdue]
     complete = sum(1 for i in tracker.items if i.rec.status == RecommendationStatus.COMPLETE)
