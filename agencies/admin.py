@@ -716,10 +716,11 @@ class PartnershipForm(ShownPageForm):
         months, stored = cleaned.get("retention_months"), self.initial.get("retention_months")
         if months is None or stored is None or months == stored:
             return cleaned
-        from audits.services.retention import audits_brought_into_purge, purge_interval
+        from audits.services.retention import audits_brought_into_purge, next_purge_run
 
         # self.initial is the settings as stored now, read under their row lock (LockedWhileSaved).
-        audits = audits_brought_into_purge(months=months, current=stored)
+        now = timezone.now()
+        audits = audits_brought_into_purge(months=months, current=stored, now=now)
         self.retention_change = (stored, months, audits)
         if not audits:
             return cleaned
@@ -741,7 +742,7 @@ class PartnershipForm(ShownPageForm):
         data[self.add_prefix("purge_asked")] = asked
         data.pop(self.add_prefix("confirm_purge"), None)
         self.data = data
-        hours = round(purge_interval().total_seconds() / 3600)
+        next_run = next_purge_run(now)
         self.add_error(
             "retention_months",
             ngettext(
@@ -749,13 +750,13 @@ class PartnershipForm(ShownPageForm):
                 "%(count)d audit that is kept now into the retention purge: %(named)s. Its case-level detail "
                 "(the Part A texts and evidence, consensus reasons, risk factors, the Part B session's notes, and "
                 "the text of its briefing drafts that was never published) would be removed at the purge's next "
-                "run, within %(hours)d hours of saving, and cannot be brought back. If that is what you mean, tick "
+                "run, at %(time)s on %(day)s, and cannot be brought back. If that is what you mean, tick "
                 "“Yes, purge these at the next run” below and save again; if not, correct the period.",
                 "Nothing was saved yet. Lowering the retention period from %(stored)d to %(months)d months brings "
                 "%(count)d audits that are kept now into the retention purge: %(named)s. Their case-level detail "
                 "(the Part A texts and evidence, consensus reasons, risk factors, the Part B session's notes, and "
                 "the text of their briefing drafts that was never published) would be removed at the purge's "
-                "next run, within %(hours)d hours of saving, and cannot be brought back. If that is what you "
+                "next run, at %(time)s on %(day)s, and cannot be brought back. If that is what you "
                 "mean, tick “Yes, purge these at the next run” below and save again; if not, correct the period.",
                 len(audits),
             )
@@ -764,7 +765,8 @@ class PartnershipForm(ShownPageForm):
                 "months": months,
                 "count": len(audits),
                 "named": "; ".join(_audit_named(audit) for audit in audits),
-                "hours": hours,
+                "time": date_format(next_run, "H:i"),
+                "day": date_format(next_run, "l j F Y"),
             },
         )
         return cleaned

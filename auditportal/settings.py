@@ -307,7 +307,9 @@ def checked_hours(name: str, value: str, example: str) -> tuple[int, ...]:
 # (audits.services.parta.reminder_window_end).
 # A run missed (beat down) is made late only within 4 hours of its time, and a run queued but not started
 # (workers down) within 4 hours is dropped: a beat or a worker back at 23:00 sends nothing before the next
-# working morning. Only these entries are crontabs, the only schedules the deadline applies to.
+# working morning. These entries and the retention purge's are crontabs, the only schedules the deadline
+# applies to: a purge missed by more than 4 hours (beat down from before 02:00 until after 06:00) is not made
+# late but runs the next night, at PURGE_HOUR.
 SCHEDULED_EMAIL_HOURS = checked_hours("SCHEDULED_EMAIL_HOURS", env_str("SCHEDULED_EMAIL_HOURS", "8,13"), "8,13")
 # The UK part whose bank holidays are not working days (agencies.working_days): beat's runs on one send
 # nothing (the crontab is Monday to Friday; the task itself skips the bank holiday, scheduled=True), and the
@@ -320,6 +322,9 @@ if BANK_HOLIDAYS not in BANK_HOLIDAY_PARTS:
         f"england (England and Wales), scotland, northern-ireland, or none (Monday to Friday); not {BANK_HOLIDAYS!r}"
     )
 CELERY_BEAT_CRON_STARTING_DEADLINE = 4 * 60 * 60
+# The retention purge's local hour, at night (an hour that is there once every day in Europe/London: the
+# clocks change at 01:00 GMT and 02:00 BST, so 02:00 is neither skipped nor repeated).
+PURGE_HOUR = 2
 _people_email_schedule = crontab(
     minute=0, hour=",".join(str(hour) for hour in SCHEDULED_EMAIL_HOURS), day_of_week="mon-fri"
 )
@@ -343,7 +348,9 @@ CELERY_BEAT_SCHEDULE = {
     # Tasks that could not be queued while Redis was down (agencies.outbox).
     "outbox-flush": {"task": "agencies.tasks.flush_outbox", "schedule": 60},
     # Retention: case-level detail of closed audits past the retention period (audits.services.retention).
-    "purge-expired": {"task": "audits.tasks.purge_expired_audits", "schedule": 60 * 60 * 24},
+    # Every night at PURGE_HOUR:00 local time, not every 24 hours from whenever beat started, so that the
+    # settings page can say when its next run is (audits.services.retention.next_purge_run).
+    "purge-expired": {"task": "audits.tasks.purge_expired_audits", "schedule": crontab(minute=0, hour=PURGE_HOUR)},
     # Expired sessions, with anything kept in them (agencies.tasks.clear_expired_sessions).
     "sessions-clear": {"task": "agencies.tasks.clear_expired_sessions", "schedule": 60 * 60},
 }

@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 
 from agencies.models import AccessRecord, Partnership, SupportContact
 from audits.models import AuditStatus
-from audits.services.retention import audits_expired
+from audits.services.retention import audits_expired, next_purge_run
 from audits.tests.admin_support import admin_form_data, page_text, row_of
 from audits.tests.factories import AuditFactory, CaseFactory
 
@@ -97,7 +97,11 @@ def test_a_lower_period_that_brings_audits_in_asks_first_keeps_what_was_typed_an
         "Nothing was saved yet. Lowering the retention period from 24 to 2 months brings 2 audits that are kept now "
         f"into the retention purge: {named(brought_in)}; {named(cancelled, 'cancelled')}."
     ) in page
-    assert "would be removed at the purge's next run, within 24 hours of saving, and cannot be brought back" in page
+    next_run = next_purge_run()
+    assert (
+        f"would be removed at the purge's next run, at 02:00 on {date_format(next_run, 'l j F Y')}, and cannot be "
+        "brought back"
+    ) in page
     assert "Yes, purge these at the next run" in page
     assert 'type="checkbox" name="confirm_purge"' in page
     for other in (due_anyway, recent):

@@ -19,7 +19,7 @@ audits into the purge's next run (audits_brought_into_purge, read by the purge's
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.apps import apps
@@ -104,20 +104,23 @@ def audits_expired(*, now=None, months: int | None = None) -> list[Audit]:
     ]
 
 
-def purge_interval() -> timedelta:
-    """How often the purge runs (Celery beat's purge-expired: every 24 hours)."""
-    schedule = settings.CELERY_BEAT_SCHEDULE.get("purge-expired", {}).get("schedule")
-    return timedelta(seconds=schedule) if isinstance(schedule, int | float) else timedelta(days=1)
+def next_purge_run(now=None) -> datetime:
+    """When the purge runs next after `now`, in local time: by Celery beat's purge-expired crontab (every
+    night at settings.PURGE_HOUR), worked out by the crontab itself."""
+    now = now or timezone.now()
+    schedule = settings.CELERY_BEAT_SCHEDULE["purge-expired"]["schedule"]
+    last, delta, _now = schedule.remaining_delta(now, tz=settings.TIME_ZONE)
+    return timezone.localtime(last + delta)
 
 
 def audits_brought_into_purge(*, months: int, current: int, now=None) -> list[Audit]:
-    """The audits whose case-level detail the purge's next run (within purge_interval of `now`) would remove
+    """The audits whose case-level detail the purge's next run (next_purge_run after `now`) would remove
     with a retention period of `months` and would not with the `current` one: what lowering the period
     brings into the purge, which the partnership's settings page asks about before saving it. Read by the
     purge's own rule (audits_expired, once with each period: two queries); none when `months` is not lower."""
     if months >= current:
         return []
-    by_next_run = (now or timezone.now()) + purge_interval()
+    by_next_run = next_purge_run(now)
     due_now = {audit.pk for audit in audits_expired(now=by_next_run, months=current)}
     return [audit for audit in audits_expired(now=by_next_run, months=months) if audit.pk not in due_now]
 
