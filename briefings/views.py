@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -363,7 +363,7 @@ def _composer_context(
         }
         for i, s in enumerate(sections)
     ]
-    stats = briefing.feedback.aggregate(count=Count("pk"), average=Avg("rating"))
+    stats = _feedback_stats(briefing)
     return {
         "briefing": briefing,
         "audit": briefing.audit,
@@ -808,11 +808,22 @@ def version_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _feedback_stats(briefing: Briefing) -> dict:
+    """The briefing's feedback: how many responses, their average rating, and how many of them are about a
+    version withdrawn since. Those still count (it is feedback on the briefing), and the pages say how many
+    are about a withdrawn version. One query."""
+    return briefing.feedback.aggregate(
+        count=Count("pk"),
+        average=Avg("rating"),
+        on_withdrawn=Count("pk", filter=Q(version__withdrawn_at__isnull=False)),
+    )
+
+
 @login_required
 @require_GET
 def feedback_list(request: HttpRequest, slug: str, edition: str) -> HttpResponse:
     briefing = access.managed_briefing(request, slug, access.edition_or_404(edition))
     access.record_view(request, briefing, summary=f"Feedback on {briefing}")
     feedback = feedback_for(briefing)
-    stats = briefing.feedback.aggregate(count=Count("pk"), average=Avg("rating"))
+    stats = _feedback_stats(briefing)
     return render(request, "briefings/feedback_list.html", {"briefing": briefing, "feedback": feedback, "stats": stats})
