@@ -801,10 +801,15 @@ def _stage_distribution(
         .order_by()
     )
     places: dict[str, set[tuple[int, int, int]]] = defaultdict(set)  # label → (scale, rank, steps)
+    # A label is the same grade however it is spelt on each scale ("Requires Improvement", "Requires
+    # improvement "): grouped without case or extra spaces, shown as the longest scale spells it.
+    spellings: dict[str, set[tuple[int, int, str]]] = defaultdict(set)  # label → (steps, scale, as spelt)
     stage_order: dict[str, int] = {}
     counts: dict[str, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
     for row in rows:
-        label, title = row["grade__label"], row["standard__section__title"]
+        title = row["standard__section__title"]
+        label = " ".join(row["grade__label"].split()).casefold()
+        spellings[label].add((row["steps"], row["grade__scale_id"], row["grade__label"].strip()))
         places[label].add((row["grade__scale_id"], row["grade__rank"], row["steps"]))
         stage_order[title] = min(stage_order.get(title, row["stage_order"]), row["stage_order"])
         counts[title][year_of[row["part_a_return__audit_id"]]][label] += row["n"]
@@ -827,7 +832,8 @@ def _stage_distribution(
         )
         for title in sorted(counts, key=lambda t: (stage_order[t], t))
     ]
-    return labels, [steps_of[label] for label in labels], stages
+    shown = [min(spellings[label], key=lambda s: (-s[0], s[1]))[2] for label in labels]
+    return shown, [steps_of[label] for label in labels], stages
 
 
 def agency_profile(user, agency: Agency) -> AgencyProfile:

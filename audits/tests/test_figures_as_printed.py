@@ -148,7 +148,17 @@ def test_the_spreadsheet_numbers_findings_as_the_findings_page_does(client, qa_m
     assert {row[heading]: row[order] for row in rows} == numbered
 
 
-def test_the_agency_profile_counts_each_grade_under_its_own_label_after_a_change_of_scale(client, qa_manager):
+@pytest.mark.parametrize(
+    "three_labels",
+    [
+        ["Good", "Requires improvement", "Inadequate"],
+        # The same grades spelt otherwise on the newer scale: the same columns, as the longer scale spells them.
+        ["good", "Requires  Improvement ", "INADEQUATE"],
+    ],
+)
+def test_the_agency_profile_counts_each_grade_under_its_own_label_after_a_change_of_scale(
+    client, qa_manager, three_labels
+):
     # 2015 on the four-step scale (Outstanding, Good, Requires improvement, Inadequate), 2016 on a three-step
     # one (Good, Requires improvement, Inadequate). Columns were ranks, named by the first label seen: the
     # 2016 Goods (rank 1 of 3) were printed under "Outstanding", its Inadequates under "Requires improvement".
@@ -160,7 +170,7 @@ def test_the_agency_profile_counts_each_grade_under_its_own_label_after_a_change
 
     police = AgencyFactory(name="Police")
     three = GradeScale.objects.create(name="Three-point scale")
-    for rank, label in enumerate(["Good", "Requires improvement", "Inadequate"], 1):
+    for rank, label in enumerate(three_labels, 1):
         Grade.objects.create(scale=three, rank=rank, code=label.lower().replace(" ", "-"), label=label)
     audits = []
     for year, three_step in ((2015, False), (2016, True)):
@@ -185,7 +195,7 @@ def test_the_agency_profile_counts_each_grade_under_its_own_label_after_a_change
         "AND NOT r.no_involvement GROUP BY 1, 2",
         police.pk,
     ):
-        expected.setdefault(year, {})[label] = n
+        expected.setdefault(year, {})[" ".join(label.split()).capitalize()] = n
     assert expected == {
         2015: {"Outstanding": 1, "Good": 1, "Requires improvement": 1, "Inadequate": 1},
         2016: {"Good": 2, "Inadequate": 2},
