@@ -670,6 +670,22 @@ class AgencyForm(ShownPageForm):
 PURGE_QUESTION_FIELDS = ("confirm_purge", "purge_asked")
 
 
+def _audits_named_when(audits, next_run) -> str:
+    """The audits a shorter retention period brings into the purge, each with the purge's run that would
+    remove it (audits_brought_into_purge's purge_run): "… (2019, closed on 3 March 2024), at the purge's
+    next run, at 02:00 on Wednesday 25 November 2026; …"."""
+    said = []
+    for audit in audits:
+        run = audit.purge_run
+        when = (
+            _("at the purge's next run, at %(time)s on %(day)s")
+            if run == next_run
+            else _("at the purge's run at %(time)s on %(day)s")
+        ) % {"time": date_format(run, "H:i"), "day": date_format(run, "l j F Y")}
+        said.append(f"{_audit_named(audit)}, {when}")
+    return "; ".join(said)
+
+
 def _audit_named(audit) -> str:
     """An audit as the retention question names it: its title and year, and when it closed or was
     cancelled (no case reference)."""
@@ -685,14 +701,12 @@ def _audit_named(audit) -> str:
 
 class PartnershipForm(ShownPageForm):
     """The partnership's settings. A shorter retention period that would bring audits into the retention
-    purge's next run (audits the period now stored keeps: typing 2 for 24) is not saved until the
-    administrator, told how many audits and which, ticks "Yes, purge these at the next run" and saves again;
+    purge at its next run or within a month of it (audits the period now stored keeps: typing 2 for 24) is not
+    saved until the administrator, told how many audits, which and when, ticks "Yes, purge these" and saves again;
     what was typed on the page is kept meanwhile. The tick holds for the audits named: if the period or the
     audits it brings in change before the save, the page asks again."""
 
-    confirm_purge = forms.BooleanField(
-        label=_("Yes, purge these at the next run"), required=False, widget=forms.HiddenInput
-    )
+    confirm_purge = forms.BooleanField(label=_("Yes, purge these"), required=False, widget=forms.HiddenInput)
     purge_asked = forms.CharField(required=False, widget=forms.HiddenInput)
 
     clean_contact_email = _not_a_leavers_address(
@@ -702,6 +716,7 @@ class PartnershipForm(ShownPageForm):
 
     # The retention period as stored, as saved, and the audits the change brings into the purge (clean).
     retention_change: tuple[int, int, list] | None = None
+    retention_named = ""  # those audits, each with when the purge would remove it
 
     def compared(self) -> list[str]:
         return [name for name in super().compared() if name not in PURGE_QUESTION_FIELDS]
@@ -724,14 +739,15 @@ class PartnershipForm(ShownPageForm):
         self.retention_change = (stored, months, audits)
         if not audits:
             return cleaned
+        self.retention_named = _audits_named_when(audits, next_purge_run(now))
         question = self.fields["confirm_purge"]
         question.widget = forms.CheckboxInput()
         # On the field and on its bound field, which read its help text when checked (before this).
         question.help_text = self["confirm_purge"].help_text = ngettext(
             "Tick it to save the shorter period: the case-level detail of the %(count)d audit named above is "
-            "removed at the retention purge's next run and cannot be brought back.",
+            "removed by the retention purge when said there and cannot be brought back.",
             "Tick it to save the shorter period: the case-level detail of the %(count)d audits named above is "
-            "removed at the retention purge's next run and cannot be brought back.",
+            "removed by the retention purge when said there and cannot be brought back.",
             len(audits),
         ) % {"count": len(audits)}
         asked = hashlib.sha256(f"{stored}>{months}:{','.join(str(a.pk) for a in audits)}".encode()).hexdigest()[:16]
@@ -742,31 +758,28 @@ class PartnershipForm(ShownPageForm):
         data[self.add_prefix("purge_asked")] = asked
         data.pop(self.add_prefix("confirm_purge"), None)
         self.data = data
-        next_run = next_purge_run(now)
         self.add_error(
             "retention_months",
             ngettext(
                 "Nothing was saved yet. Lowering the retention period from %(stored)d to %(months)d months brings "
                 "%(count)d audit that is kept now into the retention purge: %(named)s. Its case-level detail "
                 "(the Part A texts and evidence, consensus reasons, risk factors, the Part B session's notes, and "
-                "the text of its briefing drafts that was never published) would be removed at the purge's next "
-                "run, at %(time)s on %(day)s, and cannot be brought back. If that is what you mean, tick "
-                "“Yes, purge these at the next run” below and save again; if not, correct the period.",
+                "the text of its briefing drafts that was never published) would be removed then and cannot be "
+                "brought back. If that is what you mean, tick “Yes, purge these” below and save again; if not, "
+                "correct the period.",
                 "Nothing was saved yet. Lowering the retention period from %(stored)d to %(months)d months brings "
                 "%(count)d audits that are kept now into the retention purge: %(named)s. Their case-level detail "
                 "(the Part A texts and evidence, consensus reasons, risk factors, the Part B session's notes, and "
-                "the text of their briefing drafts that was never published) would be removed at the purge's "
-                "next run, at %(time)s on %(day)s, and cannot be brought back. If that is what you "
-                "mean, tick “Yes, purge these at the next run” below and save again; if not, correct the period.",
+                "the text of their briefing drafts that was never published) would be removed then and cannot be "
+                "brought back. If that is what you mean, tick “Yes, purge these” below and save again; if not, "
+                "correct the period.",
                 len(audits),
             )
             % {
                 "stored": stored,
                 "months": months,
                 "count": len(audits),
-                "named": "; ".join(_audit_named(audit) for audit in audits),
-                "time": date_format(next_run, "H:i"),
-                "day": date_format(next_run, "l j F Y"),
+                "named": self.retention_named,
             },
         )
         return cleaned
@@ -868,18 +881,16 @@ class PartnershipAdmin(LockedWhileSaved, AccessLoggedAdmin, CountedLinesAdmin, a
             if audits:
                 obj.retention_said += (
                     f", confirmed: {len(audits)} audit{'' if len(audits) == 1 else 's'} brought into the retention "
-                    "purge's next run"
+                    "purge"
                 )
                 messages.warning(
                     request,
                     ngettext(
-                        "The case-level detail of %(count)d audit is removed at the retention purge's next run: "
-                        "%(named)s.",
-                        "The case-level detail of %(count)d audits is removed at the retention purge's next run: "
-                        "%(named)s.",
+                        "The case-level detail of %(count)d audit is removed by the retention purge: %(named)s.",
+                        "The case-level detail of %(count)d audits is removed by the retention purge: %(named)s.",
                         len(audits),
                     )
-                    % {"count": len(audits), "named": "; ".join(_audit_named(audit) for audit in audits)},
+                    % {"count": len(audits), "named": form.retention_named},
                 )
         super().save_model(request, obj, form, change)
 

@@ -1,7 +1,7 @@
 """The partnership's settings page asks before saving a shorter retention period that would bring audits into the
-retention purge's next run (2 typed for 24): nothing is saved, the page says how many audits and which (titles and
+retention purge at its next run or within a month of it (2 typed for 24): nothing is saved, the page says how many audits and which (titles and
 years, no case reference) would lose their case-level detail and when, and keeps what was typed; ticking "Yes, purge
-these at the next run" and saving again saves it, recorded in the access log. A period raised, or lowered without
+these" and saving again saves it, recorded in the access log. A period raised, or lowered without
 bringing any audit in, saves at once, as before."""
 
 from datetime import timedelta
@@ -93,16 +93,14 @@ def test_a_lower_period_that_brings_audits_in_asks_first_keeps_what_was_typed_an
 
     assert asked.status_code == 200
     page = page_text(asked)
+    at_next = f"at the purge's next run, at 02:00 on {date_format(next_purge_run(), 'l j F Y')}"
     assert (
         "Nothing was saved yet. Lowering the retention period from 24 to 2 months brings 2 audits that are kept now "
-        f"into the retention purge: {named(brought_in)}; {named(cancelled, 'cancelled')}."
+        f"into the retention purge: {named(brought_in)}, {at_next}; {named(cancelled, 'cancelled')}, {at_next}. "
+        "Their case-level detail"
     ) in page
-    next_run = next_purge_run()
-    assert (
-        f"would be removed at the purge's next run, at 02:00 on {date_format(next_run, 'l j F Y')}, and cannot be "
-        "brought back"
-    ) in page
-    assert "Yes, purge these at the next run" in page
+    assert "would be removed then and cannot be brought back" in page
+    assert "Yes, purge these" in page
     assert 'type="checkbox" name="confirm_purge"' in page
     for other in (due_anyway, recent):
         assert other.title not in page
@@ -135,12 +133,12 @@ def test_a_lower_period_that_brings_audits_in_asks_first_keeps_what_was_typed_an
     assert record.username == it_admin.username
     assert record.summary.startswith(
         f"Administration: changed partnership settings {settings.name}: retention (months) 24 → 2, "
-        "confirmed: 2 audits brought into the retention purge's next run."
+        "confirmed: 2 audits brought into the retention purge."
     )
     told = page_text(signed_in.get(saved.url, follow=True))
     assert (
-        f"The case-level detail of 2 audits is removed at the retention purge's next run: {named(brought_in)}; {named(cancelled, 'cancelled')}."
-        in told
+        "The case-level detail of 2 audits is removed by the retention purge: "
+        f"{named(brought_in)}, {at_next}; {named(cancelled, 'cancelled')}, {at_next}." in told
     )
     # What the page named is what the purge now takes.
     assert set(audits_expired()) == {brought_in, cancelled, due_anyway}
@@ -173,16 +171,18 @@ def test_a_tick_given_for_other_audits_does_not_save_a_period_that_brings_in_mor
     second = ended(months=5, title="Neglect audit")
 
     asked = signed_in.post(url, settings_page | {"retention_months": "12"})
-    assert f"brings 1 audit that is kept now into the retention purge: {named(first)}." in page_text(asked)
+    at_next = f"at the purge's next run, at 02:00 on {date_format(next_purge_run(), 'l j F Y')}"
+    assert f"brings 1 audit that is kept now into the retention purge: {named(first)}, {at_next}." in page_text(asked)
     # The administrator ticks, then makes the period shorter still before saving: the tick was for one audit.
     ticked = shown_again(asked) | {"confirm_purge": "on", "retention_months": "2"}
 
     asked_again = signed_in.post(url, ticked)
 
     assert asked_again.status_code == 200
-    assert f"brings 2 audits that are kept now into the retention purge: {named(first)}; {named(second)}." in page_text(
-        asked_again
-    )
+    assert (
+        f"brings 2 audits that are kept now into the retention purge: {named(first)}, {at_next}; "
+        f"{named(second)}, {at_next}."
+    ) in page_text(asked_again)
     assert Partnership.objects.get().retention_months == 24
     assert "confirm_purge" not in shown_again(asked_again)  # unticked: asked about these two
     assert signed_in.post(url, shown_again(asked_again) | {"confirm_purge": "on"}).status_code == 302
@@ -193,3 +193,31 @@ def test_the_question_is_not_on_the_page_until_asked(signed_in, url, settings_pa
     form = signed_in.get(url).context["adminform"].form
     assert isinstance(form.fields["confirm_purge"].widget, forms.HiddenInput)
     assert 'type="checkbox" name="confirm_purge"' not in page_text(signed_in.get(url))
+
+
+def test_an_audit_the_shorter_period_would_purge_within_the_month_is_asked_about_with_its_night(
+    signed_in, url, settings_page
+):
+    """Typing 2 for 24 when an audit closed 1 month and 25 days ago: its shorter period ends in about five days,
+    not by the next run. It was saved unasked and the audit purged five days later."""
+    soon = AuditFactory(
+        title="Soon audit",
+        slug="soon-audit",
+        status=AuditStatus.CLOSED,
+        closed_at=timezone.now() - relativedelta(months=2) + timedelta(days=5),
+    )
+    later = ended(months=0, title="Recent audit")  # its shorter period ends in about seven weeks: not asked
+
+    asked = signed_in.post(url, settings_page | {"retention_months": "2"})
+
+    assert asked.status_code == 200
+    page = page_text(asked)
+    ends = timezone.localtime(soon.closed_at) + relativedelta(months=2)
+    night = next_purge_run(ends - timedelta(microseconds=1))
+    assert night.date() > next_purge_run().date()
+    assert (
+        "Lowering the retention period from 24 to 2 months brings 1 audit that is kept now into the retention "
+        f"purge: {named(soon)}, at the purge's run at 02:00 on {date_format(night, 'l j F Y')}."
+    ) in page
+    assert later.title not in page
+    assert Partnership.objects.get().retention_months == 24

@@ -113,16 +113,30 @@ def next_purge_run(now=None) -> datetime:
     return timezone.localtime(last + delta)
 
 
+# How far ahead lowering the retention period is asked about: the audits it would bring into the purge
+# within this time of its next run, not only at that run (typing 2 for 24 when the newest closed audit closed
+# a month and 25 days ago would purge it five days later, unasked).
+PURGE_QUESTION_AHEAD = timedelta(days=31)
+
+
 def audits_brought_into_purge(*, months: int, current: int, now=None) -> list[Audit]:
-    """The audits whose case-level detail the purge's next run (next_purge_run after `now`) would remove
-    with a retention period of `months` and would not with the `current` one: what lowering the period
-    brings into the purge, which the partnership's settings page asks about before saving it. Read by the
-    purge's own rule (audits_expired, once with each period: two queries); none when `months` is not lower."""
+    """The audits whose case-level detail the purge would remove with a retention period of `months` by
+    PURGE_QUESTION_AHEAD after its next run (next_purge_run after `now`), and would not remove at that run
+    with the `current` one: what lowering the period brings into the purge, which the partnership's settings
+    page asks about before saving it. Each has `purge_run`, the run that would remove it (the next one, or a
+    later night's). Read by the purge's own rule (audits_expired, once with each period: two queries); none
+    when `months` is not lower."""
     if months >= current:
         return []
-    by_next_run = next_purge_run(now)
-    due_now = {audit.pk for audit in audits_expired(now=by_next_run, months=current)}
-    return [audit for audit in audits_expired(now=by_next_run, months=months) if audit.pk not in due_now]
+    next_run = next_purge_run(now)
+    due_now = {audit.pk for audit in audits_expired(now=next_run, months=current)}
+    brought = [
+        audit for audit in audits_expired(now=next_run + PURGE_QUESTION_AHEAD, months=months) if audit.pk not in due_now
+    ]
+    for audit in brought:
+        ends = _retention_end(audit.cancelled_at if audit.status == AuditStatus.CANCELLED else audit.closed_at, months)
+        audit.purge_run = next_run if ends <= next_run else next_purge_run(ends - timedelta(microseconds=1))
+    return brought
 
 
 def _m2m_history_models(history_model: type[models.Model]) -> list[type[models.Model]]:

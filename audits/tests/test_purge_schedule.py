@@ -46,12 +46,18 @@ def test_the_next_run_is_the_next_purge_hour_in_local_time(now, expected):
 
 
 @pytest.mark.django_db
-def test_lowering_the_period_brings_in_what_the_next_run_purges_not_the_next_24_hours():
+def test_lowering_the_period_brings_in_what_the_purge_would_take_within_a_month_each_with_its_night():
     # Saved at 03:00: the next run is at 02:00 tomorrow, 23 hours on. An audit whose shorter period ends at
-    # 02:30 tomorrow is not purged by that run, but by the one after: not asked about yet.
+    # 01:30 tomorrow goes at that run; one ending at 02:30 tomorrow at the run the night after; both are asked
+    # about. One ending more than a month after the next run is not asked about yet.
     now = _local(2026, 11, 24, 3, 0)
     tonight = AuditFactory(
         status=AuditStatus.CLOSED, title="Ends at 01:30", closed_at=_local(2026, 9, 25, 1, 30), purged_at=None
     )
-    AuditFactory(status=AuditStatus.CLOSED, title="Ends at 02:30", closed_at=_local(2026, 9, 25, 2, 30), purged_at=None)
-    assert audits_brought_into_purge(months=2, current=24, now=now) == [tonight]
+    after = AuditFactory(
+        status=AuditStatus.CLOSED, title="Ends at 02:30", closed_at=_local(2026, 9, 25, 2, 30), purged_at=None
+    )
+    AuditFactory(status=AuditStatus.CLOSED, title="Ends in January", closed_at=_local(2026, 11, 1), purged_at=None)
+    brought = audits_brought_into_purge(months=2, current=24, now=now)
+    assert brought == [tonight, after]
+    assert [audit.purge_run for audit in brought] == [_local(2026, 11, 25, 2, 0), _local(2026, 11, 26, 2, 0)]
