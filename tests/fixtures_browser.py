@@ -162,3 +162,13 @@ def login(page: Page, live_server: Any, username: str, password: str) -> None:
     page.fill("#id_password", password)
     with page.expect_navigation():
         page.click("button[type=submit]")
+
+
+def tab_to(page: Page, selector: str, *, most: int = 120) -> None:
+    """Move the focus to what the selector matches with the Tab key, as a keyboard user does (so
+    :focus-visible applies); fail if `most` presses never reach it."""
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+            return
+    pytest.fail(f"Tab never reached {selector}")

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from agencies.tests.factories import QAManagerFactory
 from audits.models import PartAReturn
 from tests.demo_support import demo_police_return
-from tests.fixtures_browser import login
+from tests.fixtures_browser import login, tab_to
 
 # The part of the viewport the save bar covers, and where the focused element is, in CSS pixels.
 BOXES = """(el) => {
@@ -157,15 +157,6 @@ def luminance(colour: str) -> float:
 def contrast(a: str, b: str) -> float:
     light, dark = sorted((luminance(a), luminance(b)), reverse=True)
     return (light + 0.05) / (dark + 0.05)
-
-
-def tab_to(page: Page, selector: str) -> None:
-    """Move the focus there with the Tab key, as a keyboard user does (so :focus-visible applies)."""
-    for _ in range(60):
-        page.keyboard.press("Tab")
-        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
-            return
-    pytest.fail(f"Tab never reached {selector}")
 
 
 @pytest.mark.browser

@@ -13,18 +13,9 @@ from django.test import override_settings
 from playwright.sync_api import Page, expect
 
 from audits.models import Audit, AuditStatus
-from tests.fixtures_browser import axe_check, csp_violations, login
+from tests.fixtures_browser import axe_check, csp_violations, login, tab_to
 
 BH = "bh-cse-2015"  # Part A open, with returns outstanding
-
-
-def tab_to(page: Page, selector: str) -> None:
-    """Press Tab until the focus is on what the selector matches."""
-    for _ in range(120):
-        page.keyboard.press("Tab")
-        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
-            return
-    pytest.fail(f"Tab never reached {selector}")
 
 
 def agency_chased(button) -> str:

@@ -11,18 +11,9 @@ from django.test import override_settings
 from playwright.sync_api import Page, expect
 
 from audits.models import Audit, Finding, FindingKind
-from tests.fixtures_browser import axe_check, csp_violations, login
+from tests.fixtures_browser import axe_check, csp_violations, login, tab_to
 
 DUDLEY = "dudley-cse-2017"  # in Reporting: its findings are still edited
-
-
-def tab_to(page: Page, selector: str) -> None:
-    """Press Tab until the focus is on what the selector matches."""
-    for _ in range(80):
-        page.keyboard.press("Tab")
-        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
-            return
-    pytest.fail(f"Tab never reached {selector}")
 
 
 @pytest.mark.browser

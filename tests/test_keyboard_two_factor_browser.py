@@ -14,16 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from agencies.models import User
-from tests.fixtures_browser import axe_check, csp_violations
-
-
-def tab_to(page: Page, selector: str) -> None:
-    """Press Tab until the focus is on what the selector matches."""
-    for _ in range(40):
-        page.keyboard.press("Tab")
-        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
-            return
-    pytest.fail(f"Tab never reached {selector}")
+from tests.fixtures_browser import axe_check, csp_violations, tab_to
 
 
 @pytest.mark.browser
