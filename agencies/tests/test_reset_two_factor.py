@@ -7,7 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core import mail
-from django.core.management import CommandError, ManagementUtility, call_command
+from django.core.management import CommandError, call_command, load_command_class
 from django.db import connection, connections
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -213,8 +213,12 @@ def test_a_reason_too_long_for_the_access_log_is_refused(only_admin):
 
 def test_a_refusal_at_the_command_line_exits_non_zero_saying_why(only_admin, capsys, monkeypatch):
     monkeypatch.setattr(connections, "close_all", lambda: None)  # as manage.py ends: not the test's transaction
+    # The command as manage.py runs it (its argv parsed, a refusal turned into the exit code), without
+    # ManagementUtility's django.setup(), which would set logging up again on this test's captured stderr
+    # and leave later tests' log handlers writing to a closed file.
+    command = load_command_class("agencies", "reset_two_factor")
     with pytest.raises(SystemExit) as exited:
-        ManagementUtility(["manage.py", "reset_two_factor", "nobody", "--yes", "--reason", REASON]).execute()
+        command.run_from_argv(["manage.py", "reset_two_factor", "nobody", "--yes", "--reason", REASON])
     assert exited.value.code == 1
     assert "There is no account with the username 'nobody'." in capsys.readouterr().err
     assert_unchanged(only_admin)
