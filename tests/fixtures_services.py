@@ -194,6 +194,21 @@ def celery_worker_process(django_db_setup: None, request: pytest.FixtureRequest)
             worker.log_path.unlink(missing_ok=True)
 
 
+def file_mail_env(mail: Path) -> dict[str, str]:
+    """The worker's settings to write each e-mail it sends as a file in `mail`, for a test to read."""
+    return {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": str(mail)}
+
+
+@pytest.fixture
+def mailbox(celery_worker_process: CeleryWorker, tmp_path: Path) -> Iterator[Path]:
+    """The real worker, restarted to write its e-mails as files here (file_mail_env); as it was afterwards."""
+    mail = tmp_path / "mail"
+    mail.mkdir()
+    celery_worker_process.restart(file_mail_env(mail))
+    yield mail
+    celery_worker_process.restart()
+
+
 @pytest.fixture(autouse=True)
 def _celery_task_mode(request: pytest.FixtureRequest) -> Iterator[None]:
     """Eager tasks for ordinary tests; the real worker for tests marked `worker`."""

@@ -5,29 +5,15 @@ Run through scripts/test_services.py (make test): PostgreSQL, Redis and the work
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from django.db import transaction
 
 from agencies.models import OutboxMessage
 from agencies.outbox import outbox_send
 from audits.services.parta import auditor_chase
-from tests.fixtures_services import CeleryWorker, wait_for
+from tests.fixtures_services import wait_for
 
 pytestmark = pytest.mark.worker
-
-
-@pytest.fixture
-def mailbox(celery_worker_process: CeleryWorker, tmp_path) -> Iterator[Path]:
-    mail = tmp_path / "mail"
-    mail.mkdir()
-    celery_worker_process.restart(
-        {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": str(mail)}
-    )
-    yield mail
-    celery_worker_process.restart()
 
 
 def test_a_chase_published_twice_reaches_the_auditor_once(

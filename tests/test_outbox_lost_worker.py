@@ -6,9 +6,7 @@ Run through scripts/test_services.py (make test).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.db import transaction
@@ -18,23 +16,10 @@ from agencies.models import OutboxMessage
 from agencies.outbox import REPUBLISH_AFTER, outbox_flush
 from agencies.passwords import invitation_send
 from tests.celery_broker import publish_to
-from tests.fixtures_services import CeleryWorker, wait_for
+from tests.fixtures_services import file_mail_env, wait_for
 from tests.test_faults import PrivateRedis
 
 pytestmark = pytest.mark.worker
-
-
-def mail_env(mail: Path) -> dict[str, str]:
-    return {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": str(mail)}
-
-
-@pytest.fixture
-def mailbox(celery_worker_process: CeleryWorker, tmp_path) -> Iterator[Path]:
-    mail = tmp_path / "mail"
-    mail.mkdir()
-    celery_worker_process.restart(mail_env(mail))
-    yield mail
-    celery_worker_process.restart()
 
 
 @pytest.fixture
@@ -88,7 +73,7 @@ def test_a_message_published_again_while_its_first_copy_waits_is_sent_once(
     message = OutboxMessage.objects.get(task="agencies.tasks.send_invitation")
     published_earlier(message, REPUBLISH_AFTER + timedelta(minutes=1))
     assert outbox_flush() == 1
-    celery_worker_process.start(mail_env(mailbox))
+    celery_worker_process.start(file_mail_env(mailbox))
     done = f"send_invitation[outbox-{message.pk}] succeeded"
     assert wait_for(lambda: celery_worker_process.log().count(done) == 2), celery_worker_process.log()
     assert len(list(mailbox.iterdir())) == 1

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -43,17 +42,6 @@ NOTIFY = "audits.tasks.notify_auditor"
 COMMENT = "Sibling seen at 12 Acacia Avenue: add the dates."
 # Long enough for the test's send-backs to be made before any falls due, on a loaded machine.
 SITTING = timedelta(seconds=12)
-
-
-@pytest.fixture
-def mailbox(celery_worker_process: CeleryWorker, tmp_path) -> Iterator[Path]:
-    mail = tmp_path / "mail"
-    mail.mkdir()
-    celery_worker_process.restart(
-        {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": str(mail)}
-    )
-    yield mail
-    celery_worker_process.restart()
 
 
 @pytest.fixture
