@@ -6,6 +6,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import NestedObjects, quote
+from django.contrib.auth import logout
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, UserChangeForm, UsernameField
 from django.contrib.auth.models import Group
@@ -37,6 +38,8 @@ from .services import (
     AccessAction,
     access_record,
     account_change_record,
+    administrator_appointed,
+    board_access_end_on_leaving,
     email_change_notify,
     qa_manager_appointed,
     second_factor_remove,
@@ -389,13 +392,16 @@ class UserChangeShownForm(_OwnAddress, ShownFieldsForm, UserChangeForm):
 
     class Meta(UserChangeForm.Meta):
         # Django's "Designates whether the user can log into this admin site." is not true here: a QA manager
-        # opens Planning by the role, without it (auditportal.admin.PortalAdminSite). In Meta, so that the
+        # opens Planning, and an administrator Administration, by the role, without it
+        # (auditportal.admin.PortalAdminSite). In Meta, so that the
         # page shows it read-only too (to an administrator who is not a superuser).
         help_texts = {
             "is_staff": _(
                 "Lets the person into Administration, where their permissions below (or superuser status) say "
-                "what they may see and change: an administrator needs it, and never reaches Planning with it. "
-                "A QA manager opens Planning by the role, without it; managers and practitioners need none."
+                "what they may see and change. An administrator opens it by the role, without it, with the "
+                "role's permissions (people, agencies, settings, lockouts and lost authenticators), and never "
+                "reaches Planning. A QA manager opens Planning by the role, without it; managers and practitioners "
+                "need none."
             ),
         }
 
@@ -421,8 +427,9 @@ class _SavedMeanwhile(Exception):
 class UserAdmin(PeopleImportMixin, LockedWhileSaved, _DeletionWithoutCaseContent, BaseUserAdmin):
     """People. The administrator manages accounts, but cannot raise anyone's privileges (their own
     included) to reach what the role keeps from them: staff status, superuser status, groups and
-    permissions are a superuser's to give, nobody changes their own role, agency or board access, and a
-    superuser's account is a superuser's to change. Every change of access is in the access log."""
+    permissions are a superuser's to give, nobody changes their own role, agency or board access (nor, but a
+    superuser, their own e-mail address), and a superuser's account is a superuser's to change. Every change
+    of access is in the access log."""
 
     list_display = ("username", "first_name", "last_name", "role", "agency", "is_active")
     list_filter = ("role", "agency", "is_active")
@@ -438,11 +445,19 @@ class UserAdmin(PeopleImportMixin, LockedWhileSaved, _DeletionWithoutCaseContent
     )
 
     def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
+        # When the person last signed in and joined are records, not settings (and Django's date and time boxes
+        # for them carry no label a screen reader reads): shown, never edited, by anybody.
+        fields = [*super().get_readonly_fields(request, obj), "last_login", "date_joined"]
         if not request.user.is_superuser:
             fields += PRIVILEGE_FIELDS
         if obj is not None and obj.pk == request.user.pk:
             fields += [name for name in (*OWN_ACCESS_FIELDS, *PRIVILEGE_FIELDS) if name not in fields]
+            if not request.user.is_superuser and "email" not in fields:
+                # An account's address is what it reads by (My recommendations: the recommendations whose
+                # reminders go to it), so an administrator giving their own account an owner's address (one
+                # outside the partnership, or an agency lead's) would read that owner's recommendations,
+                # with nobody told but themselves: another administrator changes it, told to the old one.
+                fields.append("email")
         return fields
 
     def _may_touch(self, request, obj) -> bool:
@@ -501,17 +516,32 @@ class UserAdmin(PeopleImportMixin, LockedWhileSaved, _DeletionWithoutCaseContent
             return
         stored = User.objects.select_related("agency").get(pk=obj.pk)
         before = {name: _shown(stored, name) for name in RECORDED_FIELDS}
+        board_access_ended = board_access_end_on_leaving(person=obj, before=stored)
         self._save_person(request, obj, form, change)
         # The old address is told (after commit); the change itself is recorded below.
         email_change_notify(request=request, person=obj, old_email=stored.email)
         self._warn_auditor_unable(request, obj, stored)
         self._warn_board_access_kept(request, obj, stored)
+        if board_access_ended:
+            messages.info(
+                request,
+                _(
+                    "%(name)s's board access (full board reports) ended with the account's deactivation: tick it "
+                    "again if the account is made active again for a job that needs it."
+                )
+                % {"name": obj},
+            )
         after = {name: _shown(obj, name) for name in RECORDED_FIELDS}
         was_qa_manager = stored.role == Role.QA_MANAGER and stored.is_active
         if obj.is_qa_manager and not was_qa_manager:  # recorded in its own words; the others are told
             qa_manager_appointed(request=request, person=obj)
+        was_administrator = stored.role == Role.ADMINISTRATOR and stored.is_active
+        if obj.is_active and obj.role == Role.ADMINISTRATOR and not was_administrator:  # so is an administrator's
+            administrator_appointed(request=request, person=obj)
+        # Said as ended by the deactivation, not as unticked by the administrator.
+        why = {"board_access": " (ended with the account's deactivation)"} if board_access_ended else {}
         changes = [
-            f"{name.replace('_', ' ')} {before[name]} → {after[name]}"
+            f"{name.replace('_', ' ')} {before[name]} → {after[name]}{why.get(name, '')}"
             for name in RECORDED_FIELDS
             if before[name] != after[name]
         ] + [
@@ -955,6 +985,7 @@ class _DeviceRemovalNotified:
 
     def delete_model(self, request, obj):
         self._remove(request, obj.user, type(obj).objects.filter(pk=obj.pk))
+        self._sign_out_if_own(request, {obj.user})
 
     def delete_queryset(self, request, queryset):
         # One transaction, as the delete page's (Django's "Delete selected" action has none): no device is gone
@@ -963,6 +994,15 @@ class _DeviceRemovalNotified:
             people = {device.user for device in queryset.select_related("user")}
             for person in sorted(people, key=lambda person: person.pk):
                 self._remove(request, person, queryset)
+        self._sign_out_if_own(request, people)
+
+    @staticmethod
+    def _sign_out_if_own(request, people) -> None:
+        """Their own removed: this session has ended (sessions_ended_at), signed out now, after every removal
+        was recorded as theirs, so that _remove's message goes into the new session (settings.MESSAGE_STORAGE)
+        and is read on the sign-in page: the next request would otherwise end this one, message and all."""
+        if any(person.pk == request.user.pk for person in people):
+            logout(request)
 
     def _remove(self, request, person, devices: QuerySet) -> None:
         record = second_factor_remove(request=request, person=person, devices=[devices])

@@ -17,6 +17,7 @@ NAV_URLS = {
     "home": "home",
     "audit_list": "audits:audit_list",
     "my_returns": "audits:my_returns",
+    "my_recommendations": "audits:my_recommendations",
     "briefings": "briefings:library",
     "insights": "audits:insights_trends",
     "access_log": "access_log",
@@ -55,8 +56,20 @@ def links() -> dict[str, str]:
     return found
 
 
+def second_factor_pending(request: HttpRequest) -> bool:
+    """Whether the signed-in person has yet to pass the second factor (agencies.middleware.MFARequiredMiddleware):
+    until then every page of the menu but signing out sends them back to the two-factor page, so the menu
+    offers none of them."""
+    user = getattr(request, "user", None)
+    if not settings.MFA_REQUIRED or user is None or not user.is_authenticated:
+        return False
+    is_verified = getattr(user, "is_verified", None)
+    return is_verified is not None and not is_verified()
+
+
 def portal(request: HttpRequest) -> dict:
     return {
+        "second_factor_pending": second_factor_pending(request),
         "partnership": SimpleLazyObject(Partnership.load),
         "demo_mode": settings.DEMO,
         "caps": SimpleLazyObject(lambda: navigation_capabilities(request)),

@@ -1,3 +1,4 @@
+import logging
 from datetime import UTC
 
 from django.conf import settings
@@ -10,7 +11,10 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from redis.exceptions import RedisError
 from solo.models import SingletonModel
+
+logger = logging.getLogger(__name__)
 
 
 class Sector(models.TextChoices):
@@ -286,6 +290,32 @@ class Partnership(SingletonModel):
     def load(cls) -> "Partnership":
         return cls.get_solo()
 
+    # django-solo's cache reads and writes, each failing with the cache (Redis down, the same server as
+    # the sessions') as a bare 500 on every page, each page's menu reading the settings: read from the
+    # database then, as without SOLO_CACHE, and saving the settings still saves them.
+    @classmethod
+    def get_solo(cls) -> "Partnership":
+        try:
+            return super().get_solo()
+        except RedisError as error:
+            logger.warning("partnership settings read from the database, the cache does not answer: %r", error)
+            obj, _created = cls.objects.get_or_create(pk=cls.singleton_instance_id)
+            return obj
+
+    def set_to_cache(self) -> None:
+        try:
+            super().set_to_cache()
+        except RedisError as error:
+            # A copy Redis holds from before (if it comes back with its data) lasts SOLO_CACHE_TIMEOUT at most.
+            logger.error("partnership settings saved but not replaced in the cache: %r", error)
+
+    @classmethod
+    def clear_cache(cls) -> None:
+        try:
+            super().clear_cache()
+        except RedisError as error:
+            logger.error("partnership settings not taken out of the cache: %r", error)
+
     @property
     def contact_address(self) -> str:
         """The address people are told to write to (the e-mails' text, the pages that print it) and every
@@ -437,6 +467,11 @@ class OutboxMessage(models.Model):
     # When a task marked run_once (an e-mail) finished its work for this message: a second delivery
     # of the message (Redis redelivers it, the outbox publishes it again) then does nothing.
     done_at = models.DateTimeField(null=True, blank=True)
+    # When the e-mail of this message last failed for good: its task's retries over the mail server ran out
+    # (or it raised something no retry mends), or the outbox stopped publishing it again a day after it was
+    # written, never done. Shown, with the recipients masked, on the administrator's home page until done.
+    failed_at = models.DateTimeField(null=True, blank=True)
+    failed_to = models.CharField(max_length=300, blank=True)  # masked_email of each recipient, never in full
 
     class Meta:
         indexes = [models.Index(fields=["sent_at", "created_at"])]

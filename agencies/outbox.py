@@ -8,7 +8,9 @@ without persistence, a flush; or the task gave up on a mail server that did not 
 again, hourly, for up to a day. Delivery is at least once, so the tasks sent this way are idempotent or
 harmless to repeat: a message is published under a task id of its own (`outbox-<pk>`), so that a task
 whose effect must not happen twice (an e-mail) is marked `@run_once` and does its work once per message,
-however often the message is delivered.
+however often the message is delivered. Published again, a message may run at any hour: the e-mails that
+go to people on a timetable (reviewers' and recommendation owners' digests) check the hours themselves and
+are left to the next scheduled run when delivered outside them (agencies.working_days.scheduled_run_day).
 """
 
 import functools
@@ -16,6 +18,7 @@ import logging
 from datetime import datetime, timedelta
 from importlib import import_module
 
+from celery import Task
 from django.db import transaction
 from django.utils import timezone
 
@@ -115,7 +118,76 @@ def outbox_flush(*, older_than: timedelta = FLUSH_AFTER, republish_after: timede
     tasks = [name for name in lost.values_list("task", flat=True).distinct() if _is_run_once(name)]
     again = lost.filter(task__in=tasks).order_by("pk").values_list("pk", flat=True)[:500]
     published_before = now - republish_after
+    _give_up(now)
     return published + sum(outbox_send(message_id=pk, published_before=published_before) for pk in again)
+
+
+def _give_up(now: datetime) -> None:
+    """The run_once messages (e-mails) the outbox no longer publishes again, written more than
+    REPUBLISH_FOR ago and never done, marked failed (if their task's failure did not mark them already):
+    the administrator's home page lists them."""
+    given_up = OutboxMessage.objects.filter(
+        sent_at__isnull=False, done_at__isnull=True, failed_at__isnull=True, created_at__lt=now - REPUBLISH_FOR
+    )
+    tasks = [name for name in given_up.values_list("task", flat=True).distinct() if _is_run_once(name)]
+    if tasks:
+        count = given_up.filter(task__in=tasks).update(failed_at=now)
+        logger.error("outbox: %s e-mail(s) not done a day after they were written; no longer published again", count)
+
+
+def mail_failed(*, task_id: str | None, exc: BaseException) -> None:
+    """An e-mail task sent through the outbox failed for good (its retries ran out, or it raised something
+    they do not mend): mark its message failed, with whom it was for masked, for the administrator's home page.
+    A later delivery that sends it (the outbox's hourly republishing, or the administrator's "try again")
+    marks it done, which takes it off the list."""
+    from .services import masked_email
+
+    task_id = str(task_id or "")
+    number = task_id.removeprefix(TASK_ID_PREFIX)
+    if not task_id.startswith(TASK_ID_PREFIX) or not number.isdigit():
+        return
+    to = getattr(exc, "portal_mail_to", None) or []
+    changes = {"failed_at": timezone.now(), "last_error": f"{type(exc).__name__}: {exc}"[:500]}
+    if to:
+        changes["failed_to"] = ", ".join(masked_email(address) for address in to)[:300]
+    try:
+        OutboxMessage.objects.filter(pk=int(number), done_at__isnull=True).update(**changes)
+    except Exception:  # noqa: BLE001 - the failure is in the worker's log whatever happens here
+        logger.exception("outbox: could not mark message %s failed", number)
+
+
+class MailTask(Task):
+    """The base of the e-mail tasks (MAIL_RETRY): a task that fails for good marks its outbox message."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        mail_failed(task_id=task_id, exc=exc)
+        super().on_failure(exc, task_id, args, kwargs, einfo)
+
+
+def mail_retry_failed(*, request) -> int:
+    """The administrator's "Try them again": each e-mail not sent is published again now (with its task's
+    retries), recorded in the access log. Returns how many."""
+    from .services import access_record
+
+    with transaction.atomic():
+        ids = list(
+            OutboxMessage.objects.select_for_update()
+            .filter(failed_at__isnull=False, done_at__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        if not ids:
+            return 0
+        OutboxMessage.objects.filter(pk__in=ids).update(failed_at=None, sent_at=None)
+        access_record(
+            request=request,
+            action="change",
+            object_type="agencies.outboxmessage",
+            object_id=",".join(str(pk) for pk in ids)[:60],
+            summary=f"E-mails not sent tried again: {len(ids)}",
+        )
+        for pk in ids:
+            transaction.on_commit(lambda pk=pk: outbox_send(message_id=pk), robust=True)
+    return len(ids)
 
 
 def outbox_pending() -> int:
@@ -124,7 +196,14 @@ def outbox_pending() -> int:
 
 # How an e-mail task retries when the mail server cannot be reached (SMTP errors are OSErrors):
 # five times, Celery's exponential backoff from a minute (with jitter), at most an hour apart.
-MAIL_RETRY = {"autoretry_for": (OSError,), "retry_backoff": 60, "retry_backoff_max": 3600, "max_retries": 5}
+# Its base (MailTask) marks the outbox message failed once they run out.
+MAIL_RETRY = {
+    "autoretry_for": (OSError,),
+    "retry_backoff": 60,
+    "retry_backoff_max": 3600,
+    "max_retries": 5,
+    "base": MailTask,
+}
 
 
 def run_once(func):

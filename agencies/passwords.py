@@ -10,6 +10,7 @@ the person is told of it by e-mail; an inactive account is sent nothing and its 
 
 import hashlib
 import logging
+from datetime import timedelta
 
 from django import forms
 from django.conf import settings
@@ -28,9 +29,10 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from redis.exceptions import RedisError
 
 from .client_ip import client_ip
-from .models import AccessAction, User
+from .models import AccessAction, OutboxMessage, User
 from .services import access_record
 
 logger = logging.getLogger(__name__)
@@ -40,6 +42,7 @@ logger = logging.getLogger(__name__)
 RATE_WINDOW = 60 * 60
 RATE_PER_EMAIL = 3
 RATE_PER_IP = 20
+RESET_TASK = "agencies.tasks.send_password_reset"
 
 # How a password came to be set, as the access log and the person's notice say it.
 PASSWORD_SET_BY = {
@@ -77,6 +80,14 @@ def _over_limit(key: str, limit: int) -> bool:
         return False
 
 
+def _over_limit_by_outbox(email: str) -> bool:
+    """The limit per address while the cache (Redis) does not answer: the links asked for it within the
+    window, as the outbox recorded them (the limit per client address has no record but the cache's)."""
+    since = timezone.now() - timedelta(seconds=RATE_WINDOW)
+    asked = OutboxMessage.objects.filter(task=RESET_TASK, created_at__gte=since, args__0__iexact=email.strip())
+    return asked.count() >= RATE_PER_EMAIL
+
+
 def rate_keys(*, email: str, ip: str | None) -> tuple[str, str]:
     digest = hashlib.sha256(email.strip().casefold().encode()).hexdigest()
     return f"password-reset:email:{digest}", f"password-reset:ip:{ip or 'unknown'}"
@@ -89,12 +100,18 @@ def password_reset_request(*, request: HttpRequest, email: str) -> bool:
     from .outbox import enqueue
 
     email_key, ip_key = rate_keys(email=email, ip=client_ip(request))
-    limited = _over_limit(ip_key, RATE_PER_IP) | _over_limit(email_key, RATE_PER_EMAIL)
+    try:
+        limited = _over_limit(ip_key, RATE_PER_IP) | _over_limit(email_key, RATE_PER_EMAIL)
+    except RedisError as error:
+        # Not a 500 for a person locked out of their account while Redis is down: the link goes (through
+        # the outbox, as the broker is down too), limited per address by what the outbox holds.
+        logger.warning("password reset: rate limited from the outbox, the cache does not answer: %r", error)
+        limited = _over_limit_by_outbox(email)
     if limited:
         logger.warning("password reset: too many requests from %s or for one address; none sent", client_ip(request))
         return False
     with transaction.atomic():
-        enqueue("agencies.tasks.send_password_reset", email)
+        enqueue(RESET_TASK, email)
     return True
 
 

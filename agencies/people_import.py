@@ -243,10 +243,12 @@ def person_added(*, request: HttpRequest, person: User, how: str = "") -> bool:
     manager's appointment recorded in its own words (the other QA managers are told), the e-mail with the
     link to choose a password (after commit) and the access record. True when that e-mail is on its way."""
     from .passwords import invitation_send
-    from .services import AccessAction, access_record, qa_manager_appointed
+    from .services import AccessAction, access_record, administrator_appointed, qa_manager_appointed
 
     if person.is_qa_manager:
         qa_manager_appointed(request=request, person=person)
+    if person.is_active and person.role == Role.ADMINISTRATOR:  # the role opens Administration (backends)
+        administrator_appointed(request=request, person=person)
     summary = f"Account added{how}: {person.get_username()}, role {person.get_role_display()}"
     invited = invitation_send(person=person, by=request.user)
     if invited:

@@ -4,6 +4,7 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_noop
 
 from audits.models import Audit, AuditAgency, AuditStatus
 
@@ -20,29 +21,36 @@ class Capabilities:
     auditor: bool = False
     administrator: bool = False
     reader: bool = False
+    # Owns a recommendation: its reminders go to the person's own address (My recommendations).
+    recommendation_owner: bool = False
 
     @property
     def runs_audits(self) -> bool:
         return self.qa_manager or self.lead_officer
 
 
-def assignments_of(user) -> tuple[bool, bool]:
-    """(leads an audit?, named auditor of an audit past planning?): one query, two EXISTS."""
+def assignments_of(user) -> tuple[bool, bool, bool]:
+    """(leads an audit?, named auditor of an audit past planning?, owns a recommendation, its reminders
+    going to their own address, of an audit not cancelled? (audits.selectors.insights.owned_recommendations)):
+    one query, three EXISTS."""
+    from audits.selectors.insights import owned_recommendations
+
     return (
         User.objects.filter(pk=user.pk)
         .values_list(
             Exists(Audit.objects.filter(lead_officer=OuterRef("pk"))),
             Exists(AuditAgency.objects.filter(auditor=OuterRef("pk")).exclude(audit__status=AuditStatus.PLANNING)),
+            Exists(owned_recommendations(user)),
         )
         .get()
     )
 
 
-def user_capabilities(user, assignments: tuple[bool, bool] | None = None) -> Capabilities:
+def user_capabilities(user, assignments: tuple[bool, bool, bool] | None = None) -> Capabilities:
     """What the user's navigation offers; `assignments` as assignments_of returns them, if known."""
     if user is None or not user.is_authenticated:
         return Capabilities()
-    lead_officer, auditor = assignments if assignments is not None else assignments_of(user)
+    lead_officer, auditor, owner = assignments if assignments is not None else assignments_of(user)
     # An administrator named lead officer or auditor (before the role was given) reads none of it:
     # the navigation does not offer what would be refused (User.has_case_access).
     lead_officer, auditor = (lead_officer, auditor) if user.has_case_access else (False, False)
@@ -53,6 +61,7 @@ def user_capabilities(user, assignments: tuple[bool, bool] | None = None) -> Cap
         auditor=auditor,
         administrator=user.is_administrator,
         reader=user.case_agency_id is not None or user.is_qa_manager,
+        recommendation_owner=owner,
     )
 
 
@@ -76,8 +85,9 @@ def navigation_capabilities(request) -> Capabilities:
     from .middleware import RENEWED_AT
 
     kept = session.get(NAV_ASSIGNMENTS)
-    if kept is not None and kept[:2] == [session.get(RENEWED_AT), user.pk]:
-        return user_capabilities(user, (kept[2], kept[3]))
+    # A session kept before the recommendations' owner was remembered (four items) reads them afresh.
+    if kept is not None and len(kept) == 5 and kept[:2] == [session.get(RENEWED_AT), user.pk]:
+        return user_capabilities(user, (kept[2], kept[3], kept[4]))
     return user_capabilities(user)
 
 
@@ -253,6 +263,79 @@ def leavers_addresses() -> list[LeaverAddress]:
         for where, address, url in given
         if address and address.lower() in left
     ]
+
+
+# What each e-mail task sends, as the administrator's home page names it (never the e-mail's content);
+# translated when shown.
+MAIL_KINDS = {
+    "agencies.tasks.notify_account_change": gettext_noop("Notice of a change to an account"),
+    "agencies.tasks.notify_email_change": gettext_noop("Notice of a changed e-mail address"),
+    "agencies.tasks.send_password_reset": gettext_noop("Link to set a forgotten password"),
+    "agencies.tasks.send_invitation": gettext_noop("Invitation to the portal"),
+    "agencies.tasks.notify_password_set": gettext_noop("Notice of a password set"),
+    "agencies.tasks.notify_qa_manager_appointed": gettext_noop("Notice of a QA manager appointed"),
+    "agencies.tasks.notify_administrator_appointed": gettext_noop("Notice of an administrator appointed"),
+    "agencies.tasks.notify_auditor_unable": gettext_noop("Notice of an auditor unable to audit"),
+    "agencies.tasks.notify_lead_unable": gettext_noop("Notice to an agency's lead of an auditor unable"),
+    "agencies.tasks.notify_replaced_auditor": gettext_noop("Notice to a replaced auditor"),
+    "audits.tasks.send_part_a_reminder": gettext_noop("Part A reminder"),
+    "audits.tasks.notify_auditor": gettext_noop("Notice about a Part A return"),
+    "audits.tasks.send_chase": gettext_noop("Chaser for a Part A return"),
+    "audits.tasks.notify_new_auditor": gettext_noop("Notice to a new auditor"),
+    "audits.tasks.notify_part_a_open": gettext_noop("Part A open"),
+    "audits.tasks.notify_lead_part_a_open": gettext_noop("Part A open, to an agency's lead"),
+    "audits.tasks.send_review_digest": gettext_noop("Reviewer's digest"),
+    "audits.tasks.notify_part_b_open": gettext_noop("Part B open"),
+    "audits.tasks.notify_audit_cancelled": gettext_noop("Notice of an audit cancelled"),
+    "audits.tasks.email_plan_changed": gettext_noop("Notice of a changed audit plan"),
+    "audits.tasks.send_recommendation_digest": gettext_noop("Recommendations digest"),
+    "audits.tasks.notify_recommendation_assigned": gettext_noop("Notice of a recommendation assigned"),
+    "audits.tasks.notify_recommendation_unassigned": gettext_noop("Notice of a recommendation no longer owned"),
+    "audits.tasks.notify_recommendation_due_moved": gettext_noop("Notice of a recommendation's due date moved"),
+    "audits.tasks.notify_recommendations_cancelled": gettext_noop("Notice of recommendations cancelled"),
+}
+MAIL_NOT_SENT_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class MailNotSent:
+    kind: str
+    queued_at: object  # datetime
+    to: str  # masked (masked_email), never in full
+    error: str  # the error's kind only ("SMTPRecipientsRefused"), not its text
+
+
+@dataclass(frozen=True)
+class MailsNotSent:
+    count: int
+    shown: list[MailNotSent]
+
+
+def mails_not_sent() -> MailsNotSent:
+    """The e-mails the outbox gave up on, or whose task failed for good after its retries, and not sent
+    since (agencies.outbox.mail_failed): how many, and the latest MAIL_NOT_SENT_SHOWN, by kind, when queued
+    and to whom (masked). Nothing of their content. One query (the count a window over the same rows)."""
+    from django.db.models import Count, Window
+    from django.utils.translation import gettext as _
+
+    from .models import OutboxMessage
+
+    rows = list(
+        OutboxMessage.objects.filter(failed_at__isnull=False, done_at__isnull=True)
+        .annotate(total=Window(Count("pk")))
+        .order_by("-created_at", "-pk")
+        .values_list("task", "created_at", "failed_to", "last_error", "total")[:MAIL_NOT_SENT_SHOWN]
+    )
+    shown = [
+        MailNotSent(
+            kind=_(MAIL_KINDS[task]) if task in MAIL_KINDS else task.rsplit(".", 1)[-1].replace("_", " ").capitalize(),
+            queued_at=created_at,
+            to=failed_to or "—",
+            error=error.split(":", 1)[0],
+        )
+        for task, created_at, failed_to, error, _total in rows
+    ]
+    return MailsNotSent(count=rows[0][4] if rows else 0, shown=shown)
 
 
 # --- Audit work a person did, or was named for ----------------------------------------------------------

@@ -317,6 +317,94 @@ def email_qa_manager_appointed(*, person_id: int, by_id: int | None, at: str, to
     return True
 
 
+# --- An administrator appointed -------------------------------------------------------------------
+
+
+def administrator_appointed(*, request: HttpRequest, person) -> AccessRecord:
+    """`person` was just made an active administrator (an account added with the role, given it, or an
+    administrator's account made active again) in Administration. The role opens Administration by itself
+    (agencies.backends.PortalBackend): people and their roles, a QA manager's included, agencies, the
+    partnership's settings, the access log, lockouts and lost authenticators. As a QA manager's appointment
+    (qa_manager_appointed): recorded in the access log in its own words, and every other active
+    administrator (a superuser too) is e-mailed who was given it, by whom and when, once this transaction
+    commits; the one who gave it too, so that a role given from their account without them is seen."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from .models import Role
+    from .outbox import enqueue
+
+    others = list(
+        get_user_model()
+        .objects.filter(Q(role=Role.ADMINISTRATOR) | Q(is_superuser=True), is_active=True)
+        .exclude(pk=person.pk)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    by = request.user.get_username()
+    told = f"{len(others)} other administrator(s) told by e-mail" if others else "no other administrator to tell"
+    record = access_record(
+        request=request,
+        action=AccessAction.CHANGE,
+        obj=person,
+        summary=f"Administrator role given to {person.get_username()} by {by}: {told}",
+    )
+    if others:
+        at = timezone.now().isoformat()
+        enqueue("agencies.tasks.notify_administrator_appointed", person.pk, request.user.pk, at, others)
+    return record
+
+
+def email_administrator_appointed(*, person_id: int, by_id: int | None, at: str, to: list[str]) -> bool:
+    """The notice of administrator_appointed, to the administrators there were then. False when the
+    account is gone (deleted since)."""
+    from datetime import datetime
+
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from .mail import portal_mail_send
+    from .models import Partnership
+
+    person = get_user_model().objects.filter(pk=person_id).first()
+    if person is None or not to:
+        return False
+    context = {
+        "person": person,
+        "by": _changed_by(by_id),
+        "at": timezone.localtime(datetime.fromisoformat(at)),
+        "partnership": Partnership.load(),
+        "site_url": settings.SITE_URL,
+    }
+    body = render_to_string("emails/administrator_appointed.txt", context)
+    portal_mail_send(subject=_("An administrator was appointed on the audit portal"), body=body, to=list(to))
+    return True
+
+
+# --- A person who leaves ---------------------------------------------------------------------------
+
+
+def board_access_end_on_leaving(*, person, before) -> bool:
+    """Board access (the restricted full reports) ends when the account is deactivated: `person`, about to
+    be saved, had it and is saved deactivated while `before` (as stored) was active. Unticked on `person`,
+    to be saved with it (the caller records the change with the account's others). True when it was.
+
+    A leaver's account is kept for who did what (not deleted), and may be made active again, for the same
+    person coming back to another job or by mistake: the full reports would then be readable again unseen.
+    Given again deliberately when needed. Not for a change of role or agency of an active person (the
+    administrator is reminded that it stays: who reads the board's reports is the partnership's decision),
+    nor for a board member outside the agencies (an administrator's account with board access), who keeps it
+    while their account is active."""
+    if before.is_active and not person.is_active and person.board_access:
+        person.board_access = False
+        return True
+    return False
+
+
 # --- A person's own profile -------------------------------------------------------------------------
 
 # What a person chooses for themselves on their profile page (agencies.views.profile).

@@ -23,6 +23,17 @@ def clear_expired_sessions() -> None:
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
 
 
+@shared_task(name="agencies.tasks.clear_old_sign_in_records")
+def clear_old_sign_in_records() -> int:
+    """Periodic: delete django-axes' records of sign-ins (username, address, browser, when signed in and out)
+    older than settings.SIGN_IN_LOG_DAYS. Without it they were kept for ever: personal data about staff kept
+    longer than needed. The portal's own access log (what was seen and changed) is not touched."""
+    from axes.handlers.proxy import AxesProxyHandler
+    from django.conf import settings
+
+    return AxesProxyHandler.reset_logs(age_days=settings.SIGN_IN_LOG_DAYS)
+
+
 @shared_task(name="agencies.tasks.notify_account_change", **MAIL_RETRY)
 @run_once  # sent through the outbox: one e-mail per change, however often delivered
 def notify_account_change(person_id: int, change: str, by_id: int | None = None) -> bool:
@@ -77,6 +88,15 @@ def notify_qa_manager_appointed(person_id: int, by_id: int | None, at: str, to: 
     return email_qa_manager_appointed(person_id=person_id, by_id=by_id, at=at, to=to)
 
 
+@shared_task(name="agencies.tasks.notify_administrator_appointed", **MAIL_RETRY)
+@run_once  # sent through the outbox: one e-mail per appointment, however often delivered
+def notify_administrator_appointed(person_id: int, by_id: int | None, at: str, to: list[str]) -> bool:
+    """E-mail the other administrators that an account was given the administrator role (agencies.services)."""
+    from .services import email_administrator_appointed
+
+    return email_administrator_appointed(person_id=person_id, by_id=by_id, at=at, to=to)
+
+
 @shared_task(name="agencies.tasks.notify_auditor_unable", **MAIL_RETRY)
 @run_once  # sent through the outbox: one e-mail per audit affected, however often delivered
 def notify_auditor_unable(participant_id: int, auditor_id: int) -> bool:
@@ -99,8 +119,9 @@ def notify_lead_unable(audit_id: int, lead_id: int) -> bool:
 
 @shared_task(name="agencies.tasks.notify_replaced_auditor", **MAIL_RETRY)
 @run_once  # sent through the outbox: one e-mail per change of auditor, however often delivered
-def notify_replaced_auditor(participant_id: int, old_id: int) -> bool:
-    """E-mail the auditor just replaced who continues the agency's returns (audits.services.participants)."""
+def notify_replaced_auditor(participant_id: int, old_id: int, by_id: int | None = None) -> bool:
+    """E-mail the auditor just replaced who continues the agency's returns (audits.services.participants).
+    `by_id`, who replaced them (a reply goes to them), is absent from a message queued before it was given."""
     from audits.services.participants import email_replaced_auditor
 
-    return email_replaced_auditor(participant_id=participant_id, old_id=old_id)
+    return email_replaced_auditor(participant_id=participant_id, old_id=old_id, by_id=by_id)

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.middleware.csrf import rotate_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,8 +18,8 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_safe
-from django_otp import login as otp_login
+from django.views.decorators.http import require_GET, require_POST, require_safe
+from django_otp import login as django_otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice
 
@@ -31,6 +32,7 @@ from .selectors import (
     access_records_matching,
     first_steps,
     leavers_addresses,
+    mails_not_sent,
     summary_without_case_content,
     user_capabilities,
 )
@@ -66,9 +68,44 @@ def home(request: HttpRequest) -> HttpResponse:
     if caps.reader:
         return redirect("briefings:library")
     if caps.administrator:
-        context = {"first_steps": first_steps(request.user), "leavers_addresses": leavers_addresses()}
+        context = {
+            "first_steps": first_steps(request.user),
+            "leavers_addresses": leavers_addresses(),
+            "mails_not_sent": mails_not_sent(),
+        }
         return render(request, "agencies/admin_home.html", context)
     return render(request, "agencies/no_role.html")
+
+
+@login_required
+@require_POST
+def mail_retry(request: HttpRequest) -> HttpResponse:
+    """The administrator's "Try them again" under "E-mails not sent" on their home page: each is published
+    again, with its task's retries, recorded in the access log (agencies.outbox.mail_retry_failed)."""
+    from .outbox import mail_retry_failed
+
+    if not request.user.is_administrator:
+        access_record(
+            request=request,
+            action=AccessAction.REFUSED,
+            object_type="agencies.outboxmessage",
+            summary="E-mails not sent",
+        )
+        raise Http404
+    count = mail_retry_failed(request=request)
+    if count:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d e-mail is being tried again. If it fails again, it is listed here again in about half an hour.",
+                "%(count)d e-mails are being tried again. If they fail again, they are listed here again in about half an hour.",
+                count,
+            )
+            % {"count": count},
+        )
+    else:
+        messages.info(request, _("There were no e-mails to try again."))
+    return redirect("home")
 
 
 def _with_next(url_name: str, next_url: str) -> str:
@@ -86,6 +123,16 @@ def _fresh_new_codes(request: HttpRequest) -> dict | None:
         return new
     request.session.pop(NEW_CODES, None)
     return None
+
+
+def otp_login(request: HttpRequest, device) -> None:
+    """The second factor given: the session, signed in with both factors from now on, under a new key (as
+    Django's login() gives one for the password), so that a session cookie taken between the password and
+    the code (a shared computer, a proxy's log) is not the cookie of the fully signed-in session, nor the CSRF
+    token read on the way."""
+    django_otp_login(request, device)
+    request.session.cycle_key()
+    rotate_token(request)  # and a new CSRF token, as login() gives
 
 
 def _say_recovery_code_used(request: HttpRequest, next_url: str) -> None:
@@ -237,6 +284,10 @@ def access_log(request: HttpRequest) -> HttpResponse:
     to them without their summaries (who, when, what kind of object, which audit, which page), and
     searched without them."""
     if not (request.user.is_qa_manager or request.user.is_administrator):
+        # Who tried to read who saw what is recorded, as every refused access to a protected page is.
+        access_record(
+            request=request, action=AccessAction.REFUSED, object_type="agencies.accessrecord", summary="Access log"
+        )
         raise Http404
     case_summaries = request.user.is_qa_manager
     form = AccessLogFilterForm(request.GET or None, case_summaries=case_summaries)

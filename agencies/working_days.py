@@ -3,18 +3,21 @@
 
 The e-mails that go to people on a timetable (Part A reminders, reviewers' digests, recommendation owners'
 digests) are sent by beat on working days only (audits.tasks), and Part A's "due within 3 days" counts
-working days (audits.services.parta.reminder_window_end). The bank holidays are the `holidays` library's
-for the United Kingdom's subdivisions, substitute days and one-off ones (a coronation, a state funeral)
-included: nothing here works out a date.
+working days (audits.services.parta.reminder_window_end). One of those e-mails that a worker gets late (a
+retry over a mail server that did not answer, the outbox publishing again a message Redis lost, workers
+down with it queued) goes only within the hours beat's own run would be made in (scheduled_run_day). The
+bank holidays are the `holidays` library's for the United Kingdom's subdivisions, substitute days and
+one-off ones (a coronation, a state funeral) included: nothing here works out a date.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
 from django.conf import settings
+from django.utils import timezone
 
 # settings.BANK_HOLIDAYS: the holidays library's subdivisions of the UK whose bank holidays apply. England
 # and Wales have the same ones; "none", Monday to Friday only.
@@ -42,3 +45,22 @@ def bank_holiday(day: date) -> str | None:
 def is_working_day(day: date) -> bool:
     """Monday to Friday, and not a bank holiday (settings.BANK_HOLIDAYS)."""
     return day.weekday() < 5 and bank_holiday(day) is None
+
+
+def scheduled_run_day(moment: datetime | None = None) -> date | None:
+    """The working day whose scheduled e-mails may go at `moment` (now), or None when none may.
+
+    Beat runs them at SCHEDULED_EMAIL_HOURS (local time) on working days, and makes a run it missed only within
+    CELERY_BEAT_CRON_STARTING_DEADLINE (4 hours) of its time: with 8 and 13, from 08:00 to 12:00 and from 13:00
+    to 17:00 on a working day. An e-mail of such a run is sent within the same hours, never at night, at the
+    weekend or on a bank holiday (audits.tasks: sent later than that, it is left to the next run)."""
+    local = timezone.localtime(moment or timezone.now())
+    late_by = timedelta(seconds=settings.CELERY_BEAT_CRON_STARTING_DEADLINE)
+    for day in (local.date(), local.date() - timedelta(days=1)):  # an hour late in the evening ends after midnight
+        if not is_working_day(day):
+            continue
+        for hour in settings.SCHEDULED_EMAIL_HOURS:
+            start = timezone.make_aware(datetime.combine(day, time(hour)))
+            if start <= local < start + late_by:
+                return day
+    return None

@@ -258,6 +258,11 @@ SESSION_ENGINE = "auditportal.sessions" if CACHE_URL or TESTING else "django.con
 # shares the cache, so that a change is seen at once by every web process and Celery worker.
 SOLO_CACHE = "default" if CACHE_URL or TESTING else None
 SOLO_CACHE_TIMEOUT = 5 * 60
+# Messages shown on the next page are kept in the session, on the server: one may quote what was typed (the
+# identifier guard's refusal quotes the detail it found), and Django's default, a signed cookie, is readable
+# in the browser and outlives sign-out. A message said on signing somebody out is added after logout(), so
+# that it goes into the new session (agencies.admin: removing one's own authenticator).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # Celery. With no broker configured, tasks run eagerly in the web process (demo mode). Even then
 # Celery takes a producer from the broker's transport: kombu's in-memory one needs no server (the
@@ -280,8 +285,18 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
-# Kept above the task time limit so that a running task is never handed to a second worker.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 4}
+# The visibility timeout is kept above the task time limit so that a running task is never handed to a
+# second worker. The socket timeouts (kombu's default: wait for ever) bound what a Redis that accepts
+# connections but does not answer (stopped, swapping, a failover in progress) costs a request that queues
+# a task: without them the request hung until gunicorn killed its worker, the person shown the proxy's
+# error for what was saved, and every web worker in turn. With them the publish fails within seconds and
+# the outbox (agencies.outbox) queues the task once Redis answers.
+BROKER_SOCKET_TIMEOUT = 5
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT * 4,
+    "socket_timeout": BROKER_SOCKET_TIMEOUT,
+    "socket_connect_timeout": BROKER_SOCKET_TIMEOUT,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -307,7 +322,9 @@ def checked_hours(name: str, value: str, example: str) -> tuple[int, ...]:
 # (audits.services.parta.reminder_window_end).
 # A run missed (beat down) is made late only within 4 hours of its time, and a run queued but not started
 # (workers down) within 4 hours is dropped: a beat or a worker back at 23:00 sends nothing before the next
-# working morning. These entries and the retention purge's are crontabs, the only schedules the deadline
+# working morning. An e-mail such a run queued, delivered later than that (a retry over a mail server that did
+# not answer, the outbox publishing it again after Redis lost it, workers down), is not sent but left to the
+# next run (agencies.working_days.scheduled_run_day, audits.tasks._in_hours_only). These entries and the retention purge's are crontabs, the only schedules the deadline
 # applies to: a purge missed by more than 4 hours (beat down from before 02:00 until after 06:00) is not made
 # late but runs the next night, at PURGE_HOUR.
 SCHEDULED_EMAIL_HOURS = checked_hours("SCHEDULED_EMAIL_HOURS", env_str("SCHEDULED_EMAIL_HOURS", "8,13"), "8,13")
@@ -353,6 +370,12 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired": {"task": "audits.tasks.purge_expired_audits", "schedule": crontab(minute=0, hour=PURGE_HOUR)},
     # Expired sessions, with anything kept in them (agencies.tasks.clear_expired_sessions).
     "sessions-clear": {"task": "agencies.tasks.clear_expired_sessions", "schedule": 60 * 60},
+    # django-axes' record of each sign-in (who, from which address, with which browser), older than
+    # SIGN_IN_LOG_DAYS (agencies.tasks.clear_old_sign_in_records).
+    "sign-in-records-clear": {
+        "task": "agencies.tasks.clear_old_sign_in_records",
+        "schedule": crontab(minute=30, hour=PURGE_HOUR),
+    },
 }
 # Briefing renders left queued by a broker outage, or by a worker that died, are queued again.
 CELERY_BEAT_SCHEDULE["briefing-render-requeue"] = {"task": "briefings.tasks.requeue_stalled_versions", "schedule": 120}
@@ -405,6 +428,11 @@ OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "auditportal")
 # proxy too: TRUSTED_PROXY_COUNT) lock it for an hour; an administrator unlocks it in
 # Administration → Axes → Access attempts.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+# How long django-axes' record of each sign-in and sign-out (username, address, browser, times) is kept:
+# personal data about staff, kept for looking into an account's misuse, then deleted by beat every night.
+SIGN_IN_LOG_DAYS = env_int("SIGN_IN_LOG_DAYS", 365)
+if SIGN_IN_LOG_DAYS < 1:
+    raise ImproperlyConfigured("SIGN_IN_LOG_DAYS must be a number of days, 1 or more.")
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True

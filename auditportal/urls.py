@@ -22,6 +22,7 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("access-log/", agency_views.access_log, name="access_log"),
+    path("e-mails-not-sent/try-again/", agency_views.mail_retry, name="mail_retry"),
     path("healthz", agency_views.healthz, name="healthz"),
     path("audits/", include("audits.urls")),
     path("briefings/", include("briefings.urls")),

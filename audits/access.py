@@ -28,21 +28,43 @@ def get_managed_audit(user, slug: str) -> Audit:
 BOARD_READ_STATUSES = (AuditStatus.PART_B,)
 
 
-def record_refused(request: HttpRequest, *, object_type: str, object_id: str = "", summary: str = "") -> None:
+def record_refused(
+    request: HttpRequest, *, object_type: str, object_id: str = "", summary: str = "", audit_id: int | None = None
+) -> None:
     """The 404 path of a protected object: write one REFUSED access record."""
     access_record(
-        request=request, action=AccessAction.REFUSED, object_type=object_type, object_id=object_id, summary=summary
+        request=request,
+        action=AccessAction.REFUSED,
+        object_type=object_type,
+        object_id=object_id,
+        summary=summary,
+        audit_id=audit_id,
     )
 
 
 def object_or_404(request: HttpRequest, queryset, *, object_type: str, summary: str = "", **lookup):
     """One object of an audit the user may already open (a case on its board, a finding, a
     recommendation), or 404: an id from another audit, or none, is recorded as refused first, as every
-    404 on a protected object is (docs/permissions.md)."""
+    404 on a protected object is (docs/permissions.md). An id of another audit's object names that audit
+    (one query, on refusals only), as the log's other records name theirs: "who tried to see what of this
+    audit" finds it there; a case is named by its reference too, after the summary, as its board's record
+    names it, for a search of the log for the case to find it. An id that is nobody's names none (the
+    page's address says which audit it was tried in)."""
     try:
         return queryset.get(**lookup)
     except queryset.model.DoesNotExist:
-        record_refused(request, object_type=object_type, object_id=str(lookup.get("pk", "")), summary=summary)
+        pk = lookup.get("pk", "")
+        fields = ("audit_id", "reference") if object_type == "audits.case" else ("audit_id",)
+        row = queryset.model._base_manager.filter(pk=pk).values_list(*fields).first() if pk else None
+        if row is not None and len(row) > 1:
+            summary = f"{summary}: {row[1]}"
+        record_refused(
+            request,
+            object_type=object_type,
+            object_id=str(pk),
+            summary=summary,
+            audit_id=row[0] if row is not None else None,
+        )
         raise Http404("Not found.") from None
 
 

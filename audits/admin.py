@@ -10,6 +10,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -61,6 +62,17 @@ class _InTheAccessLog(AccessLoggedAdmin):
         return f"Planning: {done} {obj}"
 
 
+class _ToItsPageOnceAdded:
+    """Save on a new audit tool, tool version or audit comes back to its page, where the next step is: the
+    tool's "Add this tool's first version", the version's stages still without standards and "Add stages
+    and standards from a spreadsheet", the audit's link to its own page, where Part A is opened. Django's
+    Save went to the list, which says none of it, while the add pages said to carry on from there.
+    (Save and add another, and a page opened as a pop-up to choose the new object, are as Django has them.)"""
+
+    def response_post_save_add(self, request, obj):
+        return HttpResponseRedirect(reverse(f"admin:audits_{obj._meta.model_name}_change", args=[obj.pk]))
+
+
 @admin.register(models.AuditTheme, models.RiskFactor)
 class TaxonomyAdmin(_NotTheAdministrators, _InTheAccessLog, _CountedLines, admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
@@ -104,11 +116,21 @@ class _FixedOnceAnswered:
         # Not while reading what a page opened on the draft posted (_AnsweredMeanwhile): as the page was.
         return not getattr(request, "reading_what_was_typed", False) and self.is_answered(obj)
 
+    # Fields that can still be changed once answered (what a grade means): the others are then shown read-only
+    # (`fixed_fields`), and nothing can be added or deleted. Empty: nothing can be changed.
+    still_changeable: frozenset[str] = frozenset()
+    fixed_fields: tuple[str, ...] = ()
+
     def has_change_permission(self, request, obj=None) -> bool:
-        return super().has_change_permission(request, obj) and not self._fixed(request, obj)
+        refused = not self.still_changeable and self._fixed(request, obj)
+        return super().has_change_permission(request, obj) and not refused
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return super().has_delete_permission(request, obj) and not self._fixed(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return fields + self.fixed_fields if self.still_changeable and self._fixed(request, obj) else fields
 
 
 class _FixedInlineOnceAnswered(_FixedOnceAnswered):
@@ -146,7 +168,9 @@ def _changed_here(bound) -> bool:
     return True
 
 
-def _changes_typed(form, row: str = "") -> list[str]:
+def _changes_typed(form, row: str = "", still: frozenset[str] = frozenset()) -> list[tuple[str, bool]]:
+    """Each change typed in the form, in words, and whether it is to what can no longer change once answered
+    (`still`: the fields that can)."""
     typed = []
     for name in form.changed_data:
         if name not in form.fields or isinstance(form.fields[name].widget, forms.HiddenInput):
@@ -154,11 +178,12 @@ def _changes_typed(form, row: str = "") -> list[str]:
         if not _changed_here(form[name]):
             continue
         if name == "DELETE":
-            typed.append(_("%(row)s: removed") % {"row": row})
+            typed.append((_("%(row)s: removed") % {"row": row}, True))
             continue
         label = form.fields[name].label or name
         where = f"{row}, {label}" if row else str(label)
-        typed.append(_("%(where)s: “%(value)s”") % {"where": where, "value": _typed_value(form[name])})
+        said = _("%(where)s: “%(value)s”") % {"where": where, "value": _typed_value(form[name])}
+        typed.append((said, name not in still))
     return typed
 
 
@@ -166,9 +191,22 @@ class _AnsweredMeanwhile:
     """A tool version's (or a stage's) page opened while it was a draft, saved after Part A returns were made
     with it (it is read-only from then on): instead of a bare 403, which lost what was typed, the page as it now
     is (read-only), saying why nothing was saved, with each change typed on it listed to be copied. Somebody who
-    may never edit tools still has the 403."""
+    may never edit tools still has the 403.
 
-    def _typed_on_the_draft(self, request, obj) -> list[str] | None:
+    A scale (GradeScaleAdmin) in use can still say what its grades mean (`still_changeable`, its rows'): a page
+    opened on the draft whose only changes are to those is saved as the page of the scale in use would be."""
+
+    not_saved_meanwhile = _(
+        "Not saved: Part A returns have been made with this tool version since you opened this page, so it can no "
+        "longer change. Copy what you need; “Copy as a new version” makes the next version to adapt."
+    )
+
+    def opened_on_the_draft(self, request) -> bool:
+        """Whether the page posted was opened before the object was answered. Once answered, a tool version's page
+        has nothing to save."""
+        return True
+
+    def _typed_on_the_draft(self, request, obj) -> list[tuple[str, bool]] | None:
         request.reading_what_was_typed = True
         try:
             if not self.has_change_permission(request, obj):
@@ -181,11 +219,13 @@ class _AnsweredMeanwhile:
                 for number, row in enumerate(formset.forms, 1):
                     if number <= formset.initial_form_count():
                         name = _("%(noun)s “%(name)s”") % {"noun": noun, "name": row.instance}
+                        still = self.still_changeable
                     elif row.has_changed():
                         name = _("new %(noun)s in row %(number)s") % {"noun": noun, "number": number}
+                        still = frozenset()  # no row can be added
                     else:
                         continue  # an empty row added and left: the admin would not have saved it either
-                    typed += _changes_typed(row, str(name).capitalize())
+                    typed += _changes_typed(row, capfirst(name), still)  # not capitalize(): “Good” kept
             return typed
         finally:
             del request.reading_what_was_typed
@@ -193,18 +233,11 @@ class _AnsweredMeanwhile:
     def _changeform_view(self, request, object_id, form_url, extra_context):
         if request.method == "POST" and object_id is not None:
             obj = self.get_object(request, unquote(object_id))
-            typed = None if obj is None or not self.is_answered(obj) else self._typed_on_the_draft(request, obj)
-            if typed is not None:
-                self.message_user(
-                    request,
-                    _(
-                        "Not saved: Part A returns have been made with this tool version since you opened this "
-                        "page, so it can no longer change. Copy what you need; “Copy as a new version” makes the "
-                        "next version to adapt."
-                    ),
-                    level=messages.ERROR,
-                )
-                for change in typed:
+            answered = obj is not None and self.is_answered(obj) and self.opened_on_the_draft(request)
+            typed = self._typed_on_the_draft(request, obj) if answered else None
+            if typed is not None and (not self.still_changeable or any(fixed for _said, fixed in typed)):
+                self.message_user(request, self.not_saved_meanwhile, level=messages.ERROR)
+                for change, _fixed in typed:
                     self.message_user(request, _("You typed: %(change)s") % {"change": change}, messages.WARNING)
                 request.method = "GET"  # the page as it now is: read-only
                 response = super()._changeform_view(request, object_id, form_url, extra_context)
@@ -346,9 +379,19 @@ class _GradeFormSet(_Renumbered):
     parked = ("rank", "code")
     numbered = "rank"
 
+    def add_fields(self, form, index):
+        """Each grade's Rank says which way the scale runs: 1 is the best. A new partnership's QA manager typing
+        a scale from the worst grade up (Inadequate 1 … Outstanding 4) was told nothing, and the pages, charts
+        and briefings then coloured Inadequate as the best grade (audits.grade_colours)."""
+        super().add_fields(form, index)
+        rank = form.fields.get("rank")
+        if rank is not None:
+            said = _("1 is the best grade, 2 the next best, and so on.")
+            rank.help_text = f"{said} {rank.help_text}" if not rank.required else said
+
     def clean(self) -> None:
         super().clean()
-        if any(self.errors):
+        if any(self.errors) or "rank" not in self.form.base_fields:  # a scale in use: its ranks are read-only
             return
         ranks = sorted(
             form.cleaned_data["rank"]
@@ -376,14 +419,48 @@ class _ShownStandardForm(_ShownRowForm):
 
 
 class _ShownGradeForm(_ShownRowForm):
+    """A grade's row. Its Code (a slug the scale's grades are told apart by, never shown to the auditors) may be
+    left empty: it is made from the label ("Requires improvement": requires-improvement). A QA manager making
+    a partnership's first scale was refused each grade with "This field is required." on a Code the page
+    did not explain."""
+
     parent = "scale"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        code = self.fields.get("code")
+        if code is not None:  # not on a read-only scale's page
+            code.required = False
+            code.help_text = _(
+                "Letters, numbers and hyphens, such as “requires-improvement”, different for each grade of the "
+                "scale. Leave it empty to make it from the label."
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if "code" in self.fields and not cleaned.get("code") and cleaned.get("label"):
+            cleaned["code"] = slugify(cleaned["label"])[: models.Grade._meta.get_field("code").max_length].strip("-")
+            # "—", "良好": nothing to make a code of. Saved empty, the code told the grade apart by nothing.
+            if not cleaned["code"]:
+                self.add_error(
+                    "code",
+                    _("The label “%(label)s” has no letters or numbers to make a code from: type one.")
+                    % {"label": cleaned["label"]},
+                )
+        return cleaned
 
 
 class GradeInline(_FixedInlineOnceAnswered, admin.StackedInline):
+    """A scale's grades. Once the scale is in use (Part A returns made with a tool version on it) each keeps its
+    rank, label and code, and none is added or removed, but what it means can still be written: a partnership
+    whose scale was in use before grades could say it had no way to tell its auditors."""
+
     model = models.Grade
     form = _ShownGradeForm
     formset = _GradeFormSet
     extra = 0
+    still_changeable = frozenset({"description"})
+    fixed_fields = ("rank", "label", "code")
 
     def is_answered(self, obj) -> bool:
         return _scale_answered(obj)  # the parent: a scale
@@ -391,12 +468,47 @@ class GradeInline(_FixedInlineOnceAnswered, admin.StackedInline):
 
 @admin.register(models.GradeScale)
 class GradeScaleAdmin(
-    _LockedWhileSaved, _NotTheAdministrators, _InTheAccessLog, _FixedOnceAnswered, _CountedLines, admin.ModelAdmin
+    _AnsweredMeanwhile,
+    _LockedWhileSaved,
+    _NotTheAdministrators,
+    _InTheAccessLog,
+    _FixedOnceAnswered,
+    _CountedLines,
+    admin.ModelAdmin,
 ):
+    """A scale in use keeps its name and its grades' ranks, labels and codes: its page saves what each grade
+    means alone (GradeInline). A page opened before it was in use, saved after with other changes, is refused,
+    listing them."""
+
     inlines = [GradeInline]
+    still_changeable = GradeInline.still_changeable  # its grades'
+    fixed_fields = ("name",)
+    not_saved_meanwhile = _(
+        "Not saved: Part A returns have been made with a tool version on this scale since you opened this page, "
+        "so its name and its grades' ranks, labels and codes can no longer change, nor grades be added or "
+        "removed; only what each grade means can. Copy what you need, and save what the grades mean again."
+    )
 
     def is_answered(self, obj) -> bool:
         return _scale_answered(obj)
+
+    def opened_on_the_draft(self, request) -> bool:
+        # Once the scale is in use its page shows the name read-only, and does not post it.
+        return "name" in request.POST
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and _scale_answered(obj):
+            self.message_user(
+                request,
+                _(
+                    "Only what each grade means can be changed: Part A returns were made with a tool version on "
+                    "this scale, and they keep the grades they were given, so its name and its grades' ranks, "
+                    "labels and codes are read-only, and no grade can be added or removed. What each grade means "
+                    "is shown to the auditors with the scale."
+                ),
+                level=messages.INFO,
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 class ToolVersionInline(admin.TabularInline):
@@ -414,7 +526,7 @@ class ToolVersionInline(admin.TabularInline):
 
 
 @admin.register(models.AuditTool)
-class AuditToolAdmin(_NotTheAdministrators, _InTheAccessLog, _CountedLines, admin.ModelAdmin):
+class AuditToolAdmin(_ToItsPageOnceAdded, _NotTheAdministrators, _InTheAccessLog, _CountedLines, admin.ModelAdmin):
     inlines = [ToolVersionInline]
 
 
@@ -470,6 +582,7 @@ def _say_which_stages_are_empty(model_admin, request, version: models.ToolVersio
 
 @admin.register(models.ToolVersion)
 class ToolVersionAdmin(
+    _ToItsPageOnceAdded,
     StandardsImportMixin,
     _AnsweredMeanwhile,
     _LockedWhileSaved,
@@ -485,6 +598,17 @@ class ToolVersionAdmin(
 
     def is_answered(self, obj) -> bool:
         return _answered(obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "scale" and field is not None:
+            # On a new partnership's portal the list is empty, and the only way to a scale was an unlabelled
+            # icon beside it.
+            field.help_text = _(
+                "The grades the auditors choose from for each standard (with Not applicable). None in the list "
+                "yet? “Add another grade scale”, the + beside it, makes one: its grades from the best to the worst."
+            )
+        return field
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and _answered(obj):
@@ -1040,7 +1164,9 @@ class AuditPlanningForm(_ShownRowForm):
 
 
 @admin.register(models.Audit)
-class AuditAdmin(_LockedWhileSaved, _NotTheAdministrators, _InTheAccessLog, _CountedLines, admin.ModelAdmin):
+class AuditAdmin(
+    _ToItsPageOnceAdded, _LockedWhileSaved, _NotTheAdministrators, _InTheAccessLog, _CountedLines, admin.ModelAdmin
+):
     form = AuditPlanningForm
     list_display = ("title", "theme", "status", "lead_officer", "part_a_due", "part_b_date")
     list_filter = ("status", "theme")

@@ -241,6 +241,25 @@ GRADES = [
     (3, "requires-improvement", "Requires improvement"),
     (4, "inadequate", "Inadequate"),
 ]
+# What each grade means (Grade.description), shown to the auditors with the standards: by rank.
+GRADE_DESCRIPTIONS = {
+    1: (
+        "Practice is consistently effective and makes a real difference: the child's needs and risks are identified "
+        "early, agencies share information and act together, and the child's voice shapes what is done."
+    ),
+    2: (
+        "Practice is effective: risks are recognised and acted on in good time, information is shared and the "
+        "child is kept safe, with minor gaps that did not affect the outcome."
+    ),
+    3: (
+        "Practice is not yet good: no serious failure left the child at risk, but there were delays, gaps in "
+        "assessment, recording or information sharing, or the child's voice was not heard."
+    ),
+    4: (
+        "Practice is not effective: risks were missed or not acted on, or agencies did not work together, so the "
+        "child was left at risk of harm or their needs were not met."
+    ),
+}
 
 TOOL_NAME = "Multi-agency CSE audit tool"
 TOOL_DESCRIPTION = (
@@ -1020,7 +1039,11 @@ class _Builder:
     def tool(self) -> tuple[ToolVersion, ToolVersion]:
         scale = self.sync(GradeScale, {"name": GRADE_SCALE_NAME})
         for rank, code, label in GRADES:
-            self.grades[rank] = self.sync(Grade, {"scale": scale, "rank": rank}, {"code": code, "label": label})
+            self.grades[rank] = self.sync(
+                Grade,
+                {"scale": scale, "rank": rank},
+                {"code": code, "label": label, "description": GRADE_DESCRIPTIONS[rank]},
+            )
         tool = self.sync(AuditTool, {"name": TOOL_NAME}, {"description": TOOL_DESCRIPTION})
         v1 = self.sync(ToolVersion, {"tool": tool, "number": 1}, {"scale": scale, "notes": ""})
         v2 = self.sync(ToolVersion, {"tool": tool, "number": 2}, {"scale": scale, "notes": TOOL_V2_NOTES})
@@ -1281,6 +1304,9 @@ class _Builder:
                     "owner": owner,
                     "owner_agency": None,
                     "due_date": self.today + dt.timedelta(days=due_in),
+                    # Reloaded on a later day, its due date moves with the day: its first one too, or every
+                    # one would read as moved since, a slippage that never happened.
+                    "first_due_date": self.today + dt.timedelta(days=due_in),
                     "status": status,
                     "impact_evidence": "",
                     "closed_at": None,
@@ -1373,6 +1399,7 @@ class _Builder:
                     "owner": owner,
                     "owner_agency": self.agencies["dudley", agency_key] if agency_key else None,
                     "due_date": due,
+                    "first_due_date": due,
                     "status": status,
                     "impact_evidence": impact,
                     "closed_at": timezone.make_aware(dt.datetime.combine(due, dt.time(12)))

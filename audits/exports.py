@@ -57,7 +57,16 @@ RETURN_HEADER = [
 ]
 CASE_HEADER = ["Case reference", "Age band", "Gender", "Risk factors"]
 FINDING_HEADER = ["Kind", "Order", "Agency", "Heading", "Text", "Risk factors", "Cases cited", "Returns cited"]
-RECOMMENDATION_HEADER = ["Order", "Recommendation", "Owner", "Due date", "Status", "RAG", "Evidence of impact"]
+RECOMMENDATION_HEADER = [
+    "Order",
+    "Recommendation",
+    "Owner",
+    "Due date",
+    "Status",
+    "RAG",
+    "Evidence of impact",
+    "First due date (moved since)",
+]
 JUDGEMENT_HEADER = ["Case reference", "Stage", "Consensus grade", "Reasons"]
 
 # Spreadsheets run text that starts with one of these as a formula (CSV/formula injection): in a CSV
@@ -224,8 +233,11 @@ def finding_rows(audit: Audit) -> Iterator[list[str]]:
 
 
 def recommendation_rows(audit: Audit) -> Iterator[list[str]]:
-    """Numbered by place, as the recommendations page numbers them."""
-    for place, rec in enumerate(audit.recommendations.select_related("owner_agency").order_by("order", "pk"), 1):
+    """Numbered by place, as the recommendations page numbers them. The first due date given to one whose
+    due date was moved since (first_due_date: the board sees the slippage), else empty."""
+    recs = audit.recommendations.select_related("owner_agency").order_by("order", "pk")
+    for place, rec in enumerate(recs, 1):
+        moved_from = rec.first_due_date if rec.first_due_date not in (None, rec.due_date) else None
         yield [
             place,
             rec.text,
@@ -234,6 +246,7 @@ def recommendation_rows(audit: Audit) -> Iterator[list[str]]:
             rec.get_status_display(),
             rec.rag,
             rec.impact_evidence,
+            moved_from,
         ]
 
 

@@ -263,6 +263,12 @@ def plain_field_html(plain: dict[str, Any]) -> SafeString:
                 f"{_errors_html(plain, 'p') if errors and i == last else ''}</div>"
             )
         described = f' aria-describedby="{field_id}_error"' if errors else ""
+        if not options:
+            # The risk factors seen, while the partnership's list of them (Planning, Risk factors) is empty, as on
+            # a new partnership's portal: said, rather than a heading over nothing for the auditor to wonder at.
+            options.append(
+                f'<p class="form-text mb-0">{escape(_("None to tick: the partnership has not listed any yet."))}</p>'
+            )
         return mark_safe(  # noqa: S308 - every value above is escaped
             f'<div id="div_{field_id}" class="mb-3"><fieldset{described}>'
             f'<legend class="form-label fs-6">{label}</legend><div>{"".join(options)}</div></fieldset></div>'

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
 from django.db import models
 from django.utils.formats import date_format
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -88,6 +90,10 @@ class LongTextField(forms.CharField):
         return attrs
 
 
+# What Python's str.splitlines() breaks a line at (an e-mail header may hold none of "\r" and "\n").
+LINE_BREAK = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
 class LongLineField(LongTextField):
     """A line of free text (a heading, a title, a name with a role…) with a length limit: a text box
     that behaves as LongTextField does. No maxlength in the page (a paste longer than the limit would
@@ -99,6 +105,13 @@ class LongLineField(LongTextField):
     def __init__(self, *, max_length: int, **kwargs) -> None:
         kwargs.setdefault("widget", forms.TextInput)
         super().__init__(max_length=max_length, **kwargs)
+
+    def to_python(self, value):
+        # One line: a line break posted in it (a text box takes none, so a post made by hand) is a space, as
+        # the page would show it, not a second line in the subject of an e-mail naming it (a briefing's title,
+        # an audit's), which the mail library refuses to send. Each break is one space: counted the same.
+        text = super().to_python(value)
+        return LINE_BREAK.sub(" ", text) if text else text
 
 
 class CountedLinesAdmin:
@@ -756,17 +769,30 @@ class RecommendationForm(ShownMixin, forms.ModelForm):
 
 
 class RecommendationContactForm(ShownMixin, forms.ModelForm):
-    """After the audit closes, only where the owner's reminders go can change."""
+    """After the audit closes, only where the owner's reminders go and when it is due (more time given)
+    can change."""
 
     class Meta:
         model = Recommendation
-        fields = ["owner_email"]
+        fields = ["due_date", "owner_email"]
+        widgets = {"due_date": DateInput()}
+        help_texts = {"due_date": _("Moved when its owner is given more time: its first due date stays on record.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.track_shown({"owner_email": self.initial.get("owner_email")})
+        # As RecommendationForm's: one recorded before due dates were required may stay without.
+        self.fields["due_date"].required = self.instance.due_date is not None
+        self.fields["due_date"].error_messages["required"] = DUE_DATE_NEEDED
+        self.track_shown({name: self.initial.get(name) for name in self._meta.fields})
 
     clean_owner_email = owner_email_not_a_leavers
+
+    def clean_due_date(self):
+        # The service's rule, on the field (RecommendationForm.clean_due_date).
+        due = self.cleaned_data.get("due_date")
+        if problem := due_date_problem(due, self.instance, audit=self.instance.audit):
+            raise forms.ValidationError(problem)
+        return due
 
 
 class RecommendationTransitionForm(ShownMixin, forms.Form):
@@ -780,7 +806,10 @@ class RecommendationTransitionForm(ShownMixin, forms.Form):
         label=_("Evidence of impact"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        help_text=_("Needed to close a recommendation: what changed, and how we know."),
+        help_text=_(
+            "Needed to close a recommendation: what changed, and how we know. To record progress without moving "
+            "it on, choose “Stays …”."
+        ),
     )
     from_status = forms.ChoiceField(choices=RecommendationStatus.choices, required=False, widget=forms.HiddenInput)
 
@@ -792,7 +821,11 @@ class RecommendationTransitionForm(ShownMixin, forms.Form):
             shown_status = posted
         self.fields["from_status"].initial = recommendation.status
         allowed = RECOMMENDATION_TRANSITIONS[shown_status]
-        self.fields["to_status"].choices = [(s, RecommendationStatus(s).label) for s in allowed]
+        choices = [(s, RecommendationStatus(s).label) for s in allowed]
+        if allowed:  # not closed: what its owner reports done meanwhile, recorded without moving it on
+            stays = _("Stays %(status)s: save the evidence only") % {"status": RecommendationStatus(shown_status).label}
+            choices.append((shown_status, stays))
+        self.fields["to_status"].choices = choices
         self.track_shown({"impact_evidence": recommendation.impact_evidence})
         self.recommendation = recommendation
 
@@ -852,6 +885,8 @@ class ParticipantAuditorForm(forms.Form):
             people = people.exclude(pk=participant.auditor_id)
         field.queryset = people
         field.label_from_instance = _person_label
+        # A field's help text is HTML in the page (crispy's templates mark it safe): the agency's name,
+        # which the administrator types, is escaped here.
         field.help_text = _("The active managers and practitioners of %(agency)s.") % {
-            "agency": participant.agency.name
+            "agency": escape(participant.agency.name)
         }

@@ -237,10 +237,10 @@ def _dates_of_birth(text: str, age_range: tuple[int, int] | None, reference_date
 
 def age_range_from_band(band: str) -> tuple[int, int] | None:
     """ "13-15" → (13, 15); "18+" → (18, 25); anything else → None."""
-    if band.endswith("+") and band[:-1].isdigit():
+    if band.endswith("+") and band[:-1].isdecimal():
         return int(band[:-1]), 25
     low, sep, high = band.partition("-")
-    if sep and low.isdigit() and high.isdigit():
+    if sep and low.isdecimal() and high.isdecimal():
         return int(low), int(high)
     return None
 

@@ -64,6 +64,16 @@ class Grade(models.Model):
     rank = models.PositiveSmallIntegerField()
     label = models.CharField(_("label"), max_length=60)
     code = models.SlugField(max_length=40)
+    description = models.TextField(
+        _("what it means"),
+        blank=True,
+        help_text=_(
+            "Shown to the auditors with the scale, on the Part A form and the evidence board, so that a first-time "
+            "auditor grades as the others do. One or two plain sentences on practice at this grade, such as "
+            "“Practice is consistently effective: the child's needs are identified early and acted on.” "
+            "Leave it empty to show the label alone."
+        ),
+    )
 
     class Meta:
         ordering = ["scale", "rank"]
@@ -217,6 +227,37 @@ def audit_dates_problem(part_a_due, part_b_date) -> str:
     return ""
 
 
+# How far ahead a date typed in Planning, Part A or Part B may be: further is taken for a mistyped year (2062
+# for 2026), which would put a due date out of every reminder's reach unseen.
+FAR_AHEAD_YEARS = 5
+
+
+def far_ahead_problem(day) -> str:
+    """Why `day` will not do as a date people type for an audit (Part A's due date, the Part B session's, a
+    recommendation's due date): more than FAR_AHEAD_YEARS years after today, most likely a mistyped year
+    ("" when it is not, or is None). Past dates are left to each field's own rule."""
+    if day is None:
+        return ""
+    today = timezone.localdate()
+    try:
+        limit = today.replace(year=today.year + FAR_AHEAD_YEARS)
+    except ValueError:  # 29 February
+        limit = today.replace(year=today.year + FAR_AHEAD_YEARS, day=28)
+    if day <= limit:
+        return ""
+    return str(
+        _("%(date)s is more than %(years)s years from today: check the year.")
+        % {"date": date_format(day, "j F Y"), "years": FAR_AHEAD_YEARS}
+    )
+
+
+def not_far_ahead(day) -> None:
+    """The validator of every date typed in Planning, Part A and Part B (far_ahead_problem): refused by its
+    field, in the admin's forms, Part B's forms and the services that check their models (full_clean)."""
+    if problem := far_ahead_problem(day):
+        raise ValidationError(problem, code="far_ahead")
+
+
 def lead_unable_reason(person) -> str:
     """Why `person` can no longer lead an audit: "inactive" (their account was deactivated: they left),
     "role" (made an administrator: no case content), or "" when they can. Audit.lead_officer_unable says it
@@ -255,8 +296,8 @@ class Audit(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_audits"
     )
     status = models.CharField(max_length=20, choices=AuditStatus.choices, default=AuditStatus.PLANNING)
-    part_a_due = models.DateField(_("Part A due"), null=True, blank=True)
-    part_b_date = models.DateField(_("Part B session"), null=True, blank=True)
+    part_a_due = models.DateField(_("Part A due"), null=True, blank=True, validators=[not_far_ahead])
+    part_b_date = models.DateField(_("Part B session"), null=True, blank=True, validators=[not_far_ahead])
     what_next = models.TextField(_("what next"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -618,7 +659,7 @@ class Answer(models.Model):
 
 class PartBSession(models.Model):
     audit = models.OneToOneField(Audit, on_delete=models.CASCADE, related_name="session")
-    date = models.DateField(_("date"), null=True, blank=True)
+    date = models.DateField(_("date"), null=True, blank=True, validators=[not_far_ahead])
     venue = models.CharField(_("venue"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     # Who else was there besides the agencies' auditors (whose attendance is per agency): the chair and
@@ -753,7 +794,11 @@ class Recommendation(models.Model):
     owner_agency = models.ForeignKey(
         Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="recommendations"
     )
-    due_date = models.DateField(_("due date"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True, validators=[not_far_ahead])
+    # The first due date it was given, kept when the due date is moved (its owner given more time): the tracker,
+    # the board report and the spreadsheet print it beside a due date moved since. Its own field, not read from
+    # the history, which the retention purge thins. None: never given a due date.
+    first_due_date = models.DateField(_("first due date"), null=True, blank=True, editable=False)
     status = models.CharField(max_length=20, choices=RecommendationStatus.choices, default=RecommendationStatus.OPEN)
     impact_evidence = models.TextField(_("evidence of impact"), blank=True)
     order = models.PositiveIntegerField(default=0)
@@ -781,6 +826,15 @@ class Recommendation(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+    def save(self, *args, **kwargs):
+        # The first due date is the one it is created with (or, one recorded before due dates were required,
+        # the first it is given since), never changed when the due date is moved.
+        if self.first_due_date is None and self.due_date is not None:
+            self.first_due_date = self.due_date
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "first_due_date"}
+        super().save(*args, **kwargs)
 
     @property
     def owner_name(self) -> str:

@@ -7,7 +7,8 @@ taxonomy of themes and risk factors. The role grants these permissions
 admin: not Part A returns, Part B findings or briefings, which have the app's own pages.
 
 audits/admin.py keeps what has been answered fixed: a tool version with Part A returns is read-only,
-with its stages, standards and grade scale (copy it as a new version to adapt it), and an audit past
+with its stages, standards and grade scale (copy it as a new version to adapt it; what each of the scale's
+grades means can still be written, shown to the auditors with the scale), and an audit past
 Planning keeps its tool, agencies and cases; its status moves only through the app's life cycle
 (audits:audit_status). An audit taken back to Planning keeps its work: what has been started cannot be
 removed, and the audit cannot then be deleted.

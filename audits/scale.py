@@ -813,7 +813,8 @@ def _part_b(
                 text=_text(rng, IMPROVEMENTS, 1) + " Report progress to the partnership's sub committee.",
                 owner="" if by_agency else "Quality Assurance Sub Group",
                 owner_agency=rng.choice(shared.agencies) if by_agency else None,
-                due_date=audit.part_b_date + dt.timedelta(days=rng.choice((30, 90, 180, 365, 730))),
+                due_date=(due := audit.part_b_date + dt.timedelta(days=rng.choice((30, 90, 180, 365, 730)))),
+                first_due_date=due,  # bulk_create: not set by Recommendation.save
                 status=status,
                 impact_evidence="Re-audit showed the change in practice."
                 if status == RecommendationStatus.CLOSED

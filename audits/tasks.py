@@ -26,11 +26,38 @@ def _day_off(today: str | None, scheduled: bool) -> bool:
         return False
     from agencies.working_days import bank_holiday, is_working_day
 
-    day = date.fromisoformat(today) if today else timezone.localdate()
+    day = _run_day(today, scheduled) or timezone.localdate()
     if is_working_day(day):
         return False
     logger.info("Scheduled e-mails not sent on %s: %s", day.isoformat(), bank_holiday(day) or "not a working day")
     return True
+
+
+def _run_day(today: str | None, scheduled: bool) -> date | None:
+    """The day a run of a periodic e-mail task is for: the one given (by hand), or for beat's run the day of the
+    scheduled run it is (agencies.working_days.scheduled_run_day), which is the day before when beat makes an
+    evening hour's run late after midnight (SCHEDULED_EMAIL_HOURS 22: Thursday's made at 00:30 on Friday).
+    Taken as the day it is, such a run recorded its digests for Friday and dropped each as delivered outside
+    Friday's hours, or sent nothing, Friday's date being a Saturday's. None: today (timezone.localdate)."""
+    if today:
+        return date.fromisoformat(today)
+    if not scheduled:
+        return None
+    from agencies.working_days import scheduled_run_day
+
+    return scheduled_run_day()
+
+
+def _in_hours_only(today: str | None, scheduled: bool) -> bool:
+    """Whether the e-mails of a run of a periodic e-mail task go only within the hours of a scheduled run
+    (agencies.working_days.scheduled_run_day: with SCHEDULED_EMAIL_HOURS 8,13, 08:00 to 12:00 and 13:00 to 17:00
+    on a working day): those of beat's runs (scheduled=True, for the day it is). Such an e-mail can reach a
+    worker hours later: retried over a mail server that did not answer, published again by the outbox after
+    Redis lost it (hourly, for up to a day), or left queued while the workers were down. Sent then, it would
+    reach people at night, at the weekend or on a bank holiday: it is not sent, its record is undone, and the
+    next scheduled run sends what is due then, once (each person's once-a-day or once-a-week rule). A run given
+    its day (by hand) sends its e-mails whenever they are delivered."""
+    return scheduled and not today
 
 
 # --- Part A ------------------------------------------------------------------------------------
@@ -44,18 +71,26 @@ def send_part_a_reminders(today: str | None = None, scheduled: bool = False) -> 
 
     if _day_off(today, scheduled):
         return []
-    day = date.fromisoformat(today) if today else None
-    auditor_ids = reminders_due(today=day)
+    auditor_ids = reminders_due(today=_run_day(today, scheduled))
     for auditor_id in auditor_ids:
-        send_part_a_reminder.delay(auditor_id, today)
+        send_part_a_reminder.delay(auditor_id, today, scheduled=_in_hours_only(today, scheduled))
     return auditor_ids
 
 
 @shared_task(name="audits.tasks.send_part_a_reminder", **MAIL_RETRY)
-def send_part_a_reminder(auditor_id: int, today: str | None = None) -> bool:
+def send_part_a_reminder(auditor_id: int, today: str | None = None, scheduled: bool = False) -> bool:
+    """One auditor's reminder. Of beat's run (scheduled=True), only within its hours (_in_hours_only), as
+    that day's reminder: later, nothing is sent or recorded, and the next run reminds them."""
+    from agencies.working_days import scheduled_run_day
     from audits.services.parta import reminder_send
 
-    return reminder_send(auditor_id=auditor_id, today=date.fromisoformat(today) if today else None) is not None
+    day = date.fromisoformat(today) if today else None
+    if scheduled:
+        day = scheduled_run_day()
+        if day is None:
+            logger.info("Part A reminder to auditor %s not sent out of hours: left to the next run", auditor_id)
+            return False
+    return reminder_send(auditor_id=auditor_id, today=day) is not None
 
 
 @shared_task(name="audits.tasks.notify_auditor", bind=True, **MAIL_RETRY)
@@ -86,11 +121,12 @@ def send_chase(reminder_id: int) -> bool:
 
 @shared_task(name="audits.tasks.notify_new_auditor", **MAIL_RETRY)
 @run_once
-def notify_new_auditor(participant_id: int, auditor_id: int) -> bool:
-    """E-mail the person just named an agency's auditor (audits.services.participants)."""
+def notify_new_auditor(participant_id: int, auditor_id: int, by_id: int | None = None) -> bool:
+    """E-mail the person just named an agency's auditor (audits.services.participants). `by_id`, who named them
+    (a reply goes to them), is absent from a message queued before it was given."""
     from audits.services.participants import email_new_auditor
 
-    return email_new_auditor(participant_id=participant_id, auditor_id=auditor_id)
+    return email_new_auditor(participant_id=participant_id, auditor_id=auditor_id, by_id=by_id)
 
 
 @shared_task(name="audits.tasks.notify_part_a_open", **MAIL_RETRY)
@@ -119,15 +155,15 @@ def send_review_digests(today: str | None = None, scheduled: bool = False) -> li
 
     if _day_off(today, scheduled):
         return []
-    return review_digests_queue(today=date.fromisoformat(today) if today else None)
+    return review_digests_queue(today=_run_day(today, scheduled), scheduled=_in_hours_only(today, scheduled))
 
 
 @shared_task(name="audits.tasks.send_review_digest", **MAIL_RETRY)
 @run_once
-def send_review_digest(reminder_id: int) -> bool:
+def send_review_digest(reminder_id: int, scheduled: bool = False) -> bool:
     from audits.services.digests import email_review_digest
 
-    return email_review_digest(reminder_id=reminder_id)
+    return email_review_digest(reminder_id=reminder_id, scheduled=scheduled)
 
 
 # --- Part B ------------------------------------------------------------------------------------
@@ -163,12 +199,13 @@ def notify_plan_changed(audit_id: int, changes: dict, by_id: int | None) -> int:
 
 @shared_task(name="audits.tasks.email_plan_changed", **MAIL_RETRY)
 @run_once
-def email_plan_changed(audit_id: int, person_id: int, changes: dict) -> bool:
+def email_plan_changed(audit_id: int, person_id: int, changes: dict, by_id: int | None = None) -> bool:
     """E-mail a named auditor or a lead officer what changed in the audit's plan: Part A's due date, the Part B
-    session's date or venue, its lead officer (services.plan_changes)."""
+    session's date or venue, its lead officer (services.plan_changes). `by_id`, who changed it (a reply goes to
+    them), is absent from a message queued before it was given."""
     from audits.services.plan_changes import email_plan_changed
 
-    return email_plan_changed(audit_id=audit_id, person_id=person_id, changes=changes)
+    return email_plan_changed(audit_id=audit_id, person_id=person_id, changes=changes, by_id=by_id)
 
 
 # --- Insights ----------------------------------------------------------------------------------
@@ -182,15 +219,15 @@ def send_recommendation_reminders(today: str | None = None, scheduled: bool = Fa
 
     if _day_off(today, scheduled):
         return []
-    return recommendation_digests_queue(today=date.fromisoformat(today) if today else None)
+    return recommendation_digests_queue(today=_run_day(today, scheduled), scheduled=_in_hours_only(today, scheduled))
 
 
 @shared_task(name="audits.tasks.send_recommendation_digest", **MAIL_RETRY)
 @run_once
-def send_recommendation_digest(address: str, day: str) -> bool:
+def send_recommendation_digest(address: str, day: str, scheduled: bool = False) -> bool:
     from audits.services.insights import email_recommendation_digest
 
-    return email_recommendation_digest(address=address, day=day)
+    return email_recommendation_digest(address=address, day=day, scheduled=scheduled)
 
 
 @shared_task(name="audits.tasks.notify_recommendation_assigned", **MAIL_RETRY)
@@ -200,6 +237,25 @@ def notify_recommendation_assigned(recommendation_id: int, to: str) -> bool:
     from audits.services.insights import email_recommendation_assigned
 
     return email_recommendation_assigned(recommendation_id=recommendation_id, to=to)
+
+
+@shared_task(name="audits.tasks.notify_recommendation_unassigned", **MAIL_RETRY)
+@run_once
+def notify_recommendation_unassigned(recommendation_id: int, to: str, due: str | None = None) -> bool:
+    """E-mail a recommendation's previous owner that it is no longer theirs (audits.services.insights). `due`:
+    the due date they knew it by (ISO, "" for none); None in a message queued before it was given."""
+    from audits.services.insights import email_recommendation_unassigned
+
+    return email_recommendation_unassigned(recommendation_id=recommendation_id, to=to, due=due)
+
+
+@shared_task(name="audits.tasks.notify_recommendation_due_moved", **MAIL_RETRY)
+@run_once
+def notify_recommendation_due_moved(recommendation_id: int, to: str, was: str, now: str) -> bool:
+    """E-mail a recommendation's owner that its due date was moved (audits.services.insights)."""
+    from audits.services.insights import email_recommendation_due_moved
+
+    return email_recommendation_due_moved(recommendation_id=recommendation_id, to=to, was=was, now=now)
 
 
 @shared_task(name="audits.tasks.notify_recommendations_cancelled", **MAIL_RETRY)

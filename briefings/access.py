@@ -8,17 +8,30 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest
 
 from agencies.services import AccessAction, access_record
+from audits.access import record_refused
 from audits.models import Audit
 
 from .models import Briefing, BriefingVersion, Edition
 from .selectors import readable_briefings_filter, readable_versions
 
 
-def refuse(request: HttpRequest, *, object_type: str, object_id: str = "", summary: str = "") -> Http404:
-    access_record(
-        request=request, action=AccessAction.REFUSED, object_type=object_type, object_id=object_id, summary=summary
-    )
+def refuse(
+    request: HttpRequest, *, object_type: str, object_id: str = "", summary: str = "", audit_id: int | None = None
+) -> Http404:
+    """Record the refusal (one REFUSED access record, as audits.access records theirs) and give the 404."""
+    record_refused(request, object_type=object_type, object_id=object_id, summary=summary, audit_id=audit_id)
     return Http404("Not found.")
+
+
+def _audit_of_version(pk: int) -> int | None:
+    """The audit of the briefing version `pk`, if there is one: a refusal names it, as every record of the
+    access log names its audit, so that "who tried to read what of this audit" finds a download refused
+    (a practitioner trying the full report's link) as well as one made. One query, on refusals only."""
+    return BriefingVersion.objects.filter(pk=pk).values_list("briefing__audit_id", flat=True).first()
+
+
+def _audit_of_briefing(pk: int) -> int | None:
+    return Briefing.objects.filter(pk=pk).values_list("audit_id", flat=True).first()
 
 
 def record_view(request: HttpRequest, obj, summary: str = "") -> None:
@@ -58,7 +71,13 @@ def managed_version(request: HttpRequest, pk: int, *, summary: str = "render sta
         .first()
     )
     if version is None:
-        raise refuse(request, object_type="briefings.briefingversion", object_id=str(pk), summary=summary)
+        raise refuse(
+            request,
+            object_type="briefings.briefingversion",
+            object_id=str(pk),
+            summary=summary,
+            audit_id=_audit_of_version(pk),
+        )
     return version
 
 
@@ -66,7 +85,13 @@ def readable_version(request: HttpRequest, pk: int) -> BriefingVersion:
     """A rendered version the user may download: the library's rule, or the audit's composers."""
     version = readable_versions(request.user).select_related("briefing", "briefing__audit").filter(pk=pk).first()
     if version is None:
-        raise refuse(request, object_type="briefings.briefingversion", object_id=str(pk), summary="download")
+        raise refuse(
+            request,
+            object_type="briefings.briefingversion",
+            object_id=str(pk),
+            summary="download",
+            audit_id=_audit_of_version(pk),
+        )
     return version
 
 
@@ -79,7 +104,13 @@ def readable_briefing(request: HttpRequest, pk: int) -> Briefing:
         .first()
     )
     if briefing is None:
-        raise refuse(request, object_type="briefings.briefing", object_id=str(pk), summary="library page")
+        raise refuse(
+            request,
+            object_type="briefings.briefing",
+            object_id=str(pk),
+            summary="library page",
+            audit_id=_audit_of_briefing(pk),
+        )
     return briefing
 
 

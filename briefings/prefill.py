@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from agencies.models import LinkKind
 from agencies.selectors import deactivated_addresses
-from audits.models import Finding, FindingKind
+from audits.models import Audit, Finding, FindingKind
 
 from . import markup
 from .models import Edition
@@ -93,12 +93,17 @@ def _in_sentence(name: str) -> str:
 
 
 def default_title(data: AuditBriefingData, edition: str) -> str:
-    theme = data.audit.theme.name
+    return audit_default_title(data.audit, edition)
+
+
+def audit_default_title(audit: Audit, edition: str) -> str:
+    """The title an edition's draft starts with: made from the audit's theme or title, never from a case."""
+    theme = audit.theme.name
     if edition == M:
         return _("Learning together: managers' briefing on %(theme)s") % {"theme": _in_sentence(theme)}
     if edition == P:
         return _("%(theme)s: learning briefing for practitioners") % {"theme": theme}
-    return _("%(title)s: full report") % {"title": data.audit.title}
+    return _("%(title)s: full report") % {"title": audit.title}
 
 
 def default_audience(edition: str) -> str:

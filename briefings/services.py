@@ -209,6 +209,27 @@ class DetailsConflict(BriefingError):
         self.fields = fields
         by = current.details_updated_by
         labels = {"title": _("the title"), "audience": _("the audience")}
+        # Set back by the retention purge (drafts_reset_unpublished_details: nobody, at the audit's purged_at).
+        self.purged = (
+            by is None
+            and current.details_updated_at is not None
+            and (current.details_updated_at == current.audit.purged_at)
+        )
+        if self.purged:
+            super().__init__(
+                _(
+                    "At %(time)s, after you opened this page, the retention purge set %(fields)s back to what was "
+                    "published (or to what the draft began with): the audit's retention period has ended, and "
+                    "with it its case-level detail. Nothing was saved: what the draft holds now is shown under "
+                    "yours. Do not put back what was removed (details of a case); save again only what the "
+                    "briefing may say."
+                )
+                % {
+                    "time": _when(current.details_updated_at),
+                    "fields": get_text_list([str(labels[name]) for name in fields], _("and")),
+                }
+            )
+            return
         super().__init__(
             _(
                 "%(who)s changed %(fields)s at %(time)s, after you opened this page. Nothing was saved: "
@@ -723,9 +744,9 @@ def email_version_withdrawn(*, version_id: int, user_id: int) -> bool:
         "url": f"{settings.SITE_URL}{path}",
     }
     if downloaded:
-        subject = _("Version %(n)s of %(title)s was withdrawn: please delete your copy")
+        subject = _("Version %(n)s of “%(title)s” was withdrawn: please delete your copy")
     else:
-        subject = _("Version %(n)s of %(title)s was withdrawn")
+        subject = _("Version %(n)s of “%(title)s” was withdrawn")
     portal_mail_send(
         subject=subject % {"n": version.number, "title": title},
         body=render_to_string("emails/briefing_withdrawn.txt", context),
@@ -824,6 +845,44 @@ def drafts_remove_unpublished_text(*, audit: Audit, dry_run: bool = False, now: 
     if changed and not dry_run:
         BriefingSection.objects.bulk_update(changed, ["heading", "body", "updated_at", "updated_by"])
         Briefing.objects.filter(pk__in={section.briefing_id for section in changed}).update(updated_at=now)
+    return len(changed)
+
+
+def drafts_reset_unpublished_details(*, audit: Audit, dry_run: bool = False, now: datetime | None = None) -> int:
+    """Retention: a briefing draft's title and audience, typed by hand and never published, go with the audit's
+    case-level detail, as its sections' text does (drafts_remove_unpublished_text): a title such as "What we
+    learnt from Case 3's move to Elm Road" would otherwise outlive the purge. Each draft's title and audience
+    are taken back to those of its briefing's newest standing version (what readers have); a draft with no
+    standing version (never published, or each version withdrawn) gets the title and audience it was started
+    with (prefill: the audit's theme or title and the edition, never a case). Call inside the purge's
+    transaction. Returns how many drafts were changed; with dry_run, how many would be, changing nothing. Two
+    queries to read (and the audit's theme, for a draft never published), one to write when any changes. The
+    drafts changed are dated `now`, the audit's purged_at, with nobody as who changed their details: a save
+    from a composer opened before is refused saying the purge did it (DetailsConflict)."""
+    published: dict[int, tuple[str | None, str | None]] = {}
+    newest_first = (
+        BriefingVersion.objects.filter(briefing__audit=audit, withdrawn_at__isnull=True)
+        .order_by("briefing_id", "-number")
+        .values_list("briefing_id", "content__title", "content__audience")
+    )
+    for briefing_id, title, audience in newest_first:
+        published.setdefault(briefing_id, (title, audience))
+    now = now or timezone.now()
+    changed = []
+    for briefing in Briefing.objects.filter(audit=audit).order_by("pk"):
+        title, audience = published.get(briefing.pk, (None, None))
+        title = (title or prefill.audit_default_title(audit, briefing.edition))[:250]
+        audience = (prefill.default_audience(briefing.edition) if audience is None else audience)[:300]
+        if (briefing.title, briefing.audience) == (title, audience):
+            continue
+        briefing.title, briefing.audience = title, audience
+        briefing.details_updated_at, briefing.details_updated_by = now, None
+        briefing.updated_at = now
+        changed.append(briefing)
+    if changed and not dry_run:
+        Briefing.objects.bulk_update(
+            changed, ["title", "audience", "details_updated_at", "details_updated_by", "updated_at"]
+        )
     return len(changed)
 
 

@@ -436,6 +436,7 @@ def details_update(request: HttpRequest, slug: str, edition: str) -> HttpRespons
     briefing = access.managed_briefing(request, slug, access.edition_or_404(edition))
     form = BriefingDetailsForm(request.POST, instance=briefing)
     theirs = None
+    purged = False  # theirs: as the retention purge left them, not another editor's
     if form.is_valid():
         try:
             services.briefing_update_details(
@@ -449,6 +450,7 @@ def details_update(request: HttpRequest, slug: str, edition: str) -> HttpRespons
         except services.DetailsConflict as conflict:
             # Keep the editor's input; the next save is a deliberate one over the values now shown.
             theirs = {name: getattr(conflict.current, name) for name in services.DETAILS}
+            purged = conflict.purged
             data = request.POST.copy()
             for name, value in theirs.items():
                 data[f"{name}_shown"] = value
@@ -466,7 +468,7 @@ def details_update(request: HttpRequest, slug: str, edition: str) -> HttpRespons
         return _details_kept(request, briefing, refusal)
     briefing.refresh_from_db()
     context = _composer_context(briefing)
-    context.update({"details_form": form, "details_theirs": theirs})
+    context.update({"details_form": form, "details_theirs": theirs, "details_purged": purged})
     return render(request, "briefings/composer.html", context, status=409 if theirs else 400)
 
 

@@ -120,6 +120,7 @@ KWARGS: dict[str, Callable[[World], dict]] = {
     # A link that is not (or no longer) valid: what anybody who has not been sent one meets.
     "password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "set-password"},
     "access_log": _none,
+    "mail_retry": _none,
     "healthz": _none,
     "audits:audit_list": _none,
     "audits:my_returns": _none,
@@ -157,6 +158,7 @@ KWARGS: dict[str, Callable[[World], dict]] = {
     "audits:insights_agency_report": lambda w: {"pk": w.agency.pk},
     "audits:insights_tracker": _none,
     "audits:insights_board_report": _none,
+    "audits:my_recommendations": _none,
     "audits:insights_report": _insight_report,
     "audits:insights_report_status": _insight_report,
     "audits:insights_report_download": _insight_report,

@@ -568,6 +568,8 @@ ENDPOINTS = [
     Endpoint("password_reset_confirm", "anonymous", _new_password_fields),
     # One's own profile.
     Endpoint("profile", "practitioner", _profile_fields),
+    # The administrator's "Try them again" under "E-mails not sent".
+    Endpoint("mail_retry", "administrator"),
 ]
 
 

@@ -51,7 +51,7 @@ def test_qa_manager_plans_an_audit_and_opens_part_a(transactional_db, live_serve
 
     audit = Audit.objects.get(slug="missing-children-audit-2027")
     assert audit.status == AuditStatus.PLANNING and audit.cases.count() == 1 and audit.participants.count() == 1
-    axe_check_admin(page, browser_console)  # the list of audits, with the message
+    axe_check_admin(page, browser_console)  # the new audit's plan, with the message
 
     page.goto(f"{live_server.url}/audits/{audit.slug}/")
     expect(page.get_by_test_id("plan-link")).to_be_visible()

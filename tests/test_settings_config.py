@@ -18,6 +18,7 @@ from agencies.tests.test_deploy import PRODUCTION_ENV, run_manage
         ("DATABASE_URL", "127.0.0.1:5432/auditportal", "DATABASE_URL must be a database URL"),
         ("SITE_URL", "audits.example.gov.uk", "SITE_URL must be a URL starting with https:// or http://"),
         ("LOG_LEVEL", "verbose", "LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not 'VERBOSE'"),
+        ("SIGN_IN_LOG_DAYS", "0", "SIGN_IN_LOG_DAYS must be a number of days, 1 or more."),
     ],
 )
 def test_a_setting_that_cannot_be_used_stops_the_start_with_a_clear_line(name, value, says):

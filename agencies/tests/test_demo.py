@@ -1,6 +1,7 @@
 """The demo partnership (`manage.py load_demo`): what it builds, that it is safe to run again, and
 that it never runs on a production start."""
 
+import datetime as dt
 from collections import Counter
 from io import StringIO
 
@@ -21,6 +22,7 @@ from audits.models import (
     CaseJudgement,
     FindingKind,
     PartAReturn,
+    Recommendation,
     RecommendationStatus,
     ReturnStatus,
     RiskFactor,
@@ -350,3 +352,18 @@ def test_demo_free_text_does_not_look_like_an_identifier(loaded):
         ] + [a.evidence for a in part_a_return.answers.all()]
         for text in texts:
             assert find_identifiers(text, age_range=age_range, reference_date=reference) == [], text
+
+
+def test_reloaded_on_a_later_day_no_recommendation_reads_as_moved(db):
+    """The demo's recommendations of the audit in Part B are due some days from the day it is loaded: loaded
+    again on a later day, their first due date moves with them, not left at the earlier load's, which every
+    tracker would print as 'moved: first due …', a slippage that never happened."""
+    load_demo()
+    earlier = Recommendation.objects.filter(audit__slug=BH)
+    assert earlier.exists()
+    for rec in earlier:  # as the load five days before left them
+        Recommendation.objects.filter(pk=rec.pk).update(
+            due_date=rec.due_date - dt.timedelta(days=5), first_due_date=rec.due_date - dt.timedelta(days=5)
+        )
+    load_demo()
+    assert all(rec.first_due_date == rec.due_date for rec in Recommendation.objects.all())

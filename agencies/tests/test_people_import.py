@@ -148,9 +148,11 @@ def test_the_users_list_offers_it_and_only_those_who_may_add_users_open_it(signe
     assert reverse("admin:agencies_user_import") == URL
     assert URL in signed_in.get("/admin/agencies/user/").content.decode()
 
-    it_admin.user_permissions.remove(*it_admin.user_permissions.filter(codename="add_user"))
-    refused = User.objects.get(pk=it_admin.pk)
-    client.force_login(refused)
+    # Made staff with Administration's permissions by hand but the one to add users (the administrator role
+    # grants them all: agencies/administration.py).
+    refused = UserFactory(role=Role.MANAGER, is_staff=True)
+    refused.user_permissions.set(it_admin.user_permissions.exclude(codename="add_user"))
+    client.force_login(User.objects.get(pk=refused.pk))
     assert client.get(URL).status_code == 403
     assert post(client, HEAD + "Ann,Lee,ann@example.org,QA manager,,\n").status_code == 403
     assert URL not in client.get("/admin/agencies/user/").content.decode()

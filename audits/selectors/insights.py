@@ -32,13 +32,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from agencies.models import Agency
+from agencies.models import Agency, User
 from agencies.selectors import deactivated_addresses
 from audits.models import (
     Answer,
@@ -62,6 +63,7 @@ from audits.selectors.partb import (
     RECEIVED_STATUSES,
     _with_overdue_first,
     recommendations_across,
+    with_last_change,
 )
 
 # --- Theme trends ------------------------------------------------------------------------------
@@ -390,6 +392,10 @@ class TrackerItem:
     departed: str = ""
     # Recommendation.rag as on `today` (the board report's: the day it was asked for).
     rag: str = ""
+    # The first due date it was given, when its due date was moved since (slippage): None when not.
+    first_due: date | None = None
+    # Who last changed it (with_last_change: the tracker's, not the board report's): "" when not known.
+    changed_by: str = ""
 
     @property
     def reminded(self) -> bool:
@@ -493,7 +499,95 @@ def _tracker_item(r: Recommendation, today, last: dict, departed: frozenset[str]
         last_reminder=last.get(r.pk),
         departed=departed_owner_email(r, departed),
         rag=_rag_on(r, today),
+        first_due=_moved_from(r),
+        changed_by=_changed_by(r),
     )
+
+
+def _changed_by(r: Recommendation) -> str:
+    """Who last changed `r` (with_last_change), by name, else by username; "" when not known."""
+    name = f"{getattr(r, 'changed_by_first', None) or ''} {getattr(r, 'changed_by_last', None) or ''}".strip()
+    return name or getattr(r, "changed_by_username", None) or ""
+
+
+def _moved_from(r: Recommendation) -> date | None:
+    """The first due date given to `r` (Recommendation.first_due_date), when its due date is another now."""
+    first = r.first_due_date
+    return first if first is not None and first != r.due_date else None
+
+
+# --- My recommendations: those whose reminders go to the signed-in person ----------------------------
+
+
+def owned_by_address(address: str, *, as_lead: bool = True) -> Q:
+    """The recommendations whose reminders go to `address` (owner_email_of's rule, compared without regard
+    to case, as a filter): those whose own owner e-mail it is; and, as their owner agency's lead's, those
+    with no owner e-mail or whose owner e-mail is a deactivated account's (somebody who left, reminded no
+    more: departed_addresses), unless `as_lead` is False. For the account holding `address`, which is
+    active: an address is one account's, whatever its case. Nothing for a blank address (a test checks the
+    rule agrees with owner_email_of)."""
+    if not address:
+        return Q(pk__in=[])
+    if not as_lead:
+        return Q(owner_email__iexact=address)
+    owner_left = Exists(
+        User.objects.annotate(address=Lower("email")).filter(address=Lower(OuterRef("owner_email")), is_active=False)
+    )
+    as_lead = Q(owner_agency__lead_email__iexact=address) & (Q(owner_email="") | owner_left)
+    return Q(owner_email__iexact=address) | as_lead
+
+
+def owned_recommendations(user) -> QuerySet[Recommendation]:
+    """The recommendations whose owner address is the user's own account's e-mail (owned_by_address), of
+    every audit but a cancelled one (as the tracker: it will not go ahead, and its owners were told so).
+    None for a person with no e-mail address. Not yet read: the menu asks whether there is one
+    (agencies.selectors.assignments_of), the page reads them (my_recommendations).
+
+    An administrator (no case access, and no agency's person) reads only those naming their own address as
+    the owner's, not an agency's as its lead: the administrator edits each agency's lead e-mail, and giving
+    one their own address would read the agency's recommendations without an owner and its leavers'."""
+    email = (getattr(user, "email", "") or "").strip()
+    if not user.is_authenticated or not email:
+        return Recommendation.objects.none()
+    owned = owned_by_address(email, as_lead=user.has_case_access)
+    return Recommendation.objects.filter(owned).exclude(audit__status=AuditStatus.CANCELLED)
+
+
+@dataclass
+class OwnedItem:
+    rec: Recommendation
+    overdue: bool
+    days: int | None  # days until the due date (negative: days overdue)
+    first_due: date | None  # the first due date, when it was moved since
+    # Whom to tell of progress: the audit's lead officer, while they can lead it and have an address; else
+    # None, and the page names the partnership's contact, as the owners' e-mails do.
+    lead_officer: object | None
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days if self.overdue and self.days is not None else 0
+
+
+def my_recommendations(user) -> list[OwnedItem]:
+    """owned_recommendations, in the tracker's order (overdue first, then by due date), each with its audit,
+    the audit's lead officer, its owner agency and first due date: one query, however many
+    (none for a person with no e-mail address)."""
+    today = timezone.localdate()
+    recs = owned_recommendations(user).select_related("audit", "audit__lead_officer", "owner_agency")
+    items = []
+    for r in _in_order(recs):
+        lead = r.audit.lead_officer
+        able = lead is not None and lead.email and not r.audit.lead_officer_unable
+        items.append(
+            OwnedItem(
+                rec=r,
+                overdue=r.status in OPEN_RECOMMENDATION_STATUSES and r.due_date is not None and r.due_date < today,
+                days=(r.due_date - today).days if r.due_date else None,
+                first_due=_moved_from(r),
+                lead_officer=lead if able else None,
+            )
+        )
+    return items
 
 
 # --- The tracker and the list across audits, a page at a time -------------------------------------
@@ -543,7 +637,8 @@ def recommendations_matching(
     rating and theme given, in recommendations_across's order, with audit and owner agency. Not yet
     read: a page of it is."""
     q = _matching_q(statuses, rag, theme, timezone.localdate())
-    return _in_order(_across(user).filter(q).select_related("audit", "owner_agency"))
+    recs = with_last_change(_across(user).filter(q).select_related("audit", "owner_agency"))
+    return _in_order(recs)
 
 
 class _CountedPaginator(Paginator):

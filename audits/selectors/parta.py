@@ -99,7 +99,7 @@ class ToolLayout:
     def field_label(self, name: str) -> str:
         if name.startswith("s") and "-" in name:
             standard_id, _sep, part = name[1:].partition("-")
-            standard = self.standards_by_id.get(int(standard_id)) if standard_id.isdigit() else None
+            standard = self.standards_by_id.get(int(standard_id)) if standard_id.isdecimal() else None
             if standard is not None:
                 return f"{standard.code} — " + (str(_("grade")) if part == "grade" else str(_("evidence")))
         return str(RETURN_FIELD_LABELS.get(name, name))

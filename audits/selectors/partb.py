@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Case as CaseWhen
-from django.db.models import Count, F, IntegerField, Model, Q, QuerySet, TextField, Value, When
+from django.db.models import Count, F, IntegerField, Model, OuterRef, Q, QuerySet, Subquery, TextField, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -702,8 +702,22 @@ def _with_overdue_first(qs: QuerySet[Recommendation]) -> QuerySet[Recommendation
     )
 
 
+def with_last_change(qs: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
+    """Each recommendation's last change (its history's newest: what it says, its owner, due date, status
+    or evidence of impact), as `changed_at` and who made it, `changed_by_first`, `changed_by_last` and
+    `changed_by_username` (None: a change not made by a person, a migration or the demo's seed). Subqueries:
+    no more queries, however many recommendations."""
+    newest = Recommendation.history.model.objects.filter(id=OuterRef("pk")).order_by("-history_date", "-history_id")
+    return qs.annotate(
+        changed_at=Subquery(newest.values("history_date")[:1]),
+        changed_by_first=Subquery(newest.values("history_user__first_name")[:1]),
+        changed_by_last=Subquery(newest.values("history_user__last_name")[:1]),
+        changed_by_username=Subquery(newest.values("history_user__username")[:1]),
+    )
+
+
 def audit_recommendations(audit: Audit) -> list[Recommendation]:
-    """In the audit's own order (the briefing's order). One query."""
+    """In the audit's own order (the briefing's order), each with its first due date (first_due_date). One query."""
     return list(audit.recommendations.select_related("owner_agency").order_by("order", "pk"))
 
 

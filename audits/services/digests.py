@@ -6,7 +6,9 @@ at the local hours of SCHEDULED_EMAIL_HOURS), each audit in Part A or Part B wit
 gets one digest per reviewer — every active QA manager, and the audit's lead officer if they may read its
 case content — on a day when a return was submitted since that reviewer's last digest about it (ReminderLog,
 kind REVIEW_DIGEST): nothing new, nothing sent. The digest gives counts per agency and the link to the
-audit's returns: no case content.
+audit's returns: no case content. A digest of beat's run goes only within that run's hours on its day
+(agencies.working_days.scheduled_run_day): delivered later (a retry, the outbox publishing it again after
+Redis lost it), it is not sent and its row is deleted, so that the next run sends it, once.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from django.utils.translation import gettext as _
 from agencies.mail import portal_mail_send
 from agencies.models import Role, User
 from agencies.outbox import enqueue
+from agencies.working_days import scheduled_run_day
 from audits.models import Audit, AuditStatus, PartAReturn, ReminderKind, ReminderLog, ReturnStatus
 
 logger = logging.getLogger(__name__)
@@ -48,10 +51,11 @@ def _reviewers(audit: Audit, qa_managers: list[User]) -> list[User]:
     return people
 
 
-def review_digests_queue(*, today: date | None = None) -> list[int]:
+def review_digests_queue(*, today: date | None = None, scheduled: bool = False) -> list[int]:
     """Record and queue (through the outbox) today's digests: one per reviewer of each audit in Part A or
     Part B with a return submitted since that reviewer's last digest about it. At most one a day per
     reviewer and audit (the ReminderLog constraint): running again the same day queues nothing more.
+    `scheduled`: beat's run, whose digests go only within its hours (email_review_digest).
     Returns the ids of the ReminderLog rows written."""
     today = today or timezone.localdate()
     latest = dict(_awaiting().values("audit_id").annotate(last=Max("submitted_at")).values_list("audit_id", "last"))
@@ -79,7 +83,7 @@ def review_digests_queue(*, today: date | None = None) -> list[int]:
                     log = ReminderLog.objects.create(
                         auditor=reviewer, audit=audit, kind=ReminderKind.REVIEW_DIGEST, sent_on=today
                     )
-                    enqueue("audits.tasks.send_review_digest", log.pk)
+                    enqueue("audits.tasks.send_review_digest", log.pk, scheduled=scheduled)
             except IntegrityError:
                 continue
             written.append(log.pk)
@@ -92,17 +96,26 @@ def _still_reviews(person: User, audit: Audit) -> bool:
     return person.is_qa_manager or (audit.lead_officer_id == person.pk and person.has_case_access)
 
 
-def email_review_digest(*, reminder_id: int) -> bool:
+def email_review_digest(*, reminder_id: int, scheduled: bool = False) -> bool:
     """Send one recorded digest: how many returns await review, per agency, how many of them resubmitted
     after amendment, and the link to the audit's returns. False, and nothing sent, when there is nothing
     to review any more (all reviewed, or the audit left Part A and Part B), or the person no longer
     reviews the audit's returns (no longer a QA manager or its lead officer, deactivated, an
-    administrator) or has no e-mail address."""
+    administrator) or has no e-mail address.
+
+    A digest of beat's run (`scheduled`) delivered outside the hours of a run on the day it was recorded
+    for (a retry, or the outbox publishing it again, at night, at the weekend, on a bank holiday or the next
+    day): False, nothing sent, and its row deleted, so that the next run finds the reviewer not told since
+    their last digest and sends one with the counts as they are then (the once-a-day rule keeps it to one)."""
     log = (
         ReminderLog.objects.select_related("auditor", "audit")
         .filter(pk=reminder_id, kind=ReminderKind.REVIEW_DIGEST)
         .first()
     )
+    if log is not None and scheduled and scheduled_run_day() != log.sent_on:
+        logger.info("Review digest %s of %s not sent out of hours: left to the next run", log.pk, log.sent_on)
+        log.delete()
+        return False
     if log is None or log.audit is None or not _still_reviews(log.auditor, log.audit):
         return False
     audit, reviewer = log.audit, log.auditor

@@ -6,10 +6,12 @@ due date ("due soon") and after it ("overdue"). Its owner gets them in one weekl
 (compared without regard to case): every recommendation of that address due a reminder, at most one
 digest in 7 days. Like the e-mail that a recommendation is assigned, the digest holds no case content:
 each recommendation's audit, due date, days overdue and status, the partnership's contact and a link to
-sign in, never what the recommendation says (an owner address may be outside the partnership). The
-digest is recorded per recommendation (RecommendationReminder: the tracker's
-"last reminded"), with its e-mail queued through the outbox, in one transaction; the task (run_once)
-sends it once.
+the owner's page My recommendations (read signed in), never what the recommendation says (an owner address
+may be outside the partnership). The digest is recorded per recommendation (RecommendationReminder: the
+tracker's "last reminded"), with its e-mail queued through the outbox, in one transaction; the task (run_once)
+sends it once. A digest of beat's run goes only within that run's hours on its day
+(agencies.working_days.scheduled_run_day): delivered later, it is not sent and its reminders are deleted,
+so that the next run sends it.
 
 An owner address of somebody who left (a deactivated account's: departed_addresses) is
 sent nothing: not digests, nor that a recommendation is assigned to it or withdrawn. Its reminders go to
@@ -17,7 +19,8 @@ the owner agency's lead instead, if there is one, and the tracker names the addr
 
 When a recommendation gets an owner address (created with one, or the address added or changed), its
 owner is e-mailed once that it is assigned to them, and when it is due: no case content
-(recommendation_assigned_notify, called by Part B's recommendation services).
+(recommendation_assigned_notify, called by Part B's recommendation services). The address it leaves is told
+it is no longer theirs, and an owner whose recommendation's due date is moved is told the old and new dates.
 
 Reports use the briefings' hardened WeasyPrint renderer (briefings.rendering.SafeURLFetcher, the
 same tagged PDF/UA variant): the page queues a task and shows the report's status; the view never
@@ -41,11 +44,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from agencies.mail import portal_mail_send
+from agencies.mail import mail_day, portal_mail_send
 from agencies.models import Agency, Partnership
 from agencies.outbox import enqueue
 from agencies.selectors import deactivated_addresses
 from agencies.services import AccessAction, access_record, transaction_lock
+from agencies.working_days import scheduled_run_day
 from audits.models import (
     Audit,
     AuditStatus,
@@ -96,6 +100,11 @@ def _digested_since(day: date):
     return RecommendationReminder.objects.annotate(address=Lower("sent_to")).filter(sent_on__gt=day)
 
 
+def _my_recommendations_url() -> str:
+    """The owner's page My recommendations, where they read them signed in (sign-in first sends them on there)."""
+    return f"{settings.SITE_URL}{reverse('audits:my_recommendations')}"
+
+
 def recommendation_digests_due(*, today: date | None = None) -> dict[str, list[Recommendation]]:
     """The addresses (lower case) whose owner should get a digest today, each with its recommendations
     due a reminder: none for an address that had a digest in the last 7 days."""
@@ -113,10 +122,11 @@ def recommendation_digests_due(*, today: date | None = None) -> dict[str, list[R
     return {address: recs for address, recs in sorted(due.items()) if address not in recent}
 
 
-def recommendation_digests_queue(*, today: date | None = None) -> list[str]:
+def recommendation_digests_queue(*, today: date | None = None, scheduled: bool = False) -> list[str]:
     """Record and queue (through the outbox) today's digests: one per owner address due one, each
     recording a reminder for every recommendation it lists. At most one in 7 days per address: running
-    again, or at the same time, queues nothing more. Returns the addresses (lower case) queued."""
+    again, or at the same time, queues nothing more. `scheduled`: beat's run, whose digests go only within
+    its hours (email_recommendation_digest). Returns the addresses (lower case) queued."""
     today = today or timezone.localdate()
     queued = []
     due = recommendation_digests_due(today=today)
@@ -139,17 +149,30 @@ def recommendation_digests_queue(*, today: date | None = None) -> list[str]:
                 )
                 for rec in recs
             )
-            enqueue("audits.tasks.send_recommendation_digest", address, today.isoformat())
+            enqueue("audits.tasks.send_recommendation_digest", address, today.isoformat(), scheduled=scheduled)
         queued.append(address)
     return queued
 
 
-def email_recommendation_digest(*, address: str, day: str) -> bool:
+def email_recommendation_digest(*, address: str, day: str, scheduled: bool = False) -> bool:
     """Send one recorded digest: the recommendations recorded for `address` on `day` that are still open
     or in progress and still go to that address. False, and nothing sent, when none is left. Each is
     named by its audit, due date, days overdue and status, not by what it says: the address may be
-    outside the partnership, and the text is read in the portal (the link to sign in)."""
+    outside the partnership, and the text is read in the portal (the link to My recommendations).
+
+    A digest of beat's run (`scheduled`) delivered outside the hours of a run on `day` (a retry, or the
+    outbox publishing it again, at night, at the weekend, on a bank holiday or a later day): False, nothing
+    sent, and the reminders recorded for it deleted (the tracker's "last reminded" no longer says it went),
+    so that the next run sends the address a digest as things are then, once (the 7-day rule)."""
     sent_on = date.fromisoformat(day)
+    if scheduled and scheduled_run_day() != sent_on:
+        with transaction.atomic():
+            transaction_lock(DIGEST_LOCK % address.lower())  # as a run recording this address's digest
+            RecommendationReminder.objects.annotate(address=Lower("sent_to")).filter(
+                address=address.lower(), sent_on=sent_on
+            ).delete()
+        logger.info("Recommendation digest of %s not sent out of hours: left to the next run", day)
+        return False
     reminders = (
         RecommendationReminder.objects.annotate(address=Lower("sent_to"))
         .filter(address=address.lower(), sent_on=sent_on)
@@ -173,7 +196,7 @@ def email_recommendation_digest(*, address: str, day: str) -> bool:
                 "audit": rec.audit.title,
                 "owner": rec.owner_name,
                 "status": rec.get_status_display(),
-                "due": date_format(rec.due_date, "j F Y") if rec.due_date else "",
+                "due": mail_day(rec.due_date) if rec.due_date else "",
                 "overdue": max((sent_on - rec.due_date).days, 0) if rec.due_date else 0,
                 "to": reminder.sent_to,
             }
@@ -188,7 +211,7 @@ def email_recommendation_digest(*, address: str, day: str) -> bool:
         "items": items,
         "overdue": overdue,
         "partnership": Partnership.load(),
-        "sign_in_url": f"{settings.SITE_URL}{reverse('login')}",
+        "my_recommendations_url": _my_recommendations_url(),
     }
     body = render_to_string("emails/insights_recommendation_digest.txt", context)
     portal_mail_send(subject=subject, body=body, to=[items[0]["to"]])
@@ -211,25 +234,50 @@ def recommendation_assigned_notify(*, recommendation: Recommendation) -> bool:
     created with one, or the address was added or changed), queue (outbox) one e-mail to that address
     that the recommendation is assigned to it. True when queued. Where the reminders went before is said
     as where they go now is, not to somebody who left (departed_addresses): a recommendation whose owner
-    left, its agency's lead reminded in their place, saved for anything else tells nobody."""
+    left, its agency's lead reminded in their place, saved for anything else tells nobody.
+
+    Owners are told of changes too, while it is open or in progress: the address the reminders went to
+    before, when they go to another now (its owner e-mail or owner agency changed), that it is no longer
+    theirs (email_recommendation_unassigned); an owner told nothing new of it, when its due date was moved,
+    of the old date and the new (email_recommendation_due_moved). Each once, through the outbox."""
     previous = recommendation.history.order_by("-history_date", "-history_id")[1:2].first()
     addresses = [recommendation.owner_email, previous.owner_email if previous is not None else ""]
     if recommendation.owner_agency_id:
         addresses.append(recommendation.owner_agency.lead_email)
-    departed = deactivated_addresses(addresses)  # one query, as departed_addresses
-    to = owner_email_of(recommendation, departed)
-    if not to or recommendation.status not in OPEN_RECOMMENDATION_STATUSES:
+    if previous is not None and previous.owner_agency_id and previous.owner_agency_id != recommendation.owner_agency_id:
+        addresses.append(
+            Agency.objects.filter(pk=previous.owner_agency_id).values_list("lead_email", flat=True).first()
+        )
+    departed = deactivated_addresses([a for a in addresses if a])  # one query, as departed_addresses
+    if recommendation.status not in OPEN_RECOMMENDATION_STATUSES:
         return False
-    if _previous_owner_email(previous, departed).lower() == to.lower():
+    to = owner_email_of(recommendation, departed)
+    was = _previous_owner_email(previous, departed)
+    if was and was.lower() != to.lower():
+        # Named by the due date they knew it by (its due date may be moved with the new owner).
+        known_due = previous.due_date.isoformat() if previous.due_date is not None else ""
+        enqueue("audits.tasks.notify_recommendation_unassigned", recommendation.pk, was, known_due)
+    if not to:
+        return False
+    if was.lower() == to.lower():
+        if previous.due_date is not None and recommendation.due_date not in (None, previous.due_date):
+            enqueue(
+                "audits.tasks.notify_recommendation_due_moved",
+                recommendation.pk,
+                to,
+                previous.due_date.isoformat(),
+                recommendation.due_date.isoformat(),
+            )
         return False
     enqueue("audits.tasks.notify_recommendation_assigned", recommendation.pk, to)
     return True
 
 
 def email_recommendation_assigned(*, recommendation_id: int, to: str) -> bool:
-    """The owner's e-mail that a recommendation of the audit is assigned to them, when it is due, and the
-    partnership's contact: no case content (not what it says). False, and nothing sent, when it is no
-    longer open or in progress, its audit is not past Part A, or its owner address changed since."""
+    """The owner's e-mail that a recommendation of the audit is assigned to them, when it is due, the
+    partnership's contact and a link to their page My recommendations: no case content (not what it says).
+    False, and nothing sent, when it is no longer open or in progress, its audit is not past Part A, or its
+    owner address changed since."""
     rec = Recommendation.objects.select_related("audit", "owner_agency").filter(pk=recommendation_id).first()
     if (
         rec is None
@@ -241,12 +289,69 @@ def email_recommendation_assigned(*, recommendation_id: int, to: str) -> bool:
     context = {
         "audit": rec.audit.title,
         "owner": rec.owner_name,
-        "due": date_format(rec.due_date, "j F Y") if rec.due_date else "",
+        "due": mail_day(rec.due_date) if rec.due_date else "",
         "partnership": Partnership.load(),
         "lead_days": REMINDER_LEAD_DAYS,
+        "my_recommendations_url": _my_recommendations_url(),
     }
     subject = _("A recommendation is assigned to you: %(audit)s") % {"audit": rec.audit.title}
     body = render_to_string("emails/insights_recommendation_assigned.txt", context)
+    portal_mail_send(subject=subject[:200], body=body, to=[to])
+    return True
+
+
+def email_recommendation_unassigned(*, recommendation_id: int, to: str, due: str | None = None) -> bool:
+    """Tell the owner whose reminders a recommendation's were (maybe outside the partnership) that it is no
+    longer theirs and whom to ask: named by its audit and the due date they knew it by (`due`, ISO; "" when it
+    had none; None, a message queued before it was given: the due date it has now), never by what it says.
+    False, and nothing sent, when it is theirs again, or they left since (departed_addresses)."""
+    rec = Recommendation.objects.select_related("audit", "owner_agency").filter(pk=recommendation_id).first()
+    if rec is None or to.lower() in deactivated_addresses([to]):
+        return False
+    if owner_email_of(rec, departed_addresses([rec])).lower() == to.lower():
+        return False
+    known = rec.due_date if due is None else _iso_day(due)
+    context = {
+        "audit": rec.audit.title,
+        "due": mail_day(known) if known else "",
+        "partnership": Partnership.load(),
+    }
+    subject = _("A recommendation is no longer assigned to you: %(audit)s") % {"audit": rec.audit.title}
+    body = render_to_string("emails/recommendation_unassigned.txt", context)
+    portal_mail_send(subject=subject[:200], body=body, to=[to])
+    return True
+
+
+def _iso_day(value: str) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def email_recommendation_due_moved(*, recommendation_id: int, to: str, was: str, now: str) -> bool:
+    """Tell a recommendation's owner that its due date was moved from `was` to `now` (ISO dates), when
+    their reminders start and the partnership's contact: no case content. False, and nothing sent, when it
+    is no longer open or in progress, or no longer theirs, or its due date was moved again since (that move
+    is told in its turn)."""
+    rec = Recommendation.objects.select_related("audit", "owner_agency").filter(pk=recommendation_id).first()
+    new_due = date.fromisoformat(now)
+    if (
+        rec is None
+        or rec.status not in OPEN_RECOMMENDATION_STATUSES
+        or rec.audit.status not in RECOMMENDATION_AUDIT_STATUSES
+        or rec.due_date != new_due
+        or owner_email_of(rec, departed_addresses([rec])).lower() != to.lower()
+    ):
+        return False
+    context = {
+        "audit": rec.audit.title,
+        "owner": rec.owner_name,
+        "was": mail_day(date.fromisoformat(was)),
+        "due": mail_day(new_due),
+        "partnership": Partnership.load(),
+        "lead_days": REMINDER_LEAD_DAYS,
+        "my_recommendations_url": _my_recommendations_url(),
+    }
+    subject = _("A recommendation's due date was moved: %(audit)s") % {"audit": rec.audit.title}
+    body = render_to_string("emails/recommendation_due_moved.txt", context)
     portal_mail_send(subject=subject[:200], body=body, to=[to])
     return True
 

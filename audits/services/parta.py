@@ -27,13 +27,12 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from agencies.mail import portal_mail_send
-from agencies.models import AGENCY_STAFF_ROLES
+from agencies.mail import mail_day, portal_mail_send, reply_address
+from agencies.models import AGENCY_STAFF_ROLES, User
 from agencies.outbox import enqueue
 from agencies.services import AccessAction, access_record
 from agencies.working_days import is_working_day
@@ -889,8 +888,28 @@ def _email_returns_sent_back(ret: PartAReturn, *, wait: bool) -> bool:
     return True
 
 
+def _sent_back_by(told: list[ReturnNotice]):
+    """The one person who sent back (or unlocked) every return told of, read from each return's history (its
+    latest send-back or unlock), when they can read a reply (agencies.mail.reply_address); else None: the
+    QA manager and the lead officer each sent some back, or the history is gone. One query, two with them."""
+    latest = (
+        PartAReturn.history.filter(
+            id__in={n.ret_id for n in told}, history_change_reason__in=("returned for amendment", "unlocked")
+        )
+        .order_by("id", "-history_date", "-history_id")
+        .distinct("id")
+        .values_list("history_user_id", flat=True)
+    )
+    people = set(latest)
+    if len(people) != 1 or None in people:
+        return None
+    person = User.objects.filter(pk=people.pop()).first()
+    return person if reply_address(person) else None
+
+
 def _send_returns_email(auditor, ret: PartAReturn, told: list[ReturnNotice]) -> None:
     names = {"audit": ret.audit.title}
+    sent_back_by = _sent_back_by(told)
     if len(told) == 1:
         notice = told[0]
         event = notice.event
@@ -898,6 +917,7 @@ def _send_returns_email(auditor, ret: PartAReturn, told: list[ReturnNotice]) -> 
             "auditor": auditor,
             "ret": notice.ret,
             "url": _site_url(reverse("audits:return_detail", args=[notice.ret_id])),
+            "sent_back_by": sent_back_by,
         }
         names["case"] = notice.ret.case.reference
         subject = (
@@ -930,8 +950,8 @@ def _send_returns_email(auditor, ret: PartAReturn, told: list[ReturnNotice]) -> 
             "any_unlocked": bool(unlocked),
             "url": _site_url(reverse("audits:my_returns")),
         }
-        body = render_to_string("emails/parta_returned_several.txt", context)
-    portal_mail_send(subject=subject, body=body, to=[auditor.email])
+        body = render_to_string("emails/parta_returned_several.txt", context | {"sent_back_by": sent_back_by})
+    portal_mail_send(subject=subject, body=body, to=[auditor.email], reply_to_person=sent_back_by)
 
 
 def _email_all_accepted(ret: PartAReturn) -> bool:
@@ -946,16 +966,20 @@ def _email_all_accepted(ret: PartAReturn) -> bool:
     session_date = (session.date if session else None) or audit.part_b_date
     if session_date and session_date < timezone.localdate():
         session_date = None  # a late return accepted after the session: not "the session is on" a past date
+    count = PartAReturn.objects.filter(audit_id=ret.audit_id, agency_id=ret.agency_id).count()
     context = {
         "auditor": auditor,
         "audit": audit,
         "agency": ret.agency,
-        "count": PartAReturn.objects.filter(audit_id=ret.audit_id, agency_id=ret.agency_id).count(),
-        "session_date": date_format(session_date, "j F Y") if session_date else "",
+        "count": count,
+        "session_date": mail_day(session_date) if session_date else "",
         "url": _site_url(reverse("audits:my_returns")),
     }
     portal_mail_send(
-        subject=_("All your Part A returns are accepted: %(audit)s") % {"audit": audit.title},
+        subject=ngettext(
+            "Your Part A return is accepted: %(audit)s", "All your Part A returns are accepted: %(audit)s", count
+        )
+        % {"audit": audit.title},
         body=render_to_string("emails/parta_all_accepted.txt", context),
         to=[auditor.email],
     )
@@ -1098,13 +1122,16 @@ def _send_reminder_email(auditor, items: list[ReminderItem], chased_by) -> None:
             {
                 "audit": i.audit,
                 "outstanding": i.outstanding,
-                "due": date_format(i.audit.part_a_due, "j F Y") if i.audit.part_a_due else "",
+                "due": mail_day(i.audit.part_a_due) if i.audit.part_a_due else "",
                 "overdue": i.audit.part_a_due is not None and i.overdue,
                 "days_left": i.days_left if i.audit.part_a_due else None,
             }
             for i in items
         ],
         "chased_by": chased_by,
+        # A reply reaches the person who chased when they can read it (agencies.mail.reply_address): the
+        # e-mail says so, and whom a reply reaches otherwise.
+        "reply_to_chaser": bool(reply_address(chased_by)),
         "url": _site_url(reverse("audits:my_returns")),
     }
     template = "emails/parta_chase.txt" if chased_by else "emails/parta_reminder.txt"
@@ -1116,9 +1143,16 @@ def _send_reminder_email(auditor, items: list[ReminderItem], chased_by) -> None:
             if overdue
             else _("Part A returns not submitted: %(audit)s (a reminder from %(who)s)")
         ) % {"audit": items[0].audit.title, "who": str(chased_by)}
+    elif len(items) == 1:
+        # Which audit, as a chase's subject says: most auditors have one audit's returns to send at a time.
+        subject = (_("Part A returns overdue: %(audit)s") if overdue else _("Part A returns due soon: %(audit)s")) % {
+            "audit": items[0].audit.title
+        }
     else:
         subject = _("Part A returns overdue") if overdue else _("Part A returns due soon")
-    portal_mail_send(subject=subject, body=render_to_string(template, context), to=[auditor.email])
+    portal_mail_send(
+        subject=subject, body=render_to_string(template, context), to=[auditor.email], reply_to_person=chased_by
+    )
 
 
 CHASE_INTERVAL = timedelta(hours=1)

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
-from agencies.mail import portal_mail_send
+from agencies.mail import mail_day, portal_mail_send, reply_address
 from agencies.models import AGENCY_STAFF_ROLES, Agency, Role, User
 from agencies.outbox import enqueue
 from agencies.selectors import published_identifier_keys
@@ -51,15 +51,18 @@ from audits.models import (
     PartBSession,
     Recommendation,
     RecommendationStatus,
+    ReturnStatus,
     RiskFactor,
     Section,
     Standard,
     audit_dates_problem,
+    far_ahead_problem,
 )
 from audits.selectors.partb import (
     PROMOTIONS,
     RECEIVED_STATUSES,
     STATUS_HISTORY_PREFIX,
+    board_index,
     consensus_marker,
     edit_marker,
     finding_siblings,
@@ -80,8 +83,9 @@ from audits.services.retention import retention_date
 PART_B_EDITABLE = (AuditStatus.PART_B, AuditStatus.REPORTING)
 RECOMMENDATION_TRACKABLE = (AuditStatus.PART_B, AuditStatus.REPORTING, AuditStatus.CLOSED)
 RECOMMENDATION_FIXED = _lazy(
-    "A recommendation's text, owner, due date and findings are changed while the audit is in Part B or "
-    "Reporting. Once the audit is closed, only its status and evidence of impact are tracked."
+    "A recommendation's text, owner and findings are changed while the audit is in Part B or Reporting. Once "
+    "the audit is closed, only its status and evidence of impact are tracked, with its due date (more time "
+    "given) and where the owner's reminders go."
 )
 SESSION_EDITABLE = (AuditStatus.PLANNING, AuditStatus.PART_A, AuditStatus.PART_B, AuditStatus.REPORTING)
 
@@ -316,6 +320,73 @@ def returns_waiting_for_an_auditor(audit: Audit) -> list[str]:
     return said
 
 
+def part_b_left_unfinished(audit: Audit) -> list[str]:
+    """After the audit moved on from Part B to Reporting (at the end of the session): what Part B left
+    unfinished, a sentence each, with what to do. Not a refusal: a consensus judgement is still recorded in
+    Reporting, and the audit can go back to Part B. The cases whose consensus is not complete (a stage or
+    the case overall not recorded), and the returns submitted and not accepted, which are accepted only
+    during Part A or Part B. Three queries."""
+    said = []
+    cases, stages = board_index(audit)
+    open_cases = [row.case.reference for row in cases if row.overall is None or row.stages_judged < stages]
+    if open_cases:
+        said.append(
+            ngettext(
+                "The consensus is not complete for %(cases)s (a stage or the case overall not recorded): it can "
+                "still be recorded on its evidence board in Reporting, which the auditors no longer read.",
+                "The consensus is not complete for %(cases)s (a stage or the case overall not recorded): it can "
+                "still be recorded on their evidence boards in Reporting, which the auditors no longer read.",
+                len(open_cases),
+            )
+            % {"cases": ", ".join(open_cases)}
+        )
+    unaccepted = [
+        f"{ret.case.reference}: {ret.agency.name}"
+        for ret in PartAReturn.objects.filter(audit=audit, status=ReturnStatus.SUBMITTED)
+        .select_related("case", "agency")
+        .order_by("case__order", "case__reference", "agency__name")
+    ]
+    if unaccepted:
+        said.append(
+            ngettext(
+                "%(count)d return was submitted and not accepted (%(returns)s): a return is accepted only during "
+                "Part A or Part B. Go back to Part B to accept it.",
+                "%(count)d returns were submitted and not accepted (%(returns)s): a return is accepted only during "
+                "Part A or Part B. Go back to Part B to accept them.",
+                len(unaccepted),
+            )
+            % {"count": len(unaccepted), "returns": "; ".join(unaccepted)}
+        )
+    return said
+
+
+def _no_cases_or_agencies(audit: Audit, user) -> str:
+    """Why Part A cannot open an audit without cases or participating agencies: what it lacks and where they
+    are added (the sections of the audit's page in Planning, audits.admin's CaseInline and ParticipantInline),
+    as tool_refusal says where a stage's standards are added. A lead officer does not open Planning: a QA
+    manager adds them."""
+    has_cases, has_agencies = audit.cases.exists(), audit.participants.exists()
+    if not has_cases and not has_agencies:
+        lacks = _("Part A cannot open: the audit has no cases and no participating agencies yet.")
+    elif not has_cases:
+        lacks = _("Part A cannot open: the audit has no cases yet.")
+    else:
+        lacks = _("Part A cannot open: the audit has no participating agencies yet.")
+    if user.is_qa_manager:
+        where = _(
+            "It needs at least one case and one participating agency. Add them in Planning (Audits), on the "
+            "audit's page: each case under “Cases” and each agency with its named auditor under “Agencies and "
+            "their auditors”; save the plan, then open Part A again."
+        )
+    else:
+        where = _(
+            "It needs at least one case and one participating agency. A QA manager adds them in Planning "
+            "(Audits), on the audit's page: each case under “Cases” and each agency with its named auditor under "
+            "“Agencies and their auditors”."
+        )
+    return f"{lacks} {where}"
+
+
 def audit_transition(
     *, request: HttpRequest | None = None, user, audit: Audit, to_status: str, confirm_missing: bool = False
 ) -> Audit:
@@ -332,7 +403,7 @@ def audit_transition(
         note = ""
         if to_status == AuditStatus.PART_A and audit.status == AuditStatus.PLANNING:
             if not audit.cases.exists() or not audit.participants.exists():
-                raise ValidationError(_("Part A needs at least one case and one participating agency."))
+                raise ValidationError(_no_cases_or_agencies(audit, user))
             if refusal := tool_refusal(audit.tool_version, audit=audit):
                 raise ValidationError(refusal)
             returns_create_for_audit(audit=audit, user=user, request=request)
@@ -498,6 +569,8 @@ def email_audit_cancelled(*, audit_id: int, person_id: int) -> bool:
         "is_lead": is_lead,
         "cancelled_on": date_format(timezone.localtime(audit.cancelled_at), "j F Y"),
         "cancelled_by": audit.cancelled_by or _("somebody no longer on the portal"),
+        # A reply ("what of my drafts?") reaches who cancelled it, when they can read it (agencies.mail).
+        "reply_to_canceller": bool(reply_address(audit.cancelled_by)),
         "reason": audit.cancel_reason,
         # Cancelled in Planning, before Part A made any return: nothing was written to keep.
         "has_returns": PartAReturn.objects.filter(audit=audit).exists(),
@@ -505,7 +578,12 @@ def email_audit_cancelled(*, audit_id: int, person_id: int) -> bool:
         "url": f"{settings.SITE_URL}{url}",
     }
     subject = _("Audit cancelled: %(audit)s") % {"audit": audit.title}
-    portal_mail_send(subject=subject, body=render_to_string("emails/audit_cancelled.txt", context), to=[person.email])
+    portal_mail_send(
+        subject=subject,
+        body=render_to_string("emails/audit_cancelled.txt", context),
+        to=[person.email],
+        reply_to_person=audit.cancelled_by,
+    )
     return True
 
 
@@ -537,7 +615,10 @@ def email_part_b_open(*, participant_id: int, auditor_id: int) -> bool:
         {
             "sent": returns - context["outstanding"],
             "not_sent": context["outstanding"],
-            "session_date": date_format(session_date, "j F Y") if session_date else "",
+            "session_date": mail_day(session_date) if session_date else "",
+            # An audit recorded after the event, or moved on after its session: not "the session is on" a past
+            # date, as the e-mail that every return is accepted says too (parta._email_all_accepted).
+            "session_past": session_date is not None and session_date < timezone.localdate(),
             "venue": session.venue if session else "",
         }
     )
@@ -1212,6 +1293,8 @@ def due_date_problem(
         return str(DUE_DATE_NEEDED)
     if due_date is None or due_date == old_due:
         return ""
+    if problem := far_ahead_problem(due_date):  # a mistyped year
+        return problem
     today, session = timezone.localdate(), audit.part_b_date
     if session is not None and session <= today:
         if due_date < session:
@@ -1359,28 +1442,43 @@ def recommendation_contact_update(
     user,
     recommendation: Recommendation,
     owner_email: str,
+    due_date: datetime.date | None = None,
     shown: dict[str, str] | None = None,
 ) -> Recommendation:
-    """Where the owner's reminders go: part of tracking a recommendation to closure, so changed after
-    the audit closes too (unlike what the recommendation says: recommendation_update). `shown`: as
-    recommendation_update's."""
+    """Where the owner's reminders go, and when it is due (`due_date`; None leaves it as it is): part of
+    tracking a recommendation to closure, so changed after the audit closes too (unlike what the
+    recommendation says: recommendation_update), when its owner is given more time. Its first due date
+    stays as it was (Recommendation.first_due_date: the tracker and the board report print it).
+    `shown`: as recommendation_update's."""
     with transaction.atomic():
         recommendation = Recommendation.objects.select_for_update().select_related("audit").get(pk=recommendation.pk)
         _require_status(recommendation.audit, RECOMMENDATION_TRACKABLE, _("Recommendations"))
         if recommendation.status == RecommendationStatus.CLOSED:
             raise ValidationError(_("A closed recommendation cannot be changed."))
-        changes = changed_fields(
-            {"owner_email": owner_email}, {"owner_email": recommendation.owner_email}, shown, recommendation
-        )
+        posted: dict[str, Any] = {"owner_email": owner_email}
+        if due_date is not None:
+            posted["due_date"] = due_date
+        stored = {name: getattr(recommendation, name) for name in posted}
+        changes = changed_fields(posted, stored, shown, recommendation)
+        was_due, was_email = recommendation.due_date, recommendation.owner_email
+        if "due_date" in changes and changes["due_date"] != was_due:
+            if problem := due_date_problem(changes["due_date"], recommendation, audit=recommendation.audit):
+                raise ValidationError({"due_date": problem})
+            recommendation.due_date = changes["due_date"]
         recommendation.owner_email = changes.get("owner_email", recommendation.owner_email).strip()
         recommendation.save()
         recommendation_assigned_notify(recommendation=recommendation)  # a new owner address is told
+        moved = recommendation.due_date != was_due
+        changed = ["the owner's e-mail"] if recommendation.owner_email != was_email or not moved else []
+        if moved:
+            old = f"{was_due:%Y-%m-%d}" if was_due else "none"
+            changed.append(f"the due date {old} → {recommendation.due_date:%Y-%m-%d}")
         access_record(
             request=request,
             user=user,
             action=AccessAction.CHANGE,
             obj=recommendation,
-            summary=f"Recommendation changed: #{recommendation.pk}, the owner's e-mail",
+            summary=f"Recommendation changed: #{recommendation.pk}, {', '.join(changed)}",
         )
     return recommendation
 
@@ -1415,6 +1513,8 @@ def recommendation_transition(
         if from_status and recommendation.status != from_status:
             raise RecommendationMoved(recommendation)
         old_label = recommendation.get_status_display()
+        if to_status == recommendation.status != RecommendationStatus.CLOSED:
+            return _recommendation_progress(request, user, recommendation, impact_evidence, shown)
         if not recommendation.can_move_to(to_status):
             raise ValidationError(_("A recommendation cannot move from %(old)s to that status.") % {"old": old_label})
         if impact_evidence.strip():
@@ -1438,4 +1538,32 @@ def recommendation_transition(
             summary=f"{RECOMMENDATION_STATUS_PREFIX % recommendation.pk} {old_label} → "
             f"{recommendation.get_status_display()}",
         )
+    return recommendation
+
+
+def _recommendation_progress(
+    request: HttpRequest | None, user, recommendation: Recommendation, impact_evidence: str, shown
+) -> Recommendation:
+    """The evidence of impact of a recommendation that keeps its status (locked by recommendation_transition):
+    what its owner reports done meanwhile, recorded without moving it on. Not recorded under
+    RECOMMENDATION_STATUS_PREFIX, which names who last moved its status."""
+    stored = {"impact_evidence": recommendation.impact_evidence}
+    changes = changed_fields({"impact_evidence": impact_evidence}, stored, shown, recommendation)
+    evidence = changes.get("impact_evidence", recommendation.impact_evidence).strip()
+    if not evidence or evidence == recommendation.impact_evidence.strip():
+        raise ValidationError(
+            {"impact_evidence": _("Nothing to save: write what has been done, or choose a new status.")}
+        )
+    if problem := identifier_problem(evidence, "impact_evidence"):
+        raise ValidationError({"impact_evidence": problem})
+    recommendation.impact_evidence = evidence
+    recommendation.save()
+    access_record(
+        request=request,
+        user=user,
+        action=AccessAction.CHANGE,
+        obj=recommendation,
+        summary=f"Recommendation changed: #{recommendation.pk}, the evidence of impact "
+        f"(still {recommendation.get_status_display()})",
+    )
     return recommendation

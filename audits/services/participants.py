@@ -20,11 +20,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from agencies.mail import portal_mail_send
+from agencies.mail import mail_day, portal_mail_send, reply_address
 from agencies.models import Agency, Role, User
 from agencies.outbox import enqueue
+from agencies.passwords import link_lifetime
 from agencies.services import AccessAction, access_record
-from audits.models import Audit, AuditAgency, AuditStatus, PartAReturn
+from audits.models import Audit, AuditAgency, AuditStatus, PartAReturn, PartBSession
 from audits.selectors.parta import SUBMITTED_STATUSES
 from audits.selectors.partb import last_change
 from audits.selectors.participants import AUDITOR_ROLES, shown_auditor
@@ -117,9 +118,11 @@ def participant_auditor_change(
             obj=participant,
             summary=f"Auditor for {agency.short_name} changed: {old_name} → {auditor.get_username()}",
         )
-        enqueue("audits.tasks.notify_new_auditor", participant.pk, auditor.pk)
+        # Who made the change, to whom a reply goes ("I can't do it": _who_acted).
+        by_id = getattr(user, "pk", None)
+        enqueue("audits.tasks.notify_new_auditor", participant.pk, auditor.pk, by_id)
         if old is not None:  # their next save of a draft is refused: told why, and who has the returns now
-            enqueue("agencies.tasks.notify_replaced_auditor", participant.pk, old.pk)
+            enqueue("agencies.tasks.notify_replaced_auditor", participant.pk, old.pk, by_id)
     return participant
 
 
@@ -168,22 +171,43 @@ def _auditor_mail_context(participant_id: int, auditor_id: int) -> dict | None:
         "agency": participant.agency,
         "part_a_open": audit.status == AuditStatus.PART_A,
         "outstanding": outstanding,
-        "due": date_format(audit.part_a_due, "j F Y") if audit.part_a_due else "",
+        "due": mail_day(audit.part_a_due) if audit.part_a_due else "",
+        "session_held": _session_held(audit),
         "url": f"{settings.SITE_URL}{reverse('audits:my_returns')}",
     }
 
 
-def email_new_auditor(*, participant_id: int, auditor_id: int) -> bool:
-    """Tell the person just named an agency's auditor, if they still are. False if nobody to tell."""
+def _session_held(audit: Audit) -> str:
+    """The Part B session's day, as e-mails give it, when it has been held (before today); else "". An auditor
+    named, or one no longer able to act, after the session is not told that its boards are read "at the group
+    session" (as audits.services.partb's Part B e-mail says a past session was on its date)."""
+    if audit.status != AuditStatus.PART_B:
+        return ""
+    session = PartBSession.objects.filter(audit=audit).only("date").first()
+    day = (session.date if session else None) or audit.part_b_date
+    return mail_day(day) if day and day < timezone.localdate() else ""
+
+
+def _who_acted(by_id: int | None, told: User) -> User | None:
+    """Who named or replaced an auditor, when a reply to the e-mail can reach them (agencies.mail.reply_address)
+    and they are not the person told; else None, and a reply goes to the partnership's contact address."""
+    by = User.objects.filter(pk=by_id).first() if by_id else None
+    return by if by is not None and by.pk != told.pk and reply_address(by) else None
+
+
+def email_new_auditor(*, participant_id: int, auditor_id: int, by_id: int | None = None) -> bool:
+    """Tell the person just named an agency's auditor, if they still are. False if nobody to tell. A reply goes
+    to `by_id`, who named them, when it can reach them."""
     context = _auditor_mail_context(participant_id, auditor_id)
     if context is None:
         return False
+    context["named_by"] = _who_acted(by_id, context["auditor"])
     subject = _("You are now the auditor for %(agency)s: %(audit)s") % {
         "agency": context["agency"].name,
         "audit": context["audit"].title,
     }
     body = render_to_string("emails/auditor_named.txt", context)
-    portal_mail_send(subject=subject, body=body, to=[context["auditor"].email])
+    portal_mail_send(subject=subject, body=body, to=[context["auditor"].email], reply_to_person=context["named_by"])
     return True
 
 
@@ -220,7 +244,7 @@ def email_lead_part_a_open(*, audit_id: int, lead_officer_id: int) -> bool:
         "agencies": len(participants),
         "cases": audit.cases.count(),
         "without_auditor": [p.agency.name for p in participants if not p.auditor_id or p.auditor_unable],
-        "due": date_format(audit.part_a_due, "j F Y") if audit.part_a_due else "",
+        "due": mail_day(audit.part_a_due) if audit.part_a_due else "",
         "url": f"{settings.SITE_URL}{reverse('audits:dashboard', args=[audit.slug])}",
     }
     subject = _("Part A is open: %(audit)s") % {"audit": audit.title}
@@ -231,10 +255,20 @@ def email_lead_part_a_open(*, audit_id: int, lead_officer_id: int) -> bool:
 def email_part_a_open(*, participant_id: int, auditor_id: int) -> bool:
     """Tell an agency's named auditor that Part A is open, with their returns and the due date. False,
     and nothing sent, when there is nobody to tell (_auditor_mail_context), Part A closed before it
-    went, or every return of the agency is already sent."""
+    went, or every return of the agency is already sent. An auditor who never chose a password is told how
+    to get a new link to choose one."""
     context = _auditor_mail_context(participant_id, auditor_id)
     if context is None or not context["part_a_open"] or not context["outstanding"]:
         return False
+    auditor = context["auditor"]
+    if not auditor.has_usable_password() and auditor.last_login is None:
+        # Invited and never chose a password: the invitation's link works for a few days only, and the returns
+        # are opened by signing in. "Forgotten your password?" e-mails a new link to exactly such an account
+        # (agencies.passwords.accounts_with_email); not to one whose password was turned off after use.
+        context["no_password"] = {
+            "lifetime": link_lifetime(),
+            "sign_in_url": f"{settings.SITE_URL}{reverse('login')}",
+        }
     subject = _("Part A is open: %(audit)s") % {"audit": context["audit"].title}
     body = render_to_string("emails/parta_open.txt", context)
     portal_mail_send(subject=subject, body=body, to=[context["auditor"].email])
@@ -259,18 +293,20 @@ def _replaced_mail_context(participant_id: int, old_id: int) -> dict | None:
     }
 
 
-def email_replaced_auditor(*, participant_id: int, old_id: int) -> bool:
+def email_replaced_auditor(*, participant_id: int, old_id: int, by_id: int | None = None) -> bool:
     """Tell the auditor just replaced (participant_auditor_change) who continues the agency's returns, so
-    that their next save of an open draft is not refused unexplained. False if nobody to tell."""
+    that their next save of an open draft is not refused unexplained. False if nobody to tell. A reply goes to
+    `by_id`, who replaced them, when it can reach them."""
     context = _replaced_mail_context(participant_id, old_id)
     if context is None:
         return False
+    context["changed_by"] = _who_acted(by_id, context["old"])
     subject = _("You are no longer the auditor for %(agency)s: %(audit)s") % {
         "agency": context["agency"].name,
         "audit": context["audit"].title,
     }
     body = render_to_string("emails/auditor_replaced.txt", context)
-    portal_mail_send(subject=subject, body=body, to=[context["old"].email])
+    portal_mail_send(subject=subject, body=body, to=[context["old"].email], reply_to_person=context["changed_by"])
     return True
 
 
@@ -391,12 +427,14 @@ def email_auditor_unable(*, participant_id: int, auditor_id: int) -> bool:
         )
     context = {
         "person": participant.auditor,
+        "lead_told": lead is not None and lead.email in to,  # greeted as one of the e-mail's readers
         "reason": _unable_because(participant),
         "audit": audit,
         "agency": participant.agency,
         "part_a_open": audit.status == AuditStatus.PART_A,
         "outstanding": outstanding,
-        "due": date_format(audit.part_a_due, "j F Y") if audit.part_a_due else "",
+        "due": mail_day(audit.part_a_due) if audit.part_a_due else "",
+        "session_held": _session_held(audit),
         "url": f"{settings.SITE_URL}{reverse('audits:participant_auditor', args=[audit.slug, participant.agency_id])}",
     }
     subject = _("%(agency)s needs a new auditor: %(audit)s") % {"agency": participant.agency.name, "audit": audit.title}

@@ -34,10 +34,9 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from agencies.mail import portal_mail_send
+from agencies.mail import mail_day, portal_mail_send, reply_address
 from agencies.models import User
 from agencies.outbox import enqueue
 from audits.models import Audit, AuditStatus, PartAReturn, PartBSession
@@ -122,7 +121,7 @@ def plan_changed_fanout(*, audit_id: int, changes: dict, by_id: int | None) -> i
         return 0
     parts = _parts(audit, changes, by_id)
     for person_id in sorted(parts):
-        enqueue("audits.tasks.email_plan_changed", audit.pk, person_id, parts[person_id])
+        enqueue("audits.tasks.email_plan_changed", audit.pk, person_id, parts[person_id], by_id)
     return len(parts)
 
 
@@ -163,10 +162,10 @@ def _auditor_ids(audit: Audit) -> list[int]:
 
 
 def _long(day: datetime.date | None) -> str:
-    return date_format(day, "j F Y") if day else ""
+    return mail_day(day) if day else ""
 
 
-def email_plan_changed(*, audit_id: int, person_id: int, changes: dict) -> bool:
+def email_plan_changed(*, audit_id: int, person_id: int, changes: dict, by_id: int | None = None) -> bool:
     """The e-mail plan_changed_fanout queued, with what still holds of `changes` ("due": Part A's due
     date [before, after]; "session": [date before, venue before, date after, venue after]; "lead":
     named or removed). False, and nothing sent, when nothing does, or the person cannot read case
@@ -234,7 +233,12 @@ def email_plan_changed(*, audit_id: int, person_id: int, changes: dict) -> bool:
     if not told:
         return False
     url = reverse("audits:dashboard", args=[audit.slug]) if is_lead else reverse("audits:my_returns")
-    context.update(is_lead=is_lead, url=f"{settings.SITE_URL}{url}", show_link=is_lead or bool(able))
+    # Who changed it, to whom a reply goes when it can reach them; else the partnership's contact address.
+    by = User.objects.filter(pk=by_id).exclude(pk=person.pk).first() if by_id else None
+    changed_by = by if reply_address(by) else None
+    context.update(
+        is_lead=is_lead, url=f"{settings.SITE_URL}{url}", show_link=is_lead or bool(able), changed_by=changed_by
+    )
     if told == ["due_changed"]:
         subject = _("Part A's due date has changed: %(audit)s")
     elif told == ["session"]:
@@ -246,5 +250,5 @@ def email_plan_changed(*, audit_id: int, person_id: int, changes: dict) -> bool:
     else:
         subject = _("Changes to the audit: %(audit)s")
     body = render_to_string("emails/plan_changed.txt", context)
-    portal_mail_send(subject=subject % {"audit": audit.title}, body=body, to=[person.email])
+    portal_mail_send(subject=subject % {"audit": audit.title}, body=body, to=[person.email], reply_to_person=changed_by)
     return True

@@ -1,16 +1,17 @@
 """Retention: case-level detail of closed audits is removed once the partnership's retention period ends.
 A cancelled audit is purged on the same clock, counted from its cancellation (retention_date).
 
-What goes: every free text written about a case (Part A evidence, strengths, areas for improvement,
-reasons, comments, consensus reasons, the Part B session's notes), the risk-factor flags of cases and of returns, the change
-history holding earlier copies of those texts (with simple-history's tables of the risk factors each
-history row held), the earlier versions of the findings and recommendations in their change history
-(an identifier edited out of a finding stayed there; their current versions stay, and the history of
-one deleted goes), the consensus reasons printed in published full reports (their PDFs are made
-again without them), and the text of the audit's briefing drafts that was never published (a draft's
-sections are taken back to its newest standing version's, headings and text; a section that version does
-not print, and every section of a draft never published, loses its text: briefings.services.
-drafts_remove_unpublished_text). What stays: the audit, its cases as bare references, grades (so aggregates
+What goes: every free text written about a case (Part A evidence, strengths, areas for improvement, reasons,
+comments, consensus reasons, the Part B session's notes), the risk-factor flags of cases and of returns, the
+change history holding earlier copies of those texts (with simple-history's tables of the risk factors each
+history row held), the earlier versions of the findings and recommendations in their change history (an
+identifier edited out of a finding stayed there; their current versions stay, and the history of one deleted
+goes), the consensus reasons printed in published full reports (their PDFs are made again without them), and
+the text of the audit's briefing drafts that was never published (a draft's sections are taken back to its
+newest standing version's, headings and text; a section that version does not print, and every section of a
+draft never published, loses its text: briefings.services.drafts_remove_unpublished_text), and so is a
+draft's title and audience (those of its newest standing version, or those it was started with:
+drafts_reset_unpublished_details). What stays: the audit, its cases as bare references, grades (so aggregates
 and charts still add up), findings, recommendations and the published briefings, every version as published.
 
 Lowering the retention period on the partnership's settings page asks before saving when it would bring
@@ -57,6 +58,7 @@ class PurgeResult:
     risk_factors: int = 0
     earlier_versions: int = 0  # of findings and recommendations, in their change history
     draft_sections: int = 0  # of briefing drafts, holding text never published
+    draft_details: int = 0  # briefing drafts whose title or audience was never published
 
 
 # How much later than "now less the retention period" an audit's retention date can fall: a month end
@@ -209,13 +211,18 @@ def audit_purge_case_detail(*, audit: Audit, user=None) -> PurgeResult:
     n_earlier = sum(_delete_history(_earlier_history(model, audit)) for model in (Finding, Recommendation))
 
     # Imported here: briefings build on audits, not the other way round.
-    from briefings.services import drafts_remove_unpublished_text, versions_remove_case_detail
+    from briefings.services import (
+        drafts_remove_unpublished_text,
+        drafts_reset_unpublished_details,
+        versions_remove_case_detail,
+    )
 
     n_versions = len(versions_remove_case_detail(audit=audit))
     # The sections changed are dated with the purge itself: an editor whose page was open meanwhile is told their
     # save was refused because of the purge (briefings.services.SectionConflict), not because of "someone else".
     purged_at = timezone.now()
     n_draft_sections = drafts_remove_unpublished_text(audit=audit, now=purged_at)
+    n_draft_details = drafts_reset_unpublished_details(audit=audit, now=purged_at)
 
     audit.purged_at = purged_at
     audit.save(update_fields=["purged_at"])
@@ -225,6 +232,7 @@ def audit_purge_case_detail(*, audit: Audit, user=None) -> PurgeResult:
         + (f", {n_earlier} earlier versions of findings and recommendations" if n_earlier else "")
         + (f", reasons in {n_versions} published full report(s)" if n_versions else "")
         + (f", the unpublished text of {n_draft_sections} briefing draft section(s)" if n_draft_sections else "")
+        + (f", the unpublished title or audience of {n_draft_details} briefing draft(s)" if n_draft_details else "")
     )
     access_record(user=user, action=AccessAction.PURGE, obj=audit, summary=summary)
     # The worker's log says it too (the Celery task returns the slugs only): counts, no case content.
@@ -239,6 +247,7 @@ def audit_purge_case_detail(*, audit: Audit, user=None) -> PurgeResult:
         risk_factors=n_risk_factors,
         earlier_versions=n_earlier,
         draft_sections=n_draft_sections,
+        draft_details=n_draft_details,
     )
 
 
@@ -249,7 +258,7 @@ def audit_purge_preview(*, audit: Audit) -> PurgeResult:
     reports to be made again without reasons, and the briefing draft sections holding unpublished text."""
     # Briefings build on audits, not the other way round.
     from briefings.models import BriefingVersion
-    from briefings.services import drafts_remove_unpublished_text
+    from briefings.services import drafts_remove_unpublished_text, drafts_reset_unpublished_details
 
     returns = PartAReturn.objects.filter(audit=audit).exclude(
         strengths="", improvements="", no_involvement_reason="", amendment_comment=""
@@ -272,6 +281,7 @@ def audit_purge_preview(*, audit: Audit) -> PurgeResult:
         + Case.risk_factors.through.objects.filter(case__audit=audit).count(),
         earlier_versions=sum(_earlier_history(model, audit).count() for model in (Finding, Recommendation)),
         draft_sections=drafts_remove_unpublished_text(audit=audit, dry_run=True),
+        draft_details=drafts_reset_unpublished_details(audit=audit, dry_run=True),
     )
 
 

@@ -38,6 +38,15 @@ STATUS_STRINGS = {
     "tookTheirs": gettext_lazy("%s: the saved version is back"),
     "conflictOne": gettext_lazy("Not saved — %s was changed elsewhere: choose which version to keep"),
     "conflictMany": gettext_lazy("Not saved — %s were changed elsewhere: choose which versions to keep"),
+    # A save that could not be sent: what was typed is kept on this device (parta.js keepLocal) and sent by itself.
+    "offlineKept": gettext_lazy(
+        "Not saved yet — there is no connection. Your answers are kept on this device and saved by themselves "
+        "when the connection is back: you can carry on."
+    ),
+    "unreachable": gettext_lazy(
+        "Not saved yet — the portal cannot be reached just now. Your answers are kept on this device and sent "
+        "again by themselves: you can carry on."
+    ),
 }
 
 
@@ -89,3 +98,11 @@ def return_field(fields: dict, name: str) -> SafeString:
     return mark_safe(  # plain_field_html and field_extras escape every value
         f"<div{unsaved}>{field['field']['html']}{field_extras(name, field['warnings'], field['conflicts'])}</div>"
     )
+
+
+@register.simple_tag
+def return_overdue(ret) -> bool:
+    """Still awaited after its Part A due date (audits.selectors.parta.is_overdue, My returns' rule)."""
+    from audits.selectors.parta import is_overdue
+
+    return is_overdue(ret.audit, ret)

@@ -70,7 +70,7 @@ def test_the_email_gives_the_part_b_session_date(qa_manager, audit, submitted_bo
     for ret in submitted_both:
         accept(qa_manager, ret, django_capture_on_commit_callbacks)
     [message] = all_accepted_mail()
-    assert f"The Part B session is on {date_format(session_date, 'j F Y')}." in " ".join(message.body.split())
+    assert f"The Part B session is on {date_format(session_date, 'l j F Y')}." in " ".join(message.body.split())
 
 
 def test_a_late_return_accepted_after_the_session_gives_no_past_date(

@@ -130,7 +130,7 @@ def test_before_easter_a_return_due_up_to_the_thursday_after_is_reminded_of(audi
     sent = send_part_a_reminders.apply(kwargs={"today": MAUNDY_THURSDAY.isoformat(), "scheduled": True}).get()
     assert sorted(sent) == sorted([auditor.pk, other_auditor.pk])
     assert sorted(m.to[0] for m in mail.outbox) == sorted([auditor.email, other_auditor.email])
-    assert f"due {due.day} April 2026" in mail.outbox[0].body
+    assert f"due {due:%A} {due.day} April 2026" in mail.outbox[0].body
 
 
 def test_in_scotland_the_friday_before_st_andrews_day_reminds_of_thursday(bank_holidays, audit, auditor):

@@ -102,9 +102,10 @@ def test_one_digest_per_address_recorded_per_recommendation_and_at_most_weekly(
     # the partnership (audits/tests/test_partb_identifier_guard.py).
     assert all(item.text not in body for item in items)
     assert "\n6. " in body and "\n7. " not in body
-    assert "Due: 14 June 2026" not in body and "Due: 25 July 2026" not in body  # someone else's; not yet due
+    # Someone else's; not yet due.
+    assert "Due: Sunday 14 June 2026" not in body and "Due: Saturday 25 July 2026" not in body
     assert "CSE audit 2026" in body and "Neglect audit 2025" in body
-    assert "Due: 25 June 2026" in body and "Due: 11 June 2026 — overdue by 4 days" in body
+    assert "Due: Thursday 25 June 2026" in body and "Due: Thursday 11 June 2026 — overdue by 4 days" in body
     assert "Status: In progress" in body and "Status: Open" in body
     # Each recommendation listed is recorded: the tracker's "last reminded".
     assert RecommendationReminder.objects.filter(sent_on=TODAY).count() == 7
@@ -140,7 +141,9 @@ def test_a_digest_leaves_out_what_was_completed_before_it_went():
     Recommendation.objects.filter(pk=done.pk).update(status=RecommendationStatus.COMPLETE)
     assert email_recommendation_digest(address="group@example.org", day=TODAY.isoformat())
     # Listed by due date, not by what it says (the digest holds no recommendation text).
-    assert "Due: 17 June 2026" in mail.outbox[0].body and "Due: 16 June 2026" not in mail.outbox[0].body
+    assert (
+        "Due: Wednesday 17 June 2026" in mail.outbox[0].body and "Due: Tuesday 16 June 2026" not in mail.outbox[0].body
+    )
     Recommendation.objects.filter(pk=still.pk).update(status=RecommendationStatus.COMPLETE)
     assert not email_recommendation_digest(address="group@example.org", day=TODAY.isoformat())
     assert len(mail.outbox) == 1

@@ -68,4 +68,4 @@ def test_part_a_reminders_go_by_the_local_day(audit, auditor, other_auditor, mon
     assert reminders_due() == sorted([auditor.pk, other_auditor.pk])
     log = reminder_send(auditor_id=auditor.pk)
     assert log is not None and log.sent_on == dt.date(2026, 7, 1)
-    assert "overdue (due 30 June 2026)" in mail.outbox[-1].body
+    assert "overdue (due Tuesday 30 June 2026)" in mail.outbox[-1].body

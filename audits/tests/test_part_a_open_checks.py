@@ -4,10 +4,13 @@ nothing in them. And the QA manager who opens it is warned of each agency whose 
 complete yet (no auditor named, or the one named cannot), with what to do: not a refusal, the auditor is
 named later."""
 
+import datetime
+
 import pytest
 from django.contrib.messages import constants, get_messages
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from audits.models import AuditStatus, PartAReturn, Section, Standard, ToolVersion
 from audits.services.partb import audit_transition
@@ -17,7 +20,13 @@ pytestmark = pytest.mark.django_db
 
 
 def planned(version: ToolVersion, agencies, *, slug="neglect", cases=2):
-    audit = AuditFactory(title="Neglect audit", slug=slug, status=AuditStatus.PLANNING, tool_version=version)
+    audit = AuditFactory(
+        title="Neglect audit",
+        slug=slug,
+        status=AuditStatus.PLANNING,
+        tool_version=version,
+        part_a_due=timezone.localdate() + datetime.timedelta(days=28),  # else opening Part A warns of none
+    )
     for agency, auditor in agencies:
         AuditAgencyFactory(audit=audit, agency=agency, auditor=auditor)
     for n in range(1, cases + 1):

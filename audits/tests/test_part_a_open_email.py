@@ -42,7 +42,7 @@ def test_opening_part_a_emails_each_named_auditor_once_it_is_committed(
     )
     message = next(m for m in mail.outbox if m.to == [auditor.email])
     assert message.subject.endswith("Part A is open: Neglect audit")
-    assert "3 returns are waiting for you, due 1 March 2027." in message.body
+    assert "3 returns are waiting for you, due Monday 1 March 2027." in message.body
     assert f"{settings.SITE_URL}{reverse('audits:my_returns')}" in message.body
 
 
@@ -80,7 +80,7 @@ def test_the_lead_officer_is_told_what_opened_and_which_agency_has_no_auditor_ab
     body = " ".join(message.body.split())
     assert f"Dear {lead_officer.get_full_name()}," in body
     assert "Part A of the audit “Neglect audit”, which you lead, is open." in body
-    assert "2 agencies review their records of 3 cases, by 1 March 2027." in body
+    assert "2 agencies review their records of 3 cases, by Monday 1 March 2027." in body
     assert f"No auditor is able to complete the returns of: {auditor.agency.name}." in body
     assert f"{settings.SITE_URL}{reverse('audits:dashboard', args=[planned.slug])}" in body
     assert "Case 1" not in body  # no case content

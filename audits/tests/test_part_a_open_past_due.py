@@ -41,4 +41,24 @@ def test_opening_part_a_after_its_local_due_date_warns(client, qa_manager, agenc
     assert day_after.status == AuditStatus.PART_A
     [warning] = [str(m) for m in said if m.level == constants.WARNING]
     assert warning.startswith(PASSED + ": the auditors were told their returns are due then")
-    assert "change Part A's due date in Administration (Audits)" in warning
+    # Named as the QA manager's menu names it: Planning, not "Administration", which is the administrator's.
+    assert "change Part A's due date in Planning (Part A due, on the audit's Planning page)" in warning
+    assert "Administration" not in warning
+
+
+def test_the_lead_officer_who_opens_it_is_told_to_ask_a_qa_manager(client, lead_officer, agency_a, auditor):
+    """The audit's lead officer opens Part A too, but does not open Planning: they are told who changes it."""
+    audit = planned(make_tool_version(standards=2, sections=1), [(agency_a, auditor)], slug="led")
+    audit.part_a_due = timezone.localdate() - dt.timedelta(days=1)
+    audit.lead_officer = lead_officer
+    audit.save()
+    client.force_login(lead_officer)
+
+    said = open_part_a(client, audit)
+
+    audit.refresh_from_db()
+    assert audit.status == AuditStatus.PART_A
+    [warning] = [str(m) for m in said if m.level == constants.WARNING]
+    assert "has already passed" in warning
+    assert "ask a QA manager to change Part A's due date in Planning" in warning
+    assert "Administration" not in warning

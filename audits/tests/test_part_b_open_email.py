@@ -32,7 +32,7 @@ def test_moving_to_part_b_tells_each_auditor_what_was_sent_and_when_the_session_
     body = body_to(auditor.email)
     assert "Part A of the audit “CSE audit” is closed" in body
     assert "Sussex Police sent 1 return; 1 was not sent and is now closed" in body
-    assert "The Part B session is on 12 May 2027, at Hove Town Hall." in body
+    assert "The Part B session is on Wednesday 12 May 2027, at Hove Town Hall." in body
     assert f"{settings.SITE_URL}{reverse('audits:my_returns')}" in body
     assert "Case 1" not in body  # no case content
     assert "sent 0 returns; 2 were not sent and are now closed" in body_to(other_auditor.email)

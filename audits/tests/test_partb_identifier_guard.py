@@ -288,4 +288,5 @@ def test_the_owners_digest_does_not_hold_what_a_recommendation_says(part_b):
     body = mail.outbox[0].body
     assert "Refer the child" not in body and NHS not in body and "CAMHS" not in body
     assert part_b.title in body and "overdue by 3 days" in body and "Status: Open" in body
-    assert "qa@scp.example.gov.uk" in body and f"{settings.SITE_URL}{reverse('login')}" in body
+    assert "qa@scp.example.gov.uk" in body
+    assert f"{settings.SITE_URL}{reverse('audits:my_recommendations')}" in body

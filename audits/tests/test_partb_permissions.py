@@ -6,6 +6,7 @@ gets 404 (and a REFUSED access record); anonymous visitors are sent to sign in.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import pytest
 from django.urls import reverse
@@ -84,7 +85,7 @@ ENDPOINTS = [
         "recommendations",
         "post",
         302,
-        data={"text": "Do better", "owner": "CSE Steering Group", "due_date": "2099-12-31"},
+        data={"text": "Do better", "owner": "CSE Steering Group", "due_date": f"{date.today().year + 1}-12-31"},
     ),
     Endpoint("recommendation_edit", "get", 200, args=("slug", "rec")),
     Endpoint("recommendation_edit", "post", 302, args=("slug", "rec"), data={"text": "Changed", "owner": "Group"}),

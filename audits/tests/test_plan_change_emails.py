@@ -29,7 +29,7 @@ NEW_SESSION = TODAY + datetime.timedelta(days=31)
 
 
 def long(day: datetime.date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    return f"{day:%A} {day.day} {day:%B %Y}"
 
 
 def at(audit, status, **fields) -> Audit:

@@ -45,7 +45,7 @@ def test_created_with_an_address_its_owner_is_told_once(qa_manager, contact, dja
     message = mail.outbox[0]
     assert message.to == ["owner@example.org"]
     assert message.subject.endswith("A recommendation is assigned to you: CSE audit 2026")
-    due = rec.due_date.strftime("%-d %B %Y")
+    due = rec.due_date.strftime("%A %-d %B %Y")
     assert f'audit "CSE audit 2026" is assigned to you (CSE group), due {due}' in message.body
     assert "scp@example.gov.uk" in message.body
     assert TEXT not in message.body and "screening" not in message.body  # no case content
@@ -80,7 +80,8 @@ def test_an_address_added_or_changed_is_told(qa_manager, django_capture_on_commi
     audit.save()
     with django_capture_on_commit_callbacks(execute=True):
         recommendation_contact_update(user=qa_manager, recommendation=rec, owner_email="second@example.org")
-    assert [m.to for m in mail.outbox] == [["first@example.org"], ["second@example.org"]]
+    # (the first told it is no longer theirs: test_recommendation_owner_changes)
+    assert [m.to for m in mail.outbox] == [["first@example.org"], ["first@example.org"], ["second@example.org"]]
 
 
 def test_an_agency_owner_is_told_at_its_leads_address(qa_manager, django_capture_on_commit_callbacks):

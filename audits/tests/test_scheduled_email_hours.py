@@ -169,7 +169,7 @@ def test_on_friday_a_return_due_early_next_week_is_reminded_of(audit, auditor, o
     )
     assert sorted(m.to[0] for m in mail.outbox) == sorted([auditor.email, other_auditor.email])
     body = mail.outbox[0].body
-    assert f"due {due.day} {due:%B} 2026" in body and "overdue" not in body
+    assert f"due {due:%A} {due.day} {due:%B} 2026" in body and "overdue" not in body
     assert "due soon" in mail.outbox[0].subject.lower()
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("insights/agencies/<int:pk>/report/", insights.agency_report, name="insights_agency_report"),
     path("insights/recommendation-tracker/", insights.tracker, name="insights_tracker"),
     path("insights/recommendation-tracker/board-report/", insights.board_report, name="insights_board_report"),
+    path("insights/my-recommendations/", insights.my_recommendations, name="my_recommendations"),
     path("insights/reports/<int:pk>/", insights.report_page, name="insights_report"),
     path("insights/reports/<int:pk>/status/", insights.report_status, name="insights_report_status"),
     path("insights/reports/<int:pk>/download/", insights.report_download, name="insights_report_download"),

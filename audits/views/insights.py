@@ -20,6 +20,7 @@ from audits.charts import stage_distribution_svg, trends_svg
 from audits.forms_insights import ThemeFilterForm, TrackerFilterForm, statuses_chosen
 from audits.models import InsightReport, InsightReportKind, InsightReportStatus
 from audits.selectors import insights as selectors
+from audits.selectors.partb import OPEN_RECOMMENDATION_STATUSES
 from audits.services import insights as services
 
 
@@ -130,6 +131,29 @@ def board_report(request: HttpRequest) -> HttpResponse:
     )
     messages.success(request, _("The board report is being made: this page shows when it is ready."))
     return redirect("audits:insights_report", pk=report.pk)
+
+
+# --- My recommendations: a recommendation owner's own, read-only -----------------------------------
+
+
+@login_required
+@require_GET
+def my_recommendations(request: HttpRequest) -> HttpResponse:
+    """The recommendations whose reminders go to the person's own address (the owners' digests and "assigned
+    to you" e-mails link here), across audits, read-only: what each says, its audit, due date, status and
+    evidence of impact so far, and whom to tell of progress. Recorded as read, however many (none too)."""
+    items = selectors.my_recommendations(request.user)
+    access_record(
+        request=request,
+        action=AccessAction.VIEW,
+        object_type="audits.recommendation",
+        summary=f"My recommendations ({len(items)})",
+    )
+    context = {
+        "items": items,
+        "still_open": sum(1 for item in items if item.rec.status in OPEN_RECOMMENDATION_STATUSES),
+    }
+    return render(request, "audits/insights/my_recommendations.html", context)
 
 
 # --- Reports (status and download: the person who asked for it, while they may see what it holds) --

@@ -33,7 +33,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from agencies.decorators import ask_to_reauthenticate, recent_login_restored, signed_in_recently
 from agencies.services import AccessAction, access_record
-from audits.access import get_managed_audit
+from audits.access import managed_audit_or_404, record_refused
 from audits.forms import (
     AutosaveError,
     PartAReturnForm,
@@ -46,7 +46,7 @@ from audits.forms import (
     review_forms,
     state_to_data,
 )
-from audits.models import AuditAgency, PartAReturn, Standard
+from audits.models import AuditAgency, PartAReturn, ReturnStatus, Standard
 from audits.selectors.parta import (
     ACCEPT_AUDIT_STATUSES,
     NOT_APPLICABLE,
@@ -93,13 +93,24 @@ from audits.services.parta import (
 # --- Access ---------------------------------------------------------------------------------------
 
 
-def _refuse(request: HttpRequest, pk: Any, summary: str) -> None:
+def _refuse(request: HttpRequest, ret: PartAReturn | None, pk: Any, summary: str) -> None:
+    """A refusal of return `pk`, naming its audit (as every record of the access log names its audit) and,
+    after the reason, its case and agency as the record of a return read does ("Case 3 — Police"), so that
+    a search of the log for a case finds who was refused it too: those of `ret`, or, for a return the person
+    may not see, read here (one query, on refusals only; nothing named when there is no such return). The
+    administrator, who reads the log, is not shown what a record about a return says."""
+    if ret is not None:
+        audit_id, named = ret.audit_id, str(ret)
+    else:
+        row = PartAReturn.objects.filter(pk=pk).values_list("audit_id", "case__reference", "agency__short_name").first()
+        audit_id, named = (row[0], f"{row[1]} — {row[2]}") if row else (None, "")
     access_record(
         request=request,
         action=AccessAction.REFUSED,
         object_type="audits.partareturn",
         object_id=str(pk),
-        summary=summary,
+        summary=f"{summary}: {named}" if named else summary,
+        audit_id=audit_id,
     )
 
 
@@ -107,13 +118,13 @@ def _load_return(request: HttpRequest, pk: int) -> PartAReturn:
     """The return, if the user may see it; otherwise a recorded refusal and 404."""
     ret = visible_return(request.user, pk)
     if ret is None:
-        _refuse(request, pk, "Part A return not visible to this user")
+        _refuse(request, None, pk, "Part A return not visible to this user")
         raise Http404(_("No such return."))
     return ret
 
 
 def _forbid(request: HttpRequest, ret: PartAReturn, summary: str) -> PermissionDenied:
-    _refuse(request, ret.pk, summary)
+    _refuse(request, ret, ret.pk, summary)
     return PermissionDenied(summary)
 
 
@@ -144,6 +155,14 @@ def json_login_required(view):
 PAST_AUDITS_PER_PAGE = 10
 
 
+def _tally(rows: list[PartAReturn]) -> dict[str, int]:
+    """How far the auditor is with one audit's returns, counted from the rows listed (no query): sent
+    (submitted or accepted), sent back to amend, and still to do (not started or draft)."""
+    sent = sum(r.status in (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED) for r in rows)
+    returned = sum(r.status == ReturnStatus.RETURNED for r in rows)
+    return {"total": len(rows), "sent": sent, "returned": returned, "to_do": len(rows) - sent - returned}
+
+
 @login_required
 @require_safe
 def my_returns(request: HttpRequest) -> HttpResponse:
@@ -153,9 +172,11 @@ def my_returns(request: HttpRequest) -> HttpResponse:
     ?audit=<id> lists every return of one audit (the summary row's link), in full.
     """
     audit_param = request.GET.get("audit", "")
-    audit_id = int(audit_param) if audit_param.isdigit() and len(audit_param) < 10 else None
+    audit_id = int(audit_param) if audit_param.isdecimal() and len(audit_param) < 10 else None
     rows = my_returns_for(request.user, audit_id=audit_id)
     groups = [(audit, list(items)) for audit, items in groupby(rows, key=lambda r: r.audit)]
+    for audit, items in groups:
+        audit.my_tally = _tally(items)
     past_page = None
     if audit_id is None:
         past_page = Paginator(my_past_audits(request.user), PAST_AUDITS_PER_PAGE).get_page(request.GET.get("past"))
@@ -445,7 +466,7 @@ _STANDARD_FIELD = re.compile(r"s(\d{1,9})-(grade|evidence)")
 def _opened_with(value: Any) -> int | None:
     """The tool version a page says it was opened with (the form's hidden "tool_version", the autosave's
     "tool_version"), or None when it says none (a page from before it said so) or nothing usable."""
-    if isinstance(value, str) and value.isdigit() and len(value) < 10:
+    if isinstance(value, str) and value.isdecimal() and len(value) < 10:
         value = int(value)
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
@@ -475,7 +496,9 @@ def _gone_standards(names: Iterable[str], layout: ToolLayout, opened_with: int |
 def _gone_value(layout: ToolLayout, name: str, value: str) -> str:
     """An answer to a standard the return no longer has, as a person reads it: a grade by its name when the
     return's scale has it (a tool copied for the audit keeps its scale), else as sent."""
-    if name.endswith("-grade") and (value == NOT_APPLICABLE or (value.isdigit() and int(value) in layout.grades_by_id)):
+    if name.endswith("-grade") and (
+        value == NOT_APPLICABLE or (value.isdecimal() and int(value) in layout.grades_by_id)
+    ):
         return layout.display_value(name, value)
     return value
 
@@ -488,7 +511,7 @@ def _tool_changed_page(
     no longer has listed to copy."""
     state = return_state(ret, layout)
     version = request.POST.get("version", "")
-    posted_version = int(version) if version.isdigit() and len(version) < 10 else ret.version
+    posted_version = int(version) if version.isdecimal() and len(version) < 10 else ret.version
     names = [
         name
         for name in return_blank_names(layout)
@@ -540,7 +563,7 @@ def _gone_answers(request: HttpRequest, layout: ToolLayout, gone: dict[str, Stan
 
 def _not_the_auditor(request: HttpRequest, ret: PartAReturn, role: ReturnRole, layout: ToolLayout) -> HttpResponse:
     """Refused (and recorded so), but what they sent is not lost: the read-only page shows it to copy."""
-    _refuse(request, ret.pk, "Part A return: change refused (not the named auditor)")
+    _refuse(request, ret, ret.pk, "Part A return: change refused (not the named auditor)")
     form = PartAReturnForm(request.POST, layout=layout)
     form.is_valid()
     refused = set(form.errors) - {"version", NON_FIELD_ERRORS}
@@ -757,7 +780,7 @@ def return_autosave_view(request: HttpRequest, pk: int) -> JsonResponse:
         return _json_error(404, "not_found", _("No such return."))
     role = return_role(request.user, ret)
     if not role.is_auditor:
-        _refuse(request, ret.pk, "Part A return: autosave refused (not the named auditor)")
+        _refuse(request, ret, ret.pk, "Part A return: autosave refused (not the named auditor)")
         return _json_error(403, "forbidden", str(NOT_THE_AUDITOR))
     layout = used_tool_layout(ret.tool_version)
     try:
@@ -967,11 +990,8 @@ def return_history_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _managed_audit(request: HttpRequest, slug: str):
-    try:
-        return get_managed_audit(request.user, slug)
-    except Http404:
-        access_record(request=request, action=AccessAction.REFUSED, object_type="audits.audit", summary=f"audit {slug}")
-        raise
+    # The refusal names the audit, as Part B's pages' do (managed_audit_or_404).
+    return managed_audit_or_404(request, slug)
 
 
 @login_required
@@ -990,6 +1010,14 @@ def chase_auditor(request: HttpRequest, slug: str, agency_id: int) -> HttpRespon
     """E-mail one agency's auditor about their unsubmitted returns (QA manager, lead officer)."""
     audit = _managed_audit(request, slug)
     if not AuditAgency.objects.filter(audit=audit, agency_id=agency_id).exists():
+        # An id inside an audit they run that is not its: recorded, naming the audit (docs/permissions.md).
+        record_refused(
+            request,
+            object_type="agencies.agency",
+            object_id=str(agency_id),
+            summary=f"Chase: agency not part of audit {audit.slug}",
+            audit_id=audit.pk,
+        )
         raise Http404(_("That agency is not part of this audit."))
     # Read the post before acting: a body over the upload limit is refused here, not after the e-mail.
     target = request.POST.get("next", "")
@@ -1014,7 +1042,6 @@ def chase_auditor(request: HttpRequest, slug: str, agency_id: int) -> HttpRespon
 JS_STRINGS = {
     "saving": gettext_lazy("Saving…"),
     "saved": gettext_lazy("Saved %s"),
-    "retrying": gettext_lazy("Not saved — retrying"),
     "offline": gettext_lazy(
         "Not sent — there is no connection. Your answers are kept on this page and on this device, and saved "
         "by themselves when the connection is back; then press the button again."

@@ -118,19 +118,47 @@ def audit_status(request: HttpRequest, slug: str) -> HttpResponse:
         if to_status == AuditStatus.PART_A and (waiting := services.returns_waiting_for_an_auditor(audit)):
             # Not a refusal: an auditor is named later (Change auditor), but nobody is told to start meanwhile.
             messages.warning(request, " ".join(waiting))
+        if to_status == AuditStatus.REPORTING and (unfinished := services.part_b_left_unfinished(audit)):
+            # Not a refusal either (the consensus is still recorded in Reporting), but said at the end of
+            # the session, while the room can still settle it.
+            messages.warning(request, " ".join(unfinished))
         if to_status == AuditStatus.PART_A and audit.part_a_due and audit.part_a_due < timezone.localdate():
             # Not a refusal either (an audit recorded after the event has past dates), but said: the
-            # auditors were just told the returns are due on a day gone by.
-            messages.warning(
-                request,
-                _(
-                    "Part A's due date, %(date)s, has already passed: the auditors were told their returns are "
-                    "due then, every return not yet submitted shows as overdue, and the daily reminders say so. "
-                    "If that is not meant, change Part A's due date in Administration (Audits): the "
+            # auditors were just told the returns are due on a day gone by. The date is changed in Planning,
+            # which a QA manager opens and the audit's lead officer does not (audits/planning.py).
+            passed = _(
+                "Part A's due date, %(date)s, has already passed: the auditors were told their returns are "
+                "due then, every return not yet submitted shows as overdue, and the daily reminders say so."
+            ) % {"date": date_format(audit.part_a_due, "j F Y")}
+            if request.user.is_qa_manager:
+                change = _(
+                    "If that is not meant, change Part A's due date in Planning (Part A due, on the audit's "
+                    "Planning page): the auditors are e-mailed the new one."
+                )
+            else:
+                change = _(
+                    "If that is not meant, ask a QA manager to change Part A's due date in Planning: the "
                     "auditors are e-mailed the new one."
                 )
-                % {"date": date_format(audit.part_a_due, "j F Y")},
+            messages.warning(request, f"{passed} {change}")
+        if to_status == AuditStatus.PART_A and audit.part_a_due is None:
+            # Not a refusal either (the plan is saved "as far as you have it"), but said: without a due date
+            # no return is ever overdue and the daily reminders (audits.services.parta) pass the audit by.
+            none = _(
+                "Part A has no due date: the auditors were told none, no return shows as overdue and no "
+                "reminders are sent."
             )
+            if request.user.is_qa_manager:
+                give = _(
+                    "Give one in the plan (Part A due, on the audit's Planning page): the auditors with returns "
+                    "to send are e-mailed it."
+                )
+            else:
+                give = _(
+                    "Ask a QA manager to give one in Planning (Part A due, on the audit's Planning page): the "
+                    "auditors with returns to send are e-mailed it."
+                )
+            messages.warning(request, f"{none} {give}")
     return redirect("audits:dashboard", slug=audit.slug)
 
 
@@ -707,6 +735,7 @@ def recommendation_edit(request: HttpRequest, slug: str, rec_id: int) -> HttpRes
                     user=request.user,
                     recommendation=rec,
                     owner_email=form.cleaned_data["owner_email"],
+                    due_date=form.cleaned_data.get("due_date"),
                     shown=form.shown(),
                 )
             else:
@@ -749,6 +778,7 @@ def recommendation_status(request: HttpRequest, slug: str, rec_id: int) -> HttpR
     form = RecommendationTransitionForm(request.POST, recommendation=rec, prefix=f"rec-{rec.pk}")
     if not form.is_valid():
         return _recommendations_page(request, audit, refused=(rec.pk, form), status=400)
+    stays = form.cleaned_data["to_status"] == rec.status  # its evidence only: recommendation_transition
     try:
         rec = services.recommendation_transition(
             request=request, user=request.user, recommendation=rec, **form.service_kwargs()
@@ -763,7 +793,11 @@ def recommendation_status(request: HttpRequest, slug: str, rec_id: int) -> HttpR
     except ValidationError as error:
         form.add_error(None, error)
         return _recommendations_page(request, audit, refused=(rec.pk, form), status=400)
-    messages.success(request, _("Recommendation is now %(status)s.") % {"status": rec.get_status_display()})
+    if stays:
+        text = _("Evidence of impact saved: the recommendation stays %(status)s.")
+    else:
+        text = _("Recommendation is now %(status)s.")
+    messages.success(request, text % {"status": rec.get_status_display()})
     if request.POST.get("next") == "all":
         return redirect("audits:recommendations_all")
     return redirect(reverse("audits:recommendations", kwargs={"slug": audit.slug}) + f"#rec-{rec.pk}")

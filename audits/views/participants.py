@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from agencies.decorators import ask_to_reauthenticate, recent_login_restored, signed_in_recently
-from audits.access import managed_audit_or_404
+from audits.access import managed_audit_or_404, record_refused
 from audits.forms_partb import ParticipantAuditorForm
 from audits.models import AuditAgency
 from audits.selectors.participants import shown_auditor
@@ -31,6 +31,14 @@ def participant_auditor(request: HttpRequest, slug: str, agency_id: int) -> Http
         AuditAgency.objects.select_related("agency", "auditor").filter(audit=audit, agency_id=agency_id).first()
     )
     if participant is None:
+        # An id inside an audit they run that is not its: recorded, naming the audit (docs/permissions.md).
+        record_refused(
+            request,
+            object_type="agencies.agency",
+            object_id=str(agency_id),
+            summary=f"Auditor: agency not part of audit {audit.slug}",
+            audit_id=audit.pk,
+        )
         raise Http404(_("That agency is not part of this audit."))
     refusal = auditor_change_refusal(audit)
     # Back from confirming the password, the auditor they had chosen is chosen again.

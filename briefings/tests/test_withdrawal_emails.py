@@ -59,7 +59,7 @@ def body_of(message) -> str:
 
 def withdrawn_line(version: BriefingVersion) -> str:
     when = date_format(timezone.localtime(version.withdrawn_at), "j F Y")
-    return f"Version {version.number} of {version.briefing.title} was withdrawn on {when}"
+    return f"Version {version.number} of “{version.briefing.title}” was withdrawn on {when}"
 
 
 def test_everyone_who_downloaded_it_is_asked_once_to_delete_their_copy(
@@ -87,7 +87,7 @@ def test_everyone_who_downloaded_it_is_asked_once_to_delete_their_copy(
         [message] = sent_to(reader.email)
         body = body_of(message)
         assert f"{withdrawn_line(version)}: please delete your copy (and any you passed on)." in body
-        assert message.subject.endswith(f"Version 1 of {practitioners.title} was withdrawn: please delete your copy")
+        assert message.subject.endswith(f"Version 1 of “{practitioners.title}” was withdrawn: please delete your copy")
         assert "Jayden" not in body and "Acacia" not in body and "identifier" not in body  # never the reason
         # No version left standing: the library, not the briefing's page (which would be refused).
         assert body.endswith(f"{settings.SITE_URL}{reverse('briefings:library')}")

@@ -99,12 +99,14 @@
 
   const seen = new Map();
   let restored = 0;
+  let first = null; // the first field whose value was put back: not as the page showed it
   for (const [name, value, checked] of kept.fields) {
     const same = keptFields(form).filter((el) => el.name === name);
     if (same[0] && (same[0].type === "checkbox" || same[0].type === "radio")) {
       const box = same.find((el) => el.value === value);
       if (box && box.checked !== checked) {
         box.checked = checked;
+        first = first || box;
         box.dispatchEvent(new Event("change", { bubbles: true }));
       }
       restored += box ? 1 : 0;
@@ -114,11 +116,13 @@
     seen.set(name, nth + 1);
     const el = same[nth];
     if (!el) continue;
+    const before = el.type === "select-multiple" ? [...el.selectedOptions].map((o) => o.value) : el.value;
     if (el.type === "select-multiple") {
       for (const option of el.options) option.selected = value.includes(option.value);
     } else {
       el.value = value;
     }
+    if (JSON.stringify(before) !== JSON.stringify(value)) first = first || el;
     el.dispatchEvent(new Event("input", { bubbles: true })); // counters and the like see the text
     el.dispatchEvent(new Event("change", { bubbles: true }));
     restored += 1;
@@ -129,5 +133,10 @@
   notice.setAttribute("role", "status");
   notice.dataset.testid = "kept-form-notice";
   notice.textContent = document.body.dataset.keptFormNotice || "";
-  form.before(notice);
+  // A form whose fields are spread over the page (form="…": the evidence board's consensus judgements, its
+  // <form> empty at the foot of the page): the notice goes by the first field put back, marked
+  // data-kept-notice, and is brought into view, not left far below the top where the page opens.
+  const near = first && !form.contains(first) ? first.closest("[data-kept-notice]") : null;
+  (near || form).before(notice);
+  if (near) notice.scrollIntoView({ block: "start" });
 })();

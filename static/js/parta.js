@@ -361,7 +361,7 @@
     if (!navigator.onLine) {
       // Nothing to try until the browser is online again (which retries at once): the status stays.
       unreachable = true;
-      retryLater(offlineNote || t("retrying"));
+      retryLater(offlineNote || t("offlineKept"));
       return Promise.resolve();
     }
     const sent = new Map(names.map((n) => [n, { edit: dirty.get(n), value: fieldValue(n) }]));
@@ -384,7 +384,7 @@
       })
       .catch(() => {
         unreachable = true;
-        retryLater(t("retrying"));
+        retryLater(t(navigator.onLine ? "unreachable" : "offlineKept"));
       })
       .finally(() => {
         inFlight = null;
@@ -428,6 +428,7 @@
         setFieldValue(CONFIRM, data.identifiers_confirmed);
       }
       showProgress(data.progress);
+      showReturnStatus(data.status, data.status_display);
       return;
     }
     if (status === 401 || (status === 403 && !data)) {
@@ -467,7 +468,7 @@
       showBlocked(unsaved ? `${data.message} ${t("keptHere")}` : data.message);
       return;
     }
-    retryLater(t("retrying"));
+    retryLater(t("unreachable"));
   }
 
   // The markup of audits.templatetags.parta_form.field_extras: the text, after a prefix for screen readers.
@@ -519,6 +520,15 @@
 
   // "Saved 10:41" and "1 possible identifier flagged in R1 Evidence: check it", as two sentences.
   const withNote = (text, note) => (note ? `${text.replace(/[.:;]$/, "")}. ${note}` : text);
+
+  // The heading's badge (audits/parta/_status.html): "Not started" becomes "Draft" with the first save, as
+  // My returns then says, rather than "Not started" next to "Saved 10:41".
+  function showReturnStatus(status, display) {
+    const badge = $("h1 .parta-status");
+    if (!badge || !status || !display || badge.textContent === display) return;
+    badge.className = `badge parta-status parta-status-${status}`;
+    badge.textContent = display;
+  }
 
   function showProgress(progress) {
     if (!progress) return;
@@ -763,21 +773,27 @@
   }
 
   // --- No involvement ------------------------------------------------------------------------------
+  // The standards, the agency's practice (strengths, grade...) and the count of standards answered are not
+  // asked for of an agency that had no involvement: hidden, so that they are not filled in for nothing.
+  const NO_INVOLVEMENT_HIDES = ["[data-standards-block]", "[data-practice-block]", "[data-progress-line]"];
+
   function applyNoInvolvement() {
     const none = Boolean(fieldValue("no_involvement"));
-    const standards = $("[data-standards-block]");
-    if (standards) standards.hidden = none;
+    for (const selector of NO_INVOLVEMENT_HIDES) {
+      const block = $(selector);
+      if (block) block.hidden = none;
+    }
     const reason = $("[data-no-involvement-reason]");
     if (reason) reason.hidden = !none && !fieldValue("no_involvement_reason");
     showHiddenFlags();
   }
 
-  // The answers hidden with the standards still count: say where the possible identifiers are that the page
-  // asks to remove or confirm, while they are out of sight.
+  // The answers hidden with the standards and the practice still count: say where the possible identifiers are
+  // that the page asks to remove or confirm, while they are out of sight.
   function showHiddenFlags() {
     const note = $("[data-hidden-flags]");
-    const standards = $("[data-standards-block]");
-    if (note) note.hidden = !(standards?.hidden && standards.querySelector("[data-warnings-for] .identifier-warning"));
+    const hiddenFlag = (block) => block?.hidden && block.querySelector("[data-warnings-for] .identifier-warning");
+    if (note) note.hidden = !(hiddenFlag($("[data-standards-block]")) || hiddenFlag($("[data-practice-block]")));
   }
 
   // --- Events ----------------------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 // evidence text, only the standards where grades differ) and print button, confirmation before
 // deleting a finding, the confirmation of a save shown where the page opens after it (a finding's
 // move or edit: in its list's status region, the focus back on the button pressed), the focus on
-// the errors of a form that comes back refused, and a count of the characters of a long text near its
-// limit. (Wide tables are a tab stop only while they scroll: app.js, on every page.)
+// the errors of a form that comes back refused, a count of the characters of a long text near its
+// limit, and a question before leaving a page with something typed in it and not saved. (Wide tables
+// are a tab stop only while they scroll: app.js, on every page.)
 // Everything here is an enhancement: the pages work without JavaScript.
 "use strict";
 (() => {
@@ -206,6 +207,45 @@
       if (document.activeElement === document.body) summary.focus();
     }, { once: true });
   }
+
+  // Leaving a page with something typed and not saved (a consensus's reasons, a finding, a
+  // recommendation, the session's notes) asks first, as the briefing composer does: on the session
+  // day, "Case 2 →" or a tab of the Part B menu clicked before "Record consensus" lost what the room
+  // had agreed, unseen. Unsaved: a field of a form that can be sent (it has a submit button) whose value
+  // is not what the page opened with, or a form that came back refused with what was typed (its error
+  // summary, or a consensus kept unsaved on the board). Not the form being sent: the page it leads to
+  // answers for it.
+  let sending = null;
+  const changed = (el) => {
+    if (el.type === "checkbox" || el.type === "radio") return el.checked !== el.defaultChecked;
+    if (el.tagName === "SELECT" && !el.multiple) {
+      // Without an option marked selected, the first one is what the page opened with.
+      const options = [...el.options];
+      const first = options.findIndex((option) => option.defaultSelected);
+      return options.length > 0 && el.selectedIndex !== (first === -1 ? 0 : first);
+    }
+    if (el.tagName === "SELECT") return [...el.options].some((option) => option.selected !== option.defaultSelected);
+    if (["hidden", "submit", "button", "reset", "image", "file"].includes(el.type)) return false;
+    return "defaultValue" in el && el.value !== el.defaultValue;
+  };
+  const unsaved = (form) => {
+    const elements = [...form.elements];
+    if (!elements.some((el) => el.type === "submit")) return false; // shown to copy: nothing to send
+    if (form.querySelector("[data-error-summary]")) return true;
+    return elements.some((el) => el.name && !el.disabled && (changed(el) || el.closest(".consensus-unsaved")));
+  };
+  document.addEventListener("submit", (event) => {
+    if (!event.defaultPrevented && event.target instanceof HTMLFormElement) sending = event.target;
+  });
+  window.addEventListener("beforeunload", (event) => {
+    const forms = [...document.querySelectorAll("main form")].filter((form) => form.method === "post");
+    if (!forms.some((form) => form !== sending && unsaved(form))) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
+  window.addEventListener("pageshow", () => {
+    sending = null; // back on the page from the browser's cache: a later leave is asked about again
+  });
 
   // Long texts and lines count their characters near the limit, as Part A's form does: app.js
   // (auditportal.countCharacters) sets up every text box whose field carries data-maxlength.

@@ -26,7 +26,8 @@ class Command(BaseCommand):
                     f"flags, {result.session_notes} Part B session notes, {result.earlier_versions} earlier "
                     f"versions of findings and recommendations; "
                     f"{result.briefing_versions} published full report version(s) to be made again. "
-                    f"Briefing drafts: the unpublished text of {result.draft_sections} section(s) to be removed."
+                    f"Briefing drafts: the unpublished text of {result.draft_sections} section(s) to be removed. "
+                    f"The unpublished title or audience of {result.draft_details} draft(s) to be set back."
                 )
             else:
                 self.stdout.write(
@@ -34,5 +35,6 @@ class Command(BaseCommand):
                     f"{result.judgements} consensus judgements, {result.session_notes} Part B session notes, "
                     f"{result.earlier_versions} earlier versions of findings and recommendations, "
                     f"{result.briefing_versions} published full report version(s) to be made again. "
-                    f"Briefing drafts: the unpublished text of {result.draft_sections} section(s) removed."
+                    f"Briefing drafts: the unpublished text of {result.draft_sections} section(s) removed. "
+                    f"The unpublished title or audience of {result.draft_details} draft(s) set back."
                 )
