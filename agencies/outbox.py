@@ -9,8 +9,9 @@ again, hourly, for up to a day. Delivery is at least once, so the tasks sent thi
 harmless to repeat: a message is published under a task id of its own (`outbox-<pk>`), so that a task
 whose effect must not happen twice (an e-mail) is marked `@run_once` and does its work once per message,
 however often the message is delivered. Published again, a message may run at any hour: the e-mails that
-go to people on a timetable (reviewers' and recommendation owners' digests) check the hours themselves and
-are left to the next scheduled run when delivered outside them (agencies.working_days.scheduled_run_day).
+go to people on a timetable (Part A reminders, reviewers' and recommendation owners' digests) check the hours
+themselves and are left to the next scheduled run when delivered outside them
+(agencies.working_days.scheduled_run_day).
 """
 
 import functools
@@ -154,6 +155,18 @@ def mail_failed(*, task_id: str | None, exc: BaseException) -> None:
         OutboxMessage.objects.filter(pk=int(number), done_at__isnull=True).update(**changes)
     except Exception:  # noqa: BLE001 - the failure is in the worker's log whatever happens here
         logger.exception("outbox: could not mark message %s failed", number)
+
+
+def mails_failed_supersede(*, task_name: str, first_args: list) -> int:
+    """The e-mails not sent of `task_name` whose first argument is one of `first_args` (Part A reminders, by
+    auditor), marked done because a new one of the same kind is queued to each of them (the auditor's reminder
+    of a later run, listed in their place if it fails too): they leave the administrator's list, "try them
+    again" leaves them be, and the outbox stops publishing them again. Returns how many."""
+    if not first_args:
+        return 0
+    return OutboxMessage.objects.filter(
+        task=task_name, args__0__in=list(first_args), failed_at__isnull=False, done_at__isnull=True
+    ).update(done_at=timezone.now())
 
 
 class MailTask(Task):

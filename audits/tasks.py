@@ -9,9 +9,10 @@ import logging
 from datetime import date
 
 from celery import shared_task
+from django.db import transaction
 from django.utils import timezone
 
-from agencies.outbox import MAIL_RETRY, run_once
+from agencies.outbox import MAIL_RETRY, enqueue, mails_failed_supersede, run_once
 
 logger = logging.getLogger(__name__)
 
@@ -65,22 +66,28 @@ def _in_hours_only(today: str | None, scheduled: bool) -> bool:
 
 @shared_task(name="audits.tasks.send_part_a_reminders")
 def send_part_a_reminders(today: str | None = None, scheduled: bool = False) -> list[int]:
-    """Periodic (settings.CELERY_BEAT_SCHEDULE): one reminder task per auditor due one today; none on a
-    bank holiday (_day_off)."""
+    """Periodic (settings.CELERY_BEAT_SCHEDULE): one reminder per auditor due one today, each queued through the
+    outbox, so that one the mail relay refuses for good is listed for the administrator and tried again from
+    there (agencies.outbox.mail_failed); none on a bank holiday (_day_off). An auditor's earlier reminder listed
+    as not sent leaves the list for this one (mails_failed_supersede): one entry per auditor, the latest."""
     from audits.services.parta import reminders_due
 
     if _day_off(today, scheduled):
         return []
     auditor_ids = reminders_due(today=_run_day(today, scheduled))
-    for auditor_id in auditor_ids:
-        send_part_a_reminder.delay(auditor_id, today, scheduled=_in_hours_only(today, scheduled))
+    with transaction.atomic():
+        mails_failed_supersede(task_name="audits.tasks.send_part_a_reminder", first_args=auditor_ids)
+        for auditor_id in auditor_ids:
+            enqueue("audits.tasks.send_part_a_reminder", auditor_id, today, scheduled=_in_hours_only(today, scheduled))
     return auditor_ids
 
 
 @shared_task(name="audits.tasks.send_part_a_reminder", **MAIL_RETRY)
+@run_once
 def send_part_a_reminder(auditor_id: int, today: str | None = None, scheduled: bool = False) -> bool:
     """One auditor's reminder. Of beat's run (scheduled=True), only within its hours (_in_hours_only), as
-    that day's reminder: later, nothing is sent or recorded, and the next run reminds them."""
+    that day's reminder: later, nothing is sent or recorded, and the next run reminds them. At most one a day
+    however often it is delivered or tried again (reminder_send's day row; run_once for its message)."""
     from agencies.working_days import scheduled_run_day
     from audits.services.parta import reminder_send
 
