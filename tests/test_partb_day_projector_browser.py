@@ -1,13 +1,15 @@
 """The Part B session day at the projector: a laptop at 1280 × 720 zoomed to 150 % (853 × 480 CSS pixels),
 with or without the board's large type. The consensus grade the room agreed is read in full in its field,
-not cut short ("Requires improver"), on every stage and the case overall."""
+not cut short ("Requires improver"), on every stage and the case overall. When the lead officer, on their own
+laptop, records the same consensus a moment earlier, the error summary's link leads to the field with what
+it is about in view: their judgement, the warning and "Replace their judgement with mine"."""
 
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from agencies.models import User
 from audits.models import Audit, AuditStatus
@@ -60,4 +62,73 @@ def test_the_consensus_grade_chosen_is_read_in_full_at_the_projector(
             axe_check(page)
     finally:
         context.close()
+    assert not csp_violations(browser_console)
+
+
+PROJECTOR = {"width": 853, "height": 480}
+
+
+def in_view(page: Page, locator: Locator) -> bool:
+    """Wholly inside the window, as the room sees it."""
+    box = locator.bounding_box()
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= PROJECTOR["height"]
+
+
+@pytest.mark.browser
+@override_settings(DEMO=True)
+def test_the_error_summary_leads_to_the_consensus_with_the_conflict_in_view(
+    transactional_db, live_server, browser: Browser, browser_console
+):
+    """The summary's link went to the grade field as any in-page link does: the field at the very top
+    of the window, its label, the other facilitator's judgement, the warning and the box to tick
+    ("Replace their judgement with mine", which the summary says to tick) all scrolled off above it."""
+    call_command("load_demo", stdout=StringIO())
+    audit = Audit.objects.get(slug=SLUG)
+    qa = User.objects.get(username="qa.manager")
+    services.audit_transition(user=qa, audit=audit, to_status=AuditStatus.PART_B, confirm_missing=True)
+    case = audit.cases.order_by("order").first()
+    prefix = f"stage-{audit.tool_version.sections.order_by('order').first().pk}"  # the first stage: Response
+    contexts, pages = [], {}
+    try:
+        for username in ("qa.manager", "lead.officer"):
+            contexts.append(browser.new_context(viewport=PROJECTOR, locale="en-GB", reduced_motion="reduce"))
+            page = pages[username] = contexts[-1].new_page()
+            page.on("console", lambda message: browser_console.append(ConsoleEntry(message.type, message.text)))
+            login(page, live_server, username, "demo")
+            page.goto(f"{live_server.url}/audits/{SLUG}/cases/{case.pk}/board/")
+        # Both facilitators type the same consensus; the lead officer records it first.
+        for username, grade, reasons in (
+            ("lead.officer", "Good", "Strategy meeting held the next day."),
+            ("qa.manager", "Requires improvement", "Strategy meeting held late."),
+        ):
+            consensus = pages[username].locator(f"#consensus-{prefix}")
+            consensus.get_by_label("Consensus grade").select_option(label=grade)
+            consensus.get_by_label("Reasons").fill(reasons)
+        for username in ("lead.officer", "qa.manager"):
+            with pages[username].expect_navigation():
+                pages[username].locator(f"#consensus-{prefix}").get_by_role("button", name="Record consensus").click()
+        page = pages["qa.manager"]
+        summary = page.get_by_test_id("error-summary")
+        expect(summary).to_be_focused()
+        link = summary.get_by_role("link")
+        expect(link).to_contain_text("tick “Replace their judgement with mine”")
+        link.click()
+
+        grade = page.locator(f"#id_{prefix}-grade")
+        expect(grade).to_be_focused()
+        consensus = page.locator(f"#consensus-{prefix}")
+        expect(consensus.get_by_label("Reasons")).to_have_value("Strategy meeting held late.")  # kept as typed
+        for what in (
+            grade,
+            consensus.locator(f"label[for=id_{prefix}-grade]"),
+            consensus.get_by_test_id("consensus-recorded"),  # the lead officer's judgement
+            consensus.get_by_test_id("consensus-unsaved"),
+            consensus.get_by_label("Replace their judgement with mine"),
+        ):
+            assert in_view(page, what), f"{what} is out of view: {what.bounding_box()}"
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        axe_check(page)
+    finally:
+        for context in contexts:
+            context.close()
     assert not csp_violations(browser_console)

@@ -208,6 +208,32 @@
     }, { once: true });
   }
 
+  // A link of the error summary goes to its field with what the field is about in view above it, not
+  // with the field at the very top of the window as any in-page link would: on the evidence board the
+  // consensus's stage, the judgement somebody else recorded meanwhile, the warning and "Replace their
+  // judgement with mine" (which the summary says to tick) were all scrolled off above the grade, at the
+  // projector (1280 x 720 at 150 %) a whole window away; on another form, the field's label.
+  function followErrorSummaryLinks() {
+    document.querySelectorAll("[data-error-summary] a[href^='#']").forEach((link) => {
+      link.addEventListener("click", (event) => {
+        let field = null;
+        try {
+          field = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+        } catch (error) {
+          return; // a malformed address: the browser follows it as it can
+        }
+        if (!field) return;
+        event.preventDefault();
+        const label = field.id ? document.querySelector(`label[for="${CSS.escape(field.id)}"]`) : null;
+        const context = field.closest(".consensus") || label || field;
+        context.scrollIntoView({ block: "start", behavior: "instant" });
+        // Taller than the window, what it is about gives way: the field itself is in view in any case.
+        field.scrollIntoView({ block: "nearest", behavior: "instant" });
+        field.focus({ preventScroll: true });
+      });
+    });
+  }
+
   // Leaving a page with something typed and not saved (a consensus's reasons, a finding, a
   // recommendation, the session's notes) asks first, as the briefing composer does: on the session
   // day, "Case 2 →" or a tab of the Part B menu clicked before "Record consensus" lost what the room
@@ -272,6 +298,7 @@
     rememberMoves();
     showMessagesAtTarget();
     focusErrorSummary();
+    followErrorSummaryLinks();
 
     document.querySelectorAll("form[data-confirm]").forEach((form) => {
       form.addEventListener("submit", (event) => {
