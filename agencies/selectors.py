@@ -293,6 +293,9 @@ MAIL_KINDS = {
     "audits.tasks.notify_recommendation_unassigned": gettext_noop("Notice of a recommendation no longer owned"),
     "audits.tasks.notify_recommendation_due_moved": gettext_noop("Notice of a recommendation's due date moved"),
     "audits.tasks.notify_recommendations_cancelled": gettext_noop("Notice of recommendations cancelled"),
+    "briefings.tasks.email_new_briefing": gettext_noop("Notice of a new briefing"),
+    "briefings.tasks.email_version_published": gettext_noop("Notice of a briefing published"),
+    "briefings.tasks.email_version_withdrawn": gettext_noop("Notice of a briefing withdrawn"),
 }
 MAIL_NOT_SENT_SHOWN = 10
 
