@@ -82,3 +82,23 @@ def test_opening_an_audit_in_planning_is_recorded(client, qa_manager, audit):
     # The list of audits names no case: not recorded as reading one.
     assert client.get(reverse("admin:audits_audit_changelist")).status_code == 200
     assert AccessRecord.objects.filter(action=AccessAction.VIEW).count() == 1
+
+
+def test_reading_the_recommendations_which_quote_the_findings_is_recorded(client, lead_officer, part_b_audit):
+    """Their form lists the audit's findings to cite, a finding promoted from a return (no heading) by the
+    first words of that return's text: case content, recorded as read as the findings page is."""
+    client.force_login(lead_officer)
+    quoted = "Mother disclosed the visits of her boyfriend"
+    FindingFactory(audit=part_b_audit, kind=FindingKind.STRENGTH, heading="", body=quoted)
+    rec = RecommendationFactory(audit=part_b_audit)
+
+    page = client.get(reverse("audits:recommendations", args=[part_b_audit.slug]))
+    one = client.get(reverse("audits:recommendation_edit", args=[part_b_audit.slug, rec.pk]))
+
+    assert quoted in page.content.decode() and quoted in one.content.decode()
+    records = AccessRecord.objects.filter(action=AccessAction.VIEW).order_by("pk")
+    assert [(r.object_type, r.object_id, r.summary) for r in records] == [
+        ("audits.audit", str(part_b_audit.pk), f"Recommendations: {part_b_audit}"),
+        ("audits.recommendation", str(rec.pk), f"Recommendation #{rec.pk} of {part_b_audit}"),
+    ]
+    assert all(r.user == lead_officer and r.audit_id == part_b_audit.pk for r in records)

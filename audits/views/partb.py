@@ -687,6 +687,9 @@ def _recommendations_page(
         "today": timezone.localdate(),
         "has_errors": status >= 400,
     }
+    # Its form lists the findings to cite, one promoted from a return by the first words of that return's
+    # text: recorded as read, as the findings page is (a save is recorded as a change).
+    access_record(request=request, action=AccessAction.VIEW, obj=audit, summary=f"Recommendations: {audit}")
     return render(request, "audits/partb/recommendations.html", context, status=status)
 
 
@@ -751,6 +754,8 @@ def recommendation_edit(request: HttpRequest, slug: str, rec_id: int) -> HttpRes
             messages.success(request, _("Recommendation saved."))
             # Back at its row, where the confirmation is said and the focus is on its Edit link again (partb.js).
             return redirect(reverse("audits:recommendations", kwargs={"slug": audit.slug}) + f"#rec-{rec.pk}")
+    # The findings it may cite, as on the recommendations page: recorded as read, by its number, not its text.
+    access_record(request=request, action=AccessAction.VIEW, obj=rec, summary=f"Recommendation #{rec.pk} of {audit}")
     context = {"audit": audit, "recommendation": rec, "form": form, "fixed": fixed, "has_errors": status >= 400}
     return render(request, "audits/partb/recommendation_form.html", context, status=status)
 
