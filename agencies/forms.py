@@ -85,7 +85,7 @@ class AccessLogFilterForm(forms.Form):
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     q = forms.CharField(
-        label=_("Person, object or page"),
+        label=_("Person, object, page or address"),
         required=False,
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search"}),

@@ -1,3 +1,4 @@
+import ipaddress
 import re
 from dataclasses import dataclass
 from functools import reduce
@@ -113,8 +114,10 @@ def access_records_matching(
     object_type: str = "",
     case_summaries: bool = True,
 ):
-    """The access log, newest first, with each record's audit. Without case_summaries a search does not
-    look into the summaries the administrator is not shown (which would tell them what those say)."""
+    """The access log, newest first, with each record's audit. The text `q` is looked for in the person,
+    the summary, the page and the object's id, and, if it is an IP address, is the address the request came
+    from. Without case_summaries a search does not look into the summaries the administrator is not shown
+    (which would tell them what those say)."""
     from .models import AccessRecord
 
     records = AccessRecord.objects.select_related("audit")
@@ -122,7 +125,10 @@ def access_records_matching(
         in_summary = _summary_matching(q)
         if not case_summaries:
             in_summary &= reduce(or_, (Q(object_type__startswith=prefix) for prefix in SUMMARIES_WITHOUT_CASE_CONTENT))
-        records = records.filter(Q(username__icontains=q) | in_summary | Q(path__icontains=q) | Q(object_id=q))
+        matching = Q(username__icontains=q) | in_summary | Q(path__icontains=q) | Q(object_id=q)
+        if address := _address(q):  # what came from one address, whoever was signed in
+            matching |= Q(ip_address=address)
+        records = records.filter(matching)
     if action:
         records = records.filter(action=action)
     if since:
@@ -136,6 +142,14 @@ def access_records_matching(
     if object_type:
         records = records.filter(object_type=object_type)
     return records.order_by("-at", "-pk")
+
+
+def _address(q: str) -> str | None:
+    """`q` as an IP address, written as the log stores it; None if it is not one."""
+    try:
+        return str(ipaddress.ip_address(q.strip()))
+    except ValueError:
+        return None
 
 
 def _summary_matching(q: str) -> Q:
