@@ -132,3 +132,50 @@ def test_the_error_summary_leads_to_the_consensus_with_the_conflict_in_view(
         for context in contexts:
             context.close()
     assert not csp_violations(browser_console)
+
+
+SCALE = "(svg) => svg.getBoundingClientRect().width / svg.viewBox.baseVal.width"
+
+
+@pytest.mark.browser
+@override_settings(DEMO=True)
+def test_the_heatmap_chart_keeps_its_own_size_in_large_type(
+    transactional_db, live_server, browser: Browser, browser_console
+):
+    """The chart shrank to the page with large type as without: at the projector, ten agencies' figures,
+    names and steps were drawn at 6.5 px, for nobody round the table to read. In large type it keeps its
+    own size (its 12 px text) and scrolls sideways on its own, a tab stop for the arrow keys; the page
+    itself does not; without large type it still fits the page."""
+    call_command("load_demo", stdout=StringIO())
+    audit = Audit.objects.get(slug=SLUG)
+    qa = User.objects.get(username="qa.manager")
+    services.audit_transition(user=qa, audit=audit, to_status=AuditStatus.PART_B, confirm_missing=True)
+    context = browser.new_context(viewport=PROJECTOR, locale="en-GB")
+    try:
+        page = context.new_page()
+        page.on("console", lambda message: browser_console.append(ConsoleEntry(message.type, message.text)))
+        login(page, live_server, "qa.manager", "demo")
+        page.goto(f"{live_server.url}/audits/{SLUG}/heatmap/")
+        chart = page.get_by_test_id("heatmap-figure").locator("svg.heatmap-svg")
+        region = page.get_by_role("region", name="Chart: grades by standard and agency")
+        assert chart.evaluate(SCALE) < 0.6  # shrunk to the page: 1,500 px and more of chart in 829
+        expect(region).not_to_have_attribute("tabindex", "0")
+
+        page.get_by_role("button", name="Large type").click()
+        expect(page.get_by_role("button", name="Large type")).to_have_attribute("aria-pressed", "true")
+        assert chart.evaluate(SCALE) >= 1
+        expect(region).to_have_attribute("tabindex", "0")
+        region.focus()
+        for _ in range(5):
+            page.keyboard.press("ArrowRight")
+        page.wait_for_function("() => document.activeElement.scrollLeft > 0")
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        axe_check(page)
+
+        page.get_by_role("button", name="Large type").click()  # back to the page's width, and no tab stop
+        assert chart.evaluate(SCALE) < 0.6
+        region.blur()
+        expect(region).not_to_have_attribute("tabindex", "0")
+    finally:
+        context.close()
+    assert not csp_violations(browser_console)
