@@ -467,6 +467,9 @@ class OutboxMessage(models.Model):
     # When a task marked run_once (an e-mail) finished its work for this message: a second delivery
     # of the message (Redis redelivers it, the outbox publishes it again) then does nothing.
     done_at = models.DateTimeField(null=True, blank=True)
+    # Done with nothing to do: its task found, when it ran, that its e-mail was no longer due (it returned False),
+    # and sent nothing. The owners' e-mails of a recommendation read it to know what an address was told.
+    skipped = models.BooleanField(default=False)
     # When the e-mail of this message last failed for good: its task's retries over the mail server ran out
     # (or it raised something no retry mends), or the outbox stopped publishing it again a day after it was
     # written, never done. Shown, with the recipients masked, on the administrator's home page until done.

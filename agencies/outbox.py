@@ -230,7 +230,8 @@ def run_once(func):
     does nothing, and a copy running at the same time waits for the first. The e-mail is sent inside
     that transaction, so a failed send (retried by Celery) leaves it not done — and a send that
     raised after the mail server took the message is still sent again by the retry, which no
-    database can rule out. Called otherwise (directly, or with a task id not from the outbox), the
+    database can rule out. A task that returns False (its e-mail no longer due, nothing sent) has its
+    message marked skipped as well as done. Called otherwise (directly, or with a task id not from the outbox), the
     task just runs."""
 
     @functools.wraps(func)
@@ -249,7 +250,8 @@ def run_once(func):
             result = func(*args, **kwargs)
             if message is not None:
                 message.done_at = timezone.now()
-                message.save(update_fields=["done_at"])
+                message.skipped = result is False  # nothing to do (an e-mail no longer due): not sent
+                message.save(update_fields=["done_at", "skipped"])
         return result
 
     wrapper.outbox_run_once = True  # outbox_flush publishes again such a message that Redis lost

@@ -56,6 +56,8 @@ def test_told_once_however_often_delivered(
         due_date=today + dt.timedelta(days=60),
         owner_email="first@example.org",
     )
+    # Told it is theirs first (told it no longer is only then).
+    assert wait_for(lambda: not OutboxMessage.objects.filter(done_at=None).exists()), celery_worker_process.log()
     if "due_date" in change:
         change = {"due_date": today + dt.timedelta(days=change["due_date"])}
     _saved(qa_manager, rec, **change)
@@ -71,3 +73,43 @@ def test_told_once_however_often_delivered(
     assert len(told) == 1, _read(mailbox)
     assert told[0][0] == "first@example.org"
     assert "Review the screening tool" not in told[0][1]
+
+
+@pytest.mark.parametrize("undone", ["at once", "after its e-mails went"])
+def test_a_slip_undone_tells_nobody_what_they_were_not_told(
+    transactional_db, qa_manager, mailbox, celery_worker_process, undone
+):
+    """Given to another owner by a slip and given back: when nothing of the slip went before it was undone (both
+    changes published together, the worker running their e-mails after both), the address it was given to is not
+    told it is no longer theirs, nor its owner that it is theirs (again); when the slip's e-mails went, each is
+    told how it is now."""
+    today = timezone.localdate()
+    audit = audit_in(today.year, status=AuditStatus.PART_B, title="CSE audit")
+    rec = recommendation_add(
+        user=qa_manager,
+        audit=audit,
+        text="Review the screening tool.",
+        owner="CSE group",
+        due_date=today + dt.timedelta(days=60),
+        owner_email="first@example.org",
+    )
+    assert wait_for(lambda: not OutboxMessage.objects.filter(done_at=None).exists())  # told it is theirs
+    with transaction.atomic():
+        _saved(qa_manager, rec, owner_email="second@example.org")
+        if undone == "at once":
+            _saved(qa_manager, rec, owner_email="first@example.org")
+    if undone != "at once":
+        assert wait_for(lambda: not OutboxMessage.objects.filter(done_at=None).exists())
+        _saved(qa_manager, rec, owner_email="first@example.org")
+    assert wait_for(lambda: OutboxMessage.objects.count() == 5 and not OutboxMessage.objects.filter(done_at=None))
+    told = sorted((to, "no longer" if "no longer" in subject else "assigned") for to, subject, _ in _read(mailbox))
+    if undone == "at once":
+        assert told == [("first@example.org", "assigned")]  # when it was added
+    else:
+        assert told == [
+            ("first@example.org", "assigned"),
+            ("first@example.org", "assigned"),
+            ("first@example.org", "no longer"),
+            ("second@example.org", "assigned"),
+            ("second@example.org", "no longer"),
+        ]

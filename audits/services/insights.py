@@ -45,7 +45,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from agencies.mail import mail_day, portal_mail_send
-from agencies.models import Agency, Partnership
+from agencies.models import Agency, OutboxMessage, Partnership
 from agencies.outbox import enqueue
 from agencies.selectors import deactivated_addresses
 from agencies.services import AccessAction, access_record, transaction_lock
@@ -239,7 +239,9 @@ def recommendation_assigned_notify(*, recommendation: Recommendation) -> bool:
     Owners are told of changes too, while it is open or in progress: the address the reminders went to
     before, when they go to another now (its owner e-mail or owner agency changed), that it is no longer
     theirs (email_recommendation_unassigned); an owner told nothing new of it, when its due date was moved,
-    of the old date and the new (email_recommendation_due_moved). Each once, through the outbox."""
+    of the old date and the new (email_recommendation_due_moved). Each once, through the outbox; whether the
+    e-mails that it is theirs or no longer is go is decided when each goes, by what the address was told
+    (_told_it_is_theirs): a slip undone before they went tells nobody anything."""
     previous = recommendation.history.order_by("-history_date", "-history_id")[1:2].first()
     addresses = [recommendation.owner_email, previous.owner_email if previous is not None else ""]
     if recommendation.owner_agency_id:
@@ -273,17 +275,52 @@ def recommendation_assigned_notify(*, recommendation: Recommendation) -> bool:
     return True
 
 
+ASSIGNED_TASK = "audits.tasks.notify_recommendation_assigned"
+UNASSIGNED_TASK = "audits.tasks.notify_recommendation_unassigned"
+
+
+def _owner_mail_turn(recommendation_id: int) -> None:
+    """The e-mails telling owners that a recommendation is theirs or no longer is take turns (PostgreSQL's advisory
+    lock, until the transaction ends: run_once's, which marks each message done or skipped), so that each reads
+    what the one before it sent."""
+    transaction_lock(f"recommendation-owner-mail-{recommendation_id}")
+
+
+def _told_it_is_theirs(recommendation_id: int, to: str, *, telling: str) -> bool:
+    """Whether the address `to` was told that the recommendation is theirs and not told otherwise since: the last
+    of these e-mails sent to it of this recommendation (the outbox's messages, done and not skipped) says which.
+    None sent on record: taken to know it is theirs when the first of its messages on record (else the one being
+    decided, `telling`: its task's name) tells it that it no longer is: it owned it before these e-mails were sent,
+    or before the outbox's purge of messages a week old; not when it is one that it is theirs (still queued, or not
+    sent because it was given to another owner first: it was never told)."""
+    messages = OutboxMessage.objects.filter(
+        task__in=[ASSIGNED_TASK, UNASSIGNED_TASK], args__0=recommendation_id, args__1__iexact=to
+    )
+    last_sent = (
+        messages.filter(done_at__isnull=False, skipped=False)
+        .order_by("-done_at", "-pk")
+        .values_list("task", flat=True)
+        .first()
+    )
+    if last_sent is not None:
+        return last_sent == ASSIGNED_TASK
+    return (messages.order_by("pk").values_list("task", flat=True).first() or telling) == UNASSIGNED_TASK
+
+
 def email_recommendation_assigned(*, recommendation_id: int, to: str) -> bool:
     """The owner's e-mail that a recommendation of the audit is assigned to them, when it is due, the
     partnership's contact and a link to their page My recommendations: no case content (not what it says).
     False, and nothing sent, when it is no longer open or in progress, its audit is not past Part A, or its
-    owner address changed since."""
+    owner address changed since; or when the address knows it is theirs already (_told_it_is_theirs): given
+    to another owner by a slip and given back before they were told it is no longer theirs."""
+    _owner_mail_turn(recommendation_id)
     rec = Recommendation.objects.select_related("audit", "owner_agency").filter(pk=recommendation_id).first()
     if (
         rec is None
         or rec.status not in OPEN_RECOMMENDATION_STATUSES
         or rec.audit.status not in RECOMMENDATION_AUDIT_STATUSES
         or owner_email_of(rec, departed_addresses([rec])).lower() != to.lower()
+        or _told_it_is_theirs(recommendation_id, to, telling=ASSIGNED_TASK)
     ):
         return False
     context = {
@@ -304,11 +341,16 @@ def email_recommendation_unassigned(*, recommendation_id: int, to: str, due: str
     """Tell the owner whose reminders a recommendation's were (maybe outside the partnership) that it is no
     longer theirs and whom to ask: named by its audit and the due date they knew it by (`due`, ISO; "" when it
     had none; None, a message queued before it was given: the due date it has now), never by what it says.
-    False, and nothing sent, when it is theirs again, or they left since (departed_addresses)."""
+    False, and nothing sent, when it is theirs again, or they left since (departed_addresses), or they were
+    never told it was theirs (_told_it_is_theirs: given to them by a slip undone before their e-mail went),
+    or were told it no longer is already."""
+    _owner_mail_turn(recommendation_id)
     rec = Recommendation.objects.select_related("audit", "owner_agency").filter(pk=recommendation_id).first()
     if rec is None or to.lower() in deactivated_addresses([to]):
         return False
     if owner_email_of(rec, departed_addresses([rec])).lower() == to.lower():
+        return False
+    if not _told_it_is_theirs(recommendation_id, to, telling=UNASSIGNED_TASK):
         return False
     known = rec.due_date if due is None else _iso_day(due)
     context = {

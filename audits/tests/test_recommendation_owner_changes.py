@@ -2,7 +2,9 @@
 recommendation is given to another owner (its owner e-mail or owner agency changed), that it is no longer
 theirs and whom to ask; and the owner, when its due date is moved, the old and the new date. Named by their
 audit and due date, never by what they say (an owner address may be outside the partnership); not to somebody
-who left; through the outbox once committed."""
+who left; through the outbox once committed. An address is told it is no longer theirs only if it was told it was
+(or owned it before these e-mails), and told it is theirs only if it does not know already: a slip (given to
+another owner and given back) undone before its e-mails went tells nobody anything."""
 
 import datetime as dt
 
@@ -11,6 +13,7 @@ from django.core import mail
 from django.utils import timezone
 
 from agencies.models import OutboxMessage, Partnership
+from agencies.outbox import outbox_send
 from agencies.tests.factories import AgencyFactory, UserFactory
 from audits.models import AuditStatus, Recommendation
 from audits.services.insights import email_recommendation_due_moved, email_recommendation_unassigned
@@ -47,7 +50,8 @@ def update(user, rec, **kwargs):
 
 def test_the_previous_owner_is_told_it_is_no_longer_theirs(qa_manager, contact, django_capture_on_commit_callbacks):
     audit = audit_in(2026, status=AuditStatus.PART_B, title="CSE audit 2026")
-    rec = add(qa_manager, audit, owner_email="first@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        rec = add(qa_manager, audit, owner_email="first@example.org")  # told it is theirs
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         update(qa_manager, rec, owner_email="second@example.org")
@@ -74,7 +78,8 @@ def test_an_owner_agency_changed_tells_the_lead_it_had(qa_manager, django_captur
     police = AgencyFactory(name="Police", lead_email="lead@police.example.org")
     health = AgencyFactory(name="Health", lead_email="lead@health.example.org")
     audit = audit_in(2026, status=AuditStatus.PART_B)
-    rec = add(qa_manager, audit, owner="", owner_agency=police)
+    with django_capture_on_commit_callbacks(execute=True):
+        rec = add(qa_manager, audit, owner="", owner_agency=police)  # its lead told it is theirs
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         update(qa_manager, rec, owner_agency=health)
@@ -174,7 +179,8 @@ def test_the_previous_owner_is_told_the_due_date_they_knew_when_it_is_moved_with
     """Given to another owner with more time (one edit): the previous owner's e-mail names it by the due date
     they knew it by, not the new owner's, which they never had and would not recognise it by."""
     audit = audit_in(2026, status=AuditStatus.PART_B, title="CSE audit 2026")
-    rec = add(qa_manager, audit, owner_email="first@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        rec = add(qa_manager, audit, owner_email="first@example.org")  # told it is theirs
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         update(qa_manager, rec, owner_email="second@example.org", due_date=day(120))
@@ -187,7 +193,96 @@ def test_the_previous_owner_is_told_the_due_date_they_knew_when_it_is_moved_with
     # Nobody told the date was moved: the new owner never had the old one.
     assert not OutboxMessage.objects.filter(task=MOVED).exists()
 
-    # A message queued before the due date it was known by was given: named by the due date it has now.
+    # A message queued before the due date it was known by was given: named by the due date it has now. (Of
+    # another recommendation given to another owner, its message still queued: told once, above, of the first.)
+    with django_capture_on_commit_callbacks(execute=True):
+        other = add(qa_manager, audit, owner_email="first@example.org")
+    update(qa_manager, other, owner_email="second@example.org", due_date=day(120))
     mail.outbox.clear()
-    assert email_recommendation_unassigned(recommendation_id=rec.pk, to="first@example.org")
+    assert email_recommendation_unassigned(recommendation_id=other.pk, to="first@example.org")
     assert f"due {now}, is no longer assigned to you" in mail.outbox[0].body
+
+
+ASSIGNED = "audits.tasks.notify_recommendation_assigned"
+
+
+def _publish(*, of: list[int] | None = None, but: list[int] = ()) -> None:
+    """Publish (eagerly: run) the owners' e-mails still queued, in the order they were queued: those of `of` only
+    (message ids), and not those of `but`."""
+    queued = OutboxMessage.objects.filter(task__in=[ASSIGNED, UNASSIGNED], sent_at__isnull=True).order_by("pk")
+    for pk in queued.values_list("pk", flat=True):
+        if (of is None or pk in of) and pk not in but:
+            outbox_send(message_id=pk)
+
+
+def _told() -> list[tuple[str, str]]:
+    return [(m.to[0], "no longer" if "no longer assigned" in m.subject else "assigned") for m in mail.outbox]
+
+
+@pytest.mark.parametrize(
+    "gone_before, told",
+    [
+        # None of the first change's e-mails went before it was undone: nobody is told anything.
+        ((), []),
+        # The first owner was told it is no longer theirs: told it is theirs again. The second, never told.
+        ((UNASSIGNED,), [("first@example.org", "no longer"), ("first@example.org", "assigned")]),
+        # The second owner was told it is theirs: told it no longer is. The first, never told otherwise: nothing.
+        ((ASSIGNED,), [("second@example.org", "assigned"), ("second@example.org", "no longer")]),
+        # Both went: each is told how it is now.
+        (
+            (UNASSIGNED, ASSIGNED),
+            [
+                ("first@example.org", "no longer"),
+                ("second@example.org", "assigned"),
+                ("second@example.org", "no longer"),
+                ("first@example.org", "assigned"),
+            ],
+        ),
+    ],
+)
+def test_a_slip_undone_before_its_emails_went_tells_nobody_what_they_were_not_told(
+    qa_manager, django_capture_on_commit_callbacks, gone_before, told
+):
+    """Given to another owner by a slip and given back moments later: the address it was given to by the slip is
+    told it is no longer theirs only if it was told it was theirs, and the owner it went back to is told it is
+    theirs only if they were told it was not."""
+    audit = audit_in(2026, status=AuditStatus.PART_B)
+    with django_capture_on_commit_callbacks(execute=True):
+        rec = add(qa_manager, audit, owner_email="first@example.org")
+    mail.outbox.clear()
+    update(qa_manager, rec, owner_email="second@example.org")  # queued: published on commit, not here
+    slip = list(OutboxMessage.objects.filter(sent_at__isnull=True).values_list("pk", flat=True))
+    _publish(of=list(OutboxMessage.objects.filter(pk__in=slip, task__in=gone_before).values_list("pk", flat=True)))
+    update(qa_manager, rec, owner_email="first@example.org")  # undone
+    _publish()
+    assert _told() == told
+
+
+def test_the_slips_emails_going_after_its_undoing_tell_nobody_anything(qa_manager, django_capture_on_commit_callbacks):
+    """The e-mails of the change undoing a slip going first (the slip's waited for a broker back up, or for their
+    turn on the queue): the address given it by the slip, whose "assigned" e-mail is still queued, is not told it is
+    no longer theirs; and neither is told anything when the slip's e-mails go after."""
+    audit = audit_in(2026, status=AuditStatus.PART_B)
+    with django_capture_on_commit_callbacks(execute=True):
+        rec = add(qa_manager, audit, owner_email="first@example.org")
+    mail.outbox.clear()
+    update(qa_manager, rec, owner_email="second@example.org")
+    slip = list(OutboxMessage.objects.filter(sent_at__isnull=True).values_list("pk", flat=True))
+    update(qa_manager, rec, owner_email="first@example.org")
+    _publish(but=slip)
+    _publish()
+    assert _told() == []
+    assert OutboxMessage.objects.filter(done_at__isnull=True).count() == 0  # each done, once
+
+
+def test_an_owner_from_before_these_emails_is_told_it_is_no_longer_theirs(
+    qa_manager, django_capture_on_commit_callbacks
+):
+    """An owner set before the e-mails that it is theirs were sent (or whose e-mail is no longer on record) is
+    taken to know it is theirs: given to another, told it no longer is."""
+    audit = audit_in(2026, status=AuditStatus.PART_B)
+    rec = add(qa_manager, audit, owner_email="first@example.org")
+    OutboxMessage.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        update(qa_manager, rec, owner_email="second@example.org")
+    assert sorted(_told()) == [("first@example.org", "no longer"), ("second@example.org", "assigned")]
