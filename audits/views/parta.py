@@ -352,7 +352,7 @@ def return_detail(request: HttpRequest, pk: int) -> HttpResponse:
     role = return_role(request.user, ret)
     layout = used_tool_layout(ret.tool_version)
     if request.method == "POST":
-        return _save_from_form(request, ret, role, layout, submit=False)
+        return _recorded_if_shown(request, ret, _save_from_form(request, ret, role, layout, submit=False))
     access_record(request=request, action=AccessAction.VIEW, obj=ret)
     if role.can_edit_answers and ret.is_editable:
         state = return_state(ret, layout)
@@ -381,7 +381,18 @@ def return_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 ),
             )
         return redirect("audits:return_detail", pk=ret.pk)
-    return _save_from_form(request, ret, role, used_tool_layout(ret.tool_version), submit=True)
+    return _recorded_if_shown(
+        request, ret, _save_from_form(request, ret, role, used_tool_layout(ret.tool_version), submit=True)
+    )
+
+
+def _recorded_if_shown(request: HttpRequest, ret: PartAReturn, response: HttpResponse) -> HttpResponse:
+    """A form posted and answered with the return's page, not a redirect (not saved, or not all of it; a
+    stale review; somebody who may read it but not change it): the page shows its answers as saved now,
+    another person's included, so it is recorded as read, as opening it is. A save is recorded as a change."""
+    if not 300 <= response.status_code < 400:
+        access_record(request=request, action=AccessAction.VIEW, obj=ret)
+    return response
 
 
 # The returns this session tried to submit and could not (answers missing…): their page lists what
@@ -918,7 +929,9 @@ def return_review(request: HttpRequest, pk: int) -> HttpResponse:
     form = bound_review_form(request.POST)
     if not form.is_valid():
         messages.error(request, _("Nothing was changed: correct the problem marked below."))
-        return _render_detail(request, ret, role, layout, status=400, bound_review=form)
+        return _recorded_if_shown(
+            request, ret, _render_detail(request, ret, role, layout, status=400, bound_review=form)
+        )
     action, version, comment = (form.cleaned_data[k] for k in ("action", "version", "comment"))
     if action in (ReviewAction.ACCEPT, ReviewAction.UNLOCK) and not signed_in_recently(request):
         # Accepting locks the return and unlocking reopens it: both need a recent sign-in.
@@ -949,7 +962,9 @@ def return_review(request: HttpRequest, pk: int) -> HttpResponse:
         # Nothing sent: the comment stays in its box, with what was flagged next to it and the box to tick.
         messages.error(request, flagged.message)
         form = flagged_review_form(form, flagged.keys, flagged.warnings)
-        return _render_detail(request, ret, role, layout, status=400, bound_review=form)
+        return _recorded_if_shown(
+            request, ret, _render_detail(request, ret, role, layout, status=400, bound_review=form)
+        )
     except ReturnNotAllowed as refused:
         raise _forbid(request, ret, refused.message) from refused
     except (ReturnConflict, InvalidTransition) as refused:
@@ -965,7 +980,9 @@ def return_review(request: HttpRequest, pk: int) -> HttpResponse:
         kept = bound_review_form(
             {"action": action, "version": str(ret.version), "comment": form.data.get("comment", "")}
         )
-        return _render_detail(request, ret, role, layout, status=409, bound_review=kept)
+        return _recorded_if_shown(
+            request, ret, _render_detail(request, ret, role, layout, status=409, bound_review=kept)
+        )
     auditor, unable = (None, "") if action == ReviewAction.ACCEPT else auditor_to_tell(ret)
     if unable:  # nobody e-mailed (email_auditor_about_return): say so, and what to do
         told = (NO_ADDRESS if auditor is not None else NOBODY_TOLD)[action]
