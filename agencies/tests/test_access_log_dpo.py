@@ -123,3 +123,24 @@ def test_who_read_or_changed_one_case_and_who_read_or_exported_every_case(client
         ("Viewed", "Grade heatmap: CSE audit"),
     ]
     assert AccessRecord.objects.filter(action=AccessAction.EXPORT, object_type="agencies.accessrecord").count() == 2
+
+
+def test_nobody_changes_or_deletes_a_record_in_the_admin_not_even_a_superuser(client, auditor):
+    from agencies.models import Role
+    from agencies.tests.factories import UserFactory
+
+    record = AccessRecord.objects.create(username=auditor.username, action=AccessAction.VIEW, object_type="x")
+    root = UserFactory(username="root", role=Role.ADMINISTRATOR, agency=None, is_superuser=True, is_staff=True)
+    client.force_login(root)
+    change = reverse("admin:agencies_accessrecord_change", args=[record.pk])
+    delete = reverse("admin:agencies_accessrecord_delete", args=[record.pk])
+    changelist = reverse("admin:agencies_accessrecord_changelist")
+
+    assert client.get(change).status_code == 200  # read only
+    assert client.post(change, {"username": "someone.else"}).status_code == 403
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert client.get(reverse("admin:agencies_accessrecord_add")).status_code == 403
+    listing = client.get(changelist)
+    assert "delete_selected" not in listing.content.decode()
+    client.post(changelist, {"action": "delete_selected", "_selected_action": [record.pk], "post": "yes"})
+    assert AccessRecord.objects.filter(pk=record.pk, username=auditor.username).exists()
