@@ -145,11 +145,13 @@ def access_records_matching(
 
 
 def _address(q: str) -> str | None:
-    """`q` as an IP address, written as the log stores it; None if it is not one."""
+    """`q` as an IP address, written as the log stores it; None if it is not one. An IPv6 address's zone
+    ("%eth0") is left out, as the log leaves it out (PostgreSQL's address type refuses one)."""
     try:
-        return str(ipaddress.ip_address(q.strip()))
+        address = ipaddress.ip_address(q.strip())
     except ValueError:
         return None
+    return str(type(address)(int(address)))
 
 
 def _summary_matching(q: str) -> Q:

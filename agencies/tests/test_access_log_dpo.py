@@ -144,3 +144,19 @@ def test_nobody_changes_or_deletes_a_record_in_the_admin_not_even_a_superuser(cl
     assert "delete_selected" not in listing.content.decode()
     client.post(changelist, {"action": "delete_selected", "_selected_action": [record.pk], "post": "yes"})
     assert AccessRecord.objects.filter(pk=record.pk, username=auditor.username).exists()
+
+
+def test_an_address_with_a_zone_is_searched_for_as_the_log_keeps_it(client_for, audit, auditor):
+    """An IPv6 address copied with its zone ("%eth0", which the log never keeps) finds what came from the
+    address, and one with a zone too long for PostgreSQL's address type is not a server error."""
+    ret = PartAReturn.objects.filter(audit=audit, agency=auditor.agency).first()
+    response = client_for("auditor").get(reverse("audits:return_detail", args=[ret.pk]), REMOTE_ADDR="fe80::1")
+    assert response.status_code == 200
+    client = client_for("qa_manager")
+
+    assert [r.ip_address for r in client.get(reverse("access_log"), {"q": "fe80::1%eth0"}).context["page"]] == [
+        "fe80::1"
+    ]
+    response = client.get(reverse("access_log"), {"q": "fe80::1%" + "x" * 40})
+    assert response.status_code == 200
+    assert [r.ip_address for r in response.context["page"]] == ["fe80::1"]
