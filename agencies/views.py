@@ -190,7 +190,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     form = SetupTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"]):
-            codes = mfa.mfa_confirm(user=user, device=device)
+            codes = mfa.mfa_set_up(request=request, user=user, device=device)
             otp_login(request, device)
             request.session[NEW_CODES] = {"codes": codes, "next": next_url, "at": time.time()}
             return redirect("mfa_setup")

@@ -9,6 +9,7 @@ import io
 import json
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -144,6 +145,32 @@ def test_nobody_changes_or_deletes_a_record_in_the_admin_not_even_a_superuser(cl
     assert "delete_selected" not in listing.content.decode()
     client.post(changelist, {"action": "delete_selected", "_selected_action": [record.pk], "post": "yes"})
     assert AccessRecord.objects.filter(pk=record.pk, username=auditor.username).exists()
+
+
+def test_an_authenticator_app_set_up_for_the_account_is_in_its_records_with_the_address(client, client_for, auditor):
+    """Whoever has the password of an account whose app was removed sets up their own: the account's
+    records say so, and from where."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from agencies.tests.test_account_journeys import current_code, sign_in
+
+    with override_settings(MFA_REQUIRED=True):
+        sign_in(client, REMOTE_ADDR=AWAY)
+        assert client.get(reverse("mfa_setup"), REMOTE_ADDR=AWAY).status_code == 200
+        device = TOTPDevice.objects.get(user=auditor, confirmed=False)
+        assert client.post(reverse("mfa_setup"), {"code": current_code(device)}, REMOTE_ADDR=AWAY).status_code == 302
+
+    rows = _csv(client_for("qa_manager"), person=auditor.username)
+
+    assert [(row["Action"], row["Kind of object"], row["Object"], row["What"], row["From"]) for row in rows] == [
+        (
+            "Changed",
+            "agencies.user",
+            str(auditor.pk),
+            f"Sign-in of {auditor.username} changed: authenticator app set up, new recovery codes issued",
+            AWAY,
+        )
+    ]
 
 
 def test_an_address_with_a_zone_is_searched_for_as_the_log_keeps_it(client_for, audit, auditor):
