@@ -468,8 +468,9 @@ class OutboxMessage(models.Model):
     # of the message (Redis redelivers it, the outbox publishes it again) then does nothing.
     done_at = models.DateTimeField(null=True, blank=True)
     # Done with nothing to do: its task found, when it ran, that its e-mail was no longer due (it returned False),
-    # and sent nothing. The owners' e-mails of a recommendation read it to know what an address was told.
-    skipped = models.BooleanField(default=False)
+    # and sent nothing. The owners' e-mails of a recommendation read it to know what an address was told. A default
+    # in the database too: processes still running the code before it write messages without it until restarted.
+    skipped = models.BooleanField(default=False, db_default=False)
     # When the e-mail of this message last failed for good: its task's retries over the mail server ran out
     # (or it raised something no retry mends), or the outbox stopped publishing it again a day after it was
     # written, never done. Shown, with the recipients masked, on the administrator's home page until done.
