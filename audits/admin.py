@@ -1209,6 +1209,17 @@ class AuditAdmin(
             access_record(request=request, action=AccessAction.VIEW, obj=obj, summary=f"Planning: viewed {obj}")
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        obj = (getattr(response, "context_data", None) or {}).get("object")
+        if response.status_code == 200 and obj is not None:
+            # Its history names the cases changed, by reference, and which of their fields: read, as the page
+            # is (a refusal is recorded by the admin site: auditportal.admin; no such audit is a redirect).
+            access_record(
+                request=request, action=AccessAction.VIEW, obj=obj, summary=f"Planning: viewed the history of {obj}"
+            )
+        return response
+
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
         if obj is not None and obj.status == models.AuditStatus.CANCELLED:
