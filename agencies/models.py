@@ -476,6 +476,9 @@ class OutboxMessage(models.Model):
     # written, never done. Shown, with the recipients masked, on the administrator's home page until done.
     failed_at = models.DateTimeField(null=True, blank=True)
     failed_to = models.CharField(max_length=300, blank=True)  # masked_email of each recipient, never in full
+    # The client address of the request that asked for a password link (agencies.passwords): its limit per client
+    # address is counted from these while the cache (Redis) does not answer. Empty for every other message.
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["sent_at", "created_at"])]

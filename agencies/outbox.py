@@ -36,7 +36,13 @@ TASK_ID_PREFIX = "outbox-"
 
 
 def enqueue(task_name: str, *args, **kwargs) -> OutboxMessage:
-    message = OutboxMessage.objects.create(task=task_name, args=list(args), kwargs=kwargs)
+    return outbox_add(OutboxMessage(task=task_name, args=list(args), kwargs=kwargs))
+
+
+def outbox_add(message: OutboxMessage) -> OutboxMessage:
+    """Write `message` (unsaved: a task, its arguments, and what else the row records) and publish it once
+    the transaction commits. enqueue() for a message that is its task and arguments alone."""
+    message.save()
     transaction.on_commit(lambda: outbox_send(message_id=message.pk), robust=True)
     return message
 

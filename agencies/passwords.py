@@ -21,6 +21,7 @@ from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
@@ -80,12 +81,17 @@ def _over_limit(key: str, limit: int) -> bool:
         return False
 
 
-def _over_limit_by_outbox(email: str) -> bool:
-    """The limit per address while the cache (Redis) does not answer: the links asked for it within the
-    window, as the outbox recorded them (the limit per client address has no record but the cache's)."""
+def _over_limit_by_outbox(email: str, ip: str | None) -> bool:
+    """The limits while the cache (Redis) does not answer: the links asked for within the window for this
+    address and from this client address, as the outbox recorded them (one row each, with the client address),
+    in one query over the window's rows (the outbox keeps a week of messages)."""
     since = timezone.now() - timedelta(seconds=RATE_WINDOW)
-    asked = OutboxMessage.objects.filter(task=RESET_TASK, created_at__gte=since, args__0__iexact=email.strip())
-    return asked.count() >= RATE_PER_EMAIL
+    from_ip = Q(ip_address=ip) if ip else Q(ip_address__isnull=True)
+    asked = OutboxMessage.objects.filter(task=RESET_TASK, created_at__gte=since).aggregate(
+        for_email=Count("pk", filter=Q(args__0__iexact=email.strip())),
+        from_ip=Count("pk", filter=from_ip),
+    )
+    return asked["for_email"] >= RATE_PER_EMAIL or asked["from_ip"] >= RATE_PER_IP
 
 
 def rate_keys(*, email: str, ip: str | None) -> tuple[str, str]:
@@ -97,21 +103,23 @@ def password_reset_request(*, request: HttpRequest, email: str) -> bool:
     """Somebody asked for a link to reset the password of the account(s) with `email`. Whether there
     is one is decided by the task (send_password_reset), not here: the request does the same work
     either way. False when over the rate limit (nothing is sent; the page says the same)."""
-    from .outbox import enqueue
+    from .outbox import outbox_add
 
-    email_key, ip_key = rate_keys(email=email, ip=client_ip(request))
+    ip = client_ip(request)
+    email_key, ip_key = rate_keys(email=email, ip=ip)
     try:
         limited = _over_limit(ip_key, RATE_PER_IP) | _over_limit(email_key, RATE_PER_EMAIL)
     except RedisError as error:
         # Not a 500 for a person locked out of their account while Redis is down: the link goes (through
-        # the outbox, as the broker is down too), limited per address by what the outbox holds.
+        # the outbox, as the broker is down too), limited per address and per client address by what the
+        # outbox holds.
         logger.warning("password reset: rate limited from the outbox, the cache does not answer: %r", error)
-        limited = _over_limit_by_outbox(email)
+        limited = _over_limit_by_outbox(email, ip)
     if limited:
-        logger.warning("password reset: too many requests from %s or for one address; none sent", client_ip(request))
+        logger.warning("password reset: too many requests from %s or for one address; none sent", ip)
         return False
     with transaction.atomic():
-        enqueue(RESET_TASK, email)
+        outbox_add(OutboxMessage(task=RESET_TASK, args=[email], ip_address=ip))
     return True
 
 

@@ -6,7 +6,7 @@ from django.contrib.sessions.models import Session
 from django.urls import reverse
 
 from agencies.models import OutboxMessage, Partnership
-from agencies.passwords import RATE_PER_EMAIL, RESET_TASK
+from agencies.passwords import RATE_PER_EMAIL, RATE_PER_IP, RESET_TASK
 from audits.models import AuditStatus, PartAReturn, ReturnStatus
 from audits.selectors.parta import evidence_field, tool_layout
 from audits.tests.parta_support import complete
@@ -98,6 +98,36 @@ def test_a_password_link_is_sent_while_redis_is_down_and_still_limited(client, s
             assert (response.status_code, response.url) == (302, reverse("password_reset_done"))
         # Through the outbox (the broker is down too): sent once Redis is back, and no more than the limit.
         assert OutboxMessage.objects.filter(task=RESET_TASK).count() == RATE_PER_EMAIL
+    finally:
+        redis.stop()
+
+
+def test_one_client_address_asking_for_links_for_many_addresses_is_limited_while_redis_is_down(
+    client, settings, tmp_path, db
+):
+    """Each address asked for once, so its own limit is never reached: the client address's is, counted from
+    the outbox, and the page says what it says to everybody. Another client address still has its links."""
+    settings.TRUSTED_PROXY_COUNT = 0
+    forgotten, done = reverse("password_reset"), reverse("password_reset_done")
+    redis = on_private_redis(settings, tmp_path)
+    try:
+        # One asked for while Redis answered counts too, as the outbox recorded it.
+        response = client.post(forgotten, {"email": "person0@example.org"}, REMOTE_ADDR="198.51.100.7")
+        assert (response.status_code, response.url) == (302, done)
+        redis.stop()
+        for n in range(1, RATE_PER_IP):
+            response = client.post(forgotten, {"email": f"person{n}@example.org"}, REMOTE_ADDR="198.51.100.7")
+            assert (response.status_code, response.url) == (302, done)
+        assert OutboxMessage.objects.filter(task=RESET_TASK, ip_address="198.51.100.7").count() == RATE_PER_IP
+
+        refused = client.post(forgotten, {"email": "one-more@example.org"}, REMOTE_ADDR="198.51.100.7", follow=True)
+        assert refused.redirect_chain == [(done, 302)]
+        assert "If that address belongs to an account on the portal, an e-mail" in refused.content.decode()
+        assert not OutboxMessage.objects.filter(args__0="one-more@example.org").exists()
+
+        response = client.post(forgotten, {"email": "one-more@example.org"}, REMOTE_ADDR="203.0.113.9")
+        assert (response.status_code, response.url) == (302, done)
+        assert OutboxMessage.objects.filter(args__0="one-more@example.org", ip_address="203.0.113.9").count() == 1
     finally:
         redis.stop()
 
