@@ -250,6 +250,11 @@ if CACHE_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A cache Redis that takes connections but does not answer: each operation waits this long at most
+# (seconds), and after one has timed out a process leaves the cache alone for CACHE_SKIP_SECONDS, reading
+# from the database meanwhile (auditportal.cache), instead of every page hanging until gunicorn's timeout.
+CACHE_SOCKET_TIMEOUT = 1
+CACHE_SKIP_SECONDS = 30
 # The test suite is one process, so it runs cached sessions even on the memory cache: its query
 # counts are the production ones either way.
 # (auditportal.sessions: Django's cached_db, reading the database without failing while Redis is down.)

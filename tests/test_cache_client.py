@@ -54,3 +54,27 @@ def test_an_unreachable_redis_still_raises_each_time():
     for _ in range(2):
         with pytest.raises(RedisConnectionError):
             cache.get("session")
+
+
+def test_a_refused_connection_starts_no_pause():
+    """A Redis that is down refuses at once: nothing to wait out, so the cache is asked again on the next
+    operation (Redis back in service is used at once), unlike one that timed out (tests/
+    test_cache_not_answering.py)."""
+    port = closed_port()
+    cache = RedisCache(f"redis://127.0.0.1:{port}/1", {})
+    with pytest.raises(RedisConnectionError) as first:
+        cache.get("session")
+    with pytest.raises(RedisConnectionError) as second:
+        cache.get("session")
+    assert "did not answer a moment ago" not in str(second.value)
+    assert str(first.value) == str(second.value)
+
+
+def test_each_operation_has_a_socket_timeout():
+    """A Redis that takes connections but does not answer would hold each operation for ever (redis-py's
+    default): every connection the cache makes waits CACHE_SOCKET_TIMEOUT at most."""
+    cache = RedisCache(redis_location(), {"KEY_PREFIX": f"test-cache-client-{uuid.uuid4()}"})
+    cache.get("session")
+    pool = cache._cache._get_connection_pool(False)
+    assert pool.connection_kwargs["socket_timeout"] == settings.CACHE_SOCKET_TIMEOUT
+    assert pool.connection_kwargs["socket_connect_timeout"] == settings.CACHE_SOCKET_TIMEOUT
