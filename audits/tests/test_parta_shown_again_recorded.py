@@ -73,3 +73,21 @@ def test_a_save_is_recorded_as_a_change_only(client_for, ret, layout, auditor):
     assert client_for("auditor").post(page, {"version": "0", field: "Saved"}).status_code == 302
 
     assert _records(ret) == [(auditor.username, AccessAction.CHANGE, page)]
+
+
+def test_an_autosave_conflict_answers_with_the_saved_answers_and_is_recorded_as_read(client_for, ret, layout, auditor):
+    field = evidence_field(layout.standards[0].pk)
+    autosave = reverse("audits:return_autosave", args=[ret.pk])
+    client = client_for("auditor")
+    first = json.dumps({"version": 0, "fields": {field: "Saved in the other tab"}})
+    assert client.post(autosave, first, content_type="application/json").status_code == 200
+    assert _records(ret) == [(auditor.username, AccessAction.CHANGE, autosave)]
+
+    stale = json.dumps({"version": 0, "fields": {field: "Typed here"}})
+    response = client.post(autosave, stale, content_type="application/json")
+
+    assert response.status_code == 409 and response.json()["theirs"][field] == "Saved in the other tab"
+    assert _records(ret) == [
+        (auditor.username, AccessAction.CHANGE, autosave),
+        (auditor.username, AccessAction.VIEW, autosave),
+    ]

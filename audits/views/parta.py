@@ -834,6 +834,9 @@ def return_autosave_view(request: HttpRequest, pk: int) -> JsonResponse:
         )
     except ReturnConflict as conflict:
         current = conflict.current
+        # The answer holds the answers saved meanwhile (`theirs`, a colleague's included), which the page shows
+        # beside what was typed: recorded as read, as the form's conflict page is.
+        access_record(request=request, action=AccessAction.VIEW, obj=ret)
         return _json_error(
             409,
             "conflict",
