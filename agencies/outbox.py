@@ -91,6 +91,10 @@ def outbox_send(*, message_id: int, published_before: datetime | None = None) ->
 
 
 KEEP_SENT = timedelta(days=7)
+# The client address a password link was asked from (OutboxMessage.ip_address) is kept as long as its limit per
+# client address counts it (agencies.passwords.RATE_WINDOW, an hour), then cleared: a message may stay in the
+# outbox for days (sent, kept a week; failed for good, listed until sent).
+KEEP_CLIENT_ADDRESS = timedelta(hours=1)
 
 
 # A run_once message still not done this long after it was published is published again: longer than a
@@ -116,6 +120,9 @@ def outbox_flush(*, older_than: timedelta = FLUSH_AFTER, republish_after: timede
     `republish_after` ago and still not done, whose copy Redis lost. Returns how many were published."""
     now = timezone.now()
     OutboxMessage.objects.filter(sent_at__lt=now - KEEP_SENT).delete()
+    OutboxMessage.objects.filter(ip_address__isnull=False, created_at__lt=now - KEEP_CLIENT_ADDRESS).update(
+        ip_address=None
+    )
     pending = OutboxMessage.objects.filter(sent_at__isnull=True, created_at__lte=now - older_than).order_by("pk")
     published = sum(outbox_send(message_id=pk) for pk in pending.values_list("pk", flat=True)[:500])
     lost = OutboxMessage.objects.filter(

@@ -86,3 +86,25 @@ def test_a_run_once_message_published_long_ago_and_not_done_is_published_again()
     for unchanged in (recent, done, given_up, other):
         assert fresh[unchanged.pk].sent_at == unchanged.sent_at and fresh[unchanged.pk].attempts == 0
     assert outbox_flush() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_client_address_is_kept_only_while_the_password_links_limit_counts_it():
+    from agencies.outbox import KEEP_CLIENT_ADDRESS
+    from agencies.passwords import RATE_WINDOW
+
+    assert KEEP_CLIENT_ADDRESS >= timedelta(seconds=RATE_WINDOW)
+    now = timezone.now()
+    task = "agencies.tasks.send_password_reset"
+    counted = _published(task, ago=timedelta(minutes=5), ip_address="198.51.100.7", done_at=now)
+    old_sent = _published(task, ago=KEEP_CLIENT_ADDRESS + timedelta(minutes=5), ip_address="203.0.113.9", done_at=now)
+    old_failed = OutboxMessage.objects.create(
+        task=task,
+        args=["nobody@example.org"],
+        created_at=now - timedelta(days=3),
+        failed_at=now,
+        ip_address="2001:db8::1",
+    )
+    outbox_flush()
+    fresh = dict(OutboxMessage.objects.values_list("pk", "ip_address"))
+    assert fresh == {counted.pk: "198.51.100.7", old_sent.pk: None, old_failed.pk: None}
