@@ -21,6 +21,7 @@ from importlib import import_module
 
 from celery import Task
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import OutboxMessage
@@ -91,6 +92,10 @@ def outbox_send(*, message_id: int, published_before: datetime | None = None) ->
 
 
 KEEP_SENT = timedelta(days=7)
+# ... except an e-mail that failed for good and was not sent since: listed on the administrator's home page ("E-mails
+# not sent") for this long after it was queued, so that an administrator who looks in once a week or comes back from
+# leave still sees it and can try it again; older, it is deleted, as nobody is likely to want it sent any more.
+KEEP_FAILED = timedelta(days=30)
 # The client address a password link was asked from (OutboxMessage.ip_address) is kept as long as its limit per
 # client address counts it (agencies.passwords.RATE_WINDOW, an hour), then cleared: a message may stay in the
 # outbox for days (sent, kept a week; failed for good, listed until sent).
@@ -119,7 +124,8 @@ def outbox_flush(*, older_than: timedelta = FLUSH_AFTER, republish_after: timede
     """Publish what earlier attempts could not, and again the run_once messages published
     `republish_after` ago and still not done, whose copy Redis lost. Returns how many were published."""
     now = timezone.now()
-    OutboxMessage.objects.filter(sent_at__lt=now - KEEP_SENT).delete()
+    listed = Q(failed_at__isnull=False, done_at__isnull=True, created_at__gte=now - KEEP_FAILED)
+    OutboxMessage.objects.filter(sent_at__lt=now - KEEP_SENT).exclude(listed).delete()
     OutboxMessage.objects.filter(ip_address__isnull=False, created_at__lt=now - KEEP_CLIENT_ADDRESS).update(
         ip_address=None
     )

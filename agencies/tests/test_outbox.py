@@ -108,3 +108,28 @@ def test_a_client_address_is_kept_only_while_the_password_links_limit_counts_it(
     outbox_flush()
     fresh = dict(OutboxMessage.objects.values_list("pk", "ip_address"))
     assert fresh == {counted.pk: "198.51.100.7", old_sent.pk: None, old_failed.pk: None}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_email_not_sent_stays_listed_for_a_month_not_a_week():
+    """Sent messages are deleted a week after they were published; one that failed for good and was not sent since
+    is on the administrator's list ("E-mails not sent"), and stays there for KEEP_FAILED after it was queued."""
+    from agencies.outbox import KEEP_FAILED, KEEP_SENT
+    from agencies.selectors import mails_not_sent
+
+    now = timezone.now()
+    task = "agencies.tasks.send_password_reset"
+
+    def failed(days: int, **fields) -> OutboxMessage:
+        at = now - timedelta(days=days)
+        return OutboxMessage.objects.create(
+            task=task, args=["nobody@example.org"], created_at=at, sent_at=at, failed_at=at, **fields
+        )
+
+    listed = failed(KEEP_SENT.days + 3)
+    failed(KEEP_FAILED.days + 1)  # too old: deleted
+    failed(KEEP_SENT.days + 3, done_at=now - timedelta(days=KEEP_SENT.days + 1))  # sent since: deleted
+    outbox_flush()
+
+    assert list(OutboxMessage.objects.values_list("pk", flat=True)) == [listed.pk]
+    assert mails_not_sent().count == 1
