@@ -61,6 +61,15 @@ def _describe(dist: GradeDistribution) -> str:
     )
 
 
+def _row_label(standard, y: int) -> str:
+    """A row's standard: its code and text, cut short, with the whole of it as the row's tooltip (an open <g>)."""
+    return (
+        f"<g><title>{escape(f'{standard.code} {standard.text}')}</title>"
+        f'<text x="{PAD}" y="{y + ROW / 2 + 4:.0f}" fill="{TEXT}">'
+        f"{escape(_truncate(f'{standard.code} {standard.text}', 44))}</text>"
+    )
+
+
 def render_heatmap_svg(dist: GradeDistribution) -> SafeString:
     grades, agencies = dist.grades, dist.agencies
     abbreviations = grade_abbreviations(grades)
@@ -107,11 +116,7 @@ def render_heatmap_svg(dist: GradeDistribution) -> SafeString:
         out.append(f'<text x="{PAD}" y="{y0 + 18}" fill="{TEXT}">{escape("No graded standards yet.")}</text>')
     for r, (standard, cells) in enumerate(dist.rows):
         y = y0 + r * ROW
-        out.append(f"<g><title>{escape(f'{standard.code} {standard.text}')}</title>")
-        out.append(
-            f'<text x="{PAD}" y="{y + ROW / 2 + 4:.0f}" fill="{TEXT}">'
-            f"{escape(_truncate(f'{standard.code} {standard.text}', 44))}</text>"
-        )
+        out.append(_row_label(standard, y))
         for a, cell in enumerate(cells):
             gx = PAD + LABEL_WIDTH + a * group
             for g, count in enumerate(cell.counts):
@@ -130,6 +135,28 @@ def render_heatmap_svg(dist: GradeDistribution) -> SafeString:
         out.append("</g>")
     out.append("</svg>")
     # Every interpolated text went through escape(); numbers and colours are our own.
+    return mark_safe("".join(out))  # noqa: S308
+
+
+def render_heatmap_labels_svg(dist: GradeDistribution) -> SafeString:
+    """The chart's column of standards again, from below its key to its foot, on white, to lie over the chart's
+    own at its left (the page only, in large type: it stays there while the chart scrolls sideways under it).
+    Hidden from screen readers, which have the chart's own; "" when the chart has no rows of cells."""
+    if not dist.rows or not dist.agencies:
+        return mark_safe("")
+    width = PAD + LABEL_WIDTH
+    top = PAD + LEGEND
+    height = HEADER + len(dist.rows) * ROW + PAD  # the chart's height below its key
+    y0 = top + HEADER
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="heatmap-labels" aria-hidden="true" focusable="false" '
+        f'viewBox="0 {top} {width} {height}" width="{width}" height="{height}" font-family="{FONT}" font-size="12">',
+        f'<rect x="0" y="{top}" width="{width}" height="{height}" fill="#ffffff"/>',
+    ]
+    for r, (standard, _cells) in enumerate(dist.rows):
+        out.append(_row_label(standard, y0 + r * ROW) + "</g>")
+    out.append("</svg>")
+    # As the chart's: every interpolated text went through escape().
     return mark_safe("".join(out))  # noqa: S308
 
 

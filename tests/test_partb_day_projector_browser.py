@@ -179,3 +179,65 @@ def test_the_heatmap_chart_keeps_its_own_size_in_large_type(
     finally:
         context.close()
     assert not csp_violations(browser_console)
+
+
+# Each text of the region reading as the chart's first row's label, with its place in the region and whether
+# it is on top (what the room sees) at its left end, middle and right end.
+FIRST_LABEL = """(region) => {
+  const label = region.querySelector("svg.heatmap-svg g > text").textContent;
+  const box = region.getBoundingClientRect();
+  return [...region.querySelectorAll("text")].filter((t) => t.textContent === label).map((t) => {
+    const r = t.getBoundingClientRect();
+    const y = r.top + r.height / 2;
+    return {
+      label,
+      left: r.left - box.left,
+      right: box.right - r.right,
+      top: r.top - box.top,
+      bottom: box.bottom - r.bottom,
+      on_top: [r.left + 1, r.left + r.width / 2, r.right - 1].every((x) => document.elementFromPoint(x, y) === t),
+    };
+  });
+}"""
+
+
+@pytest.mark.browser
+@override_settings(DEMO=True)
+def test_the_heatmap_chart_keeps_its_standards_in_view_as_it_scrolls(
+    transactional_db, live_server, browser: Browser, browser_console
+):
+    """In large type the chart scrolls sideways on its own, and its standards' names scrolled away with it:
+    at the projector, reading a column at the far right, nobody could see which standard a row was. They
+    now stay at the region's left, on top of the cells that scroll under them."""
+    call_command("load_demo", stdout=StringIO())
+    audit = Audit.objects.get(slug=SLUG)
+    qa = User.objects.get(username="qa.manager")
+    services.audit_transition(user=qa, audit=audit, to_status=AuditStatus.PART_B, confirm_missing=True)
+    context = browser.new_context(viewport=PROJECTOR, locale="en-GB")
+    try:
+        page = context.new_page()
+        page.on("console", lambda message: browser_console.append(ConsoleEntry(message.type, message.text)))
+        login(page, live_server, "qa.manager", "demo")
+        page.goto(f"{live_server.url}/audits/{SLUG}/heatmap/")
+        region = page.get_by_role("region", name="Chart: grades by standard and agency")
+        page.get_by_role("button", name="Large type").click()
+        expect(region).to_have_attribute("tabindex", "0")  # it scrolls
+
+        # The first row in the middle of the window, and the chart scrolled to its far right.
+        row = region.locator("svg.heatmap-svg g").first.bounding_box()
+        page.evaluate("(y) => window.scrollBy(0, y)", row["y"] - PROJECTOR["height"] / 2)
+        region.evaluate("(el) => { el.scrollLeft = el.scrollWidth; }")
+        assert region.evaluate("(el) => el.scrollLeft > 0 && el.scrollLeft + el.clientWidth >= el.scrollWidth - 1")
+
+        labels = region.evaluate(FIRST_LABEL)
+        seen = [
+            label
+            for label in labels
+            if min(label["left"], label["right"], label["top"], label["bottom"]) >= -0.5 and label["on_top"]
+        ]
+        assert seen, labels  # wholly inside the region's box, and no cell over it
+        assert seen[0]["left"] <= PROJECTOR["width"] / 2  # at the region's left, where a row's name is read
+        axe_check(page)
+    finally:
+        context.close()
+    assert not csp_violations(browser_console)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from agencies.models import AccessAction, AccessRecord
-from audits.charts import heatmap_svg
+from audits.charts import heatmap_svg, render_heatmap_labels_svg
 from audits.models import Answer, AuditStatus, FindingKind, Grade, PartAReturn, ReturnStatus
 from audits.selectors.partb import grade_distribution
 from audits.services.partb import finding_add, recommendation_add
@@ -133,6 +133,26 @@ def test_heatmap_svg_is_accessible_escaped_and_writes_the_counts(filled):
     assert len(cell_texts) == 80 and cell_texts.count("1") == 20
     assert "style=" not in svg and "<script" not in svg
     assert "O = Outstanding" in svg and "RI = Requires improvement" in svg
+
+
+def test_the_heatmap_pages_column_of_standards_repeats_the_charts_and_is_hidden_from_screen_readers(filled):
+    """Laid over the chart's own at its left in large type (it stays there while the chart scrolls): the
+    same texts at the same heights, on white, from below the key to the foot; screen readers have the chart's."""
+    standard = grade_distribution(filled).rows[0][0]
+    standard.text = 'Seen <script>alert("x")</script> & heard'
+    standard.save()
+    dist = grade_distribution(filled)
+    svg = render_heatmap_labels_svg(dist)
+    chart, labels = ET.fromstring(heatmap_svg(filled)), ET.fromstring(svg)
+    assert labels.get("aria-hidden") == "true" and labels.get("role") is None
+    assert "<script" not in svg and "&lt;script&gt;" in svg and "style=" not in svg
+    rows = [(g.find(f"{SVG}text").text, g.find(f"{SVG}text").get("y")) for g in chart.iter(f"{SVG}g")]
+    assert [(t.text, t.get("y")) for t in labels.iter(f"{SVG}text")] == rows
+    assert len(rows) == 10 and rows[0][0].startswith(f"{standard.code} Seen <script>")
+    _x, top, width, height = (float(n) for n in labels.get("viewBox").split())
+    _x, _y, _w, chart_height = (float(n) for n in chart.get("viewBox").split())
+    assert top + height == chart_height and width == 310
+    assert labels.find(f"{SVG}rect").get("fill") == "#ffffff"
 
 
 def test_heatmap_svg_for_an_audit_without_answers(audit):

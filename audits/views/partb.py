@@ -27,7 +27,7 @@ from agencies.decorators import recent_login_required
 from agencies.services import AccessAction, access_record
 from audits import exports
 from audits.access import get_board_audit, managed_audit_or_404, object_or_404
-from audits.charts import render_heatmap_svg
+from audits.charts import render_heatmap_labels_svg, render_heatmap_svg
 from audits.forms_cancel import AuditCancelForm
 from audits.forms_insights import RecommendationStatusFilterForm, statuses_chosen
 from audits.forms_partb import (
@@ -403,7 +403,13 @@ def heatmap(request: HttpRequest, slug: str) -> HttpResponse:
     dist = selectors.grade_distribution(audit)
     # Grades per case and standard, by agency: case-level, so who read it is recorded like the boards.
     access_record(request=request, action=AccessAction.VIEW, obj=audit, summary=f"Grade heatmap: {audit}")
-    context = {"audit": audit, "can_manage": can_manage, "dist": dist, "svg": render_heatmap_svg(dist)}
+    context = {
+        "audit": audit,
+        "can_manage": can_manage,
+        "dist": dist,
+        "svg": render_heatmap_svg(dist),
+        "labels_svg": render_heatmap_labels_svg(dist),
+    }
     return render(request, "audits/partb/heatmap.html", context)
 
 
