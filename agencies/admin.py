@@ -744,6 +744,16 @@ class PartnershipForm(ShownPageForm):
         _("People are told to write to it, and replies to the portal's e-mails are not sent to a leaver's address."),
     )
 
+    def clean_closure_days(self) -> str:
+        """Each line a date or a range (agencies.working_days.closure_ranges), or the field's error naming the
+        line that is not; saved one per line in order of date, as 29/12/2026 or 29/12/2026 to 31/12/2026."""
+        from .working_days import ClosureDaysError, closure_lines, closure_ranges
+
+        try:
+            return closure_lines(closure_ranges(self.cleaned_data.get("closure_days", "")))
+        except ClosureDaysError as error:
+            raise forms.ValidationError(str(error)) from error
+
     # The retention period as stored, as saved, and the audits the change brings into the purge (clean).
     retention_change: tuple[int, int, list] | None = None
     retention_named = ""  # those audits, each with when the purge would remove it

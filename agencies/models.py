@@ -1,5 +1,5 @@
 import logging
-from datetime import UTC
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -279,12 +279,37 @@ class Partnership(SingletonModel):
         ],
     )
 
+    closure_days = models.TextField(
+        _("closure days"),
+        blank=True,
+        default="",
+        db_default="",  # for a process still running the code before it (an upgrade), creating the row
+        help_text=_(
+            "Days the partnership's offices are closed besides weekends and bank holidays (between Christmas and "
+            "New Year, a local holiday), one per line: 29/12/2026, or a range as 29/12/2026 to 31/12/2026. No Part A "
+            "reminders or digests are sent on them, and they are not counted among the working days before a "
+            "return's due date."
+        ),
+    )
+
     class Meta:
         verbose_name = _("partnership settings")
         verbose_name_plural = _("partnership settings")
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def closure_dates(self) -> frozenset:
+        """Each day of closure_days (agencies.working_days), as saved (checked by the settings' form)."""
+        from .working_days import ClosureDaysError, closure_ranges
+
+        try:
+            ranges = closure_ranges(self.closure_days)
+        except ClosureDaysError as error:  # not through the form: none are taken rather than a failed run
+            logger.error("partnership closure days not read: %s", error)
+            return frozenset()
+        return frozenset(first + timedelta(days=n) for first, last in ranges for n in range((last - first).days + 1))
 
     @classmethod
     def load(cls) -> "Partnership":

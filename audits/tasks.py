@@ -19,18 +19,18 @@ logger = logging.getLogger(__name__)
 
 def _day_off(today: str | None, scheduled: bool) -> bool:
     """Whether a run of a periodic e-mail task is to send nothing: one sent by beat (scheduled=True,
-    settings.CELERY_BEAT_SCHEDULE) on a day that is not a working day, a bank holiday
-    (agencies.working_days, settings.BANK_HOLIDAYS). The crontab is Monday to Friday and knows no bank
+    settings.CELERY_BEAT_SCHEDULE) on a day that is not a working day, a bank holiday or a closure day
+    (agencies.working_days, settings.BANK_HOLIDAYS, Partnership.closure_days). The crontab is Monday to Friday and knows no bank
     holiday. Nothing is recorded, so the next working day's run sends what is due then, as on a Monday after
     the weekend. Run by hand (scheduled=False, the default), the task sends on any day."""
     if not scheduled:
         return False
-    from agencies.working_days import bank_holiday, is_working_day
+    from agencies.working_days import day_off_reason, is_working_day
 
     day = _run_day(today, scheduled) or timezone.localdate()
     if is_working_day(day):
         return False
-    logger.info("Scheduled e-mails not sent on %s: %s", day.isoformat(), bank_holiday(day) or "not a working day")
+    logger.info("Scheduled e-mails not sent on %s: %s", day.isoformat(), day_off_reason(day))
     return True
 
 

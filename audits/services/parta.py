@@ -1038,7 +1038,8 @@ REMINDER_WORKING_DAYS = 3
 
 def reminder_window_end(today: date) -> date:
     """The last due date today's automatic reminder is about: 3 working days ahead (Monday to Friday, not a
-    bank holiday: agencies.working_days.is_working_day, settings.BANK_HOLIDAYS).
+    bank holiday nor a closure day: agencies.working_days.is_working_day, settings.BANK_HOLIDAYS,
+    Partnership.closure_days).
 
     The reminders go out on working days only (settings.SCHEDULED_EMAIL_HOURS, audits.tasks), so the window
     counts working days: on a Friday it reaches the Wednesday after, and a return due on Tuesday is reminded

@@ -19,6 +19,9 @@ from auditportal.settings import checked_hours
 from audits.services.parta import reminder_send, reminder_window_end, reminders_due
 from audits.tasks import send_part_a_reminders
 
+# Working days read the partnership's closure days (Partnership.closure_days) from its settings.
+pytestmark = pytest.mark.django_db
+
 LONDON = ZoneInfo("Europe/London")
 PEOPLE_FACING = {
     "part-a-reminders": "audits.tasks.send_part_a_reminders",

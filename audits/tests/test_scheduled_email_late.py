@@ -21,6 +21,9 @@ from audits.tasks import send_part_a_reminder, send_part_a_reminders, send_recom
 from audits.tests.factories import RecommendationFactory
 from audits.tests.insights_support import audit_in
 
+# Working days read the partnership's closure days (Partnership.closure_days) from its settings.
+pytestmark = pytest.mark.django_db
+
 LONDON = ZoneInfo("Europe/London")
 D = dt.date
 FRIDAY, SATURDAY, MONDAY = D(2026, 11, 27), D(2026, 11, 28), D(2026, 11, 30)
