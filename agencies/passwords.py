@@ -34,7 +34,7 @@ from redis.exceptions import RedisError
 
 from .client_ip import client_ip
 from .models import AccessAction, OutboxMessage, User
-from .services import access_record
+from .services import access_record, transaction_lock
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +94,10 @@ def _over_limit_by_outbox(email: str, ip: str | None) -> bool:
     return asked["for_email"] >= RATE_PER_EMAIL or asked["from_ip"] >= RATE_PER_IP
 
 
+# The advisory lock (agencies.services.transaction_lock) the limits counted from the outbox are checked under.
+RESET_LIMIT_LOCK = "password-reset-limits-by-outbox"
+
+
 def rate_keys(*, email: str, ip: str | None) -> tuple[str, str]:
     digest = hashlib.sha256(email.strip().casefold().encode()).hexdigest()
     return f"password-reset:email:{digest}", f"password-reset:ip:{ip or 'unknown'}"
@@ -107,6 +111,7 @@ def password_reset_request(*, request: HttpRequest, email: str) -> bool:
 
     ip = client_ip(request)
     email_key, ip_key = rate_keys(email=email, ip=ip)
+    by_outbox = False
     try:
         limited = _over_limit(ip_key, RATE_PER_IP) | _over_limit(email_key, RATE_PER_EMAIL)
     except RedisError as error:
@@ -114,11 +119,16 @@ def password_reset_request(*, request: HttpRequest, email: str) -> bool:
         # the outbox, as the broker is down too), limited per address and per client address by what the
         # outbox holds.
         logger.warning("password reset: rate limited from the outbox, the cache does not answer: %r", error)
-        limited = _over_limit_by_outbox(email, ip)
-    if limited:
-        logger.warning("password reset: too many requests from %s or for one address; none sent", ip)
-        return False
+        limited, by_outbox = False, True
     with transaction.atomic():
+        if by_outbox:
+            # Counted and written in turn (until this transaction ends): requests at the same moment, in other
+            # web workers, would each count the links before any of them wrote its own, all under the limits.
+            transaction_lock(RESET_LIMIT_LOCK)
+            limited = _over_limit_by_outbox(email, ip)
+        if limited:
+            logger.warning("password reset: too many requests from %s or for one address; none sent", ip)
+            return False
         outbox_add(OutboxMessage(task=RESET_TASK, args=[email], ip_address=ip))
     return True
 

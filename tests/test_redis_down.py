@@ -156,3 +156,43 @@ def test_a_briefing_published_while_redis_is_down_is_queued_and_says_so(
         assert "Version 1 published." in page.content.decode() and "Queued, will retry" in page.content.decode()
     finally:
         redis.stop()
+
+
+def test_password_links_asked_for_at_the_same_moment_while_redis_is_down_keep_to_the_limits(
+    settings, tmp_path, transactional_db
+):
+    """Asked for by many requests at once (several web workers), the limits counted from the outbox hold as they do
+    one request after another: each request counts and writes its link in turn, not all counting before any wrote."""
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    settings.TRUSTED_PROXY_COUNT = 0
+    forgotten = reverse("password_reset")
+    redis = on_private_redis(settings, tmp_path)
+    redis.stop()
+    asking = 12
+    barrier = threading.Barrier(asking)
+    answers: list[int] = []
+
+    def ask(n: int) -> None:
+        try:
+            client = Client()
+            barrier.wait()
+            answers.append(
+                client.post(forgotten, {"email": "person@example.org"}, REMOTE_ADDR=f"198.51.100.{n}").status_code
+            )
+        finally:
+            connection.close()
+
+    try:
+        threads = [threading.Thread(target=ask, args=(n,)) for n in range(asking)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert answers == [302] * asking
+        assert OutboxMessage.objects.filter(task=RESET_TASK).count() == RATE_PER_EMAIL
+    finally:
+        redis.stop()
