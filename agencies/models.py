@@ -427,6 +427,10 @@ class AccessAction(models.TextChoices):
     DOWNLOAD = "download", _("Downloaded")
     REFUSED = "refused", _("Refused")
     PURGE = "purge", _("Purged")
+    # A sign-in once the person can use pages (after the second factor where it is required), and signing
+    # out; a failed sign-in is in django-axes' records only (agencies.services.sign_in_record).
+    SIGN_IN = "sign_in", _("Signed in")
+    SIGN_OUT = "sign_out", _("Signed out")
 
 
 class AccessRecord(models.Model):

@@ -68,7 +68,30 @@ def audit_id_of(obj) -> int | None:
     return None
 
 
-__all__ = ["AccessAction", "access_record"]
+def sign_in_record(*, request: HttpRequest, device=None) -> AccessRecord:
+    """The person of `request` has just signed in: they can use pages from now on. Called once per sign-in:
+    after the password where no second factor is required (settings.MFA_REQUIRED off), else after the
+    second factor (`device`, the app or the recovery codes), not after the password alone. A failed
+    sign-in is not recorded here: django-axes keeps it (Administration → Axes)."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    if device is None:
+        how = "password"
+    elif isinstance(device, StaticDevice):
+        how = "password and a recovery code"
+    else:
+        how = "password and authenticator app"
+    return access_record(
+        request=request, action=AccessAction.SIGN_IN, obj=request.user, summary=f"Signed in with {how}"
+    )
+
+
+def sign_out_record(*, request: HttpRequest) -> AccessRecord:
+    """The person of `request` signs out (before the session ends, while they are still known)."""
+    return access_record(request=request, action=AccessAction.SIGN_OUT, obj=request.user, summary="Signed out")
+
+
+__all__ = ["AccessAction", "access_record", "sign_in_record", "sign_out_record"]
 
 
 # --- Notices about a person's own account ---------------------------------------------------------

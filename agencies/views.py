@@ -36,15 +36,36 @@ from .selectors import (
     summary_without_case_content,
     user_capabilities,
 )
-from .services import AccessAction, access_record, profile_update
+from .services import AccessAction, access_record, profile_update, sign_in_record, sign_out_record
 
 logger = logging.getLogger(__name__)
+
+
+def _can_use_pages(user) -> bool:
+    """Signed in completely: with the second factor too where it is required (MFARequiredMiddleware)."""
+    return user.is_authenticated and (not settings.MFA_REQUIRED or user.is_verified())
 
 
 class PortalLoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form) -> HttpResponse:
+        response = super().form_valid(form)
+        if not settings.MFA_REQUIRED:  # else it is recorded after the second factor (otp_login)
+            sign_in_record(request=self.request)
+        return response
+
+
+class PortalLogoutView(auth_views.LogoutView):
+    """Signing out, recorded in the access log when the sign-in was (complete: not half-way, before the
+    second factor). Sessions ended otherwise (left idle, the 12-hour limit, the account deactivated) are not."""
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if _can_use_pages(request.user):
+            sign_out_record(request=request)
+        return super().post(request, *args, **kwargs)
 
 
 def _safe_next(request: HttpRequest, default: str = "home") -> str:
@@ -130,9 +151,12 @@ def otp_login(request: HttpRequest, device) -> None:
     Django's login() gives one for the password), so that a session cookie taken between the password and
     the code (a shared computer, a proxy's log) is not the cookie of the fully signed-in session, nor the CSRF
     token read on the way."""
+    signing_in = not _can_use_pages(request.user)  # not a code given again, or an app replaced, once signed in
     django_otp_login(request, device)
     request.session.cycle_key()
     rotate_token(request)  # and a new CSRF token, as login() gives
+    if signing_in and _can_use_pages(request.user):
+        sign_in_record(request=request, device=device)
 
 
 def _say_recovery_code_used(request: HttpRequest, next_url: str) -> None:

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from agencies import passwords
@@ -8,7 +7,7 @@ from agencies import views as agency_views
 urlpatterns = [
     path("", agency_views.home, name="home"),
     path("accounts/login/", agency_views.PortalLoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", agency_views.PortalLogoutView.as_view(), name="logout"),
     path("accounts/two-factor/", agency_views.mfa_verify, name="mfa_verify"),
     path("accounts/two-factor/setup/", agency_views.mfa_setup, name="mfa_setup"),
     path("accounts/confirm-password/", agency_views.reauthenticate, name="reauthenticate"),

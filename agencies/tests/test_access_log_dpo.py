@@ -163,13 +163,15 @@ def test_an_authenticator_app_set_up_for_the_account_is_in_its_records_with_the_
     rows = _csv(client_for("qa_manager"), person=auditor.username)
 
     assert [(row["Action"], row["Kind of object"], row["Object"], row["What"], row["From"]) for row in rows] == [
+        # The app set up is the second factor of this sign-in, which completes it.
+        ("Signed in", "agencies.user", str(auditor.pk), "Signed in with password and authenticator app", AWAY),
         (
             "Changed",
             "agencies.user",
             str(auditor.pk),
             f"Sign-in of {auditor.username} changed: authenticator app set up, new recovery codes issued",
             AWAY,
-        )
+        ),
     ]
 
 
