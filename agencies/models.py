@@ -502,7 +502,8 @@ class OutboxMessage(models.Model):
     skipped = models.BooleanField(default=False, db_default=False)
     # When the e-mail of this message last failed for good: its task's retries over the mail server ran out
     # (or it raised something no retry mends), or the outbox stopped publishing it again a day after it was
-    # written, never done. Shown, with the recipients masked, on the administrator's home page until done.
+    # written, never done. Shown, with the recipients masked, on the administrator's home page until done, for 30
+    # days at most (agencies.outbox.KEEP_FAILED).
     failed_at = models.DateTimeField(null=True, blank=True)
     failed_to = models.CharField(max_length=300, blank=True)  # masked_email of each recipient, never in full
     # The client address of the request that asked for a password link (agencies.passwords): its limit per client

@@ -98,7 +98,7 @@ KEEP_SENT = timedelta(days=7)
 KEEP_FAILED = timedelta(days=30)
 # The client address a password link was asked from (OutboxMessage.ip_address) is kept as long as its limit per
 # client address counts it (agencies.passwords.RATE_WINDOW, an hour), then cleared: a message may stay in the
-# outbox for days (sent, kept a week; failed for good, listed until sent).
+# outbox for days (sent, kept a week; failed for good, listed for KEEP_FAILED).
 KEEP_CLIENT_ADDRESS = timedelta(hours=1)
 
 
@@ -138,16 +138,18 @@ def outbox_flush(*, older_than: timedelta = FLUSH_AFTER, republish_after: timede
     tasks = [name for name in lost.values_list("task", flat=True).distinct() if _is_run_once(name)]
     again = lost.filter(task__in=tasks).order_by("pk").values_list("pk", flat=True)[:500]
     published_before = now - republish_after
-    _give_up(now)
+    _give_up(now, published_before)
     return published + sum(outbox_send(message_id=pk, published_before=published_before) for pk in again)
 
 
-def _give_up(now: datetime) -> None:
+def _give_up(now: datetime, published_before: datetime) -> None:
     """The run_once messages (e-mails) the outbox no longer publishes again, written more than
     REPUBLISH_FOR ago and never done, marked failed (if their task's failure did not mark them already):
-    the administrator's home page lists them."""
+    the administrator's home page lists them. Only once their last publishing is `published_before` (an hour,
+    longer than a task's retries): one the administrator tried again ("Try them again", an e-mail days old) is
+    left to be sent, not listed as not sent again within the minute while its task is still at it."""
     given_up = OutboxMessage.objects.filter(
-        sent_at__isnull=False, done_at__isnull=True, failed_at__isnull=True, created_at__lt=now - REPUBLISH_FOR
+        sent_at__lt=published_before, done_at__isnull=True, failed_at__isnull=True, created_at__lt=now - REPUBLISH_FOR
     )
     tasks = [name for name in given_up.values_list("task", flat=True).distinct() if _is_run_once(name)]
     if tasks:

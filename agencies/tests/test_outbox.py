@@ -133,3 +133,21 @@ def test_an_email_not_sent_stays_listed_for_a_month_not_a_week():
 
     assert list(OutboxMessage.objects.values_list("pk", flat=True)) == [listed.pk]
     assert mails_not_sent().count == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_email_tried_again_days_later_is_not_listed_as_not_sent_while_its_task_is_at_it():
+    """ "Try them again" publishes an e-mail queued days ago; its task retries over the mail server for about half
+    an hour. The outbox lists it as not sent again only if it is still not done an hour after it was published."""
+    from agencies.selectors import mails_not_sent
+
+    task = "agencies.tasks.send_password_reset"
+    tried_again = _published(task, ago=timedelta(minutes=1), created_ago=timedelta(days=3))
+    tried_long_ago = _published(task, ago=REPUBLISH_AFTER + timedelta(minutes=5), created_ago=timedelta(days=3))
+    outbox_flush()
+
+    fresh = {m.pk: m for m in OutboxMessage.objects.all()}
+    assert fresh[tried_again.pk].failed_at is None
+    assert fresh[tried_long_ago.pk].failed_at is not None
+    assert mails_not_sent().count == 1
+    assert fresh[tried_again.pk].sent_at == tried_again.sent_at  # not published once more meanwhile
