@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -284,43 +285,70 @@ def qa_manager_appointed(*, request: HttpRequest, person) -> AccessRecord:
     appoints its QA manager), but not silent: recorded in the access log in its own words, and every
     other active QA manager is e-mailed who was given the role, by whom and when, once this
     transaction commits."""
+    from .models import Role
+
+    return _role_appointed(
+        request=request,
+        person=person,
+        others=Q(role=Role.QA_MANAGER),
+        said=("QA manager role given to", "other QA manager(s)", "no other QA manager to tell"),
+        task="agencies.tasks.notify_qa_manager_appointed",
+    )
+
+
+def _role_appointed(*, request: HttpRequest, person, others: Q, said: tuple[str, str, str], task: str) -> AccessRecord:
+    """`person` given a role that reads much (qa_manager_appointed, administrator_appointed): recorded in the
+    access log in its own words (`said`: what was given, to whom it is told, nobody to tell), and the other
+    active holders (`others`) with an address e-mailed by `task` once the transaction commits."""
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from .models import Role
     from .outbox import enqueue
 
-    others = list(
+    given, told_who, nobody = said
+    to = list(
         get_user_model()
-        .objects.filter(role=Role.QA_MANAGER, is_active=True)
+        .objects.filter(others, is_active=True)
         .exclude(pk=person.pk)
         .exclude(email="")
         .values_list("email", flat=True)
     )
     by = request.user.get_username()
-    told = f"{len(others)} other QA manager(s) told by e-mail" if others else "no other QA manager to tell"
+    told = f"{len(to)} {told_who} told by e-mail" if to else nobody
     record = access_record(
         request=request,
         action=AccessAction.CHANGE,
         obj=person,
-        summary=f"QA manager role given to {person.get_username()} by {by}: {told}",
+        summary=f"{given} {person.get_username()} by {by}: {told}",
     )
-    if others:
-        at = timezone.now().isoformat()
-        enqueue("agencies.tasks.notify_qa_manager_appointed", person.pk, request.user.pk, at, others)
+    if to:
+        enqueue(task, person.pk, request.user.pk, timezone.now().isoformat(), to)
     return record
 
 
 def email_qa_manager_appointed(*, person_id: int, by_id: int | None, at: str, to: list[str]) -> bool:
     """The notice of qa_manager_appointed, to the QA managers there were then. False when the account
     is gone (deleted since)."""
+    from django.utils.translation import gettext as _
+
+    return _email_role_appointed(
+        person_id=person_id,
+        by_id=by_id,
+        at=at,
+        to=to,
+        template="emails/qa_manager_appointed.txt",
+        subject=_("A QA manager was appointed on the audit portal"),
+    )
+
+
+def _email_role_appointed(*, person_id: int, by_id: int | None, at: str, to: list[str], template: str, subject) -> bool:
+    """The notice of _role_appointed, `template` with who was given the role, by whom and when."""
     from datetime import datetime
 
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.template.loader import render_to_string
     from django.utils import timezone
-    from django.utils.translation import gettext as _
 
     from .mail import portal_mail_send
     from .models import Partnership
@@ -335,8 +363,8 @@ def email_qa_manager_appointed(*, person_id: int, by_id: int | None, at: str, to
         "partnership": Partnership.load(),
         "site_url": settings.SITE_URL,
     }
-    body = render_to_string("emails/qa_manager_appointed.txt", context)
-    portal_mail_send(subject=_("A QA manager was appointed on the audit portal"), body=body, to=list(to))
+    body = render_to_string(template, context)
+    portal_mail_send(subject=subject, body=body, to=list(to))
     return True
 
 
@@ -351,61 +379,30 @@ def administrator_appointed(*, request: HttpRequest, person) -> AccessRecord:
     (qa_manager_appointed): recorded in the access log in its own words, and every other active
     administrator (a superuser too) is e-mailed who was given it, by whom and when, once this transaction
     commits; the one who gave it too, so that a role given from their account without them is seen."""
-    from django.contrib.auth import get_user_model
-    from django.db.models import Q
-    from django.utils import timezone
-
     from .models import Role
-    from .outbox import enqueue
 
-    others = list(
-        get_user_model()
-        .objects.filter(Q(role=Role.ADMINISTRATOR) | Q(is_superuser=True), is_active=True)
-        .exclude(pk=person.pk)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
-    by = request.user.get_username()
-    told = f"{len(others)} other administrator(s) told by e-mail" if others else "no other administrator to tell"
-    record = access_record(
+    return _role_appointed(
         request=request,
-        action=AccessAction.CHANGE,
-        obj=person,
-        summary=f"Administrator role given to {person.get_username()} by {by}: {told}",
+        person=person,
+        others=Q(role=Role.ADMINISTRATOR) | Q(is_superuser=True),
+        said=("Administrator role given to", "other administrator(s)", "no other administrator to tell"),
+        task="agencies.tasks.notify_administrator_appointed",
     )
-    if others:
-        at = timezone.now().isoformat()
-        enqueue("agencies.tasks.notify_administrator_appointed", person.pk, request.user.pk, at, others)
-    return record
 
 
 def email_administrator_appointed(*, person_id: int, by_id: int | None, at: str, to: list[str]) -> bool:
     """The notice of administrator_appointed, to the administrators there were then. False when the
     account is gone (deleted since)."""
-    from datetime import datetime
-
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.template.loader import render_to_string
-    from django.utils import timezone
     from django.utils.translation import gettext as _
 
-    from .mail import portal_mail_send
-    from .models import Partnership
-
-    person = get_user_model().objects.filter(pk=person_id).first()
-    if person is None or not to:
-        return False
-    context = {
-        "person": person,
-        "by": _changed_by(by_id),
-        "at": timezone.localtime(datetime.fromisoformat(at)),
-        "partnership": Partnership.load(),
-        "site_url": settings.SITE_URL,
-    }
-    body = render_to_string("emails/administrator_appointed.txt", context)
-    portal_mail_send(subject=_("An administrator was appointed on the audit portal"), body=body, to=list(to))
-    return True
+    return _email_role_appointed(
+        person_id=person_id,
+        by_id=by_id,
+        at=at,
+        to=to,
+        template="emails/administrator_appointed.txt",
+        subject=_("An administrator was appointed on the audit portal"),
+    )
 
 
 # --- A person who leaves ---------------------------------------------------------------------------
