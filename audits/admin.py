@@ -838,6 +838,42 @@ class _CaseFormSet(_BlankNumberLast, _KeepsTheWork):
     # The order the audit's cases are listed in (Part A, the boards, the exports), then by reference.
     numbered = "order"
 
+    def clean(self) -> None:
+        """Two references differing only in capitals or spaces ("Case 1", "case 1", "Case1") are one pseudonym
+        written twice: refused, as the same reference typed twice is (the model's unique constraint), instead
+        of two cases Part A, the boards and the exports list side by side. Compared with the rows this save
+        keeps and any case added meanwhile from another page."""
+        super().clean()
+        if any(self.errors):
+            return
+        initial = set(self.initial_forms)
+        kept = [
+            (form.cleaned_data["reference"], form.instance.pk)
+            for form in self.forms
+            if form.cleaned_data.get("reference")
+            and not self._should_delete_form(form)
+            and (form not in initial or form.instance.pk is not None)  # not a row removed meanwhile
+        ]
+        if self.instance.pk:
+            on_the_page = [form.instance.pk for form in self.initial_forms if form.instance.pk]
+            others = models.Case.objects.filter(audit=self.instance).exclude(pk__in=on_the_page)
+            kept = [*others.order_by("order", "pk").values_list("reference", "pk"), *kept]
+        seen: dict[str, str] = {}
+        alike = []
+        for reference, _pk in kept:
+            key = "".join(reference.split()).casefold()
+            if key in seen:
+                alike.append(
+                    _("“%(reference)s” is the same reference as “%(other)s”, written differently")
+                    % {"reference": reference, "other": seen[key]}
+                )
+            else:
+                seen[key] = reference
+        if alike:
+            raise forms.ValidationError(
+                "; ".join(alike) + ". " + _("Give each case its own reference, such as “Case 1” and “Case 2”.")
+            )
+
     def refusal(self, rows: list) -> str:
         busy = _cases_with_work(self.instance, [row.pk for row in rows])
         references = [row.reference for row in rows if row.pk in busy]
