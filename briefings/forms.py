@@ -9,6 +9,7 @@ from audits.forms_partb import LongLineField, LongTextField
 from audits.identifiers import find_identifiers, identifier_key
 
 from .models import Briefing, BriefingSection, Feedback
+from .selectors import SEARCH_MAX_CHARS
 from .services import DETAILS, SECTION_MAX_CHARS, WITHDRAWAL_REASON_MAX_CHARS
 
 BODY_HELP = _(
@@ -144,7 +145,9 @@ class WithdrawForm(forms.Form):
 
 
 class LibraryFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search titles and themes"), required=False, max_length=200)
+    # Not refused for its length (a long title pasted in, up to 250 characters, would have made the whole form
+    # invalid and the library list every briefing): cut to what is searched (selectors.SEARCH_WORDS words).
+    q = forms.CharField(label=_("Search titles and themes"), required=False)
     theme = forms.ChoiceField(label=_("Theme"), required=False)
     year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
     # Only the briefings whose newest version the reader has not downloaded (new, or corrected since).
@@ -154,3 +157,6 @@ class LibraryFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["theme"].choices = [("", _("All themes"))] + [(t.slug, t.name) for t in themes]
         self.fields["year"].choices = [("", _("All years"))] + [(y, str(y)) for y in years]
+
+    def clean_q(self) -> str:
+        return self.cleaned_data["q"][:SEARCH_MAX_CHARS]

@@ -206,6 +206,7 @@ def with_published_details(versions: QuerySet[BriefingVersion]) -> QuerySet[Brie
 
 
 SEARCH_WORDS = 10  # the words of a search looked for; any after them are left out
+SEARCH_MAX_CHARS = 1000  # what is read of a search (LibraryFilterForm): room for ten long words
 
 
 def search_word(word: str) -> Q:

@@ -60,14 +60,16 @@ def library(request: HttpRequest) -> HttpResponse:
         raise access.refuse(request, object_type="briefings.library", summary="briefings library")
     themes, years = library_filter_choices(request.user)
     form = LibraryFilterForm(request.GET or None, themes=themes, years=years)
-    filters = LibraryFilters()
-    if form.is_valid():
-        filters = LibraryFilters(
-            theme=form.cleaned_data["theme"] or "",
-            year=form.cleaned_data["year"],
-            q=form.cleaned_data["q"].strip(),
-            unread=form.cleaned_data["unread"],
-        )
+    # Each filter that is valid is applied, even when another is not (a year or theme the filters no longer
+    # offer, from a bookmarked link): the list is never widened to every briefing by one of them.
+    form.is_valid()
+    chosen = getattr(form, "cleaned_data", {})
+    filters = LibraryFilters(
+        theme=chosen.get("theme") or "",
+        year=chosen.get("year"),
+        q=(chosen.get("q") or "").strip(),
+        unread=bool(chosen.get("unread")),
+    )
     page = Paginator(library_briefings(request.user, filters), LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
     composable = list(audits_composing(request.user))
     query = request.GET.copy()

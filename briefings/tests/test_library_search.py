@@ -79,3 +79,18 @@ def test_the_search_never_finds_an_edition_the_reader_may_not_read(client_for, l
 def test_the_search_field_says_what_it_searches(client_for, library):
     html = client_for("practitioner").get(reverse("briefings:library")).content.decode()
     assert ">Search titles and themes</label>" in html
+
+
+def test_a_long_pasted_title_or_a_year_no_longer_offered_still_narrows_the_list(client_for, library):
+    """A search longer than the field's old 200 characters (a long title pasted from the e-mail that announced
+    it) or a year or theme the filters no longer offer (a bookmarked link) used to make the whole form invalid,
+    and the library listed every briefing as though they all matched: what is valid is still applied."""
+    client = client_for("practitioner")
+    cse = [("cse-2017", Edition.PRACTITIONERS)]
+    pasted = "Child sexual exploitation " + "learning briefing for practitioners " * 6
+    assert len(pasted) > 200
+    assert found(client, pasted) == cse
+    page = client.get(reverse("briefings:library"), {"q": "neglect", "year": "2016"}).context["page"]
+    assert [(b.audit.slug, b.edition) for b in page.object_list] == [("neglect-2019", Edition.PRACTITIONERS)]
+    page = client.get(reverse("briefings:library"), {"q": "neglect", "theme": "gone"}).context["page"]
+    assert [(b.audit.slug, b.edition) for b in page.object_list] == [("neglect-2019", Edition.PRACTITIONERS)]
