@@ -143,3 +143,25 @@ def test_new_cases_left_unnumbered_are_listed_after_the_others(client, qa_manage
         ("Case 10", 3),
         ("Case 3", 4),
     ]
+
+
+def test_a_blank_new_case_after_one_numbered_as_high_as_numbers_go_is_refused_not_a_server_error(
+    client, qa_manager, planning
+):
+    # Order 32767, the highest a case's order can be, typed on one row, another left empty: numbered 32768 for
+    # the database, which refused it, a server error, the whole page lost.
+    client.force_login(qa_manager)
+    url = reverse("admin:audits_audit_change", args=[planning.pk])
+    case = {"age_band": "13-15", "gender": "female"}
+    data = add_rows(
+        admin_form_data(client, url),
+        "cases",
+        [case | {"reference": "Case 10", "order": "32767"}, case | {"reference": "Case 11"}],
+    )
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert "already numbered up to 32767 and no order can be higher than 32767" in page_text(response)
+    assert 'value="Case 11"' in response.content.decode()
+    assert Case.objects.filter(audit=planning).count() == 2
