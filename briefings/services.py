@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from agencies.mail import portal_mail_send
 from agencies.models import Partnership, User
 from agencies.outbox import enqueue
-from agencies.services import AccessAction, access_record
+from agencies.services import AccessAction, access_record, transaction_lock
 from audits.models import Audit, AuditStatus
 from audits.selectors.partb import edit_marker
 from audits.services.partb import EditConflict, changed_fields
@@ -1242,6 +1242,9 @@ def write_file_atomically(name: str, data: bytes) -> None:
 # --- Feedback ---------------------------------------------------------------------------------
 
 
+FEEDBACK_RESENT_WITHIN = timedelta(minutes=10)  # the same feedback again within this is a resend (feedback_add)
+
+
 def feedback_add(
     *,
     briefing: Briefing,
@@ -1253,14 +1256,34 @@ def feedback_add(
 ) -> Feedback:
     if not 1 <= rating <= 5:
         raise BriefingError(_("Choose a rating from 1 to 5."))
+    comment = comment.strip()
     with transaction.atomic():
+        # Send feedback pressed twice (a double click, the form sent again from the browser's history), or
+        # two such requests at the same moment, keep it once: the same reader's same rating and comment on
+        # the same version within FEEDBACK_RESENT_WITHIN is the one already kept, not counted again in the
+        # briefing's responses and average rating. Taken in turns per reader and briefing.
+        transaction_lock(f"briefings.feedback:{briefing.pk}:{user.pk}")
+        resent = (
+            Feedback.objects.filter(
+                briefing=briefing,
+                version=version,
+                user=user,
+                rating=rating,
+                comment=comment,
+                created_at__gte=timezone.now() - FEEDBACK_RESENT_WITHIN,
+            )
+            .order_by("-created_at")
+            .first()
+        )
+        if resent is not None:
+            return resent
         feedback = Feedback.objects.create(
             briefing=briefing,
             version=version,
             user=user,
             agency_id=user.agency_id,  # where they work now: kept should they move
             rating=rating,
-            comment=comment.strip(),
+            comment=comment,
         )
         access_record(
             request=request,
