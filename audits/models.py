@@ -283,9 +283,25 @@ def auditor_unable_reason(person, agency_id: int | None) -> str:
     return ""
 
 
+def audit_slug_not_a_page(value: str) -> None:
+    """An audit's web address is /audits/<slug>/: one that is the first part of another page's address there
+    ("recommendations", "my-returns") would open that page instead, the audit's own never reachable."""
+    from audits.urls import urlpatterns
+
+    pages = {str(pattern.pattern).split("/", 1)[0] for pattern in urlpatterns}
+    if value in {page for page in pages if page and not page.startswith("<")}:
+        raise ValidationError(
+            _(
+                "“%(slug)s” is the web address of another page of the portal: give the audit another, such as “%(slug)s-audit”."
+            ),
+            code="reserved",
+            params={"slug": value},
+        )
+
+
 class Audit(models.Model):
     title = models.CharField(_("title"), max_length=250)
-    slug = models.SlugField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True, validators=[audit_slug_not_a_page])
     theme = models.ForeignKey(AuditTheme, on_delete=models.PROTECT, related_name="audits")
     scope_question = models.TextField(_("scope question"))
     context = models.TextField(_("why the audit was done"), blank=True)
