@@ -61,9 +61,18 @@ _LEADING_INVISIBLE_RE = re.compile(f"^[{INVISIBLE}]+")
 _INVISIBLE_TABLE = str.maketrans("", "", INVISIBLE)
 
 # Inline tokens, tried in this order at each position.
-_LINK_RE = re.compile(r"\[(?P<label>[^\]\n]{1,300})\]\((?P<url>[^)\s]{1,1000})\)")
+# An address may hold one pair of brackets ("…/wiki/Grooming_(sexual)", as Wikipedia's do), kept with it; a bracket
+# with no partner in the address is the sentence's ("(see https://…)"), left out of the link.
+_PAIRED = r"\([^\s<>\"'()\[\]]{0,200}\)"
+_LINK_RE = re.compile(r"\[(?P<label>[^\]\n]{1,300})\]\((?P<url>(?:[^()\s]|" + _PAIRED + r"){1,1000})\)")
 _BOLD_RE = re.compile(r"\*\*(?P<text>[^*\n]{1,500}?)\*\*")
-_URL_RE = re.compile(r"(?P<bare_url>(?:https?://|www\.)[^\s<>\"'()\[\]]{1,1000}[^\s<>\"'()\[\].,;:!?])")
+_URL_RE = re.compile(
+    r"(?P<bare_url>(?:https?://|www\.)(?:[^\s<>\"'()\[\]]|"
+    + _PAIRED
+    + r"){1,1000}(?:[^\s<>\"'()\[\].,;:!?]|"
+    + _PAIRED
+    + r"))"
+)
 _EMAIL_RE = re.compile(r"(?P<email>[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,250}\.[A-Za-z]{2,24})")
 # An address in angle brackets, as e-mail and Word write one ("<http://…>"): the brackets are dropped
 # when what they hold is one whole web or e-mail address.

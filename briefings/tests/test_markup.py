@@ -181,3 +181,19 @@ def test_no_text_stops_the_renderer(text):
     """Whatever a person types or pastes, the section renders (and reads as plain text)."""
     markup.render(text)
     markup.plain_text(text)
+
+
+def test_an_address_with_a_pair_of_brackets_is_linked_whole():
+    """Wikipedia's and some councils' addresses hold brackets: the link went only as far as the "(", the page it
+    led to another one. A bracket of the sentence round an address stays out of the link."""
+    html = markup.render(
+        "Read https://en.wikipedia.org/wiki/Grooming_(sexual). Or [the guide](https://example.org/guide_(2026)) "
+        "(see https://example.org/help) and (https://example.org/a_(b))."
+    )
+    assert (
+        '<a href="https://en.wikipedia.org/wiki/Grooming_(sexual)" rel="noopener noreferrer">'
+        "https://en.wikipedia.org/wiki/Grooming_(sexual)</a>." in html
+    )
+    assert '<a href="https://example.org/guide_(2026)" class="labelled" rel="noopener noreferrer">the guide</a>' in html
+    assert '(see <a href="https://example.org/help" rel="noopener noreferrer">https://example.org/help</a>)' in html
+    assert '(<a href="https://example.org/a_(b)" rel="noopener noreferrer">https://example.org/a_(b)</a>).' in html
