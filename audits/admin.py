@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
-from django.core.validators import MaxValueValidator
 from django.db.models import Exists, Max, OuterRef, Q
 from django.db.models import fields as models_fields
 from django.http import HttpResponseRedirect
@@ -24,6 +23,7 @@ from agencies.services import AccessAction, access_record
 
 from . import models
 from .forms_partb import CountedLinesAdmin as _CountedLines  # titles, names, the cohort source: counted, not cut
+from .numbering import past_highest_left_empty
 from .selectors.partb import STATUS_HISTORY_PREFIX, last_change
 from .services.plan_changes import plan_changed_notify, plan_of
 from .services.tools import tool_version_copy
@@ -343,18 +343,10 @@ class _BlankNumberLast:
             others = self.model.objects.filter(**{self.fk.name: self.instance}).exclude(pk__in=on_the_page)
             numbers.append(others.aggregate(top=Max(name))["top"] or 0)
         top = max(numbers, default=0)
-        field = self.model._meta.get_field(name)
-        highest = min((v.limit_value for v in field.validators if isinstance(v, MaxValueValidator)), default=None)
-        if highest is not None and top + len(blank) > highest:
-            # Numbered past what the database holds (a row typed 32767): refused, not a server error.
-            raise forms.ValidationError(
-                _(
-                    "A new row whose %(field)s is left empty goes after the others, but they are already numbered "
-                    "up to %(top)s and no %(field)s can be higher than %(highest)s: give it its %(field)s, or number "
-                    "the others lower."
-                )
-                % {"field": field.verbose_name, "top": top, "highest": highest}
-            )
+        # Numbered past what the database holds (a row typed 32767): refused, not a server error.
+        refused = past_highest_left_empty(self.model, name, top, len(blank))
+        if refused:
+            raise forms.ValidationError(refused)
         for n, form in enumerate(blank, start=1):
             form.cleaned_data[name] = top + n
             setattr(form.instance, name, top + n)

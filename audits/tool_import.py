@@ -25,6 +25,7 @@ from agencies.services import AccessAction, access_record
 from agencies.sheets import Columns, Sheet, heading_key, read, sheet_import, sheet_page
 
 from . import models
+from .numbering import past_highest_in_a_sheet
 
 COLUMNS = Columns(
     headings={
@@ -132,6 +133,12 @@ def check(text: str, version: models.ToolVersion) -> Sheet:
             continue
         stage = stages.get(heading_key(title))
         if stage is None:
+            refused = past_highest_in_a_sheet(
+                models.Section, "order", next_order - 1, _("The new stage “%(stage)s”") % {"stage": title}
+            )
+            if refused:  # the version's stages numbered up to 32767: refused, not a server error
+                row.errors.append(refused)
+                continue
             stage = stages[heading_key(title)] = Stage(title, next_order, None, 0)
             next_order += 1
         description = values.get("description", "")
@@ -153,6 +160,12 @@ def check(text: str, version: models.ToolVersion) -> Sheet:
                 stage.description, stage.described_on = description, row.line
         if stage not in sheet.stages:
             sheet.stages.append(stage)
+        refused = past_highest_in_a_sheet(
+            models.Standard, "order", stage.count, _("A standard of “%(stage)s”") % {"stage": stage.title}
+        )
+        if refused:  # the stage's standards numbered up to 32767
+            row.errors.append(refused)
+            continue
         numbered = "" if code else f"{stage.order}.{stage.count + 1}"  # the code it would be given
         if numbered and _code_key(numbered) in codes:
             row.errors.append(
