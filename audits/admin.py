@@ -1,4 +1,5 @@
 import datetime
+from itertools import chain
 
 from django import forms
 from django.contrib import admin, messages
@@ -23,7 +24,7 @@ from agencies.services import AccessAction, access_record
 
 from . import models
 from .forms_partb import CountedLinesAdmin as _CountedLines  # titles, names, the cohort source: counted, not cut
-from .numbering import past_highest_left_empty
+from .numbering import highest_number, past_highest_left_empty
 from .selectors.partb import STATUS_HISTORY_PREFIX, last_change
 from .services.plan_changes import plan_changed_notify, plan_of
 from .services.tools import tool_version_copy
@@ -355,8 +356,9 @@ class _BlankNumberLast:
 class _Renumbered(_BlankNumberLast, _RemovedMeanwhile):
     """An inline whose rows are numbered uniquely within their parent (a stage's order, a grade's rank):
     rows may swap their numbers in one save (Response 2, Assessment 1). The database checks the numbers
-    row by row, so the rows being renumbered are first parked on numbers no row uses; the formset has
-    already refused two rows given the same number. `parked`: the unique fields, numbers or slugs."""
+    row by row, so the rows being renumbered are first parked on numbers no row uses nor is given
+    (_free_numbers); the formset has already refused two rows given the same number. `parked`: the unique
+    fields, numbers or slugs."""
 
     parked: tuple[str, ...] = ("order",)
     numbered = "order"
@@ -369,15 +371,24 @@ class _Renumbered(_BlankNumberLast, _RemovedMeanwhile):
                 if form.instance.pk and (form in self.deleted_forms or set(self.parked) & set(form.changed_data))
             ]
             rows = self.model.objects.filter(**{self.fk.name: self.instance})
-            for n, pk in enumerate(moving, start=1):
-                parking = {}
-                for name in self.parked:
-                    if isinstance(self.model._meta.get_field(name), models_fields.SlugField):
-                        parking[name] = f"moving-{pk}"
-                    else:
-                        parking[name] = (rows.aggregate(top=Max(name))["top"] or 0) + n
+            free = {
+                name: self._free_numbers(rows, name)
+                for name in self.parked
+                if not isinstance(self.model._meta.get_field(name), models_fields.SlugField)
+            }
+            for pk in moving:
+                parking = {name: next(free[name]) if name in free else f"moving-{pk}" for name in self.parked}
                 rows.filter(pk=pk).update(**parking)
         return super().save(commit)
+
+    def _free_numbers(self, rows, name: str):
+        """Numbers for `name` that no row has and none is given on the page: above the others', then, once
+        past the highest the database holds (a row numbered 32767), below them, instead of a server error."""
+        taken = set(rows.values_list(name, flat=True))
+        taken |= {form.cleaned_data.get(name) for form in self.forms if form.cleaned_data}
+        top = max((n for n in taken if n is not None), default=0)
+        highest = highest_number(self.model, name) or top + len(self.forms) + 1
+        return (n for n in chain(range(top + 1, highest + 1), range(1, top)) if n not in taken)
 
 
 class _GradeFormSet(_Renumbered):
