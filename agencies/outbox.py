@@ -92,6 +92,9 @@ def outbox_send(*, message_id: int, published_before: datetime | None = None) ->
 
 
 KEEP_SENT = timedelta(days=7)
+# An e-mail not sent: failed for good and not done since (mail_failed, _give_up); the administrator's home page
+# lists these (agencies.selectors.mails_not_sent), and "Try them again" publishes them again (mail_retry_failed).
+NOT_SENT = Q(failed_at__isnull=False, done_at__isnull=True)
 # ... except an e-mail that failed for good and was not sent since: listed on the administrator's home page ("E-mails
 # not sent") for this long after it was queued, so that an administrator who looks in once a week or comes back from
 # leave still sees it and can try it again; older, it is deleted, as nobody is likely to want it sent any more.
@@ -124,7 +127,7 @@ def outbox_flush(*, older_than: timedelta = FLUSH_AFTER, republish_after: timede
     """Publish what earlier attempts could not, and again the run_once messages published
     `republish_after` ago and still not done, whose copy Redis lost. Returns how many were published."""
     now = timezone.now()
-    listed = Q(failed_at__isnull=False, done_at__isnull=True, created_at__gte=now - KEEP_FAILED)
+    listed = NOT_SENT & Q(created_at__gte=now - KEEP_FAILED)
     OutboxMessage.objects.filter(sent_at__lt=now - KEEP_SENT).exclude(listed).delete()
     OutboxMessage.objects.filter(ip_address__isnull=False, created_at__lt=now - KEEP_CLIENT_ADDRESS).update(
         ip_address=None
@@ -185,9 +188,9 @@ def mails_failed_supersede(*, task_name: str, first_args: list) -> int:
     again" leaves them be, and the outbox stops publishing them again. Returns how many."""
     if not first_args:
         return 0
-    return OutboxMessage.objects.filter(
-        task=task_name, args__0__in=list(first_args), failed_at__isnull=False, done_at__isnull=True
-    ).update(done_at=timezone.now())
+    return OutboxMessage.objects.filter(NOT_SENT, task=task_name, args__0__in=list(first_args)).update(
+        done_at=timezone.now()
+    )
 
 
 class MailTask(Task):
@@ -204,11 +207,7 @@ def mail_retry_failed(*, request) -> int:
     from .services import access_record
 
     with transaction.atomic():
-        ids = list(
-            OutboxMessage.objects.select_for_update()
-            .filter(failed_at__isnull=False, done_at__isnull=True)
-            .values_list("pk", flat=True)
-        )
+        ids = list(OutboxMessage.objects.select_for_update().filter(NOT_SENT).values_list("pk", flat=True))
         if not ids:
             return 0
         OutboxMessage.objects.filter(pk__in=ids).update(failed_at=None, sent_at=None)

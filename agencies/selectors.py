@@ -338,9 +338,10 @@ def mails_not_sent() -> MailsNotSent:
     from django.utils.translation import gettext as _
 
     from .models import OutboxMessage
+    from .outbox import NOT_SENT
 
     rows = list(
-        OutboxMessage.objects.filter(failed_at__isnull=False, done_at__isnull=True)
+        OutboxMessage.objects.filter(NOT_SENT)
         .annotate(total=Window(Count("pk")))
         .order_by("-created_at", "-pk")
         .values_list("task", "created_at", "failed_to", "last_error", "total")[:MAIL_NOT_SENT_SHOWN]

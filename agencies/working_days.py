@@ -53,16 +53,20 @@ class ClosureDaysError(ValueError):
     pass
 
 
+def _not_a_date(line: str) -> ClosureDaysError:
+    return ClosureDaysError(
+        _("“%(line)s” is not a date: write each closure day as 29/12/2026, or a range as 29/12/2026 to 31/12/2026.")
+        % {"line": line}
+    )
+
+
 def _closure_date(text: str, line: str) -> date:
     for fmt in CLOSURE_FORMATS:
         try:
             return datetime.strptime(text.strip(), fmt).date()
         except ValueError:
             continue
-    raise ClosureDaysError(
-        _("“%(line)s” is not a date: write each closure day as 29/12/2026, or a range as 29/12/2026 to 31/12/2026.")
-        % {"line": line}
-    )
+    raise _not_a_date(line)
 
 
 def closure_ranges(text: str) -> list[tuple[date, date]]:
@@ -78,13 +82,7 @@ def closure_ranges(text: str) -> list[tuple[date, date]]:
         if len(parts) == 1 and line.count("-") == 1 and "/" in line:
             parts = line.split("-")
         if len(parts) > 2:
-            raise ClosureDaysError(
-                _(
-                    "“%(line)s” is not a date: write each closure day as 29/12/2026, or a range as 29/12/2026 to "
-                    "31/12/2026."
-                )
-                % {"line": line}
-            )
+            raise _not_a_date(line)
         first = _closure_date(parts[0], line)
         last = _closure_date(parts[-1], line)
         if last < first:

@@ -864,7 +864,7 @@ class _CaseFormSet(_BlankNumberLast, _KeepsTheWork):
             return
         initial = set(self.initial_forms)
         kept = [
-            (form.cleaned_data["reference"], form.instance.pk)
+            form.cleaned_data["reference"]
             for form in self.forms
             if form.cleaned_data.get("reference")
             and not self._should_delete_form(form)
@@ -873,10 +873,10 @@ class _CaseFormSet(_BlankNumberLast, _KeepsTheWork):
         if self.instance.pk:
             on_the_page = [form.instance.pk for form in self.initial_forms if form.instance.pk]
             others = models.Case.objects.filter(audit=self.instance).exclude(pk__in=on_the_page)
-            kept = [*others.order_by("order", "pk").values_list("reference", "pk"), *kept]
+            kept = [*others.order_by("order", "pk").values_list("reference", flat=True), *kept]
         seen: dict[str, str] = {}
         alike = []
-        for reference, _pk in kept:
+        for reference in kept:
             key = "".join(reference.split()).casefold()
             if key in seen:
                 alike.append(
