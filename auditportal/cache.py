@@ -57,8 +57,21 @@ def _safe(url: str) -> str:
     return scheme + sep + rest
 
 
+class _Pipeline(redis_lib.client.Pipeline):
+    """A pipeline (set_many, with a timeout) noting a timeout on its server, as _Client does."""
+
+    _server_url = ""
+
+    def execute(self, *args, **options):
+        try:
+            return super().execute(*args, **options)
+        except redis_lib.exceptions.TimeoutError as error:
+            _mark_silent(self._server_url, error)
+            raise
+
+
 class _Client(redis_lib.Redis):
-    """redis.Redis noting a timeout on its server (the pause above)."""
+    """redis.Redis noting a timeout on its server (the pause above), its own commands' and its pipelines'."""
 
     _server_url = ""
 
@@ -68,6 +81,11 @@ class _Client(redis_lib.Redis):
         except redis_lib.exceptions.TimeoutError as error:
             _mark_silent(self._server_url, error)
             raise
+
+    def pipeline(self, transaction=True, shard_hint=None):
+        pipe = _Pipeline(self.connection_pool, self.response_callbacks, transaction, shard_hint)
+        pipe._server_url = self._server_url
+        return pipe
 
 
 class RedisCacheClient(redis.RedisCacheClient):

@@ -3,12 +3,14 @@ of once per operation (about 0.1 ms of CPU each, two on every signed-in page), w
 the same errors."""
 
 import socket
+import time
 import uuid
 from unittest import mock
 
 import pytest
 from django.conf import settings
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from auditportal.cache import RedisCache
 
@@ -78,3 +80,38 @@ def test_each_operation_has_a_socket_timeout():
     pool = cache._cache._get_connection_pool(False)
     assert pool.connection_kwargs["socket_timeout"] == settings.CACHE_SOCKET_TIMEOUT
     assert pool.connection_kwargs["socket_connect_timeout"] == settings.CACHE_SOCKET_TIMEOUT
+
+
+@pytest.fixture
+def silent_server():
+    """A port that takes connections (the kernel's backlog) but never answers: a Redis whose process is
+    stopped."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(16)
+        yield f"redis://127.0.0.1:{sock.getsockname()[1]}/1"
+
+
+def test_a_timed_out_set_many_starts_the_pause_as_a_get_does(silent_server, settings):
+    """set_many sends its commands in one pipeline, not through execute_command: its timeout too leaves the
+    server alone for CACHE_SKIP_SECONDS, so the page's next operations fail at once instead of each waiting
+    CACHE_SOCKET_TIMEOUT again."""
+    settings.CACHE_SOCKET_TIMEOUT = 0.3
+    settings.CACHE_SKIP_SECONDS = 30
+    cache = RedisCache(silent_server, {})
+    with pytest.raises(RedisTimeoutError):
+        cache.set_many({"a": 1, "b": 2}, 30)
+    started = time.monotonic()
+    with pytest.raises(RedisConnectionError, match="did not answer a moment ago"):
+        cache.get("a")
+    assert time.monotonic() - started < settings.CACHE_SOCKET_TIMEOUT
+
+
+def test_a_timed_out_get_starts_the_pause(silent_server, settings):
+    settings.CACHE_SOCKET_TIMEOUT = 0.3
+    settings.CACHE_SKIP_SECONDS = 30
+    cache = RedisCache(silent_server, {})
+    with pytest.raises(RedisTimeoutError):
+        cache.get("a")
+    with pytest.raises(RedisConnectionError, match="did not answer a moment ago"):
+        cache.set_many({"a": 1}, 30)
