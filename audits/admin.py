@@ -675,7 +675,8 @@ class _StageForm(forms.ModelForm):
     version's page (_BlankNumberLast): the stage goes after the version's last stage, numbered last + 1,
     read under the version's row lock, the lock its version's page and "Add stages and standards from a
     spreadsheet" take, so that a stage added at the same moment from either is numbered before or after
-    this one, never the same. A stage already saved still needs its number."""
+    this one, never the same. After a stage numbered as high as an order can be (32767), refused on the
+    Order field, saying why (audits/numbering.py). A stage already saved still needs its number."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -689,8 +690,13 @@ class _StageForm(forms.ModelForm):
         version = cleaned.get("version")
         if self.instance.pk is None and "order" in self.fields and cleaned.get("order") is None and version:
             _lock_version(models.ToolVersion.objects.filter(pk=version.pk))
-            top = models.Section.objects.filter(version=version).aggregate(top=Max("order"))["top"]
-            cleaned["order"] = (top or 0) + 1
+            top = models.Section.objects.filter(version=version).aggregate(top=Max("order"))["top"] or 0
+            # After a stage numbered 32767: refused as Planning's rows are, not "less than or equal to 32767".
+            refused = past_highest_left_empty(models.Section, "order", top)
+            if refused:
+                self.add_error("order", refused)
+            else:
+                cleaned["order"] = top + 1
         return cleaned
 
 
