@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import apnumber
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -257,8 +258,10 @@ def why(data: AuditBriefingData, edition: str) -> str:
 
 def methodology(data: AuditBriefingData, edition: str) -> str:
     """The audit's own methodology text when it has one; what it leaves out (the number of cases,
-    the two parts, the Part B date) is written from the audit's data."""
+    the two parts, the Part B date) is written from the audit's data. A Part B session still to come
+    (a briefing drafted before the day) is one the auditors will meet at, not one they met at."""
     text = data.audit.methodology.strip()
+    to_come = data.part_b_date is not None and data.part_b_date > timezone.localdate()
     lowered = text.lower()
     parts = []
     if "case" not in lowered:
@@ -274,7 +277,7 @@ def methodology(data: AuditBriefingData, edition: str) -> str:
         part_a = _("members of the audit team each audited their own agency's records for every case")
         if journey:
             part_a += " " + _("against standards that follow the child's journey (%(journey)s)") % {"journey": journey}
-        part_b = _("the auditors met")
+        part_b = _("the auditors will meet") if to_come else _("the auditors met")
         if data.part_b_date:
             part_b += " " + _("on %(date)s") % {"date": _long_date(data.part_b_date)}
         if data.venue:
@@ -283,15 +286,16 @@ def methodology(data: AuditBriefingData, edition: str) -> str:
             "to share their findings, agree a consensus judgement on each case and evaluate the overall "
             "effectiveness of the work together"
         )
-        parts.append(
-            _("The audit had two parts:") + f"\n- **{_('Part A:')}** {part_a}.\n- **{_('Part B:')}** {part_b}."
-        )
+        intro = _("The audit has two parts:") if to_come else _("The audit had two parts:")
+        parts.append(intro + f"\n- **{_('Part A:')}** {part_a}.\n- **{_('Part B:')}** {part_b}.")
     elif data.part_b_date and _long_date(data.part_b_date) not in text:
         where = " " + _("at %(venue)s") % {"venue": data.venue} if data.venue else ""
-        parts.append(
-            _("The Part B session was held on %(date)s%(where)s.")
-            % {"date": _long_date(data.part_b_date), "where": where}
+        held = (
+            _("The Part B session will be held on %(date)s%(where)s.")
+            if to_come
+            else _("The Part B session was held on %(date)s%(where)s.")
         )
+        parts.append(held % {"date": _long_date(data.part_b_date), "where": where})
     return "\n\n".join(parts)
 
 
