@@ -8,6 +8,7 @@ by their permissions, model by model.
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import REDIRECT_FIELD_NAME
@@ -106,7 +107,16 @@ class PortalAdminSite(admin.AdminSite):
     def login(self, request, extra_context=None):
         """Somebody not signed in signs in on the portal's own page, with its two-factor step and its
         lockout, and comes back to the admin page they asked for. The admin's own sign-in form is for
-        the signed-in person without access to the admin, who is told so there."""
+        the signed-in person without access to the admin, who is told so there. Whoever signs in on it is
+        recorded in the access log as on the portal's page: here, after the password where no second factor
+        is required; else after the code (agencies.views.otp_login)."""
         if not request.user.is_authenticated:
             return redirect_to_login(request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index"))
-        return super().login(request, extra_context)
+        before = request.session.session_key
+        response = super().login(request, extra_context)
+        signed_in = request.method == "POST" and request.session.session_key != before
+        if signed_in and request.user.is_authenticated and not settings.MFA_REQUIRED:
+            from agencies.services import sign_in_record
+
+            sign_in_record(request=request)
+        return response

@@ -147,3 +147,48 @@ def test_the_admin_shows_sign_ins_and_outs_in_words(client, client_for, auditor,
     page = client_for("administrator").get(reverse("admin:agencies_accessrecord_changelist")).content.decode()
 
     assert "Signed in" in page and "Signed out" in page
+
+
+def _admin_sign_in(client, address: str = AWAY):
+    """Signed in, sign in again on the admin's own form (shown to somebody the admin does not admit)
+    as the administrator."""
+    return client.post(
+        reverse("admin:login"), {"username": "it.admin", "password": PASSWORD, "next": "/admin/"}, REMOTE_ADDR=address
+    )
+
+
+def test_signing_in_on_the_admins_own_form_is_recorded_as_on_the_portals(client, auditor, administrator, audit):
+    """The admin's sign-in form, shown to a signed-in person it does not admit, signs in as whoever is typed
+    there: that sign-in is recorded, with the address, as one on the portal's own page is."""
+    sign_in(client)
+    assert client.get(reverse("admin:login")).status_code == 200  # the form, for somebody not admitted
+
+    assert _admin_sign_in(client).status_code == 302
+
+    assert _signs(administrator) == [(AccessAction.SIGN_IN, administrator.username, AWAY)]
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_a_wrong_password_on_the_admins_own_form_is_no_sign_in(client, auditor, administrator, audit):
+    sign_in(client)
+    wrong = client.post(reverse("admin:login"), {"username": "it.admin", "password": "not it"}, REMOTE_ADDR=AWAY)
+    assert wrong.status_code == 200
+    assert _signs(administrator) == []
+
+
+@override_settings(MFA_REQUIRED=True)
+def test_the_admins_own_form_with_a_required_second_factor_records_the_sign_in_after_the_code(
+    client, auditor, administrator, audit
+):
+    enrolled(auditor)
+    enrolled(administrator)
+    sign_in(client)
+    device = TOTPDevice.objects.get(user=auditor)
+    client.post(reverse("mfa_verify"), {"code": current_code(device)})
+
+    assert _admin_sign_in(client).status_code == 302
+    assert _signs(administrator) == []  # the password alone: no page can be used yet
+
+    device = TOTPDevice.objects.get(user=administrator)
+    assert client.post(reverse("mfa_verify"), {"code": current_code(device)}, REMOTE_ADDR=AWAY).status_code == 302
+    assert _signs(administrator) == [(AccessAction.SIGN_IN, administrator.username, AWAY)]
