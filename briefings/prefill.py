@@ -205,6 +205,19 @@ def _bullets(findings: list[Finding]) -> str:
     return "\n".join(line for f in findings for line in _points(f.heading, f.body))
 
 
+def _paragraphs(text: str) -> list[str]:
+    """The text's paragraphs (split where markup.py splits them, at a blank line), each on one line."""
+    paragraphs: list[str] = []
+    lines: list[str] = []
+    for line in [*text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), ""]:
+        if not markup.is_blank(line):
+            lines.append(line)
+        elif lines:
+            paragraphs.append(" ".join(" ".join(lines).split()))
+            lines = []
+    return paragraphs
+
+
 def _link_line(link) -> str:
     title = link.title.replace("]", ")").replace("[", "(")
     description = " ".join(link.description.split())
@@ -408,13 +421,14 @@ def what_next(data: AuditBriefingData, edition: str) -> str:
 
 
 def local_support(data: AuditBriefingData, edition: str) -> str:
-    """One bullet per contact: its name, when to call, and the number in bold (once, where the text has it)."""
+    """One bullet per contact: its name, when to call, and the number in bold (once, where the text has it).
+    A description of several paragraphs keeps them: each after the first is a line under the contact's bullet."""
     lines = []
     # A contact's address that is a deactivated account's (somebody who left: the administrator's home page
     # lists it, to be changed) is not given to readers to write to. One query, none for no address.
     left = deactivated_addresses(contact.email for contact in data.support_contacts)
     for contact in data.support_contacts:
-        description = " ".join(contact.description.split())
+        description = f"\n{_UNDER}".join(_paragraphs(contact.description))
         if contact.phone and contact.phone in description:
             description = description.replace(contact.phone, f"**{contact.phone}**", 1)
         elif contact.phone:
