@@ -23,6 +23,7 @@ Redis is back; after a timeout it is used again after the pause.
 import logging
 import threading
 import time
+from contextlib import contextmanager
 
 import redis as redis_lib
 from django.conf import settings
@@ -57,17 +58,24 @@ def _safe(url: str) -> str:
     return scheme + sep + rest
 
 
+@contextmanager
+def _noting_timeouts(url: str):
+    """A timeout on the server `url` starts the pause above (and is raised on)."""
+    try:
+        yield
+    except redis_lib.exceptions.TimeoutError as error:
+        _mark_silent(url, error)
+        raise
+
+
 class _Pipeline(redis_lib.client.Pipeline):
     """A pipeline (set_many, with a timeout) noting a timeout on its server, as _Client does."""
 
     _server_url = ""
 
     def execute(self, *args, **options):
-        try:
+        with _noting_timeouts(self._server_url):
             return super().execute(*args, **options)
-        except redis_lib.exceptions.TimeoutError as error:
-            _mark_silent(self._server_url, error)
-            raise
 
 
 class _Client(redis_lib.Redis):
@@ -76,11 +84,8 @@ class _Client(redis_lib.Redis):
     _server_url = ""
 
     def execute_command(self, *args, **options):
-        try:
+        with _noting_timeouts(self._server_url):
             return super().execute_command(*args, **options)
-        except redis_lib.exceptions.TimeoutError as error:
-            _mark_silent(self._server_url, error)
-            raise
 
     def pipeline(self, transaction=True, shard_hint=None):
         pipe = _Pipeline(self.connection_pool, self.response_callbacks, transaction, shard_hint)
