@@ -1088,12 +1088,12 @@ def version_rendered_announce(version: BriefingVersion) -> bool:
     its edition's first publication (selectors.first_standing_version: version 1, or the first still
     standing after the earlier ones were withdrawn), queue the e-mails about it through the outbox, sent
     once this commits (version_published_notify). A corrected version published over a standing one is
-    not announced, nor one made again by the retention purge (its audit's case detail removed). The
-    briefing's row is locked first, so that two versions done at once are not both taken for the first.
-    True when queued."""
+    not announced, nor one made again by the retention purge (published before its audit's case detail was
+    removed); one first published after the purge is announced as any other. The briefing's row is locked
+    first, so that two versions done at once are not both taken for the first. True when queued."""
     Briefing.objects.select_for_update().filter(pk=version.briefing_id).first()
-    purged = Audit.objects.filter(pk=version.briefing.audit_id, purged_at__isnull=False).exists()
-    if purged or not first_standing_version(version):
+    made_again = Audit.objects.filter(pk=version.briefing.audit_id, purged_at__gte=version.published_at).exists()
+    if made_again or not first_standing_version(version):
         return False
     enqueue("briefings.tasks.notify_version_published", version.pk)
     return True

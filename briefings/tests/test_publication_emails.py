@@ -182,6 +182,25 @@ def test_a_version_made_again_by_the_retention_purge_is_not_announced_again(
     assert OutboxMessage.objects.filter(task=NOTIFY).count() == 1
 
 
+def test_an_edition_first_published_after_the_retention_purge_is_announced(
+    findings_audit, make_briefing, publish_rendered, lead_officer, auditor, other_auditor, manager, practitioner
+):
+    # The audit closed and purged before any briefing of it was published: the practitioners' briefing, drafted
+    # from the findings the purge keeps and published now, is its first publication, not one made again.
+    Partnership.objects.update_or_create(pk=1, defaults={"retention_months": 24})
+    findings_audit.status = AuditStatus.CLOSED
+    findings_audit.closed_at = timezone.now() - timedelta(days=25 * 31)
+    findings_audit.save()
+    audit_purge_case_detail(audit=findings_audit)
+
+    version = publish_rendered(make_briefing(Edition.PRACTITIONERS))
+
+    assert version.status == RenderStatus.DONE
+    assert addresses() == sorted([auditor.email, other_auditor.email, lead_officer.email])
+    readers = sorted(m.to[0] for m in mail.outbox if "New learning briefing" in m.subject)
+    assert readers == sorted([manager.email, practitioner.email])
+
+
 def test_the_publish_page_says_who_will_be_emailed(client_for, make_briefing):
     briefing = make_briefing(Edition.PRACTITIONERS)
     url = reverse("briefings:publish", args=[briefing.audit.slug, briefing.edition])
