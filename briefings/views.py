@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, F, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -114,6 +114,13 @@ def _posted_version(request: HttpRequest) -> int | None:
     return int(read) if read.isascii() and read.isdigit() and len(read) <= 18 else None
 
 
+# A version a reader's page offered: rendered then, so done now, or taken away since to be made again by the
+# retention purge (published before its audit's purge: versions_remove_case_detail), still what they read.
+READ_VERSION = Q(status=RenderStatus.DONE) | Q(
+    status__in=(RenderStatus.QUEUED, RenderStatus.RENDERING), briefing__audit__purged_at__gte=F("published_at")
+)
+
+
 def _as_published(briefing: Briefing, versions: list[BriefingVersion]) -> dict[str, str]:
     """The briefing's title and audience as its newest version standing printed them (versions_of): what
     its readers were e-mailed and downloaded, not the draft's, which its composers may be changing."""
@@ -154,10 +161,7 @@ def feedback_create(request: HttpRequest, pk: int) -> HttpResponse:
     version = versions[0] if versions else None
     if read:
         version = (
-            BriefingVersion.objects.filter(briefing=briefing, pk=read, status=RenderStatus.DONE)
-            .defer("content")
-            .first()
-            or version
+            BriefingVersion.objects.filter(READ_VERSION, briefing=briefing, pk=read).defer("content").first() or version
         )
     _feedback_keep(request, briefing, version, form)
     return redirect("briefings:briefing_page", pk=briefing.pk)
@@ -190,10 +194,7 @@ def _feedback_on_briefing_gone(request: HttpRequest, pk: int) -> HttpResponse | 
     the page to correct it is gone: said so. None, for the 404, when it is not such a briefing."""
     read = _posted_version(request)
     version = (
-        versions_in_reach(request.user)
-        .select_related("briefing")
-        .filter(briefing_id=pk, pk=read, status=RenderStatus.DONE)
-        .first()
+        versions_in_reach(request.user).select_related("briefing").filter(READ_VERSION, briefing_id=pk, pk=read).first()
         if read
         else None
     )
