@@ -84,3 +84,24 @@ def test_the_session_page_says_its_notes_were_removed(client_for, closed_audit):
     notes = client.get(url).content.decode().split('data-testid="session-notes"')[1].split("</dd>")[0]
     when = timezone.localdate(closed_audit.purged_at).strftime("%-d %B %Y")
     assert f"Removed on {when} under the retention policy." in notes and "—" not in notes
+
+
+def test_the_evidence_board_says_the_agencies_texts_were_removed_not_that_none_were_recorded(client_for, closed_audit):
+    client = client_for("qa_manager")
+    url = reverse("audits:evidence_board", args=[closed_audit.slug, closed_audit.cases.order_by("order").first().pk])
+
+    def accounts() -> str:
+        html = client.get(url).content.decode()
+        return html.split('id="agencies-heading"')[1].split("</section>")[0]
+
+    before = accounts()
+    assert "Prompt strategy meeting." in before
+    assert before.count("None recorded.") == 2  # no area for improvement written, by either agency
+
+    audit_purge_case_detail(audit=closed_audit)
+    closed_audit.refresh_from_db()
+
+    after = accounts()
+    when = timezone.localdate(closed_audit.purged_at).strftime("%-d %B %Y")
+    assert "None recorded." not in after and "Prompt strategy meeting." not in after
+    assert after.count(f"Removed on {when} under the retention policy.") == 4  # strengths and areas, per agency
