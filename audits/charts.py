@@ -70,13 +70,26 @@ def _row_label(standard, y: int) -> str:
     )
 
 
-def render_heatmap_svg(dist: GradeDistribution) -> SafeString:
+def heatmap_key(dist: GradeDistribution) -> list[dict[str, str]]:
+    """The chart's key, for the page to show above it (and keep in view while it is scrolled): each step of
+    the scale, best first, with its abbreviation (the chart's columns), its name and its colour."""
+    steps = len(dist.grades)
+    return [
+        {"abbreviation": abbr, "label": grade.label, "colour": grade_colour(i, steps)}
+        for i, (grade, abbr) in enumerate(zip(dist.grades, grade_abbreviations(dist.grades), strict=True))
+    ]
+
+
+def render_heatmap_svg(dist: GradeDistribution, *, key: bool = True) -> SafeString:
+    """The chart, with its key at its top; `key=False` (the page, which shows heatmap_key above the chart and
+    keeps it in view while the chart is scrolled): without it, the chart starting at its column headers."""
     grades, agencies = dist.grades, dist.agencies
     abbreviations = grade_abbreviations(grades)
     steps = len(grades)
+    legend = LEGEND if key else 0
     group = max(steps, 1) * CELL + GROUP_GAP
     width = PAD * 2 + LABEL_WIDTH + max(len(agencies), 1) * group
-    height = PAD * 2 + LEGEND + HEADER + max(len(dist.rows), 1) * ROW
+    height = PAD * 2 + legend + HEADER + max(len(dist.rows), 1) * ROW
     peak = max((n for _s, cells in dist.rows for cell in cells for n in cell.counts), default=0)
     uid = f"heatmap-{dist.audit.pk}"
     out: list[str] = [
@@ -89,14 +102,14 @@ def render_heatmap_svg(dist: GradeDistribution) -> SafeString:
     ]
     # Legend: a swatch, the abbreviation and the grade's full name, for every step of the scale.
     x = PAD
-    for i, (grade, abbr) in enumerate(zip(grades, abbreviations, strict=True)):
+    for i, (grade, abbr) in enumerate(zip(grades, abbreviations, strict=True) if key else ()):
         label = f"{abbr} = {grade.label}"
         out.append(
             f'<rect x="{x}" y="{PAD}" width="16" height="16" fill="{grade_colour(i, steps)}" stroke="{TEXT}" '
             f'stroke-width="0.5"/><text x="{x + 22}" y="{PAD + 13}" fill="{TEXT}">{escape(label)}</text>'
         )
         x += 36 + 7 * len(label)
-    top = PAD + LEGEND
+    top = PAD + legend
     # Column headers: the agency (slanted, to fit) and, under it, one column per grade.
     for a, agency in enumerate(agencies):
         gx = PAD + LABEL_WIDTH + a * group
@@ -138,14 +151,15 @@ def render_heatmap_svg(dist: GradeDistribution) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308
 
 
-def render_heatmap_labels_svg(dist: GradeDistribution) -> SafeString:
+def render_heatmap_labels_svg(dist: GradeDistribution, *, key: bool = True) -> SafeString:
     """The chart's column of standards again, from below its key to its foot, on white, to lie over the chart's
     own at its left (the page only, in large type: it stays there while the chart scrolls sideways under it).
-    Hidden from screen readers, which have the chart's own; "" when the chart has no rows of cells."""
+    Hidden from screen readers, which have the chart's own; "" when the chart has no rows of cells. `key`: as
+    the chart's it lies over."""
     if not dist.rows or not dist.agencies:
         return mark_safe("")
     width = PAD + LABEL_WIDTH
-    top = PAD + LEGEND
+    top = PAD + (LEGEND if key else 0)
     height = HEADER + len(dist.rows) * ROW + PAD  # the chart's height below its key
     y0 = top + HEADER
     out = [

@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from agencies.models import AccessAction, AccessRecord
-from audits.charts import heatmap_svg, render_heatmap_labels_svg
+from audits.charts import PALETTE, heatmap_key, heatmap_svg, render_heatmap_labels_svg, render_heatmap_svg
 from audits.models import Answer, AuditStatus, FindingKind, Grade, PartAReturn, ReturnStatus
 from audits.selectors.partb import grade_distribution
 from audits.services.partb import finding_add, recommendation_add
@@ -182,3 +182,31 @@ def test_heatmap_query_count_does_not_grow(client, qa_manager, django_assert_num
             assert client.get(reverse("audits:heatmap", args=[audit.slug])).status_code == 200
         counts.append(len(ctx))
     assert counts[1] == counts[2]
+
+
+def test_the_heatmap_pages_chart_leaves_its_key_to_the_page(client, auditor, filled):
+    """On the page the key is above the chart, not in it (it stays in view while the chart is scrolled): the
+    same steps, abbreviations and colours; the chart and its column of standards start at its headers."""
+    dist = grade_distribution(filled)
+    key = heatmap_key(dist)
+    assert [f"{step['abbreviation']} = {step['label']}" for step in key] == [
+        "O = Outstanding",
+        "G = Good",
+        "RI = Requires improvement",
+        "I = Inadequate",
+    ]
+    assert [step["colour"] for step in key] == [PALETTE[0], PALETTE[2], PALETTE[4], PALETTE[6]]
+    svg = render_heatmap_svg(dist, key=False)
+    assert "= Outstanding" not in svg and "style=" not in svg
+    chart, labels = ET.fromstring(svg), ET.fromstring(render_heatmap_labels_svg(dist, key=False))
+    _x, _y, _w, keyed_height = (float(n) for n in ET.fromstring(render_heatmap_svg(dist)).get("viewBox").split())
+    _x, _y, _w, chart_height = (float(n) for n in chart.get("viewBox").split())
+    assert chart_height == keyed_height - 40
+    rows = [(g.find(f"{SVG}text").text, g.find(f"{SVG}text").get("y")) for g in chart.iter(f"{SVG}g")]
+    assert [(t.text, t.get("y")) for t in labels.iter(f"{SVG}text")] == rows
+    _x, top, _w, height = (float(n) for n in labels.get("viewBox").split())
+    assert top == 10 and top + height == chart_height
+    client.force_login(auditor)
+    html = client.get(reverse("audits:heatmap", args=[filled.slug])).content.decode()
+    assert html.count("= Requires improvement") == 1 and "</svg> RI = Requires improvement</li>" in html
+    assert f'fill="{PALETTE[4]}"' in html

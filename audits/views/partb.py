@@ -27,7 +27,7 @@ from agencies.decorators import recent_login_required
 from agencies.services import AccessAction, access_record
 from audits import exports
 from audits.access import get_board_audit, managed_audit_or_404, object_or_404
-from audits.charts import render_heatmap_labels_svg, render_heatmap_svg
+from audits.charts import heatmap_key, render_heatmap_labels_svg, render_heatmap_svg
 from audits.forms_cancel import AuditCancelForm
 from audits.forms_insights import RecommendationStatusFilterForm, statuses_chosen
 from audits.forms_partb import (
@@ -407,8 +407,10 @@ def heatmap(request: HttpRequest, slug: str) -> HttpResponse:
         "audit": audit,
         "can_manage": can_manage,
         "dist": dist,
-        "svg": render_heatmap_svg(dist),
-        "labels_svg": render_heatmap_labels_svg(dist),
+        # The key above the chart, not in it, so that it stays in view while the chart is scrolled.
+        "key": heatmap_key(dist),
+        "svg": render_heatmap_svg(dist, key=False),
+        "labels_svg": render_heatmap_labels_svg(dist, key=False),
     }
     return render(request, "audits/partb/heatmap.html", context)
 
