@@ -723,8 +723,13 @@ def recommendation_edit(request: HttpRequest, slug: str, rec_id: int) -> HttpRes
     fixed = audit.status not in services.PART_B_EDITABLE
     closed = audit.status not in services.RECOMMENDATION_TRACKABLE or rec.status == RecommendationStatus.CLOSED
     posted = request.method == "POST"
-    if fixed and closed and not posted:
-        messages.error(request, str(services.RECOMMENDATION_FIXED))
+    if not posted and (rec.status == RecommendationStatus.CLOSED or (fixed and closed)):
+        # Nothing of a closed recommendation changes, whatever the audit's stage: not the closed audit's words
+        # (its due date and the owner's e-mail still can), nor a form that cannot be saved.
+        if rec.status == RecommendationStatus.CLOSED:
+            messages.error(request, _("This recommendation is closed: nothing of it changes any more."))
+        else:
+            messages.error(request, str(services.RECOMMENDATION_FIXED))
         return redirect(reverse("audits:recommendations", kwargs={"slug": audit.slug}) + f"#rec-{rec.pk}")
     # A page opened before the audit moved on posts the whole recommendation ("text"): shown again as typed.
     whole = posted and "text" in request.POST
