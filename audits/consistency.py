@@ -59,6 +59,7 @@ from audits.models import (
     FindingKind,
     PartAReturn,
     Recommendation,
+    RecommendationStatus,
 )
 from audits.selectors.partb import RECEIVED_STATUSES
 
@@ -88,8 +89,9 @@ class Issue:
     message: str
     url: str
     # Whether the page at `url` can still fix it once the audit is closed: a briefing's text (a closed
-    # audit's briefing can be corrected). Returns, judgements, findings and recommendations are
-    # read-only then, bar tracking (audits.services.partb.PART_B_EDITABLE).
+    # audit's briefing can be corrected), a recommendation's evidence of impact (tracked until it is closed).
+    # Returns, judgements, findings and what recommendations say are read-only then
+    # (audits.services.partb.PART_B_EDITABLE).
     fixable_when_closed: bool = False
 
     @property
@@ -375,11 +377,20 @@ def _identifiers(data: _Data) -> list[Issue]:
             flagged(f.heading) + flagged(f.body),
             f"{findings_url}#finding-{f.pk}",
         )
+    recommendations_url = reverse("audits:recommendations", args=[audit.slug])
     for n, rec in enumerate(data.recommendations, start=1):
         add(
             _("Recommendation %(n)s") % {"n": n},
-            flagged(rec.text) + flagged(rec.impact_evidence),
+            flagged(rec.text),
             reverse("audits:recommendation_edit", args=[audit.slug, rec.pk]),
+        )
+        # Its evidence of impact is written on its status form, not its edit page, and still tracked once the
+        # audit is closed, until the recommendation is closed itself (services.partb.recommendation_transition).
+        add(
+            _("Recommendation %(n)s, its evidence of impact") % {"n": n},
+            flagged(rec.impact_evidence),
+            f"{recommendations_url}#status-{rec.pk}",
+            fixable_when_closed=rec.status != RecommendationStatus.CLOSED,
         )
     for j in data.judgements:
         guard = {"age_range": age_range_from_band(j.case.age_band)}
