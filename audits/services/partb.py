@@ -1517,7 +1517,8 @@ def recommendation_transition(
             return _recommendation_progress(request, user, recommendation, impact_evidence, shown)
         if not recommendation.can_move_to(to_status):
             raise ValidationError(_("A recommendation cannot move from %(old)s to that status.") % {"old": old_label})
-        if impact_evidence.strip():
+        # Evidence posted, or emptied on a page that showed some (`shown`): removed then, as the box said.
+        if impact_evidence.strip() or shown is not None:
             stored = {"impact_evidence": recommendation.impact_evidence}
             changes = changed_fields({"impact_evidence": impact_evidence}, stored, shown, recommendation)
             if "impact_evidence" in changes:
@@ -1546,11 +1547,13 @@ def _recommendation_progress(
 ) -> Recommendation:
     """The evidence of impact of a recommendation that keeps its status (locked by recommendation_transition):
     what its owner reports done meanwhile, recorded without moving it on. Not recorded under
-    RECOMMENDATION_STATUS_PREFIX, which names who last moved its status."""
+    RECOMMENDATION_STATUS_PREFIX, which names who last moved its status. Evidence emptied on a page that showed
+    some (`shown`) is removed."""
     stored = {"impact_evidence": recommendation.impact_evidence}
     changes = changed_fields({"impact_evidence": impact_evidence}, stored, shown, recommendation)
     evidence = changes.get("impact_evidence", recommendation.impact_evidence).strip()
-    if not evidence or evidence == recommendation.impact_evidence.strip():
+    removed = shown is not None and not evidence and bool(recommendation.impact_evidence.strip())
+    if not removed and (not evidence or evidence == recommendation.impact_evidence.strip()):
         raise ValidationError(
             {"impact_evidence": _("Nothing to save: write what has been done, or choose a new status.")}
         )
@@ -1558,12 +1561,12 @@ def _recommendation_progress(
         raise ValidationError({"impact_evidence": problem})
     recommendation.impact_evidence = evidence
     recommendation.save()
+    what = "the evidence of impact removed" if removed else "the evidence of impact"
     access_record(
         request=request,
         user=user,
         action=AccessAction.CHANGE,
         obj=recommendation,
-        summary=f"Recommendation changed: #{recommendation.pk}, the evidence of impact "
-        f"(still {recommendation.get_status_display()})",
+        summary=f"Recommendation changed: #{recommendation.pk}, {what} (still {recommendation.get_status_display()})",
     )
     return recommendation

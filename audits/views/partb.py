@@ -811,7 +811,9 @@ def recommendation_status(request: HttpRequest, slug: str, rec_id: int) -> HttpR
     except ValidationError as error:
         form.add_error(None, error)
         return _recommendations_page(request, audit, refused=(rec.pk, form), status=400)
-    if stays:
+    if stays and not rec.impact_evidence:
+        text = _("Evidence of impact removed: the recommendation stays %(status)s.")
+    elif stays:
         text = _("Evidence of impact saved: the recommendation stays %(status)s.")
     else:
         text = _("Recommendation is now %(status)s.")
