@@ -268,7 +268,7 @@ class Partnership(SingletonModel):
     retention_months = models.PositiveIntegerField(
         _("retention (months)"),
         default=24,
-        help_text=_("Months after an audit is closed before its case-level detail is removed."),
+        help_text=_("Months after an audit is closed or cancelled before its case-level detail is removed."),
         # Counted on the calendar (audits.services.retention): a period past the calendar's years (99999 typed
         # for "keep it") stopped every purge and refused every cancellation with a server error.
         validators=[

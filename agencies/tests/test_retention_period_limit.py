@@ -37,3 +37,10 @@ def test_the_longest_period_allowed_is_counted_without_error(signed_in, audit):
     audit.save()
     assert retention_date(audit).year == timezone.localdate().year + 100
     assert audits_expired() == []
+
+
+def test_the_settings_page_says_the_period_counts_from_a_cancellation_too(signed_in):
+    """A cancelled audit is purged on the same clock, from its cancellation (audits.services.retention): the
+    field says so, not only 'after an audit is closed'."""
+    page = html.unescape(text(signed_in.get(settings_url(Partnership.load()))))
+    assert "Months after an audit is closed or cancelled before its case-level detail is removed." in page
