@@ -173,6 +173,11 @@ def _delete_history(rows: models.QuerySet) -> int:
 
 
 @transaction.atomic
+def _holding_text(returns):
+    """Of `returns`, those with anything written in their texts."""
+    return returns.exclude(strengths="", improvements="", no_involvement_reason="", amendment_comment="")
+
+
 def audit_purge_case_detail(*, audit: Audit, user=None) -> PurgeResult:
     audit = Audit.objects.select_for_update().get(pk=audit.pk)
     if audit.purged_at is not None:
@@ -186,8 +191,10 @@ def audit_purge_case_detail(*, audit: Audit, user=None) -> PurgeResult:
     answer_ids = list(answers.values_list("pk", flat=True))
     judgement_ids = list(judgements.values_list("pk", flat=True))
 
-    # Queryset updates write no history rows; the history that exists is deleted below.
-    n_returns = returns.update(
+    # Queryset updates write no history rows; the history that exists is deleted below. Counted as the dry run
+    # counts them (audit_purge_preview): the rows that held text.
+    n_returns = _holding_text(returns).count()
+    returns.update(
         strengths="",
         improvements="",
         no_involvement_reason="",
@@ -195,8 +202,8 @@ def audit_purge_case_detail(*, audit: Audit, user=None) -> PurgeResult:
         comment_identifiers_confirmed=[],
         identifiers_confirmed=False,
     )
-    n_answers = answers.update(evidence="")
-    n_judgements = judgements.update(reasons="")
+    n_answers = answers.exclude(evidence="").update(evidence="")
+    n_judgements = judgements.exclude(reasons="").update(reasons="")
     # The session's notes are about the cases discussed; its date, venue, chair and attendance stay.
     n_session_notes = PartBSession.objects.filter(audit=audit).exclude(notes="").update(notes="")
     n_risk_factors = (
@@ -260,9 +267,7 @@ def audit_purge_preview(*, audit: Audit) -> PurgeResult:
     from briefings.models import BriefingVersion
     from briefings.services import drafts_remove_unpublished_text, drafts_reset_unpublished_details
 
-    returns = PartAReturn.objects.filter(audit=audit).exclude(
-        strengths="", improvements="", no_involvement_reason="", amendment_comment=""
-    )
+    returns = _holding_text(PartAReturn.objects.filter(audit=audit))
     versions = BriefingVersion.objects.filter(briefing__audit=audit, withdrawn_at__isnull=True).values_list(
         "content", flat=True
     )

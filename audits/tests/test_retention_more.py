@@ -131,3 +131,25 @@ def test_the_purge_deletes_the_earlier_versions_of_findings_and_recommendations(
     assert Finding.history.filter(id=elsewhere.pk).count() == 2  # another audit's history is not touched
     assert result.earlier_versions == len(stale_history_ids) + 1  # the recommendation's first version
     assert Finding.objects.get(pk=finding.pk).body == "Seen at home by the duty team."
+
+
+def test_the_purge_counts_what_held_text_as_the_dry_run_does(closed_audit):  # noqa: F811
+    """Returns, answers and judgements with nothing written in them are not counted as texts removed: the
+    access log's "Case-level detail removed: …" says what the dry run said it would remove."""
+    from audits.models import Answer, CaseJudgement, PartAReturn
+    from audits.services.retention import audit_purge_preview
+
+    empty = PartAReturn.objects.filter(audit=closed_audit).first()
+    empty.strengths = empty.improvements = ""
+    empty.save()
+    Answer.objects.filter(part_a_return=empty).update(evidence="")
+    case = closed_audit.cases.exclude(pk=CaseJudgement.objects.get().case_id).first()
+    CaseJudgement.objects.create(case=case, grade=CaseJudgement.objects.get().grade, reasons="")
+
+    preview = audit_purge_preview(audit=closed_audit)
+    assert (preview.returns, preview.answers, preview.judgements) == (3, 3, 1)
+
+    result = audit_purge_case_detail(audit=closed_audit)
+    assert (result.returns, result.answers, result.judgements) == (3, 3, 1)
+    record = AccessRecord.objects.get(action="purge", object_id=str(closed_audit.pk))
+    assert record.summary.startswith("Case-level detail removed: 3 returns, 3 answers, 1 judgements")
