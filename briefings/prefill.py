@@ -220,7 +220,8 @@ def _paragraphs(text: str) -> list[str]:
 
 def _link_line(link) -> str:
     title = link.title.replace("]", ")").replace("[", "(")
-    description = " ".join(link.description.split())
+    # Each paragraph after the first a line under the link's point, as a support contact's (local_support).
+    description = f"\n{_UNDER}".join(_paragraphs(link.description))
     return f"- [{title}]({link.url})" + (f" – {description}" if description else "")
 
 
