@@ -1002,6 +1002,29 @@ class ParticipantInline(_PlannedOnly, admin.StackedInline):
             kwargs["form_class"] = _AuditorChoice
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    # Past Planning the rows are read-only, and Django shows a read-only agency or auditor as a link to its page
+    # in Administration, which the QA manager may not open (a 403, and a refused access in the access log):
+    # shown as text instead.
+    _AS_TEXT = {"agency": "agency_text", "auditor": "auditor_text"}
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return fields
+        return [self._AS_TEXT.get(name, name) for name in fields if name not in self._AS_TEXT.values()]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return fields if self.has_change_permission(request, obj) else (*fields, *self._AS_TEXT.values())
+
+    @admin.display(description=_("agency"))
+    def agency_text(self, row: models.AuditAgency) -> str:
+        return str(row.agency) if row.agency_id else "-"
+
+    @admin.display(description=_("auditor"))
+    def auditor_text(self, row: models.AuditAgency) -> str:
+        return str(row.auditor) if row.auditor_id else "-"
+
 
 class CaseInline(_PlannedOnly, admin.StackedInline):
     model = models.Case
@@ -1281,7 +1304,11 @@ class AuditAdmin(
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
         if obj is not None and obj.status == models.AuditStatus.CANCELLED:
-            fields += ["cancelled_at", "cancelled_by", "cancel_reason"]
+            fields += ["cancelled_at", "cancelled_by_text", "cancel_reason"]
+        if obj is not None and self._lead_officer_read_only(request, obj):
+            # People read-only as text: Django shows them as a link to their page in Administration, which
+            # the QA manager may not open (a 403, and a refused access in the access log).
+            fields = ["lead_officer_text" if name == "lead_officer" else name for name in fields]
         return fields
 
     def has_change_permission(self, request, obj=None) -> bool:
@@ -1292,7 +1319,7 @@ class AuditAdmin(
     def get_readonly_fields(self, request, obj=None):
         # The status moves through the audit's own page (it opens Part A, which makes the returns), and
         # is cancelled there too, with a reason: never to or from Cancelled here.
-        fields = ["status", "cancelled_at", "cancelled_by", "cancel_reason"]
+        fields = ["status", "cancelled_at", "cancelled_by", "cancelled_by_text", "cancel_reason"]
         if obj is not None:
             fields.append("slug")  # in every link to the audit
             if not _planning(obj) or _audit_has_work(obj):
@@ -1300,7 +1327,20 @@ class AuditAdmin(
             if obj.status == models.AuditStatus.CLOSED:
                 # What happened, as the session page keeps it once closed: who led it too, whatever became of them.
                 fields += ["part_a_due", "part_b_date", "lead_officer"]
+            if self._lead_officer_read_only(request, obj):
+                fields.append("lead_officer_text")
         return fields
+
+    def _lead_officer_read_only(self, request, obj) -> bool:
+        return obj.status == models.AuditStatus.CLOSED or not self.has_change_permission(request, obj)
+
+    @admin.display(description=_("lead officer"))
+    def lead_officer_text(self, audit: models.Audit) -> str:
+        return str(audit.lead_officer) if audit.lead_officer_id else "-"
+
+    @admin.display(description=_("cancelled by"))
+    def cancelled_by_text(self, audit: models.Audit) -> str:
+        return str(audit.cancelled_by) if audit.cancelled_by_id else "-"
 
     def save_model(self, request, obj, form, change) -> None:
         before = saved = session = None
