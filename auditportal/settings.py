@@ -118,8 +118,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "auditportal.apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp
+    "auditportal.apps.RecoveryCodesConfig",  # django_otp.plugins.otp_static
     "axes",
     "agencies",
     "audits",
