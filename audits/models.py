@@ -982,6 +982,10 @@ class InsightReport(RenderJob, models.Model):
     file = models.FileField(upload_to=insight_report_upload_to, blank=True)
     pages = models.PositiveIntegerField(null=True, blank=True)
     file_size = models.PositiveIntegerField(null=True, blank=True)
+    # The audits the report was made from, as its requester could see them when it was rendered (the
+    # audits they ran for a board report, the profile's audits for an agency profile): it opens only while
+    # they can still see every one of them (selectors.may_see_report). Empty for a report not rendered yet.
+    audit_ids = models.JSONField(default=list, blank=True)
 
     created_field = "requested_at"  # RenderJob: what a report without queued_at waits from
 

@@ -28,6 +28,9 @@ def report_context(report: InsightReport) -> dict:
     # Checked again when it is made: the owner may have lost what it shows since asking (the pages check too).
     if not selectors.may_see_report(user, report):
         raise ReportNotAllowed("The report's owner may no longer see what it holds.")
+    # Kept with the report once it is done (services.insights.insight_report_render): it opens only while
+    # its owner can still see each of these audits.
+    report.audit_ids = sorted(selectors.report_audits(user, report).values_list("pk", flat=True))
     context = {
         "report": report,
         "partnership": Partnership.load(),

@@ -744,12 +744,29 @@ def profile_agencies(user) -> QuerySet[Agency]:
 def may_see_report(user, report: InsightReport) -> bool:
     """Whether `user` may open this report now: the person who asked for it, while they may still see
     what it holds, by the rule of the page it was made from (the tracker's for a board report, the
-    profile's for an agency profile). One query."""
+    profile's for an agency profile), and while each audit it was made from (report.audit_ids, kept when
+    it was rendered) is still one that page shows them: a lead officer replaced on one of them, or a QA
+    manager now one audit's lead officer, no longer opens it. One query, two for a rendered report."""
     if not user.is_authenticated or report.requested_by_id != user.pk:
         return False
     if report.kind == InsightReportKind.BOARD:
-        return may_track(user)
-    return profile_agencies(user).filter(pk=report.agency_id).exists()
+        allowed = may_track(user)
+    else:
+        allowed = profile_agencies(user).filter(pk=report.agency_id).exists()
+    if not allowed or not report.audit_ids:
+        return allowed
+    # An audit deleted since (in Planning, with no work in it) no longer holds anything to keep.
+    return not (
+        Audit.objects.filter(pk__in=report.audit_ids).exclude(pk__in=report_audits(user, report).values("pk")).exists()
+    )
+
+
+def report_audits(user, report: InsightReport) -> QuerySet[Audit]:
+    """The audits a report made for `user` now would be made from: those they run for a board report (its
+    tracker and named trends), the profile's audits for an agency profile."""
+    if report.kind == InsightReportKind.BOARD:
+        return Audit.objects.managed_by(user)
+    return profile_audits(user, report.agency)
 
 
 def profile_audits(user, agency: Agency) -> QuerySet[Audit]:

@@ -524,13 +524,27 @@ def insight_report_render(*, report_id: int) -> InsightReport | None:
     from audits.reports import render_report
     from briefings.services import render_to_file
 
+    made_from: list[int] = []
+
+    def render(report: InsightReport):
+        result = render_report(report)
+        made_from[:] = report.audit_ids  # the audits report_context read it from
+        return result
+
+    def keep_audits(report: InsightReport) -> None:
+        # With the row marked done, in its transaction: the report opens only while its owner can still
+        # see each audit it was made from (selectors.may_see_report).
+        report.audit_ids = list(made_from)
+        report.save(update_fields=["audit_ids"])
+
     return render_to_file(
         InsightReport,
         report_id,
         statuses=InsightReportStatus,
-        render=render_report,
+        render=render,
         file_name=lambda report: insight_report_upload_to(report, "report.pdf"),
         done_label="Report rendered",
         too_long=_("The report took longer than the time limit allows."),
         recorded_user=lambda report: report.requested_by,
+        on_done=keep_audits,
     )
