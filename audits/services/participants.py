@@ -37,11 +37,18 @@ logger = logging.getLogger(__name__)
 AUDITOR_CHANGEABLE = (AuditStatus.PART_A, AuditStatus.PART_B)
 
 
-def auditor_change_refusal(audit: Audit) -> str:
-    """Why the audit's auditors cannot be changed at its stage, or "" when they can."""
+def auditor_change_refusal(audit: Audit, user=None) -> str:
+    """Why the audit's auditors cannot be changed at its stage, or "" when they can. In Planning, said to
+    `user` as who opens Planning: a QA manager; not the audit's lead officer (audits/planning.py), who is
+    told to ask one."""
     if audit.status in AUDITOR_CHANGEABLE:
         return ""
     if audit.status == AuditStatus.PLANNING:
+        if user is not None and not user.is_qa_manager:
+            return _(
+                "The audit is in Planning: its agencies and their auditors are set in Planning, which a QA "
+                "manager opens: ask a QA manager to change the agency's auditor in Planning."
+            )
         return _(
             "The audit is in Planning: its agencies and their auditors are set in Planning, on the audit's page there."
         )
@@ -86,7 +93,7 @@ def participant_auditor_change(
     with transaction.atomic():
         # Under the audit's row lock: a concurrent move to Reporting waits, or is waited for.
         audit = Audit.objects.select_for_update().get(pk=audit.pk)
-        refusal = auditor_change_refusal(audit)
+        refusal = auditor_change_refusal(audit, user)
         if refusal:
             raise ValidationError(refusal)
         participant = (

@@ -40,7 +40,7 @@ def participant_auditor(request: HttpRequest, slug: str, agency_id: int) -> Http
             audit_id=audit.pk,
         )
         raise Http404(_("That agency is not part of this audit."))
-    refusal = auditor_change_refusal(audit)
+    refusal = auditor_change_refusal(audit, request.user)
     # Back from confirming the password, the auditor they had chosen is chosen again.
     restored = recent_login_restored(request) if request.method == "GET" else None
     form = ParticipantAuditorForm(
