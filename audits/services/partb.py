@@ -405,6 +405,12 @@ def audit_transition(
             if not audit.cases.exists() or not audit.participants.exists():
                 raise ValidationError(_no_cases_or_agencies(audit, user))
             if refusal := tool_refusal(audit.tool_version, audit=audit):
+                if not user.is_qa_manager:
+                    # The audit's lead officer opens Part A but not Planning, where the change is made.
+                    refusal = f"{refusal} " + _(
+                        "A QA manager makes this change in Planning, which the audit's lead officer does not open: "
+                        "ask one."
+                    )
                 raise ValidationError(refusal)
             returns_create_for_audit(audit=audit, user=user, request=request)
             part_a_opened_notify(audit=audit, opened_by=user)  # the auditors and the lead, once committed
