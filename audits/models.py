@@ -986,6 +986,10 @@ class InsightReport(RenderJob, models.Model):
     # audits they ran for a board report, the profile's audits for an agency profile): it opens only while
     # they can still see every one of them (selectors.may_see_report). Empty for a report not rendered yet.
     audit_ids = models.JSONField(default=list, blank=True)
+    # Of those, the audits whose findings not yet agreed (before Reporting) an agency profile printed because its
+    # requester ran them (the QA manager, the audit's lead officer): it opens only while they still run each
+    # one, or its findings are agreed (selectors.may_see_report).
+    findings_audit_ids = models.JSONField(default=list, blank=True)
 
     created_field = "requested_at"  # RenderJob: what a report without queued_at waits from
 

@@ -31,6 +31,7 @@ def report_context(report: InsightReport) -> dict:
     # Kept with the report once it is done (services.insights.insight_report_render): it opens only while
     # its owner can still see each of these audits.
     report.audit_ids = sorted(selectors.report_audits(user, report).values_list("pk", flat=True))
+    report.findings_audit_ids = sorted(selectors.report_findings_audits(user, report).values_list("pk", flat=True))
     context = {
         "report": report,
         "partnership": Partnership.load(),

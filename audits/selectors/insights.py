@@ -753,11 +753,29 @@ def may_see_report(user, report: InsightReport) -> bool:
         allowed = may_track(user)
     else:
         allowed = profile_agencies(user).filter(pk=report.agency_id).exists()
-    if not allowed or not report.audit_ids:
+    if not allowed or not (report.audit_ids or report.findings_audit_ids):
         return allowed
     # An audit deleted since (in Planning, with no work in it) no longer holds anything to keep.
-    return not (
-        Audit.objects.filter(pk__in=report.audit_ids).exclude(pk__in=report_audits(user, report).values("pk")).exists()
+    lost = Audit.objects.filter(pk__in=report.audit_ids).exclude(pk__in=report_audits(user, report).values("pk"))
+    # Findings printed before they were agreed, because the requester ran the audit: while they still do.
+    lost_findings = (
+        Audit.objects.filter(pk__in=report.findings_audit_ids)
+        .exclude(status__in=AGREED_FINDINGS_STATUSES)
+        .exclude(pk__in=Audit.objects.managed_by(user).values("pk"))
+    )
+    return not (lost | lost_findings).exists()
+
+
+def report_findings_audits(user, report: InsightReport) -> QuerySet[Audit]:
+    """Of report_audits, those whose findings not yet agreed an agency profile made for `user` now prints
+    because they run them (agency_profile's `readable`); none for a board report, all of whose audits they
+    run."""
+    if report.kind == InsightReportKind.BOARD:
+        return Audit.objects.none()
+    return (
+        report_audits(user, report)
+        .exclude(status__in=AGREED_FINDINGS_STATUSES)
+        .filter(pk__in=Audit.objects.managed_by(user).values("pk"))
     )
 
 

@@ -524,18 +524,20 @@ def insight_report_render(*, report_id: int) -> InsightReport | None:
     from audits.reports import render_report
     from briefings.services import render_to_file
 
-    made_from: list[int] = []
+    made_from: dict[str, list[int]] = {}
 
     def render(report: InsightReport):
         result = render_report(report)
-        made_from[:] = report.audit_ids  # the audits report_context read it from
+        # The audits report_context read it from, and those whose findings in progress it printed.
+        made_from.update(audit_ids=report.audit_ids, findings_audit_ids=report.findings_audit_ids)
         return result
 
     def keep_audits(report: InsightReport) -> None:
         # With the row marked done, in its transaction: the report opens only while its owner can still
-        # see each audit it was made from (selectors.may_see_report).
-        report.audit_ids = list(made_from)
-        report.save(update_fields=["audit_ids"])
+        # see each audit it was made from as it showed it (selectors.may_see_report).
+        report.audit_ids = list(made_from.get("audit_ids", []))
+        report.findings_audit_ids = list(made_from.get("findings_audit_ids", []))
+        report.save(update_fields=["audit_ids", "findings_audit_ids"])
 
     return render_to_file(
         InsightReport,

@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from agencies.models import Role
 from agencies.tests.factories import AgencyFactory, UserFactory
-from audits.models import InsightReport, InsightReportKind, InsightReportStatus
+from audits.models import FindingKind, InsightReport, InsightReportKind, InsightReportStatus
 from audits.services.insights import insight_report_render
-from audits.tests.factories import AuditAgencyFactory, RecommendationFactory
+from audits.tests.factories import AuditAgencyFactory, FindingFactory, RecommendationFactory
 from audits.tests.insights_support import audit_in
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +78,32 @@ def test_a_qa_manager_now_one_audits_lead_officer_loses_the_board_report_of_ever
     qa.save(update_fields=["role"])
     assert client.get(reverse("audits:insights_tracker")).status_code == 200
     assert _answers(client, board) == [404, 404, 404]
+
+
+def test_a_lead_officer_replaced_loses_their_own_agencys_profile_printed_with_the_audits_findings_in_progress(
+    media,
+):
+    """Their own agency's profile is any of its managers', but the one they asked for as the audit's lead
+    printed its findings not yet agreed (Part B), which the agency's managers do not read."""
+    youth = AgencyFactory(name="Youth")
+    lead = UserFactory(username="lead", agency=youth, role=Role.MANAGER)
+    audit = audit_in(2026, lead_officer=lead, status="part_b", title="CSE audit", slug="cse-audit")
+    AuditAgencyFactory(audit=audit, agency=youth)
+    FindingFactory(audit=audit, kind=FindingKind.AGENCY_IMPROVEMENT, agency=youth, heading="Draft finding")
+    closed = audit_in(2025, lead_officer=lead, title="Neglect audit", slug="neglect-audit")
+    AuditAgencyFactory(audit=closed, agency=youth)
+    profile = _rendered(lead, InsightReportKind.AGENCY, agency=youth)
+    client = Client()
+    client.force_login(lead)
+    assert _answers(client, profile) == [200, 200, 200]
+
+    audit.lead_officer = UserFactory(username="successor", agency=youth, role=Role.MANAGER)
+    audit.save(update_fields=["lead_officer"])
+    page = client.get(reverse("audits:insights_agency", args=[youth.pk])).content.decode()
+    assert "Draft finding" not in page  # the profile page, as any of the agency's managers reads it
+    assert _answers(client, profile) == [404, 404, 404]
+
+    # Once Part B has agreed the findings, every reader of the profile reads them: the report opens again.
+    audit.status = "reporting"
+    audit.save(update_fields=["status"])
+    assert _answers(client, profile) == [200, 200, 200]
