@@ -629,7 +629,14 @@ def _save_from_form(
         return _not_the_auditor(request, ret, role, layout)
     if outcome.submitted:
         _forget_submit_tried(request, ret)
-        messages.success(request, _("Return submitted. Thank you: it is now with the QA manager and read-only."))
+        if ret.audit.lead_officer_id:
+            said = _(
+                "Return submitted. Thank you: it is now with the QA manager and the audit's lead officer for review, "
+                "and read-only."
+            )
+        else:
+            said = _("Return submitted. Thank you: it is now with the QA manager for review, and read-only.")
+        messages.success(request, said)
         return redirect("audits:return_detail", pk=ret.pk)
     if refused:
         return _refused_page(request, layout, outcome, refused, submit=submit)
