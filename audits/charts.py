@@ -100,12 +100,13 @@ def render_heatmap_svg(dist: GradeDistribution, *, key: bool = True) -> SafeStri
         f'<desc id="{uid}-desc">{escape(_describe(dist))}</desc>',
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
     ]
-    # Legend: a swatch, the abbreviation and the grade's full name, for every step of the scale.
+    # Legend: a swatch, the abbreviation and the grade's full name, for every step of the scale (heatmap_key,
+    # as the page shows it above the chart).
     x = PAD
-    for i, (grade, abbr) in enumerate(zip(grades, abbreviations, strict=True) if key else ()):
-        label = f"{abbr} = {grade.label}"
+    for step in heatmap_key(dist) if key else ():
+        label = f"{step['abbreviation']} = {step['label']}"
         out.append(
-            f'<rect x="{x}" y="{PAD}" width="16" height="16" fill="{grade_colour(i, steps)}" stroke="{TEXT}" '
+            f'<rect x="{x}" y="{PAD}" width="16" height="16" fill="{step["colour"]}" stroke="{TEXT}" '
             f'stroke-width="0.5"/><text x="{x + 22}" y="{PAD + 13}" fill="{TEXT}">{escape(label)}</text>'
         )
         x += 36 + 7 * len(label)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import CharField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
@@ -29,6 +29,11 @@ from audits.models import (
 )
 
 from .models import Briefing, BriefingVersion, Edition, Feedback, RenderStatus
+
+# A version published before its audit's retention purge, which took it away to be made again without the
+# consensus reasons (briefings.services.versions_remove_case_detail): no new publication to announce, and still
+# the version its readers read.
+REMADE_BY_PURGE = Q(briefing__audit__purged_at__gte=F("published_at"))
 
 # --- Who may read what ------------------------------------------------------------------------
 

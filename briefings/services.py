@@ -35,6 +35,7 @@ from . import prefill
 from .content import build_content, content_fingerprint, printed_sections
 from .models import Briefing, BriefingSection, BriefingVersion, Feedback, RenderStatus, briefing_upload_to
 from .selectors import (
+    REMADE_BY_PURGE,
     audit_briefing_data,
     draft_changed_by,
     emailable,
@@ -1092,7 +1093,7 @@ def version_rendered_announce(version: BriefingVersion) -> bool:
     removed); one first published after the purge is announced as any other. The briefing's row is locked
     first, so that two versions done at once are not both taken for the first. True when queued."""
     Briefing.objects.select_for_update().filter(pk=version.briefing_id).first()
-    made_again = Audit.objects.filter(pk=version.briefing.audit_id, purged_at__gte=version.published_at).exists()
+    made_again = BriefingVersion.objects.filter(REMADE_BY_PURGE, pk=version.pk).exists()
     if made_again or not first_standing_version(version):
         return False
     enqueue("briefings.tasks.notify_version_published", version.pk)

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Avg, Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,6 +31,7 @@ from .forms import BriefingDetailsForm, FeedbackForm, LibraryFilterForm, Section
 from .models import Briefing, BriefingSection, BriefingVersion, Edition, RenderStatus
 from .prefill import SPECS
 from .selectors import (
+    REMADE_BY_PURGE,
     LibraryFilters,
     audits_composing,
     briefings_of_audit,
@@ -117,7 +118,7 @@ def _posted_version(request: HttpRequest) -> int | None:
 # A version a reader's page offered: rendered then, so done now, or taken away since to be made again by the
 # retention purge (published before its audit's purge: versions_remove_case_detail), still what they read.
 READ_VERSION = Q(status=RenderStatus.DONE) | Q(
-    status__in=(RenderStatus.QUEUED, RenderStatus.RENDERING), briefing__audit__purged_at__gte=F("published_at")
+    REMADE_BY_PURGE, status__in=(RenderStatus.QUEUED, RenderStatus.RENDERING)
 )
 
 
