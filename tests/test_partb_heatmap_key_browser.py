@@ -176,15 +176,18 @@ def test_nothing_focused_on_the_heatmap_is_hidden_under_its_key(
     chart = page.get_by_role("region", name="Chart: grades by standard and agency")
     key = page.get_by_test_id("heatmap-key")
     chart.locator("svg.heatmap-svg > g").last.scroll_into_view_if_needed()
+    page.evaluate(SETTLED)
     assert seen(key)["inside"] and chart.bounding_box()["y"] < 0
 
     tab_to(page, "figcaption a")
+    page.evaluate(SETTLED)  # the window scrolled to what is focused, on a busy machine too, before it is measured
     link = page.get_by_role("link", name="Skip to the table of the same figures")
     where = seen(link)
     assert where["inside"] and where["on_top"], where
     page.keyboard.press("Tab")
     region = page.get_by_role("region", name="The same figures as a table")
     expect(region).to_be_focused()
+    page.evaluate(SETTLED)
     where = seen(region)
     assert where["top"] >= 0 and where["on_top"], where
 
