@@ -59,7 +59,6 @@ from audits.models import (
     FindingKind,
     PartAReturn,
     Recommendation,
-    RecommendationStatus,
 )
 from audits.selectors.partb import RECEIVED_STATUSES
 
@@ -385,12 +384,13 @@ def _identifiers(data: _Data) -> list[Issue]:
             reverse("audits:recommendation_edit", args=[audit.slug, rec.pk]),
         )
         # Its evidence of impact is written on its status form, not its edit page, and still tracked once the
-        # audit is closed, until the recommendation is closed itself (services.partb.recommendation_transition).
+        # audit is closed; a recommendation closed itself is reopened there first, back to complete
+        # (services.partb.recommendation_transition).
         add(
             _("Recommendation %(n)s, its evidence of impact") % {"n": n},
             flagged(rec.impact_evidence),
             f"{recommendations_url}#status-{rec.pk}",
-            fixable_when_closed=rec.status != RecommendationStatus.CLOSED,
+            fixable_when_closed=True,
         )
     for j in data.judgements:
         guard = {"age_range": age_range_from_band(j.case.age_band)}

@@ -799,7 +799,8 @@ class RecommendationTransitionForm(ShownMixin, forms.Form):
     """A recommendation's next status, and its evidence of impact. Posts back the status the page
     showed (`from_status`: its choices are that status's next ones, so that a post from a page
     overtaken by somebody else's change reaches the service, which says so) and what the page showed
-    of the evidence (ShownMixin)."""
+    of the evidence (ShownMixin). A closed recommendation's only choice is Complete: reopened (its page
+    posts that alone, with from_status, and leaves its evidence as it is)."""
 
     to_status = forms.ChoiceField(label=_("New status"), choices=RecommendationStatus.choices)
     impact_evidence = LongTextField(
@@ -807,8 +808,8 @@ class RecommendationTransitionForm(ShownMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         help_text=_(
-            "Needed to close a recommendation: what changed, and how we know. To record progress without moving "
-            "it on, choose “Stays …”."
+            "Needed to close a recommendation: what changed, and how we know. Closed, it no longer changes until it "
+            "is reopened (back to Complete). To record progress without moving it on, choose “Stays …”."
         ),
     )
     from_status = forms.ChoiceField(choices=RecommendationStatus.choices, required=False, widget=forms.HiddenInput)
@@ -822,7 +823,7 @@ class RecommendationTransitionForm(ShownMixin, forms.Form):
         self.fields["from_status"].initial = recommendation.status
         allowed = RECOMMENDATION_TRANSITIONS[shown_status]
         choices = [(s, RecommendationStatus(s).label) for s in allowed]
-        if allowed:  # not closed: what its owner reports done meanwhile, recorded without moving it on
+        if shown_status != RecommendationStatus.CLOSED:  # what its owner reports done meanwhile, not moving it on
             stays = _("Stays %(status)s: save the evidence only") % {"status": RecommendationStatus(shown_status).label}
             choices.append((shown_status, stays))
         self.fields["to_status"].choices = choices

@@ -797,7 +797,8 @@ RECOMMENDATION_TRANSITIONS: dict[str, tuple[str, ...]] = {
     RecommendationStatus.OPEN: (RecommendationStatus.IN_PROGRESS, RecommendationStatus.COMPLETE),
     RecommendationStatus.IN_PROGRESS: (RecommendationStatus.COMPLETE, RecommendationStatus.OPEN),
     RecommendationStatus.COMPLETE: (RecommendationStatus.CLOSED, RecommendationStatus.IN_PROGRESS),
-    RecommendationStatus.CLOSED: (),
+    # Reopened by whoever may close it (closed by mistake): complete again (services.partb.recommendation_transition).
+    RecommendationStatus.CLOSED: (RecommendationStatus.COMPLETE,),
 }
 
 

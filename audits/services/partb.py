@@ -1508,11 +1508,15 @@ def recommendation_transition(
     from_status: str | None = None,
     shown: dict[str, str] | None = None,
 ) -> Recommendation:
-    """Open → in progress → complete → closed. Closing needs a note on the evidence of impact.
-    `from_status`: the status the page showed: RecommendationMoved when it has another now. `shown`:
-    what the page showed of the evidence of impact (an edit marker), so that evidence the person did
-    not change is left as somebody else may have written it meanwhile, and evidence both changed
-    raises EditConflict."""
+    """Open → in progress → complete → closed. Closing needs a note on the evidence of impact; a
+    recommendation closed by mistake is reopened, back to complete (`closed_at` cleared, its evidence
+    kept). Only whoever runs the audit (the QA manager, its lead officer) changes its status:
+    PermissionDenied for anyone else. `from_status`: the status the page showed: RecommendationMoved
+    when it has another now. `shown`: what the page showed of the evidence of impact (an edit marker),
+    so that evidence the person did not change is left as somebody else may have written it meanwhile,
+    and evidence both changed raises EditConflict."""
+    if not Audit.objects.managed_by(user).filter(pk=recommendation.audit_id).exists():
+        raise PermissionDenied(_("Only the QA manager and the audit's lead officer change a recommendation's status."))
     with transaction.atomic():
         recommendation = Recommendation.objects.select_for_update().select_related("audit").get(pk=recommendation.pk)
         _require_status(recommendation.audit, RECOMMENDATION_TRACKABLE, _("Recommendations"))
@@ -1535,6 +1539,8 @@ def recommendation_transition(
             if not recommendation.impact_evidence.strip():
                 raise ValidationError(_("Closing a recommendation needs a note on the evidence of its impact."))
             recommendation.closed_at = timezone.now()
+        elif recommendation.status == RecommendationStatus.CLOSED:  # reopened
+            recommendation.closed_at = None
         recommendation.status = to_status
         recommendation.save()
         access_record(

@@ -1,5 +1,5 @@
 """The edit page of a recommendation that is closed (opened from a bookmark, or a page left open from before it
-was closed) sends the person back to its row saying that it is closed and no longer changes, instead of
+was closed) sends the person back to its row saying that it is closed and does not change until reopened, instead of
 saying that its due date and where the owner's reminders go still can (the closed audit's words), or showing
 a form that cannot be saved (an audit in Part B or Reporting)."""
 
@@ -16,7 +16,9 @@ from audits.tests.partb_pages import signed_in
 
 pytestmark = pytest.mark.django_db
 
-CLOSED = "This recommendation is closed: nothing of it changes any more"
+CLOSED = (
+    "This recommendation is closed: nothing of it changes until it is reopened (Reopen, on its row: back to Complete)."
+)
 
 
 def said(page: str) -> str:

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -701,6 +702,11 @@ def _recommendations_page(
     return render(request, "audits/partb/recommendations.html", context, status=status)
 
 
+CLOSED_UNTIL_REOPENED = _lazy(
+    "This recommendation is closed: nothing of it changes until it is reopened (Reopen, on its row: back to Complete)."
+)
+
+
 def _managed_recommendation(request: HttpRequest, slug: str, rec_id: int) -> tuple[Audit, Recommendation]:
     audit = managed_audit_or_404(request, slug)
     rec = object_or_404(
@@ -727,7 +733,7 @@ def recommendation_edit(request: HttpRequest, slug: str, rec_id: int) -> HttpRes
         # Nothing of a closed recommendation changes, whatever the audit's stage: not the closed audit's words
         # (its due date and the owner's e-mail still can), nor a form that cannot be saved.
         if rec.status == RecommendationStatus.CLOSED:
-            messages.error(request, _("This recommendation is closed: nothing of it changes any more."))
+            messages.error(request, str(CLOSED_UNTIL_REOPENED))
         else:
             messages.error(request, str(services.RECOMMENDATION_FIXED))
         return redirect(reverse("audits:recommendations", kwargs={"slug": audit.slug}) + f"#rec-{rec.pk}")
@@ -776,7 +782,9 @@ def recommendation_edit(request: HttpRequest, slug: str, rec_id: int) -> HttpRes
 def _recommendation_moved_on(audit: Audit, rec: Recommendation) -> str:
     """Why a recommendation's page, opened before the audit (or the recommendation) moved on, saved nothing."""
     if rec.status == RecommendationStatus.CLOSED:
-        text = _("Not saved: this recommendation was closed while you were editing it, and no longer changes.")
+        text = (
+            _("Not saved: this recommendation was closed while you were editing it.") + " " + str(CLOSED_UNTIL_REOPENED)
+        )
     else:
         text = _("Not saved: the audit moved to the %(status)s stage while you were editing this recommendation.") % {
             "status": audit.get_status_display()
@@ -797,6 +805,7 @@ def recommendation_status(request: HttpRequest, slug: str, rec_id: int) -> HttpR
     if not form.is_valid():
         return _recommendations_page(request, audit, refused=(rec.pk, form), status=400)
     stays = form.cleaned_data["to_status"] == rec.status  # its evidence only: recommendation_transition
+    was_closed = rec.status == RecommendationStatus.CLOSED
     try:
         rec = services.recommendation_transition(
             request=request, user=request.user, recommendation=rec, **form.service_kwargs()
@@ -815,6 +824,10 @@ def recommendation_status(request: HttpRequest, slug: str, rec_id: int) -> HttpR
         text = _("Evidence of impact removed: the recommendation stays %(status)s.")
     elif stays:
         text = _("Evidence of impact saved: the recommendation stays %(status)s.")
+    elif was_closed:
+        text = _("Recommendation reopened: it is %(status)s again, its evidence of impact kept.")
+    elif rec.status == RecommendationStatus.CLOSED:
+        text = _("Recommendation is now %(status)s. Closed by mistake? Reopen it on its row: it goes back to Complete.")
     else:
         text = _("Recommendation is now %(status)s.")
     messages.success(request, text % {"status": rec.get_status_display()})
