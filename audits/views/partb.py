@@ -669,20 +669,23 @@ def _recommendations_page(
 ) -> HttpResponse:
     """The list and the add form. `refused`: (recommendation id, its status form that could not be
     saved), shown open with its errors and what was typed. `kept`: (recommendation id, evidence of
-    impact typed on a page overtaken by somebody else's change of status), shown again to keep."""
+    impact typed on a page overtaken by somebody else's change of status, or by the audit's move to a
+    stage that no longer tracks its recommendations), shown again to keep."""
+    trackable = audit.status in services.RECOMMENDATION_TRACKABLE
     items = selectors.audit_recommendations(audit)
     for item in items:
         item.transition_form, item.status_open = None, False
         if refused is not None and item.pk == refused[0]:
             item.transition_form, item.status_open = refused[1], True
-        elif kept is not None and item.pk == kept[0] and item.status != RecommendationStatus.CLOSED:
+        elif kept is not None and item.pk == kept[0] and item.status != RecommendationStatus.CLOSED and trackable:
             # Its status form as it is now, with what was typed in it: to choose the new status again.
             item.transition_form = RecommendationTransitionForm(
                 recommendation=item, prefix=f"rec-{item.pk}", initial={"impact_evidence": kept[1]}
             )
             item.status_open = True
         elif kept is not None and item.pk == kept[0]:
-            item.kept_evidence = kept[1]  # closed: nothing to save it to, but the text is not lost
+            # Closed, or the audit no longer tracks it: nothing to save it to, but the text is not lost.
+            item.kept_evidence = kept[1]
         if item.transition_form is None:
             item.transition_form = RecommendationTransitionForm(
                 recommendation=item, prefix=f"rec-{item.pk}", initial={"impact_evidence": item.impact_evidence}
@@ -692,7 +695,7 @@ def _recommendations_page(
         "recommendations": items,
         "form": form or RecommendationForm(audit=audit),
         "editable": audit.status in services.PART_B_EDITABLE,
-        "trackable": audit.status in services.RECOMMENDATION_TRACKABLE,
+        "trackable": trackable,
         "today": timezone.localdate(),
         "has_errors": status >= 400,
     }
@@ -802,6 +805,8 @@ def recommendation_status(request: HttpRequest, slug: str, rec_id: int) -> HttpR
     meanwhile (409)."""
     audit, rec = _managed_recommendation(request, slug, rec_id)
     form = RecommendationTransitionForm(request.POST, recommendation=rec, prefix=f"rec-{rec.pk}")
+    if audit.status not in services.RECOMMENDATION_TRACKABLE:  # before its errors: the page no longer shows it
+        return _status_moved_on(request, audit, rec, form)
     if not form.is_valid():
         return _recommendations_page(request, audit, refused=(rec.pk, form), status=400)
     stays = form.cleaned_data["to_status"] == rec.status  # its evidence only: recommendation_transition
@@ -818,6 +823,9 @@ def recommendation_status(request: HttpRequest, slug: str, rec_id: int) -> HttpR
         form.show_conflict(conflict, selectors.last_change(rec))
         return _recommendations_page(request, audit, refused=(rec.pk, form), status=409)
     except ValidationError as error:
+        audit.refresh_from_db(fields=["status"])
+        if audit.status not in services.RECOMMENDATION_TRACKABLE:  # moved on since this request read it
+            return _status_moved_on(request, audit, rec, form)
         form.add_error(None, error)
         return _recommendations_page(request, audit, refused=(rec.pk, form), status=400)
     if stays and not rec.impact_evidence:
@@ -834,6 +842,25 @@ def recommendation_status(request: HttpRequest, slug: str, rec_id: int) -> HttpR
     if request.POST.get("next") == "all":
         return redirect("audits:recommendations_all")
     return redirect(reverse("audits:recommendations", kwargs={"slug": audit.slug}) + f"#rec-{rec.pk}")
+
+
+def _status_moved_on(
+    request: HttpRequest, audit: Audit, rec: Recommendation, form: RecommendationTransitionForm
+) -> HttpResponse:
+    """A status posted from a page opened before the audit moved to a stage that no longer tracks its
+    recommendations (cancelled, back to Part A): refused (409), saying so, with the evidence of impact
+    typed kept at its row to copy (the page no longer shows its status form)."""
+    typed = form.data.get(form.add_prefix("impact_evidence"), "")
+    text = _(
+        "Not saved: the audit moved to the %(status)s stage while you were changing this recommendation's "
+        "status. A recommendation's status and evidence of impact are tracked while the audit is in Part B, "
+        "Reporting or Closed."
+    ) % {"status": audit.get_status_display()}
+    if typed.strip():
+        text += " " + _("The evidence of impact you typed is kept below, not saved: copy what you need.")
+    messages.error(request, text)
+    kept = (rec.pk, typed) if typed.strip() else None
+    return _recommendations_page(request, audit, kept=kept, status=409)
 
 
 def _say_moved(request: HttpRequest, rec: Recommendation) -> None:
