@@ -25,7 +25,7 @@ from agencies.models import Agency, Role, User
 from agencies.outbox import enqueue
 from agencies.passwords import link_lifetime
 from agencies.services import AccessAction, access_record
-from audits.models import Audit, AuditAgency, AuditStatus, PartAReturn, PartBSession
+from audits.models import Audit, AuditAgency, AuditStatus, PartAReturn, PartBSession, ReturnStatus
 from audits.selectors.parta import SUBMITTED_STATUSES
 from audits.selectors.partb import last_change
 from audits.selectors.participants import AUDITOR_ROLES, shown_auditor
@@ -209,6 +209,14 @@ def email_new_auditor(*, participant_id: int, auditor_id: int, by_id: int | None
     if context is None:
         return False
     context["named_by"] = _who_acted(by_id, context["auditor"])
+    # The reviewer's e-mail about these went to the auditor replaced (or to nobody, once they had left).
+    context["returned"] = (
+        PartAReturn.objects.filter(
+            audit=context["audit"], agency=context["agency"], status=ReturnStatus.RETURNED
+        ).count()
+        if context["part_a_open"]
+        else 0
+    )
     subject = _("You are now the auditor for %(agency)s: %(audit)s") % {
         "agency": context["agency"].name,
         "audit": context["audit"].title,
