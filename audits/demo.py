@@ -1353,9 +1353,12 @@ class _Builder:
             },
         )
         apologies = {self.agencies["dudley", key].pk for key in DUDLEY_APOLOGIES}
-        for participant in audit.participants.all():
+        for participant in audit.participants.select_related("auditor"):
             status = AttendanceStatus.APOLOGIES if participant.agency_id in apologies else AttendanceStatus.PRESENT
-            self.sync(Attendance, {"session": session, "participant": participant}, {"status": status})
+            attendee = Attendance.name_of(participant.auditor)
+            self.sync(
+                Attendance, {"session": session, "participant": participant}, {"status": status, "attendee": attendee}
+            )
         sections = list(version.sections.order_by("order"))
         qa_manager = self.users["qa.manager"]
         for case_no, case in enumerate(cases.values(), start=1):

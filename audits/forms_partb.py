@@ -366,7 +366,9 @@ ATTENDANCE_CHOICES = [("", _("Not recorded")), *AttendanceStatus.choices]
 
 
 class AttendanceForm(ShownMixin, forms.Form):
-    """One radio group per participating agency: present, apologies or not recorded."""
+    """One radio group per participating agency: present, apologies or not recorded. `rows`:
+    selectors.partb.session_with_attendance's (agency, status, the person named): each agency is labelled
+    with the person its attendance was recorded for (the auditor named now only when not recorded)."""
 
     SHOWN = "attendance_shown"
 
@@ -374,11 +376,10 @@ class AttendanceForm(ShownMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.participants = {}
         shown = {}
-        for participant, status in rows:
+        for participant, status, person in rows:
             name = f"participant_{participant.pk}"
-            auditor = participant.auditor.get_full_name() if participant.auditor else _("no auditor named")
             self.fields[name] = forms.ChoiceField(
-                label=f"{participant.agency.name} ({auditor or participant.auditor.username})",
+                label=f"{participant.agency.name} ({person or _('no auditor named')})",
                 choices=ATTENDANCE_CHOICES,
                 widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                 required=False,

@@ -702,12 +702,23 @@ class Attendance(models.Model):
     session = models.ForeignKey(PartBSession, on_delete=models.CASCADE, related_name="attendance")
     participant = models.ForeignKey(AuditAgency, on_delete=models.CASCADE, related_name="attendance")
     status = models.CharField(max_length=20, choices=AttendanceStatus.choices)
+    # The person this attendance was recorded for: the agency's named auditor when it was saved (their
+    # full name, or username). The record of the session keeps naming them if the agency's auditor is
+    # changed afterwards (they left; a colleague finishes). Blank: no auditor was named.
+    attendee = models.CharField(_("attendee"), max_length=200, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["session", "participant"], name="one_attendance_per_agency")]
 
     def __str__(self) -> str:
         return f"{self.participant.agency}: {self.get_status_display()}"
+
+    @staticmethod
+    def name_of(auditor) -> str:
+        """What `attendee` records of an agency's auditor: their full name, or their username; "" for none."""
+        if auditor is None:
+            return ""
+        return (auditor.get_full_name() or auditor.get_username())[:200]
 
 
 class CaseJudgement(models.Model):

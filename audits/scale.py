@@ -739,6 +739,7 @@ def _part_b(
                 session=session,
                 participant=p,
                 status=AttendanceStatus.APOLOGIES if rng.random() < 0.1 else AttendanceStatus.PRESENT,
+                attendee=Attendance.name_of(p.auditor),
             )
             for p in participants
         ],

@@ -192,14 +192,21 @@ def dashboard_for(user, audit: Audit) -> Dashboard:
 # --- Part B session ----------------------------------------------------------------------------
 
 
-def session_with_attendance(audit: Audit) -> tuple[PartBSession | None, list[tuple[AuditAgency, str]]]:
-    """The session (if any) and each participating agency with its recorded attendance ("" if none)."""
+def session_with_attendance(audit: Audit) -> tuple[PartBSession | None, list[tuple[AuditAgency, str, str]]]:
+    """The session (if any) and each participating agency with its recorded attendance ("" if none) and
+    the person it names: the one it was recorded for, or, not recorded yet, the agency's auditor now
+    ("" for nobody: recorded when no auditor was named, or none named now)."""
     session = PartBSession.objects.filter(audit=audit).first()
     participants = list(audit.participants.select_related("agency", "auditor").order_by("agency__name"))
-    recorded: dict[int, str] = {}
+    recorded: dict[int, tuple[str, str]] = {}
     if session is not None:
-        recorded = dict(Attendance.objects.filter(session=session).values_list("participant_id", "status"))
-    return session, [(p, recorded.get(p.pk, "")) for p in participants]
+        rows = Attendance.objects.filter(session=session).values_list("participant_id", "status", "attendee")
+        recorded = {pk: (status, attendee) for pk, status, attendee in rows}
+    rows = []
+    for p in participants:
+        status, attendee = recorded[p.pk] if p.pk in recorded else ("", Attendance.name_of(p.auditor))
+        rows.append((p, status, attendee))
+    return session, rows
 
 
 # --- Evidence board ----------------------------------------------------------------------------

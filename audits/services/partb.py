@@ -696,11 +696,13 @@ def attendance_record(
     """Record who attended: {AuditAgency id: present | apologies | "" (not recorded)}. `shown`:
     what the page showed for each agency (edit markers by the form's field name, participant_<id>):
     only what the person changed is written, and EditConflict raised for what somebody else changed
-    meanwhile."""
+    meanwhile. A status written records the agency's named auditor then as its attendee; a status
+    left as it was keeps the person it was recorded for, even if the agency's auditor was changed
+    since (the record of the session names who attended, not who finished the returns)."""
     with transaction.atomic():
         _require_status(audit, PART_B_EDITABLE, _("Attendance"))
         session, _created = PartBSession.objects.get_or_create(audit=audit, defaults={"date": audit.part_b_date})
-        participants = {p.pk: p for p in AuditAgency.objects.filter(audit=audit)}
+        participants = {p.pk: p for p in AuditAgency.objects.filter(audit=audit).select_related("auditor")}
         for participant_id, status in statuses.items():
             if participant_id not in participants:
                 raise ValidationError(_("That agency does not take part in this audit."))
@@ -713,12 +715,13 @@ def attendance_record(
         stored = {f"participant_{pk}": recorded.get(pk, "") for pk in statuses}
         changes = changed_fields(posted, stored, shown, session)
         for participant_id, status in statuses.items():
-            if f"participant_{participant_id}" not in changes:
-                continue
+            if f"participant_{participant_id}" not in changes or status == recorded.get(participant_id, ""):
+                continue  # not changed: the person it was recorded for stays named
             recorded[participant_id] = status
             if status:
+                attendee = Attendance.name_of(participants[participant_id].auditor)
                 Attendance.objects.update_or_create(
-                    session=session, participant_id=participant_id, defaults={"status": status}
+                    session=session, participant_id=participant_id, defaults={"status": status, "attendee": attendee}
                 )
             else:
                 Attendance.objects.filter(session=session, participant_id=participant_id).delete()
