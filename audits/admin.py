@@ -27,6 +27,7 @@ from .forms_partb import CountedLinesAdmin as _CountedLines  # titles, names, th
 from .numbering import highest_number, past_highest_left_empty
 from .selectors.partb import STATUS_HISTORY_PREFIX, last_change
 from .services.plan_changes import plan_changed_notify, plan_of
+from .services.plan_copy import audit_plan_copy
 from .services.tools import tool_version_copy
 from .tool_import import StandardsImportMixin
 
@@ -1251,6 +1252,7 @@ class AuditAdmin(
     form = AuditPlanningForm
     list_display = ("title", "theme", "status", "lead_officer", "part_a_due", "part_b_date")
     list_filter = ("status", "theme")
+    actions = ["plan_like_this"]
     inlines = [ParticipantInline, CaseInline]
     fields = (
         "title",
@@ -1418,6 +1420,57 @@ class AuditAdmin(
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)  # one audit at a time, from its own page, while in Planning
         return actions
+
+    @admin.action(description=_("Plan a new audit like this one"), permissions=["add"])
+    def plan_like_this(self, request, queryset):
+        """The partnership's next themed audit, planned from the one ticked (audits.services.plan_copy), then
+        its Planning page, to set the dates and add the cases."""
+        audits = list(queryset[:2])
+        if len(audits) != 1:
+            self.message_user(
+                request,
+                _("Choose one audit to plan a new audit like it: %(count)s were ticked.") % {"count": queryset.count()},
+                level=messages.ERROR,
+            )
+            return None
+        copied = audit_plan_copy(audit=audits[0], user=request.user, request=request)
+        new = copied.audit
+        self.message_user(
+            request,
+            _(
+                "“%(new)s” is planned like “%(old)s”: its theme, scope question, texts, tool version, lead officer "
+                "and agencies with their auditors were copied; none of its cases, returns, findings, "
+                "recommendations, dates or session. Next: check the title, set Part A's due date and the Part B "
+                "session's date, and add the cases."
+            )
+            % {"new": new, "old": audits[0]},
+            level=messages.SUCCESS,
+        )
+        if copied.agencies_without_auditor:
+            self.message_user(
+                request,
+                _(
+                    "No auditor was copied for %(agencies)s: the one named before can no longer audit for it. "
+                    "Name one below."
+                )
+                % {"agencies": ", ".join(copied.agencies_without_auditor)},
+                level=messages.WARNING,
+            )
+        if copied.lead_left_out:
+            self.message_user(
+                request,
+                _("%(name)s can no longer lead an audit and was not copied as lead officer: name one below.")
+                % {"name": copied.lead_left_out},
+                level=messages.WARNING,
+            )
+        if copied.tool_problem:
+            self.message_user(
+                request,
+                _("The tool version was copied, but needs changing before Part A opens. %(problem)s")
+                % {"problem": copied.tool_problem},
+                level=messages.WARNING,
+            )
+        return HttpResponseRedirect(reverse("admin:audits_audit_change", args=[new.pk]))
 
 
 # Part A returns, Part B sessions, judgements, findings and recommendations are not in the admin: the
