@@ -194,6 +194,24 @@ def celery_worker_process(django_db_setup: None, request: pytest.FixtureRequest)
             worker.log_path.unlink(missing_ok=True)
 
 
+# The file e-mail backend writes each message, then a line of 79 dashes, appending to a file named by the second and
+# the backend's id(): two e-mails sent in the same second may share a file (CPython gives a new backend the id of
+# one freed), and a file read while it is being written ends in a message not yet whole.
+MAIL_END = b"\n" + b"-" * 79 + b"\n"
+
+
+def mails(mailbox: Path) -> list[bytes]:
+    """Each e-mail written whole in `mailbox` (file_mail_env), however the backend shared its files among them."""
+    found: list[bytes] = []
+    for path in sorted(mailbox.iterdir()):
+        found.extend(path.read_bytes().split(MAIL_END)[:-1])
+    return found
+
+
+def mail_texts(mailbox: Path) -> list[str]:
+    return [message.decode() for message in mails(mailbox)]
+
+
 def file_mail_env(mail: Path) -> dict[str, str]:
     """The worker's settings to write each e-mail it sends as a file in `mail`, for a test to read."""
     return {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": str(mail)}

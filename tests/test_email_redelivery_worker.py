@@ -11,7 +11,7 @@ from django.db import transaction
 from agencies.models import OutboxMessage
 from agencies.outbox import outbox_send
 from audits.services.parta import auditor_chase
-from tests.fixtures_services import wait_for
+from tests.fixtures_services import mail_texts, mails, wait_for
 
 pytestmark = pytest.mark.worker
 
@@ -24,11 +24,11 @@ def test_a_chase_published_twice_reaches_the_auditor_once(
     message = OutboxMessage.objects.get(task="audits.tasks.send_chase")
     done = f"send_chase[outbox-{message.pk}] succeeded"
     assert wait_for(lambda: done in celery_worker_process.log()), celery_worker_process.log()
-    assert len(list(mailbox.iterdir())) == 1
+    assert len(mails(mailbox)) == 1
 
     # Published again (its "sent" mark was lost with the web process that published it).
     OutboxMessage.objects.filter(pk=message.pk).update(sent_at=None)
     assert outbox_send(message_id=message.pk)
     assert wait_for(lambda: celery_worker_process.log().count(done) == 2), celery_worker_process.log()
-    assert len(list(mailbox.iterdir())) == 1
-    assert auditor.email in next(mailbox.iterdir()).read_text()
+    assert len(mails(mailbox)) == 1
+    assert auditor.email in mail_texts(mailbox)[0]

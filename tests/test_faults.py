@@ -17,7 +17,7 @@ from briefings.models import BriefingVersion, Edition, RenderStatus
 from briefings.services import briefing_create, requeue_stalled_versions
 from briefings.tests.support import publish_post
 from tests.celery_broker import publish_to
-from tests.fixtures_services import wait_for
+from tests.fixtures_services import mail_texts, wait_for
 
 
 class PrivateRedis:
@@ -73,7 +73,7 @@ def test_redis_stopped_mid_run_loses_no_chase_and_no_publish(
     mail = tmp_path / "mail"
     mail.mkdir()
     # The chase e-mails (the briefing's first publication is announced too, once its PDF is done).
-    chases = lambda: [t for t in (p.read_text() for p in mail.iterdir()) if " is published" not in t]  # noqa: E731
+    chases = lambda: [t for t in mail_texts(mail) if " is published" not in t]  # noqa: E731
     mails = lambda: len(chases())  # noqa: E731
     worker_env = {
         "CELERY_BROKER_URL": redis.url,
@@ -134,7 +134,7 @@ def test_redis_stopped_mid_run_loses_no_chase_and_no_publish(
             assert len(sent) == 2, sent
             assert all(audit.title in text and auditor.email in text for text in sent)
             # ... and the publication announced to the auditor, once.
-            assert len(list(mail.iterdir())) == len(sent) + 1
+            assert len(mail_texts(mail)) == len(sent) + 1
     finally:
         redis.stop()
         celery_worker_process.restart()

@@ -16,7 +16,7 @@ from agencies.models import OutboxMessage
 from agencies.outbox import REPUBLISH_AFTER, outbox_flush
 from agencies.passwords import invitation_send
 from tests.celery_broker import publish_to
-from tests.fixtures_services import file_mail_env, wait_for
+from tests.fixtures_services import file_mail_env, mail_texts, mails, wait_for
 from tests.test_faults import PrivateRedis
 
 pytestmark = pytest.mark.worker
@@ -52,8 +52,8 @@ def test_an_invitation_redis_lost_is_published_again_and_sent_once(
     assert outbox_flush() == 1  # the suite's Redis, which the worker reads
     done = f"send_invitation[outbox-{message.pk}] succeeded"
     assert wait_for(lambda: done in celery_worker_process.log()), celery_worker_process.log()
-    [mail] = mailbox.iterdir()
-    assert invited.email in mail.read_text()
+    [mail] = mail_texts(mailbox)
+    assert invited.email in mail
     message.refresh_from_db()
     assert message.done_at is not None and message.attempts == 2
 
@@ -76,5 +76,5 @@ def test_a_message_published_again_while_its_first_copy_waits_is_sent_once(
     celery_worker_process.start(file_mail_env(mailbox))
     done = f"send_invitation[outbox-{message.pk}] succeeded"
     assert wait_for(lambda: celery_worker_process.log().count(done) == 2), celery_worker_process.log()
-    assert len(list(mailbox.iterdir())) == 1
+    assert len(mails(mailbox)) == 1
     assert "was done already; not run again" in celery_worker_process.log()

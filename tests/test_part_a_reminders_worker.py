@@ -14,7 +14,7 @@ from django.utils import timezone
 from agencies.models import OutboxMessage
 from agencies.outbox import outbox_send
 from audits.tasks import send_part_a_reminders
-from tests.fixtures_services import wait_for
+from tests.fixtures_services import mail_texts, mails, wait_for
 
 pytestmark = pytest.mark.worker
 
@@ -30,7 +30,7 @@ def test_each_auditor_is_reminded_once_through_the_outbox(
     messages = OutboxMessage.objects.filter(task=TASK)
     assert wait_for(lambda: messages.filter(done_at__isnull=False).count() == 2), celery_worker_process.log()
     assert sorted(messages.values_list("args__0", flat=True)) == sorted([auditor.pk, other_auditor.pk])
-    assert wait_for(lambda: len(list(mailbox.iterdir())) == 2)
+    assert wait_for(lambda: len(mails(mailbox)) == 2)
 
     # Published again: done already, nothing sent.
     message = messages.order_by("pk").first()
@@ -38,7 +38,7 @@ def test_each_auditor_is_reminded_once_through_the_outbox(
     assert outbox_send(message_id=message.pk)
     done = f"send_part_a_reminder[outbox-{message.pk}] succeeded"
     assert wait_for(lambda: celery_worker_process.log().count(done) == 2), celery_worker_process.log()
-    mails = [path.read_text() for path in mailbox.iterdir()]
-    assert len(mails) == 2
+    texts = mail_texts(mailbox)
+    assert len(texts) == 2
     for address in (auditor.email, other_auditor.email):
-        assert sum(address in text for text in mails) == 1
+        assert sum(address in text for text in texts) == 1

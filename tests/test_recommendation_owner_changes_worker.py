@@ -19,7 +19,7 @@ from agencies.outbox import outbox_send
 from audits.models import AuditStatus, Recommendation
 from audits.services.partb import recommendation_add, recommendation_update
 from audits.tests.insights_support import audit_in
-from tests.fixtures_services import wait_for
+from tests.fixtures_services import mails, wait_for
 
 pytestmark = pytest.mark.worker
 
@@ -32,7 +32,7 @@ def _saved(user, rec, **kwargs):
 
 
 def _read(mailbox) -> list[tuple[str, str, str]]:
-    messages = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in mailbox.iterdir()]
+    messages = [email.message_from_bytes(message, policy=email.policy.default) for message in mails(mailbox)]
     return [(str(m["To"]), str(m["Subject"]), m.get_body(("plain",)).get_content()) for m in messages]
 
 

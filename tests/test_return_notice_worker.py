@@ -34,7 +34,7 @@ from audits.services.parta import (
 from audits.tests.factories import CaseFactory, make_returns
 from audits.tests.parta_support import load
 from audits.tests.partb_support import complete_return
-from tests.fixtures_services import CeleryWorker, wait_for
+from tests.fixtures_services import CeleryWorker, mails, wait_for
 
 pytestmark = pytest.mark.worker
 
@@ -82,9 +82,7 @@ def all_done(worker: CeleryWorker) -> bool:
 
 
 def emails(mailbox: Path) -> list[email.message.EmailMessage]:
-    return [
-        email.message_from_bytes(path.read_bytes(), policy=email.policy.default) for path in sorted(mailbox.iterdir())
-    ]
+    return [email.message_from_bytes(message, policy=email.policy.default) for message in mails(mailbox)]
 
 
 def text(message) -> str:
