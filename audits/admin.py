@@ -1446,30 +1446,27 @@ class AuditAdmin(
             % {"new": new, "old": audits[0]},
             level=messages.SUCCESS,
         )
+        warnings = []
         if copied.agencies_without_auditor:
-            self.message_user(
-                request,
+            warnings.append(
                 _(
                     "No auditor was copied for %(agencies)s: the one named before can no longer audit for it. "
                     "Name one below."
                 )
-                % {"agencies": ", ".join(copied.agencies_without_auditor)},
-                level=messages.WARNING,
+                % {"agencies": ", ".join(copied.agencies_without_auditor)}
             )
         if copied.lead_left_out:
-            self.message_user(
-                request,
+            warnings.append(
                 _("%(name)s can no longer lead an audit and was not copied as lead officer: name one below.")
-                % {"name": copied.lead_left_out},
-                level=messages.WARNING,
+                % {"name": copied.lead_left_out}
             )
         if copied.tool_problem:
-            self.message_user(
-                request,
+            warnings.append(
                 _("The tool version was copied, but needs changing before Part A opens. %(problem)s")
-                % {"problem": copied.tool_problem},
-                level=messages.WARNING,
+                % {"problem": copied.tool_problem}
             )
+        for text in warnings:
+            self.message_user(request, text, level=messages.WARNING)
         return HttpResponseRedirect(reverse("admin:audits_audit_change", args=[new.pk]))
 
 

@@ -715,10 +715,9 @@ class Attendance(models.Model):
 
     @staticmethod
     def name_of(auditor) -> str:
-        """What `attendee` records of an agency's auditor: their full name, or their username; "" for none."""
-        if auditor is None:
-            return ""
-        return (auditor.get_full_name() or auditor.get_username())[:200]
+        """What `attendee` records of an agency's auditor: as a user is named (their full name, or their
+        username); "" for none."""
+        return str(auditor)[:200] if auditor is not None else ""
 
 
 class CaseJudgement(models.Model):
